@@ -214,6 +214,38 @@ int opds_zip_access(const struct opds_zip *z)
 	return rc;
 }
 
+/*
+ * Keep which file each entry is for a caller other than the owner, by
+ * opening it as the caller: the reads open the entries later as the
+ * daemon, and an entry swapped since (a symlink to another user's image
+ * of the same size) must not be read for it.
+ */
+static int pin(struct opds_zip *z)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct stat st;
+	int rc = 0, fd;
+
+	for (size_t i = 0; !rc && i < z->nr; i++) {
+		entry_path(z, i, &path);
+		fd = caller_open(path.buf, O_RDONLY);
+		if (fd < 0) {
+			rc = fd == -ENOENT ? fd : -EACCES;
+			break;
+		}
+		if (fstat(fd, &st)) {
+			rc = -errno;
+		} else {
+			z->v[i].dev = st.st_dev;
+			z->v[i].ino = st.st_ino;
+		}
+		close(fd);
+	}
+	z->pinned = 1;
+	strbuf_release(&path);
+	return rc;
+}
+
 int opds_zip_open(int64_t dir, struct opds_zip **out)
 {
 	int rc = query_begin();
@@ -226,6 +258,8 @@ int opds_zip_open(int64_t dir, struct opds_zip **out)
 	query_end();
 	if (!rc)
 		rc = opds_zip_access(*out);
+	if (!rc && !caller_is_owner())
+		rc = pin(*out);
 	if (rc) {
 		opds_zip_free(*out);
 		*out = NULL;
@@ -441,7 +475,8 @@ static size_t end_records(const struct opds_zip *z, unsigned char *b)
 
 /* Open entry i, unless it is open already, and check that it is as large
  * as the store says. The caller's rights were checked at the open
- * (opds_zip_access()): a read opens what was checked, as the daemon. */
+ * (opds_zip_access(), pin()): a read opens, as the daemon, the file that
+ * was checked or nothing. */
 static int open_entry(struct opds_zip *z, size_t i)
 {
 	struct strbuf path = STRBUF_INIT;
@@ -458,6 +493,12 @@ static int open_entry(struct opds_zip *z, size_t i)
 	if (fd >= 0 && fstat(fd, &st)) {
 		close(fd);
 		fd = -errno;
+	}
+	if (fd >= 0 && z->pinned && (st.st_dev != z->v[i].dev ||
+				     st.st_ino != z->v[i].ino)) {
+		close(fd);
+		fd = log_error(-EACCES, "opds: %s is not the file its zip was"
+			       " opened with: not read", path.buf);
 	}
 	if (fd >= 0 && (uint64_t)st.st_size != z->v[i].size) {
 		close(fd);

@@ -53,6 +53,8 @@ struct opds_zip_entry {
 	int64_t mtime_ns;
 	uint32_t crc;
 	int crc_known;
+	dev_t dev;		/* the file the opener was allowed, when */
+	ino_t ino;		/* pinned (struct opds_zip) */
 };
 
 struct opds_zip {
@@ -63,6 +65,7 @@ struct opds_zip {
 	int64_t mtime_ns;	/* the newest of the folder and its images */
 	int cover;		/* its first image's kind (pages.h) */
 	int crcs_known;		/* every entry's crc is */
+	int pinned;		/* a read must open each entry's dev, ino */
 	/* a read's: one image open at a time */
 	pthread_mutex_t lock;
 	int fd;
@@ -89,7 +92,9 @@ int opds_zip_locate(struct opds_zip *z);
 int opds_zip_access(const struct opds_zip *z);
 
 /* opds_zip_build(), opds_zip_locate() and opds_zip_access() in one
- * snapshot of the store, for a read. */
+ * snapshot of the store, for a read; for a caller other than the owner,
+ * each image is opened as the caller once and its file (dev, ino) kept:
+ * a read finds another file there (swapped since) -EACCES, logged. */
 int opds_zip_open(int64_t dir, struct opds_zip **out);
 
 /* Size and times (mtime, as atime and ctime too) of the zip of the folder
