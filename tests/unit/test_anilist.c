@@ -112,10 +112,13 @@ static void test_refused(void **state)
 	" \"chapters\": null, \"countryOfOrigin\": \"KR\", \"title\":" \
 	" {\"romaji\": \"Fate Mate\", \"english\": \"Fate Mate\", \"native\":" \
 	" \"페이트 메이트\"}, \"synonyms\": []}"
-/* tests/data/anilist/not-found.json: the body of AniList's 404 */
+/* tests/data/anilist/not-found.json and ratelimited-live.json: the
+ * bodies of AniList's 404 and 429 */
 #define NOT_FOUND "{\"errors\": [{\"message\": \"Not Found.\", \"status\":" \
 	" 404, \"locations\": [{\"line\": 71, \"column\": 3}]}], \"data\":" \
 	" {\"Media\": null}}"
+#define TOO_MANY "{\"data\": null,\"errors\": [{\"message\": \"Too Many" \
+	" Requests.\",\"status\": 429}]}"
 
 static void test_recorded(void **state)
 {
@@ -142,8 +145,10 @@ static void test_recorded(void **state)
 			       &info), 0);
 	assert_true(info.id == 86753);
 	assert_int_equal(info.count, 0);
-	/* the 404's body alone is an error answer, never a record */
+	/* their bodies alone are error answers, never a record */
 	assert_int_equal(parse(NOT_FOUND, "Saga", &info), -EPROTO);
+	assert_true(info.id == 0);
+	assert_int_equal(parse(TOO_MANY, "Saga", &info), -EPROTO);
 	assert_true(info.id == 0);
 }
 
