@@ -20,8 +20,9 @@
 #include "indexer/monitor/remote.h"
 
 #define QUERY "query ($search: String, $id: Int) {" \
-	" Media(search: $search, id: $id, type: MANGA) {" \
-	" id volumes status countryOfOrigin" \
+	" Media(search: $search, id: $id, type: MANGA," \
+	" format_not: NOVEL) {" \
+	" id format volumes status countryOfOrigin" \
 	" title { romaji english native } synonyms description genres" \
 	" coverImage { large } siteUrl" \
 	" staff(perPage: 8) { edges { role node { name { full } } } } } }"
@@ -141,6 +142,19 @@ static int take_media(json_t *media, struct anilist_info *io)
 	return 0;
 }
 
+/*
+ * AniList files light novels under the type MANGA too, often with the
+ * title of the comic they were drawn from and a volume count of their
+ * own (issue 61: "Fate/strange Fake", novel 50006 and manga 86753).
+ */
+static int is_novel(json_t *media)
+{
+	const char *format = json_string_value(json_object_get(media,
+							       "format"));
+
+	return format && !strcmp(format, "NOVEL");
+}
+
 int anilist_parse(const char *body, size_t len, const char *title,
 		  struct anilist_info *io)
 {
@@ -171,6 +185,10 @@ int anilist_parse(const char *body, size_t len, const char *title,
 	} else if (take_media(media, io)) {
 		rc = log_error(-EPROTO, "anilist: %s: a media not of the"
 			       " documented shape", subject);
+	} else if (is_novel(media)) {
+		log_warn("anilist: %s: record %lld is a light novel, not"
+			 " the comic", subject, io->id);
+		rc = -ENOENT;
 	} else if (title && !bears_title(media, title)) {
 		rc = -ENOENT;
 	}

@@ -20,7 +20,7 @@ AniList (tests/data/anilist):
         POST /  {"query", "variables"}  ANSWER.json, a recorded answer
                  {"status", "headers", "body"} given to every request
                  (AniList's documented 429, the 403 of its API
-                 switched off)
+                 switched off, the 404 of a Media it has not)
 And
         GET  /_requests   [{method, path, query, body, time}] of every
                   request

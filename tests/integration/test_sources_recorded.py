@@ -272,3 +272,27 @@ def test_anilist_disabled_403(replayed):
     mon.check("new")
     assert len(mon.rec.call("/_requests")) == 1
     assert mon.m.read("manga/Look Back/source") == b""
+
+
+def test_anilist_not_found_404(replayed):
+    """AniList's 404 to a Media query it has no record for (recorded by
+    Ravencentric/pyanilist, with its X-RateLimit headers): the series
+    is not found there, no count and no source written; it is not a
+    refusal, so AniList is not paused; the "not found" is kept, and the
+    next check does not ask AniList again."""
+    mon = replayed("anilist", ["Look Back"], "edition = ja\n",
+                   answer="not-found.json")
+    mon.check("new")
+    asked = [c for c in mon.rec.call("/_requests") if c["method"] == "POST"]
+    assert len(asked) == 1
+    assert asked[0]["body"]["variables"] == {"search": "Look Back"}
+    budget = mon.m.json("metrics/requests.json")["anilist"]
+    assert not budget["paused_until_s"] and not budget["last_refusal"]
+    assert mon.m.json("manga/Look Back/status.json")["published"] is None
+    assert mon.m.read("manga/Look Back/source") == b""
+    assert "anilist: paused" not in mon.m.read("status/health").decode()
+    assert "monitor: Look Back: no source gives the count" in \
+        mon.m.read("log").decode()
+    mon.check("new")
+    assert len([c for c in mon.rec.call("/_requests")
+                if c["method"] == "POST"]) == 1

@@ -85,6 +85,115 @@ static void test_refused(void **state)
 				       &info), -EFBIG);
 }
 
+/*
+ * Records AniList gave to a search of "fate" (tests/data/anilist/
+ * search.fate.json and search.fate.page-2.json, recorded by
+ * Ravencentric/pyanilist), each as the data.Media of a Media query
+ * answers it.
+ */
+#define RECORDED(media) "{\"data\": {\"Media\": " media "}}"
+#define FATE_ZERO "{\"id\": 55191, \"type\": \"MANGA\", \"format\":" \
+	" \"MANGA\", \"status\": \"FINISHED\", \"volumes\": 14, \"chapters\":" \
+	" 74, \"countryOfOrigin\": \"JP\", \"title\": {\"romaji\":" \
+	" \"Fate/Zero\", \"english\": \"Fate/Zero\", \"native\":" \
+	" \"Fate/Zero\"}, \"synonyms\": [\"フェイト／ゼロ\"]}"
+#define FAKE_NOVEL "{\"id\": 50006, \"type\": \"MANGA\", \"format\":" \
+	" \"NOVEL\", \"status\": \"RELEASING\", \"volumes\": 10," \
+	" \"chapters\": null, \"countryOfOrigin\": \"JP\", \"title\":" \
+	" {\"romaji\": \"Fate/strange Fake\", \"english\": null, \"native\":" \
+	" \"Fate/strange Fake\"}, \"synonyms\":" \
+	" [\"フェイト/ストレンジフェイク\"," \
+	" \"Fake/states night\"]}"
+#define FAKE_MANGA "{\"id\": 86753, \"type\": \"MANGA\", \"format\":" \
+	" \"MANGA\", \"status\": \"RELEASING\", \"volumes\": null," \
+	" \"chapters\": null, \"countryOfOrigin\": \"JP\", \"title\":" \
+	" {\"romaji\": \"Fate/strange Fake\", \"english\": null, \"native\":" \
+	" \"Fate/strange Fake\"}, \"synonyms\":" \
+	" [\"フェイト/ストレンジフェイク\"]}"
+#define FATE_MATE "{\"id\": 179153, \"type\": \"MANGA\", \"format\":" \
+	" \"MANGA\", \"status\": \"RELEASING\", \"volumes\": null," \
+	" \"chapters\": null, \"countryOfOrigin\": \"KR\", \"title\":" \
+	" {\"romaji\": \"Fate Mate\", \"english\": \"Fate Mate\", \"native\":" \
+	" \"페이트 메이트\"}, \"synonyms\": []}"
+#define ZERO_NOVEL "{\"id\": 33649, \"type\": \"MANGA\", \"format\":" \
+	" \"NOVEL\", \"status\": \"FINISHED\", \"volumes\": 4, \"chapters\":" \
+	" 18, \"countryOfOrigin\": \"JP\", \"title\": {\"romaji\":" \
+	" \"Fate/Zero\", \"english\": null, \"native\": \"Fate/Zero\"}," \
+	" \"synonyms\": [\"フェイト／ゼロ\", \"Судьба/Истоки\"]}"
+#define APOCRYPHA "{\"id\": 87251, \"type\": \"MANGA\", \"format\":" \
+	" \"MANGA\", \"status\": \"FINISHED\", \"volumes\": 16, \"chapters\":" \
+	" 73, \"countryOfOrigin\": \"JP\", \"title\": {\"romaji\":" \
+	" \"Fate/Apocrypha\", \"english\": null, \"native\":" \
+	" \"Fate/Apocrypha\"}, \"synonyms\": [\"フェイト/アポクリファ\"]}"
+#define YU_WO_ZHE "{\"id\": 116169, \"type\": \"MANGA\", \"format\":" \
+	" \"MANGA\", \"status\": \"RELEASING\", \"volumes\": null," \
+	" \"chapters\": null, \"countryOfOrigin\": \"CN\", \"title\":" \
+	" {\"romaji\": \"Yu Wo Zhe\", \"english\": \"Fate Controlling\"," \
+	" \"native\": \"御我者\"}, \"synonyms\": [\"Fight ! \\\"Power Vs" \
+	" Control\\\"\", \"Royal Me\"]}"
+#define EXTRA_ONE_SHOT "{\"id\": 53568, \"type\": \"MANGA\", \"format\":" \
+	" \"ONE_SHOT\", \"status\": \"FINISHED\", \"volumes\": null," \
+	" \"chapters\": 1, \"countryOfOrigin\": \"JP\", \"title\":" \
+	" {\"romaji\": \"Fate/Extra\", \"english\": null, \"native\":" \
+	" \"Fate/EXTRA -フェイト/エクストラ-\"}, \"synonyms\": []}"
+/* tests/data/anilist/not-found.json and ratelimited-live.json: the
+ * bodies of AniList's 404 and 429 */
+#define NOT_FOUND "{\"errors\": [{\"message\": \"Not Found.\", \"status\":" \
+	" 404, \"locations\": [{\"line\": 71, \"column\": 3}]}], \"data\":" \
+	" {\"Media\": null}}"
+#define TOO_MANY "{\"data\": null,\"errors\": [{\"message\": \"Too Many" \
+	" Requests.\",\"status\": 429}]}"
+
+static void test_recorded(void **state)
+{
+	struct anilist_info info;
+
+	(void)state;
+	assert_int_equal(parse(RECORDED(FATE_ZERO), "Fate/Zero", &info), 0);
+	assert_true(info.id == 55191);
+	assert_int_equal(info.count, 14);
+	assert_string_equal(info.country, "JP");
+	/* found by its native title, in another script */
+	assert_int_equal(parse(RECORDED(FATE_MATE), "페이트 메이트", &info), 0);
+	assert_true(info.id == 179153);
+	assert_int_equal(info.count, 0);
+	assert_string_equal(info.status, "RELEASING");
+	assert_string_equal(info.country, "KR");
+	/* two records of one title: the light novel's ten volumes are not
+	 * the comic's; the comic runs with no volume count yet */
+	assert_int_equal(parse(RECORDED(FAKE_NOVEL), "Fate/strange Fake",
+			       &info), -ENOENT);
+	assert_true(info.id == 0);
+	assert_int_equal(parse(RECORDED(FAKE_NOVEL), NULL, &info), -ENOENT);
+	assert_int_equal(parse(RECORDED(FAKE_MANGA), "Fate/strange Fake",
+			       &info), 0);
+	assert_true(info.id == 86753);
+	assert_int_equal(info.count, 0);
+	assert_int_equal(parse(RECORDED(ZERO_NOVEL), "Fate/Zero", &info),
+			 -ENOENT);
+	assert_int_equal(parse(RECORDED(APOCRYPHA), "fate apocrypha", &info),
+			 0);
+	assert_int_equal(info.count, 16);
+	/* a manhua running with no volume count, by its Chinese title */
+	assert_int_equal(parse(RECORDED(YU_WO_ZHE), "御我者", &info), 0);
+	assert_true(info.id == 116169);
+	assert_int_equal(info.count, 0);
+	assert_string_equal(info.country, "CN");
+	assert_int_equal(parse(RECORDED(YU_WO_ZHE), "Fate Controlling",
+			       &info), 0);
+	/* a one-shot: one chapter, no volume count (none is made up) */
+	assert_int_equal(parse(RECORDED(EXTRA_ONE_SHOT), "Fate/Extra",
+			       &info), 0);
+	assert_true(info.id == 53568);
+	assert_int_equal(info.count, 0);
+	assert_string_equal(info.status, "FINISHED");
+	/* their bodies alone are error answers, never a record */
+	assert_int_equal(parse(NOT_FOUND, "Saga", &info), -EPROTO);
+	assert_true(info.id == 0);
+	assert_int_equal(parse(TOO_MANY, "Saga", &info), -EPROTO);
+	assert_true(info.id == 0);
+}
+
 static void test_editions(void **state)
 {
 	(void)state;
@@ -129,6 +238,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_media),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_recorded),
 		cmocka_unit_test(test_editions),
 		cmocka_unit_test(test_info_dump_load),
 	};
