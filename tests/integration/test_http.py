@@ -587,16 +587,26 @@ class Flood:
 
 
 def held(w):
-    """The listener's connections the daemon accepted (the kernel's
-    queue of those it did not accept yet has no inode)."""
+    """The listener's connections the daemon holds: the sockets
+    established on its port (the kernel's queue of those it did not
+    accept yet has no inode) that are among the daemon's descriptors.
+    /proc/net/tcp is no snapshot: read while sockets come and go, it
+    repeats lines, so a socket counts once, by inode, and only if the
+    daemon still holds it after the read."""
     port = int(w.base.rsplit(":", 1)[1])
-    n = 0
+    on_port = set()
     for line in pathlib.Path("/proc/net/tcp").read_text().splitlines()[1:]:
         f = line.split()
         if (int(f[1].split(":")[1], 16) == port and f[3] == "01" and
                 f[9] != "0"):
-            n += 1
-    return n
+            on_port.add("socket:[%s]" % f[9])
+    ours = set()
+    for fd in pathlib.Path("/proc/%d/fd" % w.m.proc.pid).iterdir():
+        try:
+            ours.add(os.readlink(fd))
+        except FileNotFoundError:
+            pass
+    return len(on_port & ours)
 
 
 def status_answers(w):
