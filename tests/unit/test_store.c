@@ -294,7 +294,7 @@ static void put_track(struct env *e, const char *path, const char *title,
 
 /* What version 47 added (the highest file id given), undone. */
 #define UNDO_VERSION_47 \
-	"DROP TRIGGER file_ids_add;" \
+	"DROP TRIGGER file_ids_del; DROP TRIGGER file_ids_moved;" \
 	" DROP TABLE file_ids;"
 
 /* The versions since 38, undone (but 39's table, made if missing). */
