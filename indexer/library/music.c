@@ -43,10 +43,13 @@ static const char *const statements[ST_COUNT] = {
 	"SELECT id FROM directories WHERE root_id = ?1 AND path = ?2",
 	[ST_DIR_ADD] =
 	"INSERT INTO directories (root_id, path, mtime_ns) VALUES (?1, ?2, 0)",
+	/* an id no file had before (version 47) */
 	[ST_FILE_ADD] =
 	"INSERT INTO files (root_id, dir_id, name, size, mtime_ns, inode, kind,"
-	" tag_error, tag_error_reason, uid)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	" tag_error, tag_error_reason, uid, id)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+	" (SELECT max(last, coalesce((SELECT max(id) FROM files), 0)) + 1"
+	" FROM file_ids))",
 	[ST_FILE_UPDATE] =
 	"UPDATE files SET dir_id = ?2, name = ?3, size = ?4, mtime_ns = ?5,"
 	" inode = ?6, kind = ?7, tag_error = ?8, tag_error_reason = ?9,"

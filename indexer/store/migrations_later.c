@@ -26,6 +26,13 @@
 	"UPDATE tracks SET " col " = NULL WHERE " col " NOT GLOB '" HEX4 HEX4 \
 	"-" HEX4 "-" HEX4 "-" HEX4 "-" HEX4 HEX4 HEX4 "';"
 
+/* The trigger file_ids_NAME AFTER event on files that keeps the highest
+ * id that left (version 47). */
+#define FILE_IDS_LEFT(name, event) \
+	"CREATE TRIGGER file_ids_" name " AFTER " event \
+	"  WHEN OLD.id > (SELECT last FROM file_ids) BEGIN" \
+	"  UPDATE file_ids SET last = OLD.id; END;"
+
 /* The trigger subsonic_NAME AFTER event that forgets the stars and plays
  * of the song of file (version 44) when cond holds. */
 #define STARRED_FORGET(name, event, file, cond) \
@@ -413,6 +420,26 @@ const char *const migrations_later[] = {
 	"  content INTEGER NOT NULL,"
 	"  len INTEGER NOT NULL,"
 	"  at_ns INTEGER NOT NULL);",
+	/* version 47: the highest id of a file that left, so that no id
+	 * names a second file (a Subsonic client keeps a song's id: its
+	 * stars, its offline copy). SQLite gives a new row the highest id
+	 * in the table plus one, the id of the last file deleted again; the
+	 * files' insert (music.c) takes the higher of this and that, plus
+	 * one. Starts above every id in use, kept in gone, or starred and
+	 * played. Not the table made again with AUTOINCREMENT: that copies
+	 * every file and its index (3 s and 180 MB of journal at a million)
+	 * and makes every trigger on files again; this reads four maxima.
+	 * Moved as files leave, not as they come: an insert's trigger would
+	 * slow a first scan's every file. A file whose id gone_take() gives
+	 * back leaves its new id too. */
+	"CREATE TABLE file_ids (last INTEGER NOT NULL);"
+	"INSERT INTO file_ids SELECT max(coalesce((SELECT max(id) FROM files),"
+	"  0), coalesce((SELECT max(file_id) FROM gone), 0),"
+	"  coalesce((SELECT max(CAST(item AS INTEGER)) FROM subsonic_stars"
+	"  WHERE kind = 'song'), 0),"
+	"  coalesce((SELECT max(file_id) FROM subsonic_plays), 0));"
+	FILE_IDS_LEFT("del", "DELETE ON files")
+	FILE_IDS_LEFT("moved", "UPDATE OF id ON files"),
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);

@@ -422,6 +422,9 @@ def test_store_of_the_version_before_reads_them(formats, tmp_path):
             " DROP TABLE subsonic_stars;"
             " DROP TABLE subsonic_plays;"
             " DROP TABLE playlist_times;"
+            " DROP TRIGGER file_ids_del;"
+            " DROP TRIGGER file_ids_moved;"
+            " DROP TABLE file_ids;"
             " PRAGMA user_version = %d;" % (ids, ids, ids,
                                             VERSION_BEFORE_FORMATS))
     finally:

@@ -1099,3 +1099,40 @@ def test_stars_of_a_gone_file_go_with_it(tmp_path):
         assert starred(w) == (set(), set(), {"First"})
     finally:
         w.stop()
+
+
+def test_a_gone_songs_id_names_no_new_song(tmp_path):
+    """With keep_gone = 0 the song of the highest id goes; a new file
+    gets a higher id, and the old id answers 70: a client's cached id
+    or star never names another song."""
+    top = tmp_path / "music"
+    music_library(str(top))
+    w = Web(tmp_path, music=top, conf_extra="[general]\nkeep_gone = 0\n")
+    try:
+        ids = wait_for(lambda: walk(w), 60, "the three songs",
+                       until=lambda v: len(v) == 3, mount=w.m,
+                       ignore=(AssertionError,))
+        title, old = max(((t, v[0]) for t, v in ids.items()),
+                         key=lambda x: int(x[1][2:]))
+        ok(call(w, "star", id=old)[2])
+        ok(call(w, "scrobble", id=old)[2])
+        path = {"First": ("Band", "Tones", "01.flac"),
+                "Second": ("Band", "Tones", "02.flac"),
+                "Only": ("Zed", "Solo", "01.flac")}[title]
+        os.unlink(str(top.joinpath(*path)))
+        wait_for(lambda: star_rows(w), 60, "the gone song's stars",
+                 until=lambda v: v == [], mount=w.m)
+        make_flac(str(top / "Zed" / "Solo" / "new.flac"), "New", "Zed",
+                  "Solo", 3, freq=770)
+        new = wait_for(lambda: walk(w), 60, "the new song",
+                       until=lambda v: "New" in v, mount=w.m,
+                       ignore=(AssertionError,))["New"][0]
+        assert int(new[2:]) > int(old[2:])
+        for method in ("getSong", "stream", "star", "scrobble"):
+            failed(call(w, method, id=old)[2], 70)
+        song = ok(call(w, "getSong", id=new)[2])["song"]
+        assert song["title"] == "New"
+        assert "starred" not in song and "playCount" not in song
+        assert starred(w) == (set(), set(), set())
+    finally:
+        w.stop()
