@@ -65,7 +65,7 @@ static const char *const sources[] = {
 	"catalog", "prowlarr", NULL
 };
 /* [monitor] new_sources: the manga sources' table's names. */
-#define MANGA_SOURCE(name, editions, rank) #name,
+#define MANGA_SOURCE(name, title, editions, rank) #name,
 static const char *const count_sources[] = {
 #include "common/manga_sources.def"
 	NULL

@@ -465,7 +465,7 @@ static const struct service {
 	{ "plex", F(plex_url), NEED_FIELD, probe_plex },
 	{ "jellyfin", F(jellyfin_url), NEED_FIELD, probe_jellyfin },
 	{ "emby", F(emby_url), NEED_FIELD, probe_emby },
-#define MANGA_SOURCE(name, editions, rank) \
+#define MANGA_SOURCE(name, title, editions, rank) \
 	{ #name, F(name##_url), NEED_MANGA, NULL },
 #include "common/manga_sources.def"
 #undef MANGA_SOURCE

@@ -572,7 +572,7 @@ static const struct {
 	ask_fn ask;
 	size_t throttle;		/* of its throttle in struct monitor */
 } sources[] = {
-#define MANGA_SOURCE(name, editions, rank) \
+#define MANGA_SOURCE(name, title, editions, rank) \
 	{ #name, editions, rank, ask_##name, \
 	  offsetof(struct monitor, name##_t) },
 #include "common/manga_sources.def"
@@ -634,7 +634,7 @@ int published_open(struct monitor *m)
 	const struct config *cfg = m->cfg;
 	int rc = 0;
 
-#define MANGA_SOURCE(name, editions, rank) \
+#define MANGA_SOURCE(name, title, editions, rank) \
 	if (!rc) \
 		rc = monitor_throttle(m, #name, cfg->name##_rpm, \
 				      &m->name##_t); \

@@ -244,15 +244,16 @@ def test_client_choices(tmp_path, section, protocol):
     assert check_config_choices(tmp_path, section) == choices
 
 
-SOURCES = re.findall(r'^MANGA_SOURCE\((\w+), "([\w ]*)", (\d+)\)$',
-                     read("common/manga_sources.def"), re.M)
+SOURCES = re.findall(
+    r'^MANGA_SOURCE\((\w+), "([^"]+)", "([\w ]*)", (\d+)\)$',
+    read("common/manga_sources.def"), re.M)
 
 
 def test_manga_source_choices(tmp_path):
     """[monitor] new_sources' choices are the manga sources' table's, in
     its order: the man page lists them, --check-config names them for a
     bad value, and each source has its section of keys."""
-    names = [name for name, _, _ in SOURCES]
+    names = [name for name, *_ in SOURCES]
     assert len(SOURCES) == read("common/manga_sources.def").count(
         "\nMANGA_SOURCE(") >= 4
     m = re.search(r'^\.BI new_sources " \(([^)]*)\)"$',
