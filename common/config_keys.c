@@ -64,9 +64,13 @@ static const char *const ed2k_clients[] = {
 static const char *const sources[] = {
 	"catalog", "prowlarr", NULL
 };
+/* [monitor] new_sources: the manga sources' table's names. */
+#define MANGA_SOURCE(name, title, editions, rank) #name,
 static const char *const count_sources[] = {
-	"nautiljon", "mangadex", "mangaupdates", "anilist", NULL
+#include "common/manga_sources.def"
+	NULL
 };
+#undef MANGA_SOURCE
 const char *const config_editions[] = {
 	"fr", "en", "ja", "ko", "zh", "es", "es-la", "pt-br", "de", "it",
 	NULL

@@ -318,12 +318,17 @@ static void time_samples(struct prom *p, int finished)
 static void check_requests(struct prom *p, int i,
 			   const struct monitor_check_stats *c)
 {
+#define MANGA_SOURCE(name, title, editions, rank) #name,
 	static const char *const sources[] = {
-		"catalog", "prowlarr", "nautiljon", "mangadex", "mangaupdates",
-		"anilist",
+		"catalog", "prowlarr",
+#include "common/manga_sources.def"
 	};
-	const int n[] = { c->catalog, c->prowlarr, c->nautiljon, c->mangadex,
-			  c->mangaupdates, c->anilist };
+#undef MANGA_SOURCE
+#define MANGA_SOURCE(name, title, editions, rank) c->name,
+	const int n[] = { c->catalog, c->prowlarr,
+#include "common/manga_sources.def"
+	};
+#undef MANGA_SOURCE
 
 	for (size_t k = 0; k < ARRAY_SIZE(sources); k++) {
 		sample_name(p->out, p->name,

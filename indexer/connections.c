@@ -289,26 +289,6 @@ static int probe_site(const char *base, struct strbuf *msg)
 	return ret;
 }
 
-static int probe_nautiljon(const struct config *c, struct strbuf *msg)
-{
-	return probe_site(c->nautiljon_url, msg);
-}
-
-static int probe_mangadex(const struct config *c, struct strbuf *msg)
-{
-	return probe_site(c->mangadex_url, msg);
-}
-
-static int probe_mangaupdates(const struct config *c, struct strbuf *msg)
-{
-	return probe_site(c->mangaupdates_url, msg);
-}
-
-static int probe_anilist(const struct config *c, struct strbuf *msg)
-{
-	return probe_site(c->anilist_url, msg);
-}
-
 /* Why a client's request failed, in the line's words: err without the
  * client's name, which starts the line already. */
 static void client_reason(int ret, const char *name, const char *err,
@@ -462,7 +442,8 @@ enum need {
 	NEED_FIELD,
 	NEED_CLIENT,		/* the field names a client mediamon asks */
 	NEED_MANGA,		/* a manga root and the new-volume check
-				 * asking it ([monitor] new_sources) */
+				 * asking it ([monitor] new_sources); its
+				 * site is probed (probe_site()) */
 };
 
 static const struct service {
@@ -484,11 +465,10 @@ static const struct service {
 	{ "plex", F(plex_url), NEED_FIELD, probe_plex },
 	{ "jellyfin", F(jellyfin_url), NEED_FIELD, probe_jellyfin },
 	{ "emby", F(emby_url), NEED_FIELD, probe_emby },
-	{ "nautiljon", F(nautiljon_url), NEED_MANGA, probe_nautiljon },
-	{ "mangadex", F(mangadex_url), NEED_MANGA, probe_mangadex },
-	{ "mangaupdates", F(mangaupdates_url), NEED_MANGA,
-	  probe_mangaupdates },
-	{ "anilist", F(anilist_url), NEED_MANGA, probe_anilist },
+#define MANGA_SOURCE(name, title, editions, rank) \
+	{ #name, F(name##_url), NEED_MANGA, NULL },
+#include "common/manga_sources.def"
+#undef MANGA_SOURCE
 	{ "telegram", F(notify_telegram_token), NEED_FIELD,
 	  probe_telegram },
 	{ "ntfy", F(notify_ntfy_url), NEED_FIELD, probe_ntfy },
@@ -545,7 +525,8 @@ int connections_check(const struct config *cfg, FILE *out)
 		if (!field)
 			continue;
 		strbuf_reset(&msg);
-		ret = s->probe(cfg, &msg);
+		ret = s->need == NEED_MANGA ? probe_site(field, &msg) :
+			s->probe(cfg, &msg);
 		if (ret > 0)
 			failed = 1;
 		/* an answer or an error may echo a key the request carried */

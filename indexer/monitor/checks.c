@@ -11,10 +11,29 @@
 
 #include "common/db.h"
 
-#define CHECK_COLUMNS \
-	"id, kind, trigger, started_at, finished_at, series, wanted, found," \
-	" catalog, prowlarr, nautiljon, cache_hits, sent, skipped, failed," \
-	" errors, mangadex, mangaupdates, anilist"
+/* A row's statements: the manga sources' columns after ?15, as "?",
+ * numbered on from 16 in the table's order. */
+#define MANGA_SOURCE(name, title, editions, rank) ", " #name " = ?"
+static const char update_sql[] = "UPDATE checks SET kind = ?2,"
+	" trigger = ?3, started_at = ?4, finished_at = ?5, series = ?6,"
+	" wanted = ?7, found = ?8, catalog = ?9, prowlarr = ?10,"
+	" cache_hits = ?11, sent = ?12, skipped = ?13, failed = ?14,"
+	" errors = ?15"
+#include "common/manga_sources.def"
+	" WHERE id = ?1";
+#undef MANGA_SOURCE
+#define MANGA_SOURCE(name, title, editions, rank) ", " #name
+static const char insert_sql[] = "INSERT INTO checks (id, kind, trigger,"
+	" started_at, finished_at, series, wanted, found, catalog, prowlarr,"
+	" cache_hits, sent, skipped, failed, errors"
+#include "common/manga_sources.def"
+	") VALUES (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+	" ?13, ?14, ?15"
+#undef MANGA_SOURCE
+#define MANGA_SOURCE(name, title, editions, rank) ", ?"
+#include "common/manga_sources.def"
+	")";
+#undef MANGA_SOURCE
 
 int checks_count_download(sqlite3 *db, void *arg)
 {
@@ -36,19 +55,9 @@ int checks_store(sqlite3 *db, void *arg)
 {
 	struct checks_row *r = arg;
 	sqlite3_stmt *st;
-	int rc;
+	int rc, i = 16;
 
-	rc = db_prepare(db, r->id ? "UPDATE checks SET kind = ?2,"
-		" trigger = ?3, started_at = ?4, finished_at = ?5,"
-		" series = ?6, wanted = ?7, found = ?8, catalog = ?9,"
-		" prowlarr = ?10, nautiljon = ?11, cache_hits = ?12,"
-		" sent = ?13, skipped = ?14, failed = ?15, errors = ?16,"
-		" mangadex = ?17, mangaupdates = ?18, anilist = ?19"
-		" WHERE id = ?1" :
-		"INSERT INTO checks (" CHECK_COLUMNS ") VALUES (NULL, ?2, ?3,"
-		" ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-		" ?17, ?18, ?19)",
-		&st);
+	rc = db_prepare(db, r->id ? update_sql : insert_sql, &st);
 	if (rc)
 		return rc;
 	if (r->id)
@@ -65,15 +74,15 @@ int checks_store(sqlite3 *db, void *arg)
 	sqlite3_bind_int(st, 8, r->found);
 	sqlite3_bind_int(st, 9, r->catalog);
 	sqlite3_bind_int(st, 10, r->prowlarr);
-	sqlite3_bind_int(st, 11, r->nautiljon);
-	sqlite3_bind_int(st, 12, r->cache_hits);
-	sqlite3_bind_int(st, 13, r->sent);
-	sqlite3_bind_int(st, 14, r->skipped);
-	sqlite3_bind_int(st, 15, r->failed);
-	sqlite3_bind_int(st, 16, r->errors);
-	sqlite3_bind_int(st, 17, r->mangadex);
-	sqlite3_bind_int(st, 18, r->mangaupdates);
-	sqlite3_bind_int(st, 19, r->anilist);
+	sqlite3_bind_int(st, 11, r->cache_hits);
+	sqlite3_bind_int(st, 12, r->sent);
+	sqlite3_bind_int(st, 13, r->skipped);
+	sqlite3_bind_int(st, 14, r->failed);
+	sqlite3_bind_int(st, 15, r->errors);
+#define MANGA_SOURCE(name, title, editions, rank) \
+	sqlite3_bind_int(st, i++, r->name);
+#include "common/manga_sources.def"
+#undef MANGA_SOURCE
 	rc = db_finalize(st, sqlite3_step(st), "store check");
 	if (rc)
 		return rc;

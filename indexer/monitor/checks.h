@@ -30,11 +30,15 @@ struct checks_row {
 	const char *trigger;		/* "control", "schedule" */
 	double started_at, finished_at;	/* finished_at 0: not (yet) */
 	int series, wanted, found;
-	int catalog, prowlarr, nautiljon;	/* requests per source */
-	int mangadex, mangaupdates, anilist;
+	int catalog, prowlarr;		/* requests per source */
 	int cache_hits;
 	int sent, skipped, failed;	/* releases handed off, or not */
 	int errors;
+	/* requests per manga source (common/manga_sources.def): the
+	 * column NAME of checks, this row's NAME */
+#define MANGA_SOURCE(name, title, editions, rank) int name;
+#include "common/manga_sources.def"
+#undef MANGA_SOURCE
 };
 
 /*

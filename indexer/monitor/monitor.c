@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "common/cache.h"
 #include "common/clock.h"
 #include "common/config.h"
@@ -612,9 +613,31 @@ static int reload_catalog(sqlite3 *db, void *arg)
 	return catalog_reload(db, m->cfg->catalog_file);
 }
 
+/* A check's requests per manga source, in the table's order
+ * (common/manga_sources.def) as its log line says them: ", 2 Nautiljon,
+ * ... and 0 AniList". */
+static void source_requests(const struct checks_row *c, struct strbuf *out)
+{
+#define MANGA_SOURCE(name, title, editions, rank) title,
+	static const char *const titles[] = {
+#include "common/manga_sources.def"
+	};
+#undef MANGA_SOURCE
+#define MANGA_SOURCE(name, title, editions, rank) c->name,
+	const int n[] = {
+#include "common/manga_sources.def"
+	};
+#undef MANGA_SOURCE
+
+	for (size_t k = 0; k < ARRAY_SIZE(n); k++)
+		strbuf_addf(out, "%s%d %s", k + 1 < ARRAY_SIZE(n) ? ", " :
+			    " and ", n[k], titles[k]);
+}
+
 int monitor_check(struct monitor *m, enum monitor_flow flow,
 		  const char *trigger)
 {
+	struct strbuf sources = STRBUF_INIT;
 	struct series *s = NULL;
 	size_t nr = 0;
 	int rc;
@@ -663,13 +686,13 @@ int monitor_check(struct monitor *m, enum monitor_flow flow,
 		m->c.finished_at = clock_wall();
 		rc = writer_call(store_check, &m->c);
 	}
+	source_requests(&m->c, &sources);
 	log_info("monitor: %s check %s: %d volumes wanted, %d with releases,"
-		 " %d Prowlarr, %d Nautiljon, %d MangaDex, %d MangaUpdates"
-		 " and %d AniList requests, %d cache hits,"
+		 " %d Prowlarr%s requests, %d cache hits,"
 		 " %d sent, %d skipped, %d failed, %d errors", m->c.kind,
 		 rc ? "stopped" : "finished", m->c.wanted, m->c.found,
-		 m->c.prowlarr, m->c.nautiljon, m->c.mangadex,
-		 m->c.mangaupdates, m->c.anilist, m->c.cache_hits, m->c.sent,
+		 m->c.prowlarr, sources.buf, m->c.cache_hits, m->c.sent,
 		 m->c.skipped, m->c.failed, m->c.errors);
+	strbuf_release(&sources);
 	return rc;
 }

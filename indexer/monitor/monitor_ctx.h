@@ -36,13 +36,14 @@ struct monitor {
 	const struct config *cfg;
 	const int *cancel;
 	sqlite3 *db;
-	struct throttle *prowlarr_t, *nautiljon_t, *mangadex_t;
-	struct throttle *mangaupdates_t, *anilist_t;
+	struct throttle *prowlarr_t;
 	struct prowlarr prowlarr;
-	struct nautiljon nautiljon;
-	struct mangadex mangadex;
-	struct mangaupdates mangaupdates;
-	struct anilist anilist;
+	/* each manga source's throttle and client: m->NAME_t, m->NAME */
+#define MANGA_SOURCE(name, title, editions, rank) \
+	struct throttle *name##_t; \
+	struct name name;
+#include "common/manga_sources.def"
+#undef MANGA_SOURCE
 	struct handoff handoff;
 	struct digest digest;	/* the check's notifications */
 	int catalog_order, prowlarr_order;	/* of the flow checked */

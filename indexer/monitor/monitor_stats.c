@@ -19,6 +19,8 @@ const char *const monitor_check_kinds[MONITOR_CHECK_KINDS] = {
 
 static void check_from_row(sqlite3_stmt *st, struct monitor_check_stats *c)
 {
+	int i = 10;
+
 	*c = (struct monitor_check_stats){
 		.found = 1,
 		.has_started = sqlite3_column_type(st, 0) != SQLITE_NULL,
@@ -30,15 +32,23 @@ static void check_from_row(sqlite3_stmt *st, struct monitor_check_stats *c)
 		.volumes_found = sqlite3_column_int(st, 4),
 		.catalog = sqlite3_column_int(st, 5),
 		.prowlarr = sqlite3_column_int(st, 6),
-		.nautiljon = sqlite3_column_int(st, 7),
-		.cache_hits = sqlite3_column_int(st, 8),
-		.downloads = sqlite3_column_int(st, 9),
-		.errors = sqlite3_column_int(st, 10),
-		.mangadex = sqlite3_column_int(st, 11),
-		.mangaupdates = sqlite3_column_int(st, 12),
-		.anilist = sqlite3_column_int(st, 13),
+		.cache_hits = sqlite3_column_int(st, 7),
+		.downloads = sqlite3_column_int(st, 8),
+		.errors = sqlite3_column_int(st, 9),
 	};
+#define MANGA_SOURCE(name, title, editions, rank) \
+	c->name = sqlite3_column_int(st, i++);
+#include "common/manga_sources.def"
+#undef MANGA_SOURCE
 }
+
+/* The columns check_from_row() reads, the manga sources' last. */
+#define MANGA_SOURCE(name, title, editions, rank) ", " #name
+static const char check_sql[] = "SELECT started_at, finished_at, series,"
+	" wanted, found, catalog, prowlarr, cache_hits, sent, errors"
+#include "common/manga_sources.def"
+	" FROM checks WHERE kind = ?1 ORDER BY id DESC LIMIT 1";
+#undef MANGA_SOURCE
 
 /* The newest row of each flow, as checks_last() shows it. */
 static int read_checks(sqlite3 *db, struct monitor_store_stats *out)
@@ -46,11 +56,7 @@ static int read_checks(sqlite3 *db, struct monitor_store_stats *out)
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = db_prepare(db, "SELECT started_at, finished_at, series, wanted,"
-			" found, catalog, prowlarr, nautiljon, cache_hits,"
-			" sent, errors, mangadex, mangaupdates, anilist"
-			" FROM checks WHERE kind = ?1"
-			" ORDER BY id DESC LIMIT 1", &st);
+	rc = db_prepare(db, check_sql, &st);
 	if (rc)
 		return rc;
 	for (int i = 0; !rc && i < MONITOR_CHECK_KINDS; i++) {

@@ -24,9 +24,12 @@ struct monitor_check_stats {
 	int has_started, has_finished;	/* the times are not NULL */
 	double started_at, finished_at;
 	int series, wanted, volumes_found;
-	int catalog, prowlarr, nautiljon;	/* requests per source */
-	int mangadex, mangaupdates, anilist;
+	int catalog, prowlarr;		/* requests per source */
 	int cache_hits, downloads, errors;
+	/* requests per manga source (common/manga_sources.def) */
+#define MANGA_SOURCE(name, title, editions, rank) int name;
+#include "common/manga_sources.def"
+#undef MANGA_SOURCE
 };
 
 struct monitor_store_stats {

@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,10 +29,8 @@
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"
 
-#define SOURCE_MANGADEX "mangadex:"
-#define SOURCE_NAUTILJON "nautiljon:"
-#define SOURCE_MANGAUPDATES "mangaupdates:"
-#define SOURCE_ANILIST "anilist:"
+/* The prefix of a source's ids in a series' source: "mangadex:" */
+#define PREFIX(source) #source ":"
 
 /* What a source said of a series. */
 struct answer {
@@ -52,8 +51,6 @@ struct ids {
 	long long mangaupdates;		/* 0 when not named */
 	long long anilist;		/* 0 when not named */
 };
-
-#define NR_DEFAULT 4		/* sources in a default order, at most */
 
 typedef int (*ask_fn)(struct monitor *m, const struct series *s,
 		      struct ids *ids, const char *edition,
@@ -83,22 +80,22 @@ static void read_ids(const char *source, struct ids *ids)
 
 	while (*p) {
 		size_t n = strcspn(p, " ,\t");
-		size_t md = strlen(SOURCE_MANGADEX);
-		size_t nj = strlen(SOURCE_NAUTILJON);
-		size_t mu = strlen(SOURCE_MANGAUPDATES);
-		size_t al = strlen(SOURCE_ANILIST);
+		size_t md = strlen(PREFIX(mangadex));
+		size_t nj = strlen(PREFIX(nautiljon));
+		size_t mu = strlen(PREFIX(mangaupdates));
+		size_t al = strlen(PREFIX(anilist));
 
-		if (n == md + MANGADEX_ID_LEN && !strncmp(p, SOURCE_MANGADEX,
+		if (n == md + MANGADEX_ID_LEN && !strncmp(p, PREFIX(mangadex),
 							  md)) {
 			memcpy(ids->mangadex, p + md, MANGADEX_ID_LEN);
 			ids->mangadex[MANGADEX_ID_LEN] = '\0';
 			if (!mangadex_id_ok(ids->mangadex))
 				ids->mangadex[0] = '\0';
-		} else if (n > mu && !strncmp(p, SOURCE_MANGAUPDATES, mu)) {
+		} else if (n > mu && !strncmp(p, PREFIX(mangaupdates), mu)) {
 			ids->mangaupdates = number_id(p + mu, n - mu);
-		} else if (n > al && !strncmp(p, SOURCE_ANILIST, al)) {
+		} else if (n > al && !strncmp(p, PREFIX(anilist), al)) {
 			ids->anilist = number_id(p + al, n - al);
-		} else if (n > nj && !strncmp(p, SOURCE_NAUTILJON, nj) &&
+		} else if (n > nj && !strncmp(p, PREFIX(nautiljon), nj) &&
 			   !ids->slug.len) {
 			strbuf_add(&ids->slug, p + nj, n - nj);
 		} else if (n && !memchr(p, ':', n) && !ids->slug.len) {
@@ -197,7 +194,7 @@ static int ask_nautiljon(struct monitor *m, const struct series *s,
 out:
 	out->count = a.info.vf_count;
 	snprintf(out->status, sizeof(out->status), "%s", a.info.vf_status);
-	snprintf(out->record, sizeof(out->record), SOURCE_NAUTILJON "%s",
+	snprintf(out->record, sizeof(out->record), PREFIX(nautiljon) "%s",
 		 slug.buf);
 	out->meta = a.info.meta;
 done:
@@ -229,7 +226,7 @@ static int send_volumes(struct monitor *m, void *arg)
 
 struct keep_id {
 	int64_t series;
-	const char *prefix;		/* SOURCE_MANGADEX, ... */
+	const char *prefix;		/* PREFIX(mangadex), ... */
 	const char *id;
 };
 
@@ -256,7 +253,7 @@ static int find_manga(struct monitor *m, const struct series *s,
 		      struct ids *ids, struct mangadex_ask *a)
 {
 	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
-	struct keep_id k = { s->id, SOURCE_MANGADEX, a->info.id };
+	struct keep_id k = { s->id, PREFIX(mangadex), a->info.id };
 	int rc = 0;
 
 	if (*ids->mangadex) {
@@ -305,7 +302,7 @@ static int ask_mangadex(struct monitor *m, const struct series *s,
 	monitor_keep("mangadex", key.buf, mangadex_info_dump(&a.info));
 take:
 	out->count = a.info.count;
-	snprintf(out->record, sizeof(out->record), SOURCE_MANGADEX "%s",
+	snprintf(out->record, sizeof(out->record), PREFIX(mangadex) "%s",
 		 a.info.id);
 	out->meta = a.info.meta;
 	if (a.info.last_volume && !strcmp(a.info.status, "completed")) {
@@ -384,7 +381,7 @@ static int find_mu_series(struct monitor *m, const struct series *s,
 {
 	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
 	char id[24];
-	struct keep_id k = { s->id, SOURCE_MANGAUPDATES, id };
+	struct keep_id k = { s->id, PREFIX(mangaupdates), id };
 	int rc = 0;
 
 	if (ids->mangaupdates) {
@@ -458,7 +455,7 @@ take:
 		goto out;
 	}
 	out->count = a.info.count;
-	snprintf(out->record, sizeof(out->record), SOURCE_MANGAUPDATES "%lld",
+	snprintf(out->record, sizeof(out->record), PREFIX(mangaupdates) "%lld",
 		 a.info.id);
 	snprintf(out->line, sizeof(out->line), "%s", a.info.line);
 	out->meta = a.info.meta;
@@ -507,7 +504,7 @@ static int ask_anilist(struct monitor *m, const struct series *s,
 	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
 	struct anilist_ask a = { .title = s->name, .id = ids->anilist };
 	char id[24];
-	struct keep_id k = { s->id, SOURCE_ANILIST, id };
+	struct keep_id k = { s->id, PREFIX(anilist), id };
 	const char *original;
 	int rc = 0;
 
@@ -551,7 +548,7 @@ take:
 		goto out;
 	}
 	out->count = a.info.count;
-	snprintf(out->record, sizeof(out->record), SOURCE_ANILIST "%lld",
+	snprintf(out->record, sizeof(out->record), PREFIX(anilist) "%lld",
 		 a.info.id);
 	snprintf(out->status, sizeof(out->status), "%s", a.info.status);
 	out->meta = a.info.meta;
@@ -567,54 +564,64 @@ out:
 	return rc;
 }
 
+/* The table's sources (common/manga_sources.def), in its order. */
 static const struct {
 	const char *name;
+	const char *editions;		/* asked by default for: "" all */
+	int rank;			/* the default order, lower first */
 	ask_fn ask;
+	size_t throttle;		/* of its throttle in struct monitor */
 } sources[] = {
-	{ "nautiljon", ask_nautiljon },
-	{ "mangadex", ask_mangadex },
-	{ "mangaupdates", ask_mangaupdates },
-	{ "anilist", ask_anilist },
-};
-
-/* The sources asked when new_sources is not set, by edition: the
- * French one's is Nautiljon's, an original's MangaUpdates' then
- * AniList's; MangaDex translates into all. */
-static const struct {
-	const char *edition;
-	const char *order[NR_DEFAULT];
-} defaults[] = {
-	{ "fr", { "nautiljon", "mangadex" } },
-	{ "ja", { "mangaupdates", "anilist", "mangadex" } },
-	{ "ko", { "mangaupdates", "anilist", "mangadex" } },
-	{ "zh", { "mangaupdates", "anilist", "mangadex" } },
-	{ NULL, { "mangadex" } },
+#define MANGA_SOURCE(name, title, editions, rank) \
+	{ #name, editions, rank, ask_##name, \
+	  offsetof(struct monitor, name##_t) },
+#include "common/manga_sources.def"
+#undef MANGA_SOURCE
 };
 
 #define NR_SOURCES ARRAY_SIZE(sources)
 
+static struct throttle **throttle_of(struct monitor *m, size_t k)
+{
+	return (struct throttle **)((char *)m + sources[k].throttle);
+}
+
+/* Whether edition is a word of the source k's editions (or they are ""). */
+static int asked_by_default(size_t k, const char *edition)
+{
+	const char *p = sources[k].editions;
+	size_t n = strlen(edition);
+
+	if (!*p)
+		return 1;
+	for (size_t w; *p; p += w + strspn(p + w, " ")) {
+		w = strcspn(p, " ");
+		if (w == n && !strncmp(p, edition, n))
+			return 1;
+	}
+	return 0;
+}
+
 /* The sources asked, in order: new_sources (a source named twice is
- * asked once), or what fits the edition. */
+ * asked once), or those asked by default for the edition, by rank. */
 static size_t pick_sources(const struct config *cfg, const char *edition,
 			   size_t order[NR_SOURCES])
 {
 	const struct config_list *l = &cfg->new_sources;
-	const char *const *names = (const char *const *)l->items;
-	size_t nr = l->nr, d = 0;
 	int taken[NR_SOURCES] = { 0 };
-	size_t n = 0;
+	size_t n = 0, j;
 
-	if (!nr) {
-		while (defaults[d].edition &&
-		       strcmp(defaults[d].edition, edition))
-			d++;
-		names = defaults[d].order;
-		while (nr < NR_DEFAULT && names[nr])
-			nr++;
+	for (size_t k = 0; !l->nr && k < NR_SOURCES; k++) {
+		if (!asked_by_default(k, edition))
+			continue;
+		for (j = n++; j && sources[order[j - 1]].rank >
+				 sources[k].rank; j--)
+			order[j] = order[j - 1];
+		order[j] = k;
 	}
-	for (size_t i = 0; i < nr; i++)
+	for (size_t i = 0; i < l->nr; i++)
 		for (size_t k = 0; k < NR_SOURCES; k++)
-			if (!strcmp(names[i], sources[k].name) &&
+			if (!strcmp(l->items[i], sources[k].name) &&
 			    !taken[k]) {
 				taken[k] = 1;
 				order[n++] = k;
@@ -625,45 +632,29 @@ static size_t pick_sources(const struct config *cfg, const char *edition,
 int published_open(struct monitor *m)
 {
 	const struct config *cfg = m->cfg;
-	int rc = monitor_throttle(m, "nautiljon", cfg->nautiljon_rpm,
-				  &m->nautiljon_t);
+	int rc = 0;
 
-	if (!rc)
-		rc = monitor_throttle(m, "mangadex", cfg->mangadex_rpm,
-				      &m->mangadex_t);
-	if (!rc)
-		rc = monitor_throttle(m, "mangaupdates", cfg->mangaupdates_rpm,
-				      &m->mangaupdates_t);
-	if (!rc)
-		rc = monitor_throttle(m, "anilist", cfg->anilist_rpm,
-				      &m->anilist_t);
-	if (rc)
-		return rc;
-	m->nautiljon = (struct nautiljon) { .url = cfg->nautiljon_url,
-				.throttle = m->nautiljon_t };
-	m->mangadex = (struct mangadex) { .url = cfg->mangadex_url,
-				.throttle = m->mangadex_t };
-	m->mangaupdates = (struct mangaupdates) { .url = cfg->mangaupdates_url,
-				.throttle = m->mangaupdates_t };
-	m->anilist = (struct anilist) { .url = cfg->anilist_url,
-				.throttle = m->anilist_t };
-	return 0;
+#define MANGA_SOURCE(name, title, editions, rank) \
+	if (!rc) \
+		rc = monitor_throttle(m, #name, cfg->name##_rpm, \
+				      &m->name##_t); \
+	m->name = (struct name) { .url = cfg->name##_url, \
+				  .throttle = m->name##_t };
+#include "common/manga_sources.def"
+#undef MANGA_SOURCE
+	return rc;
 }
 
 void published_close(struct monitor *m)
 {
-	throttle_free(m->nautiljon_t);
-	throttle_free(m->mangadex_t);
-	throttle_free(m->mangaupdates_t);
-	throttle_free(m->anilist_t);
+	for (size_t k = 0; k < NR_SOURCES; k++)
+		throttle_free(*throttle_of(m, k));
 }
 
 void published_reset_stats(struct monitor *m)
 {
-	throttle_reset_stats(m->nautiljon_t);
-	throttle_reset_stats(m->mangadex_t);
-	throttle_reset_stats(m->mangaupdates_t);
-	throttle_reset_stats(m->anilist_t);
+	for (size_t k = 0; k < NR_SOURCES; k++)
+		throttle_reset_stats(*throttle_of(m, k));
 }
 
 struct published {

@@ -244,6 +244,34 @@ def test_client_choices(tmp_path, section, protocol):
     assert check_config_choices(tmp_path, section) == choices
 
 
+SOURCES = re.findall(
+    r'^MANGA_SOURCE\((\w+), "([^"]+)", "([\w ]*)", (\d+)\)$',
+    read("common/manga_sources.def"), re.M)
+
+
+def test_manga_source_choices(tmp_path):
+    """[monitor] new_sources' choices are the manga sources' table's, in
+    its order: the man page lists them, --check-config names them for a
+    bad value, and each source has its section of keys."""
+    names = [name for name, *_ in SOURCES]
+    assert len(SOURCES) == read("common/manga_sources.def").count(
+        "\nMANGA_SOURCE(") >= 4
+    m = re.search(r'^\.BI new_sources " \(([^)]*)\)"$',
+                  read("man/mediamon.conf.5"), re.M)
+    assert m and m.group(1).split(", ") == names
+    conf = tmp_path / "bad.conf"
+    conf.write_text("[monitor]\nnew_sources = bogus\n")
+    r = subprocess.run([BINARY, "--check-config", str(conf)],
+                       capture_output=True, text=True, timeout=120)
+    m = re.search(r"bad value 'bogus' for new_sources in \[monitor\]:"
+                  r" expected a comma-separated list of (.*)$", r.stderr,
+                  re.M)
+    assert r.returncode != 0 and m, r.stderr
+    assert m.group(1).split(", ") == names
+    for name in names:
+        assert {name + ".url", name + ".requests_per_minute"} <= KEYS
+
+
 def test_man_files():
     assert drift(man_files(read("man/mediamon.8")), FILES) == NO_DRIFT
 
