@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/json.h"
 #include "common/strbuf.h"
@@ -272,6 +273,19 @@ static void add_gains(json_t *s, int64_t file)
 		json_decref(gains);
 }
 
+/* Set created of s to at (seconds since the epoch), as ISO 8601 in UTC:
+ * the earliest of such times is the least string. */
+static void add_created(json_t *s, time_t at)
+{
+	char text[32];
+	struct tm tm;
+
+	if (at <= 0 || !gmtime_r(&at, &tm) ||
+	    !strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return;
+	json_object_set_new(s, "created", json_string(text));
+}
+
 /* The Child of the track at rel/name (node n). */
 static json_t *song(const char *rel, const char *name, int64_t file)
 {
@@ -299,6 +313,11 @@ static json_t *song(const char *rel, const char *name, int64_t file)
 		json_object_set_new(s, "discNumber", json_integer(atoi(buf)));
 	if (attr(file, "year", buf, sizeof(buf)) && atoi(buf) > 0)
 		json_object_set_new(s, "year", json_integer(atoi(buf)));
+	if (attr(file, "duration", buf, sizeof(buf)))
+		json_object_set_new(s, "duration",
+				    json_integer(strtod(buf, NULL) + 0.5));
+	if (attr(file, "first_seen", buf, sizeof(buf)))
+		add_created(s, (time_t)strtoll(buf, NULL, 10));
 	add_gains(s, file);
 	subsonic_marks_add(s, json_string_value(json_object_get(s, "id")));
 	return s;
@@ -358,7 +377,8 @@ static int album_of(const char *rel, json_t **out, json_t *files)
 {
 	const char *slash = strchr(rel, '/'), *name = NULL;
 	struct strbuf cover = STRBUF_INIT;
-	json_int_t year = 0;
+	json_int_t year = 0, duration = 0;
+	const char *first = NULL, *at;
 	json_t *tracks, *item;
 	size_t i;
 	int rc = songs(rel, &tracks, files, &cover);
@@ -376,6 +396,11 @@ static int album_of(const char *rel, json_t **out, json_t *files)
 		if (cover.len)
 			json_object_set_new(item, "coverArt",
 					    subsonic_music_id("al", rel));
+		duration += json_integer_value(json_object_get(item,
+							       "duration"));
+		at = json_string_value(json_object_get(item, "created"));
+		if (at && (!first || strcmp(at, first) < 0))
+			first = at;
 		if (json_integer_value(json_object_get(item, "year")) > year)
 			year = json_integer_value(json_object_get(item,
 								  "year"));
@@ -385,12 +410,14 @@ static int album_of(const char *rel, json_t **out, json_t *files)
 			name = json_string_value(json_object_get(item,
 								 "album"));
 	}
-	*out = json_pack("{s:o,s:s,s:s%,s:o,s:I,s:o}", "id",
+	*out = json_pack("{s:o,s:s,s:s%,s:o,s:I,s:I,s:o}", "id",
 			 subsonic_music_id("al", rel),
 			 "name", name ? name : slash + 1, "artist", rel,
 			 (size_t)(slash - rel), "artistId", artist_id(rel),
 			 "songCount", (json_int_t)json_array_size(tracks),
-			 "song", tracks);
+			 "duration", duration, "song", tracks);
+	if (*out && first)
+		json_object_set_new(*out, "created", json_string(first));
 	if (*out && year)
 		json_object_set_new(*out, "year", json_integer(year));
 	if (*out && cover.len)

@@ -16,7 +16,10 @@
  * songs had before ("tr" and the hex of a path) name nothing. An album
  * with a cover.EXT in the view, and its songs, have coverArt, the
  * album's id. A song analysed has the OpenSubsonic replayGain
- * (trackGain, albumGain, trackPeak) of its view attributes.
+ * (trackGain, albumGain, trackPeak) of its view attributes. A song's
+ * duration is its track's length in whole seconds and its created the
+ * time the index first met its file; an album's are their sum and the
+ * earliest of them.
  *
  * Each function adds its member to body (a subsonic-response object)
  * and returns 0, a negative errno value, or SUBSONIC_NOT_FOUND when id

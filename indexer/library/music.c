@@ -45,8 +45,9 @@ static const char *const statements[ST_COUNT] = {
 	"INSERT INTO directories (root_id, path, mtime_ns) VALUES (?1, ?2, 0)",
 	[ST_FILE_ADD] =
 	"INSERT INTO files (root_id, dir_id, name, size, mtime_ns, inode, kind,"
-	" tag_error, tag_error_reason, uid)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	" tag_error, tag_error_reason, uid, first_seen)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+	" CAST(strftime('%s', 'now') AS INTEGER))",
 	[ST_FILE_UPDATE] =
 	"UPDATE files SET dir_id = ?2, name = ?3, size = ?4, mtime_ns = ?5,"
 	" inode = ?6, kind = ?7, tag_error = ?8, tag_error_reason = ?9,"

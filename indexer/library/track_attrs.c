@@ -43,6 +43,8 @@ static const struct {
 	{ PREFIX "tag_album_gain_db", "%.2f" },
 	{ PREFIX "mb_track_id", NULL },
 	{ PREFIX "mb_album_id", NULL },
+	{ PREFIX "duration", "%.3f" },
+	{ PREFIX "first_seen", "%.0f" },
 };
 
 #define NR_ATTRS (ARRAY_SIZE(attrs))
@@ -156,7 +158,8 @@ static int read_values(int64_t file, int (*may)(const char *path),
 		" t.track_no, aa.name, t.disc_no, t.year, t.tag_source,"
 		" a.bpm, a.loudness_lufs, a.gain_db, g.gain_db,"
 		" a.peak, t.tag_gain_db, t.tag_album_gain_db, t.mb_track_id,"
-		" t.mb_album_id FROM tracks t"
+		" t.mb_album_id, t.duration_s, f.first_seen FROM tracks t"
+		" JOIN files f ON f.id = t.file_id"
 		" LEFT JOIN artists ar ON ar.id = t.artist_id"
 		" LEFT JOIN artists aa ON aa.id = t.album_artist_id"
 		" LEFT JOIN albums al ON al.id = t.album_id"

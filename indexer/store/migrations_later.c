@@ -413,6 +413,14 @@ const char *const migrations_later[] = {
 	"  content INTEGER NOT NULL,"
 	"  len INTEGER NOT NULL,"
 	"  at_ns INTEGER NOT NULL);",
+	/* version 47: when the index first met each file, in seconds since
+	 * the epoch, kept by a file that leaves and comes back (gone.h):
+	 * the Subsonic albums' created. Files already indexed take the
+	 * migration's time. Tests going back to older versions drop it. */
+	"ALTER TABLE files ADD COLUMN first_seen INTEGER;"
+	" UPDATE files SET first_seen = CAST(strftime('%s', 'now') AS"
+	" INTEGER);"
+	" ALTER TABLE gone ADD COLUMN first_seen INTEGER;",
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);

@@ -422,6 +422,8 @@ def test_store_of_the_version_before_reads_them(formats, tmp_path):
             " DROP TABLE subsonic_stars;"
             " DROP TABLE subsonic_plays;"
             " DROP TABLE playlist_times;"
+            " ALTER TABLE files DROP COLUMN first_seen;"
+            " ALTER TABLE gone DROP COLUMN first_seen;"
             " PRAGMA user_version = %d;" % (ids, ids, ids,
                                             VERSION_BEFORE_FORMATS))
     finally:
