@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "common/clock.h"
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "fs/node.h"
@@ -248,11 +248,67 @@ static char *attr(int64_t file, const char *name, char *buf, size_t size)
 	return buf;
 }
 
-/* The OpenSubsonic replayGain of song s from the loudness analysis of
- * file, when it was analysed: its gains in dB towards the analysis'
- * target (the album's over the tracks the caller may read) and its
- * linear peak. */
-static void add_gains(json_t *s, int64_t file)
+/* A track's attributes as the view gives them, read at once: names
+ * (after "user.mediamon.") and values, each ending with a NUL. */
+struct record {
+	char *buf;
+	int len;
+	char small[4096];
+};
+
+/* Read the record of the track of file into r: 0 or a negative errno
+ * value (-ENODATA: no track). record_release() frees it either way, and
+ * a record never read ({ .buf = NULL }). */
+static int record_read(struct record *r, int64_t file)
+{
+	r->buf = r->small;
+	r->len = views_track_record_held(file, r->small, sizeof(r->small));
+	if (r->len == -ERANGE) {
+		r->len = views_track_record_held(file, NULL, 0);
+		r->buf = r->len > 0 ? malloc(r->len) : NULL;
+		if (r->len > 0 && !r->buf)
+			r->len = -ENOMEM;
+		else if (r->len > 0)
+			r->len = views_track_record_held(file, r->buf, r->len);
+	}
+	return r->len < 0 ? r->len : 0;
+}
+
+static void record_release(struct record *r)
+{
+	if (r->buf != r->small)
+		free(r->buf);
+}
+
+/* The value of name in r, or NULL. */
+static const char *field(const struct record *r, const char *name)
+{
+	const char *p = r->buf, *end = r->buf + (r->len > 0 ? r->len : 0);
+
+	while (p < end) {
+		const char *value = p + strlen(p) + 1;
+
+		if (!strncmp(p, ATTR, strlen(ATTR)) &&
+		    !strcmp(p + strlen(ATTR), name))
+			return value;
+		p = value + strlen(value) + 1;
+	}
+	return NULL;
+}
+
+/* The number name of r, or 0. */
+static double number(const struct record *r, const char *name)
+{
+	const char *v = field(r, name);
+
+	return v ? strtod(v, NULL) : 0;
+}
+
+/* The OpenSubsonic replayGain of song s from the loudness analysis in
+ * r, when it was analysed: its gains in dB towards the analysis' target
+ * (the album's over the tracks the caller may read) and its linear
+ * peak. */
+static void add_gains(json_t *s, const struct record *r)
 {
 	static const char *const names[][2] = {
 		{ "gain_db", "trackGain" },
@@ -260,37 +316,44 @@ static void add_gains(json_t *s, int64_t file)
 		{ "peak", "trackPeak" },
 	};
 	json_t *gains = json_object();
-	char buf[64];
 
 	for (size_t i = 0; gains && i < sizeof(names) / sizeof(names[0]);
 	     i++)
-		if (attr(file, names[i][0], buf, sizeof(buf)))
+		if (field(r, names[i][0]))
 			json_object_set_new(gains, names[i][1],
-					    json_real(strtod(buf, NULL)));
+				json_real(number(r, names[i][0])));
 	if (json_object_size(gains))
 		json_object_set_new(s, "replayGain", gains);
 	else
 		json_decref(gains);
 }
 
-/* Set created of s to at (seconds since the epoch), as ISO 8601 in UTC:
- * the earliest of such times is the least string. */
-static void add_created(json_t *s, time_t at)
+/* Set member name of s to the text of r's name, if it has one. */
+static void add_text(json_t *s, const char *member, const struct record *r,
+		     const char *name)
 {
-	char text[32];
-	struct tm tm;
+	const char *v = field(r, name);
 
-	if (at <= 0 || !gmtime_r(&at, &tm) ||
-	    !strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm))
-		return;
-	json_object_set_new(s, "created", json_string(text));
+	if (v)
+		json_object_set_new(s, member, json_string(v));
 }
 
-/* The Child of the track at rel/name (node n). */
-static json_t *song(const char *rel, const char *name, int64_t file)
+/* Set member name of s to the whole number r's name, if above 0. */
+static void add_number(json_t *s, const char *member, const struct record *r,
+		       const char *name)
+{
+	double v = number(r, name);
+
+	if (v >= 1)
+		json_object_set_new(s, member, json_integer((json_int_t)v));
+}
+
+/* The Child of the track at rel/name whose record is r. */
+static json_t *song(const char *rel, const char *name, int64_t file,
+		    const struct record *r)
 {
 	const char *dot = strrchr(name, '.');
-	char buf[512];
+	char when[CLOCK_RFC3339_LEN];
 	json_t *s;
 
 	s = json_pack("{s:o,s:o,s:o,s:o,s:b,s:s,s:s}", "id",
@@ -301,24 +364,22 @@ static json_t *song(const char *rel, const char *name, int64_t file)
 		      dot ? dot + 1 : "");
 	if (!s)
 		return NULL;
-	json_object_set_new(s, "title", json_string(attr(file, "title",
-		buf, sizeof(buf)) ? buf : name));
-	if (attr(file, "artist", buf, sizeof(buf)))
-		json_object_set_new(s, "artist", json_string(buf));
-	if (attr(file, "album", buf, sizeof(buf)))
-		json_object_set_new(s, "album", json_string(buf));
-	if (attr(file, "track", buf, sizeof(buf)) && atoi(buf) > 0)
-		json_object_set_new(s, "track", json_integer(atoi(buf)));
-	if (attr(file, "disc", buf, sizeof(buf)) && atoi(buf) > 0)
-		json_object_set_new(s, "discNumber", json_integer(atoi(buf)));
-	if (attr(file, "year", buf, sizeof(buf)) && atoi(buf) > 0)
-		json_object_set_new(s, "year", json_integer(atoi(buf)));
-	if (attr(file, "duration", buf, sizeof(buf)))
-		json_object_set_new(s, "duration",
-				    json_integer(strtod(buf, NULL) + 0.5));
-	if (attr(file, "first_seen", buf, sizeof(buf)))
-		add_created(s, (time_t)strtoll(buf, NULL, 10));
-	add_gains(s, file);
+	json_object_set_new(s, "title", json_string(field(r, "title") ?
+		field(r, "title") : name));
+	add_text(s, "artist", r, "artist");
+	add_text(s, "album", r, "album");
+	add_number(s, "track", r, "track");
+	add_number(s, "discNumber", r, "disc");
+	add_number(s, "year", r, "year");
+	if (field(r, "duration"))
+		json_object_set_new(s, "duration", json_integer(
+			(json_int_t)(number(r, "duration") + 0.5)));
+	/* ISO 8601 in UTC: the earliest of such times is the least text */
+	if (number(r, "first_seen") > 0) {
+		clock_rfc3339((time_t)number(r, "first_seen"), when);
+		json_object_set_new(s, "created", json_string(when));
+	}
+	add_gains(s, r);
 	subsonic_marks_add(s, json_string_value(json_object_get(s, "id")));
 	return s;
 }
@@ -348,18 +409,22 @@ static int songs(const char *rel, json_t **out, json_t *files,
 								   "name"));
 		int64_t file = json_integer_value(json_object_get(item,
 								  "file"));
+		struct record r = { .buf = NULL };
 
-		if (!subsonic_music_is_track(file)) {
+		/* the album folders hold their images too */
+		if (file <= 0 || record_read(&r, file) || !r.len) {
+			record_release(&r);
 			if (cover && !strncmp(name, "cover.", 6))
 				strbuf_addstr(cover, name);
 			continue;
 		}
 		if (!*out || (files && json_array_append_new(files,
 				json_integer(file))) ||
-		    json_array_append_new(*out, song(rel, name, file))) {
+		    json_array_append_new(*out, song(rel, name, file, &r)))
 			rc = -ENOMEM;
+		record_release(&r);
+		if (rc)
 			break;
-		}
 	}
 	json_decref(l.items);
 	if (rc) {
@@ -687,17 +752,21 @@ int subsonic_music_get(const char *id, json_t **out)
 int subsonic_music_song(json_t *body, const char *id)
 {
 	struct strbuf rel = STRBUF_INIT;
+	struct record r = { .buf = NULL };
 	int64_t file;
 	char *name;
 	int rc = song_rel(id, &file, &rel);
 
+	if (!rc && record_read(&r, file) == -ENOMEM)
+		rc = -ENOMEM;
 	if (!rc) {
 		name = strrchr(rel.buf, '/');
 		*name = '\0';
 		if (json_object_set_new(body, "song",
-					song(rel.buf, name + 1, file)))
+					song(rel.buf, name + 1, file, &r)))
 			rc = -ENOMEM;
 	}
+	record_release(&r);
 	strbuf_release(&rel);
 	return rc;
 }

@@ -248,6 +248,29 @@ int track_attrs_get(int64_t file, const char *name,
 	return rc;
 }
 
+int track_attrs_all(int64_t file, int (*may)(const char *path), char *buf,
+		    size_t size)
+{
+	struct strbuf values[NR_ATTRS], all = STRBUF_INIT;
+	int rc;
+
+	for (size_t k = 0; k < NR_ATTRS; k++)
+		strbuf_init(&values[k], 0);
+	rc = read_values(file, may, values);
+	for (size_t i = 0; !rc && i < NR_ATTRS; i++) {
+		if (!values[i].len)
+			continue;
+		strbuf_add(&all, attrs[i].name, strlen(attrs[i].name) + 1);
+		strbuf_add(&all, values[i].buf, values[i].len);
+		strbuf_addch(&all, '\0');
+	}
+	if (!rc)
+		rc = hand_out(all.buf, all.len, buf, size);
+	release_values(values);
+	strbuf_release(&all);
+	return rc;
+}
+
 int track_attrs_list(int64_t file, int (*may)(const char *path), char *buf,
 		     size_t size)
 {
