@@ -12,13 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/clock.h"
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "fs/node.h"
 #include "fs/nodes.h"
 #include "fs/subsonic_auth.h"
 #include "fs/subsonic_marks.h"
+#include "fs/subsonic_song.h"
 #include "fs/views.h"
 #include "fs/views_name.h"
 #include "fs/views_real.h"
@@ -41,15 +41,6 @@ json_t *subsonic_music_id(const char *prefix, const char *rel)
 	return v;
 }
 
-/* The id of the song of the track file: SONG and its files.id. */
-static json_t *song_id(int64_t file)
-{
-	char id[SUBSONIC_MARKS_ID_LEN];
-
-	subsonic_marks_song_id(file, id);
-	return json_string(id);
-}
-
 /* The files.id the song id names, or 0. */
 static int64_t song_file(const char *id)
 {
@@ -63,8 +54,7 @@ static int64_t song_file(const char *id)
 	return *end || errno ? 0 : n;
 }
 
-/* The id of the artist of rel, "ARTIST/...". */
-static json_t *artist_id(const char *rel)
+json_t *subsonic_music_artist_id(const char *rel)
 {
 	struct strbuf artist = STRBUF_INIT;
 	json_t *v;
@@ -248,142 +238,6 @@ static char *attr(int64_t file, const char *name, char *buf, size_t size)
 	return buf;
 }
 
-/* A track's attributes as the view gives them, read at once: names
- * (after "user.mediamon.") and values, each ending with a NUL. */
-struct record {
-	char *buf;
-	int len;
-	char small[4096];
-};
-
-/* Read the record of the track of file into r: 0 or a negative errno
- * value (-ENODATA: no track). record_release() frees it either way, and
- * a record never read ({ .buf = NULL }). */
-static int record_read(struct record *r, int64_t file)
-{
-	r->buf = r->small;
-	r->len = views_track_record_held(file, r->small, sizeof(r->small));
-	if (r->len == -ERANGE) {
-		r->len = views_track_record_held(file, NULL, 0);
-		r->buf = r->len > 0 ? malloc(r->len) : NULL;
-		if (r->len > 0 && !r->buf)
-			r->len = -ENOMEM;
-		else if (r->len > 0)
-			r->len = views_track_record_held(file, r->buf, r->len);
-	}
-	return r->len < 0 ? r->len : 0;
-}
-
-static void record_release(struct record *r)
-{
-	if (r->buf != r->small)
-		free(r->buf);
-}
-
-/* The value of name in r, or NULL. */
-static const char *field(const struct record *r, const char *name)
-{
-	const char *p = r->buf, *end = r->buf + (r->len > 0 ? r->len : 0);
-
-	while (p < end) {
-		const char *value = p + strlen(p) + 1;
-
-		if (!strncmp(p, ATTR, strlen(ATTR)) &&
-		    !strcmp(p + strlen(ATTR), name))
-			return value;
-		p = value + strlen(value) + 1;
-	}
-	return NULL;
-}
-
-/* The number name of r, or 0. */
-static double number(const struct record *r, const char *name)
-{
-	const char *v = field(r, name);
-
-	return v ? strtod(v, NULL) : 0;
-}
-
-/* The OpenSubsonic replayGain of song s from the loudness analysis in
- * r, when it was analysed: its gains in dB towards the analysis' target
- * (the album's over the tracks the caller may read) and its linear
- * peak. */
-static void add_gains(json_t *s, const struct record *r)
-{
-	static const char *const names[][2] = {
-		{ "gain_db", "trackGain" },
-		{ "album_gain_db", "albumGain" },
-		{ "peak", "trackPeak" },
-	};
-	json_t *gains = json_object();
-
-	for (size_t i = 0; gains && i < sizeof(names) / sizeof(names[0]);
-	     i++)
-		if (field(r, names[i][0]))
-			json_object_set_new(gains, names[i][1],
-				json_real(number(r, names[i][0])));
-	if (json_object_size(gains))
-		json_object_set_new(s, "replayGain", gains);
-	else
-		json_decref(gains);
-}
-
-/* Set member name of s to the text of r's name, if it has one. */
-static void add_text(json_t *s, const char *member, const struct record *r,
-		     const char *name)
-{
-	const char *v = field(r, name);
-
-	if (v)
-		json_object_set_new(s, member, json_string(v));
-}
-
-/* Set member name of s to the whole number r's name, if above 0. */
-static void add_number(json_t *s, const char *member, const struct record *r,
-		       const char *name)
-{
-	double v = number(r, name);
-
-	if (v >= 1)
-		json_object_set_new(s, member, json_integer((json_int_t)v));
-}
-
-/* The Child of the track at rel/name whose record is r. */
-static json_t *song(const char *rel, const char *name, int64_t file,
-		    const struct record *r)
-{
-	const char *dot = strrchr(name, '.');
-	char when[CLOCK_RFC3339_LEN];
-	json_t *s;
-
-	s = json_pack("{s:o,s:o,s:o,s:o,s:b,s:s,s:s}", "id",
-		      song_id(file), "parent",
-		      subsonic_music_id("al", rel), "albumId",
-		      subsonic_music_id("al", rel), "artistId", artist_id(rel),
-		      "isDir", 0, "type", "music", "suffix",
-		      dot ? dot + 1 : "");
-	if (!s)
-		return NULL;
-	json_object_set_new(s, "title", json_string(field(r, "title") ?
-		field(r, "title") : name));
-	add_text(s, "artist", r, "artist");
-	add_text(s, "album", r, "album");
-	add_number(s, "track", r, "track");
-	add_number(s, "discNumber", r, "disc");
-	add_number(s, "year", r, "year");
-	if (field(r, "duration"))
-		json_object_set_new(s, "duration", json_integer(
-			(json_int_t)(number(r, "duration") + 0.5)));
-	/* ISO 8601 in UTC: the earliest of such times is the least text */
-	if (number(r, "first_seen") > 0) {
-		clock_rfc3339((time_t)number(r, "first_seen"), when);
-		json_object_set_new(s, "created", json_string(when));
-	}
-	add_gains(s, r);
-	subsonic_marks_add(s, json_string_value(json_object_get(s, "id")));
-	return s;
-}
-
 int subsonic_music_is_track(int64_t file)
 {
 	return file > 0 && views_track_attrs_held(file, NULL, NULL, 0) > 0;
@@ -395,37 +249,46 @@ int subsonic_music_is_track(int64_t file)
 static int songs(const char *rel, json_t **out, json_t *files,
 		 struct strbuf *cover)
 {
+	json_t *al = subsonic_music_id("al", rel);
+	json_t *ar = subsonic_music_artist_id(rel);
+	const char *album = json_string_value(al);
+	const char *artist = json_string_value(ar);
 	struct list l = { 0 };
 	json_t *item;
 	size_t i;
-	int rc = list(rel, &l);
+	int rc = album && artist ? list(rel, &l) : -ENOMEM;
 
 	*out = NULL;
-	if (rc)
+	if (rc) {
+		json_decref(al);
+		json_decref(ar);
 		return rc;
+	}
 	*out = json_array();
 	json_array_foreach(l.items, i, item) {
 		const char *name = json_string_value(json_object_get(item,
 								   "name"));
 		int64_t file = json_integer_value(json_object_get(item,
 								  "file"));
-		struct record r = { .buf = NULL };
+		json_t *s;
 
+		rc = subsonic_song_child(album, artist, name, file, &s);
 		/* the album folders hold their images too */
-		if (file <= 0 || record_read(&r, file) || !r.len) {
-			record_release(&r);
+		if (rc == -ENODATA) {
+			rc = 0;
 			if (cover && !strncmp(name, "cover.", 6))
 				strbuf_addstr(cover, name);
 			continue;
 		}
-		if (!*out || (files && json_array_append_new(files,
+		if (!rc && (!*out || (files && json_array_append_new(files,
 				json_integer(file))) ||
-		    json_array_append_new(*out, song(rel, name, file, &r)))
+			    json_array_append_new(*out, s)))
 			rc = -ENOMEM;
-		record_release(&r);
 		if (rc)
 			break;
 	}
+	json_decref(al);
+	json_decref(ar);
 	json_decref(l.items);
 	if (rc) {
 		json_decref(*out);
@@ -478,7 +341,7 @@ static int album_of(const char *rel, json_t **out, json_t *files)
 	*out = json_pack("{s:o,s:s,s:s%,s:o,s:I,s:I,s:o}", "id",
 			 subsonic_music_id("al", rel),
 			 "name", name ? name : slash + 1, "artist", rel,
-			 (size_t)(slash - rel), "artistId", artist_id(rel),
+			 (size_t)(slash - rel), "artistId", subsonic_music_artist_id(rel),
 			 "songCount", (json_int_t)json_array_size(tracks),
 			 "duration", duration, "song", tracks);
 	if (*out && first)
@@ -749,24 +612,38 @@ int subsonic_music_get(const char *id, json_t **out)
 	return rc;
 }
 
+/* The Child of the track file named name in the album folder rel
+ * ("ARTIST/ALBUM") into *out, as subsonic_song_child() gives it. */
+static int song_of(const char *rel, const char *name, int64_t file,
+		   json_t **out)
+{
+	json_t *al = subsonic_music_id("al", rel);
+	json_t *ar = subsonic_music_artist_id(rel);
+	int rc = al && ar ? subsonic_song_child(json_string_value(al),
+			json_string_value(ar), name, file, out) : -ENOMEM;
+
+	json_decref(al);
+	json_decref(ar);
+	return rc;
+}
+
 int subsonic_music_song(json_t *body, const char *id)
 {
 	struct strbuf rel = STRBUF_INIT;
-	struct record r = { .buf = NULL };
+	json_t *s;
 	int64_t file;
 	char *name;
 	int rc = song_rel(id, &file, &rel);
 
-	if (!rc && record_read(&r, file) == -ENOMEM)
-		rc = -ENOMEM;
 	if (!rc) {
 		name = strrchr(rel.buf, '/');
 		*name = '\0';
-		if (json_object_set_new(body, "song",
-					song(rel.buf, name + 1, file, &r)))
+		rc = song_of(rel.buf, name + 1, file, &s);
+		if (rc == -ENODATA)
+			rc = SUBSONIC_NOT_FOUND;
+		if (!rc && json_object_set_new(body, "song", s))
 			rc = -ENOMEM;
 	}
-	record_release(&r);
 	strbuf_release(&rel);
 	return rc;
 }

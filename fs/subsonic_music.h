@@ -36,6 +36,8 @@ struct strbuf;
 /* The id of prefix ("ar", "al", "tr", ...) and the path rel: prefix and
  * the hex of rel's bytes, a new string, or NULL. */
 json_t *subsonic_music_id(const char *prefix, const char *rel);
+/* The id of the artist of rel, "ARTIST/...", a new string, or NULL. */
+json_t *subsonic_music_artist_id(const char *rel);
 /* getArtists: every artist, indexed by its first letter. */
 int subsonic_music_artists(json_t *body);
 /* getArtist: the artist id and its albums. */

@@ -248,10 +248,14 @@ int track_attrs_get(int64_t file, const char *name,
 	return rc;
 }
 
-int track_attrs_all(int64_t file, int (*may)(const char *path), char *buf,
-		    size_t size)
+/* The names of the attributes the track of file has, each ending with a
+ * NUL and, with values, followed by its value ending with a NUL, handed
+ * out as hand_out() does: its length, -ENODATA (no track), -ERANGE or
+ * -EIO. */
+static int hand_names(int64_t file, int (*may)(const char *path),
+		      int with_values, char *buf, size_t size)
 {
-	struct strbuf values[NR_ATTRS], all = STRBUF_INIT;
+	struct strbuf values[NR_ATTRS], out = STRBUF_INIT;
 	int rc;
 
 	for (size_t k = 0; k < NR_ATTRS; k++)
@@ -260,35 +264,27 @@ int track_attrs_all(int64_t file, int (*may)(const char *path), char *buf,
 	for (size_t i = 0; !rc && i < NR_ATTRS; i++) {
 		if (!values[i].len)
 			continue;
-		strbuf_add(&all, attrs[i].name, strlen(attrs[i].name) + 1);
-		strbuf_add(&all, values[i].buf, values[i].len);
-		strbuf_addch(&all, '\0');
+		strbuf_add(&out, attrs[i].name, strlen(attrs[i].name) + 1);
+		if (with_values)
+			strbuf_add(&out, values[i].buf, values[i].len + 1);
 	}
 	if (!rc)
-		rc = hand_out(all.buf, all.len, buf, size);
+		rc = hand_out(out.buf, out.len, buf, size);
 	release_values(values);
-	strbuf_release(&all);
+	strbuf_release(&out);
 	return rc;
+}
+
+int track_attrs_all(int64_t file, int (*may)(const char *path), char *buf,
+		    size_t size)
+{
+	return hand_names(file, may, 1, buf, size);
 }
 
 int track_attrs_list(int64_t file, int (*may)(const char *path), char *buf,
 		     size_t size)
 {
-	struct strbuf values[NR_ATTRS], names = STRBUF_INIT;
-	int rc;
+	int rc = hand_names(file, may, 0, buf, size);
 
-	for (size_t k = 0; k < NR_ATTRS; k++)
-		strbuf_init(&values[k], 0);
-	rc = read_values(file, may, values);
-	for (size_t i = 0; !rc && i < NR_ATTRS; i++)
-		if (values[i].len)
-			strbuf_add(&names, attrs[i].name,
-				   strlen(attrs[i].name) + 1);
-	if (!rc)
-		rc = hand_out(names.buf, names.len, buf, size);
-	else if (rc == -ENODATA)
-		rc = 0;
-	release_values(values);
-	strbuf_release(&names);
-	return rc;
+	return rc == -ENODATA ? 0 : rc;
 }
