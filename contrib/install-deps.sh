@@ -28,7 +28,7 @@ python3 python3-pytest python3-pytest-xdist python3-mutagen python3-feedparser
 libxml2-utils
 flac lame sox jq zip unzip p7zip-full
 vorbis-tools opus-tools wavpack ffmpeg
-mpd mpc minidlna
+mpd mpc minidlna supysonic python3-waitress
 qbittorrent-nox transmission-daemon nzbget opentracker amule-daemon amule-utils
 man-db groff-base systemd promtool|prometheus
 librsvg2-bin chromium curl

@@ -18,6 +18,7 @@
 #include "fs/nodes.h"
 #include "fs/subsonic_auth.h"
 #include "fs/subsonic_marks.h"
+#include "fs/subsonic_song.h"
 #include "fs/views.h"
 #include "fs/views_name.h"
 #include "fs/views_real.h"
@@ -40,15 +41,6 @@ json_t *subsonic_music_id(const char *prefix, const char *rel)
 	return v;
 }
 
-/* The id of the song of the track file: SONG and its files.id. */
-static json_t *song_id(int64_t file)
-{
-	char id[SUBSONIC_MARKS_ID_LEN];
-
-	subsonic_marks_song_id(file, id);
-	return json_string(id);
-}
-
 /* The files.id the song id names, or 0. */
 static int64_t song_file(const char *id)
 {
@@ -62,8 +54,7 @@ static int64_t song_file(const char *id)
 	return *end || errno ? 0 : n;
 }
 
-/* The id of the artist of rel, "ARTIST/...". */
-static json_t *artist_id(const char *rel)
+json_t *subsonic_music_artist_id(const char *rel)
 {
 	struct strbuf artist = STRBUF_INIT;
 	json_t *v;
@@ -247,63 +238,6 @@ static char *attr(int64_t file, const char *name, char *buf, size_t size)
 	return buf;
 }
 
-/* The OpenSubsonic replayGain of song s from the loudness analysis of
- * file, when it was analysed: its gains in dB towards the analysis'
- * target (the album's over the tracks the caller may read) and its
- * linear peak. */
-static void add_gains(json_t *s, int64_t file)
-{
-	static const char *const names[][2] = {
-		{ "gain_db", "trackGain" },
-		{ "album_gain_db", "albumGain" },
-		{ "peak", "trackPeak" },
-	};
-	json_t *gains = json_object();
-	char buf[64];
-
-	for (size_t i = 0; gains && i < sizeof(names) / sizeof(names[0]);
-	     i++)
-		if (attr(file, names[i][0], buf, sizeof(buf)))
-			json_object_set_new(gains, names[i][1],
-					    json_real(strtod(buf, NULL)));
-	if (json_object_size(gains))
-		json_object_set_new(s, "replayGain", gains);
-	else
-		json_decref(gains);
-}
-
-/* The Child of the track at rel/name (node n). */
-static json_t *song(const char *rel, const char *name, int64_t file)
-{
-	const char *dot = strrchr(name, '.');
-	char buf[512];
-	json_t *s;
-
-	s = json_pack("{s:o,s:o,s:o,s:o,s:b,s:s,s:s}", "id",
-		      song_id(file), "parent",
-		      subsonic_music_id("al", rel), "albumId",
-		      subsonic_music_id("al", rel), "artistId", artist_id(rel),
-		      "isDir", 0, "type", "music", "suffix",
-		      dot ? dot + 1 : "");
-	if (!s)
-		return NULL;
-	json_object_set_new(s, "title", json_string(attr(file, "title",
-		buf, sizeof(buf)) ? buf : name));
-	if (attr(file, "artist", buf, sizeof(buf)))
-		json_object_set_new(s, "artist", json_string(buf));
-	if (attr(file, "album", buf, sizeof(buf)))
-		json_object_set_new(s, "album", json_string(buf));
-	if (attr(file, "track", buf, sizeof(buf)) && atoi(buf) > 0)
-		json_object_set_new(s, "track", json_integer(atoi(buf)));
-	if (attr(file, "disc", buf, sizeof(buf)) && atoi(buf) > 0)
-		json_object_set_new(s, "discNumber", json_integer(atoi(buf)));
-	if (attr(file, "year", buf, sizeof(buf)) && atoi(buf) > 0)
-		json_object_set_new(s, "year", json_integer(atoi(buf)));
-	add_gains(s, file);
-	subsonic_marks_add(s, json_string_value(json_object_get(s, "id")));
-	return s;
-}
-
 int subsonic_music_is_track(int64_t file)
 {
 	return file > 0 && views_track_attrs_held(file, NULL, NULL, 0) > 0;
@@ -315,33 +249,46 @@ int subsonic_music_is_track(int64_t file)
 static int songs(const char *rel, json_t **out, json_t *files,
 		 struct strbuf *cover)
 {
+	json_t *al = subsonic_music_id("al", rel);
+	json_t *ar = subsonic_music_artist_id(rel);
+	const char *album = json_string_value(al);
+	const char *artist = json_string_value(ar);
 	struct list l = { 0 };
 	json_t *item;
 	size_t i;
-	int rc = list(rel, &l);
+	int rc = album && artist ? list(rel, &l) : -ENOMEM;
 
 	*out = NULL;
-	if (rc)
+	if (rc) {
+		json_decref(al);
+		json_decref(ar);
 		return rc;
+	}
 	*out = json_array();
 	json_array_foreach(l.items, i, item) {
 		const char *name = json_string_value(json_object_get(item,
 								   "name"));
 		int64_t file = json_integer_value(json_object_get(item,
 								  "file"));
+		json_t *s;
 
-		if (!subsonic_music_is_track(file)) {
+		rc = subsonic_song_child(album, artist, name, file, &s);
+		/* the album folders hold their images too */
+		if (rc == -ENODATA) {
+			rc = 0;
 			if (cover && !strncmp(name, "cover.", 6))
 				strbuf_addstr(cover, name);
 			continue;
 		}
-		if (!*out || (files && json_array_append_new(files,
+		if (!rc && (!*out || (files && json_array_append_new(files,
 				json_integer(file))) ||
-		    json_array_append_new(*out, song(rel, name, file))) {
+			    json_array_append_new(*out, s)))
 			rc = -ENOMEM;
+		if (rc)
 			break;
-		}
 	}
+	json_decref(al);
+	json_decref(ar);
 	json_decref(l.items);
 	if (rc) {
 		json_decref(*out);
@@ -358,7 +305,8 @@ static int album_of(const char *rel, json_t **out, json_t *files)
 {
 	const char *slash = strchr(rel, '/'), *name = NULL;
 	struct strbuf cover = STRBUF_INIT;
-	json_int_t year = 0;
+	json_int_t year = 0, duration = 0;
+	const char *first = NULL, *at;
 	json_t *tracks, *item;
 	size_t i;
 	int rc = songs(rel, &tracks, files, &cover);
@@ -376,6 +324,11 @@ static int album_of(const char *rel, json_t **out, json_t *files)
 		if (cover.len)
 			json_object_set_new(item, "coverArt",
 					    subsonic_music_id("al", rel));
+		duration += json_integer_value(json_object_get(item,
+							       "duration"));
+		at = json_string_value(json_object_get(item, "created"));
+		if (at && (!first || strcmp(at, first) < 0))
+			first = at;
 		if (json_integer_value(json_object_get(item, "year")) > year)
 			year = json_integer_value(json_object_get(item,
 								  "year"));
@@ -385,12 +338,14 @@ static int album_of(const char *rel, json_t **out, json_t *files)
 			name = json_string_value(json_object_get(item,
 								 "album"));
 	}
-	*out = json_pack("{s:o,s:s,s:s%,s:o,s:I,s:o}", "id",
+	*out = json_pack("{s:o,s:s,s:s%,s:o,s:I,s:I,s:o}", "id",
 			 subsonic_music_id("al", rel),
 			 "name", name ? name : slash + 1, "artist", rel,
-			 (size_t)(slash - rel), "artistId", artist_id(rel),
+			 (size_t)(slash - rel), "artistId", subsonic_music_artist_id(rel),
 			 "songCount", (json_int_t)json_array_size(tracks),
-			 "song", tracks);
+			 "duration", duration, "song", tracks);
+	if (*out && first)
+		json_object_set_new(*out, "created", json_string(first));
 	if (*out && year)
 		json_object_set_new(*out, "year", json_integer(year));
 	if (*out && cover.len)
@@ -657,9 +612,25 @@ int subsonic_music_get(const char *id, json_t **out)
 	return rc;
 }
 
+/* The Child of the track file named name in the album folder rel
+ * ("ARTIST/ALBUM") into *out, as subsonic_song_child() gives it. */
+static int song_of(const char *rel, const char *name, int64_t file,
+		   json_t **out)
+{
+	json_t *al = subsonic_music_id("al", rel);
+	json_t *ar = subsonic_music_artist_id(rel);
+	int rc = al && ar ? subsonic_song_child(json_string_value(al),
+			json_string_value(ar), name, file, out) : -ENOMEM;
+
+	json_decref(al);
+	json_decref(ar);
+	return rc;
+}
+
 int subsonic_music_song(json_t *body, const char *id)
 {
 	struct strbuf rel = STRBUF_INIT;
+	json_t *s;
 	int64_t file;
 	char *name;
 	int rc = song_rel(id, &file, &rel);
@@ -667,8 +638,10 @@ int subsonic_music_song(json_t *body, const char *id)
 	if (!rc) {
 		name = strrchr(rel.buf, '/');
 		*name = '\0';
-		if (json_object_set_new(body, "song",
-					song(rel.buf, name + 1, file)))
+		rc = song_of(rel.buf, name + 1, file, &s);
+		if (rc == -ENODATA)
+			rc = SUBSONIC_NOT_FOUND;
+		if (!rc && json_object_set_new(body, "song", s))
 			rc = -ENOMEM;
 	}
 	strbuf_release(&rel);

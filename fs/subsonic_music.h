@@ -16,7 +16,10 @@
  * songs had before ("tr" and the hex of a path) name nothing. An album
  * with a cover.EXT in the view, and its songs, have coverArt, the
  * album's id. A song analysed has the OpenSubsonic replayGain
- * (trackGain, albumGain, trackPeak) of its view attributes.
+ * (trackGain, albumGain, trackPeak) of its view attributes. A song's
+ * duration is its track's length in whole seconds and its created the
+ * time the index first met its file; an album's are their sum and the
+ * earliest of them.
  *
  * Each function adds its member to body (a subsonic-response object)
  * and returns 0, a negative errno value, or SUBSONIC_NOT_FOUND when id
@@ -33,6 +36,8 @@ struct strbuf;
 /* The id of prefix ("ar", "al", "tr", ...) and the path rel: prefix and
  * the hex of rel's bytes, a new string, or NULL. */
 json_t *subsonic_music_id(const char *prefix, const char *rel);
+/* The id of the artist of rel, "ARTIST/...", a new string, or NULL. */
+json_t *subsonic_music_artist_id(const char *rel);
 /* getArtists: every artist, indexed by its first letter. */
 int subsonic_music_artists(json_t *body);
 /* getArtist: the artist id and its albums. */

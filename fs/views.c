@@ -726,6 +726,12 @@ int views_track_attrs_held(int64_t file, const char *name, char *buf,
 		track_attrs_list(file, may, buf, size);
 }
 
+int views_track_record_held(int64_t file, char *buf, size_t size)
+{
+	return track_attrs_all(file, caller_is_owner() ? NULL : file_readable,
+			       buf, size);
+}
+
 int views_track_attrs(struct fuse_req *req, int64_t file, const char *name,
 		      char *buf, size_t size)
 {

@@ -107,5 +107,8 @@ int views_track_attrs(struct fuse_req *req, int64_t file, const char *name,
  * and its like). */
 int views_track_attrs_held(int64_t file, const char *name, char *buf,
 			   size_t size);
+/* Every attribute of the track of file for the caller this thread holds,
+ * in one read, as track_attrs_all() gives them. */
+int views_track_record_held(int64_t file, char *buf, size_t size);
 
 #endif

@@ -36,14 +36,14 @@ static long keep(void)
 	"INSERT OR REPLACE INTO gone (file_id, track_id, root_id, dir, name," \
 	" size, mtime_ns, inode, gone_at, keys, matches, state, error," \
 	" analysed_at, duration_s, bpm, loudness_lufs, peak, gain_db, vector," \
-	" fingerprint)" \
+	" fingerprint, first_seen)" \
 	" SELECT f.id, t.id, f.root_id, d.path, f.name, f.size, f.mtime_ns," \
 	" f.inode, ?2, (SELECT json_group_array(key) FROM analysis_keys" \
 	" WHERE track_id = t.id), (SELECT json_group_array(json_array(" \
 	" track_id, other_id)) FROM analysis_matches WHERE track_id = t.id" \
 	" OR other_id = t.id), a.state, a.error, a.analysed_at," \
 	" a.duration_s, a.bpm, a.loudness_lufs, a.peak, a.gain_db, a.vector," \
-	" a.fingerprint FROM files f JOIN directories d ON d.id = f.dir_id" \
+	" a.fingerprint, f.first_seen FROM files f JOIN directories d ON d.id = f.dir_id" \
 	" JOIN tracks t ON t.file_id = f.id" \
 	" LEFT JOIN analysis a ON a.track_id = t.id WHERE " where " = ?1"
 
@@ -166,7 +166,9 @@ int gone_take(sqlite3 *db, int64_t *file, int64_t *track)
 	rc = match(db, *file, &old, track);
 	if (rc || !old || old == *file)
 		return rc;
-	rc = db_prepare(db, "UPDATE files SET id = ?2 WHERE id = ?1", &st);
+	rc = db_prepare(db, "UPDATE files SET id = ?2, first_seen = coalesce("
+			"(SELECT first_seen FROM gone WHERE file_id = ?2),"
+			" first_seen) WHERE id = ?1", &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, *file);

@@ -29,7 +29,8 @@ int gone_keep(sqlite3 *db, int by_dir, int64_t id);
 /*
  * A file row just inserted (*file) that matches a kept one takes its id:
  * *file is changed to it and *track is set to the track id to insert
- * with (0: none kept, a new one). 0 or -errno.
+ * with (0: none kept, a new one); the row keeps the kept file's
+ * first_seen. 0 or -errno.
  */
 int gone_take(sqlite3 *db, int64_t *file, int64_t *track);
 

@@ -43,6 +43,8 @@ static const struct {
 	{ PREFIX "tag_album_gain_db", "%.2f" },
 	{ PREFIX "mb_track_id", NULL },
 	{ PREFIX "mb_album_id", NULL },
+	{ PREFIX "duration", "%.3f" },
+	{ PREFIX "first_seen", "%.0f" },
 };
 
 #define NR_ATTRS (ARRAY_SIZE(attrs))
@@ -156,7 +158,8 @@ static int read_values(int64_t file, int (*may)(const char *path),
 		" t.track_no, aa.name, t.disc_no, t.year, t.tag_source,"
 		" a.bpm, a.loudness_lufs, a.gain_db, g.gain_db,"
 		" a.peak, t.tag_gain_db, t.tag_album_gain_db, t.mb_track_id,"
-		" t.mb_album_id FROM tracks t"
+		" t.mb_album_id, t.duration_s, f.first_seen FROM tracks t"
+		" JOIN files f ON f.id = t.file_id"
 		" LEFT JOIN artists ar ON ar.id = t.artist_id"
 		" LEFT JOIN artists aa ON aa.id = t.album_artist_id"
 		" LEFT JOIN albums al ON al.id = t.album_id"
@@ -245,24 +248,43 @@ int track_attrs_get(int64_t file, const char *name,
 	return rc;
 }
 
-int track_attrs_list(int64_t file, int (*may)(const char *path), char *buf,
-		     size_t size)
+/* The names of the attributes the track of file has, each ending with a
+ * NUL and, with values, followed by its value ending with a NUL, handed
+ * out as hand_out() does: its length, -ENODATA (no track), -ERANGE or
+ * -EIO. */
+static int hand_names(int64_t file, int (*may)(const char *path),
+		      int with_values, char *buf, size_t size)
 {
-	struct strbuf values[NR_ATTRS], names = STRBUF_INIT;
+	struct strbuf values[NR_ATTRS], out = STRBUF_INIT;
 	int rc;
 
 	for (size_t k = 0; k < NR_ATTRS; k++)
 		strbuf_init(&values[k], 0);
 	rc = read_values(file, may, values);
-	for (size_t i = 0; !rc && i < NR_ATTRS; i++)
-		if (values[i].len)
-			strbuf_add(&names, attrs[i].name,
-				   strlen(attrs[i].name) + 1);
+	for (size_t i = 0; !rc && i < NR_ATTRS; i++) {
+		if (!values[i].len)
+			continue;
+		strbuf_add(&out, attrs[i].name, strlen(attrs[i].name) + 1);
+		if (with_values)
+			strbuf_add(&out, values[i].buf, values[i].len + 1);
+	}
 	if (!rc)
-		rc = hand_out(names.buf, names.len, buf, size);
-	else if (rc == -ENODATA)
-		rc = 0;
+		rc = hand_out(out.buf, out.len, buf, size);
 	release_values(values);
-	strbuf_release(&names);
+	strbuf_release(&out);
 	return rc;
+}
+
+int track_attrs_all(int64_t file, int (*may)(const char *path), char *buf,
+		    size_t size)
+{
+	return hand_names(file, may, 1, buf, size);
+}
+
+int track_attrs_list(int64_t file, int (*may)(const char *path), char *buf,
+		     size_t size)
+{
+	int rc = hand_names(file, may, 0, buf, size);
+
+	return rc == -ENODATA ? 0 : rc;
 }

@@ -56,4 +56,15 @@ int track_attrs_get(int64_t file, const char *name,
 int track_attrs_list(int64_t file, int (*may)(const char *path), char *buf,
 		     size_t size);
 
+/*
+ * Copy every attribute the track of file has, its name and its value
+ * each ending with a NUL, into buf (size 0: the length only), in one
+ * read of the store: what a caller wanting the whole record asks for
+ * instead of each attribute in turn. Returns their total length,
+ * -ENODATA when the file is no track, -ERANGE when size is too small,
+ * or -EIO.
+ */
+int track_attrs_all(int64_t file, int (*may)(const char *path), char *buf,
+		    size_t size);
+
 #endif

@@ -440,6 +440,14 @@ const char *const migrations_later[] = {
 	"  coalesce((SELECT max(file_id) FROM subsonic_plays), 0));"
 	FILE_IDS_LEFT("del", "DELETE ON files")
 	FILE_IDS_LEFT("moved", "UPDATE OF id ON files"),
+	/* version 48: when the index first met each file, in seconds since
+	 * the epoch, kept by a file that leaves and comes back (gone.h):
+	 * the Subsonic albums' created. Files already indexed take the
+	 * migration's time. Tests going back to older versions drop it. */
+	"ALTER TABLE files ADD COLUMN first_seen INTEGER;"
+	" UPDATE files SET first_seen = CAST(strftime('%s', 'now') AS"
+	" INTEGER);"
+	" ALTER TABLE gone ADD COLUMN first_seen INTEGER;",
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);

@@ -69,7 +69,9 @@
 #   MEDIAMON_BENCH_SECTIONS  sections to run (default
 #                            "mpd mediamon cold idle nas formats watch views
 #                            covers analysis scale onefolder opds http
-#                            playlists arm64")
+#                            playlists arm64 subsonic")
+#   MEDIAMON_BENCH_SUBSONIC_FILES files of the subsonic section's library
+#                            (10000; tests/bench/bench_subsonic.sh)
 #   MEDIAMON_BENCH_PLAYLISTS_TRACKS  analysed tracks of the playlists
 #                            section (300)
 #   MEDIAMON_BENCH_IDLE_S    seconds the idle section counts wakeups (60)
@@ -109,7 +111,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH_DIR=${MEDIAMON_BENCH_DIR:-$HOME/.cache/mediamon-bench}
 CORPUS=$BENCH_DIR/corpus
 FILES=${MEDIAMON_BENCH_FILES:-100000}
-SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon cold idle nas formats watch views covers analysis scale onefolder opds http playlists arm64}
+SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon cold idle nas formats watch views covers analysis scale onefolder opds http playlists arm64 subsonic}
 # The scale section's library of tiny MP3s, cached like the corpus.
 SCALE=$BENCH_DIR/scale
 # The formats section's library: as many files as the corpus, in every
@@ -395,6 +397,7 @@ cleanup() {
 	set +e
 	[ -z "$SL_PID" ] || stop_pid "$SL_PID" status_latency.py
 	[ -z "$HS_PID" ] || stop_pid "$HS_PID" http.server
+	subsonic_stop
 	mediamon_stop
 	nas_stop
 	floor_stop
@@ -1825,6 +1828,10 @@ section_scale() {
 # -------------------------------------------------------------------- nas
 
 . "$REPO/tests/bench/bench_nas.sh"
+
+# --------------------------------------------------------------- subsonic
+
+. "$REPO/tests/bench/bench_subsonic.sh"
 
 # ----------------------------------------------------------------- report
 

@@ -425,6 +425,8 @@ def test_store_of_the_version_before_reads_them(formats, tmp_path):
             " DROP TRIGGER file_ids_del;"
             " DROP TRIGGER file_ids_moved;"
             " DROP TABLE file_ids;"
+            " ALTER TABLE files DROP COLUMN first_seen;"
+            " ALTER TABLE gone DROP COLUMN first_seen;"
             " PRAGMA user_version = %d;" % (ids, ids, ids,
                                             VERSION_BEFORE_FORMATS))
     finally:

@@ -55,6 +55,23 @@ def tracks(m):
                 " LEFT JOIN analysis a ON a.track_id = t.id")}
 
 
+def set_first_seen(m, name, at):
+    """Date the file name's first_seen back to at (seconds), so that a
+    new row (first_seen now) cannot pass for the kept one."""
+    db = sqlite3.connect(m.db, timeout=60)
+    try:
+        with db:
+            db.execute("UPDATE files SET first_seen = ? WHERE"
+                       " CAST(name AS TEXT) = ?", (at, name))
+    finally:
+        db.close()
+
+
+def first_seen(m, name):
+    return query(m, "SELECT first_seen FROM files WHERE CAST(name AS TEXT)"
+                 " = '%s'" % name)[0][0]
+
+
 def kept(m):
     return query(m, "SELECT count(*) FROM gone")[0][0]
 
@@ -105,6 +122,7 @@ def test_deleted_track_hidden_then_back_at_its_place(tmp_path, library):
             duplicates.decode()
         done = analysis(m)["done"]
         assert "One.flac" in shown(m) and summary_tracks(m) == 3
+        set_first_seen(m, "one.flac", 1000000000)
         aside = str(tmp_path / "one.aside")
         shutil.copy2(str(library / "Away" / "one.flac"), aside)
         os.unlink(str(library / "Away" / "one.flac"))
@@ -121,6 +139,8 @@ def test_deleted_track_hidden_then_back_at_its_place(tmp_path, library):
         shutil.copy2(aside, str(library / "Away" / "one.flac"))
         m.rescan()
         assert tracks(m) == before
+        # and with the time the index first met it
+        assert first_seen(m, "one.flac") == 1000000000
         assert query(m, "SELECT count(*) FROM analysis_keys")[0][0] == keys
         assert query(m, "SELECT * FROM analysis_matches") == matches
         assert m.read("status/duplicates") == duplicates

@@ -7,12 +7,15 @@ Debian (supysonic is a server), so the requests are written from the
 OpenSubsonic specification (opensubsonic.netlify.app), as players send
 them: GET /rest/METHOD.view?u=&p=|t=&s=&v=&c=&f=."""
 
+import calendar
 import hashlib
 import json
 import os
 import re
 import sqlite3
+import subprocess
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -1136,3 +1139,74 @@ def test_a_gone_songs_id_names_no_new_song(tmp_path):
         assert starred(w) == (set(), set(), set())
     finally:
         w.stop()
+
+
+def timed_flac(path, title, track, seconds):
+    """A FLAC tone of seconds, the track of Band's album Long."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    wav = path + ".wav"
+    run("sox", "-n", "-r", "44100", "-c", "2", "-b", "16", wav, "synth",
+        str(seconds), "sine", "440")
+    run("flac", "-s", "-f", "-o", path, wav)
+    os.unlink(wav)
+    run("metaflac", "--set-tag=TITLE=" + title, "--set-tag=ARTIST=Band",
+        "--set-tag=ALBUM=Long", "--set-tag=TRACKNUMBER=%d" % track, path)
+
+
+def probed(path):
+    """The length of path in seconds as ffprobe reads it."""
+    return float(subprocess.check_output(
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration",
+         "-of", "csv=p=0", path]).strip())
+
+
+def long_album(w):
+    """The AlbumID3 of Band's Long with its songs."""
+    a = ok(call(w, "getArtist", id=artists(w)["Band"])[2])["artist"]
+    return ok(call(w, "getAlbum", id=a["album"][0]["id"])[2])["album"]
+
+
+def test_durations_and_created(tmp_path):
+    """A song's duration is its file's length (ffprobe's), its album's
+    the sum; created is when the index first met the file (the album's
+    its first song's), the same after a rescan and a restart."""
+    top = tmp_path / "music"
+    lengths = {"Short": 3, "Longer": 8.4}
+    for n, (title, secs) in enumerate(sorted(lengths.items())):
+        timed_flac(str(top / "Band" / "Long" / ("%02d.flac" % (n + 1))),
+                   title, n + 1, secs)
+    begun = time.time()
+    w = Web(tmp_path, music=top)
+    try:
+        album = wait_for(lambda: long_album(w), 60, "the album Long",
+                         until=lambda v: len(v["song"]) == 2, mount=w.m,
+                         ignore=(AssertionError, KeyError, IndexError))
+        for n, s in enumerate(sorted(album["song"],
+                                     key=lambda s: s["track"])):
+            want = probed(str(top / "Band" / "Long" /
+                              ("%02d.flac" % (n + 1))))
+            assert abs(want - lengths[s["title"]]) < 0.01
+            assert s["duration"] == round(want), s
+            at = calendar.timegm(time.strptime(s["created"],
+                                               "%Y-%m-%dT%H:%M:%SZ"))
+            assert begun - 2 <= at <= time.time() + 2, s
+        assert album["duration"] == sum(s["duration"]
+                                        for s in album["song"]) == 3 + 8
+        assert album["created"] == min(s["created"] for s in album["song"])
+        root = call(w, "getAlbum", f="xml", id=album["id"])[2]
+        assert root.find(NS + "album").get("duration") == "11"
+        assert root.find(NS + "album").get("created") == album["created"]
+        w.m.rescan()
+        assert long_album(w) == album
+        log = w.m.proc.log_path
+        w.stop()
+        w = None
+        os.rename(log, log + ".before-restart")
+        w = Web(tmp_path, music=top)
+        assert wait_for(lambda: long_album(w), 60, "the album again",
+                        until=lambda v: v == album, mount=w.m,
+                        ignore=(AssertionError, KeyError,
+                                IndexError)) == album
+    finally:
+        if w:
+            w.stop()

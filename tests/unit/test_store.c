@@ -297,9 +297,15 @@ static void put_track(struct env *e, const char *path, const char *title,
 	"DROP TRIGGER file_ids_del; DROP TRIGGER file_ids_moved;" \
 	" DROP TABLE file_ids;"
 
+/* What version 48 added (the files' first_seen), undone. */
+#define UNDO_VERSION_48 \
+	"ALTER TABLE files DROP COLUMN first_seen;" \
+	" ALTER TABLE gone DROP COLUMN first_seen;"
+
 /* The versions since 38, undone (but 39's table, made if missing). */
 #define UNDO_SINCE_38 \
-	UNDO_VERSION_47 UNDO_VERSION_46 UNDO_VERSION_45 UNDO_VERSION_44 UNDO_VERSION_43 \
+	UNDO_VERSION_48 UNDO_VERSION_47 UNDO_VERSION_46 UNDO_VERSION_45 \
+	UNDO_VERSION_44 UNDO_VERSION_43 \
 	UNDO_VERSION_42 UNDO_VERSION_41 UNDO_VERSION_40 \
 	UNDO_VERSION_38
 
@@ -341,7 +347,7 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 47);
+	assert_int_equal(schema_version(), 48);
 	db_close(db);
 }
 

@@ -1,0 +1,122 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# bench_subsonic.sh: the subsonic section of bench.sh (issue 67), which
+# sources it: getArtists, getAlbumList2 and search3 of mediamon's
+# /rest beside the same calls to supysonic (Debian's Subsonic server) on
+# the same library, in one run. It defines the section and its helpers
+# only, and uses bench.sh's (figure_row, put, get, generate, warm,
+# mediamon_start, scan_wait, stop_pid...); it runs nothing by itself.
+#
+# The library is MEDIAMON_BENCH_SUBSONIC_FILES files of the corpus'
+# kind (10,000 by default, not 100,000: supysonic's own scanner took
+# 302 s over 10,000 files here, 2 shared CPUs under load, so 100,000
+# would be near an hour; set it to 100000 for the issue's size). Each
+# server gets its throw-away configuration, database and loopback port;
+# supysonic scans with supysonic-cli (its scan time is a row too) and
+# answers from supysonic-server on waitress (python3-waitress). The
+# calls are timed by tests/bench/subsonic_load.py: the median of three.
+#
+# Measured here at 10,000 files (load 2-4): mediamon's getArtists
+# 0.005 s, getAlbumList2 0.5 s, search3 0.44 s (each reads every album
+# the caller may see: see the closing note); supysonic's 0.02 s,
+# 0.14 s and 0.06 s from its own database.
+
+SUBSONIC_FILES=${MEDIAMON_BENCH_SUBSONIC_FILES:-10000}
+SUBSONIC_LIB=$BENCH_DIR/subsonic-library
+SS_PID=""
+
+# subsonic_free_port: a loopback port nothing listens on, from 5722 up
+subsonic_free_port() {
+	port=5722
+	while ! port_free "$port"; do
+		port=$((port + 1))
+		[ "$port" -lt 5822 ] || die "no free port in 5722-5821 for supysonic"
+	done
+	echo "$port"
+}
+
+# subsonic_stop: supysonic-server goes, if it runs (also from cleanup)
+subsonic_stop() {
+	[ -z "$SS_PID" ] || stop_pid "$SS_PID" supysonic-server
+	SS_PID=""
+}
+
+# subsonic_rows WHO: the figures of subsonic_load.py's output file
+# $WORK/subsonic-WHO as rows
+subsonic_rows() {
+	while read -r sr_key sr_value; do
+		put "subsonic_$1_$sr_key" "$sr_value"
+	done <"$WORK/subsonic-$1"
+	for sr_call in artists:getArtists albums:getAlbumList2 search:search3; do
+		figure_row "subsonic_$1_${sr_call%%:*}_s" lower \
+			"subsonic: $1 ${sr_call#*:} ($SUBSONIC_FILES tracks)" \
+			"$(get "subsonic_$1_${sr_call%%:*}_s") s" "" "" ""
+	done
+}
+
+section_subsonic() {
+	command -v htpasswd >/dev/null ||
+		die "the subsonic section needs htpasswd (apache2-utils)"
+	for tool in supysonic-cli supysonic-server; do
+		command -v "$tool" >/dev/null 2>&1 ||
+			die "$tool is missing (run contrib/install-deps.sh)"
+	done
+	generate gen_corpus.py "$SUBSONIC_LIB" "$SUBSONIC_FILES" \
+		"Subsonic library"
+	warm "$SUBSONIC_LIB"
+	ss_user=$(id -un)
+	ss_pass=bench-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
+
+	# mediamon
+	htpasswd -cbB -C 5 "$WORK/ss-htpasswd" "$ss_user" "$ss_pass" \
+		2>/dev/null || die "htpasswd could not write $WORK/ss-htpasswd"
+	chmod 600 "$WORK/ss-htpasswd"
+	printf '[analysis]\nenabled = no\n[http]\nlisten = 127.0.0.1:0\nhtpasswd = %s\n' \
+		"$WORK/ss-htpasswd" >"$WORK/subsonic.conf"
+	mediamon_start "$SUBSONIC_LIB" "$WORK/subsonic.conf"
+	scan_wait ""
+	ss_port=$(sed -n 's/.*http: listening on .* (port \([0-9]*\)).*/\1/p' \
+		"$MM_LOG" | head -n 1)
+	[ -n "$ss_port" ] || die "the http listener did not start (see $MM_LOG)"
+	"$PYTHON" "$REPO/tests/bench/subsonic_load.py" \
+		"http://127.0.0.1:$ss_port" "$ss_user" "$ss_pass" \
+		>"$WORK/subsonic-mediamon" ||
+		die "subsonic_load.py failed against mediamon (see $MM_LOG)"
+	mediamon_stop
+	subsonic_rows mediamon
+
+	# supysonic: its configuration is supysonic.conf in its working folder
+	ss_dir=$WORK/supysonic
+	mkdir -p "$ss_dir/cache"
+	printf '[base]\ndatabase_uri = sqlite:///%s/supysonic.db\n[webapp]\ncache_dir = %s/cache\nlog_file = %s/supysonic.log\nlog_level = WARNING\nmount_webui = off\n[daemon]\nsocket = %s/daemon.sock\nrun_watcher = no\n' \
+		"$ss_dir" "$ss_dir" "$ss_dir" "$ss_dir" >"$ss_dir/supysonic.conf"
+	(cd "$ss_dir" &&
+		supysonic-cli user add "$ss_user" -p "$ss_pass" &&
+		supysonic-cli folder add music "$SUBSONIC_LIB") \
+		>"$ss_dir/setup.log" 2>&1 ||
+		die "supysonic-cli could not set up (see $ss_dir/setup.log)"
+	ss_start=$(now)
+	(cd "$ss_dir" && supysonic-cli folder scan --foreground music) \
+		>"$ss_dir/scan.log" 2>&1 ||
+		die "supysonic's scan failed (see $ss_dir/scan.log)"
+	put subsonic_supysonic_scan_s "$(since "$ss_start")"
+	figure_row subsonic_supysonic_scan_s lower \
+		"subsonic: supysonic's scan ($SUBSONIC_FILES files)" \
+		"$(get subsonic_supysonic_scan_s) s" "" "" ""
+	ss_port=$(subsonic_free_port)
+	(cd "$ss_dir" && exec supysonic-server -S waitress -h 127.0.0.1 -p "$ss_port") \
+		>"$ss_dir/server.log" 2>&1 &
+	SS_PID=$!
+	ss_i=0
+	until curl -fsS -o /dev/null "http://127.0.0.1:$ss_port/rest/ping.view?u=$ss_user&p=$ss_pass&v=1.16.1&c=bench" 2>/dev/null; do
+		ss_i=$((ss_i + 1))
+		[ "$ss_i" -lt 600 ] && running "$SS_PID" ||
+			die "supysonic-server did not answer (see $ss_dir/server.log)"
+		sleep 0.1
+	done
+	"$PYTHON" "$REPO/tests/bench/subsonic_load.py" \
+		"http://127.0.0.1:$ss_port" "$ss_user" "$ss_pass" \
+		>"$WORK/subsonic-supysonic" ||
+		die "subsonic_load.py failed against supysonic (see $ss_dir)"
+	subsonic_stop
+	subsonic_rows supysonic
+}
