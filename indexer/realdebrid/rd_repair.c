@@ -390,7 +390,8 @@ static void job_ctx(struct rd_repair *r, struct rd_job_ctx *w)
 static int repair_known(struct rd_repair *r, double now,
 			struct rd_job_ctx *w)
 {
-	int rc = rd_map_links(r->db, &r->n.unmapped);
+	int unmapped = 0;	/* the pass counts those left after listing */
+	int rc = rd_map_links(r->db, &unmapped);
 
 	if (!rc)
 		rc = queue_repairs(r, now);
