@@ -309,6 +309,22 @@ class Qbittorrent(Client):
         conf = self.dir / "qBittorrent" / "config"
         conf.mkdir(parents=True)
         self.log = self.dir / "qBittorrent" / "data" / "logs"
+        # a port taken from the kernel is free when taken, not always
+        # when qBittorrent binds it (any connection's local port may take
+        # it meanwhile): a WebUI that cannot bind takes new ports
+        for attempt in range(3):
+            try:
+                self.start(program, conf)
+                break
+            except AssertionError as e:
+                if "already in use" not in str(e) or attempt == 2:
+                    raise
+                self.port = free_port()
+                self.url = "http://127.0.0.1:%d" % self.port
+        self.opener = None
+
+    def start(self, program, conf):
+        """Write the profile's configuration and start qBittorrent."""
         (conf / "qBittorrent.conf").write_text(
             "[LegalNotice]\nAccepted=true\n\n"
             "[Application]\nFileLogger\\Enabled=true\n"
@@ -327,7 +343,6 @@ class Qbittorrent(Client):
             % (self.log, free_port(), self.save, self.port, USER,
                pbkdf2(PASSWORD)))
         self.run([program, "--profile=%s" % self.dir])
-        self.opener = None
 
     def logins(self):
         """The WebUI logins qBittorrent logged: (successes, failures)."""
