@@ -4,7 +4,9 @@
  * prints mediamon.conf(5)'s list of each section's keys, "conf-example"
  * contrib/mediamon.conf.example's keys, each from the key table
  * (common/config_keys.def) with its type, range or choices, default (as
- * config_init and the table set it) and help. A separate program rather
+ * config_init and the table set it) and help; "mount-man" mediamon(8)'s
+ * list of the mount's files and folders, from the node table's help
+ * (fs/nodes.c), the one the README is made from. A separate program rather
  * than a daemon option: the daemon keeps no code it never runs.
  * tests/integration/test_docs_drift.py puts them in the files (--write)
  * and fails when a file differs. Reads and writes no file.
@@ -16,6 +18,7 @@
 
 #include "common/config_table.h"
 #include "common/strbuf.h"
+#include "fs/nodes.h"
 
 #define WIDTH 72		/* of a line of help */
 
@@ -234,6 +237,24 @@ static int keys(int man)
 	return missing;
 }
 
+static void mount_item(const char *path, const char *help, void *arg)
+{
+	(void)arg;
+	printf(".TP\n.I ");
+	roff_put(path, strlen(path));
+	putchar('\n');
+	wrap(help, "", roff_line);
+}
+
+/* The files and folders of the mount, between two comments. */
+static int mount_files(void)
+{
+	printf(".\\\" The files of the mount: fs/nodes.c\n");
+	nodes_each_help(mount_item, NULL);
+	printf(".\\\" End of the files of the mount\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int ret;
@@ -242,8 +263,11 @@ int main(int argc, char **argv)
 		ret = keys(1);
 	else if (argc == 2 && !strcmp(argv[1], "conf-example"))
 		ret = keys(0);
+	else if (argc == 2 && !strcmp(argv[1], "mount-man"))
+		ret = mount_files();
 	else {
-		fprintf(stderr, "usage: mediamon-docs conf-man|conf-example\n");
+		fprintf(stderr, "usage: mediamon-docs conf-man|conf-example|"
+			"mount-man\n");
 		return 2;
 	}
 	return fflush(stdout) || ret;

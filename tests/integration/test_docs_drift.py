@@ -8,7 +8,9 @@ so does one the table has and a document misses: a key added to the
 table alone fails here until it is documented. mediamon(8)'s PROMETHEUS
 METRICS list is made from the metrics' table (fs/prometheus_metrics.def)
 and must equal it: after a change to the table, run make docs (this
-file's --write). The lists of keys in mediamon.conf(5), one a section
+file's --write). So must mediamon(8)'s short list of the mount's files,
+the node table's help (which the README shows too). The lists of keys in
+mediamon.conf(5), one a section
 between two comments, and contrib/mediamon.conf.example's keys (all but
 its opening comment) are what tools/mediamon-docs prints from the key
 table (common/config_keys.def), with each key's type, range or choices,
@@ -39,6 +41,17 @@ def table_keys(text):
     """{"section.key"} of the key table's rows (config_keys.def)."""
     return {"%s.%s" % m for m in
             re.findall(r'^\t\{ "(\w+)", "(\w+)",', text, re.M)}
+
+
+def table_rows_without_help(text):
+    """The paths of the node table's rows that have no .help, but the
+    root (the README is its help)."""
+    body = text.split("} fixed[] = {", 1)[1].split("\n};", 1)[0]
+    rows = re.split(r'\n\t(?=\{ ")', body)
+    return sorted(m.group(1) for m in (re.match(r'\{ "(/[^"]*)"', r)
+                                       for r in rows)
+                  if m and m.group(1) != "/" and ".help = \"" not in
+                  m.string)
 
 
 def table_files(text):
@@ -123,7 +136,7 @@ def readme_files(text):
     alone on its line), then its description."""
     files = set()
     for line in text.split("\n"):
-        m = re.match(r"([a-z][\w.-]*(?:/[\w.-]*)*/?)(?: |$)", line)
+        m = re.match(r"([A-Za-z][\w.-]*(?:/[\w.-]*)*/?)(?: |$)", line)
         if not m or placeholder(m.group(1)):
             continue
         rest = line[m.end(1):]
@@ -359,6 +372,33 @@ def test_made_lists_say_the_table():
     assert "\n# api_key =\n" in example
 
 
+MOUNT_BEGIN = '.\\" The files of the mount: fs/nodes.c\n'
+MOUNT_END = '.\\" End of the files of the mount\n'
+
+
+def man_mount_block(text):
+    """mediamon(8)'s list of the mount's files, between its comments."""
+    if MOUNT_BEGIN not in text or MOUNT_END not in text:
+        return ""
+    body = text.split(MOUNT_BEGIN, 1)[1].split(MOUNT_END, 1)[0]
+    return MOUNT_BEGIN + body + MOUNT_END
+
+
+def test_every_node_has_help():
+    """Each path of the node table (fs/nodes.c fixed[]) has its .help,
+    which the README and mediamon(8) show."""
+    assert table_rows_without_help(read("fs/nodes.c")) == [], \
+        "give these rows of fixed[] in fs/nodes.c a .help"
+
+
+def test_man_mount_list():
+    """mediamon(8)'s short list of the mount's files is the node table's
+    help, the README's lines (make docs)."""
+    made = docs_tool("mount-man")
+    assert made.startswith(MOUNT_BEGIN) and "\n.I /status/health\n" in made
+    assert man_mount_block(read("man/mediamon.8")) == made, "run make docs"
+
+
 def test_man_files():
     assert drift(man_files(read("man/mediamon.8")), FILES) == NO_DRIFT
 
@@ -389,8 +429,10 @@ def test_mount_readme_files(library, tmp_path):
         text = m.read("README").decode()
     finally:
         unmount(m.path, m.proc)
-    # /README does not list itself
-    assert drift(readme_files(text), FILES - {"README"}) == NO_DRIFT
+    assert drift(readme_files(text), FILES) == NO_DRIFT
+    # the README's lines are the table's help, as mediamon(8)'s list
+    assert "\nstatus/health        \"ok\", or one line per problem" in text
+    assert "\n  volumes            the volumes owned" in text
 
 
 def test_parsers_see_a_drift():
@@ -443,6 +485,12 @@ def test_parsers_see_a_drift():
                             {"a": listed, "b": ""}) == [
         "[a]'s list differs from the table's",
         "[b] has no list between the comments"]
+    nodes = ('} fixed[] = {\n\t{ "/", { .type = NODE_DIR } },\n'
+             '\t{ "/a", { NODE_FILE,\n\t\t.render = f },\n'
+             '\t  .help = "x" },\n\t{ "/b", { NODE_FILE } },\n};\n')
+    assert table_rows_without_help(nodes) == ["/b"]
+    assert man_mount_block("x\n" + MOUNT_BEGIN + ".TP\n" + MOUNT_END) == \
+        MOUNT_BEGIN + ".TP\n" + MOUNT_END
     assert example_split("# head\n\n[a]\n# k = 1\n") == (
         "# head\n\n", "[a]\n# k = 1\n")
 
@@ -473,5 +521,8 @@ if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
     text = read("man/mediamon.8")
     old = man_metrics_block(text)
     assert old, "mediamon.8 has no list of the metrics to rewrite"
-    write("man/mediamon.8", text.replace(old, man_metrics(METRICS)))
+    text = text.replace(old, man_metrics(METRICS))
+    old = man_mount_block(text)
+    assert old, "mediamon.8 has no list of the mount's files to rewrite"
+    write("man/mediamon.8", text.replace(old, docs_tool("mount-man")))
     write_key_lists()
