@@ -52,6 +52,8 @@ struct key {
 				 * uid of its own (analysis_user.h) */
 	int flags;
 	const char *help;	/* one sentence or two, plain text */
+	const char *form;	/* what a T_STRING or T_INT holds, for the
+				 * documents: "path", "bytes" */
 	const char *def_doc;	/* the default in words, where it is not a
 				 * value (the number of CPUs) */
 };

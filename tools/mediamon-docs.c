@@ -63,7 +63,13 @@ static void type_text(const struct key *k, struct strbuf *out)
 		[T_RATIO] = "above 0, at most 1, or a percentage",
 	};
 
+	if (k->form)
+		strbuf_addf(out, "%s%s", k->form, k->type == T_INT ? ", " : "");
 	switch (k->type) {
+	case T_STRING:
+		if (!k->form)
+			strbuf_addstr(out, words[T_STRING]);
+		break;
 	case T_ENUM:
 		add_choices(out, k->choices);
 		break;
