@@ -400,7 +400,11 @@ def test_man_mount_list():
 
 
 def test_man_files():
-    assert drift(man_files(read("man/mediamon.8")), FILES) == NO_DRIFT
+    """Each file has its item in full under THE MOUNT, beside the short
+    list made from the table (which is left out here)."""
+    text = read("man/mediamon.8")
+    text = text.replace(man_mount_block(text), "")
+    assert drift(man_files(text), FILES) == NO_DRIFT
 
 
 def test_man_metrics():
