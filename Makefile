@@ -55,7 +55,8 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 FIXTURES := $(BUILD)/fixtures/.done
 
-.PHONY: all test unit flood bench reliability run demo install uninstall clean
+.PHONY: all test unit flood bench reliability run demo install uninstall clean \
+	docs
 
 all: $(BIN) $(ANALYSER)
 
@@ -113,6 +114,7 @@ test: $(BIN) $(ANALYSER) unit
 	MEDIAMON_TEST_WORKERS=$(TEST_WORKERS) \
 	MEDIAMON_BINARY=$(abspath $(BIN)) \
 	MEDIAMON_LATENCY_FS=$(abspath $(BUILD)/bench/bench_latency_fs) \
+	MEDIAMON_DOCS_TOOL=$(abspath $(DOCS_TOOL)) \
 		sh tests/run-tests.sh $(BUILD)
 
 # The issue-sized floods (pytest mark "flood": 200,000 files made and
@@ -149,6 +151,7 @@ asan:
 	MEDIAMON_TEST_WORKERS=$(ASAN_TEST_WORKERS) \
 	MEDIAMON_BINARY=$(abspath $(ASAN_BUILD))/mediamon \
 	MEDIAMON_LATENCY_FS=$(abspath $(BUILD)/bench/bench_latency_fs) \
+	MEDIAMON_DOCS_TOOL=$(abspath $(BUILD)/tools/mediamon-docs) \
 		sh tests/run-tests.sh $(ASAN_BUILD); rc=$$?; \
 	found=$$(grep -rlE "$(SANITIZER_MARKS)" $(ASAN_REPORTS) \
 		$(ASAN_BUILD)/pt $(ASAN_BUILD)/pt-serial 2>/dev/null); \
@@ -245,6 +248,21 @@ $(BENCH_LATENCY_FS): tests/bench/bench_latency_fs.c
 # test_scan_io.py scans through it too (not instrumented under make asan:
 # it is the share, not what is tested).
 test asan: $(BENCH_LATENCY_FS)
+
+# The documents' lists made from the tables (tools/mediamon-docs.c):
+# make docs writes them; test_docs_drift.py fails when they differ.
+DOCS_TOOL := $(BUILD)/tools/mediamon-docs
+
+$(DOCS_TOOL): tools/mediamon-docs.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -MMD -MP -o $@ $< $(LIB) \
+		$(LDLIBS)
+
+test asan: $(DOCS_TOOL)
+
+docs: $(DOCS_TOOL)
+	MEDIAMON_DOCS_TOOL=$(abspath $(DOCS_TOOL)) \
+		/usr/bin/python3 tests/integration/test_docs_drift.py --write
 
 # The scans' floor: the same walk and tag reading without the store.
 BENCH_SCAN_FLOOR := $(BUILD)/bench/bench_scan_floor

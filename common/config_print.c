@@ -30,8 +30,7 @@ void config_format_duration(long seconds, char *buf, size_t len)
 	snprintf(buf, len, "%lds", seconds);
 }
 
-/* Every type is written back the way its parser reads it. */
-static void dump_value(const struct config *cfg, const struct key *k,
+void config_value_text(const struct config *cfg, const struct key *k,
 		       struct strbuf *out)
 {
 	const void *field = (const char *)cfg + k->offset;
@@ -109,7 +108,7 @@ void config_dump(const struct config *cfg, struct strbuf *out)
 		}
 		if (k->type != T_DIR) {
 			strbuf_reset(&value);
-			dump_value(cfg, k, &value);
+			config_value_text(cfg, k, &value);
 			strbuf_addf(out, "%s%s =%s%s\n", value.len ? "" : "# ",
 				    k->name, value.len ? " " : "", value.buf);
 			continue;

@@ -4,8 +4,9 @@
 
 /*
  * What the files of the configuration share, and no one else includes:
- * the key table (config_keys.c), the parser of one value
- * (config_value.c) and the reading of secrets (config.c).
+ * the key table (config_keys.c, its rows in config_keys.def), the parser
+ * of one value (config_value.c) and the reading of secrets (config.c);
+ * and tools/mediamon-docs, which writes the documents' lists of keys.
  */
 
 #include <stdbool.h>
@@ -50,9 +51,15 @@ struct key {
 				 * left unset (no name): its user picks a
 				 * uid of its own (analysis_user.h) */
 	int flags;
+	const char *help;	/* one sentence or two, plain text */
+	const char *form;	/* what a T_STRING or T_INT holds, for the
+				 * documents: "path", "bytes" */
+	const char *def_doc;	/* the default in words, where it is not a
+				 * value (the number of CPUs) */
 };
 
-/* Every key, grouped by section in the order of the documentation. */
+/* Every key, grouped by section in the order of the documentation
+ * (the rows are config_keys.def). */
 extern const struct key config_keys[];
 extern const size_t config_keys_nr;
 /* At least config_keys_nr (checked where the table is), for the arrays
@@ -66,6 +73,14 @@ extern const size_t config_keys_nr;
  */
 int config_parse_value(struct config *cfg, const struct key *k,
 		       const char *s);
+
+/*
+ * Append the value of key k in cfg to out as its parser reads it (a
+ * secret as ********; nothing when unset); a repeatable key's values are
+ * separated by ", ".
+ */
+void config_value_text(const struct config *cfg, const struct key *k,
+		       struct strbuf *out);
 
 /* Write into buf (len bytes) what key k expects, for an error message. */
 void config_expect(const struct key *k, char *buf, size_t len);

@@ -64,4 +64,15 @@ int nodes_children(const char *path,
 			    void *arg),
 		  void *arg);
 
+/*
+ * Call fn with each path of the mount that has a line of help, and that
+ * help, in the table's order: "/status/health", a folder with a "/" at
+ * its end ("/manga/"), and after /manga the files of each series folder
+ * ("/manga/SERIES/volumes"). The README lists them;
+ * tools/mediamon-docs makes mediamon(8)'s list from them.
+ */
+void nodes_each_help(void (*fn)(const char *path, const char *help,
+				void *arg),
+		     void *arg);
+
 #endif

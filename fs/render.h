@@ -3,8 +3,8 @@
 #define MEDIAMON_RENDER_H
 
 /*
- * The generated files the mount makes itself, without the store: /README
- * and /log, and /status/health: the mount's own lines (a reload refused,
+ * The generated files the mount makes itself, without the store: /log
+ * (the README is fs/nodes.c's), and /status/health: the mount's own lines (a reload refused,
  * render_reload_refused(); the last backup) before the index's
  * (fs/render_health.h). Each appends one whole document to out and
  * returns 0. The other documents are built in the other fs/render_*.c
@@ -13,7 +13,6 @@
 
 struct strbuf;
 
-int render_readme(struct strbuf *out);
 int render_log(struct strbuf *out);
 int render_health(struct strbuf *out);
 

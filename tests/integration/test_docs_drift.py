@@ -7,8 +7,14 @@ list. A key or file that a document lists and the table lacks fails, and
 so does one the table has and a document misses: a key added to the
 table alone fails here until it is documented. mediamon(8)'s PROMETHEUS
 METRICS list is made from the metrics' table (fs/prometheus_metrics.def)
-and must equal it: after a change to the table, run this file
-(/usr/bin/python3 tests/integration/test_docs_drift.py --write). The
+and must equal it: after a change to the table, run make docs (this
+file's --write). So must mediamon(8)'s short list of the mount's files,
+the node table's help (which the README shows too). The lists of keys in
+mediamon.conf(5), one a section
+between two comments, and contrib/mediamon.conf.example's keys (all but
+its opening comment) are what tools/mediamon-docs prints from the key
+table (common/config_keys.def), with each key's type, range or choices,
+default and help, and must equal it too. The
 choices of [download] client and [usenet] client come from the clients'
 table (common/download_clients.def): mediamon.conf(5) lists them, and
 --check-config names them for a bad value, both in the table's order."""
@@ -32,11 +38,20 @@ def read(rel):
 
 
 def table_keys(text):
-    """{"section.key"} of the config_keys[] table."""
-    body = text.split("const struct key config_keys[] = {", 1)[1]
-    body = body.split("\n};", 1)[0]
+    """{"section.key"} of the key table's rows (config_keys.def)."""
     return {"%s.%s" % m for m in
-            re.findall(r'^\t\{ "(\w+)", "(\w+)",', body, re.M)}
+            re.findall(r'^\t\{ "(\w+)", "(\w+)",', text, re.M)}
+
+
+def table_rows_without_help(text):
+    """The paths of the node table's rows that have no .help, but the
+    root (the README is its help)."""
+    body = text.split("} fixed[] = {", 1)[1].split("\n};", 1)[0]
+    rows = re.split(r'\n\t(?=\{ ")', body)
+    return sorted(m.group(1) for m in (re.match(r'\{ "(/[^"]*)"', r)
+                                       for r in rows)
+                  if m and m.group(1) != "/" and ".help = \"" not in
+                  m.string)
 
 
 def table_files(text):
@@ -121,7 +136,7 @@ def readme_files(text):
     alone on its line), then its description."""
     files = set()
     for line in text.split("\n"):
-        m = re.match(r"([a-z][\w.-]*(?:/[\w.-]*)*/?)(?: |$)", line)
+        m = re.match(r"([A-Za-z][\w.-]*(?:/[\w.-]*)*/?)(?: |$)", line)
         if not m or placeholder(m.group(1)):
             continue
         rest = line[m.end(1):]
@@ -197,6 +212,55 @@ def check_config_choices(tmp_path, section):
     return m.group(1).split(", ")
 
 
+DOCS_TOOL = os.environ.get("MEDIAMON_DOCS_TOOL", os.path.join(
+    REPO, "build", "tools", "mediamon-docs"))
+
+
+def docs_tool(kind):
+    """What tools/mediamon-docs prints for kind; it fails naming each key
+    without its help."""
+    assert os.access(DOCS_TOOL, os.X_OK), \
+        "%s is not built (make %s)" % (DOCS_TOOL, os.path.relpath(
+            DOCS_TOOL, REPO))
+    r = subprocess.run([DOCS_TOOL, kind], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+KEYS_BLOCK = re.compile(r'^\.\\" The keys of \[(\w+)\]: .*?\n'
+                        r'.*?^\.\\" End of the keys of \[\1\]\n',
+                        re.M | re.S)
+
+
+def man_key_blocks(text):
+    """{section: its list of keys} of mediamon.conf(5), between the
+    comments that open and close each."""
+    return {m.group(1): m.group(0) for m in KEYS_BLOCK.finditer(text)}
+
+
+def example_split(text):
+    """contrib/mediamon.conf.example as (its opening comment, the rest
+    from the first [section] on)."""
+    m = re.search(r"^\[", text, re.M)
+    return (text[:m.start()], text[m.start():]) if m else (text, "")
+
+
+def key_blocks_drift(documented, made):
+    """What differs between the man page's lists and the tool's, section
+    by section, said so that the fix is plain."""
+    out = []
+    for section in sorted(set(documented) | set(made)):
+        if section not in documented:
+            out.append("[%s] has no list between the comments" % section)
+        elif section not in made:
+            out.append("[%s]'s list is of no section of the table"
+                       % section)
+        elif documented[section] != made[section]:
+            out.append("[%s]'s list differs from the table's" % section)
+    return out
+
+
 def drift(documented, table):
     return {"listed but not in the table": sorted(documented - table),
             "in the table but not listed": sorted(table - documented)}
@@ -204,7 +268,7 @@ def drift(documented, table):
 
 NO_DRIFT = {"listed but not in the table": [],
             "in the table but not listed": []}
-KEYS = table_keys(read("common/config_keys.c"))
+KEYS = table_keys(read("common/config_keys.def"))
 FILES = table_files(read("fs/nodes.c"))
 METRICS = table_metrics(read("fs/prometheus_metrics.def"))
 CLIENTS = table_clients(read("common/download_clients.def"))
@@ -256,7 +320,7 @@ def test_manga_source_choices(tmp_path):
     names = [name for name, *_ in SOURCES]
     assert len(SOURCES) == read("common/manga_sources.def").count(
         "\nMANGA_SOURCE(") >= 4
-    m = re.search(r'^\.BI new_sources " \(([^)]*)\)"$',
+    m = re.search(r'^\.BI new_sources " \(list of ([^)]*)\)"$',
                   read("man/mediamon.conf.5"), re.M)
     assert m and m.group(1).split(", ") == names
     conf = tmp_path / "bad.conf"
@@ -272,8 +336,75 @@ def test_manga_source_choices(tmp_path):
         assert {name + ".url", name + ".requests_per_minute"} <= KEYS
 
 
+def test_man_key_lists():
+    """mediamon.conf(5) lists each section's keys as the table says:
+    name, type, range or choices, default and help (make docs)."""
+    made = man_key_blocks(docs_tool("conf-man"))
+    assert set(made) == {k.split(".")[0] for k in KEYS}
+    assert key_blocks_drift(man_key_blocks(read("man/mediamon.conf.5")),
+                            made) == [], "run make docs"
+
+
+def test_example_keys():
+    """contrib/mediamon.conf.example shows every key of the table, each
+    commented out with its default and help (make docs)."""
+    made = docs_tool("conf-example")
+    assert made.startswith("[general]\n# ")
+    assert example_split(read("contrib/mediamon.conf.example"))[1] == \
+        made, "run make docs"
+
+
+def test_made_lists_say_the_table():
+    """The tool's lists carry the table's types and defaults: a range, the
+    choices of an enum, a default config_init sets, one in words, a
+    secret, and a key with no default."""
+    made = man_key_blocks(docs_tool("conf-man"))
+    assert '.BI threads " (1 to 256)"\nScan workers.\n' \
+        "Default: the number of CPUs.\n" in made["general"]
+    assert '.BI log_level " (debug, info, warn, error)"\n' in \
+        made["general"]
+    assert "Default: 30d.\n" in made["general"]
+    assert '.BI password " (text, secret)"\n' in made["download"]
+    assert '.BI url " (URL)"\nProwlarr' in made["prowlarr"]
+    example = docs_tool("conf-example")
+    assert "\n# keep_gone = 30d\n" in example
+    assert "\n# Default: the number of CPUs.\n# threads =\n" in example
+    assert "\n# api_key =\n" in example
+
+
+MOUNT_BEGIN = '.\\" The files of the mount: fs/nodes.c\n'
+MOUNT_END = '.\\" End of the files of the mount\n'
+
+
+def man_mount_block(text):
+    """mediamon(8)'s list of the mount's files, between its comments."""
+    if MOUNT_BEGIN not in text or MOUNT_END not in text:
+        return ""
+    body = text.split(MOUNT_BEGIN, 1)[1].split(MOUNT_END, 1)[0]
+    return MOUNT_BEGIN + body + MOUNT_END
+
+
+def test_every_node_has_help():
+    """Each path of the node table (fs/nodes.c fixed[]) has its .help,
+    which the README and mediamon(8) show."""
+    assert table_rows_without_help(read("fs/nodes.c")) == [], \
+        "give these rows of fixed[] in fs/nodes.c a .help"
+
+
+def test_man_mount_list():
+    """mediamon(8)'s short list of the mount's files is the node table's
+    help, the README's lines (make docs)."""
+    made = docs_tool("mount-man")
+    assert made.startswith(MOUNT_BEGIN) and "\n.I /status/health\n" in made
+    assert man_mount_block(read("man/mediamon.8")) == made, "run make docs"
+
+
 def test_man_files():
-    assert drift(man_files(read("man/mediamon.8")), FILES) == NO_DRIFT
+    """Each file has its item in full under THE MOUNT, beside the short
+    list made from the table (which is left out here)."""
+    text = read("man/mediamon.8")
+    text = text.replace(man_mount_block(text), "")
+    assert drift(man_files(text), FILES) == NO_DRIFT
 
 
 def test_man_metrics():
@@ -302,8 +433,10 @@ def test_mount_readme_files(library, tmp_path):
         text = m.read("README").decode()
     finally:
         unmount(m.path, m.proc)
-    # /README does not list itself
-    assert drift(readme_files(text), FILES - {"README"}) == NO_DRIFT
+    assert drift(readme_files(text), FILES) == NO_DRIFT
+    # the README's lines are the table's help, as mediamon(8)'s list
+    assert "\nstatus/health        \"ok\", or one line per problem" in text
+    assert "\n  volumes            the volumes owned" in text
 
 
 def test_parsers_see_a_drift():
@@ -348,13 +481,52 @@ def test_parsers_see_a_drift():
     assert man_choices(man, "download") == ["none", "a", "prowlarr"]
     assert man_choices(man, "usenet") == []
     assert man_choices(man, "nowhere") == []
+    listed = '.\\" The keys of [a]: t\n.TP\nx\n.\\" End of the keys of [a]\n'
+    page = ".SH [a]\n" + listed + ".PP\nmore\n"
+    assert man_key_blocks(page) == {"a": listed}
+    assert key_blocks_drift(man_key_blocks(page), {"a": listed}) == []
+    assert key_blocks_drift(man_key_blocks(page.replace("x", "y")),
+                            {"a": listed, "b": ""}) == [
+        "[a]'s list differs from the table's",
+        "[b] has no list between the comments"]
+    nodes = ('} fixed[] = {\n\t{ "/", { .type = NODE_DIR } },\n'
+             '\t{ "/a", { NODE_FILE,\n\t\t.render = f },\n'
+             '\t  .help = "x" },\n\t{ "/b", { NODE_FILE } },\n};\n')
+    assert table_rows_without_help(nodes) == ["/b"]
+    assert man_mount_block("x\n" + MOUNT_BEGIN + ".TP\n" + MOUNT_END) == \
+        MOUNT_BEGIN + ".TP\n" + MOUNT_END
+    assert example_split("# head\n\n[a]\n# k = 1\n") == (
+        "# head\n\n", "[a]\n# k = 1\n")
+
+
+def write(rel, text):
+    with open(os.path.join(REPO, rel), "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def write_key_lists():
+    """Each section's list of mediamon.conf(5) replaced by the tool's (a
+    new section's put before EXAMPLE, where its .SH may move), and the
+    example's keys below its opening comment."""
+    text = read("man/mediamon.conf.5")
+    made = man_key_blocks(docs_tool("conf-man"))
+    for section, block in man_key_blocks(text).items():
+        text = text.replace(block, made.get(section, ""))
+    for section in set(made) - set(man_key_blocks(text)):
+        text = text.replace("\n.SH EXAMPLE\n", "\n.SH [%s]\n%s.SH EXAMPLE\n"
+                            % (section, made[section]))
+    write("man/mediamon.conf.5", text)
+    head = example_split(read("contrib/mediamon.conf.example"))[0]
+    write("contrib/mediamon.conf.example", head + docs_tool("conf-example"))
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
     # rewrite mediamon(8)'s list of the metrics from the table
-    PAGE = os.path.join(REPO, "man", "mediamon.8")
     text = read("man/mediamon.8")
     old = man_metrics_block(text)
     assert old, "mediamon.8 has no list of the metrics to rewrite"
-    with open(PAGE, "w", encoding="utf-8") as f:
-        f.write(text.replace(old, man_metrics(METRICS)))
+    text = text.replace(old, man_metrics(METRICS))
+    old = man_mount_block(text)
+    assert old, "mediamon.8 has no list of the mount's files to rewrite"
+    write("man/mediamon.8", text.replace(old, docs_tool("mount-man")))
+    write_key_lists()

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The documents' lists made from the tables (make docs): "conf-man"
+ * prints mediamon.conf(5)'s list of each section's keys, "conf-example"
+ * contrib/mediamon.conf.example's keys, each from the key table
+ * (common/config_keys.def) with its type, range or choices, default (as
+ * config_init and the table set it) and help; "mount-man" mediamon(8)'s
+ * list of the mount's files and folders, from the node table's help
+ * (fs/nodes.c), the one the README is made from. A separate program rather
+ * than a daemon option: the daemon keeps no code it never runs.
+ * tests/integration/test_docs_drift.py puts them in the files (--write)
+ * and fails when a file differs. Reads and writes no file.
+ */
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/config_table.h"
+#include "common/strbuf.h"
+#include "fs/nodes.h"
+
+#define WIDTH 72		/* of a line of help */
+
+static void add_range(struct strbuf *out, const char *unit, long min,
+		      long max, long top)
+{
+	char a[32], b[32];
+
+	if (!strcmp(unit, "ms")) {
+		snprintf(a, sizeof(a), "%ldms", min);
+		if (max % 1000)
+			snprintf(b, sizeof(b), "%ldms", max);
+		else
+			config_format_duration(max / 1000, b, sizeof(b));
+	} else if (*unit) {
+		config_format_duration(min, a, sizeof(a));
+		config_format_duration(max, b, sizeof(b));
+	} else {
+		snprintf(a, sizeof(a), "%ld", min);
+		snprintf(b, sizeof(b), "%ld", max);
+	}
+	if (max == top)
+		strbuf_addf(out, "%s or more", a);
+	else
+		strbuf_addf(out, "%s to %s", a, b);
+}
+
+static void add_choices(struct strbuf *out, const char *const *c)
+{
+	for (const char *const *p = c; p && *p; p++)
+		strbuf_addf(out, "%s%s", p == c ? "" : ", ", *p);
+}
+
+/* What a value of k is, as the man page's item says it: "1 to 256". */
+static void type_text(const struct key *k, struct strbuf *out)
+{
+	static const char *const words[] = {
+		[T_STRING] = "text", [T_URL] = "URL", [T_IDS] =
+		"numbers separated by commas", [T_TEMPLATE] = "template",
+		[T_DIR] = "folder", [T_MAP] = "REMOTE:LOCAL",
+		[T_BOOL] = "boolean", [T_USER] = "user name",
+		[T_RATIO] = "above 0, at most 1, or a percentage",
+	};
+
+	if (k->form)
+		strbuf_addf(out, "%s%s", k->form, k->type == T_INT ? ", " : "");
+	switch (k->type) {
+	case T_STRING:
+		if (!k->form)
+			strbuf_addstr(out, words[T_STRING]);
+		break;
+	case T_ENUM:
+		add_choices(out, k->choices);
+		break;
+	case T_LIST:
+		strbuf_addstr(out, "list");
+		if (k->choices)
+			strbuf_addstr(out, " of ");
+		add_choices(out, k->choices);
+		break;
+	case T_INT:
+		add_range(out, "", k->min, k->max, INT_MAX);
+		break;
+	case T_DURATION:
+		strbuf_addstr(out, "duration");
+		if (!k->min && k->max == LONG_MAX)
+			break;
+		strbuf_addstr(out, ", ");
+		add_range(out, "s", k->min, k->max, LONG_MAX);
+		break;
+	case T_MSEC:
+		strbuf_addstr(out, "milliseconds: 200, 200ms or 2s; ");
+		add_range(out, "ms", k->min, k->max, LONG_MAX);
+		break;
+	default:
+		strbuf_addstr(out, words[k->type]);
+	}
+	if (k->flags & REPEAT)
+		strbuf_addstr(out, ", repeatable");
+	if (k->flags & SECRET)
+		strbuf_addstr(out, ", secret");
+}
+
+/* The default of k: its words, its value after config_init or the
+ * table's, or "unset". */
+static void default_text(const struct config *cfg, const struct key *k,
+			 struct strbuf *out)
+{
+	size_t len = out->len;
+
+	if (k->def_doc)
+		strbuf_addstr(out, k->def_doc);
+	else if (k->def)
+		strbuf_addstr(out, k->def);
+	else
+		config_value_text(cfg, k, out);
+	if (out->len == len)
+		strbuf_addstr(out, "unset");
+}
+
+/* s (n bytes) as roff text: a hyphen is \\-, a backslash \\e. */
+static void roff_put(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '-' || s[i] == '\\')
+			fputs(s[i] == '-' ? "\\-" : "\\e", stdout);
+		else
+			putchar(s[i]);
+	}
+}
+
+/* A line of roff text, which no control character opens. */
+static void roff_line(const char *s, size_t n)
+{
+	if (*s == '.' || *s == '\'')
+		fputs("\\&", stdout);
+	roff_put(s, n);
+	putchar('\n');
+}
+
+static void plain_line(const char *s, size_t n)
+{
+	printf("%.*s\n", (int)n, s);
+}
+
+/* text cut at blanks into lines of at most WIDTH bytes (a longer word
+ * alone), each written by line() after prefix. */
+static void wrap(const char *text, const char *prefix,
+		 void (*line)(const char *s, size_t n))
+{
+	const char *s = text, *cut;
+
+	while (*s) {
+		cut = s + strlen(s);
+		if (cut - s > WIDTH) {
+			cut = s + WIDTH;
+			while (cut > s && *cut != ' ')
+				cut--;
+			if (cut == s)
+				cut = strchrnul(s + WIDTH, ' ');
+		}
+		fputs(prefix, stdout);
+		line(s, cut - s);
+		s = *cut ? cut + 1 : cut;
+	}
+}
+
+/* A key as an item of mediamon.conf(5). */
+static void man_key(const struct config *cfg, const struct key *k,
+		    struct strbuf *buf)
+{
+	strbuf_reset(buf);
+	type_text(k, buf);
+	printf(".TP\n.BI %s \" (", k->name);
+	roff_put(buf->buf, buf->len);
+	printf(")\"\n");
+	wrap(k->help, "", roff_line);
+	strbuf_reset(buf);
+	strbuf_addstr(buf, "Default: ");
+	default_text(cfg, k, buf);
+	strbuf_addch(buf, '.');
+	wrap(buf->buf, "", roff_line);
+}
+
+/*
+ * A key as contrib/mediamon.conf.example shows it: its help, then the
+ * key with its default, commented out (a default in words on a line of
+ * its own).
+ */
+static void example_key(const struct config *cfg, const struct key *k,
+			struct strbuf *buf)
+{
+	wrap(k->help, "# ", plain_line);
+	strbuf_reset(buf);
+	if (k->def_doc) {
+		strbuf_addf(buf, "Default: %s.", k->def_doc);
+		wrap(buf->buf, "# ", plain_line);
+		printf("# %s =\n", k->name);
+		return;
+	}
+	default_text(cfg, k, buf);
+	if (!strcmp(buf->buf, "unset"))
+		printf("# %s =\n", k->name);
+	else
+		printf("# %s = %s\n", k->name, buf->buf);
+}
+
+/* Each section's keys, the man page's between two comments naming it;
+ * 1 when a key lacks its help (said on stderr). */
+static int keys(int man)
+{
+	int missing = 0;
+	struct strbuf buf = STRBUF_INIT;
+	const struct key *k, *end = config_keys + config_keys_nr;
+	struct config cfg;
+
+	config_init(&cfg);
+	for (k = config_keys; k < end; k++) {
+		if (!k->help) {
+			fprintf(stderr, "mediamon-docs: %s in [%s] has no .help"
+				" in common/config_keys.def\n", k->name,
+				k->section);
+			missing = 1;
+			continue;
+		}
+		if (k == config_keys || strcmp(k[-1].section, k->section)) {
+			if (man)
+				printf(".\\\" The keys of [%s]: "
+				       "common/config_keys.def\n", k->section);
+			else
+				printf("%s[%s]\n", k == config_keys ? "" :
+				       "\n", k->section);
+		}
+		if (man)
+			man_key(&cfg, k, &buf);
+		else
+			example_key(&cfg, k, &buf);
+		if (man && (k + 1 == end || strcmp(k[1].section, k->section)))
+			printf(".\\\" End of the keys of [%s]\n", k->section);
+	}
+	strbuf_release(&buf);
+	return missing;
+}
+
+static void mount_item(const char *path, const char *help, void *arg)
+{
+	(void)arg;
+	printf(".TP\n.I ");
+	roff_put(path, strlen(path));
+	putchar('\n');
+	wrap(help, "", roff_line);
+}
+
+/* The files and folders of the mount, between two comments. */
+static int mount_files(void)
+{
+	printf(".\\\" The files of the mount: fs/nodes.c\n");
+	nodes_each_help(mount_item, NULL);
+	printf(".\\\" End of the files of the mount\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int ret;
+
+	if (argc == 2 && !strcmp(argv[1], "conf-man"))
+		ret = keys(1);
+	else if (argc == 2 && !strcmp(argv[1], "conf-example"))
+		ret = keys(0);
+	else if (argc == 2 && !strcmp(argv[1], "mount-man"))
+		ret = mount_files();
+	else {
+		fprintf(stderr, "usage: mediamon-docs conf-man|conf-example|"
+			"mount-man\n");
+		return 2;
+	}
+	return fflush(stdout) || ret;
+}
