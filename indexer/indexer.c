@@ -20,7 +20,7 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "common/thread.h"
-#include "indexer/indexer_internal.h"
+#include "indexer/indexer_private.h"
 #include "indexer/jobs.h"
 #include "indexer/library/covers.h"
 #include "indexer/library/gone.h"

@@ -17,7 +17,7 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "indexer/indexer_internal.h"
+#include "indexer/indexer_private.h"
 #include "indexer/recovery.h"
 #include "indexer/store/schema.h"
 #include "indexer/store/storefile.h"

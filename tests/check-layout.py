@@ -6,7 +6,7 @@ between the project's modules, a use across the layers, or the mount
 
 A module is a .c file and its header (indexer/library/scan.c and .h). A
 header with no .c of its own that includes a module's header and is
-included by that module's .c is the module's private header (tags_util.h
+included by that module's .c is the module's private header (tags_private.h
 of tags.c), part of it.
 Module A uses module B when A's .c or .h includes B's header. The uses
 must form no cycle: a lower module that must tell a higher one takes a

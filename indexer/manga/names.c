@@ -123,8 +123,8 @@ static size_t ordinal_before(const char *w, size_t i)
  * to it ("1巻", "38-1화", the part number aside) or a word of its own
  * after spaces ("2 Глава"). NULL when there is none.
  */
-static const struct keyword *suffix(const char *w, size_t len, size_t p,
-				    size_t *after)
+static const struct keyword *marker_after(const char *w, size_t len,
+					  size_t p, size_t *after)
 {
 	const struct keyword *kw;
 	size_t q = p, e;
@@ -219,7 +219,7 @@ static size_t scan_number(struct names_pass *sc, size_t i)
 		record(&sc->hits[NAMES_VOLUME], &h, hash_before(w, i));
 		return end;
 	}
-	kw = suffix(w, len, end, &after);
+	kw = marker_after(w, len, end, &after);
 	if (kw) {
 		mark(sc, kw, &h, ordinal_before(w, i));
 		return after;

@@ -13,7 +13,7 @@
 #include <sys/types.h>
 
 #include "common/strbuf.h"
-#include "indexer/library/symlinks.h"
+#include "common/symlinks.h"
 #include "indexer/monitor/import_owner.h"
 #include "indexer/monitor/import.h"
 

@@ -21,7 +21,7 @@
 #include "indexer/monitor/blocklist.h"
 #include "indexer/monitor/catalog.h"
 #include "indexer/monitor/found.h"
-#include "indexer/monitor/monitor_ctx.h"
+#include "indexer/monitor/monitor_private.h"
 #include "indexer/monitor/monitor_stats.h"
 #include "indexer/monitor/monitored.h"
 #include "indexer/monitor/picked.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#ifndef MEDIAMON_INDEXER_INTERNAL_H
-#define MEDIAMON_INDEXER_INTERNAL_H
+#ifndef MEDIAMON_INDEXER_PRIVATE_H
+#define MEDIAMON_INDEXER_PRIVATE_H
 
 /*
  * What the indexer's files share, for them alone (the mount and the rest
