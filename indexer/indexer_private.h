@@ -142,6 +142,12 @@ void indexer_roots_retire(struct indexer_roots_block *b);
  * 0 when the store takes writes again. */
 int indexer_mend_store(void);
 
+/* indexer_store.c: indexer_watch_store() (indexer.h) but for the
+ * recovery: returns 1 when a corrupt page was met and the store is
+ * damaged, for the caller to recover it with the indexer stopped; else
+ * 0, what could be mended mended. */
+int indexer_store_watch(void);
+
 /* indexer_settings.c: the settings the store keeps of the configuration
  * (writer calls): covers, and volume_from_chapters. */
 int indexer_sync_covers(sqlite3 *db, void *unused);
