@@ -332,7 +332,7 @@ static size_t scan_other(struct names_pass *sc, size_t i)
  * over. A word of another script stops where the series starts, since
  * those scripts may glue the two.
  */
-static void scan(struct names_pass *sc, size_t ms, size_t me)
+static void read_folded(struct names_pass *sc, size_t ms, size_t me)
 {
 	size_t i = 0;
 
@@ -600,7 +600,7 @@ int names_parse(const char *name, const char *series,
 		find_series(&w, names_skip_article(s.buf), &ms, &me);
 	sc.w = w.buf;
 	sc.len = sc.stop = w.len;
-	scan(&sc, ms, me);
+	read_folded(&sc, ms, me);
 	date = sc.date;
 	date_end = sc.date_end;
 	if (!marked(&sc) && !sc.bare.found) {
@@ -608,7 +608,7 @@ int names_parse(const char *name, const char *series,
 		br.len = in.len;
 		br.stop = sc.stop;
 		br.brackets = 1;
-		scan(&br, 0, 0);
+		read_folded(&br, 0, 0);
 		if (marked(&br))
 			sc = br;
 	}

@@ -267,7 +267,7 @@ static int read_entry(struct page_walk *w, struct strbuf *out)
 }
 
 /* One walk of the archive at fd with w->fn. */
-static int walk(int fd, struct page_walk *w)
+static int walk_archive(int fd, struct page_walk *w)
 {
 	int rc = comic_archive_open(&w->ca, fd);
 
@@ -320,7 +320,7 @@ int pages_index(int fd, struct pages_index *ix)
 	if (!w)
 		return -ENOMEM;
 	*w = (struct page_walk){ .fn = keep, .out = ix };
-	rc = walk(fd, w);
+	rc = walk_archive(fd, w);
 	free(w);
 	if (rc) {
 		pages_index_release(ix);
@@ -366,7 +366,7 @@ int pages_read(int fd, const struct pages_index *ix, size_t n,
 		return -ENOMEM;
 	*w = (struct page_walk){ .fn = read_wanted, .ix = ix, .n = n,
 			    .text = out };
-	rc = walk(fd, w);
+	rc = walk_archive(fd, w);
 	free(w);
 	return rc == 1 ? 0 : rc ? rc : -ENOENT;
 }
