@@ -247,7 +247,7 @@ static int learn_secrets(const struct config *cfg)
 
 /* path as the file system resolves it, or in normal form when it is
  * not there yet; NULL when out of memory. */
-static char *resolve(const char *path)
+static char *real_or_normal(const char *path)
 {
 	char *real = realpath(path, NULL);
 
@@ -274,8 +274,8 @@ static int check_backup_dir(const struct config *cfg, char *err,
 		return -EINVAL;
 	}
 	copy = strdup(cfg->database);
-	if (!copy || !(db_dir = resolve(dirname(copy))) ||
-	    !(dir = resolve(cfg->backup_dir)) ||
+	if (!copy || !(db_dir = real_or_normal(dirname(copy))) ||
+	    !(dir = real_or_normal(cfg->backup_dir)) ||
 	    asprintf(&beside, "%s/backups", db_dir) < 0) {
 		beside = NULL;
 		snprintf(err, errlen, "out of memory");

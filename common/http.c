@@ -455,6 +455,68 @@ static int map_error(CURL *h, CURLcode c, const struct transfer *t,
 	return -ENOMEM;
 }
 
+/* req's parts as a form libcurl writes, set on h; *out to free after
+ * the transfer. */
+static int add_form(CURL *h, const struct http_request *req, curl_mime **out)
+{
+	curl_mime *form = curl_mime_init(h);
+	curl_mimepart *part;
+	CURLcode c = form ? CURLE_OK : CURLE_OUT_OF_MEMORY;
+
+	for (size_t i = 0; !c && i < req->nr_parts; i++) {
+		const struct http_part *p = &req->parts[i];
+
+		if (!(part = curl_mime_addpart(form))) {
+			c = CURLE_OUT_OF_MEMORY;
+			break;
+		}
+		c = curl_mime_name(part, p->name);
+		if (!c)
+			c = curl_mime_data(part, p->data, p->data_len);
+		if (!c && p->filename)
+			c = curl_mime_filename(part, p->filename);
+		if (!c && p->type)
+			c = curl_mime_type(part, p->type);
+	}
+	if (!c)
+		c = curl_easy_setopt(h, CURLOPT_MIMEPOST, form);
+	*out = form;
+	return c == CURLE_OUT_OF_MEMORY ? -ENOMEM : c ? -EINVAL : 0;
+}
+
+/* Where one hop goes and what it sends: a redirect may change both. */
+struct hop {
+	const char *method;
+	char *url;
+	const char *body;
+	size_t body_len;
+	int form;			/* send req's parts */
+	int with_caller;		/* send the caller's headers */
+};
+
+/* Perform one hop on the handle made afresh; *c: what libcurl said. */
+static int perform_hop(CURL *h, const struct http_request *req,
+		       const struct hop *hp, long left_ms, struct transfer *t,
+		       CURLcode *c)
+{
+	struct curl_slist *hdrs;
+	curl_mime *form = NULL;
+	int ret;
+
+	if ((ret = build_headers(req, hp->with_caller, &hdrs)))
+		return ret;
+	curl_easy_reset(h);
+	strbuf_reset(&t->resp->body);
+	ret = setup(h, hp->method, hp->url, hp->body, hp->body_len, hdrs, req,
+		    left_ms, t);
+	if (!ret && hp->form)
+		ret = add_form(h, req, &form);
+	*c = ret ? CURLE_OK : curl_easy_perform(h);
+	curl_mime_free(form);
+	curl_slist_free_all(hdrs);
+	return ret;
+}
+
 /* Whether status is a redirect that names where to go. */
 static int is_redirect(long status)
 {
@@ -470,26 +532,24 @@ static int run(CURL *h, const struct http_request *req,
 	       struct http_response *resp, char *why, size_t why_size,
 	       char **url_out)
 {
-	const char *method = req->method ? req->method : "GET";
-	const char *body = req->body;
-	size_t body_len = req->body_len;
+	struct hop hp = { req->method ? req->method : "GET", NULL,
+			  req->body, req->body_len, req->nr_parts > 0, 1 };
 	long total_ms = req->timeout_ms ? req->timeout_ms : HTTP_TIMEOUT_MS;
 	double start = clock_mono();
 	struct transfer t = { resp, req->read_header, req->max_body ?
 			      req->max_body : HTTP_MAX_BODY, 0, 0,
 			      req->cancel };
-	int with_caller = 1, ret;
-	char *url = strdup(req->url), *next;
+	int ret;
+	char *next;
 
-	if (!url)
+	if (!(hp.url = strdup(req->url)))
 		return -ENOMEM;
-	*url_out = url;
-	if (!is_web_url(url)) {
+	*url_out = hp.url;
+	if (!is_web_url(hp.url)) {
 		snprintf(why, why_size, "not a valid http or https URL");
 		return -EINVAL;
 	}
 	for (int hop = 0;; hop++) {
-		struct curl_slist *hdrs;
 		long left_ms = total_ms - (long)((clock_mono() - start) * 1e3);
 		CURLcode c;
 
@@ -498,15 +558,7 @@ static int run(CURL *h, const struct http_request *req,
 				 total_ms);
 			return -ETIMEDOUT;
 		}
-		if ((ret = build_headers(req, with_caller, &hdrs)))
-			return ret;
-		curl_easy_reset(h);
-		strbuf_reset(&resp->body);
-		ret = setup(h, method, url, body, body_len, hdrs, req, left_ms,
-			    &t);
-		c = ret ? CURLE_OK : curl_easy_perform(h);
-		curl_slist_free_all(hdrs);
-		if (ret)
+		if ((ret = perform_hop(h, req, &hp, left_ms, &t, &c)))
 			return ret;
 		if (c)
 			return map_error(h, c, &t, total_ms, why, why_size);
@@ -532,16 +584,17 @@ static int run(CURL *h, const struct http_request *req,
 		}
 		if (!(next = strdup(next)))
 			return -ENOMEM;
-		with_caller = with_caller && same_origin(url, next);
-		free(url);
-		*url_out = url = next;
+		hp.with_caller = hp.with_caller && same_origin(hp.url, next);
+		free(hp.url);
+		*url_out = hp.url = next;
 		free(resp->location);
 		resp->location = NULL;
-		if (resp->status == 303 || (!strcmp(method, "POST") &&
+		if (resp->status == 303 || (!strcmp(hp.method, "POST") &&
 		    (resp->status == 301 || resp->status == 302))) {
-			method = "GET";
-			body = NULL;
-			body_len = 0;
+			hp.method = "GET";
+			hp.body = NULL;
+			hp.body_len = 0;
+			hp.form = 0;
 		}
 	}
 }

@@ -48,6 +48,16 @@
 #define HTTP_MAX_BODY (8u << 20)
 #define HTTP_MAX_REDIRECTS 5
 
+/* One field of a multipart/form-data body (RFC 7578), which libcurl
+ * writes, boundary included: a file when it has a filename. */
+struct http_part {
+	const char *name;		/* the field's name */
+	const char *data;		/* its value or the file's bytes */
+	size_t data_len;
+	const char *filename;		/* NULL: a plain field */
+	const char *type;		/* the file's type; NULL: none */
+};
+
 struct http_request {
 	const char *method;		/* "GET" (or NULL), "POST", "DELETE" */
 	const char *url;		/* http:// or https:// */
@@ -55,6 +65,9 @@ struct http_request {
 	const char *body;		/* sent when not NULL */
 	size_t body_len;
 	const char *content_type;	/* of body; NULL: none given */
+	const struct http_part *parts;	/* a multipart form, sent instead
+					 * of body with its own type */
+	size_t nr_parts;
 	long connect_timeout_ms;	/* 0: HTTP_CONNECT_TIMEOUT_MS */
 	long timeout_ms;		/* whole request, redirects included */
 	size_t max_body;		/* 0: HTTP_MAX_BODY */
@@ -115,10 +128,10 @@ void http_cleanup(void);
  *
  * With follow_redirects, redirects (301, 302, 303, 307, 308) to http and
  * https are followed: 303, and 301 or 302 after a POST, turn into a GET
- * without a body. A redirect elsewhere ("magnet:?xt=...") is not followed:
- * the call returns 0 with the 3xx status and `location` set to it. Without
- * follow_redirects, every such redirect is given back that way, its
- * Location as the server sent it (perhaps relative).
+ * without a body or form. A redirect elsewhere ("magnet:?xt=...") is not
+ * followed: the call returns 0 with the 3xx status and `location` set to
+ * it. Without follow_redirects, every such redirect is given back that
+ * way, its Location as the server sent it (perhaps relative).
  * `retry_after_s` is the delay of a Retry-After given in seconds or as an
  * HTTP date (0 for a date already past).
  *

@@ -142,7 +142,7 @@ static void free_accounts(struct accounts *accounts)
 }
 
 /* What add_account() adds to. */
-struct reading {
+struct accounts_read {
 	struct accounts *accounts;
 	const char *path;
 };
@@ -150,14 +150,14 @@ struct reading {
 /* add_line() for config_read_secret_lines(). */
 static int add_account(char *line, int at, void *arg)
 {
-	struct reading *r = arg;
+	struct accounts_read *r = arg;
 
 	return add_line(r->accounts, line, r->path, at);
 }
 
 int http_auth_load(const char *path)
 {
-	struct reading r = { .path = path };
+	struct accounts_read r = { .path = path };
 	char why[256] = "";
 	int rc;
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/hash.h"
+#include "common/http.h"
 #include "common/strbuf.h"
 #include "common/svg.h"
 #include "fs/caller.h"
@@ -404,7 +405,7 @@ static int list_one(const char *name, const struct node *child, void *arg)
 	if (!strcmp(name, ".") || !strcmp(name, ".."))
 		return 0;
 	strbuf_addstr(l->out, "<li><a href=\"");
-	opds_feed_href(l->out, name);
+	http_escape(name, 0, l->out);
 	if (child->type == NODE_DIR)
 		strbuf_addch(l->out, '/');
 	strbuf_addstr(l->out, "\">");

@@ -179,14 +179,14 @@ int manga_view_resolve(const char *rel, struct node *out)
 	return manga_pages_resolve(id, slash + 1, out);
 }
 
-struct list {
+struct child_list {
 	int (*fn)(const char *name, const struct node *child, void *arg);
 	void *arg;
 };
 
 static int list_one(void *arg, const char *name, int64_t id)
 {
-	struct list *l = arg;
+	struct child_list *l = arg;
 	struct node dir = { .type = NODE_DIR, .dynamic = 1, .series = id };
 
 	return l->fn(name, &dir, l->arg) ? 1 : 0;
@@ -197,7 +197,7 @@ int manga_view_list(const char *rel,
 			      void *arg),
 		    void *arg)
 {
-	struct list l = { fn, arg };
+	struct child_list l = { fn, arg };
 	const char *slash;
 	int64_t id = 0;
 	int rc;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/bytes.h"
+#include "common/http.h"
 #include "common/strbuf.h"
 #include "fs/node.h"
 #include "fs/opds_cover.h"
@@ -86,16 +87,16 @@ static int add_file_href(struct strbuf *href, const struct opds_series *se,
 	strbuf_add(&stem, se->feed, stem_len);
 	if (!file_name(&name, stem.buf, stem_len, v)) {
 		strbuf_addf(href, "%sfiles/", at->opds);
-		opds_feed_href(href, stem.buf);
+		http_escape(stem.buf, 0, href);
 		strbuf_addch(href, '/');
-		opds_feed_href(href, name.buf);
+		http_escape(name.buf, 0, href);
 	} else if (v->zip) {
 		rc = -ENAMETOOLONG;
 	} else {
 		strbuf_addstr(href, at->library);
-		opds_feed_href(href, se->dir);
+		http_escape(se->dir, 0, href);
 		strbuf_addch(href, '/');
-		opds_feed_href(href, v->name);
+		http_escape(v->name, 0, href);
 	}
 	strbuf_release(&stem);
 	strbuf_release(&name);
@@ -179,7 +180,7 @@ static void series_entry(struct opds_feed *f, const struct opds_series *se,
 	strbuf_addf(&content, "%zu volume%s", se->nr_volumes,
 		    se->nr_volumes == 1 ? "" : "s");
 	strbuf_addf(&href, "%sseries/", at->opds);
-	opds_feed_href(&href, se->feed);
+	http_escape(se->feed, 0, &href);
 	opds_feed_entry(f, &(struct opds_entry){
 		.id = id.buf, .title = se->dir, .content = content.buf,
 		.updated_ns = se->newest_ns, .rel = "subsection",
@@ -371,7 +372,7 @@ int opds_render_series(struct strbuf *out, int64_t series)
 	}
 	se = &s.series[0];
 	strbuf_addf(&id, URN "series:%" PRId64, series);
-	opds_feed_href(&self, se->feed);
+	http_escape(se->feed, 0, &self);
 	h.id = id.buf;
 	h.title = se->dir;
 	h.updated_ns = se->newest_ns;

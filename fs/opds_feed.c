@@ -13,7 +13,6 @@
 
 #include "common/bytes.h"
 #include "common/clock.h"
-#include "common/http.h"
 #include "common/strbuf.h"
 
 #define ATOM_NS "http://www.w3.org/2005/Atom"
@@ -59,11 +58,6 @@ int opds_feed_pages(const char *name)
 	int i = type_of(name);
 
 	return i < 0 ? 0 : types[i].pages;
-}
-
-void opds_feed_href(struct strbuf *out, const char *name)
-{
-	http_escape(name, 0, out);
 }
 
 /* Each call of the writer says whether it failed; the first failure is

@@ -7,7 +7,7 @@
  * xmlTextWriter, which escapes every text and attribute: a feed, its
  * navigation entries and its acquisition entries, one after the other.
  * Every href given is already relative and percent-encoded
- * (opds_feed_href()).
+ * (a name as one segment by http_escape(name, 0, out)).
  *
  *	struct opds_feed f;
  *
@@ -81,11 +81,6 @@ void opds_feed_entry(struct opds_feed *f, const struct opds_entry *e);
 
 /* Close the feed and append it to out; 0 or -ENOMEM. */
 int opds_feed_end(struct opds_feed *f, struct strbuf *out);
-
-/* Append name (a file name) to out as one percent-encoded path segment:
- * every byte but ASCII letters, digits and "-._~" as %XX (http_escape(),
- * a space as "%20"). */
-void opds_feed_href(struct strbuf *out, const char *name);
 
 /* The media type of a volume file, by its name's extension. */
 const char *opds_feed_type(const char *name);

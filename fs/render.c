@@ -26,20 +26,20 @@ static struct {
 	pthread_mutex_t lock;
 	char why[1024];
 	char http[512];
-} refused = { .lock = PTHREAD_MUTEX_INITIALIZER };
+} refusal = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 void render_reload_refused(const char *why)
 {
-	pthread_mutex_lock(&refused.lock);
-	snprintf(refused.why, sizeof(refused.why), "%s", why ? why : "");
-	pthread_mutex_unlock(&refused.lock);
+	pthread_mutex_lock(&refusal.lock);
+	snprintf(refusal.why, sizeof(refusal.why), "%s", why ? why : "");
+	pthread_mutex_unlock(&refusal.lock);
 }
 
 void render_http_fault(const char *why)
 {
-	pthread_mutex_lock(&refused.lock);
-	snprintf(refused.http, sizeof(refused.http), "%s", why ? why : "");
-	pthread_mutex_unlock(&refused.lock);
+	pthread_mutex_lock(&refusal.lock);
+	snprintf(refusal.http, sizeof(refusal.http), "%s", why ? why : "");
+	pthread_mutex_unlock(&refusal.lock);
 }
 
 /* A backup that failed leaves the store without its newest safe copy,
@@ -70,15 +70,15 @@ int render_health(struct strbuf *out)
 	struct strbuf lines = STRBUF_INIT, warn = STRBUF_INIT;
 	int rc;
 
-	pthread_mutex_lock(&refused.lock);
-	if (refused.why[0])
+	pthread_mutex_lock(&refusal.lock);
+	if (refusal.why[0])
 		strbuf_addf(&lines, "error: reload refused: %s; the "
 			    "configuration from before is in use\n",
-			    refused.why);
-	if (refused.http[0])
+			    refusal.why);
+	if (refusal.http[0])
 		strbuf_addf(&lines, "error: http: %s (see /log)\n",
-			    refused.http);
-	pthread_mutex_unlock(&refused.lock);
+			    refusal.http);
+	pthread_mutex_unlock(&refusal.lock);
 	backup_health(&lines, &warn);
 	rc = render_health_lines(&lines);
 	/* the warnings come last, and there is no "ok" beside them */

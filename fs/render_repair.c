@@ -227,7 +227,7 @@ static json_t *sync_object(const struct rd_sync *r)
 /* A repair as the queues of repairs.json show it. */
 static json_t *repair_object(const void *row)
 {
-	const struct rd_repair *r = row;
+	const struct rd_repair_row *r = row;
 
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o,"
 			 " s:o}",
@@ -262,7 +262,7 @@ static json_t *failure_object(const void *row)
 /* A request as repairs.json's recent_attempts shows it. */
 static json_t *attempt_object(const void *row)
 {
-	const struct rd_attempt *t = row;
+	const struct rd_attempt_row *t = row;
 
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"at", json_time(t->at),

@@ -18,7 +18,7 @@
 #include "indexer/reads.h"
 
 /* The scans in id order, and their sums. */
-struct walk {
+struct scan_sums {
 	json_t *scans;
 	int64_t files_seen, files_failed, bytes_read, succeeded;
 	double duration_s, cpu_s;
@@ -53,7 +53,7 @@ static json_t *stages(const struct library_scan *l)
 
 static int add_scan(void *arg, const struct library_scan *l)
 {
-	struct walk *w = arg;
+	struct scan_sums *w = arg;
 	int64_t failed = l->tag_errors + l->io_errors;
 	json_t *o, *errors;
 
@@ -129,7 +129,7 @@ static int hide_errors(json_t *scans)
 
 int render_scans_json(struct strbuf *out)
 {
-	struct walk w = { .scans = json_array() };
+	struct scan_sums w = { .scans = json_array() };
 	json_t *newest = json_array();
 	size_t nr;
 	int rc;

@@ -20,7 +20,7 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "common/thread.h"
-#include "indexer/indexer_internal.h"
+#include "indexer/indexer_private.h"
 #include "indexer/jobs.h"
 #include "indexer/library/covers.h"
 #include "indexer/library/gone.h"
@@ -32,6 +32,7 @@
 #include "indexer/monitor/download.h"
 #include "indexer/monitor/picked.h"
 #include "indexer/notifier.h"
+#include "indexer/recovery.h"
 #include "indexer/store/reader.h"
 #include "indexer/store/storefile.h"
 #include "indexer/store/writer.h"
@@ -353,4 +354,27 @@ void indexer_set_dry_run(int on)
 	log_info("dry-run %s", on ? "on: nothing is sent or deleted" :
 		 "off: downloads and repairs are carried out");
 	jobs_set_dry_run(on);
+}
+
+/* A damaged store recovered with the indexer stopped (recovery.h), and
+ * every file read again into what it became. */
+static void recover_store(void)
+{
+	const struct config *cfg = indexer.cfg;
+	int rc;
+
+	indexer_stop();
+	rc = recovery_check(cfg->database);
+	indexer.recovered = rc > 0;
+	if (rc >= 0 && !indexer_start(cfg))
+		return;
+	log_error(rc < 0 ? rc : -EIO, "database %s: the indexer stays"
+		  " stopped: the store could not be recovered (see above)",
+		  cfg->database);
+}
+
+void indexer_watch_store(void)
+{
+	if (indexer_store_watch() > 0)
+		recover_store();
 }

@@ -320,7 +320,7 @@ const struct indexer_root *indexer_roots(size_t *nr);
 
 /*
  * Open the absolute path of an indexed file with flags for the mount, as
- * indexer/library/symlinks.h rules for the roots in use (a link on its path
+ * common/symlinks.h rules for the roots in use (a link on its path
  * leads only into a root, unless that root follows outside), and only
  * when it is a regular file now. Returns the descriptor, -EXDEV for a
  * link that leads out, -EINVAL for something other than a regular file

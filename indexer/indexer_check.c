@@ -14,7 +14,7 @@
 
 #include "common/config.h"
 #include "common/strbuf.h"
-#include "indexer/indexer_internal.h"
+#include "indexer/indexer_private.h"
 #include "indexer/jobs.h"
 #include "indexer/monitor/found.h"
 #include "indexer/reads.h"

@@ -14,7 +14,7 @@
 
 #include "common/log.h"
 #include "common/path.h"
-#include "indexer/indexer_internal.h"
+#include "indexer/indexer_private.h"
 
 void indexer_order_clear(struct scan_order *o)
 {
@@ -58,7 +58,7 @@ int indexer_order_merge(struct scan_order *o, const char *trigger, int full,
 
 /* Find the root holding path and the part below it; rejects anything
  * that is not a clean absolute path, so ".." can never leave a root. */
-static int root_of(const char *path, const char **sub)
+static int root_holding(const char *path, const char **sub)
 {
 	size_t len = strlen(path);
 
@@ -81,7 +81,7 @@ static int root_of(const char *path, const char **sub)
 
 /* Trim trailing slashes off a copy of path and find its root; *clean is
  * the copy (sub points into it), to be freed. */
-static int resolve(const char *path, char **clean, const char **sub)
+static int trim_root(const char *path, char **clean, const char **sub)
 {
 	size_t len = strlen(path);
 	int root;
@@ -91,7 +91,7 @@ static int resolve(const char *path, char **clean, const char **sub)
 		return -ENOMEM;
 	while (len > 1 && (*clean)[len - 1] == '/')
 		(*clean)[--len] = '\0';
-	root = root_of(*clean, sub);
+	root = root_holding(*clean, sub);
 	if (root < 0) {
 		free(*clean);
 		*clean = NULL;
@@ -120,7 +120,7 @@ int indexer_rescan(const char *trigger, int full, const char *path)
 	had = indexer.has_pending;
 	indexer.settling++;
 	if (accepting() && path)
-		rc = resolve(path, &clean, &sub);
+		rc = trim_root(path, &clean, &sub);
 	pthread_mutex_unlock(&indexer.lock);
 	if (!path || rc >= 0)
 		watch_settle(clean);
@@ -130,7 +130,7 @@ int indexer_rescan(const char *trigger, int full, const char *path)
 	indexer.settling--;
 	/* a reload may have replaced the roots meanwhile */
 	if (accepting() && path)
-		root = rc = resolve(path, &clean, &sub);
+		root = rc = trim_root(path, &clean, &sub);
 	if (accepting() && (!path || root >= 0)) {
 		rc = indexer_order_merge(&indexer.pending, trigger, full, root,
 					 sub, 0);
@@ -175,8 +175,8 @@ int indexer_rescan_paths(const char *trigger, char *const *paths,
 	}
 	pthread_mutex_lock(&indexer.lock);
 	for (size_t i = 0; i < nr; i++)
-		root[i] = accepting() ? resolve(paths[i], &clean[i], &sub[i]) :
-			-EAGAIN;
+		root[i] = accepting() ?
+			trim_root(paths[i], &clean[i], &sub[i]) : -EAGAIN;
 	for (size_t i = 0; !rc && i < nr; i++) {
 		if (root[i] < 0)
 			continue;

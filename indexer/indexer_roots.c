@@ -16,10 +16,10 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/path.h"
-#include "indexer/indexer_internal.h"
+#include "common/symlinks.h"
+#include "indexer/indexer_private.h"
 #include "indexer/jobs.h"
 #include "indexer/library/root_guard.h"
-#include "indexer/library/symlinks.h"
 #include "indexer/library/watch.h"
 #include "indexer/realdebrid/rd_watch.h"
 

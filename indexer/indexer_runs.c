@@ -20,7 +20,7 @@
 #include "common/log.h"
 #include "common/path.h"
 #include "common/strbuf.h"
-#include "indexer/indexer_internal.h"
+#include "indexer/indexer_private.h"
 #include "indexer/library/music.h"
 #include "indexer/library/root_guard.h"
 #include "indexer/library/scan_errors.h"

@@ -19,7 +19,7 @@
 #include "common/db.h"
 #include "common/strbuf.h"
 #include "indexer/analysis/playlist_reads.h"
-#include "indexer/indexer_internal.h"
+#include "indexer/indexer_private.h"
 #include "indexer/jobs.h"
 #include "indexer/library/starred.h"
 #include "indexer/manga/manga.h"
@@ -175,7 +175,7 @@ int indexer_set_series_edition(int64_t series, const char *edition)
 	return writer_call_urgent(manga_store_setting, &s);
 }
 
-struct times {
+struct time_list {
 	const struct playlist_time *t;
 	size_t n;
 };
@@ -183,7 +183,7 @@ struct times {
 /* A db_transaction() function: the times of arg, in place of the old. */
 static int save_times(sqlite3 *db, void *arg)
 {
-	const struct times *ts = arg;
+	const struct time_list *ts = arg;
 	sqlite3_stmt *st;
 	int rc = db_exec(db, "DELETE FROM playlist_times");
 
@@ -211,7 +211,7 @@ static int save_times_tx(sqlite3 *db, void *arg)
 
 int indexer_save_playlist_times(const struct playlist_time *t, size_t n)
 {
-	struct times ts = { t, n };
+	struct time_list ts = { t, n };
 
 	return writer_call_urgent(save_times_tx, &ts);
 }

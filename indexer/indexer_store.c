@@ -2,11 +2,12 @@
 /*
  * The indexer's watch on its store: the store file made ready at start
  * (claimed, recovered when damaged, migrated), a fault mended as soon as
- * it can be (written back, reopened, tested), a corrupt page checked and
- * the store recovered with the indexer stopped, the store's lines of the
- * health file, its path and generation for the readers. The writes are
- * the writer's (store/writer.h), the file's state storefile.h's; this
- * file decides when to mend, no more.
+ * it can be (written back, reopened, tested), a corrupt page checked
+ * (a verdict: indexer.c stops the indexer around the recovery, as this
+ * file never stops nor starts it), the store's lines of the health file,
+ * its path and generation for the readers. The writes are the writer's
+ * (store/writer.h), the file's state storefile.h's; this file decides
+ * when to mend, no more.
  */
 #include <errno.h>
 #include <math.h>
@@ -17,7 +18,7 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "indexer/indexer_internal.h"
+#include "indexer/indexer_private.h"
 #include "indexer/recovery.h"
 #include "indexer/store/schema.h"
 #include "indexer/store/storefile.h"
@@ -67,11 +68,11 @@ int indexer_mend_store(void)
 }
 
 /*
- * A connection met a corrupt page: quick_check says how bad. A damaged
- * store is recovered with the indexer stopped (recovery.h), and every
- * file is read again into what it became; a sound one was a false alarm.
+ * A connection met a corrupt page: quick_check says how bad. Returns 1
+ * when the store is damaged, to be recovered with the indexer stopped;
+ * 0 when it is sound (a false alarm) or cannot be checked (logged).
  */
-static void check_corruption(void)
+static int check_corruption(void)
 {
 	const struct config *cfg = indexer.cfg;
 	int rc = storefile_damaged(cfg->database, NULL);
@@ -81,19 +82,10 @@ static void check_corruption(void)
 			 cfg->database);
 		storefile_clear();
 	}
-	if (rc <= 0)
-		return;
-	indexer_stop();
-	rc = recovery_check(cfg->database);
-	indexer.recovered = rc > 0;
-	if (rc >= 0 && !indexer_start(cfg))
-		return;
-	log_error(rc < 0 ? rc : -EIO, "database %s: the indexer stays"
-		  " stopped: the store could not be recovered (see above)",
-		  cfg->database);
+	return rc > 0;
 }
 
-void indexer_watch_store(void)
+int indexer_store_watch(void)
 {
 	double now = clock_mono();
 	int running, retry = 0;
@@ -102,11 +94,9 @@ void indexer_watch_store(void)
 	running = indexer.running && !indexer.stopping;
 	pthread_mutex_unlock(&indexer.lock);
 	if (!running)
-		return;
-	if (storefile_take_suspect()) {
-		check_corruption();
-		return;
-	}
+		return 0;
+	if (storefile_take_suspect())
+		return check_corruption();
 	storefile_check();
 	if (storefile_fault() == STOREFILE_OK) {
 		indexer.mend_at = 0;
@@ -126,6 +116,7 @@ void indexer_watch_store(void)
 		pthread_cond_signal(&indexer.wake);
 	}
 	pthread_mutex_unlock(&indexer.lock);
+	return 0;
 }
 
 uint64_t indexer_generation(void)

@@ -6,7 +6,7 @@ between the project's modules, a use across the layers, or the mount
 
 A module is a .c file and its header (indexer/library/scan.c and .h). A
 header with no .c of its own that includes a module's header and is
-included by that module's .c is the module's private header (tags_util.h
+included by that module's .c is the module's private header (tags_private.h
 of tags.c), part of it.
 Module A uses module B when A's .c or .h includes B's header. The uses
 must form no cycle: a lower module that must tell a higher one takes a
@@ -32,6 +32,15 @@ today's exceptions ("long PATH LINES", "uncommented PATH", "function
 PATH:NAME LINES"); it may only shrink: a listed file or function that
 grew past its count fails, and so does an entry that no longer applies
 (the file or function fixed or gone).
+
+The .c files of one folder call each other through the folder's
+headers (a calls b when b defines, at the left margin, a function a
+header of the folder declares and a calls it) without a cycle, two
+files calling each other both ways included, unless the allow-list
+names it ("knot PATH PATH...", the cycle's files in sorted order): a
+split is one-way, the lower file returning what its caller must do
+instead of calling back, or the files are one module, which
+ARCHITECTURE.md says. A listed knot that is no longer one fails too.
 
 Every function a module's header declares carries the module's prefix:
 its name starts with the module's name (scan_store_) or with the first
@@ -176,13 +185,15 @@ def allowed(root):
                 long[words[1]] = int(words[2])
             elif words[0] == "uncommented" and len(words) == 2:
                 uncommented.add(words[1])
+            elif words[0] == "knot" and len(words) >= 3:
+                pass                    # check_knots() reads them
             elif words[0] == "function" and len(words) == 3 and \
                     ":" in words[1] and words[2].isdigit():
                 functions[words[1]] = int(words[2])
             else:
                 print("check-layout: %s:%d: not \"long PATH LINES\","
                       " \"uncommented PATH\" nor \"function PATH:NAME"
-                      " LINES\"" % (ALLOW, n))
+                      " LINES\", nor \"knot PATH PATH...\"" % (ALLOW, n))
                 bad += 1
     return long, uncommented, functions, bad
 
@@ -290,6 +301,83 @@ COMMENT = re.compile(r"/\*.*?\*/", re.S)
 DECLARED = re.compile(r"^[A-Za-z][^;#{}()]*?\b([a-z_][a-z0-9_]*)\s*\(", re.M)
 
 
+def folder_calls(folder):
+    """{a.c: {b.c: {names}}}: the functions declared in FOLDER's headers
+    and defined in its b.c (at the left margin, not static) that its a.c
+    calls."""
+    names = [n for n in os.listdir(folder) if n.endswith((".c", ".h"))]
+    declared, texts, owner, calls = set(), {}, {}, {}
+    for name in names:
+        with open(os.path.join(folder, name), encoding="utf-8",
+                  errors="replace") as f:
+            if name.endswith(".h"):
+                text = COMMENT.sub("", f.read())
+                declared |= {m.group(1) for m in DECLARED.finditer(text)
+                             if not m.group(0).startswith("typedef")}
+            elif name.endswith(".c"):
+                texts[name] = COMMENT.sub("", f.read())
+    for name, text in texts.items():
+        for line in text.split("\n"):
+            if line[:1] in ("", " ", "\t", "#", "}", "{") or \
+                    line.startswith("static") or line.rstrip()[-1:] == ";":
+                continue
+            m = CALLED.search(line)
+            if m and m.group(1) in declared:
+                owner.setdefault(m.group(1), name)
+    for name, text in texts.items():
+        for m in CALLED.finditer(text):
+            other = owner.get(m.group(1))
+            if other and other != name:
+                calls.setdefault(name, {}).setdefault(other, set()).add(
+                    m.group(1))
+    return calls
+
+
+def knots(root):
+    """{(a, b, ...): {a: {b: names}}}: the files of each cycle of calls
+    among the .c files of one folder (paths from ROOT, sorted), with the
+    calls between them."""
+    out = {}
+    for top in DIRS:
+        for folder, _, _ in os.walk(os.path.join(root, top)):
+            calls = folder_calls(folder)
+            rel = os.path.relpath(folder, root)
+            for comp in cycles({a: set(b) for a, b in calls.items()}):
+                out[tuple(os.path.join(rel, c) for c in comp)] = {
+                    a: {b: calls[a][b] for b in calls[a] if b in comp}
+                    for a in comp}
+    return out
+
+
+def check_knots(root):
+    """The knots against the allow-list's "knot" lines; returns the number
+    of breaks, each printed."""
+    listed = set()
+    path = os.path.join(root, ALLOW)
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                words = line.split()
+                if len(words) >= 3 and words[0] == "knot":
+                    listed.add(tuple(words[1:]))
+    found, bad = knots(root), 0
+    for comp, calls in sorted(found.items()):
+        if comp in listed:
+            continue
+        print("check-layout: %s call each other (%s): make the split"
+              " one-way, the callee returning what the caller must do"
+              % (", ".join(comp), "; ".join(
+                  "%s calls %s" % (a, ", ".join(sorted(
+                      n for names in calls[a].values() for n in names)))
+                  for a in sorted(calls))))
+        bad += 1
+    for comp in sorted(listed - set(found)):
+        print("check-layout: %s no longer call each other: remove their"
+              " knot from %s" % (", ".join(comp), ALLOW))
+        bad += 1
+    return bad
+
+
 def check_prefixes(root, uses):
     """The functions each module's header declares against its name;
     returns the number of breaks, each printed."""
@@ -362,12 +450,15 @@ def main():
         bad += 1
     bad += check_files(root)
     bad += check_prefixes(root, uses)
+    bad += check_knots(root)
     if bad:
         return 1
     print("check-layout: %d modules in %d folders, no cycle, nothing above"
           " its floor, fs/ on its seams, .c files and functions short and"
-          " .c files opened by a comment (or on %s), public names prefixed"
-          % (len(uses), len(folders), ALLOW))
+          " .c files opened by a comment (or on %s), public names prefixed,"
+          " no cycle of calls among a folder's files" % (len(uses),
+                                                              len(folders),
+                                                              ALLOW))
     return 0
 
 

@@ -15,20 +15,20 @@
 #include "indexer/analysis/analysis_store.h"
 
 /* A track in a pair of matches, with its group (union-find). */
-struct node {
+struct uf_node {
 	int64_t id;
 	int parent;
 };
 
 struct nodes {
-	struct node *v;
+	struct uf_node *v;
 	size_t nr;
 };
 
 /* Nodes sorted by track id are found by bsearch(). */
 static int cmp_node(const void *a, const void *b)
 {
-	const struct node *x = a, *y = b;
+	const struct uf_node *x = a, *y = b;
 
 	return (x->id > y->id) - (x->id < y->id);
 }
@@ -36,8 +36,8 @@ static int cmp_node(const void *a, const void *b)
 /* Pairs name tracks by id, union-find works on places. */
 static int node_index(const struct nodes *n, int64_t id)
 {
-	struct node key = { .id = id };
-	struct node *found = bsearch(&key, n->v, n->nr, sizeof(*n->v),
+	struct uf_node key = { .id = id };
+	struct uf_node *found = bsearch(&key, n->v, n->nr, sizeof(*n->v),
 				     cmp_node);
 
 	return found - n->v;

@@ -311,7 +311,7 @@ static uint64_t print_hash(const uint32_t *fp, int len)
 }
 
 /* A track sharing a key, with its fingerprint copied out of the row. */
-struct candidate {
+struct fp_track {
 	int64_t id;
 	uint32_t *fp;
 	int len;
@@ -380,10 +380,10 @@ static int key_tracks(sqlite3 *db, int64_t id, const uint32_t *keys,
  * whatever the size of the library. */
 static int for_candidates(sqlite3 *db, int64_t id, const uint32_t *keys,
 			  int nkeys, int (*fn)(void *arg,
-					       const struct candidate *c),
+					       const struct fp_track *c),
 			  void *arg)
 {
-	struct candidate c;
+	struct fp_track c;
 	sqlite3_stmt *st;
 	int64_t *ids;
 	size_t nr;
@@ -426,7 +426,7 @@ static int for_candidates(sqlite3 *db, int64_t id, const uint32_t *keys,
 
 /* Whether the outcome's fingerprint and a candidate's are one
  * recording. */
-static int judge(const struct analysis_outcome *o, const struct candidate *c)
+static int judge(const struct analysis_outcome *o, const struct fp_track *c)
 {
 	return analysis_fingerprint_match(o->result.fingerprint,
 					  o->result.fingerprint_len, c->fp,
@@ -434,7 +434,7 @@ static int judge(const struct analysis_outcome *o, const struct candidate *c)
 }
 
 /* Keep the verdict on a candidate in the outcome. */
-static int add_verdict(void *arg, const struct candidate *c)
+static int add_verdict(void *arg, const struct fp_track *c)
 {
 	struct analysis_outcome *o = arg;
 	struct analysis_candidate *v;
@@ -495,7 +495,7 @@ void analysis_store_lookup_release(struct analysis_outcome *o)
 /* The verdict analysis_store_lookup() gave on a candidate's fingerprint
  * as it is now, or -1 when it judged another one or none. */
 static int known_verdict(const struct analysis_outcome *o,
-			 const struct candidate *c)
+			 const struct fp_track *c)
 {
 	struct analysis_candidate *v = NULL;
 	size_t lo = 0, hi = o->nr_candidates, mid;
@@ -523,7 +523,7 @@ struct pairing {
 };
 
 /* Record a candidate that matches, the smaller id first. */
-static int add_match(void *arg, const struct candidate *c)
+static int add_match(void *arg, const struct fp_track *c)
 {
 	struct pairing *p = arg;
 	int64_t id = p->o->job->track_id;

@@ -118,7 +118,7 @@ int playlist_reads_recent(size_t max,
 }
 
 /* What decides which tracks a ranking may hold: may() on their files. */
-struct keep {
+struct rank_filter {
 	sqlite3 *db;
 	sqlite3_stmt *path;
 	int (*may)(const char *path);
@@ -126,7 +126,7 @@ struct keep {
 
 static int keep_track(void *arg, int64_t id)
 {
-	struct keep *k = arg;
+	struct rank_filter *k = arg;
 	struct strbuf path = STRBUF_INIT;
 	int ok = 0;
 
@@ -149,7 +149,7 @@ static int keep_track(void *arg, int64_t id)
 static int rank(sqlite3 *db, int64_t track, int (*may)(const char *path),
 		int64_t *v, size_t max, size_t *n)
 {
-	struct keep k = { db, NULL, may };
+	struct rank_filter k = { db, NULL, may };
 	int rc = 0;
 
 	if (may)
@@ -218,7 +218,7 @@ int playlist_reads_decade(int64_t decade, size_t max,
 }
 
 /* What takes the rows of a list of genres or decades. */
-struct names {
+struct name_rows {
 	int (*genre)(void *arg, const char *genre, int64_t track,
 		     const char *path);
 	int (*decade)(void *arg, int64_t decade, const char *path);
@@ -227,7 +227,7 @@ struct names {
 
 static int genre_row(void *arg, sqlite3_stmt *st)
 {
-	const struct names *l = arg;
+	const struct name_rows *l = arg;
 	struct strbuf path = STRBUF_INIT;
 	int rc;
 
@@ -251,7 +251,7 @@ int playlist_reads_genres(int per_folder,
 				    int64_t track, const char *path),
 			  void *arg)
 {
-	struct names l = { .genre = fn, .arg = arg };
+	struct name_rows l = { .genre = fn, .arg = arg };
 
 	return reader_each(per_folder ? GENRES(", f.dir_id") : GENRES(""),
 			   "list genres", genre_row, &l);
@@ -278,7 +278,7 @@ int playlist_reads_genre_of(int64_t track, struct strbuf *out)
 
 static int decade_row(void *arg, sqlite3_stmt *st)
 {
-	const struct names *l = arg;
+	const struct name_rows *l = arg;
 	struct strbuf path = STRBUF_INIT;
 	int rc;
 
@@ -292,7 +292,7 @@ int playlist_reads_decades(int (*fn)(void *arg, int64_t decade,
 				     const char *path),
 			   void *arg)
 {
-	struct names l = { .decade = fn, .arg = arg };
+	struct name_rows l = { .decade = fn, .arg = arg };
 
 	return reader_each("SELECT t.year / 10 * 10, r.path, f.path"
 			   " FROM tracks t JOIN file_paths f"

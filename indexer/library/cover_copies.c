@@ -37,8 +37,8 @@ static struct {
 	.read = PTHREAD_COND_INITIALIZER,
 };
 
-static int same(const struct cover_copies_key *a,
-		const struct cover_copies_key *b)
+static int keys_equal(const struct cover_copies_key *a,
+		      const struct cover_copies_key *b)
 {
 	return a->track == b->track && a->mtime_ns == b->mtime_ns &&
 		a->pic.offset == b->pic.offset &&
@@ -165,7 +165,7 @@ int cover_copies_get(const struct cover_copies_key *key, int fd,
 	int rc;
 
 	pthread_mutex_lock(&table.lock);
-	for (c = table.copies; c && !same(&c->key, key); c = c->next)
+	for (c = table.copies; c && !keys_equal(&c->key, key); c = c->next)
 		;
 	if (c) {
 		c->holders++;

@@ -46,7 +46,7 @@ static struct {
 #define HELD_TOP 4		/* top, nr_top */
 
 /* What the store holds of a root, read on the writer. */
-struct held {
+struct root_held {
 	int64_t root_id;
 	int manga;
 	int want;		/* HELD_ bits */
@@ -58,12 +58,12 @@ struct held {
 	long long new_dev;	/* for record_dev() */
 };
 
-/* A writer_call() function: fill what the struct held arg wants of the
+/* A writer_call() function: fill what the struct root_held arg wants of the
  * store: up to 16 of the top entries it knows are looked for on a new
  * device. */
 static int read_held(sqlite3 *db, void *arg)
 {
-	struct held *h = arg;
+	struct root_held *h = arg;
 	const char *sql[] = {
 		"SELECT EXISTS (SELECT 1 FROM directories d JOIN files f"
 		" ON f.dir_id = d.id WHERE d.root_id = ?1),"
@@ -113,7 +113,7 @@ static int read_held(sqlite3 *db, void *arg)
 
 static int record_dev(sqlite3 *db, void *arg)
 {
-	const struct held *h = arg;
+	const struct root_held *h = arg;
 	sqlite3_stmt *st;
 	int rc = db_prepare(db, "UPDATE roots SET dev = ?2 WHERE id = ?1",
 			    &st);
@@ -128,7 +128,7 @@ static int record_dev(sqlite3 *db, void *arg)
 }
 
 /* Whether one of the top entries the store knows is in the root. */
-static int has_known_entry(const char *root, const struct held *h)
+static int has_known_entry(const char *root, const struct root_held *h)
 {
 	const char *name = h->top.buf;
 	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -148,7 +148,7 @@ static int has_known_entry(const char *root, const struct held *h)
 /* Why the root at path, whose rows h holds, may not be scanned; NULL
  * when it may. On another device, the top entries are read. */
 static const char *judge(const char *path, const struct root_probe *p,
-			 struct held *h)
+			 struct root_held *h)
 {
 	if (!h->has_files)
 		return NULL;
@@ -234,7 +234,7 @@ static int set_down(size_t index, const char *why, long long kept)
 
 enum root_state root_guard_check(size_t index, int64_t id)
 {
-	struct held h = { .top = STRBUF_INIT };
+	struct root_held h = { .top = STRBUF_INIT };
 	const struct root_guard_root *r;
 	struct root_probe p;
 	const char *why;

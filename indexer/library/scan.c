@@ -24,6 +24,7 @@
 #include "common/clock.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/symlinks.h"
 #include "common/thread.h"
 #include "indexer/library/scan_compare.h"
 #include "indexer/library/scan_dirs.h"
@@ -33,7 +34,6 @@
 #include "indexer/library/scan_stack.h"
 #include "indexer/library/scan_store.h"
 #include "indexer/library/scan_worker.h"
-#include "indexer/library/symlinks.h"
 
 int scan_estimate(sqlite3 *db, const struct scan_request *req,
 		  uint64_t *count)

@@ -23,11 +23,11 @@
 #include "common/db.h"
 #include "common/hash.h"
 #include "common/log.h"
+#include "common/symlinks.h"
 #include "indexer/library/scan_io.h"
 #include "indexer/library/scan_listing.h"
 #include "indexer/library/scan_read.h"
 #include "indexer/library/scan_stack.h"
-#include "indexer/library/symlinks.h"
 #include "indexer/library/tags.h"
 #include "indexer/manga/pages.h"
 

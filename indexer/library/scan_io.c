@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/symlinks.h"
 #include "common/thread.h"
-#include "indexer/library/symlinks.h"
 
 /* The bytes asked of the kernel at a file's head, where most tags are
  * (the floor of the bench reads as much), and at the end of a file
@@ -79,7 +79,7 @@ static long blocks_read(void)
 /* Open r's file and ask for the bytes its tags are in; in a pool that
  * may sleep, count what that read from the disk (the readahead is
  * submitted, and counted, by the call that asks for it). */
-static void prefetch(struct scan_io *io, struct scan_io_req *r)
+static void open_ahead(struct scan_io *io, struct scan_io_req *r)
 {
 	long before = io->may_sleep ? blocks_read() : 0;
 	off_t size;
@@ -115,7 +115,7 @@ static void *io_thread(void *arg)
 		if (!io->queue)
 			io->queue_end = &io->queue;
 		pthread_mutex_unlock(&io->lock);
-		prefetch(io, r);
+		open_ahead(io, r);
 		pthread_mutex_lock(&io->lock);
 		r->done = 1;
 		pthread_cond_broadcast(&io->done);

@@ -32,7 +32,7 @@
 #include "indexer/library/scan_io.h"
 #include "indexer/library/scan_store.h"
 #include "indexer/library/music.h"
-#include "indexer/library/symlinks.h"
+#include "common/symlinks.h"
 #include "indexer/store/writer.h"
 
 /* A file the store knows under a path the walk did not find: deleted at

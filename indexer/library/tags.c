@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * What every tag reader shares (tags.h, tags_util.h): the window over
+ * What every tag reader shares (tags.h, tags_private.h): the window over
  * a file, values added field by field with their sources, damage noted.
  * Each format's parsing is in its own tags_*.c.
  */
@@ -16,7 +16,7 @@
 #include "common/log.h"
 #include "common/utf8.h"
 #include "indexer/library/tags.h"
-#include "indexer/library/tags_util.h"
+#include "indexer/library/tags_private.h"
 
 static const char *const field_names[TAGS_NR_FIELDS] = {
 	"title", "artist", "album_artist", "album", "genre", "track", "disc",

@@ -16,7 +16,7 @@
 #include "common/bytes.h"
 #include "common/utf8.h"
 #include "indexer/library/tags.h"
-#include "indexer/library/tags_util.h"
+#include "indexer/library/tags_private.h"
 
 #define HAS_HEADER	0x80000000u
 #define KEY_MAX		255

@@ -21,7 +21,7 @@
 
 #include "common/bytes.h"
 #include "indexer/library/tags.h"
-#include "indexer/library/tags_util.h"
+#include "indexer/library/tags_private.h"
 
 #define STREAMINFO	0
 #define VORBIS_COMMENT	4

@@ -24,7 +24,7 @@
 #include "common/bytes.h"
 #include "indexer/library/tags.h"
 #include "indexer/library/tags_id3_private.h"
-#include "indexer/library/tags_util.h"
+#include "indexer/library/tags_private.h"
 
 #define TAG_MAX		(16 << 20)	/* largest tag read whole */
 #define KEEP_MAX	16384		/* room for the frames kept */
@@ -61,7 +61,7 @@ static const struct {
  * tags, as a v2.4 tag may be walked twice (frame sizes as syncsafe and
  * as plain numbers) and only one walk counts.
  */
-struct walk {
+struct id3_walk {
 	struct tags_win *w;
 	struct tags *t;
 	unsigned int ver;
@@ -80,7 +80,7 @@ struct walk {
 };
 
 static void __attribute__((format(printf, 2, 3)))
-walk_damage(struct walk *wk, const char *fmt, ...)
+walk_damage(struct id3_walk *wk, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -179,7 +179,7 @@ static int note_picture(struct picture *best, unsigned int ver,
 }
 
 /* Keep a frame's header facts and its len bytes at p for later. */
-static void keep_frame(struct walk *wk, unsigned int what,
+static void keep_frame(struct id3_walk *wk, unsigned int what,
 		       unsigned int flags, const char *id,
 		       const unsigned char *p, size_t len)
 {
@@ -196,7 +196,7 @@ static void keep_frame(struct walk *wk, unsigned int what,
 }
 
 /* One frame met by the walk: len bytes of it are inside the tag. */
-static int walk_frame(struct walk *wk, const unsigned char *h, size_t hl,
+static int walk_frame(struct id3_walk *wk, const unsigned char *h, size_t hl,
 		      uint64_t off, uint32_t size, size_t len)
 {
 	size_t idlen = wk->ver == 2 ? 3 : 4;
@@ -246,7 +246,7 @@ static int walk_frame(struct walk *wk, const unsigned char *h, size_t hl,
 }
 
 /* A frame's size from its header. */
-static uint32_t frame_size(const struct walk *wk, const unsigned char *h)
+static uint32_t frame_size(const struct id3_walk *wk, const unsigned char *h)
 {
 	if (wk->ver == 2)
 		return (uint32_t)h[3] << 16 | h[4] << 8 | h[5];
@@ -261,7 +261,7 @@ static uint32_t frame_size(const struct walk *wk, const unsigned char *h)
  * every frame by its size, whatever its id; a frame running past the
  * end is read as far as the end, and ends the walk.
  */
-static int walk_frames(struct walk *wk)
+static int walk_frames(struct id3_walk *wk)
 {
 	size_t hl = wk->ver == 2 ? 6 : 10, idlen = wk->ver == 2 ? 3 : 4;
 	uint64_t off = wk->start, left;
@@ -313,9 +313,9 @@ static int walk_frames(struct walk *wk)
  * with plain ones, and keep the walk that found more frames (or as many
  * without overrunning the tag).
  */
-static int try_plain_sizes(struct walk *wk)
+static int try_plain_sizes(struct id3_walk *wk)
 {
-	struct walk again = *wk;
+	struct id3_walk again = *wk;
 	int rc;
 
 	again.plain = 1;
@@ -346,7 +346,7 @@ static int try_plain_sizes(struct walk *wk)
 }
 
 /* Walk the frames, then read the ones kept. */
-static int read_frames(struct walk *wk)
+static int read_frames(struct id3_walk *wk)
 {
 	struct tags *t = wk->t;
 	const unsigned char *p;
@@ -386,7 +386,7 @@ static int read_frames(struct walk *wk)
  * an ID3v2.4 size counts itself, an ID3v2.3 size does not. Returns 0,
  * -EBADMSG when it does not fit, or a negative errno.
  */
-static int skip_extended(struct walk *wk)
+static int skip_extended(struct id3_walk *wk)
 {
 	const unsigned char *p;
 	uint64_t size;
@@ -456,7 +456,7 @@ static void note_unsynced_pictures(struct tags *t, const unsigned char *buf,
  * frames walked in memory; their pictures are noted where their raw
  * bytes are.
  */
-static int read_unsynced(struct walk *wk, uint64_t off, uint64_t size)
+static int read_unsynced(struct id3_walk *wk, uint64_t off, uint64_t size)
 {
 	struct tags_win mem;
 	unsigned char *raw, *dec;
@@ -503,7 +503,7 @@ out:
 int tags_id3v2_read(struct tags_win *w, uint64_t off, uint64_t *end)
 {
 	unsigned char keep[KEEP_MAX];
-	struct walk wk = { .w = w, .t = w->t, .keep = keep, .pictures = 1 };
+	struct id3_walk wk = { .w = w, .t = w->t, .keep = keep, .pictures = 1 };
 	const unsigned char *p;
 	unsigned int flags;
 	ssize_t n;

@@ -18,7 +18,7 @@
 #include "indexer/library/genres.h"
 #include "indexer/library/tags.h"
 #include "indexer/library/tags_id3_private.h"
-#include "indexer/library/tags_util.h"
+#include "indexer/library/tags_private.h"
 
 /* What a TXXX frame gives: a MusicBrainz id into a field of struct
  * tags, or a ReplayGain as foobar2000 and Picard write it. */

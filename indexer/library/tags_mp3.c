@@ -12,7 +12,7 @@
 
 #include "common/bytes.h"
 #include "indexer/library/tags.h"
-#include "indexer/library/tags_util.h"
+#include "indexer/library/tags_private.h"
 
 #define SYNC_SCAN	16384	/* how far to look for the audio */
 #define MPEG_FRAME_MAX	2048	/* layer II at 384 kbit/s, 32 kHz: 1729 */

@@ -20,7 +20,7 @@
 
 #include "common/bytes.h"
 #include "indexer/library/tags.h"
-#include "indexer/library/tags_util.h"
+#include "indexer/library/tags_private.h"
 
 #define MP4_CHUNK	16384
 #define TYPE_UTF8	1

@@ -19,7 +19,7 @@
 
 #include "common/bytes.h"
 #include "indexer/library/tags.h"
-#include "indexer/library/tags_util.h"
+#include "indexer/library/tags_private.h"
 
 #define PAGE_HEAD	27
 #define PAGE_MAX	(PAGE_HEAD + 255 + 255 * 255)

@@ -14,7 +14,7 @@
 #include "common/base64.h"
 #include "common/bytes.h"
 #include "indexer/library/tags.h"
-#include "indexer/library/tags_util.h"
+#include "indexer/library/tags_private.h"
 
 #define KEY_PEEK	64	/* enough of a comment to see its key */
 #define PICTURE_KEY	"METADATA_BLOCK_PICTURE="
@@ -165,14 +165,14 @@ static int take_picture(struct tags_win *w, uint64_t off, uint32_t len,
 }
 
 /* Where the walk over a comment block is. */
-struct walk {
+struct vc_walk {
 	uint64_t off;			/* of the next comment's length */
 	uint32_t left;			/* comments not yet walked */
 };
 
 /* Start a walk over the block whose vendor length is at off. Returns 0,
  * 1 when the block is cut by the end of the file, or a negative errno. */
-static int walk_start(struct tags_win *w, uint64_t off, struct walk *k)
+static int walk_start(struct tags_win *w, uint64_t off, struct vc_walk *k)
 {
 	const unsigned char *p;
 	ssize_t n;
@@ -195,7 +195,7 @@ static int walk_start(struct tags_win *w, uint64_t off, struct walk *k)
  * is returned; 0 at the end, -1 when the comments are cut by the end of
  * the file, or a negative errno below that.
  */
-static ssize_t walk_next(struct tags_win *w, struct walk *k, uint64_t *off,
+static ssize_t walk_next(struct tags_win *w, struct vc_walk *k, uint64_t *off,
 			 uint32_t *len, const unsigned char **p)
 {
 	ssize_t n;
@@ -225,7 +225,7 @@ int tags_vorbis_read(struct tags_win *w, uint64_t off, uint64_t *end,
 		     int pictures)
 {
 	const unsigned char *p;
-	struct walk k;
+	struct vc_walk k;
 	uint32_t len, nth = 0;
 	ssize_t n = 0;
 	int rc;
@@ -256,7 +256,7 @@ int tags_vorbis_picture(struct tags_win *w, uint64_t off,
 	struct picture found;
 	const unsigned char *p;
 	unsigned char *block;
-	struct walk k;
+	struct vc_walk k;
 	uint32_t len, nth = 0;
 	ssize_t n, got;
 	int rc;

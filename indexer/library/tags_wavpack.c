@@ -10,7 +10,7 @@
 
 #include "common/bytes.h"
 #include "indexer/library/tags.h"
-#include "indexer/library/tags_util.h"
+#include "indexer/library/tags_private.h"
 
 #define HEAD_CHUNK	4096
 #define V1_SIZE		128

@@ -3,8 +3,9 @@
  * The watcher's start and stop, its state and its counters: the inotify
  * descriptor opened and the threads started with copies of the roots,
  * everything freed at stop, the latency samples and the status the
- * mount shows. The watches are watch_map.c's, the events and batches
- * watch_events.c's; this file reads no event.
+ * mount shows; the entries of watch.h that add a watch, which wake the
+ * watcher when the map says so. The watches are watch_map.c's, the events
+ * and batches watch_events.c's; this file reads no event.
  */
 #include "indexer/library/watch.h"
 
@@ -20,6 +21,7 @@
 #include "common/config.h"
 #include "common/hmap.h"
 #include "common/log.h"
+#include "common/path.h"
 #include "common/thread.h"
 #include "indexer/library/watch_private.h"
 
@@ -46,14 +48,6 @@ struct watch_state watch_wt = {
 	.settled = PTHREAD_COND_INITIALIZER,
 	.watched = HMAP_INIT,
 };
-
-void watch_wake(void)
-{
-	uint64_t one = 1;
-
-	if (write(watch_wt.wake_fd, &one, sizeof(one)) != sizeof(one))
-		log_error(-errno, "watch: cannot wake the watcher");
-}
 
 /* A copy of nr strings, or NULL (logged) when out of memory. */
 static char **copy_paths(char *const *v, size_t nr)
@@ -224,4 +218,37 @@ void watch_status(struct watch_status *out)
 	out->latency_p50_ms = sorted[(n - 1) / 2];
 	out->latency_p95_ms = sorted[(size_t)((n - 1) * 0.95)];
 	out->latency_max_ms = sorted[n - 1];
+}
+
+void watch_dir(size_t root, const char *rel, size_t len, int dirfd)
+{
+	/* The watcher may be asleep with no timer: start its poll clock. */
+	if (watch_map_dir(root, rel, len, dirfd) > 0)
+		watch_wake();
+}
+
+void watch_library_dir(const char *dir)
+{
+	size_t best = 0, best_len = 0;
+
+	if (!__atomic_load_n(&watch_wt.running, __ATOMIC_ACQUIRE))
+		return;
+	/* One folder has one watch: an indexed root's stays the scanner's. */
+	for (size_t i = 0; i < watch_wt.nr_roots; i++)
+		if (path_under(dir, watch_wt.roots[i]))
+			return;
+	for (size_t i = 0; i < watch_wt.nr_libs; i++) {
+		size_t len = strlen(watch_wt.libs[i]);
+
+		if (len > best_len && path_under(dir, watch_wt.libs[i])) {
+			best = i;
+			best_len = len;
+		}
+	}
+	if (!best_len)
+		return;
+	dir += best_len;
+	if (*dir == '/')
+		dir++;
+	watch_dir(watch_wt.nr_roots + best, dir, strlen(dir), -1);
 }

@@ -4,7 +4,8 @@
  * descriptor and by path, kept as folders are walked, renamed and moved
  * away; the directories the watch limit left out, polled instead; the
  * lists of places the watcher's files share. It reads no event and
- * hands nothing to the scanner; that is watch_events.c's.
+ * hands nothing to the scanner; that is watch_events.c's. It calls no
+ * other file of the watcher: it returns what its callers must do.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -327,7 +328,7 @@ static int add_watch(int dirfd, const char *path)
 	return inotify_add_watch(watch_wt.fd, path, WATCH_MASK);
 }
 
-void watch_dir(size_t root, const char *rel, size_t len, int dirfd)
+int watch_map_dir(size_t root, const char *rel, size_t len, int dirfd)
 {
 	static __thread size_t near;
 	struct strbuf path = STRBUF_INIT;
@@ -335,7 +336,7 @@ void watch_dir(size_t root, const char *rel, size_t len, int dirfd)
 	uint64_t hash;
 
 	if (!__atomic_load_n(&watch_wt.running, __ATOMIC_ACQUIRE))
-		return;
+		return 0;
 	/* A rescan walks folders already watched: adding a watch again
 	 * would cost a syscall and a pass over the folder's entries. */
 	pthread_mutex_lock(&watch_wt.lock);
@@ -345,7 +346,7 @@ void watch_dir(size_t root, const char *rel, size_t len, int dirfd)
 	       watch_wt.st.watches >= (uint64_t)watch_wt.max_watches;
 	pthread_mutex_unlock(&watch_wt.lock);
 	if (wd)
-		return;
+		return 0;
 	strbuf_addstr(&path, watch_root_path(root));
 	if (len) {
 		strbuf_addch(&path, '/');
@@ -380,9 +381,7 @@ void watch_dir(size_t root, const char *rel, size_t len, int dirfd)
 	watch_wt.st.polled_dirs = watch_wt.polled.nr;
 	pthread_mutex_unlock(&watch_wt.lock);
 	strbuf_release(&path);
-	/* The watcher may be asleep with no timer: start its poll clock. */
-	if (wake)
-		watch_wake();
+	return wake;
 }
 
 void watch_renew(size_t root)
@@ -400,30 +399,4 @@ void watch_renew(size_t root)
 	pthread_mutex_lock(&watch_wt.lock);
 	map_set(wd, root, "");
 	pthread_mutex_unlock(&watch_wt.lock);
-}
-
-void watch_library_dir(const char *dir)
-{
-	size_t best = 0, best_len = 0;
-
-	if (!__atomic_load_n(&watch_wt.running, __ATOMIC_ACQUIRE))
-		return;
-	/* One folder has one watch: an indexed root's stays the scanner's. */
-	for (size_t i = 0; i < watch_wt.nr_roots; i++)
-		if (path_under(dir, watch_wt.roots[i]))
-			return;
-	for (size_t i = 0; i < watch_wt.nr_libs; i++) {
-		size_t len = strlen(watch_wt.libs[i]);
-
-		if (len > best_len && path_under(dir, watch_wt.libs[i])) {
-			best = i;
-			best_len = len;
-		}
-	}
-	if (!best_len)
-		return;
-	dir += best_len;
-	if (*dir == '/')
-		dir++;
-	watch_dir(watch_wt.nr_roots + best, dir, strlen(dir), -1);
 }

@@ -96,13 +96,15 @@ struct watch_state {
 /* The watcher's state; watch.c holds it. */
 extern struct watch_state watch_wt;
 
-/* watch.c */
-
-/* Wake the watcher thread from its poll(): to stop, or to start the
- * clock of the polled directories. */
-void watch_wake(void);
-
 /* watch_map.c */
+
+/*
+ * watch_dir() (watch.h) but for waking the watcher: returns 1 when the
+ * folder is now polled and the watcher must be woken to start its poll
+ * clock (watch_wake()), else 0. The map calls no other file of the
+ * watcher: its callers act on what it returns.
+ */
+int watch_map_dir(size_t root, const char *rel, size_t len, int dirfd);
 
 /* Add a place at rel (len bytes) under root to l. Returns 0 or -ENOMEM
  * (logged). */
@@ -141,6 +143,10 @@ void watch_map_move(size_t root, const char *from, size_t to_root,
 void watch_map_forget(size_t root, const char *dir);
 
 /* watch_queue.c */
+
+/* Wake the watcher thread from its poll(): to stop, to take what the
+ * reader drained, or to start the clock of the polled directories. */
+void watch_wake(void);
 
 /* Start the thread that reads the kernel's events ahead into memory.
  * Returns 0 or a negative errno value (logged). */

@@ -7,7 +7,8 @@
  * up, overflowing, and costing a rescan of every root. What it read
  * waits here, in order, up to WATCH_QUEUE_MAX bytes; past that, the
  * kernel's queue holds the rest, and its overflow stays the last
- * resort. It handles no event; that is watch_events.c's.
+ * resort; and the wake of the watcher's poll(), which every file of the
+ * watcher may ask for. It handles no event; that is watch_events.c's.
  */
 #include <errno.h>
 #include <poll.h>
@@ -143,6 +144,14 @@ static void *reader_main(void *unused)
 		wait_room();
 	}
 	return NULL;
+}
+
+void watch_wake(void)
+{
+	uint64_t one = 1;
+
+	if (write(watch_wt.wake_fd, &one, sizeof(one)) != sizeof(one))
+		log_error(-errno, "watch: cannot wake the watcher");
 }
 
 int watch_queue_start(void)

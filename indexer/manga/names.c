@@ -123,8 +123,8 @@ static size_t ordinal_before(const char *w, size_t i)
  * to it ("1巻", "38-1화", the part number aside) or a word of its own
  * after spaces ("2 Глава"). NULL when there is none.
  */
-static const struct keyword *suffix(const char *w, size_t len, size_t p,
-				    size_t *after)
+static const struct keyword *marker_after(const char *w, size_t len,
+					  size_t p, size_t *after)
 {
 	const struct keyword *kw;
 	size_t q = p, e;
@@ -219,7 +219,7 @@ static size_t scan_number(struct names_pass *sc, size_t i)
 		record(&sc->hits[NAMES_VOLUME], &h, hash_before(w, i));
 		return end;
 	}
-	kw = suffix(w, len, end, &after);
+	kw = marker_after(w, len, end, &after);
 	if (kw) {
 		mark(sc, kw, &h, ordinal_before(w, i));
 		return after;
@@ -332,7 +332,7 @@ static size_t scan_other(struct names_pass *sc, size_t i)
  * over. A word of another script stops where the series starts, since
  * those scripts may glue the two.
  */
-static void scan(struct names_pass *sc, size_t ms, size_t me)
+static void read_folded(struct names_pass *sc, size_t ms, size_t me)
 {
 	size_t i = 0;
 
@@ -600,7 +600,7 @@ int names_parse(const char *name, const char *series,
 		find_series(&w, names_skip_article(s.buf), &ms, &me);
 	sc.w = w.buf;
 	sc.len = sc.stop = w.len;
-	scan(&sc, ms, me);
+	read_folded(&sc, ms, me);
 	date = sc.date;
 	date_end = sc.date_end;
 	if (!marked(&sc) && !sc.bare.found) {
@@ -608,7 +608,7 @@ int names_parse(const char *name, const char *series,
 		br.len = in.len;
 		br.stop = sc.stop;
 		br.brackets = 1;
-		scan(&br, 0, 0);
+		read_folded(&br, 0, 0);
 		if (marked(&br))
 			sc = br;
 	}

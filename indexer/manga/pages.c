@@ -107,11 +107,11 @@ static int64_t thread_cpu_ns(void)
 }
 
 /* A walk of the pages, within the budget of pages.h. */
-struct walk {
+struct page_walk {
 	struct comic_archive ca;
 	double until;		/* clock_mono(): the wall time's bound */
 	int64_t cpu_until;	/* thread_cpu_ns(): the processor's */
-	int (*fn)(struct walk *w, struct archive_entry *e,
+	int (*fn)(struct page_walk *w, struct archive_entry *e,
 		  const char *name);
 	const struct pages_index *ix;	/* pages_read()'s */
 	size_t n, seen;
@@ -123,7 +123,7 @@ struct walk {
 
 /* Whether the walk has spent its time: the thread's processor time, or
  * the wall time's larger bound. */
-static int over_time(const struct walk *w)
+static int over_time(const struct page_walk *w)
 {
 	return thread_cpu_ns() > w->cpu_until || clock_mono() > w->until;
 }
@@ -135,7 +135,7 @@ static int over_time(const struct walk *w)
  * later entry of that stream then fails ("Truncated 7-Zip file body").
  * Passing over it costs this unpacking anyway.
  */
-static int drain(struct walk *w)
+static int drain(struct page_walk *w)
 {
 	la_ssize_t r;
 
@@ -152,7 +152,7 @@ static int drain(struct walk *w)
  * nonzero (which is returned), within the budget. A damaged archive ends
  * the walk with what came before the damage; a failed read is an error.
  */
-static int each_page(struct walk *w)
+static int each_page(struct page_walk *w)
 {
 	struct comic_archive *ca = &w->ca;
 	struct archive_entry *e;
@@ -241,7 +241,7 @@ static void cut(struct strbuf *out, size_t len)
 
 /* Read the entry at hand, a page, up to PAGES_MAX_IMAGE bytes, onto
  * out, within the walk's time: 0, or an error with out as it was. */
-static int read_entry(struct walk *w, struct strbuf *out)
+static int read_entry(struct page_walk *w, struct strbuf *out)
 {
 	size_t start = out->len;
 	la_ssize_t r;
@@ -267,7 +267,7 @@ static int read_entry(struct walk *w, struct strbuf *out)
 }
 
 /* One walk of the archive at fd with w->fn. */
-static int walk(int fd, struct walk *w)
+static int walk_archive(int fd, struct page_walk *w)
 {
 	int rc = comic_archive_open(&w->ca, fd);
 
@@ -280,7 +280,7 @@ static int walk(int fd, struct walk *w)
 	return rc;
 }
 
-static int keep(struct walk *w, struct archive_entry *e,
+static int keep(struct page_walk *w, struct archive_entry *e,
 		const char *name)
 {
 	struct pages_index *ix = w->out;
@@ -313,14 +313,14 @@ void pages_index_release(struct pages_index *ix)
 
 int pages_index(int fd, struct pages_index *ix)
 {
-	struct walk *w = malloc(sizeof(*w));
+	struct page_walk *w = malloc(sizeof(*w));
 	int rc;
 
 	*ix = (struct pages_index){ NULL, 0, 0 };
 	if (!w)
 		return -ENOMEM;
-	*w = (struct walk){ .fn = keep, .out = ix };
-	rc = walk(fd, w);
+	*w = (struct page_walk){ .fn = keep, .out = ix };
+	rc = walk_archive(fd, w);
 	free(w);
 	if (rc) {
 		pages_index_release(ix);
@@ -338,7 +338,7 @@ int pages_index(int fd, struct pages_index *ix)
 }
 
 /* pages_read()'s walk: read the page at its place; 1 when read. */
-static int read_wanted(struct walk *w, struct archive_entry *e,
+static int read_wanted(struct page_walk *w, struct archive_entry *e,
 		       const char *name)
 {
 	const struct pages_entry *p = &w->ix->pages[w->n];
@@ -356,7 +356,7 @@ static int read_wanted(struct walk *w, struct archive_entry *e,
 int pages_read(int fd, const struct pages_index *ix, size_t n,
 	       struct strbuf *out)
 {
-	struct walk *w;
+	struct page_walk *w;
 	int rc;
 
 	if (n >= ix->nr)
@@ -364,9 +364,9 @@ int pages_read(int fd, const struct pages_index *ix, size_t n,
 	w = malloc(sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	*w = (struct walk){ .fn = read_wanted, .ix = ix, .n = n,
+	*w = (struct page_walk){ .fn = read_wanted, .ix = ix, .n = n,
 			    .text = out };
-	rc = walk(fd, w);
+	rc = walk_archive(fd, w);
 	free(w);
 	return rc == 1 ? 0 : rc ? rc : -ENOENT;
 }

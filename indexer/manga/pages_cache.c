@@ -14,17 +14,17 @@
 #include "indexer/manga/pages.h"
 
 /* An index and the references to it: the cache's and its users'. */
-struct held {
+struct held_index {
 	struct pages_index ix;
 	unsigned refs;
 };
 
-static struct slot {
+static struct cache_slot {
 	dev_t dev;
 	ino_t ino;
 	off_t size;
 	struct timespec mtime, ctime;
-	struct held *held;	/* NULL: the failure rc */
+	struct held_index *held;	/* NULL: the failure rc */
 	int rc;
 	uint64_t used;		/* 0: free */
 } slots[PAGES_CACHE_ARCHIVES];
@@ -33,7 +33,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t tick;
 static size_t bytes;
 
-static int same(const struct slot *s, const struct stat *st)
+static int slot_matches(const struct cache_slot *s, const struct stat *st)
 {
 	return s->used && s->dev == st->st_dev && s->ino == st->st_ino &&
 	       s->size == st->st_size &&
@@ -44,7 +44,7 @@ static int same(const struct slot *s, const struct stat *st)
 }
 
 /* Drop one reference to h, under the lock; the last frees it. */
-static void drop(struct held *h)
+static void drop(struct held_index *h)
 {
 	if (h && !--h->refs) {
 		pages_index_release(&h->ix);
@@ -53,19 +53,19 @@ static void drop(struct held *h)
 }
 
 /* Empty the slot s, under the lock. */
-static void evict(struct slot *s)
+static void evict(struct cache_slot *s)
 {
 	if (s->held)
 		bytes -= s->held->ix.bytes;
 	drop(s->held);
-	*s = (struct slot){ .used = 0 };
+	*s = (struct cache_slot){ .used = 0 };
 }
 
 /* The slot of the least recently used (NULL: none is), or a free one
  * first when free_ok. */
-static struct slot *oldest(int free_ok)
+static struct cache_slot *oldest(int free_ok)
 {
-	struct slot *o = NULL;
+	struct cache_slot *o = NULL;
 
 	for (size_t i = 0; i < PAGES_CACHE_ARCHIVES; i++) {
 		if (!slots[i].used) {
@@ -80,20 +80,20 @@ static struct slot *oldest(int free_ok)
 
 /* Keep h (its rc when NULL) for st, under the lock; h's size is within
  * PAGES_CACHE_BYTES. */
-static void keep(const struct stat *st, struct held *h, int rc)
+static void keep(const struct stat *st, struct held_index *h, int rc)
 {
 	size_t need = h ? h->ix.bytes : 0;
-	struct slot *s;
+	struct cache_slot *s;
 
 	for (size_t i = 0; i < PAGES_CACHE_ARCHIVES; i++)
-		if (same(&slots[i], st))
+		if (slot_matches(&slots[i], st))
 			evict(&slots[i]);
 	while (bytes + need > PAGES_CACHE_BYTES && (s = oldest(0)))
 		evict(s);
 	s = oldest(1);
 	evict(s);
-	*s = (struct slot){ st->st_dev, st->st_ino, st->st_size, st->st_mtim,
-			    st->st_ctim, h, rc, ++tick };
+	*s = (struct cache_slot){ st->st_dev, st->st_ino, st->st_size,
+				  st->st_mtim, st->st_ctim, h, rc, ++tick };
 	if (h) {
 		h->refs++;
 		bytes += need;
@@ -109,7 +109,7 @@ static int lasting(int rc)
 int pages_cache_get(int fd, const struct pages_index **ix, struct stat *st,
 		    int *fresh)
 {
-	struct held *h = NULL;
+	struct held_index *h = NULL;
 	int rc = 0, found = 0;
 
 	*ix = NULL;
@@ -118,7 +118,7 @@ int pages_cache_get(int fd, const struct pages_index **ix, struct stat *st,
 		return -errno;
 	pthread_mutex_lock(&lock);
 	for (size_t i = 0; i < PAGES_CACHE_ARCHIVES; i++) {
-		if (!same(&slots[i], st))
+		if (!slot_matches(&slots[i], st))
 			continue;
 		slots[i].used = ++tick;
 		h = slots[i].held;
@@ -156,6 +156,6 @@ void pages_cache_put(const struct pages_index *ix)
 		return;
 	pthread_mutex_lock(&lock);
 	/* ix is the first member of its held */
-	drop((struct held *)ix);
+	drop((struct held_index *)ix);
 	pthread_mutex_unlock(&lock);
 }

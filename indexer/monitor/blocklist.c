@@ -110,7 +110,7 @@ int blocklist_release(const struct download_release *r, const char *reason)
 	return rc;
 }
 
-int blocklist_apply(sqlite3 *db, struct want *w)
+int blocklist_apply(sqlite3 *db, struct release_want *w)
 {
 	sqlite3_stmt *st;
 	int rc;

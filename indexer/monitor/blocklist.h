@@ -44,6 +44,6 @@ int blocklist_release(const struct download_release *r, const char *reason);
  * Remove from w the releases on the blocklist, reading it through db (a
  * read connection), each logged. Returns 0 or a negative errno value.
  */
-int blocklist_apply(sqlite3 *db, struct want *w);
+int blocklist_apply(sqlite3 *db, struct release_want *w);
 
 #endif

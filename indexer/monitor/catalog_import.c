@@ -24,13 +24,13 @@
 #include "indexer/monitor/links.h"
 
 /* A link the catalog holds, by its key. */
-struct seen {
+struct known_link {
 	struct hmap_entry ent;
 	char key[];
 };
 
 /* What one line of the export gives. */
-struct entry {
+struct export_row {
 	struct strbuf title, link;
 	long long size;			/* -1: none */
 };
@@ -54,14 +54,14 @@ static int remember(struct hmap *m, const char *link)
 {
 	struct strbuf key = STRBUF_INIT;
 	struct hmap_entry *e;
-	struct seen *s;
+	struct known_link *s;
 	uint64_t h;
 	int ret = 0;
 
 	link_key(link, &key);
 	h = hash_bytes(key.buf, key.len);
 	for (e = hmap_get(m, h); e && !ret; e = hmap_get_next(e))
-		ret = !strcmp(hmap_entry_of(e, struct seen, ent)->key,
+		ret = !strcmp(hmap_entry_of(e, struct known_link, ent)->key,
 			      key.buf);
 	if (!ret) {
 		s = malloc(sizeof(*s) + key.len + 1);
@@ -78,7 +78,7 @@ static int remember(struct hmap *m, const char *link)
 
 static void forget(struct hmap_entry *e)
 {
-	free(hmap_entry_of(e, struct seen, ent));
+	free(hmap_entry_of(e, struct known_link, ent));
 }
 
 /* The links the catalog at path holds, into m; *ends_line is whether its
@@ -122,7 +122,7 @@ static int read_catalog(const char *path, struct hmap *m, int *ends_line,
 }
 
 /* A line of the links format into e, or why it is bad. */
-static const char *from_link(const char *line, struct entry *e)
+static const char *from_link(const char *line, struct export_row *e)
 {
 	struct links_ed2k l;
 	int ret = links_ed2k_parse(line, &l);
@@ -172,7 +172,7 @@ static int csv_field(const char **p, struct strbuf *out)
 
 /* A line of the csv format into e, or why it is bad; *header is set for
  * the header line. */
-static const char *from_csv(const char *line, struct entry *e, int first,
+static const char *from_csv(const char *line, struct export_row *e, int first,
 			    int *header)
 {
 	const char *p = line, *link;
@@ -206,7 +206,7 @@ static const char *from_csv(const char *line, struct entry *e, int first,
 }
 
 /* The catalog line of e, appended to out, or why it cannot be. */
-static const char *catalog_line(const struct entry *e, struct strbuf *out)
+static const char *catalog_line(const struct export_row *e, struct strbuf *out)
 {
 	json_t *obj = json_pack("{s:s%, s:s%, s:o, s:s}", "title",
 				e->title.buf, e->title.len, "link", e->link.buf,
@@ -233,7 +233,7 @@ static const char *one_line(const char *format, char *line, size_t n,
 			    struct hmap *m, struct strbuf *out,
 			    struct catalog_import *c)
 {
-	struct entry e = { STRBUF_INIT, STRBUF_INIT, -1 };
+	struct export_row e = { STRBUF_INIT, STRBUF_INIT, -1 };
 	const char *why;
 	int header = 0, had;
 

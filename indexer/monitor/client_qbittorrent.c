@@ -32,43 +32,37 @@
 
 #define URLENCODED "application/x-www-form-urlencoded"
 
-/* A form's body and its type: urlencoded, or multipart with a file. */
+/* A form: urlencoded in body, or multipart (parts, which libcurl
+ * writes) with a file. */
 struct form {
 	struct strbuf body;
-	char type[96];
+	struct http_part parts[3];
+	size_t nr_parts;
 };
+
+/* Add the field name of value to f's parts, when value is set. */
+static void add_part(struct form *f, const char *name, const char *value)
+{
+	if (value && *value)
+		f->parts[f->nr_parts++] = (struct http_part){
+			.name = name, .data = value, .data_len = strlen(value)
+		};
+}
 
 /*
  * A multipart form with the torrent p holds as the file `torrents`, and
- * the category and save path: the one way qBittorrent takes a file. The
- * boundary is made until it is nowhere in the torrent.
+ * the category and save path: the one way qBittorrent takes a file.
  */
 static void multipart(const struct client_payload *p,
 		      const struct download_client *c, struct form *f)
 {
-	char boundary[48];
-	unsigned long seed = (unsigned long)(clock_wall() * 1e6);
-
-	do {
-		snprintf(boundary, sizeof(boundary), "mediamon%016lx", seed++);
-	} while (memmem(p->data, p->len, boundary, strlen(boundary)));
-	snprintf(f->type, sizeof(f->type), "multipart/form-data; boundary=%s",
-		 boundary);
-	strbuf_addf(&f->body, "--%s\r\nContent-Disposition: form-data;"
-		    " name=\"torrents\"; filename=\"release.torrent\"\r\n"
-		    "Content-Type: application/x-bittorrent\r\n\r\n",
-		    boundary);
-	strbuf_add(&f->body, p->data, p->len);
-	strbuf_addstr(&f->body, "\r\n");
-	if (c->category && *c->category)
-		strbuf_addf(&f->body, "--%s\r\nContent-Disposition: form-data;"
-			    " name=\"category\"\r\n\r\n%s\r\n", boundary,
-			    c->category);
-	if (c->save_path && *c->save_path)
-		strbuf_addf(&f->body, "--%s\r\nContent-Disposition: form-data;"
-			    " name=\"savepath\"\r\n\r\n%s\r\n", boundary,
-			    c->save_path);
-	strbuf_addf(&f->body, "--%s--\r\n", boundary);
+	f->parts[f->nr_parts++] = (struct http_part){
+		.name = "torrents", .data = p->data, .data_len = p->len,
+		.filename = "release.torrent",
+		.type = "application/x-bittorrent",
+	};
+	add_part(f, "category", c->category);
+	add_part(f, "savepath", c->save_path);
 }
 
 /*
@@ -88,9 +82,11 @@ static int qbit_request(const struct download_client *c,
 	struct http_request req = {
 		.method = f ? "POST" : "GET",
 		.headers = headers,
-		.body = f ? f->body.buf : NULL,
-		.body_len = f ? f->body.len : 0,
-		.content_type = f ? f->type : NULL,
+		.body = f && !f->nr_parts ? f->body.buf : NULL,
+		.body_len = f && !f->nr_parts ? f->body.len : 0,
+		.content_type = f && !f->nr_parts ? URLENCODED : NULL,
+		.parts = f ? f->parts : NULL,
+		.nr_parts = f ? f->nr_parts : 0,
 		.timeout_ms = c->timeout_ms,
 		.max_body = QBIT_MAX_BODY,
 	};
@@ -142,7 +138,7 @@ static void qbit_forget(struct download_session *s)
 static int qbit_login(const struct download_client *c,
 		      struct download_session *s, struct strbuf *err)
 {
-	struct form f = { STRBUF_INIT, URLENCODED };
+	struct form f = { .body = STRBUF_INIT };
 	struct http_response resp;
 	int ret;
 
@@ -280,7 +276,7 @@ static int qbit_add(const struct download_client *c,
 		    const struct client_payload *p, int *expired, char *id,
 		    struct strbuf *err)
 {
-	struct form f = { STRBUF_INIT, URLENCODED };
+	struct form f = { .body = STRBUF_INIT };
 	struct http_response resp;
 	int ret;
 

@@ -69,7 +69,7 @@ static int keep_untold(sqlite3_stmt *st, const struct found_results *res,
 
 /* The ranked releases of one volume, the best FOUND_MAX_RELEASES. */
 static int store_found(sqlite3_stmt *st, int64_t series,
-		       const struct want *w, double at)
+		       const struct release_want *w, double at)
 {
 	int rc = 0;
 

@@ -9,7 +9,7 @@
  *
  *	writer_call(found_store, &res);
  *
- * The releases the preferences dropped (struct want's dropped) are kept
+ * The releases the preferences dropped (struct release_want's dropped) are kept
  * in wanted.dropped, a JSON array, for /status/found.json.
  *
  * A volume with releases where it had none is newly found, and so is one
@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct want;
+struct release_want;
 
 /* The most releases kept per wanted volume. */
 #define FOUND_MAX_RELEASES 20
@@ -39,7 +39,7 @@ struct found_results {
 	int replace;			/* 0: a source failed, keep what
 					 * was found */
 	int dry_run;			/* nothing was sent */
-	struct want *w;			/* newly_found set when stored */
+	struct release_want *w;		/* newly_found set when stored */
 	size_t nr;
 };
 

@@ -229,7 +229,7 @@ static int client_for(struct handoff *h, const struct release *r,
 }
 
 /* Record the hand-off of r for every wanted volume its range holds. */
-static int record_sent(const struct want *w, size_t nr,
+static int record_sent(const struct release_want *w, size_t nr,
 		       const struct release *r, struct sent *d)
 {
 	int rc = 0;
@@ -292,8 +292,9 @@ static enum outcome send_one(struct handoff *h, struct handoff_client *hc,
 }
 
 /* Note release i of w's outcome, in found, and count it. */
-static int note(struct handoff *h, int64_t series_id, const struct want *w,
-		size_t i, enum outcome o, const char *reason)
+static int note(struct handoff *h, int64_t series_id,
+		const struct release_want *w, size_t i, enum outcome o,
+		const char *reason)
 {
 	struct noted n = {
 		.series = series_id,
@@ -318,9 +319,9 @@ static int note(struct handoff *h, int64_t series_id, const struct want *w,
  * tells the digest of a sent or failed volume.
  */
 static int record_outcome(struct handoff *h, struct sent *d,
-			  const struct want *w, size_t nr, enum outcome best,
-			  const struct release *chosen, const char *client,
-			  const char *why, const char *id)
+			  const struct release_want *w, size_t nr,
+			  enum outcome best, const struct release *chosen,
+			  const char *client, const char *why, const char *id)
 {
 	char rid[RELEASE_ID_LEN + 1];
 	int volume = d->volume, rc;	/* record_sent moves d->volume */
@@ -355,8 +356,8 @@ static int record_outcome(struct handoff *h, struct sent *d,
  * a release went for it before; store each outcome, and the volume's.
  */
 static int hand_over(struct handoff *h, int64_t series_id,
-		     const char *series, const struct want *w, size_t nr,
-		     size_t i)
+		     const char *series, const struct release_want *w,
+		     size_t nr, size_t i)
 {
 	struct strbuf why = STRBUF_INIT, first = STRBUF_INIT;
 	char id[DOWNLOAD_ID_MAX] = "";
@@ -425,7 +426,7 @@ static int hand_over(struct handoff *h, int64_t series_id,
 }
 
 int handoff_series(struct handoff *h, int64_t series_id, const char *series,
-		   const struct want *w, size_t nr)
+		   const struct release_want *w, size_t nr)
 {
 	int rc = 0;
 

@@ -132,6 +132,6 @@ void handoff_begin(struct handoff *h, int enabled);
  * -ECANCELED, or a negative errno value when the store fails.
  */
 int handoff_series(struct handoff *h, int64_t series_id, const char *series,
-		   const struct want *w, size_t nr);
+		   const struct release_want *w, size_t nr);
 
 #endif

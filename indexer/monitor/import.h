@@ -54,7 +54,7 @@
  * on the way (import_path_open()); from then on everything is done by
  * descriptor, a download that is a file by that file's own. Below a
  * download that is a folder, no symbolic link is followed out of it
- * (indexer/library/symlinks.h); a FIFO, a device or a socket is never
+ * (common/symlinks.h); a FIFO, a device or a socket is never
  * opened; a download with more than IMPORT_MAX_FILES entries, or whose
  * volumes and images weigh more than IMPORT_MAX_BYTES, is refused whole,
  * and so is one that a copy would not fit in the series folder's free

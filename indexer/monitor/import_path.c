@@ -16,7 +16,7 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "common/path.h"
-#include "indexer/library/symlinks.h"
+#include "common/symlinks.h"
 
 /* The trusted folder that holds path: *best (the longest so far) set to
  * dir when path lies under it; 1 when path is dir itself. */

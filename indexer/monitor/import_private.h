@@ -13,7 +13,7 @@
 #include <sys/types.h>
 
 #include "common/strbuf.h"
-#include "indexer/library/symlinks.h"
+#include "common/symlinks.h"
 #include "indexer/monitor/import_owner.h"
 #include "indexer/monitor/import.h"
 
@@ -55,7 +55,7 @@ struct walk {
 					 * refused (import_may_take()) */
 };
 
-/* import.c: the result's lists. */
+/* import_result.c: the result's lists. */
 
 /* Add an entry to one of res's lists; out of memory aborts, as strbuf. */
 struct import_file *import_add_file(struct import_file **v, size_t *nr,

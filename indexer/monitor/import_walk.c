@@ -19,7 +19,7 @@
 #include "common/array.h"
 #include "common/bytes.h"
 #include "common/log.h"
-#include "indexer/library/symlinks.h"
+#include "common/symlinks.h"
 #include "indexer/manga/names.h"
 #include "indexer/monitor/import_path.h"
 #include "indexer/monitor/import_private.h"

@@ -26,9 +26,9 @@
 
 #include "common/config.h"
 #include "common/log.h"
+#include "common/symlinks.h"
 #include "common/template.h"
 #include "common/utf8.h"
-#include "indexer/library/symlinks.h"
 #include "indexer/monitor/import_private.h"
 
 #define COPY_CHUNK (256 << 10)

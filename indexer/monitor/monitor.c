@@ -21,7 +21,7 @@
 #include "indexer/monitor/blocklist.h"
 #include "indexer/monitor/catalog.h"
 #include "indexer/monitor/found.h"
-#include "indexer/monitor/monitor_ctx.h"
+#include "indexer/monitor/monitor_private.h"
 #include "indexer/monitor/monitor_stats.h"
 #include "indexer/monitor/monitored.h"
 #include "indexer/monitor/picked.h"
@@ -78,15 +78,6 @@ static int flow_auto_download(const struct config *cfg,
 		cfg->missing_auto_download;
 
 	return v < 0 ? cfg->auto_download : v;
-}
-
-int monitor_throttle(struct monitor *m, const char *name, int rpm,
-		     struct throttle **out)
-{
-	struct throttle_state saved;
-	int rc = services_load(m->db, name, &saved);
-
-	return rc ? rc : throttle_new(name, rpm, &saved, NULL, out);
 }
 
 int monitor_new(const struct config *cfg, const int *cancel,
@@ -185,116 +176,6 @@ void monitor_reset_stats(struct monitor *m)
 	published_reset_stats(m);
 }
 
-const char *monitor_error_text(int rc)
-{
-	switch (rc) {
-	case -EACCES:
-		return "access refused (HTTP 401 or 403)";
-	case -EAGAIN:
-		return "rate limited (HTTP 429)";
-	case -EIO:
-		return "server error";
-	case -EPROTO:
-		return "malformed answer";
-	case -EBADMSG:
-		return "an HTML page, not JSON (check the url)";
-	case -EFBIG:
-		return "answer too large";
-	case -ETIMEDOUT:
-		return "timed out";
-	case -ECONNREFUSED:
-	case -EHOSTUNREACH:
-	case -ENETUNREACH:
-	case -ECONNRESET:
-		return "unreachable";
-	case -ENOENT:
-		return "no such page";
-	case -ENODATA:
-		return "no count of volumes for the edition";
-	default:
-		return strerror(-rc);
-	}
-}
-
-/* Whether t is paused for longer than a check waits, or after a refusal
- * that waiting would not end: skipped until its pause ends. */
-static int paused_too_long(struct throttle *t)
-{
-	double until;
-
-	return throttle_paused(t, &until) &&
-	       (until - clock_wall() > MONITOR_MAX_WAIT || throttle_blocked(t));
-}
-
-/* Requests t granted so far, to count what a call cost. */
-static uint64_t granted(struct throttle *t)
-{
-	struct throttle_stats s;
-
-	throttle_stats(t, &s);
-	return s.requests;
-}
-
-struct cache_write {
-	const char *source, *key, *value;
-	double at;
-};
-
-/* A writer_call() function: the cache lives in the store, written by
- * the writer like everything else. */
-static int store_cache(sqlite3 *db, void *arg)
-{
-	const struct cache_write *c = arg;
-
-	return cache_put(db, c->source, c->key, c->at, c->value,
-			 strlen(c->value));
-}
-
-/* Losing an answer costs one request later, no more. */
-void monitor_keep(const char *source, const char *key, char *value)
-{
-	struct cache_write c = { source, key, value, clock_wall() };
-
-	if (value)
-		writer_call(store_cache, &c);
-	free(value);
-}
-
-int monitor_cached(struct monitor *m, const char *source, const char *key,
-		   struct strbuf *value, double *stored_at)
-{
-	int rc = cache_get(m->db, source, key, m->cfg->cache_ttl_s,
-			   clock_wall(), value, stored_at);
-
-	if (!rc) {
-		__atomic_add_fetch(&m->hits, 1, __ATOMIC_RELAXED);
-		m->c.cache_hits++;
-	} else {
-		__atomic_add_fetch(&m->misses, 1, __ATOMIC_RELAXED);
-	}
-	return rc;
-}
-
-/* The throttle holds the request after a 429 back for its Retry-After. */
-int monitor_with_retry(struct monitor *m, struct throttle *t,
-		       int (*send)(struct monitor *m, void *arg), void *arg,
-		       int *sent)
-{
-	uint64_t before = granted(t);
-	int rc = -EAGAIN;
-
-	for (int tries = 0; tries < 2 && rc == -EAGAIN; tries++) {
-		if (paused_too_long(t)) {
-			log_info("monitor: %s is paused, skipped until its"
-				 " pause ends", throttle_name(t));
-			break;
-		}
-		rc = send(m, arg);
-	}
-	*sent += granted(t) - before;
-	return rc;
-}
-
 struct prowlarr_ask {
 	const char *series;
 	struct prowlarr_release *r;
@@ -346,7 +227,7 @@ out:
 }
 
 /* The volumes still without a release, for the many-volumes rule. */
-static int all_found(const struct want *w, size_t nr)
+static int all_found(const struct release_want *w, size_t nr)
 {
 	for (size_t i = 0; i < nr; i++)
 		if (!w[i].nr)
@@ -356,7 +237,7 @@ static int all_found(const struct want *w, size_t nr)
 
 /* The catalog is local: one query per wanted volume costs nothing. */
 static int search_catalog(struct monitor *m, const struct series *s,
-			  struct want *w, size_t nr)
+			  struct release_want *w, size_t nr)
 {
 	int rc = 0;
 
@@ -392,7 +273,7 @@ static int search_catalog(struct monitor *m, const struct series *s,
  * wanted volume their range covers (only to those still without one,
  * when only_empty). */
 static int search_prowlarr(struct monitor *m, const struct series *s,
-			   struct want *w, size_t nr, int only_empty)
+			   struct release_want *w, size_t nr, int only_empty)
 {
 	struct prowlarr_release *r = NULL;
 	size_t n = 0;
@@ -434,7 +315,7 @@ static int search_prowlarr(struct monitor *m, const struct series *s,
 static int search_series(struct monitor *m, const struct series *s,
 			 const int *volumes, size_t nr)
 {
-	struct want *w = calloc(nr ? nr : 1, sizeof(*w));
+	struct release_want *w = calloc(nr ? nr : 1, sizeof(*w));
 	struct found_results res = {
 		.series = s->id,
 		.kind = m->c.kind,

@@ -15,7 +15,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "indexer/monitor/monitor_ctx.h"
+#include "indexer/monitor/monitor_private.h"
 
 void monitored_free(struct series *s, size_t nr)
 {

@@ -16,7 +16,7 @@
 
 #include <sqlite3.h>
 
-struct series;		/* monitor_ctx.h */
+struct series;		/* monitor_private.h */
 
 /* The series of the next check, as cfg says, into *out (malloc'd, *nr
  * of them), read at once so that no read transaction stays open across

@@ -137,7 +137,7 @@ static const char *protocol_of(const char *text)
 /* A db_read_rows() function: one of the volume's releases, by rank. */
 static int release_row(sqlite3_stmt *st, void *row, void *arg)
 {
-	struct want *w = arg;
+	struct release_want *w = arg;
 	const char *source = (const char *)sqlite3_column_text(st, 1);
 	struct release r = {
 		.title = (char *)sqlite3_column_text(st, 0),
@@ -167,7 +167,7 @@ static int release_row(sqlite3_stmt *st, void *row, void *arg)
 int picked_send(struct handoff *h, sqlite3 *db, const char *id)
 {
 	struct pick p = { 0 };
-	struct want *w = calloc(1, sizeof(*w));
+	struct release_want *w = calloc(1, sizeof(*w));
 	char sql[512];
 	void *none = NULL;
 	size_t n = 0;

@@ -491,7 +491,7 @@ int prefs_judge(const struct prefs *p, struct release *r, char *why,
 
 /* Keep r, which the preferences did not take for why, in w's dropped
  * list, for /status/found.json (the log tells it too, whole). */
-static void note_dropped(struct want *w, const struct release *r,
+static void note_dropped(struct release_want *w, const struct release *r,
 			 const char *why)
 {
 	json_t *one;
@@ -507,7 +507,7 @@ static void note_dropped(struct want *w, const struct release *r,
 			 " not all listed", w->volume);
 }
 
-void prefs_apply(const struct prefs *p, struct want *w)
+void prefs_apply(const struct prefs *p, struct release_want *w)
 {
 	char why[128];
 

@@ -112,6 +112,6 @@ int prefs_judge(const struct prefs *p, struct release *r, char *why,
  * listed in w->dropped (the first PREFS_DROPPED_MAX), and rank the others
  * for release_want_rank().
  */
-void prefs_apply(const struct prefs *p, struct want *w);
+void prefs_apply(const struct prefs *p, struct release_want *w);
 
 #endif

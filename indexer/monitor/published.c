@@ -24,7 +24,7 @@
 #include "common/notify.h"
 #include "common/strbuf.h"
 #include "common/throttle.h"
-#include "indexer/monitor/monitor_ctx.h"
+#include "indexer/monitor/monitor_private.h"
 #include "indexer/monitor/series_meta.h"
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"

@@ -38,7 +38,7 @@ static void release_clear(struct release *r)
 	free(r->indexer);
 }
 
-void release_wants_free(struct want *w, size_t nr)
+void release_wants_free(struct release_want *w, size_t nr)
 {
 	for (size_t i = 0; i < nr; i++) {
 		for (size_t j = 0; j < w[i].nr; j++)
@@ -55,7 +55,7 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-int release_want_add(struct want *w, const struct release *r)
+int release_want_add(struct release_want *w, const struct release *r)
 {
 	struct release *c = array_grow(w->r, w->nr, &w->alloc, sizeof(*c), 4);
 
@@ -79,7 +79,7 @@ int release_want_add(struct want *w, const struct release *r)
 	return 0;
 }
 
-void release_want_remove(struct want *w, size_t i)
+void release_want_remove(struct release_want *w, size_t i)
 {
 	release_clear(&w->r[i]);
 	memmove(&w->r[i], &w->r[i + 1], (w->nr - i - 1) * sizeof(*w->r));
@@ -104,7 +104,7 @@ static int year_in(const char *s)
 	return 0;
 }
 
-void release_want_years(struct want *w, const char *series)
+void release_want_years(struct release_want *w, const char *series)
 {
 	int year = year_in(series + names_title_len(series));
 
@@ -138,7 +138,7 @@ static int release_cmp(const void *a, const void *b)
 	return strcmp(x->title, y->title);
 }
 
-void release_want_rank(struct want *w)
+void release_want_rank(struct release_want *w)
 {
 	if (w->nr > 1)	/* an empty list may have no array to give qsort() */
 		qsort(w->r, w->nr, sizeof(*w->r), release_cmp);

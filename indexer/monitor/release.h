@@ -7,7 +7,7 @@
  * local catalog or Prowlarr, gathered volume by volume and ranked best
  * first.
  *
- *	struct want *w = calloc(nr, sizeof(*w));
+ *	struct release_want *w = calloc(nr, sizeof(*w));
  *
  *	w[0].volume = 12;
  *	release_want_add(&w[0], &(struct release){ .title = "...", ... });
@@ -39,7 +39,7 @@ struct release {
 					 * none), 1 no year, 2 another */
 };
 
-struct want {
+struct release_want {
 	int volume;
 	int newly_found;		/* releases now, none at the last
 					 * check (set when stored) */
@@ -65,10 +65,10 @@ void release_id(const char *guid, const char *link, const char *magnet,
  * Give w a copy of r, its strings copied (title required, the others may
  * be NULL). Returns 0 or -ENOMEM (logged).
  */
-int release_want_add(struct want *w, const struct release *r);
+int release_want_add(struct release_want *w, const struct release *r);
 
 /* Remove w's release i, keeping the order of the others. */
-void release_want_remove(struct want *w, size_t i);
+void release_want_remove(struct release_want *w, size_t i);
 
 /*
  * Set the year of w's releases from the year the series folder's name
@@ -77,7 +77,7 @@ void release_want_remove(struct want *w, size_t i);
  * without a year leaves them all 0. The year is never searched for
  * (names_title_len()): it only breaks ties in release_want_rank().
  */
-void release_want_years(struct want *w, const char *series);
+void release_want_years(struct release_want *w, const char *series);
 
 /*
  * Sort w's releases best first: by the preferences' rank (language,
@@ -86,9 +86,9 @@ void release_want_years(struct want *w, const char *series);
  * sources), then more seeders, newer, larger, and by title last, so
  * that the order never depends on how the sources answered.
  */
-void release_want_rank(struct want *w);
+void release_want_rank(struct release_want *w);
 
 /* Free the nr wants at w with their releases; NULL is allowed. */
-void release_wants_free(struct want *w, size_t nr);
+void release_wants_free(struct release_want *w, size_t nr);
 
 #endif

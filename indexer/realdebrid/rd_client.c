@@ -128,8 +128,10 @@ static int classify(long status, int code)
  * Only rate limits pause and only 5xx count as failures: a 404 or a 451
  * is the service working.
  */
-static int refused(const struct rd_client *c, const struct rd_call *call,
-		   const struct http_response *resp, struct rd_result *res)
+static int refusal_error(const struct rd_client *c,
+			 const struct rd_call *call,
+			 const struct http_response *resp,
+			 struct rd_result *res)
 {
 	char detail[128];
 	int ret, n;
@@ -210,7 +212,7 @@ static int send_request(const struct rd_client *c, const struct rd_call *call,
 		return ret;
 	}
 	if (resp->status < 200 || resp->status > 299) {
-		ret = refused(c, call, resp, res);
+		ret = refusal_error(c, call, resp, res);
 		http_response_release(resp);
 		return ret;
 	}

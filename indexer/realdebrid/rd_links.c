@@ -20,7 +20,7 @@
 #include "common/path.h"
 #include "common/strbuf.h"
 
-struct walk {
+struct link_walk {
 	const char *mount;
 	const int *cancel;
 	void (*on_dir)(const char *dir);
@@ -63,7 +63,7 @@ void rd_links_free(struct rd_link *l, size_t nr)
 
 /* Keep the link name in the folder dfd (at dir) when its target lies in
  * the mount; others are not ours. */
-static int add_link(struct walk *w, int dfd, const char *dir,
+static int add_link(struct link_walk *w, int dfd, const char *dir,
 		    const char *name, const char *path)
 {
 	char buf[PATH_MAX], *target;
@@ -119,7 +119,7 @@ static int open_dir(int dfd, const char *name, const char *path)
 /* Depth first, one open directory per level, each opened from its parent
  * by descriptor: a library is a few levels deep, and symlinked folders
  * are links, never entered. Takes fd, the folder dir open. */
-static int walk_dir(struct walk *w, int fd, const char *dir)
+static int walk_dir(struct link_walk *w, int fd, const char *dir)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct dirent *d;
@@ -169,7 +169,7 @@ static int walk_dir(struct walk *w, int fd, const char *dir)
 /* One path as the caller named it: a folder is walked (a symlink to one
  * only when follow says so: a configured root may be one), a symlink is
  * one link, and a path that is gone holds nothing. */
-static int walk_path(struct walk *w, const char *path, int follow)
+static int walk_path(struct link_walk *w, const char *path, int follow)
 {
 	char *p = path_normalize(NULL, path), *slash, *dir;
 	int rc = 0, fd;
@@ -205,7 +205,7 @@ static int walk_all(const char *const *paths, size_t nr, const char *mount,
 		    const int *cancel, void (*on_dir)(const char *dir),
 		    int follow, struct rd_link **out, size_t *nr_out)
 {
-	struct walk w = { .cancel = cancel, .on_dir = on_dir };
+	struct link_walk w = { .cancel = cancel, .on_dir = on_dir };
 	char *m = path_normalize(NULL, mount);
 	int rc = m ? 0 : log_error(-ENOMEM, "rd: out of memory");
 

@@ -256,7 +256,7 @@ int rd_reads_sync(struct rd_sync *s)
 	"SELECT torrent_id, name, hash, state, new_id, attempts," \
 	" started_at, updated_at, next_at, last_error, plan FROM rd_repairs"
 
-static void repairs_free(struct rd_repair *rows, size_t n)
+static void repairs_free(struct rd_repair_row *rows, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(rows[i].torrent);
@@ -272,7 +272,7 @@ static void repairs_free(struct rd_repair *rows, size_t n)
 
 static int repair_row(sqlite3_stmt *st, void *row, void *arg)
 {
-	struct rd_repair *r = row;
+	struct rd_repair_row *r = row;
 
 	(void)arg;
 	r->attempts = sqlite3_column_int64(st, 5);
@@ -300,7 +300,7 @@ static int failure_row(sqlite3_stmt *st, void *row, void *arg)
 
 static int attempt_row(sqlite3_stmt *st, void *row, void *arg)
 {
-	struct rd_attempt *a = row;
+	struct rd_attempt_row *a = row;
 
 	(void)arg;
 	a->at = sqlite3_column_double(st, 0);

@@ -114,8 +114,8 @@ struct rd_sync {
 /* The listing of the account into *s. */
 int rd_reads_sync(struct rd_sync *s);
 
-/* A torrent's repair (rd_repair.h). */
-struct rd_repair {
+/* A torrent's repair as its row reads (rd_repair.h runs them). */
+struct rd_repair_row {
 	char *torrent, *name, *hash, *state, *new_id;
 	int64_t attempts;
 	double started_at, updated_at, next_retry_at;
@@ -129,8 +129,8 @@ struct rd_failure {
 	int64_t links_deleted, rescans;
 };
 
-/* A request made to Real-Debrid. */
-struct rd_attempt {
+/* A request made to Real-Debrid, as its row reads (rd_store.h notes it). */
+struct rd_attempt_row {
 	double at;
 	char *endpoint, *torrent, *result;
 	int has_http_status, has_error_code;
@@ -156,11 +156,11 @@ struct rd_action {
 
 /* The lists of /status/repairs.json, each with its count. */
 struct rd_repairs {
-	struct rd_repair *queue, *retry_queue, *repaired, *loops_stopped;
+	struct rd_repair_row *queue, *retry_queue, *repaired, *loops_stopped;
 	size_t nr_queue, nr_retry_queue, nr_repaired, nr_loops_stopped;
 	struct rd_failure *failed;
 	size_t nr_failed;
-	struct rd_attempt *attempts;	/* the newest first */
+	struct rd_attempt_row *attempts;	/* the newest first */
 	size_t nr_attempts;
 	struct rd_delete *deletes;
 	size_t nr_deletes;

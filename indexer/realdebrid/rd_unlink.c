@@ -17,7 +17,7 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "common/path.h"
-#include "indexer/library/symlinks.h"
+#include "common/symlinks.h"
 
 /* The library folder (normalized, malloc'd) path lies below, or NULL. */
 static char *library_of(const struct config_list *libraries,

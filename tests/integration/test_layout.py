@@ -234,3 +234,58 @@ def test_a_public_name_without_its_prefix_fails(tmp_path):
     assert rc == 1
     assert "fs/render.h declares query_summary" in out, out
     assert "render_summary" not in out
+
+
+def calls(root, rel, defines, call):
+    """A .c file under root that defines the public function DEFINES and
+    calls CALL (declared, with DEFINES, in the folder's header)."""
+    folder = (root / rel).parent
+    with open(folder / "watch.h", "a") as f:
+        f.write("void %s(void);\n" % defines)
+    (root / rel).write_text(SPDX + OPENING + '#include "%s/watch.h"\n\n'
+                            "void %s(void)\n{\n\t%s();\n}\n"
+                            % (os.path.relpath(folder, root), defines, call))
+
+
+def test_two_files_calling_each_other_fail_unless_listed(tmp_path):
+    """watch.c and watch_map.c calling each other through their header is
+    a knot; one way only passes; a listed knot passes, and its entry fails
+    once the knot is untied."""
+    tree(tmp_path, GOOD)
+    lib = "indexer/library/"
+    (tmp_path / lib / "watch.h").write_text("")
+    calls(tmp_path, lib + "watch.c", "watch_wake", "watch_map_dir")
+    calls(tmp_path, lib + "watch_map.c", "watch_map_dir", "strlen")
+    rc, out = check(tmp_path)
+    assert rc == 0, out
+    calls(tmp_path, lib + "watch_map.c", "watch_map_dir", "watch_wake")
+    rc, out = check(tmp_path)
+    assert rc == 1
+    assert ("indexer/library/watch.c, indexer/library/watch_map.c call"
+            " each other (watch.c calls watch_map_dir; watch_map.c calls"
+            " watch_wake)") in out, out
+    allow(tmp_path, "knot %swatch.c %swatch_map.c" % (lib, lib))
+    assert check(tmp_path)[0] == 0
+    calls(tmp_path, lib + "watch_map.c", "watch_map_dir", "strlen")
+    rc, out = check(tmp_path)
+    assert rc == 1
+    assert "no longer call each other: remove their knot" in out, out
+
+
+def test_a_cycle_of_three_files_fails(tmp_path):
+    """a calls b, b calls c, c calls a: no pair calls both ways, and it is
+    a knot all the same; a static function of the same name is no call."""
+    tree(tmp_path, GOOD)
+    lib = "indexer/library/"
+    (tmp_path / lib / "watch.h").write_text("")
+    calls(tmp_path, lib + "watch_a.c", "watch_a", "watch_b")
+    calls(tmp_path, lib + "watch_b.c", "watch_b", "watch_c")
+    (tmp_path / lib / "watch_c.c").write_text(
+        SPDX + OPENING + "static void watch_a(void)\n{\n}\n\n"
+        "void watch_c(void)\n{\n\twatch_a();\n}\n")
+    assert check(tmp_path)[0] == 0
+    calls(tmp_path, lib + "watch_c.c", "watch_c", "watch_a")
+    rc, out = check(tmp_path)
+    assert rc == 1
+    assert ("indexer/library/watch_a.c, indexer/library/watch_b.c,"
+            " indexer/library/watch_c.c call each other") in out, out

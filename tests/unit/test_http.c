@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "fake.h"
 #include "join.h"
@@ -355,6 +356,77 @@ static void test_post_echo(void **state)
 	http_response_release(&resp);
 }
 
+/* The body and Content-Type /echo saw, out of its JSON answer. */
+static void echoed(const struct http_response *resp, const char **type,
+		   const char **body, json_t **root)
+{
+	*root = json_loads(resp->body.buf, 0, NULL);
+	assert_non_null(*root);
+	*type = json_string_value(json_object_get(json_object_get(*root,
+		"headers"), "Content-Type"));
+	*body = json_string_value(json_object_get(*root, "body"));
+	assert_non_null(*body);
+}
+
+/* A form of parts goes as multipart/form-data, written by libcurl with
+ * its boundary: a file with its name and type, the plain fields. */
+static void test_post_form(void **state)
+{
+	static const char torrent[] = "d4:infod4:name1:Aee";
+	const struct http_part parts[] = {
+		{ "torrents", torrent, sizeof(torrent) - 1, "release.torrent",
+		  "application/x-bittorrent" },
+		{ "category", "Manga", 5, NULL, NULL },
+	};
+	struct http_request req = {
+		.method = "POST", .url = at("/echo"),
+		.parts = parts, .nr_parts = 2,
+	};
+	struct http_response resp;
+	const char *type, *body;
+	json_t *root;
+
+	(void)state;
+	assert_int_equal(http_perform(&req, &resp), 0);
+	assert_int_equal(resp.status, 200);
+	echoed(&resp, &type, &body, &root);
+	assert_non_null(type);
+	assert_true(!strncmp(type, "multipart/form-data; boundary=", 30));
+	assert_non_null(strstr(body, "Content-Disposition: form-data;"
+			       " name=\"torrents\";"
+			       " filename=\"release.torrent\"\r\n"
+			       "Content-Type: application/x-bittorrent\r\n"
+			       "\r\nd4:infod4:name1:Aee\r\n"));
+	assert_non_null(strstr(body, "Content-Disposition: form-data;"
+			       " name=\"category\"\r\n\r\nManga\r\n"));
+	assert_non_null(strstr(body, type + 30));
+	json_decref(root);
+	http_response_release(&resp);
+}
+
+/* A 303 after a form goes on as a GET, without the form. */
+static void test_redirect_303_form(void **state)
+{
+	const struct http_part part = { "category", "Manga", 5, NULL, NULL };
+	struct http_request req = {
+		.method = "POST",
+		.url = at("/redirect?to=/echo&status=303"),
+		.parts = &part, .nr_parts = 1, .follow_redirects = 1,
+	};
+	struct http_response resp;
+	const char *type, *body;
+	json_t *root;
+
+	(void)state;
+	assert_int_equal(http_perform(&req, &resp), 0);
+	echoed(&resp, &type, &body, &root);
+	assert_non_null(strstr(resp.body.buf, "\"method\": \"GET\""));
+	assert_string_equal(body, "");
+	assert_null(type);
+	json_decref(root);
+	http_response_release(&resp);
+}
+
 static void test_delete(void **state)
 {
 	struct http_request req = { .method = "DELETE", .url = at("/echo") };
@@ -551,6 +623,8 @@ int main(void)
 		cmocka_unit_test(test_redirect_magnet),
 		cmocka_unit_test(test_redirect_loop),
 		cmocka_unit_test(test_post_echo),
+		cmocka_unit_test(test_post_form),
+		cmocka_unit_test(test_redirect_303_form),
 		cmocka_unit_test(test_delete),
 		cmocka_unit_test(test_redirect_303),
 		cmocka_unit_test(test_redirect_keeps_secrets_home),

@@ -218,7 +218,7 @@ static void test_rank(void **state)
 	struct config_list fl = list_of(fr_langs, 1);
 	struct config_list pg = list_of(preferred, 1);
 	struct prefs p = { .languages = &fl, .preferred_groups = &pg };
-	struct want w = { .volume = 5 };
+	struct release_want w = { .volume = 5 };
 
 	(void)state;
 	for (int pass = 0; pass < 2; pass++) {
@@ -258,7 +258,7 @@ static void test_years(void **state)
 		"Dune (1984) T02", "Dune T02", "Dune (2020) T02",
 		"Dune T02 2020-edition", "Dune T01-T03 (2020)",
 	};
-	struct want w = { .volume = 2 };
+	struct release_want w = { .volume = 2 };
 
 	(void)state;
 	for (size_t i = 0; i < 5; i++) {

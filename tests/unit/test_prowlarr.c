@@ -509,7 +509,7 @@ static json_t *field(const struct prowlarr_release *r, const char *name)
 }
 
 /* Whether a and b say the same (numbers compare as numbers). */
-static int same(json_t *a, json_t *b)
+static int values_equal(json_t *a, json_t *b)
 {
 	if (json_is_number(a) && json_is_number(b))
 		return json_number_value(a) == json_number_value(b);
@@ -551,7 +551,7 @@ static void check_case(json_t *c, const char *dir)
 				fail_msg("%s: no release %zu", id, i);
 			got = field(&r[i], name);
 		}
-		if (!same(got, v)) {
+		if (!values_equal(got, v)) {
 			char *a = json_dumps(got, JSON_ENCODE_ANY);
 			char *b = json_dumps(v, JSON_ENCODE_ANY);
 

@@ -24,7 +24,7 @@
 
 #include <cmocka.h>
 
-#include "indexer/library/symlinks.h"
+#include "common/symlinks.h"
 
 static char dir[] = "/tmp/test_symlinks.XXXXXX";
 static char root[64], outside[64];

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#ifndef MEDIAMON_TAGS_UTIL_H
-#define MEDIAMON_TAGS_UTIL_H
+#ifndef MEDIAMON_TAGS_PRIVATE_H
+#define MEDIAMON_TAGS_PRIVATE_H
 
 /*
  * What the tag readers share, so that every format stores values the

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#ifndef MEDIAMON_MONITOR_CTX_H
-#define MEDIAMON_MONITOR_CTX_H
+#ifndef MEDIAMON_MONITOR_PRIVATE_H
+#define MEDIAMON_MONITOR_PRIVATE_H
 
 /*
  * The monitor's state and the helpers its parts share (monitor.c and

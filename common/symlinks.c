@@ -3,7 +3,7 @@
  * Paths opened with no link on the way, and links followed into the roots
  * only (symlinks.h). It reads no file's content.
  */
-#include "indexer/library/symlinks.h"
+#include "common/symlinks.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#ifndef MEDIAMON_INDEXER_INTERNAL_H
-#define MEDIAMON_INDEXER_INTERNAL_H
+#ifndef MEDIAMON_INDEXER_PRIVATE_H
+#define MEDIAMON_INDEXER_PRIVATE_H
 
 /*
  * What the indexer's files share, for them alone (the mount and the rest
@@ -141,6 +141,12 @@ void indexer_roots_retire(struct indexer_roots_block *b);
 /* indexer_store.c: mend what can be mended of the store's fault; returns
  * 0 when the store takes writes again. */
 int indexer_mend_store(void);
+
+/* indexer_store.c: indexer_watch_store() (indexer.h) but for the
+ * recovery: returns 1 when a corrupt page was met and the store is
+ * damaged, for the caller to recover it with the indexer stopped; else
+ * 0, what could be mended mended. */
+int indexer_store_watch(void);
 
 /* indexer_settings.c: the settings the store keeps of the configuration
  * (writer calls): covers, and volume_from_chapters. */
