@@ -336,6 +336,9 @@ static int probe_torrent(const struct config *c, struct strbuf *msg)
 		.username = c->download_username,
 		.password = c->download_password,
 		.blackhole_dir = c->download_blackhole_dir,
+		.save_path = c->download_save_path,
+		.client_user = c->download_client_user.name,
+		.client_uid = c->download_client_user.uid,
 		.timeout_ms = PROBE_TIMEOUT_MS,
 	};
 
@@ -352,6 +355,9 @@ static int probe_usenet(const struct config *c, struct strbuf *msg)
 		.password = c->usenet_password,
 		.api_key = c->usenet_api_key,
 		.blackhole_dir = c->usenet_blackhole_dir,
+		.save_path = c->usenet_save_path,
+		.client_user = c->usenet_client_user.name,
+		.client_uid = c->usenet_client_user.uid,
 		.timeout_ms = PROBE_TIMEOUT_MS,
 	};
 
@@ -365,6 +371,8 @@ static int probe_ed2k(const struct config *c, struct strbuf *msg)
 		.protocol = "ed2k",
 		.url = c->ed2k_host,
 		.password = c->ed2k_password,
+		.client_user = c->ed2k_client_user.name,
+		.client_uid = c->ed2k_client_user.uid,
 		.timeout_ms = PROBE_TIMEOUT_MS,
 	};
 

@@ -12,11 +12,15 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/base64.h"
 #include "common/bytes.h"
 #include "common/log.h"
 #include "indexer/monitor/client.h"
+#include "indexer/monitor/import_owner.h"
 #include "indexer/monitor/links.h"
 #include "indexer/monitor/prowlarr.h"
 
@@ -408,6 +412,76 @@ static void remember_refusal(struct download_session *s, struct strbuf *err)
 	snprintf(s->why, sizeof(s->why), "%s", err->buf);
 }
 
+/* Whether uid may be c's: root, the daemon's user, the owner of c's
+ * save folder, or c's client_user. */
+static int is_clients_user(const struct download_client *c, uid_t uid)
+{
+	struct stat st;
+
+	if (!uid || uid == geteuid() ||
+	    (c->client_user && uid == c->client_uid))
+		return 1;
+	return c->save_path && *c->save_path && !stat(c->save_path, &st) &&
+	       st.st_uid == uid;
+}
+
+/* The section of the configuration that sets c up. */
+static const char *section_of(const struct download_client *c)
+{
+	const char *p = c->protocol ? c->protocol : PROWLARR_TORRENT;
+
+	return !strcmp(p, PROWLARR_TORRENT) ? "download" : p;
+}
+
+/*
+ * Whether the user listening where c's url leads on this machine (if
+ * any does) is c's (is_clients_user()): 0, or -EPERM with why in err,
+ * logged once per listener. aMule's HOST:PORT is read as a url.
+ */
+static int listener_is_clients(const struct download_client *c,
+			       struct strbuf *err)
+{
+	static uid_t told = (uid_t)-1;
+	char *url, buf[1024], name[64];
+	struct passwd pw, *found = NULL;
+	uid_t uid;
+	int ret;
+
+	if (asprintf(&url, "%s%s", strstr(c->url, "://") ? "" : "tcp://",
+		     c->url) < 0)
+		return -ENOMEM;
+	ret = import_owner_listener(url, &uid);
+	free(url);
+	if (ret || is_clients_user(c, uid))
+		return 0;
+	if (!getpwuid_r(uid, &pw, buf, sizeof(buf), &found) && found)
+		snprintf(name, sizeof(name), "%s", found->pw_name);
+	else
+		snprintf(name, sizeof(name), "%u", (unsigned)uid);
+	strbuf_reset(err);
+	strbuf_addf(err, "%s: the port of %s is user %s's, not the client's:"
+		    " not asked, nothing sent (name that user as client_user"
+		    " in [%s] if it runs the client)", c->client, c->url,
+		    name, section_of(c));
+	if (__atomic_exchange_n(&told, uid, __ATOMIC_RELAXED) != uid)
+		log_error(-EPERM, "%s", err->buf);
+	return -EPERM;
+}
+
+/* Whether c may be asked now: ready, its listener its own, and no
+ * refusal of its credentials still stands (0, or why not). */
+static int may_ask(const struct client_kind *k,
+		   const struct download_client *c, struct strbuf *err)
+{
+	int ret = k->ready(c, err);
+
+	if (!ret && k->url)
+		ret = listener_is_clients(c, err);
+	if (!ret && still_refused(c->session, err))
+		ret = -EACCES;
+	return ret;
+}
+
 int download_send(const struct download_client *c,
 		  const struct download_release *r, const int *cancel,
 		  char *id, struct strbuf *err)
@@ -436,26 +510,12 @@ int download_send(const struct download_client *c,
 	}
 	if (!k)
 		return prowlarr_send(c, r, cancel, err);
-	ret = k->ready(c, err);
+	ret = may_ask(k, c, err);
 	if (ret)
 		return ret;
-	if (k->url && still_refused(c->session, err))
-		return -EACCES;
 	ret = send_links(c, k, r, cancel, id, err);
 	if (ret == -EACCES && k->url && c->session)
 		remember_refusal(c->session, err);
-	return ret;
-}
-
-/* Whether c may be asked now: ready, and no refusal of its credentials
- * still stands (0, or why not). */
-static int may_ask(const struct client_kind *k,
-		   const struct download_client *c, struct strbuf *err)
-{
-	int ret = k->ready(c, err);
-
-	if (!ret && still_refused(c->session, err))
-		ret = -EACCES;
 	return ret;
 }
 
