@@ -282,12 +282,20 @@ void watch_map_move(size_t root, const char *from, size_t to_root,
 	strbuf_release(&sb);
 }
 
+void watch_map_roots_of(size_t instance, unsigned char *mark)
+{
+	for (size_t wd = instance; wd < watch_wt.map_alloc;
+	     wd += watch_wt.nr_fds)
+		if (watch_wt.map[wd])
+			mark[watch_wt.map[wd]->root] = 1;
+}
+
 void watch_map_forget(size_t root, const char *dir)
 {
 	for (size_t wd = 0; wd < watch_wt.map_alloc; wd++)
 		if (watch_wt.map[wd] && watch_wt.map[wd]->root == root &&
 		    path_under(watch_wt.map[wd]->rel, dir))
-			inotify_rm_watch(watch_wt.fd, wd);
+			watch_queue_rm(wd);
 }
 
 void watch_forget(size_t root, const char *rel)
@@ -310,21 +318,21 @@ void watch_forget(size_t root, const char *rel)
 	pthread_mutex_unlock(&watch_wt.lock);
 }
 
-/* Add the watch of the folder open as dirfd, or found at path when there
- * is no descriptor, or no /proc to reach it through. */
-static int add_watch(int dirfd, const char *path)
+/* Add the watch of the folder of root open as dirfd, or found at path
+ * when there is no descriptor, or no /proc to reach it through. */
+static int add_watch(size_t root, int dirfd, const char *path)
 {
 	char link[32];
 	int wd;
 
 	if (dirfd >= 0) {
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
-		wd = inotify_add_watch(watch_wt.fd, link, WATCH_MASK &
-				       ~IN_DONT_FOLLOW);
+		wd = watch_queue_add(root, link, WATCH_MASK &
+				     ~IN_DONT_FOLLOW);
 		if (wd >= 0 || errno != ENOENT)
 			return wd;
 	}
-	return inotify_add_watch(watch_wt.fd, path, WATCH_MASK);
+	return watch_queue_add(root, path, WATCH_MASK);
 }
 
 void watch_dir(size_t root, const char *rel, size_t len, int dirfd)
@@ -351,7 +359,7 @@ void watch_dir(size_t root, const char *rel, size_t len, int dirfd)
 		strbuf_addch(&path, '/');
 		strbuf_add(&path, rel, len);
 	}
-	wd = full ? -1 : add_watch(dirfd, path.buf);
+	wd = full ? -1 : add_watch(root, dirfd, path.buf);
 	err = full ? ENOSPC : errno;
 	strbuf_reset(&path);
 	strbuf_add(&path, rel, len);
@@ -391,7 +399,7 @@ void watch_renew(size_t root)
 
 	if (!__atomic_load_n(&watch_wt.running, __ATOMIC_ACQUIRE))
 		return;
-	wd = add_watch(-1, watch_root_path(root));
+	wd = add_watch(root, -1, watch_root_path(root));
 	if (wd < 0) {
 		log_debug("watch: cannot watch %s: %s", watch_root_path(root),
 			  strerror(errno));
