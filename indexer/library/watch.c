@@ -146,6 +146,7 @@ void watch_stop(void)
 	close(watch_wt.wake_fd);
 	watch_wt.wake_fd = -1;
 	hmap_release(&watch_wt.watched, watch_map_entry_free);
+	watch_wt.orphans = 0;
 	free(watch_wt.map);
 	watch_wt.map = NULL;
 	watch_wt.map_alloc = 0;

@@ -108,6 +108,65 @@ static struct watch_place *place_find(const struct hmap *m, uint64_t hash,
 	return NULL;
 }
 
+/* The watched folder right above p by its path (NULL: none, or p is
+ * its root's own). */
+static struct watch_place *above(const struct watch_place *p)
+{
+	const char *slash = strrchr(p->rel, '/');
+	size_t len = slash ? (size_t)(slash - p->rel) : 0;
+
+	if (!*p->rel)
+		return NULL;
+	return place_find(&watch_wt.watched, place_hash(p->root, p->rel, len),
+			  p->root, p->rel, len);
+}
+
+/* Whether the watched p is an orphan: below its root, with no watched
+ * folder above it (counted in watch_wt.orphans). */
+static int orphan(const struct watch_place *p)
+{
+	return *p->rel && !p->parent;
+}
+
+/* Put the watched p below parent (NULL: below none). */
+static void set_parent(struct watch_place *p, struct watch_place *parent)
+{
+	watch_wt.orphans -= orphan(p);
+	if (p->parent) {
+		if (p->prev)
+			p->prev->next = p->next;
+		else
+			p->parent->child = p->next;
+		if (p->next)
+			p->next->prev = p->prev;
+	}
+	p->parent = parent;
+	p->prev = NULL;
+	p->next = parent ? parent->child : NULL;
+	if (p->next)
+		p->next->prev = p;
+	if (parent)
+		parent->child = p;
+	watch_wt.orphans += orphan(p);
+}
+
+/* Take the new watched p into the tree, below the folder above it. */
+static void tree_add(struct watch_place *p)
+{
+	watch_wt.orphans += orphan(p);
+	set_parent(p, above(p));
+}
+
+/* Take the watched p out of the tree: what was below it is below
+ * none. */
+static void tree_del(struct watch_place *p)
+{
+	while (p->child)
+		set_parent(p->child, NULL);
+	set_parent(p, NULL);
+	watch_wt.orphans -= orphan(p);
+}
+
 static void polled_del(struct watch_place *p)
 {
 	hmap_remove(&watch_wt.polled, &p->ent);
@@ -183,14 +242,16 @@ struct watch_place *watch_map_get(int wd)
 
 static void map_unlink(struct watch_place *p)
 {
+	tree_del(p);
 	hmap_remove(&watch_wt.watched, &p->ent);
 	watch_wt.map[p->wd] = NULL;
 	watch_wt.st.watches--;
 	place_free(p);
 }
 
-/* Index p by path; one that had the path under another (stale)
- * descriptor gives way. */
+/* Index p by path, out of the tree (as new, or moved: tree_add() then
+ * takes it in); one that had the path under another (stale) descriptor
+ * gives way, what was below it left to p. */
 static int map_index(struct watch_place *p)
 {
 	size_t len = strlen(p->rel);
@@ -198,8 +259,11 @@ static int map_index(struct watch_place *p)
 	struct watch_place *stale = place_find(&watch_wt.watched, hash,
 					       p->root, p->rel, len);
 
-	if (stale)
+	if (stale) {
+		while (stale->child)
+			set_parent(stale->child, p);
 		map_unlink(stale);
+	}
 	if (hmap_add(&watch_wt.watched, &p->ent, hash))
 		return log_error(-ENOMEM, "watch: out of memory");
 	return 0;
@@ -233,12 +297,20 @@ static void map_set(int wd, size_t root, const char *rel)
 		watch_wt.map = m;
 		watch_wt.map_alloc = n;
 	}
+	if (watch_wt.map[wd] && place_is(watch_wt.map[wd],
+					 place_hash(root, rel, strlen(rel)),
+					 root, rel, strlen(rel))) {
+		/* the same folder watched again (a root back) */
+		place_free(p);
+		return;
+	}
 	if (watch_wt.map[wd])
 		map_unlink(watch_wt.map[wd]);
 	if (map_index(p)) {
 		place_free(p);
 		return;
 	}
+	tree_add(p);
 	watch_wt.map[wd] = p;
 	watch_wt.st.watches++;
 }
@@ -251,35 +323,100 @@ void watch_map_drop(int wd)
 		map_unlink(p);
 }
 
-void watch_map_move(size_t root, const char *from, size_t to_root,
-		    const char *to)
+/* Add p and the watched places below it to the list l, deepest last. */
+static int gather_below(struct watch_place *p, struct watch_place ***l,
+			size_t *nr, size_t *alloc)
 {
-	struct strbuf sb = STRBUF_INIT;
-	size_t flen = strlen(from);
+	size_t at = *nr;
+	struct watch_place **v = array_grow(*l, *nr, alloc, sizeof(**l), 64);
 
+	if (!v)
+		return -ENOMEM;
+	*l = v;
+	v[(*nr)++] = p;
+	/* a list, not a recursion: folders nest as deep as a user likes */
+	for (; at < *nr; at++)
+		for (struct watch_place *c = (*l)[at]->child; c; c = c->next) {
+			v = array_grow(*l, *nr, alloc, sizeof(**l), 64);
+			if (!v)
+				return -ENOMEM;
+			*l = v;
+			v[(*nr)++] = c;
+		}
+	return 0;
+}
+
+/* The watched places at from under root and below it, into *l (*nr of
+ * them): through the tree from from's own, or, when from has no watch
+ * or some place has none above it, by a look at every watch. */
+static int gather_moved(size_t root, const char *from,
+			struct watch_place ***l, size_t *nr)
+{
+	size_t len = strlen(from), alloc = 0;
+	struct watch_place *top = place_find(&watch_wt.watched,
+					     place_hash(root, from, len),
+					     root, from, len);
+	struct watch_place **v;
+
+	*l = NULL;
+	*nr = 0;
+	if (top && !watch_wt.orphans)
+		return gather_below(top, l, nr, &alloc);
 	for (size_t wd = 0; wd < watch_wt.map_alloc; wd++) {
 		struct watch_place *p = watch_wt.map[wd];
-		char *moved;
 
 		if (!p || p->root != root || !path_under(p->rel, from))
 			continue;
-		strbuf_reset(&sb);
-		strbuf_addstr(&sb, to);
-		strbuf_addstr(&sb, p->rel + flen);
-		moved = strdup(sb.buf);
-		if (!moved)
-			continue;
-		hmap_remove(&watch_wt.watched, &p->ent);
-		free(p->rel);
-		p->rel = moved;
-		p->root = to_root;
-		if (map_index(p)) {
-			watch_wt.map[wd] = NULL;
-			watch_wt.st.watches--;
-			place_free(p);
-		}
+		v = array_grow(*l, *nr, &alloc, sizeof(**l), 64);
+		if (!v)
+			return -ENOMEM;
+		*l = v;
+		v[(*nr)++] = p;
 	}
-	strbuf_release(&sb);
+	return 0;
+}
+
+/* Give the watched p the path to plus what follows from in its own,
+ * under to_root; a place that cannot be indexed again is dropped
+ * (NULL into *p). */
+static void move_place(struct watch_place **p, size_t flen, size_t to_root,
+		       const char *to)
+{
+	struct watch_place *w = *p;
+	char *moved;
+
+	if (asprintf(&moved, "%s%s", to, w->rel + flen) < 0)
+		return;
+	hmap_remove(&watch_wt.watched, &w->ent);
+	free(w->rel);
+	w->rel = moved;
+	w->root = to_root;
+	if (map_index(w)) {
+		tree_del(w);
+		watch_wt.map[w->wd] = NULL;
+		watch_wt.st.watches--;
+		place_free(w);
+		*p = NULL;
+	}
+}
+
+void watch_map_move(size_t root, const char *from, size_t to_root,
+		    const char *to)
+{
+	struct watch_place **l;
+	size_t nr;
+
+	if (gather_moved(root, from, &l, &nr))
+		log_error(-ENOMEM, "watch: out of memory: a move's watches"
+			  " keep their old paths");
+	else
+		for (size_t i = 0; i < nr; i++)
+			move_place(&l[i], strlen(from), to_root, to);
+	/* then, each below the folder its new path puts it under */
+	for (size_t i = 0; i < nr && l; i++)
+		if (l[i])
+			set_parent(l[i], above(l[i]));
+	free(l);
 }
 
 void watch_map_roots_of(size_t instance, unsigned char *mark)

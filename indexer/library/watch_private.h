@@ -39,6 +39,10 @@ struct watch_place {
 	 * it for the next), and whether they made a storm */
 	unsigned moves;
 	int storm;
+	/* watched: the watched folder right above it (NULL: none, or it is
+	 * its root's own), and its siblings' list below that one; its own
+	 * first one below it */
+	struct watch_place *parent, *next, *prev, *child;
 };
 
 struct watch_place_list {
@@ -77,6 +81,9 @@ struct watch_state {
 	struct watch_place **map;	/* watched, by descriptor */
 	size_t map_alloc;
 	struct hmap watched;		/* the same, by path */
+	size_t orphans;			/* watched below a root, with no
+					 * watched folder above: a move
+					 * then looks at every watch */
 	struct hmap polled;		/* directories the limit left out, by
 					 * path, as watched */
 	struct watch_status st;
@@ -139,7 +146,7 @@ struct watch_place *watch_map_get(int wd);
 void watch_map_drop(int wd);
 
 /* A directory renamed inside the tree keeps its watches: only the paths
- * the map gives them change. */
+ * the map gives them change, at the cost of the folders below it. */
 void watch_map_move(size_t root, const char *from, size_t to_root,
 		    const char *to);
 
