@@ -433,10 +433,14 @@ static const char *section_of(const struct download_client *c)
 	return !strcmp(p, PROWLARR_TORRENT) ? "download" : p;
 }
 
+/* How many of the addresses of a client's host are looked at. */
+#define LISTENER_ADDRESSES 8
+
 /*
- * Whether the user listening where c's url leads on this machine (if
- * any does) is c's (is_clients_user()): 0, or -EPERM with why in err,
- * logged once per listener. aMule's HOST:PORT is read as a url.
+ * Whether the users listening where c's url leads on this machine (if
+ * any does, on any of its host's addresses) are c's
+ * (is_clients_user()): 0, or -EPERM with why in err, logged once per
+ * listener. aMule's HOST:PORT is read as a url.
  */
 static int listener_is_clients(const struct download_client *c,
 			       struct strbuf *err)
@@ -444,15 +448,17 @@ static int listener_is_clients(const struct download_client *c,
 	static uid_t told = (uid_t)-1;
 	char *url, buf[1024], name[64];
 	struct passwd pw, *found = NULL;
-	uid_t uid;
-	int ret;
+	uid_t uids[LISTENER_ADDRESSES], uid = 0;
+	size_t nr = 0;
 
 	if (asprintf(&url, "%s%s", strstr(c->url, "://") ? "" : "tcp://",
 		     c->url) < 0)
 		return -ENOMEM;
-	ret = import_owner_listener(url, &uid);
+	import_owner_listeners(url, uids, LISTENER_ADDRESSES, &nr);
 	free(url);
-	if (ret || is_clients_user(c, uid))
+	for (size_t i = 0; i < nr && is_clients_user(c, uid); i++)
+		uid = uids[i];
+	if (is_clients_user(c, uid))
 		return 0;
 	if (!getpwuid_r(uid, &pw, buf, sizeof(buf), &found) && found)
 		snprintf(name, sizeof(name), "%s", found->pw_name);

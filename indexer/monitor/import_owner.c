@@ -131,25 +131,42 @@ static void scan_table(const char *file, int family, unsigned port,
 	fclose(f);
 }
 
-int import_owner_listener(const char *url, uid_t *uid)
+int import_owner_listeners(const char *url, uid_t *uids, size_t max,
+			   size_t *nr)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *list, *a;
 	char host[256];
 	unsigned port;
-	int best = 0;
 
+	*nr = 0;
 	if (!url || parse_url(url, host, sizeof(host), &port))
 		return -EINVAL;
 	if (getaddrinfo(host, NULL, &hints, &list))
 		return -ENOENT;
-	for (a = list; a && !best; a = a->ai_next) {
+	for (a = list; a && *nr < max; a = a->ai_next) {
+		int best = 0;
+
 		if (a->ai_family != AF_INET && a->ai_family != AF_INET6)
 			continue;
-		scan_table("tcp", AF_INET, port, a->ai_addr, &best, uid);
-		scan_table("tcp6", AF_INET6, port, a->ai_addr, &best, uid);
+		scan_table("tcp", AF_INET, port, a->ai_addr, &best,
+			   &uids[*nr]);
+		scan_table("tcp6", AF_INET6, port, a->ai_addr, &best,
+			   &uids[*nr]);
+		*nr += !!best;
 	}
 	freeaddrinfo(list);
-	return best ? 0 : -ENOENT;
+	return *nr ? 0 : -ENOENT;
+}
+
+int import_owner_listener(const char *url, uid_t *uid)
+{
+	uid_t uids[1];
+	size_t nr;
+	int ret = import_owner_listeners(url, uids, 1, &nr);
+
+	if (!ret)
+		*uid = uids[0];
+	return ret;
 }
 
 void import_owner_user(uid_t uid, struct import_user *u)

@@ -46,6 +46,16 @@ struct import_user {
  */
 int import_owner_listener(const char *url, uid_t *uid);
 
+/*
+ * The same for each address url's host has (up to max of them): into
+ * uids, *nr of them, the uid listening on each address that one listens
+ * on (a name of IPv4 and IPv6 addresses may lead to two users, and a
+ * connection to either). Returns 0, -ENOENT when none listens, or
+ * -EINVAL.
+ */
+int import_owner_listeners(const char *url, uid_t *uids, size_t max,
+			   size_t *nr);
+
 /* The user uid, their group and the groups they belong to, into u:
  * none when the system does not know them (others' rights alone). */
 void import_owner_user(uid_t uid, struct import_user *u);
