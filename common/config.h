@@ -113,6 +113,9 @@ struct config {
 	char *prowlarr_categories;	/* default "7000,7030" */
 	char *prowlarr_indexer_ids;
 	int prowlarr_rpm;		/* default 30 */
+	struct config_user prowlarr_user;	/* Prowlarr's, on this machine,
+						 * besides root and the
+						 * daemon's */
 
 	/* [nautiljon] */
 	char *nautiljon_url;		/* default https://www.nautiljon.com */

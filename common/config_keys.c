@@ -185,6 +185,7 @@ const struct key config_keys[] = {
 	{ "prowlarr", "indexer_ids", T_IDS, O(prowlarr_indexer_ids) },
 	{ "prowlarr", "requests_per_minute", T_INT, O(prowlarr_rpm),
 	  1, 10000 },
+	{ "prowlarr", "user", T_USER, O(prowlarr_user) },
 	{ "nautiljon", "url", T_URL, O(nautiljon_url),
 	  .def = "https://www.nautiljon.com" },
 	{ "nautiljon", "requests_per_minute", T_INT, O(nautiljon_rpm),

@@ -12,9 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <pwd.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "common/base64.h"
 #include "common/bytes.h"
@@ -412,19 +410,6 @@ static void remember_refusal(struct download_session *s, struct strbuf *err)
 	snprintf(s->why, sizeof(s->why), "%s", err->buf);
 }
 
-/* Whether uid may be c's: root, the daemon's user, the owner of c's
- * save folder, or c's client_user. */
-static int is_clients_user(const struct download_client *c, uid_t uid)
-{
-	struct stat st;
-
-	if (!uid || uid == geteuid() ||
-	    (c->client_user && uid == c->client_uid))
-		return 1;
-	return c->save_path && *c->save_path && !stat(c->save_path, &st) &&
-	       st.st_uid == uid;
-}
-
 /* The section of the configuration that sets c up. */
 static const char *section_of(const struct download_client *c)
 {
@@ -433,37 +418,35 @@ static const char *section_of(const struct download_client *c)
 	return !strcmp(p, PROWLARR_TORRENT) ? "download" : p;
 }
 
-/* How many of the addresses of a client's host are looked at. */
-#define LISTENER_ADDRESSES 8
-
 /*
  * Whether the users listening where c's url leads on this machine (if
- * any does, on any of its host's addresses) are c's
- * (is_clients_user()): 0, or -EPERM with why in err, logged once per
- * listener. aMule's HOST:PORT is read as a url.
+ * any does, on any of its host's addresses) are c's: root, the daemon's,
+ * the owner of c's save folder, or c's client_user. 0, or -EPERM with
+ * why in err, logged once per listener. aMule's HOST:PORT is read as a
+ * url.
  */
 static int listener_is_clients(const struct download_client *c,
 			       struct strbuf *err)
 {
 	static uid_t told = (uid_t)-1;
-	char *url, buf[1024], name[64];
-	struct passwd pw, *found = NULL;
-	uid_t uids[LISTENER_ADDRESSES], uid = 0;
+	uid_t also[2], uid;
 	size_t nr = 0;
+	char *url, name[64];
+	struct stat st;
+	int ok;
 
+	if (c->client_user)
+		also[nr++] = c->client_uid;
+	if (c->save_path && *c->save_path && !stat(c->save_path, &st))
+		also[nr++] = st.st_uid;
 	if (asprintf(&url, "%s%s", strstr(c->url, "://") ? "" : "tcp://",
 		     c->url) < 0)
 		return -ENOMEM;
-	import_owner_listeners(url, uids, LISTENER_ADDRESSES, &nr);
+	ok = import_owner_trusted(url, also, nr, &uid);
 	free(url);
-	for (size_t i = 0; i < nr && is_clients_user(c, uid); i++)
-		uid = uids[i];
-	if (is_clients_user(c, uid))
+	if (ok)
 		return 0;
-	if (!getpwuid_r(uid, &pw, buf, sizeof(buf), &found) && found)
-		snprintf(name, sizeof(name), "%s", found->pw_name);
-	else
-		snprintf(name, sizeof(name), "%u", (unsigned)uid);
+	import_owner_name(uid, name, sizeof(name));
 	strbuf_reset(err);
 	strbuf_addf(err, "%s: the port of %s is user %s's, not the client's:"
 		    " not asked, nothing sent (name that user as client_user"

@@ -6,7 +6,10 @@ the client's user name and password (Transmission's and NZBGet's Basic
 header, qBittorrent's login form): with them, the WebUI's "run a program
 on completion" runs their code as the client's user. A listener of
 another user is not asked; health says whose it is. Named as the
-section's client_user, the same listener is asked."""
+section's client_user, the same listener is asked. Prowlarr's API key
+(with it, Prowlarr's "Custom Script" connections run a program) is
+held back the same way, unless [prowlarr] user names the listener's
+user."""
 
 import base64
 import os
@@ -20,7 +23,7 @@ from test_access import drop_user, make_user
 from test_client_probe import POLLS_S, client_conf, lines_of
 from test_clients import health
 from test_handoff import AUTO, SEND
-from test_monitor import Monitor
+from test_monitor import API_KEY, Monitor
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or not os.path.exists("/usr/sbin/useradd"),
@@ -96,9 +99,13 @@ def secrets():
     return [PASSWORD.encode(), pair]
 
 
-def mount(tmp_path, fake, extra):
+def mount(tmp_path, fake, extra, prowlarr=None):
+    """A Monitor (its Prowlarr at prowlarr when given), mounted."""
     mon = Monitor(tmp_path, fake, ["Saga 01"], monitor=AUTO, general=SEND,
                   extra=extra, releases={"saga 01": []})
+    if prowlarr:
+        mon.conf.write_text(mon.conf.read_text().replace(
+            "url = %s\n" % mon.prowlarr.url, "url = %s\n" % prowlarr, 1))
     mon.mount()
     return mon
 
@@ -139,5 +146,29 @@ def test_the_client_user_is_asked(tmp_path, fake, spy):
                         until=lambda t: lines_of(t, "transmission"),
                         mount=mon.m)
         assert "not the client's" not in text, text
+    finally:
+        mon.unmount()
+
+
+@pytest.mark.parametrize("named", [False, True])
+def test_prowlarrs_key_goes_to_its_user_alone(tmp_path, fake, spy, named):
+    """A missing check searches Prowlarr at the listener's port: not asked
+    (its user named in the log) unless [prowlarr] user names that user,
+    who then gets the key (and answers 401)."""
+    user, url, seen = spy
+    extra = "[prowlarr]\nuser = %s\n" % user.name if named else ""
+    mon = mount(tmp_path, fake, extra, prowlarr=url)
+    try:
+        mon.check("missing")
+        if named:
+            wait_for(lambda: sent(seen), POLLS_S, "the listener asked",
+                     until=lambda got: API_KEY.encode() in got, mount=mon.m)
+            return
+        log = wait_for(lambda: mon.m.read("log"), POLLS_S,
+                       "the log naming the listener's user", mount=mon.m,
+                       until=lambda t: b"not Prowlarr's" in t)
+        assert b"user %s's" % user.name.encode() in log
+        assert API_KEY.encode() not in sent(seen)
+        assert API_KEY.encode() not in log
     finally:
         mon.unmount()
