@@ -348,8 +348,9 @@ static int gather_below(struct watch_place *p, struct watch_place ***l,
 
 /* The watched places at from under root and below it, into *l (*nr of
  * them): through the tree from from's own, or, when from has no watch
- * or some place has none above it, by a look at every watch. */
-static int gather_moved(size_t root, const char *from,
+ * or some place has none above it, by a look at every watch. Returns 0
+ * or -ENOMEM. */
+static int gather_under(size_t root, const char *from,
 			struct watch_place ***l, size_t *nr)
 {
 	size_t len = strlen(from), alloc = 0;
@@ -385,8 +386,11 @@ static void move_place(struct watch_place **p, size_t flen, size_t to_root,
 	struct watch_place *w = *p;
 	char *moved;
 
-	if (asprintf(&moved, "%s%s", to, w->rel + flen) < 0)
+	if (asprintf(&moved, "%s%s", to, w->rel + flen) < 0) {
+		log_error(-ENOMEM, "watch: out of memory: %s keeps its path",
+			  w->rel);
 		return;
+	}
 	hmap_remove(&watch_wt.watched, &w->ent);
 	free(w->rel);
 	w->rel = moved;
@@ -406,14 +410,15 @@ void watch_map_move(size_t root, const char *from, size_t to_root,
 	struct watch_place **l;
 	size_t nr;
 
-	if (gather_moved(root, from, &l, &nr))
+	if (gather_under(root, from, &l, &nr)) {
 		log_error(-ENOMEM, "watch: out of memory: a move's watches"
 			  " keep their old paths");
-	else
-		for (size_t i = 0; i < nr; i++)
-			move_place(&l[i], strlen(from), to_root, to);
+		nr = 0;
+	}
+	for (size_t i = 0; i < nr; i++)
+		move_place(&l[i], strlen(from), to_root, to);
 	/* then, each below the folder its new path puts it under */
-	for (size_t i = 0; i < nr && l; i++)
+	for (size_t i = 0; i < nr; i++)
 		if (l[i])
 			set_parent(l[i], above(l[i]));
 	free(l);
@@ -429,10 +434,18 @@ void watch_map_roots_of(size_t instance, unsigned char *mark)
 
 void watch_map_forget(size_t root, const char *dir)
 {
-	for (size_t wd = 0; wd < watch_wt.map_alloc; wd++)
-		if (watch_wt.map[wd] && watch_wt.map[wd]->root == root &&
-		    path_under(watch_wt.map[wd]->rel, dir))
-			watch_queue_rm(wd);
+	struct watch_place **l;
+	size_t nr;
+
+	if (gather_under(root, dir, &l, &nr)) {
+		log_error(-ENOMEM, "watch: out of memory: the watches below"
+			  " %s stay", dir);
+		nr = 0;
+	}
+	/* the kernel's IN_IGNORED then takes each out of the map */
+	for (size_t i = 0; i < nr; i++)
+		watch_queue_rm(l[i]->wd);
+	free(l);
 }
 
 void watch_forget(size_t root, const char *rel)

@@ -197,11 +197,37 @@ static void test_dropped_parent(void **state)
 	assert_int_equal(watch_wt.orphans, 0);
 }
 
+/* What the kernel says of the watches it removed (IN_IGNORED), handed
+ * to the map as the watcher does. */
+static void ignored(const struct inotify_event *ev, double at)
+{
+	(void)at;
+	if (ev->mask & IN_IGNORED)
+		watch_map_drop(ev->wd);
+}
+
+static void test_forget(void **state)
+{
+	(void)state;
+	watched(1, "n");
+	watched(1, "n/f");
+	watched(1, "n/f/g");
+	expect("0: 0:o 0:o/x2 0:o/x2/w 1: 1:k2 1:n 1:n/f 1:n/f/g");
+	/* a folder moved out of every root: its watches and those below
+	 * it are removed, the kernel says so, the map forgets them */
+	watch_map_forget(1, "n");
+	while (watch_queue_drain())
+		watch_queue_take(ignored);
+	expect("0: 0:o 0:o/x2 0:o/x2/w 1: 1:k2");
+	assert_int_equal(watch_wt.orphans, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_moves),
 		cmocka_unit_test(test_dropped_parent),
+		cmocka_unit_test(test_forget),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
