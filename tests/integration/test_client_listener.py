@@ -22,6 +22,7 @@ from conftest import wait_for
 from test_access import drop_user, make_user
 from test_client_probe import POLLS_S, client_conf, lines_of
 from test_clients import health
+from test_connections import check, lines
 from test_handoff import AUTO, SEND
 from test_monitor import API_KEY, Monitor
 
@@ -172,3 +173,22 @@ def test_prowlarrs_key_goes_to_its_user_alone(tmp_path, fake, spy, named):
         assert API_KEY.encode() not in log
     finally:
         mon.unmount()
+
+
+def test_check_connections_asks_no_other_user(library, tmp_path, spy):
+    """mediamon --check-connections, with Prowlarr and Transmission at
+    the listener's port: neither asked, each line names its user, no
+    secret sent or printed."""
+    user, url, seen = spy
+    r = check(tmp_path, library,
+              "[prowlarr]\nurl = %s\napi_key = %s\n%s"
+              % (url, API_KEY, client_conf("transmission", url, tmp_path)))
+    assert r.returncode == 1, r.stdout + r.stderr
+    said = lines(r)
+    assert said["prowlarr"] == "not asked: its port is user %s's, not" \
+        " Prowlarr's ([prowlarr] user)" % user.name, said
+    assert "user %s's, not the client's" % user.name in \
+        said["transmission"], said
+    for s in secrets() + [API_KEY.encode()]:
+        assert s not in sent(seen)
+        assert s.decode() not in r.stdout + r.stderr
