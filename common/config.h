@@ -113,6 +113,9 @@ struct config {
 	char *prowlarr_categories;	/* default "7000,7030" */
 	char *prowlarr_indexer_ids;
 	int prowlarr_rpm;		/* default 30 */
+	struct config_user prowlarr_user;	/* Prowlarr's, on this machine,
+						 * besides root and the
+						 * daemon's */
 
 	/* [nautiljon] */
 	char *nautiljon_url;		/* default https://www.nautiljon.com */
@@ -146,6 +149,9 @@ struct config {
 	char *download_save_path;
 	long download_poll_interval_s;	/* the tracker's, default 60 */
 	long download_stall_timeout_s;	/* default 6 h */
+	/* the user a client on this machine runs as, besides root, the
+	 * daemon's and the save folder's owner (download.h) */
+	struct config_user download_client_user;
 
 	/* [usenet]: the usenet client */
 	char *usenet_client;		/* none, a usenet client of
@@ -154,11 +160,13 @@ struct config {
 	char *usenet_url, *usenet_api_key, *usenet_username;
 	char *usenet_password, *usenet_category, *usenet_blackhole_dir;
 	char *usenet_save_path;		/* where it saves: its DestDir */
+	struct config_user usenet_client_user;
 
 	/* [ed2k]: the client of ed2k links */
 	char *ed2k_client;		/* none, amule */
 	char *ed2k_host;		/* amuled's EC HOST:PORT */
 	char *ed2k_password;		/* its EC password, plain */
+	struct config_user ed2k_client_user;
 
 	/* [import]: completed downloads into the series folders */
 	char *import_mode;		/* hardlink (default), copy, move */

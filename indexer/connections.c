@@ -19,6 +19,7 @@
 #include "indexer/connections.h"
 #include "indexer/monitor/client.h"
 #include "indexer/monitor/download.h"
+#include "indexer/monitor/import_owner.h"
 #include "indexer/realdebrid/ad_client.h"
 #include "indexer/realdebrid/pm_client.h"
 
@@ -123,6 +124,17 @@ static int keyed_word(const char *base, const char *path, const char *name,
 
 static int probe_prowlarr(const struct config *c, struct strbuf *msg)
 {
+	char name[64];
+	uid_t who;
+
+	/* as prowlarr.c asks it: its key to its own user alone */
+	if (!import_owner_trusted(c->prowlarr_url, &c->prowlarr_user.uid,
+				  !!c->prowlarr_user.name, &who)) {
+		import_owner_name(who, name, sizeof(name));
+		strbuf_addf(msg, "not asked: its port is user %s's, not"
+			    " Prowlarr's ([prowlarr] user)", name);
+		return 1;
+	}
 	return keyed_word(c->prowlarr_url, "/api/v1/system/status",
 			  "X-Api-Key", c->prowlarr_api_key, "version", msg);
 }
@@ -336,6 +348,9 @@ static int probe_torrent(const struct config *c, struct strbuf *msg)
 		.username = c->download_username,
 		.password = c->download_password,
 		.blackhole_dir = c->download_blackhole_dir,
+		.save_path = c->download_save_path,
+		.client_user = c->download_client_user.name,
+		.client_uid = c->download_client_user.uid,
 		.timeout_ms = PROBE_TIMEOUT_MS,
 	};
 
@@ -352,6 +367,9 @@ static int probe_usenet(const struct config *c, struct strbuf *msg)
 		.password = c->usenet_password,
 		.api_key = c->usenet_api_key,
 		.blackhole_dir = c->usenet_blackhole_dir,
+		.save_path = c->usenet_save_path,
+		.client_user = c->usenet_client_user.name,
+		.client_uid = c->usenet_client_user.uid,
 		.timeout_ms = PROBE_TIMEOUT_MS,
 	};
 
@@ -365,6 +383,8 @@ static int probe_ed2k(const struct config *c, struct strbuf *msg)
 		.protocol = "ed2k",
 		.url = c->ed2k_host,
 		.password = c->ed2k_password,
+		.client_user = c->ed2k_client_user.name,
+		.client_uid = c->ed2k_client_user.uid,
 		.timeout_ms = PROBE_TIMEOUT_MS,
 	};
 

@@ -133,11 +133,6 @@ int indexer_sync_roots(sqlite3 *db, void *unused)
 	return db_transaction(db, sync_roots_tx, unused);
 }
 
-static int rescan_all(const char *trigger)
-{
-	return indexer_rescan(trigger, 0, NULL);
-}
-
 /* Library folders changed: the repair's jobs bring its links up to date
  * (all of them when nr is 0). */
 static void libs_changed(char *const *paths, size_t nr)
@@ -157,7 +152,7 @@ void indexer_start_watch(const struct config *cfg)
 	struct watch_setup set = {
 		.roots = roots, .nr_roots = indexer.nr_roots,
 		.libs = libs, .nr_libs = nr_libs,
-		.rescan = indexer_rescan_paths, .rescan_all = rescan_all,
+		.rescan = indexer_rescan_paths,
 		.libs_changed = libs_changed,
 	};
 	size_t i;

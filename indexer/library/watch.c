@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The watcher's start and stop, its state and its counters: the inotify
- * descriptor opened and the threads started with copies of the roots,
+ * instances opened (watch_queue.c) and the threads started with copies of the roots,
  * everything freed at stop, the latency samples and the status the
  * mount shows; the entries of watch.h that add a watch, which wake the
  * watcher when the map says so. The watches are watch_map.c's, the events
@@ -38,7 +38,6 @@ const char *const watch_kind_names[WATCH_KINDS] = {
 };
 
 struct watch_state watch_wt = {
-	.fd = -1,
 	.wake_fd = -1,
 	.reader_stop = -1,
 	.gone_lost_at = -1,
@@ -96,13 +95,17 @@ int watch_start(const struct config *cfg, const struct watch_setup *set)
 	watch_wt.max_watches = cfg->max_watches;
 	watch_wt.st.debounce_ms = watch_wt.debounce_ms;
 	watch_wt.st.poll_interval_s = watch_wt.poll_s;
-	watch_wt.fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (watch_wt.fd < 0) {
-		rc = -errno;
+	rc = watch_queue_open();
+	if (rc) {
 		paths_free();
-		return log_error(rc, "watch: inotify unavailable: %s",
-				 strerror(-rc));
+		return rc;
 	}
+	for (size_t r = 1; r < watch_wt.nr_roots + watch_wt.nr_libs; r++)
+		if (!watch_queue_instance(r))
+			log_warn("watch: no inotify instance of its own for %s"
+				 " (fs.inotify.max_user_instances): an"
+				 " overflow of the first one's rescans it too",
+				 watch_root_path(r));
 	watch_wt.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (watch_wt.wake_fd < 0) {
 		rc = log_error(-errno, "watch: eventfd: %s", strerror(errno));
@@ -125,8 +128,8 @@ int watch_start(const struct config *cfg, const struct watch_setup *set)
 fail:
 	if (watch_wt.wake_fd >= 0)
 		close(watch_wt.wake_fd);
-	close(watch_wt.fd);
-	watch_wt.fd = watch_wt.wake_fd = -1;
+	watch_queue_close();
+	watch_wt.wake_fd = -1;
 	paths_free();
 	return rc;
 }
@@ -139,10 +142,11 @@ void watch_stop(void)
 	watch_queue_stop();
 	watch_wake();
 	pthread_join(watch_wt.thread, NULL);
-	close(watch_wt.fd);
+	watch_queue_close();
 	close(watch_wt.wake_fd);
-	watch_wt.fd = watch_wt.wake_fd = -1;
+	watch_wt.wake_fd = -1;
 	hmap_release(&watch_wt.watched, watch_map_entry_free);
+	watch_wt.orphans = 0;
 	free(watch_wt.map);
 	watch_wt.map = NULL;
 	watch_wt.map_alloc = 0;

@@ -14,8 +14,9 @@
  * renamed files and folders keep their ids and their watches; a folder
  * where renames go on is scanned once they stop. The events are read ahead
  * of the watcher by a thread of its own, so that the kernel's queue
- * fills only once the watcher is far behind; a full queue leads to a
- * rescan of every root. Directories left without a watch by the kernel's
+ * fills only once the watcher is far behind; each root has a queue of
+ * its own (an inotify instance), and a full one leads to a rescan of
+ * that root alone. Directories left without a watch by the kernel's
  * limit are rescanned on a timer instead.
  *
  * The [realdebrid] library folders are watched the same way, their
@@ -82,9 +83,6 @@ struct watch_setup {
 	 * value (indexer_rescan_paths()). */
 	int (*rescan)(const char *trigger, char *const *paths,
 		      const double *event_at, size_t nr);
-	/* The kernel's event queue overflowed: rescan every root. Returns
-	 * 0 or a negative errno value. */
-	int (*rescan_all)(const char *trigger);
 	/* nr paths under the library folders changed; nr 0: any may have. */
 	void (*libs_changed)(char *const *paths, size_t nr);
 };

@@ -247,6 +247,42 @@ static void settled(unsigned long ask)
 	pthread_mutex_unlock(&watch_wt.lock);
 }
 
+/*
+ * The kernel's queue of instance overflowed: what it lost may be
+ * anywhere in the roots its watches lie in, each rescanned whole at the
+ * window's end (the library folders' links all looked at); the other
+ * roots lost nothing. Called under the lock, which it lets go.
+ */
+static void overflowed(size_t instance, double now)
+{
+	size_t n = watch_wt.nr_roots + watch_wt.nr_libs;
+	unsigned char *mark = calloc(n ? n : 1, 1);
+
+	if (!mark) {
+		pthread_mutex_unlock(&watch_wt.lock);
+		log_error(-ENOMEM, "watch: out of memory: an overflow's"
+			  " roots are not rescanned");
+		return;
+	}
+	for (size_t r = 0; r < n; r++)
+		mark[r] = watch_queue_instance(r) == instance;
+	watch_map_roots_of(instance, mark);
+	pthread_mutex_unlock(&watch_wt.lock);
+	for (size_t r = 0; r < n; r++) {
+		if (!mark[r])
+			continue;
+		log_warn("watch: inotify queue overflowed; rescanning %s",
+			 watch_root_path(r));
+		if (r < watch_wt.nr_roots)
+			touch(r, "", now, 0);
+		else
+			watch_wt.overflowed = 1;
+	}
+	free(mark);
+	if (!watch_wt.window_start)
+		watch_wt.window_start = now;
+}
+
 /* The path of the event handle_event() handles; the watcher thread's. */
 static struct strbuf event_path = STRBUF_INIT;
 
@@ -271,12 +307,7 @@ static void handle_event(const struct inotify_event *ev, double now)
 	watch_wt.st.last_event_at = clock_wall();
 	if (kind == WATCH_OVERFLOW) {
 		watch_wt.st.overflows++;
-		pthread_mutex_unlock(&watch_wt.lock);
-		log_warn("watch: inotify queue overflowed; rescanning every"
-			 " root");
-		watch_wt.overflowed = 1;
-		if (!watch_wt.window_start)
-			watch_wt.window_start = now;
+		overflowed(watch_queue_overflowed(ev), now);
 		return;
 	}
 	watched = watch_map_get(ev->wd);
@@ -475,30 +506,26 @@ static void flush(void)
 
 	end_moves();
 	if (watch_wt.overflowed) {
-		n = !watch_wt.set.rescan_all("watch");
-		if (watch_wt.nr_libs)
-			watch_wt.set.libs_changed(NULL, 0);
+		watch_wt.set.libs_changed(NULL, 0);
 		watch_wt.overflowed = 0;
-		watch_list_clear(l);
-	} else {
-		fold_touched();
-		/* what goes first, what waits after it */
-		for (size_t i = 0; i < l->nr; i++) {
-			struct watch_place p = l->v[i];
-
-			if (rename_held(&l->v[i], now))
-				continue;
-			l->v[i] = l->v[go.nr];
-			l->v[go.nr++] = p;
-		}
-		go.v = l->v;
-		if (go.nr)
-			n = submit(&go, "watch");
-		for (size_t i = 0; i < go.nr; i++)
-			free(l->v[i].rel);
-		memmove(l->v, l->v + go.nr, (l->nr - go.nr) * sizeof(*l->v));
-		l->nr -= go.nr;
 	}
+	fold_touched();
+	/* what goes first, what waits after it */
+	for (size_t i = 0; i < l->nr; i++) {
+		struct watch_place p = l->v[i];
+
+		if (rename_held(&l->v[i], now))
+			continue;
+		l->v[i] = l->v[go.nr];
+		l->v[go.nr++] = p;
+	}
+	go.v = l->v;
+	if (go.nr)
+		n = submit(&go, "watch");
+	for (size_t i = 0; i < go.nr; i++)
+		free(l->v[i].rel);
+	memmove(l->v, l->v + go.nr, (l->nr - go.nr) * sizeof(*l->v));
+	l->nr -= go.nr;
 	watch_wt.window_start = l->nr ? now : 0;
 	if (go.nr || !l->nr)
 		count_batch(n);
@@ -526,7 +553,7 @@ static void flush_scope(const char *scope)
 	const char *rel = "";
 	int root = scope ? scope_root(scope, &rel) : -1;
 
-	if (root < 0 || watch_wt.overflowed) {
+	if (root < 0) {
 		flush();
 		return;
 	}

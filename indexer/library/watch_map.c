@@ -109,6 +109,65 @@ static struct watch_place *place_find(const struct hmap *m, uint64_t hash,
 	return NULL;
 }
 
+/* The watched folder right above p by its path (NULL: none, or p is
+ * its root's own). */
+static struct watch_place *above(const struct watch_place *p)
+{
+	const char *slash = strrchr(p->rel, '/');
+	size_t len = slash ? (size_t)(slash - p->rel) : 0;
+
+	if (!*p->rel)
+		return NULL;
+	return place_find(&watch_wt.watched, place_hash(p->root, p->rel, len),
+			  p->root, p->rel, len);
+}
+
+/* Whether the watched p is an orphan: below its root, with no watched
+ * folder above it (counted in watch_wt.orphans). */
+static int orphan(const struct watch_place *p)
+{
+	return *p->rel && !p->parent;
+}
+
+/* Put the watched p below parent (NULL: below none). */
+static void set_parent(struct watch_place *p, struct watch_place *parent)
+{
+	watch_wt.orphans -= orphan(p);
+	if (p->parent) {
+		if (p->prev)
+			p->prev->next = p->next;
+		else
+			p->parent->child = p->next;
+		if (p->next)
+			p->next->prev = p->prev;
+	}
+	p->parent = parent;
+	p->prev = NULL;
+	p->next = parent ? parent->child : NULL;
+	if (p->next)
+		p->next->prev = p;
+	if (parent)
+		parent->child = p;
+	watch_wt.orphans += orphan(p);
+}
+
+/* Take the new watched p into the tree, below the folder above it. */
+static void tree_add(struct watch_place *p)
+{
+	watch_wt.orphans += orphan(p);
+	set_parent(p, above(p));
+}
+
+/* Take the watched p out of the tree: what was below it is below
+ * none. */
+static void tree_del(struct watch_place *p)
+{
+	while (p->child)
+		set_parent(p->child, NULL);
+	set_parent(p, NULL);
+	watch_wt.orphans -= orphan(p);
+}
+
 static void polled_del(struct watch_place *p)
 {
 	hmap_remove(&watch_wt.polled, &p->ent);
@@ -184,14 +243,16 @@ struct watch_place *watch_map_get(int wd)
 
 static void map_unlink(struct watch_place *p)
 {
+	tree_del(p);
 	hmap_remove(&watch_wt.watched, &p->ent);
 	watch_wt.map[p->wd] = NULL;
 	watch_wt.st.watches--;
 	place_free(p);
 }
 
-/* Index p by path; one that had the path under another (stale)
- * descriptor gives way. */
+/* Index p by path, out of the tree (as new, or moved: tree_add() then
+ * takes it in); one that had the path under another (stale) descriptor
+ * gives way, what was below it left to p. */
 static int map_index(struct watch_place *p)
 {
 	size_t len = strlen(p->rel);
@@ -199,8 +260,11 @@ static int map_index(struct watch_place *p)
 	struct watch_place *stale = place_find(&watch_wt.watched, hash,
 					       p->root, p->rel, len);
 
-	if (stale)
+	if (stale) {
+		while (stale->child)
+			set_parent(stale->child, p);
 		map_unlink(stale);
+	}
 	if (hmap_add(&watch_wt.watched, &p->ent, hash))
 		return log_error(-ENOMEM, "watch: out of memory");
 	return 0;
@@ -234,12 +298,20 @@ static void map_set(int wd, size_t root, const char *rel)
 		watch_wt.map = m;
 		watch_wt.map_alloc = n;
 	}
+	if (watch_wt.map[wd] && place_is(watch_wt.map[wd],
+					 place_hash(root, rel, strlen(rel)),
+					 root, rel, strlen(rel))) {
+		/* the same folder watched again (a root back) */
+		place_free(p);
+		return;
+	}
 	if (watch_wt.map[wd])
 		map_unlink(watch_wt.map[wd]);
 	if (map_index(p)) {
 		place_free(p);
 		return;
 	}
+	tree_add(p);
 	watch_wt.map[wd] = p;
 	watch_wt.st.watches++;
 }
@@ -252,43 +324,129 @@ void watch_map_drop(int wd)
 		map_unlink(p);
 }
 
-void watch_map_move(size_t root, const char *from, size_t to_root,
-		    const char *to)
+/* Add p and the watched places below it to the list l, deepest last. */
+static int gather_below(struct watch_place *p, struct watch_place ***l,
+			size_t *nr, size_t *alloc)
 {
-	struct strbuf sb = STRBUF_INIT;
-	size_t flen = strlen(from);
+	size_t at = *nr;
+	struct watch_place **v = array_grow(*l, *nr, alloc, sizeof(**l), 64);
 
+	if (!v)
+		return -ENOMEM;
+	*l = v;
+	v[(*nr)++] = p;
+	/* a list, not a recursion: folders nest as deep as a user likes */
+	for (; at < *nr; at++)
+		for (struct watch_place *c = (*l)[at]->child; c; c = c->next) {
+			v = array_grow(*l, *nr, alloc, sizeof(**l), 64);
+			if (!v)
+				return -ENOMEM;
+			*l = v;
+			v[(*nr)++] = c;
+		}
+	return 0;
+}
+
+/* The watched places at from under root and below it, into *l (*nr of
+ * them): through the tree from from's own, or, when from has no watch
+ * or some place has none above it, by a look at every watch. Returns 0
+ * or -ENOMEM. */
+static int gather_under(size_t root, const char *from,
+			struct watch_place ***l, size_t *nr)
+{
+	size_t len = strlen(from), alloc = 0;
+	struct watch_place *top = place_find(&watch_wt.watched,
+					     place_hash(root, from, len),
+					     root, from, len);
+	struct watch_place **v;
+
+	*l = NULL;
+	*nr = 0;
+	if (top && !watch_wt.orphans)
+		return gather_below(top, l, nr, &alloc);
 	for (size_t wd = 0; wd < watch_wt.map_alloc; wd++) {
 		struct watch_place *p = watch_wt.map[wd];
-		char *moved;
 
 		if (!p || p->root != root || !path_under(p->rel, from))
 			continue;
-		strbuf_reset(&sb);
-		strbuf_addstr(&sb, to);
-		strbuf_addstr(&sb, p->rel + flen);
-		moved = strdup(sb.buf);
-		if (!moved)
-			continue;
-		hmap_remove(&watch_wt.watched, &p->ent);
-		free(p->rel);
-		p->rel = moved;
-		p->root = to_root;
-		if (map_index(p)) {
-			watch_wt.map[wd] = NULL;
-			watch_wt.st.watches--;
-			place_free(p);
-		}
+		v = array_grow(*l, *nr, &alloc, sizeof(**l), 64);
+		if (!v)
+			return -ENOMEM;
+		*l = v;
+		v[(*nr)++] = p;
 	}
-	strbuf_release(&sb);
+	return 0;
+}
+
+/* Give the watched p the path to plus what follows from in its own,
+ * under to_root; a place that cannot be indexed again is dropped
+ * (NULL into *p). */
+static void move_place(struct watch_place **p, size_t flen, size_t to_root,
+		       const char *to)
+{
+	struct watch_place *w = *p;
+	char *moved;
+
+	if (asprintf(&moved, "%s%s", to, w->rel + flen) < 0) {
+		log_error(-ENOMEM, "watch: out of memory: %s keeps its path",
+			  w->rel);
+		return;
+	}
+	hmap_remove(&watch_wt.watched, &w->ent);
+	free(w->rel);
+	w->rel = moved;
+	w->root = to_root;
+	if (map_index(w)) {
+		tree_del(w);
+		watch_wt.map[w->wd] = NULL;
+		watch_wt.st.watches--;
+		place_free(w);
+		*p = NULL;
+	}
+}
+
+void watch_map_move(size_t root, const char *from, size_t to_root,
+		    const char *to)
+{
+	struct watch_place **l;
+	size_t nr;
+
+	if (gather_under(root, from, &l, &nr)) {
+		log_error(-ENOMEM, "watch: out of memory: a move's watches"
+			  " keep their old paths");
+		nr = 0;
+	}
+	for (size_t i = 0; i < nr; i++)
+		move_place(&l[i], strlen(from), to_root, to);
+	/* then, each below the folder its new path puts it under */
+	for (size_t i = 0; i < nr; i++)
+		if (l[i])
+			set_parent(l[i], above(l[i]));
+	free(l);
+}
+
+void watch_map_roots_of(size_t instance, unsigned char *mark)
+{
+	for (size_t wd = instance; wd < watch_wt.map_alloc;
+	     wd += watch_wt.nr_fds)
+		if (watch_wt.map[wd])
+			mark[watch_wt.map[wd]->root] = 1;
 }
 
 void watch_map_forget(size_t root, const char *dir)
 {
-	for (size_t wd = 0; wd < watch_wt.map_alloc; wd++)
-		if (watch_wt.map[wd] && watch_wt.map[wd]->root == root &&
-		    path_under(watch_wt.map[wd]->rel, dir))
-			inotify_rm_watch(watch_wt.fd, wd);
+	struct watch_place **l;
+	size_t nr;
+
+	if (gather_under(root, dir, &l, &nr)) {
+		log_error(-ENOMEM, "watch: out of memory: the watches below"
+			  " %s stay", dir);
+		nr = 0;
+	}
+	/* the kernel's IN_IGNORED then takes each out of the map */
+	for (size_t i = 0; i < nr; i++)
+		watch_queue_rm(l[i]->wd);
+	free(l);
 }
 
 void watch_forget(size_t root, const char *rel)
@@ -311,21 +469,21 @@ void watch_forget(size_t root, const char *rel)
 	pthread_mutex_unlock(&watch_wt.lock);
 }
 
-/* Add the watch of the folder open as dirfd, or found at path when there
- * is no descriptor, or no /proc to reach it through. */
-static int add_watch(int dirfd, const char *path)
+/* Add the watch of the folder of root open as dirfd, or found at path
+ * when there is no descriptor, or no /proc to reach it through. */
+static int add_watch(size_t root, int dirfd, const char *path)
 {
 	char link[32];
 	int wd;
 
 	if (dirfd >= 0) {
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
-		wd = inotify_add_watch(watch_wt.fd, link, WATCH_MASK &
-				       ~IN_DONT_FOLLOW);
+		wd = watch_queue_add(root, link, WATCH_MASK &
+				     ~IN_DONT_FOLLOW);
 		if (wd >= 0 || errno != ENOENT)
 			return wd;
 	}
-	return inotify_add_watch(watch_wt.fd, path, WATCH_MASK);
+	return watch_queue_add(root, path, WATCH_MASK);
 }
 
 int watch_map_dir(size_t root, const char *rel, size_t len, int dirfd)
@@ -352,7 +510,7 @@ int watch_map_dir(size_t root, const char *rel, size_t len, int dirfd)
 		strbuf_addch(&path, '/');
 		strbuf_add(&path, rel, len);
 	}
-	wd = full ? -1 : add_watch(dirfd, path.buf);
+	wd = full ? -1 : add_watch(root, dirfd, path.buf);
 	err = full ? ENOSPC : errno;
 	strbuf_reset(&path);
 	strbuf_add(&path, rel, len);
@@ -390,7 +548,7 @@ void watch_renew(size_t root)
 
 	if (!__atomic_load_n(&watch_wt.running, __ATOMIC_ACQUIRE))
 		return;
-	wd = add_watch(-1, watch_root_path(root));
+	wd = add_watch(root, -1, watch_root_path(root));
 	if (wd < 0) {
 		log_debug("watch: cannot watch %s: %s", watch_root_path(root),
 			  strerror(errno));

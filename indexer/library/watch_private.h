@@ -39,6 +39,10 @@ struct watch_place {
 	 * it for the next), and whether they made a storm */
 	unsigned moves;
 	int storm;
+	/* watched: the watched folder right above it (NULL: none, or it is
+	 * its root's own), and its siblings' list below that one; its own
+	 * first one below it */
+	struct watch_place *parent, *next, *prev, *child;
 };
 
 struct watch_place_list {
@@ -55,8 +59,13 @@ struct watch_state {
 	size_t nr_libs;
 	long debounce_ms, poll_s;
 	long max_watches;		/* [general] max_watches; 0: none */
-	int fd, wake_fd;		/* wake_fd: stop, events read, or
-					 * start polling */
+	/* one inotify instance per root and library folder (fds[i] of
+	 * number i), so that an overflow tells whose events it lost; -1:
+	 * one the kernel refused, whose root shares fds[0]'s */
+	int *fds;
+	size_t nr_fds;
+	int wake_fd;			/* stop, events read, or start
+					 * polling */
 	pthread_t thread;
 	int running;
 
@@ -72,6 +81,9 @@ struct watch_state {
 	struct watch_place **map;	/* watched, by descriptor */
 	size_t map_alloc;
 	struct hmap watched;		/* the same, by path */
+	size_t orphans;			/* watched below a root, with no
+					 * watched folder above: a move
+					 * then looks at every watch */
 	struct hmap polled;		/* directories the limit left out, by
 					 * path, as watched */
 	struct watch_status st;
@@ -90,7 +102,8 @@ struct watch_state {
 	/* the watcher thread's own batch */
 	struct watch_place_list touched, moves;
 	double window_start, next_poll;
-	int overflowed;
+	int overflowed;			/* a library folder's instance did:
+					 * every link looked at */
 };
 
 /* The watcher's state; watch.c holds it. */
@@ -135,18 +148,46 @@ struct watch_place *watch_map_get(int wd);
 void watch_map_drop(int wd);
 
 /* A directory renamed inside the tree keeps its watches: only the paths
- * the map gives them change. */
+ * the map gives them change, at the cost of the folders below it. */
 void watch_map_move(size_t root, const char *from, size_t to_root,
 		    const char *to);
 
 /* A directory moved out of every root is no longer ours to watch. */
 void watch_map_forget(size_t root, const char *dir);
 
+/* Set mark[r] for each root r that a watch made in instance (of
+ * watch_queue_add()) lies in now: a folder renamed into another root
+ * keeps the instance its watch was made in. Under the lock. */
+void watch_map_roots_of(size_t instance, unsigned char *mark);
+
 /* watch_queue.c */
 
 /* Wake the watcher thread from its poll(): to stop, to take what the
  * reader drained, or to start the clock of the polled directories. */
 void watch_wake(void);
+
+/* Open the inotify instances, one per root and library folder (at least
+ * one: a root the kernel gives none shares the first's). Returns 0 or a
+ * negative errno value (logged). */
+int watch_queue_open(void);
+
+/* Close them. */
+void watch_queue_close(void);
+
+/* Watch path (a folder of root number root) in root's instance with
+ * mask: the descriptor, unique across the instances (the kernel's is
+ * per instance), or -1 with errno set, as inotify_add_watch(). */
+int watch_queue_add(size_t root, const char *path, uint32_t mask);
+
+/* Remove the watch of descriptor wd (watch_queue_add()'s). */
+void watch_queue_rm(int wd);
+
+/* The instance root's events come through (a number of root). */
+size_t watch_queue_instance(size_t root);
+
+/* The instance an overflow event (IN_Q_OVERFLOW) handed by
+ * watch_queue_take() lost events of. */
+size_t watch_queue_overflowed(const struct inotify_event *ev);
 
 /* Start the thread that reads the kernel's events ahead into memory.
  * Returns 0 or a negative errno value (logged). */
@@ -159,8 +200,9 @@ void watch_queue_stop(void);
  * there; from either thread. Returns 1 when something was read. */
 int watch_queue_drain(void);
 
-/* Take what was read, and hand each event to fn, in the kernel's order,
- * with the time it was read (monotonic). */
+/* Take what was read, and hand each event to fn, in each instance's
+ * order, with the time it was read (monotonic) and its descriptor as
+ * watch_queue_add() gave it. */
 void watch_queue_take(void (*fn)(const struct inotify_event *ev,
 				 double at));
 

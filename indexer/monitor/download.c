@@ -12,11 +12,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "common/base64.h"
 #include "common/bytes.h"
 #include "common/log.h"
 #include "indexer/monitor/client.h"
+#include "indexer/monitor/import_owner.h"
 #include "indexer/monitor/links.h"
 #include "indexer/monitor/prowlarr.h"
 
@@ -408,6 +410,67 @@ static void remember_refusal(struct download_session *s, struct strbuf *err)
 	snprintf(s->why, sizeof(s->why), "%s", err->buf);
 }
 
+/* The section of the configuration that sets c up. */
+static const char *section_of(const struct download_client *c)
+{
+	const char *p = c->protocol ? c->protocol : PROWLARR_TORRENT;
+
+	return !strcmp(p, PROWLARR_TORRENT) ? "download" : p;
+}
+
+/*
+ * Whether the users listening where c's url leads on this machine (if
+ * any does, on any of its host's addresses) are c's: root, the daemon's,
+ * the owner of c's save folder, or c's client_user. 0, or -EPERM with
+ * why in err, logged once per listener. aMule's HOST:PORT is read as a
+ * url.
+ */
+static int listener_is_clients(const struct download_client *c,
+			       struct strbuf *err)
+{
+	static uid_t told = (uid_t)-1;
+	uid_t also[2], uid;
+	size_t nr = 0;
+	char *url, name[64];
+	struct stat st;
+	int ok;
+
+	if (c->client_user)
+		also[nr++] = c->client_uid;
+	if (c->save_path && *c->save_path && !stat(c->save_path, &st))
+		also[nr++] = st.st_uid;
+	if (asprintf(&url, "%s%s", strstr(c->url, "://") ? "" : "tcp://",
+		     c->url) < 0)
+		return -ENOMEM;
+	ok = import_owner_trusted(url, also, nr, &uid);
+	free(url);
+	if (ok)
+		return 0;
+	import_owner_name(uid, name, sizeof(name));
+	strbuf_reset(err);
+	strbuf_addf(err, "%s: the port of %s is user %s's, not the client's:"
+		    " not asked, nothing sent (name that user as client_user"
+		    " in [%s] if it runs the client)", c->client, c->url,
+		    name, section_of(c));
+	if (__atomic_exchange_n(&told, uid, __ATOMIC_RELAXED) != uid)
+		log_error(-EPERM, "%s", err->buf);
+	return -EPERM;
+}
+
+/* Whether c may be asked now: ready, its listener its own, and no
+ * refusal of its credentials still stands (0, or why not). */
+static int may_ask(const struct client_kind *k,
+		   const struct download_client *c, struct strbuf *err)
+{
+	int ret = k->ready(c, err);
+
+	if (!ret && k->url)
+		ret = listener_is_clients(c, err);
+	if (!ret && still_refused(c->session, err))
+		ret = -EACCES;
+	return ret;
+}
+
 int download_send(const struct download_client *c,
 		  const struct download_release *r, const int *cancel,
 		  char *id, struct strbuf *err)
@@ -436,26 +499,12 @@ int download_send(const struct download_client *c,
 	}
 	if (!k)
 		return prowlarr_send(c, r, cancel, err);
-	ret = k->ready(c, err);
+	ret = may_ask(k, c, err);
 	if (ret)
 		return ret;
-	if (k->url && still_refused(c->session, err))
-		return -EACCES;
 	ret = send_links(c, k, r, cancel, id, err);
 	if (ret == -EACCES && k->url && c->session)
 		remember_refusal(c->session, err);
-	return ret;
-}
-
-/* Whether c may be asked now: ready, and no refusal of its credentials
- * still stands (0, or why not). */
-static int may_ask(const struct client_kind *k,
-		   const struct download_client *c, struct strbuf *err)
-{
-	int ret = k->ready(c, err);
-
-	if (!ret && still_refused(c->session, err))
-		ret = -EACCES;
 	return ret;
 }
 

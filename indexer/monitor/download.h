@@ -53,6 +53,12 @@
  * usenet clients fetch the NZB link themselves (Prowlarr's proxy
  * redirects them to the indexer); a usenet blackhole fetches it here.
  *
+ * Whom: a client at an address of this machine is asked (and given its
+ * credentials) only when the user listening there is root, the daemon's
+ * own, save_path's owner or client_user: while the client is down, any
+ * local user may listen on its port. Another user's listener is -EPERM,
+ * with its user's name in err; nothing is sent to it.
+ *
  * qBittorrent (WebUI API v2: the answers of qBittorrent 4.1 to 5.1, and
  * the new ones of API 2.14, qBittorrent 5.2): one login per session,
  * whose cookie (SID, or QBT_SID_PORT since 5.2) is reused for every add
@@ -169,6 +175,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "common/strbuf.h"
 
@@ -212,6 +219,11 @@ struct download_client {
 	const char *category;		/* NULL or "": none */
 	const char *save_path;		/* where a torrent client saves; NULL
 					 * or "": the client's default */
+	/* who may listen at url on this machine and be asked (with the
+	 * credentials): root, the daemon's user, save_path's owner, and
+	 * this user's uid when client_user is set */
+	const char *client_user;
+	uid_t client_uid;
 	const char *blackhole_dir;
 	const struct prowlarr *prowlarr;	/* for "prowlarr" */
 	/* the client's session; NULL: a new one for each send */

@@ -2,8 +2,10 @@
 /*
  * Whose files an import may take (import_owner.h): the uid listening on
  * a client's port, read from /proc/net/tcp and tcp6, and a user's rights
- * on a file by its mode. It opens no download and decides nothing: the
- * walk and the writing ask it.
+ * on a file by its mode; whether a service's port on this machine is
+ * held by a user it may be (its secrets sent there). It opens no
+ * download and sends nothing: the walk, the writing and the clients ask
+ * it.
  */
 #include "indexer/monitor/import_owner.h"
 
@@ -131,25 +133,73 @@ static void scan_table(const char *file, int family, unsigned port,
 	fclose(f);
 }
 
-int import_owner_listener(const char *url, uid_t *uid)
+int import_owner_listeners(const char *url, uid_t *uids, size_t max,
+			   size_t *nr)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *list, *a;
 	char host[256];
 	unsigned port;
-	int best = 0;
 
+	*nr = 0;
 	if (!url || parse_url(url, host, sizeof(host), &port))
 		return -EINVAL;
 	if (getaddrinfo(host, NULL, &hints, &list))
 		return -ENOENT;
-	for (a = list; a && !best; a = a->ai_next) {
+	for (a = list; a && *nr < max; a = a->ai_next) {
+		int best = 0;
+
 		if (a->ai_family != AF_INET && a->ai_family != AF_INET6)
 			continue;
-		scan_table("tcp", AF_INET, port, a->ai_addr, &best, uid);
-		scan_table("tcp6", AF_INET6, port, a->ai_addr, &best, uid);
+		scan_table("tcp", AF_INET, port, a->ai_addr, &best,
+			   &uids[*nr]);
+		scan_table("tcp6", AF_INET6, port, a->ai_addr, &best,
+			   &uids[*nr]);
+		*nr += !!best;
 	}
 	freeaddrinfo(list);
-	return best ? 0 : -ENOENT;
+	return *nr ? 0 : -ENOENT;
+}
+
+int import_owner_listener(const char *url, uid_t *uid)
+{
+	uid_t uids[1];
+	size_t nr;
+	int ret = import_owner_listeners(url, uids, 1, &nr);
+
+	if (!ret)
+		*uid = uids[0];
+	return ret;
+}
+
+int import_owner_trusted(const char *url, const uid_t *also, size_t nr,
+			 uid_t *who)
+{
+	uid_t uids[IMPORT_OWNER_ADDRESSES];
+	size_t found = 0;
+
+	import_owner_listeners(url, uids, IMPORT_OWNER_ADDRESSES, &found);
+	for (size_t i = 0; i < found; i++) {
+		size_t k = 0;
+
+		while (k < nr && also[k] != uids[i])
+			k++;
+		if (uids[i] && uids[i] != geteuid() && k == nr) {
+			*who = uids[i];
+			return 0;
+		}
+	}
+	return 1;
+}
+
+void import_owner_name(uid_t uid, char *name, size_t len)
+{
+	char buf[4096];
+	struct passwd pw, *found = NULL;
+
+	if (!getpwuid_r(uid, &pw, buf, sizeof(buf), &found) && found)
+		snprintf(name, len, "%s", found->pw_name);
+	else
+		snprintf(name, len, "%u", (unsigned)uid);
 }
 
 void import_owner_user(uid_t uid, struct import_user *u)

@@ -46,6 +46,33 @@ struct import_user {
  */
 int import_owner_listener(const char *url, uid_t *uid);
 
+/*
+ * The same for each address url's host has (up to max of them): into
+ * uids, *nr of them, the uid listening on each address that one listens
+ * on (a name of IPv4 and IPv6 addresses may lead to two users, and a
+ * connection to either). Returns 0, -ENOENT when none listens, or
+ * -EINVAL.
+ */
+int import_owner_listeners(const char *url, uid_t *uids, size_t max,
+			   size_t *nr);
+
+/* How many of a host's addresses import_owner_trusted() looks at. */
+#define IMPORT_OWNER_ADDRESSES 8
+
+/*
+ * Whether a service at url may be asked with its secrets: 1 when no
+ * user of this machine listens where url leads (on any address of its
+ * host), or only root, the daemon's user and the nr users of also do;
+ * else 0 with the first other one in *who. While a service is down, any
+ * local user may listen on its port and take what is sent there.
+ */
+int import_owner_trusted(const char *url, const uid_t *also, size_t nr,
+			 uid_t *who);
+
+/* The name of user uid (its number when the system knows no name) into
+ * name, len bytes. */
+void import_owner_name(uid_t uid, char *name, size_t len);
+
 /* The user uid, their group and the groups they belong to, into u:
  * none when the system does not know them (others' rights alone). */
 void import_owner_user(uid_t uid, struct import_user *u);

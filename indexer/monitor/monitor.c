@@ -106,6 +106,8 @@ int monitor_new(const struct config *cfg, const int *cancel,
 		.categories = cfg->prowlarr_categories,
 		.indexer_ids = cfg->prowlarr_indexer_ids,
 		.throttle = m->prowlarr_t,
+		.user = cfg->prowlarr_user.name,
+		.user_uid = cfg->prowlarr_user.uid,
 	};
 	handoff_init(&m->handoff, cfg, &m->prowlarr, m->db, cancel, dry_run);
 	m->handoff.digest = &m->digest;

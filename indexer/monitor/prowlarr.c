@@ -21,6 +21,7 @@
 #include "common/strbuf.h"
 #include "common/throttle.h"
 #include "indexer/manga/names.h"
+#include "indexer/monitor/import_owner.h"
 #include "indexer/monitor/prowlarr.h"
 
 /*
@@ -73,6 +74,25 @@ static const char *message(struct strbuf *body, const char *key)
 	return body->buf;
 }
 
+/* Whether the users listening at p's url on this machine (if any) may
+ * be Prowlarr: 0, or -EPERM, logged once per listener. */
+static int listener_is_prowlarrs(const struct prowlarr *p)
+{
+	static uid_t told = (uid_t)-1;
+	char name[64];
+	uid_t uid;
+
+	if (import_owner_trusted(p->url, &p->user_uid, !!p->user, &uid))
+		return 0;
+	if (__atomic_exchange_n(&told, uid, __ATOMIC_RELAXED) == uid)
+		return -EPERM;
+	import_owner_name(uid, name, sizeof(name));
+	return log_error(-EPERM, "prowlarr: the port of %s is user %s's, not"
+			 " Prowlarr's: not asked, the API key not sent (name"
+			 " that user as user in [prowlarr] if it runs"
+			 " Prowlarr)", p->url, name);
+}
+
 /*
  * Send req through the throttle and turn the status into an error, so
  * that both calls answer alike; what names the request in log lines.
@@ -87,7 +107,9 @@ static int send_request(const struct prowlarr *p, struct http_request *req,
 	const char *headers[3];
 	int ret;
 
-	ret = throttle_acquire(p->throttle, cancel);
+	ret = listener_is_prowlarrs(p);
+	if (!ret)
+		ret = throttle_acquire(p->throttle, cancel);
 	if (ret < 0)
 		return ret;
 	strbuf_addf(&key, "X-Api-Key: %s", p->api_key);

@@ -70,6 +70,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct throttle;
 
@@ -84,6 +85,10 @@ struct prowlarr {
 	const char *indexer_ids;	/* "1,4"; NULL: all */
 	struct throttle *throttle;
 	long timeout_ms;		/* 0: HTTP_TIMEOUT_MS */
+	/* a user besides root and the daemon's that may listen at url on
+	 * this machine and be sent the key (import_owner_trusted()) */
+	const char *user;
+	uid_t user_uid;
 };
 
 /* The protocols of releases, as Prowlarr names them. */

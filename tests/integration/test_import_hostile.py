@@ -407,7 +407,8 @@ def test_hostile_client_names_another_users_folder(hostile, fake, files,
     imported, the victim's 0600 file stays theirs, where it was, and the
     refusal names nothing inside the folder (downloads.json, found.json,
     the log). The attacker's own folder then imports, as theirs: the
-    user listening on the port counts as the client's."""
+    user listening on the port, named as client_user (else it is not
+    asked at all: test_client_listener.py), counts as the client's."""
     attacker, victim = users
     save = shared_save(tmp_path)
     hidden = save / "vic"
@@ -425,7 +426,8 @@ def test_hostile_client_names_another_users_folder(hostile, fake, files,
                   extra=conf("qbittorrent", qbit.url, save).replace(
                       "username = mediamon\npassword = s3cret-Pass",
                       "username = admin\npassword = adminadmin") + POLL +
-                  "[import]\nmode = %s\n" % mode,
+                  "client_user = %s\n[import]\nmode = %s\n" % (
+                      attacker.name, mode),
                   releases=sent_as(files, "/hostile-%s.torrent" % mode,
                                    data))
     series = mon.root / "Saga 01"

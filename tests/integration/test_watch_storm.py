@@ -5,7 +5,8 @@ lets them, while another root holds files. The store ends equal to the
 disk (every row, none twice), each renamed file keeps its id, and what
 the storm cost is one rescan of its folder: metrics/watch.json counts a
 storm and no overflow, metrics/scan.csv shows no scan of every root, and
-the log names the folder.
+the log names the folder. An overflow of the kernel's queue, which each
+root has of its own, rescans that root alone.
 
 Measured here before the change (2 shared cores, the default queue of
 16,384 events): 3,000 folders renamed 4 times over by 4 processes
@@ -15,6 +16,7 @@ rescan of every root, and lost 334 rows in one run; 10,000 files renamed
 while half renamed, 13 to 71 files taking new ids."""
 
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -129,3 +131,43 @@ def test_folder_rename_storm(make_mount, tmp_path):
     assert m.json("metrics/watch.json")["watches"] >= FOLDERS
     # a folder's rename is three: moved_from, moved_to and its move_self
     storm(m, a, b, 4, ("d%05d", "e%05d"), FOLDERS, 3)
+
+
+def test_overflow_rescans_its_root_alone(make_mount, tmp_path):
+    """The daemon stopped (SIGSTOP: no thread reads events) while more
+    files are made in root A than the kernel's queue holds: A's queue
+    overflows, B's (one file made) does not. A is rescanned, B is not:
+    no scan of every root, the log names A alone, B's file comes in by
+    its own events, B's rows keep their ids."""
+    a, b = two_roots(tmp_path)
+    (a / "Flood").mkdir()
+    with open("/proc/sys/fs/inotify/max_queued_events") as f:
+        # a file made is two events: create and close_write
+        count = max(int(f.read()), 16384) // 2 + 1000
+    m = start(make_mount, tmp_path, a, b)
+    before_b = db_files(m, b)
+    w0 = m.json("metrics/watch.json")
+    scans0 = len(scan_rows(m))
+    os.kill(m.proc.pid, signal.SIGSTOP)
+    try:
+        for i in range(count):
+            (a / "Flood" / ("n%05d.txt" % i)).write_bytes(b"n")
+        (b / "Keep" / "new.txt").write_bytes(b"k")
+    finally:
+        os.kill(m.proc.pid, signal.SIGCONT)
+    wait_for(lambda: m.json("metrics/watch.json")["overflows"], 60,
+             "the overflow read", mount=m, ignore=NOT_YET,
+             until=lambda n: n > w0["overflows"])
+    wait_converged(m, a, timeout=120)
+    have_b = wait_converged(m, b, timeout=60)
+    m.wait_quiet(settle=1.0, timeout=60)
+    assert {p: r["id"] for p, r in have_b.items() if p in before_b} == \
+        {p: r["id"] for p, r in before_b.items()}
+    rows = scan_rows(m)[scans0:]
+    assert rows and all(r["scope"] != "all" for r in rows), m.diag()
+    with open(m.proc.log_path) as f:
+        log = f.read()
+    assert "watch: inotify queue overflowed; rescanning %s\n" % a in log, \
+        m.diag()
+    assert "rescanning %s\n" % b not in log, m.diag()
+    assert "rescanning every root" not in log, m.diag()

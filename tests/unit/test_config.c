@@ -1812,7 +1812,7 @@ static void test_dump(void **state)
 			       "# user =\n"));
 	assert_non_null(strstr(first.buf, "\n[usenet]\nclient = nzbget\n"));
 	want = expand("\npath_map = /data:@/lib\npath_map = /data/b:@/music/"
-		      "sub\n\n[usenet]\n");
+		      "sub\n# client_user =\n\n[usenet]\n");
 	assert_non_null(strstr(first.buf, want));
 	free(want);
 	assert_non_null(strstr(first.buf, "\n[import]\nmode = move\ntemplate ="

@@ -1,0 +1,194 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A download client on this machine is asked only where its own user
+listens (issue 60, probe): while the client is down, any local user may
+listen on its port, and the idle probe (or any question) would hand them
+the client's user name and password (Transmission's and NZBGet's Basic
+header, qBittorrent's login form): with them, the WebUI's "run a program
+on completion" runs their code as the client's user. A listener of
+another user is not asked; health says whose it is. Named as the
+section's client_user, the same listener is asked. Prowlarr's API key
+(with it, Prowlarr's "Custom Script" connections run a program) is
+held back the same way, unless [prowlarr] user names the listener's
+user."""
+
+import base64
+import os
+import subprocess
+
+import pytest
+
+from clients import PASSWORD, USER
+from conftest import wait_for
+from test_access import drop_user, make_user
+from test_client_probe import POLLS_S, client_conf, lines_of
+from test_clients import health
+from test_connections import check, lines
+from test_handoff import AUTO, SEND
+from test_monitor import API_KEY, Monitor
+
+pytestmark = pytest.mark.skipif(
+    os.geteuid() != 0 or not os.path.exists("/usr/sbin/useradd"),
+    reason="needs root and useradd to listen as another user")
+
+# The attacker's listener: binds a port of the kernel's, prints it, then
+# writes each request it is sent (head and body) to the file argv[1] and
+# answers 401, as a client with another password would.
+SPY = """
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+print(s.getsockname()[1], flush=True)
+while True:
+    c, _ = s.accept()
+    c.settimeout(5)
+    got = b""
+    try:
+        while b"\\r\\n\\r\\n" not in got:
+            b = c.recv(65536)
+            if not b:
+                break
+            got += b
+        head, _, body = got.partition(b"\\r\\n\\r\\n")
+        for line in head.split(b"\\r\\n"):
+            if line.lower().startswith(b"content-length:"):
+                n = int(line.split(b":")[1])
+                while len(body) < n:
+                    b = c.recv(65536)
+                    if not b:
+                        break
+                    body += b
+        with open(sys.argv[1], "ab") as f:
+            f.write(got + body + b"\\n---\\n")
+        c.sendall(b"HTTP/1.1 401 Unauthorized\\r\\nContent-Length: 0\\r\\n"
+                  b"Connection: close\\r\\n\\r\\n")
+    except OSError:
+        pass
+    c.close()
+"""
+
+
+@pytest.fixture
+def spy(tmp_path):
+    """A listener run by a user made for the test: (the user, its url,
+    the file of what it was sent)."""
+    user = make_user()
+    for d in (tmp_path.parent, tmp_path):
+        os.chmod(str(d), 0o755)
+    d = tmp_path / "spy"
+    d.mkdir()
+    os.chown(str(d), user.uid, user.gid)
+    seen = d / "seen"
+    proc = subprocess.Popen(user.prefix() + ["/usr/bin/python3", "-c", SPY,
+                                             str(seen)],
+                            stdout=subprocess.PIPE)
+    try:
+        port = int(proc.stdout.readline())
+        yield user, "http://127.0.0.1:%d" % port, seen
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+        drop_user(user)
+
+
+def sent(seen):
+    return seen.read_bytes() if seen.exists() else b""
+
+
+def secrets():
+    pair = base64.b64encode(("%s:%s" % (USER, PASSWORD)).encode())
+    return [PASSWORD.encode(), pair]
+
+
+def mount(tmp_path, fake, extra, prowlarr=None):
+    """A Monitor (its Prowlarr at prowlarr when given), mounted."""
+    mon = Monitor(tmp_path, fake, ["Saga 01"], monitor=AUTO, general=SEND,
+                  extra=extra, releases={"saga 01": []})
+    if prowlarr:
+        mon.conf.write_text(mon.conf.read_text().replace(
+            "url = %s\n" % mon.prowlarr.url, "url = %s\n" % prowlarr, 1))
+    mon.mount()
+    return mon
+
+
+@pytest.mark.parametrize("kind", ["qbittorrent", "transmission", "nzbget"])
+def test_another_users_listener_is_not_asked(tmp_path, fake, spy, kind):
+    user, url, seen = spy
+    mon = mount(tmp_path, fake, client_conf(kind, url, tmp_path))
+    try:
+        text = wait_for(lambda: health(mon), POLLS_S,
+                        "health naming %s's listener" % kind,
+                        until=lambda t: "not the client's" in
+                        "".join(lines_of(t, kind)), mount=mon.m)
+        line, = lines_of(text, kind)
+        assert "user %s" % user.name in line, line
+        assert "client_user" in line, line
+        got = sent(seen)
+        for s in secrets():
+            assert s not in got, got
+        assert b"user %s" % user.name.encode() in mon.m.read("log")
+        assert PASSWORD.encode() not in mon.m.read("log")
+    finally:
+        mon.unmount()
+
+
+def test_the_client_user_is_asked(tmp_path, fake, spy):
+    """The same listener named as [download] client_user: it is the
+    client's, so it is asked (with the credentials) and says 401."""
+    user, url, seen = spy
+    extra = client_conf("transmission", url, tmp_path).replace(
+        "[download]\n", "[download]\nclient_user = %s\n" % user.name, 1)
+    mon = mount(tmp_path, fake, extra)
+    try:
+        wait_for(lambda: sent(seen), POLLS_S, "the listener asked",
+                 until=lambda got: secrets()[1] in got, mount=mon.m)
+        text = wait_for(lambda: health(mon), POLLS_S,
+                        "health naming transmission",
+                        until=lambda t: lines_of(t, "transmission"),
+                        mount=mon.m)
+        assert "not the client's" not in text, text
+    finally:
+        mon.unmount()
+
+
+@pytest.mark.parametrize("named", [False, True])
+def test_prowlarrs_key_goes_to_its_user_alone(tmp_path, fake, spy, named):
+    """A missing check searches Prowlarr at the listener's port: not asked
+    (its user named in the log) unless [prowlarr] user names that user,
+    who then gets the key (and answers 401)."""
+    user, url, seen = spy
+    extra = "[prowlarr]\nuser = %s\n" % user.name if named else ""
+    mon = mount(tmp_path, fake, extra, prowlarr=url)
+    try:
+        mon.check("missing")
+        if named:
+            wait_for(lambda: sent(seen), POLLS_S, "the listener asked",
+                     until=lambda got: API_KEY.encode() in got, mount=mon.m)
+            return
+        log = wait_for(lambda: mon.m.read("log"), POLLS_S,
+                       "the log naming the listener's user", mount=mon.m,
+                       until=lambda t: b"not Prowlarr's" in t)
+        assert b"user %s's" % user.name.encode() in log
+        assert API_KEY.encode() not in sent(seen)
+        assert API_KEY.encode() not in log
+    finally:
+        mon.unmount()
+
+
+def test_check_connections_asks_no_other_user(library, tmp_path, spy):
+    """mediamon --check-connections, with Prowlarr and Transmission at
+    the listener's port: neither asked, each line names its user, no
+    secret sent or printed."""
+    user, url, seen = spy
+    r = check(tmp_path, library,
+              "[prowlarr]\nurl = %s\napi_key = %s\n%s"
+              % (url, API_KEY, client_conf("transmission", url, tmp_path)))
+    assert r.returncode == 1, r.stdout + r.stderr
+    said = lines(r)
+    assert said["prowlarr"] == "not asked: its port is user %s's, not" \
+        " Prowlarr's ([prowlarr] user)" % user.name, said
+    assert "user %s's, not the client's" % user.name in \
+        said["transmission"], said
+    for s in secrets() + [API_KEY.encode()]:
+        assert s not in sent(seen)
+        assert s.decode() not in r.stdout + r.stderr
