@@ -13,7 +13,10 @@ user."""
 
 import base64
 import os
+import pathlib
+import shutil
 import subprocess
+import tempfile
 
 import pytest
 
@@ -69,14 +72,14 @@ while True:
 
 
 @pytest.fixture
-def spy(tmp_path):
+def spy():
     """A listener run by a user made for the test: (the user, its url,
     the file of what it was sent)."""
     user = make_user()
-    for d in (tmp_path.parent, tmp_path):
-        os.chmod(str(d), 0o755)
-    d = tmp_path / "spy"
-    d.mkdir()
+    # pytest's folders above tmp_path stay 0700 under xdist: the spy's
+    # own folder is made where its user can reach it
+    d = pathlib.Path(tempfile.mkdtemp(prefix="mediamon-spy."))
+    os.chmod(str(d), 0o755)
     os.chown(str(d), user.uid, user.gid)
     seen = d / "seen"
     proc = subprocess.Popen(user.prefix() + ["/usr/bin/python3", "-c", SPY,
@@ -89,6 +92,7 @@ def spy(tmp_path):
         proc.kill()
         proc.wait(timeout=30)
         drop_user(user)
+        shutil.rmtree(str(d), ignore_errors=True)
 
 
 def sent(seen):
