@@ -159,6 +159,7 @@ struct config {
 	char *ed2k_client;		/* none, amule */
 	char *ed2k_host;		/* amuled's EC HOST:PORT */
 	char *ed2k_password;		/* its EC password, plain */
+	long ed2k_stall_timeout_s;	/* default 14 days, 0: never */
 
 	/* [import]: completed downloads into the series folders */
 	char *import_mode;		/* hardlink (default), copy, move */

@@ -17,6 +17,7 @@ or to Kad (PartFile.cpp, Process()); in a network namespace of its own
 with a LAN address the source was kept but never asked. So completion is
 amuled's own state of a completed file, not a transfer."""
 
+import datetime
 import json
 import os
 import subprocess
@@ -27,21 +28,24 @@ from conftest import wait_for
 from test_clients import CONTENT, TAKEN, health, retry
 from test_handoff import AUTO, SEND, downloads
 from test_monitor import monitored  # noqa: F401
+from test_series_meta import seconds
 
 NAME = "Saga 01 T10.cbz"
 POLL = "[download]\npoll_interval = 1\n"
 
 
-def ed2k_conf(host, password=PASSWORD):
+def ed2k_conf(host, password=PASSWORD, ed2k="", download=""):
+    """[ed2k] for amuled at host, with the lines ed2k, and [download]'s
+    poll_interval of 1 s with the lines download."""
     return ("[ed2k]\nclient = amule\nhost = %s\npassword = %s\n"
-            % (host, password)) + POLL
+            % (host, password)) + ed2k + POLL + download
 
 
-def start(monitored, host, link, password=PASSWORD):
+def start(monitored, host, link, password=PASSWORD, ed2k="", download=""):
     """Saga 01 wanting volume 10, whose one release is the catalog's
     ed2k link (Prowlarr finds none)."""
     mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
-                    extra=ed2k_conf(host, password),
+                    extra=ed2k_conf(host, password, ed2k, download),
                     releases={"saga 01": []})
     mon.catalog.write_text(
         '{"title": "Saga 01 T10", "link": "%s", "size": 1000,'
@@ -107,6 +111,60 @@ def test_completed_file_imported(monitored, clients):
     e = shown(mon)
     assert e["bytes_total"] == e["bytes_done"] == len(data), e
     assert e["progress"] == 1.0
+
+
+def polls_after(am, when):
+    """How many of the tracker's logins amuled logged at or after when (a
+    Unix time; amuled's log is in local time, to the second)."""
+    n = 0
+    if not am.log.is_file():
+        return 0
+    for line in am.log.read_text(errors="replace").splitlines():
+        if "Connecting client: mediamon" not in line:
+            continue
+        stamp = datetime.datetime.strptime(line[1:20], "%Y-%m-%d %H:%M:%S")
+        n += stamp.timestamp() >= when
+    return n
+
+
+def test_no_source_outlives_download_stall(monitored, clients):
+    """A file no source serves yet (sources of an ed2k file appear over
+    days) is not cut by [download] stall_timeout, here its least (1 min):
+    polled beyond it, it is still downloading and in amuled's queue.
+    [ed2k] stall_timeout is the ed2k client's (test_ed2k_stall_timeout)."""
+    am = clients("amule")
+    data = CONTENT + os.urandom(50000)
+    link = ed2k_link(NAME, data)
+    mon = start(monitored, am.host, link, download="stall_timeout = 1m\n")
+    mon.check("missing")
+    e = wait_for(lambda: shown(mon), 60, "volume 10 downloading",
+                 until=lambda e: e and e["state"] == "downloading",
+                 mount=mon.m)
+    # no progress since (the times are to the second)
+    still = max(seconds(e["times"]["sent_at"]),
+                seconds(e["times"]["progress_at"])) + 1
+    # two polls past the stall: the first one's word is stored when the
+    # second one logs in
+    wait_for(lambda: polls_after(am, still + 61), 330,
+             "two polls beyond [download] stall_timeout",
+             until=lambda n: n >= 2, mount=mon.m)
+    assert state_of(mon) == "downloading"
+    e = shown(mon)
+    assert e["state"] == "downloading" and e["bytes_done"] == 0, e
+    assert "stalled" not in log(mon)
+    assert NAME in am.cmd("show dl")
+
+
+def test_ed2k_stall_timeout(monitored, clients):
+    """[ed2k] stall_timeout is what stalls an ed2k download: a file with
+    no progress for longer fails, its reason the stall."""
+    am = clients("amule")
+    link = ed2k_link(NAME, CONTENT + os.urandom(50000))
+    mon = start(monitored, am.host, link, ed2k="stall_timeout = 3s\n")
+    mon.check("missing")
+    wait_for(lambda: state_of(mon), 120, "volume 10 stalled",
+             until=lambda s: s == "failed", mount=mon.m)
+    assert "stalled: no progress for" in log(mon)
 
 
 def test_wrong_password_refused_once(monitored, clients):
