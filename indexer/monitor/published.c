@@ -129,6 +129,28 @@ void published_report_tie(struct throttle *t, const char *what,
 		 throttle_name(t), b);
 }
 
+void published_report_gone(struct throttle *t, const char *series,
+			   const char *id)
+{
+	char text[240];
+
+	snprintf(text, sizeof(text), "%s: record %s not found (HTTP 404);"
+		 " its metadata is kept; write the one to follow into"
+		 " /manga/SERIES/source", series, id);
+	log_warn("monitor: %s: %s", throttle_name(t), text);
+	services_record(t, NULL, -ENOENT, text, "warn");
+}
+
+/* published_report_gone() of a source whose ids are numbers. */
+static void report_gone_id(struct throttle *t, const char *series,
+			   long long id)
+{
+	char text[24];
+
+	snprintf(text, sizeof(text), "%lld", id);
+	published_report_gone(t, series, text);
+}
+
 struct nautiljon_ask {
 	const char *slug;
 	struct nautiljon_info info;
@@ -353,7 +375,9 @@ out:
 		snprintf(other, sizeof(other), "%lld", a.info.other);
 		published_report_tie(m->mangaupdates_t, s->name, one, other,
 				     out);
-	} else if (rc && rc != -ECANCELED)
+	} else if (rc == -ENOENT && ids->mangaupdates)
+		report_gone_id(m->mangaupdates_t, s->name, ids->mangaupdates);
+	else if (rc && rc != -ECANCELED)
 		published_report_failure(m->mangaupdates_t, s->name, rc);
 	else if (!rc)
 		services_record(m->mangaupdates_t, NULL, 0, NULL, NULL);
@@ -439,7 +463,9 @@ take:
 	for (char *c = out->status; *c; c++)
 		*c = *c == '_' ? ' ' : (char)tolower((unsigned char)*c);
 out:
-	if (rc && rc != -ECANCELED)
+	if (rc == -ENOENT && a.id)
+		report_gone_id(m->anilist_t, s->name, a.id);
+	else if (rc && rc != -ECANCELED)
 		published_report_failure(m->anilist_t, s->name, rc);
 	else if (!rc)
 		services_record(m->anilist_t, NULL, 0, NULL, NULL);

@@ -19,21 +19,6 @@
 #include "indexer/monitor/published_private.h"
 #include "indexer/store/services.h"
 
-/* The record the series' source names is not at MangaDex (HTTP 404):
- * a warning naming the series, its metadata kept as it was, and the
- * series passes to the next source until the user writes another id. */
-static void report_gone(struct throttle *t, const char *series,
-			const char *id)
-{
-	char text[240];
-
-	snprintf(text, sizeof(text), "%s: record %s not found (HTTP 404);"
-		 " its metadata is kept; write the one to follow into"
-		 " /manga/SERIES/source", series, id);
-	log_warn("monitor: %s: %s", throttle_name(t), text);
-	services_record(t, NULL, -ENOENT, text, "warn");
-}
-
 struct mangadex_ask {
 	const char *title, *lang;
 	struct mangadex_info info;
@@ -182,7 +167,7 @@ out:
 		published_report_tie(m->mangadex_t, s->name, a.info.id, a.info.other,
 			   out);
 	else if (rc == -ENOENT && *ids->mangadex)
-		report_gone(m->mangadex_t, s->name, ids->mangadex);
+		published_report_gone(m->mangadex_t, s->name, ids->mangadex);
 	else if (rc && rc != -ECANCELED)
 		published_report_failure(m->mangadex_t, s->name, rc);
 	else if (!rc)

@@ -54,6 +54,12 @@ void published_report_failure(struct throttle *t, const char *what,
 void published_report_tie(struct throttle *t, const char *what,
 			  const char *a, const char *b, struct answer *out);
 
+/* The record id the series' source names is not at the source t (HTTP
+ * 404): a warning naming the series, its metadata kept as it was; the
+ * series passes to the next source until the user writes another id. */
+void published_report_gone(struct throttle *t, const char *series,
+			   const char *id);
+
 /* Keep the id found at a source (prefix: PREFIX(SOURCE)) in the source
  * of the series, unless it names one there already. Returns 0 or the
  * writer's error. */

@@ -415,6 +415,23 @@ def test_anilist_by_id_from_source(monitored):
     assert mon.m.json("status/new.json")[0]["source"] == "anilist"
 
 
+def test_named_record_gone_is_a_warning(monitored):
+    """A MangaUpdates or AniList id the series' source names that the
+    source no longer has (404) is a warning naming the series, not the
+    quiet "not found" of a search."""
+    mon = monitored([saga(5)], monitor="edition = ja\n"
+                    "new_sources = mangaupdates, anilist\n")
+    mon.m.write("manga/Saga 05/source", "mangaupdates:987654 anilist:987654\n")
+    mon.check("new")
+    health = mon.m.read("status/health").decode()
+    for name in ("mangaupdates", "anilist"):
+        assert "warn: %s: Saga 05: record 987654 not found (HTTP 404);" \
+            " its metadata is kept" % name in health, health
+    assert [c["body"]["variables"] for c in anilist_calls(mon)] == [
+        {"id": 987654}]
+    assert mon.m.json("manga/Saga 05/status.json")["metadata"] is None
+
+
 def test_anilist_volumes_null_while_releasing_passes_on(monitored):
     mon = monitored([saga(2)], monitor="edition = ja\n"
                     "new_sources = anilist, mangadex\n")
