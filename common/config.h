@@ -167,6 +167,7 @@ struct config {
 	char *ed2k_host;		/* amuled's EC HOST:PORT */
 	char *ed2k_password;		/* its EC password, plain */
 	struct config_user ed2k_client_user;
+	long ed2k_stall_timeout_s;	/* default 14 days, 0: never */
 
 	/* [import]: completed downloads into the series folders */
 	char *import_mode;		/* hardlink (default), copy, move */

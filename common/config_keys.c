@@ -127,6 +127,7 @@ void config_init(struct config *cfg)
 		.keep_gone_s = 30 * 86400,
 		.download_poll_interval_s = 60,
 		.download_stall_timeout_s = 6 * 3600,
+		.ed2k_stall_timeout_s = 14 * 86400,
 		.max_open_per_user = 256,
 		.max_open_memory_per_user = 256 << 20,
 		.max_picture = 16 << 20,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The MangaDex client (mangadex.h): the two requests and the reading of
+ * The MangaDex client (mangadex.h): the three requests and the reading of
  * their answers. It decides nothing about which count is used, keeps
  * nothing, and reports to health nothing: that is the monitor's.
  */
@@ -282,6 +282,37 @@ int mangadex_parse_search(const char *body, size_t len, const char *title,
 	return 0;
 }
 
+int mangadex_parse_manga(const char *body, size_t len,
+			 struct mangadex_info *io)
+{
+	json_t *root, *m, *attr;
+	const char *id;
+	int rc = load_ok(body, len, io->id, &root);
+
+	if (rc)
+		return rc;
+	m = json_object_get(root, "data");
+	attr = json_object_get(m, "attributes");
+	id = json_string_value(json_object_get(m, "id"));
+	if (!json_is_object(attr) || !id || strcmp(id, io->id))
+		rc = -EPROTO;
+	else {
+		struct mangadex_info seen = { 0 };
+
+		rc = take_manga(m, attr, &seen);
+		if (!rc) {
+			strcpy(io->status, seen.status);
+			io->last_volume = seen.last_volume;
+			io->meta = seen.meta;
+		}
+	}
+	json_decref(root);
+	if (rc)
+		return log_error(rc, "mangadex: %s: a record not of the"
+				 " documented shape", io->id);
+	return 0;
+}
+
 /* The last volume of the run of consecutive volumes that starts at the
  * lowest one seen: 1-11 and a chapter filed under 24 are 11 volumes, as
  * 12-23 do not exist in that language. 0 when none was seen. */
@@ -348,6 +379,9 @@ static void log_refused(const char *what, const struct http_response *resp)
 	json_decref(root);
 }
 
+/* The relationships a search or a record is asked to expand. */
+#define INCLUDES "includes[]=author&includes[]=artist&includes[]=cover_art"
+
 /* One throttled GET of url; on 0, resp holds the 200 answer. */
 static int get(const struct mangadex *md, const char *url, const char *what,
 	       const int *cancel, struct http_response *resp)
@@ -384,12 +418,30 @@ int mangadex_search(const struct mangadex *md, const char *title,
 		return -EINVAL;
 	strbuf_addf(&url, "%s/manga?title=", md->url ? md->url : MANGADEX_URL);
 	http_escape(title, 0, &url);
-	strbuf_addf(&url, "&limit=%d&includes[]=author&includes[]=artist"
-		    "&includes[]=cover_art", MANGADEX_SEARCH_LIMIT);
+	strbuf_addf(&url, "&limit=%d&" INCLUDES, MANGADEX_SEARCH_LIMIT);
 	err = get(md, url.buf, title, cancel, &resp);
 	if (!err)
 		err = mangadex_parse_search(resp.body.buf, resp.body.len,
 					    title, out);
+	http_response_release(&resp);
+	strbuf_release(&url);
+	return err;
+}
+
+int mangadex_manga(const struct mangadex *md, const int *cancel,
+		   struct mangadex_info *io)
+{
+	struct strbuf url = STRBUF_INIT;
+	struct http_response resp;
+	int err;
+
+	if (!mangadex_id_ok(io->id) || !md->throttle)
+		return -EINVAL;
+	strbuf_addf(&url, "%s/manga/%s?" INCLUDES,
+		    md->url ? md->url : MANGADEX_URL, io->id);
+	err = get(md, url.buf, io->id, cancel, &resp);
+	if (!err)
+		err = mangadex_parse_manga(resp.body.buf, resp.body.len, io);
 	http_response_release(&resp);
 	strbuf_release(&url);
 	return err;

@@ -39,7 +39,12 @@
  * at the lowest: a gap is no volume to want, and a chapter filed under a
  * far volume does not make the ones before it exist.
  *
- * Both answers are JSON objects with "result": "ok"; one with "result":
+ * A manga named by its id in the series' source is not searched: its
+ * record is GET URL/manga/ID (with the same includes[]), {"result": "ok",
+ * "response": "entity", "data": MANGA}, the manga as a search lists it,
+ * which gives its status, lastVolume and metadata.
+ *
+ * Every answer is a JSON object with "result": "ok"; one with "result":
  * "error" (and its "errors" array), HTML, or any other shape is refused
  * whole. Each request goes through the caller's throttle and is sent
  * with mediamon's User-Agent, which MangaDex asks every client to set.
@@ -112,9 +117,23 @@ int mangadex_search(const struct mangadex *md, const char *title,
 int mangadex_volumes(const struct mangadex *md, const char *lang,
 		     const int *cancel, struct mangadex_info *io);
 
+/*
+ * Fill io's status, last_volume and meta in from the record of the manga
+ * io->id (its count is left as it is). Returns 0, -ENOENT for a 404 (no
+ * such manga), -EINVAL for an id of another form, -EPROTO for a record
+ * of another manga or of another shape, or the other errors of
+ * mangadex_search().
+ */
+int mangadex_manga(const struct mangadex *md, const int *cancel,
+		   struct mangadex_info *io);
+
 /* Parse a search answer of len bytes as mangadex_search() does. */
 int mangadex_parse_search(const char *body, size_t len, const char *title,
 			  struct mangadex_info *out);
+
+/* Parse a record answer of len bytes into io, as mangadex_manga() does. */
+int mangadex_parse_manga(const char *body, size_t len,
+			 struct mangadex_info *io);
 
 /* Parse an aggregate answer of len bytes into *count, as
  * mangadex_volumes() does. */

@@ -25,32 +25,10 @@
 #include "common/strbuf.h"
 #include "common/throttle.h"
 #include "indexer/monitor/monitor_private.h"
+#include "indexer/monitor/published_private.h"
 #include "indexer/monitor/series_meta.h"
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"
-
-/* The prefix of a source's ids in a series' source: "mangadex:" */
-#define PREFIX(source) #source ":"
-
-/* What a source said of a series. */
-struct answer {
-	int count;
-	char status[48];
-	int none_yet;		/* known there, no volume out yet */
-	char tie[200];		/* the two records that bear its title, as
-				 * status.json says it, or "" */
-	char record[80];	/* "SOURCE:ID" of the count's record */
-	char line[96];		/* MangaUpdates' status line read, or "" */
-	struct series_meta meta;	/* what that record says */
-};
-
-/* Where the series is at each source, from its source text. */
-struct ids {
-	struct strbuf slug;		/* Nautiljon's, "" when not named */
-	char mangadex[MANGADEX_ID_LEN + 1];	/* "" when not named */
-	long long mangaupdates;		/* 0 when not named */
-	long long anilist;		/* 0 when not named */
-};
 
 typedef int (*ask_fn)(struct monitor *m, const struct series *s,
 		      struct ids *ids, const char *edition,
@@ -112,7 +90,8 @@ static void read_ids(const char *source, struct ids *ids)
  * a refusal is a warning, as the next source may answer, and so is a
  * source out of reach (no network: the next check asks again); the rest
  * is the service failing. */
-static void report_failure(struct throttle *t, const char *what, int rc)
+void published_report_failure(struct throttle *t, const char *what,
+			      int rc)
 {
 	char text[200];
 
@@ -136,8 +115,8 @@ static void report_failure(struct throttle *t, const char *what, int rc)
 /* Two records bear the series' title as well: neither is taken, and
  * health and out->tie name both until the user writes one into the
  * series' source (the series passes to the next source meanwhile). */
-static void report_tie(struct throttle *t, const char *what, const char *a,
-		       const char *b, struct answer *out)
+void published_report_tie(struct throttle *t, const char *what,
+			  const char *a, const char *b, struct answer *out)
 {
 	char text[240];
 
@@ -148,6 +127,28 @@ static void report_tie(struct throttle *t, const char *what, const char *a,
 	snprintf(out->tie, sizeof(out->tie), "no record taken: %s:%s and"
 		 " %s:%s both bear this title", throttle_name(t), a,
 		 throttle_name(t), b);
+}
+
+void published_report_gone(struct throttle *t, const char *series,
+			   const char *id)
+{
+	char text[240];
+
+	snprintf(text, sizeof(text), "%s: record %s not found (HTTP 404);"
+		 " its metadata is kept; write the one to follow into"
+		 " /manga/SERIES/source", series, id);
+	log_warn("monitor: %s: %s", throttle_name(t), text);
+	services_record(t, NULL, -ENOENT, text, "warn");
+}
+
+/* published_report_gone() of a source whose ids are numbers. */
+static void report_gone_id(struct throttle *t, const char *series,
+			   long long id)
+{
+	char text[24];
+
+	snprintf(text, sizeof(text), "%lld", id);
+	published_report_gone(t, series, text);
 }
 
 struct nautiljon_ask {
@@ -165,9 +166,9 @@ static int send_nautiljon(struct monitor *m, void *arg)
 
 /* Nautiljon's French count, from the cache or one request; it has no
  * count for another edition. */
-static int ask_nautiljon(struct monitor *m, const struct series *s,
-			 struct ids *ids, const char *edition,
-			 struct answer *out)
+static int published_ask_nautiljon(struct monitor *m,
+				   const struct series *s, struct ids *ids,
+				   const char *edition, struct answer *out)
 {
 	struct strbuf slug = STRBUF_INIT, value = STRBUF_INIT;
 	struct nautiljon_ask a = { 0 };
@@ -186,7 +187,7 @@ static int ask_nautiljon(struct monitor *m, const struct series *s,
 	rc = monitor_with_retry(m, m->nautiljon_t, send_nautiljon, &a,
 				&m->c.nautiljon);
 	if (rc && rc != -ECANCELED)
-		report_failure(m->nautiljon_t, slug.buf, rc);
+		published_report_failure(m->nautiljon_t, slug.buf, rc);
 	if (rc)
 		goto done;
 	services_record(m->nautiljon_t, NULL, 0, NULL, NULL);
@@ -201,27 +202,6 @@ done:
 	strbuf_release(&slug);
 	strbuf_release(&value);
 	return rc;
-}
-
-struct mangadex_ask {
-	const char *title, *lang;
-	struct mangadex_info info;
-};
-
-/* A MangaDex search or aggregate, in the shape monitor_with_retry()
- * sends. */
-static int send_search(struct monitor *m, void *arg)
-{
-	struct mangadex_ask *a = arg;
-
-	return mangadex_search(&m->mangadex, a->title, m->cancel, &a->info);
-}
-
-static int send_volumes(struct monitor *m, void *arg)
-{
-	struct mangadex_ask *a = arg;
-
-	return mangadex_volumes(&m->mangadex, a->lang, m->cancel, &a->info);
 }
 
 struct keep_id {
@@ -247,85 +227,11 @@ static int store_id(sqlite3 *db, void *arg)
 	return db_finalize(st, sqlite3_step(st), "keep a source's id");
 }
 
-/* The series at MangaDex: its id from its source, or from a search
- * (cached, and the id kept in its source). */
-static int find_manga(struct monitor *m, const struct series *s,
-		      struct ids *ids, struct mangadex_ask *a)
+int published_keep_id(int64_t series, const char *prefix, const char *id)
 {
-	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
-	struct keep_id k = { s->id, PREFIX(mangadex), a->info.id };
-	int rc = 0;
+	struct keep_id k = { series, prefix, id };
 
-	if (*ids->mangadex) {
-		strcpy(a->info.id, ids->mangadex);
-		return 0;
-	}
-	strbuf_addstr(&key, "search:");
-	cache_key(s->name, &key);
-	if (!monitor_cached(m, "mangadex", key.buf, &value, NULL) &&
-	    !mangadex_info_load(value.buf, value.len, &a->info))
-		goto out;
-	rc = monitor_with_retry(m, m->mangadex_t, send_search, a,
-				&m->c.mangadex);
-	if (rc)
-		goto out;
-	monitor_keep("mangadex", key.buf, mangadex_info_dump(&a->info));
-	rc = writer_call(store_id, &k);
-out:
-	strbuf_release(&key);
-	strbuf_release(&value);
-	return rc;
-}
-
-/* MangaDex's count of the volumes translated into the edition, from the
- * cache or one request (two the first time, with the search). */
-static int ask_mangadex(struct monitor *m, const struct series *s,
-			struct ids *ids, const char *edition,
-			struct answer *out)
-{
-	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
-	struct mangadex_ask a = { .title = s->name, .lang = edition };
-	int rc = find_manga(m, s, ids, &a);
-
-	if (rc)
-		goto out;
-	strbuf_addf(&key, "%s:%s", a.info.id, edition);
-	if (!monitor_cached(m, "mangadex", key.buf, &value, NULL) &&
-	    !mangadex_info_load(value.buf, value.len, &a.info))
-		goto take;
-	rc = monitor_with_retry(m, m->mangadex_t, send_volumes, &a,
-				&m->c.mangadex);
-	/* the manga is there, no volume of the edition yet */
-	out->none_yet = rc == -ENODATA;
-	if (rc)
-		goto out;
-	monitor_keep("mangadex", key.buf, mangadex_info_dump(&a.info));
-take:
-	out->count = a.info.count;
-	snprintf(out->record, sizeof(out->record), PREFIX(mangadex) "%s",
-		 a.info.id);
-	out->meta = a.info.meta;
-	if (a.info.last_volume && !strcmp(a.info.status, "completed")) {
-		/* a finished record's own last volume bounds the count: an
-		 * aggregate may number on into later parts (JoJo Part 3) */
-		if (out->count > a.info.last_volume)
-			out->count = a.info.last_volume;
-		snprintf(out->status, sizeof(out->status), "completed, %d"
-			 " volumes in all", a.info.last_volume);
-	} else
-		snprintf(out->status, sizeof(out->status), "%s",
-			 a.info.status);
-out:
-	if (rc == -EEXIST)
-		report_tie(m->mangadex_t, s->name, a.info.id, a.info.other,
-			   out);
-	else if (rc && rc != -ECANCELED)
-		report_failure(m->mangadex_t, s->name, rc);
-	else if (!rc)
-		services_record(m->mangadex_t, NULL, 0, NULL, NULL);
-	strbuf_release(&key);
-	strbuf_release(&value);
-	return rc;
+	return writer_call(store_id, &k);
 }
 
 /* A search that found nothing, as the cache keeps it till it forgets. */
@@ -381,7 +287,6 @@ static int find_mu_series(struct monitor *m, const struct series *s,
 {
 	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
 	char id[24];
-	struct keep_id k = { s->id, PREFIX(mangaupdates), id };
 	int rc = 0;
 
 	if (ids->mangaupdates) {
@@ -405,7 +310,7 @@ static int find_mu_series(struct monitor *m, const struct series *s,
 	monitor_keep("mangaupdates", key.buf,
 		     mangaupdates_info_dump(&a->info));
 	snprintf(id, sizeof(id), "%lld", a->info.id);
-	rc = writer_call(store_id, &k);
+	rc = published_keep_id(s->id, PREFIX(mangaupdates), id);
 out:
 	strbuf_release(&key);
 	strbuf_release(&value);
@@ -415,9 +320,10 @@ out:
 /* MangaUpdates' count of the volumes out in the original language, for
  * an original edition only, and only when the series' type is that
  * language's (a Manhwa has no Japanese count). */
-static int ask_mangaupdates(struct monitor *m, const struct series *s,
-			    struct ids *ids, const char *edition,
-			    struct answer *out)
+static int published_ask_mangaupdates(struct monitor *m,
+				      const struct series *s,
+				      struct ids *ids, const char *edition,
+				      struct answer *out)
 {
 	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
 	struct mangaupdates_ask a = { .title = s->name, .edition = edition };
@@ -467,9 +373,12 @@ out:
 
 		snprintf(one, sizeof(one), "%lld", a.info.id);
 		snprintf(other, sizeof(other), "%lld", a.info.other);
-		report_tie(m->mangaupdates_t, s->name, one, other, out);
-	} else if (rc && rc != -ECANCELED)
-		report_failure(m->mangaupdates_t, s->name, rc);
+		published_report_tie(m->mangaupdates_t, s->name, one, other,
+				     out);
+	} else if (rc == -ENOENT && ids->mangaupdates)
+		report_gone_id(m->mangaupdates_t, s->name, ids->mangaupdates);
+	else if (rc && rc != -ECANCELED)
+		published_report_failure(m->mangaupdates_t, s->name, rc);
 	else if (!rc)
 		services_record(m->mangaupdates_t, NULL, 0, NULL, NULL);
 	strbuf_release(&key);
@@ -497,14 +406,13 @@ static int send_anilist(struct monitor *m, void *arg)
  * that language's: from the cache, or one request (a search the first
  * time, whose id is kept in the series' source). Volumes are null while
  * a series runs: that answer is kept and passes to the next source. */
-static int ask_anilist(struct monitor *m, const struct series *s,
-		       struct ids *ids, const char *edition,
-		       struct answer *out)
+static int published_ask_anilist(struct monitor *m, const struct series *s,
+				 struct ids *ids, const char *edition,
+				 struct answer *out)
 {
 	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
 	struct anilist_ask a = { .title = s->name, .id = ids->anilist };
 	char id[24];
-	struct keep_id k = { s->id, PREFIX(anilist), id };
 	const char *original;
 	int rc = 0;
 
@@ -534,7 +442,7 @@ static int ask_anilist(struct monitor *m, const struct series *s,
 	monitor_keep("anilist", key.buf, anilist_info_dump(&a.info));
 	snprintf(id, sizeof(id), "%lld", a.info.id);
 	if (!a.id)
-		rc = writer_call(store_id, &k);
+		rc = published_keep_id(s->id, PREFIX(anilist), id);
 	if (rc)
 		goto out;
 take:
@@ -555,8 +463,10 @@ take:
 	for (char *c = out->status; *c; c++)
 		*c = *c == '_' ? ' ' : (char)tolower((unsigned char)*c);
 out:
-	if (rc && rc != -ECANCELED)
-		report_failure(m->anilist_t, s->name, rc);
+	if (rc == -ENOENT && a.id)
+		report_gone_id(m->anilist_t, s->name, a.id);
+	else if (rc && rc != -ECANCELED)
+		published_report_failure(m->anilist_t, s->name, rc);
 	else if (!rc)
 		services_record(m->anilist_t, NULL, 0, NULL, NULL);
 	strbuf_release(&key);
@@ -573,7 +483,7 @@ static const struct {
 	size_t throttle;		/* of its throttle in struct monitor */
 } sources[] = {
 #define MANGA_SOURCE(name, title, editions, rank) \
-	{ #name, editions, rank, ask_##name, \
+	{ #name, editions, rank, published_ask_##name, \
 	  offsetof(struct monitor, name##_t) },
 #include "common/manga_sources.def"
 #undef MANGA_SOURCE

@@ -77,11 +77,11 @@ void tracker_next(const struct tracker_row *was,
 		return;
 	}
 	since = now - fmax(was->progress_at, was->sent_at);
-	if (seen->state == TRACKER_DOWNLOADING && since > stall_s) {
+	if (seen->state == TRACKER_DOWNLOADING && stall_s > 0 &&
+	    since > stall_s) {
 		out->state = TRACKER_FAILED;
 		snprintf(out->reason, sizeof(out->reason), "stalled: no"
-			 " progress for %.0f s ([download] stall_timeout)",
-			 since);
+			 " progress for %.0f s (its stall_timeout)", since);
 	}
 }
 
@@ -264,6 +264,7 @@ static int follow_one(struct tracker_pass *p, const struct download_client *c,
 	if (obj && tracker_read(c->client, obj, &seen))
 		return 0;
 	tracker_next(&t->row, &seen, now, p->cfg->download_poll_interval_s,
+		     c == &p->handoff->ed2k.c ? p->cfg->ed2k_stall_timeout_s :
 		     p->cfg->download_stall_timeout_s, &row);
 	if (row.state == TRACKER_COMPLETED &&
 	    (t->row.state != TRACKER_COMPLETED || p->retry_imports ||

@@ -52,6 +52,7 @@
  *                 link that gives 404, and never lists it); listed once,
  *                 then no more: removed from the client; downloading
  *                 with no progress for [download] stall_timeout
+ *                 ([ed2k] stall_timeout for the ed2k client)
  *
  * A failed hand-off's release is blocklisted (blocklist.h), the volume
  * is wanted again, and a notification handoff_failed goes out; the
@@ -176,8 +177,9 @@ void tracker_set_bytes(struct tracker_seen *out, long long done,
 
 /*
  * What row was becomes now, the client having said seen, as the states
- * above say; poll_s and stall_s are [download] poll_interval and
- * stall_timeout. out may be was.
+ * above say; poll_s is [download] poll_interval, stall_s the client's
+ * stall_timeout ([download]'s, or [ed2k]'s for the ed2k client; 0: a
+ * download never stalls). out may be was.
  */
 void tracker_next(const struct tracker_row *was,
 		  const struct tracker_seen *seen, double now, long poll_s,

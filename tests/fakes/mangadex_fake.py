@@ -5,6 +5,7 @@
     GET /manga?title=T&limit=N   the manga list of the search
     GET /manga/ID/aggregate?translatedLanguage[]=L
                                  the volumes translated into L
+    GET /manga/ID                the manga's record, as a search lists it
     GET /_requests               [{path, query, time}] of every API
                                  request so far, oldest first
 
@@ -40,6 +41,9 @@ Where the shapes come from:
     or artist, {"fileName"} of a cover) when the search asks
     includes[]=TYPE: the documentation's Manga > Manga list and its
     Reference Expansion page;
+  - the record {"result": "ok", "response": "entity", "data": MANGA},
+    MANGA as the manga list gives it, its relationships expanded by the
+    same includes[]: the documentation's Manga > Get Manga;
   - the aggregate {"result": "ok", "volumes": {"1": {"volume": "1",
     "count", "chapters": {"1": {"chapter", "id", "others", "count"}}},
     "none": {...}}}, and "volumes": [] when there is none (PHP writes an
@@ -132,6 +136,7 @@ class MangaDex(FakeHandler):
     routes = FakeHandler.routes + [
         (r"/manga", "search"),
         (r"/manga/([^/]+)/aggregate", "aggregate"),
+        (r"/manga/([^/]+)", "entity"),
         (r"/_requests", "requests"),
     ]
 
@@ -176,6 +181,17 @@ class MangaDex(FakeHandler):
         self.reply(200, {"result": "ok", "response": "collection",
                          "data": found, "limit": int(limit), "offset": 0,
                          "total": len(found)})
+
+    def entity(self, m):
+        self.record()
+        found = [(t, s) for t, s in SERIES.items() if s["id"] == m.group(1)]
+        if not found:
+            return self.reply(404, error(
+                404, "not_found_http_exception",
+                "Manga with id %s could not be found" % m.group(1)))
+        self.reply(200, {"result": "ok", "response": "entity",
+                         "data": manga(*found[0], self.query.get(
+                             "includes[]", []))})
 
     def aggregate(self, m):
         self.record()

@@ -16,6 +16,12 @@ MangaDex (tests/data/mangadex):
         GET  /manga/ID/aggregate?translatedLanguage[]=L
                  aggregate-L.ID.json, else aggregate.ID.json (recorded
                  without a language)
+        GET  /manga/ID                     record.ID.json
+        POST /_remove {"id"}  the manga ID is taken off: its record and
+                 aggregate then answer 404 with MangaDex's error body
+                 for an entity it has not (the one answer not recorded:
+                 its status and error "title" as MangaDex's
+                 documentation gives them; no client reads more of it)
 AniList (tests/data/anilist):
         POST /  {"query", "variables"}  ANSWER.json, a recorded answer
                  {"status", "headers", "body"} given to every request
@@ -66,12 +72,15 @@ class Recorded(FakeHandler):
         (r"/v1/series/(\d+)", "mu_series"),
         (r"/manga", "md_search"),
         (r"/manga/([0-9a-f-]{36})/aggregate", "md_aggregate"),
+        (r"/manga/([0-9a-f-]{36})", "md_record"),
+        (r"/_remove", "remove"),
         (r"/_requests", "requests"),
         (r"/", "al_graphql"),
     ]
 
     lock = threading.Lock()
     log = []
+    removed = set()
 
     def note(self, body=None):
         url = urllib.parse.urlsplit(self.path)
@@ -111,8 +120,29 @@ class Recorded(FakeHandler):
         title = self.query.get("title", [""])[0]
         self.answer(recorded("search.%s.json" % glob.escape(slug(title))))
 
+    def gone(self, id):
+        """Answer 404 when the manga id was taken off; True then."""
+        with self.lock:
+            if id not in self.removed:
+                return False
+        self.reply(404, {"result": "error", "errors": [{
+            "status": 404, "title": "not_found_http_exception"}]})
+        return True
+
+    def remove(self, m):
+        with self.lock:
+            self.removed.add(json.loads(self.read_body())["id"])
+        self.reply(200, {"ok": True})
+
+    def md_record(self, m):
+        self.note()
+        if not self.gone(m.group(1)):
+            self.answer(recorded("record.%s.json" % m.group(1)))
+
     def md_aggregate(self, m):
         self.note()
+        if self.gone(m.group(1)):
+            return
         for lang in self.query.get("translatedLanguage[]", []):
             found = recorded("aggregate-%s.%s.json" % (
                 glob.escape(lang), m.group(1)))

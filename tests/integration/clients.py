@@ -16,11 +16,13 @@ import base64
 import hashlib
 import http.cookiejar
 import http.server
+import ipaddress
 import json
 import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -591,6 +593,22 @@ def ed2k_link(name, data):
                                         len(data), md4(data).hex().upper())
 
 
+def kad_files(conf, kad_id, nodes):
+    """aMule's Kad files in its folder conf: preferencesKad.dat with its
+    Kad id (16 bytes), nodes.dat (version 2) with nodes [(id, ip, udp,
+    tcp)] (amule 2.3.3's src/kademlia/kademlia/Prefs.cpp and
+    routing/RoutingZone.cpp, ReadFile(): IPs in host order, little
+    endian, each contact of Kad version 8, no UDP key, not verified)."""
+    (conf / "preferencesKad.dat").write_bytes(
+        struct.pack("<IH", 0, 0) + kad_id + b"\0")
+    data = struct.pack("<III", 0, 2, len(nodes))
+    for node_id, ip, udp, tcp in nodes:
+        data += node_id + struct.pack(
+            "<IHHBIIB", int(ipaddress.IPv4Address(ip)), udp, tcp, 8,
+            0, 0, 0)
+    (conf / "nodes.dat").write_bytes(data)
+
+
 class Amule(Client):
     """amuled 2.3 with a configuration folder of its own: External
     Connections on 127.0.0.1 with the MD5 of the password (its
@@ -602,7 +620,13 @@ class Amule(Client):
 
     name = "amule"
 
-    def __init__(self, tmp, password=PASSWORD, save="incoming", files=None):
+    def __init__(self, tmp, password=PASSWORD, save="incoming", files=None,
+                 kad=None, prefix=(), name=None):
+        """kad: {"id": 16 bytes, "nodes": [(id, ip, udp, tcp)]}: UDP and
+        Kad on, with that Kad id and those nodes to start from (its
+        nodes.dat); prefix: the command amuled runs under (ip netns exec
+        NAME); name: its folder's, when two run."""
+        self.name = name or self.name
         super().__init__(tmp, password, save)
         program = need("amuled")
         conf = self.dir / "config"
@@ -610,19 +634,33 @@ class Amule(Client):
         (self.dir / "temp").mkdir()
         for name, content in (files or {}).items():
             (self.save / name).write_bytes(content)
+        self.tcp, self.udp = free_port(), free_port()
         (conf / "amule.conf").write_text(
-            "[eMule]\nPort=%d\nUDPPort=%d\nUDPEnable=0\n"
-            "ConnectToKad=0\nConnectToED2K=0\nAutoconnect=0\n"
+            "[eMule]\nPort=%d\nUDPPort=%d\nUDPEnable=%d\n"
+            "ConnectToKad=%d\nConnectToED2K=0\nAutoconnect=%d\n"
             "Reconnect=0\nUPnPEnabled=0\nFilterLanIPs=0\n"
             "IPFilterAutoLoad=0\nTempDir=%s\nIncomingDir=%s\n"
             "[ExternalConnect]\nAcceptExternalConnections=1\n"
             "ECAddress=127.0.0.1\nECPort=%d\nECPassword=%s\n"
             "UPnPECEnabled=0\n[WebServer]\nEnabled=0\n"
-            % (free_port(), free_port(), self.dir / "temp", self.save,
+            % (self.tcp, self.udp, bool(kad), bool(kad), bool(kad),
+               self.dir / "temp", self.save,
                self.port, hashlib.md5(PASSWORD.encode()).hexdigest()))
+        if kad:
+            kad_files(conf, kad["id"], kad["nodes"])
         self.log = conf / "logfile"
         self.host = "127.0.0.1:%d" % self.port
-        self.run([program, "-c", str(conf), "-o"])
+        self.prefix = list(prefix)
+        self.run(self.prefix + [program, "-c", str(conf), "-o"])
+
+    def answers(self):
+        if not self.prefix:
+            return super().answers()
+        # its EC port is in its network namespace: its log says it
+        if self.proc.poll() is not None:
+            raise AssertionError("amuled exited with status %s: %s" % (
+                self.proc.returncode, self.output()))
+        return self.logged("listening on 127.0.0.1:%d" % self.port) > 0
 
     def cmd(self, command):
         """amulecmd's answer to command, with the right password."""

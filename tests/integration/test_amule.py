@@ -10,16 +10,27 @@ amuled down is a warning in health; an export of ed2k
 links added to the catalog by mediamon --import-catalog goes the same
 way.
 
-Two amuleds cannot exchange a file here: aMule drops a source on
-127.0.0.0/8 whatever its settings (NetworkFunctions.cpp, IsGoodIP()'s
-reserved ranges), and asks its sources only while connected to a server
-or to Kad (PartFile.cpp, Process()); in a network namespace of its own
-with a LAN address the source was kept but never asked. So completion is
-amuled's own state of a completed file, not a transfer."""
+A real transfer between two amuleds (test_peer_to_peer_transfer, where
+`ip netns` is allowed): aMule drops a source on 127.0.0.0/8 whatever its
+settings (NetworkFunctions.cpp, IsGoodIP()'s reserved ranges), asks its
+sources only while connected to a server (none is in Debian) or to Kad
+(PartFile.cpp, Process()), and its Kad takes no contact of a LAN range
+(10/8 read "0 Kad contacts" with FilterLanIPs=0). So the seeder runs in
+a network namespace joined to this one by a veth pair with addresses of
+TEST-NET-3 (203.0.113.0/24, never routed), the downloader's nodes.dat
+names the seeder by its Kad id (the id its preferencesKad.dat is given:
+Kad packets are obfuscated with the receiver's id, and a wrong one is
+never answered), both join Kad ("Connected (firewalled)"), and the link
+names the seeder as a source (|sources,IP:PORT|)."""
 
+import datetime
 import json
 import os
+import random
+import shutil
 import subprocess
+
+import pytest
 
 import conftest
 from clients import PASSWORD, clients, ed2k_link  # noqa: F401
@@ -27,21 +38,24 @@ from conftest import wait_for
 from test_clients import CONTENT, TAKEN, health, retry
 from test_handoff import AUTO, SEND, downloads
 from test_monitor import monitored  # noqa: F401
+from test_series_meta import seconds
 
 NAME = "Saga 01 T10.cbz"
 POLL = "[download]\npoll_interval = 1\n"
 
 
-def ed2k_conf(host, password=PASSWORD):
+def ed2k_conf(host, password=PASSWORD, ed2k="", download=""):
+    """[ed2k] for amuled at host, with the lines ed2k, and [download]'s
+    poll_interval of 1 s with the lines download."""
     return ("[ed2k]\nclient = amule\nhost = %s\npassword = %s\n"
-            % (host, password)) + POLL
+            % (host, password)) + ed2k + POLL + download
 
 
-def start(monitored, host, link, password=PASSWORD):
+def start(monitored, host, link, password=PASSWORD, ed2k="", download=""):
     """Saga 01 wanting volume 10, whose one release is the catalog's
     ed2k link (Prowlarr finds none)."""
     mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
-                    extra=ed2k_conf(host, password),
+                    extra=ed2k_conf(host, password, ed2k, download),
                     releases={"saga 01": []})
     mon.catalog.write_text(
         '{"title": "Saga 01 T10", "link": "%s", "size": 1000,'
@@ -109,6 +123,60 @@ def test_completed_file_imported(monitored, clients):
     assert e["progress"] == 1.0
 
 
+def polls_after(am, when):
+    """How many of the tracker's logins amuled logged at or after when (a
+    Unix time; amuled's log is in local time, to the second)."""
+    n = 0
+    if not am.log.is_file():
+        return 0
+    for line in am.log.read_text(errors="replace").splitlines():
+        if "Connecting client: mediamon" not in line:
+            continue
+        stamp = datetime.datetime.strptime(line[1:20], "%Y-%m-%d %H:%M:%S")
+        n += stamp.timestamp() >= when
+    return n
+
+
+def test_no_source_outlives_download_stall(monitored, clients):
+    """A file no source serves yet (sources of an ed2k file appear over
+    days) is not cut by [download] stall_timeout, here its least (1 min):
+    polled beyond it, it is still downloading and in amuled's queue.
+    [ed2k] stall_timeout is the ed2k client's (test_ed2k_stall_timeout)."""
+    am = clients("amule")
+    data = CONTENT + os.urandom(50000)
+    link = ed2k_link(NAME, data)
+    mon = start(monitored, am.host, link, download="stall_timeout = 1m\n")
+    mon.check("missing")
+    e = wait_for(lambda: shown(mon), 60, "volume 10 downloading",
+                 until=lambda e: e and e["state"] == "downloading",
+                 mount=mon.m)
+    # no progress since (the times are to the second)
+    still = max(seconds(e["times"]["sent_at"]),
+                seconds(e["times"]["progress_at"])) + 1
+    # two polls past the stall: the first one's word is stored when the
+    # second one logs in
+    wait_for(lambda: polls_after(am, still + 61), 330,
+             "two polls beyond [download] stall_timeout",
+             until=lambda n: n >= 2, mount=mon.m)
+    assert state_of(mon) == "downloading"
+    e = shown(mon)
+    assert e["state"] == "downloading" and e["bytes_done"] == 0, e
+    assert "stalled" not in log(mon)
+    assert NAME in am.cmd("show dl")
+
+
+def test_ed2k_stall_timeout(monitored, clients):
+    """[ed2k] stall_timeout is what stalls an ed2k download: a file with
+    no progress for longer fails, its reason the stall."""
+    am = clients("amule")
+    link = ed2k_link(NAME, CONTENT + os.urandom(50000))
+    mon = start(monitored, am.host, link, ed2k="stall_timeout = 3s\n")
+    mon.check("missing")
+    wait_for(lambda: state_of(mon), 120, "volume 10 stalled",
+             until=lambda s: s == "failed", mount=mon.m)
+    assert "stalled: no progress for" in log(mon)
+
+
 def test_wrong_password_refused_once(monitored, clients):
     am = clients("amule")
     link = ed2k_link(NAME, CONTENT + os.urandom(1000))
@@ -165,6 +233,71 @@ def test_link_without_hash_refused(monitored, clients):
     # blocklisted: the second check does not send it
     assert log(mon).count("error: amule: the link is not an ed2k") == 1
     assert "for volume 10 not taken: amule: the link" in log(mon)
+
+
+def ip(*args):
+    return subprocess.run(["ip"] + list(args), capture_output=True,
+                          text=True, timeout=30)
+
+
+@pytest.fixture
+def seeder_net():
+    """A network namespace joined to this one by a veth pair: (the
+    command prefix that runs a program in it, its address, this side's
+    address), a /30 of TEST-NET-3 (203.0.113.0/24). Skips where `ip
+    netns` is not allowed; removed at the end."""
+    if not shutil.which("ip"):
+        pytest.skip("no ip (iproute2)")
+    tag = os.urandom(3).hex()
+    ns, here, there = "mm" + tag, "mmh" + tag, "mmn" + tag
+    base = 4 * random.randrange(1, 63)
+    seeder, host = "203.0.113.%d" % (base + 1), "203.0.113.%d" % (base + 2)
+    made = ip("netns", "add", ns)
+    if made.returncode:
+        pytest.skip("ip netns add is not allowed: " + made.stderr.strip())
+    try:
+        for args in [("link", "add", here, "type", "veth", "peer", "name",
+                      there, "netns", ns),
+                     ("addr", "add", host + "/30", "dev", here),
+                     ("link", "set", here, "up"),
+                     ("-n", ns, "addr", "add", seeder + "/30", "dev",
+                      there),
+                     ("-n", ns, "link", "set", there, "up"),
+                     ("-n", ns, "link", "set", "lo", "up")]:
+            r = ip(*args)
+            assert not r.returncode, (args, r.stderr)
+        yield ["ip", "netns", "exec", ns], seeder, host
+    finally:
+        ip("link", "del", here)
+        ip("netns", "del", ns)
+
+
+def test_peer_to_peer_transfer(monitored, clients, seeder_net):
+    """The link sent to amuled is downloaded from another amuled, the
+    seeder in its network namespace, over Kad and TCP: followed as
+    downloading, completed, and imported, byte for byte."""
+    prefix, seeder_ip, _ = seeder_net
+    data = CONTENT + os.urandom(300000)
+    seeder_id, own_id = os.urandom(16), os.urandom(16)
+    seeder = clients("amule", files={NAME: data}, prefix=prefix,
+                     name="seeder", kad={"id": seeder_id, "nodes": []})
+    am = clients("amule", kad={"id": own_id, "nodes": [
+        (seeder_id, seeder_ip, seeder.udp, seeder.tcp)]})
+    wait_for(lambda: am.cmd("status"), 120, "amuled joining Kad",
+             until=lambda t: "Kad: Connected" in t)
+    link = ed2k_link(NAME, data) + "|sources,%s:%d|/" % (seeder_ip,
+                                                         seeder.tcp)
+    mon = start(monitored, am.host, link)
+    mon.check("missing")
+    assert downloads(mon)[10]["state"] in TAKEN
+    wait_for(lambda: state_of(mon), 300, "volume 10 imported",
+             until=lambda s: s == "imported", mount=mon.m)
+    assert (mon.root / "Saga 01" / NAME).read_bytes() == data
+    e = shown(mon)
+    assert e["bytes_total"] == e["bytes_done"] == len(data), e
+    # the seeder had it, the downloader fetched it
+    assert seeder.logged("Downloading") == 0
+    assert am.logged("Downloading %s" % NAME) == 1
 
 
 def import_catalog(mon, fmt, path):

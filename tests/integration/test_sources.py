@@ -158,29 +158,33 @@ def test_english_edition_is_mangadexs(monitored):
             for e in new] == [("Saga 01", v, "mangadex", "en")
                               for v in range(12, 17)] + [
         ("Saga 02", v, "mangadex", "en") for v in range(12, 19)]
-    # the status comes with the search, which an id in the source spares
-    assert new[0]["published"] == 16 and new[0]["status"] is None
+    # the status comes with the search, or with the record of the id
+    # the source names (issue 68: read by id, not searched)
+    assert new[0]["published"] == 16 and new[0]["status"] == "ongoing"
     assert new[-1]["status"] == "completed, 18 volumes in all"
     calls = mon.mangadex_calls()
-    # a search for the series without an id, then one aggregate each
-    assert sorted(c["path"] for c in calls) == [
-        "/manga", "/manga/%s/aggregate" % ONE, "/manga/%s/aggregate" % TWO]
+    # a search for the series without an id, one aggregate each, and the
+    # record of the one named by its id
+    assert sorted(c["path"] for c in calls) == sorted([
+        "/manga", "/manga/%s/aggregate" % ONE, "/manga/%s/aggregate" % TWO,
+        "/manga/" + ONE])
     search = [c for c in calls if c["path"] == "/manga"][0]
     assert search["query"]["title"] == ["Saga 02"]
     assert all(c["query"]["translatedLanguage[]"] == ["en"]
-               for c in calls if c["path"] != "/manga")
+               for c in calls if c["path"].endswith("/aggregate"))
     # Nautiljon counts the French edition only: never asked
     assert mon.pages() == []
     # the id found is kept in the series' source
     assert mon.m.read("manga/Saga 02/source") == \
         ("mangadex:%s\n" % TWO).encode()
     budget = mon.m.json("metrics/requests.json")["mangadex"]
-    assert budget["requests"] == 3
+    assert budget["requests"] == 4
 
-    # a second check costs no request
+    # a second check costs no request: Saga 02's record came with its
+    # search, Saga 01's is cached
     last = mon.check("new")
-    assert len(mon.mangadex_calls()) == 3
-    assert mon.m.json("metrics/requests.json")["mangadex"]["requests"] == 3
+    assert len(mon.mangadex_calls()) == 4
+    assert mon.m.json("metrics/requests.json")["mangadex"]["requests"] == 4
     assert [dict(e, checked_at=None) for e in
             mon.m.json("status/new.json")] == [
         dict(e, checked_at=None) for e in new]
@@ -409,6 +413,23 @@ def test_anilist_by_id_from_source(monitored):
     calls = anilist_calls(mon)
     assert [c["body"]["variables"] for c in calls] == [{"id": 30013}]
     assert mon.m.json("status/new.json")[0]["source"] == "anilist"
+
+
+def test_named_record_gone_is_a_warning(monitored):
+    """A MangaUpdates or AniList id the series' source names that the
+    source no longer has (404) is a warning naming the series, not the
+    quiet "not found" of a search."""
+    mon = monitored([saga(5)], monitor="edition = ja\n"
+                    "new_sources = mangaupdates, anilist\n")
+    mon.m.write("manga/Saga 05/source", "mangaupdates:987654 anilist:987654\n")
+    mon.check("new")
+    health = mon.m.read("status/health").decode()
+    for name in ("mangaupdates", "anilist"):
+        assert "warn: %s: Saga 05: record 987654 not found (HTTP 404);" \
+            " its metadata is kept" % name in health, health
+    assert [c["body"]["variables"] for c in anilist_calls(mon)] == [
+        {"id": 987654}]
+    assert mon.m.json("manga/Saga 05/status.json")["metadata"] is None
 
 
 def test_anilist_volumes_null_while_releasing_passes_on(monitored):

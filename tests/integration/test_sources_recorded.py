@@ -9,25 +9,29 @@ ranked first, a series with no volume yet, a prologue numbered in
 chapters 0.01-0.16 (Berserk), and a part of a longer series whose
 aggregate numbers on into the later parts (JoJo Part 3)."""
 
+import json
 import os
+import shutil
 import time
+import xml.etree.ElementTree as ET
 
 import pytest
 
 from conftest import REPO
 from test_monitor import Monitor, mounted
+from test_opds import ATOM
 
 DATA = os.path.join(REPO, "tests", "data")
 
 
 @pytest.fixture
 def replayed(tmp_path, fake):
-    """make(source, series, monitor, answer): a mount whose source
-    (mangaupdates, mangadex or anilist) is the replay of its recordings
-    (AniList's: the recording answer to every request), the only source
-    the check asks."""
-    def build(source, series, monitor="", answer=None):
-        rec = fake("recorded_fake.py", os.path.join(DATA, source),
+    """make(source, series, monitor, answer, folder): a mount whose
+    source (mangaupdates, mangadex or anilist) is the replay of its
+    recordings (of folder, when given; AniList's: the recording answer to
+    every request), the only source the check asks."""
+    def build(source, series, monitor="", answer=None, folder=None):
+        rec = fake("recorded_fake.py", folder or os.path.join(DATA, source),
                    *([answer] if answer else []))
         extra = ""
         if source in ("mangaupdates", "anilist"):
@@ -227,6 +231,106 @@ def test_mangadex_recorded_jojo_part(replayed):
     assert new == list(range(12, 17))
     assert not [line for line in mon.m.read("status/health").decode()
                 .splitlines() if name in line]
+
+
+BERSERK = "801513ba-a712-498c-8f57-cae55b38cc92"
+GUTS = "Guts, known as the Black Swordsman, seeks sanctuary"
+
+
+def berserk_entry(mon):
+    """Berserk's entry of the OPDS series feed."""
+    for e in ET.fromstring(mon.m.read("opds/series.xml")).iter(
+            ATOM + "entry"):
+        if e.findtext(ATOM + "title") == "Berserk":
+            return e
+    raise AssertionError("no entry Berserk")
+
+
+def test_mangadex_record_by_id(replayed):
+    """A series whose source names its MangaDex id is not searched: its
+    record (GET /manga/ID, as MangaDex gave it for Berserk) gives the
+    title, status, summary, authors, genres and cover the aggregate does
+    not, in status.json and the OPDS entry; read once by the check, and
+    not again while the cache keeps it."""
+    mon = replayed("mangadex", ["Berserk"], "edition = en\n")
+    mon.m.write("manga/Berserk/source", "mangadex:%s\n" % BERSERK)
+    assert mon.check("new")["errors"] == 0
+    assert calls(mon) == [("GET", "/manga/%s/aggregate" % BERSERK),
+                          ("GET", "/manga/" + BERSERK)]
+    record = [c for c in mon.rec.call("/_requests")][-1]
+    assert record["query"]["includes[]"] == ["author", "artist",
+                                             "cover_art"]
+    status = mon.m.json("manga/Berserk/status.json")
+    assert status["published"]["volumes"] == 43
+    assert status["status"] == "ongoing"
+    meta = status["metadata"]
+    assert meta["title"] == "Berserk"
+    assert meta["status"] == "ongoing"
+    assert meta["summary"].startswith(GUTS)
+    assert "Studio Gaga." in meta["summary"]
+    assert meta["authors"] == ["Miura Kentarou", "Mori Kouji",
+                               "Studio Gaga"]
+    assert meta["genres"] == ["Action", "Psychological", "Adventure",
+                              "Philosophical", "Drama", "Horror",
+                              "Fantasy"]
+    assert meta["cover"] == "https://uploads.mangadex.org/covers/%s/" \
+        "81e1c82d-6672-400c-8c58-4ff9bfb89031.jpg" % BERSERK
+    assert meta["source"] == "mangadex:" + BERSERK
+    e = berserk_entry(mon)
+    assert e.findtext(ATOM + "summary").startswith(GUTS)
+    assert [a.findtext(ATOM + "name") for a in e.findall(
+        ATOM + "author")] == ["Miura Kentarou", "Mori Kouji",
+                              "Studio Gaga"]
+    # the next check answers from the cache: no request
+    mon.check("new")
+    assert len(calls(mon)) == 2
+    assert mon.m.json("manga/Berserk/status.json")["metadata"] == meta
+
+
+def test_mangadex_record_changed_then_gone(replayed, tmp_path):
+    """With no cache, each check reads the record once: a record that
+    changed (here: the series completed in 42 volumes, a new summary)
+    refreshes the metadata and bounds the count; a record MangaDex no
+    longer has (404) is a warning naming the series, and the metadata
+    and count kept are those of before."""
+    folder = tmp_path / "mangadex"
+    shutil.copytree(os.path.join(DATA, "mangadex"), str(folder))
+    mon = replayed("mangadex", ["Berserk"], "edition = en\n"
+                   "cache_ttl = 0\n", folder=str(folder))
+    mon.m.write("manga/Berserk/source", "mangadex:%s\n" % BERSERK)
+    assert mon.check("new")["errors"] == 0
+    assert mon.m.json("manga/Berserk/status.json")["metadata"][
+        "status"] == "ongoing"
+
+    path = folder / ("record.%s.json" % BERSERK)
+    said = json.loads(path.read_text())
+    attrs = said["data"]["attributes"]
+    attrs.update(status="completed", lastVolume="42")
+    attrs["description"]["en"] = "The story of Guts, ended."
+    path.write_text(json.dumps(said))
+    assert mon.check("new")["errors"] == 0
+    assert calls(mon).count(("GET", "/manga/" + BERSERK)) == 2
+    status = mon.m.json("manga/Berserk/status.json")
+    assert status["metadata"]["status"] == "completed"
+    assert status["metadata"]["summary"] == "The story of Guts, ended."
+    assert status["published"]["volumes"] == 42
+    assert status["status"] == "completed, 42 volumes in all"
+    assert berserk_entry(mon).findtext(ATOM + "summary") == \
+        "The story of Guts, ended."
+    kept = status["metadata"]
+
+    mon.rec.call("/_remove", {"id": BERSERK})
+    mon.check("new")
+    status = mon.m.json("manga/Berserk/status.json")
+    assert status["metadata"] == kept
+    assert status["published"]["volumes"] == 42
+    warning = "warn: mangadex: Berserk: record %s not found (HTTP 404);" \
+        " its metadata is kept" % BERSERK
+    assert warning in mon.m.read("status/health").decode()
+    assert "monitor: mangadex: Berserk: record %s not found" % BERSERK \
+        in mon.m.read("log").decode()
+    assert berserk_entry(mon).findtext(ATOM + "summary") == \
+        "The story of Guts, ended."
 
 
 def test_anilist_documented_rate_limit(replayed):

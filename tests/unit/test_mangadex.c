@@ -180,6 +180,58 @@ static void test_forms(void **state)
 	assert_false(mangadex_lang_ok("fr&x=1"));
 }
 
+#define ENTITY(manga) \
+	"{\"result\": \"ok\", \"response\": \"entity\", \"data\": " \
+	manga "}"
+
+static int record(const char *body, struct mangadex_info *io)
+{
+	return mangadex_parse_manga(body, strlen(body), io);
+}
+
+static void test_record(void **state)
+{
+	struct mangadex_info io = { .id = ID, .count = 7 };
+	static const char *const bad[] = {
+		/* another manga than the one asked */
+		ENTITY(MANGA("0a1b2c3d-0000-4000-8000-000000000009", "Saga",
+			     "", "\"ongoing\"", "null")),
+		/* a list where the entity belongs, no data, no attributes */
+		LIST(MANGA(ID, "Saga", "", "\"ongoing\"", "null")),
+		"{\"result\": \"ok\", \"response\": \"entity\"}",
+		ENTITY("{\"id\": \"" ID "\", \"type\": \"manga\"}"),
+		/* a status of another type */
+		ENTITY(MANGA(ID, "Saga", "", "12", "null")),
+		/* the API's error body with a 200, HTML */
+		"{\"result\": \"error\", \"errors\": [{\"status\": 404,"
+		" \"title\": \"not_found_http_exception\"}]}",
+		"<!DOCTYPE html><html></html>",
+	};
+
+	(void)state;
+	assert_int_equal(record(ENTITY(MANGA(ID, "Saga", "{\"ja\": \"S\"}",
+					     "\"completed\"", "\"12\"")),
+				&io), 0);
+	assert_string_equal(io.status, "completed");
+	assert_int_equal(io.last_volume, 12);
+	assert_string_equal(io.meta.title, "Saga");
+	assert_string_equal(io.meta.alt_titles, "S");
+	assert_string_equal(io.meta.url, "https://mangadex.org/title/" ID);
+	/* the count is the aggregate's, left as it was */
+	assert_int_equal(io.count, 7);
+	assert_string_equal(io.id, ID);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		int rc = record(bad[i], &io);
+
+		assert_true(rc == -EPROTO || rc == -EBADMSG);
+		/* what the last good record said stays */
+		assert_string_equal(io.status, "completed");
+		assert_int_equal(io.last_volume, 12);
+		assert_int_equal(io.count, 7);
+	}
+}
+
 static void test_info_dump_load(void **state)
 {
 	struct mangadex_info in = { .id = ID, .status = "completed",
@@ -214,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_search_matching),
 		cmocka_unit_test(test_aggregate),
 		cmocka_unit_test(test_forms),
+		cmocka_unit_test(test_record),
 		cmocka_unit_test(test_info_dump_load),
 	};
 

@@ -431,6 +431,26 @@ static void test_next(void **state)
 	}
 }
 
+/* A stall_timeout of 0 (an ed2k client's may be) never stalls: a file
+ * no source serves yet waits with no progress for ever; the same
+ * download with a stall_timeout fails. */
+static void test_next_never_stalls(void **state)
+{
+	struct tracker_row was = { .state = TRACKER_DOWNLOADING,
+				   .progress_at = 1070, .sent_at = 1000 }, out;
+	struct tracker_seen seen = { .listed = 1,
+				     .state = TRACKER_DOWNLOADING };
+
+	(void)state;
+	tracker_next(&was, &seen, 1070 + 365 * 86400.0, POLL, 0, &out);
+	assert_int_equal(out.state, TRACKER_DOWNLOADING);
+	assert_string_equal(out.reason, "");
+	tracker_next(&was, &seen, 1071 + STALL, POLL, STALL, &out);
+	assert_int_equal(out.state, TRACKER_FAILED);
+	assert_string_equal(out.reason, "stalled: no progress for 3601 s"
+			    " (its stall_timeout)");
+}
+
 /* A completed download whose import failed, gone from the client:
  * failed; listed, or kept by dry-run, it stays completed. */
 static void test_next_import_failed_gone(void **state)
@@ -488,6 +508,7 @@ int main(void)
 		cmocka_unit_test(test_read_bytes),
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_next),
+		cmocka_unit_test(test_next_never_stalls),
 		cmocka_unit_test(test_next_import_failed_gone),
 		cmocka_unit_test(test_grace_floor),
 		cmocka_unit_test(test_names),
