@@ -244,10 +244,11 @@ int subsonic_music_is_track(int64_t file)
 }
 
 /* The songs of the album at rel into *out, their files.id appended to
- * files unless NULL, the name of its cover.EXT into cover unless NULL:
- * 0, a negative errno value, or SUBSONIC_NOT_FOUND. */
+ * files and their files' names to names unless NULL, the name of its
+ * cover.EXT into cover unless NULL: 0, a negative errno value, or
+ * SUBSONIC_NOT_FOUND. */
 static int songs(const char *rel, json_t **out, json_t *files,
-		 struct strbuf *cover)
+		 json_t *names, struct strbuf *cover)
 {
 	json_t *al = subsonic_music_id("al", rel);
 	json_t *ar = subsonic_music_artist_id(rel);
@@ -281,7 +282,8 @@ static int songs(const char *rel, json_t **out, json_t *files,
 			continue;
 		}
 		if (!rc && (!*out || (files && json_array_append_new(files,
-				json_integer(file))) ||
+				json_integer(file))) || (names &&
+			    json_array_append_new(names, json_string(name))) ||
 			    json_array_append_new(*out, s)))
 			rc = -ENOMEM;
 		if (rc)
@@ -298,10 +300,11 @@ static int songs(const char *rel, json_t **out, json_t *files,
 }
 
 /* The AlbumID3 of the album at rel ("ARTIST/ALBUM") with its songs
- * into *out, their files.id appended to files unless NULL: 0, a
- * negative errno value, or SUBSONIC_NOT_FOUND when it holds none the
- * user may see. */
-static int album_of(const char *rel, json_t **out, json_t *files)
+ * into *out, their files.id appended to files and their names to names
+ * unless NULL: 0, a negative errno value, or SUBSONIC_NOT_FOUND when it
+ * holds none the user may see. */
+static int album_of(const char *rel, json_t **out, json_t *files,
+		    json_t *names)
 {
 	const char *slash = strchr(rel, '/'), *name = NULL;
 	struct strbuf cover = STRBUF_INIT;
@@ -309,7 +312,7 @@ static int album_of(const char *rel, json_t **out, json_t *files)
 	const char *first = NULL, *at;
 	json_t *tracks, *item;
 	size_t i;
-	int rc = songs(rel, &tracks, files, &cover);
+	int rc = songs(rel, &tracks, files, names, &cover);
 
 	*out = NULL;
 	if (!rc && !json_array_size(tracks)) {
@@ -379,7 +382,7 @@ static int artist_albums(const char *artist, json_t *albums, int with_songs)
 	struct strbuf rel = STRBUF_INIT;
 	struct list l = { .dirs = 1 };
 	json_t *item, *album;
-	json_t *files = NULL;
+	json_t *files = NULL, *names = NULL;
 	size_t i;
 	int rc = list(artist, &l);
 
@@ -388,9 +391,11 @@ static int artist_albums(const char *artist, json_t *albums, int with_songs)
 		child_rel(&rel, artist, json_string_value(json_object_get(
 			item, "name")));
 		json_decref(files);
+		json_decref(names);
 		files = with_songs ? json_array() : NULL;
-		rc = with_songs && !files ? -ENOMEM :
-			album_of(rel.buf, &album, files);
+		names = with_songs ? json_array() : NULL;
+		rc = with_songs && (!files || !names) ? -ENOMEM :
+			album_of(rel.buf, &album, files, names);
 		if (rc == SUBSONIC_NOT_FOUND) {
 			rc = 0;
 			continue;
@@ -398,15 +403,16 @@ static int artist_albums(const char *artist, json_t *albums, int with_songs)
 		if (!rc && !with_songs)
 			json_object_del(album, "song");
 		else if (!rc)
-			album = json_pack("{s:o,s:O,s:I}", "album", album,
-					  "files", files, "last",
-					  max_of(files));
+			album = json_pack("{s:o,s:O,s:O,s:I}", "album", album,
+					  "files", files, "names", names,
+					  "last", max_of(files));
 		if (rc || json_array_append_new(albums, album))
 			rc = rc ? rc : -ENOMEM;
 		if (rc)
 			break;
 	}
 	json_decref(files);
+	json_decref(names);
 	json_decref(l.items);
 	strbuf_release(&rel);
 	return rc;
@@ -446,7 +452,8 @@ int subsonic_music_album(json_t *body, const char *id)
 	int rc = path_of(id, "al", 2, &path);
 
 	if (!rc)
-		rc = album_of(path.buf + strlen(TOP "/"), &album, NULL);
+		rc = album_of(path.buf + strlen(TOP "/"), &album, NULL,
+			      NULL);
 	if (!rc && json_object_set_new(body, "album", album))
 		rc = -ENOMEM;
 	strbuf_release(&path);
@@ -627,6 +634,22 @@ static int song_of(const char *rel, const char *name, int64_t file,
 	return rc;
 }
 
+int subsonic_music_song_at(const char *rel, const char *name, int64_t file,
+			   int cover, json_t **out)
+{
+	int rc = views_real_access(file) ? SUBSONIC_NOT_FOUND :
+		song_of(rel, name, file, out);
+
+	if (rc == -ENODATA)
+		rc = SUBSONIC_NOT_FOUND;
+	if (!rc && cover && json_object_set_new(*out, "coverArt",
+			subsonic_music_id("al", rel))) {
+		json_decref(*out);
+		rc = -ENOMEM;
+	}
+	return rc;
+}
+
 int subsonic_music_song(json_t *body, const char *id)
 {
 	struct strbuf rel = STRBUF_INIT;
@@ -704,7 +727,8 @@ int subsonic_music_cover(const char *id, struct strbuf *out)
 		rc = 0;
 	}
 	if (!rc)
-		rc = songs(path.buf + strlen(TOP "/"), &tracks, NULL, &cover);
+		rc = songs(path.buf + strlen(TOP "/"), &tracks, NULL, NULL,
+			   &cover);
 	if (!rc && (!cover.len || !json_array_size(tracks)))
 		rc = SUBSONIC_NOT_FOUND;
 	if (!rc)
