@@ -482,6 +482,23 @@ int subsonic_lists_random(json_t *body, subsonic_param_fn param, void *req)
 	return rc;
 }
 
+/* Whether the caller still sees an album of the artist (a folder's
+ * name) of the view. */
+static int sees_artist(const char *artist)
+{
+	json_t *albums;
+	size_t n;
+	char *path;
+
+	if (asprintf(&path, "%s/%s", SUBSONIC_MUSIC_TOP, artist) < 0)
+		return 0;
+	n = subsonic_music_children(path, 1, &albums) ? 0 :
+		json_array_size(albums);
+	json_decref(albums);
+	free(path);
+	return n > 0;
+}
+
 /* The artists of ix whose name holds query, count of them from offset,
  * as the new array *out. */
 static int artists_found(const struct subsonic_index *ix, const char *query,
@@ -501,7 +518,7 @@ static int artists_found(const struct subsonic_index *ix, const char *query,
 		    !strcasestr(artist, query))
 			continue;
 		last = artist;
-		if (seen++ < offset)
+		if (!sees_artist(artist) || seen++ < offset)
 			continue;
 		entry = json_pack("{s:o,s:s}", "id", subsonic_music_artist_id(
 			ix->albums[i].rel), "name", artist);

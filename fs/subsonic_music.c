@@ -24,7 +24,7 @@
 #include "fs/views_real.h"
 #include "indexer/reads.h"
 
-#define TOP "/library/music/artists"
+#define TOP SUBSONIC_MUSIC_TOP
 #define ATTR "user.mediamon."
 #define SONG SUBSONIC_MARKS_SONG
 

@@ -32,6 +32,8 @@
 struct strbuf;
 
 #define SUBSONIC_NOT_FOUND 70
+/* The view the music is read from. */
+#define SUBSONIC_MUSIC_TOP "/library/music/artists"
 
 /* The id of prefix ("ar", "al", "tr", ...) and the path rel: prefix and
  * the hex of rel's bytes, a new string, or NULL. */

@@ -1210,3 +1210,101 @@ def test_durations_and_created(tmp_path):
     finally:
         if w:
             w.stop()
+
+
+def album_list(w, t, **q):
+    return names(call(w, "getAlbumList2", type=t, **q)[2])
+
+
+MARKED = ("starred", "frequent", "recent", "highest")
+
+
+def test_album_lists_by_marks(music):
+    """getAlbumList2's lists of the account's marks: starred (the albums
+    starred), frequent (most played), recent (latest played), highest
+    (no ratings: starred, then played), each with size and offset."""
+    ids = walk(music)
+    for t in MARKED:
+        assert album_list(music, t) == [], t
+    first, second, only = (ids[t][0] for t in ("First", "Second", "Only"))
+    # Tones: three plays, the latest in 2023; Solo: one, now
+    ok(call_many(music, "scrobble", [("id", first), ("time",
+                                                     "1600000000000")]))
+    ok(call_many(music, "scrobble", [("id", first), ("time",
+                                                     "1600000000000")]))
+    ok(call_many(music, "scrobble", [("id", second), ("time",
+                                                      "1700000000000")]))
+    ok(call(music, "scrobble", id=only)[2])
+    assert album_list(music, "frequent") == ["Tones", "Solo"]
+    assert album_list(music, "frequent", size=1, offset=1) == ["Solo"]
+    assert album_list(music, "recent") == ["Solo", "Tones"]
+    assert album_list(music, "recent", size=1) == ["Solo"]
+    assert album_list(music, "starred") == []
+    assert album_list(music, "highest") == ["Tones", "Solo"]
+    # a starred song is no starred album
+    ok(call(music, "star", id=first)[2])
+    assert album_list(music, "starred") == []
+    ok(call(music, "star", albumId=ids["Only"][2])[2])
+    assert album_list(music, "starred") == ["Solo"]
+    assert album_list(music, "highest") == ["Solo", "Tones"]
+    assert album_list(music, "highest", offset=1) == ["Tones"]
+    assert album_list(music, "highest", offset=2) == []
+    got = ok(call(music, "getAlbumList2", type="starred")[2])[
+        "albumList2"]["album"][0]
+    assert got["id"] == ids["Only"][2] and "starred" in got
+    assert "song" not in got
+    root = call(music, "getAlbumList2", f="xml", type="frequent")[2]
+    assert [e.get("name") for e in root.iter(NS + "album")] == \
+        ["Tones", "Solo"]
+    ok(call(music, "unstar", albumId=ids["Only"][2])[2])
+    assert album_list(music, "starred") == []
+    # the other lists page the same way
+    assert album_list(music, "alphabeticalByName", size=1) == ["Solo"]
+    assert album_list(music, "alphabeticalByName", size=0) == []
+    assert album_list(music, "newest", size=1, offset=1) != \
+        album_list(music, "newest", size=1)
+    assert len(album_list(music, "random", size=1)) == 1
+    # bad sizes and offsets are the defaults
+    assert album_list(music, "frequent", size="x", offset="-1") == \
+        ["Tones", "Solo"]
+
+
+def test_every_list_type_on_a_private_root(world):  # noqa: F811
+    """Each list type of getAlbumList2 shows an account only what its
+    user may read, whatever root starred and played; what it stops
+    being able to read leaves its lists at once."""
+    u = make_user()
+    try:
+        top = open_and_shut(world)
+        w = Web(tempfile.mkdtemp(dir=world), names=("root", u.name),
+                music=top)
+        try:
+            mine = {"auth": {"u": u.name, "p": PASSWORD}}
+            ids = wait_for(lambda: walk(w), 60, "both songs for root",
+                           until=lambda v: len(v) == 2, mount=w.m,
+                           ignore=(AssertionError,))
+            for t in ("Pub", "Priv"):
+                ok(call(w, "star", albumId=ids[t][2])[2])
+                ok(call(w, "scrobble", id=ids[t][0])[2])
+            ok(call(w, "star", albumId=ids["Pub"][2], **mine)[2])
+            ok(call(w, "scrobble", id=ids["Pub"][0], **mine)[2])
+            types = ("random", "newest", "alphabeticalByName",
+                     "alphabeticalByArtist") + MARKED
+            for t in types:
+                assert album_list(w, t, **mine) == ["Pub"], t
+                assert sorted(album_list(w, t)) == ["Priv", "Pub"], t
+                assert album_list(w, t, offset=1, **mine) == [], t
+            failed(call(w, "star", albumId=ids["Priv"][2], **mine)[2], 70)
+            os.chmod(os.path.join(top, "Open"), 0o700)
+            for t in types:
+                wait_for(lambda: album_list(w, t, **mine), 60,
+                         "no album for the account in " + t,
+                         until=lambda v: v == [], mount=w.m)
+            assert sorted(album_list(w, "frequent")) == ["Priv", "Pub"]
+            found = ok(call(w, "search3", query="", **mine)[2])[
+                "searchResult3"]
+            assert found == {"artist": [], "album": [], "song": []}
+        finally:
+            w.stop()
+    finally:
+        drop_user(u)
