@@ -7,20 +7,24 @@
 # mediamon_start, scan_wait, stop_pid...); it runs nothing by itself.
 #
 # The library is MEDIAMON_BENCH_SUBSONIC_FILES files of the corpus'
-# kind (10,000 by default, not 100,000: supysonic's own scanner took
-# 302 s over 10,000 files here, 2 shared CPUs under load, so 100,000
-# would be near an hour; set it to 100000 for the issue's size). Each
-# server gets its throw-away configuration, database and loopback port;
-# supysonic scans with supysonic-cli (its scan time is a row too) and
-# answers from supysonic-server on waitress (python3-waitress). The
-# calls are timed by tests/bench/subsonic_load.py: the median of three.
+# kind (100,000 by default, the issue's size). Each server gets its
+# throw-away configuration, database and loopback port. supysonic's
+# database is filled by tests/bench/supysonic_fill.py: supysonic's own
+# Scanner.scan_file over the same files, 1,000 to a transaction, then its
+# cover pass and prune (supysonic-cli's scan commits each file alone:
+# 302 s for 10,000 files here, near an hour for 100,000; the rows are the
+# same, checked at 600 files: every track's path, title, year, genre,
+# duration, number, disc, art, album and artist, every folder's cover);
+# its fill time is a row too. supysonic answers from supysonic-server
+# on waitress (python3-waitress). The calls are timed by
+# tests/bench/subsonic_load.py: the median of three, and the first
+# getAlbumList2 (mediamon gathers its lists' index there, once per caller
+# and change of the library).
 #
-# Measured here at 10,000 files (load 2-4): mediamon's getArtists
-# 0.005 s, getAlbumList2 0.5 s, search3 0.44 s (each reads every album
-# the caller may see: see the closing note); supysonic's 0.02 s,
-# 0.14 s and 0.06 s from its own database.
+# Measured here at 100,000 files (load 2-4): see the closing note and
+# the run's table.
 
-SUBSONIC_FILES=${MEDIAMON_BENCH_SUBSONIC_FILES:-10000}
+SUBSONIC_FILES=${MEDIAMON_BENCH_SUBSONIC_FILES:-100000}
 SUBSONIC_LIB=$BENCH_DIR/subsonic-library
 SS_PID=""
 
@@ -51,6 +55,9 @@ subsonic_rows() {
 			"subsonic: $1 ${sr_call#*:} ($SUBSONIC_FILES tracks)" \
 			"$(get "subsonic_$1_${sr_call%%:*}_s") s" "" "" ""
 	done
+	figure_row "subsonic_$1_albums_first_s" lower \
+		"subsonic: $1 first getAlbumList2 ($SUBSONIC_FILES tracks)" \
+		"$(get "subsonic_$1_albums_first_s") s" "" "" ""
 }
 
 section_subsonic() {
@@ -95,13 +102,13 @@ section_subsonic() {
 		>"$ss_dir/setup.log" 2>&1 ||
 		die "supysonic-cli could not set up (see $ss_dir/setup.log)"
 	ss_start=$(now)
-	(cd "$ss_dir" && supysonic-cli folder scan --foreground music) \
-		>"$ss_dir/scan.log" 2>&1 ||
-		die "supysonic's scan failed (see $ss_dir/scan.log)"
-	put subsonic_supysonic_scan_s "$(since "$ss_start")"
-	figure_row subsonic_supysonic_scan_s lower \
-		"subsonic: supysonic's scan ($SUBSONIC_FILES files)" \
-		"$(get subsonic_supysonic_scan_s) s" "" "" ""
+	(cd "$ss_dir" && "$PYTHON" "$REPO/tests/bench/supysonic_fill.py" music) \
+		>"$ss_dir/fill.log" 2>&1 ||
+		die "supysonic's fill failed (see $ss_dir/fill.log)"
+	put subsonic_supysonic_fill_s "$(since "$ss_start")"
+	figure_row subsonic_supysonic_fill_s lower \
+		"subsonic: supysonic's scan, batched ($SUBSONIC_FILES files)" \
+		"$(get subsonic_supysonic_fill_s) s" "" "" ""
 	ss_port=$(subsonic_free_port)
 	(cd "$ss_dir" && exec supysonic-server -S waitress -h 127.0.0.1 -p "$ss_port") \
 		>"$ss_dir/server.log" 2>&1 &
