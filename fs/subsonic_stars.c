@@ -8,11 +8,13 @@
  */
 #include "fs/subsonic_stars.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/clock.h"
+#include "common/strbuf.h"
 #include "fs/subsonic_auth.h"
 #include "fs/subsonic_marks.h"
 #include "fs/subsonic_music.h"
@@ -36,12 +38,23 @@ static int change_of(const char *id, int want, struct starred_change *c)
 	return want < 0 || (int)c->kind == want ? 0 : SUBSONIC_NOT_FOUND;
 }
 
+/* The id of an album or artist as the answers give it, its hex in
+ * lower case, into out (what an unstar names, seen or not now). */
+static const char *lower_id(const char *id, struct strbuf *out)
+{
+	strbuf_reset(out);
+	for (const char *p = id; *p; p++)
+		strbuf_addch(out, tolower((unsigned char)*p));
+	return out->buf;
+}
+
 /* Check (apply 0) or apply the star changes of the ids of a: a star of
  * what the account sees, kept by the id the answers give it (hex in
  * lower case). */
 static int star_each(json_t *a, int want, int on, int apply)
 {
 	struct starred_change c = { .on = on };
+	struct strbuf lower = STRBUF_INIT;
 	json_t *v, *o = NULL;
 	size_t i;
 	int rc = 0;
@@ -54,6 +67,8 @@ static int star_each(json_t *a, int want, int on, int apply)
 			rc = subsonic_music_get(c.item, &o);
 		if (!rc && on)
 			c.item = json_string_value(json_object_get(o, "id"));
+		else if (!rc && c.kind != STARRED_SONG)
+			c.item = lower_id(c.item, &lower);
 		if (!rc && apply)
 			rc = indexer_star(&c);
 		json_decref(o);
@@ -61,6 +76,7 @@ static int star_each(json_t *a, int want, int on, int apply)
 		if (rc)
 			break;
 	}
+	strbuf_release(&lower);
 	return rc;
 }
 

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import re
+import signal
 import sqlite3
 import subprocess
 import tempfile
@@ -239,6 +240,51 @@ def test_api_key_names_its_account(tmp_path):
         assert "line 3: a key of fewer than 16 characters" in text
     finally:
         w.stop()
+
+
+def test_api_keys_read_again_on_reload(tmp_path):
+    """A reload (SIGHUP) reads subsonic_api_keys again: a key removed is
+    refused (44), one added taken; a file then open to others is
+    refused and the keys in use stay."""
+    other = "7b2e9d04c1f84a6e8d3c5a0f19e6b2c4"
+    keys = passwords_file(tmp_path / "subsonic-api-keys",
+                          "root:%s\n" % API_KEY)
+    w = Web(tmp_path, conf_extra="subsonic_api_keys = %s\n" % keys)
+    try:
+        def reload():
+            done = w.log().count("reload: done")
+            w.m.proc.send_signal(signal.SIGHUP)
+            wait_for(lambda: w.log().count("reload: done") > done, 60,
+                     "reload: done in the log", mount=w.m, interval=0.1)
+
+        ok(call(w, "ping", auth={"apiKey": API_KEY})[2])
+        failed(call(w, "ping", auth={"apiKey": other})[2], 44)
+        passwords_file(keys, "root:%s\n" % other)
+        reload()
+        failed(call(w, "ping", auth={"apiKey": API_KEY})[2], 44)
+        assert ok(call(w, "tokenInfo", auth={"apiKey": other})[2])[
+            "tokenInfo"] == {"username": "root"}
+        os.chmod(keys, 0o644)
+        reload()
+        assert "Subsonic passwords and API keys in use stay" in w.log()
+        ok(call(w, "ping", auth={"apiKey": other})[2])
+        text = w.log()
+        assert API_KEY not in text and other not in text
+    finally:
+        w.stop()
+
+
+def test_unstar_of_an_upper_case_id(music):
+    """An album's or artist's id with its hex in upper case unstars what
+    its lower-case form starred."""
+    ids = walk(music)
+    tones, zed = ids["First"][2], ids["Only"][1]
+    ok(call_many(music, "star", [("albumId", tones), ("artistId", zed)]))
+    assert starred(music) == ({"Zed"}, {"Tones"}, set())
+    ok(call(music, "unstar", albumId=tones[:2] + tones[2:].upper())[2])
+    assert starred(music) == ({"Zed"}, set(), set())
+    ok(call(music, "unstar", artistId=zed[:2] + zed[2:].upper())[2])
+    assert starred(music) == (set(), set(), set())
 
 
 def test_api_keys_open_to_others_stop_the_start(tmp_path):
