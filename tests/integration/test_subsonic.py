@@ -869,6 +869,13 @@ def test_playlists(tmp_path):
         rock = got["genre/Rock"]
         assert rock["id"] == playlist_id("genre/Rock.m3u8")
         assert rock["songCount"] == 2 and "entry" not in rock
+        # made by mediamon, not by an account: read-only, its times
+        # those the mount shows for its file
+        assert rock["owner"] == "mediamon" and rock["readonly"] is True
+        st = os.stat(os.path.join(w.m.path, "playlists", "genre",
+                                  "Rock.m3u8"))
+        assert rock["created"] == rock["changed"] == time.strftime(
+            "%Y-%m-%dT%H:%M:%SZ", time.gmtime(st.st_mtime))
         full = ok(call(w, "getPlaylist", id=rock["id"])[2])["playlist"]
         assert [(s["title"], s["id"]) for s in full["entry"]] == \
             [("First", ids["First"][0]), ("Second", ids["Second"][0])]
