@@ -1014,6 +1014,32 @@ def test_star_unstar_and_starred2_outlive_a_restart(music):
         w.stop()
 
 
+def test_get_starred_the_old_shape(music):
+    """getStarred (v1): the same stars as getStarred2, an album as a
+    Child folder of its artist's, an artist as Artist."""
+    ids = walk(music)
+    first, tones, zed = ids["First"][0], ids["First"][2], ids["Only"][1]
+    got = ok(call(music, "getStarred")[2])["starred"]
+    assert got == {"artist": [], "album": [], "song": []}
+    ok(call_many(music, "star", [("id", first), ("albumId", tones),
+                                 ("artistId", zed)]))
+    got = ok(call(music, "getStarred")[2])["starred"]
+    when = got["song"][0]["starred"]
+    assert [s["id"] for s in got["song"]] == [first]
+    assert got["artist"] == [{"id": zed, "name": "Zed", "starred":
+                              got["artist"][0]["starred"]}]
+    album = got["album"][0]
+    assert (album["id"], album["isDir"], album["title"], album["album"],
+            album["parent"], album["artist"]) == \
+        (tones, True, "Tones", "Tones", ids["First"][1], "Band")
+    assert "starred" in album and "songCount" not in album
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", when)
+    root = call(music, "getStarred", f="xml")[2].find(NS + "starred")
+    assert root.find(NS + "album").get("isDir") == "true"
+    assert root.find(NS + "artist").get("name") == "Zed"
+    assert root.find(NS + "song").get("id") == first
+
+
 def test_star_of_what_is_not_there(music):
     ids = walk(music)
     first = ids["First"][0]
