@@ -24,6 +24,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+import opensubsonic_schema
 from conftest import make_flac, run, start_refused, wait_for
 from test_access import make_user, drop_user, world  # noqa: F401
 from test_covers import jpeg
@@ -46,7 +47,9 @@ def call(w, method, f="json", auth=None, **params):
         body = r.read()
         status, ctype = r.status, r.headers.get("Content-Type", "")
     if f == "json":
-        return status, ctype, json.loads(body)["subsonic-response"]
+        answer = json.loads(body)
+        opensubsonic_schema.check(method, answer)
+        return status, ctype, answer["subsonic-response"]
     return status, ctype, ET.fromstring(body)
 
 
@@ -349,6 +352,43 @@ def walk(w):
                 assert song["artistId"] == aid
                 got[song["title"]] = (song["id"], aid, album["id"])
     return got
+
+
+def test_every_method_answers_its_schema(music):
+    """Every method with a JSON answer, asked once (call() checks each
+    answer of these tests against the published OpenSubsonic schemas:
+    tests/integration/opensubsonic_schema.py), its failures too."""
+    ids = walk(music)
+    song, artist, album = ids["First"]
+    genre = ok(call(music, "getGenres")[2])["genres"]["genre"][0]["value"]
+    asked = [("ping", {}), ("getLicense", {}),
+             ("getOpenSubsonicExtensions", {}), ("tokenInfo", {}),
+             ("getMusicFolders", {}), ("getArtists", {}),
+             ("getArtist", {"id": artist}), ("getAlbum", {"id": album}),
+             ("getSong", {"id": song}), ("getIndexes", {}),
+             ("getRandomSongs", {}), ("search3", {"query": ""}),
+             ("getGenres", {}), ("getSongsByGenre", {"genre": genre}),
+             ("getSimilarSongs", {"id": song}),
+             ("getSimilarSongs2", {"id": song}), ("getPlaylists", {}),
+             ("star", {"id": song}), ("star", {"albumId": album}),
+             ("star", {"artistId": artist}), ("getStarred", {}),
+             ("getStarred2", {}), ("scrobble", {"id": song}),
+             ("unstar", {"id": song})]
+    asked += [("getAlbumList2", {"type": t}) for t in (
+        "random", "newest", "alphabeticalByName", "alphabeticalByArtist",
+        "starred", "frequent", "recent", "highest")]
+    asked += [("getAlbumList2", {"type": "byYear", "fromYear": 1,
+                                 "toYear": 3000}),
+              ("getAlbumList2", {"type": "byGenre", "genre": genre})]
+    for method, q in asked:
+        assert opensubsonic_schema.validator(method) is not None, method
+        ok(call(music, method, **q)[2])
+    listed = wait_for(lambda: ok(call(music, "getPlaylists")[2])[
+        "playlists"]["playlist"], 60, "a playlist", until=bool)
+    ok(call(music, "getPlaylist", id=listed[0]["id"])[2])
+    for method in ("getSong", "getAlbum", "getArtist", "getPlaylist"):
+        failed(call(music, method, id="zz")[2], 70)
+    failed(call(music, "getAlbumList2")[2], 10)
 
 
 def test_artists_albums_songs(music):
@@ -947,7 +987,9 @@ def call_many(w, method, pairs, auth=None):
     q += [("v", "1.16.1"), ("c", "mediamon-test"), ("f", "json")] + pairs
     url = "%s/rest/%s?%s" % (w.base, method, urllib.parse.urlencode(q))
     with urllib.request.urlopen(url, timeout=120) as r:
-        return json.loads(r.read())["subsonic-response"]
+        answer = json.loads(r.read())
+    opensubsonic_schema.check(method, answer)
+    return answer["subsonic-response"]
 
 
 def starred(w, **auth):
