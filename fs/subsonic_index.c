@@ -1,24 +1,25 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The Subsonic lists' index (subsonic_index.h): the albums and songs
- * subsonic_music_albums() finds for a caller, copied into plain arrays
- * and kept per caller identity and names generation. It answers no
- * request, judges no right itself and speaks no SQL.
+ * of the view a caller may see, walked as subsonic_music_albums() walks
+ * it but only their tags read (subsonic_song_tags()), into plain arrays
+ * kept per caller identity and names generation. It answers no request,
+ * judges no right itself and speaks no SQL.
  */
 #include "fs/subsonic_index.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "common/log.h"
-#include "common/strbuf.h"
 #include "fs/caller.h"
-#include "fs/subsonic_auth.h"
 #include "fs/subsonic_music.h"
+#include "fs/subsonic_song.h"
 #include "indexer/indexer.h"
 
 static struct {
@@ -51,64 +52,107 @@ static void index_free(struct subsonic_index *ix)
 	free(ix);
 }
 
-static char *copy(json_t *o, const char *name)
+/* An index being gathered and the room of its arrays. */
+struct gathering {
+	struct subsonic_index *ix;
+	size_t albums_room, songs_room;
+};
+
+/* Room for one more item in *v (of size bytes each, n held, *room
+ * allotted): 0 or -ENOMEM. */
+static int room(void **v, size_t n, size_t *room, size_t size)
 {
-	const char *v = json_string_value(json_object_get(o, name));
+	size_t more = *room ? 2 * *room : 64;
+	void *grown;
 
-	return strdup(v ? v : "");
-}
-
-/* Copy the songs of the album a (an item of subsonic_music_albums())
- * into ix from ix->nsongs on: 0 or -ENOMEM. */
-static int add_songs(struct subsonic_index *ix, json_t *a, size_t album)
-{
-	json_t *files = json_object_get(a, "files");
-	json_t *names = json_object_get(a, "names");
-	json_t *songs = json_object_get(json_object_get(a, "album"), "song");
-
-	for (size_t k = 0; k < json_array_size(files); k++) {
-		struct subsonic_index_song *s = &ix->songs[ix->nsongs++];
-		json_t *song = json_array_get(songs, k);
-
-		s->file = json_integer_value(json_array_get(files, k));
-		s->name = strdup(json_string_value(json_array_get(names, k)) ?
-				 json_string_value(json_array_get(names, k)) :
-				 "");
-		s->title = copy(song, "title");
-		s->year = json_integer_value(json_object_get(song, "year"));
-		s->album = album;
-		if (!s->name || !s->title)
-			return -ENOMEM;
-	}
+	if (n < *room)
+		return 0;
+	grown = realloc(*v, more * size);
+	if (!grown)
+		return -ENOMEM;
+	*v = grown;
+	*room = more;
 	return 0;
 }
 
-/* Copy the album a into ix->albums[i] and its songs: 0 or -ENOMEM. */
-static int add_album(struct subsonic_index *ix, json_t *a, size_t i)
+/* Add the track file named name to g as a song of the album al (not yet
+ * counted), its tags' album name kept in *album when it has none yet:
+ * 0, -ENODATA when file is no track's, or a negative errno value. */
+static int add_song(struct gathering *g, struct subsonic_index_album *al,
+		    const char *name, int64_t file, char **album)
 {
-	struct subsonic_index_album *al = &ix->albums[i];
-	json_t *album = json_object_get(a, "album");
-	struct strbuf rel = STRBUF_INIT;
-	const char *id = json_string_value(json_object_get(album, "id"));
+	struct subsonic_index *ix = g->ix;
+	struct subsonic_song_tags t;
+	struct subsonic_index_song *s;
+	int rc = room((void **)&ix->songs, ix->nsongs, &g->songs_room,
+		      sizeof(*ix->songs));
 
-	ix->nalbums = i + 1;
-	if (!id || subsonic_auth_unhex(id + 2, &rel)) {
-		strbuf_release(&rel);
-		return -ENOMEM;
-	}
-	al->rel = strbuf_detach(&rel, NULL);
-	al->name = copy(album, "name");
-	al->artist = copy(album, "artist");
-	al->year = json_integer_value(json_object_get(album, "year"));
-	al->last = json_integer_value(json_object_get(a, "last"));
-	al->cover = json_object_get(album, "coverArt") != NULL;
-	al->song = ix->nsongs;
-	al->nsongs = json_array_size(json_object_get(a, "files"));
-	if (!al->name || !al->artist)
-		return -ENOMEM;
-	return add_songs(ix, a, i);
+	if (!rc)
+		rc = subsonic_song_tags(file, name, &t);
+	if (rc)
+		return rc;
+	s = &ix->songs[ix->nsongs++];
+	*s = (struct subsonic_index_song){ file, strdup(name), t.title,
+					   t.year, ix->nalbums };
+	if (!*album)
+		*album = t.album;
+	else
+		free(t.album);
+	if (t.year > al->year)
+		al->year = t.year;
+	if (file > al->last)
+		al->last = file;
+	al->nsongs++;
+	return s->name ? 0 : -ENOMEM;
 }
 
+/* Add the album folder ALBUM of the artist folder ARTIST to g, with its
+ * songs: none when it holds no track the caller sees. */
+static int add_album(struct gathering *g, const char *artist,
+		     const char *album)
+{
+	struct subsonic_index *ix = g->ix;
+	struct subsonic_index_album al = { .song = ix->nsongs };
+	char *path = NULL, *name = NULL;
+	json_t *items = NULL, *item;
+	size_t i;
+	int rc = room((void **)&ix->albums, ix->nalbums, &g->albums_room,
+		      sizeof(*ix->albums));
+
+	if (!rc && asprintf(&path, "%s/%s/%s", SUBSONIC_MUSIC_TOP, artist,
+			    album) < 0)
+		rc = -ENOMEM;
+	if (!rc)
+		rc = subsonic_music_children(path, 0, &items);
+	json_array_foreach(rc ? NULL : items, i, item) {
+		const char *file = json_string_value(json_object_get(item,
+								   "name"));
+
+		rc = add_song(g, &al, file, json_integer_value(json_object_get(
+			item, "file")), &name);
+		/* the album folders hold their images too */
+		if (rc == -ENODATA && !strncmp(file, "cover.", 6))
+			al.cover = 1;
+		if (rc == -ENODATA)
+			rc = 0;
+		if (rc)
+			break;
+	}
+	json_decref(items);
+	free(path);
+	if (rc == SUBSONIC_NOT_FOUND || (!rc && !al.nsongs)) {
+		free(name);
+		return 0;
+	}
+	/* the tags' name, not the folder's (which the view may give a
+	 * year) */
+	al.name = name ? name : strdup(album);
+	if (asprintf(&al.rel, "%s/%s", artist, album) < 0)
+		al.rel = NULL;
+	al.artist = strdup(artist);
+	ix->albums[ix->nalbums++] = al;
+	return rc ? rc : al.name && al.rel && al.artist ? 0 : -ENOMEM;
+}
 static int by_file(const void *a, const void *b, void *arg)
 {
 	const struct subsonic_index *ix = arg;
@@ -118,41 +162,59 @@ static int by_file(const void *a, const void *b, void *arg)
 	return x < y ? -1 : x > y;
 }
 
-/* Gather the index of this thread's caller into *out: 0 or a negative
- * errno value (logged). */
+/* Add the albums of the artist folder artist to g. */
+static int add_artist(struct gathering *g, const char *artist)
+{
+	json_t *albums = NULL, *album;
+	char *path;
+	size_t i;
+	int rc = asprintf(&path, "%s/%s", SUBSONIC_MUSIC_TOP, artist) < 0 ?
+		-ENOMEM : subsonic_music_children(path, 1, &albums);
+
+	json_array_foreach(rc ? NULL : albums, i, album)
+		if ((rc = add_album(g, artist, json_string_value(
+				json_object_get(album, "name")))))
+			break;
+	json_decref(albums);
+	free(path);
+	return rc == SUBSONIC_NOT_FOUND ? 0 : rc;
+}
+
+/* Gather the index of this thread's caller into *out, walking the view
+ * as subsonic_music_albums() does: 0 or a negative errno value
+ * (logged). */
 static int gather(struct subsonic_index **out)
 {
-	struct subsonic_index *ix = calloc(1, sizeof(*ix));
-	size_t n = 0, i;
-	json_t *all = NULL, *a;
-	int rc = ix ? subsonic_music_albums(&all) : -ENOMEM;
+	struct gathering g = { calloc(1, sizeof(*g.ix)), 0, 0 };
+	json_t *artists = NULL, *artist;
+	size_t i;
+	int rc = g.ix ? subsonic_music_children(SUBSONIC_MUSIC_TOP, 1,
+						&artists) : -ENOMEM;
 
-	json_array_foreach(rc ? NULL : all, i, a)
-		n += json_array_size(json_object_get(a, "files"));
-	if (!rc) {
-		ix->albums = calloc(json_array_size(all) + 1,
-				    sizeof(*ix->albums));
-		ix->songs = calloc(n + 1, sizeof(*ix->songs));
-		ix->by_file = calloc(n + 1, sizeof(*ix->by_file));
-		if (!ix->albums || !ix->songs || !ix->by_file)
-			rc = -ENOMEM;
-	}
-	json_array_foreach(rc ? NULL : all, i, a)
-		if ((rc = add_album(ix, a, i)))
+	json_array_foreach(rc ? NULL : artists, i, artist)
+		if ((rc = add_artist(&g, json_string_value(json_object_get(
+				artist, "name")))))
 			break;
-	json_decref(all);
-	for (i = 0; !rc && i < ix->nsongs; i++)
-		ix->by_file[i] = i;
+	json_decref(artists);
+	if (rc == SUBSONIC_NOT_FOUND)
+		rc = 0;
+	if (!rc) {
+		g.ix->by_file = calloc(g.ix->nsongs + 1,
+				       sizeof(*g.ix->by_file));
+		rc = g.ix->by_file ? 0 : -ENOMEM;
+	}
+	for (i = 0; !rc && i < g.ix->nsongs; i++)
+		g.ix->by_file[i] = i;
 	if (!rc)
-		qsort_r(ix->by_file, ix->nsongs, sizeof(*ix->by_file),
-			by_file, ix);
+		qsort_r(g.ix->by_file, g.ix->nsongs, sizeof(*g.ix->by_file),
+			by_file, g.ix);
 	if (rc) {
 		log_warn("subsonic: cannot gather the music for the lists:"
 			 " %s", strerror(-rc));
-		index_free(ix);
-		ix = NULL;
+		index_free(g.ix);
+		g.ix = NULL;
 	}
-	*out = ix;
+	*out = g.ix;
 	return rc;
 }
 

@@ -244,11 +244,10 @@ int subsonic_music_is_track(int64_t file)
 }
 
 /* The songs of the album at rel into *out, their files.id appended to
- * files and their files' names to names unless NULL, the name of its
- * cover.EXT into cover unless NULL: 0, a negative errno value, or
- * SUBSONIC_NOT_FOUND. */
+ * files unless NULL, the name of its cover.EXT into cover unless NULL:
+ * 0, a negative errno value, or SUBSONIC_NOT_FOUND. */
 static int songs(const char *rel, json_t **out, json_t *files,
-		 json_t *names, struct strbuf *cover)
+		 struct strbuf *cover)
 {
 	json_t *al = subsonic_music_id("al", rel);
 	json_t *ar = subsonic_music_artist_id(rel);
@@ -282,8 +281,7 @@ static int songs(const char *rel, json_t **out, json_t *files,
 			continue;
 		}
 		if (!rc && (!*out || (files && json_array_append_new(files,
-				json_integer(file))) || (names &&
-			    json_array_append_new(names, json_string(name))) ||
+				json_integer(file))) ||
 			    json_array_append_new(*out, s)))
 			rc = -ENOMEM;
 		if (rc)
@@ -300,11 +298,10 @@ static int songs(const char *rel, json_t **out, json_t *files,
 }
 
 /* The AlbumID3 of the album at rel ("ARTIST/ALBUM") with its songs
- * into *out, their files.id appended to files and their names to names
- * unless NULL: 0, a negative errno value, or SUBSONIC_NOT_FOUND when it
- * holds none the user may see. */
-static int album_of(const char *rel, json_t **out, json_t *files,
-		    json_t *names)
+ * into *out, their files.id appended to files unless NULL: 0, a
+ * negative errno value, or SUBSONIC_NOT_FOUND when it holds none the
+ * user may see. */
+static int album_of(const char *rel, json_t **out, json_t *files)
 {
 	const char *slash = strchr(rel, '/'), *name = NULL;
 	struct strbuf cover = STRBUF_INIT;
@@ -312,7 +309,7 @@ static int album_of(const char *rel, json_t **out, json_t *files,
 	const char *first = NULL, *at;
 	json_t *tracks, *item;
 	size_t i;
-	int rc = songs(rel, &tracks, files, names, &cover);
+	int rc = songs(rel, &tracks, files, &cover);
 
 	*out = NULL;
 	if (!rc && !json_array_size(tracks)) {
@@ -360,19 +357,6 @@ static int album_of(const char *rel, json_t **out, json_t *files,
 	return *out ? 0 : -ENOMEM;
 }
 
-/* The greatest integer of the array a, or 0. */
-static json_int_t max_of(json_t *a)
-{
-	json_int_t max = 0;
-	json_t *v;
-	size_t i;
-
-	json_array_foreach(a, i, v)
-		if (json_integer_value(v) > max)
-			max = json_integer_value(v);
-	return max;
-}
-
 /* Append the albums of the artist (a folder's name) the user may see
  * to albums; with_songs, each with its songs in the object
  * subsonic_music_albums() gives: 0, a negative errno value, or
@@ -382,7 +366,7 @@ static int artist_albums(const char *artist, json_t *albums, int with_songs)
 	struct strbuf rel = STRBUF_INIT;
 	struct list l = { .dirs = 1 };
 	json_t *item, *album;
-	json_t *files = NULL, *names = NULL;
+	json_t *files = NULL;
 	size_t i;
 	int rc = list(artist, &l);
 
@@ -391,11 +375,9 @@ static int artist_albums(const char *artist, json_t *albums, int with_songs)
 		child_rel(&rel, artist, json_string_value(json_object_get(
 			item, "name")));
 		json_decref(files);
-		json_decref(names);
 		files = with_songs ? json_array() : NULL;
-		names = with_songs ? json_array() : NULL;
-		rc = with_songs && (!files || !names) ? -ENOMEM :
-			album_of(rel.buf, &album, files, names);
+		rc = with_songs && !files ? -ENOMEM :
+			album_of(rel.buf, &album, files);
 		if (rc == SUBSONIC_NOT_FOUND) {
 			rc = 0;
 			continue;
@@ -403,16 +385,14 @@ static int artist_albums(const char *artist, json_t *albums, int with_songs)
 		if (!rc && !with_songs)
 			json_object_del(album, "song");
 		else if (!rc)
-			album = json_pack("{s:o,s:O,s:O,s:I}", "album", album,
-					  "files", files, "names", names,
-					  "last", max_of(files));
+			album = json_pack("{s:o,s:O}", "album", album,
+					  "files", files);
 		if (rc || json_array_append_new(albums, album))
 			rc = rc ? rc : -ENOMEM;
 		if (rc)
 			break;
 	}
 	json_decref(files);
-	json_decref(names);
 	json_decref(l.items);
 	strbuf_release(&rel);
 	return rc;
@@ -452,8 +432,7 @@ int subsonic_music_album(json_t *body, const char *id)
 	int rc = path_of(id, "al", 2, &path);
 
 	if (!rc)
-		rc = album_of(path.buf + strlen(TOP "/"), &album, NULL,
-			      NULL);
+		rc = album_of(path.buf + strlen(TOP "/"), &album, NULL);
 	if (!rc && json_object_set_new(body, "album", album))
 		rc = -ENOMEM;
 	strbuf_release(&path);
@@ -727,8 +706,7 @@ int subsonic_music_cover(const char *id, struct strbuf *out)
 		rc = 0;
 	}
 	if (!rc)
-		rc = songs(path.buf + strlen(TOP "/"), &tracks, NULL, NULL,
-			   &cover);
+		rc = songs(path.buf + strlen(TOP "/"), &tracks, NULL, &cover);
 	if (!rc && (!cover.len || !json_array_size(tracks)))
 		rc = SUBSONIC_NOT_FOUND;
 	if (!rc)

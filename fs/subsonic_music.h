@@ -49,9 +49,7 @@ int subsonic_music_album(json_t *body, const char *id);
 /* Every album the user may see, in the view's order (by artist, then
  * album), into *out (a new array), each {"album": the AlbumID3 with its
  * songs ("song") as getAlbum gives it, "files": the files.id of each
- * song, "names": their files' names in the album folder, "last": the
- * greatest files.id, the one the index met last}: 0 or a negative errno
- * value. */
+ * song}: 0 or a negative errno value. */
 int subsonic_music_albums(json_t **out);
 /* The files.id of the tracks of /similar/"ARTIST TITLE" of the song id
  * (its artist and title tags, or its file's name), most alike first,
