@@ -79,8 +79,13 @@ section_subsonic() {
 	chmod 600 "$WORK/ss-htpasswd"
 	printf '[analysis]\nenabled = no\n[http]\nlisten = 127.0.0.1:0\nhtpasswd = %s\n' \
 		"$WORK/ss-htpasswd" >"$WORK/subsonic.conf"
+	mm_start=$(now)
 	mediamon_start "$SUBSONIC_LIB" "$WORK/subsonic.conf"
 	scan_wait ""
+	scan_record subsonic_mediamon_scan "$mm_start"
+	figure_row subsonic_mediamon_scan_s lower \
+		"subsonic: mediamon's first scan ($SUBSONIC_FILES files)" \
+		"$(get subsonic_mediamon_scan_s) s" "" "" ""
 	ss_port=$(sed -n 's/.*http: listening on .* (port \([0-9]*\)).*/\1/p' \
 		"$MM_LOG" | head -n 1)
 	[ -n "$ss_port" ] || die "the http listener did not start (see $MM_LOG)"
