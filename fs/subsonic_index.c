@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "fs/caller.h"
 #include "fs/subsonic_music.h"
@@ -27,6 +28,7 @@ static struct {
 	pthread_mutex_t build;	/* one gathering at a time */
 	struct kept {
 		uint64_t who, generation, used;
+		double at;	/* when gathered (clock_mono()) */
 		struct subsonic_index *ix;
 	} kept[SUBSONIC_INDEX_KEPT];
 	uint64_t used;
@@ -225,7 +227,8 @@ static struct subsonic_index *kept_take(uint64_t who, uint64_t generation)
 	for (size_t i = 0; i < SUBSONIC_INDEX_KEPT; i++) {
 		struct kept *k = &keeper.kept[i];
 
-		if (k->ix && k->who == who && k->generation == generation) {
+		if (k->ix && k->who == who && k->generation == generation &&
+		    (who == 1 || clock_mono() - k->at < SUBSONIC_INDEX_KEEP_S)) {
 			k->used = ++keeper.used;
 			k->ix->refs++;
 			return k->ix;
@@ -253,7 +256,8 @@ static void kept_put(struct subsonic_index *ix, uint64_t who,
 	}
 	if (room->ix && !--room->ix->refs)
 		index_free(room->ix);
-	*room = (struct kept){ who, generation, ++keeper.used, ix };
+	*room = (struct kept){ who, generation, ++keeper.used, clock_mono(),
+			       ix };
 	ix->refs++;
 }
 

@@ -9,7 +9,11 @@
  * years of its songs. It is gathered once for each caller identity
  * (caller_who(); the owner's callers are one) and each change of what
  * the mount lists by name (indexer_names_generation(): a rescan that
- * changed something moves it), and kept for the calls that follow;
+ * changed something moves it), and kept for the calls that follow,
+ * for a caller other than the owner at most SUBSONIC_INDEX_KEEP_S
+ * seconds: what its user may read changes with no change of names (a
+ * chmod), and a folder it may newly read shows in its lists within that
+ * time (one it may no longer read leaves them at once, below).
  * SUBSONIC_INDEX_KEPT identities are kept, a newer one taking the place
  * of the one used least recently.
  *
@@ -30,6 +34,7 @@
 #include <stdint.h>
 
 #define SUBSONIC_INDEX_KEPT 4
+#define SUBSONIC_INDEX_KEEP_S 60.0
 
 struct subsonic_index {
 	struct subsonic_index_album {
