@@ -22,6 +22,7 @@
 #include "fs/subsonic_music.h"
 #include "fs/subsonic_song.h"
 #include "indexer/indexer.h"
+#include "indexer/reads.h"
 
 static struct {
 	pthread_mutex_t lock;	/* the kept ones */
@@ -190,13 +191,16 @@ static int gather(struct subsonic_index **out)
 	struct gathering g = { calloc(1, sizeof(*g.ix)), 0, 0 };
 	json_t *artists = NULL, *artist;
 	size_t i;
-	int rc = g.ix ? subsonic_music_children(SUBSONIC_MUSIC_TOP, 1,
-						&artists) : -ENOMEM;
+	/* one read transaction for the songs' many reads, not one each */
+	int held = reader_hold(), rc = g.ix ? subsonic_music_children(
+		SUBSONIC_MUSIC_TOP, 1, &artists) : -ENOMEM;
 
 	json_array_foreach(rc ? NULL : artists, i, artist)
 		if ((rc = add_artist(&g, json_string_value(json_object_get(
 				artist, "name")))))
 			break;
+	if (!held)
+		reader_release();
 	json_decref(artists);
 	if (rc == SUBSONIC_NOT_FOUND)
 		rc = 0;
