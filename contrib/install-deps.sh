@@ -25,6 +25,7 @@ libmicrohttpd-dev libcrypt-dev apache2-utils
 libcmocka-dev
 clang libclang-rt-dev valgrind
 python3 python3-pytest python3-pytest-xdist python3-mutagen python3-feedparser
+python3-jsonschema
 libxml2-utils
 flac lame sox jq zip unzip p7zip-full
 vorbis-tools opus-tools wavpack ffmpeg

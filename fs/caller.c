@@ -228,6 +228,11 @@ uid_t caller_uid(void)
 	return cur.uid;
 }
 
+gid_t caller_gid(void)
+{
+	return cur.gid;
+}
+
 static struct state *state(void)
 {
 	struct state *st = pthread_getspecific(state_key);

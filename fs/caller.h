@@ -79,6 +79,8 @@ uint64_t caller_who(void);
 
 /* This thread's caller's user id. */
 uid_t caller_uid(void);
+/* And its group id. */
+gid_t caller_gid(void);
 
 /*
  * Open the indexed file at the absolute path with flags as the caller

@@ -586,6 +586,10 @@ static void reload(const struct config *cfg)
 			  " htpasswd; the accounts in use stay");
 	else if (http_auth_load(cfg->http_htpasswd))
 		log_info("http: reload: the accounts in use stay");
+	if (subsonic_auth_load(cfg->http_subsonic_passwords,
+			       cfg->http_subsonic_api_keys))
+		log_info("http: reload: the Subsonic passwords and API keys"
+			 " in use stay");
 	set_proxy(cfg->http_trusted_proxy);
 	if (same_listener(cfg))
 		return;

@@ -248,9 +248,14 @@ static int do_unstar(struct request *r)
 	return star(r, 0);
 }
 
+static int do_get_starred(struct request *r)
+{
+	return subsonic_stars_starred(r->body, 1);
+}
+
 static int do_get_starred2(struct request *r)
 {
-	return subsonic_stars_starred(r->body);
+	return subsonic_stars_starred(r->body, 0);
 }
 
 static int do_scrobble(struct request *r)
@@ -295,6 +300,7 @@ static const struct {
 	{ "getPlaylist", do_get_playlist },
 	{ "star", do_star },
 	{ "unstar", do_unstar },
+	{ "getStarred", do_get_starred },
 	{ "getStarred2", do_get_starred2 },
 	{ "scrobble", do_scrobble },
 	/* answered with the file itself (send_file()) */

@@ -9,6 +9,7 @@
 #include "fs/subsonic_auth.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,14 +28,17 @@ struct lines {
 	size_t n;
 	const char *path;
 	const char *what;	/* what SECRET is, for the log */
+	size_t min;		/* the shortest SECRET taken */
 };
-
-/* The passwords of subsonic_passwords, the keys of subsonic_api_keys. */
-static struct lines kept = { .what = "PASSWORD" };
-static struct lines keys = { .what = "KEY" };
 
 /* The shortest API key taken: a shorter one could be guessed. */
 #define KEY_MIN 16
+
+/* The passwords of subsonic_passwords, the keys of subsonic_api_keys,
+ * read by the requests, replaced whole by a reload. */
+static pthread_rwlock_t held = PTHREAD_RWLOCK_INITIALIZER;
+static struct lines kept = { .what = "PASSWORD" };
+static struct lines keys = { .what = "KEY", .min = KEY_MIN };
 
 /* Keep the line of a file of secrets for config_read_secret_lines(). */
 static int keep(char *line, int at, void *arg)
@@ -49,9 +53,9 @@ static int keep(char *line, int at, void *arg)
 			 l->path, at, l->what);
 		return 0;
 	}
-	if (l == &keys && strlen(colon + 1) < KEY_MIN) {
-		log_warn("http: %s line %d: a key of fewer than %d characters"
-			 " could be guessed; left out", l->path, at, KEY_MIN);
+	if (strlen(colon + 1) < l->min) {
+		log_warn("http: %s line %d: a key of fewer than %zu characters"
+			 " could be guessed; left out", l->path, at, l->min);
 		return 0;
 	}
 	copy = strdup(line);
@@ -97,36 +101,61 @@ static int load(struct lines *l, const char *path, const char *name)
 
 int subsonic_auth_load(const char *passwords, const char *api_keys)
 {
-	int rc = load(&kept, passwords, "subsonic_passwords");
+	struct lines p = { .what = kept.what }, k = { .what = keys.what,
+						      .min = keys.min };
+	int rc = load(&p, passwords, "subsonic_passwords");
 
 	if (!rc)
-		rc = load(&keys, api_keys, "subsonic_api_keys");
-	if (rc)
-		subsonic_auth_free();
+		rc = load(&k, api_keys, "subsonic_api_keys");
+	if (!rc) {
+		struct lines old_p = kept, old_k = keys;
+
+		pthread_rwlock_wrlock(&held);
+		kept = p;
+		keys = k;
+		pthread_rwlock_unlock(&held);
+		p = old_p;
+		k = old_k;
+	}
+	forget(&p);
+	forget(&k);
 	return rc;
 }
 
 void subsonic_auth_free(void)
 {
+	pthread_rwlock_wrlock(&held);
 	forget(&kept);
 	forget(&keys);
+	keys.path = kept.path = NULL;
+	pthread_rwlock_unlock(&held);
 }
 
 int subsonic_auth_api_keys(void)
 {
-	return keys.path != NULL;
+	int taken;
+
+	pthread_rwlock_rdlock(&held);
+	taken = keys.path != NULL;
+	pthread_rwlock_unlock(&held);
+	return taken;
 }
 
-/* The kept password of name, or NULL. */
-static const char *kept_password(const char *name)
+/* The kept password of name into out: 0, or -ENOENT. */
+static int kept_password(const char *name, struct strbuf *out)
 {
 	size_t len = strlen(name);
+	int rc = -ENOENT;
 
-	for (size_t i = 0; i < kept.n; i++)
+	pthread_rwlock_rdlock(&held);
+	for (size_t i = 0; rc && i < kept.n; i++)
 		if (!strncmp(kept.line[i], name, len) &&
-		    kept.line[i][len] == ':')
-			return kept.line[i] + len + 1;
-	return NULL;
+		    kept.line[i][len] == ':') {
+			strbuf_addstr(out, kept.line[i] + len + 1);
+			rc = 0;
+		}
+	pthread_rwlock_unlock(&held);
+	return rc;
 }
 
 int subsonic_auth_unhex(const char *hex, struct strbuf *out)
@@ -152,6 +181,7 @@ static int key_account(const char *key, struct strbuf *name)
 	size_t len = strlen(key);
 	int found = 0;
 
+	pthread_rwlock_rdlock(&held);
 	for (size_t i = 0; i < keys.n; i++) {
 		const char *colon = strchr(keys.line[i], ':');
 
@@ -161,6 +191,7 @@ static int key_account(const char *key, struct strbuf *name)
 			found = 1;
 		}
 	}
+	pthread_rwlock_unlock(&held);
 	return found ? 0 : -ENOENT;
 }
 
@@ -213,7 +244,6 @@ int subsonic_auth_check(const char *u, const char *p, const char *t,
 			const char *via, const struct http_account **out)
 {
 	struct strbuf plain = STRBUF_INIT;
-	const char *password;
 
 	*out = NULL;
 	if (api_key)
@@ -237,13 +267,15 @@ int subsonic_auth_check(const char *u, const char *p, const char *t,
 		strbuf_release(&plain);
 		return *out ? 0 : SUBSONIC_WRONG;
 	}
-	password = kept_password(u);
-	if (!password)
+	if (kept_password(u, &plain)) {
+		strbuf_release(&plain);
 		return SUBSONIC_NO_TOKEN;
-	if (!token_matches(password, s, t)) {
-		http_auth_check(u, NULL, addr, via);
-		return SUBSONIC_WRONG;
 	}
-	*out = http_auth_check(u, password, addr, via);
+	if (token_matches(plain.buf, s, t))
+		*out = http_auth_check(u, plain.buf, addr, via);
+	else
+		http_auth_check(u, NULL, addr, via);
+	explicit_bzero(plain.buf, plain.len);
+	strbuf_release(&plain);
 	return *out ? 0 : SUBSONIC_WRONG;
 }

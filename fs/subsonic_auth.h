@@ -36,9 +36,10 @@ struct strbuf;
 #define SUBSONIC_BAD_KEY 44	/* an API key that is not there */
 
 /* Read [http] subsonic_passwords at passwords (NULL: no token is
- * taken) and subsonic_api_keys at api_keys (NULL: no API key is): 0,
- * or a negative errno value (logged) when one cannot be read or is open
- * to others. */
+ * taken) and subsonic_api_keys at api_keys (NULL: no API key is) in
+ * place of those held, at start and at each reload: 0, or a negative
+ * errno value (logged) when one cannot be read or is open to others,
+ * those held then staying. Any thread. */
 int subsonic_auth_load(const char *passwords, const char *api_keys);
 
 /* Whether API keys are taken (subsonic_api_keys is set). */

@@ -3,8 +3,10 @@
 #define MEDIAMON_SUBSONIC_LISTS_H
 /*
  * The Subsonic API's lists over the whole music the user may see
- * (subsonic_music_albums()): getIndexes, getAlbumList2, getRandomSongs,
- * search3 and getSimilarSongs(2). Each reads its parameters through param (the query's
+ * (fs/subsonic_index.h): getIndexes, getAlbumList2, getRandomSongs,
+ * search3, getSimilarSongs(2) and getSongsByGenre, each costing the
+ * page it answers once the index is gathered. Each reads its parameters
+ * through param (the query's
  * value of a name, or NULL), adds its member to body and returns 0, a
  * negative errno value or a Subsonic error code (SUBSONIC_MISSING for a
  * missing parameter, SUBSONIC_NOT_FOUND for a list type not offered).
@@ -18,9 +20,13 @@ int subsonic_lists_indexes(json_t *body, subsonic_param_fn param,
 			   void *req);
 /* getAlbumList2: type random, newest (the albums whose tracks the index
  * met last first), alphabeticalByName, alphabeticalByArtist, byYear
- * (fromYear, toYear; from after to goes backwards) or byGenre (genre,
- * a folder of /library/music/genres; by name); size (10, at most 500)
- * and offset. */
+ * (fromYear, toYear; from after to goes backwards), byGenre (genre, a
+ * folder of /library/music/genres; by name), or by the account's marks:
+ * starred (the albums it starred, the latest star first), frequent (the
+ * albums whose songs it played most), recent (those it played a song of,
+ * the latest first), highest (mediamon keeps no rating: the starred
+ * albums, then those played, each by their plays); size (10, at most
+ * 500) and offset. */
 int subsonic_lists_albums(json_t *body, subsonic_param_fn param, void *req);
 /* getRandomSongs: size (10, at most 500) songs, fromYear and toYear. */
 int subsonic_lists_random(json_t *body, subsonic_param_fn param, void *req);

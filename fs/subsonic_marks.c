@@ -95,3 +95,8 @@ void subsonic_marks_add(json_t *o, const char *id)
 	if (o && m)
 		json_object_update(o, m);
 }
+
+json_t *subsonic_marks_of(const char *id)
+{
+	return id ? json_object_get(marks, id) : NULL;
+}

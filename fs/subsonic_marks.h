@@ -31,4 +31,9 @@ void subsonic_marks_end(void);
 const char *subsonic_marks_account(void);
 /* Add the marks of the thing whose API id is id to o, its object. */
 void subsonic_marks_add(json_t *o, const char *id);
+/* The marks of the thing whose API id is id ({"starred", "playCount",
+ * "played"}, each when it has one; the times in RFC 3339, UTC, so the
+ * later is the greater text), borrowed until subsonic_marks_end(), or
+ * NULL when it has none. */
+json_t *subsonic_marks_of(const char *id);
 #endif

@@ -24,7 +24,7 @@
 #include "fs/views_real.h"
 #include "indexer/reads.h"
 
-#define TOP "/library/music/artists"
+#define TOP SUBSONIC_MUSIC_TOP
 #define ATTR "user.mediamon."
 #define SONG SUBSONIC_MARKS_SONG
 
@@ -357,19 +357,6 @@ static int album_of(const char *rel, json_t **out, json_t *files)
 	return *out ? 0 : -ENOMEM;
 }
 
-/* The greatest integer of the array a, or 0. */
-static json_int_t max_of(json_t *a)
-{
-	json_int_t max = 0;
-	json_t *v;
-	size_t i;
-
-	json_array_foreach(a, i, v)
-		if (json_integer_value(v) > max)
-			max = json_integer_value(v);
-	return max;
-}
-
 /* Append the albums of the artist (a folder's name) the user may see
  * to albums; with_songs, each with its songs in the object
  * subsonic_music_albums() gives: 0, a negative errno value, or
@@ -398,9 +385,8 @@ static int artist_albums(const char *artist, json_t *albums, int with_songs)
 		if (!rc && !with_songs)
 			json_object_del(album, "song");
 		else if (!rc)
-			album = json_pack("{s:o,s:O,s:I}", "album", album,
-					  "files", files, "last",
-					  max_of(files));
+			album = json_pack("{s:o,s:O}", "album", album,
+					  "files", files);
 		if (rc || json_array_append_new(albums, album))
 			rc = rc ? rc : -ENOMEM;
 		if (rc)
@@ -624,6 +610,22 @@ static int song_of(const char *rel, const char *name, int64_t file,
 
 	json_decref(al);
 	json_decref(ar);
+	return rc;
+}
+
+int subsonic_music_song_at(const char *rel, const char *name, int64_t file,
+			   int cover, json_t **out)
+{
+	int rc = views_real_access(file) ? SUBSONIC_NOT_FOUND :
+		song_of(rel, name, file, out);
+
+	if (rc == -ENODATA)
+		rc = SUBSONIC_NOT_FOUND;
+	if (!rc && cover && json_object_set_new(*out, "coverArt",
+			subsonic_music_id("al", rel))) {
+		json_decref(*out);
+		rc = -ENOMEM;
+	}
 	return rc;
 }
 

@@ -32,6 +32,8 @@
 struct strbuf;
 
 #define SUBSONIC_NOT_FOUND 70
+/* The view the music is read from. */
+#define SUBSONIC_MUSIC_TOP "/library/music/artists"
 
 /* The id of prefix ("ar", "al", "tr", ...) and the path rel: prefix and
  * the hex of rel's bytes, a new string, or NULL. */
@@ -47,8 +49,7 @@ int subsonic_music_album(json_t *body, const char *id);
 /* Every album the user may see, in the view's order (by artist, then
  * album), into *out (a new array), each {"album": the AlbumID3 with its
  * songs ("song") as getAlbum gives it, "files": the files.id of each
- * song, "last": the greatest of them, the one the index met last}: 0 or
- * a negative errno value. */
+ * song}: 0 or a negative errno value. */
 int subsonic_music_albums(json_t **out);
 /* The files.id of the tracks of /similar/"ARTIST TITLE" of the song id
  * (its artist and title tags, or its file's name), most alike first,
@@ -74,6 +75,12 @@ int64_t subsonic_music_file(const char *id);
  * (ArtistID3 without its albums) id names into *out (a new object): 0,
  * a negative errno value, or SUBSONIC_NOT_FOUND. */
 int subsonic_music_get(const char *id, json_t **out);
+/* The Child of the track file named name in the album folder rel
+ * ("ARTIST/ALBUM") into *out (a new object), with the album's id as its
+ * coverArt when cover: 0, a negative errno value, or SUBSONIC_NOT_FOUND
+ * when the user may not read it or it is no track's. */
+int subsonic_music_song_at(const char *rel, const char *name, int64_t file,
+			   int cover, json_t **out);
 /* getSong: the song id. */
 int subsonic_music_song(json_t *body, const char *id);
 /* The mount path of the song id into out, for stream and download: 0 or

@@ -11,11 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/strbuf.h"
+#include "fs/caller.h"
+#include "fs/fs_attr.h"
 #include "fs/node.h"
 #include "fs/nodes.h"
+#include "fs/stamps.h"
 #include "fs/subsonic_auth.h"
 #include "fs/subsonic_music.h"
+#include "indexer/indexer.h"
 #include "indexer/reads.h"
 
 #define TOP "/playlists"
@@ -88,6 +93,24 @@ static int offered(const char *rel)
 	return 0;
 }
 
+/* The playlist's Playlist of rel with its count and duration, created
+ * and changed the time the mount shows for its file (fs/stamps.h: when
+ * its bytes were last seen to change, for this caller), into *out. */
+static int playlist_of(const char *rel, size_t count, long long duration,
+		       const struct timespec *at, json_t **out)
+{
+	char when[CLOCK_RFC3339_LEN];
+
+	clock_rfc3339(at->tv_sec, when);
+	*out = json_pack("{s:o,s:s%,s:I,s:I,s:b,s:s,s:s,s:s,s:b}", "id",
+			 subsonic_music_id("pl", rel), "name", rel,
+			 strlen(rel) - strlen(SUFFIX), "songCount",
+			 (json_int_t)count, "duration", (json_int_t)duration,
+			 "public", 0, "owner", "mediamon", "created", when,
+			 "changed", when, "readonly", 1);
+	return *out ? 0 : -ENOMEM;
+}
+
 /* The Playlist of rel (a path below TOP) into *out, its songs (by_path)
  * in "entry" when entries: 0, a negative errno value, or
  * SUBSONIC_NOT_FOUND when the user may see none of its songs. */
@@ -97,6 +120,9 @@ static int playlist(const char *rel, json_t *by_path, int entries,
 	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
 	json_t *songs = json_array();
 	long long seconds = 0, duration = 0;
+	uint64_t gen = indexer_generation();
+	char stamp[FS_ATTR_STAMP_NAME];
+	struct timespec at;
 	struct node n;
 	char *line, *next;
 	int rc;
@@ -110,6 +136,10 @@ static int playlist(const char *rel, json_t *by_path, int entries,
 		rc = nodes_render(&n, &text);
 	if (rc == -ENOENT || rc == -EACCES)
 		rc = SUBSONIC_NOT_FOUND;
+	if (!rc)
+		at = stamps_time(fs_attr_stamp_name(path.buf, &n, stamp),
+				 caller_uid(), caller_gid(), gen, text.buf,
+				 text.len);
 	for (line = rc ? NULL : text.buf; line && *line; line = next) {
 		json_t *song;
 
@@ -132,18 +162,13 @@ static int playlist(const char *rel, json_t *by_path, int entries,
 	}
 	if (!rc && !json_array_size(songs))
 		rc = SUBSONIC_NOT_FOUND;
-	if (!rc) {
-		*out = json_pack("{s:o,s:s%,s:I,s:I,s:b}", "id",
-				 subsonic_music_id("pl", rel), "name", rel,
-				 strlen(rel) - strlen(SUFFIX), "songCount",
-				 (json_int_t)json_array_size(songs),
-				 "duration", (json_int_t)duration,
-				 "public", 0);
-		if (*out && entries && json_object_set(*out, "entry", songs)) {
-			json_decref(*out);
-			*out = NULL;
-		}
-		rc = *out ? 0 : -ENOMEM;
+	if (!rc)
+		rc = playlist_of(rel, json_array_size(songs), duration, &at,
+				 out);
+	if (!rc && entries && json_object_set(*out, "entry", songs)) {
+		json_decref(*out);
+		*out = NULL;
+		rc = -ENOMEM;
 	}
 	json_decref(songs);
 	strbuf_release(&text);

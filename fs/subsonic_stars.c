@@ -8,11 +8,13 @@
  */
 #include "fs/subsonic_stars.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/clock.h"
+#include "common/strbuf.h"
 #include "fs/subsonic_auth.h"
 #include "fs/subsonic_marks.h"
 #include "fs/subsonic_music.h"
@@ -36,12 +38,23 @@ static int change_of(const char *id, int want, struct starred_change *c)
 	return want < 0 || (int)c->kind == want ? 0 : SUBSONIC_NOT_FOUND;
 }
 
+/* The id of an album or artist as the answers give it, its hex in
+ * lower case, into out (what an unstar names, seen or not now). */
+static const char *lower_id(const char *id, struct strbuf *out)
+{
+	strbuf_reset(out);
+	for (const char *p = id; *p; p++)
+		strbuf_addch(out, tolower((unsigned char)*p));
+	return out->buf;
+}
+
 /* Check (apply 0) or apply the star changes of the ids of a: a star of
  * what the account sees, kept by the id the answers give it (hex in
  * lower case). */
 static int star_each(json_t *a, int want, int on, int apply)
 {
 	struct starred_change c = { .on = on };
+	struct strbuf lower = STRBUF_INIT;
 	json_t *v, *o = NULL;
 	size_t i;
 	int rc = 0;
@@ -54,6 +67,8 @@ static int star_each(json_t *a, int want, int on, int apply)
 			rc = subsonic_music_get(c.item, &o);
 		if (!rc && on)
 			c.item = json_string_value(json_object_get(o, "id"));
+		else if (!rc && c.kind != STARRED_SONG)
+			c.item = lower_id(c.item, &lower);
 		if (!rc && apply)
 			rc = indexer_star(&c);
 		json_decref(o);
@@ -61,6 +76,7 @@ static int star_each(json_t *a, int want, int on, int apply)
 		if (rc)
 			break;
 	}
+	strbuf_release(&lower);
 	return rc;
 }
 
@@ -106,7 +122,55 @@ static int list_star(void *arg, enum starred_kind kind, int64_t file,
 	return rc;
 }
 
-int subsonic_stars_starred(json_t *body)
+/* The Child (the shape of getStarred, before the ID3 ones) of the
+ * AlbumID3 album (album 1) or the Artist of the ArtistID3 artist, into
+ * *out: a folder of the artist's, titled with the album's name. */
+static int old_shape(json_t *o, int album, json_t **out)
+{
+	static const char *const kept[] = {
+		"id", "artist", "year", "coverArt", "created", "starred",
+		"duration", "playCount", "played",
+	};
+	json_t *v;
+
+	*out = album ? json_pack("{s:b,s:O,s:O,s:O}", "isDir", 1, "parent",
+				 json_object_get(o, "artistId"), "title",
+				 json_object_get(o, "name"), "album",
+				 json_object_get(o, "name")) :
+		json_pack("{s:O,s:O}", "id", json_object_get(o, "id"),
+			  "name", json_object_get(o, "name"));
+	for (size_t i = 0; album && *out && i < sizeof(kept) /
+	     sizeof(kept[0]); i++) {
+		v = json_object_get(o, kept[i]);
+		if (v && json_object_set(*out, kept[i], v)) {
+			json_decref(*out);
+			*out = NULL;
+		}
+	}
+	v = json_object_get(o, "starred");
+	if (!album && *out && v && json_object_set(*out, "starred", v)) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return *out ? 0 : -ENOMEM;
+}
+
+/* The items of the array a of albums (album 1) or artists in the old
+ * shape (old_shape()). */
+static int old_shapes(json_t *a, int album)
+{
+	json_t *o, *child;
+	size_t i;
+
+	json_array_foreach(a, i, o) {
+		if (old_shape(o, album, &child) ||
+		    json_array_set_new(a, i, child))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int subsonic_stars_starred(json_t *body, int v1)
 {
 	struct starred_lists l = { { json_array(), json_array(),
 				     json_array() } };
@@ -114,7 +178,12 @@ int subsonic_stars_starred(json_t *body)
 		starred_each(subsonic_marks_account(), list_star,
 			     &l) : -ENOMEM;
 
-	if (!rc && json_object_set_new(body, "starred2", json_pack(
+	if (!rc && v1)
+		rc = old_shapes(l.by_kind[STARRED_ALBUM], 1);
+	if (!rc && v1)
+		rc = old_shapes(l.by_kind[STARRED_ARTIST], 0);
+	if (!rc && json_object_set_new(body, v1 ? "starred" : "starred2",
+				       json_pack(
 			"{s:O,s:O,s:O}", "artist", l.by_kind[STARRED_ARTIST],
 			"album", l.by_kind[STARRED_ALBUM], "song",
 			l.by_kind[STARRED_SONG])))

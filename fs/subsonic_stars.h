@@ -20,8 +20,11 @@
 int subsonic_stars_star(json_t *ids, json_t *albums, json_t *artists,
 			int on);
 /* getStarred2: what the account starred and sees, oldest first, as
- * "starred2" {artist, album, song}. */
-int subsonic_stars_starred(json_t *body);
+ * "starred2" {artist, album, song}; with v1, getStarred: the same as
+ * "starred", the artists as Artist (id, name, starred) and the albums as
+ * Child (a folder, isDir, of its artist's, its title the album's
+ * name). */
+int subsonic_stars_starred(json_t *body, int v1);
 /* scrobble: the songs of ids, each at the time of the same place in
  * times (milliseconds since the epoch; now when missing), counted when
  * submission is NULL or "true". */

@@ -7,20 +7,29 @@
 # mediamon_start, scan_wait, stop_pid...); it runs nothing by itself.
 #
 # The library is MEDIAMON_BENCH_SUBSONIC_FILES files of the corpus'
-# kind (10,000 by default, not 100,000: supysonic's own scanner took
-# 302 s over 10,000 files here, 2 shared CPUs under load, so 100,000
-# would be near an hour; set it to 100000 for the issue's size). Each
-# server gets its throw-away configuration, database and loopback port;
-# supysonic scans with supysonic-cli (its scan time is a row too) and
-# answers from supysonic-server on waitress (python3-waitress). The
-# calls are timed by tests/bench/subsonic_load.py: the median of three.
+# kind (100,000 by default, the issue's size). Each server gets its
+# throw-away configuration, database and loopback port. supysonic's
+# database is filled by tests/bench/supysonic_fill.py: supysonic's own
+# Scanner.scan_file over the same files, 1,000 to a transaction, then its
+# cover pass and prune (supysonic-cli's scan commits each file alone:
+# 302 s for 10,000 files here, near an hour for 100,000; the rows are the
+# same, checked at 600 files: every track's path, title, year, genre,
+# duration, number, disc, art, album and artist, every folder's cover);
+# its fill time is a row too. supysonic answers from supysonic-server
+# on waitress (python3-waitress). The calls are timed by
+# tests/bench/subsonic_load.py: the median of three, and the first
+# getAlbumList2 (mediamon gathers its lists' index there, once per caller
+# and change of the library).
 #
-# Measured here at 10,000 files (load 2-4): mediamon's getArtists
-# 0.005 s, getAlbumList2 0.5 s, search3 0.44 s (each reads every album
-# the caller may see: see the closing note); supysonic's 0.02 s,
-# 0.14 s and 0.06 s from its own database.
+# Measured here at 100,000 files (105,558 with the corpus' extras), 2
+# shared CPUs at load 12-19 (other sessions' tests), one run: mediamon's
+# first scan 14.7 s, getArtists 0.007 s, getAlbumList2 0.048 s, search3
+# 0.045 s, the first getAlbumList2 (the index gathered) 7.8 s (2.8 s
+# once its reads share one transaction, measured by hand at load 18);
+# supysonic's batched scan 807 s, getArtists 0.092 s, getAlbumList2
+# 0.183 s, search3 0.040 s, its first getAlbumList2 0.236 s.
 
-SUBSONIC_FILES=${MEDIAMON_BENCH_SUBSONIC_FILES:-10000}
+SUBSONIC_FILES=${MEDIAMON_BENCH_SUBSONIC_FILES:-100000}
 SUBSONIC_LIB=$BENCH_DIR/subsonic-library
 SS_PID=""
 
@@ -51,6 +60,9 @@ subsonic_rows() {
 			"subsonic: $1 ${sr_call#*:} ($SUBSONIC_FILES tracks)" \
 			"$(get "subsonic_$1_${sr_call%%:*}_s") s" "" "" ""
 	done
+	figure_row "subsonic_$1_albums_first_s" lower \
+		"subsonic: $1 first getAlbumList2 ($SUBSONIC_FILES tracks)" \
+		"$(get "subsonic_$1_albums_first_s") s" "" "" ""
 }
 
 section_subsonic() {
@@ -72,8 +84,13 @@ section_subsonic() {
 	chmod 600 "$WORK/ss-htpasswd"
 	printf '[analysis]\nenabled = no\n[http]\nlisten = 127.0.0.1:0\nhtpasswd = %s\n' \
 		"$WORK/ss-htpasswd" >"$WORK/subsonic.conf"
+	mm_start=$(now)
 	mediamon_start "$SUBSONIC_LIB" "$WORK/subsonic.conf"
 	scan_wait ""
+	scan_record subsonic_mediamon_scan "$mm_start"
+	figure_row subsonic_mediamon_scan_s lower \
+		"subsonic: mediamon's first scan ($SUBSONIC_FILES files)" \
+		"$(get subsonic_mediamon_scan_s) s" "" "" ""
 	ss_port=$(sed -n 's/.*http: listening on .* (port \([0-9]*\)).*/\1/p' \
 		"$MM_LOG" | head -n 1)
 	[ -n "$ss_port" ] || die "the http listener did not start (see $MM_LOG)"
@@ -94,14 +111,16 @@ section_subsonic() {
 		supysonic-cli folder add music "$SUBSONIC_LIB") \
 		>"$ss_dir/setup.log" 2>&1 ||
 		die "supysonic-cli could not set up (see $ss_dir/setup.log)"
+	log "supysonic: its database filled by tests/bench/supysonic_fill.py: its own Scanner.scan_file over the same files, 1,000 to a transaction (supysonic-cli's scan commits each file alone: about an hour at 100,000)"
 	ss_start=$(now)
-	(cd "$ss_dir" && supysonic-cli folder scan --foreground music) \
-		>"$ss_dir/scan.log" 2>&1 ||
-		die "supysonic's scan failed (see $ss_dir/scan.log)"
-	put subsonic_supysonic_scan_s "$(since "$ss_start")"
-	figure_row subsonic_supysonic_scan_s lower \
-		"subsonic: supysonic's scan ($SUBSONIC_FILES files)" \
-		"$(get subsonic_supysonic_scan_s) s" "" "" ""
+	(cd "$ss_dir" && "$PYTHON" "$REPO/tests/bench/supysonic_fill.py" music) \
+		>"$ss_dir/fill.log" 2>&1 ||
+		die "supysonic's fill failed (see $ss_dir/fill.log)"
+	put subsonic_supysonic_fill_s "$(since "$ss_start")"
+	log "supysonic: its database holds $(tr '\n' ' ' <"$ss_dir/fill.log")"
+	figure_row subsonic_supysonic_fill_s lower \
+		"subsonic: supysonic's scan, batched ($SUBSONIC_FILES files)" \
+		"$(get subsonic_supysonic_fill_s) s" "" "" ""
 	ss_port=$(subsonic_free_port)
 	(cd "$ss_dir" && exec supysonic-server -S waitress -h 127.0.0.1 -p "$ss_port") \
 		>"$ss_dir/server.log" 2>&1 &

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import re
+import signal
 import sqlite3
 import subprocess
 import tempfile
@@ -23,6 +24,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+import opensubsonic_schema
 from conftest import make_flac, run, start_refused, wait_for
 from test_access import make_user, drop_user, world  # noqa: F401
 from test_covers import jpeg
@@ -45,7 +47,9 @@ def call(w, method, f="json", auth=None, **params):
         body = r.read()
         status, ctype = r.status, r.headers.get("Content-Type", "")
     if f == "json":
-        return status, ctype, json.loads(body)["subsonic-response"]
+        answer = json.loads(body)
+        opensubsonic_schema.check(method, answer)
+        return status, ctype, answer["subsonic-response"]
     return status, ctype, ET.fromstring(body)
 
 
@@ -241,6 +245,51 @@ def test_api_key_names_its_account(tmp_path):
         w.stop()
 
 
+def test_api_keys_read_again_on_reload(tmp_path):
+    """A reload (SIGHUP) reads subsonic_api_keys again: a key removed is
+    refused (44), one added taken; a file then open to others is
+    refused and the keys in use stay."""
+    other = "7b2e9d04c1f84a6e8d3c5a0f19e6b2c4"
+    keys = passwords_file(tmp_path / "subsonic-api-keys",
+                          "root:%s\n" % API_KEY)
+    w = Web(tmp_path, conf_extra="subsonic_api_keys = %s\n" % keys)
+    try:
+        def reload():
+            done = w.log().count("reload: done")
+            w.m.proc.send_signal(signal.SIGHUP)
+            wait_for(lambda: w.log().count("reload: done") > done, 60,
+                     "reload: done in the log", mount=w.m, interval=0.1)
+
+        ok(call(w, "ping", auth={"apiKey": API_KEY})[2])
+        failed(call(w, "ping", auth={"apiKey": other})[2], 44)
+        passwords_file(keys, "root:%s\n" % other)
+        reload()
+        failed(call(w, "ping", auth={"apiKey": API_KEY})[2], 44)
+        assert ok(call(w, "tokenInfo", auth={"apiKey": other})[2])[
+            "tokenInfo"] == {"username": "root"}
+        os.chmod(keys, 0o644)
+        reload()
+        assert "Subsonic passwords and API keys in use stay" in w.log()
+        ok(call(w, "ping", auth={"apiKey": other})[2])
+        text = w.log()
+        assert API_KEY not in text and other not in text
+    finally:
+        w.stop()
+
+
+def test_unstar_of_an_upper_case_id(music):
+    """An album's or artist's id with its hex in upper case unstars what
+    its lower-case form starred."""
+    ids = walk(music)
+    tones, zed = ids["First"][2], ids["Only"][1]
+    ok(call_many(music, "star", [("albumId", tones), ("artistId", zed)]))
+    assert starred(music) == ({"Zed"}, {"Tones"}, set())
+    ok(call(music, "unstar", albumId=tones[:2] + tones[2:].upper())[2])
+    assert starred(music) == ({"Zed"}, set(), set())
+    ok(call(music, "unstar", artistId=zed[:2] + zed[2:].upper())[2])
+    assert starred(music) == (set(), set(), set())
+
+
 def test_api_keys_open_to_others_stop_the_start(tmp_path):
     keys = passwords_file(tmp_path / "subsonic-api-keys",
                           "root:%s\n" % API_KEY, 0o644)
@@ -303,6 +352,43 @@ def walk(w):
                 assert song["artistId"] == aid
                 got[song["title"]] = (song["id"], aid, album["id"])
     return got
+
+
+def test_every_method_answers_its_schema(music):
+    """Every method with a JSON answer, asked once (call() checks each
+    answer of these tests against the published OpenSubsonic schemas:
+    tests/integration/opensubsonic_schema.py), its failures too."""
+    ids = walk(music)
+    song, artist, album = ids["First"]
+    genre = ok(call(music, "getGenres")[2])["genres"]["genre"][0]["value"]
+    asked = [("ping", {}), ("getLicense", {}),
+             ("getOpenSubsonicExtensions", {}), ("tokenInfo", {}),
+             ("getMusicFolders", {}), ("getArtists", {}),
+             ("getArtist", {"id": artist}), ("getAlbum", {"id": album}),
+             ("getSong", {"id": song}), ("getIndexes", {}),
+             ("getRandomSongs", {}), ("search3", {"query": ""}),
+             ("getGenres", {}), ("getSongsByGenre", {"genre": genre}),
+             ("getSimilarSongs", {"id": song}),
+             ("getSimilarSongs2", {"id": song}), ("getPlaylists", {}),
+             ("star", {"id": song}), ("star", {"albumId": album}),
+             ("star", {"artistId": artist}), ("getStarred", {}),
+             ("getStarred2", {}), ("scrobble", {"id": song}),
+             ("unstar", {"id": song})]
+    asked += [("getAlbumList2", {"type": t}) for t in (
+        "random", "newest", "alphabeticalByName", "alphabeticalByArtist",
+        "starred", "frequent", "recent", "highest")]
+    asked += [("getAlbumList2", {"type": "byYear", "fromYear": 1,
+                                 "toYear": 3000}),
+              ("getAlbumList2", {"type": "byGenre", "genre": genre})]
+    for method, q in asked:
+        assert opensubsonic_schema.validator(method) is not None, method
+        ok(call(music, method, **q)[2])
+    listed = wait_for(lambda: ok(call(music, "getPlaylists")[2])[
+        "playlists"]["playlist"], 60, "a playlist", until=bool)
+    ok(call(music, "getPlaylist", id=listed[0]["id"])[2])
+    for method in ("getSong", "getAlbum", "getArtist", "getPlaylist"):
+        failed(call(music, method, id="zz")[2], 70)
+    failed(call(music, "getAlbumList2")[2], 10)
 
 
 def test_artists_albums_songs(music):
@@ -823,6 +909,13 @@ def test_playlists(tmp_path):
         rock = got["genre/Rock"]
         assert rock["id"] == playlist_id("genre/Rock.m3u8")
         assert rock["songCount"] == 2 and "entry" not in rock
+        # made by mediamon, not by an account: read-only, its times
+        # those the mount shows for its file
+        assert rock["owner"] == "mediamon" and rock["readonly"] is True
+        st = os.stat(os.path.join(w.m.path, "playlists", "genre",
+                                  "Rock.m3u8"))
+        assert rock["created"] == rock["changed"] == time.strftime(
+            "%Y-%m-%dT%H:%M:%SZ", time.gmtime(st.st_mtime))
         full = ok(call(w, "getPlaylist", id=rock["id"])[2])["playlist"]
         assert [(s["title"], s["id"]) for s in full["entry"]] == \
             [("First", ids["First"][0]), ("Second", ids["Second"][0])]
@@ -894,7 +987,9 @@ def call_many(w, method, pairs, auth=None):
     q += [("v", "1.16.1"), ("c", "mediamon-test"), ("f", "json")] + pairs
     url = "%s/rest/%s?%s" % (w.base, method, urllib.parse.urlencode(q))
     with urllib.request.urlopen(url, timeout=120) as r:
-        return json.loads(r.read())["subsonic-response"]
+        answer = json.loads(r.read())
+    opensubsonic_schema.check(method, answer)
+    return answer["subsonic-response"]
 
 
 def starred(w, **auth):
@@ -959,6 +1054,32 @@ def test_star_unstar_and_starred2_outlive_a_restart(music):
         assert starred(w) == (set(), set(), set())
     finally:
         w.stop()
+
+
+def test_get_starred_the_old_shape(music):
+    """getStarred (v1): the same stars as getStarred2, an album as a
+    Child folder of its artist's, an artist as Artist."""
+    ids = walk(music)
+    first, tones, zed = ids["First"][0], ids["First"][2], ids["Only"][1]
+    got = ok(call(music, "getStarred")[2])["starred"]
+    assert got == {"artist": [], "album": [], "song": []}
+    ok(call_many(music, "star", [("id", first), ("albumId", tones),
+                                 ("artistId", zed)]))
+    got = ok(call(music, "getStarred")[2])["starred"]
+    when = got["song"][0]["starred"]
+    assert [s["id"] for s in got["song"]] == [first]
+    assert got["artist"] == [{"id": zed, "name": "Zed", "starred":
+                              got["artist"][0]["starred"]}]
+    album = got["album"][0]
+    assert (album["id"], album["isDir"], album["title"], album["album"],
+            album["parent"], album["artist"]) == \
+        (tones, True, "Tones", "Tones", ids["First"][1], "Band")
+    assert "starred" in album and "songCount" not in album
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", when)
+    root = call(music, "getStarred", f="xml")[2].find(NS + "starred")
+    assert root.find(NS + "album").get("isDir") == "true"
+    assert root.find(NS + "artist").get("name") == "Zed"
+    assert root.find(NS + "song").get("id") == first
 
 
 def test_star_of_what_is_not_there(music):
@@ -1210,3 +1331,101 @@ def test_durations_and_created(tmp_path):
     finally:
         if w:
             w.stop()
+
+
+def album_list(w, t, **q):
+    return names(call(w, "getAlbumList2", type=t, **q)[2])
+
+
+MARKED = ("starred", "frequent", "recent", "highest")
+
+
+def test_album_lists_by_marks(music):
+    """getAlbumList2's lists of the account's marks: starred (the albums
+    starred), frequent (most played), recent (latest played), highest
+    (no ratings: starred, then played), each with size and offset."""
+    ids = walk(music)
+    for t in MARKED:
+        assert album_list(music, t) == [], t
+    first, second, only = (ids[t][0] for t in ("First", "Second", "Only"))
+    # Tones: three plays, the latest in 2023; Solo: one, now
+    ok(call_many(music, "scrobble", [("id", first), ("time",
+                                                     "1600000000000")]))
+    ok(call_many(music, "scrobble", [("id", first), ("time",
+                                                     "1600000000000")]))
+    ok(call_many(music, "scrobble", [("id", second), ("time",
+                                                      "1700000000000")]))
+    ok(call(music, "scrobble", id=only)[2])
+    assert album_list(music, "frequent") == ["Tones", "Solo"]
+    assert album_list(music, "frequent", size=1, offset=1) == ["Solo"]
+    assert album_list(music, "recent") == ["Solo", "Tones"]
+    assert album_list(music, "recent", size=1) == ["Solo"]
+    assert album_list(music, "starred") == []
+    assert album_list(music, "highest") == ["Tones", "Solo"]
+    # a starred song is no starred album
+    ok(call(music, "star", id=first)[2])
+    assert album_list(music, "starred") == []
+    ok(call(music, "star", albumId=ids["Only"][2])[2])
+    assert album_list(music, "starred") == ["Solo"]
+    assert album_list(music, "highest") == ["Solo", "Tones"]
+    assert album_list(music, "highest", offset=1) == ["Tones"]
+    assert album_list(music, "highest", offset=2) == []
+    got = ok(call(music, "getAlbumList2", type="starred")[2])[
+        "albumList2"]["album"][0]
+    assert got["id"] == ids["Only"][2] and "starred" in got
+    assert "song" not in got
+    root = call(music, "getAlbumList2", f="xml", type="frequent")[2]
+    assert [e.get("name") for e in root.iter(NS + "album")] == \
+        ["Tones", "Solo"]
+    ok(call(music, "unstar", albumId=ids["Only"][2])[2])
+    assert album_list(music, "starred") == []
+    # the other lists page the same way
+    assert album_list(music, "alphabeticalByName", size=1) == ["Solo"]
+    assert album_list(music, "alphabeticalByName", size=0) == []
+    assert album_list(music, "newest", size=1, offset=1) != \
+        album_list(music, "newest", size=1)
+    assert len(album_list(music, "random", size=1)) == 1
+    # bad sizes and offsets are the defaults
+    assert album_list(music, "frequent", size="x", offset="-1") == \
+        ["Tones", "Solo"]
+
+
+def test_every_list_type_on_a_private_root(world):  # noqa: F811
+    """Each list type of getAlbumList2 shows an account only what its
+    user may read, whatever root starred and played; what it stops
+    being able to read leaves its lists at once."""
+    u = make_user()
+    try:
+        top = open_and_shut(world)
+        w = Web(tempfile.mkdtemp(dir=world), names=("root", u.name),
+                music=top)
+        try:
+            mine = {"auth": {"u": u.name, "p": PASSWORD}}
+            ids = wait_for(lambda: walk(w), 60, "both songs for root",
+                           until=lambda v: len(v) == 2, mount=w.m,
+                           ignore=(AssertionError,))
+            for t in ("Pub", "Priv"):
+                ok(call(w, "star", albumId=ids[t][2])[2])
+                ok(call(w, "scrobble", id=ids[t][0])[2])
+            ok(call(w, "star", albumId=ids["Pub"][2], **mine)[2])
+            ok(call(w, "scrobble", id=ids["Pub"][0], **mine)[2])
+            types = ("random", "newest", "alphabeticalByName",
+                     "alphabeticalByArtist") + MARKED
+            for t in types:
+                assert album_list(w, t, **mine) == ["Pub"], t
+                assert sorted(album_list(w, t)) == ["Priv", "Pub"], t
+                assert album_list(w, t, offset=1, **mine) == [], t
+            failed(call(w, "star", albumId=ids["Priv"][2], **mine)[2], 70)
+            os.chmod(os.path.join(top, "Open"), 0o700)
+            for t in types:
+                wait_for(lambda: album_list(w, t, **mine), 60,
+                         "no album for the account in " + t,
+                         until=lambda v: v == [], mount=w.m)
+            assert sorted(album_list(w, "frequent")) == ["Priv", "Pub"]
+            found = ok(call(w, "search3", query="", **mine)[2])[
+                "searchResult3"]
+            assert found == {"artist": [], "album": [], "song": []}
+        finally:
+            w.stop()
+    finally:
+        drop_user(u)
