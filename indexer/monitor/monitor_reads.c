@@ -434,13 +434,16 @@ static void pause_health(const char *name, double until, int failures,
 			    name, at);
 }
 
-/* The live throttle of service name among the n of v, or NULL. */
-static const struct throttle_stats *live(const struct throttle_info *v,
-					 size_t n, const char *name)
+/* The live throttle of service name among the n of v, or NULL; taken
+ * (its name emptied) so that services_health() does not show it twice. */
+static const struct throttle_stats *take_live(struct throttle_info *v,
+					      size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!strcmp(v[i].name, name))
+		if (!strcmp(v[i].name, name)) {
+			v[i].name[0] = '\0';
 			return &v[i].stats;
+		}
 	return NULL;
 }
 
@@ -470,7 +473,8 @@ static int services_health(sqlite3 *db, double now, struct strbuf *errors,
 
 		pause_health(name, sqlite3_column_double(st, 1),
 			     sqlite3_column_int(st, 2),
-			     live(throttles, nr, name), now, errors, warns);
+			     take_live(throttles, nr, name), now, errors,
+			     warns);
 		if (error && sqlite3_column_int(st, 5)) {
 			struct strbuf *to = level && !strcmp(level, "warn") ?
 				warns : errors;
@@ -481,6 +485,12 @@ static int services_health(sqlite3 *db, double now, struct strbuf *errors,
 			strbuf_addch(to, '\n');
 		}
 	}
+	/* paused before the first request that ended was stored (a 429
+	 * waited out within a check): its live throttle alone knows */
+	for (size_t i = 0; rc == SQLITE_DONE && i < nr; i++)
+		if (throttles[i].name[0])
+			pause_health(throttles[i].name, 0, 0,
+				     &throttles[i].stats, now, errors, warns);
 	free(throttles);
 	return db_finalize(st, rc, "read services");
 }

@@ -135,7 +135,8 @@ static void report_failure(struct throttle *t, const char *what, int rc)
 
 /* Two records bear the series' title as well: neither is taken, and
  * health and out->tie name both until the user writes one into the
- * series' source (the series passes to the next source meanwhile). */
+ * series' source (the series passes to the next source meanwhile);
+ * report_tie_ids() for records numbered. */
 static void report_tie(struct throttle *t, const char *what, const char *a,
 		       const char *b, struct answer *out)
 {
@@ -148,6 +149,16 @@ static void report_tie(struct throttle *t, const char *what, const char *a,
 	snprintf(out->tie, sizeof(out->tie), "no record taken: %s:%s and"
 		 " %s:%s both bear this title", throttle_name(t), a,
 		 throttle_name(t), b);
+}
+
+static void report_tie_ids(struct throttle *t, const char *what,
+			   long long a, long long b, struct answer *out)
+{
+	char one[24], other[24];
+
+	snprintf(one, sizeof(one), "%lld", a);
+	snprintf(other, sizeof(other), "%lld", b);
+	report_tie(t, what, one, other, out);
 }
 
 struct nautiljon_ask {
@@ -208,8 +219,7 @@ struct mangadex_ask {
 	struct mangadex_info info;
 };
 
-/* A MangaDex search or aggregate, in the shape monitor_with_retry()
- * sends. */
+/* A MangaDex search or aggregate, as monitor_with_retry() sends it. */
 static int send_search(struct monitor *m, void *arg)
 {
 	struct mangadex_ask *a = arg;
@@ -352,8 +362,7 @@ static int is_original(const char *edition)
 }
 
 struct mangaupdates_ask {
-	const char *title;
-	const char *edition;
+	const char *title, *edition;
 	struct mangaupdates_info info;
 };
 
@@ -462,13 +471,10 @@ take:
 	snprintf(out->status, sizeof(out->status), "%s",
 		 a.info.completed ? "completed" : "ongoing");
 out:
-	if (rc == -EEXIST) {
-		char one[24], other[24];
-
-		snprintf(one, sizeof(one), "%lld", a.info.id);
-		snprintf(other, sizeof(other), "%lld", a.info.other);
-		report_tie(m->mangaupdates_t, s->name, one, other, out);
-	} else if (rc && rc != -ECANCELED)
+	if (rc == -EEXIST)
+		report_tie_ids(m->mangaupdates_t, s->name, a.info.id,
+			       a.info.other, out);
+	else if (rc && rc != -ECANCELED)
 		report_failure(m->mangaupdates_t, s->name, rc);
 	else if (!rc)
 		services_record(m->mangaupdates_t, NULL, 0, NULL, NULL);
@@ -555,7 +561,10 @@ take:
 	for (char *c = out->status; *c; c++)
 		*c = *c == '_' ? ' ' : (char)tolower((unsigned char)*c);
 out:
-	if (rc && rc != -ECANCELED)
+	if (rc == -EEXIST)
+		report_tie_ids(m->anilist_t, s->name, a.info.id, a.info.other,
+			       out);
+	else if (rc && rc != -ECANCELED)
 		report_failure(m->anilist_t, s->name, rc);
 	else if (!rc)
 		services_record(m->anilist_t, NULL, 0, NULL, NULL);

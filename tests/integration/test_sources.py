@@ -375,7 +375,8 @@ def test_anilist_when_mangaupdates_does_not_know(monitored):
     calls = anilist_calls(mon)
     assert len(calls) == 1 and calls[0]["method"] == "POST"
     assert calls[0]["body"]["variables"] == {"search": "Saga 05"}
-    assert "Media(" in calls[0]["body"]["query"]
+    assert "Page(perPage: 50) { media(search: $search" in \
+        calls[0]["body"]["query"]
     assert mon.mangadex_calls() == []
     assert mon.m.read("manga/Saga 05/source") == b"anilist:30013\n"
     # what the media said (issue 68): its English title, its HTML set

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, wait_for
 from test_monitor import Monitor, mounted
 
 DATA = os.path.join(REPO, "tests", "data")
@@ -22,23 +22,28 @@ DATA = os.path.join(REPO, "tests", "data")
 
 @pytest.fixture
 def replayed(tmp_path, fake):
-    """make(source, series, monitor, answer): a mount whose source
+    """make(source, series, monitor, answer, then): a mount whose source
     (mangaupdates, mangadex or anilist) is the replay of its recordings
-    (AniList's: the recording answer to every request), the only source
-    the check asks."""
-    def build(source, series, monitor="", answer=None):
-        rec = fake("recorded_fake.py", os.path.join(DATA, source),
-                   *([answer] if answer else []))
+    (answer: AniList's recorded answer to every request, or with
+    [answer, "once"] to the first only), the only source the check asks
+    but then, asked after it (mangadex: its replay too)."""
+    def build(source, series, monitor="", answer=None, then=None):
+        args = [answer] if isinstance(answer, str) else list(answer or [])
+        rec = fake("recorded_fake.py", os.path.join(DATA, source), *args)
         extra = ""
         if source in ("mangaupdates", "anilist"):
             extra = "[%s]\nurl = %s\nrequests_per_minute = 600\n" \
                 % (source, rec.url)
         mon = Monitor(tmp_path, fake, series, extra=extra,
-                      monitor="new_sources = %s\n%s" % (source, monitor))
-        if source == "mangadex":
-            mon.conf.write_text(mon.conf.read_text().replace(
-                mon.mangadex.url, rec.url))
+                      monitor="new_sources = %s\n%s" % (
+                          ", ".join([source] + ([then] if then else [])),
+                          monitor))
         mon.rec = rec
+        if then == "mangadex" or source == "mangadex":
+            mon.md = rec if source == "mangadex" else fake(
+                "recorded_fake.py", os.path.join(DATA, "mangadex"))
+            mon.conf.write_text(mon.conf.read_text().replace(
+                mon.mangadex.url, mon.md.url))
         return mon
     yield from mounted(build)
 
@@ -296,3 +301,119 @@ def test_anilist_not_found_404(replayed):
     mon.check("new")
     assert len([c for c in mon.rec.call("/_requests")
                 if c["method"] == "POST"]) == 1
+
+
+def anilist_asked(mon):
+    return [c for c in mon.rec.call("/_requests") if c["method"] == "POST"]
+
+
+def test_anilist_recorded_search(replayed):
+    """AniList's search, replayed from what it answered to a search of
+    "fate" (its search is fuzzy: "FAKE", "Face" and "인연" were among
+    them). Fate/Apocrypha's light novel is passed over for the manga's
+    16 volumes; Face is a series of one volume, not the one-shot "FACE";
+    Fate/strange Fake's manga runs with no volume yet; three series are
+    titled "Fake" and two manhwa "인연": neither is taken, status.json
+    and one health warning name the first two until the user writes
+    one into source."""
+    names = ["Fate Apocrypha", "Face", "Fate strange Fake", "Fake", "인연"]
+    mon = replayed("anilist", names, "edition = ja\n")
+    mon.m.write("manga/인연/edition", "ko\n")
+    mon.check("new")
+    asked = anilist_asked(mon)
+    assert sorted(c["body"]["variables"]["search"] for c in asked) == \
+        sorted(names)
+    assert all("Page(perPage: 50)" in c["body"]["query"] and
+               "format_not: NOVEL" in c["body"]["query"] for c in asked)
+    for name, (record, volumes) in {"Fate Apocrypha": (87251, 16),
+                                    "Face": (102876, 1)}.items():
+        assert mon.m.read("manga/%s/source" % name) == \
+            b"anilist:%d\n" % record
+        assert published(mon, name)["volumes"] == volumes, name
+        assert published(mon, name)["record"] == "anilist:%d" % record
+    status = mon.m.json("manga/Fate strange Fake/status.json")
+    assert status["status"] == "no volume yet"
+    assert status["published"] is None
+    assert mon.m.read("manga/Fate strange Fake/source") == \
+        b"anilist:86753\n"
+    ties = {"Fake": (30314, 176957), "인연": (38764, 147359)}
+    for name, (one, other) in ties.items():
+        status = mon.m.json("manga/%s/status.json" % name)
+        assert status["published"] is None and status["metadata"] is None
+        assert status["status"] == "no record taken: anilist:%d and" \
+            " anilist:%d both bear this title" % (one, other)
+        assert mon.m.read("manga/%s/source" % name) == b""
+    # health keeps one line a source: the last tie, unless a series
+    # AniList answered after it cleared it
+    lines = [line for line in mon.m.read("status/health").decode()
+             .splitlines() if "anilist" in line]
+    assert set(lines) <= {tie_line(name, *ids)
+                          for name, ids in ties.items()}
+    # the user chose: asked by id, not searched again
+    mon.m.write("manga/Fake/source", "anilist:30314\n")
+    mon.check("new")
+    again = anilist_asked(mon)[len(asked):]
+    assert [c["body"]["variables"] for c in again
+            if "search" not in c["body"]["variables"]] == [{"id": 30314}]
+
+
+def tie_line(name, one, other):
+    return "warn: anilist: %s: records %d and %d both bear this title;" \
+        " write the one to follow into /manga/SERIES/source" % (
+            name, one, other)
+
+
+def test_anilist_recorded_tie_in_health(replayed):
+    """Three series AniList titles "Fake" (recorded in its answer to a
+    search of "fate"): none taken, one health warning names the first
+    two; once the user writes one into source, the warning goes."""
+    mon = replayed("anilist", ["Fake"], "edition = ja\n")
+    mon.check("new")
+    assert [line for line in mon.m.read("status/health").decode()
+            .splitlines() if "anilist" in line] == [
+        tie_line("Fake", 30314, 176957)]
+    assert mon.m.json("manga/Fake/status.json")["published"] is None
+    mon.m.write("manga/Fake/source", "anilist:30314\n")
+    mon.check("new")
+    # (asked by id, which nothing recorded: the replay answers 599)
+    assert "both bear this title" not in \
+        mon.m.read("status/health").decode()
+
+
+def test_anilist_live_rate_limit(replayed):
+    """The 429 AniList gave live (ratelimited-live.json: Retry-After 60,
+    no X-RateLimit header), to the first request of a check: health
+    names AniList and when it resumes, the series is asked again after
+    the pause and takes its count, MangaDex is still asked for a series
+    of its own, and the line is gone once the pause ends, with no
+    reload."""
+    mon = replayed("anilist", ["Fate Apocrypha", "Chainsaw Man"],
+                   "edition = ja\n", answer=["ratelimited-live.json",
+                                             "once"], then="mangadex")
+    mon.m.write("manga/Chainsaw Man/edition", "en\n")
+    before = mon.last("new")
+    mon.m.write("control/check-new", "1\n")
+    line = wait_for(
+        lambda: [x for x in mon.m.read("status/health").decode()
+                 .splitlines() if x.startswith("warn: anilist: paused")],
+        120, "AniList's pause in health", mount=mon.m)
+    first = anilist_asked(mon)[0]["time"]
+    assert line[0].endswith("(429 too many requests)")
+    until = line[0].split("paused until ")[1].split(" ")[0]
+    resumes = time.mktime(time.strptime(until, "%Y-%m-%dT%H:%M:%SZ")) - \
+        time.timezone
+    assert first + 55 <= resumes <= first + 66
+    wait_for(lambda: mon.last("new"), 400, "the end of the check",
+             until=lambda last: last and last["finished_at_s"] and
+             last["finished_at_s"] != (before and before["finished_at_s"]),
+             mount=mon.m)
+    asked = anilist_asked(mon)
+    assert len(asked) == 2 and asked[1]["time"] - first >= 59
+    assert published(mon, "Fate Apocrypha")["volumes"] == 16
+    assert published(mon, "Chainsaw Man")["volumes"] == 11
+    assert published(mon, "Chainsaw Man")["source"] == "mangadex"
+    budget = mon.m.json("metrics/requests.json")["anilist"]
+    assert budget["http_429"] == 1 and budget["requests"] == 2
+    wait_for(lambda: not [x for x in mon.m.read("status/health").decode()
+                          .splitlines() if "anilist" in x],
+             60, "AniList's line gone from health", mount=mon.m)
