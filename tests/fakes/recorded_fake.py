@@ -24,7 +24,8 @@ AniList (tests/data/anilist):
                  the first one only with "once"; else, to a search
                  {"search": TEXT, "page": P (1 when not asked)}, the
                  "response" of the search.*.json recorded for page P
-                 one of whose records bears TEXT as a title or synonym
+                 in the same "sort" (none: AniList's own order), one
+                 of whose records bears TEXT as a title or synonym
                  (case and punctuation aside): AniList's search is
                  fuzzy, its search of "fate" found "FAKE" and "인연"
 And
@@ -73,12 +74,14 @@ def bears(media, text):
         isinstance(n, str) and words(n) == words(text) for n in names)
 
 
-def al_search(text, page):
-    """The recorded AniList page P holding a record titled text."""
+def al_search(text, page, sort):
+    """The recorded AniList page P, asked in the same sort, holding a
+    record titled text."""
     for path in sorted(glob.glob(os.path.join(FOLDER, "search.*.json"))):
         with open(path, encoding="utf-8") as f:
             found = json.load(f)
-        if found["query"].get("page", 1) != page:
+        if found["query"].get("page", 1) != page or \
+                found["query"].get("sort") != sort:
             continue
         if any(bears(m, text) for m in
                found["response"]["data"]["Page"]["media"]):
@@ -172,7 +175,8 @@ class Recorded(FakeHandler):
         v = q.get("variables") or {}
         if not isinstance(v.get("search"), str):
             return self.answer(None)
-        self.answer(al_search(v["search"], v.get("page", 1)))
+        self.answer(al_search(v["search"], v.get("page", 1),
+                              v.get("sort")))
 
 
 if __name__ == "__main__":

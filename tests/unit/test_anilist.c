@@ -180,6 +180,13 @@ static void test_recorded(void **state)
 	assert_true(info.other == 176957);
 	expect("", "인연", -EEXIST, 38764, 13, &info);
 	assert_true(info.other == 147359);
+	/* the same search sorted by id, newest first: its pages part the
+	 * records of one title (a tie is seen only within a page) */
+	expect(".by-id", "Fake", 0, 176957, 1, &info);
+	expect(".by-id.page-2", "Fake", -EEXIST, 44829, 3, &info);
+	assert_true(info.other == 30314);
+	expect(".by-id", "Fate/strange Fake", 0, 86753, 0, &info);
+	expect(".by-id.page-2", "Fate/strange Fake", -ENOENT, 0, 0, &info);
 	/* its 404 and 429 bodies are error answers, never a record */
 	assert_int_equal(parse(NOT_FOUND, "Saga", &info), -EPROTO);
 	assert_true(info.id == 0);
