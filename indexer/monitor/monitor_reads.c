@@ -545,6 +545,36 @@ static int imports_health(sqlite3 *db, struct strbuf *warns)
 	return db_finalize(st, rc, "read downloads");
 }
 
+/* A series two records of a source bear the title of (published.c):
+ * none taken, one line each until the user writes an id of that source
+ * ("SOURCE:" of the status "no record taken: SOURCE:A and SOURCE:B
+ * ...") into the series' source. */
+static int ties_health(sqlite3 *db, struct strbuf *warns)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, "SELECT name, status FROM series WHERE status"
+			" LIKE 'no record taken: %' AND instr(coalesce(source,"
+			" ''), substr(status, 18, instr(substr(status, 18),"
+			" ':'))) = 0 ORDER BY name", &st);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+
+		strbuf_addstr(warns, "warn: ");
+		utf8_add_field(warns, name);
+		strbuf_addstr(warns, ": ");
+		utf8_add_field(warns, (const char *)sqlite3_column_text(st,
+									 1));
+		strbuf_addstr(warns, "; write the one to follow into /manga/");
+		utf8_add_field(warns, name);
+		strbuf_addstr(warns, "/source\n");
+	}
+	return db_finalize(st, rc, "read series");
+}
+
 /* Health is read for the health file (fs/render_health.c) in one
  * snapshot of its own. */
 int monitor_reads_health(struct strbuf *errors, struct strbuf *warns)
@@ -559,6 +589,8 @@ int monitor_reads_health(struct strbuf *errors, struct strbuf *warns)
 		rc = checks_health(db, warns);
 	if (!rc)
 		rc = imports_health(db, warns);
+	if (!rc)
+		rc = ties_health(db, warns);
 	save_guard_health(warns);
 	reader_end(db);
 	return rc;

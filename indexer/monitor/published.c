@@ -134,31 +134,27 @@ static void report_failure(struct throttle *t, const char *what, int rc)
 }
 
 /* Two records bear the series' title as well: neither is taken, and
- * health and out->tie name both until the user writes one into the
- * series' source (the series passes to the next source meanwhile);
- * report_tie_ids() for records numbered. */
-static void report_tie(struct throttle *t, const char *what, const char *a,
-		       const char *b, struct answer *out)
+ * out->tie names both, kept as the series' status, which health shows
+ * (monitor_reads.h) until the user writes one into the series' source
+ * (the series passes to the next source meanwhile). The source itself
+ * answered; report_tie_ids() for records numbered. */
+static void report_tie(struct throttle *t, const char *a, const char *b,
+		       struct answer *out)
 {
-	char text[240];
-
-	snprintf(text, sizeof(text), "%s: records %s and %s both bear this"
-		 " title; write the one to follow into /manga/SERIES/source",
-		 what, a, b);
-	services_record(t, NULL, -EEXIST, text, "warn");
+	services_record(t, NULL, 0, NULL, NULL);
 	snprintf(out->tie, sizeof(out->tie), "no record taken: %s:%s and"
 		 " %s:%s both bear this title", throttle_name(t), a,
 		 throttle_name(t), b);
 }
 
-static void report_tie_ids(struct throttle *t, const char *what,
-			   long long a, long long b, struct answer *out)
+static void report_tie_ids(struct throttle *t, long long a, long long b,
+			   struct answer *out)
 {
 	char one[24], other[24];
 
 	snprintf(one, sizeof(one), "%lld", a);
 	snprintf(other, sizeof(other), "%lld", b);
-	report_tie(t, what, one, other, out);
+	report_tie(t, one, other, out);
 }
 
 struct nautiljon_ask {
@@ -327,8 +323,7 @@ take:
 			 a.info.status);
 out:
 	if (rc == -EEXIST)
-		report_tie(m->mangadex_t, s->name, a.info.id, a.info.other,
-			   out);
+		report_tie(m->mangadex_t, a.info.id, a.info.other, out);
 	else if (rc && rc != -ECANCELED)
 		report_failure(m->mangadex_t, s->name, rc);
 	else if (!rc)
@@ -472,8 +467,8 @@ take:
 		 a.info.completed ? "completed" : "ongoing");
 out:
 	if (rc == -EEXIST)
-		report_tie_ids(m->mangaupdates_t, s->name, a.info.id,
-			       a.info.other, out);
+		report_tie_ids(m->mangaupdates_t, a.info.id, a.info.other,
+			       out);
 	else if (rc && rc != -ECANCELED)
 		report_failure(m->mangaupdates_t, s->name, rc);
 	else if (!rc)
@@ -562,8 +557,7 @@ take:
 		*c = *c == '_' ? ' ' : (char)tolower((unsigned char)*c);
 out:
 	if (rc == -EEXIST)
-		report_tie_ids(m->anilist_t, s->name, a.info.id, a.info.other,
-			       out);
+		report_tie_ids(m->anilist_t, a.info.id, a.info.other, out);
 	else if (rc && rc != -ECANCELED)
 		report_failure(m->anilist_t, s->name, rc);
 	else if (!rc)

@@ -573,8 +573,9 @@ def test_mangaupdates_two_records_take_neither(monitored):
         "no record taken: mangaupdates:10111 and mangaupdates:10112" \
         " both bear this title"
     health = mon.m.read("status/health").decode()
-    assert "warn: mangaupdates: Saga 11: records 10111 and 10112 both" \
-        " bear this title" in health
+    assert "warn: Saga 11: no record taken: mangaupdates:10111 and" \
+        " mangaupdates:10112 both bear this title; write the one to" \
+        " follow into /manga/Saga 11/source\n" in health
     assert [c["path"] for c in updates_calls(mon)] == ["/v1/series/search"]
     # the user chooses: the next check follows that record
     mon.m.write("manga/Saga 11/source", "mangaupdates:10112\n")
