@@ -19,13 +19,16 @@
 #include "common/strbuf.h"
 #include "indexer/monitor/remote.h"
 
-#define QUERY "query ($search: String, $id: Int) {" \
-	" Media(search: $search, id: $id, type: MANGA," \
-	" format_not: NOVEL) {" \
-	" id format volumes status countryOfOrigin" \
+#define FIELDS " id format volumes status countryOfOrigin" \
 	" title { romaji english native } synonyms description genres" \
 	" coverImage { large } siteUrl" \
-	" staff(perPage: 8) { edges { role node { name { full } } } } } }"
+	" staff(perPage: 8) { edges { role node { name { full } } } }"
+#define BY_ID "query ($id: Int) {" \
+	" Media(id: $id, type: MANGA, format_not: NOVEL) {" FIELDS " } }"
+/* 50 a page, as the recorded answers of tests/data/anilist were asked */
+#define SEARCH "query ($search: String) { Page(perPage: 50) {" \
+	" media(search: $search, type: MANGA, format_not: NOVEL) {" \
+	FIELDS " } } }"
 
 static const struct {
 	const char *country, *edition;
@@ -155,12 +158,87 @@ static int is_novel(json_t *media)
 	return format && !strcmp(format, "NOVEL");
 }
 
+/* How well a record of a search is the comic titled title: 2 a series,
+ * 1 a one-shot (a one-chapter side story of a series' name), 0 not it:
+ * a light novel, or a record none of whose titles is title. */
+static int rank(json_t *media, const char *title)
+{
+	const char *format = json_string_value(json_object_get(media,
+							       "format"));
+
+	if (is_novel(media) || !bears_title(media, title))
+		return 0;
+	return format && !strcmp(format, "ONE_SHOT") ? 1 : 2;
+}
+
+/*
+ * The record of a search's answer (data.Page.media) that is the comic
+ * titled title: of those bearing it, a series before a one-shot. A
+ * record of another shape is passed over, not the whole answer. Two as
+ * good are -EEXIST (io->id and io->other: "FAKE" 30314 and "Fake"
+ * 176957), none -ENOENT.
+ */
+static int take_search(json_t *list, const char *title,
+		       struct anilist_info *io)
+{
+	json_t *m, *best = NULL, *tie = NULL;
+	int top = 0, r, rc;
+	size_t i;
+
+	io->other = 0;
+	if (!json_is_array(list))
+		return log_error(-EPROTO, "anilist: %s: not the documented"
+				 " answer (no data.Page.media)", title);
+	json_array_foreach(list, i, m) {
+		if (take_media(m, io)) {
+			log_warn("anilist: %s: record %zu of the search is"
+				 " not of the documented shape: passed over",
+				 title, i);
+			continue;
+		}
+		r = rank(m, title);
+		if (r > top) {
+			top = r;
+			best = m;
+			tie = NULL;
+		} else if (r && r == top && !tie) {
+			tie = m;
+		}
+	}
+	if (!best)
+		return -ENOENT;
+	if (tie) {
+		take_media(tie, io);
+		io->other = io->id;
+	}
+	rc = take_media(best, io);
+	return rc ? rc : tie ? -EEXIST : 0;
+}
+
+/* The record an answer by id (data.Media) holds. */
+static int take_by_id(json_t *media, const char *subject,
+		      struct anilist_info *io)
+{
+	if (!json_is_object(media))
+		return log_error(-EPROTO, "anilist: %s: not the documented"
+				 " answer (no data.Media)", subject);
+	if (take_media(media, io))
+		return log_error(-EPROTO, "anilist: %s: a media not of the"
+				 " documented shape", subject);
+	if (is_novel(media)) {
+		log_warn("anilist: %s: record %lld is a light novel, not"
+			 " the comic", subject, io->id);
+		return -ENOENT;
+	}
+	return 0;
+}
+
 int anilist_parse(const char *body, size_t len, const char *title,
 		  struct anilist_info *io)
 {
 	char what[32];
 	const char *subject = title;
-	json_t *root, *errors, *media;
+	json_t *root, *errors, *data;
 	int rc;
 
 	if (!title) {
@@ -172,28 +250,21 @@ int anilist_parse(const char *body, size_t len, const char *title,
 	if (rc)
 		return rc;
 	errors = json_object_get(root, "errors");
-	media = json_object_get(json_object_get(root, "data"), "Media");
+	data = json_object_get(root, "data");
 	if (errors) {
 		const char *msg = json_string_value(json_object_get(
 			json_array_get(errors, 0), "message"));
 
 		rc = log_error(-EPROTO, "anilist: %s: an error answer: %.120s",
 			       subject, msg ? msg : "no message");
-	} else if (!json_is_object(media)) {
-		rc = log_error(-EPROTO, "anilist: %s: not the documented"
-			       " answer (no data.Media)", subject);
-	} else if (take_media(media, io)) {
-		rc = log_error(-EPROTO, "anilist: %s: a media not of the"
-			       " documented shape", subject);
-	} else if (is_novel(media)) {
-		log_warn("anilist: %s: record %lld is a light novel, not"
-			 " the comic", subject, io->id);
-		rc = -ENOENT;
-	} else if (title && !bears_title(media, title)) {
-		rc = -ENOENT;
+	} else if (title) {
+		rc = take_search(json_object_get(json_object_get(data,
+				 "Page"), "media"), title, io);
+	} else {
+		rc = take_by_id(json_object_get(data, "Media"), subject, io);
 	}
 	json_decref(root);
-	if (rc)
+	if (rc && rc != -EEXIST)
 		memset(io, 0, sizeof(*io));
 	return rc;
 }
@@ -243,9 +314,9 @@ int anilist_media(const struct anilist *al, const char *title,
 	memset(io, 0, sizeof(*io));
 	if ((id <= 0 && (!title || !*title)) || !al->throttle)
 		return -EINVAL;
-	q = id > 0 ? json_pack("{s:s, s:{s:I}}", "query", QUERY, "variables",
+	q = id > 0 ? json_pack("{s:s, s:{s:I}}", "query", BY_ID, "variables",
 			       "id", (json_int_t)id) :
-		json_pack("{s:s, s:{s:s}}", "query", QUERY, "variables",
+		json_pack("{s:s, s:{s:s}}", "query", SEARCH, "variables",
 			  "search", title);
 	body = q ? json_dumps(q, JSON_COMPACT) : NULL;
 	json_decref(q);

@@ -14,19 +14,26 @@
  *	if (!ret)
  *		...	info.count volumes (0: not given while it runs)
  *
- * One request: POST URL {"query": "query ($search: String, $id: Int)
- * { Media(search: $search, id: $id, type: MANGA) { id volumes status
- * countryOfOrigin title { romaji english native } synonyms description
- * genres coverImage { large } siteUrl staff(perPage: 8) { edges { role
- * node { name { full } } } } } }",
- * "variables": {...}}, by id when io->id is set, by title otherwise.
- * AniList's search gives its best match, which must bear the title (in
- * one of its titles or synonyms, trimmed, ASCII case ignored): another
- * series' count would be wrong. "volumes" is null while the series runs.
+ * One request: POST URL {"query": ..., "variables": {...}}, by id when
+ * io->id is set: "query ($id: Int) { Media(id: $id, type: MANGA,
+ * format_not: NOVEL) { FIELDS } }"; by title otherwise: "query ($search:
+ * String) { Page(perPage: 50) { media(search: $search, type: MANGA,
+ * format_not: NOVEL) { FIELDS } } }", FIELDS being "id format volumes
+ * status countryOfOrigin title { romaji english native } synonyms
+ * description genres coverImage { large } siteUrl staff(perPage: 8) {
+ * edges { role node { name { full } } } }".
  *
- * The answer is {"data": {"Media": {...}}}; one with an "errors" array
- * (which AniList sends with a 200 as with a 4xx), HTML, or any other
- * shape is refused whole.
+ * AniList's search is fuzzy and files light novels as MANGA under the
+ * comic's title: of the records that bear the title (in one of their
+ * titles or synonyms, trimmed, ASCII case ignored), a light novel is
+ * never taken, a series goes before a one-shot, and two as good are a
+ * tie, neither taken (-EEXIST, with io->id and io->other). A record of
+ * another shape is passed over. "volumes" is null while a series runs.
+ *
+ * The answer is {"data": {"Page": {"media": [...]}}} to a search,
+ * {"data": {"Media": {...}}} by id; one with an "errors" array (which
+ * AniList sends with a 200 as with a 4xx), HTML, or any other shape is
+ * refused whole.
  */
 
 #include <stddef.h>
@@ -50,6 +57,7 @@ struct anilist_info {
 	char country[4];		/* countryOfOrigin: "JP", ... or "" */
 	char status[20];		/* "RELEASING", "FINISHED", ... or "" */
 	int count;			/* volumes, 0 when null */
+	long long other;		/* with -EEXIST: the other record */
 	struct series_meta meta;	/* what the media says */
 };
 
@@ -63,7 +71,9 @@ const char *anilist_edition(const char *country);
  *
  *   -EINVAL     no id and an empty title, or no throttle
  *   -ECANCELED  *cancel became nonzero while waiting for the throttle
- *   -ENOENT     a 404 (no such media), or a media of another title
+ *   -ENOENT     a 404 (no such media), a light novel, or no record of
+ *               the title
+ *   -EEXIST     two records as good bear it (io->id and io->other)
  *   -EACCES     401 or 403
  *   -EAGAIN     429: the throttle is paused for its Retry-After
  *   -EIO        a 5xx answer, or another unexpected status

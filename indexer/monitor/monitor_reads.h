@@ -159,9 +159,12 @@ void monitor_state_release(struct monitor_state *s);
  * warnings to warns: a service paused (after failures, or rate limited),
  * its last error newer than its last success, a flow whose newest
  * finished check had errors, a completed download whose import
- * failed ("warn: SERIES volume N not imported: WHY (FIX)"), and the
- * download save folders found unavailable (save_guard.h). Returns 0 or
- * a negative errno value.
+ * failed ("warn: SERIES volume N not imported: WHY (FIX)"), a series
+ * two records of a source bear the title of ("warn: SERIES: no record
+ * taken: SOURCE:A and SOURCE:B both bear this title; write the one to
+ * follow into /manga/SERIES/source"), and the download save folders
+ * found unavailable (save_guard.h). Returns 0 or a negative errno
+ * value.
  */
 int monitor_reads_health(struct strbuf *errors, struct strbuf *warns);
 

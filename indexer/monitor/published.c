@@ -113,20 +113,28 @@ void published_report_failure(struct throttle *t, const char *what,
 }
 
 /* Two records bear the series' title as well: neither is taken, and
- * health and out->tie name both until the user writes one into the
- * series' source (the series passes to the next source meanwhile). */
-void published_report_tie(struct throttle *t, const char *what,
-			  const char *a, const char *b, struct answer *out)
+ * out->tie names both, kept as the series' status, which health shows
+ * (monitor_reads.h) until the user writes one into the series' source
+ * (the series passes to the next source meanwhile). The source itself
+ * answered. */
+void published_report_tie(struct throttle *t, const char *a, const char *b,
+			  struct answer *out)
 {
-	char text[240];
-
-	snprintf(text, sizeof(text), "%s: records %s and %s both bear this"
-		 " title; write the one to follow into /manga/SERIES/source",
-		 what, a, b);
-	services_record(t, NULL, -EEXIST, text, "warn");
+	services_record(t, NULL, 0, NULL, NULL);
 	snprintf(out->tie, sizeof(out->tie), "no record taken: %s:%s and"
 		 " %s:%s both bear this title", throttle_name(t), a,
 		 throttle_name(t), b);
+}
+
+/* published_report_tie() of records numbered. */
+static void report_tie_ids(struct throttle *t, long long a, long long b,
+			   struct answer *out)
+{
+	char one[24], other[24];
+
+	snprintf(one, sizeof(one), "%lld", a);
+	snprintf(other, sizeof(other), "%lld", b);
+	published_report_tie(t, one, other, out);
 }
 
 void published_report_gone(struct throttle *t, const char *series,
@@ -258,8 +266,7 @@ static int is_original(const char *edition)
 }
 
 struct mangaupdates_ask {
-	const char *title;
-	const char *edition;
+	const char *title, *edition;
 	struct mangaupdates_info info;
 };
 
@@ -368,14 +375,10 @@ take:
 	snprintf(out->status, sizeof(out->status), "%s",
 		 a.info.completed ? "completed" : "ongoing");
 out:
-	if (rc == -EEXIST) {
-		char one[24], other[24];
-
-		snprintf(one, sizeof(one), "%lld", a.info.id);
-		snprintf(other, sizeof(other), "%lld", a.info.other);
-		published_report_tie(m->mangaupdates_t, s->name, one, other,
-				     out);
-	} else if (rc == -ENOENT && ids->mangaupdates)
+	if (rc == -EEXIST)
+		report_tie_ids(m->mangaupdates_t, a.info.id, a.info.other,
+			       out);
+	else if (rc == -ENOENT && ids->mangaupdates)
 		report_gone_id(m->mangaupdates_t, s->name, ids->mangaupdates);
 	else if (rc && rc != -ECANCELED)
 		published_report_failure(m->mangaupdates_t, s->name, rc);
@@ -463,7 +466,9 @@ take:
 	for (char *c = out->status; *c; c++)
 		*c = *c == '_' ? ' ' : (char)tolower((unsigned char)*c);
 out:
-	if (rc == -ENOENT && a.id)
+	if (rc == -EEXIST)
+		report_tie_ids(m->anilist_t, a.info.id, a.info.other, out);
+	else if (rc == -ENOENT && a.id)
 		report_gone_id(m->anilist_t, s->name, a.id);
 	else if (rc && rc != -ECANCELED)
 		published_report_failure(m->anilist_t, s->name, rc);

@@ -164,8 +164,8 @@ take:
 			 a.info.status);
 out:
 	if (rc == -EEXIST)
-		published_report_tie(m->mangadex_t, s->name, a.info.id, a.info.other,
-			   out);
+		published_report_tie(m->mangadex_t, a.info.id, a.info.other,
+				     out);
 	else if (rc == -ENOENT && *ids->mangadex)
 		published_report_gone(m->mangadex_t, s->name, ids->mangadex);
 	else if (rc && rc != -ECANCELED)

@@ -49,10 +49,10 @@ struct ids {
 void published_report_failure(struct throttle *t, const char *what,
 			      int rc);
 
-/* Show that records a and b of the source t both bear what's title:
- * neither is taken; out->tie says so for status.json. */
-void published_report_tie(struct throttle *t, const char *what,
-			  const char *a, const char *b, struct answer *out);
+/* Records a and b of the source t both bear the series' title: neither
+ * is taken; out->tie says so for status.json, which health shows. */
+void published_report_tie(struct throttle *t, const char *a, const char *b,
+			  struct answer *out);
 
 /* The record id the series' source names is not at the source t (HTTP
  * 404): a warning naming the series, its metadata kept as it was; the

@@ -3,8 +3,9 @@
 """A fake AniList GraphQL API for tests, on the base fake server
 (http_fake.py).
 
-    POST /           {"query", "variables": {"search"} or {"id"}}: the
-                     Media of type MANGA asked
+    POST /           {"query", "variables": {"id"}}: the Media of type
+                     MANGA asked; {"variables": {"search"}}: a Page of
+                     the media found
     GET  /_requests  [{method, path, body, time}] of every API request
                      so far, oldest first
 
@@ -12,9 +13,11 @@
 
 SERIES.json maps titles to {"id", "volumes" (null while it runs),
 "status", "country", "synonyms": [...], "english", "description",
-"genres": [...], "cover", "staff": [[ROLE, NAME], ...]}: a search gives the first whose
-title or a synonym contains its text, in any case (AniList gives its best
-match, not a list), and none is a 404. Some searches answer badly:
+"genres": [...], "cover", "staff": [[ROLE, NAME], ...]}: a search gives
+a Page of those whose title or a synonym contains its text, in any case,
+in the file's order (an empty one when none does, as AniList answers a
+page past its last); an id no record has is a 404. Some searches answer
+badly:
 
     html           200, an HTML page (a proxy's, or a url not the API's)
     error body     200, {"data": null, "errors": [...]}
@@ -28,7 +31,9 @@ Where the shapes come from:
   - the request, a POST of {"query", "variables"} as JSON to the one
     endpoint, and the answer {"data": {"Media": {...}}}: AniList's
     documentation (docs.anilist.co, Getting started > Making a
-    request);
+    request); {"data": {"Page": {"pageInfo", "media": [...]}}}, and
+    "media": [] past the last page: the answers recorded by
+    Ravencentric/pyanilist (tests/data/SOURCES.md);
   - the Media fields id, volumes (Int, null while a manga runs), status
     (MediaStatus: FINISHED, RELEASING, NOT_YET_RELEASED, CANCELLED,
     HIATUS), countryOfOrigin (ISO 3166-1 alpha-2: JP, KR, CN, TW),
@@ -118,7 +123,8 @@ class AniList(FakeHandler):
             q = None
         self.record(q)
         if self.command != "POST" or not isinstance(q, dict) or \
-                "Media(" not in str(q.get("query")):
+                not any(w in str(q.get("query"))
+                        for w in ("Media(", "media(")):
             return self.reply(400, errors("Must provide query string.",
                                           400))
         v = q.get("variables") or {}
@@ -137,6 +143,11 @@ class AniList(FakeHandler):
                 self.slowed.add(found[0][0])
             if first:
                 return self.too_many(1)
+        if "search" in v:
+            return self.reply(200, {"data": {"Page": {
+                "pageInfo": {"currentPage": 1, "hasNextPage": False,
+                             "perPage": 50},
+                "media": [media(*f) for f in found]}}}, LIMIT)
         if not found:
             return self.reply(404, errors("Not Found.", 404,
                                           {"Media": None}), LIMIT)

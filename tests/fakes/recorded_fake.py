@@ -4,7 +4,7 @@
 by other public projects and kept in tests/data/SOURCE/ (where each file
 comes from: tests/data/SOURCES.md).
 
-    recorded_fake.py tests/data/SOURCE [ANSWER.json]
+    recorded_fake.py tests/data/SOURCE [ANSWER.json [once]]
 
 MangaUpdates (tests/data/mangaupdates):
         POST /v1/series/search {"search"}  the "response" of the
@@ -26,7 +26,14 @@ AniList (tests/data/anilist):
         POST /  {"query", "variables"}  ANSWER.json, a recorded answer
                  {"status", "headers", "body"} given to every request
                  (AniList's documented 429, the 403 of its API
-                 switched off, the 404 of a Media it has not)
+                 switched off, the 404 of a Media it has not), or to
+                 the first one only with "once"; else, to a search
+                 {"search": TEXT, "page": P (1 when not asked)}, the
+                 "response" of the search.*.json recorded for page P
+                 in the same "sort" (none: AniList's own order), one
+                 of whose records bears TEXT as a title or synonym
+                 (case and punctuation aside): AniList's search is
+                 fuzzy, its search of "fate" found "FAKE" and "인연"
 And
         GET  /_requests   [{method, path, query, body, time}] of every
                   request
@@ -51,10 +58,41 @@ from http_fake import FakeHandler, serve  # noqa: E402
 
 FOLDER = "."
 ANSWER = None
+ONCE = False
 
 
 def slug(title):
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+
+
+def words(text):
+    """text lower-cased, each run of other characters than letters and
+    digits (of any script) one space."""
+    return re.sub(r"[\W_]+", " ", text.lower()).strip()
+
+
+def bears(media, text):
+    """Whether an AniList record has text as one of its titles (as
+    words())."""
+    names = list((media.get("title") or {}).values()) + \
+        list(media.get("synonyms") or [])
+    return bool(words(text)) and any(
+        isinstance(n, str) and words(n) == words(text) for n in names)
+
+
+def al_search(text, page, sort):
+    """The recorded AniList page P, asked in the same sort, holding a
+    record titled text."""
+    for path in sorted(glob.glob(os.path.join(FOLDER, "search.*.json"))):
+        with open(path, encoding="utf-8") as f:
+            found = json.load(f)
+        if found["query"].get("page", 1) != page or \
+                found["query"].get("sort") != sort:
+            continue
+        if any(bears(m, text) for m in
+               found["response"]["data"]["Page"]["media"]):
+            return found["response"]
+    return None
 
 
 def recorded(pattern):
@@ -156,9 +194,19 @@ class Recorded(FakeHandler):
         except ValueError:
             q = None
         self.note(q)
-        if self.command != "POST" or ANSWER is None:
+        if self.command != "POST" or not isinstance(q, dict):
             return self.answer(None)
-        self.reply(ANSWER["status"], ANSWER["body"], ANSWER["headers"])
+        with self.lock:
+            given = ANSWER is not None and (not ONCE or len(
+                [c for c in self.log if c["method"] == "POST"]) == 1)
+        if given:
+            return self.reply(ANSWER["status"], ANSWER["body"],
+                              ANSWER["headers"])
+        v = q.get("variables") or {}
+        if not isinstance(v.get("search"), str):
+            return self.answer(None)
+        self.answer(al_search(v["search"], v.get("page", 1),
+                              v.get("sort")))
 
 
 if __name__ == "__main__":
@@ -167,4 +215,5 @@ if __name__ == "__main__":
         with open(os.path.join(FOLDER, sys.argv[2]),
                   encoding="utf-8") as f:
             ANSWER = json.load(f)
+        ONCE = sys.argv[3:] == ["once"]
     serve(Recorded)

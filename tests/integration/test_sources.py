@@ -379,7 +379,8 @@ def test_anilist_when_mangaupdates_does_not_know(monitored):
     calls = anilist_calls(mon)
     assert len(calls) == 1 and calls[0]["method"] == "POST"
     assert calls[0]["body"]["variables"] == {"search": "Saga 05"}
-    assert "Media(" in calls[0]["body"]["query"]
+    assert "Page(perPage: 50) { media(search: $search" in \
+        calls[0]["body"]["query"]
     assert mon.mangadex_calls() == []
     assert mon.m.read("manga/Saga 05/source") == b"anilist:30013\n"
     # what the media said (issue 68): its English title, its HTML set
@@ -593,8 +594,9 @@ def test_mangaupdates_two_records_take_neither(monitored):
         "no record taken: mangaupdates:10111 and mangaupdates:10112" \
         " both bear this title"
     health = mon.m.read("status/health").decode()
-    assert "warn: mangaupdates: Saga 11: records 10111 and 10112 both" \
-        " bear this title" in health
+    assert "warn: Saga 11: no record taken: mangaupdates:10111 and" \
+        " mangaupdates:10112 both bear this title; write the one to" \
+        " follow into /manga/Saga 11/source\n" in health
     assert [c["path"] for c in updates_calls(mon)] == ["/v1/series/search"]
     # the user chooses: the next check follows that record
     mon.m.write("manga/Saga 11/source", "mangaupdates:10112\n")

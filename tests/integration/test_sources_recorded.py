@@ -9,6 +9,7 @@ ranked first, a series with no volume yet, a prologue numbered in
 chapters 0.01-0.16 (Berserk), and a part of a longer series whose
 aggregate numbers on into the later parts (JoJo Part 3)."""
 
+import calendar
 import json
 import os
 import shutil
@@ -17,7 +18,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, wait_for
 from test_monitor import Monitor, mounted
 from test_opds import ATOM
 
@@ -26,23 +27,31 @@ DATA = os.path.join(REPO, "tests", "data")
 
 @pytest.fixture
 def replayed(tmp_path, fake):
-    """make(source, series, monitor, answer, folder): a mount whose
+    """make(source, series, monitor, answer, then, folder): a mount whose
     source (mangaupdates, mangadex or anilist) is the replay of its
-    recordings (of folder, when given; AniList's: the recording answer to
-    every request), the only source the check asks."""
-    def build(source, series, monitor="", answer=None, folder=None):
+    recordings (of folder, when given; answer: AniList's recorded answer
+    to every request, or with [answer, "once"] to the first only), the
+    only source the check asks but then, asked after it (mangadex: its
+    replay too)."""
+    def build(source, series, monitor="", answer=None, then=None,
+              folder=None):
+        args = [answer] if isinstance(answer, str) else list(answer or [])
         rec = fake("recorded_fake.py", folder or os.path.join(DATA, source),
-                   *([answer] if answer else []))
+                   *args)
         extra = ""
         if source in ("mangaupdates", "anilist"):
             extra = "[%s]\nurl = %s\nrequests_per_minute = 600\n" \
                 % (source, rec.url)
         mon = Monitor(tmp_path, fake, series, extra=extra,
-                      monitor="new_sources = %s\n%s" % (source, monitor))
-        if source == "mangadex":
-            mon.conf.write_text(mon.conf.read_text().replace(
-                mon.mangadex.url, rec.url))
+                      monitor="new_sources = %s\n%s" % (
+                          ", ".join([source] + ([then] if then else [])),
+                          monitor))
         mon.rec = rec
+        if then == "mangadex" or source == "mangadex":
+            mon.md = rec if source == "mangadex" else fake(
+                "recorded_fake.py", os.path.join(DATA, "mangadex"))
+            mon.conf.write_text(mon.conf.read_text().replace(
+                mon.mangadex.url, mon.md.url))
         return mon
     yield from mounted(build)
 
@@ -149,8 +158,9 @@ def test_mangadex_recorded(replayed):
     assert status["status"] == "no record taken: mangadex:%s and" \
         " mangadex:%s both bear this title" % (book, main)
     health = mon.m.read("status/health").decode()
-    assert "warn: mangadex: Tower of God: records %s and %s both bear" \
-        " this title" % (book, main) in health
+    assert "warn: Tower of God: no record taken: mangadex:%s and" \
+        " mangadex:%s both bear this title; write the one to follow into" \
+        " /manga/Tower of God/source\n" % (book, main) in health
     assert ("GET", "/manga/%s/aggregate" % book) not in calls(mon)
 
     mon.m.write("manga/Tower of God/source", "mangadex:%s\n" % main)
@@ -400,3 +410,118 @@ def test_anilist_not_found_404(replayed):
     mon.check("new")
     assert len([c for c in mon.rec.call("/_requests")
                 if c["method"] == "POST"]) == 1
+
+
+def anilist_asked(mon):
+    return [c for c in mon.rec.call("/_requests") if c["method"] == "POST"]
+
+
+def test_anilist_recorded_search(replayed):
+    """AniList's search, replayed from what it answered to a search of
+    "fate" (its search is fuzzy: "FAKE", "Face" and "인연" were among
+    them). Fate/Apocrypha's light novel is passed over for the manga's
+    16 volumes; Face is a series of one volume, not the one-shot "FACE";
+    Fate/strange Fake's manga runs with no volume yet; three series are
+    titled "Fake" and two manhwa "인연": neither is taken, status.json
+    and one health warning name the first two until the user writes
+    one into source."""
+    names = ["Fate Apocrypha", "Face", "Fate strange Fake", "Fake", "인연"]
+    mon = replayed("anilist", names, "edition = ja\n")
+    mon.m.write("manga/인연/edition", "ko\n")
+    mon.check("new")
+    asked = anilist_asked(mon)
+    assert sorted(c["body"]["variables"]["search"] for c in asked) == \
+        sorted(names)
+    assert all("Page(perPage: 50)" in c["body"]["query"] and
+               "format_not: NOVEL" in c["body"]["query"] for c in asked)
+    for name, (record, volumes) in {"Fate Apocrypha": (87251, 16),
+                                    "Face": (102876, 1)}.items():
+        assert mon.m.read("manga/%s/source" % name) == \
+            b"anilist:%d\n" % record
+        assert published(mon, name)["volumes"] == volumes, name
+        assert published(mon, name)["record"] == "anilist:%d" % record
+    status = mon.m.json("manga/Fate strange Fake/status.json")
+    assert status["status"] == "no volume yet"
+    assert status["published"] is None
+    assert mon.m.read("manga/Fate strange Fake/source") == \
+        b"anilist:86753\n"
+    ties = {"Fake": (30314, 176957), "인연": (38764, 147359)}
+    for name, (one, other) in ties.items():
+        status = mon.m.json("manga/%s/status.json" % name)
+        assert status["published"] is None and status["metadata"] is None
+        assert status["status"] == "no record taken: anilist:%d and" \
+            " anilist:%d both bear this title" % (one, other)
+        assert mon.m.read("manga/%s/source" % name) == b""
+    # one line a series, whatever AniList answered after
+    assert [line for line in mon.m.read("status/health").decode()
+            .splitlines() if "anilist" in line] == [
+        tie_line(name, *ids) for name, ids in sorted(ties.items())]
+    # the user chose: asked by id, not searched again
+    mon.m.write("manga/Fake/source", "anilist:30314\n")
+    mon.check("new")
+    again = anilist_asked(mon)[len(asked):]
+    assert [c["body"]["variables"] for c in again
+            if "search" not in c["body"]["variables"]] == [{"id": 30314}]
+
+
+def tie_line(name, one, other):
+    return "warn: %s: no record taken: anilist:%d and anilist:%d both" \
+        " bear this title; write the one to follow into /manga/%s/source" \
+        % (name, one, other, name)
+
+
+def test_anilist_recorded_tie_in_health(replayed):
+    """Three series AniList titles "Fake" (recorded in its answer to a
+    search of "fate"): none taken, one health warning names the first
+    two, and stays while AniList answers other series; once the user
+    writes one into source, the warning goes, before any check."""
+    mon = replayed("anilist", ["Fake", "Fate Apocrypha"], "edition = ja\n")
+    mon.check("new")
+    assert [line for line in mon.m.read("status/health").decode()
+            .splitlines() if "anilist" in line] == [
+        tie_line("Fake", 30314, 176957)]
+    assert published(mon, "Fate Apocrypha")["volumes"] == 16
+    assert mon.m.json("manga/Fake/status.json")["published"] is None
+    mon.m.write("manga/Fake/source", "anilist:30314\n")
+    assert "both bear this title" not in \
+        mon.m.read("status/health").decode()
+
+
+def test_anilist_live_rate_limit(replayed):
+    """The 429 AniList gave live (ratelimited-live.json: Retry-After 60,
+    no X-RateLimit header), to the first request of a check: health
+    names AniList and when it resumes, the series is asked again after
+    the pause and takes its count, MangaDex is still asked for a series
+    of its own, and the line is gone once the pause ends, with no
+    reload."""
+    mon = replayed("anilist", ["Fate Apocrypha", "Chainsaw Man"],
+                   "edition = ja\n", answer=["ratelimited-live.json",
+                                             "once"], then="mangadex")
+    mon.m.write("manga/Chainsaw Man/edition", "en\n")
+    before = mon.last("new")
+    mon.m.write("control/check-new", "1\n")
+    line = wait_for(
+        lambda: [x for x in mon.m.read("status/health").decode()
+                 .splitlines() if x.startswith("warn: anilist: paused")],
+        120, "AniList's pause in health", mount=mon.m)
+    seen = time.time()
+    first = anilist_asked(mon)[0]["time"]
+    assert line[0].endswith("(429 too many requests)")
+    until = line[0].split("paused until ")[1].split(" ")[0]
+    resumes = calendar.timegm(time.strptime(until, "%Y-%m-%dT%H:%M:%SZ"))
+    # 60 s from the 429, which came between the request and the line
+    assert first + 59 <= resumes <= seen + 61
+    wait_for(lambda: mon.last("new"), 400, "the end of the check",
+             until=lambda last: last and last["finished_at_s"] and
+             last["finished_at_s"] != (before and before["finished_at_s"]),
+             mount=mon.m)
+    asked = anilist_asked(mon)
+    assert len(asked) == 2 and asked[1]["time"] - first >= 59
+    assert published(mon, "Fate Apocrypha")["volumes"] == 16
+    assert published(mon, "Chainsaw Man")["volumes"] == 11
+    assert published(mon, "Chainsaw Man")["source"] == "mangadex"
+    budget = mon.m.json("metrics/requests.json")["anilist"]
+    assert budget["http_429"] == 1 and budget["requests"] == 2
+    wait_for(lambda: not [x for x in mon.m.read("status/health").decode()
+                          .splitlines() if "anilist" in x],
+             60, "AniList's line gone from health", mount=mon.m)

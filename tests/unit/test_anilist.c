@@ -9,16 +9,21 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "indexer/monitor/anilist.h"
 
 /* Shapes as AniList's documentation and tests/fakes/anilist_fake.py
- * give them. */
-#define MEDIA(volumes, status, country, synonyms) \
-	"{\"data\": {\"Media\": {\"id\": 30013, \"volumes\": " volumes "," \
+ * give them: one record, the answer by id, the answer to a search. */
+#define REC(volumes, status, country, synonyms) \
+	"{\"id\": 30013, \"volumes\": " volumes "," \
 	" \"status\": " status ", \"countryOfOrigin\": " country "," \
 	" \"title\": {\"romaji\": \"Saga\", \"english\": null," \
-	" \"native\": \"サーガ\"}, \"synonyms\": [" synonyms "]}}}"
+	" \"native\": \"サーガ\"}, \"synonyms\": [" synonyms "]}"
+#define MEDIA(volumes, status, country, synonyms) \
+	"{\"data\": {\"Media\": " REC(volumes, status, country, synonyms) \
+	"}}"
+#define PAGE(records) "{\"data\": {\"Page\": {\"media\": [" records "]}}}"
 
 static int parse(const char *body, const char *title,
 		 struct anilist_info *info)
@@ -33,26 +38,28 @@ static void test_media(void **state)
 	struct anilist_info info;
 
 	(void)state;
-	assert_int_equal(parse(MEDIA("12", "\"FINISHED\"", "\"JP\"", ""),
+	assert_int_equal(parse(PAGE(REC("12", "\"FINISHED\"", "\"JP\"", "")),
 			       "saga", &info), 0);
 	assert_true(info.id == 30013);
 	assert_int_equal(info.count, 12);
 	assert_string_equal(info.status, "FINISHED");
 	assert_string_equal(info.country, "JP");
 	/* null while it runs */
-	assert_int_equal(parse(MEDIA("null", "\"RELEASING\"", "\"KR\"", ""),
-			       "Saga", &info), 0);
+	assert_int_equal(parse(PAGE(REC("null", "\"RELEASING\"", "\"KR\"",
+					"")), "Saga", &info), 0);
 	assert_int_equal(info.count, 0);
 	assert_string_equal(info.country, "KR");
 	/* a synonym names it; by id, the title is not checked */
-	assert_int_equal(parse(MEDIA("3", "null", "null", "\"Other\""),
+	assert_int_equal(parse(PAGE(REC("3", "null", "null", "\"Other\"")),
 			       "other", &info), 0);
 	assert_int_equal(parse(MEDIA("3", "null", "null", ""), NULL, &info),
 			 0);
-	/* the best match of the fuzzy search is another series */
-	assert_int_equal(parse(MEDIA("3", "null", "null", "\"Saga 2\""),
+	assert_true(info.id == 30013);
+	/* the fuzzy search found another series only; or nothing */
+	assert_int_equal(parse(PAGE(REC("3", "null", "null", "\"Saga 2\"")),
 			       "Saga Party", &info), -ENOENT);
 	assert_true(info.id == 0);
+	assert_int_equal(parse(PAGE(""), "Saga", &info), -ENOENT);
 }
 
 static void test_refused(void **state)
@@ -76,9 +83,21 @@ static void test_refused(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
-		assert_int_equal(parse(bad[i], "Saga", &info), -EPROTO);
+		assert_int_equal(parse(bad[i], NULL, &info), -EPROTO);
 		assert_true(info.id == 0);
 	}
+	/* a search's answer: whole when it is not a page */
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(parse(bad[i], "Saga", &info), -EPROTO);
+	assert_int_equal(parse("{\"data\": {\"Page\": {\"media\": {}}}}",
+			       "Saga", &info), -EPROTO);
+	/* an odd record of a search is passed over, not the search */
+	assert_int_equal(parse(PAGE(REC("\"12\"", "null", "null", "") ", 7, "
+				    "null, " REC("5", "null", "\"JP\"", "")),
+			       "Saga", &info), 0);
+	assert_int_equal(info.count, 5);
+	assert_int_equal(parse(PAGE(REC("-1", "null", "null", "")), "Saga",
+			       &info), -ENOENT);
 	assert_int_equal(parse("<html><body>502</body></html>", "Saga",
 			       &info), -EBADMSG);
 	assert_int_equal(anilist_parse("{}", ANILIST_MAX_ANSWER + 1, "Saga",
@@ -86,110 +105,92 @@ static void test_refused(void **state)
 }
 
 /*
- * Records AniList gave to a search of "fate" (tests/data/anilist/
+ * The answers AniList gave to a search of "fate" (tests/data/anilist/
  * search.fate.json and search.fate.page-2.json, recorded by
- * Ravencentric/pyanilist), each as the data.Media of a Media query
- * answers it.
+ * Ravencentric/pyanilist), read as the answer to a search of each
+ * title; its 404 and 429 bodies (not-found.json, ratelimited-live.json).
  */
-#define RECORDED(media) "{\"data\": {\"Media\": " media "}}"
-#define FATE_ZERO "{\"id\": 55191, \"type\": \"MANGA\", \"format\":" \
-	" \"MANGA\", \"status\": \"FINISHED\", \"volumes\": 14, \"chapters\":" \
-	" 74, \"countryOfOrigin\": \"JP\", \"title\": {\"romaji\":" \
-	" \"Fate/Zero\", \"english\": \"Fate/Zero\", \"native\":" \
-	" \"Fate/Zero\"}, \"synonyms\": [\"フェイト／ゼロ\"]}"
-#define FAKE_NOVEL "{\"id\": 50006, \"type\": \"MANGA\", \"format\":" \
-	" \"NOVEL\", \"status\": \"RELEASING\", \"volumes\": 10," \
-	" \"chapters\": null, \"countryOfOrigin\": \"JP\", \"title\":" \
-	" {\"romaji\": \"Fate/strange Fake\", \"english\": null, \"native\":" \
-	" \"Fate/strange Fake\"}, \"synonyms\":" \
-	" [\"フェイト/ストレンジフェイク\"," \
-	" \"Fake/states night\"]}"
-#define FAKE_MANGA "{\"id\": 86753, \"type\": \"MANGA\", \"format\":" \
-	" \"MANGA\", \"status\": \"RELEASING\", \"volumes\": null," \
-	" \"chapters\": null, \"countryOfOrigin\": \"JP\", \"title\":" \
-	" {\"romaji\": \"Fate/strange Fake\", \"english\": null, \"native\":" \
-	" \"Fate/strange Fake\"}, \"synonyms\":" \
-	" [\"フェイト/ストレンジフェイク\"]}"
-#define FATE_MATE "{\"id\": 179153, \"type\": \"MANGA\", \"format\":" \
-	" \"MANGA\", \"status\": \"RELEASING\", \"volumes\": null," \
-	" \"chapters\": null, \"countryOfOrigin\": \"KR\", \"title\":" \
-	" {\"romaji\": \"Fate Mate\", \"english\": \"Fate Mate\", \"native\":" \
-	" \"페이트 메이트\"}, \"synonyms\": []}"
-#define ZERO_NOVEL "{\"id\": 33649, \"type\": \"MANGA\", \"format\":" \
-	" \"NOVEL\", \"status\": \"FINISHED\", \"volumes\": 4, \"chapters\":" \
-	" 18, \"countryOfOrigin\": \"JP\", \"title\": {\"romaji\":" \
-	" \"Fate/Zero\", \"english\": null, \"native\": \"Fate/Zero\"}," \
-	" \"synonyms\": [\"フェイト／ゼロ\", \"Судьба/Истоки\"]}"
-#define APOCRYPHA "{\"id\": 87251, \"type\": \"MANGA\", \"format\":" \
-	" \"MANGA\", \"status\": \"FINISHED\", \"volumes\": 16, \"chapters\":" \
-	" 73, \"countryOfOrigin\": \"JP\", \"title\": {\"romaji\":" \
-	" \"Fate/Apocrypha\", \"english\": null, \"native\":" \
-	" \"Fate/Apocrypha\"}, \"synonyms\": [\"フェイト/アポクリファ\"]}"
-#define YU_WO_ZHE "{\"id\": 116169, \"type\": \"MANGA\", \"format\":" \
-	" \"MANGA\", \"status\": \"RELEASING\", \"volumes\": null," \
-	" \"chapters\": null, \"countryOfOrigin\": \"CN\", \"title\":" \
-	" {\"romaji\": \"Yu Wo Zhe\", \"english\": \"Fate Controlling\"," \
-	" \"native\": \"御我者\"}, \"synonyms\": [\"Fight ! \\\"Power Vs" \
-	" Control\\\"\", \"Royal Me\"]}"
-#define EXTRA_ONE_SHOT "{\"id\": 53568, \"type\": \"MANGA\", \"format\":" \
-	" \"ONE_SHOT\", \"status\": \"FINISHED\", \"volumes\": null," \
-	" \"chapters\": 1, \"countryOfOrigin\": \"JP\", \"title\":" \
-	" {\"romaji\": \"Fate/Extra\", \"english\": null, \"native\":" \
-	" \"Fate/EXTRA -フェイト/エクストラ-\"}, \"synonyms\": []}"
-/* tests/data/anilist/not-found.json and ratelimited-live.json: the
- * bodies of AniList's 404 and 429 */
+#define RECORDED "tests/unit/../data/anilist/search.fate%s.json"
 #define NOT_FOUND "{\"errors\": [{\"message\": \"Not Found.\", \"status\":" \
 	" 404, \"locations\": [{\"line\": 71, \"column\": 3}]}], \"data\":" \
 	" {\"Media\": null}}"
 #define TOO_MANY "{\"data\": null,\"errors\": [{\"message\": \"Too Many" \
 	" Requests.\",\"status\": 429}]}"
 
+/* Parse the recorded page (suffix "" or ".page-2") as the answer to a
+ * search of title. */
+static int recorded(const char *suffix, const char *title,
+		    struct anilist_info *info)
+{
+	char path[128];
+	json_t *file, *page;
+	char *body;
+	int rc;
+
+	snprintf(path, sizeof(path), RECORDED, suffix);
+	file = json_load_file(path, 0, NULL);
+	assert_non_null(file);
+	page = json_object_get(file, "response");
+	body = json_dumps(page, JSON_COMPACT);
+	assert_non_null(body);
+	rc = parse(body, title, info);
+	free(body);
+	json_decref(file);
+	return rc;
+}
+
+/* The recorded page read for title gives rc, the record id (0: none)
+ * and its count. */
+static void expect(const char *suffix, const char *title, int rc,
+		   long long id, int count, struct anilist_info *info)
+{
+	assert_int_equal(recorded(suffix, title, info), rc);
+	assert_true(info->id == id);
+	assert_int_equal(info->count, count);
+}
+
 static void test_recorded(void **state)
 {
 	struct anilist_info info;
 
 	(void)state;
-	assert_int_equal(parse(RECORDED(FATE_ZERO), "Fate/Zero", &info), 0);
-	assert_true(info.id == 55191);
-	assert_int_equal(info.count, 14);
+	expect("", "Fate/Zero", 0, 55191, 14, &info);
 	assert_string_equal(info.country, "JP");
 	/* found by its native title, in another script */
-	assert_int_equal(parse(RECORDED(FATE_MATE), "페이트 메이트", &info), 0);
-	assert_true(info.id == 179153);
-	assert_int_equal(info.count, 0);
+	expect("", "페이트 메이트", 0, 179153, 0, &info);
 	assert_string_equal(info.status, "RELEASING");
 	assert_string_equal(info.country, "KR");
-	/* two records of one title: the light novel's ten volumes are not
-	 * the comic's; the comic runs with no volume count yet */
-	assert_int_equal(parse(RECORDED(FAKE_NOVEL), "Fate/strange Fake",
-			       &info), -ENOENT);
-	assert_true(info.id == 0);
-	assert_int_equal(parse(RECORDED(FAKE_NOVEL), NULL, &info), -ENOENT);
-	assert_int_equal(parse(RECORDED(FAKE_MANGA), "Fate/strange Fake",
-			       &info), 0);
-	assert_true(info.id == 86753);
-	assert_int_equal(info.count, 0);
-	assert_int_equal(parse(RECORDED(ZERO_NOVEL), "Fate/Zero", &info),
-			 -ENOENT);
-	assert_int_equal(parse(RECORDED(APOCRYPHA), "fate apocrypha", &info),
-			 0);
-	assert_int_equal(info.count, 16);
+	/* the light novel's ten volumes are not the comic's; the comic
+	 * runs with no volume count yet */
+	expect("", "Fate/strange Fake", 0, 86753, 0, &info);
+	expect("", "fate apocrypha", 0, 87251, 16, &info);
+	/* page 2: the novel of Fate/Zero alone bears it there */
+	expect(".page-2", "Fate/Zero", -ENOENT, 0, 0, &info);
 	/* a manhua running with no volume count, by its Chinese title */
-	assert_int_equal(parse(RECORDED(YU_WO_ZHE), "御我者", &info), 0);
-	assert_true(info.id == 116169);
-	assert_int_equal(info.count, 0);
+	expect(".page-2", "御我者", 0, 116169, 0, &info);
 	assert_string_equal(info.country, "CN");
-	assert_int_equal(parse(RECORDED(YU_WO_ZHE), "Fate Controlling",
-			       &info), 0);
-	/* a one-shot: one chapter, no volume count (none is made up) */
-	assert_int_equal(parse(RECORDED(EXTRA_ONE_SHOT), "Fate/Extra",
-			       &info), 0);
-	assert_true(info.id == 53568);
-	assert_int_equal(info.count, 0);
-	assert_string_equal(info.status, "FINISHED");
-	/* their bodies alone are error answers, never a record */
+	/* a one-shot alone: one chapter, no volume count (none made up) */
+	expect(".page-2", "Fate/Extra", 0, 53568, 0, &info);
+	/* a series before a one-shot of the same title */
+	expect("", "Face", 0, 102876, 1, &info);
+	expect("", "Fate/Extra", 0, 62425, 6, &info);
+	/* three series titled "Fake", two manhwa "인연": none taken, the
+	 * first two named */
+	expect("", "Fake", -EEXIST, 30314, 7, &info);
+	assert_true(info.other == 176957);
+	expect("", "인연", -EEXIST, 38764, 13, &info);
+	assert_true(info.other == 147359);
+	/* the same search sorted by id, newest first: its pages part the
+	 * records of one title (a tie is seen only within a page) */
+	expect(".by-id", "Fake", 0, 176957, 1, &info);
+	expect(".by-id.page-2", "Fake", -EEXIST, 44829, 3, &info);
+	assert_true(info.other == 30314);
+	expect(".by-id", "Fate/strange Fake", 0, 86753, 0, &info);
+	expect(".by-id.page-2", "Fate/strange Fake", -ENOENT, 0, 0, &info);
+	/* its 404 and 429 bodies are error answers, never a record */
 	assert_int_equal(parse(NOT_FOUND, "Saga", &info), -EPROTO);
 	assert_true(info.id == 0);
+	assert_int_equal(parse(NOT_FOUND, NULL, &info), -EPROTO);
 	assert_int_equal(parse(TOO_MANY, "Saga", &info), -EPROTO);
 	assert_true(info.id == 0);
 }

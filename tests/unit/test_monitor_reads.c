@@ -287,7 +287,9 @@ static void test_state(void **state)
 /* A pause after failures is an error, one without a rate limit's
  * warning; an error newer than the last success is said at its level;
  * the last finished check of a flow with errors warns; a completed
- * download whose import failed warns, one dry-run kept does not. */
+ * download whose import failed warns, one dry-run kept does not; a
+ * series two records bear the title of warns until its source names an
+ * id of that source. */
 static void test_health(void **state)
 {
 	struct strbuf errors = STRBUF_INIT, warns = STRBUF_INIT;
@@ -303,7 +305,12 @@ static void test_health(void **state)
 		" ('Bleach', 8, 'completed', 'transmission', 'B 08',"
 		" 'prowlarr', 100, 'dry-run: would import into /m/Bleach'),"
 		" ('Bleach', 9, 'imported', 'transmission', 'B 09', 'prowlarr',"
-		" 100, NULL)"), 0);
+		" 100, NULL);"
+		" INSERT INTO series (id, root_id, path, name, status, source)"
+		" VALUES (5, 1, 'Fake', 'Fake', 'no record taken:"
+		" anilist:30314 and anilist:176957 both bear this title', ''),"
+		" (6, 1, 'Chosen', 'Chosen', 'no record taken: mangadex:a"
+		" and mangadex:b both bear this title', 'mangadex:a')"), 0);
 	assert_int_equal(monitor_reads_health(&errors, &warns), 0);
 	assert_string_equal(errors.buf,
 			    "error: prowlarr: paused until 2128-06-11T08:53:20Z"
@@ -315,19 +322,23 @@ static void test_health(void **state)
 			    "warn: monitor: the last missing check had 2 errors"
 			    " (see /log)\n"
 			    "warn: Bleach volume 7 not imported: /m/Bleach/B"
-			    " T07.cbz exists already (move away the file)\n");
+			    " T07.cbz exists already (move away the file)\n"
+			    "warn: Fake: no record taken: anilist:30314 and"
+			    " anilist:176957 both bear this title; write the one"
+			    " to follow into /manga/Fake/source\n");
 	strbuf_release(&errors);
 	strbuf_release(&warns);
 }
 
 /* A service with a live throttle is told by it: a pause the store still
  * holds is over once the throttle says so, and a refusal's pause ends
- * with its cause. */
+ * with its cause; a service paused before any of its requests was
+ * stored (AniList's 429 waited out in a check) is told too. */
 static void test_health_live(void **state)
 {
 	struct strbuf errors = STRBUF_INIT, warns = STRBUF_INIT;
 	const char *tail = " (429 too many requests)\n";
-	struct throttle *prowlarr, *nautiljon;
+	struct throttle *prowlarr, *nautiljon, *anilist;
 
 	add_checks(state);
 	assert_int_equal(throttle_new("prowlarr", 60, NULL, NULL, &prowlarr),
@@ -342,6 +353,13 @@ static void test_health_live(void **state)
 	assert_non_null(strstr(warns.buf, tail));
 	assert_int_equal(strchr(warns.buf, '\n') + 1 - warns.buf,
 			 strstr(warns.buf, tail) + strlen(tail) - warns.buf);
+	assert_int_equal(throttle_new("anilist", 60, NULL, NULL, &anilist),
+			 0);
+	throttle_rate_limited(anilist, 60);
+	strbuf_reset(&warns);
+	assert_int_equal(monitor_reads_health(&errors, &warns), 0);
+	assert_non_null(strstr(warns.buf, "warn: anilist: paused until "));
+	throttle_free(anilist);
 	throttle_free(prowlarr);
 	throttle_free(nautiljon);
 	strbuf_release(&errors);
