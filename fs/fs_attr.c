@@ -9,11 +9,13 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/hash.h"
 #include "common/log.h"
 #include "fs/caller.h"
 #include "fs/grow.h"
@@ -74,6 +76,28 @@ static struct timespec seen_at(struct seen *s, uint64_t gen)
 	return t;
 }
 
+static int add_name(const char *name, const struct node *child, void *arg)
+{
+	uint64_t *names = arg;
+
+	(void)child;
+	*names = hash_add_bytes(*names, name, strlen(name) + 1);
+	return 0;
+}
+
+/* A folder of /playlists whose names are fixed (/playlists itself and
+ * library/) is as old as the names it lists, a time kept across
+ * restarts like its files' (fs/stamps.h). */
+static struct timespec fixed_time(const char *path)
+{
+	uint64_t names = HASH_INIT;
+	char key[64];
+
+	nodes_children(path, add_name, &names);
+	snprintf(key, sizeof(key), "/playlists/folder%s", path);
+	return stamps_seen(key, 0, hash_end(names));
+}
+
 /*
  * A kernel that keeps a folder's listing lists it again once it sees the
  * folder's mtime move, and tar, rsync and backup tools take a folder whose
@@ -83,20 +107,24 @@ static struct timespec seen_at(struct seen *s, uint64_t gen)
  * which the audio analysis does not move). The folders of /playlists list
  * what the analysis found too: theirs is when their names were first seen
  * as they are (playlists_dir_time()), else (the store cannot be read)
- * follows every generation. The fixed folders never change after the
- * start.
+ * follows every generation; /playlists and its library/, whose names are
+ * fixed, keep the time they were first seen across restarts
+ * (fixed_time()). The other fixed folders never change after the start.
  */
 static struct timespec dir_mtime(const char *path)
 {
 	struct timespec at;
 	int rc;
 
+	if (!strcmp(path, "/playlists"))
+		return fixed_time(path);
 	if (!strncmp(path, "/playlists/", 11)) {
 		rc = playlists_dir_time(path + 11, &at);
 		if (!rc)
 			return at;
 		if (rc != -ENOENT)
 			return seen_at(&times.all, indexer_generation());
+		return fixed_time(path);
 	}
 	if (views_owns(path) || !strcmp(path, "/manga") ||
 	    !strncmp(path, "/manga/", 7) || !strcmp(path, "/opds/series"))

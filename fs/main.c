@@ -504,6 +504,32 @@ static int reset_stop_signals(void)
 	return stop_signals(SIG_UNBLOCK);
 }
 
+/* The threads beside the indexer's, each stopped again (and the indexer)
+ * when a later one cannot start: 0 or -1. */
+static int start_threads(struct fuse_session *se, struct config *cfg)
+{
+	if (stamps_start())
+		goto out;
+	if (invalidate_start(se))
+		goto out_stamps;
+	if (snapshots_start(fs_attr.snapshot_files, fs_attr.render_deadline))
+		goto out_invalidate;
+	if (http_start(cfg))
+		goto out_snapshots;
+	if (!stop_signals(SIG_UNBLOCK))
+		return 0;
+	http_stop();
+out_snapshots:
+	snapshots_stop();
+out_invalidate:
+	invalidate_stop();
+out_stamps:
+	stamps_stop();
+out:
+	daemon_stop();
+	return -1;
+}
+
 static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	       struct config *cfg, struct options *o)
 {
@@ -540,33 +566,12 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	if (stop_signals(SIG_BLOCK) ||
 	    reader_init(cfg->database) || daemon_start(cfg, load_config, o))
 		goto out_signals;
-	if (invalidate_start(se)) {
-		daemon_stop();
+	if (start_threads(se, cfg))
 		goto out_signals;
-	}
-	if (snapshots_start(fs_attr.snapshot_files, fs_attr.render_deadline)) {
-		invalidate_stop();
-		daemon_stop();
-		goto out_signals;
-	}
-	if (http_start(cfg)) {
-		snapshots_stop();
-		invalidate_stop();
-		daemon_stop();
-		goto out_signals;
-	}
-
-	if (stop_signals(SIG_UNBLOCK)) {
-		http_stop();
-		snapshots_stop();
-		invalidate_stop();
-		daemon_stop();
-		goto out_signals;
-	}
 	rc = session_run(se, cmd);
 	log_info("unmounting %s", cmd->mountpoint);
 	/* while the writer runs: the playlists' times for the next mount */
-	stamps_save();
+	stamps_stop();
 	http_stop();
 	views_stop();
 	invalidate_stop();

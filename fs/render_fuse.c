@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * /metrics/fuse.json (render_fuse.h), from the session loop's counts
- * (session.h), the views' stats made ahead (views_statahead.h) and the
- * renderings stat() made (sizes.h). It reads nothing of the store.
+ * (session.h), the views' stats made ahead (views_statahead.h), the
+ * renderings stat() made (sizes.h) and the playlists' times not yet
+ * written to the store (stamps.h). It reads nothing of the store.
  */
 #include "fs/render_fuse.h"
 
@@ -10,6 +11,7 @@
 #include "common/strbuf.h"
 #include "fs/session.h"
 #include "fs/sizes.h"
+#include "fs/stamps.h"
 #include "fs/views_statahead.h"
 
 int render_fuse_json(struct strbuf *out)
@@ -18,7 +20,7 @@ int render_fuse_json(struct strbuf *out)
 
 	session_get_stats(&s);
 	return json_append(out, json_pack(
-		"{s:s, s:b, s:i, s:o, s:I, s:i, s:I, s:I}",
+		"{s:s, s:b, s:i, s:o, s:I, s:i, s:I, s:I, s:I}",
 		"loop", s.multithreaded ? "fuse_session_loop_mt" :
 		"fuse_session_loop",
 		"clone_fd", s.multithreaded,
@@ -29,5 +31,6 @@ int render_fuse_json(struct strbuf *out)
 		"requests", (json_int_t)s.requests,
 		"requests_in_flight", (int)s.in_flight,
 		"views_stats_ahead", (json_int_t)views_statahead_count(),
-		"stat_renders", (json_int_t)sizes_kept_count()));
+		"stat_renders", (json_int_t)sizes_kept_count(),
+		"times_unsaved", (json_int_t)stamps_unsaved()));
 }

@@ -22,6 +22,7 @@
 #include "fs/render_status.h"
 #include "fs/session.h"
 #include "fs/sizes.h"
+#include "fs/stamps.h"
 #include "fs/views_statahead.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"

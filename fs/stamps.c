@@ -2,19 +2,23 @@
 /*
  * The times of the generated files (stamps.h): a table of content hashes
  * and the times they were first seen, those of /playlists kept in the
- * store from one mount to the next. It renders nothing and knows no
- * node; its callers hand it each rendering they make.
+ * store from one mount to the next, written by a thread of its own at
+ * the next quiet moment. It renders nothing and knows no node; its
+ * callers hand it each rendering they make.
  */
 #include "fs/stamps.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/array.h"
+#include "common/clock.h"
 #include "common/hash.h"
 #include "common/log.h"
+#include "common/thread.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
 
@@ -22,6 +26,14 @@
 
 static struct {
 	pthread_mutex_t lock;
+	/* The thread that writes the lasting times: it waits on wake for
+	 * unsaved ones, then for a quiet moment (stamps_start()). */
+	pthread_cond_t wake;
+	pthread_t thread;
+	int started, stopping;
+	uint64_t unsaved;	/* lasting times changed since the last write */
+	double first, last;	/* when the first and last of them changed
+				 * (clock_mono()) */
 	struct stamp {
 		uint64_t key;		/* of path, uid and gid; 0: empty */
 		uint64_t content;	/* hash of the rendering's bytes */
@@ -65,6 +77,20 @@ static struct stamp *slot_of(uint64_t key)
 	return pick;
 }
 
+/* A lasting time changed: the thread writes it at the next quiet
+ * moment. Under the lock. */
+static void note_unsaved(void)
+{
+	double now = clock_mono();
+
+	if (!stamps.unsaved++) {
+		stamps.first = now;
+		if (stamps.started)
+			pthread_cond_signal(&stamps.wake);
+	}
+	stamps.last = now;
+}
+
 /* The time content (len bytes long) was first seen for key. */
 static struct timespec seen(uint64_t key, uint64_t content, size_t len,
 			    uint64_t gen, int lasting)
@@ -81,6 +107,8 @@ static struct timespec seen(uint64_t key, uint64_t content, size_t len,
 		s->generation = gen;
 		s->lasting = lasting;
 		clock_gettime(CLOCK_REALTIME, &s->at);
+		if (lasting)
+			note_unsaved();
 	} else if (gen) {
 		/* The same bytes: what they were made at stays true. */
 		s->generation = gen;
@@ -133,7 +161,9 @@ int stamps_load(void)
 	return rc;
 }
 
-int stamps_save(void)
+/* Write every lasting time to the store, in place of those it kept:
+ * 0 or a negative errno value (logged). */
+static int save_all(void)
 {
 	struct playlist_time *t = NULL;
 	size_t n = 0, alloc = 0;
@@ -157,11 +187,94 @@ int stamps_save(void)
 			s->at.tv_sec * 1000000000LL + s->at.tv_nsec,
 		};
 	}
+	/* a write that fails is tried again with the next new time, and
+	 * at the unmount */
+	stamps.unsaved = 0;
 	pthread_mutex_unlock(&stamps.lock);
 	if (!rc)
 		rc = indexer_save_playlist_times(t, n);
 	free(t);
 	return rc;
+}
+
+/* Wait under the lock until unsaved times have seen a quiet moment (or
+ * waited STAMPS_LATEST_S); nonzero when stopping instead. */
+static int wait_quiet(void)
+{
+	struct timespec at;
+	double due;
+
+	while (!stamps.stopping) {
+		if (!stamps.unsaved) {
+			pthread_cond_wait(&stamps.wake, &stamps.lock);
+			continue;
+		}
+		due = fmin(stamps.last + STAMPS_QUIET_S,
+			   stamps.first + STAMPS_LATEST_S);
+		if (clock_mono() >= due)
+			return 0;
+		at.tv_sec = (time_t)due;
+		at.tv_nsec = (long)((due - (double)at.tv_sec) * 1e9);
+		pthread_cond_timedwait(&stamps.wake, &stamps.lock, &at);
+	}
+	return 1;
+}
+
+static void *stamps_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&stamps.lock);
+	while (!wait_quiet()) {
+		pthread_mutex_unlock(&stamps.lock);
+		save_all();
+		pthread_mutex_lock(&stamps.lock);
+	}
+	pthread_mutex_unlock(&stamps.lock);
+	return NULL;
+}
+
+int stamps_start(void)
+{
+	pthread_condattr_t attr;
+	int rc;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&stamps.wake, &attr);
+	pthread_condattr_destroy(&attr);
+	pthread_mutex_lock(&stamps.lock);
+	stamps.stopping = 0;
+	rc = thread_start(&stamps.thread, stamps_main, NULL, "mm-stamps");
+	stamps.started = !rc;
+	pthread_mutex_unlock(&stamps.lock);
+	if (rc) {
+		pthread_cond_destroy(&stamps.wake);
+		return log_error(rc, "stamps: cannot start thread");
+	}
+	return 0;
+}
+
+int stamps_stop(void)
+{
+	if (stamps.started) {
+		thread_stop(stamps.thread, &stamps.lock, &stamps.wake,
+			    &stamps.stopping);
+		pthread_mutex_lock(&stamps.lock);
+		stamps.started = 0;
+		pthread_mutex_unlock(&stamps.lock);
+		pthread_cond_destroy(&stamps.wake);
+	}
+	return save_all();
+}
+
+uint64_t stamps_unsaved(void)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&stamps.lock);
+	n = stamps.unsaved;
+	pthread_mutex_unlock(&stamps.lock);
+	return n;
 }
 
 int stamps_kept(const char *path, uid_t uid, gid_t gid, uint64_t gen,

@@ -24,10 +24,12 @@
  * A file the mount has not rendered since it started (or whose slot a
  * newer one took) is new to it: its time is when it is first rendered.
  * But the times of /playlists (its files and the names of its folders)
- * are kept in the store at the unmount (stamps_save()) and read back at
- * the next mount (stamps_load()): an unchanged library's playlists keep
- * their times across a clean restart (a crash loses those first seen
- * since the mount before).
+ * are kept in the store and read back at the next mount (stamps_load()):
+ * a thread of its own (stamps_start()) writes those first seen since its
+ * last write once no new one came for STAMPS_QUIET_S (or STAMPS_LATEST_S
+ * after the first, whatever comes), and stamps_stop() at the unmount.
+ * So an unchanged library's playlists keep their times across a restart,
+ * a crash's too, but for those first seen in the last few seconds.
  * The table holds STAMPS_SLOTS times, each looked for in STAMPS_PROBE
  * slots from the place its hash gives; when those are all taken, the
  * new time takes the slot of the oldest.
@@ -50,11 +52,22 @@ struct timespec stamps_time(const char *path, uid_t uid, gid_t gid,
  * caller who (caller_who()): a folder's names. Any thread. */
 struct timespec stamps_seen(const char *name, uint64_t who, uint64_t content);
 
-/* Read the times of /playlists the store keeps, at the mount; then
- * write them back, at the unmount while the indexer runs: 0 or a
+#define STAMPS_QUIET_S 2.0
+#define STAMPS_LATEST_S 30.0
+
+/* Read the times of /playlists the store keeps, at the mount: 0 or a
  * negative errno value (logged). */
 int stamps_load(void);
-int stamps_save(void);
+
+/* Start the thread that writes the times of /playlists to the store
+ * (while the indexer runs), then stop it and write them a last time, at
+ * the unmount: 0 or a negative errno value (logged). */
+int stamps_start(void);
+int stamps_stop(void);
+
+/* How many times of /playlists changed since they were last written to
+ * the store. Any thread. */
+uint64_t stamps_unsaved(void);
 
 /* The length and time of the last rendering of path for uid and gid,
  * when it was made at the store's generation gen (not 0): 1, else 0.

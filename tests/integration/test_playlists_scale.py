@@ -8,7 +8,8 @@ playlists (and their mpd/ and library/ twins), applied on SIGHUP, and a
 bad value stops the start. With a few manga series beside, the real tar
 of playlists/, status/, library/ and opds/ exits 0 twice in a row, a
 second rsync -a of playlists/ copies no file (--itemize-changes), nor
-does one after a restart of the daemon, and the real smbd shares the mount whole to smbclient's recursive copy with
+does one after a restart of the daemon, clean or after a SIGKILL (nor
+moves a folder's time), and the real smbd shares the mount whole to smbclient's recursive copy with
 its default timeout. How long the listings take goes to make bench
 (tests/bench/bench.sh, section playlists)."""
 
@@ -144,14 +145,16 @@ def test_second_listing_renders_nothing(mount):
     assert similar.count(b"#EXTINF:") == 26
 
 
-def itemized(m, dest):
-    """What a rsync -a of playlists/ into dest says it copied."""
+def itemized(m, dest, kinds=(">f",)):
+    """What a rsync -a of playlists/ into dest says it copied (the lines
+    of --itemize-changes starting with one of kinds: files by default;
+    "" for every change, a folder's new time ".d..t......" among them)."""
     r = subprocess.run([need("rsync"), "-a", "--itemize-changes",
                         m.file("playlists") + "/", str(dest) + "/"],
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
     return [line for line in r.stdout.splitlines()
-            if line.startswith(">f")]
+            if line.startswith(tuple(kinds))]
 
 
 def test_tar_twice_and_second_rsync_copies_nothing(mount, tmp_path):
@@ -188,11 +191,18 @@ def test_samba_copies_the_whole_share(mount, tmp_path):
                 assert (dest / rel).read_bytes() == f.read(), rel
 
 
-def test_times_stand_across_a_restart(tmp_path):
-    """The first-seen times of the playlists and of their folders' names
-    are kept in the store at the unmount: after a restart of the daemon
-    over the same unchanged library, rsync -a of playlists/ copies no
-    file and moves no time of a folder whose names follow the store."""
+def times_unsaved(m):
+    return m.json("metrics/fuse.json")["times_unsaved"]
+
+
+@pytest.mark.parametrize("stop", ["unmount", "SIGKILL"])
+def test_times_stand_across_a_restart(tmp_path, stop):
+    """The first-seen times of the playlists, of their folders' names and
+    of the folders of fixed names (playlists/ itself, library/) are kept
+    in the store once no new one comes for a moment, and at the unmount:
+    after a restart of the daemon over the same unchanged library, clean
+    or after a SIGKILL, rsync -a of playlists/ copies no file and moves
+    the time of no folder."""
     music = tmp_path / "music"
     make_tracks(music, 40)
     home = tmp_path / "home"
@@ -210,20 +220,29 @@ def test_times_stand_across_a_restart(tmp_path):
         first = itemized(m, dest)
         assert len(first) > 4 * 40
         before = {d: os.stat(m.file("playlists/" + d)).st_mtime_ns
-                  for d in FOLLOWING}
+                  for d in FOLLOWING + FIXED}
+        if stop == "SIGKILL":
+            # written at the next quiet moment (2 s here), not only at
+            # a clean stop
+            wait_for(lambda: times_unsaved(m), 60, "the times written",
+                     mount=m, until=lambda n: n == 0)
+            m.proc.kill()
+            m.proc.wait()
     finally:
         unmount(m.path, m.proc)
     m = mounted()
     try:
-        assert itemized(m, dest) == []
+        assert itemized(m, dest, kinds=("",)) == []
         assert {d: os.stat(m.file("playlists/" + d)).st_mtime_ns
-                for d in FOLLOWING} == before
+                for d in FOLLOWING + FIXED} == before
     finally:
         unmount(m.path, m.proc)
 
 
 # The folders of /playlists whose names follow the store.
 FOLLOWING = ("similar", "mix", "genre", "decade", "mpd", "library/similar")
+# Those whose names are fixed.
+FIXED = ("", "library")
 
 
 def set_similar_tracks(m, world, n):

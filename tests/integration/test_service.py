@@ -1204,6 +1204,7 @@ PROM_SOURCES = {
     "mediamon_fuse_requests_in_flight": S("fuse", "requests_in_flight"),
     "mediamon_fuse_views_stats_ahead_total": S("fuse", "views_stats_ahead"),
     "mediamon_fuse_stat_renders_total": S("fuse", "stat_renders"),
+    "mediamon_fuse_times_unsaved": S("fuse", "times_unsaved"),
 }
 
 
