@@ -425,21 +425,11 @@ static const struct remote_field info_fields[] = {
 	REMOTE_META(struct mangadex_info, meta),
 };
 
-char *mangadex_info_dump(const struct mangadex_info *info)
+/* A cached line whose id is no UUID is refused. */
+static int id_valid(const void *info)
 {
-	return remote_dump(info_fields, ARRAY_SIZE(info_fields), info);
+	return mangadex_id_ok(((const struct mangadex_info *)info)->id);
 }
 
-int mangadex_info_load(const char *text, size_t len,
-		       struct mangadex_info *out)
-{
-	struct mangadex_info in;
-	int rc = remote_load_fields(info_fields, ARRAY_SIZE(info_fields),
-				    text, len, &in, sizeof(in));
-
-	if (!rc && !mangadex_id_ok(in.id))
-		rc = -EPROTO;
-	if (!rc)
-		*out = in;
-	return rc;
-}
+const struct remote_form mangadex_info_form =
+	REMOTE_FORM(info_fields, struct mangadex_info, id_valid);

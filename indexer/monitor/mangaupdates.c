@@ -355,14 +355,5 @@ static const struct remote_field info_fields[] = {
 	REMOTE_META(struct mangaupdates_info, meta),
 };
 
-char *mangaupdates_info_dump(const struct mangaupdates_info *info)
-{
-	return remote_dump(info_fields, ARRAY_SIZE(info_fields), info);
-}
-
-int mangaupdates_info_load(const char *text, size_t len,
-			   struct mangaupdates_info *out)
-{
-	return remote_load_fields(info_fields, ARRAY_SIZE(info_fields), text,
-				  len, out, sizeof(*out));
-}
+const struct remote_form mangaupdates_info_form =
+	REMOTE_FORM(info_fields, struct mangaupdates_info, NULL);

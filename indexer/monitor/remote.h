@@ -98,16 +98,27 @@ struct remote_field {
 	REMOTE_TEXT_AS("url", s, f.url), \
 	REMOTE_TEXT_AS("original", s, f.original)
 
-/* The nr fields of the struct at info as one malloc'd line of JSON for
- * the cache; NULL when out of memory. */
-char *remote_dump(const struct remote_field *fields, size_t nr,
-		  const void *info);
+/* The form of a source's cached answer: its nr fields, the size of its
+ * struct, and what a line read back must hold besides (NULL: nothing). */
+struct remote_form {
+	const struct remote_field *fields;
+	size_t nr, size;
+	int (*valid)(const void *info);
+};
 
-/* Read back into info (of size bytes, zeroed first) what remote_dump()
- * wrote. Returns 0, or -EPROTO with info untouched when a field is
- * missing, of another type, a text too long, or an id not above 0. */
-int remote_load_fields(const struct remote_field *fields, size_t nr,
-		       const char *text, size_t len, void *info,
-		       size_t size);
+/* The form of the struct s of the fields table, checked by valid. */
+#define REMOTE_FORM(table, s, valid) \
+	{ table, sizeof(table) / sizeof((table)[0]), sizeof(s), valid }
+
+/* The fields of form of the struct at info as one malloc'd line of JSON
+ * for the cache; NULL when out of memory. */
+char *remote_info_dump(const struct remote_form *form, const void *info);
+
+/* Read back into info (a struct of form, zeroed first) what
+ * remote_info_dump() wrote. Returns 0; -ENOMEM; or -EPROTO with info
+ * untouched when a field is missing, of another type, a text too long,
+ * an id not above 0, or form's check refuses it. */
+int remote_info_load(const struct remote_form *form, const char *text,
+		     size_t len, void *info);
 
 #endif
