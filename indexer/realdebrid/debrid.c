@@ -180,17 +180,12 @@ static int read_answer(const struct rd_client *c,
 				 "error answer", call->svc, call->what);
 	}
 	rc = call->classify(resp->status, res->error);
-	if (rc == -EAGAIN) {
-		throttle_rate_limited(c->throttle, resp->retry_after_s);
+	throttle_answered(c->throttle, rc, resp->status, resp->retry_after_s);
+	if (rc == -EAGAIN)
 		return log_error(rc, "%s: %s: rate limited (HTTP %ld %s), "
 				 "retry after %.0f s", call->svc, call->what,
 				 resp->status, res->error,
 				 resp->retry_after_s);
-	}
-	if (rc == -EIO && resp->status >= 500)
-		throttle_failed(c->throttle);
-	else
-		throttle_ok(c->throttle);
 	return log_error(rc, "%s: %s: %s (HTTP %ld %s)", call->svc,
 			 call->what,
 			 rc == -ENOSPC ? "no slot free" :

@@ -143,16 +143,11 @@ static int refused(const struct rd_client *c, const struct rd_call *call,
 		snprintf(detail + n, sizeof(detail) - n, ", error_code %d",
 			 res->error_code);
 	ret = classify(resp->status, res->error_code);
-	if (ret == -EAGAIN) {
-		throttle_rate_limited(c->throttle, resp->retry_after_s);
+	throttle_answered(c->throttle, ret, resp->status, resp->retry_after_s);
+	if (ret == -EAGAIN)
 		return log_error(ret, "rd: %s: rate limited (%s), retry "
 				 "after %.0f s", call->what, detail,
 				 resp->retry_after_s);
-	}
-	if (ret == -EIO && resp->status >= 500)
-		throttle_failed(c->throttle);
-	else
-		throttle_ok(c->throttle);
 	return log_error(ret, "rd: %s: %s (%s)", call->what,
 			 ret == -EPERM ? "refused as infringing" :
 			 ret == -ENOSPC ? "no slot free" :

@@ -10,6 +10,31 @@
 #include "common/cache.h"
 #include "indexer/store/migrations.h"
 
+/* The columns of the table found that its first form and the one made
+ * anew in version 14 share: the key, the release, the key's end. */
+#define FOUND_KEY \
+	"  series_id INTEGER NOT NULL," \
+	"  volume INTEGER NOT NULL," \
+	"  rank INTEGER NOT NULL," \
+	"  title TEXT NOT NULL," \
+	"  source TEXT NOT NULL,"
+#define FOUND_RELEASE \
+	"  link TEXT," \
+	"  magnet TEXT," \
+	"  guid TEXT," \
+	"  indexer TEXT," \
+	"  indexer_id INTEGER," \
+	"  first REAL NOT NULL," \
+	"  last REAL NOT NULL," \
+	"  size INTEGER," \
+	"  seeders INTEGER," \
+	"  published_at REAL," \
+	"  found_at REAL NOT NULL,"
+#define FOUND_END \
+	"  PRIMARY KEY (series_id, volume, rank)," \
+	"  FOREIGN KEY (series_id, volume) REFERENCES wanted" \
+	"    ON DELETE CASCADE);"
+
 const char *const migrations_first[] = {
 	/* version 1: the music index and scan history */
 	"CREATE TABLE roots ("
@@ -155,26 +180,7 @@ const char *const migrations_first[] = {
 	"  kind TEXT NOT NULL,"
 	"  searched_at REAL NOT NULL,"
 	"  PRIMARY KEY (series_id, volume));"
-	"CREATE TABLE found ("
-	"  series_id INTEGER NOT NULL,"
-	"  volume INTEGER NOT NULL,"
-	"  rank INTEGER NOT NULL,"
-	"  title TEXT NOT NULL,"
-	"  source TEXT NOT NULL,"
-	"  link TEXT,"
-	"  magnet TEXT,"
-	"  guid TEXT,"
-	"  indexer TEXT,"
-	"  indexer_id INTEGER,"
-	"  first REAL NOT NULL,"
-	"  last REAL NOT NULL,"
-	"  size INTEGER,"
-	"  seeders INTEGER,"
-	"  published_at REAL,"
-	"  found_at REAL NOT NULL,"
-	"  PRIMARY KEY (series_id, volume, rank),"
-	"  FOREIGN KEY (series_id, volume) REFERENCES wanted"
-	"    ON DELETE CASCADE);"
+	"CREATE TABLE found (" FOUND_KEY FOUND_RELEASE FOUND_END
 	"CREATE TABLE downloads ("
 	"  series TEXT NOT NULL,"
 	"  volume INTEGER NOT NULL,"
@@ -440,29 +446,10 @@ const char *const migrations_first[] = {
 	"  errors INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX checks_kind ON checks (kind, id);"
 	"DROP TABLE IF EXISTS found;"
-	"CREATE TABLE found ("
-	"  series_id INTEGER NOT NULL,"
-	"  volume INTEGER NOT NULL,"
-	"  rank INTEGER NOT NULL,"
-	"  title TEXT NOT NULL,"
-	"  source TEXT NOT NULL,"
-	"  protocol TEXT,"
-	"  link TEXT,"
-	"  magnet TEXT,"
-	"  guid TEXT,"
-	"  indexer TEXT,"
-	"  indexer_id INTEGER,"
-	"  first REAL NOT NULL,"
-	"  last REAL NOT NULL,"
-	"  size INTEGER,"
-	"  seeders INTEGER,"
-	"  published_at REAL,"
-	"  found_at REAL NOT NULL,"
+	"CREATE TABLE found (" FOUND_KEY
+	"  protocol TEXT," FOUND_RELEASE
 	"  state TEXT,"
-	"  reason TEXT,"
-	"  PRIMARY KEY (series_id, volume, rank),"
-	"  FOREIGN KEY (series_id, volume) REFERENCES wanted"
-	"    ON DELETE CASCADE);",
+	"  reason TEXT," FOUND_END,
 
 	/* version 15: notifications wait here until their target took
 	 * them, so that none is lost across a restart while a target is
