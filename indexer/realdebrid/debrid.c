@@ -199,10 +199,6 @@ int debrid_send(const struct rd_client *c, const struct debrid_call *call,
 {
 	struct http_request req = {
 		.method = call->method,
-		.body = call->form,
-		.body_len = call->form ? strlen(call->form) : 0,
-		.content_type = call->form ?
-			"application/x-www-form-urlencoded" : NULL,
 		.timeout_ms = c ? c->timeout_ms : 0,
 		.cancel = cancel,
 	};
@@ -214,6 +210,7 @@ int debrid_send(const struct rd_client *c, const struct debrid_call *call,
 
 	memset(res, 0, sizeof(*res));
 	*doc = NULL;
+	http_form_body(&req, call->form);
 	if (!c || !c->token || !*c->token || !c->throttle)
 		return log_error(-EINVAL, "%s: no key or throttle set",
 				 call->svc);

@@ -167,10 +167,6 @@ static int send_request(const struct rd_client *c, const struct rd_call *call,
 {
 	struct http_request req = {
 		.method = call->method,
-		.body = call->form,
-		.body_len = call->form ? strlen(call->form) : 0,
-		.content_type = call->form ?
-			"application/x-www-form-urlencoded" : NULL,
 		.timeout_ms = c->timeout_ms,
 		.max_body = call->max_body,
 		.read_header = call->read_header,
@@ -181,6 +177,7 @@ static int send_request(const struct rd_client *c, const struct rd_call *call,
 	const char *headers[3];
 	int ret;
 
+	http_form_body(&req, call->form);
 	ret = throttle_acquire(c->throttle, cancel);
 	if (ret < 0)
 		return ret;

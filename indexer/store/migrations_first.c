@@ -10,6 +10,20 @@
 #include "common/cache.h"
 #include "indexer/store/migrations.h"
 
+/* The columns of the table checks that its first form and the one made
+ * anew in version 14 share: when, and what a check counted. */
+#define CHECKS_COUNTS \
+	"  trigger TEXT NOT NULL," \
+	"  started_at REAL NOT NULL," \
+	"  finished_at REAL," \
+	"  series INTEGER NOT NULL DEFAULT 0," \
+	"  wanted INTEGER NOT NULL DEFAULT 0," \
+	"  found INTEGER NOT NULL DEFAULT 0," \
+	"  catalog INTEGER NOT NULL DEFAULT 0," \
+	"  prowlarr INTEGER NOT NULL DEFAULT 0," \
+	"  nautiljon INTEGER NOT NULL DEFAULT 0," \
+	"  cache_hits INTEGER NOT NULL DEFAULT 0,"
+
 /* The columns of the table found that its first form and the one made
  * anew in version 14 share: the key, the release, the key's end. */
 #define FOUND_KEY \
@@ -192,17 +206,7 @@ const char *const migrations_first[] = {
 	"  error TEXT,"
 	"  PRIMARY KEY (series, volume));"
 	"CREATE TABLE checks ("
-	"  kind TEXT PRIMARY KEY,"
-	"  trigger TEXT NOT NULL,"
-	"  started_at REAL NOT NULL,"
-	"  finished_at REAL,"
-	"  series INTEGER NOT NULL DEFAULT 0,"
-	"  wanted INTEGER NOT NULL DEFAULT 0,"
-	"  found INTEGER NOT NULL DEFAULT 0,"
-	"  catalog INTEGER NOT NULL DEFAULT 0,"
-	"  prowlarr INTEGER NOT NULL DEFAULT 0,"
-	"  nautiljon INTEGER NOT NULL DEFAULT 0,"
-	"  cache_hits INTEGER NOT NULL DEFAULT 0,"
+	"  kind TEXT PRIMARY KEY," CHECKS_COUNTS
 	"  downloads INTEGER NOT NULL DEFAULT 0,"
 	"  errors INTEGER NOT NULL DEFAULT 0);",
 
@@ -429,17 +433,7 @@ const char *const migrations_first[] = {
 	"DROP TABLE IF EXISTS checks;"
 	"CREATE TABLE checks ("
 	"  id INTEGER PRIMARY KEY,"
-	"  kind TEXT NOT NULL,"
-	"  trigger TEXT NOT NULL,"
-	"  started_at REAL NOT NULL,"
-	"  finished_at REAL,"
-	"  series INTEGER NOT NULL DEFAULT 0,"
-	"  wanted INTEGER NOT NULL DEFAULT 0,"
-	"  found INTEGER NOT NULL DEFAULT 0,"
-	"  catalog INTEGER NOT NULL DEFAULT 0,"
-	"  prowlarr INTEGER NOT NULL DEFAULT 0,"
-	"  nautiljon INTEGER NOT NULL DEFAULT 0,"
-	"  cache_hits INTEGER NOT NULL DEFAULT 0,"
+	"  kind TEXT NOT NULL," CHECKS_COUNTS
 	"  sent INTEGER NOT NULL DEFAULT 0,"
 	"  skipped INTEGER NOT NULL DEFAULT 0,"
 	"  failed INTEGER NOT NULL DEFAULT 0,"
