@@ -25,6 +25,7 @@
 #include "indexer/store/schema.h"
 #include "indexer/library/search_index.h"
 #include "indexer/store/writer.h"
+#include "testdb.h"
 
 struct env {
 	char dir[64];
@@ -97,14 +98,10 @@ static int setup(void **state)
 {
 	struct env *e = calloc(1, sizeof(*e));
 
-	strcpy(e->dir, "/tmp/mediamon-store-XXXXXX");
-	assert_non_null(mkdtemp(e->dir));
-	snprintf(e->db, sizeof(e->db), "%s/index.db", e->dir);
+	assert_non_null(e);
+	e->root_id = testdb_writer_start(e->dir, e->db, &music_writer_ops);
+	assert_true(e->root_id > 0);
 	snprintf(e->root, sizeof(e->root), "%s/music", e->dir);
-	assert_int_equal(mkdir(e->root, 0755), 0);
-	assert_int_equal(writer_register(&music_writer_ops), 0);
-	assert_int_equal(writer_start(e->db), 0);
-	writer_call(add_root, e);
 	*state = e;
 	return 0;
 }
@@ -112,11 +109,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct env *e = *state;
-	char cmd[128];
 
-	writer_stop();
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", e->dir);
-	assert_int_equal(system(cmd), 0);
+	testdb_writer_stop(e->dir);
 	free(e);
 	return 0;
 }
