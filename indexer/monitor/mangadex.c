@@ -235,16 +235,17 @@ static int take_manga(json_t *m, json_t *attr, struct mangadex_info *out)
 int mangadex_parse_search(const char *body, size_t len, const char *title,
 			  struct mangadex_info *out)
 {
+	struct remote_best b = { 0 };
 	json_t *root, *data, *m;
 	size_t i;
-	int rc, odd, best = 0, ties = 0;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	rc = load_ok(body, len, title, &root);
 	if (rc)
 		return rc;
 	data = json_object_get(root, "data");
-	odd = !json_is_array(data);
+	b.odd = !json_is_array(data);
 	json_array_foreach(data, i, m) {
 		json_t *attr = json_object_get(m, "attributes");
 		struct mangadex_info seen = { 0 };
@@ -253,33 +254,23 @@ int mangadex_parse_search(const char *body, size_t len, const char *title,
 
 		if (rank && take_manga(m, attr, &seen))
 			bad = 1;
-		odd |= bad;
-		if (bad || !rank || rank < best)
-			continue;
-		if (rank == best) {
-			if (!ties++)
-				strcpy(out->other, seen.id);
-			continue;
-		}
-		*out = seen;
-		best = rank;
-		ties = 0;
+		b.odd |= bad;
+		rc = remote_best_offer(&b, bad ? 0 : rank);
+		if (rc == 1)
+			*out = seen;
+		else if (rc == 2)
+			strcpy(out->other, seen.id);
 	}
 	json_decref(root);
-	if (!best && odd) {
+	rc = remote_best_end(&b, "mangadex", title, "a manga");
+	if (rc == -EPROTO)
 		memset(out, 0, sizeof(*out));
-		return log_error(-EPROTO, "mangadex: %s: a manga not of the"
-				 " documented shape", title);
-	}
-	if (!best)
-		return -ENOENT;
-	if (ties) {
+	if (rc == -EEXIST)
 		log_warn("mangadex: %s: manga %s and %s both bear this title;"
 			 " none is taken", title, out->id, out->other);
-		return -EEXIST;
-	}
-	out->other[0] = '\0';
-	return 0;
+	else
+		out->other[0] = '\0';
+	return rc;
 }
 
 /* The last volume of the run of consecutive volumes that starts at the

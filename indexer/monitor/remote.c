@@ -261,3 +261,25 @@ int remote_info_load(const struct remote_form *form, const char *text,
 	json_decref(o);
 	return rc;
 }
+
+int remote_best_offer(struct remote_best *b, int rank)
+{
+	if (rank <= 0 || rank < b->rank)
+		return 0;
+	if (rank == b->rank)
+		return b->ties++ ? 0 : 2;
+	b->rank = rank;
+	b->ties = 0;
+	return 1;
+}
+
+int remote_best_end(const struct remote_best *b, const char *source,
+		    const char *title, const char *what)
+{
+	if (!b->rank && b->odd)
+		return log_error(-EPROTO, "%s: %s: %s not of the documented"
+				 " shape", source, title, what);
+	if (!b->rank)
+		return -ENOENT;
+	return b->ties ? -EEXIST : 0;
+}

@@ -61,6 +61,30 @@ int remote_title_rank(const char *s, const char *title);
 /* Whether s names title: remote_title_rank() above 0. */
 int remote_same_title(const char *s, const char *title);
 
+/* The pick of a search's result that bears the title best (ranked above
+ * 0, the higher the better), among those of its answer. */
+struct remote_best {
+	int rank;		/* of the one kept, 0: none yet */
+	int ties;		/* results of its rank seen after it */
+	int odd;		/* results not of the documented shape */
+};
+
+/*
+ * A result of rank offered to b: 1 when it is the best so far (keep it),
+ * 2 when it is the first to tie with the one kept (note it as the
+ * other), 0 when it is passed over.
+ */
+int remote_best_offer(struct remote_best *b, int rank);
+
+/*
+ * What b's search found: 0 one result kept; -ENOENT none bears the
+ * title; -EEXIST two or more bear it as well (the caller names them);
+ * -EPROTO none did and some were not of the documented shape, logged as
+ * source's answer for title, each such a what ("a manga").
+ */
+int remote_best_end(const struct remote_best *b, const char *source,
+		    const char *title, const char *what);
+
 /* The type of a field of a cached answer. */
 enum remote_type {
 	REMOTE_IS_INT,		/* an int */
