@@ -242,14 +242,10 @@ struct row_sql {
 static int row_exec(sqlite3 *db, void *arg)
 {
 	const struct row_sql *q = arg;
-	sqlite3_stmt *st;
-	int rc = db_prepare(db, q->sql, &st);
 
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, q->id);
-	db_bind_text(st, 2, q->text);
-	return db_finalize(st, sqlite3_step(st), "notify: alert");
+	return db_run(db, "notify: alert",
+		      q->sql,
+		      DB_ARGS(DB_INT(q->id), DB_TEXT(q->text)));
 }
 
 static int row_delete(int64_t id)
