@@ -242,10 +242,14 @@ struct row_sql {
 static int row_exec(sqlite3 *db, void *arg)
 {
 	const struct row_sql *q = arg;
+	sqlite3_stmt *st;
+	int rc = db_prepare(db, q->sql, &st);
 
-	return db_run(db, "notify: alert",
-		      q->sql,
-		      DB_ARGS(DB_INT(q->id), DB_TEXT(q->text)));
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, q->id);
+	db_bind_text(st, 2, q->text);
+	return db_finalize(st, sqlite3_step(st), "notify: alert");
 }
 
 static int row_delete(int64_t id)
