@@ -110,7 +110,8 @@ int db_run(sqlite3 *db, const char *what, const char *sql,
 
 /*
  * Like db_run(), for a query of one integer: the first column of its
- * first row in *out, or 0 when it gives no row or a NULL.
+ * first row in *out, or 0 when it gives no row or a NULL. A query of no
+ * parameter takes NULL, 0 for args and nr.
  */
 int db_one_int(sqlite3 *db, const char *what, const char *sql,
 	       const struct db_arg *args, size_t nr, sqlite3_int64 *out);
