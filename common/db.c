@@ -93,6 +93,52 @@ int db_finalize(sqlite3_stmt *st, int rc, const char *what)
 	return rc;
 }
 
+/* sql prepared into *st with the nr args bound; what names it in the
+ * log. */
+static int prepare_bound(sqlite3 *db, const char *what, const char *sql,
+			 const struct db_arg *args, size_t nr,
+			 sqlite3_stmt **st)
+{
+	int rc = db_prepare(db, sql, st);
+
+	for (size_t i = 0; !rc && i < nr; i++) {
+		if (args[i].type == 'i')
+			rc = sqlite3_bind_int64(*st, i + 1, args[i].i);
+		else if (args[i].type == 'd')
+			rc = sqlite3_bind_double(*st, i + 1, args[i].d);
+		else
+			rc = db_bind_text(*st, i + 1, args[i].t);
+		if (rc) {
+			sqlite3_finalize(*st);
+			return db_error(db, rc, what);
+		}
+	}
+	return rc;
+}
+
+int db_run(sqlite3 *db, const char *what, const char *sql,
+	   const struct db_arg *args, size_t nr)
+{
+	sqlite3_stmt *st;
+	int rc = prepare_bound(db, what, sql, args, nr, &st);
+
+	return rc ? rc : db_finalize(st, sqlite3_step(st), what);
+}
+
+int db_one_int(sqlite3 *db, const char *what, const char *sql,
+	       const struct db_arg *args, size_t nr, sqlite3_int64 *out)
+{
+	sqlite3_stmt *st;
+	int rc = prepare_bound(db, what, sql, args, nr, &st);
+
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL ?
+		sqlite3_column_int64(st, 0) : 0;
+	return db_finalize(st, rc, what);
+}
+
 /* A failed ROLLBACK leaves nothing to do: SQLite rolls back by itself
  * when it cannot go on, and the next BEGIN would tell. */
 int db_transaction(sqlite3 *db, int (*fn)(sqlite3 *db, void *arg),

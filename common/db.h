@@ -82,6 +82,40 @@ void db_fts_string(struct strbuf *q, const char *word, size_t len);
  */
 void db_add_time(struct strbuf *out, sqlite3_stmt *st, int col);
 
+/* A value bound to a statement's parameter by db_run() and db_one_int(). */
+struct db_arg {
+	char type;		/* 'i' an integer, 'd' a real, 't' a text */
+	union {
+		sqlite3_int64 i;
+		double d;
+		const char *t;	/* NULL binds NULL */
+	};
+};
+
+#define DB_INT(v) ((struct db_arg){ .type = 'i', .i = (v) })
+#define DB_REAL(v) ((struct db_arg){ .type = 'd', .d = (v) })
+#define DB_TEXT(v) ((struct db_arg){ .type = 't', .t = (v) })
+#define DB_ARGS(...) (const struct db_arg[]){ __VA_ARGS__ }, \
+	sizeof((const struct db_arg[]){ __VA_ARGS__ }) / sizeof(struct db_arg)
+
+/*
+ * Prepare sql, bind the nr args to its parameters ?1, ?2, ... in order,
+ * step it once for a statement whose rows are not wanted (an INSERT, an
+ * UPDATE) and finalize it: db_run(db, "what", "UPDATE ...",
+ * DB_ARGS(DB_INT(id), DB_TEXT(name))). Returns 0 or -EIO (logged, naming
+ * what).
+ */
+int db_run(sqlite3 *db, const char *what, const char *sql,
+	   const struct db_arg *args, size_t nr);
+
+/*
+ * Like db_run(), for a query of one integer: the first column of its
+ * first row in *out, or 0 when it gives no row or a NULL. A query of no
+ * parameter takes NULL, 0 for args and nr.
+ */
+int db_one_int(sqlite3 *db, const char *what, const char *sql,
+	       const struct db_arg *args, size_t nr, sqlite3_int64 *out);
+
 /*
  * Step st once, for a statement whose rows are not wanted (an INSERT, an
  * UPDATE), and reset it for its next use. Returns 0 or the error (logged,

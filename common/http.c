@@ -599,6 +599,13 @@ static int run(CURL *h, const struct http_request *req,
 	}
 }
 
+void http_form_body(struct http_request *req, const char *form)
+{
+	req->body = form;
+	req->body_len = form ? strlen(form) : 0;
+	req->content_type = form ? "application/x-www-form-urlencoded" : NULL;
+}
+
 /* Failures are decided, so logged, here; successes only at debug level. */
 int http_perform(const struct http_request *req, struct http_response *resp)
 {

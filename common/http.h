@@ -94,6 +94,10 @@ struct http_response {
 	char error[256];		/* "" on success */
 };
 
+/* Post form, an application/x-www-form-urlencoded text, as req's body;
+ * none when form is NULL. */
+void http_form_body(struct http_request *req, const char *form);
+
 /*
  * Set up libcurl. Call it once before starting threads; http_perform()
  * calls it too, for programs with a single thread. Returns 0 or -ENOMEM.

@@ -403,6 +403,72 @@ static int telegram_classify(const struct http_response *resp)
 	return gone ? -EACCES : -EINVAL;
 }
 
+/* REQ's address and body for T's kind: a JSON document in *BODY (freed by
+ * the caller), or ntfy's plain text with its HEADERS kept in LINES. */
+static int request_body(const struct notify_target *t,
+			const struct notify_msg *m, struct http_request *req,
+			struct strbuf *url, struct strbuf *lines,
+			const char **headers, char **body)
+{
+	json_t *doc = NULL;
+
+	switch (t->kind) {
+	case NOTIFY_DISCORD:
+		discord_url(t->url, url);
+		req->url = url->buf;
+		doc = discord_body(m);
+		break;
+	case NOTIFY_SLACK:
+		doc = slack_body(m);
+		break;
+	case NOTIFY_WEBHOOK:
+		doc = webhook_body(m);
+		break;
+	case NOTIFY_TELEGRAM:
+		telegram_url(t, url);
+		req->url = url->buf;
+		doc = telegram_body(t, m);
+		break;
+	case NOTIFY_NTFY:
+		ntfy_headers(t, m, lines, headers);
+		req->content_type = "text/plain; charset=utf-8";
+		req->body = m->message;
+		req->body_len = strlen(m->message);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+	*body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	json_decref(doc);
+	if (!*body)
+		return -ENOMEM;
+	req->body = *body;
+	req->body_len = strlen(*body);
+	return 0;
+}
+
+/* What the answer to T's request means: 0, or -errno with OUT's error. */
+static int answer_verdict(const struct notify_target *t, int rc,
+			  const struct http_response *resp,
+			  struct notify_answer *out)
+{
+	out->status = resp->status;
+	if (rc) {
+		snprintf(out->error, sizeof(out->error), "%s", resp->error);
+		return rc == -ECANCELED || rc == -ENOMEM ? rc :
+			rc == -EINVAL ? -EACCES : -EAGAIN;
+	}
+	rc = t->kind == NOTIFY_TELEGRAM ? telegram_classify(resp) :
+		classify(resp->status);
+	out->retry_after_s = (t->kind == NOTIFY_DISCORD ||
+			      t->kind == NOTIFY_TELEGRAM) &&
+		resp->status == 429 ? body_retry(t->kind, resp) :
+		resp->retry_after_s;
+	if (rc)
+		answer_text(t, resp, out->error, sizeof(out->error));
+	return rc;
+}
+
 int notify_target_send(const struct notify_target *t,
 		       const struct notify_msg *m, const int *cancel,
 		       struct notify_answer *out)
@@ -419,67 +485,18 @@ int notify_target_send(const struct notify_target *t,
 		.headers = headers,
 	};
 	struct http_response resp;
-	json_t *doc = NULL;
 	char *body = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	switch (t->kind) {
-	case NOTIFY_DISCORD:
-		discord_url(t->url, &url);
-		req.url = url.buf;
-		doc = discord_body(m);
-		break;
-	case NOTIFY_SLACK:
-		doc = slack_body(m);
-		break;
-	case NOTIFY_WEBHOOK:
-		doc = webhook_body(m);
-		break;
-	case NOTIFY_TELEGRAM:
-		telegram_url(t, &url);
-		req.url = url.buf;
-		doc = telegram_body(t, m);
-		break;
-	case NOTIFY_NTFY:
-		ntfy_headers(t, m, &lines, headers);
-		req.content_type = "text/plain; charset=utf-8";
-		req.body = m->message;
-		req.body_len = strlen(m->message);
-		break;
-	default:
-		return -EINVAL;
+	rc = request_body(t, m, &req, &url, &lines, headers, &body);
+	if (rc == -ENOMEM)
+		snprintf(out->error, sizeof(out->error), "no memory");
+	if (!rc) {
+		rc = http_perform(&req, &resp);
+		rc = answer_verdict(t, rc, &resp, out);
+		http_response_release(&resp);
 	}
-	if (t->kind != NOTIFY_NTFY) {
-		body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-		json_decref(doc);
-		if (!body) {
-			rc = -ENOMEM;
-			snprintf(out->error, sizeof(out->error), "no memory");
-			goto out;
-		}
-		req.body = body;
-		req.body_len = strlen(body);
-	}
-	rc = http_perform(&req, &resp);
-	out->status = resp.status;
-	if (rc) {
-		snprintf(out->error, sizeof(out->error), "%s", resp.error);
-		rc = rc == -ECANCELED || rc == -ENOMEM ? rc :
-			rc == -EINVAL ? -EACCES : -EAGAIN;
-	} else {
-		rc = t->kind == NOTIFY_TELEGRAM ? telegram_classify(&resp) :
-			classify(resp.status);
-		out->retry_after_s = (t->kind == NOTIFY_DISCORD ||
-				      t->kind == NOTIFY_TELEGRAM) &&
-			resp.status == 429 ? body_retry(t->kind, &resp) :
-			resp.retry_after_s;
-		if (rc)
-			answer_text(t, &resp, out->error,
-				    sizeof(out->error));
-	}
-	http_response_release(&resp);
-out:
 	free(body);
 	strbuf_release(&url);
 	strbuf_release(&lines);

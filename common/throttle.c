@@ -273,6 +273,17 @@ void throttle_failed(struct throttle *t)
 			 t->name, run, pause);
 }
 
+void throttle_answered(struct throttle *t, int rc, long status,
+		       double retry_after_s)
+{
+	if (rc == -EAGAIN)
+		throttle_rate_limited(t, retry_after_s);
+	else if (rc == -EIO && status >= 500)
+		throttle_failed(t);
+	else
+		throttle_ok(t);
+}
+
 /* A refusal is not a glitch: the next request would be refused as well
  * (a block, a key gone), so it backs off at once, longer each time. */
 void throttle_refused(struct throttle *t, long status, double retry_after_s)

@@ -144,6 +144,15 @@ void throttle_rate_limited(struct throttle *t, double retry_after_s);
 void throttle_failed(struct throttle *t);
 
 /*
+ * Report an answer classified as rc: -EAGAIN is a refusal for the rate
+ * (throttle_rate_limited() with retry_after_s), -EIO with an HTTP status
+ * of 500 or more a failure, anything else a success: the service
+ * answered, even to refuse.
+ */
+void throttle_answered(struct throttle *t, int rc, long status,
+		       double retry_after_s);
+
+/*
  * Report a refusal that is not for the rate (status, such as a 403 of a
  * proxy that blocks the client): a failure, kept as the last refusal,
  * that pauses the service at once for the longer of its Retry-After

@@ -504,20 +504,30 @@ static int reset_stop_signals(void)
 	return stop_signals(SIG_UNBLOCK);
 }
 
-/* The threads beside the indexer's, each stopped again (and the indexer)
- * when a later one cannot start: 0 or -1. */
-static int start_threads(struct fuse_session *se, struct config *cfg)
+/* The threads behind the mount, started in order: on a failure those
+ * already started are stopped again and -1 is returned. */
+static int start_threads(struct fuse_session *se, struct config *cfg,
+			 struct options *o)
 {
+	/* The threads started from here on leave the stop signals to this
+	 * one, which libfuse's handler wakes from its wait for the loop's
+	 * end; one taken by another thread would end the loop only at the
+	 * next request. */
+	if (stop_signals(SIG_BLOCK) ||
+	    reader_init(cfg->database) || daemon_start(cfg, load_config, o))
+		return -1;
 	if (stamps_start())
-		goto out;
+		goto out_daemon;
 	if (invalidate_start(se))
 		goto out_stamps;
 	if (snapshots_start(fs_attr.snapshot_files, fs_attr.render_deadline))
 		goto out_invalidate;
 	if (http_start(cfg))
 		goto out_snapshots;
-	if (!stop_signals(SIG_UNBLOCK))
-		return 0;
+	if (stop_signals(SIG_UNBLOCK))
+		goto out_http;
+	return 0;
+out_http:
 	http_stop();
 out_snapshots:
 	snapshots_stop();
@@ -525,9 +535,25 @@ out_invalidate:
 	invalidate_stop();
 out_stamps:
 	stamps_stop();
-out:
+out_daemon:
 	daemon_stop();
 	return -1;
+}
+
+/* The threads stopped once the loop has ended. */
+static void stop_threads(void)
+{
+	/* while the writer runs: the playlists' times for the next mount */
+	stamps_stop();
+	http_stop();
+	views_stop();
+	invalidate_stop();
+	snapshots_stop();
+	/* Under -s the loop answered on this thread: its read connection
+	 * closes before the writer's, the last, which alone may checkpoint
+	 * the store and remove the WAL. */
+	reader_close();
+	daemon_stop();
 }
 
 static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
@@ -559,28 +585,11 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	if (fuse_daemonize(cmd->foreground))
 		goto out_signals;
 	log_set_errors_to_stderr(0);
-	/* The threads started from here on leave the stop signals to this
-	 * one, which libfuse's handler wakes from its wait for the loop's
-	 * end; one taken by another thread would end the loop only at the
-	 * next request. */
-	if (stop_signals(SIG_BLOCK) ||
-	    reader_init(cfg->database) || daemon_start(cfg, load_config, o))
-		goto out_signals;
-	if (start_threads(se, cfg))
+	if (start_threads(se, cfg, o))
 		goto out_signals;
 	rc = session_run(se, cmd);
 	log_info("unmounting %s", cmd->mountpoint);
-	/* while the writer runs: the playlists' times for the next mount */
-	stamps_stop();
-	http_stop();
-	views_stop();
-	invalidate_stop();
-	snapshots_stop();
-	/* Under -s the loop answered on this thread: its read connection
-	 * closes before the writer's, the last, which alone may checkpoint
-	 * the store and remove the WAL. */
-	reader_close();
-	daemon_stop();
+	stop_threads();
 out_signals:
 	fuse_remove_signal_handlers(se);
 out_unmount:
@@ -590,6 +599,32 @@ out_destroy:
 	/* The loop answers the number of the signal that ended it: a
 	 * requested stop, not a failure. */
 	return rc < 0 ? 1 : 0;
+}
+
+/* The modes that do not mount (--version, --help, the checks, the
+ * catalog's import): their exit code in *RC and 1, or 0 to mount. */
+static int run_other_mode(struct options *o, const char *argv0, int *rc)
+{
+	if (o->version) {
+		printf("mediamon %s (libfuse %s, SQLite %s)\n",
+		       MEDIAMON_VERSION, fuse_pkgversion(),
+		       db_library_version());
+		*rc = 0;
+	} else if (o->help) {
+		usage(argv0);
+		*rc = 0;
+	} else if (o->import_catalog) {
+		*rc = import_catalog(o);
+	} else if (o->check_once || o->apply) {
+		*rc = check_once(o);
+	} else if (o->check_connections) {
+		*rc = check_connections(o);
+	} else if (o->check_config) {
+		*rc = check_config(o);
+	} else {
+		return 0;
+	}
+	return 1;
 }
 
 int main(int argc, char **argv)
@@ -609,34 +644,8 @@ int main(int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	if (fuse_opt_parse(&args, &o, option_spec, option_proc) || o.failed)
 		goto out;
-	if (o.version) {
-		printf("mediamon %s (libfuse %s, SQLite %s)\n",
-		       MEDIAMON_VERSION, fuse_pkgversion(),
-		       db_library_version());
-		rc = 0;
+	if (run_other_mode(&o, argv[0], &rc))
 		goto out;
-	}
-	if (o.help) {
-		usage(argv[0]);
-		rc = 0;
-		goto out;
-	}
-	if (o.import_catalog) {
-		rc = import_catalog(&o);
-		goto out;
-	}
-	if (o.check_once || o.apply) {
-		rc = check_once(&o);
-		goto out;
-	}
-	if (o.check_connections) {
-		rc = check_connections(&o);
-		goto out;
-	}
-	if (o.check_config) {
-		rc = check_config(&o);
-		goto out;
-	}
 	/* mount.fuse3 passes a source name before the mount point. */
 	if (o.nr_nonopt &&
 	    (recover_stale_mount(o.nonopt[o.nr_nonopt - 1]) ||

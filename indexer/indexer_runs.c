@@ -451,6 +451,63 @@ static void log_finished(const struct scan_row *row,
  * RUN_AGAIN_LATER when it failed for a reason that may pass
  * (passes_later()).
  */
+/* Before a run: PLAN's requests share ERRORS, the store is mended and
+ * its queue drained, the counts start again and a loss's cancel is
+ * cleared. */
+static void prepare_run(struct plan *plan, struct scan_errors *errors)
+{
+	int loss = CANCEL_LOSS;
+
+	scan_errors_init(errors);
+	for (size_t i = 0; i < plan->nr; i++)
+		plan->req[i].errors = errors;
+	indexer_mend_store();
+	writer_call(NULL, NULL);
+	plan_guard(plan, indexer.current.confirm);
+	pthread_mutex_lock(&indexer.lock);
+	memset(&indexer.stats, 0, sizeof(indexer.stats));
+	pthread_mutex_unlock(&indexer.lock);
+	/* a loss cancelled the last scan, not this one; a stop stays */
+	__atomic_compare_exchange_n(&indexer.cancel, &loss, 0, 0,
+				    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+
+/* After a run that ended with RC while the writer had lost LOST rows
+ * before it: ROW's figures stored and told; what the loop does next. */
+static enum indexer_outcome finish_run(struct scan_row *row, int rc,
+				       uint64_t lost)
+{
+	const struct scan_order *o = &indexer.current;
+	enum indexer_outcome retry;
+	int stored;
+
+	row->stats = &indexer.stats;
+	row->duration_s = clock_mono() - indexer.scan_started_mono;
+	row->write_s = writer_busy_seconds() - indexer.write_s_start;
+	row->peak_rss_kb = peak_rss_kb();
+	row->cpu_s = cpu_seconds() - row->cpu_s;
+	row->success = !rc && writer_lost() == lost;
+	row->error = rc ? rc : -EIO;
+	stored = row->id && !writer_call(row_finish, row);
+	if (stored)
+		writer_call(prune_history, NULL);
+	retry = !row->success && (writer_lost() != lost ||
+				  storefile_check() != STOREFILE_OK ||
+				  storefile_fault() != STOREFILE_OK) ?
+		RUN_AGAIN_STORE : !row->success && passes_later(rc) ?
+		RUN_AGAIN_LATER : RUN_DONE;
+	keep_result(row, stored);
+	if (rc != -ECANCELED)
+		scan_alerts_tell(indexer.cfg, &(struct scan_alerts_scan) {
+			.id = row->id, .all = o->all, .success = row->success,
+			.duration_s = row->duration_s,
+			.stats = &indexer.stats });
+	if (row->success)
+		record_latency(o);
+	log_finished(row, retry);
+	return retry;
+}
+
 enum indexer_outcome indexer_run_order(void)
 {
 	struct scan_row row = { .order = &indexer.current };
@@ -460,24 +517,12 @@ enum indexer_outcome indexer_run_order(void)
 	struct scan_errors errors;
 	struct strbuf first_errors = STRBUF_INIT;
 	enum indexer_outcome retry;
-	int rc = 0, stored, loss;
+	int rc = 0;
 
 	row.started_at = clock_wall();
 	if (plan_make(&indexer.current, &plan))
 		return RUN_AGAIN_LATER;
-	scan_errors_init(&errors);
-	for (size_t i = 0; i < plan.nr; i++)
-		plan.req[i].errors = &errors;
-	indexer_mend_store();
-	writer_call(NULL, NULL);
-	plan_guard(&plan, o->confirm);
-	pthread_mutex_lock(&indexer.lock);
-	memset(&indexer.stats, 0, sizeof(indexer.stats));
-	pthread_mutex_unlock(&indexer.lock);
-	/* a loss cancelled the last scan, not this one; a stop stays */
-	loss = CANCEL_LOSS;
-	__atomic_compare_exchange_n(&indexer.cancel, &loss, 0, 0,
-				    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	prepare_run(&plan, &errors);
 	/* A store that takes no row takes no scan either. */
 	rc = writer_call(row_begin, &row);
 	if (rc && storefile_fault() == STOREFILE_OK) {
@@ -500,31 +545,8 @@ enum indexer_outcome indexer_run_order(void)
 			 (long long)row.id);
 	scan_errors_destroy(&errors);
 
-	row.stats = &indexer.stats;
 	row.first_errors = first_errors.len ? first_errors.buf : NULL;
-	row.duration_s = clock_mono() - indexer.scan_started_mono;
-	row.write_s = writer_busy_seconds() - indexer.write_s_start;
-	row.peak_rss_kb = peak_rss_kb();
-	row.cpu_s = cpu_seconds() - row.cpu_s;
-	row.success = !rc && writer_lost() == lost;
-	row.error = rc ? rc : -EIO;
-	stored = row.id && !writer_call(row_finish, &row);
-	if (stored)
-		writer_call(prune_history, NULL);
-	retry = !row.success && (writer_lost() != lost ||
-				 storefile_check() != STOREFILE_OK ||
-				 storefile_fault() != STOREFILE_OK) ?
-		RUN_AGAIN_STORE : !row.success && passes_later(rc) ?
-		RUN_AGAIN_LATER : RUN_DONE;
-	keep_result(&row, stored);
-	if (rc != -ECANCELED)
-		scan_alerts_tell(indexer.cfg, &(struct scan_alerts_scan) {
-			.id = row.id, .all = o->all, .success = row.success,
-			.duration_s = row.duration_s,
-			.stats = &indexer.stats });
-	if (row.success)
-		record_latency(o);
-	log_finished(&row, retry);
+	retry = finish_run(&row, rc, lost);
 	strbuf_release(&first_errors);
 
 	pthread_mutex_lock(&indexer.lock);

@@ -78,20 +78,13 @@ int gone_keep(sqlite3 *db, int by_dir, int64_t id)
 /* Whether the table may hold rows: 1, 0 or -errno. */
 static int any_kept(sqlite3 *db)
 {
-	int rc = __atomic_load_n(&maybe_kept, __ATOMIC_RELAXED), any = 0;
-	sqlite3_stmt *st;
+	int rc = __atomic_load_n(&maybe_kept, __ATOMIC_RELAXED);
+	sqlite3_int64 any;
 
 	if (rc >= 0)
 		return rc;
-	rc = db_prepare(db, "SELECT EXISTS (SELECT 1 FROM gone)", &st);
-	if (rc)
-		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		any = sqlite3_column_int(st, 0);
-		rc = sqlite3_step(st);
-	}
-	rc = db_finalize(st, rc, "look for gone tracks");
+	rc = db_one_int(db, "look for gone tracks",
+			"SELECT EXISTS (SELECT 1 FROM gone)", NULL, 0, &any);
 	if (rc)
 		return rc;
 	__atomic_store_n(&maybe_kept, any, __ATOMIC_RELAXED);

@@ -387,15 +387,11 @@ static void music_close(void)
  * say so in *dropped. */
 static int drop_if_empty(sqlite3 *db, void *dropped)
 {
-	sqlite3_stmt *st;
-	int rc, any;
+	sqlite3_int64 any;
+	int rc = db_one_int(db, "look for files",
+			    "SELECT EXISTS (SELECT 1 FROM files)", NULL, 0,
+			    &any);
 
-	rc = db_prepare(db, "SELECT EXISTS (SELECT 1 FROM files)", &st);
-	if (rc)
-		return rc;
-	rc = sqlite3_step(st);
-	any = rc != SQLITE_ROW || sqlite3_column_int(st, 0);
-	rc = db_finalize(st, rc, "look for files");
 	if (!rc && !any)
 		rc = schema_drop_bulk_indexes(db);
 	*(int *)dropped = !rc && !any;

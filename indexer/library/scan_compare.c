@@ -418,6 +418,38 @@ static enum scan_outcome read_failed(struct scan_worker *wk,
 	return SCAN_FAILED;
 }
 
+/* The end of a file kept (read, renamed, unchanged or moving): its
+ * descriptor FD closed, the parse time since START counted, its hash
+ * in *H. */
+static enum scan_outcome file_kept(struct scan_worker *wk, const char *name,
+				   const struct stat *st, int fd,
+				   uint64_t start, int moving, uint64_t *h)
+{
+	if (fd >= 0)
+		close(fd);
+	if (start) {
+		start = scan_worker_now_ns() - start;
+		wk->parse_ns += start;
+		scan_worker_stat_add(&wk->local.parse_ns, start);
+	}
+	*h = file_hash(name, strlen(name), st->st_size,
+		       scan_worker_mtime_ns(st), st->st_ino);
+	return moving ? SCAN_MOVING : SCAN_KEPT;
+}
+
+/* No memory for the record of the file at WK's path, open at FD. */
+static enum scan_outcome out_of_memory(struct scan_worker *wk, int fd)
+{
+	if (fd >= 0)
+		close(fd);
+	scan_compare_note_failure(wk->s,
+				  log_error(-ENOMEM,
+					    "scan: out of memory at %.*s",
+					    (int)wk->path.len, wk->path.buf));
+	scan_worker_stat_add(&wk->local.io_errors, 1);
+	return SCAN_FAILED;
+}
+
 enum scan_outcome scan_compare_file(struct scan_worker *wk, int dfd,
 				    const char *name, int pfd, struct stat *st,
 				    struct scan_store_file *k, uint64_t *h)
@@ -425,7 +457,7 @@ enum scan_outcome scan_compare_file(struct scan_worker *wk, int dfd,
 	struct scan *s = wk->s;
 	struct scan_stats *stats = &wk->local;
 	const char *path = wk->path.buf;
-	size_t len = wk->path.len, nlen = strlen(name);
+	size_t len = wk->path.len;
 	const char *kind = scan_read_kind(name, s->req->manga);
 	int read_it = strcmp(kind, "other") != 0, fd = -1, unchanged, rc;
 	int moving = 0;
@@ -477,24 +509,9 @@ put:
 	scan_worker_rec_stat(rec, st);
 	writer_batch_add(&wk->batch, &rec->wr);
 kept:
-	if (fd >= 0)
-		close(fd);
-	if (start) {
-		start = scan_worker_now_ns() - start;
-		wk->parse_ns += start;
-		scan_worker_stat_add(&stats->parse_ns, start);
-	}
-	*h = file_hash(name, nlen, st->st_size, scan_worker_mtime_ns(st),
-		       st->st_ino);
-	return moving ? SCAN_MOVING : SCAN_KEPT;
+	return file_kept(wk, name, st, fd, start, moving, h);
 oom:
-	if (fd >= 0)
-		close(fd);
-	scan_compare_note_failure(s, log_error(-ENOMEM,
-					       "scan: out of memory at %.*s",
-					       (int)len, path));
-	scan_worker_stat_add(&stats->io_errors, 1);
-	return SCAN_FAILED;
+	return out_of_memory(wk, fd);
 cannot_read:
 	scan_worker_stat_add(&stats->files_seen, 1);
 failed:

@@ -263,18 +263,15 @@ static int dirs_load_root(sqlite3 *db, const char *db_path,
 	struct dirs_part mine = { .req = req }, other = {
 		.db_path = db_path, .req = req, .above = 1,
 	};
-	sqlite3_stmt *st;
+	sqlite3_int64 last;
 	pthread_t tid;
 	int started = 0, rc;
 
-	rc = db_prepare(db, "SELECT max(id) FROM directories", &st);
+	rc = db_one_int(db, "directories' last id",
+			"SELECT max(id) FROM directories", NULL, 0, &last);
 	if (rc)
 		return rc;
-	rc = sqlite3_step(st);
-	mine.split = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	rc = db_finalize(st, rc, "directories' last id");
-	if (rc)
-		return rc;
+	mine.split = last;
 	if (mine.split < DIRS_SPLIT_MIN) {
 		mine.above = 1;
 		mine.split = 0;

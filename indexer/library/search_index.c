@@ -9,17 +9,12 @@
 
 int search_index_add(sqlite3 *db, const char *ids)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = db_prepare(db, "INSERT INTO tracks_fts (rowid, title, artist,"
-			" album, album_artist) SELECT s.id, s.title, s.artist,"
-			" s.album, s.album_artist FROM json_each(?1) j"
-			" JOIN tracks_search s ON s.id = j.value", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, ids, -1, SQLITE_STATIC);
-	return db_finalize(st, sqlite3_step(st), "add search rows");
+	return db_run(db, "add search rows",
+		      "INSERT INTO tracks_fts (rowid, title, artist,"
+		      " album, album_artist) SELECT s.id, s.title, s.artist,"
+		      " s.album, s.album_artist FROM json_each(?1) j"
+		      " JOIN tracks_search s ON s.id = j.value",
+		      DB_ARGS(DB_TEXT(ids)));
 }
 
 /* Whether tracks_fts_dirty lists any track: *listed. */

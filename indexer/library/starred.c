@@ -49,21 +49,16 @@ int starred_write(sqlite3 *db, void *arg)
 int starred_play(sqlite3 *db, void *arg)
 {
 	const struct starred_play *p = arg;
-	sqlite3_stmt *st;
-	int rc = db_prepare(db, "INSERT INTO subsonic_plays (account,"
-			    " file_id, count, played_at) SELECT ?1, ?2, 1, ?3"
-			    " WHERE EXISTS (SELECT 1 FROM files WHERE id = ?2)"
-			    " ON CONFLICT (account, file_id) DO UPDATE SET"
-			    " count = count + 1,"
-			    " played_at = max(played_at, excluded.played_at)",
-			    &st);
 
-	if (rc)
-		return rc;
-	db_bind_text(st, 1, p->account);
-	sqlite3_bind_int64(st, 2, p->file);
-	sqlite3_bind_double(st, 3, p->at);
-	return db_finalize(st, sqlite3_step(st), "count a play");
+	return db_run(db, "count a play",
+		      "INSERT INTO subsonic_plays (account,"
+		      " file_id, count, played_at) SELECT ?1, ?2, 1, ?3"
+		      " WHERE EXISTS (SELECT 1 FROM files WHERE id = ?2)"
+		      " ON CONFLICT (account, file_id) DO UPDATE SET"
+		      " count = count + 1,"
+		      " played_at = max(played_at, excluded.played_at)",
+		      DB_ARGS(DB_TEXT(p->account), DB_INT(p->file),
+			      DB_REAL(p->at)));
 }
 
 static int bind_account(void *arg, sqlite3_stmt *st)

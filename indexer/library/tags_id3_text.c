@@ -62,6 +62,41 @@ static ssize_t inflate_text(const unsigned char *in, size_t len,
 	return n;
 }
 
+/* The compressed frame DATA of LEN bytes inflated into own[1], then in
+ * *OUT and *OUT_LEN; DLI is its version 4 data length indicator, CLAIM
+ * the size version 3 says. -ERANGE when the size is not the one said. */
+static int frame_inflate(const unsigned char *data, size_t len,
+			 const unsigned char *dli, uint64_t claim,
+			 unsigned char *own[2], const unsigned char **out,
+			 size_t *out_len)
+{
+	ssize_t n;
+
+	own[1] = malloc(TEXT_MAX);
+	if (!own[1])
+		return -ENOMEM;
+	n = inflate_text(data, len, own[1]);
+	/* A compressed frame may lack the size mutagen 0.12 did not write:
+	 * then the four bytes taken for it are the start of the data. */
+	if (n < 0 && dli) {
+		unsigned char *joined = malloc(len + 4);
+
+		if (!joined)
+			return -ENOMEM;
+		memcpy(joined, dli, 4);
+		memcpy(joined + 4, data, len);
+		n = inflate_text(joined, len + 4, own[1]);
+		free(joined);
+	}
+	if (n < 0)
+		return -EBADMSG;
+	*out = own[1];
+	*out_len = n;
+	if (dli)
+		claim = bytes_syncsafe32(dli);
+	return claim == (uint64_t)n ? 0 : -ERANGE;
+}
+
 int tags_id3_frame_content(unsigned int ver, int tag_unsync,
 			   unsigned int flags, const unsigned char *data,
 			   size_t len, unsigned char *own[2],
@@ -70,7 +105,6 @@ int tags_id3_frame_content(unsigned int ver, int tag_unsync,
 	const unsigned char *dli = NULL;
 	int zipped = 0, unsync = 0;
 	uint64_t claim = 0;
-	ssize_t n;
 
 	if (ver == 4) {
 		if (flags & V4_GROUPED) {
@@ -119,29 +153,7 @@ int tags_id3_frame_content(unsigned int ver, int tag_unsync,
 	*out_len = len;
 	if (!zipped)
 		return 0;
-	own[1] = malloc(TEXT_MAX);
-	if (!own[1])
-		return -ENOMEM;
-	n = inflate_text(data, len, own[1]);
-	/* A compressed frame may lack the size mutagen 0.12 did not write:
-	 * then the four bytes taken for it are the start of the data. */
-	if (n < 0 && dli) {
-		unsigned char *joined = malloc(len + 4);
-
-		if (!joined)
-			return -ENOMEM;
-		memcpy(joined, dli, 4);
-		memcpy(joined + 4, data, len);
-		n = inflate_text(joined, len + 4, own[1]);
-		free(joined);
-	}
-	if (n < 0)
-		return -EBADMSG;
-	*out = own[1];
-	*out_len = n;
-	if (dli)
-		claim = bytes_syncsafe32(dli);
-	return claim == (uint64_t)n ? 0 : -ERANGE;
+	return frame_inflate(data, len, dli, claim, own, out, out_len);
 }
 
 size_t tags_id3_put_utf8(unsigned char *out, unsigned int cp)

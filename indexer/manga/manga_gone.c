@@ -175,16 +175,12 @@ static int list_taken(sqlite3 *db, double since, struct taken **out,
 
 int manga_gone_last_id(sqlite3 *db, int64_t *id)
 {
-	sqlite3_stmt *st;
-	int rc = db_prepare(db, "SELECT coalesce(max(id), 0) FROM series",
-			    &st);
+	sqlite3_int64 last = 0;
+	int rc = db_one_int(db, "read the last series id",
+			    "SELECT max(id) FROM series", NULL, 0, &last);
 
-	if (rc)
-		return rc;
-	rc = sqlite3_step(st);
-	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	return db_finalize(st, rc == SQLITE_ROW ? SQLITE_DONE : rc,
-			   "read the last series id");
+	*id = last;
+	return rc;
 }
 
 /* Remember the row id of root_id made for path beside its twin. */

@@ -346,14 +346,5 @@ static const struct remote_field info_fields[] = {
 	REMOTE_META(struct anilist_info, meta),
 };
 
-char *anilist_info_dump(const struct anilist_info *info)
-{
-	return remote_dump(info_fields, ARRAY_SIZE(info_fields), info);
-}
-
-int anilist_info_load(const char *text, size_t len,
-		      struct anilist_info *out)
-{
-	return remote_load_fields(info_fields, ARRAY_SIZE(info_fields), text,
-				  len, out, sizeof(*out));
-}
+const struct remote_form anilist_info_form =
+	REMOTE_FORM(info_fields, struct anilist_info, NULL);

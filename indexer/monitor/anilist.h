@@ -40,6 +40,8 @@
 
 #include "indexer/monitor/series_meta.h"
 
+struct remote_form;
+
 #define ANILIST_URL "https://graphql.anilist.co"
 #define ANILIST_MAX_COUNT 9999
 #define ANILIST_MAX_ANSWER (1u << 20)	/* bytes */
@@ -90,12 +92,8 @@ int anilist_media(const struct anilist *al, const char *title,
 int anilist_parse(const char *body, size_t len, const char *title,
 		  struct anilist_info *io);
 
-/* info as one malloc'd line of JSON for the cache; NULL when out of
- * memory. */
-char *anilist_info_dump(const struct anilist_info *info);
-
-/* Read back what anilist_info_dump() wrote. Returns 0 or -EPROTO. */
-int anilist_info_load(const char *text, size_t len,
-		      struct anilist_info *out);
+/* The form of a struct anilist_info in the cache, one line of JSON:
+ * remote_info_dump() writes it, remote_info_load() reads it back. */
+extern const struct remote_form anilist_info_form;
 
 #endif

@@ -36,20 +36,14 @@ struct entry {
 static int store_add(sqlite3 *db, void *arg)
 {
 	const struct entry *e = arg;
-	sqlite3_stmt *st;
-	int rc;
 
-	rc = db_prepare(db, "INSERT INTO blocklist (id, title, reason, at)"
-			" VALUES (?1, coalesce(?2, (SELECT title FROM found"
-			" WHERE release_id = ?1 LIMIT 1), ''), ?3, ?4)"
-			" ON CONFLICT (id) DO NOTHING", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
-	db_bind_text(st, 2, e->title);
-	sqlite3_bind_text(st, 3, e->reason, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 4, clock_wall());
-	return db_finalize(st, sqlite3_step(st), "store blocklist entry");
+	return db_run(db, "store blocklist entry",
+		      "INSERT INTO blocklist (id, title, reason, at)"
+		      " VALUES (?1, coalesce(?2, (SELECT title FROM found"
+		      " WHERE release_id = ?1 LIMIT 1), ''), ?3, ?4)"
+		      " ON CONFLICT (id) DO NOTHING",
+		      DB_ARGS(DB_TEXT(e->id), DB_TEXT(e->title),
+			      DB_TEXT(e->reason), DB_REAL(clock_wall())));
 }
 
 /* A writer_call() function: remove e, noting whether it was there. */

@@ -108,14 +108,8 @@ double checks_finished_at(sqlite3 *db)
 
 int checks_prune(sqlite3 *db, double before)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = db_prepare(db, "DELETE FROM checks WHERE started_at < ?1 AND id"
-			" NOT IN (SELECT max(id) FROM checks GROUP BY kind)",
-			&st);
-	if (rc)
-		return rc;
-	sqlite3_bind_double(st, 1, before);
-	return db_finalize(st, sqlite3_step(st), "prune checks");
+	return db_run(db, "prune checks",
+		      "DELETE FROM checks WHERE started_at < ?1 AND id"
+		      " NOT IN (SELECT max(id) FROM checks GROUP BY kind)",
+		      DB_ARGS(DB_REAL(before)));
 }

@@ -108,10 +108,9 @@ struct sent {
 static int store_sent(sqlite3 *db, void *arg)
 {
 	const struct sent *d = arg;
-	sqlite3_stmt *st;
-	int rc;
 
-	rc = db_prepare(db, "INSERT INTO downloads (series, volume, state,"
+	return db_run(db, "store download",
+		"INSERT INTO downloads (series, volume, state,"
 		" client, title, source, at, error, client_id, release_id,"
 		" sent_at, changed_at, progress, progress_at, path, applied)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?7, ?7, 0,"
@@ -121,21 +120,12 @@ static int store_sent(sqlite3 *db, void *arg)
 		" sent_at = ?7, changed_at = ?7, progress = 0, applied = ?11,"
 		" progress_at = NULL, path = NULL, bytes_done = NULL,"
 		" bytes_total = NULL, bytes_per_s = NULL"
-		" WHERE state NOT IN " HANDOFF_HANDED_OVER, &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, d->series, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, d->volume);
-	sqlite3_bind_text(st, 3, d->state, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, d->client, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, d->title, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, d->source, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 7, d->at);
-	db_bind_text(st, 8, d->error);
-	db_bind_text(st, 9, d->client_id);
-	db_bind_text(st, 10, d->release_id);
-	sqlite3_bind_int(st, 11, found_once());
-	return db_finalize(st, sqlite3_step(st), "store download");
+		" WHERE state NOT IN " HANDOFF_HANDED_OVER,
+		DB_ARGS(DB_TEXT(d->series), DB_INT(d->volume),
+			DB_TEXT(d->state), DB_TEXT(d->client),
+			DB_TEXT(d->title), DB_TEXT(d->source), DB_REAL(d->at),
+			DB_TEXT(d->error), DB_TEXT(d->client_id),
+			DB_TEXT(d->release_id), DB_INT(found_once())));
 }
 
 /* One release's outcome, for its row in found. */
@@ -149,20 +139,13 @@ struct noted {
 static int store_noted(sqlite3 *db, void *arg)
 {
 	const struct noted *n = arg;
-	sqlite3_stmt *st;
-	int rc;
 
-	rc = db_prepare(db, "UPDATE found SET state = ?4, reason = ?5"
-			" WHERE series_id = ?1 AND volume = ?2 AND rank = ?3",
-			&st);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, n->series);
-	sqlite3_bind_int(st, 2, n->volume);
-	sqlite3_bind_int(st, 3, n->rank);
-	sqlite3_bind_text(st, 4, n->state, -1, SQLITE_STATIC);
-	db_bind_text(st, 5, n->reason);
-	return db_finalize(st, sqlite3_step(st), "store release state");
+	return db_run(db, "store release state",
+		      "UPDATE found SET state = ?4, reason = ?5"
+		      " WHERE series_id = ?1 AND volume = ?2 AND rank = ?3",
+		      DB_ARGS(DB_INT(n->series), DB_INT(n->volume),
+			      DB_INT(n->rank), DB_TEXT(n->state),
+			      DB_TEXT(n->reason)));
 }
 
 /* Whether a release was already sent for the volume, in an earlier check

@@ -235,16 +235,17 @@ static int take_manga(json_t *m, json_t *attr, struct mangadex_info *out)
 int mangadex_parse_search(const char *body, size_t len, const char *title,
 			  struct mangadex_info *out)
 {
+	struct remote_best b = { 0 };
 	json_t *root, *data, *m;
 	size_t i;
-	int rc, odd, best = 0, ties = 0;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	rc = load_ok(body, len, title, &root);
 	if (rc)
 		return rc;
 	data = json_object_get(root, "data");
-	odd = !json_is_array(data);
+	b.odd = !json_is_array(data);
 	json_array_foreach(data, i, m) {
 		json_t *attr = json_object_get(m, "attributes");
 		struct mangadex_info seen = { 0 };
@@ -253,33 +254,23 @@ int mangadex_parse_search(const char *body, size_t len, const char *title,
 
 		if (rank && take_manga(m, attr, &seen))
 			bad = 1;
-		odd |= bad;
-		if (bad || !rank || rank < best)
-			continue;
-		if (rank == best) {
-			if (!ties++)
-				strcpy(out->other, seen.id);
-			continue;
-		}
-		*out = seen;
-		best = rank;
-		ties = 0;
+		b.odd |= bad;
+		rc = remote_best_offer(&b, bad ? 0 : rank);
+		if (rc == 1)
+			*out = seen;
+		else if (rc == 2)
+			strcpy(out->other, seen.id);
 	}
 	json_decref(root);
-	if (!best && odd) {
+	rc = remote_best_end(&b, "mangadex", title, "a manga");
+	if (rc == -EPROTO)
 		memset(out, 0, sizeof(*out));
-		return log_error(-EPROTO, "mangadex: %s: a manga not of the"
-				 " documented shape", title);
-	}
-	if (!best)
-		return -ENOENT;
-	if (ties) {
+	if (rc == -EEXIST)
 		log_warn("mangadex: %s: manga %s and %s both bear this title;"
 			 " none is taken", title, out->id, out->other);
-		return -EEXIST;
-	}
-	out->other[0] = '\0';
-	return 0;
+	else
+		out->other[0] = '\0';
+	return rc;
 }
 
 int mangadex_parse_manga(const char *body, size_t len,
@@ -477,21 +468,11 @@ static const struct remote_field info_fields[] = {
 	REMOTE_META(struct mangadex_info, meta),
 };
 
-char *mangadex_info_dump(const struct mangadex_info *info)
+/* A cached line whose id is no UUID is refused. */
+static int id_valid(const void *info)
 {
-	return remote_dump(info_fields, ARRAY_SIZE(info_fields), info);
+	return mangadex_id_ok(((const struct mangadex_info *)info)->id);
 }
 
-int mangadex_info_load(const char *text, size_t len,
-		       struct mangadex_info *out)
-{
-	struct mangadex_info in;
-	int rc = remote_load_fields(info_fields, ARRAY_SIZE(info_fields),
-				    text, len, &in, sizeof(in));
-
-	if (!rc && !mangadex_id_ok(in.id))
-		rc = -EPROTO;
-	if (!rc)
-		*out = in;
-	return rc;
-}
+const struct remote_form mangadex_info_form =
+	REMOTE_FORM(info_fields, struct mangadex_info, id_valid);

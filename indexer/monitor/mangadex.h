@@ -54,6 +54,8 @@
 
 #include "indexer/monitor/series_meta.h"
 
+struct remote_form;
+
 #define MANGADEX_URL "https://api.mangadex.org"
 #define MANGADEX_PAGES "https://mangadex.org/title"
 #define MANGADEX_COVERS "https://uploads.mangadex.org/covers"
@@ -139,12 +141,9 @@ int mangadex_parse_manga(const char *body, size_t len,
  * mangadex_volumes() does. */
 int mangadex_parse_aggregate(const char *body, size_t len, int *count);
 
-/* info as one malloc'd line of JSON for the cache; NULL when out of
- * memory. */
-char *mangadex_info_dump(const struct mangadex_info *info);
-
-/* Read back what mangadex_info_dump() wrote. Returns 0 or -EPROTO. */
-int mangadex_info_load(const char *text, size_t len,
-		       struct mangadex_info *out);
+/* The form of a struct mangadex_info in the cache, one line of JSON:
+ * remote_info_dump() writes it, remote_info_load() reads it back and
+ * refuses an id that is no UUID. */
+extern const struct remote_form mangadex_info_form;
 
 #endif

@@ -101,49 +101,39 @@ int mangaupdates_parse_search(const char *body, size_t len,
 			      const char *title, const char *edition,
 			      struct mangaupdates_info *out)
 {
+	struct remote_best b = { 0 };
 	json_t *root, *results, *r;
 	size_t i;
-	int rc, best = 0, ties = 0, odd;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	rc = load(body, len, title, &root);
 	if (rc)
 		return rc;
 	results = json_object_get(root, "results");
-	odd = !json_is_array(results);
+	b.odd = !json_is_array(results);
 	json_array_foreach(results, i, r) {
 		struct mangaupdates_info seen = { 0 };
 		int rank = rank_result(r, title, edition, &seen.id, seen.type);
 
-		if (rank < 0)
-			odd++;
-		if (rank <= 0 || rank < best)
-			continue;
-		if (rank == best) {
-			if (!ties++)
-				out->other = seen.id;
-			continue;
-		}
-		*out = seen;
-		best = rank;
-		ties = 0;
+		b.odd |= rank < 0;
+		rc = remote_best_offer(&b, rank);
+		if (rc == 1)
+			*out = seen;
+		else if (rc == 2)
+			out->other = seen.id;
 	}
 	json_decref(root);
-	if (!best && odd) {
+	rc = remote_best_end(&b, "mangaupdates", title, "a result");
+	if (rc == -EPROTO)
 		memset(out, 0, sizeof(*out));
-		return log_error(-EPROTO, "mangaupdates: %s: a result not of"
-				 " the documented shape", title);
-	}
-	if (!best)
-		return -ENOENT;
-	if (ties) {
+	if (rc == -EEXIST)
 		log_warn("mangaupdates: %s: records %lld and %lld both bear"
 			 " this title; none is taken", title, out->id,
 			 out->other);
-		return -EEXIST;
-	}
-	out->other = 0;
-	return 0;
+	else
+		out->other = 0;
+	return rc;
 }
 
 /* The number at p when it stands alone and is followed by " Volume";
@@ -355,14 +345,5 @@ static const struct remote_field info_fields[] = {
 	REMOTE_META(struct mangaupdates_info, meta),
 };
 
-char *mangaupdates_info_dump(const struct mangaupdates_info *info)
-{
-	return remote_dump(info_fields, ARRAY_SIZE(info_fields), info);
-}
-
-int mangaupdates_info_load(const char *text, size_t len,
-			   struct mangaupdates_info *out)
-{
-	return remote_load_fields(info_fields, ARRAY_SIZE(info_fields), text,
-				  len, out, sizeof(*out));
-}
+const struct remote_form mangaupdates_info_form =
+	REMOTE_FORM(info_fields, struct mangaupdates_info, NULL);

@@ -44,6 +44,8 @@
 
 #include "indexer/monitor/series_meta.h"
 
+struct remote_form;
+
 #define MANGAUPDATES_URL "https://api.mangaupdates.com"
 #define MANGAUPDATES_SEARCH_LIMIT 10
 #define MANGAUPDATES_MAX_COUNT 9999
@@ -113,12 +115,8 @@ int mangaupdates_parse_search(const char *body, size_t len,
 int mangaupdates_parse_series(const char *body, size_t len,
 			      struct mangaupdates_info *io);
 
-/* info as one malloc'd line of JSON for the cache; NULL when out of
- * memory. */
-char *mangaupdates_info_dump(const struct mangaupdates_info *info);
-
-/* Read back what mangaupdates_info_dump() wrote. Returns 0 or -EPROTO. */
-int mangaupdates_info_load(const char *text, size_t len,
-			   struct mangaupdates_info *out);
+/* The form of a struct mangaupdates_info in the cache, one line of JSON:
+ * remote_info_dump() writes it, remote_info_load() reads it back. */
+extern const struct remote_form mangaupdates_info_form;
 
 #endif

@@ -411,14 +411,5 @@ static const struct remote_field info_fields[] = {
 	REMOTE_META(struct nautiljon_info, meta),
 };
 
-char *nautiljon_info_dump(const struct nautiljon_info *info)
-{
-	return remote_dump(info_fields, ARRAY_SIZE(info_fields), info);
-}
-
-int nautiljon_info_load(const char *text, size_t len,
-			struct nautiljon_info *out)
-{
-	return remote_load_fields(info_fields, ARRAY_SIZE(info_fields), text,
-				  len, out, sizeof(*out));
-}
+const struct remote_form nautiljon_info_form =
+	REMOTE_FORM(info_fields, struct nautiljon_info, NULL);

@@ -50,6 +50,8 @@
 #include "common/strbuf.h"
 #include "indexer/monitor/series_meta.h"
 
+struct remote_form;
+
 #define NAUTILJON_URL "https://www.nautiljon.com"
 #define NAUTILJON_RPM 30		/* one request every 2 s */
 #define NAUTILJON_MAX_COUNT 9999
@@ -110,18 +112,8 @@ int nautiljon_fetch(const struct nautiljon *n, const char *slug,
  */
 int nautiljon_parse(const char *html, size_t len, struct nautiljon_info *out);
 
-/*
- * info as one malloc'd line of JSON, {"vf", "vf_status", "vo",
- * "vo_status"}, for keeping an answer in the cache; NULL when out of
- * memory.
- */
-char *nautiljon_info_dump(const struct nautiljon_info *info);
-
-/*
- * Read back len bytes that nautiljon_info_dump() wrote into out. Returns
- * 0, or -EPROTO for anything else.
- */
-int nautiljon_info_load(const char *text, size_t len,
-			struct nautiljon_info *out);
+/* The form of a struct nautiljon_info in the cache, one line of JSON:
+ * remote_info_dump() writes it, remote_info_load() reads it back. */
+extern const struct remote_form nautiljon_info_form;
 
 #endif

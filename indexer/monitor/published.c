@@ -26,6 +26,7 @@
 #include "common/throttle.h"
 #include "indexer/monitor/monitor_private.h"
 #include "indexer/monitor/published_private.h"
+#include "indexer/monitor/remote.h"
 #include "indexer/monitor/series_meta.h"
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"
@@ -190,7 +191,8 @@ static int published_ask_nautiljon(struct monitor *m,
 		nautiljon_slug(s->name, &slug);
 	a.slug = slug.buf;
 	if (!monitor_cached(m, "nautiljon", slug.buf, &value, NULL) &&
-	    !nautiljon_info_load(value.buf, value.len, &a.info))
+	    !remote_info_load(&nautiljon_info_form, value.buf, value.len,
+			      &a.info))
 		goto out;
 	rc = monitor_with_retry(m, m->nautiljon_t, send_nautiljon, &a,
 				&m->c.nautiljon);
@@ -199,7 +201,8 @@ static int published_ask_nautiljon(struct monitor *m,
 	if (rc)
 		goto done;
 	services_record(m->nautiljon_t, NULL, 0, NULL, NULL);
-	monitor_keep("nautiljon", slug.buf, nautiljon_info_dump(&a.info));
+	monitor_keep("nautiljon", slug.buf,
+		     remote_info_dump(&nautiljon_info_form, &a.info));
 out:
 	out->count = a.info.vf_count;
 	snprintf(out->status, sizeof(out->status), "%s", a.info.vf_status);
@@ -304,7 +307,8 @@ static int find_mu_series(struct monitor *m, const struct series *s,
 	cache_key(s->name, &key);
 	if (!monitor_cached(m, "mangaupdates", key.buf, &value, NULL)) {
 		rc = !strcmp(value.buf, NOT_FOUND) ? -ENOENT :
-			mangaupdates_info_load(value.buf, value.len, &a->info);
+			remote_info_load(&mangaupdates_info_form, value.buf,
+					 value.len, &a->info);
 		if (rc != -EPROTO)
 			goto out;
 	}
@@ -315,7 +319,7 @@ static int find_mu_series(struct monitor *m, const struct series *s,
 	if (rc)
 		goto out;
 	monitor_keep("mangaupdates", key.buf,
-		     mangaupdates_info_dump(&a->info));
+		     remote_info_dump(&mangaupdates_info_form, &a->info));
 	snprintf(id, sizeof(id), "%lld", a->info.id);
 	rc = published_keep_id(s->id, PREFIX(mangaupdates), id);
 out:
@@ -349,14 +353,16 @@ static int published_ask_mangaupdates(struct monitor *m,
 	}
 	strbuf_addf(&key, "%lld", a.info.id);
 	if (!monitor_cached(m, "mangaupdates", key.buf, &value, NULL) &&
-	    !mangaupdates_info_load(value.buf, value.len, &a.info))
+	    !remote_info_load(&mangaupdates_info_form, value.buf, value.len,
+			      &a.info))
 		goto take;
 	rc = monitor_with_retry(m, m->mangaupdates_t, send_mu_series, &a,
 				&m->c.mangaupdates);
 	/* a record without volumes is kept too: it is not asked again */
 	if (!rc || rc == -ENODATA)
 		monitor_keep("mangaupdates", key.buf,
-			     mangaupdates_info_dump(&a.info));
+			     remote_info_dump(&mangaupdates_info_form,
+					      &a.info));
 	if (rc && rc != -ENODATA)
 		goto out;
 take:
@@ -428,7 +434,8 @@ static int published_ask_anilist(struct monitor *m, const struct series *s,
 		cache_key(s->name, &key);
 	}
 	if (a.id && !monitor_cached(m, "anilist", key.buf, &value, NULL) &&
-	    !anilist_info_load(value.buf, value.len, &a.info))
+	    !remote_info_load(&anilist_info_form, value.buf, value.len,
+			      &a.info))
 		goto take;
 	if (!a.id && found_nothing(m, "anilist", key.buf)) {
 		rc = -ENOENT;
@@ -442,7 +449,8 @@ static int published_ask_anilist(struct monitor *m, const struct series *s,
 		goto out;
 	strbuf_reset(&key);
 	strbuf_addf(&key, "%lld", a.info.id);
-	monitor_keep("anilist", key.buf, anilist_info_dump(&a.info));
+	monitor_keep("anilist", key.buf,
+		     remote_info_dump(&anilist_info_form, &a.info));
 	snprintf(id, sizeof(id), "%lld", a.info.id);
 	if (!a.id)
 		rc = published_keep_id(s->id, PREFIX(anilist), id);
@@ -576,8 +584,9 @@ struct published {
 	int64_t series;
 	int count;			/* with by */
 	const char *status;		/* "": none */
-	const char *by;			/* "SOURCE:EDITION" of count; NULL:
-					 * the stored count and source stay */
+	const char *by;			/* "SOURCE:EDITION" of count;
+					 * NULL: the stored count and
+					 * source stay */
 	const char *record, *line;	/* with by: struct answer's */
 	double at;
 };
@@ -588,31 +597,21 @@ struct published {
 static int store_published(sqlite3 *db, void *arg)
 {
 	const struct published *p = arg;
-	sqlite3_stmt *st;
-	int rc;
 
-	rc = db_prepare(db, "UPDATE series SET"
-			" published = coalesce(?2, published),"
-			" status = nullif(?3, ''), last_checked = ?4,"
-			" published_by = coalesce(?5, published_by),"
-			" published_record = CASE WHEN ?5 IS NULL THEN"
-			"  published_record ELSE nullif(?6, '') END,"
-			" published_line = CASE WHEN ?5 IS NULL THEN"
-			"  published_line ELSE nullif(?7, '') END"
-			" WHERE id = ?1", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, p->series);
-	if (p->by)
-		sqlite3_bind_int(st, 2, p->count);
-	else
-		sqlite3_bind_null(st, 2);
-	sqlite3_bind_text(st, 3, p->status, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 4, p->at);
-	db_bind_text(st, 5, p->by);
-	db_bind_text(st, 6, p->record);
-	db_bind_text(st, 7, p->line);
-	return db_finalize(st, sqlite3_step(st), "store published volumes");
+	return db_run(db, "store published volumes", "UPDATE series SET"
+		      " published = CASE WHEN ?5 IS NULL THEN published"
+		      "  ELSE ?2 END,"
+		      " status = nullif(?3, ''), last_checked = ?4,"
+		      " published_by = coalesce(?5, published_by),"
+		      " published_record = CASE WHEN ?5 IS NULL THEN"
+		      "  published_record ELSE nullif(?6, '') END,"
+		      " published_line = CASE WHEN ?5 IS NULL THEN"
+		      "  published_line ELSE nullif(?7, '') END"
+		      " WHERE id = ?1",
+		      DB_ARGS(DB_INT(p->series), DB_INT(p->count),
+			      DB_TEXT(p->status), DB_REAL(p->at),
+			      DB_TEXT(p->by), DB_TEXT(p->record),
+			      DB_TEXT(p->line)));
 }
 
 /* The count went up since the last check: each volume it added that is

@@ -17,6 +17,7 @@
 #include "common/throttle.h"
 #include "indexer/monitor/monitor_private.h"
 #include "indexer/monitor/published_private.h"
+#include "indexer/monitor/remote.h"
 #include "indexer/store/services.h"
 
 struct mangadex_ask {
@@ -56,7 +57,8 @@ static void keep_record(const struct mangadex_ask *a)
 
 	record.count = 0;
 	strbuf_addf(&key, "record:%s", a->info.id);
-	monitor_keep("mangadex", key.buf, mangadex_info_dump(&record));
+	monitor_keep("mangadex", key.buf,
+		     remote_info_dump(&mangadex_info_form, &record));
 	strbuf_release(&key);
 }
 
@@ -72,7 +74,8 @@ static int read_record(struct monitor *m, struct mangadex_ask *a)
 
 	strbuf_addf(&key, "record:%s", a->info.id);
 	if (!monitor_cached(m, "mangadex", key.buf, &value, NULL) &&
-	    !mangadex_info_load(value.buf, value.len, &record) &&
+	    !remote_info_load(&mangadex_info_form, value.buf,
+			      value.len, &record) &&
 	    !strcmp(record.id, a->info.id)) {
 		strcpy(a->info.status, record.status);
 		a->info.last_volume = record.last_volume;
@@ -105,13 +108,15 @@ static int find_manga(struct monitor *m, const struct series *s,
 	strbuf_addstr(&key, "search:");
 	cache_key(s->name, &key);
 	if (!monitor_cached(m, "mangadex", key.buf, &value, NULL) &&
-	    !mangadex_info_load(value.buf, value.len, &a->info))
+	    !remote_info_load(&mangadex_info_form, value.buf,
+			      value.len, &a->info))
 		goto out;
 	rc = monitor_with_retry(m, m->mangadex_t, send_search, a,
 				&m->c.mangadex);
 	if (rc)
 		goto out;
-	monitor_keep("mangadex", key.buf, mangadex_info_dump(&a->info));
+	monitor_keep("mangadex", key.buf,
+		     remote_info_dump(&mangadex_info_form, &a->info));
 	keep_record(a);
 	rc = published_keep_id(s->id, PREFIX(mangadex), a->info.id);
 out:
@@ -134,7 +139,8 @@ int published_ask_mangadex(struct monitor *m, const struct series *s,
 		goto out;
 	strbuf_addf(&key, "%s:%s", a.info.id, edition);
 	if (!monitor_cached(m, "mangadex", key.buf, &value, NULL) &&
-	    !mangadex_info_load(value.buf, value.len, &a.info))
+	    !remote_info_load(&mangadex_info_form, value.buf,
+			      value.len, &a.info))
 		goto take;
 	rc = monitor_with_retry(m, m->mangadex_t, send_volumes, &a,
 				&m->c.mangadex);
@@ -142,7 +148,8 @@ int published_ask_mangadex(struct monitor *m, const struct series *s,
 	out->none_yet = rc == -ENODATA;
 	if (rc)
 		goto out;
-	monitor_keep("mangadex", key.buf, mangadex_info_dump(&a.info));
+	monitor_keep("mangadex", key.buf,
+		     remote_info_dump(&mangadex_info_form, &a.info));
 take:
 	if (*ids->mangadex)
 		rc = read_record(m, &a);

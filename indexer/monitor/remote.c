@@ -172,9 +172,10 @@ int remote_send(struct throttle *t, const struct http_request *req,
 	return status == 404 || status == 410 ? -ENOENT : -EIO;
 }
 
-char *remote_dump(const struct remote_field *fields, size_t nr,
-		  const void *info)
+char *remote_info_dump(const struct remote_form *form, const void *info)
 {
+	const struct remote_field *fields = form->fields;
+	size_t nr = form->nr;
 	json_t *o = json_object();
 	char *s = NULL;
 	size_t i;
@@ -212,22 +213,14 @@ static int fits(const struct remote_field *f, json_t *v)
 	       !memchr(json_string_value(v), '\0', json_string_length(v));
 }
 
-int remote_load_fields(const struct remote_field *fields, size_t nr,
-		       const char *text, size_t len, void *info,
-		       size_t size)
+/* The fields of form from the JSON object o into info, which they fit. */
+static void load_fields(const struct remote_form *form, json_t *o,
+			void *info)
 {
-	json_t *o = json_loadb(text, len, 0, NULL);
-	size_t i;
+	const struct remote_field *fields = form->fields;
 
-	for (i = 0; i < nr; i++)
-		if (!fits(&fields[i], json_object_get(o, fields[i].name)))
-			break;
-	if (!o || i < nr) {
-		json_decref(o);
-		return -EPROTO;
-	}
-	memset(info, 0, size);
-	for (i = 0; i < nr; i++) {
+	memset(info, 0, form->size);
+	for (size_t i = 0; i < form->nr; i++) {
 		char *p = (char *)info + fields[i].offset;
 		json_t *v = json_object_get(o, fields[i].name);
 
@@ -239,6 +232,54 @@ int remote_load_fields(const struct remote_field *fields, size_t nr,
 			memcpy(p, json_string_value(v),
 			       json_string_length(v) + 1);
 	}
+}
+
+int remote_info_load(const struct remote_form *form, const char *text,
+		     size_t len, void *info)
+{
+	json_t *o = json_loadb(text, len, 0, NULL);
+	void *in = NULL;
+	int rc = -EPROTO;
+	size_t i;
+
+	for (i = 0; o && i < form->nr; i++)
+		if (!fits(&form->fields[i],
+			  json_object_get(o, form->fields[i].name)))
+			break;
+	if (o && i == form->nr) {
+		in = malloc(form->size);
+		rc = in ? 0 : -ENOMEM;
+	}
+	if (!rc) {
+		load_fields(form, o, in);
+		if (form->valid && !form->valid(in))
+			rc = -EPROTO;
+		else
+			memcpy(info, in, form->size);
+	}
+	free(in);
 	json_decref(o);
-	return 0;
+	return rc;
+}
+
+int remote_best_offer(struct remote_best *b, int rank)
+{
+	if (rank <= 0 || rank < b->rank)
+		return 0;
+	if (rank == b->rank)
+		return b->ties++ ? 0 : 2;
+	b->rank = rank;
+	b->ties = 0;
+	return 1;
+}
+
+int remote_best_end(const struct remote_best *b, const char *source,
+		    const char *title, const char *what)
+{
+	if (!b->rank && b->odd)
+		return log_error(-EPROTO, "%s: %s: %s not of the documented"
+				 " shape", source, title, what);
+	if (!b->rank)
+		return -ENOENT;
+	return b->ties ? -EEXIST : 0;
 }

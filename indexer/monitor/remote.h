@@ -61,6 +61,30 @@ int remote_title_rank(const char *s, const char *title);
 /* Whether s names title: remote_title_rank() above 0. */
 int remote_same_title(const char *s, const char *title);
 
+/* The pick of a search's result that bears the title best (ranked above
+ * 0, the higher the better), among those of its answer. */
+struct remote_best {
+	int rank;		/* of the one kept, 0: none yet */
+	int ties;		/* results of its rank seen after it */
+	int odd;		/* results not of the documented shape */
+};
+
+/*
+ * A result of rank offered to b: 1 when it is the best so far (keep it),
+ * 2 when it is the first to tie with the one kept (note it as the
+ * other), 0 when it is passed over.
+ */
+int remote_best_offer(struct remote_best *b, int rank);
+
+/*
+ * What b's search found: 0 one result kept; -ENOENT none bears the
+ * title; -EEXIST two or more bear it as well (the caller names them);
+ * -EPROTO none did and some were not of the documented shape, logged as
+ * source's answer for title, each such a what ("a manga").
+ */
+int remote_best_end(const struct remote_best *b, const char *source,
+		    const char *title, const char *what);
+
 /* The type of a field of a cached answer. */
 enum remote_type {
 	REMOTE_IS_INT,		/* an int */
@@ -98,16 +122,27 @@ struct remote_field {
 	REMOTE_TEXT_AS("url", s, f.url), \
 	REMOTE_TEXT_AS("original", s, f.original)
 
-/* The nr fields of the struct at info as one malloc'd line of JSON for
- * the cache; NULL when out of memory. */
-char *remote_dump(const struct remote_field *fields, size_t nr,
-		  const void *info);
+/* The form of a source's cached answer: its nr fields, the size of its
+ * struct, and what a line read back must hold besides (NULL: nothing). */
+struct remote_form {
+	const struct remote_field *fields;
+	size_t nr, size;
+	int (*valid)(const void *info);
+};
 
-/* Read back into info (of size bytes, zeroed first) what remote_dump()
- * wrote. Returns 0, or -EPROTO with info untouched when a field is
- * missing, of another type, a text too long, or an id not above 0. */
-int remote_load_fields(const struct remote_field *fields, size_t nr,
-		       const char *text, size_t len, void *info,
-		       size_t size);
+/* The form of the struct s of the fields table, checked by valid. */
+#define REMOTE_FORM(table, s, valid) \
+	{ table, sizeof(table) / sizeof((table)[0]), sizeof(s), valid }
+
+/* The fields of form of the struct at info as one malloc'd line of JSON
+ * for the cache; NULL when out of memory. */
+char *remote_info_dump(const struct remote_form *form, const void *info);
+
+/* Read back into info (a struct of form, zeroed first) what
+ * remote_info_dump() wrote. Returns 0; -ENOMEM; or -EPROTO with info
+ * untouched when a field is missing, of another type, a text too long,
+ * an id not above 0, or form's check refuses it. */
+int remote_info_load(const struct remote_form *form, const char *text,
+		     size_t len, void *info);
 
 #endif

@@ -385,15 +385,10 @@ struct keep {
 static int store_meta(sqlite3 *db, void *arg)
 {
 	const struct keep *k = arg;
-	sqlite3_stmt *st;
-	int rc = db_prepare(db, "UPDATE series SET meta = ?2 WHERE id = ?1",
-			    &st);
 
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, k->series);
-	sqlite3_bind_text(st, 2, k->text, -1, SQLITE_STATIC);
-	return db_finalize(st, sqlite3_step(st), "keep series metadata");
+	return db_run(db, "keep series metadata",
+		      "UPDATE series SET meta = ?2 WHERE id = ?1",
+		      DB_ARGS(DB_INT(k->series), DB_TEXT(k->text)));
 }
 
 int series_meta_keep(int64_t series, const struct series_meta *m,

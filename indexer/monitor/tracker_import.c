@@ -171,13 +171,27 @@ void tracker_look_saves(struct tracker_pass *p)
 	free(current);
 }
 
-/* The folder of the series named series (the first, should two roots
- * hold one) into dir, its root into root, and its own preferences into
- * own (prefs.h: its save path). */
-static int series_place(sqlite3 *db, const char *series, struct strbuf *dir,
-			struct strbuf *root, struct prefs_own *own,
-			struct strbuf *meta)
+/* Where a series' volumes go: its folder, its root, its own preferences
+ * (prefs.h: its save path) and its metadata for the volumes' files. */
+struct place {
+	struct strbuf dir, root, meta;
+	struct prefs_own own;
+};
+
+static void place_release(struct place *pl)
 {
+	prefs_own_release(&pl->own);
+	strbuf_release(&pl->dir);
+	strbuf_release(&pl->root);
+	strbuf_release(&pl->meta);
+}
+
+/* The place of the series named series (the first, should two roots
+ * hold one) into pl. */
+static int series_place(sqlite3 *db, const char *series, struct place *pl)
+{
+	struct strbuf *dir = &pl->dir, *root = &pl->root, *meta = &pl->meta;
+	struct prefs_own *own = &pl->own;
 	const char *text;
 	sqlite3_stmt *st;
 	int rc;
@@ -431,10 +445,8 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 {
 	const char *allowed[6];
 	size_t nr;
-	struct strbuf dir = STRBUF_INIT, root = STRBUF_INIT;
-	struct strbuf meta = STRBUF_INIT;
+	struct place pl = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, { 0 } };
 	struct import_result res = IMPORT_RESULT_INIT;
-	struct prefs_own own = { 0 };
 	char why[TRACKER_REASON_MAX], *local = NULL, *saved = NULL;
 	char home_why[TRACKER_REASON_MAX] = "", *home = NULL;
 	const struct download_client *client = &p->handoff->torrent.c;
@@ -442,16 +454,13 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 	int rc, wrong;
 
 	row->reason[0] = '\0';
-	rc = series_place(p->db, t->series, &dir, &root, &own, &meta);
+	rc = series_place(p->db, t->series, &pl);
 	if (!rc && tracker_dry_run_on(p, t)) {
 		snprintf(row->reason, sizeof(row->reason), TRACKER_WOULD_IMPORT
-			 " into %.250s", dir.buf);
+			 " into %.250s", pl.dir.buf);
 		log_info("tracker: dry-run: would import \"%s\" into %s",
-			 t->title, dir.buf);
-		prefs_own_release(&own);
-		strbuf_release(&dir);
-		strbuf_release(&root);
-		strbuf_release(&meta);
+			 t->title, pl.dir.buf);
+		place_release(&pl);
 		return TRACKER_COMPLETED;
 	}
 	nr = allowed_folders(p, t, !rc, allowed, &client, &home, home_why);
@@ -460,7 +469,7 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 			 " folder of %s is not known (rescan the manga root)",
 			 t->series);
 	else
-		rc = trust_own_folder(own.save_path, allowed, &nr, row);
+		rc = trust_own_folder(pl.own.save_path, allowed, &nr, row);
 	if (!rc && (rc = import_map_path(p->cfg, path, allowed, nr, &local,
 					 &saved, why, sizeof(why)))) {
 		if (*home_why)
@@ -481,8 +490,8 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 	} else if (!rc) {
 		rc = import_saved(p, t, &(struct import_request) {
 			.source = local, .source_root = saved,
-			.series_dir = dir.buf, .series_root = root.buf,
-			.meta = meta.len ? meta.buf : NULL,
+			.series_dir = pl.dir.buf, .series_root = pl.root.buf,
+			.meta = pl.meta.len ? pl.meta.buf : NULL,
 		}, client, obj, path, &res);
 		if (rc && res.no_volume)
 			snprintf(row->reason, sizeof(row->reason),
@@ -490,7 +499,7 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 		else if (rc)
 			set_reason(row, res.reason.buf, rc, 0);
 		else
-			tell_imported(p->cfg, t, &res, dir.buf);
+			tell_imported(p->cfg, t, &res, pl.dir.buf);
 	}
 	wrong = res.no_volume;
 	if (rc && !wrong && !away)
@@ -498,10 +507,7 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 	else
 		forget(p, t);
 	import_result_release(&res);
-	prefs_own_release(&own);
-	strbuf_release(&dir);
-	strbuf_release(&root);
-	strbuf_release(&meta);
+	place_release(&pl);
 	free(local);
 	free(saved);
 	return !rc ? TRACKER_IMPORTED : wrong ? TRACKER_FAILED :

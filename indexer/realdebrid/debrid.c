@@ -180,17 +180,12 @@ static int read_answer(const struct rd_client *c,
 				 "error answer", call->svc, call->what);
 	}
 	rc = call->classify(resp->status, res->error);
-	if (rc == -EAGAIN) {
-		throttle_rate_limited(c->throttle, resp->retry_after_s);
+	throttle_answered(c->throttle, rc, resp->status, resp->retry_after_s);
+	if (rc == -EAGAIN)
 		return log_error(rc, "%s: %s: rate limited (HTTP %ld %s), "
 				 "retry after %.0f s", call->svc, call->what,
 				 resp->status, res->error,
 				 resp->retry_after_s);
-	}
-	if (rc == -EIO && resp->status >= 500)
-		throttle_failed(c->throttle);
-	else
-		throttle_ok(c->throttle);
 	return log_error(rc, "%s: %s: %s (HTTP %ld %s)", call->svc,
 			 call->what,
 			 rc == -ENOSPC ? "no slot free" :
@@ -204,10 +199,6 @@ int debrid_send(const struct rd_client *c, const struct debrid_call *call,
 {
 	struct http_request req = {
 		.method = call->method,
-		.body = call->form,
-		.body_len = call->form ? strlen(call->form) : 0,
-		.content_type = call->form ?
-			"application/x-www-form-urlencoded" : NULL,
 		.timeout_ms = c ? c->timeout_ms : 0,
 		.cancel = cancel,
 	};
@@ -219,6 +210,7 @@ int debrid_send(const struct rd_client *c, const struct debrid_call *call,
 
 	memset(res, 0, sizeof(*res));
 	*doc = NULL;
+	http_form_body(&req, call->form);
 	if (!c || !c->token || !*c->token || !c->throttle)
 		return log_error(-EINVAL, "%s: no key or throttle set",
 				 call->svc);

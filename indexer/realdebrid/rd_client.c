@@ -145,16 +145,11 @@ static int refusal_error(const struct rd_client *c,
 		snprintf(detail + n, sizeof(detail) - n, ", error_code %d",
 			 res->error_code);
 	ret = classify(resp->status, res->error_code);
-	if (ret == -EAGAIN) {
-		throttle_rate_limited(c->throttle, resp->retry_after_s);
+	throttle_answered(c->throttle, ret, resp->status, resp->retry_after_s);
+	if (ret == -EAGAIN)
 		return log_error(ret, "rd: %s: rate limited (%s), retry "
 				 "after %.0f s", call->what, detail,
 				 resp->retry_after_s);
-	}
-	if (ret == -EIO && resp->status >= 500)
-		throttle_failed(c->throttle);
-	else
-		throttle_ok(c->throttle);
 	return log_error(ret, "rd: %s: %s (%s)", call->what,
 			 ret == -EPERM ? "refused as infringing" :
 			 ret == -ENOSPC ? "no slot free" :
@@ -174,10 +169,6 @@ static int send_request(const struct rd_client *c, const struct rd_call *call,
 {
 	struct http_request req = {
 		.method = call->method,
-		.body = call->form,
-		.body_len = call->form ? strlen(call->form) : 0,
-		.content_type = call->form ?
-			"application/x-www-form-urlencoded" : NULL,
 		.timeout_ms = c->timeout_ms,
 		.max_body = call->max_body,
 		.read_header = call->read_header,
@@ -188,6 +179,7 @@ static int send_request(const struct rd_client *c, const struct rd_call *call,
 	const char *headers[3];
 	int ret;
 
+	http_form_body(&req, call->form);
 	ret = throttle_acquire(c->throttle, cancel);
 	if (ret < 0)
 		return ret;

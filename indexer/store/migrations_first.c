@@ -10,6 +10,45 @@
 #include "common/cache.h"
 #include "indexer/store/migrations.h"
 
+/* The columns of the table checks that its first form and the one made
+ * anew in version 14 share: when, and what a check counted. */
+#define CHECKS_COUNTS \
+	"  trigger TEXT NOT NULL," \
+	"  started_at REAL NOT NULL," \
+	"  finished_at REAL," \
+	"  series INTEGER NOT NULL DEFAULT 0," \
+	"  wanted INTEGER NOT NULL DEFAULT 0," \
+	"  found INTEGER NOT NULL DEFAULT 0," \
+	"  catalog INTEGER NOT NULL DEFAULT 0," \
+	"  prowlarr INTEGER NOT NULL DEFAULT 0," \
+	"  nautiljon INTEGER NOT NULL DEFAULT 0," \
+	"  cache_hits INTEGER NOT NULL DEFAULT 0,"
+
+/* The columns of the table found that its first form and the one made
+ * anew in version 14 share: the key, the release, the key's end. */
+#define FOUND_KEY \
+	"  series_id INTEGER NOT NULL," \
+	"  volume INTEGER NOT NULL," \
+	"  rank INTEGER NOT NULL," \
+	"  title TEXT NOT NULL," \
+	"  source TEXT NOT NULL,"
+#define FOUND_RELEASE \
+	"  link TEXT," \
+	"  magnet TEXT," \
+	"  guid TEXT," \
+	"  indexer TEXT," \
+	"  indexer_id INTEGER," \
+	"  first REAL NOT NULL," \
+	"  last REAL NOT NULL," \
+	"  size INTEGER," \
+	"  seeders INTEGER," \
+	"  published_at REAL," \
+	"  found_at REAL NOT NULL,"
+#define FOUND_END \
+	"  PRIMARY KEY (series_id, volume, rank)," \
+	"  FOREIGN KEY (series_id, volume) REFERENCES wanted" \
+	"    ON DELETE CASCADE);"
+
 const char *const migrations_first[] = {
 	/* version 1: the music index and scan history */
 	"CREATE TABLE roots ("
@@ -155,26 +194,7 @@ const char *const migrations_first[] = {
 	"  kind TEXT NOT NULL,"
 	"  searched_at REAL NOT NULL,"
 	"  PRIMARY KEY (series_id, volume));"
-	"CREATE TABLE found ("
-	"  series_id INTEGER NOT NULL,"
-	"  volume INTEGER NOT NULL,"
-	"  rank INTEGER NOT NULL,"
-	"  title TEXT NOT NULL,"
-	"  source TEXT NOT NULL,"
-	"  link TEXT,"
-	"  magnet TEXT,"
-	"  guid TEXT,"
-	"  indexer TEXT,"
-	"  indexer_id INTEGER,"
-	"  first REAL NOT NULL,"
-	"  last REAL NOT NULL,"
-	"  size INTEGER,"
-	"  seeders INTEGER,"
-	"  published_at REAL,"
-	"  found_at REAL NOT NULL,"
-	"  PRIMARY KEY (series_id, volume, rank),"
-	"  FOREIGN KEY (series_id, volume) REFERENCES wanted"
-	"    ON DELETE CASCADE);"
+	"CREATE TABLE found (" FOUND_KEY FOUND_RELEASE FOUND_END
 	"CREATE TABLE downloads ("
 	"  series TEXT NOT NULL,"
 	"  volume INTEGER NOT NULL,"
@@ -186,17 +206,7 @@ const char *const migrations_first[] = {
 	"  error TEXT,"
 	"  PRIMARY KEY (series, volume));"
 	"CREATE TABLE checks ("
-	"  kind TEXT PRIMARY KEY,"
-	"  trigger TEXT NOT NULL,"
-	"  started_at REAL NOT NULL,"
-	"  finished_at REAL,"
-	"  series INTEGER NOT NULL DEFAULT 0,"
-	"  wanted INTEGER NOT NULL DEFAULT 0,"
-	"  found INTEGER NOT NULL DEFAULT 0,"
-	"  catalog INTEGER NOT NULL DEFAULT 0,"
-	"  prowlarr INTEGER NOT NULL DEFAULT 0,"
-	"  nautiljon INTEGER NOT NULL DEFAULT 0,"
-	"  cache_hits INTEGER NOT NULL DEFAULT 0,"
+	"  kind TEXT PRIMARY KEY," CHECKS_COUNTS
 	"  downloads INTEGER NOT NULL DEFAULT 0,"
 	"  errors INTEGER NOT NULL DEFAULT 0);",
 
@@ -423,46 +433,17 @@ const char *const migrations_first[] = {
 	"DROP TABLE IF EXISTS checks;"
 	"CREATE TABLE checks ("
 	"  id INTEGER PRIMARY KEY,"
-	"  kind TEXT NOT NULL,"
-	"  trigger TEXT NOT NULL,"
-	"  started_at REAL NOT NULL,"
-	"  finished_at REAL,"
-	"  series INTEGER NOT NULL DEFAULT 0,"
-	"  wanted INTEGER NOT NULL DEFAULT 0,"
-	"  found INTEGER NOT NULL DEFAULT 0,"
-	"  catalog INTEGER NOT NULL DEFAULT 0,"
-	"  prowlarr INTEGER NOT NULL DEFAULT 0,"
-	"  nautiljon INTEGER NOT NULL DEFAULT 0,"
-	"  cache_hits INTEGER NOT NULL DEFAULT 0,"
+	"  kind TEXT NOT NULL," CHECKS_COUNTS
 	"  sent INTEGER NOT NULL DEFAULT 0,"
 	"  skipped INTEGER NOT NULL DEFAULT 0,"
 	"  failed INTEGER NOT NULL DEFAULT 0,"
 	"  errors INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX checks_kind ON checks (kind, id);"
 	"DROP TABLE IF EXISTS found;"
-	"CREATE TABLE found ("
-	"  series_id INTEGER NOT NULL,"
-	"  volume INTEGER NOT NULL,"
-	"  rank INTEGER NOT NULL,"
-	"  title TEXT NOT NULL,"
-	"  source TEXT NOT NULL,"
-	"  protocol TEXT,"
-	"  link TEXT,"
-	"  magnet TEXT,"
-	"  guid TEXT,"
-	"  indexer TEXT,"
-	"  indexer_id INTEGER,"
-	"  first REAL NOT NULL,"
-	"  last REAL NOT NULL,"
-	"  size INTEGER,"
-	"  seeders INTEGER,"
-	"  published_at REAL,"
-	"  found_at REAL NOT NULL,"
+	"CREATE TABLE found (" FOUND_KEY
+	"  protocol TEXT," FOUND_RELEASE
 	"  state TEXT,"
-	"  reason TEXT,"
-	"  PRIMARY KEY (series_id, volume, rank),"
-	"  FOREIGN KEY (series_id, volume) REFERENCES wanted"
-	"    ON DELETE CASCADE);",
+	"  reason TEXT," FOUND_END,
 
 	/* version 15: notifications wait here until their target took
 	 * them, so that none is lost across a restart while a target is

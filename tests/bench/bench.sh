@@ -466,11 +466,13 @@ port_free() {
 			END { exit !f }'
 }
 
-mpd_free_port() {
-	port=6601
+# free_port FIRST LAST WHO: the first port from FIRST to LAST nothing
+# listens on, for WHO (named when there is none)
+free_port() {
+	port=$1
 	while ! port_free "$port"; do
 		port=$((port + 1))
-		[ "$port" -lt 6700 ] || die "no free port in 6601-6699 for mpd"
+		[ "$port" -le "$2" ] || die "no free port in $1-$2 for $3"
 	done
 	echo "$port"
 }
@@ -538,7 +540,7 @@ mpd_start() {
 	# an earlier section's database, state and log go
 	rm -rf "$MPD_DIR"
 	mkdir -p "$MPD_DIR/empty"
-	MPD_PORT=$(mpd_free_port)
+	MPD_PORT=$(free_port 6601 6699 mpd)
 	mpd_launch "$MPD_DIR/empty"
 	ms_i=0
 	while mpd_updating || [ ! -s "$MPD_DIR/database" ]; do

@@ -140,26 +140,18 @@ static int dup_copy(sqlite3 *db, int64_t track, int shift, uint64_t *x,
 	return len;
 }
 
-/* Time the lookup and the record of DUP_TRACKS new tracks in a store of
- * n, as analysis_worker.c does them. */
-static int bench_duplicates(int n, const char *dir)
+/* A store at PATH, open in *DB, with n analysed tracks and DUP_TRACKS
+ * new ones queued for the analysis. */
+static int dup_store(const char *path, int n, uint64_t *x, sqlite3 **db)
 {
-	double lookup_s = 0, record_s = 0, start;
-	int found = 0, unrelated = 0, rc;
-	uint32_t fp[DUP_LEN];
-	uint64_t x = 88172645463325252ULL;
-	sqlite3 *db = NULL, *rd = NULL;
-	char path[4096], sql[512];
+	char sql[512];
+	int rc;
 
-	/* the schema's steps say nothing the figures need; errors still */
-	log_set_level(LOG_WARN);
-	snprintf(path, sizeof(path), "%s/duplicates.db", dir);
-	unlink(path);
-	rc = db_open(path, 0, &db);
+	rc = db_open(path, 0, db);
 	if (!rc)
-		rc = schema_migrate(db);
+		rc = schema_migrate(*db);
 	if (!rc)
-		rc = dup_fill(db, n, &x);
+		rc = dup_fill(*db, n, x);
 	snprintf(sql, sizeof(sql), "WITH RECURSIVE c(i) AS (SELECT 1"
 		 " UNION ALL SELECT i + 1 FROM c WHERE i < %d)"
 		 " INSERT INTO files (root_id, dir_id, name, size, mtime_ns,"
@@ -171,7 +163,26 @@ static int bench_duplicates(int n, const char *dir)
 		 " tracks t JOIN files f ON f.id = t.file_id WHERE f.inode = 0"
 		 " ORDER BY t.id", DUP_TRACKS);
 	if (!rc)
-		rc = db_exec(db, sql);
+		rc = db_exec(*db, sql);
+	return rc;
+}
+
+/* Time the lookup and the record of DUP_TRACKS new tracks in a store of
+ * n, as analysis_worker.c does them. */
+static int bench_duplicates(int n, const char *dir)
+{
+	double lookup_s = 0, record_s = 0, start;
+	int found = 0, unrelated = 0, rc;
+	uint32_t fp[DUP_LEN];
+	uint64_t x = 88172645463325252ULL;
+	sqlite3 *db = NULL, *rd = NULL;
+	char path[4096];
+
+	/* the schema's steps say nothing the figures need; errors still */
+	log_set_level(LOG_WARN);
+	snprintf(path, sizeof(path), "%s/duplicates.db", dir);
+	unlink(path);
+	rc = dup_store(path, n, &x, &db);
 	if (!rc)
 		rc = db_open(path, 1, &rd);
 	for (int c = 0; !rc && c < DUP_TRACKS; c++) {

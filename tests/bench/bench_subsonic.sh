@@ -33,16 +33,6 @@ SUBSONIC_FILES=${MEDIAMON_BENCH_SUBSONIC_FILES:-100000}
 SUBSONIC_LIB=$BENCH_DIR/subsonic-library
 SS_PID=""
 
-# subsonic_free_port: a loopback port nothing listens on, from 5722 up
-subsonic_free_port() {
-	port=5722
-	while ! port_free "$port"; do
-		port=$((port + 1))
-		[ "$port" -lt 5822 ] || die "no free port in 5722-5821 for supysonic"
-	done
-	echo "$port"
-}
-
 # subsonic_stop: supysonic-server goes, if it runs (also from cleanup)
 subsonic_stop() {
 	[ -z "$SS_PID" ] || stop_pid "$SS_PID" supysonic-server
@@ -121,7 +111,7 @@ section_subsonic() {
 	figure_row subsonic_supysonic_fill_s lower \
 		"subsonic: supysonic's scan, batched ($SUBSONIC_FILES files)" \
 		"$(get subsonic_supysonic_fill_s) s" "" "" ""
-	ss_port=$(subsonic_free_port)
+	ss_port=$(free_port 5722 5821 supysonic)
 	(cd "$ss_dir" && exec supysonic-server -S waitress -h 127.0.0.1 -p "$ss_port") \
 		>"$ss_dir/server.log" 2>&1 &
 	SS_PID=$!

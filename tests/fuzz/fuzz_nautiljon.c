@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "indexer/monitor/nautiljon.h"
+#include "indexer/monitor/remote.h"
 #include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -22,10 +23,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ret = nautiljon_parse((const char *)data, size, &info);
 	if (ret && ret != -ENODATA)
 		return 0;
-	dump = nautiljon_info_dump(&info);
+	dump = remote_info_dump(&nautiljon_info_form, &info);
 	if (!dump)
 		return 0;
-	if (nautiljon_info_load(dump, strlen(dump), &again) ||
+	if (remote_info_load(&nautiljon_info_form, dump, strlen(dump),
+			     &again) ||
 	    info.vf_count != again.vf_count ||
 	    info.vo_count != again.vo_count ||
 	    strcmp(info.vf_status, again.vf_status) ||

@@ -173,13 +173,15 @@ def test_an_entry_for_a_file_gone_or_garbled_fails(tmp_path):
 
 def write_function(root, rel, name, lines, head="static int\n%s(int a,\n"
                    "      int b)\n"):
-    """Write rel, a .c opened as the rules ask, defining name with a body
-    of lines lines between its braces (kernel style), after a short
-    function and a table whose braces open on their first line."""
+    """Write rel, a .c opened as the rules ask, defining name in lines
+    lines from its head's first line through its closing brace (kernel
+    style), after a short function and a table whose braces open on
+    their first line."""
+    body = lines - head.count("\n") - 2
     text = (SPDX + OPENING + '#include "common/x.h"\n\n'
             "static const int table[] = {\n\t1,\n};\n\n"
             "static int\nshort_one(void)\n{\n\treturn table[0];\n}\n\n" +
-            head % name + "{\n" + "\ta++;\n" * (lines - 1) +
+            head % name + "{\n" + "\ta++;\n" * (body - 1) +
             "\treturn a + b;\n}\n")
     (root / rel).write_text(text)
 
@@ -201,6 +203,27 @@ def test_a_long_function_fails_unless_listed(tmp_path):
     allow(tmp_path, "function common/strbuf.c:strbuf_fill 81")
     rc, out = check(tmp_path)
     assert rc == 0, out
+
+
+def test_a_function_counts_from_its_head_to_its_closing_brace(tmp_path):
+    """The return type alone above the name, the signature's lines and
+    both braces count: 76 lines of body under a head of three lines are
+    81, over; under a head of one line, 78 (the old count, the body
+    alone, let both pass)."""
+    tree(tmp_path, GOOD)
+    rc, out = fill(tmp_path, 81)
+    assert rc == 1
+    assert "common/strbuf.c:strbuf_fill has 81 lines, over 80" in out
+    rc, out = fill(tmp_path, 81, head="int %s(int a, int b)\n")
+    assert rc == 1
+    assert "common/strbuf.c:strbuf_fill has 81 lines, over 80" in out
+    rc, out = fill(tmp_path, 80, head="static const char *\n%s(int a,"
+                   "\n\t\t   int b)\n")
+    assert rc == 0, out
+    rc, out = fill(tmp_path, 81, head="static const char *\n%s(int a,"
+                   "\n\t\t   int b)\n")
+    assert rc == 1
+    assert "common/strbuf.c:strbuf_fill has 81 lines, over 80" in out
 
 
 def test_a_listed_long_function_may_only_shrink(tmp_path):

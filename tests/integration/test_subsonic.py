@@ -187,21 +187,27 @@ def test_kept_password_must_be_the_htpasswd_one(tmp_path):
         w.stop()
 
 
-@pytest.mark.parametrize("mode", [0o644, 0o640])
-def test_passwords_open_to_others_stop_the_start(tmp_path, mode):
-    kept = passwords_file(tmp_path / "subsonic-passwords",
-                          "root:%s\n" % PASSWORD, mode)
+def secrets_open_refused(tmp_path, key, secret, mode):
+    """A start whose [http] key names a file of secret open to others
+    (mode) is refused: the log names the file, not the secret."""
+    kept = passwords_file(tmp_path / key.replace("_", "-"),
+                          "root:%s\n" % secret, mode)
     htpasswd(tmp_path / "htpasswd", "root")
     music = tmp_path / "music"
     music.mkdir()
     conf = tmp_path / "http.conf"
     conf.write_text("[analysis]\nenabled = no\n[http]\nlisten = "
-                    "127.0.0.1:0\nhtpasswd = %s\nsubsonic_passwords = %s\n"
-                    "[music]\nroot = %s\n" % (tmp_path / "htpasswd", kept,
-                                              music))
+                    "127.0.0.1:0\nhtpasswd = %s\n%s = %s\n"
+                    "[music]\nroot = %s\n" % (tmp_path / "htpasswd", key,
+                                              kept, music))
     text = start_refused(tmp_path, "config=" + str(conf))
-    assert "subsonic_passwords: %s holds secrets" % kept in text, text
-    assert PASSWORD not in text
+    assert "%s: %s holds secrets" % (key, kept) in text, text
+    assert secret not in text
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640])
+def test_passwords_open_to_others_stop_the_start(tmp_path, mode):
+    secrets_open_refused(tmp_path, "subsonic_passwords", PASSWORD, mode)
 
 
 API_KEY = "3f1c0a9be8d24c7d9a61f0e2b7c45d88"
@@ -291,19 +297,7 @@ def test_unstar_of_an_upper_case_id(music):
 
 
 def test_api_keys_open_to_others_stop_the_start(tmp_path):
-    keys = passwords_file(tmp_path / "subsonic-api-keys",
-                          "root:%s\n" % API_KEY, 0o644)
-    htpasswd(tmp_path / "htpasswd", "root")
-    music = tmp_path / "music"
-    music.mkdir()
-    conf = tmp_path / "http.conf"
-    conf.write_text("[analysis]\nenabled = no\n[http]\nlisten = "
-                    "127.0.0.1:0\nhtpasswd = %s\nsubsonic_api_keys = %s\n"
-                    "[music]\nroot = %s\n" % (tmp_path / "htpasswd", keys,
-                                              music))
-    text = start_refused(tmp_path, "config=" + str(conf))
-    assert "subsonic_api_keys: %s holds secrets" % keys in text, text
-    assert API_KEY not in text
+    secrets_open_refused(tmp_path, "subsonic_api_keys", API_KEY, 0o644)
 
 
 def music_library(top):

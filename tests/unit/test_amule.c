@@ -58,6 +58,12 @@ static uint64_t int_of(const struct ec_tag *t, uint16_t name)
 	return v;
 }
 
+/* The text of t's child tag name, or NULL. */
+static const char *string_of(const struct ec_tag *t, uint16_t name)
+{
+	return ec_string(ec_find(t->children, t->nr, name));
+}
+
 static void test_download_queue(void **state)
 {
 	static const unsigned char hash[16] = {
@@ -73,8 +79,7 @@ static void test_download_queue(void **state)
 	assert_int_equal(p.nr, 1);
 	f = ec_find(p.tags, p.nr, EC_TAG_PARTFILE);
 	assert_non_null(f);
-	assert_string_equal(ec_string(ec_find(f->children, f->nr,
-					      EC_TAG_PARTFILE_NAME)),
+	assert_string_equal(string_of(f, EC_TAG_PARTFILE_NAME),
 			    "Saga 01 T02.cbz");
 	assert_memory_equal(ec_hash(ec_find(f->children, f->nr,
 					    EC_TAG_PARTFILE_HASH)), hash, 16);
@@ -98,11 +103,9 @@ static void test_shared_and_prefs(void **state)
 	assert_int_equal(p.opcode, EC_OP_SHARED_FILES);
 	f = ec_find(p.tags, p.nr, EC_TAG_KNOWNFILE);
 	assert_non_null(f);
-	assert_string_equal(ec_string(ec_find(f->children, f->nr,
-					      EC_TAG_PARTFILE_NAME)),
+	assert_string_equal(string_of(f, EC_TAG_PARTFILE_NAME),
 			    "Saga 01 T04.cbz");
-	assert_string_equal(ec_string(ec_find(f->children, f->nr,
-					      EC_TAG_KNOWNFILE_FILENAME)),
+	assert_string_equal(string_of(f, EC_TAG_KNOWNFILE_FILENAME),
 			    "/tmp/amt/S/incoming");
 	assert_int_equal(int_of(f, EC_TAG_PARTFILE_SIZE_FULL), 300022);
 	ec_packet_release(&p);
@@ -111,8 +114,7 @@ static void test_shared_and_prefs(void **state)
 	assert_int_equal(p.opcode, EC_OP_SET_PREFERENCES);
 	dirs = ec_find(p.tags, p.nr, EC_TAG_PREFS_DIRECTORIES);
 	assert_non_null(dirs);
-	assert_string_equal(ec_string(ec_find(dirs->children, dirs->nr,
-					      EC_TAG_DIRECTORIES_INCOMING)),
+	assert_string_equal(string_of(dirs, EC_TAG_DIRECTORIES_INCOMING),
 			    "/tmp/amt/S/incoming");
 	ec_packet_release(&p);
 }

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "indexer/monitor/anilist.h"
+#include "indexer/monitor/remote.h"
 
 /* Shapes as AniList's documentation and tests/fakes/anilist_fake.py
  * give them: one record, the answer by id, the answer to a search. */
@@ -210,7 +211,7 @@ static void test_info_dump_load(void **state)
 {
 	struct anilist_info in = { .id = 30013, .country = "JP",
 				    .status = "RELEASING" }, out;
-	char *s = anilist_info_dump(&in);
+	char *s = remote_info_dump(&anilist_info_form, &in);
 	static const char *const bad[] = {
 		"{}", "nope",
 		"{\"id\": 0, \"country\": \"\", \"status\": \"\","
@@ -223,15 +224,17 @@ static void test_info_dump_load(void **state)
 
 	(void)state;
 	assert_non_null(s);
-	assert_int_equal(anilist_info_load(s, strlen(s), &out), 0);
+	assert_int_equal(remote_info_load(&anilist_info_form, s, strlen(s),
+					  &out), 0);
 	assert_true(out.id == 30013);
 	assert_string_equal(out.country, "JP");
 	assert_string_equal(out.status, "RELEASING");
 	assert_int_equal(out.count, 0);
 	free(s);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
-		assert_int_equal(anilist_info_load(bad[i], strlen(bad[i]),
-						   &out), -EPROTO);
+		assert_int_equal(remote_info_load(&anilist_info_form, bad[i],
+						  strlen(bad[i]), &out),
+				 -EPROTO);
 }
 
 int main(void)

@@ -308,6 +308,42 @@ static void test_add_time(void **state)
 	strbuf_release(&out);
 }
 
+/* db_run() binds each kind in order, NULL for a NULL text; db_one_int()
+ * reads one integer, 0 for no row or a NULL; a statement that does not
+ * prepare, or a parameter past its last, is -EIO. */
+static void test_run_and_one_int(void **state)
+{
+	sqlite3_int64 n = -1;
+	sqlite3 *db;
+
+	(void)state;
+	assert_int_equal(db_open(":memory:", 0, &db), 0);
+	assert_int_equal(db_exec(db, "CREATE TABLE t (i, d, s, z)"), 0);
+	assert_int_equal(db_run(db, "add", "INSERT INTO t VALUES"
+				" (?1, ?2, ?3, ?4)",
+				DB_ARGS(DB_INT(5000000000LL), DB_REAL(1.5),
+					DB_TEXT("x"), DB_TEXT(NULL))), 0);
+	assert_int_equal(db_one_int(db, "read", "SELECT count(*) FROM t"
+				    " WHERE i = ?1 AND d = ?2 AND s = ?3"
+				    " AND z IS NULL",
+				    DB_ARGS(DB_INT(5000000000LL),
+					    DB_REAL(1.5), DB_TEXT("x")),
+				    &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(db_one_int(db, "read", "SELECT i FROM t",
+				    DB_ARGS(DB_INT(0)), &n), -EIO);
+	assert_int_equal(db_one_int(db, "read", "SELECT i FROM t WHERE"
+				    " s = ?1", DB_ARGS(DB_TEXT("y")), &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(db_one_int(db, "read", "SELECT max(z) FROM t"
+				    " WHERE ?1 IS NULL",
+				    DB_ARGS(DB_TEXT(NULL)), &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(db_run(db, "add", "INSERT INTO nowhere VALUES (?1)",
+				DB_ARGS(DB_INT(1))), -EIO);
+	db_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +356,7 @@ int main(void)
 		cmocka_unit_test(test_step_remakes_a_table),
 		cmocka_unit_test(test_with_temp_files),
 		cmocka_unit_test(test_add_time),
+		cmocka_unit_test(test_run_and_one_int),
 	};
 
 	log_set_stderr(0);

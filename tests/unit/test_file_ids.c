@@ -22,6 +22,7 @@
 #include "indexer/library/music.h"
 #include "indexer/store/schema.h"
 #include "indexer/store/writer.h"
+#include "testdb.h"
 
 struct env {
 	char dir[64];
@@ -44,28 +45,14 @@ static int64_t query_int(const struct env *e, const char *sql)
 	return v;
 }
 
-static int add_root(sqlite3 *db, void *arg)
-{
-	struct env *e = arg;
-
-	assert_int_equal(db_exec(db, "INSERT INTO roots (kind, path)"
-				 " VALUES ('music', '/nowhere')"), 0);
-	e->root_id = sqlite3_last_insert_rowid(db);
-	return 0;
-}
-
 static int setup(void **state)
 {
 	struct env *e = calloc(1, sizeof(*e));
 
 	assert_non_null(e);
-	strcpy(e->dir, "/tmp/mediamon-ids-XXXXXX");
-	assert_non_null(mkdtemp(e->dir));
-	snprintf(e->db, sizeof(e->db), "%s/index.db", e->dir);
 	gone_set_keep(0);
-	assert_int_equal(writer_register(&music_writer_ops), 0);
-	assert_int_equal(writer_start(e->db), 0);
-	writer_call(add_root, e);
+	e->root_id = testdb_writer_start(e->dir, e->db, &music_writer_ops);
+	assert_true(e->root_id > 0);
 	*state = e;
 	return 0;
 }
@@ -73,11 +60,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct env *e = *state;
-	char cmd[128];
 
-	writer_stop();
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", e->dir);
-	assert_int_equal(system(cmd), 0);
+	testdb_writer_stop(e->dir);
 	free(e);
 	return 0;
 }

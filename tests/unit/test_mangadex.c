@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "indexer/monitor/mangadex.h"
+#include "indexer/monitor/remote.h"
 
 #define ID "0a1b2c3d-0000-4000-8000-000000000001"
 
@@ -236,7 +237,7 @@ static void test_info_dump_load(void **state)
 {
 	struct mangadex_info in = { .id = ID, .status = "completed",
 				     .last_volume = 18, .count = 16 }, out;
-	char *s = mangadex_info_dump(&in);
+	char *s = remote_info_dump(&mangadex_info_form, &in);
 	static const char *const bad[] = {
 		"{}", "[]", "nope",
 		"{\"id\": \"x\", \"status\": \"\", \"last_volume\": 0,"
@@ -247,15 +248,17 @@ static void test_info_dump_load(void **state)
 
 	(void)state;
 	assert_non_null(s);
-	assert_int_equal(mangadex_info_load(s, strlen(s), &out), 0);
+	assert_int_equal(remote_info_load(&mangadex_info_form, s, strlen(s),
+					  &out), 0);
 	assert_string_equal(out.id, ID);
 	assert_string_equal(out.status, "completed");
 	assert_int_equal(out.last_volume, 18);
 	assert_int_equal(out.count, 16);
 	free(s);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
-		assert_int_equal(mangadex_info_load(bad[i], strlen(bad[i]),
-						    &out), -EPROTO);
+		assert_int_equal(remote_info_load(&mangadex_info_form, bad[i],
+						  strlen(bad[i]), &out),
+				 -EPROTO);
 }
 
 int main(void)

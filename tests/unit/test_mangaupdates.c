@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "indexer/monitor/mangaupdates.h"
+#include "indexer/monitor/remote.h"
 
 /* Shapes as MangaUpdates' documentation and
  * tests/fakes/mangaupdates_fake.py give them. */
@@ -195,7 +196,7 @@ static void test_info_dump_load(void **state)
 		.id = 55099564912LL, .type = "Manga", .count = 14,
 		.line = "14 Volumes (Complete)", .completed = 1,
 	}, out;
-	char *s = mangaupdates_info_dump(&in);
+	char *s = remote_info_dump(&mangaupdates_info_form, &in);
 	static const char *const bad[] = {
 		"{}", "[]", "nope",
 		"{\"id\": 0, \"type\": \"\", \"count\": 0, \"completed\": 0}",
@@ -209,7 +210,8 @@ static void test_info_dump_load(void **state)
 
 	(void)state;
 	assert_non_null(s);
-	assert_int_equal(mangaupdates_info_load(s, strlen(s), &out), 0);
+	assert_int_equal(remote_info_load(&mangaupdates_info_form, s, strlen(s),
+					  &out), 0);
 	assert_true(out.id == 55099564912LL);
 	assert_string_equal(out.type, "Manga");
 	assert_int_equal(out.count, 14);
@@ -217,8 +219,9 @@ static void test_info_dump_load(void **state)
 	assert_int_equal(out.completed, 1);
 	free(s);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
-		assert_int_equal(mangaupdates_info_load(bad[i], strlen(bad[i]),
-							&out), -EPROTO);
+		assert_int_equal(remote_info_load(&mangaupdates_info_form,
+						  bad[i], strlen(bad[i]),
+						  &out), -EPROTO);
 	/* what was read stays */
 	assert_int_equal(out.count, 14);
 }

@@ -20,6 +20,7 @@
 #include "common/strbuf.h"
 #include "common/throttle.h"
 #include "indexer/monitor/nautiljon.h"
+#include "indexer/monitor/remote.h"
 
 #define FAST_RPM 600		/* 0.1 s apart: real waits, short ones */
 
@@ -462,17 +463,19 @@ static void test_info_dump_load(void **state)
 
 	(void)state;
 	strcpy(in.vf_status, "Terminé");
-	text = nautiljon_info_dump(&in);
+	text = remote_info_dump(&nautiljon_info_form, &in);
 	assert_non_null(text);
-	assert_int_equal(nautiljon_info_load(text, strlen(text), &out), 0);
+	assert_int_equal(remote_info_load(&nautiljon_info_form, text,
+					  strlen(text), &out), 0);
 	assert_int_equal(out.vf_count, 111);
 	assert_int_equal(out.vo_count, 113);
 	assert_string_equal(out.vf_status, "Terminé");
 	assert_string_equal(out.vo_status, "");
 	free(text);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
-		assert_int_equal(nautiljon_info_load(bad[i], strlen(bad[i]),
-						     &out), -EPROTO);
+		assert_int_equal(remote_info_load(&nautiljon_info_form, bad[i],
+						  strlen(bad[i]), &out),
+				 -EPROTO);
 }
 
 int main(void)

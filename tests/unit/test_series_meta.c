@@ -15,6 +15,7 @@
 #include "indexer/monitor/mangadex.h"
 #include "indexer/monitor/mangaupdates.h"
 #include "indexer/monitor/nautiljon.h"
+#include "indexer/monitor/remote.h"
 #include "indexer/monitor/series_meta.h"
 
 /* The answers recorded from the real services (tests/data/SOURCES.md). */
@@ -371,9 +372,10 @@ static void test_cached(void **state)
 	series_meta_set(in.meta.title, sizeof(in.meta.title), "Saga");
 	series_meta_summary(in.meta.summary, sizeof(in.meta.summary),
 			    "One.\n\nTwo.");
-	text = mangaupdates_info_dump(&in);
+	text = remote_info_dump(&mangaupdates_info_form, &in);
 	assert_non_null(text);
-	assert_int_equal(mangaupdates_info_load(text, strlen(text), &out), 0);
+	assert_int_equal(remote_info_load(&mangaupdates_info_form, text,
+					  strlen(text), &out), 0);
 	assert_string_equal(out.meta.title, "Saga");
 	assert_string_equal(out.meta.summary, "One.\n\nTwo.");
 	free(text);

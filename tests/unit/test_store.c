@@ -25,6 +25,7 @@
 #include "indexer/store/schema.h"
 #include "indexer/library/search_index.h"
 #include "indexer/store/writer.h"
+#include "testdb.h"
 
 struct env {
 	char dir[64];
@@ -97,14 +98,10 @@ static int setup(void **state)
 {
 	struct env *e = calloc(1, sizeof(*e));
 
-	strcpy(e->dir, "/tmp/mediamon-store-XXXXXX");
-	assert_non_null(mkdtemp(e->dir));
-	snprintf(e->db, sizeof(e->db), "%s/index.db", e->dir);
+	assert_non_null(e);
+	e->root_id = testdb_writer_start(e->dir, e->db, &music_writer_ops);
+	assert_true(e->root_id > 0);
 	snprintf(e->root, sizeof(e->root), "%s/music", e->dir);
-	assert_int_equal(mkdir(e->root, 0755), 0);
-	assert_int_equal(writer_register(&music_writer_ops), 0);
-	assert_int_equal(writer_start(e->db), 0);
-	writer_call(add_root, e);
 	*state = e;
 	return 0;
 }
@@ -112,11 +109,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct env *e = *state;
-	char cmd[128];
 
-	writer_stop();
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", e->dir);
-	assert_int_equal(system(cmd), 0);
+	testdb_writer_stop(e->dir);
 	free(e);
 	return 0;
 }
@@ -1888,18 +1882,15 @@ static void test_page_step_rereads(void **state)
 	"SELECT group_concat(x, ' ') FROM (SELECT id || ':' || hex(path)" \
 	" AS x FROM " from " ORDER BY id)"
 
-/* A version-20 store, which kept each file's path from its root, keeps
- * every file through version 21 with its id and path, at the root's top
- * or deep, whatever bytes its name holds, with its tag error; nothing
- * that points at a file loses it. */
-static void test_files_named_in_folders(void **state)
+/* Four files written at the top, deep, under names that are no UTF-8
+ * and with a tag error, then the store taken back to version 20 with a
+ * fifth as version 20 wrote them: "\xc3/\n\xff.mp3", damaged, its
+ * folder no UTF-8 either. The writer is stopped. */
+static void put_files_as_version_20(struct env *e)
 {
-	struct env *e = *state;
 	struct picture pic = { .found = 1, .type = 3, .mime = "image/png",
 			       .offset = 1, .length = 2 };
 	struct music_rec *rec = file_rec(e, MUSIC_FILE, "top.flac", 0, 1, 1);
-	char *before, *after, *errors;
-	int64_t queued;
 	sqlite3 *db;
 
 	rec->tags.title = strdup("Top");
@@ -1915,8 +1906,6 @@ static void test_files_named_in_folders(void **state)
 	writer_put(&rec->wr);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	/* back to version 20, with a file written as version 20 wrote
-	 * them: "\xc3/\n\xff.mp3", damaged, its folder no UTF-8 either */
 	assert_int_equal(db_exec(db, UNDO_SINCE_38
 				 UNDO_VERSION_36
 				 UNDO_VERSION_35
@@ -1939,6 +1928,20 @@ static void test_files_named_in_folders(void **state)
 				 " CAST(path AS TEXT) = 'a/b/c/deep.flac';"
 				 " PRAGMA user_version = 20"), 0);
 	db_close(db);
+}
+
+/* A version-20 store, which kept each file's path from its root, keeps
+ * every file through version 21 with its id and path, at the root's top
+ * or deep, whatever bytes its name holds, with its tag error; nothing
+ * that points at a file loses it. */
+static void test_files_named_in_folders(void **state)
+{
+	struct env *e = *state;
+	char *before, *after, *errors;
+	int64_t queued;
+	sqlite3 *db;
+
+	put_files_as_version_20(e);
 	before = query_text(e->db, FILE_LINES("files"));
 	assert_non_null(before);
 	queued = query_int(e->db, "SELECT count(*) FROM analysis_queue");

@@ -665,6 +665,34 @@ static void test_all(void **state)
 	assert_int_equal(listed("t-alpha"), 0);
 }
 
+/* An answer classified: -EAGAIN a refusal for the rate, -EIO of a 5xx a
+ * failure, a -EIO of a 4xx or a refusal of the key a success (the
+ * service answered), which ends a run of failures. */
+static void test_answered(void **state)
+{
+	struct throttle *t = make(120, NULL);
+	struct throttle_stats st;
+
+	(void)state;
+	throttle_answered(t, -EAGAIN, 429, 0);
+	throttle_answered(t, -EIO, 503, 0);
+	throttle_stats(t, &st);
+	assert_int_equal(st.http_429, 1);
+	assert_int_equal(st.failures, 1);
+	assert_int_equal(st.consecutive_failures, 1);
+	throttle_answered(t, -EIO, 404, 0);
+	throttle_stats(t, &st);
+	assert_int_equal(st.failures, 1);
+	assert_int_equal(st.consecutive_failures, 0);
+	throttle_answered(t, -EIO, 502, 0);
+	throttle_answered(t, -EACCES, 401, 0);
+	throttle_stats(t, &st);
+	assert_int_equal(st.http_429, 1);
+	assert_int_equal(st.failures, 2);
+	assert_int_equal(st.consecutive_failures, 0);
+	throttle_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -688,6 +716,7 @@ int main(void)
 				       reset_clock),
 		cmocka_unit_test_setup(test_cancel_while_waiting, reset_clock),
 		cmocka_unit_test_setup(test_stats, reset_clock),
+		cmocka_unit_test_setup(test_answered, reset_clock),
 		cmocka_unit_test_setup(test_window, reset_clock),
 		cmocka_unit_test_setup(test_last_refusal, reset_clock),
 		cmocka_unit_test_setup(test_refusal_pauses_at_once, reset_clock),

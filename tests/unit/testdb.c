@@ -2,10 +2,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/db.h"
 #include "indexer/store/reader.h"
 #include "indexer/store/schema.h"
+#include "indexer/store/writer.h"
 #include "testdb.h"
 
 int testdb_open(struct testdb *t)
@@ -74,6 +76,54 @@ int testdb_reader_teardown(void **state)
 {
 	reader_close();
 	return testdb_teardown(state);
+}
+
+struct root {
+	char path[80];
+	int64_t id;
+};
+
+/* A writer_call() function: the root r, its path a blob as the scan
+ * stores it. */
+static int add_root(sqlite3 *db, void *arg)
+{
+	struct root *r = arg;
+	sqlite3_stmt *st;
+	int rc = db_prepare(db, "INSERT INTO roots (kind, path)"
+			    " VALUES ('music', ?1)", &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(st, 1, r->path, strlen(r->path), SQLITE_STATIC);
+	rc = db_finalize(st, sqlite3_step(st), "add root");
+	r->id = rc ? -1 : sqlite3_last_insert_rowid(db);
+	return rc;
+}
+
+int64_t testdb_writer_start(char *dir, char *path,
+			    const struct writer_ops *ops)
+{
+	struct root r = { .id = -1 };
+
+	strcpy(dir, "/tmp/mediamon-test-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(path, 96, "%s/index.db", dir);
+	snprintf(r.path, sizeof(r.path), "%s/music", dir);
+	if (mkdir(r.path, 0755) || writer_register(ops) || writer_start(path))
+		return -1;
+	writer_call(add_root, &r);
+	return r.id;
+}
+
+void testdb_writer_stop(const char *dir)
+{
+	char cmd[128];
+
+	writer_stop();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		fprintf(stderr, "testdb: could not remove %s\n", dir);
 }
 
 int64_t testdb_int(const char *path, const char *sql)

@@ -17,6 +17,8 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+struct writer_ops;
+
 struct testdb {
 	char dir[64];		/* the folder, /tmp/mediamon-test-XXXXXX */
 	char path[96];		/* DIR/index.db */
@@ -40,6 +42,18 @@ int testdb_teardown(void **state);
  */
 int testdb_reader_setup(void **state, const char *sql);
 int testdb_reader_teardown(void **state);
+
+/*
+ * For the tests of what the writer stores: a fresh folder in dir (64
+ * bytes), the writer started with ops on the store DIR/index.db (its
+ * path in path, 96 bytes), and a music root at DIR/music, made. Returns
+ * the root's id, or -1.
+ */
+int64_t testdb_writer_start(char *dir, char *path,
+			    const struct writer_ops *ops);
+
+/* Stop the writer and remove dir with what it holds. */
+void testdb_writer_stop(const char *dir);
 
 /*
  * The first column of the first row sql gives on the database at path,
