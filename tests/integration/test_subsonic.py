@@ -8,6 +8,7 @@ OpenSubsonic specification (opensubsonic.netlify.app), as players send
 them: GET /rest/METHOD.view?u=&p=|t=&s=&v=&c=&f=."""
 
 import calendar
+import contextlib
 import hashlib
 import json
 import os
@@ -514,63 +515,73 @@ def test_ids_outlive_a_rescan_and_a_restart(music):
         w.stop()
 
 
-def test_another_users_private_artist(world):  # noqa: F811
-    """An account sees what its user may read: an artist whose folder
-    only root may enter is in no answer of it, and its ids are 70."""
+@contextlib.contextmanager
+def private_root(world):  # noqa: F811
+    """A listener over open_and_shut()'s music for root and a user made
+    for the test: (the listener, the user's auth, root's ids by title)
+    once root sees both songs."""
     u = make_user()
     try:
         top = open_and_shut(world)
         w = Web(tempfile.mkdtemp(dir=world), names=("root", u.name),
                 music=top)
         try:
-            mine = {"auth": {"u": u.name, "p": PASSWORD}}
-            root_ids = wait_for(lambda: walk(w), 60, "both songs for root",
-                                until=lambda v: len(v) == 2, mount=w.m,
-                                ignore=(AssertionError,))
-            assert sorted(artists(w, **mine)) == ["Open"]
-            priv = root_ids["Priv"]
-            failed(call(w, "getArtist", id=priv[1], **mine)[2], 70)
-            failed(call(w, "getAlbum", id=priv[2], **mine)[2], 70)
-            failed(call(w, "getSong", id=priv[0], **mine)[2], 70)
-            # a song id is its file's files.id: one the account may not
-            # read is 70 in every method, never the song
-            for method in ("stream", "download", "getSimilarSongs2",
-                           "getCoverArt"):
-                failed(call(w, method, id=priv[0], **mine)[2], 70)
-            pub = root_ids["Pub"]
-            assert ok(call(w, "getSong", id=pub[0], **mine)[2])[
-                "song"]["title"] == "Pub"
-            # the lists over the whole music show the same
-            idx = ok(call(w, "getIndexes", **mine)[2])["indexes"]
-            assert [a["name"] for i in idx["index"]
-                    for a in i["artist"]] == ["Open"]
-            for t in ("alphabeticalByName", "random", "newest"):
-                got = ok(call(w, "getAlbumList2", type=t, **mine)[2])
-                assert [a["name"] for a in got["albumList2"]["album"]] \
-                    == ["Pub"]
-            got = ok(call(w, "getRandomSongs", **mine)[2])["randomSongs"]
-            assert [x["title"] for x in got["song"]] == ["Pub"]
-            found = ok(call(w, "search3", query="", **mine)[2])[
-                "searchResult3"]
-            assert [a["name"] for a in found["artist"]] == ["Open"]
-            assert [a["name"] for a in found["album"]] == ["Pub"]
-            assert [x["title"] for x in found["song"]] == ["Pub"]
-            assert found == ok(call(w, "search3", query="p", **mine)[2])[
-                "searchResult3"]
-            # genres count what the user sees (the tracks have no genre
-            # tag: whatever the view calls that, one track for it)
-            got = ok(call(w, "getGenres", **mine)[2])["genres"]["genre"]
-            assert sum(g["songCount"] for g in got) == 1
-            got = ok(call(w, "getGenres")[2])["genres"]["genre"]
-            assert sum(g["songCount"] for g in got) == 2
-            # root sees both
-            found = ok(call(w, "search3", query="")[2])["searchResult3"]
-            assert sorted(x["title"] for x in found["song"]) == \
-                ["Priv", "Pub"]
+            ids = wait_for(lambda: walk(w), 60, "both songs for root",
+                           until=lambda v: len(v) == 2, mount=w.m,
+                           ignore=(AssertionError,))
+            yield w, {"auth": {"u": u.name, "p": PASSWORD}}, ids, top
         finally:
             w.stop()
     finally:
         drop_user(u)
+
+
+
+def test_another_users_private_artist(world):  # noqa: F811
+    """An account sees what its user may read: an artist whose folder
+    only root may enter is in no answer of it, and its ids are 70."""
+    with private_root(world) as (w, mine, root_ids, _):
+        assert sorted(artists(w, **mine)) == ["Open"]
+        priv = root_ids["Priv"]
+        failed(call(w, "getArtist", id=priv[1], **mine)[2], 70)
+        failed(call(w, "getAlbum", id=priv[2], **mine)[2], 70)
+        failed(call(w, "getSong", id=priv[0], **mine)[2], 70)
+        # a song id is its file's files.id: one the account may not
+        # read is 70 in every method, never the song
+        for method in ("stream", "download", "getSimilarSongs2",
+                       "getCoverArt"):
+            failed(call(w, method, id=priv[0], **mine)[2], 70)
+        pub = root_ids["Pub"]
+        assert ok(call(w, "getSong", id=pub[0], **mine)[2])[
+            "song"]["title"] == "Pub"
+        # the lists over the whole music show the same
+        idx = ok(call(w, "getIndexes", **mine)[2])["indexes"]
+        assert [a["name"] for i in idx["index"]
+                for a in i["artist"]] == ["Open"]
+        for t in ("alphabeticalByName", "random", "newest"):
+            got = ok(call(w, "getAlbumList2", type=t, **mine)[2])
+            assert [a["name"] for a in got["albumList2"]["album"]] \
+                == ["Pub"]
+        got = ok(call(w, "getRandomSongs", **mine)[2])["randomSongs"]
+        assert [x["title"] for x in got["song"]] == ["Pub"]
+        found = ok(call(w, "search3", query="", **mine)[2])[
+            "searchResult3"]
+        assert [a["name"] for a in found["artist"]] == ["Open"]
+        assert [a["name"] for a in found["album"]] == ["Pub"]
+        assert [x["title"] for x in found["song"]] == ["Pub"]
+        assert found == ok(call(w, "search3", query="p", **mine)[2])[
+            "searchResult3"]
+        # genres count what the user sees (the tracks have no genre
+        # tag: whatever the view calls that, one track for it)
+        got = ok(call(w, "getGenres", **mine)[2])["genres"]["genre"]
+        assert sum(g["songCount"] for g in got) == 1
+        got = ok(call(w, "getGenres")[2])["genres"]["genre"]
+        assert sum(g["songCount"] for g in got) == 2
+        # root sees both
+        found = ok(call(w, "search3", query="")[2])["searchResult3"]
+        assert sorted(x["title"] for x in found["song"]) == \
+            ["Priv", "Pub"]
+
 
 
 def view_path(w, song_id):
@@ -1388,38 +1399,26 @@ def test_every_list_type_on_a_private_root(world):  # noqa: F811
     """Each list type of getAlbumList2 shows an account only what its
     user may read, whatever root starred and played; what it stops
     being able to read leaves its lists at once."""
-    u = make_user()
-    try:
-        top = open_and_shut(world)
-        w = Web(tempfile.mkdtemp(dir=world), names=("root", u.name),
-                music=top)
-        try:
-            mine = {"auth": {"u": u.name, "p": PASSWORD}}
-            ids = wait_for(lambda: walk(w), 60, "both songs for root",
-                           until=lambda v: len(v) == 2, mount=w.m,
-                           ignore=(AssertionError,))
-            for t in ("Pub", "Priv"):
-                ok(call(w, "star", albumId=ids[t][2])[2])
-                ok(call(w, "scrobble", id=ids[t][0])[2])
-            ok(call(w, "star", albumId=ids["Pub"][2], **mine)[2])
-            ok(call(w, "scrobble", id=ids["Pub"][0], **mine)[2])
-            types = ("random", "newest", "alphabeticalByName",
-                     "alphabeticalByArtist") + MARKED
-            for t in types:
-                assert album_list(w, t, **mine) == ["Pub"], t
-                assert sorted(album_list(w, t)) == ["Priv", "Pub"], t
-                assert album_list(w, t, offset=1, **mine) == [], t
-            failed(call(w, "star", albumId=ids["Priv"][2], **mine)[2], 70)
-            os.chmod(os.path.join(top, "Open"), 0o700)
-            for t in types:
-                wait_for(lambda: album_list(w, t, **mine), 60,
-                         "no album for the account in " + t,
-                         until=lambda v: v == [], mount=w.m)
-            assert sorted(album_list(w, "frequent")) == ["Priv", "Pub"]
-            found = ok(call(w, "search3", query="", **mine)[2])[
-                "searchResult3"]
-            assert found == {"artist": [], "album": [], "song": []}
-        finally:
-            w.stop()
-    finally:
-        drop_user(u)
+    with private_root(world) as (w, mine, ids, top):
+        for t in ("Pub", "Priv"):
+            ok(call(w, "star", albumId=ids[t][2])[2])
+            ok(call(w, "scrobble", id=ids[t][0])[2])
+        ok(call(w, "star", albumId=ids["Pub"][2], **mine)[2])
+        ok(call(w, "scrobble", id=ids["Pub"][0], **mine)[2])
+        types = ("random", "newest", "alphabeticalByName",
+                 "alphabeticalByArtist") + MARKED
+        for t in types:
+            assert album_list(w, t, **mine) == ["Pub"], t
+            assert sorted(album_list(w, t)) == ["Priv", "Pub"], t
+            assert album_list(w, t, offset=1, **mine) == [], t
+        failed(call(w, "star", albumId=ids["Priv"][2], **mine)[2], 70)
+        os.chmod(os.path.join(top, "Open"), 0o700)
+        for t in types:
+            wait_for(lambda: album_list(w, t, **mine), 60,
+                     "no album for the account in " + t,
+                     until=lambda v: v == [], mount=w.m)
+        assert sorted(album_list(w, "frequent")) == ["Priv", "Pub"]
+        found = ok(call(w, "search3", query="", **mine)[2])[
+            "searchResult3"]
+        assert found == {"artist": [], "album": [], "song": []}
+
