@@ -2,9 +2,9 @@
 /*
  * The Subsonic lists' index (subsonic_index.h): the albums and songs
  * of the view a caller may see, walked as subsonic_music_albums() walks
- * it but only their tags read (subsonic_song_tags()), into plain arrays
- * kept per caller identity and names generation. It answers no request,
- * judges no right itself and speaks no SQL.
+ * it but their tags read at once for every track (track_attrs_titles()),
+ * into plain arrays kept per caller identity and names generation. It
+ * answers no request, judges no right itself and speaks no SQL.
  */
 #include "fs/subsonic_index.h"
 
@@ -20,7 +20,6 @@
 #include "common/log.h"
 #include "fs/caller.h"
 #include "fs/subsonic_music.h"
-#include "fs/subsonic_song.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
 
@@ -55,10 +54,12 @@ static void index_free(struct subsonic_index *ix)
 	free(ix);
 }
 
-/* An index being gathered and the room of its arrays. */
+/* An index being gathered, the room of its arrays and the tags of every
+ * track, read at once. */
 struct gathering {
 	struct subsonic_index *ix;
 	size_t albums_room, songs_room;
+	struct track_titles titles;
 };
 
 /* Room for one more item in *v (of size bytes each, n held, *room
@@ -78,6 +79,13 @@ static int room(void **v, size_t n, size_t *room, size_t size)
 	return 0;
 }
 
+/* The tag text of a track, NULL when the store has none (an empty one is
+ * none, as in the track's record). */
+static const char *tag(const char *text)
+{
+	return text && *text ? text : NULL;
+}
+
 /* Add the track file named name to g as a song of the album al (not yet
  * counted), its tags' album name kept in *album when it has none yet:
  * 0, -ENODATA when file is no track's, or a negative errno value. */
@@ -85,28 +93,27 @@ static int add_song(struct gathering *g, struct subsonic_index_album *al,
 		    const char *name, int64_t file, char **album)
 {
 	struct subsonic_index *ix = g->ix;
-	struct subsonic_song_tags t;
+	const struct track_title *t = track_attrs_title(&g->titles, file);
 	struct subsonic_index_song *s;
 	int rc = room((void **)&ix->songs, ix->nsongs, &g->songs_room,
 		      sizeof(*ix->songs));
 
-	if (!rc)
-		rc = subsonic_song_tags(file, name, &t);
+	if (!rc && !t)
+		rc = -ENODATA;
 	if (rc)
 		return rc;
 	s = &ix->songs[ix->nsongs++];
-	*s = (struct subsonic_index_song){ file, strdup(name), t.title,
-					   t.year, ix->nalbums };
-	if (!*album)
-		*album = t.album;
-	else
-		free(t.album);
-	if (t.year > al->year)
-		al->year = t.year;
+	*s = (struct subsonic_index_song){ file, strdup(name),
+		strdup(tag(t->title) ? t->title : name), t->year,
+		ix->nalbums };
+	if (!*album && tag(t->album) && !(*album = strdup(t->album)))
+		return -ENOMEM;
+	if (t->year > al->year)
+		al->year = t->year;
 	if (file > al->last)
 		al->last = file;
 	al->nsongs++;
-	return s->name ? 0 : -ENOMEM;
+	return s->name && s->title ? 0 : -ENOMEM;
 }
 
 /* Add the album folder ALBUM of the artist folder ARTIST to g, with its
@@ -188,12 +195,15 @@ static int add_artist(struct gathering *g, const char *artist)
  * (logged). */
 static int gather(struct subsonic_index **out)
 {
-	struct gathering g = { calloc(1, sizeof(*g.ix)), 0, 0 };
+	struct gathering g = { calloc(1, sizeof(*g.ix)), 0, 0, { NULL } };
 	json_t *artists = NULL, *artist;
 	size_t i;
-	/* one read transaction for the songs' many reads, not one each */
-	int held = reader_hold(), rc = g.ix ? subsonic_music_children(
-		SUBSONIC_MUSIC_TOP, 1, &artists) : -ENOMEM;
+	/* the tags and the view read in one read transaction */
+	int held = reader_hold(), rc = g.ix ? track_attrs_titles(&g.titles) :
+		-ENOMEM;
+
+	if (!rc)
+		rc = subsonic_music_children(SUBSONIC_MUSIC_TOP, 1, &artists);
 
 	json_array_foreach(rc ? NULL : artists, i, artist)
 		if ((rc = add_artist(&g, json_string_value(json_object_get(
@@ -201,6 +211,7 @@ static int gather(struct subsonic_index **out)
 			break;
 	if (!held)
 		reader_release();
+	track_attrs_titles_free(&g.titles);
 	json_decref(artists);
 	if (rc == SUBSONIC_NOT_FOUND)
 		rc = 0;

@@ -168,27 +168,3 @@ int subsonic_song_child(const char *album, const char *artist,
 	*out = s;
 	return 0;
 }
-
-int subsonic_song_tags(int64_t file, const char *name,
-		       struct subsonic_song_tags *out)
-{
-	struct record r = { .buf = NULL };
-	int rc = file > 0 ? record_read(&r, file) : -ENODATA;
-
-	if (!rc && !r.len)
-		rc = -ENODATA;
-	if (!rc) {
-		out->title = strdup(field(&r, "title") ? field(&r, "title") :
-				    name);
-		out->album = field(&r, "album") ? strdup(field(&r, "album")) :
-			NULL;
-		out->year = (long)number(&r, "year");
-		if (!out->title || (field(&r, "album") && !out->album)) {
-			free(out->title);
-			free(out->album);
-			rc = -ENOMEM;
-		}
-	}
-	record_release(&r);
-	return rc;
-}

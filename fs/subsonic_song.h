@@ -24,16 +24,4 @@
 int subsonic_song_child(const char *album, const char *artist,
 			const char *name, int64_t file, json_t **out);
 
-/* What the lists order and find a song by (fs/subsonic_index.h). */
-struct subsonic_song_tags {
-	char *title;	/* its tag, else name; to free */
-	char *album;	/* its tag, or NULL; to free */
-	long year;	/* or 0 */
-};
-
-/* The tags of the track file named name in the view into *out, read at
- * once as subsonic_song_child() reads them: 0, -ENODATA when file is no
- * track's, or a negative errno value. */
-int subsonic_song_tags(int64_t file, const char *name,
-		       struct subsonic_song_tags *out);
 #endif

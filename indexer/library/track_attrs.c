@@ -288,3 +288,64 @@ int track_attrs_list(int64_t file, int (*may)(const char *path), char *buf,
 
 	return rc == -ENODATA ? 0 : rc;
 }
+
+/* Copy the text of column i of st into *out, NULL when it has none. */
+static int column_copy(sqlite3_stmt *st, int i, char **out)
+{
+	const unsigned char *text = sqlite3_column_text(st, i);
+
+	*out = text ? strdup((const char *)text) : NULL;
+	return !text || *out ? 0 : -ENOMEM;
+}
+
+static int add_title(void *arg, sqlite3_stmt *st)
+{
+	struct track_titles *t = arg;
+	struct track_title *v = array_grow(t->v, t->nr, &t->alloc,
+					   sizeof(*v), 1024);
+	struct track_title *row;
+
+	if (!v)
+		return -ENOMEM;
+	t->v = v;
+	row = &t->v[t->nr++];
+	*row = (struct track_title){ sqlite3_column_int64(st, 0), NULL, NULL,
+				     (long)sqlite3_column_int64(st, 3) };
+	if (column_copy(st, 1, &row->title) || column_copy(st, 2, &row->album))
+		return -ENOMEM;
+	return 0;
+}
+
+int track_attrs_titles(struct track_titles *out)
+{
+	*out = (struct track_titles){ NULL, 0, 0 };
+	return reader_each("SELECT t.file_id, t.title, al.title, t.year"
+		" FROM tracks t LEFT JOIN albums al ON al.id = t.album_id"
+		" ORDER BY t.file_id", "read the tracks' titles", add_title,
+		out);
+}
+
+static int by_file(const void *key, const void *item)
+{
+	int64_t a = *(const int64_t *)key;
+	int64_t b = ((const struct track_title *)item)->file;
+
+	return a < b ? -1 : a > b;
+}
+
+const struct track_title *track_attrs_title(const struct track_titles *t,
+					    int64_t file)
+{
+	return t->nr ? bsearch(&file, t->v, t->nr, sizeof(*t->v), by_file) :
+		NULL;
+}
+
+void track_attrs_titles_free(struct track_titles *t)
+{
+	for (size_t i = 0; i < t->nr; i++) {
+		free(t->v[i].title);
+		free(t->v[i].album);
+	}
+	free(t->v);
+	*t = (struct track_titles){ NULL, 0, 0 };
+}

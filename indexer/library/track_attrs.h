@@ -67,4 +67,30 @@ int track_attrs_list(int64_t file, int (*may)(const char *path), char *buf,
 int track_attrs_all(int64_t file, int (*may)(const char *path), char *buf,
 		    size_t size);
 
+/* The few tags of every track that the Subsonic lists order and find
+ * songs by (fs/subsonic_index.h), by files.id. */
+struct track_titles {
+	struct track_title {
+		int64_t file;	/* files.id */
+		char *title;	/* its tag, or NULL */
+		char *album;	/* its album's title, or NULL */
+		long year;	/* or 0 */
+	} *v;
+	size_t nr, alloc;
+};
+
+/*
+ * Read the titles, album titles and years of every track of the store
+ * into *out, in the order of their files' ids, in one query (a caller
+ * that asks for many tracks at once reads them here instead of track by
+ * track with track_attrs_all()). It judges no right: the caller asks
+ * only for the files it may see. Returns 0 or a negative errno value
+ * (logged); *out is to free with track_attrs_titles_free() either way.
+ */
+int track_attrs_titles(struct track_titles *out);
+/* The track of file in t (from track_attrs_titles()), or NULL. */
+const struct track_title *track_attrs_title(const struct track_titles *t,
+					    int64_t file);
+void track_attrs_titles_free(struct track_titles *t);
+
 #endif

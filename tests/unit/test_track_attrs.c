@@ -146,12 +146,40 @@ static void test_list(void **state)
 	assert_int_equal(track_attrs_list(3, NULL, buf, sizeof(buf)), 0);
 }
 
+/* Every track's few tags in one read, by file: a file that is no track
+ * (3), or no file at all (0, 99), is none. */
+static void test_titles(void **state)
+{
+	struct track_titles t;
+	const struct track_title *one;
+
+	(void)state;
+	assert_int_equal(track_attrs_titles(&t), 0);
+	assert_int_equal(t.nr, 2);
+	one = track_attrs_title(&t, 1);
+	assert_non_null(one);
+	assert_string_equal(one->title, "One More Time");
+	assert_string_equal(one->album, "Discovery");
+	assert_int_equal(one->year, 0);
+	one = track_attrs_title(&t, 2);
+	assert_non_null(one);
+	assert_string_equal(one->title, "Untitled");
+	assert_null(one->album);
+	assert_null(track_attrs_title(&t, 3));
+	assert_null(track_attrs_title(&t, 0));
+	assert_null(track_attrs_title(&t, 99));
+	track_attrs_titles_free(&t);
+	assert_int_equal(t.nr, 0);
+	assert_null(track_attrs_title(&t, 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_absent),
 		cmocka_unit_test(test_list),
+		cmocka_unit_test(test_titles),
 	};
 
 	log_set_stderr(0);
