@@ -41,13 +41,14 @@ struct user {
 static struct {
 	pthread_mutex_t lock;
 	struct user *users;
-	size_t per_user, bytes_per_user;
+	size_t per_user, bytes_per_user, unpacks_per_user;
 	size_t handles, fds, max_fds;
 	int fds_warned;
 } caps = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.per_user = 256,
 	.bytes_per_user = OPEN_CAPS_BYTES,
+	.unpacks_per_user = OPEN_CAPS_UNPACKS,
 	.max_fds = OPEN_CAPS_RESERVE,
 };
 
@@ -88,11 +89,12 @@ void open_caps_init(void)
 		 (size_t)(rl.rlim_cur - reserve));
 }
 
-void open_caps_set(int per_user, size_t bytes_per_user)
+void open_caps_set(int per_user, size_t bytes_per_user, int unpacks)
 {
 	pthread_mutex_lock(&caps.lock);
 	caps.per_user = per_user > 0 ? (size_t)per_user : 1;
 	caps.bytes_per_user = bytes_per_user;
+	caps.unpacks_per_user = unpacks > 0 ? (size_t)unpacks : 1;
 	pthread_mutex_unlock(&caps.lock);
 }
 
@@ -219,8 +221,8 @@ static int over_cap(struct user *u, size_t bytes)
 	if (u->bytes + bytes <= caps.bytes_per_user)
 		return 0;
 	if (!u->bytes_warned)
-		log_warn("fs: uid %u holds %zu bytes of renderings and covers"
-			 " open or stat()ed through the mount, its cap"
+		log_warn("fs: uid %u holds %zu bytes of renderings, covers"
+			 " and pages being unpacked through the mount, its cap"
 			 " ([general] max_open_memory_per_user): more opens"
 			 " and stat()s of large files fail (ENOMEM) until it"
 			 " closes some", (unsigned)u->uid, u->bytes);
@@ -325,13 +327,13 @@ void open_caps_stat_uncharge(uid_t uid, int owner, size_t bytes)
  * while it lasts), or 0. */
 static int over_unpacks(struct user *u)
 {
-	if (u->unpacks < OPEN_CAPS_UNPACKS)
+	if (u->unpacks < caps.unpacks_per_user)
 		return 0;
 	if (!u->unpacks_warned)
 		log_warn("fs: uid %u unpacks %zu pages of archives at once,"
-			 " its cap: more opens and stat()s of pages fail"
-			 " (EAGAIN) until one ends", (unsigned)u->uid,
-			 u->unpacks);
+			 " its cap ([general] max_unpacks_per_user): more"
+			 " opens and stat()s of pages fail (EAGAIN) until one"
+			 " ends", (unsigned)u->uid, u->unpacks);
 	u->unpacks_warned = 1;
 	return -EAGAIN;
 }

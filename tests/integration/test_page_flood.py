@@ -4,7 +4,7 @@ medium 3; the probe's case). A user made for the test runs 16 processes
 reading, again and again, the last page of 4 solid .cb7 archives (every
 read unpacks the pages before it). While they run, another user's read
 of status/health and of a page of their own volume complete: the
-flooder unpacks at most OPEN_CAPS_UNPACKS pages at once (fs/open_caps.h),
+flooder unpacks at most 2 pages at once ([general] max_unpacks_per_user),
 its other opens fail with EAGAIN at once (one log line) instead of
 holding the mount's threads. Every read of the flooder succeeds once it
 asks again, byte for byte. The pages are a few MiB (the probe's 20 MiB
@@ -51,8 +51,8 @@ while not done or not os.path.exists(stop):
         again += 1
         time.sleep(0.02)
         continue
-    assert len(data) == size and data[:4] == b"\\xff\\xd8\\xff\\xe0", \\
-        len(data)
+    assert len(data) == size and data[:4] == b"\\xff\\xd8\\xff\\xe0" \\
+        and data.count(0) == size - 4, len(data)
     done += 1
 print(done, again)
 """
