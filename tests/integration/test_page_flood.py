@@ -34,9 +34,10 @@ ARCHIVES = 4
 PROCESSES = 16
 
 # One flooding process: reads the last page of its archive until the
-# stop file exists (at least once), asking again soon on EAGAIN; prints how
-# many reads succeeded, how many were refused with EAGAIN, and fails on
-# any other error or wrong bytes.
+# stop file exists (at least once), asking again soon on EAGAIN (and on
+# ENOMEM, its memory cap, which 16 open pages of 20 MiB reach); prints how
+# many reads succeeded, how many were refused, and fails on any other
+# error or wrong bytes.
 FLOOD = """
 import errno, os, sys, time
 page, size, stop = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -46,7 +47,7 @@ while not done or not os.path.exists(stop):
         with open(page, "rb") as f:
             data = f.read()
     except OSError as e:
-        if e.errno != errno.EAGAIN:
+        if e.errno not in (errno.EAGAIN, errno.ENOMEM):
             raise
         again += 1
         time.sleep(0.02)
