@@ -69,6 +69,8 @@ struct config {
 	int max_open_memory_per_user;	/* default 256 MiB: bytes the
 					 * renderings and covers a user holds
 					 * open keep in memory */
+	int max_unpacks_per_user;	/* default 2: pages of archives a
+					 * user's requests unpack at once */
 
 	struct config_list music_roots;
 	int covers;			/* [music] covers, default 1 */

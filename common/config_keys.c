@@ -130,6 +130,7 @@ void config_init(struct config *cfg)
 		.ed2k_stall_timeout_s = 14 * 86400,
 		.max_open_per_user = 256,
 		.max_open_memory_per_user = 256 << 20,
+		.max_unpacks_per_user = 2,
 		.max_picture = 16 << 20,
 		.page_walk_cpu_ms = 10000,
 		.auto_check_interval_s = 3600,

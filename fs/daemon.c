@@ -293,7 +293,8 @@ static void reload(void)
 	svc.cfg = next;
 	http_reload(next);
 	open_caps_set(next->max_open_per_user,
-		      next->max_open_memory_per_user);
+		      next->max_open_memory_per_user,
+		      next->max_unpacks_per_user);
 	playlists_set_similar_tracks(next->playlists_similar_tracks);
 	render_reload_refused(NULL);
 	if (!log_level_parse(next->log_level, &level))

@@ -16,7 +16,9 @@
 #include "common/array.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "fs/caller.h"
 #include "fs/node.h"
+#include "fs/open_caps.h"
 #include "fs/views.h"
 #include "fs/views_real.h"
 #include "indexer/reads.h"
@@ -131,13 +133,30 @@ static void let_go(struct opened *o)
 		close(o->fd);
 }
 
+/* Read page n of o for the caller, counted in its caps while it is
+ * unpacked: as much as its header says, else as much as a page may be. */
+static int unpack(struct opened *o, size_t n, struct strbuf *out)
+{
+	int64_t said = o->ix->pages[n].size;
+	size_t bytes = said >= 0 && said < PAGES_MAX_IMAGE ? (size_t)said :
+		       PAGES_MAX_IMAGE;
+	int owner = caller_is_owner();
+	int rc = open_caps_unpack_begin(caller_uid(), owner, bytes);
+
+	if (rc)
+		return rc;
+	rc = pages_read(o->fd, o->ix, n, out);
+	open_caps_unpack_end(caller_uid(), owner, bytes);
+	return rc;
+}
+
 int opds_pages_read(struct strbuf *out, int64_t file, size_t n, int kind)
 {
 	struct opened o;
 	int rc = page_of(file, n, kind, &o);
 
 	if (!rc)
-		rc = pages_read(o.fd, o.ix, n, out);
+		rc = unpack(&o, n, out);
 	let_go(&o);
 	return logged(rc, file, n, o.kept);
 }

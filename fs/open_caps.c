@@ -29,8 +29,10 @@ struct user {
 	uid_t uid;
 	size_t handles, bytes;
 	size_t stats;		/* renderings its stat()s hold now */
+	size_t unpacks;		/* pages it unpacks now */
 	int warned;		/* its cap was said to be reached */
 	int bytes_warned;	/* its memory cap too */
+	int unpacks_warned;	/* its cap on unpacks too */
 	struct held *held;
 	size_t nr_held, alloc_held;
 	struct user *next;
@@ -39,13 +41,14 @@ struct user {
 static struct {
 	pthread_mutex_t lock;
 	struct user *users;
-	size_t per_user, bytes_per_user;
+	size_t per_user, bytes_per_user, unpacks_per_user;
 	size_t handles, fds, max_fds;
 	int fds_warned;
 } caps = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.per_user = 256,
 	.bytes_per_user = OPEN_CAPS_BYTES,
+	.unpacks_per_user = OPEN_CAPS_UNPACKS,
 	.max_fds = OPEN_CAPS_RESERVE,
 };
 
@@ -86,11 +89,12 @@ void open_caps_init(void)
 		 (size_t)(rl.rlim_cur - reserve));
 }
 
-void open_caps_set(int per_user, size_t bytes_per_user)
+void open_caps_set(int per_user, size_t bytes_per_user, int unpacks)
 {
 	pthread_mutex_lock(&caps.lock);
 	caps.per_user = per_user > 0 ? (size_t)per_user : 1;
 	caps.bytes_per_user = bytes_per_user;
+	caps.unpacks_per_user = unpacks > 0 ? (size_t)unpacks : 1;
 	pthread_mutex_unlock(&caps.lock);
 }
 
@@ -121,6 +125,12 @@ static void user_drop(struct user *gone)
 			return;
 		}
 	}
+}
+
+/* Whether u holds nothing: no handle, stat or unpacking. */
+static int user_idle(const struct user *u)
+{
+	return !u->handles && !u->stats && !u->unpacks;
 }
 
 int open_caps_take(uid_t uid, int owner, int fd)
@@ -170,7 +180,7 @@ void open_caps_put(uid_t uid, int fd)
 
 	pthread_mutex_lock(&caps.lock);
 	u = user_find(uid, 0);
-	if (u && u->handles && !--u->handles && !u->stats)
+	if (u && u->handles && !--u->handles && user_idle(u))
 		user_drop(u);
 	else if (u && u->handles <= caps.per_user / 2)
 		u->warned = 0;
@@ -211,8 +221,8 @@ static int over_cap(struct user *u, size_t bytes)
 	if (u->bytes + bytes <= caps.bytes_per_user)
 		return 0;
 	if (!u->bytes_warned)
-		log_warn("fs: uid %u holds %zu bytes of renderings and covers"
-			 " open or stat()ed through the mount, its cap"
+		log_warn("fs: uid %u holds %zu bytes of renderings, covers"
+			 " and pages being unpacked through the mount, its cap"
 			 " ([general] max_open_memory_per_user): more opens"
 			 " and stat()s of large files fail (ENOMEM) until it"
 			 " closes some", (unsigned)u->uid, u->bytes);
@@ -288,7 +298,7 @@ int open_caps_stat_charge(uid_t uid, int owner, size_t bytes)
 	if (!rc) {
 		u->bytes += bytes;
 		u->stats++;
-	} else if (u && !u->handles && !u->stats) {
+	} else if (u && user_idle(u)) {
 		user_drop(u);
 	}
 	pthread_mutex_unlock(&caps.lock);
@@ -307,7 +317,67 @@ void open_caps_stat_uncharge(uid_t uid, int owner, size_t bytes)
 		u->bytes -= bytes < u->bytes ? bytes : u->bytes;
 		if (u->bytes <= caps.bytes_per_user / 2)
 			u->bytes_warned = 0;
-		if (!--u->stats && !u->handles)
+		if (!--u->stats && user_idle(u))
+			user_drop(u);
+	}
+	pthread_mutex_unlock(&caps.lock);
+}
+
+/* Whether u unpacks its cap of pages already: -EAGAIN (logged once
+ * while it lasts), or 0. */
+static int over_unpacks(struct user *u)
+{
+	if (u->unpacks < caps.unpacks_per_user)
+		return 0;
+	if (!u->unpacks_warned)
+		log_warn("fs: uid %u unpacks %zu pages of archives at once,"
+			 " its cap ([general] max_unpacks_per_user): more"
+			 " opens and stat()s of pages fail (EAGAIN) until one"
+			 " ends", (unsigned)u->uid, u->unpacks);
+	u->unpacks_warned = 1;
+	return -EAGAIN;
+}
+
+int open_caps_unpack_begin(uid_t uid, int owner, size_t bytes)
+{
+	struct user *u;
+	int rc;
+
+	if (owner)
+		return 0;
+	pthread_mutex_lock(&caps.lock);
+	u = user_find(uid, 1);
+	if (!u)
+		rc = log_error(-ENOMEM, "fs: out of memory counting the files"
+			       " of uid %u", (unsigned)uid);
+	else
+		rc = over_unpacks(u);
+	if (!rc)
+		rc = over_cap(u, bytes);
+	if (!rc) {
+		u->bytes += bytes;
+		u->unpacks++;
+	} else if (u && user_idle(u)) {
+		user_drop(u);
+	}
+	pthread_mutex_unlock(&caps.lock);
+	return rc;
+}
+
+void open_caps_unpack_end(uid_t uid, int owner, size_t bytes)
+{
+	struct user *u;
+
+	if (owner)
+		return;
+	pthread_mutex_lock(&caps.lock);
+	u = user_find(uid, 0);
+	if (u && u->unpacks) {
+		u->bytes -= bytes < u->bytes ? bytes : u->bytes;
+		if (u->bytes <= caps.bytes_per_user / 2)
+			u->bytes_warned = 0;
+		u->unpacks_warned = 0;
+		if (!--u->unpacks && user_idle(u))
 			user_drop(u);
 	}
 	pthread_mutex_unlock(&caps.lock);

@@ -18,8 +18,14 @@
  * user however many of its handles read it), are capped per user too:
  * an open past it fails with ENOMEM for that user alone, and so does a
  * stat() whose rendering (made for the file's size) would pass it while
- * the stat holds it (open_caps_stat_charge()). Root and the
- * daemon's own user are held by the total only.
+ * the stat holds it (open_caps_stat_charge()). A page of an archive
+ * is unpacked for at most open_caps_set()'s number of requests of a user
+ * at once,
+ * its bytes counted in the same cap while it is unpacked
+ * (open_caps_unpack_begin()): one more fails with EAGAIN at once rather
+ * than wait, which would hold one of the mount's few threads, so that
+ * one user's flood of large pages leaves the threads to the others.
+ * Root and the daemon's own user are held by the total only.
  *
  * A rendering an open handle holds is kept in pages of its own
  * (open_caps_keep()), which go back to the system the moment the handle
@@ -29,7 +35,8 @@
  *
  *	open_caps_init();
  *	open_caps_set(cfg->max_open_per_user,
- *		      cfg->max_open_memory_per_user);
+ *		      cfg->max_open_memory_per_user,
+ *		      cfg->max_unpacks_per_user);
  *	...
  *	rc = open_caps_take(uid, caller_is_owner(), 1);	(at open)
  *	rc = open_caps_charge(uid, caller_is_owner(), copy, size);
@@ -44,6 +51,10 @@
 #define OPEN_CAPS_RESERVE 1024
 /* The bytes a user's handles may keep until open_caps_set(). */
 #define OPEN_CAPS_BYTES (256 << 20)
+/* The pages one user may unpack at once until open_caps_set(): a fifth of
+ * the threads that answer the kernel by default (-o max_threads, 10), so
+ * that other users' requests find one free. */
+#define OPEN_CAPS_UNPACKS 2
 /* A rendering from this size on is kept in pages of its own. */
 #define OPEN_CAPS_PAGED_BYTES 4096
 
@@ -51,9 +62,10 @@
  * hold. Call once, before the mount serves. */
 void open_caps_init(void);
 
-/* The handles one user may hold (at least 1) and the bytes they may keep
- * in memory; at start and each reload. */
-void open_caps_set(int per_user, size_t bytes_per_user);
+/* The handles one user may hold (at least 1), the bytes they may keep
+ * in memory and the pages its requests may unpack at once (at least 1);
+ * at start and each reload. */
+void open_caps_set(int per_user, size_t bytes_per_user, int unpacks);
 
 /*
  * Count a handle of uid (owner: root or the daemon's user), holding a
@@ -87,6 +99,16 @@ void open_caps_uncharge(uid_t uid, const void *shared, size_t bytes);
  */
 int open_caps_stat_charge(uid_t uid, int owner, size_t bytes);
 void open_caps_stat_uncharge(uid_t uid, int owner, size_t bytes);
+
+/*
+ * Count the unpacking of a page of up to bytes for uid (owner: not
+ * counted) while it lasts: 0; -EAGAIN when uid unpacks its cap of
+ * pages already, or -ENOMEM when the bytes would take
+ * it past its memory cap (each logged once while it lasts). Give it back
+ * with open_caps_unpack_end() once the page is read.
+ */
+int open_caps_unpack_begin(uid_t uid, int owner, size_t bytes);
+void open_caps_unpack_end(uid_t uid, int owner, size_t bytes);
 
 /* A rendering an open handle holds. */
 struct open_caps_text {

@@ -45,7 +45,7 @@ static void test_limit_raised_and_reserved(void **state)
 	open_caps_init();
 	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
 	assert_int_equal(rl.rlim_cur, LIMIT);
-	open_caps_set(100000, OPEN_CAPS_BYTES);
+	open_caps_set(100000, OPEN_CAPS_BYTES, OPEN_CAPS_UNPACKS);
 	take(1000, 0, 1, LIMIT / 2);
 	assert_int_equal(open_caps_take(1001, 0, 1), -ENFILE);
 	assert_int_equal(open_caps_take(0, 1, 1), -ENFILE);
@@ -63,7 +63,7 @@ static void test_limit_raised_and_reserved(void **state)
 static void test_cap_per_user(void **state)
 {
 	(void)state;
-	open_caps_set(4, OPEN_CAPS_BYTES);
+	open_caps_set(4, OPEN_CAPS_BYTES, OPEN_CAPS_UNPACKS);
 	take(1000, 0, 1, 2);
 	take(1000, 0, 0, 2);
 	assert_int_equal(open_caps_take(1000, 0, 0), -EMFILE);
@@ -74,7 +74,7 @@ static void test_cap_per_user(void **state)
 	assert_int_equal(open_caps_take(1000, 0, 1), 0);
 	assert_int_equal(open_caps_take(1000, 0, 1), -EMFILE);
 	/* a lower cap holds from the next open on */
-	open_caps_set(1, OPEN_CAPS_BYTES);
+	open_caps_set(1, OPEN_CAPS_BYTES, OPEN_CAPS_UNPACKS);
 	put(1001, 0, 3);
 	assert_int_equal(open_caps_take(1001, 0, 0), -EMFILE);
 	put(1001, 0, 1);
@@ -83,7 +83,7 @@ static void test_cap_per_user(void **state)
 	put(1000, 1, 3);
 	put(1000, 0, 1);
 	put(0, 0, 10);
-	open_caps_set(2, OPEN_CAPS_BYTES);
+	open_caps_set(2, OPEN_CAPS_BYTES, OPEN_CAPS_UNPACKS);
 	take(1000, 0, 0, 2);
 	put(1000, 0, 2);
 }
@@ -96,7 +96,7 @@ static void test_memory_per_user(void **state)
 	static const char copy_a = 'a', copy_b = 'b';
 
 	(void)state;
-	open_caps_set(256, 1000);
+	open_caps_set(256, 1000, OPEN_CAPS_UNPACKS);
 	take(1000, 0, 1, 8);
 	take(1001, 0, 1, 2);
 	for (int i = 0; i < 5; i++)
@@ -121,7 +121,42 @@ static void test_memory_per_user(void **state)
 	open_caps_uncharge(1001, &copy_b, 400);
 	put(1000, 1, 8);
 	put(1001, 1, 2);
-	open_caps_set(256, OPEN_CAPS_BYTES);
+	open_caps_set(256, OPEN_CAPS_BYTES, OPEN_CAPS_UNPACKS);
+}
+
+/* A user unpacks at most its cap of pages at once, their bytes counted
+ * with its renderings': one more is EAGAIN (or ENOMEM past the bytes)
+ * until one ends; another user and the owner are not held by it. */
+static void test_unpacks_per_user(void **state)
+{
+	(void)state;
+	open_caps_set(256, 1000, 2);
+	assert_int_equal(open_caps_unpack_begin(1000, 0, 300), 0);
+	assert_int_equal(open_caps_unpack_begin(1000, 0, 300), 0);
+	assert_int_equal(open_caps_unpack_begin(1000, 0, 1), -EAGAIN);
+	assert_int_equal(open_caps_unpack_begin(1001, 0, 1000), 0);
+	assert_int_equal(open_caps_unpack_begin(0, 1, 1 << 30), 0);
+	assert_int_equal(open_caps_unpack_begin(0, 1, 1 << 30), 0);
+	assert_int_equal(open_caps_unpack_begin(0, 1, 1 << 30), 0);
+	/* its stat()s and unpacks share the memory cap */
+	assert_int_equal(open_caps_stat_charge(1000, 0, 401), -ENOMEM);
+	open_caps_unpack_end(1000, 0, 300);
+	assert_int_equal(open_caps_unpack_begin(1000, 0, 701), -ENOMEM);
+	assert_int_equal(open_caps_unpack_begin(1000, 0, 700), 0);
+	assert_int_equal(open_caps_unpack_begin(1000, 0, 0), -EAGAIN);
+	open_caps_unpack_end(1000, 0, 700);
+	open_caps_unpack_end(1000, 0, 300);
+	open_caps_unpack_end(1001, 0, 1000);
+	/* all given back: the whole cap again */
+	assert_int_equal(open_caps_unpack_begin(1000, 0, 1000), 0);
+	open_caps_unpack_end(1000, 0, 1000);
+	/* an end with none begun gives back nothing */
+	open_caps_unpack_end(1002, 0, 5);
+	open_caps_set(256, 1000, 0);
+	assert_int_equal(open_caps_unpack_begin(1000, 0, 1), 0);
+	assert_int_equal(open_caps_unpack_begin(1000, 0, 1), -EAGAIN);
+	open_caps_unpack_end(1000, 0, 1);
+	open_caps_set(256, OPEN_CAPS_BYTES, OPEN_CAPS_UNPACKS);
 }
 
 /* A rendering from a page on is kept in pages of its own, whole; a
@@ -163,6 +198,7 @@ int main(void)
 		cmocka_unit_test(test_limit_raised_and_reserved),
 		cmocka_unit_test(test_cap_per_user),
 		cmocka_unit_test(test_memory_per_user),
+		cmocka_unit_test(test_unpacks_per_user),
 		cmocka_unit_test(test_renderings_kept_in_pages),
 	};
 
