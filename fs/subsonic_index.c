@@ -195,7 +195,7 @@ static int add_artist(struct gathering *g, const char *artist)
  * (logged). */
 static int gather(struct subsonic_index **out)
 {
-	struct gathering g = { calloc(1, sizeof(*g.ix)), 0, 0, { NULL } };
+	struct gathering g = { .ix = calloc(1, sizeof(*g.ix)) };
 	json_t *artists = NULL, *artist;
 	size_t i;
 	/* the tags and the view read in one read transaction */

@@ -12,6 +12,7 @@
 #include "indexer/monitor/anilist.h"
 #include "indexer/monitor/mangadex.h"
 #include "indexer/monitor/mangaupdates.h"
+#include "indexer/monitor/remote.h"
 #include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -23,8 +24,9 @@ static void anilist(const char *body, size_t len, const char *title)
 
 	if (anilist_parse(body, len, title, &info))
 		return;
-	dump = anilist_info_dump(&info);
-	if (dump && (anilist_info_load(dump, strlen(dump), &again) ||
+	dump = remote_info_dump(&anilist_info_form, &info);
+	if (dump && (remote_info_load(&anilist_info_form, dump,
+				      strlen(dump), &again) ||
 		     again.id != info.id || again.count != info.count))
 		abort();
 	free(dump);
@@ -47,8 +49,9 @@ static void mangadex(const char *body, size_t len, const char *title,
 		return;
 	if (!mangadex_id_ok(info.id))
 		abort();
-	dump = mangadex_info_dump(&info);
-	if (dump && (mangadex_info_load(dump, strlen(dump), &again) ||
+	dump = remote_info_dump(&mangadex_info_form, &info);
+	if (dump && (remote_info_load(&mangadex_info_form, dump,
+				      strlen(dump), &again) ||
 		     strcmp(again.id, info.id)))
 		abort();
 	free(dump);
@@ -65,8 +68,9 @@ static void mangaupdates(const char *body, size_t len, const char *title,
 
 	if (ret)
 		return;
-	dump = mangaupdates_info_dump(&info);
-	if (dump && (mangaupdates_info_load(dump, strlen(dump), &again) ||
+	dump = remote_info_dump(&mangaupdates_info_form, &info);
+	if (dump && (remote_info_load(&mangaupdates_info_form, dump,
+				      strlen(dump), &again) ||
 		     again.id != info.id || again.count != info.count))
 		abort();
 	free(dump);
