@@ -202,12 +202,14 @@ static int render_ranked(struct m3u *m, int64_t track, size_t max)
 {
 	int64_t ids[PLAYLISTS_SIMILAR_POOL + 1];
 	size_t n, step = SIMILAR_MAX + 1;
+	uint64_t generation = indexer_generation();
 	int rc = rank_of(track, m->owner, ids, &n);
 
 	n = n < max ? n : max;
 	for (size_t at = 0; !rc && at < n && m->n < m->max; at += step)
-		rc = playlist_reads_tracks(ids + at, n - at < step ? n - at :
-					   step, add_entry, m);
+		rc = playlist_rows_tracks(generation, ids + at,
+					  n - at < step ? n - at : step,
+					  add_entry, m);
 	return done(m, rc);
 }
 

@@ -193,7 +193,8 @@ int playlist_reads_tracks(const int64_t *ids, size_t n,
 		strbuf_addf(&list, "%s%lld", i ? "," : "", (long long)ids[i]);
 	strbuf_addch(&list, ']');
 	rc = query_by(COLUMNS " JOIN json_each(?1) j ON j.value = t.id"
-		      " ORDER BY j.key", -1, list.buf, 0,
+		      " JOIN analysis n ON n.track_id = t.id"
+		      " AND n.state = 'ok' ORDER BY j.key", -1, list.buf, 0,
 		      "list similar tracks", fn, arg);
 	strbuf_release(&list);
 	return rc;
