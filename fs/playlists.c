@@ -183,8 +183,8 @@ static int rank_of(int64_t track, int owner, int64_t *ids, size_t *n)
 	pthread_mutex_unlock(&ranks.lock);
 	if (found)
 		return 0;
-	rc = playlist_reads_rank(track, PLAYLISTS_SIMILAR_POOL,
-				 owner ? NULL : caller_may_read, ids, n);
+	rc = playlist_rows_rank(generation, track, PLAYLISTS_SIMILAR_POOL,
+				owner ? NULL : caller_may_read, ids, n);
 	if (rc || !owner)
 		return rc;
 	pthread_mutex_lock(&ranks.lock);

@@ -25,6 +25,9 @@ struct playlist_track {
 	double seconds;		/* -1 when unknown */
 	int has_lufs;		/* whether the analysis measured lufs */
 	double lufs;		/* its integrated loudness */
+	/* The analysis' vector (ANALYSIS_VECTOR_LEN floats, not aligned:
+	 * copy them), or NULL when it holds none. */
+	const void *vector;
 };
 
 /* Every analysed track, by track id. */

@@ -15,14 +15,16 @@
 #include "common/array.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "indexer/analysis/analysis_store.h"
 #include "indexer/analysis/playlist_reads.h"
 
 /* A track's row: its strings at offsets of the table's text. */
 struct row {
 	int64_t track, file;
 	double seconds, lufs;
-	int has_lufs;
+	int has_lufs, has_vector;
 	uint32_t artist, title, path;
+	float vector[ANALYSIS_VECTOR_LEN];
 };
 
 struct table {
@@ -48,11 +50,12 @@ static void table_free(struct table *t)
 	free(t);
 }
 
-/* Drop a reference to t, under lock. */
-static void table_put_locked(struct table *t)
+static void table_put(struct table *t)
 {
+	pthread_mutex_lock(&lock);
 	if (--t->refs == 0)
 		table_free(t);
+	pthread_mutex_unlock(&lock);
 }
 
 static uint32_t add_text(struct table *t, const char *s)
@@ -82,7 +85,11 @@ static int add_row(void *arg, const struct playlist_track *p)
 		.artist = add_text(t, p->artist),
 		.title = add_text(t, p->title),
 		.path = add_text(t, p->path),
+		.has_vector = !!p->vector,
 	};
+	if (p->vector)
+		memcpy(t->v[t->nr - 1].vector, p->vector,
+		       sizeof(t->v->vector));
 	return 0;
 }
 
@@ -149,7 +156,7 @@ static int worth_making(uint64_t generation)
  * else NULL. */
 static int table_get(uint64_t generation, struct table **out)
 {
-	struct table *t = NULL;
+	struct table *t = NULL, *old;
 	int rc = 0;
 
 	*out = table_find(generation);
@@ -161,12 +168,13 @@ static int table_get(uint64_t generation, struct table **out)
 		rc = table_make(generation, &t);
 	if (!*out && !rc) {
 		pthread_mutex_lock(&lock);
-		if (current)
-			table_put_locked(current);
+		old = current;
 		current = t;
 		t->refs++;
 		pthread_mutex_unlock(&lock);
 		*out = t;
+		if (old)
+			table_put(old);
 	}
 	pthread_mutex_unlock(&making);
 	return rc;
@@ -228,8 +236,63 @@ int playlist_rows_tracks(uint64_t generation, const int64_t *ids, size_t n,
 		rc = playlist_reads_tracks(ids, n, fn, arg);
 	else
 		rc = table_each(t, ids, n, fn, arg);
-	pthread_mutex_lock(&lock);
-	table_put_locked(t);
-	pthread_mutex_unlock(&lock);
+	table_put(t);
+	return rc;
+}
+
+/* What a ranking for a caller lets through: may() on the track's path. */
+struct rank_filter {
+	const struct table *t;
+	int (*may)(const char *path);
+};
+
+static int keep_track(void *arg, int64_t id)
+{
+	const struct rank_filter *k = arg;
+	const struct row *r = find_row(k->t, id);
+
+	return r && k->may(k->t->text.buf + r->path);
+}
+
+/* The ranking of track among the rows of t. */
+static int table_rank(const struct table *t, int64_t track, size_t max,
+		      int (*may)(const char *path), int64_t *ids, size_t *n)
+{
+	const struct row *self = find_row(t, track);
+	struct rank_filter k = { t, may };
+	struct analysis_top top;
+	int rc;
+
+	if (!self || !self->has_vector)
+		return -ENOENT;
+	rc = analysis_top_begin(&top, self->vector, max,
+				may ? keep_track : NULL, &k);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < t->nr; i++)
+		if (t->v[i].has_vector && t->v[i].track != track)
+			analysis_top_offer(&top, t->v[i].track,
+					   t->v[i].vector);
+	ids[0] = track;
+	analysis_top_end(&top, ids + 1, n);
+	(*n)++;
+	return 0;
+}
+
+int playlist_rows_rank(uint64_t generation, int64_t track, size_t max,
+		       int (*may)(const char *path), int64_t *ids,
+		       size_t *n)
+{
+	struct table *t;
+	int rc = table_get(generation, &t);
+
+	if (rc)
+		return rc;
+	if (!t || t->too_big)
+		rc = playlist_reads_rank(track, max, may, ids, n);
+	else
+		rc = table_rank(t, track, max, may, ids, n);
+	if (t)
+		table_put(t);
 	return rc;
 }

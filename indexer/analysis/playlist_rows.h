@@ -13,9 +13,10 @@
  * store that changes faster: a table pays only while the store holds
  * still).
  *
- * It holds at most PLAYLIST_ROWS_BYTES (about 190 bytes a track with
- * paths of 100 bytes: 19 MB per 100,000 tracks); a library whose rows
- * take more is read from the store at each call, as before the table.
+ * It holds at most PLAYLIST_ROWS_BYTES (about 320 bytes a track with
+ * paths of 100 bytes, the analysis' vector with it: 32 MB per 100,000
+ * tracks); a library whose rows take more is read from the store at each
+ * call, as before the table.
  */
 
 #include <stddef.h>
@@ -35,5 +36,16 @@ struct playlist_track;
 int playlist_rows_tracks(uint64_t generation, const int64_t *ids, size_t n,
 			 int (*fn)(void *arg, const struct playlist_track *t),
 			 void *arg);
+
+/*
+ * As playlist_reads_rank(): the id of track first (-ENOENT when it is not
+ * analysed), then of the up to max analysed tracks most like it, most
+ * alike first, into ids (room for max + 1), *n in all; when may is given,
+ * ranked among the tracks whose paths may() passes alone. Ranked from
+ * the vectors of the table when there is one.
+ */
+int playlist_rows_rank(uint64_t generation, int64_t track, size_t max,
+		       int (*may)(const char *path), int64_t *ids,
+		       size_t *n);
 
 #endif
