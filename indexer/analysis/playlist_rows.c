@@ -69,15 +69,18 @@ static uint32_t add_text(struct table *t, const char *s)
 static int add_row(void *arg, const struct playlist_track *p)
 {
 	struct table *t = arg;
+	size_t text = strlen(p->artist) + strlen(p->title) +
+		      strlen(p->path) + 3;
 	struct row *grown;
 
-	if (t->text.len + (t->nr + 1) * sizeof(*t->v) > PLAYLIST_ROWS_BYTES) {
+	if (t->text.len + text + (t->nr + 1) * sizeof(*t->v) >
+	    PLAYLIST_ROWS_BYTES) {
 		t->too_big = 1;
 		return 1;
 	}
 	grown = array_grow(t->v, t->nr, &t->alloc, sizeof(*t->v), 256);
 	if (!grown)
-		return -ENOMEM;
+		return log_error(-ENOMEM, "playlists: out of memory");
 	t->v = grown;
 	t->v[t->nr++] = (struct row){
 		.track = p->track, .file = p->file, .seconds = p->seconds,
