@@ -183,8 +183,8 @@ static int rank_of(int64_t track, int owner, int64_t *ids, size_t *n)
 	pthread_mutex_unlock(&ranks.lock);
 	if (found)
 		return 0;
-	rc = playlist_reads_rank(track, PLAYLISTS_SIMILAR_POOL,
-				 owner ? NULL : caller_may_read, ids, n);
+	rc = playlist_rows_rank(generation, track, PLAYLISTS_SIMILAR_POOL,
+				owner ? NULL : caller_may_read, ids, n);
 	if (rc || !owner)
 		return rc;
 	pthread_mutex_lock(&ranks.lock);
@@ -202,12 +202,14 @@ static int render_ranked(struct m3u *m, int64_t track, size_t max)
 {
 	int64_t ids[PLAYLISTS_SIMILAR_POOL + 1];
 	size_t n, step = SIMILAR_MAX + 1;
+	uint64_t generation = indexer_generation();
 	int rc = rank_of(track, m->owner, ids, &n);
 
 	n = n < max ? n : max;
 	for (size_t at = 0; !rc && at < n && m->n < m->max; at += step)
-		rc = playlist_reads_tracks(ids + at, n - at < step ? n - at :
-					   step, add_entry, m);
+		rc = playlist_rows_tracks(generation, ids + at,
+					  n - at < step ? n - at : step,
+					  add_entry, m);
 	return done(m, rc);
 }
 

@@ -44,6 +44,7 @@
  *   analysis/analysis_reads.h analysis.json, duplicates
  *   analysis/similar.h        what /similar/QUERY holds
  *   analysis/playlist_reads.h the tracks of /playlists
+ *   analysis/playlist_rows.h  the analysed ones, kept for a generation
  *
  * A document is read in one read transaction, so it is one snapshot of
  * the store. Functions return 0 or a negative errno value (logged), which
@@ -52,6 +53,7 @@
 
 #include "indexer/analysis/analysis_reads.h"
 #include "indexer/analysis/playlist_reads.h"
+#include "indexer/analysis/playlist_rows.h"
 #include "indexer/analysis/similar.h"
 #include "indexer/library/cover_copies.h"
 #include "indexer/library/covers.h"

@@ -182,30 +182,55 @@ int analysis_store_duplicates(sqlite3 *db,
 	return rc;
 }
 
-struct scored {
+struct analysis_scored {
 	int64_t id;
 	double score;
 };
 
 /* Best first; equal scores in track id order, so the list is stable. */
-static int better(const struct scored *a, const struct scored *b)
+static int better(const struct analysis_scored *a,
+		  const struct analysis_scored *b)
 {
 	return a->score > b->score || (a->score == b->score && a->id < b->id);
 }
 
-/* Keep the max best in top (sorted, *n of them), placing s among them. */
-static void keep_best(struct scored *top, size_t max, size_t *n,
-		      struct scored s)
+int analysis_top_begin(struct analysis_top *t, const float *self,
+		       size_t max, int (*keep)(void *arg, int64_t id),
+		       void *arg)
 {
+	*t = (struct analysis_top){ self, keep, arg,
+				    malloc((max ? max : 1) * sizeof(*t->v)),
+				    max, 0 };
+	return t->v ? 0 : log_error(-ENOMEM, "analysis: out of memory");
+}
+
+/* Keep the max best (sorted), placing the track among them; keep is
+ * asked only of a track that would rank among the max. */
+void analysis_top_offer(struct analysis_top *t, int64_t id,
+			const float *vector)
+{
+	struct analysis_scored s = { id, analysis_similarity(t->self,
+							     vector) };
 	size_t i;
 
-	if (*n == max && !better(&s, &top[max - 1]))
+	if (!t->max || (t->n == t->max && !better(&s, &t->v[t->max - 1])))
 		return;
-	if (*n < max)
-		(*n)++;
-	for (i = *n - 1; i > 0 && better(&s, &top[i - 1]); i--)
-		top[i] = top[i - 1];
-	top[i] = s;
+	if (t->keep && !t->keep(t->arg, id))
+		return;
+	if (t->n < t->max)
+		t->n++;
+	for (i = t->n - 1; i > 0 && better(&s, &t->v[i - 1]); i--)
+		t->v[i] = t->v[i - 1];
+	t->v[i] = s;
+}
+
+void analysis_top_end(struct analysis_top *t, int64_t *ids, size_t *nr)
+{
+	for (size_t i = 0; i < t->n; i++)
+		ids[i] = t->v[i].id;
+	*nr = t->n;
+	free(t->v);
+	t->v = NULL;
 }
 
 /* Copy the vector of a row (a blob need not be aligned for floats);
@@ -225,9 +250,8 @@ int analysis_store_similar(sqlite3 *db, int64_t track_id,
 			   int64_t *ids, size_t max, size_t *nr)
 {
 	float self[ANALYSIS_VECTOR_LEN], other[ANALYSIS_VECTOR_LEN];
-	struct scored *top;
+	struct analysis_top top;
 	sqlite3_stmt *st;
-	size_t n = 0;
 	int rc, found = 0;
 
 	*nr = 0;
@@ -246,33 +270,24 @@ int analysis_store_similar(sqlite3 *db, int64_t track_id,
 		return -ENOENT;
 	if (!max)
 		return 0;
-	top = malloc(max * sizeof(*top));
-	if (!top)
-		return log_error(-ENOMEM, "analysis: out of memory");
 	rc = db_prepare(db, "SELECT track_id, vector FROM analysis"
 			" WHERE state = 'ok' AND track_id != ?1", &st);
+	if (!rc)
+		rc = analysis_top_begin(&top, self, max, keep, arg);
 	if (rc) {
-		free(top);
+		sqlite3_finalize(st);
 		return rc;
 	}
 	sqlite3_bind_int64(st, 1, track_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct scored s = { sqlite3_column_int64(st, 0), 0 };
-
-		if (!row_vector(st, 1, other))
-			continue;
-		s.score = analysis_similarity(self, other);
-		/* asked only of a track that would rank among the max */
-		if ((n < max || better(&s, &top[max - 1])) &&
-		    (!keep || keep(arg, s.id)))
-			keep_best(top, max, &n, s);
-	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (row_vector(st, 1, other))
+			analysis_top_offer(&top, sqlite3_column_int64(st, 0),
+					   other);
 	sqlite3_finalize(st);
-	for (size_t i = 0; i < n; i++)
-		ids[i] = top[i].id;
-	free(top);
-	if (rc != SQLITE_DONE)
+	analysis_top_end(&top, ids, nr);
+	if (rc != SQLITE_DONE) {
+		*nr = 0;
 		return db_error(db, rc, "read vectors");
-	*nr = n;
+	}
 	return 0;
 }

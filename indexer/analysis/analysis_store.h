@@ -182,4 +182,26 @@ int analysis_store_similar(sqlite3 *db, int64_t track_id,
 			   int (*keep)(void *arg, int64_t id), void *arg,
 			   int64_t *ids, size_t max, size_t *nr);
 
+/*
+ * The ranking of analysis_store_similar() over vectors held elsewhere:
+ * analysis_top_begin() for the max best like self, analysis_top_offer()
+ * for each other track (keep asked as there), analysis_top_end() to put
+ * the ids, best first, into ids and their number into *nr, and free.
+ * analysis_top_begin() returns 0 or -ENOMEM (logged).
+ */
+struct analysis_top {
+	const float *self;
+	int (*keep)(void *arg, int64_t id);
+	void *arg;
+	struct analysis_scored *v;
+	size_t max, n;
+};
+
+int analysis_top_begin(struct analysis_top *t, const float *self,
+		       size_t max, int (*keep)(void *arg, int64_t id),
+		       void *arg);
+void analysis_top_offer(struct analysis_top *t, int64_t id,
+			const float *vector);
+void analysis_top_end(struct analysis_top *t, int64_t *ids, size_t *nr);
+
 #endif

@@ -15,7 +15,8 @@
 
 #define COLUMNS \
 	"SELECT t.id, coalesce(a.name, ''), t.title, r.path, f.path," \
-	" coalesce(t.duration_s, -1), l.loudness_lufs, t.file_id" \
+	" coalesce(t.duration_s, -1), l.loudness_lufs, t.file_id," \
+	" l.vector" \
 	" FROM tracks t" \
 	" JOIN file_paths f ON f.id = t.file_id" \
 	" JOIN roots r ON r.id = f.root_id" \
@@ -74,6 +75,9 @@ static int track_row(void *arg, sqlite3_stmt *st)
 
 	row_path(st, 3, &path);
 	t.path = path.buf;
+	if (sqlite3_column_bytes(st, 8) == ANALYSIS_VECTOR_LEN *
+	    (int)sizeof(float))
+		t.vector = sqlite3_column_blob(st, 8);
 	if (!t.artist)
 		t.artist = "";
 	if (!t.title)
@@ -193,7 +197,8 @@ int playlist_reads_tracks(const int64_t *ids, size_t n,
 		strbuf_addf(&list, "%s%lld", i ? "," : "", (long long)ids[i]);
 	strbuf_addch(&list, ']');
 	rc = query_by(COLUMNS " JOIN json_each(?1) j ON j.value = t.id"
-		      " ORDER BY j.key", -1, list.buf, 0,
+		      " JOIN analysis n ON n.track_id = t.id"
+		      " AND n.state = 'ok' ORDER BY j.key", -1, list.buf, 0,
 		      "list similar tracks", fn, arg);
 	strbuf_release(&list);
 	return rc;

@@ -25,6 +25,9 @@ struct playlist_track {
 	double seconds;		/* -1 when unknown */
 	int has_lufs;		/* whether the analysis measured lufs */
 	double lufs;		/* its integrated loudness */
+	/* The analysis' vector (ANALYSIS_VECTOR_LEN floats, not aligned:
+	 * copy them), or NULL when it holds none. */
+	const void *vector;
 };
 
 /* Every analysed track, by track id. */
@@ -41,7 +44,8 @@ int playlist_reads_rank(int64_t track, size_t max,
 			int (*may)(const char *path), int64_t *ids,
 			size_t *n);
 
-/* The tracks of ids (n), in that order; an id of no track is left out. */
+/* The analysed tracks of ids (n), in that order; an id of no analysed
+ * track is left out. */
 int playlist_reads_tracks(const int64_t *ids, size_t n,
 			  int (*fn)(void *arg,
 				    const struct playlist_track *t),
