@@ -12,9 +12,17 @@
 #include "indexer/monitor/anilist.h"
 #include "indexer/monitor/mangadex.h"
 #include "indexer/monitor/mangaupdates.h"
+#include "indexer/monitor/remote.h"
 #include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* 0 when dump loads back into again with form, else -errno. */
+static int reloads(const struct remote_form *form, const char *dump,
+		   void *again)
+{
+	return remote_info_load(form, dump, strlen(dump), again);
+}
 
 static void anilist(const char *body, size_t len, const char *title)
 {
@@ -23,8 +31,8 @@ static void anilist(const char *body, size_t len, const char *title)
 
 	if (anilist_parse(body, len, title, &info))
 		return;
-	dump = anilist_info_dump(&info);
-	if (dump && (anilist_info_load(dump, strlen(dump), &again) ||
+	dump = remote_info_dump(&anilist_info_form, &info);
+	if (dump && (reloads(&anilist_info_form, dump, &again) ||
 		     again.id != info.id || again.count != info.count))
 		abort();
 	free(dump);
@@ -47,8 +55,8 @@ static void mangadex(const char *body, size_t len, const char *title,
 		return;
 	if (!mangadex_id_ok(info.id))
 		abort();
-	dump = mangadex_info_dump(&info);
-	if (dump && (mangadex_info_load(dump, strlen(dump), &again) ||
+	dump = remote_info_dump(&mangadex_info_form, &info);
+	if (dump && (reloads(&mangadex_info_form, dump, &again) ||
 		     strcmp(again.id, info.id)))
 		abort();
 	free(dump);
@@ -65,8 +73,8 @@ static void mangaupdates(const char *body, size_t len, const char *title,
 
 	if (ret)
 		return;
-	dump = mangaupdates_info_dump(&info);
-	if (dump && (mangaupdates_info_load(dump, strlen(dump), &again) ||
+	dump = remote_info_dump(&mangaupdates_info_form, &info);
+	if (dump && (reloads(&mangaupdates_info_form, dump, &again) ||
 		     again.id != info.id || again.count != info.count))
 		abort();
 	free(dump);
