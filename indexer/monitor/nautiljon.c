@@ -265,19 +265,23 @@ static xmlNodePtr find_attr(xmlNodePtr top, const char *attr,
 	return NULL;
 }
 
-/* The synopsis in the element node: its content as HTML, made plain by
+/* The synopsis in the element node: its content as HTML, its line ends
+ * spaces as in HTML (only its tags break lines), made plain by
  * series_meta_summary(); "N/C" (not known) is none. */
 static void take_summary(xmlNodePtr node, struct series_meta *meta)
 {
 	xmlBufferPtr buf = xmlBufferCreate();
-	const char *s;
+	char *s;
 	xmlNodePtr c;
 
 	if (!buf)
 		return;
 	for (c = node->children; c; c = c->next)
 		htmlNodeDump(buf, node->doc, c);
-	s = (const char *)xmlBufferContent(buf);
+	s = (char *)xmlBufferContent(buf);
+	for (char *p = s; p && *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
 	series_meta_summary(meta->summary, sizeof(meta->summary), s);
 	if (!strcmp(meta->summary, "N/C"))
 		meta->summary[0] = '\0';

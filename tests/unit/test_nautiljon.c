@@ -497,13 +497,13 @@ static void test_parse_title_summary_cover(void **state)
 	(void)state;
 	assert_int_equal(parse(PAGE_HEAD PAGE_LIST
 			       "<div class=\"top_bloc description\">"
-			       "<b>Luffy</b>,&nbsp;un gar&ccedil;on<br>"
+			       "<b>Luffy</b>,&nbsp;un\n gar&ccedil;on<br>"
 			       "<i>r\xc3\xaave</i> d'\xc3\xaatre roi.</div>"
 			       "<div class=\"description\">Second</div>"
 			       "</body></html>", &info), 0);
 	assert_string_equal(info.meta.title, "One Piece");
 	assert_non_null(strstr(info.meta.summary, "Luffy"));
-	assert_non_null(strstr(info.meta.summary, "gar\xc3\xa7on"));
+	assert_non_null(strstr(info.meta.summary, "un gar\xc3\xa7on\n"));
 	assert_non_null(strstr(info.meta.summary, "r\xc3\xaave d'"));
 	assert_null(strchr(info.meta.summary, '<'));
 	assert_null(strstr(info.meta.summary, "Second"));
