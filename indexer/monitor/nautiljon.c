@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include <libxml/HTMLparser.h>
+#include <libxml/HTMLtree.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
@@ -221,9 +222,118 @@ static void take_meta(const char *text, struct series_meta *meta)
 		take_list(v, meta->genres, sizeof(meta->genres));
 }
 
+/* Whether the element's attribute attr is value (class: holds the word
+ * value among its classes). */
+static int attr_is(xmlNodePtr node, const char *attr, const char *value)
+{
+	xmlChar *v = xmlGetProp(node, (const xmlChar *)attr);
+	const char *s = (const char *)v;
+	size_t n = strlen(value);
+	int found = 0;
+
+	while (s && *s && !found) {
+		s += strspn(s, " \t\n");
+		found = !strncmp(s, value, n) &&
+			(!s[n] || strchr(" \t\n", s[n]));
+		if (strcmp(attr, "class"))
+			break;
+		s += strcspn(s, " \t\n");
+	}
+	xmlFree(v);
+	return found;
+}
+
+/* The first element under top (top included) whose attribute attr is
+ * value, without recursion, or NULL. */
+static xmlNodePtr find_attr(xmlNodePtr top, const char *attr,
+			    const char *value)
+{
+	xmlNodePtr node = top;
+
+	while (node) {
+		if (node->type == XML_ELEMENT_NODE &&
+		    attr_is(node, attr, value))
+			return node;
+		if (node->type == XML_ELEMENT_NODE && node->children) {
+			node = node->children;
+			continue;
+		}
+		while (node != top && !node->next)
+			node = node->parent;
+		node = node == top ? NULL : node->next;
+	}
+	return NULL;
+}
+
+/* The synopsis in the element node: its content as HTML, its line ends
+ * spaces as in HTML (only its tags break lines), made plain by
+ * series_meta_summary(); "N/C" (not known) is none. */
+static void take_summary(xmlNodePtr node, struct series_meta *meta)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	char *s;
+	xmlNodePtr c;
+
+	if (!buf)
+		return;
+	for (c = node->children; c; c = c->next)
+		htmlNodeDump(buf, node->doc, c);
+	s = (char *)xmlBufferContent(buf);
+	for (char *p = s; p && *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	series_meta_summary(meta->summary, sizeof(meta->summary), s);
+	if (!strcmp(meta->summary, "N/C"))
+		meta->summary[0] = '\0';
+	xmlBufferFree(buf);
+}
+
+/* The cover: the link's href, a path on the site or an https URL. */
+static void take_cover(xmlNodePtr node, struct series_meta *meta)
+{
+	xmlChar *href = xmlGetProp(node, (const xmlChar *)"href");
+	const char *h = (const char *)href;
+	struct strbuf url = STRBUF_INIT;
+
+	if (h && h[0] == '/' && h[1] != '/')
+		strbuf_addf(&url, "%s%s", NAUTILJON_URL, h);
+	else if (h)
+		strbuf_addstr(&url, h);
+	if (url.len)
+		series_meta_set_url(meta->cover, sizeof(meta->cover),
+				    url.buf);
+	strbuf_release(&url);
+	xmlFree(href);
+}
+
+/*
+ * The series' title, synopsis and cover where Nautiljon's page holds
+ * them (tests/data/SOURCES.md): the itemprop="name" under the
+ * class="h1titre" heading, the first class="description" and the link
+ * id="onglets_3_couverture"; the first of each.
+ */
+static void take_block(xmlNodePtr node, struct series_meta *meta)
+{
+	xmlNodePtr name;
+	struct text t;
+
+	if (!meta->title[0] && attr_is(node, "class", "h1titre") &&
+	    (name = find_attr(node, "itemprop", "name"))) {
+		item_text(name, &t);
+		series_meta_set(meta->title, sizeof(meta->title), t.buf);
+	} else if (!meta->summary[0] &&
+		   attr_is(node, "class", "description")) {
+		take_summary(node, meta);
+	} else if (!meta->cover[0] &&
+		   attr_is(node, "id", "onglets_3_couverture")) {
+		take_cover(node, meta);
+	}
+}
+
 /*
  * Look at every <li> of the page, in document order, for the first VF
- * and the first VO item, and the items of the metadata.
+ * and the first VO item, and the items of the metadata, and at every
+ * element for the blocks of take_block().
  */
 static void walk(xmlNodePtr top, struct nautiljon_info *out)
 {
@@ -233,6 +343,8 @@ static void walk(xmlNodePtr top, struct nautiljon_info *out)
 	const char *v;
 
 	while (node) {
+		if (node->type == XML_ELEMENT_NODE)
+			take_block(node, &out->meta);
 		if (node->type == XML_ELEMENT_NODE &&
 		    !xmlStrcasecmp(node->name, (const xmlChar *)"li")) {
 			item_text(node, &t);

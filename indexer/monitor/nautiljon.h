@@ -36,7 +36,12 @@
  *
  * The items "Titre original", "Auteur" (or "Auteurs") and "Genres" are
  * read the same way, their lists split at " - " and ",", into the
- * series' metadata (series_meta.h).
+ * series' metadata (series_meta.h), beside what the page's blocks
+ * hold, where scrapers of the live site read them (tests/data/
+ * SOURCES.md): the title, the itemprop="name" element under the first
+ * class="h1titre" element; the summary, the first class="description"
+ * element ("N/C" is none); the cover, the href of the link
+ * id="onglets_3_couverture", a path on NAUTILJON_URL.
  *
  * Statuses are given as the page spells them ("En cours", "En attente",
  * "Abandonné", "Terminé"), in UTF-8. A count above NAUTILJON_MAX_COUNT
@@ -72,7 +77,8 @@ struct nautiljon_info {
 	char vo_status[32];
 	struct series_meta meta;	/* with a VF count: what the page's
 					 * items "Titre original", "Auteur"
-					 * and "Genres" say, and vf_status */
+					 * and "Genres" say, vf_status, and
+					 * its title, summary and cover */
 };
 
 /*

@@ -3,7 +3,11 @@
 """A fake Nautiljon for tests, on the base fake server (http_fake.py).
 
     /mangas/one+piece.html    200, a page shaped like Nautiljon's in 2025
-                              (.infosFicheTop .liste_infos li, bold spans)
+                              (.infosFicheTop .liste_infos li, bold spans),
+                              its title (.h1titre [itemprop=name]), cover
+                              (#onglets_3_couverture href) and synopsis
+                              (.description) where komf's parser of the
+                              live site reads them (tests/data/SOURCES.md)
     /mangas/berserk.html      200, other markup: <b>, no classes, entities
     /mangas/nofield.html      200, a series page without the counts
     /mangas/garbage.html      200, binary bytes
@@ -49,6 +53,12 @@ ONE_PIECE = """<!DOCTYPE html>
 <div id="page">
  <ul class="menu"><li><a href="/mangas/">Mangas</a></li></ul>
  <div class="infosFicheTop">
+  <h1 class="h1titre"><span itemprop="name">One Piece</span></h1>
+  <div class="image_fiche">
+   <a id="onglets_3_couverture"
+      href="/images/manga/00/21/one_piece_1.webp"><img
+      src="/imagesmin/manga/00/21/one_piece_1.webp" alt=""></a>
+  </div>
   <div class="liste_infos">
    <ul class="mb10">
     <li><span class="bold">Titre original :</span> ONE PIECE</li>
@@ -67,6 +77,10 @@ ONE_PIECE = """<!DOCTYPE html>
     <li><span class="bold">Prix :</span> 7.20&nbsp;&euro;</li>
    </ul>
   </div>
+ </div>
+ <div class="top_bloc"><h2>Résumé</h2>
+  <div class="description">Luffy, un garçon au corps élastique,
+   part en mer.<br><br><b>Il veut</b> devenir le roi des pirates.</div>
  </div>
  <ul class="volumes"><li>Nb volumes VF : 5 (Faux)</li></ul>
 </div>
@@ -128,7 +142,7 @@ class Nautiljon(FakeHandler):
         with self.lock:
             for slug, (count, status) in json.loads(
                     self.read_body()).items():
-                EXTRA[slug] = make_page(count, status)
+                EXTRA[slug] = make_page(slug, count, status)
         self.reply(200, {"ok": True})
 
     def series(self, m):
@@ -172,14 +186,18 @@ class Nautiljon(FakeHandler):
                    content_type="text/html; charset=UTF-8")
 
 
-def make_page(count, status):
-    """A series page in the 2025 markup with the given French count."""
-    return ONE_PIECE.replace("111 (En cours)", "%d (%s)" % (count, status))
+def make_page(slug, count, status):
+    """A series page in the 2025 markup with the given French count, its
+    heading the slug's title ("saga+01": "Saga 01")."""
+    title = urllib.parse.unquote_plus(slug).title()
+    return ONE_PIECE.replace("111 (En cours)", "%d (%s)" % (
+        count, status)).replace(">One Piece</span></h1>",
+                                ">%s</span></h1>" % title)
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1:
         with open(sys.argv[1]) as f:
             for slug, (count, status) in json.load(f).items():
-                EXTRA[slug] = make_page(count, status)
+                EXTRA[slug] = make_page(slug, count, status)
     serve(Nautiljon)

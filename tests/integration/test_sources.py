@@ -9,11 +9,13 @@ import json
 import os
 import re
 import time
+import xml.etree.ElementTree as ET
 
 import pytest
 
 from conftest import wait_for
 from test_monitor import Monitor, mounted, saga
+from test_opds import ATOM, DC
 
 ONE = "0a1b2c3d-0000-4000-8000-000000000001"
 TWO = "0a1b2c3d-0000-4000-8000-000000000002"
@@ -146,6 +148,17 @@ def test_french_edition_is_nautiljons(monitored):
     assert meta["alt_titles"] == ["ONE PIECE"]
     assert meta["status"] == "En cours" and meta["url"] is None
     assert meta["source"] == "nautiljon:saga+01"
+    # the page's heading, synopsis (its markup set aside) and cover link
+    assert meta["title"] == "Saga 01"
+    assert meta["summary"] == "Luffy, un garçon au corps élastique, " \
+        "part en mer.\n\nIl veut devenir le roi des pirates."
+    assert meta["cover"] == \
+        "https://www.nautiljon.com/images/manga/00/21/one_piece_1.webp"
+    feed = ET.fromstring(mon.m.read("opds/series.xml"))
+    [e] = [e for e in feed.iter(ATOM + "entry")
+           if e.findtext(ATOM + "title") == "Saga 01"]
+    assert e.findtext(ATOM + "summary") == meta["summary"]
+    assert e.findtext(DC + "language") == "fr"
 
 
 def test_english_edition_is_mangadexs(monitored):

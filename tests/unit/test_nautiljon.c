@@ -478,6 +478,85 @@ static void test_info_dump_load(void **state)
 				 -EPROTO);
 }
 
+/* A page's counts with the blocks around them: the heading, the
+ * synopsis and the cover link as scrapers of the live site read them
+ * (tests/data/SOURCES.md), then the page's list. */
+#define PAGE_HEAD "<html><body><div class=\"infosFicheTop\">" \
+	"<h1 class=\"h1titre\"><span itemprop=\"name\">One Piece</span>" \
+	"</h1><div class=\"image_fiche\"><a id=\"onglets_3_couverture\" " \
+	"href=\"/imagesmin/mangas/00/21/one_piece_33.webp\">" \
+	"<img src=\"/x.jpg\"></a></div>"
+#define PAGE_LIST "<div class=\"liste_infos\"><ul><li><span class=\"bold\">" \
+	"Nb volumes VF :</span> 111 (En cours)</li></ul></div></div>"
+
+/* Title, synopsis (markup set aside, entities decoded) and cover. */
+static void test_parse_title_summary_cover(void **state)
+{
+	struct nautiljon_info info;
+
+	(void)state;
+	assert_int_equal(parse(PAGE_HEAD PAGE_LIST
+			       "<div class=\"top_bloc description\">"
+			       "<b>Luffy</b>,&nbsp;un\n gar&ccedil;on<br>"
+			       "<i>r\xc3\xaave</i> d'\xc3\xaatre roi.</div>"
+			       "<div class=\"description\">Second</div>"
+			       "</body></html>", &info), 0);
+	assert_string_equal(info.meta.title, "One Piece");
+	assert_non_null(strstr(info.meta.summary, "Luffy"));
+	assert_non_null(strstr(info.meta.summary, "un gar\xc3\xa7on\n"));
+	assert_non_null(strstr(info.meta.summary, "r\xc3\xaave d'"));
+	assert_null(strchr(info.meta.summary, '<'));
+	assert_null(strstr(info.meta.summary, "Second"));
+	assert_string_equal(info.meta.cover, "https://www.nautiljon.com"
+			    "/imagesmin/mangas/00/21/one_piece_33.webp");
+	assert_string_equal(info.meta.status, "En cours");
+}
+
+/* An empty synopsis, "N/C", a cover not on https and a heading without
+ * its name give nothing of theirs, and the count still. */
+static void test_parse_meta_missing(void **state)
+{
+	struct nautiljon_info info;
+
+	(void)state;
+	assert_int_equal(parse("<h1 class=\"h1titre\">Nameless</h1>"
+			       "<a id=\"onglets_3_couverture\" "
+			       "href=\"javascript:alert(1)\">x</a>"
+			       "<div class=\"description\"></div>"
+			       PAGE_LIST, &info), 0);
+	assert_int_equal(info.vf_count, 111);
+	assert_string_equal(info.meta.title, "");
+	assert_string_equal(info.meta.summary, "");
+	assert_string_equal(info.meta.cover, "");
+	assert_int_equal(parse(PAGE_LIST "<div class=\"description\">\n N/C "
+			       "</div>", &info), 0);
+	assert_string_equal(info.meta.summary, "");
+	/* without a count, no metadata at all */
+	assert_int_equal(parse(PAGE_HEAD "</div>", &info), -ENODATA);
+	assert_string_equal(info.meta.title, "");
+	assert_string_equal(info.meta.cover, "");
+}
+
+/* A synopsis of 1 MB is cut to the summary's size, the count read. */
+static void test_parse_huge_summary(void **state)
+{
+	struct strbuf page = STRBUF_INIT;
+	struct nautiljon_info info;
+	size_t i;
+
+	(void)state;
+	strbuf_addstr(&page, PAGE_HEAD PAGE_LIST "<div class=\"description\">");
+	for (i = 0; i < 100000; i++)
+		strbuf_addstr(&page, "<b>Luffy</b> ");
+	strbuf_addstr(&page, "</div>");
+	assert_int_equal(nautiljon_parse(page.buf, page.len, &info), 0);
+	assert_int_equal(info.vf_count, 111);
+	assert_true(strlen(info.meta.summary) > SERIES_META_SUMMARY / 2);
+	assert_true(strlen(info.meta.summary) < SERIES_META_SUMMARY);
+	assert_null(strchr(info.meta.summary, '<'));
+	strbuf_release(&page);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -492,6 +571,9 @@ int main(void)
 		cmocka_unit_test(test_parse_silent),
 		cmocka_unit_test(test_parse_not_found_page),
 		cmocka_unit_test(test_slug),
+		cmocka_unit_test(test_parse_title_summary_cover),
+		cmocka_unit_test(test_parse_meta_missing),
+		cmocka_unit_test(test_parse_huge_summary),
 		FETCH_TEST(test_fetch_ok),
 		FETCH_TEST(test_fetch_user_agent_and_pace),
 		FETCH_TEST(test_fetch_refused),
