@@ -428,7 +428,7 @@ int db_row_texts(sqlite3_stmt *st, void *row,
 	int rc = 0;
 
 	for (size_t i = 0; !rc && i < nr; i++)
-		rc = db_column_strdup(st, f[i].col, NULL,
+		rc = db_column_strdup(st, f[i].col, f[i].none,
 				      text_field(row, f[i].off));
 	return rc;
 }

@@ -132,23 +132,28 @@ int db_column_strdup(sqlite3_stmt *st, int col, const char *none,
 		     char **out);
 
 /*
- * A text column of a row read into a struct: the column, and the offset
- * of the malloc'd char * field that holds its copy. One array of them
- * per row struct serves both its read and its free, so that the two
- * cannot drift: DB_FIELD(struct x, name, 2) and DB_FIELDS(array).
+ * A text column of a row read into a struct: the column, the offset of
+ * the malloc'd char * field that holds its copy, and what a NULL gives
+ * (none copied, or NULL). One array of them per row struct serves both
+ * its read and its free, so that the two cannot drift:
+ * DB_FIELD(struct x, name, 2), DB_FIELD_OR(struct x, name, 2, "") and
+ * DB_FIELDS(array).
  */
 struct db_text_field {
 	int col;
 	size_t off;
+	const char *none;
 };
 
-#define DB_FIELD(type, field, column) { (column), offsetof(type, field) }
+#define DB_FIELD_OR(type, field, column, none) \
+	{ (column), offsetof(type, field), (none) }
+#define DB_FIELD(type, field, column) DB_FIELD_OR(type, field, column, NULL)
 #define DB_FIELDS(a) (a), (sizeof(a) / sizeof((a)[0]))
 
 /*
  * Copies of the nr text columns f names of st's row into their fields
- * of row (db_column_strdup(), NULL for NULL). Returns 0 or -ENOMEM
- * (logged).
+ * of row (db_column_strdup() with each one's none). Returns 0 or
+ * -ENOMEM (logged).
  */
 int db_row_texts(sqlite3_stmt *st, void *row,
 		 const struct db_text_field *f, size_t nr);

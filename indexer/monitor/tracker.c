@@ -137,78 +137,60 @@ static int store_update(sqlite3 *db, void *arg)
 	return db_finalize(st, sqlite3_step(st), "store download state");
 }
 
+static const struct db_text_field track_texts[] = {
+	DB_FIELD_OR(struct track, series, 0, ""),
+	DB_FIELD_OR(struct track, client, 3, ""),
+	DB_FIELD_OR(struct track, client_id, 4, ""),
+	DB_FIELD_OR(struct track, release_id, 5, ""),
+	DB_FIELD_OR(struct track, title, 6, ""),
+	DB_FIELD_OR(struct track, path, 11, ""),
+};
+
 static void track_free(struct track *t, size_t nr)
 {
-	for (size_t i = 0; i < nr; i++) {
-		free(t[i].series);
-		free(t[i].client);
-		free(t[i].client_id);
-		free(t[i].release_id);
-		free(t[i].title);
-		free(t[i].path);
-	}
-	free(t);
+	db_rows_free(t, nr, sizeof(*t), DB_FIELDS(track_texts));
+}
+
+static int track_row(sqlite3_stmt *st, void *row, void *arg)
+{
+	struct track *n = row;
+	const char *reason = (const char *)sqlite3_column_text(st, 10);
+
+	(void)arg;
+	n->volume = sqlite3_column_int(st, 1);
+	n->row.state = tracker_state_parse((const char *)
+		sqlite3_column_text(st, 2));
+	n->row.progress = sqlite3_column_double(st, 7);
+	n->row.progress_at = sqlite3_column_double(st, 8);
+	n->row.sent_at = sqlite3_column_double(st, 9);
+	n->applied = sqlite3_column_int(st, 12);
+	snprintf(n->row.reason, sizeof(n->row.reason), "%s",
+		 reason ? reason : "");
+	return db_row_texts(st, n, DB_FIELDS(track_texts));
 }
 
 /* The hand-offs on their way, with an id in their client. */
 static int load(sqlite3 *db, struct track **out, size_t *nr)
 {
-	struct track *t = NULL, *grown;
-	size_t alloc = 0;
-	sqlite3_stmt *st;
 	int rc;
 
 	*out = NULL;
 	*nr = 0;
-	rc = db_prepare(db, "SELECT series, volume, state, client, client_id,"
-			" release_id, title, progress, progress_at,"
-			" coalesce(sent_at, at), error, path, applied"
-			" FROM downloads"
-			" WHERE client_id IS NOT NULL AND state IN ('sent',"
-			" 'queued', 'downloading', 'completed')", &st);
-	if (rc)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct track *n;
-
-		grown = array_grow(t, *nr, &alloc, sizeof(*t), 16);
-		if (!grown) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		t = grown;
-		n = &t[(*nr)++];
-		memset(n, 0, sizeof(*n));
-		n->volume = sqlite3_column_int(st, 1);
-		n->row.state = tracker_state_parse((const char *)
-			sqlite3_column_text(st, 2));
-		n->row.progress = sqlite3_column_double(st, 7);
-		n->row.progress_at = sqlite3_column_double(st, 8);
-		n->row.sent_at = sqlite3_column_double(st, 9);
-		n->applied = sqlite3_column_int(st, 12);
-		snprintf(n->row.reason, sizeof(n->row.reason), "%s",
-			 sqlite3_column_text(st, 10) ?
-			 (const char *)sqlite3_column_text(st, 10) : "");
-		if (db_column_strdup(st, 0, "", &n->series) ||
-		    db_column_strdup(st, 3, "", &n->client) ||
-		    db_column_strdup(st, 4, "", &n->client_id) ||
-		    db_column_strdup(st, 5, "", &n->release_id) ||
-		    db_column_strdup(st, 6, "", &n->title) ||
-		    db_column_strdup(st, 11, "", &n->path)) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-	}
-	rc = db_finalize(st, rc, "read downloads");
+	rc = db_read_rows(db, "SELECT series, volume, state, client,"
+			  " client_id, release_id, title, progress,"
+			  " progress_at, coalesce(sent_at, at), error, path,"
+			  " applied FROM downloads"
+			  " WHERE client_id IS NOT NULL AND state IN ('sent',"
+			  " 'queued', 'downloading', 'completed')",
+			  "read downloads", track_row, NULL, (void **)out, nr,
+			  sizeof(**out));
 	if (rc) {
-		track_free(t, *nr);
+		track_free(*out, *nr);
+		*out = NULL;
 		*nr = 0;
-		return rc;
 	}
-	*out = t;
-	return 0;
+	return rc;
 }
-
 
 /* A failed hand-off: its release never again, and the user told. */
 static void failed(const struct track *t, const struct tracker_row *row)
