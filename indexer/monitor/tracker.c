@@ -94,47 +94,35 @@ struct update {
 	double now;
 };
 
-/* A figure of tracker_seen, NULL when it is unknown. */
-static void bind_figure(sqlite3_stmt *st, int i, long long v)
+/* A figure of tracker_seen, NULL (a text of none) when it is unknown. */
+static struct db_arg figure(long long v)
 {
-	if (v < 0)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_int64(st, i, v);
+	return v < 0 ? DB_TEXT(NULL) : DB_INT(v);
 }
 
 static int store_update(sqlite3 *db, void *arg)
 {
 	const struct update *u = arg;
-	sqlite3_stmt *st;
-	int rc;
 
-	rc = db_prepare(db, "UPDATE downloads SET state = ?3, progress = ?4,"
+	return db_run(db, "store download state", "UPDATE downloads SET"
+		" state = ?3, progress = ?4,"
 		" progress_at = ?5, error = ?6, client_id = ?7,"
 		" path = coalesce(?8, path), changed_at = CASE WHEN"
 		" state = ?3 THEN changed_at ELSE ?9 END,"
 		" bytes_done = CASE WHEN ?11 THEN ?12 ELSE bytes_done END,"
 		" bytes_total = CASE WHEN ?11 THEN ?13 ELSE bytes_total END,"
 		" bytes_per_s = CASE WHEN ?11 THEN ?14 ELSE bytes_per_s END"
-		" WHERE series = ?1 AND volume = ?2 AND client_id = ?10", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, u->t->series, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, u->t->volume);
-	sqlite3_bind_text(st, 3, tracker_state_name(u->row->state), -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_double(st, 4, u->row->progress);
-	sqlite3_bind_double(st, 5, u->row->progress_at);
-	db_bind_text(st, 6, u->row->reason[0] ? u->row->reason : NULL);
-	sqlite3_bind_text(st, 7, u->client_id, -1, SQLITE_STATIC);
-	db_bind_text(st, 8, u->path && *u->path ? u->path : NULL);
-	sqlite3_bind_double(st, 9, u->now);
-	sqlite3_bind_text(st, 10, u->t->client_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 11, u->seen->listed);
-	bind_figure(st, 12, u->seen->done);
-	bind_figure(st, 13, u->seen->total);
-	bind_figure(st, 14, u->seen->speed);
-	return db_finalize(st, sqlite3_step(st), "store download state");
+		" WHERE series = ?1 AND volume = ?2 AND client_id = ?10",
+		DB_ARGS(DB_TEXT(u->t->series), DB_INT(u->t->volume),
+			DB_TEXT(tracker_state_name(u->row->state)),
+			DB_REAL(u->row->progress),
+			DB_REAL(u->row->progress_at),
+			DB_TEXT(u->row->reason[0] ? u->row->reason : NULL),
+			DB_TEXT(u->client_id),
+			DB_TEXT(u->path && *u->path ? u->path : NULL),
+			DB_REAL(u->now), DB_TEXT(u->t->client_id),
+			DB_INT(u->seen->listed), figure(u->seen->done),
+			figure(u->seen->total), figure(u->seen->speed)));
 }
 
 static const struct db_text_field track_texts[] = {
