@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -415,13 +416,35 @@ int db_column_strdup(sqlite3_stmt *st, int col, const char *none,
 				    " column's text");
 }
 
-int db_columns_strdup(sqlite3_stmt *st, const int *cols, char **const *to)
+/* The char * field of row at offset off. */
+static char **text_field(void *row, size_t off)
+{
+	return (char **)((char *)row + off);
+}
+
+int db_row_texts(sqlite3_stmt *st, void *row,
+		 const struct db_text_field *f, size_t nr)
 {
 	int rc = 0;
 
-	for (int i = 0; !rc && cols[i] >= 0; i++)
-		rc = db_column_strdup(st, cols[i], NULL, to[i]);
+	for (size_t i = 0; !rc && i < nr; i++)
+		rc = db_column_strdup(st, f[i].col, f[i].none,
+				      text_field(row, f[i].off));
 	return rc;
+}
+
+void db_row_texts_free(void *row, const struct db_text_field *f, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		free(*text_field(row, f[i].off));
+}
+
+void db_rows_free(void *rows, size_t n, size_t size,
+		  const struct db_text_field *f, size_t nr)
+{
+	for (size_t i = 0; i < n; i++)
+		db_row_texts_free((char *)rows + i * size, f, nr);
+	free(rows);
 }
 
 void *db_add_row(void **rows, size_t *n, size_t *alloc, size_t size)

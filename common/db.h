@@ -132,11 +132,41 @@ int db_column_strdup(sqlite3_stmt *st, int col, const char *none,
 		     char **out);
 
 /*
- * Copies of the text columns of st's row named by cols (-1 ends) into
- * the string fields to[] in the same order (db_column_strdup(), NULL for
- * NULL). Returns 0 or -ENOMEM (logged).
+ * A text column of a row read into a struct: the column, the offset of
+ * the malloc'd char * field that holds its copy, and what a NULL gives
+ * (none copied, or NULL). One array of them per row struct serves both
+ * its read and its free, so that the two cannot drift:
+ * DB_FIELD(struct x, name, 2), DB_FIELD_OR(struct x, name, 2, "") and
+ * DB_FIELDS(array).
  */
-int db_columns_strdup(sqlite3_stmt *st, const int *cols, char **const *to);
+struct db_text_field {
+	int col;
+	size_t off;
+	const char *none;
+};
+
+#define DB_FIELD_OR(type, field, column, none) \
+	{ (column), offsetof(type, field), (none) }
+#define DB_FIELD(type, field, column) DB_FIELD_OR(type, field, column, NULL)
+#define DB_FIELDS(a) (a), (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Copies of the nr text columns f names of st's row into their fields
+ * of row (db_column_strdup() with each one's none). Returns 0 or
+ * -ENOMEM (logged).
+ */
+int db_row_texts(sqlite3_stmt *st, void *row,
+		 const struct db_text_field *f, size_t nr);
+
+/* Free the nr text fields f names of row, not row itself. */
+void db_row_texts_free(void *row, const struct db_text_field *f, size_t nr);
+
+/*
+ * Free the text fields f names of each of the n rows of size bytes of
+ * the malloc'd array rows, then the array.
+ */
+void db_rows_free(void *rows, size_t n, size_t size,
+		  const struct db_text_field *f, size_t nr);
 
 /*
  * Room for one more row of size bytes at the end of the malloc'd array

@@ -47,29 +47,15 @@ static long keep(void)
 	" JOIN tracks t ON t.file_id = f.id" \
 	" LEFT JOIN analysis a ON a.track_id = t.id WHERE " where " = ?1"
 
-/* Prepare sql, bind ?1 to id and ?2 to at (when at >= 0), and run it. */
-static int run(sqlite3 *db, const char *sql, int64_t id, double at,
-	       const char *what)
-{
-	sqlite3_stmt *st;
-	int rc = db_prepare(db, sql, &st);
-
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	if (at >= 0)
-		sqlite3_bind_double(st, 2, at);
-	return db_finalize(st, sqlite3_step(st), what);
-}
-
 int gone_keep(sqlite3 *db, int by_dir, int64_t id)
 {
 	int rc;
 
 	if (keep() <= 0)
 		return 0;
-	rc = run(db, by_dir ? KEEP_SQL("f.dir_id") : KEEP_SQL("f.id"), id,
-		 clock_wall(), "keep a gone track");
+	rc = db_run(db, "keep a gone track",
+		    by_dir ? KEEP_SQL("f.dir_id") : KEEP_SQL("f.id"),
+		    DB_ARGS(DB_INT(id), DB_REAL(clock_wall())));
 	if (!rc && sqlite3_changes(db))
 		__atomic_store_n(&maybe_kept, 1, __ATOMIC_RELAXED);
 	return rc;
@@ -148,7 +134,6 @@ static int match(sqlite3 *db, int64_t id, int64_t *old, int64_t *track)
 
 int gone_take(sqlite3 *db, int64_t *file, int64_t *track)
 {
-	sqlite3_stmt *st;
 	int64_t old = 0;
 	int rc;
 
@@ -159,14 +144,10 @@ int gone_take(sqlite3 *db, int64_t *file, int64_t *track)
 	rc = match(db, *file, &old, track);
 	if (rc || !old || old == *file)
 		return rc;
-	rc = db_prepare(db, "UPDATE files SET id = ?2, first_seen = coalesce("
-			"(SELECT first_seen FROM gone WHERE file_id = ?2),"
-			" first_seen) WHERE id = ?1", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, *file);
-	sqlite3_bind_int64(st, 2, old);
-	rc = db_finalize(st, sqlite3_step(st), "give a file its id back");
+	rc = db_run(db, "give a file its id back", "UPDATE files SET id = ?2,"
+		    " first_seen = coalesce((SELECT first_seen FROM gone"
+		    " WHERE file_id = ?2), first_seen) WHERE id = ?1",
+		    DB_ARGS(DB_INT(*file), DB_INT(old)));
 	if (!rc)
 		*file = old;
 	return rc;
@@ -199,7 +180,8 @@ int gone_restore(sqlite3 *db, int64_t track)
 	if (!track)
 		return 0;
 	for (size_t i = 0; !rc && i < ARRAY_SIZE(steps); i++)
-		rc = run(db, steps[i], track, -1, "give a track back");
+		rc = db_run(db, "give a track back", steps[i],
+			    DB_ARGS(DB_INT(track)));
 	if (!rc)
 		log_info("library: track %lld came back with its analysis",
 			 (long long)track);
@@ -208,6 +190,7 @@ int gone_restore(sqlite3 *db, int64_t track)
 
 int gone_prune(sqlite3 *db, double now)
 {
-	return run(db, "DELETE FROM gone WHERE gone_at <= ?2", 0,
-		   now - (double)keep(), "prune the gone tracks");
+	return db_run(db, "prune the gone tracks",
+		      "DELETE FROM gone WHERE gone_at <= ?1",
+		      DB_ARGS(DB_REAL(now - (double)keep())));
 }

@@ -18,32 +18,27 @@ static const char *const kinds[] = {
 	[STARRED_ARTIST] = "artist",
 };
 
+/* A star's item is a file id for a song, a text id otherwise; ?4, its
+ * time, is only the INSERTs'. */
 int starred_write(sqlite3 *db, void *arg)
 {
 	const struct starred_change *c = arg;
-	sqlite3_stmt *st;
-	int rc = db_prepare(db, !c->on ? "DELETE FROM subsonic_stars WHERE"
-			    " account = ?1 AND kind = ?2 AND item = ?3" :
-			    c->kind == STARRED_SONG ?
-			    "INSERT INTO subsonic_stars (account, kind, item,"
-			    " starred_at) SELECT ?1, ?2, ?3, ?4 WHERE EXISTS"
-			    " (SELECT 1 FROM files WHERE id = ?3)"
-			    " ON CONFLICT DO NOTHING" :
-			    "INSERT INTO subsonic_stars (account, kind, item,"
-			    " starred_at) VALUES (?1, ?2, ?3, ?4)"
-			    " ON CONFLICT DO NOTHING", &st);
+	const struct db_arg args[] = {
+		DB_TEXT(c->account), DB_TEXT(kinds[c->kind]),
+		c->kind == STARRED_SONG ? DB_INT(c->file) : DB_TEXT(c->item),
+		DB_REAL(c->at),
+	};
 
-	if (rc)
-		return rc;
-	db_bind_text(st, 1, c->account);
-	db_bind_text(st, 2, kinds[c->kind]);
-	if (c->kind == STARRED_SONG)
-		sqlite3_bind_int64(st, 3, c->file);
-	else
-		db_bind_text(st, 3, c->item);
-	if (c->on)
-		sqlite3_bind_double(st, 4, c->at);
-	return db_finalize(st, sqlite3_step(st), "keep a star");
+	return db_run(db, "keep a star", !c->on ? "DELETE FROM subsonic_stars"
+		      " WHERE account = ?1 AND kind = ?2 AND item = ?3" :
+		      c->kind == STARRED_SONG ?
+		      "INSERT INTO subsonic_stars (account, kind, item,"
+		      " starred_at) SELECT ?1, ?2, ?3, ?4 WHERE EXISTS"
+		      " (SELECT 1 FROM files WHERE id = ?3)"
+		      " ON CONFLICT DO NOTHING" :
+		      "INSERT INTO subsonic_stars (account, kind, item,"
+		      " starred_at) VALUES (?1, ?2, ?3, ?4)"
+		      " ON CONFLICT DO NOTHING", args, c->on ? 4 : 3);
 }
 
 int starred_play(sqlite3 *db, void *arg)

@@ -31,14 +31,15 @@ int monitor_checks_history(struct history *h)
 			    7, h);
 }
 
+static const struct db_text_field blocked_texts[] = {
+	DB_FIELD(struct monitor_blocked, id, 0),
+	DB_FIELD(struct monitor_blocked, title, 1),
+	DB_FIELD(struct monitor_blocked, reason, 2),
+};
+
 void monitor_blocked_free(struct monitor_blocked *rows, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(rows[i].id);
-		free(rows[i].title);
-		free(rows[i].reason);
-	}
-	free(rows);
+	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(blocked_texts));
 }
 
 static int blocked_row(sqlite3_stmt *st, void *row, void *arg)
@@ -46,8 +47,7 @@ static int blocked_row(sqlite3_stmt *st, void *row, void *arg)
 	struct monitor_blocked *b = row;
 
 	(void)arg;
-	return db_columns_strdup(st, (const int[]){ 0, 1, 2, -1 },
-			   (char **const[]){ &b->id, &b->title, &b->reason });
+	return db_row_texts(st, b, DB_FIELDS(blocked_texts));
 }
 
 /* The oldest first, as the user blocked them. */
@@ -59,19 +59,20 @@ int monitor_reads_blocklist(struct monitor_blocked **rows, size_t *n)
 				sizeof(**rows));
 }
 
+static const struct db_text_field download_texts[] = {
+	DB_FIELD(struct monitor_download, series, 0),
+	DB_FIELD(struct monitor_download, title, 2),
+	DB_FIELD(struct monitor_download, source, 3),
+	DB_FIELD(struct monitor_download, client, 4),
+	DB_FIELD(struct monitor_download, client_id, 5),
+	DB_FIELD(struct monitor_download, state, 6),
+	DB_FIELD(struct monitor_download, reason, 8),
+	DB_FIELD(struct monitor_download, path, 9),
+};
+
 void monitor_downloads_free(struct monitor_download *rows, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(rows[i].series);
-		free(rows[i].title);
-		free(rows[i].source);
-		free(rows[i].client);
-		free(rows[i].client_id);
-		free(rows[i].state);
-		free(rows[i].reason);
-		free(rows[i].path);
-	}
-	free(rows);
+	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(download_texts));
 }
 
 /* A count the client may not have given: -1 for NULL. */
@@ -94,11 +95,7 @@ static int download_row(sqlite3_stmt *st, void *row, void *arg)
 	d->bytes_done = figure(st, 13);
 	d->bytes_total = figure(st, 14);
 	d->bytes_per_s = figure(st, 15);
-	return db_columns_strdup(st,
-				 (const int[]){ 0, 2, 3, 4, 5, 6, 8, 9, -1 },
-				 (char **const[]){ &d->series, &d->title,
-					&d->source, &d->client, &d->client_id,
-					&d->state, &d->reason, &d->path });
+	return db_row_texts(st, d, DB_FIELDS(download_texts));
 }
 
 /* A hand-off made before its times were kept in columns of their own
@@ -114,15 +111,16 @@ int monitor_reads_downloads(struct monitor_download **rows, size_t *n)
 		sizeof(**rows));
 }
 
+static const struct db_text_field new_texts[] = {
+	DB_FIELD(struct monitor_new, name, 0),
+	DB_FIELD(struct monitor_new, path, 1),
+	DB_FIELD(struct monitor_new, status, 5),
+	DB_FIELD(struct monitor_new, by, 8),
+};
+
 void monitor_new_free(struct monitor_new *rows, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(rows[i].name);
-		free(rows[i].path);
-		free(rows[i].status);
-		free(rows[i].by);
-	}
-	free(rows);
+	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(new_texts));
 }
 
 /* A row of new volumes, dropped when the filter arg hides its series. */
@@ -137,9 +135,7 @@ static int new_row(sqlite3_stmt *st, void *row, void *arg)
 	r->count = sqlite3_column_int(st, 3);
 	r->manual = sqlite3_column_int(st, 4);
 	r->checked_at = sqlite3_column_double(st, 6);
-	return db_columns_strdup(st, (const int[]){ 0, 1, 5, 8, -1 },
-			   (char **const[]){ &r->name, &r->path,
-					     &r->status, &r->by });
+	return db_row_texts(st, r, DB_FIELDS(new_texts));
 }
 
 /* Monitored series whose published count (the user's, else a source's)
@@ -162,38 +158,6 @@ int monitor_reads_new(const struct query_series_filter *shown,
 		sizeof(**rows));
 }
 
-void monitor_wanted_free(struct monitor_wanted *rows, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		struct monitor_wanted *w = &rows[i];
-
-		for (size_t k = 0; k < w->nr_releases; k++) {
-			struct monitor_release *r = &w->releases[k];
-
-			free(r->id);
-			free(r->title);
-			free(r->source);
-			free(r->protocol);
-			free(r->link);
-			free(r->magnet);
-			free(r->guid);
-			free(r->indexer);
-			free(r->state);
-			free(r->reason);
-		}
-		free(w->releases);
-		free(w->series);
-		free(w->kind);
-		free(w->download_state);
-		free(w->download_client);
-		free(w->download_client_id);
-		free(w->download_title);
-		free(w->download_reason);
-		free(w->dropped);
-	}
-	free(rows);
-}
-
 /* Column positions of FOUND_SQL. */
 enum {
 	F_SERIES, F_VOLUME, F_KIND, F_SEARCHED, F_RANK, F_TITLE, F_SOURCE,
@@ -202,6 +166,39 @@ enum {
 	F_D_TITLE, F_D_AT, F_D_ERROR, F_SERIES_ID, F_PROTOCOL, F_STATE,
 	F_REASON, F_ID, F_D_PROGRESS, F_D_CLIENT_ID, F_DROPPED,
 };
+
+static const struct db_text_field wanted_texts[] = {
+	DB_FIELD(struct monitor_wanted, series, F_SERIES),
+	DB_FIELD(struct monitor_wanted, kind, F_KIND),
+	DB_FIELD(struct monitor_wanted, download_state, F_D_STATE),
+	DB_FIELD(struct monitor_wanted, download_client, F_D_CLIENT),
+	DB_FIELD(struct monitor_wanted, download_client_id, F_D_CLIENT_ID),
+	DB_FIELD(struct monitor_wanted, download_title, F_D_TITLE),
+	DB_FIELD(struct monitor_wanted, download_reason, F_D_ERROR),
+	DB_FIELD(struct monitor_wanted, dropped, F_DROPPED),
+};
+
+static const struct db_text_field release_texts[] = {
+	DB_FIELD(struct monitor_release, id, F_ID),
+	DB_FIELD(struct monitor_release, title, F_TITLE),
+	DB_FIELD(struct monitor_release, source, F_SOURCE),
+	DB_FIELD(struct monitor_release, protocol, F_PROTOCOL),
+	DB_FIELD(struct monitor_release, link, F_LINK),
+	DB_FIELD(struct monitor_release, magnet, F_MAGNET),
+	DB_FIELD(struct monitor_release, guid, F_GUID),
+	DB_FIELD(struct monitor_release, indexer, F_INDEXER),
+	DB_FIELD(struct monitor_release, state, F_STATE),
+	DB_FIELD(struct monitor_release, reason, F_REASON),
+};
+
+void monitor_wanted_free(struct monitor_wanted *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		db_rows_free(rows[i].releases, rows[i].nr_releases,
+			     sizeof(*rows[i].releases),
+			     DB_FIELDS(release_texts));
+	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(wanted_texts));
+}
 
 #define FOUND_SQL \
 	"SELECT s.name, w.volume, w.kind, w.searched_at, f.rank, f.title," \
@@ -220,28 +217,17 @@ enum {
 /* The wanted volume of a FOUND_SQL row, with its hand-off. */
 static int wanted_row(sqlite3_stmt *st, struct monitor_wanted *w)
 {
-	static const int cols[] = { F_SERIES, F_KIND, F_D_STATE, F_D_CLIENT,
-				    F_D_CLIENT_ID, F_D_TITLE, F_D_ERROR,
-				    F_DROPPED, -1 };
-
 	w->series_id = sqlite3_column_int64(st, F_SERIES_ID);
 	w->volume = sqlite3_column_int(st, F_VOLUME);
 	w->searched_at = sqlite3_column_double(st, F_SEARCHED);
 	w->download_at = sqlite3_column_double(st, F_D_AT);
 	w->download_progress = sqlite3_column_double(st, F_D_PROGRESS);
-	return db_columns_strdup(st, cols, (char **const[]){
-		&w->series, &w->kind, &w->download_state,
-		&w->download_client, &w->download_client_id,
-		&w->download_title, &w->download_reason, &w->dropped });
+	return db_row_texts(st, w, DB_FIELDS(wanted_texts));
 }
 
 /* The release of a FOUND_SQL row. */
 static int release_row(sqlite3_stmt *st, struct monitor_release *r)
 {
-	static const int cols[] = { F_ID, F_TITLE, F_SOURCE, F_PROTOCOL,
-				    F_LINK, F_MAGNET, F_GUID, F_INDEXER,
-				    F_STATE, F_REASON, -1 };
-
 	r->indexer_id = sqlite3_column_int(st, F_INDEXER_ID);
 	r->first = sqlite3_column_double(st, F_FIRST);
 	r->last = sqlite3_column_double(st, F_LAST);
@@ -251,9 +237,7 @@ static int release_row(sqlite3_stmt *st, struct monitor_release *r)
 	r->seeders = sqlite3_column_int64(st, F_SEEDERS);
 	r->published_at = sqlite3_column_double(st, F_PUBLISHED);
 	r->found_at = sqlite3_column_double(st, F_FOUND);
-	return db_columns_strdup(st, cols, (char **const[]){
-		&r->id, &r->title, &r->source, &r->protocol, &r->link,
-		&r->magnet, &r->guid, &r->indexer, &r->state, &r->reason });
+	return db_row_texts(st, r, DB_FIELDS(release_texts));
 }
 
 /* One row per release (or one with no release for a volume none was
@@ -313,6 +297,11 @@ int monitor_reads_found(int64_t series,
 	" failed, errors, completed, download_failed, imported, mangadex," \
 	" mangaupdates, anilist FROM checks"
 
+static const struct db_text_field check_texts[] = {
+	DB_FIELD(struct monitor_check, kind, 1),
+	DB_FIELD(struct monitor_check, trigger, 2),
+};
+
 /* A row of CHECK_SQL into *c. */
 static int check_row(sqlite3_stmt *st, struct monitor_check *c)
 {
@@ -322,17 +311,12 @@ static int check_row(sqlite3_stmt *st, struct monitor_check *c)
 	c->finished_at = sqlite3_column_double(st, 4);
 	for (int i = 0; i < MC_COUNTS; i++)
 		c->count[i] = sqlite3_column_int(st, 5 + i);
-	return db_columns_strdup(st, (const int[]){ 1, 2, -1 },
-			   (char **const[]){ &c->kind, &c->trigger });
+	return db_row_texts(st, c, DB_FIELDS(check_texts));
 }
 
 void monitor_checks_free(struct monitor_check *rows, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(rows[i].kind);
-		free(rows[i].trigger);
-	}
-	free(rows);
+	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(check_texts));
 }
 
 static int check_fill(sqlite3_stmt *st, void *row, void *arg)

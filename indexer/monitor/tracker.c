@@ -94,121 +94,91 @@ struct update {
 	double now;
 };
 
-/* A figure of tracker_seen, NULL when it is unknown. */
-static void bind_figure(sqlite3_stmt *st, int i, long long v)
+/* A figure of tracker_seen, NULL (a text of none) when it is unknown. */
+static struct db_arg figure(long long v)
 {
-	if (v < 0)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_int64(st, i, v);
+	return v < 0 ? DB_TEXT(NULL) : DB_INT(v);
 }
 
 static int store_update(sqlite3 *db, void *arg)
 {
 	const struct update *u = arg;
-	sqlite3_stmt *st;
-	int rc;
 
-	rc = db_prepare(db, "UPDATE downloads SET state = ?3, progress = ?4,"
+	return db_run(db, "store download state", "UPDATE downloads SET"
+		" state = ?3, progress = ?4,"
 		" progress_at = ?5, error = ?6, client_id = ?7,"
 		" path = coalesce(?8, path), changed_at = CASE WHEN"
 		" state = ?3 THEN changed_at ELSE ?9 END,"
 		" bytes_done = CASE WHEN ?11 THEN ?12 ELSE bytes_done END,"
 		" bytes_total = CASE WHEN ?11 THEN ?13 ELSE bytes_total END,"
 		" bytes_per_s = CASE WHEN ?11 THEN ?14 ELSE bytes_per_s END"
-		" WHERE series = ?1 AND volume = ?2 AND client_id = ?10", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, u->t->series, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, u->t->volume);
-	sqlite3_bind_text(st, 3, tracker_state_name(u->row->state), -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_double(st, 4, u->row->progress);
-	sqlite3_bind_double(st, 5, u->row->progress_at);
-	db_bind_text(st, 6, u->row->reason[0] ? u->row->reason : NULL);
-	sqlite3_bind_text(st, 7, u->client_id, -1, SQLITE_STATIC);
-	db_bind_text(st, 8, u->path && *u->path ? u->path : NULL);
-	sqlite3_bind_double(st, 9, u->now);
-	sqlite3_bind_text(st, 10, u->t->client_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 11, u->seen->listed);
-	bind_figure(st, 12, u->seen->done);
-	bind_figure(st, 13, u->seen->total);
-	bind_figure(st, 14, u->seen->speed);
-	return db_finalize(st, sqlite3_step(st), "store download state");
+		" WHERE series = ?1 AND volume = ?2 AND client_id = ?10",
+		DB_ARGS(DB_TEXT(u->t->series), DB_INT(u->t->volume),
+			DB_TEXT(tracker_state_name(u->row->state)),
+			DB_REAL(u->row->progress),
+			DB_REAL(u->row->progress_at),
+			DB_TEXT(u->row->reason[0] ? u->row->reason : NULL),
+			DB_TEXT(u->client_id),
+			DB_TEXT(u->path && *u->path ? u->path : NULL),
+			DB_REAL(u->now), DB_TEXT(u->t->client_id),
+			DB_INT(u->seen->listed), figure(u->seen->done),
+			figure(u->seen->total), figure(u->seen->speed)));
 }
+
+static const struct db_text_field track_texts[] = {
+	DB_FIELD_OR(struct track, series, 0, ""),
+	DB_FIELD_OR(struct track, client, 3, ""),
+	DB_FIELD_OR(struct track, client_id, 4, ""),
+	DB_FIELD_OR(struct track, release_id, 5, ""),
+	DB_FIELD_OR(struct track, title, 6, ""),
+	DB_FIELD_OR(struct track, path, 11, ""),
+};
 
 static void track_free(struct track *t, size_t nr)
 {
-	for (size_t i = 0; i < nr; i++) {
-		free(t[i].series);
-		free(t[i].client);
-		free(t[i].client_id);
-		free(t[i].release_id);
-		free(t[i].title);
-		free(t[i].path);
-	}
-	free(t);
+	db_rows_free(t, nr, sizeof(*t), DB_FIELDS(track_texts));
+}
+
+static int track_row(sqlite3_stmt *st, void *row, void *arg)
+{
+	struct track *n = row;
+	const char *reason = (const char *)sqlite3_column_text(st, 10);
+
+	(void)arg;
+	n->volume = sqlite3_column_int(st, 1);
+	n->row.state = tracker_state_parse((const char *)
+		sqlite3_column_text(st, 2));
+	n->row.progress = sqlite3_column_double(st, 7);
+	n->row.progress_at = sqlite3_column_double(st, 8);
+	n->row.sent_at = sqlite3_column_double(st, 9);
+	n->applied = sqlite3_column_int(st, 12);
+	snprintf(n->row.reason, sizeof(n->row.reason), "%s",
+		 reason ? reason : "");
+	return db_row_texts(st, n, DB_FIELDS(track_texts));
 }
 
 /* The hand-offs on their way, with an id in their client. */
 static int load(sqlite3 *db, struct track **out, size_t *nr)
 {
-	struct track *t = NULL, *grown;
-	size_t alloc = 0;
-	sqlite3_stmt *st;
 	int rc;
 
 	*out = NULL;
 	*nr = 0;
-	rc = db_prepare(db, "SELECT series, volume, state, client, client_id,"
-			" release_id, title, progress, progress_at,"
-			" coalesce(sent_at, at), error, path, applied"
-			" FROM downloads"
-			" WHERE client_id IS NOT NULL AND state IN ('sent',"
-			" 'queued', 'downloading', 'completed')", &st);
-	if (rc)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct track *n;
-
-		grown = array_grow(t, *nr, &alloc, sizeof(*t), 16);
-		if (!grown) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		t = grown;
-		n = &t[(*nr)++];
-		memset(n, 0, sizeof(*n));
-		n->volume = sqlite3_column_int(st, 1);
-		n->row.state = tracker_state_parse((const char *)
-			sqlite3_column_text(st, 2));
-		n->row.progress = sqlite3_column_double(st, 7);
-		n->row.progress_at = sqlite3_column_double(st, 8);
-		n->row.sent_at = sqlite3_column_double(st, 9);
-		n->applied = sqlite3_column_int(st, 12);
-		snprintf(n->row.reason, sizeof(n->row.reason), "%s",
-			 sqlite3_column_text(st, 10) ?
-			 (const char *)sqlite3_column_text(st, 10) : "");
-		if (db_column_strdup(st, 0, "", &n->series) ||
-		    db_column_strdup(st, 3, "", &n->client) ||
-		    db_column_strdup(st, 4, "", &n->client_id) ||
-		    db_column_strdup(st, 5, "", &n->release_id) ||
-		    db_column_strdup(st, 6, "", &n->title) ||
-		    db_column_strdup(st, 11, "", &n->path)) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-	}
-	rc = db_finalize(st, rc, "read downloads");
+	rc = db_read_rows(db, "SELECT series, volume, state, client,"
+			  " client_id, release_id, title, progress,"
+			  " progress_at, coalesce(sent_at, at), error, path,"
+			  " applied FROM downloads"
+			  " WHERE client_id IS NOT NULL AND state IN ('sent',"
+			  " 'queued', 'downloading', 'completed')",
+			  "read downloads", track_row, NULL, (void **)out, nr,
+			  sizeof(**out));
 	if (rc) {
-		track_free(t, *nr);
+		track_free(*out, *nr);
+		*out = NULL;
 		*nr = 0;
-		return rc;
 	}
-	*out = t;
-	return 0;
+	return rc;
 }
-
 
 /* A failed hand-off: its release never again, and the user told. */
 static void failed(const struct track *t, const struct tracker_row *row)

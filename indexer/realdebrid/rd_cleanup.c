@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/array.h"
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
@@ -23,20 +22,6 @@
 #include "indexer/realdebrid/rd_store.h"
 #include "indexer/realdebrid/rd_unlink.h"
 #include "indexer/store/writer.h"
-
-struct link {
-	char *path, *target;
-};
-
-/* Free what load_links() gave, half-made lists too. */
-static void links_free(struct link *l, size_t nr)
-{
-	for (size_t i = 0; i < nr; i++) {
-		free(l[i].path);
-		free(l[i].target);
-	}
-	free(l);
-}
 
 /* Ask the Arr holding path for its id; 0 when none does. */
 static int64_t arr_id(const struct arr *a, const char *path)
@@ -93,7 +78,7 @@ static int searches(const struct rd_cleanup *c, const struct arr *a)
  * owners[first]): a search for their replacement when its Arr is to
  * search and it knows their files, else a rescan.
  */
-static int tell_owner(struct rd_cleanup *c, const struct link *l,
+static int tell_owner(struct rd_cleanup *c, const struct rd_link *l,
 		      const struct owner *owners, size_t nr, size_t first)
 {
 	const struct owner *o = &owners[first];
@@ -129,46 +114,40 @@ static int tell_owner(struct rd_cleanup *c, const struct link *l,
 #define ARR_OF(cfg, KIND, name) { .kind = ARR_##KIND, \
 	.url = (cfg)->name##_url, .api_key = (cfg)->name##_api_key }
 
+static const struct db_text_field link_texts[] = {
+	DB_FIELD(struct rd_link, path, 0),
+	DB_FIELD(struct rd_link, target, 1),
+};
+
 /* The links sql gives (path and target, as text, ?1 bound to key). */
 static int load_links(sqlite3 *db, const char *sql, const char *key,
-		      struct link **out, size_t *nr)
+		      struct rd_link **out, size_t *nr)
 {
-	struct link *l = NULL;
 	size_t alloc = 0;
 	sqlite3_stmt *st;
-	int rc;
+	int rc = db_prepare(db, sql, &st);
 
+	*out = NULL;
 	*nr = 0;
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "rd: read links");
+	if (rc)
+		return rc;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct link *grown = array_grow(l, *nr, &alloc, sizeof(*l), 1);
+		struct rd_link *l = db_add_row((void **)out, nr, &alloc,
+					       sizeof(*l));
 
-		if (!grown) {
-			rc = -ENOMEM;
-			break;
-		}
-		l = grown;
-		grown = &l[(*nr)++];
-		grown->path = strdup((const char *)sqlite3_column_text(st, 0));
-		grown->target = strdup((const char *)
-				       sqlite3_column_text(st, 1));
-		if (!grown->path || !grown->target) {
+		if (!l || db_row_texts(st, l, DB_FIELDS(link_texts))) {
 			rc = -ENOMEM;
 			break;
 		}
 	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE) {
-		*out = l;
-		return 0;
+	rc = db_finalize(st, rc, "rd: read links");
+	if (rc) {
+		rd_links_free(*out, *nr);
+		*out = NULL;
+		*nr = 0;
 	}
-	links_free(l, *nr);
-	*nr = 0;
-	return rc == -ENOMEM ? log_error(rc, "rd: out of memory") :
-		db_error(db, rc, "rd: read links");
+	return rc;
 }
 
 int rd_cleanup_links(struct rd_cleanup *c)
@@ -176,7 +155,7 @@ int rd_cleanup_links(struct rd_cleanup *c)
 	struct arr sonarr = ARR_OF(c->cfg, SONARR, sonarr);
 	struct arr radarr = ARR_OF(c->cfg, RADARR, radarr);
 	struct owner *owners = NULL;
-	struct link *l = NULL;
+	struct rd_link *l = NULL;
 	const char *asked = NULL;	/* the last link Arrs were asked of */
 	size_t nr, last = 0;
 	int rc;
@@ -222,7 +201,7 @@ int rd_cleanup_links(struct rd_cleanup *c)
 			rc = tell_owner(c, l, owners, nr, i);
 	}
 	free(owners);
-	links_free(l, nr);
+	rd_links_free(l, nr);
 	return rc;
 }
 
@@ -274,7 +253,7 @@ int rd_cleanup_orphans(struct rd_cleanup *c, double now)
 {
 	struct arr sonarr = ARR_OF(c->cfg, SONARR, sonarr);
 	struct arr radarr = ARR_OF(c->cfg, RADARR, radarr);
-	struct link *due = NULL;
+	struct rd_link *due = NULL;
 	char since[32];
 	size_t nr = 0;
 	int rc;
@@ -320,6 +299,6 @@ int rd_cleanup_orphans(struct rd_cleanup *c, double now)
 			rc = rd_store_action(NULL, "mount", "delete_orphan",
 					     path, "ok");
 	}
-	links_free(due, nr);
+	rd_links_free(due, nr);
 	return rc;
 }

@@ -35,18 +35,19 @@ static double real_or_nan(sqlite3_stmt *st, int col)
 		sqlite3_column_double(st, col);
 }
 
+static const struct db_text_field broken_texts[] = {
+	DB_FIELD(struct rd_broken, link, 0),
+	DB_FIELD(struct rd_broken, target, 1),
+	DB_FIELD(struct rd_broken, torrent, 2),
+	DB_FIELD(struct rd_broken, torrent_name, 3),
+	DB_FIELD(struct rd_broken, state, 4),
+	DB_FIELD(struct rd_broken, reason, 5),
+	DB_FIELD(struct rd_broken, plan, 8),
+};
+
 void rd_broken_free(struct rd_broken *rows, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(rows[i].link);
-		free(rows[i].target);
-		free(rows[i].torrent);
-		free(rows[i].torrent_name);
-		free(rows[i].state);
-		free(rows[i].reason);
-		free(rows[i].plan);
-	}
-	free(rows);
+	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(broken_texts));
 }
 
 static int broken_row(sqlite3_stmt *st, void *row, void *arg)
@@ -56,10 +57,7 @@ static int broken_row(sqlite3_stmt *st, void *row, void *arg)
 	(void)arg;
 	b->attempts = sqlite3_column_int64(st, 6);
 	b->next_retry_at = sqlite3_column_double(st, 7);
-	return db_columns_strdup(st, (const int[]){ 0, 1, 2, 3, 4, 5, 8, -1 },
-				 (char **const[]){ &b->link, &b->target,
-				 &b->torrent, &b->torrent_name, &b->state,
-				 &b->reason, &b->plan });
+	return db_row_texts(st, b, DB_FIELDS(broken_texts));
 }
 
 /* The latest repair of a link's torrent, under its old id or its new
@@ -84,15 +82,16 @@ int rd_reads_broken(struct rd_broken **rows, size_t *n)
 		broken_row, NULL, (void **)rows, n, sizeof(**rows));
 }
 
+static const struct db_text_field held_texts[] = {
+	DB_FIELD(struct rd_held, id, 0),
+	DB_FIELD(struct rd_held, name, 1),
+	DB_FIELD(struct rd_held, hash, 2),
+	DB_FIELD(struct rd_held, status, 3),
+};
+
 void rd_held_free(struct rd_held *rows, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(rows[i].id);
-		free(rows[i].name);
-		free(rows[i].hash);
-		free(rows[i].status);
-	}
-	free(rows);
+	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(held_texts));
 }
 
 static int held_row(sqlite3_stmt *st, void *row, void *arg)
@@ -103,9 +102,7 @@ static int held_row(sqlite3_stmt *st, void *row, void *arg)
 	h->bytes = sqlite3_column_int64(st, 4);
 	h->added_at = sqlite3_column_double(st, 5);
 	h->seen_at = sqlite3_column_double(st, 6);
-	return db_columns_strdup(st, (const int[]){ 0, 1, 2, 3, -1 },
-				 (char **const[]){ &h->id, &h->name,
-				 &h->hash, &h->status });
+	return db_row_texts(st, h, DB_FIELDS(held_texts));
 }
 
 int rd_reads_held(struct rd_held **rows, size_t *n)
@@ -120,13 +117,14 @@ int rd_reads_held(struct rd_held **rows, size_t *n)
 				sizeof(**rows));
 }
 
+static const struct db_text_field orphan_texts[] = {
+	DB_FIELD(struct rd_orphan, path, 0),
+	DB_FIELD(struct rd_orphan, target, 1),
+};
+
 void rd_orphans_free(struct rd_orphan *rows, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(rows[i].path);
-		free(rows[i].target);
-	}
-	free(rows);
+	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(orphan_texts));
 }
 
 static int orphan_row(sqlite3_stmt *st, void *row, void *arg)
@@ -135,8 +133,7 @@ static int orphan_row(sqlite3_stmt *st, void *row, void *arg)
 
 	(void)arg;
 	o->since = sqlite3_column_double(st, 2);
-	return db_columns_strdup(st, (const int[]){ 0, 1, -1 },
-				 (char **const[]){ &o->path, &o->target });
+	return db_row_texts(st, o, DB_FIELDS(orphan_texts));
 }
 
 int rd_reads_orphans(struct rd_orphan **rows, size_t *n)
@@ -153,18 +150,15 @@ int rd_reads_orphans(struct rd_orphan **rows, size_t *n)
 	" repaired, retries, failed, links_deleted, rescans, requests," \
 	" rate_limited, guard_reason FROM rd_passes"
 
-static void pass_release(struct rd_pass *p)
-{
-	free(p->kind);
-	free(p->trigger);
-	free(p->guard_reason);
-}
+static const struct db_text_field pass_texts[] = {
+	DB_FIELD(struct rd_pass, kind, 1),
+	DB_FIELD(struct rd_pass, trigger, 2),
+	DB_FIELD(struct rd_pass, guard_reason, 19),
+};
 
 void rd_passes_free(struct rd_pass *rows, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		pass_release(&rows[i]);
-	free(rows);
+	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(pass_texts));
 }
 
 static int pass_row(sqlite3_stmt *st, void *row, void *arg)
@@ -180,9 +174,7 @@ static int pass_row(sqlite3_stmt *st, void *row, void *arg)
 	p->duration_s = real_or_nan(st, 6);
 	for (int i = 0; i < RD_PASS_COUNTS; i++)
 		p->count[i] = sqlite3_column_int64(st, 7 + i);
-	return db_columns_strdup(st, (const int[]){ 1, 2, 19, -1 },
-				 (char **const[]){ &p->kind, &p->trigger,
-				 &p->guard_reason });
+	return db_row_texts(st, p, DB_FIELDS(pass_texts));
 }
 
 int rd_reads_passes(struct rd_pass **rows, size_t *n)
@@ -256,19 +248,43 @@ int rd_reads_sync(struct rd_sync *s)
 	"SELECT torrent_id, name, hash, state, new_id, attempts," \
 	" started_at, updated_at, next_at, last_error, plan FROM rd_repairs"
 
-static void repairs_free(struct rd_repair_row *rows, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(rows[i].torrent);
-		free(rows[i].name);
-		free(rows[i].hash);
-		free(rows[i].state);
-		free(rows[i].new_id);
-		free(rows[i].last_error);
-		free(rows[i].plan);
-	}
-	free(rows);
-}
+static const struct db_text_field repair_texts[] = {
+	DB_FIELD(struct rd_repair_row, torrent, 0),
+	DB_FIELD(struct rd_repair_row, name, 1),
+	DB_FIELD(struct rd_repair_row, hash, 2),
+	DB_FIELD(struct rd_repair_row, state, 3),
+	DB_FIELD(struct rd_repair_row, new_id, 4),
+	DB_FIELD(struct rd_repair_row, last_error, 9),
+	DB_FIELD(struct rd_repair_row, plan, 10),
+};
+
+static const struct db_text_field failure_texts[] = {
+	DB_FIELD(struct rd_failure, torrent, 0),
+	DB_FIELD(struct rd_failure, name, 1),
+	DB_FIELD(struct rd_failure, hash, 2),
+	DB_FIELD(struct rd_failure, reason, 3),
+};
+
+static const struct db_text_field attempt_texts[] = {
+	DB_FIELD(struct rd_attempt_row, endpoint, 1),
+	DB_FIELD(struct rd_attempt_row, torrent, 2),
+	DB_FIELD(struct rd_attempt_row, result, 3),
+};
+
+static const struct db_text_field delete_texts[] = {
+	DB_FIELD(struct rd_delete, torrent, 0),
+	DB_FIELD(struct rd_delete, name, 1),
+	DB_FIELD(struct rd_delete, new_id, 2),
+	DB_FIELD(struct rd_delete, last_error, 5),
+};
+
+static const struct db_text_field action_texts[] = {
+	DB_FIELD(struct rd_action, torrent, 1),
+	DB_FIELD(struct rd_action, service, 2),
+	DB_FIELD(struct rd_action, action, 3),
+	DB_FIELD(struct rd_action, target, 4),
+	DB_FIELD(struct rd_action, result, 5),
+};
 
 static int repair_row(sqlite3_stmt *st, void *row, void *arg)
 {
@@ -279,10 +295,7 @@ static int repair_row(sqlite3_stmt *st, void *row, void *arg)
 	r->started_at = sqlite3_column_double(st, 6);
 	r->updated_at = sqlite3_column_double(st, 7);
 	r->next_retry_at = sqlite3_column_double(st, 8);
-	return db_columns_strdup(st, (const int[]){ 0, 1, 2, 3, 4, 9, 10, -1 },
-				 (char **const[]){ &r->torrent, &r->name,
-				 &r->hash, &r->state, &r->new_id,
-				 &r->last_error, &r->plan });
+	return db_row_texts(st, r, DB_FIELDS(repair_texts));
 }
 
 static int failure_row(sqlite3_stmt *st, void *row, void *arg)
@@ -293,9 +306,7 @@ static int failure_row(sqlite3_stmt *st, void *row, void *arg)
 	f->at = sqlite3_column_double(st, 4);
 	f->links_deleted = sqlite3_column_int64(st, 5);
 	f->rescans = sqlite3_column_int64(st, 6);
-	return db_columns_strdup(st, (const int[]){ 0, 1, 2, 3, -1 },
-				 (char **const[]){ &f->torrent, &f->name,
-				 &f->hash, &f->reason });
+	return db_row_texts(st, f, DB_FIELDS(failure_texts));
 }
 
 static int attempt_row(sqlite3_stmt *st, void *row, void *arg)
@@ -309,9 +320,7 @@ static int attempt_row(sqlite3_stmt *st, void *row, void *arg)
 	a->has_error_code = sqlite3_column_type(st, 5) != SQLITE_NULL;
 	a->error_code = sqlite3_column_int64(st, 5);
 	a->elapsed_s = real_or_nan(st, 6);
-	return db_columns_strdup(st, (const int[]){ 1, 2, 3, -1 },
-				 (char **const[]){ &a->endpoint, &a->torrent,
-				 &a->result });
+	return db_row_texts(st, a, DB_FIELDS(attempt_texts));
 }
 
 static int delete_row(sqlite3_stmt *st, void *row, void *arg)
@@ -322,9 +331,7 @@ static int delete_row(sqlite3_stmt *st, void *row, void *arg)
 	d->since_at = sqlite3_column_double(st, 3);
 	d->failures = sqlite3_column_int64(st, 4);
 	d->tried_at = sqlite3_column_double(st, 6);
-	return db_columns_strdup(st, (const int[]){ 0, 1, 2, 5, -1 },
-				 (char **const[]){ &d->torrent, &d->name,
-				 &d->new_id, &d->last_error });
+	return db_row_texts(st, d, DB_FIELDS(delete_texts));
 }
 
 static int action_row(sqlite3_stmt *st, void *row, void *arg)
@@ -333,9 +340,7 @@ static int action_row(sqlite3_stmt *st, void *row, void *arg)
 
 	(void)arg;
 	a->at = sqlite3_column_double(st, 0);
-	return db_columns_strdup(st, (const int[]){ 1, 2, 3, 4, 5, -1 },
-				 (char **const[]){ &a->torrent, &a->service,
-				 &a->action, &a->target, &a->result });
+	return db_row_texts(st, a, DB_FIELDS(action_texts));
 }
 
 #define RECENT_SQL " LIMIT " RD_STR(RD_RECENT)
@@ -412,40 +417,26 @@ int rd_reads_repairs(struct rd_repairs *r)
 
 void rd_repairs_release(struct rd_repairs *r)
 {
-	repairs_free(r->queue, r->nr_queue);
-	repairs_free(r->retry_queue, r->nr_retry_queue);
-	repairs_free(r->repaired, r->nr_repaired);
-	repairs_free(r->loops_stopped, r->nr_loops_stopped);
-	for (size_t i = 0; i < r->nr_failed; i++) {
-		free(r->failed[i].torrent);
-		free(r->failed[i].name);
-		free(r->failed[i].hash);
-		free(r->failed[i].reason);
-	}
-	free(r->failed);
-	for (size_t i = 0; i < r->nr_attempts; i++) {
-		free(r->attempts[i].endpoint);
-		free(r->attempts[i].torrent);
-		free(r->attempts[i].result);
-	}
-	free(r->attempts);
-	for (size_t i = 0; i < r->nr_deletes; i++) {
-		free(r->deletes[i].torrent);
-		free(r->deletes[i].name);
-		free(r->deletes[i].new_id);
-		free(r->deletes[i].last_error);
-	}
-	free(r->deletes);
-	for (size_t i = 0; i < r->nr_actions; i++) {
-		free(r->actions[i].torrent);
-		free(r->actions[i].service);
-		free(r->actions[i].action);
-		free(r->actions[i].target);
-		free(r->actions[i].result);
-	}
-	free(r->actions);
+	const struct db_text_field *t = repair_texts;
+	size_t nt = sizeof(repair_texts) / sizeof(*t);
+
+	db_rows_free(r->queue, r->nr_queue, sizeof(*r->queue), t, nt);
+	db_rows_free(r->retry_queue, r->nr_retry_queue,
+		     sizeof(*r->retry_queue), t, nt);
+	db_rows_free(r->repaired, r->nr_repaired, sizeof(*r->repaired), t,
+		     nt);
+	db_rows_free(r->loops_stopped, r->nr_loops_stopped,
+		     sizeof(*r->loops_stopped), t, nt);
+	db_rows_free(r->failed, r->nr_failed, sizeof(*r->failed),
+		     DB_FIELDS(failure_texts));
+	db_rows_free(r->attempts, r->nr_attempts, sizeof(*r->attempts),
+		     DB_FIELDS(attempt_texts));
+	db_rows_free(r->deletes, r->nr_deletes, sizeof(*r->deletes),
+		     DB_FIELDS(delete_texts));
+	db_rows_free(r->actions, r->nr_actions, sizeof(*r->actions),
+		     DB_FIELDS(action_texts));
 	if (r->has_last)
-		pass_release(&r->last);
+		db_row_texts_free(&r->last, DB_FIELDS(pass_texts));
 	memset(r, 0, sizeof(*r));
 }
 
@@ -498,7 +489,7 @@ void rd_totals_release(struct rd_totals *t)
 		free(t->endpoints[i].endpoint);
 	free(t->endpoints);
 	if (t->has_last)
-		pass_release(&t->last);
+		db_row_texts_free(&t->last, DB_FIELDS(pass_texts));
 	memset(t, 0, sizeof(*t));
 }
 

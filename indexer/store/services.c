@@ -39,23 +39,18 @@ int services_store(sqlite3 *db, void *report)
 	double at = r->at ? r->at : clock_wall();
 	struct throttle_stats stats = { 0 };
 	struct throttle_state state = { 0 };
-	sqlite3_stmt *st;
 	int rc;
 
 	if (r->throttle) {
 		throttle_save(r->throttle, &state);
 		throttle_stats(r->throttle, &stats);
 	}
-	rc = db_prepare(db, "INSERT INTO services (name) VALUES (?1)"
-			" ON CONFLICT (name) DO NOTHING", &st);
+	rc = db_run(db, "store service state", "INSERT INTO services (name)"
+		    " VALUES (?1) ON CONFLICT (name) DO NOTHING",
+		    DB_ARGS(DB_TEXT(name)));
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = db_finalize(st, sqlite3_step(st), "store service state");
-	if (rc)
-		return rc;
-	rc = db_prepare(db,
-		"UPDATE services SET"
+	return db_run(db, "store service state", "UPDATE services SET"
 		" last_request_at = CASE WHEN ?2 THEN ?3 ELSE last_request_at"
 		"  END,"
 		" paused_until = CASE WHEN ?2 THEN ?4 ELSE paused_until END,"
@@ -68,22 +63,13 @@ int services_store(sqlite3 *db, void *report)
 		"  ELSE error_level END,"
 		" last_error_at = CASE WHEN ?8 IS NOT NULL THEN ?9"
 		"  ELSE last_error_at END"
-		" WHERE name = ?1", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, r->throttle != NULL);
-	sqlite3_bind_double(st, 3, state.last_request_at);
-	sqlite3_bind_double(st, 4, state.paused_until);
-	sqlite3_bind_double(st, 5, state.backoff_s);
-	sqlite3_bind_int(st, 6, stats.consecutive_failures);
-	sqlite3_bind_int(st, 7, r->ok);
-	if (!r->ok && r->error)
-		sqlite3_bind_text(st, 8, r->error, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 9, at);
-	sqlite3_bind_text(st, 10, r->level ? r->level : "error", -1,
-			  SQLITE_STATIC);
-	return db_finalize(st, sqlite3_step(st), "store service state");
+		" WHERE name = ?1",
+		DB_ARGS(DB_TEXT(name), DB_INT(r->throttle != NULL),
+			DB_REAL(state.last_request_at),
+			DB_REAL(state.paused_until), DB_REAL(state.backoff_s),
+			DB_INT(stats.consecutive_failures), DB_INT(r->ok),
+			DB_TEXT(r->ok ? NULL : r->error), DB_REAL(at),
+			DB_TEXT(r->level ? r->level : "error")));
 }
 
 int services_record(struct throttle *t, const char *name, int rc,
@@ -107,19 +93,14 @@ int services_record(struct throttle *t, const char *name, int rc,
 
 int services_failing(sqlite3 *db, const char *name)
 {
-	sqlite3_stmt *st;
-	int rc, failing;
+	sqlite3_int64 failing;
+	int rc = db_one_int(db, "read a service's state", "SELECT 1 FROM"
+			    " services WHERE name = ?1 AND last_error_at IS"
+			    " NOT NULL AND (last_ok_at IS NULL OR last_ok_at"
+			    " < last_error_at)", DB_ARGS(DB_TEXT(name)),
+			    &failing);
 
-	rc = db_prepare(db, "SELECT 1 FROM services WHERE name = ?1 AND"
-			" last_error_at IS NOT NULL AND (last_ok_at IS NULL"
-			" OR last_ok_at < last_error_at)", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	failing = rc == SQLITE_ROW;
-	rc = db_finalize(st, rc, "read a service's state");
-	return rc ? rc : failing;
+	return rc ? rc : (int)failing;
 }
 
 /* Every service whose row services_forget_unconfigured() may drop, the
@@ -134,7 +115,6 @@ static const char *const known[] = {
 int services_forget_unconfigured(sqlite3 *db, void *configured)
 {
 	const char *const *kept = configured;
-	sqlite3_stmt *st;
 	int rc = 0, keep;
 
 	for (size_t i = 0; !rc && i < ARRAY_SIZE(known); i++) {
@@ -143,13 +123,9 @@ int services_forget_unconfigured(sqlite3 *db, void *configured)
 			keep |= !strcmp(kept[j], known[i]);
 		if (keep)
 			continue;
-		rc = db_prepare(db, "DELETE FROM services WHERE name = ?1",
-				&st);
-		if (rc)
-			break;
-		sqlite3_bind_text(st, 1, known[i], -1, SQLITE_STATIC);
-		rc = db_finalize(st, sqlite3_step(st),
-				 "forget a service no longer configured");
+		rc = db_run(db, "forget a service no longer configured",
+			    "DELETE FROM services WHERE name = ?1",
+			    DB_ARGS(DB_TEXT(known[i])));
 	}
 	return rc;
 }
