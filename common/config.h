@@ -197,6 +197,9 @@ struct config {
 	int sonarr_search_on_failure;	/* default 0 */
 	char *radarr_url, *radarr_api_key;
 	int radarr_search_on_failure;	/* default 0 */
+	/* each service's user on this machine, besides root and the
+	 * daemon's: only its listener is sent the secret */
+	struct config_user sonarr_user, radarr_user;
 
 	/* [plex], [jellyfin], [emby]: told of the paths a repair changed */
 	char *plex_url, *plex_token;
@@ -204,6 +207,8 @@ struct config {
 	char *emby_url, *emby_api_key;
 	char *komga_url, *komga_api_key;	/* [komga]: told after imports */
 	char *kavita_url, *kavita_api_key;	/* [kavita]: the same */
+	struct config_user plex_user, jellyfin_user, emby_user;
+	struct config_user komga_user, kavita_user;
 
 	/* [notify]: the targets (common/notify_targets.h), each with the
 	 * events it wants (notify_event_names), notify_events when its own

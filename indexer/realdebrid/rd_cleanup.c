@@ -127,7 +127,8 @@ static int tell_owner(struct rd_cleanup *c, const struct link *l,
 
 /* The Arr of kind ARR_KIND as the configuration cfg gives it. */
 #define ARR_OF(cfg, KIND, name) { .kind = ARR_##KIND, \
-	.url = (cfg)->name##_url, .api_key = (cfg)->name##_api_key }
+	.url = (cfg)->name##_url, .api_key = (cfg)->name##_api_key, \
+	.user = &(cfg)->name##_user }
 
 /* The links sql gives (path and target, as text, ?1 bound to key). */
 static int load_links(sqlite3 *db, const char *sql, const char *key,

@@ -196,3 +196,40 @@ def test_check_connections_asks_no_other_user(library, tmp_path, spy):
     for s in secrets() + [API_KEY.encode()]:
         assert s not in sent(seen)
         assert s.decode() not in r.stdout + r.stderr
+
+
+# Each service mediamon sends a secret to, as its section sets it up, and
+# the name --check-connections gives it.
+KEYED = {
+    "sonarr": ("Sonarr", "url = %s\napi_key = %s\n"),
+    "radarr": ("Radarr", "url = %s\napi_key = %s\n"),
+    "plex": ("Plex", "url = %s\ntoken = %s\n"),
+    "jellyfin": ("Jellyfin", "url = %s\napi_key = %s\n"),
+    "emby": ("Emby", "url = %s\napi_key = %s\n"),
+}
+
+
+@pytest.mark.parametrize("named", [False, True])
+@pytest.mark.parametrize("section", sorted(KEYED))
+def test_each_services_key_goes_to_its_user_alone(library, tmp_path, spy,
+                                                  section, named):
+    """--check-connections with Sonarr, Radarr, Plex, Jellyfin or Emby at
+    another user's listener: not asked, the line names that user and the
+    key to set, the secret neither sent nor printed; with [SECTION] user
+    naming the listener's user, it is asked (and answers 401)."""
+    user, url, seen = spy
+    name, keys = KEYED[section]
+    text = "[%s]\n%s" % (section, keys % (url, API_KEY))
+    if named:
+        text += "user = %s\n" % user.name
+    r = check(tmp_path, library, text)
+    assert r.returncode == 1, r.stdout + r.stderr
+    said = lines(r)
+    assert API_KEY not in r.stdout + r.stderr
+    if named:
+        assert said[section].startswith("refused credentials"), said
+        assert API_KEY.encode() in sent(seen)
+        return
+    assert said[section] == "not asked: its port is user %s's, not %s's" \
+        " ([%s] user)" % (user.name, name, section), said
+    assert API_KEY.encode() not in sent(seen)
