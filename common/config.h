@@ -224,6 +224,7 @@ struct config {
 	struct config_list notify_webhook_events;
 	char *notify_telegram_url;	/* the Bot API's base */
 	char *notify_telegram_token, *notify_telegram_chat;
+	struct config_user notify_user;	/* a local target's */
 	struct config_list notify_telegram_events;
 	int notify_digest;		/* default 1 (digest.h) */
 	double notify_error_rate;	/* default 0.05 */

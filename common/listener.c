@@ -134,6 +134,32 @@ static void scan_table(const char *file, int family, unsigned port,
 	fclose(f);
 }
 
+/* Whether addr is one of this machine's (a socket may be bound to it):
+ * a listener bound to every address takes only those. */
+static int local_address(const struct addrinfo *a)
+{
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in in;
+		struct sockaddr_in6 in6;
+	} at;
+	int fd, ok;
+
+	if (a->ai_addrlen > sizeof(at))
+		return 0;
+	memcpy(&at, a->ai_addr, a->ai_addrlen);
+	if (a->ai_family == AF_INET)
+		at.in.sin_port = 0;
+	else
+		at.in6.sin6_port = 0;
+	fd = socket(a->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 1;	/* cannot tell: looked at, the stricter way */
+	ok = !bind(fd, &at.sa, a->ai_addrlen) || errno != EADDRNOTAVAIL;
+	close(fd);
+	return ok;
+}
+
 int listener_uids(const char *url, uid_t *uids, size_t max,
 			   size_t *nr)
 {
@@ -149,7 +175,8 @@ int listener_uids(const char *url, uid_t *uids, size_t max,
 	for (a = list; a && *nr < max; a = a->ai_next) {
 		int best = 0;
 
-		if (a->ai_family != AF_INET && a->ai_family != AF_INET6)
+		if ((a->ai_family != AF_INET && a->ai_family != AF_INET6) ||
+		    !local_address(a))
 			continue;
 		scan_table("tcp", AF_INET, port, a->ai_addr, &best,
 			   &uids[*nr]);
@@ -254,8 +281,8 @@ int listener_check(const char *service, const char *section,
 	if (told(section, uid))
 		return -EPERM;
 	listener_name(uid, name, sizeof(name));
-	return log_error(-EPERM, "%s: the port of %s is user %s's, not %s's:"
-			 " not asked, nothing sent (name that user as user in"
-			 " [%s] if it runs %s)", service, url, name, service,
-			 section, service);
+	return log_error(-EPERM, "%s: its port on this machine is user %s's,"
+			 " not %s's: not asked, nothing sent (name that user"
+			 " as user in [%s] if it runs %s)", service, name,
+			 service, section, service);
 }

@@ -26,7 +26,8 @@ struct config_user;
  * The uid of the TCP socket listening where url (http://host:port/...,
  * port 80 or 443 by its scheme when none) leads on this machine, from
  * /proc/net/tcp and tcp6: one bound to the address itself before one
- * bound to every address. Returns 0, -ENOENT when none listens there (a
+ * bound to every address; an address not of this machine has none.
+ * Returns 0, -ENOENT when none listens there (a
  * service on another machine, or down), or -EINVAL for a url it cannot
  * read.
  */
@@ -64,9 +65,10 @@ int listener_refused(const char *url, const struct config_user *user,
 
 /*
  * listener_refused(), the refusal logged once per section and listener:
- * "SERVICE: the port of URL is user NAME's, not SERVICE's: not asked,
- * nothing sent (name that user as user in [SECTION] if it runs
- * SERVICE)". Returns 0 or -EPERM.
+ * "SERVICE: its port on this machine is user NAME's, not SERVICE's: not
+ * asked, nothing sent (name that user as user in [SECTION] if it runs
+ * SERVICE)"; the url is not shown (a webhook's holds its secret).
+ * Returns 0 or -EPERM.
  */
 int listener_check(const char *service, const char *section,
 		   const char *url, const struct config_user *user);

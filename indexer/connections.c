@@ -419,6 +419,9 @@ static int probe_telegram(const struct config *c, struct strbuf *msg)
 	struct http_response resp;
 	int ret;
 
+	if (not_theirs("Telegram", "notify", c->notify_telegram_url,
+		       &c->notify_user, msg))
+		return 1;
 	http_join(&url, c->notify_telegram_url, "/bot");
 	strbuf_addf(&url, "%s/getMe", c->notify_telegram_token);
 	ret = ask(url.buf, NULL, 1, &resp, msg);
@@ -437,6 +440,8 @@ static int probe_ntfy(const struct config *c, struct strbuf *msg)
 	json_t *doc;
 	int ret;
 
+	if (not_theirs("ntfy", "notify", u, &c->notify_user, msg))
+		return 1;
 	strbuf_add(&base, u, host ? (size_t)(host + 3 - u) +
 		   strcspn(host + 3, "/?#") : strlen(u));
 	http_join(&url, base.buf, "/v1/health");
@@ -461,7 +466,12 @@ static int probe_ntfy(const struct config *c, struct strbuf *msg)
 static int probe_discord(const struct config *c, struct strbuf *msg)
 {
 	struct http_response resp;
-	int ret = ask(c->notify_discord_webhook, NULL, 1, &resp, msg);
+	int ret;
+
+	if (not_theirs("Discord", "notify", c->notify_discord_webhook,
+		       &c->notify_user, msg))
+		return 1;
+	ret = ask(c->notify_discord_webhook, NULL, 1, &resp, msg);
 
 	if (ret && strstr(msg->buf, "HTTP 404")) {
 		strbuf_reset(msg);
