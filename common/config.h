@@ -179,6 +179,8 @@ struct config {
 	/* [alldebrid], [premiumize]: the other debrid services (debrid.h) */
 	char *ad_api_key, *ad_url;
 	char *pm_api_key, *pm_url;
+	/* each debrid service's user, when its url is on this machine */
+	struct config_user rd_user, ad_user, pm_user;
 	struct config_list rd_libraries;
 	int rd_rpm;			/* default 200 */
 	int rd_max_attempts;		/* default 3 */

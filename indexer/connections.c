@@ -210,6 +210,9 @@ static int probe_realdebrid(const struct config *c, struct strbuf *msg)
 	struct strbuf h = STRBUF_INIT;
 	int ret;
 
+	if (not_theirs("Real-Debrid", "realdebrid", c->rd_url, &c->rd_user,
+		       msg))
+		return 1;
 	strbuf_addf(&h, "Authorization: Bearer %s", c->rd_api_token);
 	ret = get_word(c->rd_url, "/user", h.buf, "type", "account", msg);
 	client_wipe(h.buf);
@@ -268,6 +271,9 @@ static int probe_alldebrid(const struct config *c, struct strbuf *msg)
 	struct http_response resp;
 	int ret;
 
+	if (not_theirs("AllDebrid", "alldebrid", c->ad_url ? c->ad_url :
+		       AD_URL, &c->ad_user, msg))
+		return 1;
 	http_join(&url, c->ad_url ? c->ad_url : AD_URL,
 		  "/user?agent=" AD_AGENT);
 	strbuf_addf(&h, "Authorization: Bearer %s", c->ad_api_key);
@@ -286,6 +292,9 @@ static int probe_premiumize(const struct config *c, struct strbuf *msg)
 	struct http_response resp;
 	int ret;
 
+	if (not_theirs("Premiumize", "premiumize", c->pm_url ? c->pm_url :
+		       PM_URL, &c->pm_user, msg))
+		return 1;
 	/* Premiumize takes the key in the query only; http.c never shows
 	 * a query */
 	http_join(&url, c->pm_url ? c->pm_url : PM_URL,

@@ -210,6 +210,10 @@ KEYED = {
     "emby": ("emby", "emby", "Emby", "url = %s\napi_key = %s\n"),
     "ntfy": ("notify", "ntfy", "ntfy",
              "ntfy_url = %s/topic\nntfy_token = %s\n"),
+    "realdebrid": ("realdebrid", "realdebrid", "Real-Debrid",
+                   "url = %s\napi_token = %s\n"),
+    "alldebrid": ("alldebrid", "alldebrid", "AllDebrid",
+                  "url = %s\napi_key = %s\n"),
 }
 
 
@@ -217,8 +221,8 @@ KEYED = {
 @pytest.mark.parametrize("service", sorted(KEYED))
 def test_each_services_key_goes_to_its_user_alone(library, tmp_path, spy,
                                                   service, named):
-    """--check-connections with Sonarr, Radarr, Plex, Jellyfin, Emby or
-    ntfy at another user's listener: not asked, the line names that user
+    """--check-connections with Sonarr, Radarr, Plex, Jellyfin, Emby,
+    ntfy, Real-Debrid or AllDebrid at another user's listener: not asked, the line names that user
     and the key to set, the secret neither sent nor printed; with
     [SECTION] user naming the listener's user, it is asked (and answers
     401; ntfy stops at its health)."""
