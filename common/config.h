@@ -181,6 +181,8 @@ struct config {
 	/* [alldebrid], [premiumize]: the other debrid services (debrid.h) */
 	char *ad_api_key, *ad_url;
 	char *pm_api_key, *pm_url;
+	/* each debrid service's user, when its url is on this machine */
+	struct config_user rd_user, ad_user, pm_user;
 	struct config_list rd_libraries;
 	int rd_rpm;			/* default 200 */
 	int rd_max_attempts;		/* default 3 */
@@ -199,6 +201,9 @@ struct config {
 	int sonarr_search_on_failure;	/* default 0 */
 	char *radarr_url, *radarr_api_key;
 	int radarr_search_on_failure;	/* default 0 */
+	/* each service's user on this machine, besides root and the
+	 * daemon's: only its listener is sent the secret */
+	struct config_user sonarr_user, radarr_user;
 
 	/* [plex], [jellyfin], [emby]: told of the paths a repair changed */
 	char *plex_url, *plex_token;
@@ -206,6 +211,8 @@ struct config {
 	char *emby_url, *emby_api_key;
 	char *komga_url, *komga_api_key;	/* [komga]: told after imports */
 	char *kavita_url, *kavita_api_key;	/* [kavita]: the same */
+	struct config_user plex_user, jellyfin_user, emby_user;
+	struct config_user komga_user, kavita_user;
 
 	/* [notify]: the targets (common/notify_targets.h), each with the
 	 * events it wants (notify_event_names), notify_events when its own
@@ -221,6 +228,7 @@ struct config {
 	struct config_list notify_webhook_events;
 	char *notify_telegram_url;	/* the Bot API's base */
 	char *notify_telegram_token, *notify_telegram_chat;
+	struct config_user notify_user;	/* a local target's */
 	struct config_list notify_telegram_events;
 	int notify_digest;		/* default 1 (digest.h) */
 	double notify_error_rate;	/* default 0.05 */

@@ -15,6 +15,7 @@
 #include "common/base64.h"
 #include "common/http.h"
 #include "common/json.h"
+#include "common/listener.h"
 #include "common/redact.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
@@ -469,6 +470,25 @@ static int answer_verdict(const struct notify_target *t, int rc,
 	return rc;
 }
 
+/* Whether another user than t's, root or the daemon's listens on its
+ * port on this machine: -EAGAIN (the alert waits) with out->error naming
+ * that user, logged once; else 0. */
+static int not_its_listener(const struct notify_target *t,
+			    struct notify_answer *out)
+{
+	const char *name = notify_target_name(t->kind);
+	char who[64];
+
+	if (!listener_check(name, "notify", t->url, t->user))
+		return 0;
+	if (!listener_refused(t->url, t->user, who, sizeof(who)))
+		return 0;
+	snprintf(out->error, sizeof(out->error), "its port on this machine"
+		 " is user %s's, not %s's: nothing sent (name that user as"
+		 " user in [notify] if it runs %s)", who, name, name);
+	return -EAGAIN;
+}
+
 int notify_target_send(const struct notify_target *t,
 		       const struct notify_msg *m, const int *cancel,
 		       struct notify_answer *out)
@@ -492,6 +512,8 @@ int notify_target_send(const struct notify_target *t,
 	rc = request_body(t, m, &req, &url, &lines, headers, &body);
 	if (rc == -ENOMEM)
 		snprintf(out->error, sizeof(out->error), "no memory");
+	if (!rc)
+		rc = not_its_listener(t, out);
 	if (!rc) {
 		rc = http_perform(&req, &resp);
 		rc = answer_verdict(t, rc, &resp, out);

@@ -52,6 +52,8 @@
 
 #include "common/notify.h"
 
+struct config_user;
+
 enum notify_target_kind {
 	NOTIFY_DISCORD,
 	NOTIFY_SLACK,
@@ -71,6 +73,9 @@ struct notify_target {
 				 * token, or NULL */
 	const char *chat;	/* Telegram's chat id or @channel */
 	unsigned events;	/* the kinds it wants: NOTIFY_BIT()s */
+	/* the user it runs as on this machine ([notify] user; NULL: root
+	 * or the daemon's alone): no other listener is sent an alert */
+	const struct config_user *user;
 };
 
 /* What a target answered to one attempt. */

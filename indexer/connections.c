@@ -14,12 +14,12 @@
 
 #include "common/config.h"
 #include "common/http.h"
+#include "common/listener.h"
 #include "common/redact.h"
 #include "common/strbuf.h"
 #include "indexer/connections.h"
 #include "indexer/monitor/client.h"
 #include "indexer/monitor/download.h"
-#include "indexer/monitor/import_owner.h"
 #include "indexer/realdebrid/ad_client.h"
 #include "indexer/realdebrid/pm_client.h"
 
@@ -122,43 +122,62 @@ static int keyed_word(const char *base, const char *path, const char *name,
 	return ret;
 }
 
-static int probe_prowlarr(const struct config *c, struct strbuf *msg)
+/* Whether url's listeners on this machine may be given its secret: 0,
+ * else 1 with msg naming the other listener's user and the key to set
+ * (as the daemon asks it, see common/listener.h). */
+static int not_theirs(const char *service, const char *section,
+		      const char *url, const struct config_user *user,
+		      struct strbuf *msg)
 {
 	char name[64];
-	uid_t who;
 
-	/* as prowlarr.c asks it: its key to its own user alone */
-	if (!import_owner_trusted(c->prowlarr_url, &c->prowlarr_user.uid,
-				  !!c->prowlarr_user.name, &who)) {
-		import_owner_name(who, name, sizeof(name));
-		strbuf_addf(msg, "not asked: its port is user %s's, not"
-			    " Prowlarr's ([prowlarr] user)", name);
+	if (!listener_refused(url, user, name, sizeof(name)))
+		return 0;
+	strbuf_addf(msg, "not asked: its port is user %s's, not %s's ([%s]"
+		    " user)", name, service, section);
+	return 1;
+}
+
+static int probe_prowlarr(const struct config *c, struct strbuf *msg)
+{
+	if (not_theirs("Prowlarr", "prowlarr", c->prowlarr_url,
+		       &c->prowlarr_user, msg))
 		return 1;
-	}
 	return keyed_word(c->prowlarr_url, "/api/v1/system/status",
 			  "X-Api-Key", c->prowlarr_api_key, "version", msg);
 }
 
 static int probe_sonarr(const struct config *c, struct strbuf *msg)
 {
+	if (not_theirs("Sonarr", "sonarr", c->sonarr_url, &c->sonarr_user,
+		       msg))
+		return 1;
 	return keyed_word(c->sonarr_url, "/api/v3/system/status",
 			  "X-Api-Key", c->sonarr_api_key, "version", msg);
 }
 
 static int probe_radarr(const struct config *c, struct strbuf *msg)
 {
+	if (not_theirs("Radarr", "radarr", c->radarr_url, &c->radarr_user,
+		       msg))
+		return 1;
 	return keyed_word(c->radarr_url, "/api/v3/system/status",
 			  "X-Api-Key", c->radarr_api_key, "version", msg);
 }
 
 static int probe_jellyfin(const struct config *c, struct strbuf *msg)
 {
+	if (not_theirs("Jellyfin", "jellyfin", c->jellyfin_url,
+		       &c->jellyfin_user, msg))
+		return 1;
 	return keyed_word(c->jellyfin_url, "/System/Info", "X-Emby-Token",
 			  c->jellyfin_api_key, "Version", msg);
 }
 
 static int probe_emby(const struct config *c, struct strbuf *msg)
 {
+	if (not_theirs("Emby", "emby", c->emby_url, &c->emby_user, msg))
+		return 1;
 	return keyed_word(c->emby_url, "/System/Info", "X-Emby-Token",
 			  c->emby_api_key, "Version", msg);
 }
@@ -173,6 +192,8 @@ static int probe_plex(const struct config *c, struct strbuf *msg)
 	struct http_response resp;
 	int ret;
 
+	if (not_theirs("Plex", "plex", c->plex_url, &c->plex_user, msg))
+		return 1;
 	strbuf_addf(&h, "X-Plex-Token: %s", c->plex_token);
 	headers[0] = h.buf;
 	http_join(&url, c->plex_url, "/");
@@ -189,6 +210,9 @@ static int probe_realdebrid(const struct config *c, struct strbuf *msg)
 	struct strbuf h = STRBUF_INIT;
 	int ret;
 
+	if (not_theirs("Real-Debrid", "realdebrid", c->rd_url, &c->rd_user,
+		       msg))
+		return 1;
 	strbuf_addf(&h, "Authorization: Bearer %s", c->rd_api_token);
 	ret = get_word(c->rd_url, "/user", h.buf, "type", "account", msg);
 	client_wipe(h.buf);
@@ -247,6 +271,9 @@ static int probe_alldebrid(const struct config *c, struct strbuf *msg)
 	struct http_response resp;
 	int ret;
 
+	if (not_theirs("AllDebrid", "alldebrid", c->ad_url ? c->ad_url :
+		       AD_URL, &c->ad_user, msg))
+		return 1;
 	http_join(&url, c->ad_url ? c->ad_url : AD_URL,
 		  "/user?agent=" AD_AGENT);
 	strbuf_addf(&h, "Authorization: Bearer %s", c->ad_api_key);
@@ -265,6 +292,9 @@ static int probe_premiumize(const struct config *c, struct strbuf *msg)
 	struct http_response resp;
 	int ret;
 
+	if (not_theirs("Premiumize", "premiumize", c->pm_url ? c->pm_url :
+		       PM_URL, &c->pm_user, msg))
+		return 1;
 	/* Premiumize takes the key in the query only; http.c never shows
 	 * a query */
 	http_join(&url, c->pm_url ? c->pm_url : PM_URL,
@@ -398,6 +428,9 @@ static int probe_telegram(const struct config *c, struct strbuf *msg)
 	struct http_response resp;
 	int ret;
 
+	if (not_theirs("Telegram", "notify", c->notify_telegram_url,
+		       &c->notify_user, msg))
+		return 1;
 	http_join(&url, c->notify_telegram_url, "/bot");
 	strbuf_addf(&url, "%s/getMe", c->notify_telegram_token);
 	ret = ask(url.buf, NULL, 1, &resp, msg);
@@ -416,6 +449,8 @@ static int probe_ntfy(const struct config *c, struct strbuf *msg)
 	json_t *doc;
 	int ret;
 
+	if (not_theirs("ntfy", "notify", u, &c->notify_user, msg))
+		return 1;
 	strbuf_add(&base, u, host ? (size_t)(host + 3 - u) +
 		   strcspn(host + 3, "/?#") : strlen(u));
 	http_join(&url, base.buf, "/v1/health");
@@ -440,7 +475,12 @@ static int probe_ntfy(const struct config *c, struct strbuf *msg)
 static int probe_discord(const struct config *c, struct strbuf *msg)
 {
 	struct http_response resp;
-	int ret = ask(c->notify_discord_webhook, NULL, 1, &resp, msg);
+	int ret;
+
+	if (not_theirs("Discord", "notify", c->notify_discord_webhook,
+		       &c->notify_user, msg))
+		return 1;
+	ret = ask(c->notify_discord_webhook, NULL, 1, &resp, msg);
 
 	if (ret && strstr(msg->buf, "HTTP 404")) {
 		strbuf_reset(msg);

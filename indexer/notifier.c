@@ -105,6 +105,7 @@ static void make_targets(const struct config *cfg)
 			.url = all[i].url,
 			.token = all[i].token,
 			.chat = all[i].chat,
+			.user = &cfg->notify_user,
 			.events = kinds_of(all[i].events->nr ? all[i].events :
 					   &cfg->notify_events),
 		};

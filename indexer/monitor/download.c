@@ -16,9 +16,9 @@
 
 #include "common/base64.h"
 #include "common/bytes.h"
+#include "common/listener.h"
 #include "common/log.h"
 #include "indexer/monitor/client.h"
-#include "indexer/monitor/import_owner.h"
 #include "indexer/monitor/links.h"
 #include "indexer/monitor/prowlarr.h"
 
@@ -442,11 +442,11 @@ static int listener_is_clients(const struct download_client *c,
 	if (asprintf(&url, "%s%s", strstr(c->url, "://") ? "" : "tcp://",
 		     c->url) < 0)
 		return -ENOMEM;
-	ok = import_owner_trusted(url, also, nr, &uid);
+	ok = listener_trusted(url, also, nr, &uid);
 	free(url);
 	if (ok)
 		return 0;
-	import_owner_name(uid, name, sizeof(name));
+	listener_name(uid, name, sizeof(name));
 	strbuf_reset(err);
 	strbuf_addf(err, "%s: the port of %s is user %s's, not the client's:"
 		    " not asked, nothing sent (name that user as client_user"

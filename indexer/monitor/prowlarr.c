@@ -16,12 +16,12 @@
 #include "common/clock.h"
 #include "common/http.h"
 #include "common/json.h"
+#include "common/listener.h"
 #include "common/log.h"
 #include "common/redact.h"
 #include "common/strbuf.h"
 #include "common/throttle.h"
 #include "indexer/manga/names.h"
-#include "indexer/monitor/import_owner.h"
 #include "indexer/monitor/prowlarr.h"
 
 /*
@@ -82,11 +82,11 @@ static int listener_is_prowlarrs(const struct prowlarr *p)
 	char name[64];
 	uid_t uid;
 
-	if (import_owner_trusted(p->url, &p->user_uid, !!p->user, &uid))
+	if (listener_trusted(p->url, &p->user_uid, !!p->user, &uid))
 		return 0;
 	if (__atomic_exchange_n(&told, uid, __ATOMIC_RELAXED) == uid)
 		return -EPERM;
-	import_owner_name(uid, name, sizeof(name));
+	listener_name(uid, name, sizeof(name));
 	return log_error(-EPERM, "prowlarr: the port of %s is user %s's, not"
 			 " Prowlarr's: not asked, the API key not sent (name"
 			 " that user as user in [prowlarr] if it runs"

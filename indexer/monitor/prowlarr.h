@@ -86,7 +86,7 @@ struct prowlarr {
 	struct throttle *throttle;
 	long timeout_ms;		/* 0: HTTP_TIMEOUT_MS */
 	/* a user besides root and the daemon's that may listen at url on
-	 * this machine and be sent the key (import_owner_trusted()) */
+	 * this machine and be sent the key (listener_trusted()) */
 	const char *user;
 	uid_t user_uid;
 };

@@ -19,6 +19,7 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
+#include "common/listener.h"
 #include "common/log.h"
 #include "common/notify.h"
 #include "common/path.h"
@@ -27,7 +28,6 @@
 #include "indexer/realdebrid/mediaserver.h"
 #include "indexer/monitor/import.h"
 #include "indexer/monitor/import_home.h"
-#include "indexer/monitor/import_owner.h"
 #include "indexer/monitor/import_path.h"
 #include "indexer/monitor/prefs.h"
 #include "indexer/monitor/save_guard.h"
@@ -281,7 +281,7 @@ static size_t owners_of(const struct download_client *client,
 
 	if (!stat(saved, &st))
 		owners[nr++] = st.st_uid;
-	if (!import_owner_listener(client->url, &uid) &&
+	if (!listener_uid(client->url, &uid) &&
 	    (!nr || uid != owners[0]))
 		owners[nr++] = uid;
 	return nr;

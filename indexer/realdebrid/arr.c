@@ -15,6 +15,7 @@
 #include "common/array.h"
 #include "common/http.h"
 #include "common/json.h"
+#include "common/listener.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 
@@ -23,8 +24,9 @@ const char *arr_name(const struct arr *a)
 	return a->kind == ARR_RADARR ? "radarr" : "sonarr";
 }
 
-/* Send one request with the key and turn its status into an error; a
- * 404 is -ENOENT, unlogged, when the caller takes it for "gone". */
+/* Send one request with the key (where a's user, root or the daemon's
+ * listens) and turn its status into an error; a 404 is -ENOENT,
+ * unlogged, when the caller takes it for "gone". */
 static int send_request(const struct arr *a, const char *method,
 			const char *path, const char *body, int missing_ok,
 			struct http_response *resp)
@@ -42,6 +44,10 @@ static int send_request(const struct arr *a, const char *method,
 	};
 	int ret;
 
+	*resp = (struct http_response){ .body = STRBUF_INIT };
+	ret = listener_check(arr_name(a), arr_name(a), a->url, a->user);
+	if (ret)
+		return ret;
 	http_join(&url, a->url, path);
 	strbuf_addf(&key, "X-Api-Key: %s", a->api_key);
 	headers[0] = key.buf;

@@ -13,6 +13,7 @@
  *		.kind = ARR_SONARR,
  *		.url = cfg->sonarr_url,
  *		.api_key = cfg->sonarr_api_key,
+ *		.user = &cfg->sonarr_user,
  *	};
  *	int64_t id;
  *
@@ -54,6 +55,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct config_user;
+
 #define ARR_MAX_BODY (32u << 20)	/* a large library's series list */
 
 enum arr_kind {
@@ -72,6 +75,9 @@ struct arr {
 	const char *url;
 	const char *api_key;
 	long timeout_ms;		/* 0: HTTP_TIMEOUT_MS */
+	/* the user it runs as on this machine (NULL or no name: root or
+	 * the daemon's alone): no other listener is sent the key */
+	const struct config_user *user;
 };
 
 /*

@@ -17,6 +17,7 @@
 #include "common/config.h"
 #include "common/http.h"
 #include "common/json.h"
+#include "common/listener.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/throttle.h"
@@ -38,14 +39,14 @@ const struct debrid_ops debrid_realdebrid = {
  * (config_finish() refuses two keys). */
 static const struct {
 	const struct debrid_ops *ops;
-	size_t key, url;
+	size_t key, url, user;
 } services[] = {
 	{ &debrid_realdebrid, offsetof(struct config, rd_api_token),
-	  offsetof(struct config, rd_url) },
+	  offsetof(struct config, rd_url), offsetof(struct config, rd_user) },
 	{ &debrid_alldebrid, offsetof(struct config, ad_api_key),
-	  offsetof(struct config, ad_url) },
+	  offsetof(struct config, ad_url), offsetof(struct config, ad_user) },
 	{ &debrid_premiumize, offsetof(struct config, pm_api_key),
-	  offsetof(struct config, pm_url) },
+	  offsetof(struct config, pm_url), offsetof(struct config, pm_user) },
 };
 
 static const char *field(const struct config *cfg, size_t offset)
@@ -74,6 +75,12 @@ const char *debrid_key(const struct config *cfg)
 const char *debrid_url(const struct config *cfg)
 {
 	return field(cfg, services[configured(cfg)].url);
+}
+
+const struct config_user *debrid_user(const struct config *cfg)
+{
+	return (const struct config_user *)((const char *)cfg +
+					    services[configured(cfg)].user);
 }
 
 static int is_hash(const char *s, size_t n)
@@ -219,7 +226,10 @@ int debrid_send(const struct rd_client *c, const struct debrid_call *call,
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			return log_error(-EINVAL, "%s: the key holds a "
 					 "control character", call->svc);
-	ret = throttle_acquire(c->throttle, cancel);
+	ret = listener_check(call->svc, call->svc, c->url && *c->url ? c->url :
+			     call->base, c->user);
+	if (!ret)
+		ret = throttle_acquire(c->throttle, cancel);
 	if (ret < 0)
 		return ret;
 	http_join(&url, c->url && *c->url ? c->url : call->base, call->path);

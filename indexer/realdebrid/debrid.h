@@ -27,6 +27,7 @@
 #include "indexer/realdebrid/rd_client.h"
 
 struct config;
+struct config_user;
 
 struct debrid_ops {
 	const char *name;		/* "realdebrid": config section,
@@ -66,6 +67,9 @@ const struct debrid_ops *debrid_configured(const struct config *cfg);
  * not set, and its url (NULL: the service's own). */
 const char *debrid_key(const struct config *cfg);
 const char *debrid_url(const struct config *cfg);
+/* The user its section names (unset: root or the daemon's alone), the
+ * only other one that may listen where its url leads on this machine. */
+const struct config_user *debrid_user(const struct config *cfg);
 
 /*
  * For the AllDebrid and Premiumize clients: the info hash of a magnet

@@ -14,14 +14,16 @@
 
 #include "common/config.h"
 #include "common/http.h"
+#include "common/listener.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 
-/* Send one request with its secret header; the status as an error. */
+/* Send one request with its secret header, where user (the service's
+ * section's) or root or the daemon's listens; the status as an error. */
 static int send_request(const char *service, const char *base,
-			const char *method, const char *path,
-			const char *secret, const char *body,
-			struct http_response *resp)
+			const struct config_user *user, const char *method,
+			const char *path, const char *secret,
+			const char *body, struct http_response *resp)
 {
 	struct strbuf url = STRBUF_INIT;
 	const char *headers[3] = { secret, "Accept: application/json", NULL };
@@ -35,6 +37,10 @@ static int send_request(const char *service, const char *base,
 	};
 	int ret;
 
+	*resp = (struct http_response){ .body = STRBUF_INIT };
+	ret = listener_check(service, service, base, user);
+	if (ret)
+		return ret;
 	http_join(&url, base, path);
 	req.url = url.buf;
 	ret = http_perform(&req, resp);
@@ -109,8 +115,8 @@ static int plex(const struct config *cfg, const char *const *folders,
 	int rc, ret = 0;
 
 	strbuf_addf(&token, "X-Plex-Token: %s", cfg->plex_token);
-	rc = send_request("plex", cfg->plex_url, "GET", "/library/sections",
-			  token.buf, NULL, &resp);
+	rc = send_request("plex", cfg->plex_url, &cfg->plex_user, "GET",
+			  "/library/sections", token.buf, NULL, &resp);
 	if (!rc)
 		doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
 	http_response_release(&resp);
@@ -132,8 +138,9 @@ static int plex(const struct config *cfg, const char *const *folders,
 			strbuf_addf(&path, "/library/sections/%s/refresh?path=",
 				    key);
 			http_escape(folders[i], 0, &path);
-			rc = send_request("plex", cfg->plex_url, "GET",
-					  path.buf, token.buf, NULL, &resp);
+			rc = send_request("plex", cfg->plex_url,
+					  &cfg->plex_user, "GET", path.buf,
+					  token.buf, NULL, &resp);
 			http_response_release(&resp);
 		} else {
 			log_warn("plex: no library section holds %s",
@@ -156,7 +163,7 @@ static int plex(const struct config *cfg, const char *const *folders,
 
 /* Jellyfin or Emby: every folder in one request. */
 static int jellyfin(const char *service, const char *url,
-		    const char *secret, const char *const *folders, size_t nr,
+		    const struct config_user *user, const char *secret, const char *const *folders, size_t nr,
 		    int (*note)(void *, const char *, const char *, int),
 		    void *arg, struct mediaserver_told *told)
 {
@@ -178,8 +185,8 @@ static int jellyfin(const char *service, const char *url,
 	json_decref(doc);
 	if (!body)
 		return log_error(-ENOMEM, "%s: out of memory", service);
-	rc = send_request(service, url, "POST", "/Library/Media/Updated",
-			  secret, body, &resp);
+	rc = send_request(service, url, user, "POST",
+			  "/Library/Media/Updated", secret, body, &resp);
 	free(body);
 	http_response_release(&resp);
 	if (rc)
@@ -202,8 +209,8 @@ static int komga(const struct config *cfg, const char *folder)
 	int rc;
 
 	strbuf_addf(&key, "X-API-Key: %s", cfg->komga_api_key);
-	rc = send_request("komga", cfg->komga_url, "GET", "/api/v1/libraries",
-			  key.buf, NULL, &resp);
+	rc = send_request("komga", cfg->komga_url, &cfg->komga_user, "GET",
+			  "/api/v1/libraries", key.buf, NULL, &resp);
 	if (!rc)
 		doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
 	http_response_release(&resp);
@@ -226,8 +233,8 @@ static int komga(const struct config *cfg, const char *folder)
 		strbuf_addstr(&path, "/api/v1/libraries/");
 		http_escape(id, 0, &path);
 		strbuf_addstr(&path, "/scan");
-		rc = send_request("komga", cfg->komga_url, "POST", path.buf,
-				  key.buf, NULL, &resp);
+		rc = send_request("komga", cfg->komga_url, &cfg->komga_user,
+				  "POST", path.buf, key.buf, NULL, &resp);
 		http_response_release(&resp);
 	}
 	json_decref(doc);
@@ -251,8 +258,9 @@ static int kavita(const struct config *cfg, const char *folder)
 	if (!body)
 		return log_error(-ENOMEM, "kavita: out of memory");
 	strbuf_addf(&key, "x-api-key: %s", cfg->kavita_api_key);
-	rc = send_request("kavita", cfg->kavita_url, "POST",
-			  "/api/Library/scan-folder", key.buf, body, &resp);
+	rc = send_request("kavita", cfg->kavita_url, &cfg->kavita_user,
+			  "POST", "/api/Library/scan-folder", key.buf, body,
+			  &resp);
 	http_response_release(&resp);
 	explicit_bzero(body, strlen(body));
 	free(body);
@@ -306,14 +314,15 @@ int mediaserver_refresh(const struct config *cfg, const char *const *folders,
 	if (!ret && cfg->jellyfin_url && cfg->jellyfin_api_key) {
 		strbuf_addf(&h, "Authorization: MediaBrowser Token=\"%s\"",
 			    cfg->jellyfin_api_key);
-		ret = jellyfin("jellyfin", cfg->jellyfin_url, h.buf, folders,
-			       nr, note, arg, told);
+		ret = jellyfin("jellyfin", cfg->jellyfin_url,
+			       &cfg->jellyfin_user, h.buf, folders, nr, note,
+			       arg, told);
 		secret_release(&h);
 	}
 	if (!ret && cfg->emby_url && cfg->emby_api_key) {
 		strbuf_addf(&h, "X-Emby-Token: %s", cfg->emby_api_key);
-		ret = jellyfin("emby", cfg->emby_url, h.buf, folders, nr,
-			       note, arg, told);
+		ret = jellyfin("emby", cfg->emby_url, &cfg->emby_user,
+			       h.buf, folders, nr, note, arg, told);
 		secret_release(&h);
 	}
 	return ret;

@@ -112,7 +112,8 @@ static int tell_owner(struct rd_cleanup *c, const struct rd_link *l,
 
 /* The Arr of kind ARR_KIND as the configuration cfg gives it. */
 #define ARR_OF(cfg, KIND, name) { .kind = ARR_##KIND, \
-	.url = (cfg)->name##_url, .api_key = (cfg)->name##_api_key }
+	.url = (cfg)->name##_url, .api_key = (cfg)->name##_api_key, \
+	.user = &(cfg)->name##_user }
 
 static const struct db_text_field link_texts[] = {
 	DB_FIELD(struct rd_link, path, 0),

@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "common/http.h"
 #include "common/json.h"
+#include "common/listener.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/throttle.h"
@@ -180,7 +181,9 @@ static int send_request(const struct rd_client *c, const struct rd_call *call,
 	int ret;
 
 	http_form_body(&req, call->form);
-	ret = throttle_acquire(c->throttle, cancel);
+	ret = listener_check("realdebrid", "realdebrid", base, c->user);
+	if (!ret)
+		ret = throttle_acquire(c->throttle, cancel);
 	if (ret < 0)
 		return ret;
 	http_join(&url, base, call->path);

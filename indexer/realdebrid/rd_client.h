@@ -74,6 +74,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct config_user;
 struct throttle;
 
 #define RD_URL "https://api.real-debrid.com/rest/1.0"
@@ -102,6 +103,9 @@ struct rd_client {
 	const char *token;
 	struct throttle *throttle;
 	long timeout_ms;		/* 0: HTTP_TIMEOUT_MS */
+	/* the user it runs as when on this machine (NULL or unnamed: root
+	 * or the daemon's alone): no other listener is sent the token */
+	const struct config_user *user;
 };
 
 struct rd_file {

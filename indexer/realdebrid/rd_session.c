@@ -34,6 +34,7 @@ int rd_session_init(struct rd_session *s, const struct config *cfg,
 		return rc;
 	s->c.url = debrid_url(cfg);
 	s->c.token = debrid_key(cfg);
+	s->c.user = debrid_user(cfg);
 	return 0;
 }
 

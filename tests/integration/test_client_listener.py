@@ -21,7 +21,7 @@ import tempfile
 import pytest
 
 from clients import PASSWORD, USER
-from conftest import wait_for
+from conftest import start, unmount, wait_for
 from test_access import drop_user, make_user
 from test_client_probe import POLLS_S, client_conf, lines_of
 from test_clients import health
@@ -196,3 +196,79 @@ def test_check_connections_asks_no_other_user(library, tmp_path, spy):
     for s in secrets() + [API_KEY.encode()]:
         assert s not in sent(seen)
         assert s.decode() not in r.stdout + r.stderr
+
+
+# Each service mediamon sends a secret to: its section, the name of its
+# line in --check-connections and the one it gives itself there, and its
+# keys (the spy's url and the secret in them).
+KEYED = {
+    "sonarr": ("sonarr", "sonarr", "Sonarr", "url = %s\napi_key = %s\n"),
+    "radarr": ("radarr", "radarr", "Radarr", "url = %s\napi_key = %s\n"),
+    "plex": ("plex", "plex", "Plex", "url = %s\ntoken = %s\n"),
+    "jellyfin": ("jellyfin", "jellyfin", "Jellyfin",
+                 "url = %s\napi_key = %s\n"),
+    "emby": ("emby", "emby", "Emby", "url = %s\napi_key = %s\n"),
+    "ntfy": ("notify", "ntfy", "ntfy",
+             "ntfy_url = %s/topic\nntfy_token = %s\n"),
+    "realdebrid": ("realdebrid", "realdebrid", "Real-Debrid",
+                   "url = %s\napi_token = %s\n"),
+    "alldebrid": ("alldebrid", "alldebrid", "AllDebrid",
+                  "url = %s\napi_key = %s\n"),
+}
+
+
+@pytest.mark.parametrize("named", [False, True])
+@pytest.mark.parametrize("service", sorted(KEYED))
+def test_each_services_key_goes_to_its_user_alone(library, tmp_path, spy,
+                                                  service, named):
+    """--check-connections with Sonarr, Radarr, Plex, Jellyfin, Emby,
+    ntfy, Real-Debrid or AllDebrid at another user's listener: not asked, the line names that user
+    and the key to set, the secret neither sent nor printed; with
+    [SECTION] user naming the listener's user, it is asked (and answers
+    401; ntfy stops at its health)."""
+    user, url, seen = spy
+    section, line, name, keys = KEYED[service]
+    text = "[%s]\n%s" % (section, keys % (url, API_KEY))
+    if named:
+        text += "user = %s\n" % user.name
+    r = check(tmp_path, library, text)
+    assert r.returncode == 1, r.stdout + r.stderr
+    said = lines(r)
+    assert API_KEY not in r.stdout + r.stderr
+    if named:
+        assert said[line].startswith("refused credentials"), said
+        # ntfy's probe asks its health first, which wants no token
+        assert (b"/v1/health" if service == "ntfy" else
+                API_KEY.encode()) in sent(seen)
+        return
+    assert said[line] == "not asked: its port is user %s's, not %s's" \
+        " ([%s] user)" % (user.name, name, section), said
+    assert API_KEY.encode() not in sent(seen)
+
+
+def test_a_local_ntfy_is_sent_alerts_by_its_user_alone(library, tmp_path,
+                                                       spy):
+    """Scan errors raise an alert for ntfy at another user's listener:
+    nothing is sent (neither the alert nor the token), health and the log
+    name the user and [notify] user; the alert waits."""
+    user, url, seen = spy
+    for n in range(2):
+        (library / "Alpha" / ("bad%d.flac" % n)).write_bytes(
+            b"fLaC" + bytes(range(256)) * 4)
+    conf = tmp_path / "notify.conf"
+    conf.write_text("[notify]\nntfy_url = %s/topic\nntfy_token = %s\n"
+                    % (url, API_KEY))
+    conf.chmod(0o600)
+    m = start(tmp_path, "config=" + str(conf), "music=" + str(library))
+    try:
+        text = wait_for(lambda: m.read("status/health").decode(), 60,
+                        "health naming ntfy's listener",
+                        until=lambda t: "user %s's, not ntfy's" % user.name
+                        in t, mount=m)
+        assert "[notify]" in text, text
+        log = m.read("log")
+        assert b"user %s's, not ntfy's" % user.name.encode() in log
+        assert API_KEY.encode() not in log
+        assert sent(seen) == b""
+    finally:
+        unmount(m.path, m.proc)

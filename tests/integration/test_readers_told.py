@@ -14,10 +14,13 @@ import json
 import os
 import sys
 
+import pytest
+
 from clients import clients, files  # noqa: F401
 from conftest import REPO, wait_for
 from test_clients import catalog, conf, seeded
 from test_handoff import AUTO, SEND, downloads
+from test_client_listener import spy  # noqa: F401
 from test_monitor import monitored  # noqa: F401
 
 sys.path.insert(0, os.path.join(REPO, "tests", "fakes"))
@@ -118,3 +121,35 @@ def test_servers_that_fail_leave_the_import_alone(monitored, clients,
     assert [r["path"] for r in komga.call("/_requests")] == [
         "/api/v1/libraries"]
     assert "wrong-key" not in mon.m.read("log").decode()
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not os.path.exists(
+    "/usr/sbin/useradd"), reason="needs root and useradd")
+def test_readers_at_another_users_listener_are_not_told(monitored, clients,
+                                                        files, tmp_path,
+                                                        spy):
+    """Komga and Kavita at the port another local user listens on (issue
+    60): the volume is imported, neither key is sent, the log names that
+    user and [komga] / [kavita] user."""
+    user, url, seen = spy
+    qbit = clients("qbittorrent")
+    b, save, b04 = seeded(tmp_path, files)
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=conf("qbittorrent", qbit.url, save) + POLL +
+                    "[komga]\nurl = %s\napi_key = %s\n"
+                    "[kavita]\nurl = %s\napi_key = %s\n" % (
+                        url, KEYS["komga"], url, KEYS["kavita"]),
+                    releases={"saga 01": [b04]})
+    catalog(mon, files.url + "/gone.torrent")
+    mon.check("missing")
+    imported(mon)
+    said = ["%s: its port on this machine is user %s's, not %s's" % (
+        s, user.name, s) for s in ("komga", "kavita")]
+    log = wait_for(lambda: mon.m.read("log").decode(), 30,
+                   "the refusals logged", mount=mon.m,
+                   until=lambda log: all(s in log for s in said))
+    assert "as user in [komga]" in log and "as user in [kavita]" in log
+    got = seen.read_bytes() if seen.exists() else b""
+    for key in (KEYS["komga"], KEYS["kavita"]):
+        assert key.encode() not in got
+        assert key not in log

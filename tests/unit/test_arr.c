@@ -68,7 +68,7 @@ static size_t nr_commands(void)
 
 static void test_find_series(void **state)
 {
-	struct arr a = { ARR_SONARR, base, KEY, 0 };
+	struct arr a = { ARR_SONARR, base, KEY, 0, NULL };
 	int64_t id = 0;
 
 	(void)state;
@@ -89,7 +89,7 @@ static void test_find_series(void **state)
 
 static void test_find_movie_and_rescan(void **state)
 {
-	struct arr a = { ARR_RADARR, base, KEY, 0 };
+	struct arr a = { ARR_RADARR, base, KEY, 0, NULL };
 	size_t before = nr_commands();
 	json_t *req, *want = json_pack("{s:s, s:i}", "name", "RescanMovie",
 				       "movieId", 3);
@@ -114,7 +114,7 @@ static void test_find_movie_and_rescan(void **state)
 
 static void test_rescan_needs_an_id(void **state)
 {
-	struct arr a = { ARR_SONARR, base, KEY, 0 };
+	struct arr a = { ARR_SONARR, base, KEY, 0, NULL };
 	long before = fake_nr_requests(&fake);
 
 	(void)state;
@@ -127,7 +127,7 @@ static void test_rescan_needs_an_id(void **state)
 
 static void test_refused_key(void **state)
 {
-	struct arr a = { ARR_SONARR, base, "wrongKEY", 0 };
+	struct arr a = { ARR_SONARR, base, "wrongKEY", 0, NULL };
 	int64_t id;
 
 	(void)state;
@@ -137,7 +137,7 @@ static void test_refused_key(void **state)
 
 static void test_bad_answers(void **state)
 {
-	struct arr a = { ARR_SONARR, base, KEY, 0 };
+	struct arr a = { ARR_SONARR, base, KEY, 0, NULL };
 	char url[96];
 	int64_t id;
 
@@ -178,7 +178,7 @@ static void set_files(const char *missing)
 
 static void test_files_deleted_and_searched(void **state)
 {
-	struct arr a = { ARR_SONARR, base, KEY, 0 };
+	struct arr a = { ARR_SONARR, base, KEY, 0, NULL };
 	const char *paths[] = { "/tv/Show/b.mkv", "/tv/Show/a.mkv",
 				"/tv/Show/none.mkv" };
 	struct arr_ids files = { 0 }, episodes = { 0 };
@@ -210,7 +210,7 @@ static void test_files_deleted_and_searched(void **state)
 
 static void test_movie_file_and_search(void **state)
 {
-	struct arr a = { ARR_RADARR, base, KEY, 0 };
+	struct arr a = { ARR_RADARR, base, KEY, 0, NULL };
 	const char *paths[] = { "/movies/M/m.mkv" };
 	struct arr_ids files = { 0 };
 	int64_t movie = 3;
@@ -240,7 +240,7 @@ static void test_movie_file_and_search(void **state)
 
 static void test_file_bad_cases(void **state)
 {
-	struct arr a = { ARR_SONARR, base, KEY, 0 };
+	struct arr a = { ARR_SONARR, base, KEY, 0, NULL };
 	const char *paths[] = { "/tv/Show/a.mkv" };
 	struct arr_ids ids = { 0 };
 	long before;

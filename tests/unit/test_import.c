@@ -29,6 +29,7 @@
 #include "common/strbuf.h"
 #include "common/template.h"
 #include "indexer/monitor/import.h"
+#include "common/listener.h"
 #include "indexer/monitor/import_owner.h"
 #include "indexer/monitor/import_path.h"
 
@@ -620,26 +621,26 @@ static void test_listener(void **state)
 	assert_true(fd >= 0);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u/api", port);
 	uid = (uid_t)-1;
-	assert_int_equal(import_owner_listener(url, &uid), 0);
+	assert_int_equal(listener_uid(url, &uid), 0);
 	assert_int_equal(uid, geteuid());
 	snprintf(url, sizeof(url), "http://user:pw@localhost:%u", port);
-	assert_int_equal(import_owner_listener(url, &uid), 0);
+	assert_int_equal(listener_uid(url, &uid), 0);
 	close(fd);
-	assert_int_equal(import_owner_listener(url, &uid), -ENOENT);
+	assert_int_equal(listener_uid(url, &uid), -ENOENT);
 	fd = listening(AF_INET6, &port);
 	if (fd >= 0) {
 		snprintf(url, sizeof(url), "http://[::1]:%u/", port);
-		assert_int_equal(import_owner_listener(url, &uid), 0);
+		assert_int_equal(listener_uid(url, &uid), 0);
 		assert_int_equal(uid, geteuid());
 		close(fd);
 	}
-	assert_int_equal(import_owner_listener("127.0.0.1:8080", &uid),
+	assert_int_equal(listener_uid("127.0.0.1:8080", &uid),
 			 -EINVAL);
-	assert_int_equal(import_owner_listener("http://h:99999/", &uid),
+	assert_int_equal(listener_uid("http://h:99999/", &uid),
 			 -EINVAL);
-	assert_int_equal(import_owner_listener("http://[::1/", &uid),
+	assert_int_equal(listener_uid("http://[::1/", &uid),
 			 -EINVAL);
-	assert_int_equal(import_owner_listener(NULL, &uid), -EINVAL);
+	assert_int_equal(listener_uid(NULL, &uid), -EINVAL);
 }
 
 /* The owner's bits, then the group's, then the others', as the kernel
