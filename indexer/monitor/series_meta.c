@@ -278,6 +278,9 @@ static int unmark(const char *text, size_t max, struct strbuf *out)
 				p += strspn(p, "#>");
 				p += strspn(p, " ");
 			}
+			/* a last line of blanks or marks alone */
+			if (!*p)
+				break;
 		}
 		if (*p == '<')
 			n = tag(p, out);

@@ -120,6 +120,10 @@ static void test_summary_markup(void **state)
 	check_summary("a < b and [c] (d) <3", "a < b and [c] (d) <3");
 	check_summary(NULL, "");
 	check_summary("   \n\n<br>  ", "");
+	/* a last line of blanks or of marks alone ends the text */
+	check_summary("text\n   ", "text");
+	check_summary("   ", "");
+	check_summary("a\n## ", "a");
 }
 
 /* A summary of 1 MB (a hostile or odd source) is cut, ending in an
