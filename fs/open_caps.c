@@ -7,6 +7,7 @@
 #include "fs/open_caps.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,48 +282,6 @@ void open_caps_uncharge(uid_t uid, const void *shared, size_t bytes)
 	pthread_mutex_unlock(&caps.lock);
 }
 
-int open_caps_stat_charge(uid_t uid, int owner, size_t bytes)
-{
-	struct user *u;
-	int rc;
-
-	if (owner)
-		return 0;
-	pthread_mutex_lock(&caps.lock);
-	u = user_find(uid, 1);
-	if (!u)
-		rc = log_error(-ENOMEM, "fs: out of memory counting the files"
-			       " of uid %u", (unsigned)uid);
-	else
-		rc = over_cap(u, bytes);
-	if (!rc) {
-		u->bytes += bytes;
-		u->stats++;
-	} else if (u && user_idle(u)) {
-		user_drop(u);
-	}
-	pthread_mutex_unlock(&caps.lock);
-	return rc;
-}
-
-void open_caps_stat_uncharge(uid_t uid, int owner, size_t bytes)
-{
-	struct user *u;
-
-	if (owner)
-		return;
-	pthread_mutex_lock(&caps.lock);
-	u = user_find(uid, 0);
-	if (u && u->stats) {
-		u->bytes -= bytes < u->bytes ? bytes : u->bytes;
-		if (u->bytes <= caps.bytes_per_user / 2)
-			u->bytes_warned = 0;
-		if (!--u->stats && user_idle(u))
-			user_drop(u);
-	}
-	pthread_mutex_unlock(&caps.lock);
-}
-
 /* Whether u unpacks its cap of pages already: -EAGAIN (logged once
  * while it lasts), or 0. */
 static int over_unpacks(struct user *u)
@@ -338,25 +297,27 @@ static int over_unpacks(struct user *u)
 	return -EAGAIN;
 }
 
-int open_caps_unpack_begin(uid_t uid, int owner, size_t bytes)
+/* Charge bytes to uid's memory cap and count one more in the field at
+ * `at` of its struct user (stats or unpacks, unpacks held to their own
+ * cap first): 0, or -EAGAIN/-ENOMEM as over_unpacks()/over_cap(). */
+static int charge(uid_t uid, size_t bytes, size_t at)
 {
 	struct user *u;
 	int rc;
 
-	if (owner)
-		return 0;
 	pthread_mutex_lock(&caps.lock);
 	u = user_find(uid, 1);
 	if (!u)
 		rc = log_error(-ENOMEM, "fs: out of memory counting the files"
 			       " of uid %u", (unsigned)uid);
 	else
-		rc = over_unpacks(u);
+		rc = at == offsetof(struct user, unpacks) ?
+			over_unpacks(u) : 0;
 	if (!rc)
 		rc = over_cap(u, bytes);
 	if (!rc) {
 		u->bytes += bytes;
-		u->unpacks++;
+		(*(size_t *)((char *)u + at))++;
 	} else if (u && user_idle(u)) {
 		user_drop(u);
 	}
@@ -364,23 +325,47 @@ int open_caps_unpack_begin(uid_t uid, int owner, size_t bytes)
 	return rc;
 }
 
-void open_caps_unpack_end(uid_t uid, int owner, size_t bytes)
+/* Give back what charge() took. */
+static void uncharge(uid_t uid, size_t bytes, size_t at)
 {
 	struct user *u;
+	size_t *count;
 
-	if (owner)
-		return;
 	pthread_mutex_lock(&caps.lock);
 	u = user_find(uid, 0);
-	if (u && u->unpacks) {
+	count = u ? (size_t *)((char *)u + at) : NULL;
+	if (count && *count) {
 		u->bytes -= bytes < u->bytes ? bytes : u->bytes;
 		if (u->bytes <= caps.bytes_per_user / 2)
 			u->bytes_warned = 0;
-		u->unpacks_warned = 0;
-		if (!--u->unpacks && user_idle(u))
+		if (at == offsetof(struct user, unpacks))
+			u->unpacks_warned = 0;
+		if (!--*count && user_idle(u))
 			user_drop(u);
 	}
 	pthread_mutex_unlock(&caps.lock);
+}
+
+int open_caps_stat_charge(uid_t uid, int owner, size_t bytes)
+{
+	return owner ? 0 : charge(uid, bytes, offsetof(struct user, stats));
+}
+
+void open_caps_stat_uncharge(uid_t uid, int owner, size_t bytes)
+{
+	if (!owner)
+		uncharge(uid, bytes, offsetof(struct user, stats));
+}
+
+int open_caps_unpack_begin(uid_t uid, int owner, size_t bytes)
+{
+	return owner ? 0 : charge(uid, bytes, offsetof(struct user, unpacks));
+}
+
+void open_caps_unpack_end(uid_t uid, int owner, size_t bytes)
+{
+	if (!owner)
+		uncharge(uid, bytes, offsetof(struct user, unpacks));
 }
 
 /* A rendering kept in the heap would leave it grown after its close,
