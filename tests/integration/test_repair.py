@@ -369,6 +369,9 @@ def test_retry_schedule_and_attempt_cap(setup):
                            for p in s.other_links + [s.dead_link]),
            "the dead links deleted")
     assert os.path.islink(s.unmapped_link)
+    # The servers are told after the links go, one after the other.
+    s.wait(lambda: s.sonarr.call("/_commands") and
+           s.radarr.call("/_commands"), "both servers told")
     assert s.sonarr.call("/_commands") == [{"name": "RescanSeries",
                                             "seriesId": 7}]
     assert s.radarr.call("/_commands") == [{"name": "RescanMovie",
