@@ -105,10 +105,10 @@ $(FIXTURES): tests/data/make-fixtures.sh tests/data/make-analysis-fixtures.sh \
 unit: $(UNIT_BIN) $(FIXTURES) $(ANALYSER)
 
 # How many pytest-xdist workers run the integration tests (make test, make
-# asan): most of a test's time is waiting, so more workers than cores.
-# make asan runs beside make test in CI (.ci/run) and its daemons are
-# slower and larger, so it takes fewer.
-TEST_WORKERS ?= 2
+# asan): most of a test's time is waiting, so more workers than cores
+# (four alone on two cores: about 11 minutes, two: about 19). make asan
+# runs beside make test in CI (.ci/run), which then gives each two.
+TEST_WORKERS ?= 4
 ASAN_TEST_WORKERS ?= 2
 test: $(BIN) $(ANALYSER) unit
 	MEDIAMON_TEST_WORKERS=$(TEST_WORKERS) \
