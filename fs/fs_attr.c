@@ -42,8 +42,9 @@ struct seen {
 	struct timespec at;
 };
 
-/* The folders' mtimes: the mount's start, and when it first saw the
- * store's current generation, of names and of all. */
+/* The mount's start (the series settings' time until one is written),
+ * and when it first saw the store's current generation, of names and of
+ * all (the mtimes of the folders that follow the store). */
 static struct {
 	struct timespec start;
 	pthread_mutex_t lock;
@@ -85,16 +86,18 @@ static int add_name(const char *name, const struct node *child, void *arg)
 	return 0;
 }
 
-/* A folder of /playlists whose names are fixed (/playlists itself and
- * library/) is as old as the names it lists, a time kept across
- * restarts like its files' (fs/stamps.h). */
+/* A folder of fixed names (those of fs/nodes.c's table: the root,
+ * status/, metrics/, control/, opds/, library/, /playlists and its
+ * library/ ...) is as old as the names it lists: the time they were
+ * first seen as they are, kept across restarts (fs/stamps.h), so it
+ * moves only when a version of the daemon adds or drops a name. */
 static struct timespec fixed_time(const char *path)
 {
 	uint64_t names = HASH_INIT;
 	char key[64];
 
 	nodes_children(path, add_name, &names);
-	snprintf(key, sizeof(key), "/playlists/folder%s", path);
+	snprintf(key, sizeof(key), "/folder%s", path);
 	return stamps_seen(key, 0, hash_end(names));
 }
 
@@ -107,29 +110,34 @@ static struct timespec fixed_time(const char *path)
  * which the audio analysis does not move). The folders of /playlists list
  * what the analysis found too: theirs is when their names were first seen
  * as they are (playlists_dir_time()), else (the store cannot be read)
- * follows every generation; /playlists and its library/, whose names are
- * fixed, keep the time they were first seen across restarts
- * (fixed_time()). The other fixed folders never change after the start.
+ * follows every generation. The folders of fixed names keep the time
+ * their names were first seen across restarts (fixed_time()); the
+ * folders of /opds/files and /opds/pages list nothing and take the time
+ * of the one holding them.
  */
 static struct timespec dir_mtime(const char *path)
 {
+	char holder[sizeof("/opds/files")];
 	struct timespec at;
 	int rc;
 
-	if (!strcmp(path, "/playlists"))
-		return fixed_time(path);
 	if (!strncmp(path, "/playlists/", 11)) {
 		rc = playlists_dir_time(path + 11, &at);
 		if (!rc)
 			return at;
 		if (rc != -ENOENT)
 			return seen_at(&times.all, indexer_generation());
-		return fixed_time(path);
-	}
-	if (views_owns(path) || !strcmp(path, "/manga") ||
-	    !strncmp(path, "/manga/", 7) || !strcmp(path, "/opds/series"))
+	} else if (views_owns(path) || !strcmp(path, "/manga") ||
+		   !strncmp(path, "/manga/", 7) ||
+		   !strcmp(path, "/opds/series")) {
 		return seen_at(&times.names, indexer_names_generation());
-	return times.start;
+	} else if (!strncmp(path, "/opds/files/", 12) ||
+		   !strncmp(path, "/opds/pages/", 12)) {
+		memcpy(holder, path, sizeof(holder) - 1);
+		holder[sizeof(holder) - 1] = '\0';
+		return fixed_time(holder);
+	}
+	return fixed_time(path);
 }
 
 /* A folder's times are dir_mtime()'s, but one that knows its own

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The times of the generated files (stamps.h): a table of content hashes
- * and the times they were first seen, those of /playlists kept in the
- * store from one mount to the next, written by a thread of its own at
- * the next quiet moment. It renders nothing and knows no node; its
- * callers hand it each rendering they make.
+ * and the times they were first seen, those of /playlists and of the
+ * folders' names kept in the store from one mount to the next, written
+ * by a thread of its own at the next quiet moment. It renders nothing
+ * and knows no node; its callers hand it each rendering they make.
  */
 #include "fs/stamps.h"
 
@@ -131,8 +131,7 @@ struct timespec stamps_seen(const char *name, uint64_t who, uint64_t content)
 	uint64_t key = hash_add_bytes(HASH_INIT, name, strlen(name));
 
 	key = hash_end(hash_add(key, who));
-	return seen(key ? key : 1, content, 0, 0,
-		    !strncmp(name, LASTING, strlen(LASTING)));
+	return seen(key ? key : 1, content, 0, 0, 1);
 }
 
 static int load_one(void *arg, const struct playlist_time *t)

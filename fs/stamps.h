@@ -23,13 +23,16 @@
  *
  * A file the mount has not rendered since it started (or whose slot a
  * newer one took) is new to it: its time is when it is first rendered.
- * But the times of /playlists (its files and the names of its folders)
- * are kept in the store and read back at the next mount (stamps_load()):
+ * But the times of /playlists' files and of the folders' names
+ * (stamps_seen(): those of /playlists, and the folders of fixed names
+ * of the whole mount) are kept in the store and read back at the next
+ * mount (stamps_load()):
  * a thread of its own (stamps_start()) writes those first seen since its
  * last write once no new one came for STAMPS_QUIET_S (or STAMPS_LATEST_S
  * after the first, whatever comes), and stamps_stop() at the unmount.
- * So an unchanged library's playlists keep their times across a restart,
- * a crash's too, but for those first seen in the last few seconds.
+ * So an unchanged library's playlists and the mount's folders of fixed
+ * names keep their times across a restart, a crash's too, but for those
+ * first seen in the last few seconds.
  * The table holds STAMPS_SLOTS times, each looked for in STAMPS_PROBE
  * slots from the place its hash gives; when those are all taken, the
  * new time takes the slot of the oldest.
@@ -49,24 +52,25 @@ struct timespec stamps_time(const char *path, uid_t uid, gid_t gid,
 			    uint64_t gen, const char *buf, size_t len);
 
 /* The time content (a hash) was first seen as what name shows to the
- * caller who (caller_who()): a folder's names. Any thread. */
+ * caller who (caller_who(), or 0 for every caller): a folder's names,
+ * kept across restarts. Any thread. */
 struct timespec stamps_seen(const char *name, uint64_t who, uint64_t content);
 
 #define STAMPS_QUIET_S 2.0
 #define STAMPS_LATEST_S 30.0
 
-/* Read the times of /playlists the store keeps, at the mount: 0 or a
- * negative errno value (logged). */
+/* Read the times the store keeps, at the mount: 0 or a negative errno
+ * value (logged). */
 int stamps_load(void);
 
-/* Start the thread that writes the times of /playlists to the store
- * (while the indexer runs), then stop it and write them a last time, at
- * the unmount: 0 or a negative errno value (logged). */
+/* Start the thread that writes the times the store keeps (while the
+ * indexer runs), then stop it and write them a last time, at the
+ * unmount: 0 or a negative errno value (logged). */
 int stamps_start(void);
 int stamps_stop(void);
 
-/* How many times of /playlists changed since they were last written to
- * the store. Any thread. */
+/* How many of the times the store keeps changed since they were last
+ * written to it. Any thread. */
 uint64_t stamps_unsaved(void);
 
 /* The length and time of the last rendering of path for uid and gid,

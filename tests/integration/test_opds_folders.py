@@ -183,6 +183,59 @@ def test_special_folder(tmp_path):
         unmount(m.path, m.proc)
 
 
+def test_every_acquisition_names_its_series(tmp_path):
+    """Every volume owned is an acquisition entry of its series' feed and
+    of recent.xml, volume files, folders of images and specials of both
+    kinds alike, in a series whose name XML escapes too: each entry is
+    titled with its series, and the file its link names, which a reader
+    saves the book under, starts with the series' name."""
+    root = tmp_path / "manga"
+    odd = 'Tom & Jerry <"\u00fcn\u00efcode">'
+    make_series(str(root))
+    make_folder(str(root / "Blue Lock" / "Blue Lock Extra"),
+                {"001.jpg": b"\xff\xd8 an extra"})
+    os.makedirs(str(root / "Saga"))
+    os.makedirs(str(root / odd))
+    for rel in ("Saga/Saga T01.cbz", "Saga/Saga Hors-Serie.cbz",
+                "Saga/Extra Guts.cbz", odd + "/Tom T01.cbz"):
+        make_archive(str(root / rel), [("1.jpg", b"\xff\xd8 " +
+                                        rel.encode())])
+    make_folder(str(root / "Saga" / "Saga T02"), {"001.jpg": b"\xff\xd8"})
+    owned = {"Blue Lock": 3, "Saga": 4, odd: 1}
+    m = start(tmp_path, "manga=" + str(root))
+    try:
+        for series, n in owned.items():
+            wait_for(lambda: m.read("opds/series/%s.xml" % series), 60,
+                     "%d entries of %s" % (n, series), mount=m,
+                     ignore=(FileNotFoundError,),
+                     until=lambda d: d.count(b"<entry>") == n)
+        feeds = ["opds/series/%s.xml" % s for s in owned] + \
+            ["opds/recent.xml"]
+        seen = []
+        for feed in feeds:
+            data = m.read(feed)
+            validate(m.file(feed))
+            for e in ET.fromstring(data).iter(ATOM + "entry"):
+                title = e.findtext(ATOM + "title")
+                href = [ln.get("href") for ln in e.iter(ATOM + "link")
+                        if ln.get("rel") == ACQUISITION]
+                assert len(href) == 1, (feed, title)
+                folder, name = urllib.parse.unquote(href[0]).split("/")[-2:]
+                assert folder in owned, (feed, href)
+                assert title.startswith(folder + ", "), (feed, title)
+                assert name.startswith(folder + " "), (feed, name)
+                path = m.file(os.path.normpath(os.path.join(
+                    os.path.dirname(feed), urllib.parse.unquote(href[0]))))
+                assert os.path.getsize(path) > 0, path
+                seen.append((feed == "opds/recent.xml", folder, name))
+        for in_recent in (False, True):
+            got = [f for r, f, _ in seen if r == in_recent]
+            assert {s: got.count(s) for s in owned} == owned, seen
+        assert len(set(seen)) == len(seen), seen
+    finally:
+        unmount(m.path, m.proc)
+
+
 @pytest.fixture
 def manga(blue):
     """The library test_opds's fixtures serve (served)."""

@@ -6,9 +6,13 @@ of playlists/, status/, library/ and opds/ exits 0 twice in a row (no
 no file, and a page read out of an archive keeps its time; a playlist
 whose content changes (a new track) shows a later time and its new size
 (a playlist's size is kept from its last rendering while the store does
-not change), and the next rsync copies it."""
+not change), and the next rsync copies it. The folders of fixed names
+(the root, status/, opds/ ...) keep their time across a restart, clean
+or after a SIGKILL, and take a new one when the names they list are not
+those the store kept."""
 
 import os
+import sqlite3
 import subprocess
 import time
 import zipfile
@@ -18,6 +22,7 @@ import pytest
 from clients import need
 from conftest import start, unmount, wait_for
 from test_analysis import melody, to_flac, wait_analysed
+from test_opds import IMAGE, links
 from test_playlists import library, sounds  # noqa: F401 (a fixture)
 
 
@@ -152,3 +157,62 @@ def test_a_changed_playlist_moves_and_is_copied(mount, tmp_path):
                 size = os.stat(path).st_size
                 with open(path, "rb") as f:
                     assert len(f.read()) == size, path
+
+
+# The folders of fixed names, and two that list nothing and take the time
+# of the one holding them (opds/files/SERIES, opds/pages/FILE).
+FIXED = ("", "status", "metrics", "control", "opds", "opds/covers",
+         "opds/files", "opds/files/Saga", "opds/pages", "library",
+         "library/music", "playlists", "playlists/library")
+
+
+def fixed_times(m):
+    """The mtimes of FIXED and of the pages folder of Saga's first
+    volume."""
+    cover = links(m.read("opds/series/Saga.xml"), IMAGE)[0][1]
+    page = "opds/pages/" + cover.split("/")[-1].split(".")[0]
+    return {d: os.stat(m.file(d)).st_mtime_ns for d in FIXED + (page,)}
+
+
+@pytest.mark.parametrize("stop", ["unmount", "SIGKILL", "names changed"])
+def test_fixed_folders_stand_across_a_restart(tmp_path, stop):
+    """A folder of fixed names is as old as the names it lists, a time
+    the store keeps once no new one came for a moment (2 s) and at the
+    unmount: it stands across a restart of the daemon, clean or after a
+    SIGKILL. Names other than those the store kept (as when a new version
+    adds a file: here the store's hashes of them altered) are new, and
+    so is their time."""
+    manga, home = tmp_path / "manga", tmp_path / "home"
+    volumes(manga)
+    home.mkdir()
+    m = start(home, "manga=" + str(manga))
+    try:
+        catalog_settled(m, 60)
+        before = fixed_times(m)
+        a_second_later()
+        assert fixed_times(m) == before
+        wait_for(lambda: m.json("metrics/fuse.json")["times_unsaved"], 60,
+                 "the times written", mount=m, until=lambda n: n == 0)
+        if stop == "SIGKILL":
+            m.proc.kill()
+            m.proc.wait()
+    finally:
+        unmount(m.path, m.proc)
+    if stop == "names changed":
+        db = sqlite3.connect(m.db)
+        try:
+            with db:
+                assert db.execute("UPDATE playlist_times"
+                                  " SET content = ~content").rowcount > 0
+        finally:
+            db.close()
+    m = start(home, "manga=" + str(manga))
+    try:
+        catalog_settled(m, 60)
+        after = fixed_times(m)
+        if stop == "names changed":
+            assert all(after[d] > before[d] for d in after), (before, after)
+        else:
+            assert after == before
+    finally:
+        unmount(m.path, m.proc)

@@ -77,8 +77,8 @@ def test_refusals_say_why(mount):
 
 
 def test_what_works_still_works(mount):
-    """The times of a generated file are always "now": touching it asks
-    for that and succeeds. A control file takes `echo 1 >`, and a
+    """Touching a generated file asks for the time "now": it is taken
+    and changes nothing. A control file takes `echo 1 >`, and a
     truncate to 0 first, as its mode 0644 says."""
     assert tool(mount, "touch", "status/health") == (0, "")
     assert tool(mount, "touch", "control/rescan") == (0, "")
