@@ -35,7 +35,8 @@ def test_every_method_answers_its_schema(music):  # noqa: F811
              ("getRandomSongs", {}), ("search3", {"query": ""}),
              ("getGenres", {}), ("getSongsByGenre", {"genre": genre}),
              ("getSimilarSongs", {"id": song}),
-             ("getSimilarSongs2", {"id": song}), ("getPlaylists", {}),
+             ("getSimilarSongs2", {"id": song}),
+             ("getTopSongs", {"artist": "Band"}), ("getPlaylists", {}),
              ("star", {"id": song}), ("star", {"albumId": album}),
              ("star", {"artistId": artist}), ("getStarred", {}),
              ("getStarred2", {}), ("scrobble", {"id": song}),
@@ -103,6 +104,11 @@ def test_another_users_private_artist(world):  # noqa: F811
         pub = root_ids["Pub"]
         assert ok(call(w, "getSong", id=pub[0], **mine)[2])[
             "song"]["title"] == "Pub"
+        for artist, theirs in (("Shut", []), ("Open", ["Pub"])):
+            assert names(call(w, "getTopSongs", artist=artist, **mine)[2],
+                         "topSongs", "song", "title") == theirs
+        assert names(call(w, "getTopSongs", artist="Shut")[2], "topSongs",
+                     "song", "title") == ["Priv"]
         # the lists over the whole music show the same
         idx = ok(call(w, "getIndexes", **mine)[2])["indexes"]
         assert [a["name"] for i in idx["index"]

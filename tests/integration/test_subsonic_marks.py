@@ -291,3 +291,33 @@ def test_every_list_type_on_a_private_root(world):  # noqa: F811
         found = ok(call(w, "search3", query="", **mine)[2])[
             "searchResult3"]
         assert found == {"artist": [], "album": [], "song": []}
+
+
+def test_top_songs_are_the_accounts_most_played(music):  # noqa: F811
+    """getTopSongs: the artist's songs the account played most first,
+    then those it played last, then the view's order; count of them; an
+    artist of nothing has none, and no artist is 10."""
+    ids = walk(music)
+
+    def top(**q):
+        return names(call(music, "getTopSongs", **q)[2], "topSongs",
+                     "song", "title")
+
+    assert top(artist="Band") == ["First", "Second"]
+    assert top(artist="zed") == ["Only"]
+    assert top(artist="Nobody") == top(artist="") == []
+    # as often played: the one played last first
+    ok(call_many(music, "scrobble", [("id", ids["First"][0]),
+                                     ("time", "1600000000000")]))
+    ok(call(music, "scrobble", id=ids["Second"][0])[2])
+    assert top(artist="Band") == ["Second", "First"]
+    assert top(artist="Band", count=1) == ["Second"]
+    ok(call(music, "scrobble", id=ids["First"][0])[2])
+    got = ok(call(music, "getTopSongs", artist="Band")[2])["topSongs"]
+    assert [(s["title"], s["playCount"]) for s in got["song"]] == \
+        [("First", 2), ("Second", 1)]
+    root = call(music, "getTopSongs", f="xml", artist="Band")[2]
+    assert [e.get("title") for e in root.iter(NS + "song")] == \
+        ["First", "Second"]
+    failed(call(music, "getTopSongs")[2], 10)
+
