@@ -110,9 +110,7 @@ def music(tmp_path):
     top = tmp_path / "music"
     music_library(str(top))
     w = Web(tmp_path, music=top)
-    wait_for(lambda: walk(w), 60, "the three songs through getAlbum",
-             until=lambda v: len(v) == 3, mount=w.m,
-             ignore=(AssertionError,))
+    walked(w, "the three songs through getAlbum")
     yield w
     w.stop()
 
@@ -138,6 +136,29 @@ def walk(w):
     return got
 
 
+def walked(w, what="the three songs", until=lambda v: len(v) == 3):
+    """walk(w) once until holds of it, within a minute: what (the
+    songs awaited) for the message."""
+    return wait_for(lambda: walk(w), 60, what, until=until, mount=w.m,
+                    ignore=(AssertionError,))
+
+
+def restarted(w):
+    """A new daemon over the folder and music of w, which is stopped
+    first (its log kept aside: the new daemon's port is the one its own
+    log says), once it shows the three songs."""
+    w.stop()
+    log = w.m.proc.log_path
+    os.rename(log, log + ".before-restart")
+    new = Web(w.where, music=w.where / "music")
+    try:
+        walked(new, "the three songs after a restart")
+    except BaseException:
+        new.stop()
+        raise
+    return new
+
+
 @contextlib.contextmanager
 def private_root(world):
     """A listener over open_and_shut()'s music for root and a user made
@@ -149,9 +170,7 @@ def private_root(world):
         w = Web(tempfile.mkdtemp(dir=world), names=("root", u.name),
                 music=top)
         try:
-            ids = wait_for(lambda: walk(w), 60, "both songs for root",
-                           until=lambda v: len(v) == 2, mount=w.m,
-                           ignore=(AssertionError,))
+            ids = walked(w, "both songs for root", lambda v: len(v) == 2)
             yield w, {"auth": {"u": u.name, "p": PASSWORD}}, ids, top
         finally:
             w.stop()

@@ -14,7 +14,7 @@ import pytest
 import opensubsonic_schema
 from conftest import make_flac, run, wait_for
 from subsonic_calls import (call, ok, failed, music_library, artists, walk,
-                            private_root, names, genre_library, NS)
+                            walked, private_root, names, genre_library, NS)
 from subsonic_calls import music  # noqa: F401
 from test_access import world  # noqa: F401
 from test_http import Web
@@ -154,9 +154,7 @@ def dated(tmp_path):
     dated_library(str(top))
     w = Web(tmp_path, music=top)
     try:
-        ids = wait_for(lambda: walk(w), 60, "the three songs",
-                       until=lambda v: len(v) == 3, mount=w.m,
-                       ignore=(AssertionError,))
+        ids = walked(w)
         yield w, ids
     finally:
         w.stop()
@@ -200,8 +198,7 @@ def test_indexes_and_album_lists(dated):
     # newest: an album added while the daemon runs comes first
     make_flac(str(top / "Zed" / "Later" / "01.flac"), "Late", "Zed",
               "Later", 1)
-    wait_for(lambda: walk(w), 60, "the new song", until=lambda v:
-             "Late" in v, mount=w.m, ignore=(AssertionError,))
+    walked(w, "the new song", lambda v: "Late" in v)
     assert albums(type="newest")[0] == "Later"
     assert sorted(albums(type="newest")) == ["Later", "Solo", "Tones"]
 
@@ -250,9 +247,7 @@ def test_random_songs_and_search3(dated):
 def test_genres(tmp_path):
     w = Web(tmp_path, music=genre_library(tmp_path))
     try:
-        wait_for(lambda: walk(w), 60, "the three songs",
-                 until=lambda v: len(v) == 3, mount=w.m,
-                 ignore=(AssertionError,))
+        walked(w)
         got = ok(call(w, "getGenres")[2])["genres"]["genre"]
         assert {g["value"]: (g["songCount"], g["albumCount"])
                 for g in got} == {"Rock": (2, 1), "Jazz": (1, 1)}

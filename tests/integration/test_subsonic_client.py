@@ -21,7 +21,7 @@ import pytest
 
 import opensubsonic_schema
 from conftest import wait_for
-from subsonic_calls import (call, ok, failed, passwords_file, walk,
+from subsonic_calls import (call, ok, failed, passwords_file, walked,
                             genre_library)
 from test_covers import jpeg
 from test_http import PASSWORD, Web
@@ -103,9 +103,7 @@ def library(tmp_path):
     w = Web(tmp_path, music=top,
             conf_extra="subsonic_passwords = %s\n" % kept)
     try:
-        ids = wait_for(lambda: walk(w), 60, "the three songs",
-                       until=lambda v: len(v) == 3, mount=w.m,
-                       ignore=(AssertionError,))
+        ids = walked(w)
         wait_for(lambda: ok(call(w, "getPlaylists")[2])["playlists"][
             "playlist"], 60, "the genre playlists", mount=w.m,
             until=lambda v: len(v) >= 2)
@@ -251,9 +249,7 @@ def test_a_client_library_logs_in_with_an_api_key(node, tmp_path):
     w = Web(tmp_path, music=top,
             conf_extra="subsonic_api_keys = %s\n" % keys)
     try:
-        ids = wait_for(lambda: walk(w), 60, "the three songs",
-                       until=lambda v: len(v) == 3, mount=w.m,
-                       ignore=(AssertionError,))
+        ids = walked(w)
         sid = ids["Only"][0]
         records = drive(node, w, {"apiKey": API_KEY}, plan="few",
                         songs=[sid, "zz"])

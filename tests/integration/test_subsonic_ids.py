@@ -10,8 +10,8 @@ import urllib.parse
 import urllib.request
 
 from conftest import make_flac, wait_for
-from subsonic_calls import (call, ok, failed, music_library, walk, view_path,
-                            starred)
+from subsonic_calls import (call, ok, failed, music_library, walk, walked,
+                            restarted, view_path, starred)
 from subsonic_calls import music  # noqa: F401
 from test_http import PASSWORD, Web
 
@@ -62,9 +62,8 @@ def test_song_ids_outlive_renames_and_moves(music):  # noqa: F811
     wait_for(lambda: file_row(music, second), 60, "the move in the store",
              until=lambda v: v == ("Zed/Solo", "moved.flac"),
              mount=music.m)
-    assert wait_for(lambda: walk(music), 60, "the songs after the moves",
-                    until=lambda v: v == before, mount=music.m,
-                    ignore=(AssertionError,)) == before
+    assert walked(music, "the songs after the moves",
+                  lambda v: v == before) == before
     for sid, title, path in ((first, "First", "Band/Tones/renamed.flac"),
                              (second, "Second", "Zed/Solo/moved.flac")):
         assert ok(call(music, "getSong", id=sid)[2])["song"]["title"] == \
@@ -82,15 +81,8 @@ def test_ids_outlive_a_rescan_and_a_restart(music):  # noqa: F811
     before = walk(music)
     music.m.rescan()
     assert walk(music) == before
-    music.stop()
-    # the new daemon's port is the one its own log says
-    log = music.m.proc.log_path
-    os.rename(log, log + ".before-restart")
-    w = Web(music.where, music=music.where / "music")
+    w = restarted(music)
     try:
-        wait_for(lambda: walk(w), 60, "the three songs after a restart",
-                 until=lambda v: len(v) == 3, mount=w.m,
-                 ignore=(AssertionError,))
         assert walk(w) == before
     finally:
         w.stop()
@@ -115,9 +107,7 @@ def test_stars_of_a_gone_file_go_with_it(tmp_path):
     music_library(str(top))
     w = Web(tmp_path, music=top, conf_extra="[general]\nkeep_gone = 0\n")
     try:
-        ids = wait_for(lambda: walk(w), 60, "the three songs",
-                       until=lambda v: len(v) == 3, mount=w.m,
-                       ignore=(AssertionError,))
+        ids = walked(w)
         gone, kept = ids["Only"][0], ids["First"][0]
         for sid in (gone, kept):
             ok(call(w, "star", id=sid)[2])
@@ -132,9 +122,7 @@ def test_stars_of_a_gone_file_go_with_it(tmp_path):
         # a new file: whatever number it gets, no star comes with it
         make_flac(str(top / "Zed" / "Solo" / "02.flac"), "New", "Zed",
                   "Solo", 2, freq=770)
-        new = wait_for(lambda: walk(w), 60, "the new song",
-                       until=lambda v: "New" in v, mount=w.m,
-                       ignore=(AssertionError,))["New"][0]
+        new = walked(w, "the new song", lambda v: "New" in v)["New"][0]
         song = ok(call(w, "getSong", id=new)[2])["song"]
         assert "starred" not in song and "playCount" not in song
         assert starred(w) == (set(), set(), {"First"})
@@ -150,9 +138,7 @@ def test_a_gone_songs_id_names_no_new_song(tmp_path):
     music_library(str(top))
     w = Web(tmp_path, music=top, conf_extra="[general]\nkeep_gone = 0\n")
     try:
-        ids = wait_for(lambda: walk(w), 60, "the three songs",
-                       until=lambda v: len(v) == 3, mount=w.m,
-                       ignore=(AssertionError,))
+        ids = walked(w)
         title, old = max(((t, v[0]) for t, v in ids.items()),
                          key=lambda x: int(x[1][2:]))
         ok(call(w, "star", id=old)[2])
@@ -165,9 +151,7 @@ def test_a_gone_songs_id_names_no_new_song(tmp_path):
                  until=lambda v: v == [], mount=w.m)
         make_flac(str(top / "Zed" / "Solo" / "new.flac"), "New", "Zed",
                   "Solo", 3, freq=770)
-        new = wait_for(lambda: walk(w), 60, "the new song",
-                       until=lambda v: "New" in v, mount=w.m,
-                       ignore=(AssertionError,))["New"][0]
+        new = walked(w, "the new song", lambda v: "New" in v)["New"][0]
         assert int(new[2:]) > int(old[2:])
         for method in ("getSong", "stream", "star", "scrobble"):
             failed(call(w, method, id=old)[2], 70)

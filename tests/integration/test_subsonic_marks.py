@@ -5,15 +5,12 @@ and getTopSongs, within what the account's user may read."""
 
 import os
 import re
-import tempfile
 
 from conftest import wait_for
-from subsonic_calls import (call, call_many, ok, failed, walk, private_root,
-                            names, starred, NS)
+from subsonic_calls import (call, call_many, ok, failed, walk, restarted,
+                            private_root, names, starred, NS)
 from subsonic_calls import music  # noqa: F401
-from test_access import make_user, drop_user
 from test_access import world  # noqa: F401
-from test_http import PASSWORD, Web, open_and_shut
 
 
 def test_unstar_of_an_upper_case_id(music):  # noqa: F811
@@ -64,14 +61,8 @@ def test_star_unstar_and_starred2_outlive_a_restart(music):  # noqa: F811
     assert root.find(NS + "starred2").find(NS + "song").get(
         "starred") == when
     # a restart keeps them
-    music.stop()
-    log = music.m.proc.log_path
-    os.rename(log, log + ".before-restart")
-    w = Web(music.where, music=music.where / "music")
+    w = restarted(music)
     try:
-        wait_for(lambda: walk(w), 60, "the three songs after a restart",
-                 until=lambda v: len(v) == 3, mount=w.m,
-                 ignore=(AssertionError,))
         assert starred(w) == ({"Zed"}, {"Tones"}, {"First"})
         ok(call(w, "unstar", id=first)[2])
         ok(call(w, "unstar", albumId=tones)[2])
@@ -162,50 +153,36 @@ def test_stars_and_plays_are_the_accounts_own(world):  # noqa: F811
     """Each account has its stars and plays; a song of another user's
     private folder cannot be starred or scrobbled (70), and a starred
     song the account can no longer read is not listed."""
-    u = make_user()
-    try:
-        top = open_and_shut(world)
-        w = Web(tempfile.mkdtemp(dir=world), names=("root", u.name),
-                music=top)
-        try:
-            mine = {"auth": {"u": u.name, "p": PASSWORD}}
-            ids = wait_for(lambda: walk(w), 60, "both songs for root",
-                           until=lambda v: len(v) == 2, mount=w.m,
-                           ignore=(AssertionError,))
-            pub, priv = ids["Pub"][0], ids["Priv"][0]
-            ok(call_many(w, "star", [("id", pub), ("id", priv),
-                                     ("artistId", ids["Priv"][1])]))
-            ok(call(w, "scrobble", id=pub)[2])
-            assert starred(w) == ({"Shut"}, set(), {"Pub", "Priv"})
-            assert starred(w, **mine) == (set(), set(), set())
-            song = ok(call(w, "getSong", id=pub, **mine)[2])["song"]
-            assert "starred" not in song and "playCount" not in song
-            for method in ("star", "scrobble"):
-                failed(call(w, method, id=priv, **mine)[2], 70)
-            failed(call(w, "star", artistId=ids["Priv"][1], **mine)[2], 70)
-            ok(call(w, "star", id=pub, **mine)[2])
-            ok(call(w, "scrobble", id=pub, **mine)[2])
-            ok(call(w, "scrobble", id=pub, **mine)[2])
-            assert starred(w, **mine) == (set(), set(), {"Pub"})
-            assert ok(call(w, "getSong", id=pub, **mine)[2])["song"][
-                "playCount"] == 2
-            assert ok(call(w, "getSong", id=pub)[2])["song"][
-                "playCount"] == 1
-            # Open closed to others: the account's star is not listed
-            os.chmod(os.path.join(top, "Open"), 0o700)
-            wait_for(lambda: starred(w, **mine), 60,
-                     "the star hidden from the account",
-                     until=lambda v: v == (set(), set(), set()), mount=w.m)
-            assert starred(w) == ({"Shut"}, set(), {"Pub", "Priv"})
-            os.chmod(os.path.join(top, "Open"), 0o755)
-            wait_for(lambda: starred(w, **mine), 60,
-                     "the star back for the account",
-                     until=lambda v: v == (set(), set(), {"Pub"}),
-                     mount=w.m)
-        finally:
-            w.stop()
-    finally:
-        drop_user(u)
+    with private_root(world) as (w, mine, ids, top):
+        pub, priv = ids["Pub"][0], ids["Priv"][0]
+        ok(call_many(w, "star", [("id", pub), ("id", priv),
+                                 ("artistId", ids["Priv"][1])]))
+        ok(call(w, "scrobble", id=pub)[2])
+        assert starred(w) == ({"Shut"}, set(), {"Pub", "Priv"})
+        assert starred(w, **mine) == (set(), set(), set())
+        song = ok(call(w, "getSong", id=pub, **mine)[2])["song"]
+        assert "starred" not in song and "playCount" not in song
+        for method in ("star", "scrobble"):
+            failed(call(w, method, id=priv, **mine)[2], 70)
+        failed(call(w, "star", artistId=ids["Priv"][1], **mine)[2], 70)
+        ok(call(w, "star", id=pub, **mine)[2])
+        ok(call(w, "scrobble", id=pub, **mine)[2])
+        ok(call(w, "scrobble", id=pub, **mine)[2])
+        assert starred(w, **mine) == (set(), set(), {"Pub"})
+        assert ok(call(w, "getSong", id=pub, **mine)[2])["song"][
+            "playCount"] == 2
+        assert ok(call(w, "getSong", id=pub)[2])["song"][
+            "playCount"] == 1
+        # Open closed to others: the account's star is not listed
+        os.chmod(os.path.join(top, "Open"), 0o700)
+        wait_for(lambda: starred(w, **mine), 60,
+                 "the star hidden from the account",
+                 until=lambda v: v == (set(), set(), set()), mount=w.m)
+        assert starred(w) == ({"Shut"}, set(), {"Pub", "Priv"})
+        os.chmod(os.path.join(top, "Open"), 0o755)
+        wait_for(lambda: starred(w, **mine), 60,
+                 "the star back for the account",
+                 until=lambda v: v == (set(), set(), {"Pub"}), mount=w.m)
 
 
 def album_list(w, t, **q):

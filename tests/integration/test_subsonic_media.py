@@ -13,8 +13,8 @@ import urllib.request
 import pytest
 
 from conftest import run, wait_for
-from subsonic_calls import (call, ok, failed, music_library, walk, view_path,
-                            genre_library, NS)
+from subsonic_calls import (call, ok, failed, music_library, walk, walked,
+                            view_path, genre_library, NS)
 from subsonic_calls import music  # noqa: F401
 from test_access import make_user, drop_user
 from test_access import world  # noqa: F401
@@ -79,9 +79,7 @@ def analysed(tmp_path):
               660, 0.5)
     w = Web(tmp_path, music=top, analysis=True)
     try:
-        ids = wait_for(lambda: walk(w), 60, "the three songs",
-                       until=lambda v: len(v) == 3, mount=w.m,
-                       ignore=(AssertionError,))
+        ids = walked(w)
         for title, v in ids.items():
             wait_for(lambda: gains(view_path(w, v[0])), 120,
                      "the analysis of " + title, mount=w.m)
@@ -152,9 +150,7 @@ def test_cover_art(tmp_path):
     (top / "Band" / "Tones" / "cover.jpg").write_bytes(image)
     w = Web(tmp_path, music=top)
     try:
-        ids = wait_for(lambda: walk(w), 60, "the three songs",
-                       until=lambda v: len(v) == 3, mount=w.m,
-                       ignore=(AssertionError,))
+        ids = walked(w)
         album = ok(call(w, "getAlbum", id=ids["First"][2])[2])["album"]
         assert len(album["song"]) == 2
         assert album["coverArt"] == ids["First"][2]
@@ -190,9 +186,7 @@ def playlist_id(rel):
 def test_playlists(tmp_path):
     w = Web(tmp_path, music=genre_library(tmp_path))
     try:
-        ids = wait_for(lambda: walk(w), 60, "the three songs",
-                       until=lambda v: len(v) == 3, mount=w.m,
-                       ignore=(AssertionError,))
+        ids = walked(w)
         got = wait_for(lambda: playlists(w), 60, "the genre playlists",
                        until=lambda v: {"genre/Rock", "genre/Jazz",
                                         "recent"} <= set(v))
@@ -248,9 +242,7 @@ def test_another_users_private_playlist(world):  # noqa: F811
                 music=top)
         try:
             mine = {"auth": {"u": u.name, "p": PASSWORD}}
-            wait_for(lambda: walk(w), 60, "both songs for root",
-                     until=lambda v: len(v) == 2, mount=w.m,
-                     ignore=(AssertionError,))
+            walked(w, "both songs for root", lambda v: len(v) == 2)
             wait_for(lambda: playlists(w), 60, "root's Secret playlist",
                      until=lambda v: "genre/Secret" in v)
             secret = playlist_id("genre/Secret.m3u8")
