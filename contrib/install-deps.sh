@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Installs every package that building, testing and benchmarking mediamon
-# needs, on Debian 12 or Ubuntu 24.04 (and later releases of both). Safe
+# needs, on Debian 12 or Ubuntu 24.04 (and later releases of both), and
+# then the npm packages of the tests (tests/js/package.json, at the
+# versions of its package-lock.json) into tests/js/node_modules. Safe
 # to run again: it installs only what is missing. Run as root, or as a
 # user who may use sudo: it then runs itself again through sudo, and says
 # so.
@@ -25,7 +27,7 @@ libmicrohttpd-dev libcrypt-dev apache2-utils
 libcmocka-dev
 clang libclang-rt-dev valgrind
 python3 python3-pytest python3-pytest-xdist python3-mutagen python3-feedparser
-python3-jsonschema
+python3-jsonschema nodejs
 libxml2-utils
 flac lame sox jq zip unzip p7zip-full
 vorbis-tools opus-tools wavpack ffmpeg
@@ -64,6 +66,21 @@ if ! command -v apt-get >/dev/null 2>&1; then
 	exit 1
 fi
 
+# The npm packages of the tests, unless tests/js/node_modules holds them
+# already: npm ci in tests/js (no package's install scripts run), as the
+# user who ran this script through sudo, so that the folder stays theirs.
+npm_packages() {
+	js=$(cd "$(dirname "$0")/../tests/js" && pwd)
+	npm ls --prefix "$js" --all >/dev/null 2>&1 && return
+	say "installing the npm packages of $js/package.json"
+	set --
+	if [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ]; then
+		set -- sudo -u "$SUDO_USER" -H --
+	fi
+	"$@" npm ci --prefix "$js" --ignore-scripts --no-audit --no-fund \
+		--loglevel=error
+}
+
 installed() {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"
 }
@@ -94,8 +111,12 @@ for entry in $packages; do
 	IFS=$old_ifs
 	[ -n "$have" ] || missing="$missing $entry"
 done
+# npm: Debian's package, unless the nodejs installed brings its own
+# (NodeSource's does, and conflicts with Debian's npm)
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 if [ -z "$missing" ]; then
 	say "all packages present"
+	npm_packages
 	exit 0
 fi
 
@@ -131,3 +152,4 @@ if command -v systemctl >/dev/null 2>&1; then
 		esac
 	done
 fi
+npm_packages

@@ -184,6 +184,11 @@ static int do_get_similar_songs2(struct request *r)
 				      r);
 }
 
+static int do_get_top_songs(struct request *r)
+{
+	return subsonic_lists_top(r->body, query_value, r);
+}
+
 /* The values of the query's parameter being gathered. */
 struct values {
 	const char *name;
@@ -296,6 +301,7 @@ static const struct {
 	{ "getSongsByGenre", do_get_songs_by_genre },
 	{ "getSimilarSongs", do_get_similar_songs },
 	{ "getSimilarSongs2", do_get_similar_songs2 },
+	{ "getTopSongs", do_get_top_songs },
 	{ "getPlaylists", do_get_playlists },
 	{ "getPlaylist", do_get_playlist },
 	{ "star", do_star },

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The Subsonic API's lists (subsonic_lists.h): getIndexes,
- * getAlbumList2, getRandomSongs, search3, getSimilarSongs(2) and
- * getSongsByGenre, chosen, ordered and cut over the caller's index
- * (subsonic_index.h), only the page read again through the view. It
- * reads no parameter but through the one it is given and speaks no
- * SQL.
+ * getAlbumList2, getRandomSongs, search3, getSimilarSongs(2),
+ * getTopSongs and getSongsByGenre, chosen, ordered and cut over the
+ * caller's index (subsonic_index.h), only the page read again through
+ * the view. It reads no parameter but through the one it is given and
+ * speaks no SQL.
  */
 #include "fs/subsonic_lists.h"
 
@@ -674,6 +674,52 @@ int subsonic_lists_genre_songs(json_t *body, subsonic_param_fn param,
 		rc = -ENOMEM;
 	free(p.v);
 	free(g.v);
+	subsonic_index_put(ix);
+	return rc;
+}
+
+/* Whether the song of pick is of the artist f->query (a folder's name,
+ * case aside); its key the account's plays of it, its text when it was
+ * played last (subsonic_marks.h). */
+static int song_of_artist(struct pick *pick, void *arg)
+{
+	const struct filter *f = arg;
+	const struct subsonic_index *ix = f->p->ix;
+	const struct subsonic_index_song *s = &ix->songs[pick->i];
+	char sid[SUBSONIC_MARKS_ID_LEN];
+	json_t *o;
+
+	if (strcasecmp(ix->albums[s->album].artist, f->query))
+		return 0;
+	subsonic_marks_song_id(s->file, sid);
+	o = subsonic_marks_of(sid);
+	pick->key = (double)json_integer_value(json_object_get(o,
+							       "playCount"));
+	pick->text = json_string_value(json_object_get(o, "played"));
+	return 1;
+}
+
+int subsonic_lists_top(json_t *body, subsonic_param_fn param, void *req)
+{
+	const char *artist = param(req, "artist");
+	struct subsonic_index *ix = NULL;
+	struct picks p = { 0 };
+	struct filter f = { &p, NULL, 0, 0, artist, 0 };
+	json_t *out = NULL;
+	int rc = artist ? subsonic_index_get(&ix) : SUBSONIC_MISSING;
+
+	if (!rc)
+		rc = picks_all(&p, ix, 1);
+	if (!rc) {
+		keep(&p, song_of_artist, &f);
+		qsort_r(p.v, p.n, sizeof(*p.v), by_key, &p);
+		rc = page(&p, 0, number(param, req, "count", 50, MAX_SIZE), 1,
+			  &out);
+	}
+	if (!rc && json_object_set_new(body, "topSongs",
+				       json_pack("{s:o}", "song", out)))
+		rc = -ENOMEM;
+	free(p.v);
 	subsonic_index_put(ix);
 	return rc;
 }

@@ -4,12 +4,12 @@
 /*
  * The Subsonic API's lists over the whole music the user may see
  * (fs/subsonic_index.h): getIndexes, getAlbumList2, getRandomSongs,
- * search3, getSimilarSongs(2) and getSongsByGenre, each costing the
- * page it answers once the index is gathered. Each reads its parameters
- * through param (the query's
- * value of a name, or NULL), adds its member to body and returns 0, a
- * negative errno value or a Subsonic error code (SUBSONIC_MISSING for a
- * missing parameter, SUBSONIC_NOT_FOUND for a list type not offered).
+ * search3, getSimilarSongs(2), getTopSongs and getSongsByGenre, each
+ * costing the page it answers once the index is gathered. Each reads its
+ * parameters through param (the query's value of a name, or NULL), adds
+ * its member to body and returns 0, a negative errno value or a Subsonic
+ * error code (SUBSONIC_MISSING for a missing parameter,
+ * SUBSONIC_NOT_FOUND for a list type not offered).
  */
 #include <jansson.h>
 
@@ -41,6 +41,12 @@ int subsonic_lists_search(json_t *body, subsonic_param_fn param, void *req);
  * most 500); an id of no song the user may see is SUBSONIC_NOT_FOUND. */
 int subsonic_lists_similar(json_t *body, const char *member,
 			   subsonic_param_fn param, void *req);
+/* getTopSongs: the songs of the artist (the name getArtists gives, case
+ * aside), those the account played most first, then those it played
+ * last, then the view's order (mediamon asks no outside service), count
+ * of them (50, at most 500); an artist of no song the user may see has
+ * none. */
+int subsonic_lists_top(json_t *body, subsonic_param_fn param, void *req);
 /* getSongsByGenre: the songs of genre, count (10, at most 500) from
  * offset, in the view's order. */
 int subsonic_lists_genre_songs(json_t *body, subsonic_param_fn param,
