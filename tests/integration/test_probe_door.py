@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The doors probed by a local user (issue 60): what the mount and the
+[http] listener answer that user must name nothing of another user's
+private files, and what the listener hears of who asks must come from
+who asks. Each case is one the probe found open."""
+
+import json
+import os
+import random
+import subprocess
+import tempfile
+import xml.etree.ElementTree as ET
+from urllib.parse import urlencode
+
+from conftest import make_flac, unmount, wait_for
+from test_access import denied, start_daemon, user, world  # noqa: F401
+from test_http import PASSWORD, Flood, Web, held, status_answers
+
+HIDDEN = "a track this user may not read"
+NS = "{http://subsonic.org/restapi}"
+
+
+def garbage_flac(path):
+    """A file that begins like a FLAC and is none: indexed by its name,
+    and a failure of the analysis."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    rng = random.Random(7)
+    with open(path, "wb") as f:
+        f.write(b"fLaC" + bytes(rng.randrange(256) for _ in range(40000)))
+
+
+def last_error(data):
+    return json.loads(data)["last_error"]
+
+
+def test_analysis_error_names_no_private_track(world, user):  # noqa: F811
+    """A track in a folder only root may enter that the analysis fails
+    on: /metrics/analysis.json names its path to root, and to another
+    user only that an error came, until the user may read it."""
+    music = os.path.join(world, "music")
+    make_flac(os.path.join(music, "Open", "Pub", "01.flac"), "Pub", "Open",
+              "Pub", 1)
+    shut = os.path.join(music, "Shut")
+    secret = os.path.join(shut, "SecretXyz", "SecretXyz.flac")
+    garbage_flac(secret)
+    os.chmod(secret, 0o600)
+    os.chmod(shut, 0o700)
+    m = start_daemon(world, "music=" + music)
+    try:
+        mine = wait_for(lambda: last_error(m.read(
+            "metrics/analysis.json")), 90, "the analysis' error", mount=m)
+        assert mine["message"].startswith(secret + ": "), mine
+        theirs = last_error(user.read(m.file("metrics/analysis.json")))
+        assert theirs["message"] == HIDDEN, theirs
+        assert theirs["at_s"] == mine["at_s"]
+        denied(user.read(secret), "the failed track itself")
+
+        os.chmod(shut, 0o755)
+        os.chmod(secret, 0o644)
+        wait_for(lambda: last_error(user.read(m.file(
+            "metrics/analysis.json"))), 30, "the error named to a reader",
+            until=lambda e: e["message"] == mine["message"], mount=m)
+    finally:
+        unmount(m.path, m.proc)
