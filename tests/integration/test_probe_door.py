@@ -62,3 +62,36 @@ def test_analysis_error_names_no_private_track(world, user):  # noqa: F811
             until=lambda e: e["message"] == mine["message"], mount=m)
     finally:
         unmount(m.path, m.proc)
+
+
+def test_control_characters_of_a_tag_break_no_xml_answer(tmp_path):
+    """A user's track titled with control characters (and markup) in a
+    shared root: every Subsonic list that holds it stays well-formed XML
+    for every player (before, one such title broke search3 and
+    getRandomSongs for all who could see the track), the markup as
+    text."""
+    top = tmp_path / "music"
+    title = "ctl\x01\x0bx</song><song id=\"x\"'&"
+    make_flac(str(top / "Evil" / "01.flac"), title, "Evil\"Artist",
+              "Evil</album>", 1)
+    w = Web(tmp_path, music=top)
+    try:
+        def xml(method, **params):
+            _, _, body = w.curl("/rest/%s?%s" % (method, urlencode(dict(
+                u="root", p=PASSWORD, v="1.16.1", c="t", **params))))
+            return ET.fromstring(body)
+
+        wait_for(lambda: xml("search3", query="").findall(
+            ".//" + NS + "song"), 60, "the song", mount=w.m)
+        for method, params in (("search3", {"query": ""}),
+                               ("getRandomSongs", {}),
+                               ("getAlbumList2", {"type": "newest"}),
+                               ("getArtists", {})):
+            root = xml(method, **params)
+            assert root.get("status") == "ok", (method, root.attrib)
+        song = xml("search3", query="").find(".//" + NS + "song")
+        assert song.get("title") == title.replace(
+            "\x01", "\ufffd").replace("\x0b", "\ufffd")
+        assert song.get("album") == "Evil</album>"
+    finally:
+        w.stop()
