@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from conftest import make_flac, unmount, wait_for
 from test_access import denied, start_daemon, user, world  # noqa: F401
-from test_http import PASSWORD, Flood, Web, held, status_answers
+from test_http import PASSWORD, Web
 
 HIDDEN = "a track this user may not read"
 NS = "{http://subsonic.org/restapi}"
@@ -62,6 +62,86 @@ def test_analysis_error_names_no_private_track(world, user):  # noqa: F811
             until=lambda e: e["message"] == mine["message"], mount=m)
     finally:
         unmount(m.path, m.proc)
+
+
+def curl_as(u, url, *args):
+    """The status code of a GET of url by curl run as the local user u."""
+    r = u.run("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
+              "--max-time", "60", *args, url)
+    assert r.returncode == 0, r
+    return int(r.stdout)
+
+
+def test_another_local_users_forwarded_for_is_not_heard(user):  # noqa: F811
+    """With trusted_proxy = 127.0.0.1, as the install guide sets it, a
+    local user who connects from the loopback is not the proxy: the
+    X-Forwarded-For it sends is not heard, so naming a new address at
+    each try does not escape the wrong-password hold (before, it guessed
+    without end), and the log says whose the connection was. Root's
+    connections (the proxy's user) are still heard."""
+    where = tempfile.mkdtemp(prefix="mediamon-probe.")
+    os.chmod(where, 0o755)
+    w = Web(where, conf_extra="trusted_proxy = 127.0.0.1\n")
+    try:
+        url = w.base + "/metrics"
+        codes = [curl_as(user, url, "-u", "root:wrong%d" % i, "-H",
+                         "X-Forwarded-For: 203.0.113.%d" % (i + 1))
+                 for i in range(8)]
+        assert codes[:5] == [401] * 5, codes
+        assert codes[-1] == 429, codes
+        assert curl_as(user, url, "-u", "root:" + PASSWORD, "-H",
+                       "X-Forwarded-For: 203.0.113.99") == 429
+        assert "is user %s's, not the proxy's" % user.name in w.log()
+        # the proxy's own connection forwards a client not held
+        status, _, _ = w.curl("/metrics", "-H",
+                              "X-Forwarded-For: 198.51.100.7")
+        assert status == 200
+    finally:
+        w.stop()
+        subprocess.run(["rm", "-rf", where])
+
+
+def test_loopback_addresses_share_one_hold(user):  # noqa: F811
+    """Any local user may connect from any address of 127.0.0.0/8: a
+    guesser that takes a new one for each try is held after the sixth
+    wrong password all the same (before, each address had its own five
+    tries a minute), and root's next request from yet another loopback
+    address waits too."""
+    where = tempfile.mkdtemp(prefix="mediamon-probe.")
+    os.chmod(where, 0o755)
+    w = Web(where)
+    try:
+        url = w.base + "/metrics"
+        codes = [curl_as(user, url, "--interface", "127.0.0.%d" % (i + 2),
+                         "-u", "root:wrong%d" % i) for i in range(8)]
+        assert codes[:5] == [401] * 5, codes
+        assert codes[-1] == 429, codes
+        status, headers, _ = w.curl("/metrics", "--interface",
+                                    "127.0.0.200")
+        assert status == 429 and int(headers["retry-after"]) > 0
+    finally:
+        w.stop()
+        subprocess.run(["rm", "-rf", where])
+
+
+def test_control_post_from_a_web_page_is_refused(tmp_path):
+    """A page of another site can make the browser POST a form to the
+    listener with the password it keeps for it: a POST that names the
+    page it comes from (Origin, which browsers send) is refused and
+    changes nothing; one without, as curl sends it, is taken."""
+    w = Web(tmp_path)
+    try:
+        for origin in ("http://evil.example", "null", w.base):
+            status, _, body = w.curl("/control/log-level", "-H",
+                                     "Origin: " + origin, "--data-binary",
+                                     "error")
+            assert status == 403, (origin, body)
+        assert w.m.read("control/log-level").decode().split()[0] != "error"
+        assert w.curl("/control/log-level", "--data-binary", "error")[0] \
+            == 200
+        assert w.m.read("control/log-level").decode().split()[0] == "error"
+    finally:
+        w.stop()
 
 
 def test_control_characters_of_a_tag_break_no_xml_answer(tmp_path):
