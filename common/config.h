@@ -257,6 +257,8 @@ struct config {
 	int http_max_per_address;	/* default 32 */
 	long http_timeout_s;		/* idle or slow client; default 30 */
 	char *http_trusted_proxy;	/* its X-Forwarded-For is heard */
+	struct config_user http_proxy_user;	/* the proxy's, on this
+						 * machine */
 
 	/* [analysis] */
 	int analysis_enabled;		/* default 1 */

@@ -2,8 +2,9 @@
 /*
  * Who listens on a service's port on this machine (listener.c): the uid
  * of the TCP socket listening where a url leads, from /proc/net/tcp and
- * tcp6, and whether a secret may be sent there. It opens no connection
- * and sends nothing: the clients of each service ask it first.
+ * tcp6, and whether a secret may be sent there; and whose is a local
+ * connection to a listener of the daemon. It opens no connection and
+ * sends nothing: the clients of each service ask it first.
  */
 #include "common/listener.h"
 
@@ -96,6 +97,22 @@ static int score(const unsigned char *addr, int family,
 	return !memcmp(addr, w, 16) ? 3 : !memcmp(addr, any, 16) ? 2 : 0;
 }
 
+/* The address in the hex of a /proc/net table (k words of 8 digits, each
+ * as the kernel holds it, in its order) into addr: 0, or -EINVAL. */
+static int table_address(const char *hex, int k, unsigned char *addr)
+{
+	unsigned int word;
+
+	if (strlen(hex) != (size_t)k * 8)
+		return -EINVAL;
+	for (int i = 0; i < k; i++) {
+		if (sscanf(hex + 8 * i, "%8x", &word) != 1)
+			return -EINVAL;
+		memcpy(addr + 4 * i, &word, 4);
+	}
+	return 0;
+}
+
 /* The best listener on port in /proc/net/FILE for want: its score into
  * *best and its uid into *uid when better than *best. */
 static void scan_table(const char *file, int family, unsigned port,
@@ -110,21 +127,15 @@ static void scan_table(const char *file, int family, unsigned port,
 		return;
 	while (fgets(line, sizeof(line), f)) {
 		unsigned char addr[16];
-		unsigned int words[4], lport, state, owner;
+		unsigned int lport, state, owner;
 		char hex[33];
-		int s, k = family == AF_INET ? 1 : 4;
+		int s;
 
 		if (sscanf(line, " %*u: %32[0-9A-Fa-f]:%x %*s %x %*s %*s %*s"
 			   " %u", hex, &lport, &state, &owner) != 4 ||
-		    strlen(hex) != (size_t)k * 8 || lport != port ||
-		    state != TCP_LISTEN)
+		    lport != port || state != TCP_LISTEN ||
+		    table_address(hex, family == AF_INET ? 1 : 4, addr))
 			continue;
-		/* each 32-bit word as the kernel holds it, in its order */
-		for (int i = 0; i < k; i++) {
-			if (sscanf(hex + 8 * i, "%8x", &words[i]) != 1)
-				break;
-			memcpy(addr + 4 * i, &words[i], 4);
-		}
 		s = score(addr, family, want);
 		if (s > *best) {
 			*best = s;
@@ -217,6 +228,80 @@ int listener_trusted(const char *url, const uid_t *also, size_t nr,
 		}
 	}
 	return 1;
+}
+
+/* The address of sa as 16 bytes (an IPv4 one mapped into IPv6) and its
+ * port: 0, or -EINVAL for another family. */
+static int mapped(const struct sockaddr *sa, unsigned char *addr,
+		  unsigned *port)
+{
+	const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+
+	if (sa->sa_family == AF_INET6) {
+		memcpy(addr, &in6->sin6_addr, 16);
+		*port = ntohs(in6->sin6_port);
+		return 0;
+	}
+	if (sa->sa_family != AF_INET)
+		return -EINVAL;
+	memset(addr, 0, 10);
+	addr[10] = addr[11] = 0xff;
+	memcpy(addr + 12, &in->sin_addr, 4);
+	*port = ntohs(in->sin_port);
+	return 0;
+}
+
+/* The uid of the socket in /proc/net/FILE from want (its address and
+ * port mapped()) to to: 1 with *uid, or 0 when none is there. */
+static int connected_from(const char *file, int family,
+			  const unsigned char want[16], unsigned want_port,
+			  const unsigned char to[16], unsigned to_port,
+			  uid_t *uid)
+{
+	char line[512], path[32], from_hex[33], to_hex[33];
+	unsigned char from_addr[16], to_addr[16];
+	unsigned int from_port, port, owner;
+	int found = 0, k = family == AF_INET ? 1 : 4;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/net/%s", file);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	memset(from_addr, 0, 10);
+	memset(to_addr, 0, 10);
+	from_addr[10] = from_addr[11] = to_addr[10] = to_addr[11] = 0xff;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " %*u: %32[0-9A-Fa-f]:%x %32[0-9A-Fa-f]:%x"
+			   " %*x %*s %*s %*s %u", from_hex, &from_port,
+			   to_hex, &port, &owner) != 5 ||
+		    from_port != want_port || port != to_port ||
+		    table_address(from_hex, k, from_addr + 16 - 4 * k) ||
+		    table_address(to_hex, k, to_addr + 16 - 4 * k) ||
+		    memcmp(from_addr, want, 16) || memcmp(to_addr, to, 16))
+			continue;
+		*uid = owner;
+		found = 1;
+	}
+	fclose(f);
+	return found;
+}
+
+int listener_peer_uid(const struct sockaddr *peer,
+		      const struct sockaddr *local, uid_t *uid)
+{
+	unsigned char from[16], to[16];
+	unsigned from_port, to_port;
+
+	if (mapped(peer, from, &from_port) || mapped(local, to, &to_port))
+		return -EINVAL;
+	if (connected_from("tcp", AF_INET, from, from_port, to, to_port,
+			   uid) ||
+	    connected_from("tcp6", AF_INET6, from, from_port, to, to_port,
+			   uid))
+		return 0;
+	return -ENOENT;
 }
 
 void listener_name(uid_t uid, char *name, size_t len)

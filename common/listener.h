@@ -7,7 +7,9 @@
  * its secrets may be sent there: while a service is down, any local user
  * may listen on its port and take what is sent (an API key, a token, a
  * password). A service is asked only when each listener is root, the
- * daemon's user or the user its section names.
+ * daemon's user or the user its section names. Likewise a connection
+ * to the daemon from this machine is a given user's
+ * (listener_peer_uid()): the [http] proxy's, or another's.
  *
  *	if (listener_check("sonarr", "sonarr", cfg->sonarr_url,
  *			   &cfg->sonarr_user))
@@ -15,6 +17,7 @@
  */
 
 #include <stddef.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 struct config_user;
@@ -50,6 +53,17 @@ int listener_uids(const char *url, uid_t *uids, size_t max, size_t *nr);
  */
 int listener_trusted(const char *url, const uid_t *also, size_t nr,
 		     uid_t *who);
+
+/*
+ * The uid of the socket of this machine connected from peer to local
+ * (the two ends of a connection accepted by the daemon, as getpeername()
+ * and getsockname() give them), from /proc/net/tcp and tcp6: 0 with
+ * *uid, -ENOENT when no socket of this machine's network is that end (a
+ * peer on another machine), or -EINVAL for an address that is not IPv4
+ * or IPv6.
+ */
+int listener_peer_uid(const struct sockaddr *peer,
+		      const struct sockaddr *local, uid_t *uid);
 
 /* The name of user uid (its number when the system knows no name) into
  * name, len bytes. */

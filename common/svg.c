@@ -42,8 +42,19 @@ void svg_add_text(struct strbuf *out, const char *s)
 		case '"':
 			strbuf_addstr(out, "&quot;");
 			break;
-		default:
+		case '\t':
+		case '\n':
+		case '\r':
 			strbuf_addch(out, *s);
+			break;
+		default:
+			/* no XML 1.0 document holds another control
+			 * character, even as a reference: a tag's would
+			 * break the whole answer */
+			if ((unsigned char)*s < 0x20)
+				strbuf_addstr(out, "\xef\xbf\xbd");
+			else
+				strbuf_addch(out, *s);
 		}
 	}
 }

@@ -58,7 +58,9 @@ struct svg_chart {
 /* Append the whole SVG document of chart c to out. */
 void svg_chart(struct strbuf *out, const struct svg_chart *c);
 
-/* Append the text s to out with & < > " escaped, for XML or HTML. */
+/* Append the text s to out with & < > " escaped, for XML or HTML, and
+ * the control characters XML does not take (all but tab and line
+ * breaks) as U+FFFD. */
 void svg_add_text(struct strbuf *out, const char *s);
 
 #endif

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The HTTP listener (http.h): libmicrohttpd's daemon and its bounds, the
- * request's address, password and path checked, the user's rights taken
- * around the answer, and POST /control/NAME. It renders and opens nothing
- * itself (fs/http_serve.c) and holds no password past a request.
+ * request's address (a proxy's forwarded one only from the proxy's user),
+ * password and path checked, the user's rights taken around the answer,
+ * and POST /control/NAME. It renders and opens nothing itself
+ * (fs/http_serve.c) and holds no password past a request.
  */
 #include "fs/http.h"
 
@@ -12,6 +13,7 @@
 #include <netdb.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 #include <microhttpd.h>
 
 #include "common/config.h"
+#include "common/listener.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/thread.h"
@@ -58,10 +61,12 @@ static void name_thread(void)
 }
 
 /* [http] trusted_proxy as an address of AF_INET or AF_INET6, or family
- * 0 when it is not set. */
+ * 0 when it is not set; and [http] proxy_user. */
 static struct {
 	int family;
 	unsigned char bytes[16];
+	int has_user;
+	uid_t user;
 } proxy_;
 
 /* Who asks: the peer's address, or the forwarded one. */
@@ -88,6 +93,41 @@ static int from_proxy(const struct sockaddr *sa)
 		return !memcmp(b, proxy_.bytes, 16);
 	return proxy_.family == AF_INET && !memcmp(b, mapped, 12) &&
 	       !memcmp(b + 12, proxy_.bytes, 4);
+}
+
+/*
+ * Whether the connection c from the proxy's address sa is the proxy's: a
+ * peer on another machine is; one on this machine only when its socket
+ * is root's, the daemon's user's or [http] proxy_user's, since any local
+ * user may connect from the loopback (told once a user).
+ */
+static int proxy_user(struct MHD_Connection *c, const struct sockaddr *sa,
+		      const char *peer)
+{
+	static _Atomic uid_t told = (uid_t)-1;
+	const union MHD_ConnectionInfo *i = MHD_get_connection_info(c,
+		MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct sockaddr_storage local;
+	socklen_t len = sizeof(local);
+	char name[64];
+	uid_t uid;
+
+	if (!i || getsockname(i->connect_fd, (struct sockaddr *)&local,
+			      &len))
+		return 0;
+	if (listener_peer_uid(sa, (struct sockaddr *)&local, &uid))
+		return 1;
+	if (!uid || uid == geteuid() || (proxy_.has_user &&
+					 uid == proxy_.user))
+		return 1;
+	if (atomic_exchange(&told, uid) != uid) {
+		listener_name(uid, name, sizeof(name));
+		log_warn("http: a connection from %s is user %s's, not the"
+			 " proxy's: its X-Forwarded-For is not heard (name"
+			 " that user as proxy_user in [http] if it runs the"
+			 " proxy)", peer, name);
+	}
+	return 0;
 }
 
 /* The address text at s (len bytes), trimmed, written back by
@@ -142,7 +182,7 @@ static void client_of(struct MHD_Connection *c, struct client *who)
 		return;
 	xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 					  "X-Forwarded-For");
-	if (!xff)
+	if (!xff || !proxy_user(c, sa, peer))
 		return;
 	last = strrchr(xff, ',');
 	last = last ? last + 1 : xff;
@@ -271,6 +311,12 @@ static enum MHD_Result post_begin(struct MHD_Connection *c, const char *url,
 		return http_serve_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
 				       "only /control/NAME takes a POST",
 				       "Allow", "GET, HEAD");
+	/* browsers name the page a POST comes from; no page of ours posts,
+	 * and another site's would come with the browser's saved password */
+	if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"))
+		return http_serve_text(c, MHD_HTTP_FORBIDDEN,
+				       "a POST from a web page is refused",
+				       NULL, NULL);
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return MHD_NO;
@@ -369,9 +415,11 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	strbuf_release(&line);
 }
 
-/* [http] trusted_proxy, a numeric address, into proxy_. */
-static int set_proxy(const char *proxy)
+/* [http] trusted_proxy, a numeric address, and proxy_user into proxy_. */
+static int set_proxy(const char *proxy, const struct config_user *user)
 {
+	proxy_.has_user = user->name != NULL;
+	proxy_.user = user->uid;
 	proxy_.family = 0;
 	if (!proxy)
 		return 0;
@@ -484,7 +532,7 @@ static int start(const struct config *cfg)
 	if (!cfg->http_htpasswd)
 		return log_error(-EINVAL, "http: listen is set, but no"
 				 " htpasswd: no one could use it");
-	rc = set_proxy(cfg->http_trusted_proxy);
+	rc = set_proxy(cfg->http_trusted_proxy, &cfg->http_proxy_user);
 	if (rc)
 		return rc;
 	rc = http_auth_load(cfg->http_htpasswd);
@@ -590,7 +638,7 @@ static void reload(const struct config *cfg)
 			       cfg->http_subsonic_api_keys))
 		log_info("http: reload: the Subsonic passwords and API keys"
 			 " in use stay");
-	set_proxy(cfg->http_trusted_proxy);
+	set_proxy(cfg->http_trusted_proxy, &cfg->http_proxy_user);
 	if (same_listener(cfg))
 		return;
 	if (!strcmp(running.listen, cfg->http_listen)) {

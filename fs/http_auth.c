@@ -2,11 +2,13 @@
 /*
  * The HTTP listener's accounts (http_auth.h): the htpasswd file read
  * once at start, bcrypt checks of the passwords, each account's local
- * user and groups, and the count of wrong passwords per address. It
- * answers no request and never logs a password or a hash.
+ * user and groups, and the count of wrong passwords per address (the
+ * loopback's, an IPv6 /64's as one). It answers no request and never
+ * logs a password or a hash.
  */
 #include "fs/http_auth.h"
 
+#include <arpa/inet.h>
 #include <crypt.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -190,12 +192,48 @@ void http_auth_free(void)
 	pthread_mutex_unlock(&sets.lock);
 }
 
-/* The slot of addr, or the one to count it in (an empty or the oldest
- * one of its neighbours); fails.lock held. */
+/*
+ * The failures of addr are counted with those of every address its
+ * holder may as well use, into key (ADDR_MAX bytes): one user of this
+ * machine may connect from any of 127.0.0.0/8, one host has an IPv6
+ * /64. An IPv4 address mapped into IPv6 is the IPv4 one.
+ */
+static void hold_key(const char *addr, char *key)
+{
+	static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
+	unsigned char b[16];
+	char text[INET6_ADDRSTRLEN];
+	int family = AF_INET;
+
+	if (inet_pton(AF_INET6, addr, b) == 1) {
+		if (memcmp(b, mapped, 12)) {
+			memset(b + 8, 0, 8);
+			family = AF_INET6;
+		} else {
+			memmove(b, b + 12, 4);
+		}
+	} else if (inet_pton(AF_INET, addr, b) != 1) {
+		snprintf(key, ADDR_MAX, "%s", addr);
+		return;
+	}
+	if (family == AF_INET && b[0] == 127)
+		memset(b + 1, 0, 3);
+	inet_ntop(family, b, text, sizeof(text));
+	snprintf(key, ADDR_MAX, "%s%s", text, family == AF_INET6 ? "/64" :
+		 b[0] == 127 ? "/8" : "");
+}
+
+/* The slot of addr's key, or the one to count it in (an empty or the
+ * oldest one of its neighbours); fails.lock held. */
 static struct failures *slot_of(const char *addr, double now)
 {
-	uint64_t h = hash_end(hash_add_bytes(HASH_INIT, addr, strlen(addr)));
+	char key[ADDR_MAX];
+	uint64_t h;
 	struct failures *oldest = NULL;
+
+	hold_key(addr, key);
+	addr = key;
+	h = hash_end(hash_add_bytes(HASH_INIT, addr, strlen(addr)));
 
 	for (size_t i = 0; i < 8; i++) {
 		struct failures *f = &fails.slot[(h + i) % SLOTS];

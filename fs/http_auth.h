@@ -53,7 +53,8 @@ int http_auth_load(const char *path);
 void http_auth_free(void);
 
 /* The seconds the address addr (text) must wait before it is heard
- * again, or 0. */
+ * again, or 0. The addresses of 127.0.0.0/8 are counted as one, an
+ * IPv6 address with those of its /64. */
 int http_auth_held(const char *addr);
 
 /*

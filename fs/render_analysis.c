@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The files of the audio analysis (render_analysis.h): analysis.json and
- * /status/duplicates, from the store's figures and the live status. It
+ * /status/duplicates, from the store's figures and the live status; the
+ * last error names its track only to a reader who may read it. It
  * writes nothing.
  */
 #include "fs/render_analysis.h"
@@ -14,24 +15,37 @@
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
+#include "fs/caller.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
+
+/* The last error's message as this thread's caller may see it: the
+ * track's path and why only to one who may read the track. */
+static const char *last_error_shown(const struct indexer_status *s)
+{
+	const char *path = s->analysis.last_error_path;
+
+	if (caller_is_owner() || (*path && caller_may_read(path)))
+		return s->analysis.last_error;
+	return "a track this user may not read";
+}
 
 int render_analysis_json(struct strbuf *out)
 {
 	struct analysis_counts c;
 	struct indexer_status s;
 	json_t *last = json_null();
+	const char *message;
 	int rc;
 
 	indexer_status(&s);
 	rc = analysis_reads_counts(&c);
 	if (rc)
 		return rc;
+	message = last_error_shown(&s);
 	if (s.analysis.last_error_at > 0)
 		last = json_pack("{s:o, s:o, s:o}",
-			"message", json_text(s.analysis.last_error,
-					     strlen(s.analysis.last_error)),
+			"message", json_text(message, strlen(message)),
 			"at", json_time(s.analysis.last_error_at),
 			"at_s", json_num(s.analysis.last_error_at));
 	return json_append(out, json_pack(

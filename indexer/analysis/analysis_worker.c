@@ -170,6 +170,10 @@ static void count(const struct analysis_job *job,
 	snprintf(aw.st.last_error, sizeof(aw.st.last_error), "%s: %s",
 		 job->path, o->why ? o->why :
 		 analysis_store_error_text(o->error));
+	/* a path cut short names no file the reader may be checked for */
+	if (snprintf(aw.st.last_error_path, sizeof(aw.st.last_error_path),
+		     "%s", job->path) >= (int)sizeof(aw.st.last_error_path))
+		aw.st.last_error_path[0] = '\0';
 }
 
 /* Open the track as the mount would (no link out of the roots), without

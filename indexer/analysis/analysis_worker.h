@@ -39,6 +39,7 @@ struct analysis_worker_status {
 	int analyser_missing;	/* the last track found no mediamon-analyse */
 	double last_error_at;	/* wall clock; 0: no error since start */
 	char last_error[ANALYSIS_ERROR_LEN];	/* "PATH: why" */
+	char last_error_path[ANALYSIS_ERROR_LEN];	/* PATH, whole or "" */
 };
 
 /*

@@ -1,0 +1,177 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The doors probed by a local user (issue 60): what the mount and the
+[http] listener answer that user must name nothing of another user's
+private files, and what the listener hears of who asks must come from
+who asks. Each case is one the probe found open."""
+
+import json
+import os
+import random
+import subprocess
+import tempfile
+import xml.etree.ElementTree as ET
+from urllib.parse import urlencode
+
+from conftest import make_flac, unmount, wait_for
+from test_access import denied, start_daemon, user, world  # noqa: F401
+from test_http import PASSWORD, Web
+
+HIDDEN = "a track this user may not read"
+NS = "{http://subsonic.org/restapi}"
+
+
+def garbage_flac(path):
+    """A file that begins like a FLAC and is none: indexed by its name,
+    and a failure of the analysis."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    rng = random.Random(7)
+    with open(path, "wb") as f:
+        f.write(b"fLaC" + bytes(rng.randrange(256) for _ in range(40000)))
+
+
+def last_error(data):
+    return json.loads(data)["last_error"]
+
+
+def test_analysis_error_names_no_private_track(world, user):  # noqa: F811
+    """A track in a folder only root may enter that the analysis fails
+    on: /metrics/analysis.json names its path to root, and to another
+    user only that an error came, until the user may read it."""
+    music = os.path.join(world, "music")
+    make_flac(os.path.join(music, "Open", "Pub", "01.flac"), "Pub", "Open",
+              "Pub", 1)
+    shut = os.path.join(music, "Shut")
+    secret = os.path.join(shut, "SecretXyz", "SecretXyz.flac")
+    garbage_flac(secret)
+    os.chmod(secret, 0o600)
+    os.chmod(shut, 0o700)
+    m = start_daemon(world, "music=" + music)
+    try:
+        mine = wait_for(lambda: last_error(m.read(
+            "metrics/analysis.json")), 90, "the analysis' error", mount=m)
+        assert mine["message"].startswith(secret + ": "), mine
+        theirs = last_error(user.read(m.file("metrics/analysis.json")))
+        assert theirs["message"] == HIDDEN, theirs
+        assert theirs["at_s"] == mine["at_s"]
+        denied(user.read(secret), "the failed track itself")
+
+        os.chmod(shut, 0o755)
+        os.chmod(secret, 0o644)
+        wait_for(lambda: last_error(user.read(m.file(
+            "metrics/analysis.json"))), 30, "the error named to a reader",
+            until=lambda e: e["message"] == mine["message"], mount=m)
+    finally:
+        unmount(m.path, m.proc)
+
+
+def curl_as(u, url, *args):
+    """The status code of a GET of url by curl run as the local user u."""
+    r = u.run("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
+              "--max-time", "60", *args, url)
+    assert r.returncode == 0, r
+    return int(r.stdout)
+
+
+def test_another_local_users_forwarded_for_is_not_heard(user):  # noqa: F811
+    """With trusted_proxy = 127.0.0.1, as the install guide sets it, a
+    local user who connects from the loopback is not the proxy: the
+    X-Forwarded-For it sends is not heard, so naming a new address at
+    each try does not escape the wrong-password hold (before, it guessed
+    without end), and the log says whose the connection was. Root's
+    connections (the proxy's user) are still heard."""
+    where = tempfile.mkdtemp(prefix="mediamon-probe.")
+    os.chmod(where, 0o755)
+    w = Web(where, conf_extra="trusted_proxy = 127.0.0.1\n")
+    try:
+        url = w.base + "/metrics"
+        codes = [curl_as(user, url, "-u", "root:wrong%d" % i, "-H",
+                         "X-Forwarded-For: 203.0.113.%d" % (i + 1))
+                 for i in range(8)]
+        assert codes[:5] == [401] * 5, codes
+        assert codes[-1] == 429, codes
+        assert curl_as(user, url, "-u", "root:" + PASSWORD, "-H",
+                       "X-Forwarded-For: 203.0.113.99") == 429
+        assert "is user %s's, not the proxy's" % user.name in w.log()
+        # the proxy's own connection forwards a client not held
+        status, _, _ = w.curl("/metrics", "-H",
+                              "X-Forwarded-For: 198.51.100.7")
+        assert status == 200
+    finally:
+        w.stop()
+        subprocess.run(["rm", "-rf", where])
+
+
+def test_loopback_addresses_share_one_hold(user):  # noqa: F811
+    """Any local user may connect from any address of 127.0.0.0/8: a
+    guesser that takes a new one for each try is held after the sixth
+    wrong password all the same (before, each address had its own five
+    tries a minute), and root's next request from yet another loopback
+    address waits too."""
+    where = tempfile.mkdtemp(prefix="mediamon-probe.")
+    os.chmod(where, 0o755)
+    w = Web(where)
+    try:
+        url = w.base + "/metrics"
+        codes = [curl_as(user, url, "--interface", "127.0.0.%d" % (i + 2),
+                         "-u", "root:wrong%d" % i) for i in range(8)]
+        assert codes[:5] == [401] * 5, codes
+        assert codes[-1] == 429, codes
+        status, headers, _ = w.curl("/metrics", "--interface",
+                                    "127.0.0.200")
+        assert status == 429 and int(headers["retry-after"]) > 0
+    finally:
+        w.stop()
+        subprocess.run(["rm", "-rf", where])
+
+
+def test_control_post_from_a_web_page_is_refused(tmp_path):
+    """A page of another site can make the browser POST a form to the
+    listener with the password it keeps for it: a POST that names the
+    page it comes from (Origin, which browsers send) is refused and
+    changes nothing; one without, as curl sends it, is taken."""
+    w = Web(tmp_path)
+    try:
+        for origin in ("http://evil.example", "null", w.base):
+            status, _, body = w.curl("/control/log-level", "-H",
+                                     "Origin: " + origin, "--data-binary",
+                                     "error")
+            assert status == 403, (origin, body)
+        assert w.m.read("control/log-level").decode().split()[0] != "error"
+        assert w.curl("/control/log-level", "--data-binary", "error")[0] \
+            == 200
+        assert w.m.read("control/log-level").decode().split()[0] == "error"
+    finally:
+        w.stop()
+
+
+def test_control_characters_of_a_tag_break_no_xml_answer(tmp_path):
+    """A user's track titled with control characters (and markup) in a
+    shared root: every Subsonic list that holds it stays well-formed XML
+    for every player (before, one such title broke search3 and
+    getRandomSongs for all who could see the track), the markup as
+    text."""
+    top = tmp_path / "music"
+    title = "ctl\x01\x0bx</song><song id=\"x\"'&"
+    make_flac(str(top / "Evil" / "01.flac"), title, "Evil\"Artist",
+              "Evil</album>", 1)
+    w = Web(tmp_path, music=top)
+    try:
+        def xml(method, **params):
+            _, _, body = w.curl("/rest/%s?%s" % (method, urlencode(dict(
+                u="root", p=PASSWORD, v="1.16.1", c="t", **params))))
+            return ET.fromstring(body)
+
+        wait_for(lambda: xml("search3", query="").findall(
+            ".//" + NS + "song"), 60, "the song", mount=w.m)
+        for method, params in (("search3", {"query": ""}),
+                               ("getRandomSongs", {}),
+                               ("getAlbumList2", {"type": "newest"}),
+                               ("getArtists", {})):
+            root = xml(method, **params)
+            assert root.get("status") == "ok", (method, root.attrib)
+        song = xml("search3", query="").find(".//" + NS + "song")
+        assert song.get("title") == title.replace(
+            "\x01", "\ufffd").replace("\x0b", "\ufffd")
+        assert song.get("album") == "Evil</album>"
+    finally:
+        w.stop()
