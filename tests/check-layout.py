@@ -25,15 +25,17 @@ and indexer/reads.h (the read API) only, and holds no SQL.
 
 A .c file holds at most 800 lines, and opens, before its first #include
 and after its SPDX line, with a comment saying what it owns and what it
-must not do. A function's whole definition, from the first line of its
-signature (its return type's line when that stands alone above the
-name) through its closing brace, holds at most 80 lines; its braces
-stand each alone at the start of a line, as the kernel style puts
-them. ROOT/tests/check-layout.allow lists
-today's exceptions ("long PATH LINES", "uncommented PATH", "function
-PATH:NAME LINES"); it may only shrink: a listed file or function that
-grew past its count fails, and so does an entry that no longer applies
-(the file or function fixed or gone).
+must not do. A test file (tests/unit/*.c, tests/integration/*.py) holds
+at most 1,000 lines: a larger one is split by concern, what its parts
+share in a module of their own. A function's whole definition, from the
+first line of its signature (its return type's line when that stands
+alone above the name) through its closing brace, holds at most 80
+lines; its braces stand each alone at the start of a line, as the kernel
+style puts them. ROOT/tests/check-layout.allow lists today's exceptions
+("long PATH LINES" for a .c or a test file, "uncommented PATH",
+"function PATH:NAME LINES"); it may only shrink: a listed file or
+function that grew past its count fails, and so does an entry that no
+longer applies (the file or function fixed or gone).
 
 The .c files of one folder call each other through the folder's
 headers (a calls b when b defines, at the left margin, a function a
@@ -60,6 +62,9 @@ INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 SPDX = re.compile(r"^(/\* SPDX-License-Identifier: [^*\n]*\*/"
                   r"|// SPDX-License-Identifier: .*)$", re.M)
 MAX_LINES = 800
+TEST_DIRS = (os.path.join("tests", "unit"),
+             os.path.join("tests", "integration"))
+MAX_TEST_LINES = 1000
 MAX_FUNCTION = 80
 CALLED = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 RETURN_TYPE = re.compile(r"^[A-Za-z_][A-Za-z0-9_ ]*[A-Za-z0-9_ *]$")
@@ -266,6 +271,28 @@ def check_functions(rel, text, functions, seen):
     return bad
 
 
+def check_tests(root, long, seen):
+    """The test files' length against MAX_TEST_LINES and the allow-list's
+    LONG; adds each to SEEN; returns the number of breaks, printed."""
+    bad = 0
+    for top in TEST_DIRS:
+        folder = os.path.join(root, top)
+        if not os.path.isdir(folder):
+            continue
+        for name in sorted(os.listdir(folder)):
+            if not name.endswith((".c", ".py")):
+                continue
+            rel = os.path.join(top, name)
+            seen.add(rel)
+            with open(os.path.join(root, rel), encoding="utf-8",
+                      errors="replace") as f:
+                lines = f.read().count("\n")
+            bad += check_length(rel, lines, MAX_TEST_LINES, long,
+                                "split it by concern, what the parts share"
+                                " in a module of their own")
+    return bad
+
+
 def check_files(root):
     """The .c files' length and opening comment against the allow-list;
     returns the number of breaks, each printed."""
@@ -295,6 +322,7 @@ def check_files(root):
                     print("check-layout: %s has no opening comment saying"
                           " what it owns and must not do" % rel)
                     bad += 1
+    bad += check_tests(root, long, seen)
     for rel in sorted((set(long) | uncommented) - seen):
         print("check-layout: %s is gone: remove it from %s" % (rel, ALLOW))
         bad += 1
@@ -462,10 +490,9 @@ def main():
         return 1
     print("check-layout: %d modules in %d folders, no cycle, nothing above"
           " its floor, fs/ on its seams, .c files and functions short and"
-          " .c files opened by a comment (or on %s), public names prefixed,"
-          " no cycle of calls among a folder's files" % (len(uses),
-                                                              len(folders),
-                                                              ALLOW))
+          " .c files opened by a comment, test files of at most 1,000 lines"
+          " (or on %s), public names prefixed, no cycle of calls among a"
+          " folder's files" % (len(uses), len(folders), ALLOW))
     return 0
 
 
