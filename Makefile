@@ -80,9 +80,10 @@ $(BUILD)/%.o: %.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 # What unit tests share (starting fake servers, a store of their own,
-# bounded joins) is linked into each.
-TEST_SUPPORT := $(BUILD)/tests/fake.o $(BUILD)/tests/testdb.o \
-	$(BUILD)/tests/join.o
+# bounded joins, the fixtures of the test files split from one) is
+# linked into each: every tests/unit/*.c that is not a test_*.c.
+TEST_SUPPORT := $(patsubst tests/unit/%.c,$(BUILD)/tests/%.o, \
+	$(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c)))
 
 $(BUILD)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)

@@ -424,7 +424,7 @@ static void as_done(const struct who *w)
 
 /* Whether w may do mode on path, as the kernel says when the daemon may
  * become w, by the mode bits when not: 0 or a negative errno value. */
-static int judge(const struct who *w, const char *path, int mode)
+static int may_do(const struct who *w, const char *path, int mode)
 {
 	int rc = as_caller(w, path, mode);
 
@@ -470,7 +470,7 @@ int caller_may_read(const char *path)
 	w = checked(&rc);
 	if (rc || !w)
 		return !rc;
-	return !judge(w, path, R_OK);
+	return !may_do(w, path, R_OK);
 }
 
 /* Whether w may list the folder of path and read path. */
@@ -564,7 +564,7 @@ int caller_may_list(const char *dir)
 	k = kept_slot(st, w, dir, now, &found);
 	if (found)
 		return k->may;
-	rc = judge(w, dir, R_OK | X_OK);
+	rc = may_do(w, dir, R_OK | X_OK);
 	if (!k->dir || strcmp(k->dir, dir)) {
 		free(k->dir);
 		k->dir = strdup(dir);

@@ -68,7 +68,7 @@ static void check(struct opds_feed *f, int rc)
 		f->failed = 1;
 }
 
-static void start(struct opds_feed *f, const char *name)
+static void open_tag(struct opds_feed *f, const char *name)
 {
 	if (!f->failed)
 		check(f, xmlTextWriterStartElement(f->w, BAD_CAST name));
@@ -119,7 +119,7 @@ static void date(struct opds_feed *f, const char *name, int64_t ns)
 static void link_to(struct opds_feed *f, const char *rel, const char *href,
 		    const char *type)
 {
-	start(f, "link");
+	open_tag(f, "link");
 	attr(f, "rel", rel);
 	attr(f, "href", href);
 	attr(f, "type", type);
@@ -143,7 +143,7 @@ void opds_feed_begin(struct opds_feed *f, const struct opds_head *h)
 	if (!f->failed)
 		check(f, xmlTextWriterStartDocument(f->w, NULL, "UTF-8",
 						    NULL));
-	start(f, "feed");
+	open_tag(f, "feed");
 	attr(f, "xmlns", ATOM_NS);
 	attr(f, "xmlns:opds", OPDS_NS);
 	attr(f, "xmlns:pse", PSE_NS);
@@ -151,7 +151,7 @@ void opds_feed_begin(struct opds_feed *f, const struct opds_head *h)
 	element(f, "id", h->id);
 	element(f, "title", h->title);
 	date(f, "updated", h->updated_ns);
-	start(f, "author");
+	open_tag(f, "author");
 	element(f, "name", "mediamon");
 	end(f);
 	link_to(f, "self", h->self, h->type);
@@ -172,7 +172,7 @@ static void each_line(struct opds_feed *f, const char *list,
 		strbuf_reset(&one);
 		strbuf_add(&one, p, n);
 		p += n + (p[n] == '\n');
-		start(f, name);
+		open_tag(f, name);
 		if (!strcmp(name, "author")) {
 			element(f, "name", one.buf);
 		} else {
@@ -186,18 +186,18 @@ static void each_line(struct opds_feed *f, const char *list,
 
 void opds_feed_entry(struct opds_feed *f, const struct opds_entry *e)
 {
-	start(f, "entry");
+	open_tag(f, "entry");
 	element(f, "title", e->title);
 	element(f, "id", e->id);
 	date(f, "updated", e->updated_ns);
 	if (e->author) {
-		start(f, "author");
+		open_tag(f, "author");
 		element(f, "name", e->author);
 		end(f);
 	}
 	each_line(f, e->authors, "author");
 	if (e->summary) {
-		start(f, "summary");
+		open_tag(f, "summary");
 		attr(f, "type", "text");
 		if (!f->failed)
 			check(f, xmlTextWriterWriteString(f->w,
@@ -209,12 +209,12 @@ void opds_feed_entry(struct opds_feed *f, const struct opds_entry *e)
 	each_line(f, e->genres, "category");
 	if (e->language)
 		element(f, "dc:language", e->language);
-	start(f, "content");
+	open_tag(f, "content");
 	attr(f, "type", "text");
 	if (!f->failed)
 		check(f, xmlTextWriterWriteString(f->w, chars(f, e->content)));
 	end(f);
-	start(f, "link");
+	open_tag(f, "link");
 	attr(f, "rel", e->rel);
 	attr(f, "href", e->href);
 	attr(f, "type", e->type);
@@ -229,7 +229,7 @@ void opds_feed_entry(struct opds_feed *f, const struct opds_entry *e)
 	if (e->page)
 		link_to(f, "alternate", e->page, "text/html");
 	if (e->stream) {
-		start(f, "link");
+		open_tag(f, "link");
 		attr(f, "rel", OPDS_REL_STREAM);
 		attr(f, "href", e->stream);
 		attr(f, "type", e->stream_type);

@@ -177,8 +177,8 @@ static void touch_ancestors(const struct view *v, const char *path,
 	}
 }
 
-static int judge(const struct view *v, const struct views_listing *ls,
-		 int depth, const struct views_item *it);
+static int may_see(const struct view *v, const struct views_listing *ls,
+		   int depth, const struct views_item *it);
 
 /* Of a folder made for one caller, keep what it may see alone, before
  * the names are told apart. */
@@ -190,7 +190,7 @@ static int keep_visible(const struct view *v, struct views_listing *ls,
 	if (!keep)
 		return -ENOMEM;
 	for (size_t i = 0; i < ls->nr; i++)
-		keep[i] = judge(v, ls, depth, &ls->items[i]);
+		keep[i] = may_see(v, ls, depth, &ls->items[i]);
 	views_listing_keep(ls, keep);
 	free(keep);
 	return 0;
@@ -502,8 +502,8 @@ static int group_readable(const struct view *v,
  * folder it may list; a folder named after a tag that some such file
  * carries; a series, and all in it, whose folder it may list.
  */
-static int judge(const struct view *v, const struct views_listing *ls,
-		 int depth, const struct views_item *it)
+static int may_see(const struct view *v, const struct views_listing *ls,
+		   int depth, const struct views_item *it)
 {
 	if (ls->anchor && !file_readable(ls->anchor))
 		return 0;
@@ -644,9 +644,9 @@ static int visible(const struct view *v, struct views_listing *ls,
 		return 1;
 	s = seen_of(ls);
 	if (!s)
-		return judge(v, ls, depth, &ls->items[i]);
+		return may_see(v, ls, depth, &ls->items[i]);
 	if (!s->verdict[i])
-		s->verdict[i] = judge(v, ls, depth, &ls->items[i]) ?
+		s->verdict[i] = may_see(v, ls, depth, &ls->items[i]) ?
 				VIEWS_SHOWN : VIEWS_HIDDEN;
 	return s->verdict[i] == VIEWS_SHOWN;
 }

@@ -187,7 +187,7 @@ static void *statahead_thread(void *arg)
 
 /* Under the lock: start the threads, once; detached, as one may be in a
  * stat() on a share that never answers when the mount goes. */
-static void start(void)
+static void start_readers(void)
 {
 	pthread_attr_t attr;
 
@@ -229,7 +229,7 @@ void views_statahead_listing(struct views_listing *ls)
 	if (sa.stop || path_local(path) || (sa.started && !sa.nr_threads))
 		goto out;
 	if (!sa.started)
-		start();
+		start_readers();
 	for (; path && sa.nr < QUEUE_MAX; at++, path = first_real(ls, &at)) {
 		char *copy = strdup(path);
 

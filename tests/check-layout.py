@@ -25,15 +25,17 @@ and indexer/reads.h (the read API) only, and holds no SQL.
 
 A .c file holds at most 800 lines, and opens, before its first #include
 and after its SPDX line, with a comment saying what it owns and what it
-must not do. A function's whole definition, from the first line of its
-signature (its return type's line when that stands alone above the
-name) through its closing brace, holds at most 80 lines; its braces
-stand each alone at the start of a line, as the kernel style puts
-them. ROOT/tests/check-layout.allow lists
-today's exceptions ("long PATH LINES", "uncommented PATH", "function
-PATH:NAME LINES"); it may only shrink: a listed file or function that
-grew past its count fails, and so does an entry that no longer applies
-(the file or function fixed or gone).
+must not do. A test file (tests/unit/*.c, tests/integration/*.py) holds
+at most 1,000 lines: a larger one is split by concern, what its parts
+share in a module of their own. A function's whole definition, from the
+first line of its signature (its return type's line when that stands
+alone above the name) through its closing brace, holds at most 80
+lines; its braces stand each alone at the start of a line, as the kernel
+style puts them. ROOT/tests/check-layout.allow lists today's exceptions
+("long PATH LINES" for a .c or a test file, "uncommented PATH",
+"function PATH:NAME LINES"); it may only shrink: a listed file or
+function that grew past its count fails, and so does an entry that no
+longer applies (the file or function fixed or gone).
 
 The .c files of one folder call each other through the folder's
 headers (a calls b when b defines, at the left margin, a function a
@@ -44,12 +46,18 @@ split is one-way, the lower file returning what its caller must do
 instead of calling back, or the files are one module, which
 ARCHITECTURE.md says. A listed knot that is no longer one fails too.
 
+A static function bears a name no other .c file gives one of its own:
+grep and a reader find the one meant. The allow-list's "clashes N" is
+how many names two files or more still share, a count that may only
+fall (tests/check-layout.py --clashes lists them).
+
 Every function a module's header declares carries the module's prefix:
 its name starts with the module's name (scan_store_) or with the first
 word of it, the family it belongs to (render_ for render_status.h).
 
-Usage: tests/check-layout.py [ROOT]; prints every break of these rules,
-and exits 1 when there is any."""
+Usage: tests/check-layout.py [--clashes] [ROOT]; prints every break of
+these rules, and exits 1 when there is any (with --clashes: the static
+names shared, each with its files, and exits 0)."""
 
 import os
 import re
@@ -60,6 +68,9 @@ INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 SPDX = re.compile(r"^(/\* SPDX-License-Identifier: [^*\n]*\*/"
                   r"|// SPDX-License-Identifier: .*)$", re.M)
 MAX_LINES = 800
+TEST_DIRS = (os.path.join("tests", "unit"),
+             os.path.join("tests", "integration"))
+MAX_TEST_LINES = 1000
 MAX_FUNCTION = 80
 CALLED = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 RETURN_TYPE = re.compile(r"^[A-Za-z_][A-Za-z0-9_ ]*[A-Za-z0-9_ *]$")
@@ -188,21 +199,25 @@ def allowed(root):
                 long[words[1]] = int(words[2])
             elif words[0] == "uncommented" and len(words) == 2:
                 uncommented.add(words[1])
-            elif words[0] == "knot" and len(words) >= 3:
-                pass                    # check_knots() reads them
+            elif words[0] == "knot" and len(words) >= 3 or \
+                    words[0] == "clashes" and len(words) == 2 and \
+                    words[1].isdigit():
+                pass                    # check_knots(), check_clashes()
             elif words[0] == "function" and len(words) == 3 and \
                     ":" in words[1] and words[2].isdigit():
                 functions[words[1]] = int(words[2])
             else:
                 print("check-layout: %s:%d: not \"long PATH LINES\","
                       " \"uncommented PATH\" nor \"function PATH:NAME"
-                      " LINES\", nor \"knot PATH PATH...\"" % (ALLOW, n))
+                      " LINES\", nor \"knot PATH PATH...\", nor"
+                      " \"clashes N\"" % (ALLOW, n))
                 bad += 1
     return long, uncommented, functions, bad
 
 
-def function_lengths(text):
-    """{name: lines} of the functions TEXT defines, each counted whole:
+def definitions(text):
+    """{name: (lines, static)} of the functions TEXT defines, each counted
+    whole, and whether it is static:
     from its signature's first line through its closing brace. A body
     opens with a "{" alone on its line and closes with the next "}"
     alone on its line (kernel style); the name is the first one called
@@ -229,9 +244,14 @@ def function_lengths(text):
             j -= 1
         name = CALLED.search(head)
         if name:
-            out[name.group(1)] = end - j
+            out[name.group(1)] = (end - j, lines[j + 1].startswith("static"))
         i = end + 1
     return out
+
+
+def function_lengths(text):
+    """{name: lines} of the functions TEXT defines (definitions())."""
+    return {name: n for name, (n, _) in definitions(text).items()}
 
 
 def check_length(key, lines, ceiling, listed, fix):
@@ -266,6 +286,28 @@ def check_functions(rel, text, functions, seen):
     return bad
 
 
+def check_tests(root, long, seen):
+    """The test files' length against MAX_TEST_LINES and the allow-list's
+    LONG; adds each to SEEN; returns the number of breaks, printed."""
+    bad = 0
+    for top in TEST_DIRS:
+        folder = os.path.join(root, top)
+        if not os.path.isdir(folder):
+            continue
+        for name in sorted(os.listdir(folder)):
+            if not name.endswith((".c", ".py")):
+                continue
+            rel = os.path.join(top, name)
+            seen.add(rel)
+            with open(os.path.join(root, rel), encoding="utf-8",
+                      errors="replace") as f:
+                lines = f.read().count("\n")
+            bad += check_length(rel, lines, MAX_TEST_LINES, long,
+                                "split it by concern, what the parts share"
+                                " in a module of their own")
+    return bad
+
+
 def check_files(root):
     """The .c files' length and opening comment against the allow-list;
     returns the number of breaks, each printed."""
@@ -295,6 +337,7 @@ def check_files(root):
                     print("check-layout: %s has no opening comment saying"
                           " what it owns and must not do" % rel)
                     bad += 1
+    bad += check_tests(root, long, seen)
     for rel in sorted((set(long) | uncommented) - seen):
         print("check-layout: %s is gone: remove it from %s" % (rel, ALLOW))
         bad += 1
@@ -385,6 +428,52 @@ def check_knots(root):
     return bad
 
 
+def static_clashes(root):
+    """{name: [path, ...]} of the static functions defined under the same
+    name in more than one .c file."""
+    where = {}
+    for top in DIRS:
+        for folder, _, files in os.walk(os.path.join(root, top)):
+            for name in sorted(files):
+                if not name.endswith(".c"):
+                    continue
+                path = os.path.join(folder, name)
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    defs = definitions(f.read())
+                for fn, (_, static) in defs.items():
+                    if static:
+                        where.setdefault(fn, []).append(
+                            os.path.relpath(path, root))
+    return {fn: paths for fn, paths in where.items() if len(paths) > 1}
+
+
+def check_clashes(root):
+    """The count of static_clashes() against the allow-list's "clashes
+    N" (none: 0); returns 1 on a break, printed, else 0."""
+    listed = 0
+    path = os.path.join(root, ALLOW)
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                words = line.split()
+                if len(words) == 2 and words[0] == "clashes" and \
+                        words[1].isdigit():
+                    listed = int(words[1])
+    found = len(static_clashes(root))
+    if found > listed:
+        print("check-layout: %d static function names are each defined in"
+              " more than one .c file, over the %d of %s: name the new one"
+              " for what it does (tests/check-layout.py --clashes lists"
+              " them)" % (found, listed, ALLOW))
+        return 1
+    if found < listed:
+        print("check-layout: %d static function names are each defined in"
+              " more than one .c file now: lower \"clashes\" to %d in %s"
+              % (found, found, ALLOW))
+        return 1
+    return 0
+
+
 def check_prefixes(root, uses):
     """The functions each module's header declares against its name;
     returns the number of breaks, each printed."""
@@ -410,8 +499,13 @@ def check_prefixes(root, uses):
 
 
 def main():
-    root = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(
+    args = [a for a in sys.argv[1:] if a != "--clashes"]
+    root = args[0] if args else os.path.dirname(
         os.path.dirname(os.path.abspath(__file__)))
+    if "--clashes" in sys.argv:
+        for fn, paths in sorted(static_clashes(root).items()):
+            print("%s: %s" % (fn, " ".join(paths)))
+        return 0
     uses = modules(root)
     bad = 0
     for mod in sorted(uses):
@@ -458,14 +552,14 @@ def main():
     bad += check_files(root)
     bad += check_prefixes(root, uses)
     bad += check_knots(root)
+    bad += check_clashes(root)
     if bad:
         return 1
     print("check-layout: %d modules in %d folders, no cycle, nothing above"
           " its floor, fs/ on its seams, .c files and functions short and"
-          " .c files opened by a comment (or on %s), public names prefixed,"
-          " no cycle of calls among a folder's files" % (len(uses),
-                                                              len(folders),
-                                                              ALLOW))
+          " .c files opened by a comment, test files of at most 1,000 lines"
+          " (or on %s), public names prefixed, no cycle of calls among a"
+          " folder's files" % (len(uses), len(folders), ALLOW))
     return 0
 
 

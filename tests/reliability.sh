@@ -35,6 +35,8 @@ MEDIAMON_FIGURES=$figures /usr/bin/python3 -m pytest -q -rA \
 	tests/integration/test_concurrency.py \
 	tests/integration/test_secrets.py \
 	tests/integration/test_access.py \
+	tests/integration/test_access_private.py \
+	tests/integration/test_access_tags.py \
 	tests/integration/test_import_hostile.py \
 	tests/integration/test_caps.py \
 	tests/integration/test_cover_bomb.py \

@@ -70,8 +70,8 @@ int analysis_child_locate(char *buf, size_t size)
  * as c says. The worker thread's signal mask is not the child's
  * business, nor the daemon's other files (the FUSE device, the store,
  * inotify). */
-static int start(struct analysis_child *c, const char *exe, char *why,
-		 size_t why_len)
+static int spawn_child(struct analysis_child *c, const char *exe, char *why,
+		       size_t why_len)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -297,7 +297,7 @@ int analysis_child_run(struct analysis_child *c, const char *exe,
 
 	memset(r, 0, sizeof(*r));
 	*cpu_s = 0;
-	if (!c->pid && start(c, exe, why, why_len))
+	if (!c->pid && spawn_child(c, exe, why, why_len))
 		return -ECHILD;
 	rc = send_request(c->fd, track_fd, path);
 	if (!rc)

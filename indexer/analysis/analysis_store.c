@@ -426,7 +426,8 @@ static int for_candidates(sqlite3 *db, int64_t id, const uint32_t *keys,
 
 /* Whether the outcome's fingerprint and a candidate's are one
  * recording. */
-static int judge(const struct analysis_outcome *o, const struct fp_track *c)
+static int same_recording(const struct analysis_outcome *o,
+			  const struct fp_track *c)
 {
 	return analysis_fingerprint_match(o->result.fingerprint,
 					  o->result.fingerprint_len, c->fp,
@@ -447,7 +448,7 @@ static int add_verdict(void *arg, const struct fp_track *c)
 	v[o->nr_candidates++] = (struct analysis_candidate){
 		.track_id = c->id,
 		.print_hash = print_hash(c->fp, c->len),
-		.same = judge(o, c),
+		.same = same_recording(o, c),
 	};
 	return 0;
 }
@@ -530,7 +531,7 @@ static int add_match(void *arg, const struct fp_track *c)
 	int same = known_verdict(p->o, c);
 
 	if (same < 0)
-		same = judge(p->o, c);
+		same = same_recording(p->o, c);
 	if (!same)
 		return 0;
 	sqlite3_bind_int64(p->add, 1, id < c->id ? id : c->id);

@@ -147,8 +147,8 @@ static int has_known_entry(const char *root, const struct root_held *h)
 
 /* Why the root at path, whose rows h holds, may not be scanned; NULL
  * when it may. On another device, the top entries are read. */
-static const char *judge(const char *path, const struct root_probe *p,
-			 struct root_held *h)
+static const char *root_refusal(const char *path, const struct root_probe *p,
+				struct root_held *h)
 {
 	if (!h->has_files)
 		return NULL;
@@ -255,7 +255,7 @@ enum root_state root_guard_check(size_t index, int64_t id)
 		strbuf_release(&h.top);
 		return ROOT_OK;
 	}
-	why = judge(r->path, &p, &h);
+	why = root_refusal(r->path, &p, &h);
 	if (why && !root_guard_down(index)) {
 		h.want = HELD_KEPT;
 		writer_call(read_held, &h);

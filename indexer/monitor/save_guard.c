@@ -28,7 +28,7 @@ static struct {
 } sg = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* Why dir is unavailable, by a look now; NULL when it is not. */
-static const char *judge(const char *dir)
+static const char *save_refusal(const char *dir)
 {
 	struct root_probe p;
 
@@ -78,7 +78,7 @@ static void told_back(const char *dir)
 
 const char *save_guard_check(const char *dir)
 {
-	const char *why = judge(dir);
+	const char *why = save_refusal(dir);
 	int was = set_state(dir, why);
 
 	if (why && !was) {
@@ -112,7 +112,7 @@ void save_guard_look(const char *const *current, size_t nr)
 		for (size_t j = 0; !known && j < nr; j++)
 			known = current[j] && *current[j] &&
 				path_under(dir, current[j]);
-		if (known && judge(dir))
+		if (known && save_refusal(dir))
 			continue;
 		set_state(dir, NULL);
 		if (known)

@@ -262,7 +262,7 @@ static int fail(struct rd_job_ctx *w, struct job *j, int rc,
 
 /* Re-add the torrent by its info hash; the files selected before are
  * read first when they never were, as the new torrent needs them. */
-static int start(struct rd_job_ctx *w, struct job *j)
+static int start_job(struct rd_job_ctx *w, struct job *j)
 {
 	struct rd_result res;
 	char *new_id;
@@ -470,7 +470,7 @@ static int step(struct rd_job_ctx *w, struct job *j)
 
 	while (!rc && !j->done && rd_session_ready(w->s)) {
 		if (j->state == QUEUED || j->state == WAITING_RETRY) {
-			rc = start(w, j);
+			rc = start_job(w, j);
 			continue;
 		}
 		if (polls++ == RD_POLLS_PER_PASS)

@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from conftest import REPO, make_flac, unmount
-from test_access import start_daemon, world  # noqa: F401 (a fixture)
+from access_users import start_daemon, world  # noqa: F401 (a fixture)
 from test_oracles import users  # noqa: F401 (a fixture)
 
 sys.path.insert(0, os.path.join(REPO, "tests", "bench"))

@@ -23,9 +23,9 @@ import pytest
 
 from conftest import add_scan, wait_for, unmount
 from reliability import record, rss_kb
-from test_access import music_world, start_daemon
+from access_users import music_world, start_daemon
 # root, useradd and setpriv; a user made for the test; a folder all enter
-from test_access import pytestmark, user, world  # noqa: F401
+from access_users import pytestmark, user, world  # noqa: F401
 
 OPENS = 20000
 # A daemon built with AddressSanitizer allocates with the sanitizer's

@@ -22,7 +22,7 @@ import pytest
 
 from clients import PASSWORD, USER
 from conftest import start, unmount, wait_for
-from test_access import drop_user, make_user
+from access_users import drop_user, make_user
 from test_client_probe import POLLS_S, client_conf, lines_of
 from test_clients import health
 from test_connections import check, lines

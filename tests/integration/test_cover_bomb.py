@@ -18,12 +18,12 @@ import zipfile
 
 from conftest import run, tone, unmount, wait_for
 from reliability import record, rss_kb
-from test_access import start_daemon
+from access_users import start_daemon
 from test_caps import Holder, conf_with
 from test_covers import mp3_file, png, syncsafe
-from test_watch import write_conf
+from watch_common import write_conf
 # root, useradd and setpriv; a user made for the test; a folder all enter
-from test_access import pytestmark, user, world  # noqa: F401
+from access_users import pytestmark, user, world  # noqa: F401
 
 ARTISTS = "library/music/artists"
 BOMB = 200 * 1000 * 1000

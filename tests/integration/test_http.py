@@ -21,10 +21,10 @@ from xml.etree import ElementTree
 import pytest
 
 from conftest import start, start_refused, unmount, wait_for, make_flac
-from test_access import make_user, drop_user, world  # noqa: F401
+from access_users import make_user, drop_user, world  # noqa: F401
 from test_charts import near, png_pixels
 from test_manga import make_cbz
-from test_service import promtool
+from test_service_metrics import promtool
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or not shutil.which("htpasswd") or

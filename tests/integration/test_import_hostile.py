@@ -28,7 +28,7 @@ import pytest
 
 from clients import Torrent, bencode, clients, files  # noqa: F401
 from conftest import need_reachable, wait_for
-from test_access import drop_user, make_user
+from access_users import drop_user, make_user
 from test_clients import CONTENT, conf
 from test_handoff import AUTO, SEND
 from test_monitor import Monitor, release

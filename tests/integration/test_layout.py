@@ -145,6 +145,65 @@ def test_a_listed_long_file_may_only_shrink(tmp_path):
     assert "common/strbuf.c has 790 lines now: remove it from" in out
 
 
+def write_test(root, rel, lines):
+    """A test file of that many lines."""
+    (root / rel).parent.mkdir(parents=True, exist_ok=True)
+    (root / rel).write_text("x = 1\n" * lines)
+
+
+def test_a_long_test_file_fails_unless_listed(tmp_path):
+    tree(tmp_path, GOOD)
+    write_test(tmp_path, "tests/integration/test_x.py", 1000)
+    write_test(tmp_path, "tests/unit/test_y.c", 1000)
+    assert check(tmp_path)[0] == 0
+    write_test(tmp_path, "tests/integration/test_x.py", 1001)
+    write_test(tmp_path, "tests/unit/test_y.c", 1002)
+    rc, out = check(tmp_path)
+    assert rc == 1
+    assert "tests/integration/test_x.py has 1001 lines, over 1000: split" \
+        in out
+    assert "tests/unit/test_y.c has 1002 lines, over 1000: split" in out
+    allow(tmp_path, "long tests/integration/test_x.py 1001",
+          "long tests/unit/test_y.c 1002")
+    rc, out = check(tmp_path)
+    assert rc == 0, out
+    write_test(tmp_path, "tests/unit/test_y.c", 1003)
+    write_test(tmp_path, "tests/integration/test_x.py", 990)
+    rc, out = check(tmp_path)
+    assert rc == 1
+    assert "tests/unit/test_y.c grew to 1003 lines, past the 1002" in out
+    assert "tests/integration/test_x.py has 990 lines now: remove it" in out
+
+
+def write_static(root, rel, name):
+    """A .c file defining one static function, name."""
+    (root / rel).write_text(SPDX + OPENING + "static int %s(void)\n{\n"
+                            "\treturn 0;\n}\n" % name)
+
+
+def test_a_static_name_of_two_files_fails_unless_counted(tmp_path):
+    tree(tmp_path, GOOD)
+    write_static(tmp_path, "common/strbuf.c", "grow")
+    write_static(tmp_path, "indexer/store/writer.c", "flush")
+    assert check(tmp_path)[0] == 0
+    write_static(tmp_path, "indexer/store/writer.c", "grow")
+    rc, out = check(tmp_path)
+    assert rc == 1
+    assert "1 static function names are each defined in more than one" \
+        " .c file, over the 0 of" in out
+    r = subprocess.run(["/usr/bin/python3", CHECK, "--clashes",
+                        str(tmp_path)], capture_output=True, text=True,
+                       timeout=60)
+    assert r.stdout == "grow: common/strbuf.c indexer/store/writer.c\n"
+    allow(tmp_path, "clashes 1")
+    rc, out = check(tmp_path)
+    assert rc == 0, out
+    write_static(tmp_path, "indexer/store/writer.c", "flush")
+    rc, out = check(tmp_path)
+    assert rc == 1
+    assert 'lower "clashes" to 0 in' in out
+
+
 def test_a_file_with_no_opening_comment_fails_unless_listed(tmp_path):
     tree(tmp_path, GOOD)
     # the SPDX line alone is not the opening comment

@@ -246,7 +246,7 @@ print(json.dumps(out))
 
 
 def test_another_user_sees_no_pages_it_may_not_read(world):  # noqa: F811
-    from test_access import drop_user, make_user
+    from access_users import drop_user, make_user
     import pathlib
 
     root = os.path.join(world, "manga")

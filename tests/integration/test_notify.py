@@ -13,7 +13,7 @@ import pytest
 from conftest import is_mounted, start, unmount
 from test_monitor import monitored, qbit_conf, saga  # noqa: F401
 from conftest import wait_for
-from test_service import check_config
+from test_service_docs import check_config
 
 TOKEN = "WEBHOOKTOKEN-s3cr3t"
 NTFY_TOKEN = "tk_fakeTOKEN"     # what ntfy_fake.py takes

@@ -421,7 +421,7 @@ def test_series_another_user_may_not_list_is_in_no_feed(world):
     of /opds/series and its lookups (the series' feed, its cover) show
     nothing of it (nor of its pages), while its own feeds validate and the owner sees both
     series."""
-    from test_access import drop_user, make_user
+    from access_users import drop_user, make_user
     import pathlib
 
     root = os.path.join(world, "manga")

@@ -320,7 +320,7 @@ def test_another_users_folder_is_hidden(world):  # noqa: F811
     and its images; a 0700 folder, or one image 0600, of root's hides the
     volume from its feed and its zip from it (ENOENT), while the owner
     reads both."""
-    from test_access import drop_user, make_user
+    from access_users import drop_user, make_user
 
     root = os.path.join(world, "manga")
     series = make_series(root)

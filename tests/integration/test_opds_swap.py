@@ -54,7 +54,7 @@ print("leaked" if b"private page" in data else "clean")
 
 
 def test_swapped_image_reads_nothing_of_others(world):  # noqa: F811
-    from test_access import drop_user, make_user
+    from access_users import drop_user, make_user
 
     root = os.path.join(world, "manga")
     series = os.path.join(root, "Blue Lock")
@@ -108,7 +108,7 @@ def test_swapped_image_reads_nothing_of_others(world):  # noqa: F811
 def test_a_users_own_folder_zip_over_the_listener(world):  # noqa: F811
     """The listener's account of that user gets its own folder's zip (its
     images opened as the user at the open), and not root's 0600 one."""
-    from test_access import drop_user, make_user
+    from access_users import drop_user, make_user
 
     if not shutil.which("htpasswd") or not shutil.which("curl"):
         pytest.skip("needs htpasswd and curl")

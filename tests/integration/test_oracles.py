@@ -17,8 +17,8 @@ import pytest
 
 from conftest import make_flac, unmount, wait_for
 from test_monitor import Monitor, make_library, saga
-from test_access import (denied, drop_user, make_user, start_daemon, tone,
-                         world)  # noqa: F401 (world is a fixture)
+from access_users import (denied, drop_user, make_user, start_daemon, tone,
+                          world)  # noqa: F401 (world is a fixture)
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or not os.path.exists("/usr/bin/setpriv"),

@@ -20,7 +20,7 @@ import zipfile
 import pytest
 
 from conftest import start, unmount, wait_for
-from test_access import drop_user, make_user
+from access_users import drop_user, make_user
 from test_page_budget import HEAD, cb7, folder_of
 
 pytestmark = pytest.mark.skipif(

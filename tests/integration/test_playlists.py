@@ -16,7 +16,8 @@ import pytest
 
 from clients import free_port
 from conftest import start, unmount, wait_for
-from test_access import drop_user, make_user, start_daemon, world  # noqa: F401
+from access_users import drop_user, make_user, start_daemon
+from access_users import world  # noqa: F401 (a fixture)
 from test_analysis import melody, sox, to_flac, to_mp3, wait_analysed
 
 SECONDS = 8

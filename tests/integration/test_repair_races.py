@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from test_access import drop_user, make_user
+from access_users import drop_user, make_user
 from test_repair import Setup, rd_mount  # noqa: F401
 from realdebrid_fake import make_id
 

@@ -102,7 +102,7 @@ def test_metadata_of_a_series_another_user_may_not_list(world, fake):
     """A series folder 0700 of root: the other user's OPDS feeds have
     none of what its source said, and its status.json is refused; the
     series it may list shows its own."""
-    from test_access import drop_user, make_user
+    from access_users import drop_user, make_user
 
     tmp = pathlib.Path(world)
     said = dict(SAID, description="Secret plans of the Hidden Hoard",

@@ -14,7 +14,7 @@ import subprocess
 import pytest
 
 from conftest import BINARY, make_flac, start, unmount, wait_for
-from test_access import start_daemon, user, world  # noqa: F401
+from access_users import start_daemon, user, world  # noqa: F401
 
 
 def track(mount):

@@ -22,8 +22,8 @@ import pytest
 from conftest import BINARY, REPO, WRAPPER, unmount
 from syscall_filter import X86_64, unit_filter
 from test_connections import PROWLARR_KEY
-from test_access import (make_user, drop_user, music_world, real_files,
-                         start_daemon, world)  # noqa: F401 (a fixture)
+from access_users import (make_user, drop_user, music_world, real_files,
+                          start_daemon, world)  # noqa: F401 (a fixture)
 from test_analysis import add_tracks, wait_analysed
 from test_analysis import sounds  # noqa: F401 (a fixture)
 from test_analysis_confined import child_status

@@ -22,8 +22,8 @@ import sys
 import textwrap
 
 from conftest import wait_for
-from test_watch import (CONVERGE_S, NOT_YET, db_files, scan_rows,
-                        wait_converged)
+from watch_common import (CONVERGE_S, NOT_YET, db_files, scan_rows,
+                          wait_converged)
 
 FILES = 10000
 FOLDERS = 3000

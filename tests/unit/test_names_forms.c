@@ -18,15 +18,12 @@
 
 #include "common/bytes.h"
 #include "indexer/manga/names.h"
+#include "names_kinds.h"
 
 static const char *const kind_names[] = {
 	[NAMES_NONE] = "none", [NAMES_VOLUME] = "volume",
 	[NAMES_CHAPTER] = "chapter", [NAMES_SPECIAL] = "special",
 };
-
-#define NONE NAMES_NONE
-#define VOL NAMES_VOLUME
-#define CHAP NAMES_CHAPTER
 
 /*
  * A name, the series it is read under (NULL: alone, as a search result)

@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Whose files an import takes (import_owner.h): the owners of a
+ * client's files and the series folder's reader, the client's listed
+ * files only, the user listening on a client's port, and who may.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/bytes.h"
+#include "common/config.h"
+#include "common/strbuf.h"
+#include "common/template.h"
+#include "indexer/monitor/import.h"
+#include "common/listener.h"
+#include "indexer/monitor/import_owner.h"
+#include "indexer/monitor/import_path.h"
+#include "imp_tree.h"
+
+static int run_owned(const char *source, double vol, const uid_t *owners,
+		     size_t nr, struct import_result *res)
+{
+	struct import_request req = {
+		.source = source, .source_root = imp_dl,
+		.series_dir = imp_series, .series_root = imp_tmp,
+		.series = "One Piece",
+		.volumes = &vol, .nr_volumes = 1,
+		.owners = owners, .nr_owners = nr,
+	};
+
+	return import_run(&req, &imp_cfg, res);
+}
+
+/* Another user's folder in the save folder is refused whole, naming
+ * nothing inside it, in copy and in move mode; a file another user's
+ * inside the download is left out; a file the series folder's owner
+ * could not read is not copied for them; a move of a file that is not
+ * theirs is a copy, the download's file kept as it was. Root only: the
+ * files need owners. */
+/* test_owners_and_reader()'s files in the client's folder, the series
+ * folder's owner being owner. */
+static void client_files_owned(uid_t owner)
+{
+	struct import_result res = IMPORT_RESULT_INIT;
+	const uid_t root_only[] = { 0 };
+	char src[256], path[256];
+	struct stat st;
+
+	/* another user's file in the client's folder: left out */
+	imp_configure("[import]\nmode = copy\n");
+	imp_put(imp_dl, "pack/One Piece T10.cbz", "theirs");
+	imp_path(path, sizeof(path), imp_dl, "pack/One Piece T10.cbz");
+	assert_int_equal(chown(path, 4244, 4244), 0);
+	imp_path(src, sizeof(src), imp_dl, "pack");
+	assert_int_equal(run_owned(src, 10, root_only, 1, &res), -EACCES);
+	assert_non_null(imp_why(&res, "One Piece T10.cbz"));
+	assert_int_equal(imp_count(imp_series), 0);
+	import_result_release(&res);
+
+	/* the client's 0600 file, which the series folder's owner could
+	 * not read: not copied for them */
+	assert_int_equal(chown(path, 0, 0), 0);
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(run_owned(src, 10, root_only, 1, &res), -EACCES);
+	assert_non_null(strstr(imp_why(&res, "One Piece T10.cbz"),
+			       "could not read"));
+	assert_int_equal(imp_count(imp_series), 0);
+	import_result_release(&res);
+
+	/* readable by all, moved: a copy, the client's file kept */
+	imp_configure("[import]\nmode = move\n");
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(run_owned(src, 10, root_only, 1, &res), 0);
+	assert_string_equal(res.files[0].how, "copy");
+	assert_string_equal(imp_text(imp_dl, "pack/One Piece T10.cbz"),
+			    "theirs");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_uid, 0);
+	imp_path(path, sizeof(path), imp_series, "One Piece T10.cbz");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_uid, owner);
+	import_result_release(&res);
+}
+
+static void test_owners_and_reader(void **state)
+{
+	static const char *const modes[] = { "copy", "move" };
+	struct import_result res = IMPORT_RESULT_INIT;
+	const uid_t root_only[] = { 0 };
+	char src[256], path[256];
+	struct stat st;
+	uid_t owner;
+
+	(void)state;
+	if (geteuid()) {
+		print_message("not root: case skipped\n");
+		skip();
+	}
+	imp_other_group(&owner);
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
+		char conf_text[64];
+
+		snprintf(conf_text, sizeof(conf_text),
+			 "[import]\nmode = %s\n", modes[i]);
+		imp_configure(conf_text);
+		imp_put(imp_dl, "victim/One Piece T09 secret.cbz", "private");
+		imp_path(path, sizeof(path), imp_dl,
+			 "victim/One Piece T09 secret.cbz");
+		assert_int_equal(chown(path, 4244, 4244), 0);
+		assert_int_equal(chmod(path, 0600), 0);
+		imp_path(src, sizeof(src), imp_dl, "victim");
+		assert_int_equal(chown(src, 4244, 4244), 0);
+		assert_int_equal(chmod(src, 0700), 0);
+		assert_int_equal(run_owned(src, 9, root_only, 1, &res),
+				 -EACCES);
+		assert_non_null(strstr(res.reason.buf, "another user's"));
+		assert_null(strstr(res.reason.buf, "secret"));
+		assert_int_equal(res.nr_left_out, 0);
+		assert_int_equal(res.no_volume, 0);
+		assert_int_equal(imp_count(imp_series), 0);
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_uid, 4244);
+		assert_int_equal(st.st_nlink, 1);
+		import_result_release(&res);
+		/* a file of the download's own folder inside it, too */
+		imp_path(path, sizeof(path), imp_dl, "victim/inner");
+		assert_int_equal(mkdir(path, 0755), 0);
+		assert_int_equal(run_owned(path, 9, root_only, 1, &res),
+				 -EACCES);
+		assert_null(strstr(res.reason.buf, "secret"));
+		import_result_release(&res);
+		imp_rm(src);
+	}
+	client_files_owned(owner);
+}
+
+/* With the client's list, only the files it lists are opened: another
+ * volume planted beside them, or in a folder it does not list, is
+ * neither imported nor named; a download of one file is its name. */
+static void test_listed_only(void **state)
+{
+	static const char *const listed[] = {
+		"One Piece T11.cbz", "more/One Piece T14.cbz",
+	};
+	static const char *const one[] = { "One Piece T15.cbz" };
+	struct import_result res = IMPORT_RESULT_INIT;
+	char src[256];
+	struct import_request req = {
+		.source = src, .source_root = imp_dl, .series_dir = imp_series,
+		.series_root = imp_tmp, .series = "One Piece",
+		.listed = listed, .nr_listed = ARRAY_SIZE(listed),
+		.listed_only = 1,
+	};
+
+	(void)state;
+	imp_configure("[import]\nmode = copy\n");
+	imp_put(imp_dl, "pack/One Piece T11.cbz", "vol11");
+	imp_put(imp_dl, "pack/One Piece T12.cbz", "planted");
+	imp_put(imp_dl, "pack/more/One Piece T14.cbz", "vol14");
+	imp_put(imp_dl, "pack/more/One Piece T16.cbz", "planted");
+	imp_put(imp_dl, "pack/hidden/One Piece T13.cbz", "planted");
+	imp_path(src, sizeof(src), imp_dl, "pack");
+	assert_int_equal(import_run(&req, &imp_cfg, &res), 0);
+	assert_int_equal(res.nr_files, 2);
+	assert_string_equal(res.files[0].from, "One Piece T11.cbz");
+	assert_string_equal(res.files[1].from, "more/One Piece T14.cbz");
+	assert_int_equal(res.nr_left_out, 0);
+	assert_int_equal(imp_count(imp_series), 2);
+	import_result_release(&res);
+
+	/* a file: listed by its own name */
+	imp_put(imp_dl, "One Piece T15.cbz", "vol15");
+	imp_path(src, sizeof(src), imp_dl, "One Piece T15.cbz");
+	req.listed = one;
+	req.nr_listed = 1;
+	assert_int_equal(import_run(&req, &imp_cfg, &res), 0);
+	assert_int_equal(res.nr_files, 1);
+	import_result_release(&res);
+	/* the client lists nothing there: nothing is opened */
+	imp_put(imp_dl, "One Piece T17.cbz", "planted");
+	imp_path(src, sizeof(src), imp_dl, "One Piece T17.cbz");
+	assert_int_equal(import_run(&req, &imp_cfg, &res), -ENOENT);
+	assert_int_equal(res.nr_left_out, 0);
+	assert_int_equal(imp_count(imp_series), 3);
+	import_result_release(&res);
+}
+
+/* A socket of this process's listening on a port of the kernel's. */
+static int listening(int family, unsigned *port)
+{
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
+				   .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct sockaddr_in a4 = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr *a = family == AF_INET ? (struct sockaddr *)&a4 :
+		(struct sockaddr *)&a6;
+	socklen_t len = family == AF_INET ? sizeof(a4) : sizeof(a6);
+	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || bind(fd, a, len) || listen(fd, 1) ||
+	    getsockname(fd, a, &len)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*port = ntohs(family == AF_INET ? a4.sin_port : a6.sin6_port);
+	return fd;
+}
+
+/* The user listening on a client's port, by its url's address, port
+ * and scheme; none where nothing listens; a url that does not read. */
+static void test_listener(void **state)
+{
+	char url[128];
+	unsigned port;
+	uid_t uid;
+	int fd;
+
+	(void)state;
+	fd = listening(AF_INET, &port);
+	assert_true(fd >= 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/api", port);
+	uid = (uid_t)-1;
+	assert_int_equal(listener_uid(url, &uid), 0);
+	assert_int_equal(uid, geteuid());
+	snprintf(url, sizeof(url), "http://user:pw@localhost:%u", port);
+	assert_int_equal(listener_uid(url, &uid), 0);
+	close(fd);
+	assert_int_equal(listener_uid(url, &uid), -ENOENT);
+	fd = listening(AF_INET6, &port);
+	if (fd >= 0) {
+		snprintf(url, sizeof(url), "http://[::1]:%u/", port);
+		assert_int_equal(listener_uid(url, &uid), 0);
+		assert_int_equal(uid, geteuid());
+		close(fd);
+	}
+	assert_int_equal(listener_uid("127.0.0.1:8080", &uid),
+			 -EINVAL);
+	assert_int_equal(listener_uid("http://h:99999/", &uid),
+			 -EINVAL);
+	assert_int_equal(listener_uid("http://[::1/", &uid),
+			 -EINVAL);
+	assert_int_equal(listener_uid(NULL, &uid), -EINVAL);
+}
+
+/* The owner's bits, then the group's, then the others', as the kernel
+ * reads them: an owner the mode leaves out is not let in by others. */
+static void test_may(void **state)
+{
+	struct import_user u = { .uid = 1000, .gid = 100,
+				 .groups = { 100, 27 }, .nr_groups = 2 };
+	struct import_user root = { .uid = 0 };
+	struct stat st = { .st_uid = 1000, .st_gid = 5, .st_mode = 0044 };
+
+	(void)state;
+	assert_false(import_owner_may(&u, &st, IMPORT_MAY_READ));
+	assert_true(import_owner_may(&root, &st, IMPORT_MAY_READ));
+	st.st_uid = 2000;
+	assert_true(import_owner_may(&u, &st, IMPORT_MAY_READ));
+	st.st_mode = 0640;
+	assert_false(import_owner_may(&u, &st, IMPORT_MAY_READ));
+	st.st_gid = 27;
+	assert_true(import_owner_may(&u, &st, IMPORT_MAY_READ));
+	assert_false(import_owner_may(&u, &st, IMPORT_MAY_READ |
+				      IMPORT_MAY_SEARCH));
+	st.st_mode = 0750;
+	assert_true(import_owner_may(&u, &st, IMPORT_MAY_READ |
+				     IMPORT_MAY_SEARCH));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		IMP_TEST(test_owners_and_reader),
+		IMP_TEST(test_listed_only),
+		cmocka_unit_test(test_listener),
+		cmocka_unit_test(test_may),
+	};
+
+	return cmocka_run_group_tests(tests, imp_group_setup,
+				      imp_group_teardown);
+}
