@@ -24,7 +24,7 @@ import pytest
 
 import opensubsonic_schema
 from conftest import make_flac, run, wait_for
-from test_access import make_user, drop_user
+from access_users import make_user, drop_user
 from test_http import PASSWORD, Web, open_and_shut
 
 

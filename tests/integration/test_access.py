@@ -23,9 +23,6 @@ from watch_common import (CONVERGE_S, NOT_YET, fs_dirs, small_inotify_queue,
 from access_users import denied, start_daemon, titles, music_world
 from access_users import pytestmark, figures, user  # noqa: F401 (for pytest)
 from access_users import world, in_root_home  # noqa: F401 (for pytest)
-# test_subsonic.py takes these from here, until it takes them from
-# access_users as the others do
-from access_users import drop_user, make_user  # noqa: F401
 
 
 def secret_conf(path, music, prowlarr_url="http://127.0.0.1:1"):

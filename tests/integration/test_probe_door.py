@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from urllib.parse import urlencode
 
 from conftest import make_flac, unmount, wait_for
-from test_access import denied, start_daemon, user, world  # noqa: F401
+from access_users import denied, start_daemon, user, world  # noqa: F401
 from test_http import PASSWORD, Web
 
 HIDDEN = "a track this user may not read"

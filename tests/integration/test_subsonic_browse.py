@@ -16,7 +16,7 @@ from conftest import make_flac, run, wait_for
 from subsonic_calls import (call, ok, failed, music_library, artists, walk,
                             walked, private_root, names, genre_library, NS)
 from subsonic_calls import music  # noqa: F401
-from test_access import world  # noqa: F401
+from access_users import world  # noqa: F401
 from test_http import Web
 
 

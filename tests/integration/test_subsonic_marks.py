@@ -10,7 +10,7 @@ from conftest import wait_for
 from subsonic_calls import (call, call_many, ok, failed, walk, restarted,
                             private_root, names, starred, NS)
 from subsonic_calls import music  # noqa: F401
-from test_access import world  # noqa: F401
+from access_users import world  # noqa: F401
 
 
 def test_unstar_of_an_upper_case_id(music):  # noqa: F811

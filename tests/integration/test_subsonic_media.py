@@ -16,8 +16,8 @@ from conftest import run, wait_for
 from subsonic_calls import (call, ok, failed, music_library, walk, walked,
                             view_path, genre_library, NS)
 from subsonic_calls import music  # noqa: F401
-from test_access import make_user, drop_user
-from test_access import world  # noqa: F401
+from access_users import make_user, drop_user
+from access_users import world  # noqa: F401
 from test_covers import jpeg
 from test_http import PASSWORD, Web, open_and_shut
 
