@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The new-volume check over answers MangaUpdates and MangaDex really
-gave (tests/data/mangaupdates, tests/data/mangadex; where each came from:
-tests/data/SOURCES.md), replayed by recorded_fake.py: a manhwa whose
-status opens with its chapters, titles MangaUpdates tells apart with
-their author, a plain-title namesake of another kind, a one-shot, an
-English edition with a chapter filed under a far volume, a re-edition
-ranked first, a series with no volume yet, a prologue numbered in
-chapters 0.01-0.16 (Berserk), and a part of a longer series whose
-aggregate numbers on into the later parts (JoJo Part 3)."""
+"""The new-volume check over answers MangaUpdates, MangaDex and AniList
+really gave (tests/data/mangaupdates, tests/data/mangadex,
+tests/data/anilist; where each came from: tests/data/SOURCES.md),
+replayed by recorded_fake.py: a manhwa whose status opens with its
+chapters, titles MangaUpdates tells apart with their author, a
+plain-title namesake of another kind, a one-shot, an English edition
+with a chapter filed under a far volume, a re-edition ranked first, a
+series with no volume yet, a prologue numbered in chapters 0.01-0.16
+(Berserk), a part of a longer series whose aggregate numbers on into the
+later parts (JoJo Part 3), AniList's searches, a record asked by id, and
+the 429s and 403 these services sent."""
 
 import calendar
 import json
@@ -525,3 +527,32 @@ def test_anilist_live_rate_limit(replayed):
     wait_for(lambda: not [x for x in mon.m.read("status/health").decode()
                           .splitlines() if "anilist" in x],
              60, "AniList's line gone from health", mount=mon.m)
+
+
+def test_anilist_recorded_by_id(replayed):
+    """A series whose source names its AniList record is asked by id,
+    not searched, and AniList's answer to a Media(id: 101415) of type
+    MANGA (recorded by Ravencentric/pyanilist: "Sora Yori Mo Tooi
+    Basho", finished in 3 volumes) gives its count and metadata."""
+    name = "Sora Yori Mo Tooi Basho"
+    mon = replayed("anilist", [name], "edition = ja\n")
+    mon.m.write("manga/%s/source" % name, "anilist:101415\n")
+    assert mon.check("new")["errors"] == 0
+    asked = anilist_asked(mon)
+    assert [c["body"]["variables"] for c in asked] == [{"id": 101415}]
+    assert "type: MANGA" in asked[0]["body"]["query"]
+    assert published(mon, name)["volumes"] == 3
+    assert published(mon, name)["record"] == "anilist:101415"
+    assert published(mon, name)["source"] == "anilist"
+    assert published(mon, name)["edition"] == "ja"
+    meta = mon.m.json("manga/%s/status.json" % name)["metadata"]
+    assert meta["title"] == "Sora Yori Mo Tooi Basho"
+    assert "宇宙よりも遠い場所" in meta["alt_titles"]
+    assert meta["genres"] == ["Adventure", "Comedy", "Slice of Life"]
+    assert meta["summary"].startswith("Mari Tamaki is in her second year")
+    assert meta["source"] == "anilist:101415"
+    # volumes 1-11 odd are owned: a series of 3 has none new
+    assert not [e for e in mon.m.json("status/new.json")
+                if e["series"] == name]
+    assert mon.m.read("manga/%s/source" % name) == b"anilist:101415\n"
+
