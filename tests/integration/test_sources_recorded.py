@@ -556,3 +556,40 @@ def test_anilist_recorded_by_id(replayed):
                 if e["series"] == name]
     assert mon.m.read("manga/%s/source" % name) == b"anilist:101415\n"
 
+
+def test_mangadex_live_rate_limit(replayed):
+    """The 429 MangaDex gave live (ratelimited-live.json: its
+    X-RateLimit-Retry-After a Unix time 42 s ahead, the body not
+    recorded), to the first request of a check: health names MangaDex
+    and when it resumes, both series are asked after the pause and take
+    their counts in the same check, and the line is gone once the pause
+    ends, with no reload."""
+    mon = replayed("mangadex", ["Chainsaw Man", "Berserk"],
+                   "edition = en\n", answer=["ratelimited-live.json",
+                                             "once"])
+    before = mon.last("new")
+    mon.m.write("control/check-new", "1\n")
+    line = wait_for(
+        lambda: [x for x in mon.m.read("status/health").decode()
+                 .splitlines() if x.startswith("warn: mangadex: paused")],
+        120, "MangaDex's pause in health", mount=mon.m)
+    seen = time.time()
+    first = mon.rec.call("/_requests")[0]["time"]
+    assert line[0].endswith("(429 too many requests)")
+    until = line[0].split("paused until ")[1].split(" ")[0]
+    resumes = calendar.timegm(time.strptime(until, "%Y-%m-%dT%H:%M:%SZ"))
+    # the Unix time the header gave: 42 s from the 429
+    assert first + 40 <= resumes <= seen + 43
+    wait_for(lambda: mon.last("new"), 400, "the end of the check",
+             until=lambda last: last and last["finished_at_s"] and
+             last["finished_at_s"] != (before and before["finished_at_s"]),
+             mount=mon.m)
+    asked = mon.rec.call("/_requests")
+    assert asked[1]["time"] - first >= 40
+    assert published(mon, "Chainsaw Man")["volumes"] == 11
+    assert published(mon, "Berserk")["volumes"] == 43
+    budget = mon.m.json("metrics/requests.json")["mangadex"]
+    assert budget["http_429"] == 1
+    wait_for(lambda: not [x for x in mon.m.read("status/health").decode()
+                          .splitlines() if "mangadex" in x],
+             60, "MangaDex's line gone from health", mount=mon.m)
