@@ -500,23 +500,11 @@ def test_anilist_live_rate_limit(replayed):
                    "edition = ja\n", answer=["ratelimited-live.json",
                                              "once"], then="mangadex")
     mon.m.write("manga/Chainsaw Man/edition", "en\n")
-    before = mon.last("new")
-    mon.m.write("control/check-new", "1\n")
-    line = wait_for(
-        lambda: [x for x in mon.m.read("status/health").decode()
-                 .splitlines() if x.startswith("warn: anilist: paused")],
-        120, "AniList's pause in health", mount=mon.m)
-    seen = time.time()
+    before, resumes, seen = paused(mon, "anilist")
     first = anilist_asked(mon)[0]["time"]
-    assert line[0].endswith("(429 too many requests)")
-    until = line[0].split("paused until ")[1].split(" ")[0]
-    resumes = calendar.timegm(time.strptime(until, "%Y-%m-%dT%H:%M:%SZ"))
     # 60 s from the 429, which came between the request and the line
     assert first + 59 <= resumes <= seen + 61
-    wait_for(lambda: mon.last("new"), 400, "the end of the check",
-             until=lambda last: last and last["finished_at_s"] and
-             last["finished_at_s"] != (before and before["finished_at_s"]),
-             mount=mon.m)
+    check_ended(mon, before)
     asked = anilist_asked(mon)
     assert len(asked) == 2 and asked[1]["time"] - first >= 59
     assert published(mon, "Fate Apocrypha")["volumes"] == 16
@@ -524,9 +512,37 @@ def test_anilist_live_rate_limit(replayed):
     assert published(mon, "Chainsaw Man")["source"] == "mangadex"
     budget = mon.m.json("metrics/requests.json")["anilist"]
     assert budget["http_429"] == 1 and budget["requests"] == 2
+    health_clear(mon, "anilist")
+
+
+def paused(mon, source):
+    """Start a check of new volumes and wait for source's pause after a
+    429 in health: (the last check before, when the line says source
+    resumes, when the line was seen)."""
+    before = mon.last("new")
+    mon.m.write("control/check-new", "1\n")
+    line = wait_for(
+        lambda: [x for x in mon.m.read("status/health").decode()
+                 .splitlines() if x.startswith("warn: %s: paused" % source)],
+        120, "%s's pause in health" % source, mount=mon.m)
+    seen = time.time()
+    assert line[0].endswith("(429 too many requests)")
+    until = line[0].split("paused until ")[1].split(" ")[0]
+    return before, calendar.timegm(time.strptime(
+        until, "%Y-%m-%dT%H:%M:%SZ")), seen
+
+
+def check_ended(mon, before):
+    wait_for(lambda: mon.last("new"), 400, "the end of the check",
+             until=lambda last: last and last["finished_at_s"] and
+             last["finished_at_s"] != (before and before["finished_at_s"]),
+             mount=mon.m)
+
+
+def health_clear(mon, source):
     wait_for(lambda: not [x for x in mon.m.read("status/health").decode()
-                          .splitlines() if "anilist" in x],
-             60, "AniList's line gone from health", mount=mon.m)
+                          .splitlines() if source in x],
+             60, "%s's line gone from health" % source, mount=mon.m)
 
 
 def test_anilist_recorded_by_id(replayed):
@@ -567,29 +583,15 @@ def test_mangadex_live_rate_limit(replayed):
     mon = replayed("mangadex", ["Chainsaw Man", "Berserk"],
                    "edition = en\n", answer=["ratelimited-live.json",
                                              "once"])
-    before = mon.last("new")
-    mon.m.write("control/check-new", "1\n")
-    line = wait_for(
-        lambda: [x for x in mon.m.read("status/health").decode()
-                 .splitlines() if x.startswith("warn: mangadex: paused")],
-        120, "MangaDex's pause in health", mount=mon.m)
-    seen = time.time()
+    before, resumes, seen = paused(mon, "mangadex")
     first = mon.rec.call("/_requests")[0]["time"]
-    assert line[0].endswith("(429 too many requests)")
-    until = line[0].split("paused until ")[1].split(" ")[0]
-    resumes = calendar.timegm(time.strptime(until, "%Y-%m-%dT%H:%M:%SZ"))
     # the Unix time the header gave: 42 s from the 429
     assert first + 40 <= resumes <= seen + 43
-    wait_for(lambda: mon.last("new"), 400, "the end of the check",
-             until=lambda last: last and last["finished_at_s"] and
-             last["finished_at_s"] != (before and before["finished_at_s"]),
-             mount=mon.m)
+    check_ended(mon, before)
     asked = mon.rec.call("/_requests")
     assert asked[1]["time"] - first >= 40
     assert published(mon, "Chainsaw Man")["volumes"] == 11
     assert published(mon, "Berserk")["volumes"] == 43
     budget = mon.m.json("metrics/requests.json")["mangadex"]
     assert budget["http_429"] == 1
-    wait_for(lambda: not [x for x in mon.m.read("status/health").decode()
-                          .splitlines() if "mangadex" in x],
-             60, "MangaDex's line gone from health", mount=mon.m)
+    health_clear(mon, "mangadex")
