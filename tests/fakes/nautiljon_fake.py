@@ -16,7 +16,10 @@
     /mangas/ratelimit.html    429 with Retry-After: 3
     /mangas/slow+MS+...html   sleeps MS milliseconds, then 404 (a slow
                               site, for a check that lasts)
-    /mangas/anything-else     404
+    /mangas/anything-else     404 with the page Nautiljon gave for a
+                              series it does not have, as a public
+                              scraper saved it (tests/data/nautiljon/
+                              not-found.html; its status was not saved)
     /_requests                200, [{path, time, headers}] of every request
                               to /mangas/ so far, oldest first
     POST /_set                {SLUG: [VF count, VF status], ...}: serve
@@ -119,6 +122,10 @@ CLOUDFLARE = """<!DOCTYPE html>
 
 GARBAGE = bytes(range(256)) * 16
 
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                       "data", "nautiljon", "not-found.html"), "rb") as f:
+    NOT_FOUND = f.read()
+
 EXTRA = {}
 
 LIBRARY_AGENTS = ("curl/", "python-", "wget/", "go-http-client")
@@ -176,8 +183,7 @@ class Nautiljon(FakeHandler):
             self.reply(429, "Too Many Requests", {"Retry-After": "3"},
                        content_type="text/plain")
         else:
-            self.reply(404, "<html><body>Page introuvable</body></html>",
-                       content_type=html)
+            self.reply(404, NOT_FOUND, content_type=html)
 
     def cloudflare(self, more=None):
         self.reply(403, CLOUDFLARE, dict({"Server": "cloudflare",

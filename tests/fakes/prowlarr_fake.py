@@ -88,10 +88,13 @@ file, the built-in table below serves.
         ratelimit        429 with Retry-After: 2
         huge             200 with a 6 MiB body (above the client's cap)
         slow             sleeps 3 s, then answers []
-    POST /api/v1/search  {"guid", "indexerId"}: 200 with the release when
-                         the guid is one the table holds (and the id is
-                         its indexer's), 404 otherwise; 409 for a release
-                         whose indexer link is "failing"
+    POST /api/v1/search  {"guid", "indexerId"}: 200 when the guid is one
+                         the table holds (and the id is its indexer's),
+                         with what a live Prowlarr answered to a grab:
+                         the guid and indexerId asked, every other member
+                         zero or empty (tests/data/SOURCES.md); 404
+                         otherwise; 409 for a release whose indexer link
+                         is "failing"
     GET  /{id}/download?apikey=&link=&file=   the proxy link
     GET  /api/v1/indexer/{id}/download?...    the same
     GET  /indexer/nzb/NAME   an NZB, as the usenet indexer answers it
@@ -346,7 +349,12 @@ class Prowlarr(http_fake.FakeHandler):
                                     "indexer failed"})
         with lock:
             grabs.append({"guid": guid, "indexerId": indexer_id})
-        self.reply(200, self.mapped(r))
+        self.reply(200, {"guid": guid, "age": 0, "ageHours": 0,
+                         "ageMinutes": 0, "size": 0,
+                         "indexerId": indexer_id, "imdbId": 0, "tmdbId": 0,
+                         "tvdbId": 0, "tvMazeId": 0,
+                         "publishDate": "0001-01-01T00:00:00Z",
+                         "protocol": "unknown", "fileName": ""})
 
     def download(self, m):
         indexer_id = int(m.group(1))

@@ -23,17 +23,27 @@ MangaDex (tests/data/mangadex):
                  its status and error "title" as MangaDex's
                  documentation gives them; no client reads more of it)
 AniList (tests/data/anilist):
-        POST /  {"query", "variables"}  ANSWER.json, a recorded answer
-                 {"status", "headers", "body"} given to every request
-                 (AniList's documented 429, the 403 of its API
-                 switched off, the 404 of a Media it has not), or to
-                 the first one only with "once"; else, to a search
-                 {"search": TEXT, "page": P (1 when not asked)}, the
-                 "response" of the search.*.json recorded for page P
-                 in the same "sort" (none: AniList's own order), one
-                 of whose records bears TEXT as a title or synonym
-                 (case and punctuation aside): AniList's search is
-                 fuzzy, its search of "fate" found "FAKE" and "인연"
+        POST /  {"query", "variables"}  to a search {"search": TEXT,
+                 "page": P (1 when not asked)}, the "response" of the
+                 search.*.json recorded for page P in the same "sort"
+                 (none: AniList's own order), one of whose records
+                 bears TEXT as a title or synonym (case and punctuation
+                 aside): AniList's search is fuzzy, its search of
+                 "fate" found "FAKE" and "인연"; to {"id": ID}, the
+                 "response" of media.ID.json, AniList's answer to a
+                 Media(id: ID) of that record
+Prowlarr (tests/data/prowlarr):
+        GET  /api/v1/search?query=Q    the "response" of the
+                 search.*.json one of whose releases bears every word
+                 of Q in its title (an indexer's search by words)
+Any of them, when started with ANSWER.json: that recorded answer
+        {"status", "headers", "body"} to every request (AniList's
+        documented 429, the 403 of its API switched off, the 404 of a
+        Media it has not), or to the first one only with "once"; its
+        headers named in "times" hold a Unix time, sent moved by as
+        long as passed since "answered_at", so that they stay as far
+        ahead of the answer as they were (MangaDex's live 429); a null
+        body is sent empty (not recorded)
 And
         GET  /_requests   [{method, path, query, body, time}] of every
                   request
@@ -95,6 +105,20 @@ def al_search(text, page, sort):
     return None
 
 
+def pw_found(query):
+    """The recorded Prowlarr answer one of whose releases bears every
+    word of query in its title."""
+    want = words(query).split()
+    for path in sorted(glob.glob(os.path.join(FOLDER, "search.*.json"))):
+        with open(path, encoding="utf-8") as f:
+            found = json.load(f)
+        if want and isinstance(found["response"], list) and any(
+                set(want) <= set(words(r.get("title") or "").split())
+                for r in found["response"]):
+            return found["response"]
+    return None
+
+
 def recorded(pattern):
     """The parsed JSON of the first file of FOLDER matching pattern, or
     None."""
@@ -111,6 +135,7 @@ class Recorded(FakeHandler):
         (r"/manga", "md_search"),
         (r"/manga/([0-9a-f-]{36})/aggregate", "md_aggregate"),
         (r"/manga/([0-9a-f-]{36})", "md_record"),
+        (r"/api/v1/search", "pw_search"),
         (r"/_remove", "remove"),
         (r"/_requests", "requests"),
         (r"/", "al_graphql"),
@@ -136,12 +161,29 @@ class Recorded(FakeHandler):
             return self.reply(599, {"error": "not recorded"})
         self.reply(200, body)
 
+    def given(self):
+        """Answer ANSWER when it is to be given to this request (noted
+        already); True then."""
+        with self.lock:
+            if ANSWER is None or (ONCE and len(self.log) != 1):
+                return False
+        headers = dict(ANSWER["headers"])
+        for name in ANSWER.get("times", []):
+            headers[name] = str(int(headers[name]) + int(time.time()) -
+                                ANSWER["answered_at"])
+        body = ANSWER["body"]
+        self.reply(ANSWER["status"], b"" if body is None else body,
+                   headers)
+        return True
+
     def mu_search(self, m):
         try:
             q = json.loads(self.read_body() or b"{}")
         except ValueError:
             q = {}
         self.note(q)
+        if self.given():
+            return
         text = q.get("search", "") if isinstance(q, dict) else ""
         for name in ("search.%s.json", "search.%s.*.json"):
             found = recorded(name % glob.escape(slug(text)))
@@ -151,10 +193,14 @@ class Recorded(FakeHandler):
 
     def mu_series(self, m):
         self.note()
+        if self.given():
+            return
         self.answer(recorded("series.%s.json" % m.group(1)))
 
     def md_search(self, m):
         self.note()
+        if self.given():
+            return
         title = self.query.get("title", [""])[0]
         self.answer(recorded("search.%s.json" % glob.escape(slug(title))))
 
@@ -174,12 +220,12 @@ class Recorded(FakeHandler):
 
     def md_record(self, m):
         self.note()
-        if not self.gone(m.group(1)):
+        if not self.given() and not self.gone(m.group(1)):
             self.answer(recorded("record.%s.json" % m.group(1)))
 
     def md_aggregate(self, m):
         self.note()
-        if self.gone(m.group(1)):
+        if self.given() or self.gone(m.group(1)):
             return
         for lang in self.query.get("translatedLanguage[]", []):
             found = recorded("aggregate-%s.%s.json" % (
@@ -196,17 +242,21 @@ class Recorded(FakeHandler):
         self.note(q)
         if self.command != "POST" or not isinstance(q, dict):
             return self.answer(None)
-        with self.lock:
-            given = ANSWER is not None and (not ONCE or len(
-                [c for c in self.log if c["method"] == "POST"]) == 1)
-        if given:
-            return self.reply(ANSWER["status"], ANSWER["body"],
-                              ANSWER["headers"])
+        if self.given():
+            return
         v = q.get("variables") or {}
+        if isinstance(v.get("id"), int):
+            found = recorded("media.%d.json" % v["id"])
+            return self.answer(found and found["response"])
         if not isinstance(v.get("search"), str):
             return self.answer(None)
         self.answer(al_search(v["search"], v.get("page", 1),
                               v.get("sort")))
+
+    def pw_search(self, m):
+        self.note()
+        if not self.given():
+            self.answer(pw_found(self.query.get("query", [""])[0]))
 
 
 if __name__ == "__main__":

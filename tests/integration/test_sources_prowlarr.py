@@ -1,14 +1,18 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Prowlarr's search answers with records of odd shapes (issue 61): one
-record the parser cannot read is left out with a warning, and the
-releases beside it are kept; an answer of nothing but such records is
-still refused, the series keeping what it had."""
+"""Prowlarr's search answers (issue 61): a record as a live Prowlarr
+gave it (tests/data/prowlarr, replayed by recorded_fake.py) is read
+without a complaint; of records of odd shapes, one the parser cannot
+read is left out with a warning, and the releases beside it are kept;
+an answer of nothing but such records is still refused, the series
+keeping what it had."""
 
 import json
+import os
 import time
 
 import pytest
 
+from conftest import REPO
 from test_monitor import Monitor, by_volume, mounted, saga
 
 
@@ -64,3 +68,35 @@ def test_answer_of_odd_records_only_is_refused(monitored):
     after = by_volume(mon.m.json("status/found.json"), "Saga 01")
     assert after[2]["releases"] == before[2]["releases"]
     assert log_lines(mon, "no release of the documented shape (3)")
+
+
+
+@pytest.fixture
+def replayed(tmp_path, fake):
+    """A mount whose Prowlarr is the replay of tests/data/prowlarr."""
+    def build(*args, **kw):
+        rec = fake("recorded_fake.py", os.path.join(REPO, "tests", "data",
+                                                    "prowlarr"))
+        mon = Monitor(tmp_path, fake, *args, **kw)
+        mon.conf.write_text(mon.conf.read_text().replace(mon.prowlarr.url,
+                                                         rec.url))
+        mon.rec = rec
+        return mon
+    yield from mounted(build)
+
+
+def test_recorded_answer_is_read(replayed):
+    """The record a live Prowlarr answered to a search of books
+    (fishingpvalues/openbooks's capture: age in whole days, ageHours
+    and ageMinutes fractional, indexerFlags as names, a magnet and no
+    downloadUrl, the indexer named "1"): the answer is read, not
+    refused, and an episode of a TV series ("S01E07", "2001" in its
+    title) is no volume of the series of that name."""
+    mon = replayed(["Mrs Davis"])
+    assert mon.check("missing")["errors"] == 0
+    asked = [r for r in mon.rec.call("/_requests")
+             if r["path"] == "/api/v1/search"]
+    assert [r["query"]["query"] for r in asked] == [["Mrs Davis"]]
+    found = by_volume(mon.m.json("status/found.json"), "Mrs Davis")
+    assert found and all(not e["releases"] for e in found.values())
+    assert not log_lines(mon, "documented shape")

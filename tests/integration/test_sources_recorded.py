@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The new-volume check over answers MangaUpdates and MangaDex really
-gave (tests/data/mangaupdates, tests/data/mangadex; where each came from:
-tests/data/SOURCES.md), replayed by recorded_fake.py: a manhwa whose
-status opens with its chapters, titles MangaUpdates tells apart with
-their author, a plain-title namesake of another kind, a one-shot, an
-English edition with a chapter filed under a far volume, a re-edition
-ranked first, a series with no volume yet, a prologue numbered in
-chapters 0.01-0.16 (Berserk), and a part of a longer series whose
-aggregate numbers on into the later parts (JoJo Part 3)."""
+"""The new-volume check over answers MangaUpdates, MangaDex and AniList
+really gave (tests/data/mangaupdates, tests/data/mangadex,
+tests/data/anilist; where each came from: tests/data/SOURCES.md),
+replayed by recorded_fake.py: a manhwa whose status opens with its
+chapters, titles MangaUpdates tells apart with their author, a
+plain-title namesake of another kind, a one-shot, an English edition
+with a chapter filed under a far volume, a re-edition ranked first, a
+series with no volume yet, a prologue numbered in chapters 0.01-0.16
+(Berserk), a part of a longer series whose aggregate numbers on into the
+later parts (JoJo Part 3), AniList's searches, a record asked by id, and
+the 429s and 403 these services sent."""
 
 import calendar
 import json
@@ -498,23 +500,11 @@ def test_anilist_live_rate_limit(replayed):
                    "edition = ja\n", answer=["ratelimited-live.json",
                                              "once"], then="mangadex")
     mon.m.write("manga/Chainsaw Man/edition", "en\n")
-    before = mon.last("new")
-    mon.m.write("control/check-new", "1\n")
-    line = wait_for(
-        lambda: [x for x in mon.m.read("status/health").decode()
-                 .splitlines() if x.startswith("warn: anilist: paused")],
-        120, "AniList's pause in health", mount=mon.m)
-    seen = time.time()
+    before, resumes, seen = paused(mon, "anilist")
     first = anilist_asked(mon)[0]["time"]
-    assert line[0].endswith("(429 too many requests)")
-    until = line[0].split("paused until ")[1].split(" ")[0]
-    resumes = calendar.timegm(time.strptime(until, "%Y-%m-%dT%H:%M:%SZ"))
     # 60 s from the 429, which came between the request and the line
     assert first + 59 <= resumes <= seen + 61
-    wait_for(lambda: mon.last("new"), 400, "the end of the check",
-             until=lambda last: last and last["finished_at_s"] and
-             last["finished_at_s"] != (before and before["finished_at_s"]),
-             mount=mon.m)
+    check_ended(mon, before)
     asked = anilist_asked(mon)
     assert len(asked) == 2 and asked[1]["time"] - first >= 59
     assert published(mon, "Fate Apocrypha")["volumes"] == 16
@@ -522,6 +512,86 @@ def test_anilist_live_rate_limit(replayed):
     assert published(mon, "Chainsaw Man")["source"] == "mangadex"
     budget = mon.m.json("metrics/requests.json")["anilist"]
     assert budget["http_429"] == 1 and budget["requests"] == 2
+    health_clear(mon, "anilist")
+
+
+def paused(mon, source):
+    """Start a check of new volumes and wait for source's pause after a
+    429 in health: (the last check before, when the line says source
+    resumes, when the line was seen)."""
+    before = mon.last("new")
+    mon.m.write("control/check-new", "1\n")
+    line = wait_for(
+        lambda: [x for x in mon.m.read("status/health").decode()
+                 .splitlines() if x.startswith("warn: %s: paused" % source)],
+        120, "%s's pause in health" % source, mount=mon.m)
+    seen = time.time()
+    assert line[0].endswith("(429 too many requests)")
+    until = line[0].split("paused until ")[1].split(" ")[0]
+    return before, calendar.timegm(time.strptime(
+        until, "%Y-%m-%dT%H:%M:%SZ")), seen
+
+
+def check_ended(mon, before):
+    wait_for(lambda: mon.last("new"), 400, "the end of the check",
+             until=lambda last: last and last["finished_at_s"] and
+             last["finished_at_s"] != (before and before["finished_at_s"]),
+             mount=mon.m)
+
+
+def health_clear(mon, source):
     wait_for(lambda: not [x for x in mon.m.read("status/health").decode()
-                          .splitlines() if "anilist" in x],
-             60, "AniList's line gone from health", mount=mon.m)
+                          .splitlines() if source in x],
+             60, "%s's line gone from health" % source, mount=mon.m)
+
+
+def test_anilist_recorded_by_id(replayed):
+    """A series whose source names its AniList record is asked by id,
+    not searched, and AniList's answer to a Media(id: 101415) of type
+    MANGA (recorded by Ravencentric/pyanilist: "Sora Yori Mo Tooi
+    Basho", finished in 3 volumes) gives its count and metadata."""
+    name = "Sora Yori Mo Tooi Basho"
+    mon = replayed("anilist", [name], "edition = ja\n")
+    mon.m.write("manga/%s/source" % name, "anilist:101415\n")
+    assert mon.check("new")["errors"] == 0
+    asked = anilist_asked(mon)
+    assert [c["body"]["variables"] for c in asked] == [{"id": 101415}]
+    assert "type: MANGA" in asked[0]["body"]["query"]
+    assert published(mon, name)["volumes"] == 3
+    assert published(mon, name)["record"] == "anilist:101415"
+    assert published(mon, name)["source"] == "anilist"
+    assert published(mon, name)["edition"] == "ja"
+    meta = mon.m.json("manga/%s/status.json" % name)["metadata"]
+    assert meta["title"] == "Sora Yori Mo Tooi Basho"
+    assert "宇宙よりも遠い場所" in meta["alt_titles"]
+    assert meta["genres"] == ["Adventure", "Comedy", "Slice of Life"]
+    assert meta["summary"].startswith("Mari Tamaki is in her second year")
+    assert meta["source"] == "anilist:101415"
+    # volumes 1-11 odd are owned: a series of 3 has none new
+    assert not [e for e in mon.m.json("status/new.json")
+                if e["series"] == name]
+    assert mon.m.read("manga/%s/source" % name) == b"anilist:101415\n"
+
+
+def test_mangadex_live_rate_limit(replayed):
+    """The 429 MangaDex gave live (ratelimited-live.json: its
+    X-RateLimit-Retry-After a Unix time 42 s ahead, the body not
+    recorded), to the first request of a check: health names MangaDex
+    and when it resumes, both series are asked after the pause and take
+    their counts in the same check, and the line is gone once the pause
+    ends, with no reload."""
+    mon = replayed("mangadex", ["Chainsaw Man", "Berserk"],
+                   "edition = en\n", answer=["ratelimited-live.json",
+                                             "once"])
+    before, resumes, seen = paused(mon, "mangadex")
+    first = mon.rec.call("/_requests")[0]["time"]
+    # the Unix time the header gave: 42 s from the 429
+    assert first + 40 <= resumes <= seen + 43
+    check_ended(mon, before)
+    asked = mon.rec.call("/_requests")
+    assert asked[1]["time"] - first >= 40
+    assert published(mon, "Chainsaw Man")["volumes"] == 11
+    assert published(mon, "Berserk")["volumes"] == 43
+    budget = mon.m.json("metrics/requests.json")["mangadex"]
+    assert budget["http_429"] == 1
+    health_clear(mon, "mangadex")

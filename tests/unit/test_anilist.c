@@ -109,7 +109,8 @@ static void test_refused(void **state)
  * The answers AniList gave to a search of "fate" (tests/data/anilist/
  * search.fate.json and search.fate.page-2.json, recorded by
  * Ravencentric/pyanilist), read as the answer to a search of each
- * title; its 404 and 429 bodies (not-found.json, ratelimited-live.json).
+ * title; its answer to a Media(id: 101415) (media.101415.json); its 404
+ * and 429 bodies (not-found.json, ratelimited-live.json).
  */
 #define RECORDED "tests/unit/../data/anilist/search.fate%s.json"
 #define NOT_FOUND "{\"errors\": [{\"message\": \"Not Found.\", \"status\":" \
@@ -119,7 +120,8 @@ static void test_refused(void **state)
 	" Requests.\",\"status\": 429}]}"
 
 /* Parse the recorded page (suffix "" or ".page-2") as the answer to a
- * search of title. */
+ * search of title, or the recorded answer to Media(id: N) (suffix
+ * "media.N", title NULL). */
 static int recorded(const char *suffix, const char *title,
 		    struct anilist_info *info)
 {
@@ -128,7 +130,11 @@ static int recorded(const char *suffix, const char *title,
 	char *body;
 	int rc;
 
-	snprintf(path, sizeof(path), RECORDED, suffix);
+	if (title)
+		snprintf(path, sizeof(path), RECORDED, suffix);
+	else
+		snprintf(path, sizeof(path), "tests/unit/../data/anilist/"
+			 "%s.json", suffix);
 	file = json_load_file(path, 0, NULL);
 	assert_non_null(file);
 	page = json_object_get(file, "response");
@@ -188,6 +194,10 @@ static void test_recorded(void **state)
 	assert_true(info.other == 30314);
 	expect(".by-id", "Fate/strange Fake", 0, 86753, 0, &info);
 	expect(".by-id.page-2", "Fate/strange Fake", -ENOENT, 0, 0, &info);
+	/* a Media asked by id: finished in 3 volumes, from Japan */
+	expect("media.101415", NULL, 0, 101415, 3, &info);
+	assert_string_equal(info.status, "FINISHED");
+	assert_string_equal(info.country, "JP");
 	/* its 404 and 429 bodies are error answers, never a record */
 	assert_int_equal(parse(NOT_FOUND, "Saga", &info), -EPROTO);
 	assert_true(info.id == 0);

@@ -590,6 +590,32 @@ static void test_realworld(void **state)
 	json_decref(doc);
 }
 
+#define RECORDED "tests/unit/../data/prowlarr/search.mrs-davis.json"
+
+/*
+ * A record as a live Prowlarr answered it (tests/data/prowlarr, from
+ * fishingpvalues/openbooks): its age, ageHours and indexerFlags, a
+ * magnet without a downloadUrl, read without a complaint; a TV
+ * episode's title ("S01E07", "2001") is no volume of its series.
+ */
+static void test_recorded_answer(void **state)
+{
+	json_t *file = json_load_file(RECORDED, 0, NULL);
+	char *body = json_dumps(json_object_get(file, "response"),
+				JSON_COMPACT);
+	struct prowlarr_release *r = NULL;
+	size_t nr = 1;
+
+	(void)state;
+	assert_non_null(body);
+	assert_int_equal(prowlarr_parse(body, strlen(body), "Mrs Davis", &r,
+					&nr), 0);
+	assert_int_equal(nr, 0);
+	assert_null(r);
+	free(body);
+	json_decref(file);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, new_client, free_client)
 
 int main(void)
@@ -609,6 +635,7 @@ int main(void)
 		T(test_grab),
 		T(test_key_not_logged),
 		cmocka_unit_test(test_dump_parse),
+		cmocka_unit_test(test_recorded_answer),
 		cmocka_unit_test(test_realworld),
 	};
 
