@@ -34,16 +34,15 @@ int cache_get(sqlite3 *db, const char *source, const char *key,
 	      double *stored_at)
 {
 	sqlite3_stmt *st;
-	int rc;
+	int rc = db_prepare_bound(db, "read search cache",
+				  "SELECT value, stored_at FROM search_cache"
+				  " WHERE source = ?1 AND query = ?2"
+				  " AND stored_at > ?3",
+				  DB_ARGS(DB_TEXT(source), DB_TEXT(key),
+					  DB_REAL(now - ttl_s)), &st);
 
-	rc = sqlite3_prepare_v2(db, "SELECT value, stored_at FROM search_cache"
-				" WHERE source = ?1 AND query = ?2"
-				" AND stored_at > ?3", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "read search cache");
-	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 3, now - ttl_s);
+	if (rc)
+		return rc;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		strbuf_reset(value);
@@ -82,34 +81,25 @@ int cache_put(sqlite3 *db, const char *source, const char *key, double now,
 
 int cache_prune(sqlite3 *db, double ttl_s, double now)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = sqlite3_prepare_v2(db, "DELETE FROM search_cache"
-				" WHERE stored_at <= ?1", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "prune search cache");
-	sqlite3_bind_double(st, 1, now - ttl_s);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, "prune search cache");
+	return db_run(db, "prune search cache",
+		      "DELETE FROM search_cache WHERE stored_at <= ?1",
+		      DB_ARGS(DB_REAL(now - ttl_s)));
 }
 
 int cache_size(sqlite3 *db, double ttl_s, double now, int64_t *entries,
 	       int64_t *bytes)
 {
 	sqlite3_stmt *st;
-	int rc;
+	int rc = db_prepare_bound(db, "measure search cache",
+				  "SELECT count(*), coalesce(sum("
+				  "length(CAST(source AS BLOB)) +"
+				  " length(CAST(query AS BLOB)) +"
+				  " length(CAST(value AS BLOB))), 0)"
+				  " FROM search_cache WHERE stored_at > ?1",
+				  DB_ARGS(DB_REAL(now - ttl_s)), &st);
 
-	rc = sqlite3_prepare_v2(db, "SELECT count(*), coalesce(sum("
-				"length(CAST(source AS BLOB)) +"
-				" length(CAST(query AS BLOB)) +"
-				" length(CAST(value AS BLOB))), 0)"
-				" FROM search_cache WHERE stored_at > ?1",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, "measure search cache");
-	sqlite3_bind_double(st, 1, now - ttl_s);
+	if (rc)
+		return rc;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*entries = sqlite3_column_int64(st, 0);

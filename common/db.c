@@ -96,9 +96,8 @@ int db_finalize(sqlite3_stmt *st, int rc, const char *what)
 
 /* sql prepared into *st with the nr args bound; what names it in the
  * log. */
-static int prepare_bound(sqlite3 *db, const char *what, const char *sql,
-			 const struct db_arg *args, size_t nr,
-			 sqlite3_stmt **st)
+int db_prepare_bound(sqlite3 *db, const char *what, const char *sql,
+		     const struct db_arg *args, size_t nr, sqlite3_stmt **st)
 {
 	int rc = db_prepare(db, sql, st);
 
@@ -121,7 +120,7 @@ int db_run(sqlite3 *db, const char *what, const char *sql,
 	   const struct db_arg *args, size_t nr)
 {
 	sqlite3_stmt *st;
-	int rc = prepare_bound(db, what, sql, args, nr, &st);
+	int rc = db_prepare_bound(db, what, sql, args, nr, &st);
 
 	return rc ? rc : db_finalize(st, sqlite3_step(st), what);
 }
@@ -130,7 +129,7 @@ int db_one_int(sqlite3 *db, const char *what, const char *sql,
 	       const struct db_arg *args, size_t nr, sqlite3_int64 *out)
 {
 	sqlite3_stmt *st;
-	int rc = prepare_bound(db, what, sql, args, nr, &st);
+	int rc = db_prepare_bound(db, what, sql, args, nr, &st);
 
 	if (rc)
 		return rc;

@@ -95,8 +95,18 @@ struct db_arg {
 #define DB_INT(v) ((struct db_arg){ .type = 'i', .i = (v) })
 #define DB_REAL(v) ((struct db_arg){ .type = 'd', .d = (v) })
 #define DB_TEXT(v) ((struct db_arg){ .type = 't', .t = (v) })
+/* an integer, or NULL for 0 (v is read twice) */
+#define DB_INT_OR_NULL(v) ((v) ? DB_INT(v) : DB_TEXT(NULL))
 #define DB_ARGS(...) (const struct db_arg[]){ __VA_ARGS__ }, \
 	sizeof((const struct db_arg[]){ __VA_ARGS__ }) / sizeof(struct db_arg)
+
+/*
+ * Prepare sql into *st and bind the nr args to its parameters ?1, ?2, ...
+ * in order (DB_ARGS() below), for the caller to step and finalize.
+ * Returns 0 or -EIO (logged, naming what).
+ */
+int db_prepare_bound(sqlite3 *db, const char *what, const char *sql,
+		     const struct db_arg *args, size_t nr, sqlite3_stmt **st);
 
 /*
  * Prepare sql, bind the nr args to its parameters ?1, ?2, ... in order,

@@ -47,13 +47,6 @@ enum {
 	KEY_CONFIG,
 	KEY_SHORT,	/* music=, manga=, db= */
 	KEY_SHARED_OK,	/* db_shared_ok, as db_shared_ok=yes */
-	KEY_HELP,
-	KEY_VERSION,
-	KEY_CHECK_CONFIG,
-	KEY_CHECK_CONNECTIONS,
-	KEY_CHECK_ONCE,
-	KEY_APPLY,
-	KEY_IMPORT_CATALOG,
 };
 
 struct options {
@@ -70,23 +63,26 @@ struct options {
 	int failed;
 };
 
+/* An option that sets its member of struct options to 1 (fuse_opt). */
+#define FLAG(templ, member) { templ, offsetof(struct options, member), 1 }
+
 static const struct fuse_opt option_spec[] = {
 	FUSE_OPT_KEY("config=", KEY_CONFIG),
 	FUSE_OPT_KEY("music=", KEY_SHORT),
 	FUSE_OPT_KEY("manga=", KEY_SHORT),
 	FUSE_OPT_KEY("db=", KEY_SHORT),
 	FUSE_OPT_KEY("db_shared_ok", KEY_SHARED_OK),
-	{ "nofollow_cpu", offsetof(struct options, no_follow), 1 },
-	{ "libfuse_loop", offsetof(struct options, libfuse_loop), 1 },
-	FUSE_OPT_KEY("-h", KEY_HELP),
-	FUSE_OPT_KEY("--help", KEY_HELP),
-	FUSE_OPT_KEY("-V", KEY_VERSION),
-	FUSE_OPT_KEY("--version", KEY_VERSION),
-	FUSE_OPT_KEY("--check-config", KEY_CHECK_CONFIG),
-	FUSE_OPT_KEY("--check-connections", KEY_CHECK_CONNECTIONS),
-	FUSE_OPT_KEY("--check", KEY_CHECK_ONCE),
-	FUSE_OPT_KEY("--apply", KEY_APPLY),
-	FUSE_OPT_KEY("--import-catalog", KEY_IMPORT_CATALOG),
+	FLAG("nofollow_cpu", no_follow),
+	FLAG("libfuse_loop", libfuse_loop),
+	FLAG("-h", help),
+	FLAG("--help", help),
+	FLAG("-V", version),
+	FLAG("--version", version),
+	FLAG("--check-config", check_config),
+	FLAG("--check-connections", check_connections),
+	FLAG("--check", check_once),
+	FLAG("--apply", apply),
+	FLAG("--import-catalog", import_catalog),
 	FUSE_OPT_END
 };
 
@@ -132,27 +128,6 @@ static int option_proc(void *data, const char *arg, int key,
 		}
 		o->shorts = shorts;
 		o->nr_shorts++;
-		return 0;
-	case KEY_HELP:
-		o->help = 1;
-		return 0;
-	case KEY_VERSION:
-		o->version = 1;
-		return 0;
-	case KEY_CHECK_CONFIG:
-		o->check_config = 1;
-		return 0;
-	case KEY_CHECK_CONNECTIONS:
-		o->check_connections = 1;
-		return 0;
-	case KEY_CHECK_ONCE:
-		o->check_once = 1;
-		return 0;
-	case KEY_APPLY:
-		o->apply = 1;
-		return 0;
-	case KEY_IMPORT_CATALOG:
-		o->import_catalog = 1;
 		return 0;
 	case FUSE_OPT_KEY_NONOPT:
 		if (o->nr_nonopt == 2)

@@ -15,6 +15,13 @@
 struct stat;
 struct strbuf;
 
+/*
+ * A generated file's render function (node.render): one whole document
+ * appended to out; 0 or a negative errno value. The fs/render_*.c
+ * modules declare theirs with it.
+ */
+typedef int node_render_fn(struct strbuf *out);
+
 enum node_type {
 	NODE_DIR,
 	NODE_FILE,	/* generated, read-only */
@@ -24,7 +31,7 @@ enum node_type {
 
 struct node {
 	enum node_type type;
-	int (*render)(struct strbuf *out);
+	node_render_fn *render;
 	int (*write)(const char *buf, size_t len);
 	/* A node about one series of /manga takes its id instead. */
 	int (*render_series)(struct strbuf *out, int64_t series);

@@ -11,10 +11,9 @@
  * from the domains' reads (indexer/reads.h) and the live status.
  */
 
-struct strbuf;
+#include "fs/node.h"
 
-int render_log(struct strbuf *out);
-int render_health(struct strbuf *out);
+node_render_fn render_log, render_health;
 
 /* Say in health why the last reload was refused; NULL once one works. */
 void render_reload_refused(const char *why);

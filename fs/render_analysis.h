@@ -24,10 +24,9 @@
  *                           "musicbrainz"), paths}]
  */
 
-struct strbuf;
+#include "fs/node.h"
 
-int render_analysis_json(struct strbuf *out);
-int render_duplicates(struct strbuf *out);
-int render_duplicates_json(struct strbuf *out);
+node_render_fn render_analysis_json, render_duplicates,
+	render_duplicates_json;
 
 #endif

@@ -17,10 +17,8 @@
  *   /metrics/repairs.svg  torrents repaired and failed per pass
  */
 
-struct strbuf;
+#include "fs/node.h"
 
-int render_scans_svg(struct strbuf *out);
-int render_checks_svg(struct strbuf *out);
-int render_repairs_svg(struct strbuf *out);
+node_render_fn render_scans_svg, render_checks_svg, render_repairs_svg;
 
 #endif

@@ -11,12 +11,13 @@
 
 #include <stdint.h>
 
-struct strbuf;
+#include "fs/node.h"
+
 struct query_series_filter;
 
 /* control/blocklist's listing: a line per release, ID, a tab, its title,
  * a tab, why, the oldest first. */
-int render_monitor_blocklist(struct strbuf *out);
+node_render_fn render_monitor_blocklist;
 
 /*
  * /status/downloads.json: every hand-off, by series and volume: {series,
@@ -29,13 +30,13 @@ int render_monitor_blocklist(struct strbuf *out);
  * when it did not), times: {sent_at, changed_at (the state's),
  * progress_at}}.
  */
-int render_monitor_downloads(struct strbuf *out);
+node_render_fn render_monitor_downloads;
 
 /* /status/new and new.json: volumes published but not owned; /status/new
  * shows the series shown passes (indexer/store/series_filter.h). */
 int render_monitor_new(struct strbuf *out,
 		       const struct query_series_filter *shown);
-int render_monitor_new_json(struct strbuf *out);
+node_render_fn render_monitor_new_json;
 
 /* /status/found.json: per wanted volume its releases, best first, each
  * with its id (the blocklist's), its protocol and what the hand-off
@@ -64,7 +65,7 @@ int render_monitor_results(struct strbuf *out, int64_t series);
  * Times are RFC 3339 UTC; finished_at and duration_s are empty for a
  * check that did not finish (stopped, or running).
  */
-int render_monitor_checks_csv(struct strbuf *out);
+node_render_fn render_monitor_checks_csv;
 
 /*
  * /metrics/monitor.json: the search cache (live entries), the
@@ -75,6 +76,6 @@ int render_monitor_checks_csv(struct strbuf *out);
  * checks run and when the next is due. Named as the store's read API
  * named it, for fs/render_prometheus.c's table.
  */
-int render_monitor_json(struct strbuf *out);
+node_render_fn render_monitor_json;
 
 #endif

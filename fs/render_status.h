@@ -25,17 +25,12 @@
 
 #include <jansson.h>
 
+#include "fs/node.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
 
-struct strbuf;
-
-int render_summary(struct strbuf *out);
-int render_scan_json(struct strbuf *out);
-int render_watch_json(struct strbuf *out);
-int render_scan_csv(struct strbuf *out);
-int render_tag_errors(struct strbuf *out);
-int render_no_cover(struct strbuf *out);
+node_render_fn render_summary, render_scan_json, render_watch_json,
+	render_scan_csv, render_tag_errors, render_no_cover;
 
 /*
  * A scan's CPU time as a share of the CPUs online over its duration, in

@@ -17,10 +17,8 @@
  * (node.h), and returns 0 or a negative errno value.
  */
 
-struct strbuf;
+#include "fs/node.h"
 
-int series_shown_missing(struct strbuf *out);
-int series_shown_new(struct strbuf *out);
-int series_shown_found(struct strbuf *out);
+node_render_fn series_shown_missing, series_shown_new, series_shown_found;
 
 #endif

@@ -20,6 +20,7 @@
 #include "indexer/connections.h"
 #include "indexer/monitor/client.h"
 #include "indexer/monitor/download.h"
+#include "indexer/monitor/prowlarr.h"
 #include "indexer/realdebrid/ad_client.h"
 #include "indexer/realdebrid/pm_client.h"
 
@@ -369,56 +370,30 @@ static int probe_client(const struct download_client *dc,
 	return !!ret;
 }
 
+/* The client of protocol's section (download_client_of()). */
+static int probe_section(const struct config *c, const char *protocol,
+			 struct strbuf *msg)
+{
+	struct download_client dc;
+
+	download_client_of(c, protocol, &dc);
+	dc.timeout_ms = PROBE_TIMEOUT_MS;
+	return probe_client(&dc, msg);
+}
+
 static int probe_torrent(const struct config *c, struct strbuf *msg)
 {
-	const struct download_client dc = {
-		.client = c->download_client,
-		.protocol = "torrent",
-		.url = c->download_url,
-		.username = c->download_username,
-		.password = c->download_password,
-		.blackhole_dir = c->download_blackhole_dir,
-		.save_path = c->download_save_path,
-		.client_user = c->download_client_user.name,
-		.client_uid = c->download_client_user.uid,
-		.timeout_ms = PROBE_TIMEOUT_MS,
-	};
-
-	return probe_client(&dc, msg);
+	return probe_section(c, PROWLARR_TORRENT, msg);
 }
 
 static int probe_usenet(const struct config *c, struct strbuf *msg)
 {
-	const struct download_client dc = {
-		.client = c->usenet_client,
-		.protocol = "usenet",
-		.url = c->usenet_url,
-		.username = c->usenet_username,
-		.password = c->usenet_password,
-		.api_key = c->usenet_api_key,
-		.blackhole_dir = c->usenet_blackhole_dir,
-		.save_path = c->usenet_save_path,
-		.client_user = c->usenet_client_user.name,
-		.client_uid = c->usenet_client_user.uid,
-		.timeout_ms = PROBE_TIMEOUT_MS,
-	};
-
-	return probe_client(&dc, msg);
+	return probe_section(c, PROWLARR_USENET, msg);
 }
 
 static int probe_ed2k(const struct config *c, struct strbuf *msg)
 {
-	const struct download_client dc = {
-		.client = c->ed2k_client,
-		.protocol = "ed2k",
-		.url = c->ed2k_host,
-		.password = c->ed2k_password,
-		.client_user = c->ed2k_client_user.name,
-		.client_uid = c->ed2k_client_user.uid,
-		.timeout_ms = PROBE_TIMEOUT_MS,
-	};
-
-	return probe_client(&dc, msg);
+	return probe_section(c, DOWNLOAD_ED2K, msg);
 }
 
 /* getMe answers the bot's own user: {"ok":true,"result":{"username"}}. */

@@ -188,19 +188,30 @@ static void queue(unsigned job, const char *trigger)
 	pthread_cond_signal(&l->wake);
 }
 
+/* Take the *nr entries of size bytes queued at from into to, emptying
+ * the queue, under the lock; returns how many. */
+static size_t take_queued(void *to, const void *from, size_t *nr,
+			  size_t size)
+{
+	size_t n;
+
+	pthread_mutex_lock(&jobs.lock);
+	n = *nr;
+	memcpy(to, from, n * size);
+	*nr = 0;
+	pthread_mutex_unlock(&jobs.lock);
+	return n;
+}
+
 /* Carry out the retries and forgettings asked, then a pass for the
  * retries. */
 static void run_torrent_cmds(const char *trigger)
 {
 	struct torrent_cmd cmds[JOBS_TORRENTS_MAX];
-	size_t nr;
+	size_t nr = take_queued(cmds, jobs.cmds, &jobs.nr_cmds,
+				sizeof(*cmds));
 	int retry = 0;
 
-	pthread_mutex_lock(&jobs.lock);
-	nr = jobs.nr_cmds;
-	memcpy(cmds, jobs.cmds, nr * sizeof(*cmds));
-	jobs.nr_cmds = 0;
-	pthread_mutex_unlock(&jobs.lock);
 	for (size_t i = 0; i < nr; i++)
 		if (!rd_commands_apply(cmds[i].cmd, cmds[i].id))
 			retry |= cmds[i].cmd == RD_COMMAND_RETRY;
@@ -212,13 +223,9 @@ static void run_torrent_cmds(const char *trigger)
 static void run_sends(void)
 {
 	char sends[JOBS_SENDS_MAX][RELEASE_ID_LEN + 1];
-	size_t nr;
+	size_t nr = take_queued(sends, jobs.sends, &jobs.nr_sends,
+				sizeof(*sends));
 
-	pthread_mutex_lock(&jobs.lock);
-	nr = jobs.nr_sends;
-	memcpy(sends, jobs.sends, nr * sizeof(*sends));
-	jobs.nr_sends = 0;
-	pthread_mutex_unlock(&jobs.lock);
 	for (size_t i = 0; i < nr; i++)
 		monitor_send(jobs.monitor, sends[i]);
 	jobs_submit(JOBS_TRACK, "send");
@@ -569,6 +576,14 @@ static int may_queue(unsigned which)
 	return 0;
 }
 
+/* may_queue() of a job whose queue holds used of its max entries. */
+static int may_queue_one(unsigned which, size_t used, size_t max)
+{
+	int rc = may_queue(which);
+
+	return !rc && used == max ? -EBUSY : rc;
+}
+
 int jobs_submit(unsigned which, const char *trigger)
 {
 	int rc;
@@ -602,9 +617,8 @@ int jobs_submit_torrent(enum rd_command cmd, const char *id,
 	int rc;
 
 	pthread_mutex_lock(&jobs.lock);
-	rc = may_queue(JOBS_REPAIR_TORRENTS);
-	if (!rc && jobs.nr_cmds == JOBS_TORRENTS_MAX)
-		rc = -EBUSY;
+	rc = may_queue_one(JOBS_REPAIR_TORRENTS, jobs.nr_cmds,
+			   JOBS_TORRENTS_MAX);
 	if (!rc) {
 		c = &jobs.cmds[jobs.nr_cmds++];
 		c->cmd = cmd;
@@ -620,9 +634,7 @@ int jobs_submit_send(const char *id, const char *trigger)
 	int rc;
 
 	pthread_mutex_lock(&jobs.lock);
-	rc = may_queue(JOBS_SEND);
-	if (!rc && jobs.nr_sends == JOBS_SENDS_MAX)
-		rc = -EBUSY;
+	rc = may_queue_one(JOBS_SEND, jobs.nr_sends, JOBS_SENDS_MAX);
 	if (!rc) {
 		snprintf(jobs.sends[jobs.nr_sends++], RELEASE_ID_LEN + 1,
 			 "%s", id);

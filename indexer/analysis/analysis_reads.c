@@ -18,15 +18,8 @@
 
 int analysis_reads_counts(struct analysis_counts *out)
 {
-	sqlite3 *db = reader_begin();
-	int rc;
-
 	memset(out, 0, sizeof(*out));
-	if (!db)
-		return -EIO;
-	rc = analysis_store_counts(db, out);
-	reader_end(db);
-	return rc;
+	return READER_WITH(db, analysis_store_counts(db, out));
 }
 
 /* A track of a group of the audio analysis, to tell whether a group of

@@ -22,11 +22,12 @@ static int best_match(sqlite3 *db, const char *fts,
 	int rc;
 
 	*id = 0;
-	rc = db_prepare(db, "SELECT rowid FROM tracks_fts"
-			" WHERE tracks_fts MATCH ?1 ORDER BY rank", &st);
+	rc = db_prepare_bound(db, "find the best match",
+			      "SELECT rowid FROM tracks_fts"
+			      " WHERE tracks_fts MATCH ?1 ORDER BY rank",
+			      DB_ARGS(DB_TEXT(fts)), &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, fts, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
 		if (!keep || keep(arg, *id))

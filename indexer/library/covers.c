@@ -666,12 +666,5 @@ int covers_uncovered(int (*fn)(void *arg, const char *artist,
 			       const char *album, const char *folder),
 		     void *arg)
 {
-	sqlite3 *db = reader_begin();
-	int rc;
-
-	if (!db)
-		return -EIO;
-	rc = covers_each_uncovered(db, fn, arg);
-	reader_end(db);
-	return rc;
+	return READER_WITH(db, covers_each_uncovered(db, fn, arg));
 }

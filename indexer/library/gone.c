@@ -101,14 +101,14 @@ static const char match_sql[] =
 static int match(sqlite3 *db, int64_t id, int64_t *old, int64_t *track)
 {
 	sqlite3_stmt *f, *st;
-	int rc = db_prepare(db, "SELECT f.root_id, d.path, f.name, f.size,"
-			    " f.mtime_ns, f.inode FROM files f"
-			    " JOIN directories d ON d.id = f.dir_id"
-			    " WHERE f.id = ?1", &f);
+	int rc = db_prepare_bound(db, "read a new file",
+				  "SELECT f.root_id, d.path, f.name, f.size,"
+				  " f.mtime_ns, f.inode FROM files f"
+				  " JOIN directories d ON d.id = f.dir_id"
+				  " WHERE f.id = ?1", DB_ARGS(DB_INT(id)), &f);
 
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(f, 1, id);
 	rc = sqlite3_step(f);
 	if (rc != SQLITE_ROW)
 		return db_finalize(f, rc, "read a new file");

@@ -33,18 +33,15 @@ static int any_listed(sqlite3 *db, int *listed)
 
 int search_index_forget(sqlite3 *db, const char *ids)
 {
-	sqlite3_stmt *st;
 	int rc, listed;
 
 	rc = any_listed(db, &listed);
 	if (rc || !listed)
 		return rc;
-	rc = db_prepare(db, "DELETE FROM tracks_fts_dirty WHERE id IN"
-			" (SELECT value FROM json_each(?1))", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, ids, -1, SQLITE_STATIC);
-	return db_finalize(st, sqlite3_step(st), "forget search changes");
+	return db_run(db, "forget search changes",
+		      "DELETE FROM tracks_fts_dirty WHERE id IN"
+		      " (SELECT value FROM json_each(?1))",
+		      DB_ARGS(DB_TEXT(ids)));
 }
 
 /* Take the listed tracks' rows out with the values they were indexed

@@ -139,17 +139,18 @@ static int list_taken(sqlite3 *db, double since, struct taken **out,
 
 	*out = NULL;
 	*nr = 0;
-	rc = db_prepare(db, "SELECT DISTINCT s.id, s.root_id, s.path"
-			" FROM series_gone g JOIN series s ON s.path = g.path"
-			" AND s.root_id != g.root_id WHERE g.gone_at >= ?1"
-			" AND s.id > g.id AND s.last_checked IS NULL"
-			" AND s.monitored = 1"
-			" AND s.source = '' AND s.latest IS NULL"
-			" AND coalesce(s.release_prefs, '') = ''"
-			" AND coalesce(s.edition, '') = ''", &st);
+	rc = db_prepare_bound(db, "manga: read taken series",
+			      "SELECT DISTINCT s.id, s.root_id, s.path"
+			      " FROM series_gone g JOIN series s"
+			      " ON s.path = g.path AND s.root_id != g.root_id"
+			      " WHERE g.gone_at >= ?1 AND s.id > g.id"
+			      " AND s.last_checked IS NULL AND s.monitored = 1"
+			      " AND s.source = '' AND s.latest IS NULL"
+			      " AND coalesce(s.release_prefs, '') = ''"
+			      " AND coalesce(s.edition, '') = ''",
+			      DB_ARGS(DB_REAL(since)), &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_double(st, 1, since);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct taken *t = array_grow(v, *nr, &alloc, sizeof(*t), 4);
 
@@ -210,12 +211,13 @@ int manga_gone_note_twins(sqlite3 *db, int64_t after,
 
 	if (keep() <= 0)
 		return 0;
-	rc = db_prepare(db, "SELECT s.id, s.root_id, s.path, t.root_id"
-			" FROM series s JOIN series t ON t.path = s.path"
-			" AND t.root_id != s.root_id WHERE s.id > ?1", &st);
+	rc = db_prepare_bound(db, "manga: read twin series",
+			      "SELECT s.id, s.root_id, s.path, t.root_id"
+			      " FROM series s JOIN series t ON t.path = s.path"
+			      " AND t.root_id != s.root_id WHERE s.id > ?1",
+			      DB_ARGS(DB_INT(after)), &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, after);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const void *path = sqlite3_column_blob(st, 2);
 		size_t len = sqlite3_column_bytes(st, 2);

@@ -22,28 +22,14 @@ int manga_reads_missing(int (*fn)(void *arg, int64_t id, const char *series,
 				  int volume, const char *series_path),
 			void *arg)
 {
-	sqlite3 *db = reader_begin();
-	int rc;
-
-	if (!db)
-		return -EIO;
-	rc = manga_each_missing(db, fn, arg);
-	reader_end(db);
-	return rc;
+	return READER_WITH(db, manga_each_missing(db, fn, arg));
 }
 
 int manga_reads_unparsed(int (*fn)(void *arg, const char *path,
 				   const char *reason),
 			 void *arg)
 {
-	sqlite3 *db = reader_begin();
-	int rc;
-
-	if (!db)
-		return -EIO;
-	rc = manga_each_unparsed(db, fn, arg);
-	reader_end(db);
-	return rc;
+	return READER_WITH(db, manga_each_unparsed(db, fn, arg));
 }
 
 int manga_reads_each(int (*fn)(void *arg, const char *name, int64_t id),

@@ -16,6 +16,7 @@
 #include "common/bytes.h"
 #include "common/http.h"
 #include "common/log.h"
+#include "common/lookup.h"
 #include "common/strbuf.h"
 #include "indexer/monitor/remote.h"
 
@@ -30,9 +31,7 @@
 	" media(search: $search, type: MANGA, format_not: NOVEL) {" \
 	FIELDS " } } }"
 
-static const struct {
-	const char *country, *edition;
-} originals[] = {
+static const struct lookup_pair originals[] = {
 	{ "JP", "ja" },
 	{ "KR", "ko" },
 	{ "CN", "zh" },
@@ -41,10 +40,7 @@ static const struct {
 
 const char *anilist_edition(const char *country)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(originals); i++)
-		if (!strcmp(country, originals[i].country))
-			return originals[i].edition;
-	return NULL;
+	return LOOKUP(originals, country);
 }
 
 /* Whether the media bears title in its titles or synonyms. */
@@ -288,7 +284,7 @@ static void log_refusal(const struct http_response *resp)
 	json_decref(root);
 }
 
-int anilist_media(const struct anilist *al, const char *title,
+int anilist_media(const struct remote_source *al, const char *title,
 		  const int *cancel, struct anilist_info *io)
 {
 	static const char *const headers[] = {

@@ -7,7 +7,7 @@
  * original language, from AniList's public GraphQL API
  * (https://graphql.anilist.co).
  *
- *	struct anilist al = { .throttle = t };
+ *	struct remote_source al = { .throttle = t };
  *	struct anilist_info info = { 0 };	(or .id of a known media)
  *
  *	ret = anilist_media(&al, "One Piece", &cancel, &info);
@@ -38,6 +38,7 @@
 
 #include <stddef.h>
 
+#include "indexer/monitor/remote.h"
 #include "indexer/monitor/series_meta.h"
 
 struct remote_form;
@@ -45,14 +46,6 @@ struct remote_form;
 #define ANILIST_URL "https://graphql.anilist.co"
 #define ANILIST_MAX_COUNT 9999
 #define ANILIST_MAX_ANSWER (1u << 20)	/* bytes */
-
-struct throttle;
-
-struct anilist {
-	const char *url;		/* NULL: ANILIST_URL */
-	struct throttle *throttle;	/* required */
-	long timeout_ms;		/* 0: HTTP_TIMEOUT_MS */
-};
 
 struct anilist_info {
 	long long id;			/* the media's id, > 0 */
@@ -85,7 +78,7 @@ const char *anilist_edition(const char *country);
  *
  * or http_perform()'s other errors.
  */
-int anilist_media(const struct anilist *al, const char *title,
+int anilist_media(const struct remote_source *al, const char *title,
 		  const int *cancel, struct anilist_info *io);
 
 /* Parse an answer as anilist_media() does (title NULL: asked by id). */

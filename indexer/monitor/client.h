@@ -45,10 +45,13 @@ struct client_payload {
 struct client_kind {
 	int takes;			/* payloads it takes, as a mask */
 	int url;			/* reached at a url (not a folder):
+					 * c->url must be set ("NAME: no url
+					 * set", aMule's "no host set"), and
 					 * a refusal of its credentials is
 					 * remembered */
-	/* whether c is set up (a url, a folder ...), before any link is
-	 * read: 0, or -EINVAL or the folder's error, with err set */
+	/* whether c is set up beyond its url (a key, a folder ...), before
+	 * any link is read: 0, or -EINVAL or the folder's error, with err
+	 * set; NULL: nothing more to check */
 	int (*ready)(const struct download_client *c, struct strbuf *err);
 	/* id (DOWNLOAD_ID_MAX bytes, "" on entry) gets the download's
 	 * identity in the client when it tells one */
@@ -84,6 +87,11 @@ struct client_kind {
 	int (*home)(const struct download_client *c, struct strbuf *out,
 		    struct strbuf *err);
 };
+
+/* The three operations of a client that lists its downloads, which go
+ * together, as PREFIX_list, PREFIX_read and PREFIX_matches. */
+#define CLIENT_LISTS(prefix) .list = prefix##_list, \
+	.read = prefix##_read, .matches = prefix##_matches
 
 /* client_NAME, defined by client_NAME.c, for each row of
  * common/download_clients.def (its name and protocol). */

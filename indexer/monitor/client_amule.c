@@ -37,8 +37,6 @@ enum {
 
 static int am_ready(const struct download_client *c, struct strbuf *err)
 {
-	if (!c->url || !*c->url)
-		return client_fail(err, -EINVAL, "amule: no host set");
 	if (!c->password || !*c->password)
 		return client_fail(err, -EINVAL, "amule: no password set"
 				   " (amuled refuses an empty one)");
@@ -336,9 +334,7 @@ const struct client_kind client_amule = {
 	.url = 1,
 	.ready = am_ready,
 	.send = am_send,
-	.list = am_list,
+	CLIENT_LISTS(am),
 	.version = am_version,
 	.home = am_home,
-	.read = am_read,
-	.matches = am_matches,
 };

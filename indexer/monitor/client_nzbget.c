@@ -392,21 +392,11 @@ static int nzbget_home(const struct download_client *c, struct strbuf *out,
 	return ret;
 }
 
-static int nzbget_ready(const struct download_client *c, struct strbuf *err)
-{
-	if (!c->url || !*c->url)
-		return client_fail(err, -EINVAL, "nzbget: no url set");
-	return 0;
-}
-
 const struct client_kind client_nzbget = {
 	.takes = CLIENT_URL,
 	.url = 1,
-	.ready = nzbget_ready,
 	.send = nzbget_send,
-	.list = nzbget_list,
-	.read = nzbget_read,
-	.matches = nzbget_matches,
+	CLIENT_LISTS(nzbget),
 	.version = nzbget_version,
 	.home = nzbget_home,
 };

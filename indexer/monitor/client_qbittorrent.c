@@ -609,14 +609,14 @@ static int qbit_files(const struct download_client *c, json_t *obj,
 	return *out ? 0 : -ENOMEM;
 }
 
-/* A login, then /api/v2/app/version ("v4.5.2"). */
-static int qbit_version(const struct download_client *c, struct strbuf *out,
-			struct strbuf *err)
+/* The body of path's answer, after a login, appended to out. */
+static int qbit_text(const struct download_client *c, const char *path,
+		     struct strbuf *out, struct strbuf *err)
 {
 	struct download_session local = { 0 };
 	struct download_session *s = c->session ? c->session : &local;
 	struct http_response resp;
-	int ret = qbit_get(c, s, "/api/v2/app/version", &resp, err);
+	int ret = qbit_get(c, s, path, &resp, err);
 
 	if (!ret) {
 		strbuf_add(out, resp.body.buf, resp.body.len);
@@ -624,6 +624,13 @@ static int qbit_version(const struct download_client *c, struct strbuf *out,
 	}
 	qbit_forget(&local);
 	return ret;
+}
+
+/* /api/v2/app/version ("v4.5.2"). */
+static int qbit_version(const struct download_client *c, struct strbuf *out,
+			struct strbuf *err)
+{
+	return qbit_text(c, "/api/v2/app/version", out, err);
 }
 
 /* /api/v2/app/defaultSavePath, where a torrent added without a savepath
@@ -631,36 +638,16 @@ static int qbit_version(const struct download_client *c, struct strbuf *out,
 static int qbit_home(const struct download_client *c, struct strbuf *out,
 		     struct strbuf *err)
 {
-	struct download_session local = { 0 };
-	struct download_session *s = c->session ? c->session : &local;
-	struct http_response resp;
-	int ret = qbit_get(c, s, "/api/v2/app/defaultSavePath", &resp, err);
-
-	if (!ret) {
-		strbuf_add(out, resp.body.buf, resp.body.len);
-		http_response_release(&resp);
-	}
-	qbit_forget(&local);
-	return ret;
+	return qbit_text(c, "/api/v2/app/defaultSavePath", out, err);
 }
 
 /* Only a url is needed: a user and password may be unset, for a
  * qBittorrent that lets this address in without a login. */
-static int qbit_ready(const struct download_client *c, struct strbuf *err)
-{
-	if (!c->url || !*c->url)
-		return client_fail(err, -EINVAL, "qbittorrent: no url set");
-	return 0;
-}
-
 const struct client_kind client_qbittorrent = {
 	.takes = LINKS_MAGNET | LINKS_TORRENT | CLIENT_URL,
 	.url = 1,
-	.ready = qbit_ready,
 	.send = qbit_send,
-	.list = qbit_list,
-	.read = qbit_read,
-	.matches = qbit_matches,
+	CLIENT_LISTS(qbit),
 	.files = qbit_files,
 	.version = qbit_version,
 	.home = qbit_home,

@@ -338,8 +338,6 @@ static int sab_home(const struct download_client *c, struct strbuf *out,
 
 static int sab_ready(const struct download_client *c, struct strbuf *err)
 {
-	if (!c->url || !*c->url)
-		return client_fail(err, -EINVAL, "sabnzbd: no url set");
 	if (!c->api_key || !*c->api_key)
 		return client_fail(err, -EINVAL, "sabnzbd: no api_key set");
 	return 0;
@@ -350,9 +348,7 @@ const struct client_kind client_sabnzbd = {
 	.url = 1,
 	.ready = sab_ready,
 	.send = sab_send,
-	.list = sab_list,
-	.read = sab_read,
-	.matches = sab_matches,
+	CLIENT_LISTS(sab),
 	.version = sab_version,
 	.home = sab_home,
 };

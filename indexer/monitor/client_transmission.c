@@ -448,21 +448,11 @@ static int tr_home(const struct download_client *c, struct strbuf *out,
 	return session_field(c, "download-dir", out, err);
 }
 
-static int tr_ready(const struct download_client *c, struct strbuf *err)
-{
-	if (!c->url || !*c->url)
-		return client_fail(err, -EINVAL, "transmission: no url set");
-	return 0;
-}
-
 const struct client_kind client_transmission = {
 	.takes = LINKS_MAGNET | LINKS_TORRENT | CLIENT_URL,
 	.url = 1,
-	.ready = tr_ready,
 	.send = tr_send,
-	.list = tr_list,
-	.read = tr_read,
-	.matches = tr_matches,
+	CLIENT_LISTS(tr),
 	.files = tr_files,
 	.version = tr_version,
 	.home = tr_home,

@@ -16,6 +16,7 @@
 
 #include "common/base64.h"
 #include "common/bytes.h"
+#include "common/config.h"
 #include "common/listener.h"
 #include "common/log.h"
 #include "indexer/monitor/client.h"
@@ -97,6 +98,42 @@ static int path_ends_with(const char *url, const char *ext)
 	size_t len = strcspn(url, "?#"), n = strlen(ext);
 
 	return len >= n && !strncasecmp(url + len - n, ext, n);
+}
+
+void download_client_of(const struct config *c, const char *protocol,
+			struct download_client *out)
+{
+	int nzb = !strcmp(protocol, PROWLARR_USENET);
+	const struct config_user *user;
+
+	memset(out, 0, sizeof(*out));
+	out->protocol = protocol;
+	if (!strcmp(protocol, DOWNLOAD_ED2K)) {
+		out->client = c->ed2k_client;
+		out->url = c->ed2k_host;
+		out->password = c->ed2k_password;
+		user = &c->ed2k_client_user;
+	} else {
+		out->client = nzb ? c->usenet_client : c->download_client;
+		out->url = nzb ? c->usenet_url : c->download_url;
+		out->username = nzb ? c->usenet_username
+				    : c->download_username;
+		out->password = nzb ? c->usenet_password
+				    : c->download_password;
+		out->api_key = nzb ? c->usenet_api_key : NULL;
+		out->category = nzb ? c->usenet_category
+				    : c->download_category;
+		out->save_path = nzb ? c->usenet_save_path
+				     : c->download_save_path;
+		out->blackhole_dir = nzb ? c->usenet_blackhole_dir
+					 : c->download_blackhole_dir;
+		user = nzb ? &c->usenet_client_user
+			   : &c->download_client_user;
+	}
+	if (!out->client)
+		out->client = "none";
+	out->client_user = user->name;
+	out->client_uid = user->uid;
 }
 
 const char *download_protocol(const struct download_release *r)
@@ -457,13 +494,19 @@ static int listener_is_clients(const struct download_client *c,
 	return -EPERM;
 }
 
-/* Whether c may be asked now: ready, its listener its own, and no
- * refusal of its credentials still stands (0, or why not). */
+/* Whether c may be asked now: its url set for a client reached at one,
+ * ready, its listener its own, and no refusal of its credentials still
+ * stands (0, or why not). */
 static int may_ask(const struct client_kind *k,
 		   const struct download_client *c, struct strbuf *err)
 {
-	int ret = k->ready(c, err);
+	int ret = 0;
 
+	if (k->url && (!c->url || !*c->url))
+		ret = client_fail(err, -EINVAL, "%s: no %s set", c->client,
+				  k->takes & CLIENT_ED2K ? "host" : "url");
+	if (!ret && k->ready)
+		ret = k->ready(c, err);
 	if (!ret && k->url)
 		ret = listener_is_clients(c, err);
 	if (!ret && still_refused(c->session, err))

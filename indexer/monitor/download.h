@@ -179,6 +179,7 @@
 
 #include "common/strbuf.h"
 
+struct config;
 struct prowlarr;
 
 #define DOWNLOAD_NAME_MAX 200		/* bytes of a blackhole file's name,
@@ -244,6 +245,16 @@ struct download_release {
 	const char *guid;		/* a prowlarr release's */
 	int indexer_id;			/* a prowlarr release's */
 };
+
+/*
+ * The client of protocol's section of the configuration c (PROWLARR_TORRENT:
+ * [download], PROWLARR_USENET: [usenet], DOWNLOAD_ED2K: [ed2k]): its name
+ * ("none" when unset), address, credentials, category, folders and user,
+ * into *out, whose other members (prowlarr, session, timeout_ms) are
+ * zeroed for the caller to set. The strings stay c's.
+ */
+void download_client_of(const struct config *c, const char *protocol,
+			struct download_client *out);
 
 /*
  * The protocol r is sent as, as said above: "usenet" or "torrent"

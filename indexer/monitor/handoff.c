@@ -28,44 +28,13 @@ void handoff_init(struct handoff *h, const struct config *cfg,
 		  const int *cancel, const int *dry_run)
 {
 	memset(h, 0, sizeof(*h));
-	h->torrent.c = (struct download_client) {
-		.client = cfg->download_client ? cfg->download_client : "none",
-		.protocol = PROWLARR_TORRENT,
-		.url = cfg->download_url,
-		.username = cfg->download_username,
-		.password = cfg->download_password,
-		.category = cfg->download_category,
-		.save_path = cfg->download_save_path,
-		.blackhole_dir = cfg->download_blackhole_dir,
-		.client_user = cfg->download_client_user.name,
-		.client_uid = cfg->download_client_user.uid,
-		.prowlarr = prowlarr,
-		.session = &h->torrent.session,
-	};
-	h->usenet.c = (struct download_client) {
-		.client = cfg->usenet_client ? cfg->usenet_client : "none",
-		.protocol = PROWLARR_USENET,
-		.url = cfg->usenet_url,
-		.username = cfg->usenet_username,
-		.password = cfg->usenet_password,
-		.api_key = cfg->usenet_api_key,
-		.category = cfg->usenet_category,
-		.save_path = cfg->usenet_save_path,
-		.blackhole_dir = cfg->usenet_blackhole_dir,
-		.client_user = cfg->usenet_client_user.name,
-		.client_uid = cfg->usenet_client_user.uid,
-		.prowlarr = prowlarr,
-		.session = &h->usenet.session,
-	};
-	h->ed2k.c = (struct download_client) {
-		.client = cfg->ed2k_client ? cfg->ed2k_client : "none",
-		.protocol = DOWNLOAD_ED2K,
-		.url = cfg->ed2k_host,
-		.password = cfg->ed2k_password,
-		.client_user = cfg->ed2k_client_user.name,
-		.client_uid = cfg->ed2k_client_user.uid,
-		.session = &h->ed2k.session,
-	};
+	download_client_of(cfg, PROWLARR_TORRENT, &h->torrent.c);
+	download_client_of(cfg, PROWLARR_USENET, &h->usenet.c);
+	download_client_of(cfg, DOWNLOAD_ED2K, &h->ed2k.c);
+	h->torrent.c.prowlarr = h->usenet.c.prowlarr = prowlarr;
+	h->torrent.c.session = &h->torrent.session;
+	h->usenet.c.session = &h->usenet.session;
+	h->ed2k.c.session = &h->ed2k.session;
 	/* Prowlarr grabs either protocol: as the only client, it takes
 	 * usenet releases too, as it did before [usenet] existed. */
 	if (!strcmp(h->usenet.c.client, "none") &&

@@ -374,8 +374,8 @@ static void log_refused(const char *what, const struct http_response *resp)
 #define INCLUDES "includes[]=author&includes[]=artist&includes[]=cover_art"
 
 /* One throttled GET of url; on 0, resp holds the 200 answer. */
-static int get(const struct mangadex *md, const char *url, const char *what,
-	       const int *cancel, struct http_response *resp)
+static int get(const struct remote_source *md, const char *url,
+	       const char *what, const int *cancel, struct http_response *resp)
 {
 	static const char *const headers[] = {
 		"Accept: application/json",
@@ -397,7 +397,7 @@ static int get(const struct mangadex *md, const char *url, const char *what,
 	return err;
 }
 
-int mangadex_search(const struct mangadex *md, const char *title,
+int mangadex_search(const struct remote_source *md, const char *title,
 		    const int *cancel, struct mangadex_info *out)
 {
 	struct strbuf url = STRBUF_INIT;
@@ -419,7 +419,7 @@ int mangadex_search(const struct mangadex *md, const char *title,
 	return err;
 }
 
-int mangadex_manga(const struct mangadex *md, const int *cancel,
+int mangadex_manga(const struct remote_source *md, const int *cancel,
 		   struct mangadex_info *io)
 {
 	struct strbuf url = STRBUF_INIT;
@@ -438,7 +438,7 @@ int mangadex_manga(const struct mangadex *md, const int *cancel,
 	return err;
 }
 
-int mangadex_volumes(const struct mangadex *md, const char *lang,
+int mangadex_volumes(const struct remote_source *md, const char *lang,
 		     const int *cancel, struct mangadex_info *io)
 {
 	struct strbuf url = STRBUF_INIT;

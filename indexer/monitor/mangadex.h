@@ -6,7 +6,7 @@
  * The MangaDex client: how many volumes of a manga series are out in one
  * translated language, from its public API (https://api.mangadex.org).
  *
- *	struct mangadex md = { .throttle = t };
+ *	struct remote_source md = { .throttle = t };
  *	struct mangadex_info info;
  *
  *	ret = mangadex_search(&md, "One Piece", &cancel, &info);
@@ -52,6 +52,7 @@
 
 #include <stddef.h>
 
+#include "indexer/monitor/remote.h"
 #include "indexer/monitor/series_meta.h"
 
 struct remote_form;
@@ -63,14 +64,6 @@ struct remote_form;
 #define MANGADEX_MAX_COUNT 9999
 #define MANGADEX_MAX_ANSWER (2u << 20)	/* bytes */
 #define MANGADEX_ID_LEN 36		/* a UUID */
-
-struct throttle;
-
-struct mangadex {
-	const char *url;		/* NULL: MANGADEX_URL */
-	struct throttle *throttle;	/* required */
-	long timeout_ms;		/* 0: HTTP_TIMEOUT_MS */
-};
 
 struct mangadex_info {
 	char id[MANGADEX_ID_LEN + 1];	/* the manga's UUID, lowercase */
@@ -107,7 +100,7 @@ int mangadex_lang_ok(const char *lang);
  * or http_perform()'s other errors. A 400 (the API refused the request's
  * parameters) is -EIO too, and is logged with the API's own detail.
  */
-int mangadex_search(const struct mangadex *md, const char *title,
+int mangadex_search(const struct remote_source *md, const char *title,
 		    const int *cancel, struct mangadex_info *out);
 
 /*
@@ -116,7 +109,7 @@ int mangadex_search(const struct mangadex *md, const char *title,
  * language, -ENOENT for a 404 (no such manga), -EINVAL for an id or a
  * lang of another form, or the other errors of mangadex_search().
  */
-int mangadex_volumes(const struct mangadex *md, const char *lang,
+int mangadex_volumes(const struct remote_source *md, const char *lang,
 		     const int *cancel, struct mangadex_info *io);
 
 /*
@@ -126,7 +119,7 @@ int mangadex_volumes(const struct mangadex *md, const char *lang,
  * of another manga or of another shape, or the other errors of
  * mangadex_search().
  */
-int mangadex_manga(const struct mangadex *md, const int *cancel,
+int mangadex_manga(const struct remote_source *md, const int *cancel,
 		   struct mangadex_info *io);
 
 /* Parse a search answer of len bytes as mangadex_search() does. */

@@ -17,12 +17,11 @@
 #include "common/bytes.h"
 #include "common/http.h"
 #include "common/log.h"
+#include "common/lookup.h"
 #include "common/strbuf.h"
 #include "indexer/monitor/remote.h"
 
-static const struct {
-	const char *type, *edition;
-} originals[] = {
+static const struct lookup_pair originals[] = {
 	{ "Manga", "ja" },
 	{ "Manhwa", "ko" },
 	{ "Manhua", "zh" },
@@ -30,10 +29,7 @@ static const struct {
 
 const char *mangaupdates_edition(const char *type)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(originals); i++)
-		if (!strcmp(type, originals[i].type))
-			return originals[i].edition;
-	return NULL;
+	return LOOKUP(originals, type);
 }
 
 /* Load an answer that must be a JSON object; MangaUpdates' error body
@@ -259,7 +255,7 @@ int mangaupdates_parse_series(const char *body, size_t len,
 }
 
 /* One throttled request of url (POST when body is given). */
-static int ask(const struct mangaupdates *mu, const char *url,
+static int ask(const struct remote_source *mu, const char *url,
 	       const char *body, const int *cancel,
 	       struct http_response *resp)
 {
@@ -283,7 +279,7 @@ static int ask(const struct mangaupdates *mu, const char *url,
 	return remote_send(mu->throttle, &req, resp);
 }
 
-int mangaupdates_search(const struct mangaupdates *mu, const char *title,
+int mangaupdates_search(const struct remote_source *mu, const char *title,
 			const char *edition, const int *cancel,
 			struct mangaupdates_info *out)
 {
@@ -314,7 +310,7 @@ int mangaupdates_search(const struct mangaupdates *mu, const char *title,
 	return err;
 }
 
-int mangaupdates_series(const struct mangaupdates *mu, const int *cancel,
+int mangaupdates_series(const struct remote_source *mu, const int *cancel,
 			struct mangaupdates_info *io)
 {
 	struct strbuf url = STRBUF_INIT, path = STRBUF_INIT;

@@ -7,7 +7,7 @@
  * original language, from its public API v1
  * (https://api.mangaupdates.com/v1).
  *
- *	struct mangaupdates mu = { .throttle = t };
+ *	struct remote_source mu = { .throttle = t };
  *	struct mangaupdates_info info;
  *
  *	ret = mangaupdates_search(&mu, "One Piece", "ja", &cancel,
@@ -42,6 +42,7 @@
 
 #include <stddef.h>
 
+#include "indexer/monitor/remote.h"
 #include "indexer/monitor/series_meta.h"
 
 struct remote_form;
@@ -50,14 +51,6 @@ struct remote_form;
 #define MANGAUPDATES_SEARCH_LIMIT 10
 #define MANGAUPDATES_MAX_COUNT 9999
 #define MANGAUPDATES_MAX_ANSWER (2u << 20)	/* bytes */
-
-struct throttle;
-
-struct mangaupdates {
-	const char *url;		/* NULL: MANGAUPDATES_URL */
-	struct throttle *throttle;	/* required */
-	long timeout_ms;		/* 0: HTTP_TIMEOUT_MS */
-};
 
 struct mangaupdates_info {
 	long long id;			/* series_id, > 0 */
@@ -91,7 +84,7 @@ const char *mangaupdates_edition(const char *type);
  *
  * or http_perform()'s other errors.
  */
-int mangaupdates_search(const struct mangaupdates *mu, const char *title,
+int mangaupdates_search(const struct remote_source *mu, const char *title,
 			const char *edition, const int *cancel,
 			struct mangaupdates_info *out);
 
@@ -103,7 +96,7 @@ int mangaupdates_search(const struct mangaupdates *mu, const char *title,
  * 0, -ENODATA when its status names no volumes, -ENOENT for a 404, or
  * the other errors of mangaupdates_search().
  */
-int mangaupdates_series(const struct mangaupdates *mu, const int *cancel,
+int mangaupdates_series(const struct remote_source *mu, const int *cancel,
 			struct mangaupdates_info *io);
 
 /* Parse a search answer as mangaupdates_search() does. */

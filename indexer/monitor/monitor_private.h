@@ -41,7 +41,7 @@ struct monitor {
 	/* each manga source's throttle and client: m->NAME_t, m->NAME */
 #define MANGA_SOURCE(name, title, editions, rank) \
 	struct throttle *name##_t; \
-	struct name name;
+	struct remote_source name;
 #include "common/manga_sources.def"
 #undef MANGA_SOURCE
 	struct handoff handoff;

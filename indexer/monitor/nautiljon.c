@@ -243,6 +243,17 @@ static int attr_is(xmlNodePtr node, const char *attr, const char *value)
 	return found;
 }
 
+/* The node after node under top in document order (an element's
+ * children first), or NULL past the last. */
+static xmlNodePtr next_under(xmlNodePtr node, xmlNodePtr top)
+{
+	if (node->type == XML_ELEMENT_NODE && node->children)
+		return node->children;
+	while (node != top && !node->next)
+		node = node->parent;
+	return node == top ? NULL : node->next;
+}
+
 /* The first element under top (top included) whose attribute attr is
  * value, without recursion, or NULL. */
 static xmlNodePtr find_attr(xmlNodePtr top, const char *attr,
@@ -254,13 +265,7 @@ static xmlNodePtr find_attr(xmlNodePtr top, const char *attr,
 		if (node->type == XML_ELEMENT_NODE &&
 		    attr_is(node, attr, value))
 			return node;
-		if (node->type == XML_ELEMENT_NODE && node->children) {
-			node = node->children;
-			continue;
-		}
-		while (node != top && !node->next)
-			node = node->parent;
-		node = node == top ? NULL : node->next;
+		node = next_under(node, top);
 	}
 	return NULL;
 }
@@ -360,13 +365,7 @@ static void walk(xmlNodePtr top, struct nautiljon_info *out)
 				seen_vo = 1;
 			}
 		}
-		if (node->type == XML_ELEMENT_NODE && node->children) {
-			node = node->children;
-			continue;
-		}
-		while (node != top && !node->next)
-			node = node->parent;
-		node = node == top ? NULL : node->next;
+		node = next_under(node, top);
 	}
 }
 
@@ -477,7 +476,7 @@ void nautiljon_slug(const char *title, struct strbuf *out)
  * One throttled GET of the series page. The Accept headers are what a
  * browser sends, which Cloudflare likes better than none.
  */
-int nautiljon_fetch(const struct nautiljon *n, const char *slug,
+int nautiljon_fetch(const struct remote_source *n, const char *slug,
 		    const int *cancel, struct nautiljon_info *out)
 {
 	static const char *const headers[] = {

@@ -7,7 +7,7 @@
  * France (VF) and in Japan (VO), read from the series page, as Nautiljon
  * has no API.
  *
- *	struct nautiljon n = { .throttle = t };
+ *	struct remote_source n = { .throttle = t };
  *	struct nautiljon_info info;
  *	struct strbuf slug = STRBUF_INIT;
  *
@@ -53,6 +53,7 @@
 #include <stddef.h>
 
 #include "common/strbuf.h"
+#include "indexer/monitor/remote.h"
 #include "indexer/monitor/series_meta.h"
 
 struct remote_form;
@@ -61,14 +62,6 @@ struct remote_form;
 #define NAUTILJON_RPM 30		/* one request every 2 s */
 #define NAUTILJON_MAX_COUNT 9999
 #define NAUTILJON_MAX_PAGE (4u << 20)	/* bytes */
-
-struct throttle;
-
-struct nautiljon {
-	const char *url;		/* NULL: NAUTILJON_URL */
-	struct throttle *throttle;	/* required */
-	long timeout_ms;		/* 0: HTTP_TIMEOUT_MS */
-};
 
 struct nautiljon_info {
 	int vf_count;			/* 0 when absent or unbelievable */
@@ -105,7 +98,7 @@ void nautiljon_slug(const char *title, struct strbuf *out);
  * or http_perform()'s other errors. 403, 5xx and transport errors count
  * as failures for the throttle, so repeated refusals back off.
  */
-int nautiljon_fetch(const struct nautiljon *n, const char *slug,
+int nautiljon_fetch(const struct remote_source *n, const char *slug,
 		    const int *cancel, struct nautiljon_info *out);
 
 /*

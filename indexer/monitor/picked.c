@@ -49,14 +49,16 @@ static int any_row(sqlite3 *db, const char *sql, const char *a,
 static int find(sqlite3 *db, const char *id, struct pick *p)
 {
 	sqlite3_stmt *st;
-	int rc = db_prepare(db, "SELECT f.series_id, f.volume, f.rank, s.name"
-			    " FROM found f JOIN series s ON s.id = f.series_id"
-			    " WHERE f.release_id = ?1"
-			    " ORDER BY f.found_at DESC LIMIT 1", &st);
+	int rc = db_prepare_bound(db, "read a found release",
+				  "SELECT f.series_id, f.volume, f.rank, s.name"
+				  " FROM found f JOIN series s"
+				  " ON s.id = f.series_id"
+				  " WHERE f.release_id = ?1"
+				  " ORDER BY f.found_at DESC LIMIT 1",
+				  DB_ARGS(DB_TEXT(id)), &st);
 
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		p->series = sqlite3_column_int64(st, 0);

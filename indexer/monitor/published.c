@@ -118,8 +118,8 @@ void published_report_failure(struct throttle *t, const char *what,
  * (monitor_reads.h) until the user writes one into the series' source
  * (the series passes to the next source meanwhile). The source itself
  * answered. */
-void published_report_tie(struct throttle *t, const char *a, const char *b,
-			  struct answer *out)
+static void report_tie(struct throttle *t, const char *a, const char *b,
+		       struct answer *out)
 {
 	services_record(t, NULL, 0, NULL, NULL);
 	snprintf(out->tie, sizeof(out->tie), "no record taken: %s:%s and"
@@ -127,19 +127,11 @@ void published_report_tie(struct throttle *t, const char *a, const char *b,
 		 throttle_name(t), b);
 }
 
-/* published_report_tie() of records numbered. */
-static void report_tie_ids(struct throttle *t, long long a, long long b,
-			   struct answer *out)
-{
-	char one[24], other[24];
-
-	snprintf(one, sizeof(one), "%lld", a);
-	snprintf(other, sizeof(other), "%lld", b);
-	published_report_tie(t, one, other, out);
-}
-
-void published_report_gone(struct throttle *t, const char *series,
-			   const char *id)
+/* The record id the series' source names is not at the source t (HTTP
+ * 404): a warning naming the series, its metadata kept as it was; the
+ * series passes to the next source until the user writes another id. */
+static void report_gone(struct throttle *t, const char *series,
+			const char *id)
 {
 	char text[240];
 
@@ -150,14 +142,33 @@ void published_report_gone(struct throttle *t, const char *series,
 	services_record(t, NULL, -ENOENT, text, "warn");
 }
 
-/* published_report_gone() of a source whose ids are numbers. */
-static void report_gone_id(struct throttle *t, const char *series,
-			   long long id)
+void published_report(struct throttle *t, const char *series, int rc,
+		      const char *asked, const char *id, const char *other,
+		      struct answer *out)
 {
-	char text[24];
+	if (rc == -EEXIST)
+		report_tie(t, id, other, out);
+	else if (rc == -ENOENT && *asked)
+		report_gone(t, series, asked);
+	else if (rc && rc != -ECANCELED)
+		published_report_failure(t, series, rc);
+	else if (!rc)
+		services_record(t, NULL, 0, NULL, NULL);
+}
 
-	snprintf(text, sizeof(text), "%lld", id);
-	published_report_gone(t, series, text);
+/* published_report() of a source whose ids are numbers (asked 0: the
+ * series' source named none). */
+static void report_ids(struct throttle *t, const char *series, int rc,
+		       long long asked, long long id, long long other,
+		       struct answer *out)
+{
+	char named[24] = "", one[24], two[24];
+
+	if (asked)
+		snprintf(named, sizeof(named), "%lld", asked);
+	snprintf(one, sizeof(one), "%lld", id);
+	snprintf(two, sizeof(two), "%lld", other);
+	published_report(t, series, rc, named, one, two, out);
 }
 
 struct nautiljon_ask {
@@ -175,9 +186,9 @@ static int send_nautiljon(struct monitor *m, void *arg)
 
 /* Nautiljon's French count, from the cache or one request; it has no
  * count for another edition. */
-static int published_ask_nautiljon(struct monitor *m,
-				   const struct series *s, struct ids *ids,
-				   const char *edition, struct answer *out)
+int published_ask_nautiljon(struct monitor *m,
+			    const struct series *s, struct ids *ids,
+			    const char *edition, struct answer *out)
 {
 	struct strbuf slug = STRBUF_INIT, value = STRBUF_INIT;
 	struct nautiljon_ask a = { 0 };
@@ -331,10 +342,9 @@ out:
 /* MangaUpdates' count of the volumes out in the original language, for
  * an original edition only, and only when the series' type is that
  * language's (a Manhwa has no Japanese count). */
-static int published_ask_mangaupdates(struct monitor *m,
-				      const struct series *s,
-				      struct ids *ids, const char *edition,
-				      struct answer *out)
+int published_ask_mangaupdates(struct monitor *m, const struct series *s,
+			       struct ids *ids, const char *edition,
+			       struct answer *out)
 {
 	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
 	struct mangaupdates_ask a = { .title = s->name, .edition = edition };
@@ -381,15 +391,8 @@ take:
 	snprintf(out->status, sizeof(out->status), "%s",
 		 a.info.completed ? "completed" : "ongoing");
 out:
-	if (rc == -EEXIST)
-		report_tie_ids(m->mangaupdates_t, a.info.id, a.info.other,
-			       out);
-	else if (rc == -ENOENT && ids->mangaupdates)
-		report_gone_id(m->mangaupdates_t, s->name, ids->mangaupdates);
-	else if (rc && rc != -ECANCELED)
-		published_report_failure(m->mangaupdates_t, s->name, rc);
-	else if (!rc)
-		services_record(m->mangaupdates_t, NULL, 0, NULL, NULL);
+	report_ids(m->mangaupdates_t, s->name, rc, ids->mangaupdates,
+		   a.info.id, a.info.other, out);
 	strbuf_release(&key);
 	strbuf_release(&value);
 	return rc;
@@ -415,9 +418,9 @@ static int send_anilist(struct monitor *m, void *arg)
  * that language's: from the cache, or one request (a search the first
  * time, whose id is kept in the series' source). Volumes are null while
  * a series runs: that answer is kept and passes to the next source. */
-static int published_ask_anilist(struct monitor *m, const struct series *s,
-				 struct ids *ids, const char *edition,
-				 struct answer *out)
+int published_ask_anilist(struct monitor *m, const struct series *s,
+			  struct ids *ids, const char *edition,
+			  struct answer *out)
 {
 	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
 	struct anilist_ask a = { .title = s->name, .id = ids->anilist };
@@ -474,14 +477,8 @@ take:
 	for (char *c = out->status; *c; c++)
 		*c = *c == '_' ? ' ' : (char)tolower((unsigned char)*c);
 out:
-	if (rc == -EEXIST)
-		report_tie_ids(m->anilist_t, a.info.id, a.info.other, out);
-	else if (rc == -ENOENT && a.id)
-		report_gone_id(m->anilist_t, s->name, a.id);
-	else if (rc && rc != -ECANCELED)
-		published_report_failure(m->anilist_t, s->name, rc);
-	else if (!rc)
-		services_record(m->anilist_t, NULL, 0, NULL, NULL);
+	report_ids(m->anilist_t, s->name, rc, a.id, a.info.id, a.info.other,
+		   out);
 	strbuf_release(&key);
 	strbuf_release(&value);
 	return rc;
@@ -561,8 +558,8 @@ int published_open(struct monitor *m)
 	if (!rc) \
 		rc = monitor_throttle(m, #name, cfg->name##_rpm, \
 				      &m->name##_t); \
-	m->name = (struct name) { .url = cfg->name##_url, \
-				  .throttle = m->name##_t };
+	m->name = (struct remote_source) { .url = cfg->name##_url, \
+					   .throttle = m->name##_t };
 #include "common/manga_sources.def"
 #undef MANGA_SOURCE
 	return rc;

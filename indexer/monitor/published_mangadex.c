@@ -170,15 +170,8 @@ take:
 		snprintf(out->status, sizeof(out->status), "%s",
 			 a.info.status);
 out:
-	if (rc == -EEXIST)
-		published_report_tie(m->mangadex_t, a.info.id, a.info.other,
-				     out);
-	else if (rc == -ENOENT && *ids->mangadex)
-		published_report_gone(m->mangadex_t, s->name, ids->mangadex);
-	else if (rc && rc != -ECANCELED)
-		published_report_failure(m->mangadex_t, s->name, rc);
-	else if (!rc)
-		services_record(m->mangadex_t, NULL, 0, NULL, NULL);
+	published_report(m->mangadex_t, s->name, rc, ids->mangadex,
+			 a.info.id, a.info.other, out);
 	strbuf_release(&key);
 	strbuf_release(&value);
 	return rc;

@@ -49,27 +49,37 @@ struct ids {
 void published_report_failure(struct throttle *t, const char *what,
 			      int rc);
 
-/* Records a and b of the source t both bear the series' title: neither
- * is taken; out->tie says so for status.json, which health shows. */
-void published_report_tie(struct throttle *t, const char *a, const char *b,
-			  struct answer *out);
-
-/* The record id the series' source names is not at the source t (HTTP
- * 404): a warning naming the series, its metadata kept as it was; the
- * series passes to the next source until the user writes another id. */
-void published_report_gone(struct throttle *t, const char *series,
-			   const char *id);
+/*
+ * How asking the source t for series ended, rc: -EEXIST, records id and
+ * other both bear its title (neither is taken; out->tie says so for
+ * status.json, which health shows); -ENOENT for the record asked (the
+ * id the series' source names, "" none), gone (HTTP 404: a warning, its
+ * metadata kept, the series passes to the next source until the user
+ * writes another id); another failure, published_report_failure(); 0,
+ * the source answered. -ECANCELED is not shown.
+ */
+void published_report(struct throttle *t, const char *series, int rc,
+		      const char *asked, const char *id, const char *other,
+		      struct answer *out);
 
 /* Keep the id found at a source (prefix: PREFIX(SOURCE)) in the source
  * of the series, unless it names one there already. Returns 0 or the
  * writer's error. */
 int published_keep_id(int64_t series, const char *prefix, const char *id);
 
-/* MangaDex's count of the volumes translated into the edition, with the
- * record's status and metadata, into out (published_mangadex.c). Returns
- * 0 or the -errno the source failed with (reported). */
-int published_ask_mangadex(struct monitor *m, const struct series *s,
-			   struct ids *ids, const char *edition,
-			   struct answer *out);
+/*
+ * Each source's question, published_ask_NAME() for each row of
+ * common/manga_sources.def (published.c's, or its own file's, as
+ * published_mangadex.c for MangaDex): the count of the volumes out in
+ * edition for the series s at ids, with the record's status and
+ * metadata, into out. Returns 0, -ENODATA when it has no count for the
+ * edition, or the -errno the source failed with (reported).
+ */
+#define MANGA_SOURCE(name, title, editions, rank)			\
+	int published_ask_##name(struct monitor *m, const struct series *s, \
+				 struct ids *ids, const char *edition,	\
+				 struct answer *out);
+#include "common/manga_sources.def"
+#undef MANGA_SOURCE
 
 #endif

@@ -23,6 +23,13 @@ struct http_request;
 struct http_response;
 struct throttle;
 
+/* Where one source is asked, a struct each (the monitor's m->NAME). */
+struct remote_source {
+	const char *url;		/* NULL: the source's own (NAME_URL) */
+	struct throttle *throttle;	/* required */
+	long timeout_ms;		/* 0: HTTP_TIMEOUT_MS */
+};
+
 /*
  * Wait for the throttle t, then perform req into resp (released by the
  * caller whatever the result), and tell t how it went. Returns 0 for a

@@ -173,24 +173,32 @@ static int ad_list(const struct rd_client *c, long offset, int limit,
 	return debrid_protocol(SVC, "list", rc);
 }
 
+/* GET /magnet/WHAT of the magnet id into *doc (what names the step). */
+static int on_magnet(const struct rd_client *c, const char *what,
+		     const char *id, const int *cancel, json_t **doc,
+		     struct rd_result *res)
+{
+	struct debrid_call call = {
+		.svc = SVC, .base = AD_URL, .method = "GET",
+		.what = what, .classify = classify,
+	};
+	char path[64 + RD_ID_MAX];
+
+	if (!rd_valid_id(id))
+		return log_error(-EINVAL, SVC ": not a magnet id");
+	snprintf(path, sizeof(path), "/magnet/%s?" AGENT "&id=%s", what, id);
+	call.path = path;
+	return debrid_send(c, &call, cancel, doc, res);
+}
+
 static int ad_info(const struct rd_client *c, const char *id,
 		   const int *cancel, struct rd_torrent *out,
 		   struct rd_result *res)
 {
-	struct debrid_call call = {
-		.svc = SVC, .base = AD_URL, .method = "GET",
-		.what = "status", .classify = classify,
-	};
 	struct rd_torrent t = { 0 };
-	char path[64 + RD_ID_MAX];
 	json_t *doc;
-	int rc;
+	int rc = on_magnet(c, "status", id, cancel, &doc, res);
 
-	if (!rd_valid_id(id))
-		return log_error(-EINVAL, SVC ": not a magnet id");
-	snprintf(path, sizeof(path), "/magnet/status?" AGENT "&id=%s", id);
-	call.path = path;
-	rc = debrid_send(c, &call, cancel, &doc, res);
 	if (rc)
 		return rc;
 	rc = read_magnet(json_object_get(json_object_get(doc, "data"),
@@ -243,20 +251,11 @@ static int ad_add_magnet(const struct rd_client *c, const char *hash,
 static int ad_delete(const struct rd_client *c, const char *id,
 		     const int *cancel, struct rd_result *res)
 {
-	struct debrid_call call = {
-		.svc = SVC, .base = AD_URL, .method = "GET",
-		.what = "delete", .classify = classify,
-	};
-	char path[64 + RD_ID_MAX];
 	json_t *doc;
-	int rc;
+	int rc = on_magnet(c, "delete", id, cancel, &doc, res);
 
-	if (!rd_valid_id(id))
-		return log_error(-EINVAL, SVC ": not a magnet id");
-	snprintf(path, sizeof(path), "/magnet/delete?" AGENT "&id=%s", id);
-	call.path = path;
-	rc = debrid_send(c, &call, cancel, &doc, res);
-	json_decref(doc);
+	if (!rc)
+		json_decref(doc);
 	return rc;
 }
 

@@ -58,6 +58,21 @@ static int send_request(const char *service, const char *base,
 	return 0;
 }
 
+/* A GET of path whose answer is JSON, into *doc (NULL when it is not:
+ * the caller says what it lacks). */
+static int get_json(const char *service, const char *base,
+		    const struct config_user *user, const char *path,
+		    const char *secret, json_t **doc)
+{
+	struct http_response resp;
+	int rc = send_request(service, base, user, "GET", path, secret, NULL,
+			      &resp);
+
+	*doc = rc ? NULL : json_loadb(resp.body.buf, resp.body.len, 0, NULL);
+	http_response_release(&resp);
+	return rc;
+}
+
 /* A header holding a secret, wiped before it is freed. */
 static void secret_release(struct strbuf *h)
 {
@@ -115,11 +130,8 @@ static int plex(const struct config *cfg, const char *const *folders,
 	int rc, ret = 0;
 
 	strbuf_addf(&token, "X-Plex-Token: %s", cfg->plex_token);
-	rc = send_request("plex", cfg->plex_url, &cfg->plex_user, "GET",
-			  "/library/sections", token.buf, NULL, &resp);
-	if (!rc)
-		doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
-	http_response_release(&resp);
+	rc = get_json("plex", cfg->plex_url, &cfg->plex_user,
+		      "/library/sections", token.buf, &doc);
 	dirs = json_object_get(json_object_get(doc, "MediaContainer"),
 			       "Directory");
 	if (!rc && !json_is_array(dirs))
@@ -209,11 +221,8 @@ static int komga(const struct config *cfg, const char *folder)
 	int rc;
 
 	strbuf_addf(&key, "X-API-Key: %s", cfg->komga_api_key);
-	rc = send_request("komga", cfg->komga_url, &cfg->komga_user, "GET",
-			  "/api/v1/libraries", key.buf, NULL, &resp);
-	if (!rc)
-		doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
-	http_response_release(&resp);
+	rc = get_json("komga", cfg->komga_url, &cfg->komga_user,
+		      "/api/v1/libraries", key.buf, &doc);
 	if (!rc && !json_is_array(doc))
 		rc = log_error(-EPROTO, "komga: GET /api/v1/libraries: not a"
 			       " list of libraries");

@@ -13,6 +13,7 @@
 
 #include "common/bytes.h"
 #include "common/log.h"
+#include "common/lookup.h"
 #include "indexer/realdebrid/debrid.h"
 
 #define SVC "premiumize"
@@ -42,9 +43,8 @@ static int classify(long status, const char *message)
 	return -EIO;
 }
 
-static const struct {
-	const char *pm, *rd;
-} statuses[] = {
+/* Premiumize's word for a transfer's state, and Real-Debrid's. */
+static const struct lookup_pair statuses[] = {
 	{ "waiting", "queued" },
 	{ "queued", "queued" },
 	{ "running", "downloading" },
@@ -54,10 +54,9 @@ static const struct {
 
 static const char *status_of(const char *s)
 {
-	for (size_t i = 0; s && i < ARRAY_SIZE(statuses); i++)
-		if (!strcmp(s, statuses[i].pm))
-			return statuses[i].rd;
-	return "error";
+	const char *rd = LOOKUP(statuses, s);
+
+	return rd ? rd : "error";
 }
 
 static int set(char **field, const char *s)

@@ -480,6 +480,17 @@ static int on_torrent(const struct rd_client *c, const char *name,
 	return 0;
 }
 
+/* on_torrent(), then the call sent without a body into resp. */
+static int send_on_torrent(const struct rd_client *c, const char *name,
+			   const char *id, struct rd_call *call,
+			   const int *cancel, struct http_response *resp,
+			   struct rd_result *res)
+{
+	int ret = on_torrent(c, name, id, call, res);
+
+	return ret < 0 ? ret : send_request(c, call, cancel, resp, res);
+}
+
 int rd_info(const struct rd_client *c, const char *id, const int *cancel,
 	    struct rd_torrent *out, struct rd_result *res)
 {
@@ -491,10 +502,7 @@ int rd_info(const struct rd_client *c, const char *id, const int *cancel,
 	struct rd_torrent t;
 	int ret;
 
-	ret = on_torrent(c, "info", id, &call, res);
-	if (ret < 0)
-		return ret;
-	ret = send_request(c, &call, cancel, &resp, res);
+	ret = send_on_torrent(c, "info", id, &call, cancel, &resp, res);
 	if (ret < 0)
 		return ret;
 	ret = read_info(call.what, resp.body.buf, resp.body.len, &t);
@@ -630,10 +638,7 @@ int rd_delete(const struct rd_client *c, const char *id, const int *cancel,
 	struct http_response resp;
 	int ret;
 
-	ret = on_torrent(c, "delete", id, &call, res);
-	if (ret < 0)
-		return ret;
-	ret = send_request(c, &call, cancel, &resp, res);
+	ret = send_on_torrent(c, "delete", id, &call, cancel, &resp, res);
 	if (ret < 0)
 		return ret;
 	http_response_release(&resp);

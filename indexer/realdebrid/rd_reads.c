@@ -234,14 +234,7 @@ static int sync_read(sqlite3 *db, struct rd_sync *out)
 
 int rd_reads_sync(struct rd_sync *s)
 {
-	sqlite3 *db = reader_begin();
-	int rc;
-
-	if (!db)
-		return -EIO;
-	rc = sync_read(db, s);
-	reader_end(db);
-	return rc;
+	return READER_WITH(db, sync_read(db, s));
 }
 
 #define REPAIR_SQL \
@@ -404,15 +397,8 @@ static int repairs_read(sqlite3 *db, struct rd_repairs *r)
 
 int rd_reads_repairs(struct rd_repairs *r)
 {
-	sqlite3 *db = reader_begin();
-	int rc;
-
 	memset(r, 0, sizeof(*r));
-	if (!db)
-		return -EIO;
-	rc = repairs_read(db, r);
-	reader_end(db);
-	return rc;
+	return READER_WITH(db, repairs_read(db, r));
 }
 
 void rd_repairs_release(struct rd_repairs *r)

@@ -299,25 +299,16 @@ int rd_store_info(sqlite3 *db, void *torrent)
 int rd_store_attempt(sqlite3 *db, void *arg)
 {
 	const struct rd_attempt *a = arg;
-	sqlite3_stmt *st;
-	int rc;
+	int rc = db_run(db, "rd: store attempt",
+			"INSERT INTO rd_attempts (at, endpoint, torrent_id,"
+			" result, http_status, error_code, elapsed_s)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+			DB_ARGS(DB_REAL(a->at), DB_TEXT(a->endpoint),
+				DB_TEXT(a->torrent_id), DB_TEXT(a->result),
+				DB_INT_OR_NULL(a->http_status),
+				DB_INT_OR_NULL(a->error_code),
+				DB_REAL(a->elapsed_s)));
 
-	rc = db_prepare(db, "INSERT INTO rd_attempts (at, endpoint,"
-		" torrent_id, result, http_status, error_code, elapsed_s)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_double(st, 1, a->at);
-	sqlite3_bind_text(st, 2, a->endpoint, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, a->torrent_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, a->result, -1, SQLITE_STATIC);
-	if (a->http_status)
-		sqlite3_bind_int64(st, 5, a->http_status);
-	if (a->error_code)
-		sqlite3_bind_int(st, 6, a->error_code);
-	sqlite3_bind_double(st, 7, a->elapsed_s);
-	rc = db_step(st, "rd: store attempt");
-	sqlite3_finalize(st);
 	if (rc || !a->rate_limited)
 		return rc;
 	return rd_store_sql(db, &(struct rd_sql){

@@ -19,6 +19,7 @@
  *	reader_done(st);
  */
 
+#include <errno.h>
 #include <stddef.h>
 
 #include <sqlite3.h>
@@ -37,6 +38,19 @@ sqlite3 *reader_db(void);
  */
 sqlite3 *reader_begin(void);
 void reader_end(sqlite3 *db);
+
+/*
+ * The value of expr (an int), which reads through the connection named
+ * db, evaluated between a reader_begin() and its reader_end(); -EIO when
+ * the transaction could not begin.
+ */
+#define READER_WITH(db, expr) ({					\
+	sqlite3 *db = reader_begin();					\
+	int reader_rc_ = db ? (expr) : -EIO;				\
+									\
+	reader_end(db);							\
+	reader_rc_;							\
+})
 
 /*
  * Hold one read transaction across several reads that each begin and

@@ -344,6 +344,37 @@ static void test_run_and_one_int(void **state)
 	db_close(db);
 }
 
+/* db_prepare_bound() binds as db_run() does and leaves the rows to its
+ * caller; DB_INT_OR_NULL() binds 0 as NULL; a bad statement is -EIO. */
+static void test_prepare_bound(void **state)
+{
+	sqlite3_stmt *st;
+	sqlite3 *db;
+
+	(void)state;
+	assert_int_equal(db_open(":memory:", 0, &db), 0);
+	assert_int_equal(db_prepare_bound(db, "read", "SELECT ?1, ?2, ?3,"
+					  " ?4 IS NULL, ?5",
+					  DB_ARGS(DB_TEXT("a"), DB_INT(7),
+						  DB_REAL(0.5),
+						  DB_INT_OR_NULL(0),
+						  DB_INT_OR_NULL(3)), &st), 0);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "a");
+	assert_int_equal(sqlite3_column_int(st, 1), 7);
+	assert_true(sqlite3_column_double(st, 2) == 0.5);
+	assert_int_equal(sqlite3_column_int(st, 3), 1);
+	assert_int_equal(sqlite3_column_int(st, 4), 3);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	assert_int_equal(db_prepare_bound(db, "read", "SELECT ?1",
+					  DB_ARGS(DB_INT(1), DB_INT(2)), &st),
+			 -EIO);
+	assert_int_equal(db_prepare_bound(db, "read", "SELECT * FROM nowhere",
+					  NULL, 0, &st), -EIO);
+	db_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_with_temp_files),
 		cmocka_unit_test(test_add_time),
 		cmocka_unit_test(test_run_and_one_int),
+		cmocka_unit_test(test_prepare_bound),
 	};
 
 	log_set_stderr(0);

@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "common/bytes.h"
+#include "common/config.h"
 #include "common/http.h"
 #include "common/log.h"
 #include "common/strbuf.h"
@@ -252,6 +253,66 @@ static void test_no_client(void **state)
 	assert_int_equal(send_release(&r), -EINVAL);
 	assert_string_equal(err.buf, "qbittorrent: no url set");
 	assert_int_equal(fake_count(&qbit, "/_requests"), 0);
+}
+
+/* d asked its version is refused before any request, saying why. */
+static void refused(const struct download_client *d, const char *why)
+{
+	struct strbuf out = STRBUF_INIT, e = STRBUF_INIT;
+
+	assert_int_equal(download_version(d, &out, &e), -EINVAL);
+	assert_string_equal(e.buf, why);
+	assert_int_equal(out.len, 0);
+	strbuf_release(&out);
+	strbuf_release(&e);
+}
+
+/*
+ * A section's client as the hand-off and --check-connections make it
+ * (download_client_of()): [download]'s, [usenet]'s with its key and
+ * "none" for no client, [ed2k]'s host; a client reached at an address
+ * is refused before any request while it has none, then its own check
+ * runs (SABnzbd's key).
+ */
+static void test_client_of(void **state)
+{
+	struct config cfg = {
+		.download_client = "qbittorrent",
+		.download_url = "http://127.0.0.1:1",
+		.download_category = "manga",
+		.download_client_user = { .name = "qb", .uid = 1001 },
+		.usenet_api_key = "KEY",
+		.usenet_save_path = "/srv/usenet",
+		.ed2k_client = "amule",
+		.ed2k_password = "secret",
+	};
+	struct download_client d;
+
+	(void)state;
+	download_client_of(&cfg, PROWLARR_TORRENT, &d);
+	assert_true(!strcmp(d.client, "qbittorrent") &&
+		    !strcmp(d.protocol, "torrent"));
+	assert_string_equal(d.url, "http://127.0.0.1:1");
+	assert_string_equal(d.category, "manga");
+	assert_true(!strcmp(d.client_user, "qb") && d.client_uid == 1001);
+	assert_true(!d.api_key && !d.session);
+	download_client_of(&cfg, PROWLARR_USENET, &d);
+	assert_true(!strcmp(d.client, "none") && !d.url && !d.category);
+	assert_true(!strcmp(d.api_key, "KEY") &&
+		    !strcmp(d.save_path, "/srv/usenet"));
+	d.client = "sabnzbd";
+	refused(&d, "sabnzbd: no url set");
+	cfg.usenet_api_key = NULL;
+	download_client_of(&cfg, PROWLARR_USENET, &d);
+	d.client = "sabnzbd";
+	d.url = "http://127.0.0.1:1";
+	refused(&d, "sabnzbd: no api_key set");
+	download_client_of(&cfg, DOWNLOAD_ED2K, &d);
+	assert_true(!strcmp(d.client, "amule") &&
+		    !strcmp(d.protocol, "ed2k"));
+	assert_true(!strcmp(d.password, "secret") && !d.username &&
+		    !d.save_path);
+	refused(&d, "amule: no host set");
 }
 
 /*
@@ -896,6 +957,7 @@ int main(void)
 		QBIT_TEST(test_accepts),
 		QBIT_TEST(test_accepts_protocol),
 		QBIT_TEST(test_no_client),
+		cmocka_unit_test(test_client_of),
 		QBIT_TEST(test_qbit_login_then_add),
 		QBIT_TEST(test_qbit_no_category),
 		QBIT_TEST(test_qbit_login_fails),

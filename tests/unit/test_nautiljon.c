@@ -319,7 +319,7 @@ static int free_throttle(void **state)
 static int fetch(void **state, const char *slug,
 		 struct nautiljon_info *info)
 {
-	struct nautiljon n = { .url = base, .throttle = *state };
+	struct remote_source n = { .url = base, .throttle = *state };
 
 	return nautiljon_fetch(&n, slug, NULL, info);
 }
@@ -418,7 +418,7 @@ static void test_fetch_rate_limited(void **state)
 static void test_fetch_bad_slug(void **state)
 {
 	struct nautiljon_info info;
-	struct nautiljon none = { .url = base };
+	struct remote_source none = { .url = base };
 
 	assert_int_equal(fetch(state, "", &info), -EINVAL);
 	assert_int_equal(fetch(state, "../admin", &info), -EINVAL);
@@ -433,7 +433,7 @@ static void test_fetch_bad_slug(void **state)
 static void test_fetch_unreachable(void **state)
 {
 	struct nautiljon_info info;
-	struct nautiljon n = { .url = "http://127.0.0.1:1",
+	struct remote_source n = { .url = "http://127.0.0.1:1",
 			       .throttle = *state };
 
 	assert_int_equal(nautiljon_fetch(&n, "berserk", NULL, &info),
@@ -444,7 +444,7 @@ static void test_fetch_unreachable(void **state)
 static void test_fetch_canceled(void **state)
 {
 	struct nautiljon_info info;
-	struct nautiljon n = { .url = base, .throttle = *state };
+	struct remote_source n = { .url = base, .throttle = *state };
 	int cancel = 1;
 
 	assert_int_equal(nautiljon_fetch(&n, "berserk", NULL, &info), 0);

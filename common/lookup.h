@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_LOOKUP_H
+#define MEDIAMON_LOOKUP_H
+
+/*
+ * Tables of words and what each stands for (a service's word for ours),
+ * and the one walk that finds a word in them.
+ *
+ *	static const struct lookup_pair originals[] = {
+ *		{ "JP", "ja" }, ...
+ *	};
+ *
+ *	edition = LOOKUP(originals, country);	(NULL: not in the table)
+ */
+
+#include <stddef.h>
+
+#include "common/bytes.h"
+
+struct lookup_pair {
+	const char *key, *value;
+};
+
+/* The value of the first of the n pairs whose key is key (compared
+ * exactly), or NULL; NULL for a NULL key. */
+const char *lookup_value(const struct lookup_pair *pairs, size_t n,
+			 const char *key);
+
+#define LOOKUP(table, key) lookup_value(table, ARRAY_SIZE(table), key)
+
+#endif
