@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,19 +225,28 @@ static int held_add(struct user *u, const void *key)
 	return 0;
 }
 
+/* Whether a cap just met is met the first time since it was last left
+ * (noted in *warned): its line is logged once while it lasts. */
+static int first_time(int *warned)
+{
+	int was = *warned;
+
+	*warned = 1;
+	return !was;
+}
+
 /* Whether bytes more would take u past its memory cap: -ENOMEM (logged
  * once while it lasts), or 0. */
 static int over_cap(struct user *u, size_t bytes)
 {
 	if (u->bytes + bytes <= caps.bytes_per_user)
 		return 0;
-	if (!u->bytes_warned)
+	if (first_time(&u->bytes_warned))
 		log_warn("fs: uid %u holds %zu bytes of renderings, covers"
 			 " and pages being unpacked through the mount, its cap"
 			 " ([general] max_open_memory_per_user): more opens"
 			 " and stat()s of large files fail (ENOMEM) until it"
 			 " closes some", (unsigned)u->uid, u->bytes);
-	u->bytes_warned = 1;
 	return -ENOMEM;
 }
 
@@ -295,24 +305,20 @@ void open_caps_uncharge(uid_t uid, const void *shared, size_t bytes)
  * theirs: -EAGAIN (each logged once while it lasts), or 0. */
 static int over_unpacks(struct user *u)
 {
-	if (u->unpacks >= caps.unpacks_per_user) {
-		if (!u->unpacks_warned)
-			log_warn("fs: uid %u unpacks %zu pages of archives at"
-				 " once, its cap ([general]"
-				 " max_unpacks_per_user): more opens and"
-				 " stat()s of pages fail (EAGAIN) until one"
-				 " ends", (unsigned)u->uid, u->unpacks);
-		u->unpacks_warned = 1;
-		return -EAGAIN;
-	}
-	if (caps.unpacks < caps.max_unpacks)
+	int mine = u->unpacks >= caps.unpacks_per_user;
+	char who[32] = "users unpack";
+
+	if (!mine && caps.unpacks < caps.max_unpacks)
 		return 0;
-	if (!caps.unpacks_warned)
-		log_warn("fs: %zu pages of archives are unpacked at once for"
-			 " users, the cap of all of them ([general]"
-			 " max_unpacks): more opens and stat()s of pages fail"
-			 " (EAGAIN) until one ends", caps.unpacks);
-	caps.unpacks_warned = 1;
+	if (mine)
+		snprintf(who, sizeof(who), "uid %u unpacks", (unsigned)u->uid);
+	if (first_time(mine ? &u->unpacks_warned : &caps.unpacks_warned))
+		log_warn("fs: %s %zu pages of archives at once, %s"
+			 " ([general] %s): more opens and stat()s of pages"
+			 " fail (EAGAIN) until one ends", who, mine ?
+			 u->unpacks : caps.unpacks, mine ? "its cap" :
+			 "the cap of all of them", mine ?
+			 "max_unpacks_per_user" : "max_unpacks");
 	return -EAGAIN;
 }
 
