@@ -47,6 +47,10 @@ struct client_kind {
 	int url;			/* reached at a url (not a folder):
 					 * a refusal of its credentials is
 					 * remembered */
+	/* where c's client listens as a url with its port, malloc'd into
+	 * *out, when c->url is no such url (aMule's HOST[:PORT]): 0,
+	 * -EINVAL or -ENOMEM; NULL: c->url */
+	int (*listens)(const struct download_client *c, char **out);
 	/* whether c is set up (a url, a folder ...), before any link is
 	 * read: 0, or -EINVAL or the folder's error, with err set */
 	int (*ready)(const struct download_client *c, struct strbuf *err);
