@@ -12,7 +12,10 @@ client's answers may hold.
   make: sent there.
 - A client answering torrents/info with JSON nested 100,000 deep, 4 MiB
   of small objects, or a file list naming entries that are no text:
-  the tracker says so and goes on; the daemon answers the mount."""
+  the tracker says so and goes on; the daemon answers the mount.
+- A file list naming the volume twice, and a name climbing out of the
+  download into another user's folder: imported once, the other
+  user's file neither read nor named."""
 
 import json
 import os
@@ -168,3 +171,50 @@ def test_client_answers_out_of_shape(monitored, fake, answer):
     assert downloads(mon)[10]["state"] in ("sent", "downloading")
     assert mon.m.read("status/health")
     assert RAW_ANSWERS[answer][:40] not in mon.m.read("log").decode()
+
+
+def test_file_list_twice_and_climbing(monitored, fake, files, victim,
+                                      tmp_path):
+    """The client lists its download's volume twice, and a name that
+    climbs out of it ("../") into another user's 0700 folder beside it:
+    the volume goes in once, the other user's file is neither read nor
+    named."""
+    save = tmp_path / "saves"
+    save.mkdir()
+    theirs = save / "vic"
+    theirs.mkdir()
+    secret = theirs / "Saga 01 T04 zq-secret.cbz"
+    secret.write_bytes(CONTENT + b"theirs")
+    for p, m in ((secret, 0o600), (theirs, 0o700)):
+        os.chown(str(p), victim.uid, victim.gid)
+        os.chmod(str(p), m)
+    own = save / "Saga 01 T04"
+    own.mkdir()
+    (own / "Saga 01 T04.cbz").write_bytes(CONTENT)
+    qbit = fake("qbittorrent_fake.py")
+    data, info_hash = torrent_of("Saga 01 T04", [("Saga 01 T04.cbz",
+                                                  CONTENT)])
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=qbit_conf(qbit) + "save_path = %s\n"
+                    "poll_interval = 1\n[import]\nmode = copy\n" % save,
+                    releases=sent_as(files, "/twice.torrent", data))
+    mon.check("missing")
+    names = ["Saga 01 T04/Saga 01 T04.cbz"] * 2 + [
+        "Saga 01 T04/../vic/" + secret.name]
+    qbit.call("/_torrents", [{
+        "hash": info_hash, "state": "uploading", "progress": 1,
+        "content_path": str(own), "save_path": str(save),
+        "name": "Saga 01 T04", "size": len(CONTENT),
+        "completed": len(CONTENT), "dlspeed": 0,
+        "_files": [{"name": n, "priority": 1} for n in names]}])
+    d = wait_for(lambda: shown(mon), 60, "volume 4's import done",
+                 until=lambda d: d["state"] in ("imported", "failed"),
+                 mount=mon.m)
+    assert d["state"] == "imported", d
+    assert (mon.root / "Saga 01" / "Saga 01 T04.cbz").read_bytes() == \
+        CONTENT
+    for text in (json.dumps(d), mon.m.read("status/found.json").decode(),
+                 mon.m.read("log").decode()):
+        assert "zq-secret" not in text
+    assert secret.read_bytes() == CONTENT + b"theirs"
+    assert os.stat(str(secret)).st_nlink == 1
