@@ -71,6 +71,8 @@ struct config {
 					 * open keep in memory */
 	int max_unpacks_per_user;	/* default 2: pages of archives a
 					 * user's requests unpack at once */
+	int max_unpacks;		/* default 5: those all users'
+					 * requests unpack at once */
 
 	struct config_list music_roots;
 	int covers;			/* [music] covers, default 1 */

@@ -131,6 +131,7 @@ void config_init(struct config *cfg)
 		.max_open_per_user = 256,
 		.max_open_memory_per_user = 256 << 20,
 		.max_unpacks_per_user = 2,
+		.max_unpacks = 5,
 		.max_picture = 16 << 20,
 		.page_walk_cpu_ms = 10000,
 		.auto_check_interval_s = 3600,

@@ -295,6 +295,7 @@ static void reload(void)
 	open_caps_set(next->max_open_per_user,
 		      next->max_open_memory_per_user,
 		      next->max_unpacks_per_user);
+	open_caps_set_all_unpacks(next->max_unpacks);
 	playlists_set_similar_tracks(next->playlists_similar_tracks);
 	render_reload_refused(NULL);
 	if (!log_level_parse(next->log_level, &level))

@@ -542,6 +542,7 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	open_caps_set(cfg->max_open_per_user,
 		      cfg->max_open_memory_per_user,
 		      cfg->max_unpacks_per_user);
+	open_caps_set_all_unpacks(cfg->max_unpacks);
 	playlists_set_similar_tracks(cfg->playlists_similar_tracks);
 	caller_init();
 	if (indexer_prepare_store(cfg->database, cfg->database_shared_ok))

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,12 +45,14 @@ static struct {
 	struct user *users;
 	size_t per_user, bytes_per_user, unpacks_per_user;
 	size_t handles, fds, max_fds;
-	int fds_warned;
+	size_t unpacks, max_unpacks;	/* all users' pages unpacked now */
+	int fds_warned, unpacks_warned;
 } caps = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.per_user = 256,
 	.bytes_per_user = OPEN_CAPS_BYTES,
 	.unpacks_per_user = OPEN_CAPS_UNPACKS,
+	.max_unpacks = OPEN_CAPS_ALL_UNPACKS,
 	.max_fds = OPEN_CAPS_RESERVE,
 };
 
@@ -96,6 +99,13 @@ void open_caps_set(int per_user, size_t bytes_per_user, int unpacks)
 	caps.per_user = per_user > 0 ? (size_t)per_user : 1;
 	caps.bytes_per_user = bytes_per_user;
 	caps.unpacks_per_user = unpacks > 0 ? (size_t)unpacks : 1;
+	pthread_mutex_unlock(&caps.lock);
+}
+
+void open_caps_set_all_unpacks(int unpacks)
+{
+	pthread_mutex_lock(&caps.lock);
+	caps.max_unpacks = unpacks > 0 ? (size_t)unpacks : 1;
 	pthread_mutex_unlock(&caps.lock);
 }
 
@@ -215,19 +225,28 @@ static int held_add(struct user *u, const void *key)
 	return 0;
 }
 
+/* Whether a cap just met is met the first time since it was last left
+ * (noted in *warned): its line is logged once while it lasts. */
+static int first_time(int *warned)
+{
+	int was = *warned;
+
+	*warned = 1;
+	return !was;
+}
+
 /* Whether bytes more would take u past its memory cap: -ENOMEM (logged
  * once while it lasts), or 0. */
 static int over_cap(struct user *u, size_t bytes)
 {
 	if (u->bytes + bytes <= caps.bytes_per_user)
 		return 0;
-	if (!u->bytes_warned)
+	if (first_time(&u->bytes_warned))
 		log_warn("fs: uid %u holds %zu bytes of renderings, covers"
 			 " and pages being unpacked through the mount, its cap"
 			 " ([general] max_open_memory_per_user): more opens"
 			 " and stat()s of large files fail (ENOMEM) until it"
 			 " closes some", (unsigned)u->uid, u->bytes);
-	u->bytes_warned = 1;
 	return -ENOMEM;
 }
 
@@ -282,18 +301,24 @@ void open_caps_uncharge(uid_t uid, const void *shared, size_t bytes)
 	pthread_mutex_unlock(&caps.lock);
 }
 
-/* Whether u unpacks its cap of pages already: -EAGAIN (logged once
- * while it lasts), or 0. */
+/* Whether u unpacks its cap of pages already, or all users together
+ * theirs: -EAGAIN (each logged once while it lasts), or 0. */
 static int over_unpacks(struct user *u)
 {
-	if (u->unpacks < caps.unpacks_per_user)
+	int mine = u->unpacks >= caps.unpacks_per_user;
+	char who[32] = "users unpack";
+
+	if (!mine && caps.unpacks < caps.max_unpacks)
 		return 0;
-	if (!u->unpacks_warned)
-		log_warn("fs: uid %u unpacks %zu pages of archives at once,"
-			 " its cap ([general] max_unpacks_per_user): more"
-			 " opens and stat()s of pages fail (EAGAIN) until one"
-			 " ends", (unsigned)u->uid, u->unpacks);
-	u->unpacks_warned = 1;
+	if (mine)
+		snprintf(who, sizeof(who), "uid %u unpacks", (unsigned)u->uid);
+	if (first_time(mine ? &u->unpacks_warned : &caps.unpacks_warned))
+		log_warn("fs: %s %zu pages of archives at once, %s"
+			 " ([general] %s): more opens and stat()s of pages"
+			 " fail (EAGAIN) until one ends", who, mine ?
+			 u->unpacks : caps.unpacks, mine ? "its cap" :
+			 "the cap of all of them", mine ?
+			 "max_unpacks_per_user" : "max_unpacks");
 	return -EAGAIN;
 }
 
@@ -318,6 +343,7 @@ static int charge(uid_t uid, size_t bytes, size_t at)
 	if (!rc) {
 		u->bytes += bytes;
 		(*(size_t *)((char *)u + at))++;
+		caps.unpacks += at == offsetof(struct user, unpacks);
 	} else if (u && user_idle(u)) {
 		user_drop(u);
 	}
@@ -338,8 +364,12 @@ static void uncharge(uid_t uid, size_t bytes, size_t at)
 		u->bytes -= bytes < u->bytes ? bytes : u->bytes;
 		if (u->bytes <= caps.bytes_per_user / 2)
 			u->bytes_warned = 0;
-		if (at == offsetof(struct user, unpacks))
+		if (at == offsetof(struct user, unpacks)) {
 			u->unpacks_warned = 0;
+			caps.unpacks -= !!caps.unpacks;
+			if (caps.unpacks <= caps.max_unpacks / 2)
+				caps.unpacks_warned = 0;
+		}
 		if (!--*count && user_idle(u))
 			user_drop(u);
 	}

@@ -24,8 +24,12 @@
  * its bytes counted in the same cap while it is unpacked
  * (open_caps_unpack_begin()): one more fails with EAGAIN at once rather
  * than wait, which would hold one of the mount's few threads, so that
- * one user's flood of large pages leaves the threads to the others.
- * Root and the daemon's own user are held by the total only.
+ * one user's flood of large pages leaves the threads to the others; all
+ * users' requests together unpack at most open_caps_set_all_unpacks()'s
+ * number, so that many users each at their cap leave threads free too
+ * (and hold at most that many pages' bytes, each at most
+ * PAGES_MAX_IMAGE). Root and the daemon's own user are held by the
+ * descriptor total only.
  *
  * A rendering an open handle holds is kept in pages of its own
  * (open_caps_keep()), which go back to the system the moment the handle
@@ -55,6 +59,9 @@
  * the threads that answer the kernel by default (-o max_threads, 10), so
  * that other users' requests find one free. */
 #define OPEN_CAPS_UNPACKS 2
+/* The pages all users together may unpack at once until
+ * open_caps_set_all_unpacks(): half of those threads. */
+#define OPEN_CAPS_ALL_UNPACKS 5
 /* A rendering from this size on is kept in pages of its own. */
 #define OPEN_CAPS_PAGED_BYTES 4096
 
@@ -66,6 +73,10 @@ void open_caps_init(void);
  * in memory and the pages its requests may unpack at once (at least 1);
  * at start and each reload. */
 void open_caps_set(int per_user, size_t bytes_per_user, int unpacks);
+
+/* The pages all users but root and the daemon's own may unpack at once
+ * (at least 1); at start and each reload. */
+void open_caps_set_all_unpacks(int unpacks);
 
 /*
  * Count a handle of uid (owner: root or the daemon's user), holding a
@@ -103,7 +114,7 @@ void open_caps_stat_uncharge(uid_t uid, int owner, size_t bytes);
 /*
  * Count the unpacking of a page of up to bytes for uid (owner: not
  * counted) while it lasts: 0; -EAGAIN when uid unpacks its cap of
- * pages already, or -ENOMEM when the bytes would take
+ * pages already, or all users theirs, or -ENOMEM when the bytes would take
  * it past its memory cap (each logged once while it lasts). Give it back
  * with open_caps_unpack_end() once the page is read.
  */

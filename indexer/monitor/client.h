@@ -49,6 +49,10 @@ struct client_kind {
 					 * set", aMule's "no host set"), and
 					 * a refusal of its credentials is
 					 * remembered */
+	/* where c's client listens as a url with its port, malloc'd into
+	 * *out, when c->url is no such url (aMule's HOST[:PORT]): 0,
+	 * -EINVAL or -ENOMEM; NULL: c->url */
+	int (*listens)(const struct download_client *c, char **out);
 	/* whether c is set up beyond its url (a key, a folder ...), before
 	 * any link is read: 0, or -EINVAL or the folder's error, with err
 	 * set; NULL: nothing more to check */

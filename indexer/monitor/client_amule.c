@@ -323,6 +323,11 @@ static int am_read(json_t *obj, struct tracker_seen *out)
 	return 0;
 }
 
+static int am_listens(const struct download_client *c, char **out)
+{
+	return ec_url(c->url, out);
+}
+
 /* Whether the file obj is id, its hash. */
 static int am_matches(json_t *obj, const char *id)
 {
@@ -332,6 +337,7 @@ static int am_matches(json_t *obj, const char *id)
 const struct client_kind client_amule = {
 	.takes = CLIENT_ED2K,
 	.url = 1,
+	.listens = am_listens,
 	.ready = am_ready,
 	.send = am_send,
 	CLIENT_LISTS(am),

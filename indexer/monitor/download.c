@@ -459,10 +459,11 @@ static const char *section_of(const struct download_client *c)
  * Whether the users listening where c's url leads on this machine (if
  * any does, on any of its host's addresses) are c's: root, the daemon's,
  * the owner of c's save folder, or c's client_user. 0, or -EPERM with
- * why in err, logged once per listener. aMule's HOST:PORT is read as a
- * url.
+ * why in err, logged once per listener. Where k's client listens is
+ * its listens(), else its url.
  */
-static int listener_is_clients(const struct download_client *c,
+static int listener_is_clients(const struct client_kind *k,
+			       const struct download_client *c,
 			       struct strbuf *err)
 {
 	static uid_t told = (uid_t)-1;
@@ -476,9 +477,13 @@ static int listener_is_clients(const struct download_client *c,
 		also[nr++] = c->client_uid;
 	if (c->save_path && *c->save_path && !stat(c->save_path, &st))
 		also[nr++] = st.st_uid;
-	if (asprintf(&url, "%s%s", strstr(c->url, "://") ? "" : "tcp://",
-		     c->url) < 0)
-		return -ENOMEM;
+	ok = k->listens ? k->listens(c, &url) : 0;
+	if (ok == -EINVAL)
+		return client_fail(err, ok, "%s: host \"%.100s\" is not"
+				   " HOST:PORT", c->client, c->url);
+	if (ok || (!k->listens && !(url = strdup(c->url))))
+		return client_fail(err, -ENOMEM, "%s: out of memory",
+				   c->client);
 	ok = listener_trusted(url, also, nr, &uid);
 	free(url);
 	if (ok)
@@ -508,7 +513,7 @@ static int may_ask(const struct client_kind *k,
 	if (!ret && k->ready)
 		ret = k->ready(c, err);
 	if (!ret && k->url)
-		ret = listener_is_clients(c, err);
+		ret = listener_is_clients(k, c, err);
 	if (!ret && still_refused(c->session, err))
 		ret = -EACCES;
 	return ret;

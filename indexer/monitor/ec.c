@@ -506,6 +506,21 @@ int ec_open(struct ec_conn *c, const char *host, const char *password,
 	return ret;
 }
 
+int ec_url(const char *host, char **url)
+{
+	char name[256], port[8];
+
+	*url = NULL;
+	if (split_host(host, name, sizeof(name), port, sizeof(port)))
+		return -EINVAL;
+	if (asprintf(url, strchr(name, ':') ? "tcp://[%s]:%s" :
+		     "tcp://%s:%s", name, port) < 0) {
+		*url = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 void ec_close(struct ec_conn *c)
 {
 	if (c->fd >= 0)

@@ -153,6 +153,14 @@ struct ec_conn {
 int ec_open(struct ec_conn *c, const char *host, const char *password,
 	    long timeout_ms, struct strbuf *version, struct strbuf *err);
 
+/*
+ * The url of where host (as ec_open() takes it) leads, its port given:
+ * "tcp://NAME:PORT" ("tcp://[V6]:PORT"), malloc'd into *url, for
+ * common/listener.h (which takes port 80 for a url without one).
+ * Returns 0, -EINVAL for a host ec_open() would refuse, or -ENOMEM.
+ */
+int ec_url(const char *host, char **url);
+
 /* Close c (nothing when it is not open). */
 void ec_close(struct ec_conn *c);
 

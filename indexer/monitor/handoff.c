@@ -20,6 +20,7 @@
 #include "indexer/monitor/digest.h"
 #include "indexer/monitor/found.h"
 #include "indexer/monitor/prowlarr.h"
+#include "indexer/monitor/series_save.h"
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"
 
@@ -221,8 +222,15 @@ static enum outcome send_one(struct handoff *h, struct handoff_client *hc,
 		return FAILED;
 	}
 	c = hc->c;
-	if (h->save_path && hc == &h->torrent)
+	if (h->save_path && hc == &h->torrent) {
+		char own[256];
+
+		if (series_save_check(&c, h->save_path, own, sizeof(own))) {
+			strbuf_addstr(why, own);
+			return FAILED;
+		}
 		c.save_path = h->save_path;
+	}
 	rc = download_send(&c, dr, h->cancel, id, &err);
 	if (rc == -ECANCELED) {
 		strbuf_release(&err);

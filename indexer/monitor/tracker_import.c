@@ -31,6 +31,7 @@
 #include "indexer/monitor/import_path.h"
 #include "indexer/monitor/prefs.h"
 #include "indexer/monitor/save_guard.h"
+#include "indexer/monitor/series_save.h"
 #include "indexer/monitor/tracker_private.h"
 
 void tracker_subject(const struct track *t, struct strbuf *out)
@@ -345,21 +346,33 @@ static int listed_files(const struct download_client *c, json_t *obj,
 
 /*
  * Add a series' own save folder to the nr folders of allowed, which has
- * room for it, when it lies under one of them: whoever may write the
- * series' preferences names it, so it is trusted only inside a folder
- * the administrator configured. Returns 0, or -EACCES with the reason in
- * row.
+ * room for it, when it lies under one of them and is client's
+ * (series_save.h): whoever may write the series' preferences names it,
+ * so it is trusted only inside a folder the administrator configured.
+ * Returns 0, or -EACCES with the reason in row.
  */
-static int trust_own_folder(const char *folder, const char **allowed,
-			    size_t *nr, struct tracker_row *row)
+static int trust_own_folder(const char *folder,
+			    const struct download_client *client,
+			    const char **allowed, size_t *nr,
+			    struct tracker_row *row)
 {
+	struct download_client c = *client;
+	char why[TRACKER_REASON_MAX - 8];
+
 	if (!folder)
 		return 0;
-	for (size_t i = 0; i < *nr; i++)
-		if (path_under(folder, allowed[i])) {
-			allowed[(*nr)++] = folder;
-			return 0;
+	for (size_t i = 0; i < *nr; i++) {
+		if (!path_under(folder, allowed[i]))
+			continue;
+		c.save_path = allowed[i];
+		if (series_save_check(&c, folder, why, sizeof(why))) {
+			snprintf(row->reason, sizeof(row->reason),
+				 "import: %s", why);
+			return -EACCES;
 		}
+		allowed[(*nr)++] = folder;
+		return 0;
+	}
 	snprintf(row->reason, sizeof(row->reason), "import: the series'"
 		 " save_path %.200s lies under no [download] or [usenet]"
 		 " save_path", folder);
@@ -469,7 +482,8 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 			 " folder of %s is not known (rescan the manga root)",
 			 t->series);
 	else
-		rc = trust_own_folder(pl.own.save_path, allowed, &nr, row);
+		rc = trust_own_folder(pl.own.save_path, client, allowed, &nr,
+				      row);
 	if (!rc && (rc = import_map_path(p->cfg, path, allowed, nr, &local,
 					 &saved, why, sizeof(why)))) {
 		if (*home_why)

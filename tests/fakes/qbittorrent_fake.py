@@ -30,6 +30,9 @@ request whose Origin or Referer names another host than its Host header
                                 _files}]: what torrents/info lists from
                                 now on, as a hostile or broken client
                                 would tell
+    POST /_raw_info             JSON {body}: torrents/info answers the
+                                text body as it is from now on (JSON
+                                no list of torrents could be)
     GET  /files/sample.torrent  a small bencoded torrent (a dictionary)
     GET  /files/page.html       an HTML page, which is not a torrent
     GET  /_requests             every /api request so far: [{method, path,
@@ -88,7 +91,7 @@ def reset(cookie_name=None, api="2.8"):
     with lock:
         state.update(cookie=cookie_name or "SID", api=api, sessions=set(),
                      fails=0, requests=[], adds=[],
-                     torrents=[])
+                     torrents=[], raw=None)
 
 
 def new_api():
@@ -113,6 +116,7 @@ class QBittorrent(http_fake.ClientFake):
         (r"/files/page\.html", "page"),
         (r"/_expire", "expire"),
         (r"/_torrents", "set_torrents"),
+        (r"/_raw_info", "set_raw_info"),
         (r"/_reset", "reset_all"),
     ]
 
@@ -239,6 +243,9 @@ class QBittorrent(http_fake.ClientFake):
             return self.text(403, "Forbidden")
         with lock:
             listed = list(state["torrents"])
+            raw = state["raw"]
+        if raw is not None:
+            return self.reply(200, raw, content_type="application/json")
         self.reply(200, listed)
 
     def files(self, m):
@@ -252,6 +259,12 @@ class QBittorrent(http_fake.ClientFake):
         if not found:
             return self.text(404, "Not Found")
         self.reply(200, found[0])
+
+    def set_raw_info(self, m):
+        body = json.loads(self.read_body())["body"]
+        with lock:
+            state["raw"] = body
+        self.reply(200, {"ok": True})
 
     def set_torrents(self, m):
         listed = json.loads(self.read_body() or b"[]")

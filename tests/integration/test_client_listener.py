@@ -12,6 +12,8 @@ held back the same way, unless [prowlarr] user names the listener's
 user."""
 
 import base64
+import contextlib
+import hashlib
 import os
 import pathlib
 import shutil
@@ -20,9 +22,10 @@ import tempfile
 
 import pytest
 
-from clients import PASSWORD, USER
+from clients import PASSWORD, USER, ed2k_link
 from conftest import start, unmount, wait_for
 from access_users import drop_user, make_user
+from test_amule import ed2k_conf
 from test_client_probe import POLLS_S, client_conf, lines_of
 from test_clients import health
 from test_connections import check, lines
@@ -71,10 +74,50 @@ while True:
 """
 
 
-@pytest.fixture
-def spy():
-    """A listener run by a user made for the test: (the user, its url,
-    the file of what it was sent)."""
+# The attacker's listener on aMule's External Connections port (argv[4]
+# of address argv[3]): each frame it is sent is written to the file
+# argv[1]; a login
+# (EC_OP_AUTH_REQ) is answered with the salt argv[2] (EC_OP_AUTH_SALT),
+# so that a client that trusts it sends its password's salted hash
+# (EC_OP_AUTH_PASSWD), and then refused (EC_OP_AUTH_FAIL).
+EC_SPY = """
+import socket, struct, sys
+s = socket.socket()
+s.bind((sys.argv[3], int(sys.argv[4])))
+s.listen(16)
+print(s.getsockname()[1], flush=True)
+def frame(c):
+    got = b""
+    while len(got) < 8 or len(got) < 8 + struct.unpack(">I", got[4:8])[0]:
+        b = c.recv(65536)
+        if not b:
+            return b""
+        got += b
+    with open(sys.argv[1], "ab") as f:
+        f.write(got)
+    return got[8:]
+def answer(c, body):
+    c.sendall(struct.pack(">II", 0x20, len(body)) + body)
+while True:
+    c, _ = s.accept()
+    c.settimeout(5)
+    try:
+        if frame(c)[:1] == b"\\x02":
+            answer(c, b"\\x4f\\x00\\x01" + struct.pack(
+                ">HBIQ", 0x0B << 1, 5, 8, int(sys.argv[2])))
+            frame(c)
+            answer(c, b"\\x03\\x00\\x00")
+    except OSError:
+        pass
+    c.close()
+"""
+EC_SALT = 0x5EED1234
+
+
+@contextlib.contextmanager
+def listening(script, *args):
+    """script run by a user made for the test: (the user, the port it
+    printed, the file it writes what it was sent to)."""
     user = make_user()
     # pytest's folders above tmp_path stay 0700 under xdist: the spy's
     # own folder is made where its user can reach it
@@ -82,17 +125,24 @@ def spy():
     os.chmod(str(d), 0o755)
     os.chown(str(d), user.uid, user.gid)
     seen = d / "seen"
-    proc = subprocess.Popen(user.prefix() + ["/usr/bin/python3", "-c", SPY,
-                                             str(seen)],
+    proc = subprocess.Popen(user.prefix() + ["/usr/bin/python3", "-c", script,
+                                             str(seen)] + list(args),
                             stdout=subprocess.PIPE)
     try:
-        port = int(proc.stdout.readline())
-        yield user, "http://127.0.0.1:%d" % port, seen
+        yield user, int(proc.stdout.readline()), seen
     finally:
         proc.kill()
         proc.wait(timeout=30)
         drop_user(user)
         shutil.rmtree(str(d), ignore_errors=True)
+
+
+@pytest.fixture
+def spy():
+    """A listener run by a user made for the test: (the user, its url,
+    the file of what it was sent)."""
+    with listening(SPY) as (user, port, seen):
+        yield user, "http://127.0.0.1:%d" % port, seen
 
 
 def sent(seen):
@@ -132,6 +182,62 @@ def test_another_users_listener_is_not_asked(tmp_path, fake, spy, kind):
             assert s not in got, got
         assert b"user %s" % user.name.encode() in mon.m.read("log")
         assert PASSWORD.encode() not in mon.m.read("log")
+    finally:
+        mon.unmount()
+
+
+def ec_login():
+    """What a login to the EC spy sends: the password's hash salted with
+    EC_SALT, MD5(md5hex(password) . md5hex(SALT in upper-case hex))."""
+    def hexed(b):
+        return hashlib.md5(b).hexdigest().encode()
+    return hashlib.md5(hexed(PASSWORD.encode()) +
+                       hexed(b"%X" % EC_SALT)).digest()
+
+
+@pytest.mark.parametrize("named,bare", [(False, False), (True, False),
+                                        (False, True)])
+def test_amules_port_goes_to_its_user_alone(tmp_path, fake, named, bare):
+    """A release for amuled, whose External Connections port another user
+    listens on while amuled is down: neither the login (the password's
+    salted hash) nor the link is sent, health and the log name the user
+    and [ed2k] client_user; named there, the same listener is asked and
+    gets the login (and refuses it). A bare [ed2k] host (no port: amuled's
+    4712) is looked at on that port, not on HTTP's 80: the listener is on
+    4712 of an address of 127.0.0.0/8 chosen at random, which nothing
+    else takes."""
+    address = "127.%d.%d.%d" % tuple(1 + b % 254 for b in os.urandom(3)) \
+        if bare else "127.0.0.1"
+    with listening(EC_SPY, str(EC_SALT), address,
+                   "4712" if bare else "0") as (user, port, seen):
+        host = address if bare else "%s:%d" % (address, port)
+        amule_asked(tmp_path, fake, user, host, seen, named)
+
+
+def amule_asked(tmp_path, fake, user, host, seen, named):
+    link = ed2k_link("Saga 01 T10.cbz", b"S" * 1000)
+    extra = ed2k_conf(host, ed2k="client_user = %s\n" % user.name
+                      if named else "")
+    mon = mount(tmp_path, fake, extra)
+    try:
+        mon.catalog.write_text('{"title": "Saga 01 T10", "link": "%s",'
+                               ' "size": 1000, "source": "EBDZ"}\n' % link)
+        mon.check("missing")
+        if named:
+            wait_for(lambda: sent(seen), POLLS_S, "the listener asked",
+                     until=lambda got: ec_login() in got, mount=mon.m)
+            return
+        text = wait_for(lambda: health(mon), POLLS_S,
+                        "health naming amule's listener",
+                        until=lambda t: "not the client's" in
+                        "".join(lines_of(t, "amule")), mount=mon.m)
+        line, = lines_of(text, "amule")
+        assert "user %s" % user.name in line, line
+        assert "client_user in [ed2k]" in line, line
+        assert sent(seen) == b""
+        log = mon.m.read("log")
+        assert b"user %s" % user.name.encode() in log
+        assert PASSWORD.encode() not in log
     finally:
         mon.unmount()
 

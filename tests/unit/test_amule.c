@@ -301,6 +301,35 @@ static void test_read(void **state)
 	assert_int_equal(read_obj("{\"status\": 0}", &s), -EINVAL);
 }
 
+/* Where a host leads as a url with its port, for the check of who
+ * listens there: a bare host is amuled's 4712, never HTTP's 80. */
+static void test_listening_url(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "127.0.0.1:4712", "tcp://127.0.0.1:4712" },
+		{ "127.0.0.1", "tcp://127.0.0.1:4712" },
+		{ "localhost:9999", "tcp://localhost:9999" },
+		{ "[::1]", "tcp://[::1]:4712" },
+		{ "[::1]:4000", "tcp://[::1]:4000" },
+	};
+	static const char *const bad[] = {
+		"", "::1", "host:", "host:0", "host:65536", "host:12x",
+		"[::1", "[::1]x",
+	};
+	char *url;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(ec_url(cases[i][0], &url), 0);
+		assert_string_equal(url, cases[i][1]);
+		free(url);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(ec_url(bad[i], &url), -EINVAL);
+		assert_null(url);
+	}
+}
+
 /* An ed2k catalog release is aMule's, or a torrent blackhole's to write
  * down; with a magnet it is a torrent's; a torrent's is not aMule's. */
 static void test_who_takes_it(void **state)
@@ -352,6 +381,7 @@ int main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_read),
 		cmocka_unit_test(test_who_takes_it),
+		cmocka_unit_test(test_listening_url),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

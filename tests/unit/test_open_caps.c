@@ -159,6 +159,39 @@ static void test_unpacks_per_user(void **state)
 	open_caps_set(256, OPEN_CAPS_BYTES, OPEN_CAPS_UNPACKS);
 }
 
+/* Many users each under their cap unpack at most the cap of all of them
+ * at once: the next user's page is EAGAIN until one ends, the owner is
+ * not held, and a refusal counts nothing. */
+static void test_unpacks_of_all_users(void **state)
+{
+	(void)state;
+	open_caps_set(256, OPEN_CAPS_BYTES, 2);
+	open_caps_set_all_unpacks(3);
+	assert_int_equal(open_caps_unpack_begin(1000, 0, 10), 0);
+	assert_int_equal(open_caps_unpack_begin(1000, 0, 10), 0);
+	assert_int_equal(open_caps_unpack_begin(1001, 0, 10), 0);
+	assert_int_equal(open_caps_unpack_begin(1001, 0, 10), -EAGAIN);
+	assert_int_equal(open_caps_unpack_begin(1002, 0, 10), -EAGAIN);
+	assert_int_equal(open_caps_unpack_begin(0, 1, 10), 0);
+	open_caps_unpack_end(0, 1, 10);
+	open_caps_unpack_end(1000, 0, 10);
+	assert_int_equal(open_caps_unpack_begin(1002, 0, 10), 0);
+	assert_int_equal(open_caps_unpack_begin(1001, 0, 10), -EAGAIN);
+	/* an end with none begun frees no place */
+	open_caps_unpack_end(1003, 0, 10);
+	assert_int_equal(open_caps_unpack_begin(1003, 0, 10), -EAGAIN);
+	open_caps_unpack_end(1000, 0, 10);
+	open_caps_unpack_end(1001, 0, 10);
+	open_caps_unpack_end(1002, 0, 10);
+	/* at least one, whatever is set */
+	open_caps_set_all_unpacks(0);
+	assert_int_equal(open_caps_unpack_begin(1000, 0, 1), 0);
+	assert_int_equal(open_caps_unpack_begin(1001, 0, 1), -EAGAIN);
+	open_caps_unpack_end(1000, 0, 1);
+	open_caps_set_all_unpacks(OPEN_CAPS_ALL_UNPACKS);
+	open_caps_set(256, OPEN_CAPS_BYTES, OPEN_CAPS_UNPACKS);
+}
+
 /* A rendering from a page on is kept in pages of its own, whole; a
  * smaller one as it was; either is freed by open_caps_unkeep() (ASan and
  * valgrind see a leak or a wrong free). */
@@ -199,6 +232,7 @@ int main(void)
 		cmocka_unit_test(test_cap_per_user),
 		cmocka_unit_test(test_memory_per_user),
 		cmocka_unit_test(test_unpacks_per_user),
+		cmocka_unit_test(test_unpacks_of_all_users),
 		cmocka_unit_test(test_renderings_kept_in_pages),
 	};
 
