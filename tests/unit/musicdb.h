@@ -255,4 +255,11 @@ void musicdb_make_tree(struct musicdb *e);
 	" BEGIN INSERT OR REPLACE INTO analysis_queue (track_id)" \
 	" SELECT id FROM tracks WHERE file_id = NEW.id; END;"
 
+/* The undoing a store goes through back to version 20 (the versions
+ * with no macro above need none). */
+#define UNDO_SINCE_21 \
+	UNDO_SINCE_38 UNDO_VERSION_36 UNDO_VERSION_35 UNDO_VERSION_34 \
+	UNDO_VERSION_32 UNDO_VERSION_31 UNDO_VERSION_30 UNDO_VERSION_29 \
+	UNDO_VERSION_28 UNDO_VERSION_25 UNDO_VERSION_22 UNDO_VERSION_21
+
 #endif

@@ -444,15 +444,7 @@ static void test_tracks_fts_backfilled(void **state)
 	musicdb_put_track(e, "a/2.flac", "Other", "Ann", NULL, "Disc", 2);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_SINCE_38
-				 UNDO_VERSION_36
-				 UNDO_VERSION_35
-				 UNDO_VERSION_34
-				 UNDO_VERSION_32 UNDO_VERSION_31
-				 UNDO_VERSION_30
-				 UNDO_VERSION_29
-				 UNDO_VERSION_28
-				 UNDO_VERSION_25 UNDO_VERSION_22 UNDO_VERSION_21
+	assert_int_equal(db_exec(db, UNDO_SINCE_21
 				 " DROP TRIGGER tracks_fts_del;"
 				 " DROP TRIGGER tracks_fts_set;"
 				 " DROP TABLE tracks_fts;"

@@ -437,15 +437,7 @@ static void test_picture_step_rereads(void **state)
 	musicdb_put_track(e, "r.flac", "Plain", "A", NULL, "B", 10);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_SINCE_38
-				 UNDO_VERSION_36
-				 UNDO_VERSION_35
-				 UNDO_VERSION_34
-				 UNDO_VERSION_32 UNDO_VERSION_31
-				 UNDO_VERSION_30
-				 UNDO_VERSION_29
-				 UNDO_VERSION_28
-				 UNDO_VERSION_25 UNDO_VERSION_22 UNDO_VERSION_21
+	assert_int_equal(db_exec(db, UNDO_SINCE_21
 				 " DROP TABLE pictures;"
 				 " DROP TABLE settings;"
 				 " ALTER TABLE directories DROP COLUMN digest;"
@@ -560,15 +552,7 @@ static void put_files_as_version_20(struct musicdb *e)
 	writer_put(&rec->wr);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, UNDO_SINCE_38
-				 UNDO_VERSION_36
-				 UNDO_VERSION_35
-				 UNDO_VERSION_34
-				 UNDO_VERSION_32 UNDO_VERSION_31
-				 UNDO_VERSION_30
-				 UNDO_VERSION_29
-				 UNDO_VERSION_28
-				 UNDO_VERSION_25 UNDO_VERSION_22 UNDO_VERSION_21
+	assert_int_equal(db_exec(db, UNDO_SINCE_21
 				 " INSERT INTO directories (root_id, path,"
 				 " mtime_ns) SELECT id, x'c3', 0 FROM roots;"
 				 " INSERT INTO files (root_id, dir_id, path,"
