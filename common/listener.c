@@ -210,6 +210,16 @@ int listener_uid(const char *url, uid_t *uid)
 	return ret;
 }
 
+int listener_uid_trusted(uid_t uid, const uid_t *also, size_t nr)
+{
+	if (!uid || uid == geteuid())
+		return 1;
+	for (size_t i = 0; i < nr; i++)
+		if (also[i] == uid)
+			return 1;
+	return 0;
+}
+
 int listener_trusted(const char *url, const uid_t *also, size_t nr,
 			 uid_t *who)
 {
@@ -218,11 +228,7 @@ int listener_trusted(const char *url, const uid_t *also, size_t nr,
 
 	listener_uids(url, uids, LISTENER_ADDRESSES, &found);
 	for (size_t i = 0; i < found; i++) {
-		size_t k = 0;
-
-		while (k < nr && also[k] != uids[i])
-			k++;
-		if (uids[i] && uids[i] != geteuid() && k == nr) {
+		if (!listener_uid_trusted(uids[i], also, nr)) {
 			*who = uids[i];
 			return 0;
 		}

@@ -45,6 +45,9 @@ int listener_uid(const char *url, uid_t *uid);
  */
 int listener_uids(const char *url, uid_t *uids, size_t max, size_t *nr);
 
+/* Whether uid is root's, the daemon's or one of the nr users of also. */
+int listener_uid_trusted(uid_t uid, const uid_t *also, size_t nr);
+
 /*
  * Whether a service at url may be asked with its secrets: 1 when no
  * user of this machine listens where url leads (on any address of its

@@ -117,8 +117,7 @@ static int proxy_user(struct MHD_Connection *c, const struct sockaddr *sa,
 		return 0;
 	if (listener_peer_uid(sa, (struct sockaddr *)&local, &uid))
 		return 1;
-	if (!uid || uid == geteuid() || (proxy_.has_user &&
-					 uid == proxy_.user))
+	if (listener_uid_trusted(uid, &proxy_.user, proxy_.has_user != 0))
 		return 1;
 	if (atomic_exchange(&told, uid) != uid) {
 		listener_name(uid, name, sizeof(name));

@@ -11,22 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "common/listener.h"
 #include "common/path.h"
 #include "indexer/monitor/download.h"
-
-/* Whether uid is one of the nr users of trusted, root or the daemon's. */
-static int trusted_uid(uid_t uid, const uid_t *trusted, size_t nr)
-{
-	if (!uid || uid == geteuid())
-		return 1;
-	for (size_t i = 0; i < nr; i++)
-		if (trusted[i] == uid)
-			return 1;
-	return 0;
-}
 
 /* The folder at path (its first len bytes) as series_save.h wants it:
  * 0, 1 when it is not made yet, or -EACCES with why. */
@@ -49,7 +37,7 @@ static int look(char *path, size_t len, const uid_t *trusted, size_t nr,
 		snprintf(why, why_len, "the series' save_path lies in %.200s,"
 			 " which is %s: not used", path, S_ISLNK(st.st_mode) ?
 			 "a symbolic link" : "no folder");
-	} else if (!trusted_uid(st.st_uid, trusted, nr)) {
+	} else if (!listener_uid_trusted(st.st_uid, trusted, nr)) {
 		rc = -EACCES;
 		listener_name(st.st_uid, name, sizeof(name));
 		snprintf(why, why_len, "the series' save_path lies in %.200s,"
