@@ -81,8 +81,11 @@ npm_packages() {
 		--loglevel=error
 }
 
+# A package whose triggers dpkg has not run yet (another install was cut
+# short, or holds the lock) is configured and usable: it is installed.
 installed() {
-	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null |
+		grep -Eq "ok (installed|triggers-pending|triggers-awaited)"
 }
 
 # The first alternative the apt sources can install, or nothing.

@@ -127,3 +127,16 @@ def test_unknown_package_is_named(apt):
     assert r.returncode == 1
     assert "the apt sources hold no package libinih-dev" in r.stderr
     assert (apt / "apt-get").read_text() == "update -qq\n"
+
+
+def test_triggers_pending_counts_as_installed(apt):
+    """A package dpkg has configured but whose triggers wait (an install
+    cut short, or one holding the lock) is usable: nothing is installed
+    again, and the npm packages present are left alone."""
+    tool(apt / "bin", "dpkg-query", 'printf "install ok %s" "%s"\n' %
+         ("%s", "triggers-pending"))
+    tool(apt / "bin", "npm", "exit 0\n")
+    r = run([], str(apt / "bin") + ":" + SYSTEM_PATH)
+    assert (r.returncode, r.stderr) == (
+        0, "install-deps: all packages present\n")
+    assert not (apt / "apt-get").exists()
