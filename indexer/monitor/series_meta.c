@@ -384,13 +384,18 @@ struct keep {
 	const char *text;
 };
 
-/* A writer_call() function: the series' metadata replaced. */
+/* A writer_call() function: the series' metadata replaced, unless the
+ * record says what it said (a cached answer too): then its time stays
+ * the first reading's, and the row is not rewritten. */
 static int store_meta(sqlite3 *db, void *arg)
 {
 	const struct keep *k = arg;
 
 	return db_run(db, "keep series metadata",
-		      "UPDATE series SET meta = ?2 WHERE id = ?1",
+		      "UPDATE series SET meta = ?2 WHERE id = ?1 AND"
+		      " CASE WHEN json_valid(meta) THEN"
+		      "  json_remove(meta, '$.at') IS NOT"
+		      "  json_remove(?2, '$.at') ELSE 1 END",
 		      DB_ARGS(DB_INT(k->series), DB_TEXT(k->text)));
 }
 
