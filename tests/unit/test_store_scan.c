@@ -340,6 +340,26 @@ static void settle(void)
 	assert_int_equal(nanosleep(&t, NULL), 0);
 }
 
+static struct timespec now_coarse(void)
+{
+	struct timespec t;
+
+	assert_int_equal(clock_gettime(CLOCK_REALTIME_COARSE, &t), 0);
+	return t;
+}
+
+/* Whether folders changed at t were still within the settle window when
+ * the scan that just ended looked at them. A machine loaded enough to
+ * stretch a scan past the window cannot show what a fresh folder does:
+ * the asserts that need one are then not judged. */
+static int still_fresh(struct timespec t)
+{
+	struct timespec n = now_coarse();
+
+	return (n.tv_sec - t.tv_sec) * 1000000000ll + n.tv_nsec - t.tv_nsec <
+	       900000000ll;
+}
+
 static int64_t listings_of(struct musicdb *e, const char *dir)
 {
 	char sql[200];
@@ -364,17 +384,20 @@ static void test_scan_listings(void **state)
 	struct scan_stats s;
 	struct timespec t[2] = { { 0, UTIME_OMIT }, { 12345, 0 } };
 	char p[160], q[200];
+	struct timespec changed = now_coarse();
+	int64_t kept;
+	int fresh;
 
 	musicdb_make_tree(e);
 	/* changed a moment ago: listed, and no listing kept */
 	assert_int_equal(musicdb_scan(e, "", &s, 0), 0);
 	assert_int_equal(s.files_new, 12);
-	assert_int_equal(musicdb_int(e->db, "SELECT count(*) FROM"
-					    " dir_listings"),
-			 0);
+	kept = musicdb_int(e->db, "SELECT count(*) FROM dir_listings");
+	if (still_fresh(changed))
+		assert_int_equal(kept, 0);
 	settle();
 	assert_int_equal(musicdb_scan(e, "", &s, 0), 0);
-	assert_int_equal(s.dirs_from_store, 0);
+	assert_int_equal(s.dirs_from_store, kept);
 	assert_int_equal(musicdb_int(e->db, "SELECT count(*) FROM"
 					    " dir_listings"),
 			 4);
@@ -384,6 +407,7 @@ static void test_scan_listings(void **state)
 	assert_int_equal(s.files_seen, 12);
 
 	/* a new file, a renamed one: those folders are listed again */
+	changed = now_coarse();
 	snprintf(p, sizeof(p), "%s/dir0/new.txt", e->root);
 	musicdb_write(p, "y");
 	snprintf(p, sizeof(p), "%s/dir1/file0.txt", e->root);
@@ -399,8 +423,10 @@ static void test_scan_listings(void **state)
 	assert_int_equal(s.files_renamed, 1);
 	assert_int_equal(s.files_changed, 1);
 	assert_int_equal(s.files_unchanged, 10);
-	assert_int_equal(listings_of(e, "dir0"), 0);
-	assert_int_equal(listings_of(e, "dir1"), 0);
+	if (still_fresh(changed)) {
+		assert_int_equal(listings_of(e, "dir0"), 0);
+		assert_int_equal(listings_of(e, "dir1"), 0);
+	}
 	assert_int_equal(listings_of(e, "dir2"), 1);
 	assert_int_equal(musicdb_int(e->db, "SELECT count(*) FROM file_paths"
 				     " WHERE CAST(path AS TEXT) IN"
@@ -423,8 +449,10 @@ static void test_scan_listings(void **state)
 	 * a change time it no longer has, waits to be replaced */
 	snprintf(p, sizeof(p), "%s/dir0", e->root);
 	snprintf(q, sizeof(q), "rm -r '%s'", p);
+	changed = now_coarse();
 	assert_int_equal(system(q), 0);
 	assert_int_equal(musicdb_scan(e, "", &s, 0), 0);
+	fresh = still_fresh(changed);
 	assert_int_equal(s.files_deleted, 5);
 	assert_int_equal(s.dirs_from_store, 2);
 	assert_int_equal(listings_of(e, "dir0"), 0);
@@ -433,7 +461,7 @@ static void test_scan_listings(void **state)
 			 3);
 	settle();
 	assert_int_equal(musicdb_scan(e, "", &s, 0), 0);
-	assert_int_equal(s.dirs_from_store, 2);
+	assert_int_equal(s.dirs_from_store, fresh ? 2 : 3);
 	assert_int_equal(musicdb_scan(e, "", &s, 0), 0);
 	assert_int_equal(s.dirs_from_store, 3);
 	assert_int_equal(s.files_unchanged, 8);
