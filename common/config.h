@@ -57,7 +57,7 @@ struct config {
 	int dry_run;			/* default 1 */
 	long watch_debounce_ms;		/* default 200 */
 	long poll_interval_s;		/* default 300 */
-	long max_watches;		/* folders watched at most; default
+	int max_watches;		/* folders watched at most; default
 					 * 0: half the kernel's limit per
 					 * user, read at start */
 	long keep_gone_s;		/* default 30 days: a gone track's
@@ -234,7 +234,7 @@ struct config {
 	struct config_list notify_telegram_events;
 	int notify_digest;		/* default 1 (digest.h) */
 	double notify_error_rate;	/* default 0.05 */
-	long notify_min_files_per_s;	/* 0: no scan_slow alert */
+	int notify_min_files_per_s;	/* 0: no scan_slow alert */
 	long notify_retry_for_s;	/* default 1 d */
 
 	/* [retention] */

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +70,7 @@ static void default_watches(struct config *cfg)
 		return;
 	f = fopen("/proc/sys/fs/inotify/max_user_watches", "re");
 	if (f && fscanf(f, "%ld", &max) == 1 && max > 1)
-		cfg->max_watches = max / 2;
+		cfg->max_watches = max / 2 > INT_MAX ? INT_MAX : max / 2;
 	if (f)
 		fclose(f);
 }

@@ -15,7 +15,8 @@
 
 #include "common/config.h"
 
-#define O(field) .offset = offsetof(struct config, field)
+#define O(field) .offset = offsetof(struct config, field), \
+	.size = sizeof(((struct config *)0)->field)
 #define SECRET_MAX 4096		/* bytes of a secret read from a file */
 
 /* The first five are kept as char *, the next three as struct
@@ -44,6 +45,7 @@ struct key {
 	const char *section, *name;
 	enum type type;
 	size_t offset;
+	size_t size;		/* of the field: the type's (test_config.c) */
 	long min, max;		/* range of T_INT, T_DURATION and T_MSEC */
 	const char *const *choices;
 	const char *def;	/* an allocated default, set by config_finish */

@@ -22,6 +22,7 @@
 
 #include "common/bytes.h"
 #include "common/config.h"
+#include "common/config_table.h"
 #include "common/strbuf.h"
 #include "cfgload.h"
 
@@ -499,9 +500,48 @@ static void test_nested_roots(void **state)
 	assert_int_equal(config_finish(&cfg, CFGLOAD_ERR), 0);
 	config_release(&cfg);
 }
+/* Each key's field is what its type's parser writes and its printer
+ * reads: an int written into a long keeps the long's other bytes. */
+static void test_key_fields_fit_types(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < config_keys_nr; i++) {
+		const struct key *k = &config_keys[i];
+		size_t want;
+
+		switch (k->type) {
+		case T_LIST:
+		case T_DIR:
+		case T_MAP:
+			want = sizeof(struct config_list);
+			break;
+		case T_BOOL:
+		case T_INT:
+			want = sizeof(int);
+			break;
+		case T_DURATION:
+		case T_MSEC:
+			want = sizeof(long);
+			break;
+		case T_RATIO:
+			want = sizeof(double);
+			break;
+		case T_USER:
+			want = sizeof(struct config_user);
+			break;
+		default:
+			want = sizeof(char *);
+		}
+		if (k->size != want)
+			fail_msg("[%s] %s: a field of %zu bytes for a type "
+				 "of %zu", k->section, k->name, k->size, want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_key_fields_fit_types),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_bools),
 		cmocka_unit_test(test_good_values),
