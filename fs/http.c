@@ -29,6 +29,7 @@
 #include "fs/caller.h"
 #include "fs/control.h"
 #include "fs/http_auth.h"
+#include "fs/http_peers.h"
 #include "fs/http_serve.h"
 #include "fs/invalidate.h"
 #include "fs/nodes.h"
@@ -491,6 +492,7 @@ static struct MHD_Daemon *listener(const struct config *cfg, int fd)
 
 	if (fd < 0 && parse_listen(cfg->http_listen, &ai))
 		return NULL;
+	http_peers_limit(cfg->http_max_per_address, &cfg->http_proxy_user);
 	if (ai && ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	d = MHD_start_daemon(flags, 0, NULL, NULL, answer, NULL,
@@ -504,6 +506,7 @@ static struct MHD_Daemon *listener(const struct config *cfg, int fd)
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->http_timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_HEADER_BYTES,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+		MHD_OPTION_NOTIFY_CONNECTION, http_peers_notify, NULL,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_END);
 	if (ai)
