@@ -222,19 +222,9 @@ static int path_ok(const char *url)
 
 static enum MHD_Result unauthorized(struct MHD_Connection *c)
 {
-	static const char text[] = "a name and password are needed\n";
-	struct MHD_Response *r;
-	enum MHD_Result ret;
-
-	r = MHD_create_response_from_buffer(sizeof(text) - 1, (void *)text,
-					    MHD_RESPMEM_PERSISTENT);
-	if (!r)
-		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type",
-				"text/plain; charset=utf-8");
-	ret = MHD_queue_basic_auth_fail_response(c, REALM, r);
-	MHD_destroy_response(r);
-	return ret;
+	return http_serve_text(c, MHD_HTTP_UNAUTHORIZED,
+			       "a name and password are needed",
+			       "WWW-Authenticate", "Basic realm=\"" REALM "\"");
 }
 
 /* The account the request's credentials name, or NULL (answered). */

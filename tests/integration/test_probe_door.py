@@ -10,7 +10,7 @@ import random
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from conftest import make_flac, unmount, wait_for
 from access_users import denied, start_daemon, user, world  # noqa: F401
@@ -173,5 +173,40 @@ def test_control_characters_of_a_tag_break_no_xml_answer(tmp_path):
         assert song.get("title") == title.replace(
             "\x01", "\ufffd").replace("\x0b", "\ufffd")
         assert song.get("album") == "Evil</album>"
+    finally:
+        w.stop()
+
+
+def test_every_answer_says_nosniff(tmp_path):
+    """A browser must not take a library file for a page or a script by
+    its bytes: every answer (a file, a range, a 304, a folder, the
+    dashboard, a refusal, a Subsonic answer, a track streamed) names its
+    type as the only one (X-Content-Type-Options: nosniff)."""
+    top = tmp_path / "music"
+    make_flac(str(top / "Page" / "01.flac"), "Page", "Page", "Page", 1)
+    w = Web(tmp_path, music=top)
+    try:
+        album = "/library/music/artists/Page/Page/"
+        track = album + quote(wait_for(lambda: os.listdir(
+            w.m.path + album), 60, "the track")[0])
+        status, head, _ = w.curl(track)
+        answers = [(status, head)]
+        answers.append(w.curl(track, "-r", "0-3")[:2])
+        answers.append(w.curl(track, "-H",
+                              "If-None-Match: " + head["etag"])[:2])
+        for path in (album, "/", "/status/health", "/nothing/here"):
+            answers.append(w.curl(path)[:2])
+        answers.append(w.curl("/metrics", user=None)[:2])
+        answers.append(w.curl("/rest/ping?u=root&p=x&v=1.16.1&c=t")[:2])
+        song = ET.fromstring(w.curl("/rest/search3?" + urlencode(dict(
+            u="root", p=PASSWORD, v="1.16.1", c="t", query="")))[2]).find(
+            ".//" + NS + "song")
+        answers.append(w.curl("/rest/stream?" + urlencode(dict(
+            u="root", p=PASSWORD, v="1.16.1", c="t",
+            id=song.get("id"))))[:2])
+        assert sorted({s for s, _ in answers}) == [200, 206, 304, 401, 404]
+        for status, head in answers:
+            assert head.get("x-content-type-options") == "nosniff", \
+                (status, head)
     finally:
         w.stop()
