@@ -4,15 +4,18 @@
 private files, and what the listener hears of who asks must come from
 who asks. Each case is one the probe found open."""
 
+import grp
 import json
 import os
 import random
+import signal
 import subprocess
 import tempfile
+import uuid
 import xml.etree.ElementTree as ET
 from urllib.parse import quote, urlencode
 
-from conftest import make_flac, unmount, wait_for
+from conftest import accounts, make_flac, unmount, wait_for
 from access_users import denied, start_daemon, user, world  # noqa: F401
 from test_http import PASSWORD, Web
 
@@ -210,3 +213,43 @@ def test_every_answer_says_nosniff(tmp_path):
                 (status, head)
     finally:
         w.stop()
+
+
+def test_account_groups_follow_a_reload(world, user):  # noqa: F811
+    """An HTTP account's groups are its user's as of the last reading of
+    the htpasswd, as its password is: a user added to a folder's group
+    reads that folder's track once SIGHUP reloads [http], and no longer
+    once taken out of the group and reloaded again; no restart."""
+    group = "mg" + uuid.uuid4().hex[:10]
+    accounts("groupadd", group)
+    try:
+        music = os.path.join(world, "music")
+        make_flac(os.path.join(music, "Grp", "Alb", "01.flac"), "Alb",
+                  "Grp", "Alb", 1)
+        os.chown(os.path.join(music, "Grp"), 0, grp.getgrnam(group).gr_gid)
+        os.chmod(os.path.join(music, "Grp"), 0o750)
+        where = tempfile.mkdtemp(dir=world)
+        w = Web(where, names=("root", user.name), music=music)
+        try:
+            album = "/library/music/artists/Grp/Alb/"
+            track = album + quote(wait_for(lambda: os.listdir(
+                w.m.path + album), 60, "the track")[0])
+
+            def reload():
+                done = w.log().count("reload: done")
+                w.m.proc.send_signal(signal.SIGHUP)
+                wait_for(lambda: w.log().count("reload: done") > done, 60,
+                         "reload: done in the log", mount=w.m)
+
+            assert w.curl(track, user=user.name)[0] == 404
+            accounts("gpasswd", "-a", user.name, group)
+            assert w.curl(track, user=user.name)[0] == 404
+            reload()
+            assert w.curl(track, user=user.name)[0] == 200
+            accounts("gpasswd", "-d", user.name, group)
+            reload()
+            assert w.curl(track, user=user.name)[0] == 404
+        finally:
+            w.stop()
+    finally:
+        accounts("groupdel", group, check=False)
