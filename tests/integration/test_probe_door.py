@@ -17,7 +17,7 @@ from urllib.parse import quote, urlencode
 
 from conftest import accounts, make_flac, unmount, wait_for
 from access_users import denied, start_daemon, user, world  # noqa: F401
-from test_http import PASSWORD, Web
+from test_http import PASSWORD, Web, open_and_shut
 
 HIDDEN = "a track this user may not read"
 NS = "{http://subsonic.org/restapi}"
@@ -253,3 +253,42 @@ def test_account_groups_follow_a_reload(world, user):  # noqa: F811
             w.stop()
     finally:
         accounts("groupdel", group, check=False)
+
+
+def prometheus_samples(text, name):
+    return [line for line in text.splitlines()
+            if line.startswith((name + " ", name + "{"))]
+
+
+def test_library_counts_are_the_owners(world, user):  # noqa: F811
+    """summary.json's counts and each root's files, and the Prometheus
+    samples that mirror them, take in tracks another user may not see:
+    root gets them, another account over HTTP and another user on the
+    mount get null and no sample (before, both got root's figures)."""
+    music = open_and_shut(world)
+    where = tempfile.mkdtemp(dir=world)
+    os.chmod(where, 0o755)
+    w = Web(where, names=("root", user.name), music=music,
+            options=("allow_other",))
+    try:
+        mine = wait_for(lambda: json.loads(w.curl(
+            "/status/summary.json")[2]), 60, "both tracks counted",
+            until=lambda d: d["counts"]["tracks"] == 2)
+        assert mine["roots"][0]["files"] == 2
+        theirs = [json.loads(w.curl("/status/summary.json",
+                                    user=user.name)[2]),
+                  json.loads(user.read(w.m.file("status/summary.json")))]
+        for doc in theirs:
+            assert doc["counts"] is None, doc
+            assert [r["files"] for r in doc["roots"]] == [None], doc
+            assert doc["roots"][0]["path"] == mine["roots"][0]["path"]
+        prom = w.curl("/metrics", user=user.name)[2].decode()
+        own = w.curl("/metrics")[2].decode()
+        for name in ("mediamon_tracks", "mediamon_files",
+                     "mediamon_root_files"):
+            assert prometheus_samples(own, name), name
+            assert not prometheus_samples(prom, name), name
+            assert "# TYPE %s gauge" % name in prom
+        assert prometheus_samples(prom, "mediamon_uptime_seconds")
+    finally:
+        w.stop()
