@@ -482,7 +482,6 @@ static struct MHD_Daemon *listener(const struct config *cfg, int fd)
 
 	if (fd < 0 && parse_listen(cfg->http_listen, &ai))
 		return NULL;
-	http_peers_limit(cfg->http_max_per_address, &cfg->http_proxy_user);
 	if (ai && ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	d = MHD_start_daemon(flags, 0, NULL, NULL, answer, NULL,
@@ -527,6 +526,7 @@ static int start(const struct config *cfg)
 	rc = set_proxy(cfg->http_trusted_proxy, &cfg->http_proxy_user);
 	if (rc)
 		return rc;
+	http_peers_limit(cfg->http_max_per_address, &cfg->http_proxy_user);
 	rc = http_auth_load(cfg->http_htpasswd);
 	if (rc)
 		return rc;
@@ -631,6 +631,7 @@ static void reload(const struct config *cfg)
 		log_info("http: reload: the Subsonic passwords and API keys"
 			 " in use stay");
 	set_proxy(cfg->http_trusted_proxy, &cfg->http_proxy_user);
+	http_peers_limit(cfg->http_max_per_address, &cfg->http_proxy_user);
 	if (same_listener(cfg))
 		return;
 	if (!strcmp(running.listen, cfg->http_listen)) {
