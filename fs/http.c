@@ -29,6 +29,7 @@
 #include "fs/caller.h"
 #include "fs/control.h"
 #include "fs/http_auth.h"
+#include "fs/http_peers.h"
 #include "fs/http_serve.h"
 #include "fs/invalidate.h"
 #include "fs/nodes.h"
@@ -221,19 +222,9 @@ static int path_ok(const char *url)
 
 static enum MHD_Result unauthorized(struct MHD_Connection *c)
 {
-	static const char text[] = "a name and password are needed\n";
-	struct MHD_Response *r;
-	enum MHD_Result ret;
-
-	r = MHD_create_response_from_buffer(sizeof(text) - 1, (void *)text,
-					    MHD_RESPMEM_PERSISTENT);
-	if (!r)
-		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type",
-				"text/plain; charset=utf-8");
-	ret = MHD_queue_basic_auth_fail_response(c, REALM, r);
-	MHD_destroy_response(r);
-	return ret;
+	return http_serve_text(c, MHD_HTTP_UNAUTHORIZED,
+			       "a name and password are needed",
+			       "WWW-Authenticate", "Basic realm=\"" REALM "\"");
 }
 
 /* The account the request's credentials name, or NULL (answered). */
@@ -504,6 +495,7 @@ static struct MHD_Daemon *listener(const struct config *cfg, int fd)
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->http_timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_HEADER_BYTES,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+		MHD_OPTION_NOTIFY_CONNECTION, http_peers_notify, NULL,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_END);
 	if (ai)
@@ -534,6 +526,7 @@ static int start(const struct config *cfg)
 	rc = set_proxy(cfg->http_trusted_proxy, &cfg->http_proxy_user);
 	if (rc)
 		return rc;
+	http_peers_limit(cfg->http_max_per_address, &cfg->http_proxy_user);
 	rc = http_auth_load(cfg->http_htpasswd);
 	if (rc)
 		return rc;
@@ -638,6 +631,7 @@ static void reload(const struct config *cfg)
 		log_info("http: reload: the Subsonic passwords and API keys"
 			 " in use stay");
 	set_proxy(cfg->http_trusted_proxy, &cfg->http_proxy_user);
+	http_peers_limit(cfg->http_max_per_address, &cfg->http_proxy_user);
 	if (same_listener(cfg))
 		return;
 	if (!strcmp(running.listen, cfg->http_listen)) {

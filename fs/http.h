@@ -14,7 +14,8 @@
  * the query instead.
  *
  * Its [http] threads threads ("mm-http") answer at most max_connections
- * connections, max_connections_per_address from one address; a
+ * connections, max_connections_per_address from one address or one
+ * local user (fs/http_peers.h); a
  * connection silent for timeout seconds is closed, and a request's
  * headers past HTTP_HEADER_BYTES are refused. A reload applies [http]
  * anew: the htpasswd read again, and a listener with the new address,

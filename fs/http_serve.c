@@ -117,12 +117,22 @@ unsigned http_serve_status(int rc)
 	}
 }
 
+enum MHD_Result http_serve_queue(struct MHD_Connection *c, unsigned status,
+				 struct MHD_Response *r)
+{
+	enum MHD_Result ret;
+
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 enum MHD_Result http_serve_text(struct MHD_Connection *c, unsigned status,
 				const char *text, const char *name,
 				const char *value)
 {
 	struct MHD_Response *r;
-	enum MHD_Result ret;
 	char line[256];
 
 	snprintf(line, sizeof(line), "%s\n", text);
@@ -134,9 +144,7 @@ enum MHD_Result http_serve_text(struct MHD_Connection *c, unsigned status,
 				"text/plain; charset=utf-8");
 	if (name)
 		MHD_add_response_header(r, name, value);
-	ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
-	return ret;
+	return http_serve_queue(c, status, r);
 }
 
 static enum MHD_Result error(struct MHD_Connection *c, int rc)
@@ -223,7 +231,6 @@ static enum MHD_Result send_body(struct MHD_Connection *c, struct body *b,
 	struct MHD_Response *r;
 	struct http_ranges rs;
 	uint64_t from = 0, len = size;
-	enum MHD_Result ret;
 	unsigned status = MHD_HTTP_OK;
 	char text[96];
 	int rc = 0;
@@ -282,9 +289,7 @@ static enum MHD_Result send_body(struct MHD_Connection *c, struct body *b,
 			 "/%" PRIu64, from, from + len - 1, size);
 		MHD_add_response_header(r, "Content-Range", text);
 	}
-	ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
-	return ret;
+	return http_serve_queue(c, status, r);
 }
 
 /* A library file, opened as the caller. */

@@ -17,6 +17,12 @@
  * Prometheus file, "/" the dashboard). */
 enum MHD_Result http_serve_get(struct MHD_Connection *c, const char *path);
 
+/* Queue r with status, and the header that keeps a browser from taking
+ * it for another type than it names (X-Content-Type-Options: nosniff:
+ * a file of a user's library is never run as a page); r is released. */
+enum MHD_Result http_serve_queue(struct MHD_Connection *c, unsigned status,
+				 struct MHD_Response *r);
+
 /* Answer with status and the text line, plus the header name: value
  * when name is not NULL. */
 enum MHD_Result http_serve_text(struct MHD_Connection *c, unsigned status,

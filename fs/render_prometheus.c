@@ -19,6 +19,7 @@
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
+#include "fs/caller.h"
 #include "fs/render_status.h"
 #include "fs/session.h"
 #include "fs/sizes.h"
@@ -32,7 +33,8 @@
  * read transaction, the live status once. Each metric shows the value of
  * the field of the JSON document it mirrors (summary.json, scan.json,
  * watch.json, monitor.json, repair.json, analysis.json, fuse.json), in
- * base units; the table's rows name which.
+ * base units; the table's rows name which. The library's counts are
+ * the owner's alone, as in summary.json: another user gets no sample.
  */
 struct prom {
 	struct strbuf *out;
@@ -40,6 +42,7 @@ struct prom {
 	struct indexer_status s;
 	struct watch_status w;
 	struct session_stats fuse;
+	int owner;			/* the library's counts shown */
 	struct library_counts counts;
 	struct strbuf roots;		/* mediamon_root_files' samples */
 	struct library_scan last;
@@ -165,7 +168,7 @@ static int read_all(struct prom *p)
 	if (rc)
 		return rc;
 	rc = library_stats_counts(&p->counts);
-	if (!rc)
+	if (!rc && p->owner)
 		rc = library_stats_each_root(add_root, &p->roots);
 	if (!rc)
 		rc = render_last_scan(&p->s, &p->last, &p->has_last);
@@ -372,6 +375,7 @@ int render_prometheus(struct strbuf *out)
 		.out = out,
 		.roots = STRBUF_INIT,
 		.endpoints = STRBUF_INIT,
+		.owner = caller_is_owner(),
 	};
 	int rc;
 

@@ -18,6 +18,7 @@
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
+#include "fs/caller.h"
 
 /* A scan's counters and phases, as the indexer counts them live. */
 static void scan_from_stats(struct library_scan *l, const struct scan_stats *c)
@@ -152,12 +153,14 @@ static json_t *scan_running(const struct indexer_status *s)
 	return o;
 }
 
+/* A root of summary.json; its files only to the owner (render_summary). */
 static int add_root(void *arg, const char *kind, const char *path,
 		    size_t len, int64_t files)
 {
-	json_t *root = json_pack("{s:s, s:o, s:I}", "kind", kind,
+	json_t *root = json_pack("{s:s, s:o, s:o}", "kind", kind,
 				 "path", json_text(path, len),
-				 "files", (json_int_t)files);
+				 "files", caller_is_owner() ?
+				 json_integer(files) : json_null());
 
 	return root && !json_array_append_new(arg, root) ? 0 : -ENOMEM;
 }
@@ -193,6 +196,11 @@ static json_t *watcher_object(void)
 		"fallback", w.polled_dirs > 0);
 }
 
+/*
+ * The library's counts take in the tracks, volumes and files another
+ * user may not see: they are the owner's alone (another user gets null),
+ * on the mount as over HTTP, as are roots[].files.
+ */
 int render_summary(struct strbuf *out)
 {
 	json_t *roots = json_array(), *progress = json_null();
@@ -227,7 +235,8 @@ int render_summary(struct strbuf *out)
 		"state", s.state,
 		"scan_pending", s.scan_pending,
 		"dry_run", s.dry_run,
-		"counts", counts_object(&counts),
+		"counts", caller_is_owner() ? counts_object(&counts) :
+			json_null(),
 		"roots", roots,
 		"last_scan", found ? scan_object(&last,
 			json_boolean(last.success)) : json_null(),

@@ -378,7 +378,6 @@ static enum MHD_Result send_body(struct request *r, const char *f)
 {
 	struct strbuf out = STRBUF_INIT;
 	struct MHD_Response *resp;
-	enum MHD_Result ret;
 	int json = f && !strcmp(f, "json");
 
 	if (json) {
@@ -403,9 +402,7 @@ static enum MHD_Result send_body(struct request *r, const char *f)
 	MHD_add_response_header(resp, "Content-Type", json ?
 				"application/json" :
 				"text/xml; charset=utf-8");
-	ret = MHD_queue_response(r->c, MHD_HTTP_OK, resp);
-	MHD_destroy_response(resp);
-	return ret;
+	return http_serve_queue(r->c, MHD_HTTP_OK, resp);
 }
 
 /* Make r->body the envelope of status "ok" or "failed". */

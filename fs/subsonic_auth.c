@@ -267,8 +267,11 @@ int subsonic_auth_check(const char *u, const char *p, const char *t,
 		strbuf_release(&plain);
 		return *out ? 0 : SUBSONIC_WRONG;
 	}
+	/* a failure as any other, or 41 would tell without end which
+	 * accounts keep a password */
 	if (kept_password(u, &plain)) {
 		strbuf_release(&plain);
+		http_auth_check(u, NULL, addr, via);
 		return SUBSONIC_NO_TOKEN;
 	}
 	if (token_matches(plain.buf, s, t))

@@ -4,17 +4,20 @@
 private files, and what the listener hears of who asks must come from
 who asks. Each case is one the probe found open."""
 
+import grp
 import json
 import os
 import random
+import signal
 import subprocess
 import tempfile
+import uuid
 import xml.etree.ElementTree as ET
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
-from conftest import make_flac, unmount, wait_for
+from conftest import accounts, make_flac, unmount, wait_for
 from access_users import denied, start_daemon, user, world  # noqa: F401
-from test_http import PASSWORD, Web
+from test_http import PASSWORD, Web, open_and_shut
 
 HIDDEN = "a track this user may not read"
 NS = "{http://subsonic.org/restapi}"
@@ -173,5 +176,119 @@ def test_control_characters_of_a_tag_break_no_xml_answer(tmp_path):
         assert song.get("title") == title.replace(
             "\x01", "\ufffd").replace("\x0b", "\ufffd")
         assert song.get("album") == "Evil</album>"
+    finally:
+        w.stop()
+
+
+def test_every_answer_says_nosniff(tmp_path):
+    """A browser must not take a library file for a page or a script by
+    its bytes: every answer (a file, a range, a 304, a folder, the
+    dashboard, a refusal, a Subsonic answer, a track streamed) names its
+    type as the only one (X-Content-Type-Options: nosniff)."""
+    top = tmp_path / "music"
+    make_flac(str(top / "Page" / "01.flac"), "Page", "Page", "Page", 1)
+    w = Web(tmp_path, music=top)
+    try:
+        album = "/library/music/artists/Page/Page/"
+        track = album + quote(wait_for(lambda: os.listdir(
+            w.m.path + album), 60, "the track")[0])
+        status, head, _ = w.curl(track)
+        answers = [(status, head)]
+        answers.append(w.curl(track, "-r", "0-3")[:2])
+        answers.append(w.curl(track, "-H",
+                              "If-None-Match: " + head["etag"])[:2])
+        for path in (album, "/", "/status/health", "/nothing/here"):
+            answers.append(w.curl(path)[:2])
+        answers.append(w.curl("/metrics", user=None)[:2])
+        answers.append(w.curl("/rest/ping?u=root&p=x&v=1.16.1&c=t")[:2])
+        song = ET.fromstring(w.curl("/rest/search3?" + urlencode(dict(
+            u="root", p=PASSWORD, v="1.16.1", c="t", query="")))[2]).find(
+            ".//" + NS + "song")
+        answers.append(w.curl("/rest/stream?" + urlencode(dict(
+            u="root", p=PASSWORD, v="1.16.1", c="t",
+            id=song.get("id"))))[:2])
+        assert sorted({s for s, _ in answers}) == [200, 206, 304, 401, 404]
+        for status, head in answers:
+            assert head.get("x-content-type-options") == "nosniff", \
+                (status, head)
+    finally:
+        w.stop()
+
+
+def test_account_groups_follow_a_reload(world, user):  # noqa: F811
+    """An HTTP account's groups are its user's as of the last reading of
+    the htpasswd, as its password is: a user added to a folder's group
+    reads that folder's track once SIGHUP reloads [http], and no longer
+    once taken out of the group and reloaded again; no restart."""
+    group = "mg" + uuid.uuid4().hex[:10]
+    accounts("groupadd", group)
+    try:
+        music = os.path.join(world, "music")
+        make_flac(os.path.join(music, "Grp", "Alb", "01.flac"), "Alb",
+                  "Grp", "Alb", 1)
+        os.chown(os.path.join(music, "Grp"), 0, grp.getgrnam(group).gr_gid)
+        os.chmod(os.path.join(music, "Grp"), 0o750)
+        where = tempfile.mkdtemp(dir=world)
+        w = Web(where, names=("root", user.name), music=music)
+        try:
+            album = "/library/music/artists/Grp/Alb/"
+            track = album + quote(wait_for(lambda: os.listdir(
+                w.m.path + album), 60, "the track")[0])
+
+            def reload():
+                done = w.log().count("reload: done")
+                w.m.proc.send_signal(signal.SIGHUP)
+                wait_for(lambda: w.log().count("reload: done") > done, 60,
+                         "reload: done in the log", mount=w.m)
+
+            assert w.curl(track, user=user.name)[0] == 404
+            accounts("gpasswd", "-a", user.name, group)
+            assert w.curl(track, user=user.name)[0] == 404
+            reload()
+            assert w.curl(track, user=user.name)[0] == 200
+            accounts("gpasswd", "-d", user.name, group)
+            reload()
+            assert w.curl(track, user=user.name)[0] == 404
+        finally:
+            w.stop()
+    finally:
+        accounts("groupdel", group, check=False)
+
+
+def prometheus_samples(text, name):
+    return [line for line in text.splitlines()
+            if line.startswith((name + " ", name + "{"))]
+
+
+def test_library_counts_are_the_owners(world, user):  # noqa: F811
+    """summary.json's counts and each root's files, and the Prometheus
+    samples that mirror them, take in tracks another user may not see:
+    root gets them, another account over HTTP and another user on the
+    mount get null and no sample (before, both got root's figures)."""
+    music = open_and_shut(world)
+    where = tempfile.mkdtemp(dir=world)
+    os.chmod(where, 0o755)
+    w = Web(where, names=("root", user.name), music=music,
+            options=("allow_other",))
+    try:
+        mine = wait_for(lambda: json.loads(w.curl(
+            "/status/summary.json")[2]), 60, "both tracks counted",
+            until=lambda d: d["counts"]["tracks"] == 2)
+        assert mine["roots"][0]["files"] == 2
+        theirs = [json.loads(w.curl("/status/summary.json",
+                                    user=user.name)[2]),
+                  json.loads(user.read(w.m.file("status/summary.json")))]
+        for doc in theirs:
+            assert doc["counts"] is None, doc
+            assert [r["files"] for r in doc["roots"]] == [None], doc
+            assert doc["roots"][0]["path"] == mine["roots"][0]["path"]
+        prom = w.curl("/metrics", user=user.name)[2].decode()
+        own = w.curl("/metrics")[2].decode()
+        for name in ("mediamon_tracks", "mediamon_files",
+                     "mediamon_root_files"):
+            assert prometheus_samples(own, name), name
+            assert not prometheus_samples(prom, name), name
+            assert "# TYPE %s gauge" % name in prom
+        assert prometheus_samples(prom, "mediamon_uptime_seconds")
     finally:
         w.stop()

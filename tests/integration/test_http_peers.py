@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The [http] listener's connections counted per local user: any user of
+this machine may connect from every address of 127.0.0.0/8, so the
+limit per address alone let one user take every connection (issue 60)."""
+
+import select
+import signal
+import subprocess
+import tempfile
+
+from conftest import wait_for
+from access_users import drop_user, make_user
+from test_http import Web, held
+
+# Run as the flooding user: an idle connection to the port argv[1] from
+# each address 127.0.0.2..40, each with the start of a request; prints
+# how many the listener closed once argv[2] are, or in 60 s; keeps the
+# others until its stdin closes.
+FLOOD = r"""
+import select, socket, sys, time
+port, want = int(sys.argv[1]), int(sys.argv[2])
+socks = []
+for n in range(2, 41):
+    s = socket.socket()
+    s.bind(("127.0.0.%d" % n, 0))
+    s.connect(("127.0.0.1", port))
+    s.sendall(b"GET /status/health HTTP/1.1\r\n")
+    socks.append(s)
+closed, deadline = set(), time.monotonic() + 60
+while len(closed) < want and time.monotonic() < deadline:
+    open_ = [s for s in socks if s not in closed]
+    ready, _, _ = select.select(open_, [], [],
+                                deadline - time.monotonic())
+    for s in ready:
+        try:
+            if s.recv(4096) == b"":
+                closed.add(s)
+        except OSError:
+            closed.add(s)
+print(len(closed), flush=True)
+sys.stdin.read()
+"""
+
+
+def start_flood(u, port, want):
+    return subprocess.Popen(
+        u.prefix() + ["/usr/bin/python3", "-c", FLOOD, port, str(want)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+
+def closed_of(flood):
+    ready, _, _ = select.select([flood.stdout], [], [], 300)
+    assert ready, "the flood did not say how many were closed"
+    return int(flood.stdout.readline())
+
+
+def curl_as(u, url):
+    r = u.run("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
+              "--max-time", "30", url)
+    return int(r.stdout or 0)
+
+
+def test_one_local_user_cannot_take_every_connection():
+    """A local user opens 39 idle connections, from 127.0.0.2..40: the
+    listener keeps max_connections_per_address of them and closes the
+    others unanswered, logged once (before, it kept max_connections,
+    each address its own, and no one else was served); another local
+    user and root are still served, and the first once its connections
+    are gone."""
+    where = tempfile.mkdtemp(prefix="mediamon-peers.")
+    subprocess.run(["chmod", "755", where], check=True)
+    flooder, other = make_user(), make_user()
+    w = Web(where, conf_extra="max_connections = 12\n"
+            "max_connections_per_address = 4\ntimeout = 10m\n")
+    flood = None
+    try:
+        port = w.base.rsplit(":", 1)[1]
+        flood = start_flood(flooder, port, 35)
+        assert closed_of(flood) == 35
+        assert held(w) == 4
+        assert w.log().count("http: user %s holds 4 connections"
+                             % flooder.name) == 1
+        assert curl_as(other, w.base + "/status/health") == 401
+        assert w.curl("/status/health", "--interface", "127.0.0.9")[0] \
+            == 200
+        flood.stdin.close()
+        flood.wait(60)
+        wait_for(lambda: curl_as(flooder, w.base + "/status/health"), 60,
+                 "the flooder served once its connections are gone",
+                 until=lambda code: code == 401, mount=w.m)
+    finally:
+        if flood and flood.poll() is None:
+            flood.kill()
+            flood.wait(60)
+        w.stop()
+        drop_user(flooder)
+        drop_user(other)
+        subprocess.run(["rm", "-rf", where])
+
+
+def test_the_proxys_user_counts_by_address_alone():
+    """The proxy's connections carry every client's: once a reload names
+    its user as proxy_user, its 39 connections from as many addresses
+    are all kept (each address within its limit), none closed."""
+    where = tempfile.mkdtemp(prefix="mediamon-peers.")
+    subprocess.run(["chmod", "755", where], check=True)
+    proxy = make_user()
+    w = Web(where, conf_extra="max_connections_per_address = 4\n"
+            "timeout = 10m\n")
+    flood = None
+    try:
+        conf = w.where / "http.conf"
+        conf.write_text(conf.read_text().replace(
+            "timeout = 10m\n", "timeout = 10m\nproxy_user = %s\n"
+            % proxy.name))
+        done = w.log().count("reload: done")
+        w.m.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: w.log().count("reload: done") > done, 60,
+                 "reload: done in the log", mount=w.m)
+        flood = start_flood(proxy, w.base.rsplit(":", 1)[1], 0)
+        assert closed_of(flood) == 0
+        wait_for(lambda: held(w), 60, "the 39 connections held",
+                 until=lambda n: n == 39, mount=w.m)
+        assert "http: user %s holds" % proxy.name not in w.log()
+    finally:
+        if flood and flood.poll() is None:
+            flood.kill()
+            flood.wait(60)
+        w.stop()
+        drop_user(proxy)
+        subprocess.run(["rm", "-rf", where])
