@@ -9,24 +9,9 @@ is logged with them shown escaped."""
 
 import json
 import os
-import shutil
 
-import pytest
-
-from access_users import drop_user, make_user, world  # noqa: F401
+from access_users import pytestmark, user, world  # noqa: F401
 from test_monitor import by_volume, monitored, saga  # noqa: F401
-
-pytestmark = pytest.mark.skipif(
-    os.geteuid() != 0 or not shutil.which("useradd") or
-    not shutil.which("setpriv"),
-    reason="needs root, useradd and setpriv to act as another user")
-
-
-@pytest.fixture
-def other():
-    u = make_user()
-    yield u
-    drop_user(u)
 
 
 def hole_mon(monitored, fake, hole, extra=""):
@@ -40,8 +25,8 @@ def hole_mon(monitored, fake, hole, extra=""):
                      download_url=qbit.url + "/files/sample.torrent")
 
 
-def as_user(user, script):
-    out = user.run("/bin/sh", "-c", script)
+def as_user(who, script):
+    out = who.run("/bin/sh", "-c", script)
     assert out.returncode == 0, out
 
 
@@ -57,29 +42,29 @@ def assert_refused(mon, hole, because):
     assert why in found[10]["download"]["error"]
 
 
-def test_parent_swapped_by_its_owner(monitored, fake, world, other):
+def test_parent_swapped_by_its_owner(monitored, fake, world, user):
     # world/parent is the other user's: they swap hole for a link to a
     # folder of root's before the check
     parent = os.path.join(world, "parent")
     target = os.path.join(world, "target")
     os.mkdir(parent, 0o755)
-    os.chown(parent, other.uid, other.gid)
+    os.chown(parent, user.uid, user.gid)
     os.mkdir(os.path.join(parent, "hole"))
     os.mkdir(target, 0o755)
     hole = os.path.join(parent, "hole")
     mon = hole_mon(monitored, fake, hole)
-    as_user(other, "mv %s/hole %s/moved && ln -s %s %s/hole"
+    as_user(user, "mv %s/hole %s/moved && ln -s %s %s/hole"
             % (parent, parent, target, parent))
     mon.check("missing")
     assert os.listdir(target) == []
     assert os.listdir(os.path.join(parent, "moved")) == []
-    assert_refused(mon, hole, "%s belongs to user %s" % (parent, other.name))
+    assert_refused(mon, hole, "%s belongs to user %s" % (parent, user.name))
     # still wanted: the next check tries again, and is refused again
     mon.check("missing")
     assert os.listdir(target) == []
 
 
-def test_folder_a_link_of_another_user(monitored, fake, world, other):
+def test_folder_a_link_of_another_user(monitored, fake, world, user):
     # a sticky folder every user may write in, as /tmp: the other user's
     # link there is refused, though the folder it leads to is root's
     drop = os.path.join(world, "drop")
@@ -88,25 +73,25 @@ def test_folder_a_link_of_another_user(monitored, fake, world, other):
     os.chmod(drop, 0o1777)
     os.mkdir(target, 0o755)
     hole = os.path.join(drop, "hole")
-    as_user(other, "ln -s %s %s" % (target, hole))
+    as_user(user, "ln -s %s %s" % (target, hole))
     mon = hole_mon(monitored, fake, hole)
     mon.check("missing")
     assert os.listdir(target) == []
     assert_refused(mon, hole, "%s is a symbolic link" % hole)
 
 
-def test_folder_of_client_user(monitored, fake, world, other):
+def test_folder_of_client_user(monitored, fake, world, user):
     # the client's own folder: refused until its user is client_user
     hole = os.path.join(world, "hole")
     os.mkdir(hole, 0o755)
-    os.chown(hole, other.uid, other.gid)
+    os.chown(hole, user.uid, user.gid)
     mon = hole_mon(monitored, fake, hole)
     mon.check("missing")
     assert os.listdir(hole) == []
-    assert_refused(mon, hole, "%s belongs to user %s" % (hole, other.name))
+    assert_refused(mon, hole, "%s belongs to user %s" % (hole, user.name))
     mon.unmount()
     mon.conf.write_text(mon.conf.read_text() +
-                        "client_user = %s\n" % other.name)
+                        "client_user = %s\n" % user.name)
     mon.mount()
     mon.check("missing")
     assert sorted(os.listdir(hole)) == [
