@@ -182,7 +182,7 @@ static int has_control(const char *s)
  * of c's folder; noted when not. A poll asks every minute, and health
  * keeps saying it.
  */
-static int told(const struct download_client *c, const char *why)
+static int logged_already(const struct download_client *c, const char *why)
 {
 	static uint64_t last[2];
 	int usenet = c->protocol && !strcmp(c->protocol, "usenet");
@@ -221,7 +221,7 @@ static int open_folder(const struct download_client *c, struct strbuf *err)
 			    dir, strerror(-dfd));
 	if (dfd < 0)
 		dfd = why.len ? -EACCES : file_error(-dfd);
-	if (!told(c, dfd < 0 ? err->buf : NULL) && dfd < 0)
+	if (!logged_already(c, dfd < 0 ? err->buf : NULL) && dfd < 0)
 		log_error(dfd, "%s", err->buf);
 	strbuf_release(&why);
 	return dfd;
