@@ -200,6 +200,20 @@ static int fold(const char *fmt, enum log_level level, const char *line,
 	return 1;
 }
 
+void log_escape(const char *s, struct strbuf *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++) {
+		if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
+			strbuf_addf(out, "\\x%02x", *p);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0)
+			strbuf_addf(out, "\\xc2\\x%02x", *++p);
+		else
+			strbuf_addch(out, *p);
+	}
+}
+
 /* One line is formatted outside the lock and then stored, so slow
  * formatting never holds up other threads that log. A line that cannot be
  * copied into the ring is still printed: losing /log history is better
@@ -222,12 +236,14 @@ static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	/* whole before it is cut, so that no half of a secret stays */
 	strbuf_vaddf(&raw, fmt, ap);
 	redact(raw.buf, REDACT_MASK, &shown);
-	snprintf(msg, sizeof(line) - n, "%s", shown.buf);
-	strbuf_release(&raw);
-	strbuf_release(&shown);
-	for (char *p = line; *p; p++)
+	for (char *p = shown.buf; *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
+	strbuf_reset(&raw);
+	log_escape(shown.buf, &raw);
+	snprintf(msg, sizeof(line) - n, "%s", raw.buf);
+	strbuf_release(&raw);
+	strbuf_release(&shown);
 
 	pthread_mutex_lock(&log_lock);
 	if (!fold(fmt, level, msg, now))

@@ -32,6 +32,8 @@
 
 #define LOG_RING_LINES 500
 
+struct strbuf;
+
 enum log_level {
 	LOG_DEBUG,
 	LOG_INFO,
@@ -74,6 +76,14 @@ void log_set_stderr(int enabled);
  */
 void log_set_errors_to_stderr(int enabled);
 
+/*
+ * s added to out with every control character but the newline (C0, DEL,
+ * and C1 as UTF-8 writes it) shown as \xHH, so a name someone else chose
+ * cannot drive the terminal that shows /log or health. Every line logged
+ * passes through it (its newlines made spaces first).
+ */
+void log_escape(const char *s, struct strbuf *out);
+
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -84,8 +94,6 @@ void log_msg(enum log_level level, const char *fmt, ...)
 /* Log at error level and return code (a negative errno value). */
 int log_error(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-
-struct strbuf;
 
 /* Append the ring's lines, oldest first, each ending with a newline. */
 void log_ring_dump(struct strbuf *out);

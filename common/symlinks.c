@@ -8,13 +8,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <grp.h>
 #include <linux/openat2.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/listener.h"
 #include "common/log.h"
 #include "common/path.h"
 #include "common/strbuf.h"
@@ -84,10 +88,96 @@ static int same_dev(int fd, dev_t dev)
 	return err ? err : fd;
 }
 
+/* Who may change a folder on a path walked (symlinks_open_owned()), and
+ * what refused one. */
+struct owners {
+	const uid_t *also;
+	size_t nr;
+	const char *path;	/* the path walked, named in why */
+	struct strbuf *why;
+};
+
+/* Whether group gid is root's, the daemon's or the own group of a user of
+ * own. */
+static int group_trusted(gid_t gid, const struct owners *own)
+{
+	struct passwd pw, *found;
+	char buf[4096];
+
+	if (!gid || gid == getegid())
+		return 1;
+	for (size_t i = 0; i < own->nr; i++)
+		if (!getpwuid_r(own->also[i], &pw, buf, sizeof(buf), &found) &&
+		    found && pw.pw_gid == gid)
+			return 1;
+	return 0;
+}
+
+/* Whether a user that own does not trust may change the folder st: 1
+ * with what lets them said in what (len bytes), or 0. */
+static int untrusted(const struct stat *st, const struct owners *own,
+		     char *what, size_t len)
+{
+	int sticky = st->st_mode & S_ISVTX;
+	struct group gr, *found;
+	char name[64], buf[4096];
+
+	if (!listener_uid_trusted(st->st_uid, own->also, own->nr)) {
+		listener_name(st->st_uid, name, sizeof(name));
+		snprintf(what, len, "belongs to user %s", name);
+	} else if ((st->st_mode & S_IWGRP) && !sticky &&
+		   !group_trusted(st->st_gid, own)) {
+		if (!getgrgid_r(st->st_gid, &gr, buf, sizeof(buf), &found) &&
+		    found)
+			snprintf(what, len, "may be written by group %s",
+				 gr.gr_name);
+		else
+			snprintf(what, len, "may be written by group %u",
+				 (unsigned)st->st_gid);
+	} else if ((st->st_mode & S_IWOTH) && !sticky) {
+		snprintf(what, len, "may be written by every user");
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+/* fd, the folder own->path names up to end (or what opening it gave),
+ * when only users own trusts may change it; else -EACCES (-ELOOP for a
+ * link, -EXDEV for "..") with own->why said, fd closed. */
+static int owned(int fd, const struct owners *own, const char *end)
+{
+	char what[128];
+	struct stat st;
+	int err;
+
+	if (!own || (fd < 0 && fd != -ELOOP && fd != -EXDEV))
+		return fd;
+	if (fd == -ELOOP) {
+		snprintf(what, sizeof(what), "is a symbolic link");
+	} else if (fd == -EXDEV) {
+		snprintf(what, sizeof(what), "goes up with \"..\"");
+	} else if (fstat(fd, &st)) {
+		err = -errno;
+		close(fd);
+		return err;
+	} else if (untrusted(&st, own, what, sizeof(what))) {
+		close(fd);
+		fd = -EACCES;
+	} else {
+		return fd;
+	}
+	strbuf_addf(own->why, "%.*s %s", (int)(end - own->path), own->path,
+		    what);
+	return fd;
+}
+
 /* What openat2() does, one name at a time: every folder on the way opened
  * as a path that is no link, the last name with O_NOFOLLOW, each on the
- * file system dev unless it is -1. */
-static int walk_beneath(int dirfd, const char *rel, int flags, dev_t dev)
+ * file system dev unless it is -1, and each changed by no one but the
+ * users own trusts unless own is NULL. */
+static int walk_beneath(int dirfd, const char *rel, int flags, dev_t dev,
+			const struct owners *own)
 {
 	char *copy, *save = NULL, *name, *next;
 	int cur = dirfd, fd;
@@ -116,6 +206,7 @@ static int walk_beneath(int dirfd, const char *rel, int flags, dev_t dev)
 		if (fd == -1)
 			fd = walk_error(cur, name, errno);
 		fd = same_dev(fd, dev);
+		fd = owned(fd, own, rel + (name - copy) + strlen(name));
 		if (cur != dirfd)
 			close(cur);
 		cur = fd;
@@ -129,7 +220,8 @@ int symlinks_open_beneath(int dirfd, const char *rel, int flags)
 	int fd = open_how(dirfd, *rel ? rel : ".", flags, RESOLVE_BENEATH |
 			  RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
 
-	return fd == -ENOSYS ? walk_beneath(dirfd, rel, flags, (dev_t)-1) : fd;
+	return fd == -ENOSYS ? walk_beneath(dirfd, rel, flags, (dev_t)-1,
+						 NULL) : fd;
 }
 
 int symlinks_open_within(int dirfd, const char *rel, int flags)
@@ -143,7 +235,54 @@ int symlinks_open_within(int dirfd, const char *rel, int flags)
 		return fd;
 	if (fstat(dirfd, &st))
 		return -errno;
-	return walk_beneath(dirfd, rel, flags, st.st_dev);
+	return walk_beneath(dirfd, rel, flags, st.st_dev, NULL);
+}
+
+int symlinks_open_owned(const char *path, int flags, const uid_t *also,
+			size_t nr, struct strbuf *why)
+{
+	struct owners own = { also, nr, path, why };
+	const char *rel = path;
+	int root, fd;
+
+	if (*path != '/') {
+		strbuf_addf(why, "%s is no absolute path", path);
+		return -EINVAL;
+	}
+	while (*rel == '/')
+		rel++;
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return -errno;
+	root = owned(root, &own, path + 1);
+	if (root < 0)
+		return root;
+	fd = walk_beneath(root, rel, flags, (dev_t)-1, &own);
+	close(root);
+	return fd;
+}
+
+int symlinks_create_temp(int dfd, const char *prefix, const char *suffix,
+			 mode_t mode, char *name, size_t len)
+{
+	unsigned char r[6];
+	int fd;
+
+	for (int tries = 0; tries < 16; tries++) {
+		if (getrandom(r, sizeof(r), 0) != sizeof(r))
+			return -EIO;
+		if ((size_t)snprintf(name, len, "%s%02x%02x%02x%02x%02x%02x%s",
+				     prefix, r[0], r[1], r[2], r[3], r[4],
+				     r[5], suffix) >= len)
+			return -ENAMETOOLONG;
+		fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL |
+			    O_NOFOLLOW | O_CLOEXEC, mode);
+		if (fd >= 0)
+			return fd;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
 }
 
 int symlinks_fd_path(int fd, struct strbuf *out)

@@ -55,6 +55,30 @@ int symlinks_open_beneath(int dirfd, const char *rel, int flags);
  */
 int symlinks_open_within(int dirfd, const char *rel, int flags);
 
+/*
+ * Open the absolute path (a folder, with O_DIRECTORY in flags) from / one
+ * name at a time, with no symbolic link on the way and none of its
+ * folders one a user other than root, the daemon's and the nr users of
+ * also may change: each is theirs, and is written by no other group
+ * than root's, the daemon's or the own group of a user of also, nor by
+ * every user unless sticky (where others cannot move what is not
+ * theirs). What the daemon writes into a folder others watch, so that
+ * no one can lead it elsewhere. Returns the descriptor; -ELOOP (a link),
+ * -EACCES (a folder others may change) or -EXDEV ("..") with the folder
+ * and why in why, or another negative errno value.
+ */
+int symlinks_open_owned(const char *path, int flags, const uid_t *also,
+			size_t nr, struct strbuf *why);
+
+/*
+ * Create a new file in the folder dfd, named prefix, 12 random hex digits
+ * and suffix (into name, len bytes), with mode: never through a link put
+ * at the name, nor onto a file there. Returns the descriptor, open for
+ * writing, or a negative errno value (-ENAMETOOLONG when name is short).
+ */
+int symlinks_create_temp(int dfd, const char *prefix, const char *suffix,
+			 mode_t mode, char *name, size_t len);
+
 /* The path what fd is open on has now, from the kernel, added to out.
  * Returns 0 or a negative errno value. */
 int symlinks_fd_path(int fd, struct strbuf *out);

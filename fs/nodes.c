@@ -348,7 +348,8 @@ static const struct {
 		  "match of QUERY (once analysed)" },
 	{ "/log", { NODE_FILE, .render = render_log,
 		    .owner_only = 1, .grows = 1 },
-	  .help = "the last log lines; grows: tail -f shows new ones" },
+	  .help = "the last log lines, a control character in one shown "
+		  "as \\xHH; grows: tail -f shows new ones" },
 };
 
 #define NR_FIXED (ARRAY_SIZE(fixed))

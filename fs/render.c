@@ -64,10 +64,12 @@ static void backup_health(struct strbuf *out, struct strbuf *warn)
 	}
 }
 
-/* Its lines quote remote answers and configured URLs: all redact()ed. */
+/* Its lines quote remote answers, configured URLs and names others
+ * chose: all redact()ed, their control characters escaped. */
 int render_health(struct strbuf *out)
 {
 	struct strbuf lines = STRBUF_INIT, warn = STRBUF_INIT;
+	struct strbuf masked = STRBUF_INIT;
 	int rc;
 
 	pthread_mutex_lock(&refusal.lock);
@@ -85,7 +87,9 @@ int render_health(struct strbuf *out)
 	if (warn.len && !strcmp(lines.buf, "ok\n"))
 		strbuf_reset(&lines);
 	strbuf_add(&lines, warn.buf, warn.len);
-	redact(lines.buf, REDACT_MASK, out);
+	redact(lines.buf, REDACT_MASK, &masked);
+	log_escape(masked.buf, out);
+	strbuf_release(&masked);
 	strbuf_release(&warn);
 	strbuf_release(&lines);
 	return rc;

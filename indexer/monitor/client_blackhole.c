@@ -2,7 +2,10 @@
 /*
  * The blackhole client (client.h): a release's torrent, NZB or link
  * written into the folder a client watches, under a temporary name then
- * renamed, so the client never opens half a file. It lists no download.
+ * renamed, so the client never opens half a file. The folder is opened
+ * with no link on its path and no folder on it that others may change
+ * (symlinks_open_owned()), and written through that descriptor only. It
+ * lists no download.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,8 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/hash.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "common/symlinks.h"
 #include "common/utf8.h"
 #include "indexer/monitor/client.h"
 
@@ -80,27 +85,28 @@ static int write_all(int fd, const char *data, size_t len)
 }
 
 /*
- * Move tmp to NAME.ext, or "NAME (N).ext" when taken, never replacing a
- * file. A file system without RENAME_NOREPLACE gets a look first, which
- * a second writer could race; nothing else writes these names.
+ * Move tmp to NAME.ext in the folder dfd, or "NAME (N).ext" when taken,
+ * never replacing a file. A file system without RENAME_NOREPLACE gets a
+ * look first, which a second writer could race; nothing else writes
+ * these names.
  */
-static int place(const char *tmp, const char *dir, const char *name,
+static int place(int dfd, const char *tmp, const char *name,
 		 const char *ext, struct strbuf *final)
 {
 	for (int n = 1; n < 1000; n++) {
 		int rc;
 
 		strbuf_reset(final);
-		strbuf_addf(final, "%s/%s", dir, name);
+		strbuf_addstr(final, name);
 		if (n > 1)
 			strbuf_addf(final, " (%d)", n);
 		strbuf_addstr(final, ext);
-		rc = renameat2(AT_FDCWD, tmp, AT_FDCWD, final->buf,
-			       RENAME_NOREPLACE);
+		rc = renameat2(dfd, tmp, dfd, final->buf, RENAME_NOREPLACE);
 		if (rc && (errno == EINVAL || errno == ENOSYS)) {
-			if (!access(final->buf, F_OK))
+			if (!faccessat(dfd, final->buf, F_OK,
+				       AT_SYMLINK_NOFOLLOW))
 				continue;
-			rc = rename(tmp, final->buf);
+			rc = renameat(dfd, tmp, dfd, final->buf);
 		}
 		if (!rc)
 			return 0;
@@ -112,37 +118,40 @@ static int place(const char *tmp, const char *dir, const char *name,
 }
 
 /*
- * Write data as NAME.ext in the folder: under a temporary name, synced,
- * then renamed, so a watching client never opens half a file. No
- * temporary file stays behind, whatever fails.
+ * Write data as NAME.ext in the folder dfd (dir): under a hidden
+ * temporary name, synced, then renamed, so a watching client never opens
+ * half a file; each name in dfd, so nothing on dir's path is looked up
+ * again. No temporary file stays behind, whatever fails.
  */
 static int write_atomic(const char *dir, int dfd, const char *name,
 			const char *ext, const char *data, size_t len,
 			struct strbuf *err)
 {
-	struct strbuf tmp = STRBUF_INIT, final = STRBUF_INIT;
+	struct strbuf final = STRBUF_INIT;
+	char tmp[48];
 	int fd, ret = 0;
 
-	strbuf_addf(&tmp, "%s/%s.tmp-XXXXXX", dir, name);
-	fd = mkostemp(tmp.buf, O_CLOEXEC);
-	if (fd < 0) {
-		ret = client_fail(err, file_error(errno), "blackhole: cannot"
-				  " write in %s: %s", dir, strerror(errno));
-		goto out;
-	}
-	/* mkostemp() makes it 0600; the client often runs as another user. */
+	fd = symlinks_create_temp(dfd, ".mediamon-", ".tmp", 0600, tmp,
+				  sizeof(tmp));
+	if (fd < 0)
+		return client_fail(err, file_error(-fd), "blackhole: cannot"
+				   " write in %s: %s", dir, strerror(-fd));
+	/* made 0600 whatever the umask; the client often runs as another
+	 * user */
 	if (fchmod(fd, 0644) || write_all(fd, data, len) || fsync(fd)) {
 		ret = client_fail(err, file_error(errno), "blackhole: cannot"
-				  " write %s: %s", tmp.buf, strerror(errno));
+				  " write %s/%s: %s", dir, tmp,
+				  strerror(errno));
 		close(fd);
 		goto fail;
 	}
 	if (close(fd)) {
 		ret = client_fail(err, file_error(errno), "blackhole: cannot"
-				  " write %s: %s", tmp.buf, strerror(errno));
+				  " write %s/%s: %s", dir, tmp,
+				  strerror(errno));
 		goto fail;
 	}
-	if (place(tmp.buf, dir, name, ext, &final)) {
+	if (place(dfd, tmp, name, ext, &final)) {
 		ret = client_fail(err, file_error(errno), "blackhole: cannot"
 				  " name %s%s in %s: %s", name, ext, dir,
 				  strerror(errno));
@@ -150,12 +159,11 @@ static int write_atomic(const char *dir, int dfd, const char *name,
 	}
 	/* The rename itself must survive a crash, as the file does. */
 	fsync(dfd);
-	log_info("blackhole: wrote %s", final.buf);
+	log_info("blackhole: wrote %s/%s", dir, final.buf);
 	goto out;
 fail:
-	unlink(tmp.buf);
+	unlinkat(dfd, tmp, 0);
 out:
-	strbuf_release(&tmp);
 	strbuf_release(&final);
 	return ret;
 }
@@ -169,20 +177,53 @@ static int has_control(const char *s)
 	return 0;
 }
 
-/* Open the folder, before any link is read: a missing one costs
- * nothing then. */
+/*
+ * Whether why (NULL: none, the folder opened) is what was logged last
+ * of c's folder; noted when not. A poll asks every minute, and health
+ * keeps saying it.
+ */
+static int logged_already(const struct download_client *c, const char *why)
+{
+	static uint64_t last[2];
+	int usenet = c->protocol && !strcmp(c->protocol, "usenet");
+	uint64_t h = why ? hash_bytes(why, strlen(why)) : 0;
+
+	return __atomic_exchange_n(&last[usenet], h, __ATOMIC_RELAXED) == h;
+}
+
+/*
+ * Open the folder, before any link is read: a missing one costs nothing
+ * then. Its path is walked from /, and a folder on it that a user other
+ * than root, the daemon's or client_user may change (or a link) refuses
+ * it: that user could lead the file elsewhere. Logged once until it
+ * opens or fails otherwise.
+ */
 static int open_folder(const struct download_client *c, struct strbuf *err)
 {
+	struct strbuf why = STRBUF_INIT;
 	const char *dir = c->blackhole_dir;
 	int dfd;
 
 	if (!dir || !*dir)
 		return client_fail(err, -EINVAL, "blackhole: no folder set");
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*dir != '/')
+		return client_fail(err, -EINVAL, "blackhole: the folder %s is"
+				   " no absolute path", dir);
+	dfd = symlinks_open_owned(dir, O_RDONLY | O_DIRECTORY, &c->client_uid,
+				  c->client_user != NULL, &why);
+	strbuf_reset(err);
+	if (dfd < 0 && why.len)
+		strbuf_addf(err, "blackhole: the folder %s is not used: %s"
+			    " (only root, mediamon's user or client_user may"
+			    " change it)", dir, why.buf);
+	else if (dfd < 0)
+		strbuf_addf(err, "blackhole: cannot open the folder %s: %s",
+			    dir, strerror(-dfd));
 	if (dfd < 0)
-		return client_fail(err, file_error(errno), "blackhole: cannot"
-				   " open the folder %s: %s", dir,
-				   strerror(errno));
+		dfd = why.len ? -EACCES : file_error(-dfd);
+	if (!logged_already(c, dfd < 0 ? err->buf : NULL) && dfd < 0)
+		log_error(dfd, "%s", err->buf);
+	strbuf_release(&why);
 	return dfd;
 }
 
@@ -201,14 +242,16 @@ static int blackhole_ready(const struct download_client *c,
 static int blackhole_version(const struct download_client *c,
 			     struct strbuf *out, struct strbuf *err)
 {
-	int ret = blackhole_ready(c, err);
+	int dfd = open_folder(c, err), rc;
 
-	if (ret)
-		return ret;
-	if (faccessat(AT_FDCWD, c->blackhole_dir, W_OK | X_OK, AT_EACCESS))
-		return client_fail(err, file_error(errno), "blackhole: the"
+	if (dfd < 0)
+		return dfd;
+	rc = faccessat(dfd, ".", W_OK | X_OK, AT_EACCESS) ? errno : 0;
+	close(dfd);
+	if (rc)
+		return client_fail(err, file_error(rc), "blackhole: the"
 				   " folder %s: %s", c->blackhole_dir,
-				   strerror(errno));
+				   strerror(rc));
 	strbuf_addf(out, "folder %s writable", c->blackhole_dir);
 	return 0;
 }

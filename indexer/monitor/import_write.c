@@ -17,7 +17,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/fsuid.h>
-#include <sys/random.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -234,28 +233,6 @@ void import_drop_temps(int dfd)
 	closedir(dp);
 }
 
-/* A new temporary file in the folder dfd: its name in tmp. */
-static int create_temp(int dfd, char tmp[static 32])
-{
-	unsigned char rnd[6];
-	int fd;
-
-	for (int tries = 0; tries < 16; tries++) {
-		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
-			return -EIO;
-		snprintf(tmp, 32, TEMP_PREFIX "%02x%02x%02x%02x%02x%02x"
-			 TEMP_SUFFIX,
-			 rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
-		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-			    0600);
-		if (fd >= 0)
-			return fd;
-		if (errno != EEXIST)
-			return -errno;
-	}
-	return -EEXIST;
-}
-
 /*
  * A new temporary file in the folder dfd (dst its stat), hidden and of no
  * volume kind, so the scanner passes it by: its name in tmp, the folder
@@ -267,7 +244,8 @@ static int open_temp(int dfd, const struct stat *dst, char tmp[static 32])
 	int fd;
 
 	become_owner(dst);
-	fd = create_temp(dfd, tmp);
+	fd = symlinks_create_temp(dfd, TEMP_PREFIX, TEMP_SUFFIX, 0600, tmp,
+				  32);
 	become_self();
 	return fd;
 }

@@ -3,7 +3,8 @@
  * The log ring read as a stream (common/log.h): places, partial lines,
  * and the lines the ring dropped; lines of one format beyond the burst
  * within the window counted, not kept, and said in one summary line when
- * the ring is read, the other formats and the lines before them kept.
+ * the ring is read, the other formats and the lines before them kept;
+ * control characters shown escaped.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -124,12 +125,33 @@ static void test_same_format_folded(void **state)
 	strbuf_release(&out);
 }
 
+/* A name someone else chose is logged with its control characters shown,
+ * not sent to the terminal that reads /log; newlines become spaces. */
+static void test_controls_escaped(void **state)
+{
+	struct strbuf out = STRBUF_INIT, esc = STRBUF_INIT;
+	uint64_t end = log_ring_end();
+
+	(void)state;
+	log_set_stderr(0);
+	log_msg(LOG_INFO, "sent \"%s\"", "a\x1b[31mred\x07\tb\x7f\xc2\x9b" "c\n"
+		"d\xc3\xa9");
+	since(end, &out);
+	assert_non_null(strstr(out.buf, "info: sent \"a\\x1b[31mred\\x07"
+			       "\\x09b\\x7f\\xc2\\x9bc d\xc3\xa9\"\n"));
+	log_escape("line\x1b\n", &esc);
+	assert_string_equal(esc.buf, "line\\x1b\n");
+	strbuf_release(&esc);
+	strbuf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stream),
 		cmocka_unit_test(test_dropped),
 		cmocka_unit_test(test_same_format_folded),
+		cmocka_unit_test(test_controls_escaped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

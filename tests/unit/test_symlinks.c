@@ -3,7 +3,9 @@
  * Where links may lead (symlinks.h), on real trees: folders opened with no
  * link on the way, with openat2() and, in a child whose openat2() says
  * ENOSYS as an old kernel would, one name at a time; links to files
- * followed inside the roots only, unless the rule follows outside.
+ * followed inside the roots only, unless the rule follows outside; a
+ * folder opened from / only when no one else may change its path; a
+ * temporary file made where no link leads it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +26,7 @@
 
 #include <cmocka.h>
 
+#include "common/strbuf.h"
 #include "common/symlinks.h"
 
 static char dir[] = "/tmp/test_symlinks.XXXXXX";
@@ -381,6 +384,113 @@ static void test_open_path_regular_only(void **state)
 	assert_int_equal(symlinks_open_path(path, O_RDONLY, &none), -EINVAL);
 }
 
+/* The answer of symlinks_open_owned() on dir/own/rel (0 for a folder
+ * opened), its why in why. */
+static int owned(const char *rel, const uid_t *also, size_t nr,
+		 char *why, size_t len)
+{
+	struct strbuf w = STRBUF_INIT;
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/own%s%s", dir, *rel ? "/" : "", rel);
+	fd = symlinks_open_owned(path, O_RDONLY | O_DIRECTORY, also, nr, &w);
+	snprintf(why, len, "%s", w.len ? w.buf : "");
+	strbuf_release(&w);
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0 ? 0 : fd;
+}
+
+/* Whether why names dir/own/rel and says what. */
+static void assert_why(const char *why, const char *rel, const char *what)
+{
+	char want[256];
+
+	snprintf(want, sizeof(want), "%s/own/%s %s", dir, rel, what);
+	assert_string_equal(why, want);
+}
+
+/* dir/own/a/b, and dir/own/link -> a. */
+static void own_tree(char *path, size_t len)
+{
+	snprintf(path, len, "%s/own", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, len, "%s/own/a", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, len, "%s/own/a/b", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, len, "%s/own/link", dir);
+	assert_int_equal(symlink("a", path), 0);
+	snprintf(path, len, "%s/own/a", dir);
+}
+
+static void test_open_owned(void **state)
+{
+	char a[256], why[512], path[256];
+	struct strbuf w = STRBUF_INIT;
+	uid_t nobody = 65534;
+
+	(void)state;
+	own_tree(a, sizeof(a));
+	assert_int_equal(owned("a/b", NULL, 0, why, sizeof(why)), 0);
+	assert_int_equal(owned("", NULL, 0, why, sizeof(why)), 0);
+	assert_int_equal(owned("link/b", NULL, 0, why, sizeof(why)), -ELOOP);
+	assert_why(why, "link", "is a symbolic link");
+	assert_int_equal(owned("link", NULL, 0, why, sizeof(why)), -ELOOP);
+	assert_why(why, "link", "is a symbolic link");
+	assert_int_equal(owned("a/../a/b", NULL, 0, why, sizeof(why)), -EXDEV);
+	assert_int_equal(owned("a/none", NULL, 0, why, sizeof(why)), -ENOENT);
+	assert_string_equal(why, "");
+	/* every user may swap b for a link, unless the folder is sticky */
+	assert_int_equal(chmod(a, 0777), 0);
+	assert_int_equal(owned("a/b", NULL, 0, why, sizeof(why)), -EACCES);
+	assert_why(why, "a", "may be written by every user");
+	assert_int_equal(chmod(a, 01777), 0);
+	assert_int_equal(owned("a/b", NULL, 0, why, sizeof(why)), 0);
+	assert_int_equal(chmod(a, 0755), 0);
+	assert_int_equal(symlinks_open_owned("own/a", O_RDONLY, NULL, 0, &w),
+			 -EINVAL);
+	strbuf_release(&w);
+	if (geteuid())
+		return;
+	/* another user's folder, or its group's, unless that user is named */
+	snprintf(path, sizeof(path), "%s/own/a/b", dir);
+	assert_int_equal(chown(path, nobody, 0), 0);
+	assert_int_equal(owned("a/b", NULL, 0, why, sizeof(why)), -EACCES);
+	assert_true(strstr(why, "/own/a/b belongs to user "));
+	assert_int_equal(owned("a/b", &nobody, 1, why, sizeof(why)), 0);
+	assert_int_equal(chown(path, 0, nobody), 0);
+	assert_int_equal(chmod(path, 0775), 0);
+	assert_int_equal(owned("a/b", NULL, 0, why, sizeof(why)), -EACCES);
+	assert_true(strstr(why, "/own/a/b may be written by group "));
+	assert_int_equal(chmod(path, 0755), 0);
+	assert_int_equal(owned("a/b", NULL, 0, why, sizeof(why)), 0);
+}
+
+static void test_create_temp(void **state)
+{
+	char name[32], small[8];
+	struct stat st;
+	int fd;
+
+	(void)state;
+	fd = symlinks_create_temp(root_fd, ".t-", ".tmp", 0600, name,
+				  sizeof(name));
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(strlen(name), 3 + 12 + 4);
+	assert_int_equal(strncmp(name, ".t-", 3), 0);
+	assert_string_equal(name + 15, ".tmp");
+	assert_int_equal(fstatat(root_fd, name, &st, AT_SYMLINK_NOFOLLOW), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(unlinkat(root_fd, name, 0), 0);
+	assert_int_equal(symlinks_create_temp(root_fd, ".t-", ".tmp", 0600,
+					      small, sizeof(small)),
+			 -ENAMETOOLONG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -390,6 +500,8 @@ int main(void)
 		cmocka_unit_test(test_follow),
 		cmocka_unit_test(test_open_path),
 		cmocka_unit_test(test_open_path_regular_only),
+		cmocka_unit_test(test_open_owned),
+		cmocka_unit_test(test_create_temp),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
