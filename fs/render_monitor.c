@@ -343,18 +343,65 @@ int render_monitor_results(struct strbuf *out, int64_t series)
 	return found_list(series, NULL, out);
 }
 
+/* checks.csv's names of the counts of enum monitor_check_count. */
+static const char *const count_names[MC_COUNTS] = {
+	"series", "wanted", "found", "catalog", "prowlarr", "cache_hits",
+	"sent", "skipped", "failed", "errors", "completed", "download_failed",
+	"imported",
+};
+
+/* The manga sources' names (common/manga_sources.def), in its order. */
+static const char *const source_names[MONITOR_SOURCES] = {
+#define MANGA_SOURCE(name, ...) #name,
+#include "common/manga_sources.def"
+#undef MANGA_SOURCE
+};
+
+/* A column of checks.csv after a comma: value, or name when c is NULL. */
+static void add_count(struct strbuf *out, const struct monitor_check *c,
+		      const char *name, const int *value)
+{
+	if (c)
+		strbuf_addf(out, ",%d", *value);
+	else
+		strbuf_addf(out, ",%s", name);
+}
+
+/*
+ * checks.csv's columns after duration_s, c's counts or (c NULL) their
+ * names: the counts of enum monitor_check_count, the table's first
+ * manga source after prowlarr, where the file has always had it, and
+ * the others last, in the table's order.
+ */
+static void add_counts(struct strbuf *out, const struct monitor_check *c)
+{
+	for (int k = 0; k < MC_COUNTS; k++) {
+		add_count(out, c, count_names[k], c ? &c->count[k] : NULL);
+		if (k == MC_PROWLARR)
+			add_count(out, c, source_names[0],
+				  c ? &c->requests[0] : NULL);
+	}
+	for (int k = 1; k < MONITOR_SOURCES; k++)
+		add_count(out, c, source_names[k], c ? &c->requests[k] : NULL);
+}
+
+void render_monitor_checks_head(struct strbuf *out)
+{
+	strbuf_addstr(out, "id,kind,trigger,started_at,finished_at,"
+		      "duration_s");
+	add_counts(out, NULL);
+}
+
 int render_monitor_checks_csv(struct strbuf *out)
 {
 	struct monitor_check *c;
 	size_t n;
 	int rc = monitor_reads_checks(&c, &n);
 
-	if (!rc)
-		strbuf_addstr(out, "id,kind,trigger,started_at,finished_at,"
-			      "duration_s,series,wanted,found,catalog,"
-			      "prowlarr,nautiljon,cache_hits,sent,skipped,"
-			      "failed,errors,completed,download_failed,"
-			      "imported,mangadex,mangaupdates,anilist\n");
+	if (!rc) {
+		render_monitor_checks_head(out);
+		strbuf_addch(out, '\n');
+	}
 	for (size_t i = 0; !rc && i < n; i++) {
 		strbuf_addf(out, "%lld,", (long long)c[i].id);
 		csv_add_field(out, c[i].kind);
@@ -368,8 +415,7 @@ int render_monitor_checks_csv(struct strbuf *out)
 		if (c[i].finished)
 			strbuf_addf(out, "%.3f",
 				    c[i].finished_at - c[i].started_at);
-		for (int k = 0; k < MC_COUNTS; k++)
-			strbuf_addf(out, ",%d", c[i].count[k]);
+		add_counts(out, &c[i]);
 		strbuf_addch(out, '\n');
 	}
 	monitor_checks_free(c, n);
@@ -382,6 +428,22 @@ static json_t *seconds(double t, int known)
 	return known ? json_num(t) : json_null();
 }
 
+/* A check's requests per source: catalog, prowlarr, then the manga
+ * sources in the table's order. */
+static json_t *requests_object(const struct monitor_check *c)
+{
+	json_t *o = json_pack("{s:i, s:i}", "catalog", c->count[MC_CATALOG],
+			      "prowlarr", c->count[MC_PROWLARR]);
+
+	for (int k = 0; o && k < MONITOR_SOURCES; k++)
+		if (json_object_set_new(o, source_names[k],
+					json_integer(c->requests[k]))) {
+			json_decref(o);
+			o = NULL;
+		}
+	return o;
+}
+
 /* The newest check of a flow as monitor.json shows it, or null. */
 static json_t *check_object(const struct monitor_check *c, int has)
 {
@@ -389,20 +451,16 @@ static json_t *check_object(const struct monitor_check *c, int has)
 
 	if (!has)
 		return json_null();
-	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:i, s:i, s:i,"
-			 " s:{s:i, s:i, s:i, s:i, s:i, s:i}, s:i, s:i, s:i, s:i, s:i,"
-			 " s:i}",
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:i, s:i, s:i, s:o, s:i,"
+			 " s:i, s:i, s:i, s:i, s:i}",
 		"trigger", c->trigger,
 		"started_at", json_time(c->started_at),
 		"started_at_s", seconds(c->started_at, 1),
 		"finished_at", json_time(c->finished_at),
 		"finished_at_s", seconds(c->finished_at, c->finished),
 		"series", k[MC_SERIES], "wanted", k[MC_WANTED],
-		"found", k[MC_FOUND],
-		"requests", "catalog", k[MC_CATALOG],
-		"prowlarr", k[MC_PROWLARR], "nautiljon", k[MC_NAUTILJON],
-		"mangadex", k[MC_MANGADEX], "mangaupdates", k[MC_MANGAUPDATES],
-		"anilist", k[MC_ANILIST], "cache_hits", k[MC_CACHE_HITS], "downloads", k[MC_SENT],
+		"found", k[MC_FOUND], "requests", requests_object(c),
+		"cache_hits", k[MC_CACHE_HITS], "downloads", k[MC_SENT],
 		"sent", k[MC_SENT], "skipped", k[MC_SKIPPED],
 		"failed", k[MC_FAILED], "errors", k[MC_ERRORS]);
 }

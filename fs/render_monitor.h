@@ -55,26 +55,31 @@ int render_monitor_results(struct strbuf *out, int64_t series);
  * /metrics/checks.csv: a header, then one row per check, oldest first:
  *
  *   id,kind,trigger,started_at,finished_at,duration_s,series,wanted,
- *   found,catalog,prowlarr,nautiljon,cache_hits,sent,skipped,failed,
- *   errors,completed,download_failed,imported
+ *   found,catalog,prowlarr,SOURCE,cache_hits,sent,skipped,failed,
+ *   errors,completed,download_failed,imported,SOURCE...
  *
- * failed counts the releases a client refused at the hand-off; the last
- * three what the tracker saw of the downloads after the check, until
- * the next missing check: completed in the client (imported or not),
- * failed there, imported into the series folder.
- * Times are RFC 3339 UTC; finished_at and duration_s are empty for a
- * check that did not finish (stopped, or running).
+ * the requests of each manga source named as in common/manga_sources.def,
+ * the first row's after prowlarr, the others last in the table's order.
+ * failed counts the releases a client refused at the hand-off;
+ * completed, download_failed and imported what the tracker saw of the
+ * downloads after the check, until the next missing check: completed in
+ * the client (imported or not), failed there, imported into the series
+ * folder. Times are RFC 3339 UTC; finished_at and duration_s are empty
+ * for a check that did not finish (stopped, or running).
  */
 node_render_fn render_monitor_checks_csv;
+
+/* checks.csv's header, without its newline (for mediamon(8)'s list). */
+void render_monitor_checks_head(struct strbuf *out);
 
 /*
  * /metrics/monitor.json: the search cache (live entries), the
  * throttles, the last check of each flow ({trigger, started_at,
  * started_at_s, finished_at, finished_at_s, series, wanted, found,
- * requests: {catalog, prowlarr, nautiljon}, cache_hits, downloads (sent,
- * its older name), sent, skipped, failed, errors}, or null), which
- * checks run and when the next is due. Named as the store's read API
- * named it, for fs/render_prometheus.c's table.
+ * requests: {catalog, prowlarr, then each manga source's}, cache_hits,
+ * downloads (sent, its older name), sent, skipped, failed, errors}, or
+ * null), which checks run and when the next is due. Named as the
+ * store's read API named it, for fs/render_prometheus.c's table.
  */
 node_render_fn render_monitor_json;
 

@@ -6,7 +6,9 @@
  * (common/config_keys.def) with its type, range or choices, default (as
  * config_init and the table set it) and help; "mount-man" mediamon(8)'s
  * list of the mount's files and folders, from the node table's help
- * (fs/nodes.c), the one the README is made from. A separate program rather
+ * (fs/nodes.c), the one the README is made from; "checks-man" its list of
+ * the columns of /metrics/checks.csv, the file's own header
+ * (fs/render_monitor.c). A separate program rather
  * than a daemon option: the daemon keeps no code it never runs.
  * tests/integration/test_docs_drift.py puts them in the files (--write)
  * and fails when a file differs. Reads and writes no file.
@@ -19,6 +21,7 @@
 #include "common/config_table.h"
 #include "common/strbuf.h"
 #include "fs/nodes.h"
+#include "fs/render_monitor.h"
 
 #define WIDTH 72		/* of a line of help */
 
@@ -261,6 +264,26 @@ static int mount_files(void)
 	return 0;
 }
 
+/* checks.csv's columns as a sentence, between two comments. */
+static int checks_columns(void)
+{
+	struct strbuf head = STRBUF_INIT, text = STRBUF_INIT;
+
+	render_monitor_checks_head(&head);
+	for (const char *c = head.buf; *c; c++)
+		if (*c == ',')
+			strbuf_addstr(&text, ", ");
+		else
+			strbuf_addch(&text, *c);
+	strbuf_addch(&text, '.');
+	printf(".\\\" The columns of checks.csv: fs/render_monitor.c\n");
+	wrap(text.buf, "", roff_line);
+	printf(".\\\" End of the columns of checks.csv\n");
+	strbuf_release(&head);
+	strbuf_release(&text);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int ret;
@@ -271,9 +294,11 @@ int main(int argc, char **argv)
 		ret = keys(0);
 	else if (argc == 2 && !strcmp(argv[1], "mount-man"))
 		ret = mount_files();
+	else if (argc == 2 && !strcmp(argv[1], "checks-man"))
+		ret = checks_columns();
 	else {
 		fprintf(stderr, "usage: mediamon-docs conf-man|conf-example|"
-			"mount-man\n");
+			"mount-man|checks-man\n");
 		return 2;
 	}
 	return fflush(stdout) || ret;

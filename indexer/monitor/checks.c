@@ -11,29 +11,34 @@
 
 #include "common/db.h"
 
-/* A row's statements: the manga sources' columns after ?15, as "?",
- * numbered on from 16 in the table's order. */
-#define MANGA_SOURCE(name, title, editions, rank) ", " #name " = ?"
+/* A row's statements, but for its sources' requests (store_requests()). */
 static const char update_sql[] = "UPDATE checks SET kind = ?2,"
 	" trigger = ?3, started_at = ?4, finished_at = ?5, series = ?6,"
 	" wanted = ?7, found = ?8, catalog = ?9, prowlarr = ?10,"
 	" cache_hits = ?11, sent = ?12, skipped = ?13, failed = ?14,"
-	" errors = ?15"
-#include "common/manga_sources.def"
-	" WHERE id = ?1";
-#undef MANGA_SOURCE
-#define MANGA_SOURCE(name, title, editions, rank) ", " #name
+	" errors = ?15 WHERE id = ?1";
 static const char insert_sql[] = "INSERT INTO checks (id, kind, trigger,"
 	" started_at, finished_at, series, wanted, found, catalog, prowlarr,"
-	" cache_hits, sent, skipped, failed, errors"
+	" cache_hits, sent, skipped, failed, errors) VALUES (NULL, ?2, ?3,"
+	" ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+
+/* The requests of each manga source of the check r, stored. */
+static int store_requests(sqlite3 *db, const struct checks_row *r)
+{
+	static const char sql[] = "INSERT INTO check_requests (check_id,"
+		" source, requests) VALUES (?1, ?2, ?3)"
+		" ON CONFLICT (check_id, source)"
+		" DO UPDATE SET requests = excluded.requests";
+	int rc = 0;
+
+#define MANGA_SOURCE(name, ...) \
+	if (!rc) \
+		rc = db_run(db, "store check", sql, DB_ARGS(DB_INT(r->id), \
+			    DB_TEXT(#name), DB_INT(r->name)));
 #include "common/manga_sources.def"
-	") VALUES (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-	" ?13, ?14, ?15"
 #undef MANGA_SOURCE
-#define MANGA_SOURCE(name, title, editions, rank) ", ?"
-#include "common/manga_sources.def"
-	")";
-#undef MANGA_SOURCE
+	return rc;
+}
 
 int checks_count_download(sqlite3 *db, void *arg)
 {
@@ -55,7 +60,7 @@ int checks_store(sqlite3 *db, void *arg)
 {
 	struct checks_row *r = arg;
 	sqlite3_stmt *st;
-	int rc, i = 16;
+	int rc;
 
 	rc = db_prepare(db, r->id ? update_sql : insert_sql, &st);
 	if (rc)
@@ -79,16 +84,12 @@ int checks_store(sqlite3 *db, void *arg)
 	sqlite3_bind_int(st, 13, r->skipped);
 	sqlite3_bind_int(st, 14, r->failed);
 	sqlite3_bind_int(st, 15, r->errors);
-#define MANGA_SOURCE(name, title, editions, rank) \
-	sqlite3_bind_int(st, i++, r->name);
-#include "common/manga_sources.def"
-#undef MANGA_SOURCE
 	rc = db_finalize(st, sqlite3_step(st), "store check");
 	if (rc)
 		return rc;
 	if (!r->id)
 		r->id = sqlite3_last_insert_rowid(db);
-	return 0;
+	return store_requests(db, r);
 }
 
 double checks_finished_at(sqlite3 *db)

@@ -15,7 +15,11 @@
  *	row.finished_at = clock_wall();
  *	writer_call(checks_store, &row);
  *
- * The mount reads them through monitor_reads.h.
+ * The requests of each manga source (common/manga_sources.def) are rows
+ * of check_requests (check_id, source, requests), one a source the
+ * table had when the check was stored: a check from before a source was
+ * added has no row of it, and one of a source since removed is kept
+ * and read by no one. The mount reads them through monitor_reads.h.
  *
  * Every function returns 0 or a negative errno value (store errors are
  * logged).
@@ -34,17 +38,25 @@ struct checks_row {
 	int cache_hits;
 	int sent, skipped, failed;	/* releases handed off, or not */
 	int errors;
-	/* requests per manga source (common/manga_sources.def): the
-	 * column NAME of checks, this row's NAME */
-#define MANGA_SOURCE(name, title, editions, rank) int name;
+	/* requests per manga source (common/manga_sources.def): this
+	 * row's NAME, the row (id, "NAME") of check_requests */
+#define MANGA_SOURCE(name, ...) int name;
 #include "common/manga_sources.def"
 #undef MANGA_SOURCE
 };
 
 /*
+ * A column of a SELECT on checks: the requests of the manga source name
+ * in the row's check, 0 when check_requests holds none.
+ */
+#define CHECKS_REQUESTS(name) \
+	", coalesce((SELECT requests FROM check_requests" \
+	" WHERE check_id = checks.id AND source = '" #name "'), 0)"
+
+/*
  * A writer_call() function (on the writer's connection, inside the
  * caller's transaction if one is open): insert the row when its id is 0,
- * setting it, else update it.
+ * setting it, else update it; its requests of each manga source with it.
  */
 int checks_store(sqlite3 *db, void *row);
 

@@ -16,6 +16,7 @@
 #include "common/strbuf.h"
 #include "common/throttle.h"
 #include "common/utf8.h"
+#include "indexer/monitor/checks.h"
 #include "indexer/monitor/save_guard.h"
 #include "indexer/store/reader.h"
 #include "indexer/store/series_filter.h"
@@ -291,18 +292,27 @@ int monitor_reads_found(int64_t series,
 	return rc;
 }
 
-#define CHECK_SQL \
+/* A check's columns, its counts in the order of enum monitor_check_count
+ * then its manga sources' requests in the table's, from checks. */
+#define CHECK_COLUMNS \
 	"SELECT id, kind, trigger, started_at, finished_at, series, wanted," \
-	" found, catalog, prowlarr, nautiljon, cache_hits, sent, skipped," \
-	" failed, errors, completed, download_failed, imported, mangadex," \
-	" mangaupdates, anilist FROM checks"
+	" found, catalog, prowlarr, cache_hits, sent, skipped, failed," \
+	" errors, completed, download_failed, imported"
+#define MANGA_SOURCE(name, ...) CHECKS_REQUESTS(name)
+static const char checks_sql[] = CHECK_COLUMNS
+#include "common/manga_sources.def"
+	" FROM checks ORDER BY id";
+static const char last_check_sql[] = CHECK_COLUMNS
+#include "common/manga_sources.def"
+	" FROM checks WHERE kind = ?1 ORDER BY id DESC LIMIT 1";
+#undef MANGA_SOURCE
 
 static const struct db_text_field check_texts[] = {
 	DB_FIELD(struct monitor_check, kind, 1),
 	DB_FIELD(struct monitor_check, trigger, 2),
 };
 
-/* A row of CHECK_SQL into *c. */
+/* A row of CHECK_COLUMNS into *c. */
 static int check_row(sqlite3_stmt *st, struct monitor_check *c)
 {
 	c->id = sqlite3_column_int64(st, 0);
@@ -311,6 +321,8 @@ static int check_row(sqlite3_stmt *st, struct monitor_check *c)
 	c->finished_at = sqlite3_column_double(st, 4);
 	for (int i = 0; i < MC_COUNTS; i++)
 		c->count[i] = sqlite3_column_int(st, 5 + i);
+	for (int i = 0; i < MONITOR_SOURCES; i++)
+		c->requests[i] = sqlite3_column_int(st, 5 + MC_COUNTS + i);
 	return db_row_texts(st, c, DB_FIELDS(check_texts));
 }
 
@@ -327,7 +339,7 @@ static int check_fill(sqlite3_stmt *st, void *row, void *arg)
 
 int monitor_reads_checks(struct monitor_check **rows, size_t *n)
 {
-	return reader_read_rows(CHECK_SQL " ORDER BY id", "read checks",
+	return reader_read_rows(checks_sql, "read checks",
 				check_fill, NULL, (void **)rows, n,
 				sizeof(**rows));
 }
@@ -339,8 +351,7 @@ static int last_check(sqlite3 *db, const char *kind, struct monitor_check *c,
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = db_prepare(db, CHECK_SQL " WHERE kind = ?1 ORDER BY id DESC"
-			" LIMIT 1", &st);
+	rc = db_prepare(db, last_check_sql, &st);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);

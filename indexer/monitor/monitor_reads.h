@@ -117,13 +117,21 @@ int monitor_reads_found(int64_t series,
 			struct monitor_wanted **rows, size_t *n);
 void monitor_wanted_free(struct monitor_wanted *rows, size_t n);
 
-/* The counts of a check, in the order checks.csv shows them (checks.h). */
+/* The counts of a check but its manga sources' requests, in the order
+ * of the table checks (checks.h). */
 enum monitor_check_count {
 	MC_SERIES, MC_WANTED, MC_FOUND, MC_CATALOG, MC_PROWLARR,
-	MC_NAUTILJON, MC_CACHE_HITS, MC_SENT, MC_SKIPPED, MC_FAILED,
-	MC_ERRORS, MC_COMPLETED, MC_DOWNLOAD_FAILED, MC_IMPORTED,
-	MC_MANGADEX, MC_MANGAUPDATES, MC_ANILIST,
+	MC_CACHE_HITS, MC_SENT, MC_SKIPPED, MC_FAILED, MC_ERRORS,
+	MC_COMPLETED, MC_DOWNLOAD_FAILED, MC_IMPORTED,
 	MC_COUNTS
+};
+
+/* The manga sources, the rows of common/manga_sources.def in order. */
+enum monitor_source {
+#define MANGA_SOURCE(name, ...) MONITOR_SOURCE_##name,
+#include "common/manga_sources.def"
+#undef MANGA_SOURCE
+	MONITOR_SOURCES
 };
 
 /* A check of either flow, as the table checks keeps it (checks.h). */
@@ -133,6 +141,7 @@ struct monitor_check {
 	double started_at, finished_at;
 	int finished;		/* finished_at is known */
 	int count[MC_COUNTS];
+	int requests[MONITOR_SOURCES];	/* of each manga source */
 };
 
 /* Every check kept, oldest first, into *rows (malloc'd); free it with

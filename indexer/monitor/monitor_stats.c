@@ -11,6 +11,7 @@
 #include "common/cache.h"
 #include "common/clock.h"
 #include "common/db.h"
+#include "indexer/monitor/checks.h"
 #include "indexer/store/reader.h"
 
 const char *const monitor_check_kinds[MONITOR_CHECK_KINDS] = {
@@ -36,14 +37,13 @@ static void check_from_row(sqlite3_stmt *st, struct monitor_check_stats *c)
 		.downloads = sqlite3_column_int(st, 8),
 		.errors = sqlite3_column_int(st, 9),
 	};
-#define MANGA_SOURCE(name, title, editions, rank) \
-	c->name = sqlite3_column_int(st, i++);
+#define MANGA_SOURCE(name, ...) c->name = sqlite3_column_int(st, i++);
 #include "common/manga_sources.def"
 #undef MANGA_SOURCE
 }
 
 /* The columns check_from_row() reads, the manga sources' last. */
-#define MANGA_SOURCE(name, title, editions, rank) ", " #name
+#define MANGA_SOURCE(name, ...) CHECKS_REQUESTS(name)
 static const char check_sql[] = "SELECT started_at, finished_at, series,"
 	" wanted, found, catalog, prowlarr, cache_hits, sent, errors"
 #include "common/manga_sources.def"

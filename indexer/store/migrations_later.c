@@ -41,6 +41,13 @@
 	"  DELETE FROM subsonic_stars WHERE kind = 'song' AND item = " file ";" \
 	"  DELETE FROM subsonic_plays WHERE file_id = " file "; END;"
 
+/* The requests of the manga source of column col of checks, into
+ * check_requests, the column dropped (version 49). */
+#define CHECK_REQUESTS_FROM(col) \
+	"INSERT INTO check_requests (check_id, source, requests)" \
+	"  SELECT id, '" col "', " col " FROM checks;" \
+	"ALTER TABLE checks DROP COLUMN " col ";"
+
 const char *const migrations_later[] = {
 	/* version 21: a file keeps its name in its folder, where it kept its
 	 * path from the root, which the store then held twice (in the table and
@@ -448,6 +455,19 @@ const char *const migrations_later[] = {
 	" UPDATE files SET first_seen = CAST(strftime('%s', 'now') AS"
 	" INTEGER);"
 	" ALTER TABLE gone ADD COLUMN first_seen INTEGER;",
+	/* version 49: a check's requests of each manga source, one row a
+	 * source (checks.h), where checks held a column a source: a new
+	 * source needs no step. The columns' counts are carried over, then
+	 * the columns dropped. */
+	"CREATE TABLE check_requests ("
+	"  check_id INTEGER NOT NULL REFERENCES checks(id) ON DELETE CASCADE,"
+	"  source TEXT NOT NULL,"
+	"  requests INTEGER NOT NULL,"
+	"  PRIMARY KEY (check_id, source)) WITHOUT ROWID;"
+	CHECK_REQUESTS_FROM("nautiljon")
+	CHECK_REQUESTS_FROM("mangadex")
+	CHECK_REQUESTS_FROM("mangaupdates")
+	CHECK_REQUESTS_FROM("anilist"),
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);

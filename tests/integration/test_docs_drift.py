@@ -169,12 +169,17 @@ def man_metrics(rows):
     return "".join(out + [METRICS_END])
 
 
+def man_block(text, begin, end):
+    """A list made from a table as a page has it, from the line begin to
+    the line end, both in, or "" when either is missing."""
+    if begin not in text or end not in text:
+        return ""
+    return begin + text.split(begin, 1)[1].split(end, 1)[0] + end
+
+
 def man_metrics_block(text):
     """The list as mediamon(8) has it, between the two comments."""
-    if METRICS_BEGIN not in text or METRICS_END not in text:
-        return ""
-    body = text.split(METRICS_BEGIN, 1)[1].split(METRICS_END, 1)[0]
-    return METRICS_BEGIN + body + METRICS_END
+    return man_block(text, METRICS_BEGIN, METRICS_END)
 
 
 def table_clients(text):
@@ -378,10 +383,7 @@ MOUNT_END = '.\\" End of the files of the mount\n'
 
 def man_mount_block(text):
     """mediamon(8)'s list of the mount's files, between its comments."""
-    if MOUNT_BEGIN not in text or MOUNT_END not in text:
-        return ""
-    body = text.split(MOUNT_BEGIN, 1)[1].split(MOUNT_END, 1)[0]
-    return MOUNT_BEGIN + body + MOUNT_END
+    return man_block(text, MOUNT_BEGIN, MOUNT_END)
 
 
 def test_every_node_has_help():
@@ -405,6 +407,27 @@ def test_man_files():
     text = read("man/mediamon.8")
     text = text.replace(man_mount_block(text), "")
     assert drift(man_files(text), FILES) == NO_DRIFT
+
+
+CHECKS_BEGIN = '.\\" The columns of checks.csv: fs/render_monitor.c\n'
+CHECKS_END = '.\\" End of the columns of checks.csv\n'
+
+
+def man_checks_block(text):
+    """mediamon(8)'s list of checks.csv's columns, between its comments."""
+    return man_block(text, CHECKS_BEGIN, CHECKS_END)
+
+
+def test_man_checks_columns():
+    """mediamon(8) lists checks.csv's columns as the file's header names
+    them, each manga source of the table among them (make docs)."""
+    made = docs_tool("checks-man")
+    names = re.findall(r"^MANGA_SOURCE\((\w+),",
+                       read("common/manga_sources.def"), re.M)
+    columns = " ".join(made.split("\n")[1:-2]).rstrip(".").split(", ")
+    assert made.startswith(CHECKS_BEGIN) and names and \
+        set(names) <= set(columns) and columns[0] == "id", made
+    assert man_checks_block(read("man/mediamon.8")) == made, "run make docs"
 
 
 def test_man_metrics():
@@ -528,5 +551,8 @@ if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
     text = text.replace(old, man_metrics(METRICS))
     old = man_mount_block(text)
     assert old, "mediamon.8 has no list of the mount's files to rewrite"
-    write("man/mediamon.8", text.replace(old, docs_tool("mount-man")))
+    text = text.replace(old, docs_tool("mount-man"))
+    old = man_checks_block(text)
+    assert old, "mediamon.8 has no list of checks.csv's columns to rewrite"
+    write("man/mediamon.8", text.replace(old, docs_tool("checks-man")))
     write_key_lists()

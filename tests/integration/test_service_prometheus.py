@@ -269,8 +269,11 @@ def fill_store(path, root):
                        started_at=1700000100.25 + n,
                        finished_at=1700000200.5 + n, series=n,
                        wanted=n + 1, found=n - 1, catalog=n + 2,
-                       prowlarr=n + 3, nautiljon=n + 4, cache_hits=n + 5,
+                       prowlarr=n + 3, cache_hits=n + 5,
                        sent=n + 6, errors=n - 2)
+            insert_row(db, "check_requests",
+                       check_id=db.execute("SELECT max(id) FROM checks")
+                       .fetchone()[0], source="nautiljon", requests=n + 4)
         for i, (endpoint, status) in enumerate((
                 ("addMagnet", 200), ("addMagnet", 429), ("delete", 204),
                 ("torrents", 200))):

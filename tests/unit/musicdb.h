@@ -224,10 +224,23 @@ void musicdb_make_tree(struct musicdb *e);
 	"ALTER TABLE files DROP COLUMN first_seen;" \
 	" ALTER TABLE gone DROP COLUMN first_seen;"
 
+/* What version 49 changed (a check's requests per source in a table of
+ * their own), undone: the sources' columns back, at 0. */
+#define UNDO_VERSION_49 \
+	"DROP TABLE check_requests;" \
+	" ALTER TABLE checks ADD COLUMN nautiljon INTEGER NOT NULL" \
+	" DEFAULT 0;" \
+	" ALTER TABLE checks ADD COLUMN mangadex INTEGER NOT NULL" \
+	" DEFAULT 0;" \
+	" ALTER TABLE checks ADD COLUMN mangaupdates INTEGER NOT NULL" \
+	" DEFAULT 0;" \
+	" ALTER TABLE checks ADD COLUMN anilist INTEGER NOT NULL" \
+	" DEFAULT 0;"
+
 /* The versions since 38, undone (but 39's table, made if missing). */
 #define UNDO_SINCE_38 \
-	UNDO_VERSION_48 UNDO_VERSION_47 UNDO_VERSION_46 UNDO_VERSION_45 \
-	UNDO_VERSION_44 UNDO_VERSION_43 \
+	UNDO_VERSION_49 UNDO_VERSION_48 UNDO_VERSION_47 UNDO_VERSION_46 \
+	UNDO_VERSION_45 UNDO_VERSION_44 UNDO_VERSION_43 \
 	UNDO_VERSION_42 UNDO_VERSION_41 UNDO_VERSION_40 \
 	UNDO_VERSION_38
 

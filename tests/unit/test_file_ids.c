@@ -22,6 +22,7 @@
 #include "indexer/library/music.h"
 #include "indexer/store/schema.h"
 #include "indexer/store/writer.h"
+#include "musicdb.h"
 #include "testdb.h"
 
 struct env {
@@ -124,20 +125,17 @@ static void test_highest_id_not_given_again(void **state)
 	assert_int_equal(query_int(e, "SELECT last FROM file_ids"), three);
 }
 
-/* Take the store back to version 46, before the file ids' counter (47)
- * and the files' first_seen (48), with sql run, and let the writer
- * migrate it again. */
+/* Take the store back to version 46, before the file ids' counter (47),
+ * the files' first_seen (48) and the checks' requests per source (49),
+ * with sql run, and let the writer migrate it again. */
 static void migrate_again(struct env *e, const char *sql)
 {
-	char undo[640];
+	char undo[1024];
 	sqlite3 *db;
 
-	snprintf(undo, sizeof(undo), "DROP TRIGGER file_ids_del;"
-		 " DROP TRIGGER file_ids_moved;"
-		 " DROP TABLE file_ids; DELETE FROM gone;"
+	snprintf(undo, sizeof(undo), UNDO_VERSION_49 UNDO_VERSION_48
+		 UNDO_VERSION_47 " DELETE FROM gone;"
 		 " DELETE FROM subsonic_stars; DELETE FROM subsonic_plays;"
-		 " ALTER TABLE files DROP COLUMN first_seen;"
-		 " ALTER TABLE gone DROP COLUMN first_seen;"
 		 " %s PRAGMA user_version = 46", sql);
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
