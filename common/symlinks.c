@@ -238,27 +238,154 @@ int symlinks_open_within(int dirfd, const char *rel, int flags)
 	return walk_beneath(dirfd, rel, flags, st.st_dev, NULL);
 }
 
+/* The most links one path may lead through, as the kernel's MAXSYMLINKS. */
+#define OWNED_LINKS 40
+
+/* A path being resolved: done, the folders so far (no link among them,
+ * "" for /), and todo, the names left. */
+struct resolving {
+	char done[PATH_MAX], todo[PATH_MAX];
+	size_t len;		/* of done */
+};
+
+/* The link name in the folder r->done, which its owner and the folder's
+ * only may have made or changed, followed: its target put before the
+ * names left, and done taken back to where the target starts. */
+static int follow_owned(int cur, const char *name, const struct stat *st,
+			struct resolving *r, const struct owners *own)
+{
+	char target[PATH_MAX], who[64];
+	const char *t = target;
+	ssize_t n;
+
+	if (!listener_uid_trusted(st->st_uid, own->also, own->nr)) {
+		listener_name(st->st_uid, who, sizeof(who));
+		strbuf_addf(own->why, "%.*s/%s is a symbolic link of user %s",
+			    (int)r->len, r->done, name, who);
+		return -ELOOP;
+	}
+	n = readlinkat(cur, name, target, sizeof(target) - 1);
+	if (n <= 0)
+		return n ? -errno : -ENOENT;
+	target[n] = '\0';
+	if (*t == '/')
+		r->len = 0;
+	/* done has no link: its ".." is its parent */
+	while (!strncmp(t, "../", 3) || !strcmp(t, "..")) {
+		while (r->len && r->done[r->len - 1] != '/')
+			r->len--;
+		r->len -= r->len > 0;
+		t += t[2] ? 3 : 2;
+	}
+	if (strlen(t) + 1 + strlen(r->todo) >= sizeof(r->todo))
+		return -ENAMETOOLONG;
+	memmove(r->todo + strlen(t) + 1, r->todo, strlen(r->todo) + 1);
+	memcpy(r->todo, t, strlen(t));
+	r->todo[strlen(t)] = '/';
+	return 0;
+}
+
+/* The next name of r->todo moved into name (len bytes): 1, or 0 when
+ * none is left. */
+static int take_name(struct resolving *r, char *name, size_t len)
+{
+	char *p = r->todo;
+	size_t k;
+
+	while (*p == '/')
+		p++;
+	k = strcspn(p, "/");
+	if (!k || k >= len)
+		return !k ? 0 : -ENAMETOOLONG;
+	memcpy(name, p, k);
+	name[k] = '\0';
+	memmove(r->todo, p + k, strlen(p + k) + 1);
+	return 1;
+}
+
+/* path with the links on it followed, each one that only the users own
+ * trusts may have made (theirs, in a folder of theirs, each folder on
+ * the way checked as owned() does): into r->done, a path with no link
+ * on it but among names not there. */
+static int resolve_owned(const char *path, struct resolving *r,
+			 const struct owners *own)
+{
+	struct owners here = *own;
+	char name[NAME_MAX + 1];
+	int cur, links = 0, rc;
+	struct stat st;
+
+	if (strlen(path) >= sizeof(r->todo))
+		return -ENAMETOOLONG;
+	strcpy(r->todo, path);
+	r->len = 0;
+	while ((rc = take_name(r, name, sizeof(name))) == 1) {
+		if (!strcmp(name, "."))
+			continue;
+		r->done[r->len] = '\0';
+		here.path = r->len ? r->done : "/";
+		cur = open(here.path, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+			   O_CLOEXEC);
+		if (cur >= 0) {
+			cur = owned(cur, &here, here.path + (r->len ? r->len
+							     : 1));
+			if (cur < 0)
+				return cur;
+		}
+		if (cur < 0 || fstatat(cur, name, &st, AT_SYMLINK_NOFOLLOW) ||
+		    !S_ISLNK(st.st_mode)) {
+			rc = 0;
+		} else if (++links > OWNED_LINKS) {
+			rc = -ELOOP;
+		} else {
+			rc = follow_owned(cur, name, &st, r, own);
+			close(cur);
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (cur >= 0)
+			close(cur);
+		if (rc)
+			return rc;
+		if (r->len + 1 + strlen(name) >= sizeof(r->done))
+			return -ENAMETOOLONG;
+		r->len += (size_t)sprintf(r->done + r->len, "/%s", name);
+	}
+	r->done[r->len] = '\0';
+	return rc;
+}
+
 int symlinks_open_owned(const char *path, int flags, const uid_t *also,
 			size_t nr, struct strbuf *why)
 {
 	struct owners own = { also, nr, path, why };
-	const char *rel = path;
+	struct resolving *r;
+	const char *rel;
 	int root, fd;
 
 	if (*path != '/') {
 		strbuf_addf(why, "%s is no absolute path", path);
 		return -EINVAL;
 	}
-	while (*rel == '/')
-		rel++;
-	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0)
-		return -errno;
-	root = owned(root, &own, path + 1);
-	if (root < 0)
-		return root;
-	fd = walk_beneath(root, rel, flags, (dev_t)-1, &own);
-	close(root);
+	r = malloc(sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	fd = resolve_owned(path, r, &own);
+	own.path = r->len ? r->done : "/";
+	rel = own.path + 1;
+	root = fd ? fd : open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root == -1)
+		root = -errno;
+	if (root >= 0)
+		root = owned(root, &own, rel);
+	if (root >= 0) {
+		fd = walk_beneath(root, rel, flags, (dev_t)-1, &own);
+		close(root);
+	} else {
+		fd = root;
+	}
+	free(r);
 	return fd;
 }
 

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The blackhole client against another local user of a shared machine
 (useradd, setpriv), who may change a folder on the path of the folder it
-writes into: the folder is refused with the reason in health and /log,
-nothing is written where a link leads, and the release stays wanted.
+writes into, or make a link on it: the folder is refused with the
+reason in health and /log, nothing is written where a link leads, and
+the release stays wanted; a link only root could make is followed.
 Its own user named as client_user, that user's folder is used; a name
 taken already is never replaced; a release's name with terminal controls
 is logged with them shown escaped."""
@@ -77,7 +78,21 @@ def test_folder_a_link_of_another_user(monitored, fake, world, user):
     mon = hole_mon(monitored, fake, hole)
     mon.check("missing")
     assert os.listdir(target) == []
-    assert_refused(mon, hole, "%s is a symbolic link" % hole)
+    assert_refused(mon, hole, "%s is a symbolic link of user %s" %
+                   (hole, user.name))
+
+
+def test_folder_through_roots_link(monitored, fake, world):
+    # a link root made in a folder of root's (as /var/run -> /run) is
+    # followed: no other user could have made it or can change it
+    target = os.path.join(world, "disk", "hole")
+    os.makedirs(target, 0o755)
+    link = os.path.join(world, "media")
+    os.symlink("disk", link)
+    mon = hole_mon(monitored, fake, os.path.join(link, "hole"))
+    mon.check("missing")
+    assert "Saga 01 T10.link" in os.listdir(target)
+    assert "blackhole" not in mon.m.read("status/health").decode()
 
 
 def test_folder_of_client_user(monitored, fake, world, user):

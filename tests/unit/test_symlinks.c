@@ -411,7 +411,8 @@ static void assert_why(const char *why, const char *rel, const char *what)
 	assert_string_equal(why, want);
 }
 
-/* dir/own/a/b, and dir/own/link -> a. */
+/* dir/own/a/b, dir/own/link -> a, dir/own/a/b/up -> ../../a and
+ * dir/own/loop -> loop. */
 static void own_tree(char *path, size_t len)
 {
 	snprintf(path, len, "%s/own", dir);
@@ -422,6 +423,10 @@ static void own_tree(char *path, size_t len)
 	assert_int_equal(mkdir(path, 0755), 0);
 	snprintf(path, len, "%s/own/link", dir);
 	assert_int_equal(symlink("a", path), 0);
+	snprintf(path, len, "%s/own/a/b/up", dir);
+	assert_int_equal(symlink("../../a", path), 0);
+	snprintf(path, len, "%s/own/loop", dir);
+	assert_int_equal(symlink("loop", path), 0);
 	snprintf(path, len, "%s/own/a", dir);
 }
 
@@ -435,10 +440,11 @@ static void test_open_owned(void **state)
 	own_tree(a, sizeof(a));
 	assert_int_equal(owned("a/b", NULL, 0, why, sizeof(why)), 0);
 	assert_int_equal(owned("", NULL, 0, why, sizeof(why)), 0);
-	assert_int_equal(owned("link/b", NULL, 0, why, sizeof(why)), -ELOOP);
-	assert_why(why, "link", "is a symbolic link");
-	assert_int_equal(owned("link", NULL, 0, why, sizeof(why)), -ELOOP);
-	assert_why(why, "link", "is a symbolic link");
+	/* a link only trusted users may have made is followed */
+	assert_int_equal(owned("link/b", NULL, 0, why, sizeof(why)), 0);
+	assert_int_equal(owned("link", NULL, 0, why, sizeof(why)), 0);
+	assert_int_equal(owned("a/b/up/b", NULL, 0, why, sizeof(why)), 0);
+	assert_int_equal(owned("loop", NULL, 0, why, sizeof(why)), -ELOOP);
 	assert_int_equal(owned("a/../a/b", NULL, 0, why, sizeof(why)), -EXDEV);
 	assert_int_equal(owned("a/none", NULL, 0, why, sizeof(why)), -ENOENT);
 	assert_string_equal(why, "");
@@ -454,6 +460,12 @@ static void test_open_owned(void **state)
 	strbuf_release(&w);
 	if (geteuid())
 		return;
+	/* another user's link, unless that user is named */
+	snprintf(path, sizeof(path), "%s/own/link", dir);
+	assert_int_equal(lchown(path, nobody, (gid_t)-1), 0);
+	assert_int_equal(owned("link/b", NULL, 0, why, sizeof(why)), -ELOOP);
+	assert_true(strstr(why, "/own/link is a symbolic link of user "));
+	assert_int_equal(owned("link/b", &nobody, 1, why, sizeof(why)), 0);
 	/* another user's folder, or its group's, unless that user is named */
 	snprintf(path, sizeof(path), "%s/own/a/b", dir);
 	assert_int_equal(chown(path, nobody, 0), 0);
