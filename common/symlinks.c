@@ -287,7 +287,7 @@ static int follow_owned(int cur, const char *name, const struct stat *st,
 
 /* The next name of r->todo moved into name (len bytes): 1, or 0 when
  * none is left. */
-static int take_name(struct resolving *r, char *name, size_t len)
+static int next_owned_name(struct resolving *r, char *name, size_t len)
 {
 	char *p = r->todo;
 	size_t k;
@@ -319,7 +319,7 @@ static int resolve_owned(const char *path, struct resolving *r,
 		return -ENAMETOOLONG;
 	strcpy(r->todo, path);
 	r->len = 0;
-	while ((rc = take_name(r, name, sizeof(name))) == 1) {
+	while ((rc = next_owned_name(r, name, sizeof(name))) == 1) {
 		if (!strcmp(name, "."))
 			continue;
 		r->done[r->len] = '\0';
