@@ -319,13 +319,13 @@ static void time_samples(struct prom *p, int finished)
 static void check_requests(struct prom *p, int i,
 			   const struct monitor_check_stats *c)
 {
-#define MANGA_SOURCE(name, title, editions, rank) #name,
+#define MANGA_SOURCE(name, title, editions, rank, ...) #name,
 	static const char *const sources[] = {
 		"catalog", "prowlarr",
 #include "common/manga_sources.def"
 	};
 #undef MANGA_SOURCE
-#define MANGA_SOURCE(name, title, editions, rank) c->name,
+#define MANGA_SOURCE(name, title, editions, rank, ...) c->name,
 	const int n[] = { c->catalog, c->prowlarr,
 #include "common/manga_sources.def"
 	};

@@ -13,7 +13,7 @@
 
 /* A row's statements: the manga sources' columns after ?15, as "?",
  * numbered on from 16 in the table's order. */
-#define MANGA_SOURCE(name, title, editions, rank) ", " #name " = ?"
+#define MANGA_SOURCE(name, title, editions, rank, ...) ", " #name " = ?"
 static const char update_sql[] = "UPDATE checks SET kind = ?2,"
 	" trigger = ?3, started_at = ?4, finished_at = ?5, series = ?6,"
 	" wanted = ?7, found = ?8, catalog = ?9, prowlarr = ?10,"
@@ -22,7 +22,7 @@ static const char update_sql[] = "UPDATE checks SET kind = ?2,"
 #include "common/manga_sources.def"
 	" WHERE id = ?1";
 #undef MANGA_SOURCE
-#define MANGA_SOURCE(name, title, editions, rank) ", " #name
+#define MANGA_SOURCE(name, title, editions, rank, ...) ", " #name
 static const char insert_sql[] = "INSERT INTO checks (id, kind, trigger,"
 	" started_at, finished_at, series, wanted, found, catalog, prowlarr,"
 	" cache_hits, sent, skipped, failed, errors"
@@ -30,7 +30,7 @@ static const char insert_sql[] = "INSERT INTO checks (id, kind, trigger,"
 	") VALUES (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
 	" ?13, ?14, ?15"
 #undef MANGA_SOURCE
-#define MANGA_SOURCE(name, title, editions, rank) ", ?"
+#define MANGA_SOURCE(name, title, editions, rank, ...) ", ?"
 #include "common/manga_sources.def"
 	")";
 #undef MANGA_SOURCE
@@ -79,7 +79,7 @@ int checks_store(sqlite3 *db, void *arg)
 	sqlite3_bind_int(st, 13, r->skipped);
 	sqlite3_bind_int(st, 14, r->failed);
 	sqlite3_bind_int(st, 15, r->errors);
-#define MANGA_SOURCE(name, title, editions, rank) \
+#define MANGA_SOURCE(name, title, editions, rank, ...) \
 	sqlite3_bind_int(st, i++, r->name);
 #include "common/manga_sources.def"
 #undef MANGA_SOURCE

@@ -36,7 +36,7 @@ struct checks_row {
 	int errors;
 	/* requests per manga source (common/manga_sources.def): the
 	 * column NAME of checks, this row's NAME */
-#define MANGA_SOURCE(name, title, editions, rank) int name;
+#define MANGA_SOURCE(name, title, editions, rank, ...) int name;
 #include "common/manga_sources.def"
 #undef MANGA_SOURCE
 };

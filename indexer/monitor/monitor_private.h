@@ -39,7 +39,7 @@ struct monitor {
 	struct throttle *prowlarr_t;
 	struct prowlarr prowlarr;
 	/* each manga source's throttle and client: m->NAME_t, m->NAME */
-#define MANGA_SOURCE(name, title, editions, rank) \
+#define MANGA_SOURCE(name, title, editions, rank, ...) \
 	struct throttle *name##_t; \
 	struct remote_source name;
 #include "common/manga_sources.def"

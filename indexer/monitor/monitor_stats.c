@@ -36,14 +36,14 @@ static void check_from_row(sqlite3_stmt *st, struct monitor_check_stats *c)
 		.downloads = sqlite3_column_int(st, 8),
 		.errors = sqlite3_column_int(st, 9),
 	};
-#define MANGA_SOURCE(name, title, editions, rank) \
+#define MANGA_SOURCE(name, title, editions, rank, ...) \
 	c->name = sqlite3_column_int(st, i++);
 #include "common/manga_sources.def"
 #undef MANGA_SOURCE
 }
 
 /* The columns check_from_row() reads, the manga sources' last. */
-#define MANGA_SOURCE(name, title, editions, rank) ", " #name
+#define MANGA_SOURCE(name, title, editions, rank, ...) ", " #name
 static const char check_sql[] = "SELECT started_at, finished_at, series,"
 	" wanted, found, catalog, prowlarr, cache_hits, sent, errors"
 #include "common/manga_sources.def"

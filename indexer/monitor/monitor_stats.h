@@ -27,7 +27,7 @@ struct monitor_check_stats {
 	int catalog, prowlarr;		/* requests per source */
 	int cache_hits, downloads, errors;
 	/* requests per manga source (common/manga_sources.def) */
-#define MANGA_SOURCE(name, title, editions, rank) int name;
+#define MANGA_SOURCE(name, title, editions, rank, ...) int name;
 #include "common/manga_sources.def"
 #undef MANGA_SOURCE
 };

@@ -492,7 +492,7 @@ static const struct {
 	ask_fn ask;
 	size_t throttle;		/* of its throttle in struct monitor */
 } sources[] = {
-#define MANGA_SOURCE(name, title, editions, rank) \
+#define MANGA_SOURCE(name, title, editions, rank, ...) \
 	{ #name, editions, rank, published_ask_##name, \
 	  offsetof(struct monitor, name##_t) },
 #include "common/manga_sources.def"
@@ -554,12 +554,14 @@ int published_open(struct monitor *m)
 	const struct config *cfg = m->cfg;
 	int rc = 0;
 
-#define MANGA_SOURCE(name, title, editions, rank) \
+#define MANGA_SOURCE(name, title, editions, rank, ...) \
 	if (!rc) \
-		rc = monitor_throttle(m, #name, cfg->name##_rpm, \
-				      &m->name##_t); \
-	m->name = (struct remote_source) { .url = cfg->name##_url, \
-					   .throttle = m->name##_t };
+		rc = monitor_throttle(m, #name, \
+			cfg->manga_source[CONFIG_MANGA_##name].rpm, \
+			&m->name##_t); \
+	m->name = (struct remote_source) { \
+		.url = cfg->manga_source[CONFIG_MANGA_##name].url, \
+		.throttle = m->name##_t };
 #include "common/manga_sources.def"
 #undef MANGA_SOURCE
 	return rc;

@@ -75,7 +75,7 @@ int published_keep_id(int64_t series, const char *prefix, const char *id);
  * metadata, into out. Returns 0, -ENODATA when it has no count for the
  * edition, or the -errno the source failed with (reported).
  */
-#define MANGA_SOURCE(name, title, editions, rank)			\
+#define MANGA_SOURCE(name, title, editions, rank, ...)			\
 	int published_ask_##name(struct monitor *m, const struct series *s, \
 				 struct ids *ids, const char *edition,	\
 				 struct answer *out);
