@@ -15,11 +15,8 @@
 #include "indexer/monitor/checks.h"
 #include "indexer/monitor/digest.h"
 #include "indexer/monitor/handoff.h"
-#include "indexer/monitor/anilist.h"
-#include "indexer/monitor/mangadex.h"
-#include "indexer/monitor/mangaupdates.h"
-#include "indexer/monitor/nautiljon.h"
 #include "indexer/monitor/prowlarr.h"
+#include "indexer/monitor/remote.h"
 
 struct config;
 struct throttle;
