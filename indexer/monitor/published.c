@@ -2,8 +2,10 @@
 /*
  * The count of volumes out (published.h): which sources are asked, in
  * which order, for which edition, and what their answers change (the
- * count, and the metadata of its record). The requests and the reading
- * of answers are the clients'; searching releases is monitor.c's.
+ * count, and the metadata of its record), and what their questions share
+ * (published_private.h). Each source's question, its requests and the
+ * reading and caching of its answers are its own file's (NAME.c of a
+ * row of common/manga_sources.def); searching releases is monitor.c's.
  */
 #include "indexer/monitor/published.h"
 

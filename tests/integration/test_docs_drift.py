@@ -306,7 +306,7 @@ def test_client_choices(tmp_path, section, protocol):
 
 SOURCES = re.findall(
     r'^MANGA_SOURCE\((\w+), "([^"]+)", "([\w ]*)", (\d+),\s+'
-    r'"(https://[^"]+)", (\d+),\s+"([^"]+)"\)$',
+    r'"(\w+://[^"]+)", (\d+),\s+"([^"]+)"\)$',
     read("common/manga_sources.def"), re.M)
 
 
