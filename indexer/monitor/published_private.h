@@ -13,7 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/strbuf.h"
 #include "indexer/monitor/series_meta.h"
 
 struct monitor;
