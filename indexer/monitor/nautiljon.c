@@ -39,6 +39,7 @@
  * are never printed.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
