@@ -46,6 +46,22 @@ struct config_user {
 	unsigned uid, gid;
 };
 
+/* The manga sources, in the order of their table
+ * (common/manga_sources.def): CONFIG_MANGA_NAME. */
+enum config_manga {
+#define MANGA_SOURCE(name, ...) CONFIG_MANGA_##name,
+#include "common/manga_sources.def"
+#undef MANGA_SOURCE
+	CONFIG_MANGA_NR
+};
+
+/* The section of a manga source: its url and requests_per_minute, whose
+ * defaults are its row's. */
+struct config_manga_source {
+	char *url;
+	int rpm;
+};
+
 struct config {
 	/* [general] */
 	char *database;
@@ -121,21 +137,8 @@ struct config {
 						 * besides root and the
 						 * daemon's */
 
-	/* [nautiljon] */
-	char *nautiljon_url;		/* default https://www.nautiljon.com */
-	int nautiljon_rpm;		/* default 6 */
-
-	/* [mangadex] */
-	char *mangadex_url;		/* default https://api.mangadex.org */
-	int mangadex_rpm;		/* default 20 */
-
-	/* [mangaupdates] */
-	char *mangaupdates_url;	/* default https://api.mangaupdates.com */
-	int mangaupdates_rpm;		/* default 20 */
-
-	/* [anilist] */
-	char *anilist_url;		/* default https://graphql.anilist.co */
-	int anilist_rpm;		/* default 30 */
+	/* [NAME] of each manga source */
+	struct config_manga_source manga_source[CONFIG_MANGA_NR];
 
 	/* [catalog] */
 	char *catalog_file;

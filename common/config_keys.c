@@ -65,7 +65,7 @@ static const char *const sources[] = {
 	"catalog", "prowlarr", NULL
 };
 /* [monitor] new_sources: the manga sources' table's names. */
-#define MANGA_SOURCE(name, title, editions, rank) #name,
+#define MANGA_SOURCE(name, title, editions, rank, ...) #name,
 static const char *const count_sources[] = {
 #include "common/manga_sources.def"
 	NULL
@@ -144,10 +144,10 @@ void config_init(struct config *cfg)
 		.many_volumes = 20,
 		.max_series_per_check = 200,
 		.prowlarr_rpm = 30,
-		.nautiljon_rpm = 6,
-		.mangadex_rpm = 20,
-		.mangaupdates_rpm = 20,
-		.anilist_rpm = 30,
+#define MANGA_SOURCE(name, title, editions, rank, url, def_rpm, ...) \
+		.manga_source[CONFIG_MANGA_##name].rpm = def_rpm,
+#include "common/manga_sources.def"
+#undef MANGA_SOURCE
 		.rd_rpm = 200,
 		.rd_max_attempts = 3,
 		.rd_retry_delay_s = 3 * 3600,

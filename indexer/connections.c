@@ -500,8 +500,9 @@ static const struct service {
 	{ "plex", F(plex_url), NEED_FIELD, probe_plex },
 	{ "jellyfin", F(jellyfin_url), NEED_FIELD, probe_jellyfin },
 	{ "emby", F(emby_url), NEED_FIELD, probe_emby },
-#define MANGA_SOURCE(name, title, editions, rank) \
-	{ #name, F(name##_url), NEED_MANGA, NULL },
+#define MANGA_SOURCE(name, title, editions, rank, ...) \
+	{ #name, F(manga_source[CONFIG_MANGA_##name].url), NEED_MANGA, \
+	  NULL },
 #include "common/manga_sources.def"
 #undef MANGA_SOURCE
 	{ "telegram", F(notify_telegram_token), NEED_FIELD,

@@ -473,7 +473,7 @@ static int forget_unconfigured(const struct config *cfg)
 
 	if (cfg->prowlarr_url)
 		kept[n++] = "prowlarr";
-	if (cfg->nautiljon_url)
+	if (cfg->manga_source[CONFIG_MANGA_nautiljon].url)
 		kept[n++] = "nautiljon";
 	if (cfg->download_client)
 		kept[n++] = cfg->download_client;

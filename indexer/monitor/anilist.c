@@ -1,11 +1,35 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The AniList client (anilist.h): the one GraphQL request and the
- * reading of its answer. Which count is used, the cache and health are
- * the monitor's.
+ * The manga source AniList (a row of common/manga_sources.def): how many
+ * volumes of a manga are out in its original language, from AniList's
+ * public GraphQL API (https://graphql.anilist.co); the monitor asks it
+ * through published_ask_anilist() (published_private.h), which answers
+ * from the cache or one request and reports how it went. Which sources
+ * are asked and what a count changes is published.c's.
+ *
+ * One request: POST URL {"query": ..., "variables": {...}}, by id when
+ * the series' source names "anilist:ID": "query ($id: Int) { Media(id:
+ * $id, type: MANGA, format_not: NOVEL) { FIELDS } }"; by title
+ * otherwise: "query ($search: String) { Page(perPage: 50) {
+ * media(search: $search, type: MANGA, format_not: NOVEL) { FIELDS } }
+ * }", FIELDS being "id format volumes status countryOfOrigin title {
+ * romaji english native } synonyms description genres coverImage { large
+ * } siteUrl staff(perPage: 8) { edges { role node { name { full } } }
+ * }".
+ *
+ * AniList's search is fuzzy and files light novels as MANGA under the
+ * comic's title: of the records that bear the title (in one of their
+ * titles or synonyms, trimmed, ASCII case ignored), a light novel is
+ * never taken, a series goes before a one-shot, and two as good are a
+ * tie, neither taken (-EEXIST, with io->id and io->other). A record of
+ * another shape is passed over. "volumes" is null while a series runs.
+ *
+ * The answer is {"data": {"Page": {"media": [...]}}} to a search,
+ * {"data": {"Media": {...}}} by id; one with an "errors" array (which
+ * AniList sends with a 200 as with a 4xx), HTML, or any other shape is
+ * refused whole.
  */
-#include "indexer/monitor/anilist.h"
-
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,11 +38,28 @@
 #include <jansson.h>
 
 #include "common/bytes.h"
+#include "common/cache.h"
 #include "common/http.h"
 #include "common/log.h"
 #include "common/lookup.h"
 #include "common/strbuf.h"
+#include "indexer/monitor/monitor_private.h"
+#include "indexer/monitor/published_private.h"
 #include "indexer/monitor/remote.h"
+#include "indexer/monitor/series_meta.h"
+
+#define ANILIST_URL "https://graphql.anilist.co"
+#define ANILIST_MAX_COUNT 9999
+#define ANILIST_MAX_ANSWER (1u << 20)	/* bytes */
+
+struct anilist_info {
+	long long id;			/* the media's id, > 0 */
+	char country[4];		/* countryOfOrigin: "JP", ... or "" */
+	char status[20];		/* "RELEASING", "FINISHED", ... or "" */
+	int count;			/* volumes, 0 when null */
+	long long other;		/* with -EEXIST: the other record */
+	struct series_meta meta;	/* what the media says */
+};
 
 #define FIELDS " id format volumes status countryOfOrigin" \
 	" title { romaji english native } synonyms description genres" \
@@ -31,20 +72,22 @@
 	" media(search: $search, type: MANGA, format_not: NOVEL) {" \
 	FIELDS " } } }"
 
-static const struct lookup_pair originals[] = {
+static const struct lookup_pair country_editions[] = {
 	{ "JP", "ja" },
 	{ "KR", "ko" },
 	{ "CN", "zh" },
 	{ "TW", "zh" },
 };
 
-const char *anilist_edition(const char *country)
+/* The edition the original of country is: "ja" for JP, "ko" for KR,
+ * "zh" for CN and TW, NULL for another. */
+static const char *anilist_edition(const char *country)
 {
-	return LOOKUP(originals, country);
+	return LOOKUP(country_editions, country);
 }
 
 /* Whether the media bears title in its titles or synonyms. */
-static int bears_title(json_t *media, const char *title)
+static int media_bears_title(json_t *media, const char *title)
 {
 	json_t *titles = json_object_get(media, "title"), *v;
 	const char *key;
@@ -65,7 +108,7 @@ static int bears_title(json_t *media, const char *title)
  * romaji one; the others and its synonyms; its authors are its staff
  * credited with the story or the art. A member of another shape is
  * passed over. */
-static void take_meta(json_t *media, struct anilist_info *io)
+static void take_media_meta(json_t *media, struct anilist_info *io)
 {
 	struct series_meta *out = &io->meta;
 	json_t *titles = json_object_get(media, "title"), *v;
@@ -137,7 +180,7 @@ static int take_media(json_t *media, struct anilist_info *io)
 		 json_is_string(status) ? json_string_value(status) : "");
 	snprintf(io->country, sizeof(io->country), "%s",
 		 json_is_string(country) ? json_string_value(country) : "");
-	take_meta(media, io);
+	take_media_meta(media, io);
 	return 0;
 }
 
@@ -162,7 +205,7 @@ static int rank(json_t *media, const char *title)
 	const char *format = json_string_value(json_object_get(media,
 							       "format"));
 
-	if (is_novel(media) || !bears_title(media, title))
+	if (is_novel(media) || !media_bears_title(media, title))
 		return 0;
 	return format && !strcmp(format, "ONE_SHOT") ? 1 : 2;
 }
@@ -229,8 +272,9 @@ static int take_by_id(json_t *media, const char *subject,
 	return 0;
 }
 
-int anilist_parse(const char *body, size_t len, const char *title,
-		  struct anilist_info *io)
+/* Parse an answer as anilist_media() does (title NULL: asked by id). */
+static int anilist_parse(const char *body, size_t len, const char *title,
+			 struct anilist_info *io)
 {
 	char what[32];
 	const char *subject = title;
@@ -284,8 +328,26 @@ static void log_refusal(const struct http_response *resp)
 	json_decref(root);
 }
 
-int anilist_media(const struct remote_source *al, const char *title,
-		  const int *cancel, struct anilist_info *io)
+/*
+ * Fill io in from the media io->id, or from the manga titled title when
+ * io->id is 0. Returns 0 (io->count 0 when volumes is null), or:
+ *
+ *   -EINVAL     no id and an empty title, or no throttle
+ *   -ECANCELED  *cancel became nonzero while waiting for the throttle
+ *   -ENOENT     a 404 (no such media), a light novel, or no record of
+ *               the title
+ *   -EEXIST     two records as good bear it (io->id and io->other)
+ *   -EACCES     401 or 403
+ *   -EAGAIN     429: the throttle is paused for its Retry-After
+ *   -EIO        a 5xx answer, or another unexpected status
+ *   -EBADMSG    an HTML page where JSON was expected
+ *   -EPROTO     another answer than the documented one, an error body
+ *   -EFBIG      the answer is larger than ANILIST_MAX_ANSWER
+ *
+ * or http_perform()'s other errors.
+ */
+static int anilist_media(const struct remote_source *al, const char *title,
+			 const int *cancel, struct anilist_info *io)
 {
 	static const char *const headers[] = {
 		"Accept: application/json",
@@ -334,7 +396,9 @@ int anilist_media(const struct remote_source *al, const char *title,
 	return err;
 }
 
-static const struct remote_field info_fields[] = {
+/* The form of a struct anilist_info in the cache, one line of JSON:
+ * remote_info_dump() writes it, remote_info_load() reads it back. */
+static const struct remote_field anilist_fields[] = {
 	REMOTE_ID(struct anilist_info, id),
 	REMOTE_TEXT(struct anilist_info, country),
 	REMOTE_TEXT(struct anilist_info, status),
@@ -342,5 +406,104 @@ static const struct remote_field info_fields[] = {
 	REMOTE_META(struct anilist_info, meta),
 };
 
-const struct remote_form anilist_info_form =
-	REMOTE_FORM(info_fields, struct anilist_info, NULL);
+static const struct remote_form anilist_info_form =
+	REMOTE_FORM(anilist_fields, struct anilist_info, NULL);
+
+struct anilist_ask {
+	const char *title;
+	long long id;			/* 0: search the title */
+	struct anilist_info info;
+};
+
+/* An AniList request, in the shape monitor_with_retry() sends. */
+static int send_anilist(struct monitor *m, void *arg)
+{
+	struct anilist_ask *a = arg;
+
+	a->info.id = a->id;
+	return anilist_media(&m->anilist, a->title, m->cancel, &a->info);
+}
+
+/* Whether the cache knows that key's search found nothing. */
+static int found_nothing(struct monitor *m, const char *key)
+{
+	struct strbuf value = STRBUF_INIT;
+	int none = !monitor_cached(m, "anilist", key, &value, NULL) &&
+		   !strcmp(value.buf, PUBLISHED_NOT_FOUND);
+
+	strbuf_release(&value);
+	return none;
+}
+
+/* AniList's count of the volumes out in the original language, for an
+ * original edition only, and only when the manga's country of origin is
+ * that language's: from the cache, or one request (a search the first
+ * time, whose id is kept in the series' source). Volumes are null while
+ * a series runs: that answer is kept and passes to the next source. */
+int published_ask_anilist(struct monitor *m, const struct series *s,
+			  const char *edition, struct answer *out)
+{
+	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
+	struct anilist_ask a = {
+		.title = s->name,
+		.id = published_number_id(s->source, PREFIX(anilist)),
+	};
+	char id[24];
+	const char *original;
+	int rc = 0;
+
+	if (!published_original(edition))
+		return -ENODATA;
+	if (a.id) {
+		strbuf_addf(&key, "%lld", a.id);
+	} else {
+		strbuf_addstr(&key, "search:");
+		cache_key(s->name, &key);
+	}
+	if (a.id && !monitor_cached(m, "anilist", key.buf, &value, NULL) &&
+	    !remote_info_load(&anilist_info_form, value.buf, value.len,
+			      &a.info))
+		goto take;
+	if (!a.id && found_nothing(m, key.buf)) {
+		rc = -ENOENT;
+		goto out;
+	}
+	rc = monitor_with_retry(m, m->anilist_t, send_anilist, &a,
+				&m->c.anilist);
+	if (rc == -ENOENT && !a.id)
+		monitor_keep("anilist", key.buf, strdup(PUBLISHED_NOT_FOUND));
+	if (rc)
+		goto out;
+	strbuf_reset(&key);
+	strbuf_addf(&key, "%lld", a.info.id);
+	monitor_keep("anilist", key.buf,
+		     remote_info_dump(&anilist_info_form, &a.info));
+	snprintf(id, sizeof(id), "%lld", a.info.id);
+	if (!a.id)
+		rc = published_keep_id(s->id, PREFIX(anilist), id);
+	if (rc)
+		goto out;
+take:
+	original = anilist_edition(a.info.country);
+	if (!a.info.count || (original && strcmp(original, edition))) {
+		out->none_yet = !a.info.count && (!original ||
+			!strcmp(original, edition)) &&
+			(!strcmp(a.info.status, "RELEASING") ||
+			 !strcmp(a.info.status, "NOT_YET_RELEASED"));
+		rc = -ENODATA;
+		goto out;
+	}
+	out->count = a.info.count;
+	snprintf(out->record, sizeof(out->record), PREFIX(anilist) "%lld",
+		 a.info.id);
+	snprintf(out->status, sizeof(out->status), "%s", a.info.status);
+	out->meta = a.info.meta;
+	for (char *c = out->status; *c; c++)
+		*c = *c == '_' ? ' ' : (char)tolower((unsigned char)*c);
+out:
+	published_report_ids(m->anilist_t, s->name, rc, a.id, a.info.id,
+			     a.info.other, out);
+	strbuf_release(&key);
+	strbuf_release(&value);
+	return rc;
+}

@@ -1,24 +1,87 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The MangaDex client (mangadex.h): the three requests and the reading of
- * their answers. It decides nothing about which count is used, keeps
- * nothing, and reports to health nothing: that is the monitor's.
+ * The manga source MangaDex (a row of common/manga_sources.def): how
+ * many volumes of a manga series are out in one translated language,
+ * from its public API (https://api.mangadex.org); the monitor asks it
+ * through published_ask_mangadex() (published_private.h): the series
+ * found by a search or by the id its source names, the count of its
+ * edition from the aggregate, and its record (status, last volume,
+ * metadata) from the search or from GET /manga/ID, each answer cached,
+ * and how it went reported. Which sources are asked and what a count
+ * changes is published.c's.
+ *
+ * The search is GET URL/manga?title=TITLE&limit=MANGADEX_SEARCH_LIMIT
+ * (with includes[] of its authors, artists and cover, which the answer
+ * then names in the manga's relationships);
+ * of the mangas it lists, the one that bears TITLE best (remote_title_
+ * rank(), its title before its alternative titles, in any language) is
+ * the series, and none is -ENOENT: MangaDex's search is fuzzy, and
+ * another series' count would be wrong. Two as good (a "Book Version"
+ * under the same title) are -EEXIST, with neither taken; a manga not of
+ * the documented shape is passed over, and refuses the search only when
+ * no other one is taken. Its attributes give the status
+ * ("ongoing", "completed", "hiatus", "cancelled") and lastVolume, the
+ * last volume of a completed series in its original language, and its
+ * metadata (series_meta.h): title and altTitles (in English, else the
+ * first language given), status, description, originalLanguage, the
+ * tags of the group "genre", the names of its authors and artists, its
+ * cover (MANGADEX_COVERS/ID/FILENAME) and page (MANGADEX_PAGES/ID).
+ *
+ * The count is GET URL/manga/ID/aggregate?translatedLanguage[]=LANG: the
+ * volumes with chapters translated into LANG, keyed by their number
+ * ("none" for chapters without one). The count of volumes out in that
+ * edition is the last of the run of consecutive whole volumes that starts
+ * at the lowest: a gap is no volume to want, and a chapter filed under a
+ * far volume does not make the ones before it exist.
+ *
+ * A manga its id names in the series' source ("mangadex:UUID") is not
+ * searched: its record is GET URL/manga/ID (with the same includes[]),
+ * {"result": "ok", "response": "entity", "data": MANGA}, the manga as a
+ * search lists it, which gives its status, lastVolume and metadata, read
+ * at most once per check and per cache_ttl.
+ *
+ * Every answer is a JSON object with "result": "ok"; one with "result":
+ * "error" (and its "errors" array), HTML, or any other shape is refused
+ * whole. Each request goes through the source's throttle and is sent
+ * with mediamon's User-Agent, which MangaDex asks every client to set.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "common/bytes.h"
+#include "common/cache.h"
 #include "common/http.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "indexer/monitor/mangadex.h"
+#include "indexer/monitor/monitor_private.h"
+#include "indexer/monitor/published_private.h"
 #include "indexer/monitor/remote.h"
+#include "indexer/monitor/series_meta.h"
 
-int mangadex_id_ok(const char *id)
+#define MANGADEX_URL "https://api.mangadex.org"
+#define MANGADEX_PAGES "https://mangadex.org/title"
+#define MANGADEX_COVERS "https://uploads.mangadex.org/covers"
+#define MANGADEX_SEARCH_LIMIT 10
+#define MANGADEX_MAX_COUNT 9999
+#define MANGADEX_MAX_ANSWER (2u << 20)	/* bytes */
+#define MANGADEX_ID_LEN 36		/* a UUID */
+
+struct mangadex_info {
+	char id[MANGADEX_ID_LEN + 1];	/* the manga's UUID, lowercase */
+	char status[16];		/* as MangaDex spells it, or "" */
+	int last_volume;		/* lastVolume, 0 when not given */
+	int count;			/* volumes out in the language */
+	char other[MANGADEX_ID_LEN + 1];	/* with -EEXIST: the other */
+	struct series_meta meta;	/* what the manga's record says */
+};
+
+/* Whether id is a UUID as MangaDex writes them (lowercase hex, dashes). */
+static int mangadex_id_ok(const char *id)
 {
 	size_t i;
 
@@ -33,7 +96,9 @@ int mangadex_id_ok(const char *id)
 	return i == MANGADEX_ID_LEN && !id[i];
 }
 
-int mangadex_lang_ok(const char *lang)
+/* Whether lang is a language code MangaDex knows the form of: two
+ * lowercase letters, perhaps "-" and two more ("pt-br", "es-la"). */
+static int mangadex_lang_ok(const char *lang)
 {
 	size_t n = strlen(lang);
 
@@ -161,7 +226,7 @@ static const char *localized(json_t *o)
  * its tags of the group "genre", its authors and cover its relationships
  * expanded by the search's includes[] (those of another shape are passed
  * over: they are not the count's). */
-static void take_meta(json_t *m, json_t *attr, const char *id,
+static void take_manga_meta(json_t *m, json_t *attr, const char *id,
 		      struct series_meta *out)
 {
 	json_t *v, *a, *alt = json_object_get(attr, "altTitles");
@@ -228,12 +293,13 @@ static int take_manga(json_t *m, json_t *attr, struct mangadex_info *out)
 	if (status && strlen(status) < sizeof(out->status))
 		strcpy(out->status, status);
 	out->last_volume = whole_volume(last);
-	take_meta(m, attr, id, &out->meta);
+	take_manga_meta(m, attr, id, &out->meta);
 	return 0;
 }
 
-int mangadex_parse_search(const char *body, size_t len, const char *title,
-			  struct mangadex_info *out)
+/* Parse a search answer of len bytes as mangadex_search() does. */
+static int mangadex_parse_search(const char *body, size_t len,
+				 const char *title, struct mangadex_info *out)
 {
 	struct remote_best b = { 0 };
 	json_t *root, *data, *m;
@@ -273,8 +339,9 @@ int mangadex_parse_search(const char *body, size_t len, const char *title,
 	return rc;
 }
 
-int mangadex_parse_manga(const char *body, size_t len,
-			 struct mangadex_info *io)
+/* Parse a record answer of len bytes into io, as mangadex_manga() does. */
+static int mangadex_parse_manga(const char *body, size_t len,
+				struct mangadex_info *io)
 {
 	json_t *root, *m, *attr;
 	const char *id;
@@ -319,7 +386,10 @@ static int run_end(const unsigned char *seen)
 	return v > MANGADEX_MAX_COUNT ? 0 : v;
 }
 
-int mangadex_parse_aggregate(const char *body, size_t len, int *count)
+/* Parse an aggregate answer of len bytes into *count, as
+ * mangadex_volumes() does. */
+static int mangadex_parse_aggregate(const char *body, size_t len,
+				    int *count)
 {
 	unsigned char seen[MANGADEX_MAX_COUNT / 8 + 1] = { 0 };
 	json_t *root, *volumes, *v;
@@ -397,8 +467,27 @@ static int get(const struct remote_source *md, const char *url,
 	return err;
 }
 
-int mangadex_search(const struct remote_source *md, const char *title,
-		    const int *cancel, struct mangadex_info *out)
+/*
+ * Search the series titled title and fill out's id, status and
+ * last_volume in (count 0). Returns 0, or:
+ *
+ *   -EINVAL     title is empty, or no throttle
+ *   -ECANCELED  *cancel became nonzero while waiting for the throttle
+ *   -ENOENT     no manga listed bears that title
+ *   -EEXIST     two bear it as well (out->id and out->other)
+ *   -EACCES     401 or 403
+ *   -EAGAIN     429: the throttle is paused until the Unix time of its
+ *               X-RateLimit-Retry-After (or for its Retry-After)
+ *   -EIO        a 5xx answer, or any other unexpected status
+ *   -EBADMSG    an HTML page where JSON was expected
+ *   -EPROTO     another answer than the documented one, an error body
+ *   -EFBIG      the answer is larger than MANGADEX_MAX_ANSWER
+ *
+ * or http_perform()'s other errors. A 400 (the API refused the request's
+ * parameters) is -EIO too, and is logged with the API's own detail.
+ */
+static int mangadex_search(const struct remote_source *md, const char *title,
+			   const int *cancel, struct mangadex_info *out)
 {
 	struct strbuf url = STRBUF_INIT;
 	struct http_response resp;
@@ -419,8 +508,15 @@ int mangadex_search(const struct remote_source *md, const char *title,
 	return err;
 }
 
-int mangadex_manga(const struct remote_source *md, const int *cancel,
-		   struct mangadex_info *io)
+/*
+ * Fill io's status, last_volume and meta in from the record of the manga
+ * io->id (its count is left as it is). Returns 0, -ENOENT for a 404 (no
+ * such manga), -EINVAL for an id of another form, -EPROTO for a record
+ * of another manga or of another shape, or the other errors of
+ * mangadex_search().
+ */
+static int mangadex_manga(const struct remote_source *md, const int *cancel,
+			  struct mangadex_info *io)
 {
 	struct strbuf url = STRBUF_INIT;
 	struct http_response resp;
@@ -438,8 +534,15 @@ int mangadex_manga(const struct remote_source *md, const int *cancel,
 	return err;
 }
 
-int mangadex_volumes(const struct remote_source *md, const char *lang,
-		     const int *cancel, struct mangadex_info *io)
+/*
+ * Fill io->count in with the highest volume translated into lang of the
+ * manga io->id. Returns 0, -ENODATA when no volume is numbered in that
+ * language, -ENOENT for a 404 (no such manga), -EINVAL for an id or a
+ * lang of another form, or the other errors of mangadex_search().
+ */
+static int mangadex_volumes(const struct remote_source *md,
+			    const char *lang, const int *cancel,
+			    struct mangadex_info *io)
 {
 	struct strbuf url = STRBUF_INIT;
 	struct http_response resp;
@@ -460,7 +563,10 @@ int mangadex_volumes(const struct remote_source *md, const char *lang,
 	return err;
 }
 
-static const struct remote_field info_fields[] = {
+/* The form of a struct mangadex_info in the cache, one line of JSON:
+ * remote_info_dump() writes it, remote_info_load() reads it back and
+ * refuses an id that is no UUID. */
+static const struct remote_field mangadex_fields[] = {
 	REMOTE_TEXT(struct mangadex_info, id),
 	REMOTE_TEXT(struct mangadex_info, status),
 	REMOTE_INT(struct mangadex_info, last_volume),
@@ -474,5 +580,180 @@ static int id_valid(const void *info)
 	return mangadex_id_ok(((const struct mangadex_info *)info)->id);
 }
 
-const struct remote_form mangadex_info_form =
-	REMOTE_FORM(info_fields, struct mangadex_info, id_valid);
+static const struct remote_form mangadex_info_form =
+	REMOTE_FORM(mangadex_fields, struct mangadex_info, id_valid);
+
+struct mangadex_ask {
+	const char *title, *lang;
+	struct mangadex_info info;
+};
+
+/* A MangaDex search, aggregate or record, in the shape
+ * monitor_with_retry() sends. */
+static int send_search(struct monitor *m, void *arg)
+{
+	struct mangadex_ask *a = arg;
+
+	return mangadex_search(&m->mangadex, a->title, m->cancel, &a->info);
+}
+
+static int send_volumes(struct monitor *m, void *arg)
+{
+	struct mangadex_ask *a = arg;
+
+	return mangadex_volumes(&m->mangadex, a->lang, m->cancel, &a->info);
+}
+
+static int send_manga(struct monitor *m, void *arg)
+{
+	struct mangadex_ask *a = arg;
+
+	return mangadex_manga(&m->mangadex, m->cancel, &a->info);
+}
+
+/* Keep what the record of a->info.id said (a search's, or its own) in
+ * the cache, as "record:ID". */
+static void keep_record(const struct mangadex_ask *a)
+{
+	struct strbuf key = STRBUF_INIT;
+	struct mangadex_info record = a->info;
+
+	record.count = 0;
+	strbuf_addf(&key, "record:%s", a->info.id);
+	monitor_keep("mangadex", key.buf,
+		     remote_info_dump(&mangadex_info_form, &record));
+	strbuf_release(&key);
+}
+
+/* The status, last volume and metadata of a manga its id names in the
+ * series' source, which no search gave: from the record the cache keeps
+ * (a search's, or the last GET /manga/ID), else one request, so at most
+ * once per check and per cache_ttl. */
+static int read_record(struct monitor *m, struct mangadex_ask *a)
+{
+	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
+	struct mangadex_info record;
+	int rc = 0;
+
+	strbuf_addf(&key, "record:%s", a->info.id);
+	if (!monitor_cached(m, "mangadex", key.buf, &value, NULL) &&
+	    !remote_info_load(&mangadex_info_form, value.buf,
+			      value.len, &record) &&
+	    !strcmp(record.id, a->info.id)) {
+		strcpy(a->info.status, record.status);
+		a->info.last_volume = record.last_volume;
+		a->info.meta = record.meta;
+		goto out;
+	}
+	rc = monitor_with_retry(m, m->mangadex_t, send_manga, a,
+				&m->c.mangadex);
+	if (!rc)
+		keep_record(a);
+out:
+	strbuf_release(&key);
+	strbuf_release(&value);
+	return rc;
+}
+
+/* The UUID the series' source names ("mangadex:UUID") into named, or
+ * "". */
+static void named_id(const struct series *s,
+		     char named[MANGADEX_ID_LEN + 1])
+{
+	const char *at;
+
+	named[0] = '\0';
+	if (published_id(s->source, PREFIX(mangadex), 0, &at) !=
+	    MANGADEX_ID_LEN)
+		return;
+	memcpy(named, at, MANGADEX_ID_LEN);
+	named[MANGADEX_ID_LEN] = '\0';
+	if (!mangadex_id_ok(named))
+		named[0] = '\0';
+}
+
+/* The series at MangaDex: the id its source names (named, "" none), or
+ * one from a search (cached, and the id kept in its source). */
+static int find_manga(struct monitor *m, const struct series *s,
+		      const char *named, struct mangadex_ask *a)
+{
+	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
+	int rc = 0;
+
+	if (*named) {
+		strcpy(a->info.id, named);
+		return 0;
+	}
+	strbuf_addstr(&key, "search:");
+	cache_key(s->name, &key);
+	if (!monitor_cached(m, "mangadex", key.buf, &value, NULL) &&
+	    !remote_info_load(&mangadex_info_form, value.buf,
+			      value.len, &a->info))
+		goto out;
+	rc = monitor_with_retry(m, m->mangadex_t, send_search, a,
+				&m->c.mangadex);
+	if (rc)
+		goto out;
+	monitor_keep("mangadex", key.buf,
+		     remote_info_dump(&mangadex_info_form, &a->info));
+	keep_record(a);
+	rc = published_keep_id(s->id, PREFIX(mangadex), a->info.id);
+out:
+	strbuf_release(&key);
+	strbuf_release(&value);
+	return rc;
+}
+
+/* MangaDex's count of the volumes translated into the edition, from the
+ * cache or one request (two the first time, with the search). */
+int published_ask_mangadex(struct monitor *m, const struct series *s,
+			   const char *edition, struct answer *out)
+{
+	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
+	struct mangadex_ask a = { .title = s->name, .lang = edition };
+	char named[MANGADEX_ID_LEN + 1];
+	int rc;
+
+	named_id(s, named);
+	rc = find_manga(m, s, named, &a);
+	if (rc)
+		goto out;
+	strbuf_addf(&key, "%s:%s", a.info.id, edition);
+	if (!monitor_cached(m, "mangadex", key.buf, &value, NULL) &&
+	    !remote_info_load(&mangadex_info_form, value.buf,
+			      value.len, &a.info))
+		goto take;
+	rc = monitor_with_retry(m, m->mangadex_t, send_volumes, &a,
+				&m->c.mangadex);
+	/* the manga is there, no volume of the edition yet */
+	out->none_yet = rc == -ENODATA;
+	if (rc)
+		goto out;
+	monitor_keep("mangadex", key.buf,
+		     remote_info_dump(&mangadex_info_form, &a.info));
+take:
+	if (*named)
+		rc = read_record(m, &a);
+	if (rc)
+		goto out;
+	out->count = a.info.count;
+	snprintf(out->record, sizeof(out->record), PREFIX(mangadex) "%s",
+		 a.info.id);
+	out->meta = a.info.meta;
+	if (a.info.last_volume && !strcmp(a.info.status, "completed")) {
+		/* a finished record's own last volume bounds the count: an
+		 * aggregate may number on into later parts (JoJo Part 3) */
+		if (out->count > a.info.last_volume)
+			out->count = a.info.last_volume;
+		snprintf(out->status, sizeof(out->status), "completed, %d"
+			 " volumes in all", a.info.last_volume);
+	} else
+		snprintf(out->status, sizeof(out->status), "%s",
+			 a.info.status);
+out:
+	published_report(m->mangadex_t, s->name, rc, named, a.info.id,
+			 a.info.other, out);
+	strbuf_release(&key);
+	strbuf_release(&value);
+	return rc;
+}

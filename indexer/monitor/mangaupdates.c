@@ -1,11 +1,35 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The MangaUpdates client (mangaupdates.h): the two requests and the
- * reading of their answers. Which count is used, the cache and health
- * are the monitor's.
+ * The manga source MangaUpdates (a row of common/manga_sources.def): how
+ * many volumes of a series are out in its original language, from its
+ * public API v1 (https://api.mangaupdates.com/v1); the monitor asks it
+ * through published_ask_mangaupdates() (published_private.h), which
+ * answers from the cache or its requests and reports how it went.
+ * Which sources are asked and what a count changes is published.c's.
+ *
+ * The search is POST URL/v1/series/search with {"search": TITLE,
+ * "perpage": MANGAUPDATES_SEARCH_LIMIT}. Of its results, those whose
+ * record's title or hit_title names TITLE (remote_title_rank(): an
+ * exact title before one with its "(AUTHOR)" or "(YEAR)" set aside)
+ * are candidates, and those of the edition's kind (a Manga for "ja",
+ * a Manhwa for "ko", a Manhua for "zh") go before the others, which
+ * sets novels and other kinds aside. The best is the series; none is
+ * -ENOENT, and two as good are -EEXIST, with neither taken. The record
+ * gives the series_id and the type ("Manga", "Manhwa", "Novel", ...).
+ * A result not of the documented shape is passed over, and refuses the
+ * search only when no other one is taken. A series its source names as
+ * "mangaupdates:ID" is not searched.
+ *
+ * The count is GET URL/v1/series/ID: the first line of its "status" text
+ * that names volumes gives those published in the original language,
+ * "14 Volumes (Ongoing)" or "1 Volume (Complete)", wherever that line
+ * stands (manhwa records open with their chapters; with several
+ * editions, the original's line comes first); "completed" says whether
+ * the series is over.
+ *
+ * An answer with "status": "exception" (MangaUpdates' error body, with
+ * its "reason"), HTML, or any other shape is refused whole.
  */
-#include "indexer/monitor/mangaupdates.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,21 +39,43 @@
 #include <jansson.h>
 
 #include "common/bytes.h"
+#include "common/cache.h"
 #include "common/http.h"
 #include "common/log.h"
 #include "common/lookup.h"
 #include "common/strbuf.h"
+#include "indexer/monitor/monitor_private.h"
+#include "indexer/monitor/published_private.h"
 #include "indexer/monitor/remote.h"
+#include "indexer/monitor/series_meta.h"
 
-static const struct lookup_pair originals[] = {
+#define MANGAUPDATES_URL "https://api.mangaupdates.com"
+#define MANGAUPDATES_SEARCH_LIMIT 10
+#define MANGAUPDATES_MAX_COUNT 9999
+#define MANGAUPDATES_MAX_ANSWER (2u << 20)	/* bytes */
+
+struct mangaupdates_info {
+	long long id;			/* series_id, > 0 */
+	char type[16];			/* "Manga", ..., or "" */
+	int count;			/* volumes in the original language */
+	char line[96];			/* the status line count was read
+					 * from (cut), or "" */
+	int completed;
+	long long other;		/* with -EEXIST: the other record */
+	struct series_meta meta;	/* what the series record says */
+};
+
+static const struct lookup_pair type_editions[] = {
 	{ "Manga", "ja" },
 	{ "Manhwa", "ko" },
 	{ "Manhua", "zh" },
 };
 
-const char *mangaupdates_edition(const char *type)
+/* The edition the original of type is: "ja" for Manga, "ko" for
+ * Manhwa, "zh" for Manhua, NULL for another or an unknown type. */
+static const char *mangaupdates_edition(const char *type)
 {
-	return LOOKUP(originals, type);
+	return LOOKUP(type_editions, type);
 }
 
 /* Load an answer that must be a JSON object; MangaUpdates' error body
@@ -93,9 +139,10 @@ static int rank_result(json_t *r, const char *title, const char *edition,
 	return rank;
 }
 
-int mangaupdates_parse_search(const char *body, size_t len,
-			      const char *title, const char *edition,
-			      struct mangaupdates_info *out)
+/* Parse a search answer as mangaupdates_search() does. */
+static int mangaupdates_parse_search(const char *body, size_t len,
+				     const char *title, const char *edition,
+				     struct mangaupdates_info *out)
 {
 	struct remote_best b = { 0 };
 	json_t *root, *results, *r;
@@ -185,7 +232,7 @@ static int status_volumes(const char *status, struct mangaupdates_info *io)
 
 /* What the series record says besides its count; a member of another
  * shape is passed over (the count does not hang on it). */
-static void take_meta(json_t *root, struct mangaupdates_info *io)
+static void take_record_meta(json_t *root, struct mangaupdates_info *io)
 {
 	struct series_meta *out = &io->meta;
 	const char *original = mangaupdates_edition(io->type);
@@ -220,8 +267,9 @@ static void take_meta(json_t *root, struct mangaupdates_info *io)
 	series_meta_set(out->original, sizeof(out->original), original);
 }
 
-int mangaupdates_parse_series(const char *body, size_t len,
-			      struct mangaupdates_info *io)
+/* Parse a series record as mangaupdates_series() does. */
+static int mangaupdates_parse_series(const char *body, size_t len,
+				     struct mangaupdates_info *io)
 {
 	char what[32];
 	json_t *root, *status, *completed, *type;
@@ -249,7 +297,7 @@ int mangaupdates_parse_series(const char *body, size_t len,
 	io->completed = json_is_true(completed);
 	if (type && json_string_length(type) < sizeof(io->type))
 		strcpy(io->type, json_string_value(type));
-	take_meta(root, io);
+	take_record_meta(root, io);
 	json_decref(root);
 	return io->count ? 0 : -ENODATA;
 }
@@ -279,9 +327,27 @@ static int ask(const struct remote_source *mu, const char *url,
 	return remote_send(mu->throttle, &req, resp);
 }
 
-int mangaupdates_search(const struct remote_source *mu, const char *title,
-			const char *edition, const int *cancel,
-			struct mangaupdates_info *out)
+/*
+ * Search the series titled title and fill out's id and type in. Returns
+ * 0, or:
+ *
+ *   -EINVAL     title is empty, or no throttle
+ *   -ECANCELED  *cancel became nonzero while waiting for the throttle
+ *   -ENOENT     no result bears that title
+ *   -EEXIST     two results as good bear it (out->id and out->other)
+ *   -EACCES     401 or 403
+ *   -EAGAIN     429: the throttle is paused for its Retry-After
+ *   -EIO        a 5xx answer, or another unexpected status
+ *   -EBADMSG    an HTML page where JSON was expected
+ *   -EPROTO     another answer than the documented one, an error body
+ *   -EFBIG      the answer is larger than MANGAUPDATES_MAX_ANSWER
+ *
+ * or http_perform()'s other errors.
+ */
+static int mangaupdates_search(const struct remote_source *mu,
+			       const char *title, const char *edition,
+			       const int *cancel,
+			       struct mangaupdates_info *out)
 {
 	struct strbuf url = STRBUF_INIT;
 	struct http_response resp;
@@ -310,8 +376,16 @@ int mangaupdates_search(const struct remote_source *mu, const char *title,
 	return err;
 }
 
-int mangaupdates_series(const struct remote_source *mu, const int *cancel,
-			struct mangaupdates_info *io)
+/*
+ * Fill io->count, completed, type and meta in from the series io->id:
+ * meta is its title, associated titles, status, description, genres,
+ * authors' names, image (url.original), page (url), and the language of
+ * its type. Returns 0, -ENODATA when its status names no volumes,
+ * -ENOENT for a 404, or the other errors of mangaupdates_search().
+ */
+static int mangaupdates_series(const struct remote_source *mu,
+			       const int *cancel,
+			       struct mangaupdates_info *io)
 {
 	struct strbuf url = STRBUF_INIT, path = STRBUF_INIT;
 	struct http_response resp;
@@ -332,7 +406,10 @@ int mangaupdates_series(const struct remote_source *mu, const int *cancel,
 	return err;
 }
 
-static const struct remote_field info_fields[] = {
+/* The form of a struct mangaupdates_info in the cache, one line of
+ * JSON: remote_info_dump() writes it, remote_info_load() reads it
+ * back. */
+static const struct remote_field mangaupdates_fields[] = {
 	REMOTE_ID(struct mangaupdates_info, id),
 	REMOTE_TEXT(struct mangaupdates_info, type),
 	REMOTE_INT(struct mangaupdates_info, count),
@@ -341,5 +418,125 @@ static const struct remote_field info_fields[] = {
 	REMOTE_META(struct mangaupdates_info, meta),
 };
 
-const struct remote_form mangaupdates_info_form =
-	REMOTE_FORM(info_fields, struct mangaupdates_info, NULL);
+static const struct remote_form mangaupdates_info_form =
+	REMOTE_FORM(mangaupdates_fields, struct mangaupdates_info, NULL);
+
+struct mangaupdates_ask {
+	const char *title, *edition;
+	struct mangaupdates_info info;
+};
+
+/* A MangaUpdates search or record, in the shape monitor_with_retry()
+ * sends. */
+static int send_mu_search(struct monitor *m, void *arg)
+{
+	struct mangaupdates_ask *a = arg;
+
+	return mangaupdates_search(&m->mangaupdates, a->title, a->edition,
+				   m->cancel, &a->info);
+}
+
+static int send_mu_series(struct monitor *m, void *arg)
+{
+	struct mangaupdates_ask *a = arg;
+
+	return mangaupdates_series(&m->mangaupdates, m->cancel, &a->info);
+}
+
+/* The series at MangaUpdates: the id its source names (named, 0 none),
+ * or one from a search (cached, and the id kept in its source). */
+static int find_mu_series(struct monitor *m, const struct series *s,
+			  long long named, struct mangaupdates_ask *a)
+{
+	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
+	char id[24];
+	int rc = 0;
+
+	if (named) {
+		a->info.id = named;
+		return 0;
+	}
+	strbuf_addstr(&key, "search:");
+	cache_key(s->name, &key);
+	if (!monitor_cached(m, "mangaupdates", key.buf, &value, NULL)) {
+		rc = !strcmp(value.buf, PUBLISHED_NOT_FOUND) ? -ENOENT :
+			remote_info_load(&mangaupdates_info_form, value.buf,
+					 value.len, &a->info);
+		if (rc != -EPROTO)
+			goto out;
+	}
+	rc = monitor_with_retry(m, m->mangaupdates_t, send_mu_search, a,
+				&m->c.mangaupdates);
+	if (rc == -ENOENT)
+		monitor_keep("mangaupdates", key.buf, strdup(PUBLISHED_NOT_FOUND));
+	if (rc)
+		goto out;
+	monitor_keep("mangaupdates", key.buf,
+		     remote_info_dump(&mangaupdates_info_form, &a->info));
+	snprintf(id, sizeof(id), "%lld", a->info.id);
+	rc = published_keep_id(s->id, PREFIX(mangaupdates), id);
+out:
+	strbuf_release(&key);
+	strbuf_release(&value);
+	return rc;
+}
+
+/* MangaUpdates' count of the volumes out in the original language, for
+ * an original edition only, and only when the series' type is that
+ * language's (a Manhwa has no Japanese count). */
+int published_ask_mangaupdates(struct monitor *m, const struct series *s,
+			       const char *edition, struct answer *out)
+{
+	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
+	struct mangaupdates_ask a = { .title = s->name, .edition = edition };
+	long long named = published_number_id(s->source,
+					      PREFIX(mangaupdates));
+	const char *original;
+	int rc;
+
+	if (!published_original(edition))
+		return -ENODATA;
+	rc = find_mu_series(m, s, named, &a);
+	if (rc)
+		goto out;
+	original = mangaupdates_edition(a.info.type);
+	if (original && strcmp(original, edition)) {
+		rc = -ENODATA;
+		goto out;
+	}
+	strbuf_addf(&key, "%lld", a.info.id);
+	if (!monitor_cached(m, "mangaupdates", key.buf, &value, NULL) &&
+	    !remote_info_load(&mangaupdates_info_form, value.buf, value.len,
+			      &a.info))
+		goto take;
+	rc = monitor_with_retry(m, m->mangaupdates_t, send_mu_series, &a,
+				&m->c.mangaupdates);
+	/* a record without volumes is kept too: it is not asked again */
+	if (!rc || rc == -ENODATA)
+		monitor_keep("mangaupdates", key.buf,
+			     remote_info_dump(&mangaupdates_info_form,
+					      &a.info));
+	if (rc && rc != -ENODATA)
+		goto out;
+take:
+	original = mangaupdates_edition(a.info.type);
+	if ((original && strcmp(original, edition)) || !a.info.count) {
+		out->none_yet = !a.info.count && !a.info.completed &&
+				(!original || !strcmp(original, edition));
+		rc = -ENODATA;
+		goto out;
+	}
+	out->count = a.info.count;
+	snprintf(out->record, sizeof(out->record), PREFIX(mangaupdates) "%lld",
+		 a.info.id);
+	snprintf(out->line, sizeof(out->line), "%s", a.info.line);
+	out->meta = a.info.meta;
+	snprintf(out->status, sizeof(out->status), "%s",
+		 a.info.completed ? "completed" : "ongoing");
+out:
+	published_report_ids(m->mangaupdates_t, s->name, rc, named, a.info.id,
+			     a.info.other, out);
+	strbuf_release(&key);
+	strbuf_release(&value);
+	return rc;
+}

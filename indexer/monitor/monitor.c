@@ -501,12 +501,12 @@ static int reload_catalog(sqlite3 *db, void *arg)
  * ... and 0 AniList". */
 static void source_requests(const struct checks_row *c, struct strbuf *out)
 {
-#define MANGA_SOURCE(name, title, editions, rank) title,
+#define MANGA_SOURCE(name, title, editions, rank, ...) title,
 	static const char *const titles[] = {
 #include "common/manga_sources.def"
 	};
 #undef MANGA_SOURCE
-#define MANGA_SOURCE(name, title, editions, rank) c->name,
+#define MANGA_SOURCE(name, title, editions, rank, ...) c->name,
 	const int n[] = {
 #include "common/manga_sources.def"
 	};

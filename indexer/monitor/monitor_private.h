@@ -15,11 +15,8 @@
 #include "indexer/monitor/checks.h"
 #include "indexer/monitor/digest.h"
 #include "indexer/monitor/handoff.h"
-#include "indexer/monitor/anilist.h"
-#include "indexer/monitor/mangadex.h"
-#include "indexer/monitor/mangaupdates.h"
-#include "indexer/monitor/nautiljon.h"
 #include "indexer/monitor/prowlarr.h"
+#include "indexer/monitor/remote.h"
 
 struct config;
 struct throttle;
@@ -39,7 +36,7 @@ struct monitor {
 	struct throttle *prowlarr_t;
 	struct prowlarr prowlarr;
 	/* each manga source's throttle and client: m->NAME_t, m->NAME */
-#define MANGA_SOURCE(name, title, editions, rank) \
+#define MANGA_SOURCE(name, title, editions, rank, ...) \
 	struct throttle *name##_t; \
 	struct remote_source name;
 #include "common/manga_sources.def"

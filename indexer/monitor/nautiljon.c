@@ -1,10 +1,45 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The Nautiljon client (nautiljon.h): a series' page fetched through the
- * caller's throttle and its volume counts read from the HTML, which
- * fetches nothing it refers to. It stores nothing itself.
+ * The manga source Nautiljon (a row of common/manga_sources.def): how
+ * many volumes of a manga series are out in France (VF) and in Japan
+ * (VO), read from the series page, as Nautiljon has no API; the monitor
+ * asks it through published_ask_nautiljon() (published_private.h), which
+ * answers from the cache or one request and reports how it went. Which
+ * sources are asked and what a count changes is published.c's.
+ *
+ * The page is URL/mangas/SLUG.html, where SLUG is the series' source's
+ * "nautiljon:SLUG" or bare SLUG, else its title in lowercase,
+ * URL-encoded with spaces as '+'. Each request goes through the
+ * source's throttle, which should be slower than the 10 requests per 10
+ * seconds other scrapers allow themselves, and is sent with mediamon's
+ * User-Agent. It fetches nothing a page refers to.
+ *
+ * The counts are found by label, not by the class names around them,
+ * which change: every <li> of the page is read as plain text (entities
+ * decoded, runs of white space, no-break spaces included, made one
+ * space), and the first whose text starts with "Nb volumes VF" (or VO),
+ * in any case, then ':' gives the count, the integer right after the
+ * colon, and the status, the text in the parentheses right after that:
+ *
+ *	<li><span class="bold">Nb volumes VF :</span> 111 (En cours)</li>
+ *
+ * The items "Titre original", "Auteur" (or "Auteurs") and "Genres" are
+ * read the same way, their lists split at " - " and ",", into the
+ * series' metadata (series_meta.h), beside what the page's blocks
+ * hold, where scrapers of the live site read them (tests/data/
+ * SOURCES.md): the title, the itemprop="name" element under the first
+ * class="h1titre" element; the summary, the first class="description"
+ * element ("N/C" is none); the cover, the href of the link
+ * id="onglets_3_couverture", a path on NAUTILJON_URL.
+ *
+ * Statuses are given as the page spells them ("En cours", "En attente",
+ * "Abandonné", "Terminé"), in UTF-8. A count above NAUTILJON_MAX_COUNT
+ * is not believed and reads as 0. HTML is parsed with libxml2 in its
+ * forgiving mode, without network access, assuming UTF-8; its messages
+ * are never printed.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
@@ -17,12 +52,31 @@
 #include <libxml/xmlerror.h>
 
 #include "common/bytes.h"
+#include "common/cache.h"
 #include "common/http.h"
 #include "common/redact.h"
 #include "common/strbuf.h"
 #include "common/xml.h"
-#include "indexer/monitor/nautiljon.h"
+#include "indexer/monitor/monitor_private.h"
+#include "indexer/monitor/published_private.h"
 #include "indexer/monitor/remote.h"
+#include "indexer/monitor/series_meta.h"
+#include "indexer/store/services.h"
+
+#define NAUTILJON_URL "https://www.nautiljon.com"
+#define NAUTILJON_MAX_COUNT 9999
+#define NAUTILJON_MAX_PAGE (4u << 20)	/* bytes */
+
+struct nautiljon_info {
+	int vf_count;			/* 0 when absent or unbelievable */
+	int vo_count;
+	char vf_status[32];		/* "En cours", "Terminé"... or "" */
+	char vo_status[32];
+	struct series_meta meta;	/* with a VF count: what the page's
+					 * items "Titre original", "Auteur"
+					 * and "Genres" say, vf_status, and
+					 * its title, summary and cover */
+};
 
 /* Forgiving, quiet, and never fetching anything a page refers to. */
 #define HTML_OPTIONS \
@@ -209,7 +263,7 @@ static void take_list(const char *s, char *list, size_t size)
 
 /* What a labelled item says of the series besides the counts: its
  * original title, authors and genres (series_meta.h). */
-static void take_meta(const char *text, struct series_meta *meta)
+static void take_item_meta(const char *text, struct series_meta *meta)
 {
 	const char *v;
 
@@ -353,7 +407,7 @@ static void walk(xmlNodePtr top, struct nautiljon_info *out)
 		if (node->type == XML_ELEMENT_NODE &&
 		    !xmlStrcasecmp(node->name, (const xmlChar *)"li")) {
 			item_text(node, &t);
-			take_meta(t.buf, &out->meta);
+			take_item_meta(t.buf, &out->meta);
 			if (!seen_vf && (v = after_label(t.buf, LABEL_VF))) {
 				take_value(v, &out->vf_count, out->vf_status,
 					   sizeof(out->vf_status));
@@ -393,10 +447,16 @@ static int parse_html(const char *html, size_t len, xmlDocPtr *doc)
 }
 
 /*
- * A page with NUL bytes is binary, not HTML: refuse it before libxml2,
- * which would make a document of anything, makes something up.
+ * Parse a series page of len bytes (no NUL needed) into out, which is
+ * always filled in (zeroes and empty statuses for what is absent).
+ * Returns 0 when the page gives a VF count, -ENODATA when it does not
+ * (out may still hold the VO count), -EPROTO when it is not HTML at all
+ * (empty, holding NUL bytes, or without a single element), -EFBIG when
+ * len is above NAUTILJON_MAX_PAGE, or -ENOMEM. A page with NUL bytes is
+ * binary, not HTML: it is refused before libxml2, which would make a
+ * document of anything, makes something up.
  */
-int nautiljon_parse(const char *html, size_t len, struct nautiljon_info *out)
+static int nautiljon_parse(const char *html, size_t len, struct nautiljon_info *out)
 {
 	xmlDocPtr doc;
 	xmlNodePtr root;
@@ -443,10 +503,13 @@ static int slug_ok(const char *slug)
 }
 
 /*
- * Nautiljon's slugs are lowercase; only ASCII is lowered, as the bytes
- * of other letters are percent-encoded as they are.
+ * Append the slug for a series title to out: the title with its white
+ * space trimmed and runs of it made one space, ASCII letters lowercased
+ * (Nautiljon's slugs are lowercase), then escaped by http_escape() with
+ * spaces as '+' (so accented letters are percent-encoded UTF-8, and '&'
+ * and '/' are escaped too).
  */
-void nautiljon_slug(const char *title, struct strbuf *out)
+static void nautiljon_slug(const char *title, struct strbuf *out)
 {
 	struct strbuf clean = STRBUF_INIT;
 	const char *s = title;
@@ -473,10 +536,24 @@ void nautiljon_slug(const char *title, struct strbuf *out)
 }
 
 /*
- * One throttled GET of the series page. The Accept headers are what a
- * browser sends, which Cloudflare likes better than none.
+ * Fetch and parse the page of slug (from nautiljon_slug(), or as a user
+ * gave it: letters, digits and -._~+%'!()*, only), filling out in, with
+ * one throttled GET; the Accept headers are what a browser sends, which
+ * Cloudflare likes better than none. Returns what nautiljon_parse()
+ * returns for a 200 answer, or:
+ *
+ *   -EINVAL     slug is empty or holds other characters, or no throttle
+ *   -ECANCELED  *cancel became nonzero while waiting for the throttle
+ *   -EACCES     401 or 403: Cloudflare (or Nautiljon) refused mediamon
+ *   -ENOENT     404 or 410: no such series page
+ *   -EAGAIN     429: the throttle is paused for its Retry-After
+ *   -EIO        a 5xx answer, or any other unexpected status
+ *   -EFBIG      the page is larger than NAUTILJON_MAX_PAGE
+ *
+ * or http_perform()'s other errors. 403, 5xx and transport errors count
+ * as failures for the throttle, so repeated refusals back off.
  */
-int nautiljon_fetch(const struct remote_source *n, const char *slug,
+static int nautiljon_fetch(const struct remote_source *n, const char *slug,
 		    const int *cancel, struct nautiljon_info *out)
 {
 	static const char *const headers[] = {
@@ -513,8 +590,9 @@ int nautiljon_fetch(const struct remote_source *n, const char *slug,
 	return err;
 }
 
-/* The cache's names of the fields, as earlier versions wrote them. */
-static const struct remote_field info_fields[] = {
+/* The form of a struct nautiljon_info in the cache, one line of JSON,
+ * with the names of the fields earlier versions wrote. */
+static const struct remote_field nautiljon_fields[] = {
 	REMOTE_INT_AS("vf", struct nautiljon_info, vf_count),
 	REMOTE_TEXT(struct nautiljon_info, vf_status),
 	REMOTE_INT_AS("vo", struct nautiljon_info, vo_count),
@@ -522,5 +600,61 @@ static const struct remote_field info_fields[] = {
 	REMOTE_META(struct nautiljon_info, meta),
 };
 
-const struct remote_form nautiljon_info_form =
-	REMOTE_FORM(info_fields, struct nautiljon_info, NULL);
+static const struct remote_form nautiljon_info_form =
+	REMOTE_FORM(nautiljon_fields, struct nautiljon_info, NULL);
+
+struct nautiljon_ask {
+	const char *slug;
+	struct nautiljon_info info;
+};
+
+/* One Nautiljon page, in the shape monitor_with_retry() sends. */
+static int send_nautiljon(struct monitor *m, void *arg)
+{
+	struct nautiljon_ask *a = arg;
+
+	return nautiljon_fetch(&m->nautiljon, a->slug, m->cancel, &a->info);
+}
+
+/* Nautiljon's French count, from the cache or one request; it has no
+ * count for another edition. */
+int published_ask_nautiljon(struct monitor *m, const struct series *s,
+			    const char *edition, struct answer *out)
+{
+	struct strbuf slug = STRBUF_INIT, value = STRBUF_INIT;
+	struct nautiljon_ask a = { 0 };
+	const char *named;
+	size_t n = published_id(s->source, PREFIX(nautiljon), 1, &named);
+	int rc = 0;
+
+	if (strcmp(edition, "fr"))
+		return -ENODATA;
+	if (n)
+		strbuf_add(&slug, named, n);
+	else
+		nautiljon_slug(s->name, &slug);
+	a.slug = slug.buf;
+	if (!monitor_cached(m, "nautiljon", slug.buf, &value, NULL) &&
+	    !remote_info_load(&nautiljon_info_form, value.buf, value.len,
+			      &a.info))
+		goto out;
+	rc = monitor_with_retry(m, m->nautiljon_t, send_nautiljon, &a,
+				&m->c.nautiljon);
+	if (rc && rc != -ECANCELED)
+		published_report_failure(m->nautiljon_t, slug.buf, rc);
+	if (rc)
+		goto done;
+	services_record(m->nautiljon_t, NULL, 0, NULL, NULL);
+	monitor_keep("nautiljon", slug.buf,
+		     remote_info_dump(&nautiljon_info_form, &a.info));
+out:
+	out->count = a.info.vf_count;
+	snprintf(out->status, sizeof(out->status), "%s", a.info.vf_status);
+	snprintf(out->record, sizeof(out->record), PREFIX(nautiljon) "%s",
+		 slug.buf);
+	out->meta = a.info.meta;
+done:
+	strbuf_release(&slug);
+	strbuf_release(&value);
+	return rc;
+}

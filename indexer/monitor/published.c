@@ -2,20 +2,19 @@
 /*
  * The count of volumes out (published.h): which sources are asked, in
  * which order, for which edition, and what their answers change (the
- * count, and the metadata of its record). The requests and the reading
- * of answers are the clients'; searching releases is monitor.c's.
+ * count, and the metadata of its record), and what their questions share
+ * (published_private.h). Each source's question, its requests and the
+ * reading and caching of its answers are its own file's (NAME.c of a
+ * row of common/manga_sources.def); searching releases is monitor.c's.
  */
 #include "indexer/monitor/published.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "common/bytes.h"
-#include "common/cache.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
@@ -32,15 +31,35 @@
 #include "indexer/store/writer.h"
 
 typedef int (*ask_fn)(struct monitor *m, const struct series *s,
-		      struct ids *ids, const char *edition,
-		      struct answer *out);
+		      const char *edition, struct answer *out);
 
-/* A positive decimal id of n bytes at p, or 0. */
-static long long number_id(const char *p, size_t n)
+size_t published_id(const char *source, const char *prefix, int bare,
+		    const char **at)
 {
+	size_t n, k = strlen(prefix);
+
+	for (const char *p = source; *p; p += strspn(p, " ,\t")) {
+		n = strcspn(p, " ,\t");
+		if (n > k && !strncmp(p, prefix, k)) {
+			*at = p + k;
+			return n - k;
+		}
+		if (bare && n && !memchr(p, ':', n)) {
+			*at = p;
+			return n;
+		}
+		p += n;
+	}
+	return 0;
+}
+
+long long published_number_id(const char *source, const char *prefix)
+{
+	const char *p;
+	size_t n = published_id(source, prefix, 0, &p);
 	long long v = 0;
 
-	if (!n || n > 15)
+	if (n > 15)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		if (p[i] < '0' || p[i] > '9')
@@ -48,41 +67,6 @@ static long long number_id(const char *p, size_t n)
 		v = v * 10 + (p[i] - '0');
 	}
 	return v;
-}
-
-/* Read the ids of the series' source: "mangadex:UUID",
- * "mangaupdates:ID", "anilist:ID", "nautiljon:SLUG" or a bare Nautiljon
- * slug, separated by spaces or commas. */
-static void read_ids(const char *source, struct ids *ids)
-{
-	const char *p = source;
-
-	while (*p) {
-		size_t n = strcspn(p, " ,\t");
-		size_t md = strlen(PREFIX(mangadex));
-		size_t nj = strlen(PREFIX(nautiljon));
-		size_t mu = strlen(PREFIX(mangaupdates));
-		size_t al = strlen(PREFIX(anilist));
-
-		if (n == md + MANGADEX_ID_LEN && !strncmp(p, PREFIX(mangadex),
-							  md)) {
-			memcpy(ids->mangadex, p + md, MANGADEX_ID_LEN);
-			ids->mangadex[MANGADEX_ID_LEN] = '\0';
-			if (!mangadex_id_ok(ids->mangadex))
-				ids->mangadex[0] = '\0';
-		} else if (n > mu && !strncmp(p, PREFIX(mangaupdates), mu)) {
-			ids->mangaupdates = number_id(p + mu, n - mu);
-		} else if (n > al && !strncmp(p, PREFIX(anilist), al)) {
-			ids->anilist = number_id(p + al, n - al);
-		} else if (n > nj && !strncmp(p, PREFIX(nautiljon), nj) &&
-			   !ids->slug.len) {
-			strbuf_add(&ids->slug, p + nj, n - nj);
-		} else if (n && !memchr(p, ':', n) && !ids->slug.len) {
-			strbuf_add(&ids->slug, p, n);
-		}
-		p += n;
-		p += strspn(p, " ,\t");
-	}
 }
 
 /* How a source that did not give a count is shown: one that does not
@@ -156,11 +140,9 @@ void published_report(struct throttle *t, const char *series, int rc,
 		services_record(t, NULL, 0, NULL, NULL);
 }
 
-/* published_report() of a source whose ids are numbers (asked 0: the
- * series' source named none). */
-static void report_ids(struct throttle *t, const char *series, int rc,
-		       long long asked, long long id, long long other,
-		       struct answer *out)
+void published_report_ids(struct throttle *t, const char *series, int rc,
+			  long long asked, long long id, long long other,
+			  struct answer *out)
 {
 	char named[24] = "", one[24], two[24];
 
@@ -169,61 +151,6 @@ static void report_ids(struct throttle *t, const char *series, int rc,
 	snprintf(one, sizeof(one), "%lld", id);
 	snprintf(two, sizeof(two), "%lld", other);
 	published_report(t, series, rc, named, one, two, out);
-}
-
-struct nautiljon_ask {
-	const char *slug;
-	struct nautiljon_info info;
-};
-
-/* One Nautiljon page, in the shape monitor_with_retry() sends. */
-static int send_nautiljon(struct monitor *m, void *arg)
-{
-	struct nautiljon_ask *a = arg;
-
-	return nautiljon_fetch(&m->nautiljon, a->slug, m->cancel, &a->info);
-}
-
-/* Nautiljon's French count, from the cache or one request; it has no
- * count for another edition. */
-int published_ask_nautiljon(struct monitor *m,
-			    const struct series *s, struct ids *ids,
-			    const char *edition, struct answer *out)
-{
-	struct strbuf slug = STRBUF_INIT, value = STRBUF_INIT;
-	struct nautiljon_ask a = { 0 };
-	int rc = 0;
-
-	if (strcmp(edition, "fr"))
-		return -ENODATA;
-	if (ids->slug.len)
-		strbuf_addstr(&slug, ids->slug.buf);
-	else
-		nautiljon_slug(s->name, &slug);
-	a.slug = slug.buf;
-	if (!monitor_cached(m, "nautiljon", slug.buf, &value, NULL) &&
-	    !remote_info_load(&nautiljon_info_form, value.buf, value.len,
-			      &a.info))
-		goto out;
-	rc = monitor_with_retry(m, m->nautiljon_t, send_nautiljon, &a,
-				&m->c.nautiljon);
-	if (rc && rc != -ECANCELED)
-		published_report_failure(m->nautiljon_t, slug.buf, rc);
-	if (rc)
-		goto done;
-	services_record(m->nautiljon_t, NULL, 0, NULL, NULL);
-	monitor_keep("nautiljon", slug.buf,
-		     remote_info_dump(&nautiljon_info_form, &a.info));
-out:
-	out->count = a.info.vf_count;
-	snprintf(out->status, sizeof(out->status), "%s", a.info.vf_status);
-	snprintf(out->record, sizeof(out->record), PREFIX(nautiljon) "%s",
-		 slug.buf);
-	out->meta = a.info.meta;
-done:
-	strbuf_release(&slug);
-	strbuf_release(&value);
-	return rc;
 }
 
 struct keep_id {
@@ -256,232 +183,10 @@ int published_keep_id(int64_t series, const char *prefix, const char *id)
 	return writer_call(store_id, &k);
 }
 
-/* A search that found nothing, as the cache keeps it till it forgets. */
-#define NOT_FOUND "null"
-
-/* Whether the cache knows that key's search at source found nothing. */
-static int found_nothing(struct monitor *m, const char *source,
-			 const char *key)
-{
-	struct strbuf value = STRBUF_INIT;
-	int none = !monitor_cached(m, source, key, &value, NULL) &&
-		   !strcmp(value.buf, NOT_FOUND);
-
-	strbuf_release(&value);
-	return none;
-}
-
-/* Whether edition is one a manga, manhwa or manhua is first published
- * in, whose counts MangaUpdates and AniList give. */
-static int is_original(const char *edition)
+int published_original(const char *edition)
 {
 	return !strcmp(edition, "ja") || !strcmp(edition, "ko") ||
 	       !strcmp(edition, "zh");
-}
-
-struct mangaupdates_ask {
-	const char *title, *edition;
-	struct mangaupdates_info info;
-};
-
-/* A MangaUpdates search or record, in the shape monitor_with_retry()
- * sends. */
-static int send_mu_search(struct monitor *m, void *arg)
-{
-	struct mangaupdates_ask *a = arg;
-
-	return mangaupdates_search(&m->mangaupdates, a->title, a->edition,
-				   m->cancel, &a->info);
-}
-
-static int send_mu_series(struct monitor *m, void *arg)
-{
-	struct mangaupdates_ask *a = arg;
-
-	return mangaupdates_series(&m->mangaupdates, m->cancel, &a->info);
-}
-
-/* The series at MangaUpdates: its id from its source, or from a search
- * (cached, and the id kept in its source). */
-static int find_mu_series(struct monitor *m, const struct series *s,
-			  struct ids *ids, struct mangaupdates_ask *a)
-{
-	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
-	char id[24];
-	int rc = 0;
-
-	if (ids->mangaupdates) {
-		a->info.id = ids->mangaupdates;
-		return 0;
-	}
-	strbuf_addstr(&key, "search:");
-	cache_key(s->name, &key);
-	if (!monitor_cached(m, "mangaupdates", key.buf, &value, NULL)) {
-		rc = !strcmp(value.buf, NOT_FOUND) ? -ENOENT :
-			remote_info_load(&mangaupdates_info_form, value.buf,
-					 value.len, &a->info);
-		if (rc != -EPROTO)
-			goto out;
-	}
-	rc = monitor_with_retry(m, m->mangaupdates_t, send_mu_search, a,
-				&m->c.mangaupdates);
-	if (rc == -ENOENT)
-		monitor_keep("mangaupdates", key.buf, strdup(NOT_FOUND));
-	if (rc)
-		goto out;
-	monitor_keep("mangaupdates", key.buf,
-		     remote_info_dump(&mangaupdates_info_form, &a->info));
-	snprintf(id, sizeof(id), "%lld", a->info.id);
-	rc = published_keep_id(s->id, PREFIX(mangaupdates), id);
-out:
-	strbuf_release(&key);
-	strbuf_release(&value);
-	return rc;
-}
-
-/* MangaUpdates' count of the volumes out in the original language, for
- * an original edition only, and only when the series' type is that
- * language's (a Manhwa has no Japanese count). */
-int published_ask_mangaupdates(struct monitor *m, const struct series *s,
-			       struct ids *ids, const char *edition,
-			       struct answer *out)
-{
-	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
-	struct mangaupdates_ask a = { .title = s->name, .edition = edition };
-	const char *original;
-	int rc;
-
-	if (!is_original(edition))
-		return -ENODATA;
-	rc = find_mu_series(m, s, ids, &a);
-	if (rc)
-		goto out;
-	original = mangaupdates_edition(a.info.type);
-	if (original && strcmp(original, edition)) {
-		rc = -ENODATA;
-		goto out;
-	}
-	strbuf_addf(&key, "%lld", a.info.id);
-	if (!monitor_cached(m, "mangaupdates", key.buf, &value, NULL) &&
-	    !remote_info_load(&mangaupdates_info_form, value.buf, value.len,
-			      &a.info))
-		goto take;
-	rc = monitor_with_retry(m, m->mangaupdates_t, send_mu_series, &a,
-				&m->c.mangaupdates);
-	/* a record without volumes is kept too: it is not asked again */
-	if (!rc || rc == -ENODATA)
-		monitor_keep("mangaupdates", key.buf,
-			     remote_info_dump(&mangaupdates_info_form,
-					      &a.info));
-	if (rc && rc != -ENODATA)
-		goto out;
-take:
-	original = mangaupdates_edition(a.info.type);
-	if ((original && strcmp(original, edition)) || !a.info.count) {
-		out->none_yet = !a.info.count && !a.info.completed &&
-				(!original || !strcmp(original, edition));
-		rc = -ENODATA;
-		goto out;
-	}
-	out->count = a.info.count;
-	snprintf(out->record, sizeof(out->record), PREFIX(mangaupdates) "%lld",
-		 a.info.id);
-	snprintf(out->line, sizeof(out->line), "%s", a.info.line);
-	out->meta = a.info.meta;
-	snprintf(out->status, sizeof(out->status), "%s",
-		 a.info.completed ? "completed" : "ongoing");
-out:
-	report_ids(m->mangaupdates_t, s->name, rc, ids->mangaupdates,
-		   a.info.id, a.info.other, out);
-	strbuf_release(&key);
-	strbuf_release(&value);
-	return rc;
-}
-
-struct anilist_ask {
-	const char *title;
-	long long id;			/* 0: search the title */
-	struct anilist_info info;
-};
-
-/* An AniList request, in the shape monitor_with_retry() sends. */
-static int send_anilist(struct monitor *m, void *arg)
-{
-	struct anilist_ask *a = arg;
-
-	a->info.id = a->id;
-	return anilist_media(&m->anilist, a->title, m->cancel, &a->info);
-}
-
-/* AniList's count of the volumes out in the original language, for an
- * original edition only, and only when the manga's country of origin is
- * that language's: from the cache, or one request (a search the first
- * time, whose id is kept in the series' source). Volumes are null while
- * a series runs: that answer is kept and passes to the next source. */
-int published_ask_anilist(struct monitor *m, const struct series *s,
-			  struct ids *ids, const char *edition,
-			  struct answer *out)
-{
-	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
-	struct anilist_ask a = { .title = s->name, .id = ids->anilist };
-	char id[24];
-	const char *original;
-	int rc = 0;
-
-	if (!is_original(edition))
-		return -ENODATA;
-	if (a.id) {
-		strbuf_addf(&key, "%lld", a.id);
-	} else {
-		strbuf_addstr(&key, "search:");
-		cache_key(s->name, &key);
-	}
-	if (a.id && !monitor_cached(m, "anilist", key.buf, &value, NULL) &&
-	    !remote_info_load(&anilist_info_form, value.buf, value.len,
-			      &a.info))
-		goto take;
-	if (!a.id && found_nothing(m, "anilist", key.buf)) {
-		rc = -ENOENT;
-		goto out;
-	}
-	rc = monitor_with_retry(m, m->anilist_t, send_anilist, &a,
-				&m->c.anilist);
-	if (rc == -ENOENT && !a.id)
-		monitor_keep("anilist", key.buf, strdup(NOT_FOUND));
-	if (rc)
-		goto out;
-	strbuf_reset(&key);
-	strbuf_addf(&key, "%lld", a.info.id);
-	monitor_keep("anilist", key.buf,
-		     remote_info_dump(&anilist_info_form, &a.info));
-	snprintf(id, sizeof(id), "%lld", a.info.id);
-	if (!a.id)
-		rc = published_keep_id(s->id, PREFIX(anilist), id);
-	if (rc)
-		goto out;
-take:
-	original = anilist_edition(a.info.country);
-	if (!a.info.count || (original && strcmp(original, edition))) {
-		out->none_yet = !a.info.count && (!original ||
-			!strcmp(original, edition)) &&
-			(!strcmp(a.info.status, "RELEASING") ||
-			 !strcmp(a.info.status, "NOT_YET_RELEASED"));
-		rc = -ENODATA;
-		goto out;
-	}
-	out->count = a.info.count;
-	snprintf(out->record, sizeof(out->record), PREFIX(anilist) "%lld",
-		 a.info.id);
-	snprintf(out->status, sizeof(out->status), "%s", a.info.status);
-	out->meta = a.info.meta;
-	for (char *c = out->status; *c; c++)
-		*c = *c == '_' ? ' ' : (char)tolower((unsigned char)*c);
-out:
-	report_ids(m->anilist_t, s->name, rc, a.id, a.info.id, a.info.other,
-		   out);
-	strbuf_release(&key);
-	strbuf_release(&value);
-	return rc;
 }
 
 /* The table's sources (common/manga_sources.def), in its order. */
@@ -492,7 +197,7 @@ static const struct {
 	ask_fn ask;
 	size_t throttle;		/* of its throttle in struct monitor */
 } sources[] = {
-#define MANGA_SOURCE(name, title, editions, rank) \
+#define MANGA_SOURCE(name, title, editions, rank, ...) \
 	{ #name, editions, rank, published_ask_##name, \
 	  offsetof(struct monitor, name##_t) },
 #include "common/manga_sources.def"
@@ -554,12 +259,14 @@ int published_open(struct monitor *m)
 	const struct config *cfg = m->cfg;
 	int rc = 0;
 
-#define MANGA_SOURCE(name, title, editions, rank) \
+#define MANGA_SOURCE(name, title, editions, rank, ...) \
 	if (!rc) \
-		rc = monitor_throttle(m, #name, cfg->name##_rpm, \
-				      &m->name##_t); \
-	m->name = (struct remote_source) { .url = cfg->name##_url, \
-					   .throttle = m->name##_t };
+		rc = monitor_throttle(m, #name, \
+			cfg->manga_source[CONFIG_MANGA_##name].rpm, \
+			&m->name##_t); \
+	m->name = (struct remote_source) { \
+		.url = cfg->manga_source[CONFIG_MANGA_##name].url, \
+		.throttle = m->name##_t };
 #include "common/manga_sources.def"
 #undef MANGA_SOURCE
 	return rc;
@@ -640,17 +347,15 @@ int published_count(struct monitor *m, const struct series *s, int high,
 	const char *edition = s->edition ? s->edition : m->cfg->edition;
 	size_t order[NR_SOURCES];
 	size_t n = pick_sources(m->cfg, edition, order);
-	struct ids ids = { STRBUF_INIT, "", 0, 0 };
 	struct answer a = { 0 };
 	char by[64];
 	struct published p = { s->id, 0, a.status, by, a.record, a.line, 0 };
 	char tie[sizeof(a.tie)] = "";
 	int rc = -ENOENT, none_yet = 0, away = n > 0;
 
-	read_ids(s->source, &ids);
 	for (size_t i = 0; i < n && rc && rc != -ECANCELED; i++) {
 		memset(&a, 0, sizeof(a));
-		rc = sources[order[i]].ask(m, s, &ids, edition, &a);
+		rc = sources[order[i]].ask(m, s, edition, &a);
 		away &= http_out_of_reach(rc);
 		none_yet |= rc == -ENODATA && a.none_yet;
 		if (!tie[0])
@@ -661,7 +366,6 @@ int published_count(struct monitor *m, const struct series *s, int high,
 			snprintf(by, sizeof(by), "%s:%s",
 				 sources[order[i]].name, edition);
 	}
-	strbuf_release(&ids.slug);
 	if (rc == -ECANCELED)
 		return rc;
 	*count = (int)s->published;

@@ -5,14 +5,14 @@
 /*
  * What the files of the count of volumes out share, for them alone:
  * what a source said of a series, where the series' source places it at
- * each source, how a failure or a tie is shown (published.c), and
- * MangaDex's questions (published_mangadex.c).
+ * a source, how a failure or a tie is shown (published.c), and each
+ * source's question, asked in its own file (the manga sources'
+ * table, common/manga_sources.def: indexer/monitor/NAME.c).
  */
 
+#include <stddef.h>
 #include <stdint.h>
 
-#include "common/strbuf.h"
-#include "indexer/monitor/mangadex.h"
 #include "indexer/monitor/series_meta.h"
 
 struct monitor;
@@ -34,13 +34,26 @@ struct answer {
 	struct series_meta meta;	/* what that record says */
 };
 
-/* Where the series is at each source, from its source text. */
-struct ids {
-	struct strbuf slug;		/* Nautiljon's, "" when not named */
-	char mangadex[MANGADEX_ID_LEN + 1];	/* "" when not named */
-	long long mangaupdates;		/* 0 when not named */
-	long long anilist;		/* 0 when not named */
-};
+/* A search that found nothing, as the cache keeps it till it forgets. */
+#define PUBLISHED_NOT_FOUND "null"
+
+/*
+ * The id the series' source names at a source: the rest of its first
+ * word that starts with prefix (PREFIX(NAME)), or, when bare, that holds
+ * no ':' (then the whole word: a bare Nautiljon slug); words are
+ * separated by spaces, tabs or commas. Returns its length, 0 for none,
+ * and where it starts in *at.
+ */
+size_t published_id(const char *source, const char *prefix, int bare,
+		    const char **at);
+
+/* The id the series' source names at prefix as published_id() finds it,
+ * when a positive decimal number of 15 digits at most, else 0. */
+long long published_number_id(const char *source, const char *prefix);
+
+/* Whether edition is one a manga, manhwa or manhua is first published
+ * in (ja, ko, zh), whose counts MangaUpdates and AniList give. */
+int published_original(const char *edition);
 
 /* Show a source t that gave no count for what (the series' name or the
  * page asked) with rc: a source that does not know the series is an
@@ -67,18 +80,24 @@ void published_report(struct throttle *t, const char *series, int rc,
  * writer's error. */
 int published_keep_id(int64_t series, const char *prefix, const char *id);
 
+/* published_report() of a source whose ids are numbers (asked 0: the
+ * series' source named none). */
+void published_report_ids(struct throttle *t, const char *series, int rc,
+			  long long asked, long long id, long long other,
+			  struct answer *out);
+
 /*
  * Each source's question, published_ask_NAME() for each row of
- * common/manga_sources.def (published.c's, or its own file's, as
- * published_mangadex.c for MangaDex): the count of the volumes out in
- * edition for the series s at ids, with the record's status and
- * metadata, into out. Returns 0, -ENODATA when it has no count for the
- * edition, or the -errno the source failed with (reported).
+ * common/manga_sources.def, in its own file indexer/monitor/NAME.c: the
+ * count of the volumes out in edition for the series s (at the id its
+ * source names there, published_id(), or found by its name), with the
+ * record's status and metadata, into out. Returns 0, -ENODATA when it
+ * has no count for the edition, or the -errno the source failed with
+ * (reported).
  */
-#define MANGA_SOURCE(name, title, editions, rank)			\
+#define MANGA_SOURCE(name, title, editions, rank, ...)			\
 	int published_ask_##name(struct monitor *m, const struct series *s, \
-				 struct ids *ids, const char *edition,	\
-				 struct answer *out);
+				 const char *edition, struct answer *out);
 #include "common/manga_sources.def"
 #undef MANGA_SOURCE
 

@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "indexer/monitor/anilist.h"
-#include "indexer/monitor/mangadex.h"
-#include "indexer/monitor/mangaupdates.h"
+/* each source is its one file: its parse and its info are static there */
+#include "indexer/monitor/anilist.c"
+#include "indexer/monitor/mangadex.c"
+#include "indexer/monitor/mangaupdates.c"
 #include "indexer/monitor/remote.h"
 #include "tests/fuzz/fuzz.h"
 

@@ -19,6 +19,26 @@ MANS = [os.path.join(REPO, "man", "mediamon.8"),
         os.path.join(REPO, "man", "mediamon.conf.5")]
 
 
+def config_keys():
+    """[(section, key)] of the key table (common/config_keys.def) in its
+    order: its rows, and where it includes the manga sources' table
+    (common/manga_sources.def), each source's url and
+    requests_per_minute."""
+    with open(os.path.join(REPO, "common", "manga_sources.def")) as f:
+        sources = re.findall(r"^MANGA_SOURCE\((\w+),", f.read(), re.M)
+    with open(os.path.join(REPO, "common", "config_keys.def")) as f:
+        lines = f.read().split("\n")
+    keys = []
+    for line in lines:
+        m = re.match(r'\t\{ "(\w+)", "(\w+)",', line)
+        if m:
+            keys.append(m.groups())
+        elif line == '#include "common/manga_sources.def"':
+            keys += [(name, key) for name in sources
+                     for key in ("url", "requests_per_minute")]
+    return keys
+
+
 def section_text(text, section, heading):
     """The part of text under [section]: from its heading to the next
     one."""

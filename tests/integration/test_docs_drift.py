@@ -13,7 +13,8 @@ the node table's help (which the README shows too). The lists of keys in
 mediamon.conf(5), one a section
 between two comments, and contrib/mediamon.conf.example's keys (all but
 its opening comment) are what tools/mediamon-docs prints from the key
-table (common/config_keys.def), with each key's type, range or choices,
+table (common/config_keys.def, each manga source's section from its row
+of common/manga_sources.def), with each key's type, range or choices,
 default and help, and must equal it too. The
 choices of [download] client and [usenet] client come from the clients'
 table (common/download_clients.def): mediamon.conf(5) lists them, and
@@ -27,6 +28,7 @@ import sys
 import pytest
 
 from conftest import BINARY, start, unmount
+from service_common import config_keys
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -35,12 +37,6 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(
 def read(rel):
     with open(os.path.join(REPO, rel), encoding="utf-8") as f:
         return f.read()
-
-
-def table_keys(text):
-    """{"section.key"} of the key table's rows (config_keys.def)."""
-    return {"%s.%s" % m for m in
-            re.findall(r'^\t\{ "(\w+)", "(\w+)",', text, re.M)}
 
 
 def table_rows_without_help(text):
@@ -273,7 +269,7 @@ def drift(documented, table):
 
 NO_DRIFT = {"listed but not in the table": [],
             "in the table but not listed": []}
-KEYS = table_keys(read("common/config_keys.def"))
+KEYS = {"%s.%s" % key for key in config_keys()}
 FILES = table_files(read("fs/nodes.c"))
 METRICS = table_metrics(read("fs/prometheus_metrics.def"))
 CLIENTS = table_clients(read("common/download_clients.def"))
@@ -314,7 +310,8 @@ def test_client_choices(tmp_path, section, protocol):
 
 
 SOURCES = re.findall(
-    r'^MANGA_SOURCE\((\w+), "([^"]+)", "([\w ]*)", (\d+)\)$',
+    r'^MANGA_SOURCE\((\w+), "([^"]+)", "([\w ]*)", (\d+),\s+'
+    r'"(\w+://[^"]+)", (\d+),\s+"([^"]+)"\)$',
     read("common/manga_sources.def"), re.M)
 
 

@@ -11,15 +11,8 @@ import pytest
 
 import conftest
 from conftest import REPO
-from service_common import EXAMPLE, MANS, section_text, write_conf
-
-
-def config_keys():
-    """Every (section, key) of the key table (common/config_keys.def)."""
-    text = open(os.path.join(REPO, "common", "config_keys.def")).read()
-    keys = re.findall(r'\{ "(\w+)", "(\w+)", T_', text)
-    assert len(keys) > 40
-    return keys
+from service_common import EXAMPLE, MANS, config_keys, section_text, \
+    write_conf
 
 
 @pytest.mark.parametrize("page", MANS)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The configuration file read (config.h): the defaults, booleans, every
- * key given a good value, a full file, and roots repeated or nested.
+ * key given a good value, a full file, roots repeated or nested, and the
+ * manga sources' sections made from their table.
  */
 #include <errno.h>
 #include <ftw.h>
@@ -51,7 +52,8 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.auto_download, 0);
 	assert_int_equal(cfg.many_volumes, 20);
 	assert_int_equal(cfg.prowlarr_rpm, 30);
-	assert_int_equal(cfg.nautiljon_rpm, 6);
+	assert_int_equal(cfg.manga_source[CONFIG_MANGA_nautiljon].rpm,
+			 6);
 	assert_int_equal(cfg.rd_rpm, 200);
 	assert_int_equal(cfg.rd_max_attempts, 3);
 	assert_int_equal(cfg.rd_retry_delay_s, 3 * 3600);
@@ -83,7 +85,8 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg.search_sources.items[0], "catalog");
 	assert_string_equal(cfg.search_sources.items[1], "prowlarr");
 	assert_string_equal(cfg.prowlarr_categories, "7000,7030");
-	assert_string_equal(cfg.nautiljon_url, "https://www.nautiljon.com");
+	assert_string_equal(cfg.manga_source[CONFIG_MANGA_nautiljon].url,
+			    "https://www.nautiljon.com");
 	assert_string_equal(cfg.download_client, "none");
 	assert_string_equal(cfg.import_mode, "hardlink");
 	assert_string_equal(cfg.import_template, "{series} T{volume:02}.{ext}");
@@ -345,8 +348,9 @@ static void check_full_loop(const struct config *cfg)
 	assert_string_equal(cfg->prowlarr_categories, "7030");
 	assert_string_equal(cfg->prowlarr_indexer_ids, "1,4");
 	assert_int_equal(cfg->prowlarr_rpm, 10);
-	assert_string_equal(cfg->nautiljon_url, "http://127.0.0.1:8081");
-	assert_int_equal(cfg->nautiljon_rpm, 2);
+	assert_string_equal(cfg->manga_source[CONFIG_MANGA_nautiljon].url,
+			    "http://127.0.0.1:8081");
+	assert_int_equal(cfg->manga_source[CONFIG_MANGA_nautiljon].rpm, 2);
 	assert_string_equal(cfg->catalog_file, "/srv/catalog.jsonl");
 
 	assert_string_equal(cfg->download_client, "qbittorrent");
@@ -538,6 +542,83 @@ static void test_key_fields_fit_types(void **state)
 	}
 }
 
+/* The keys of the manga sources' table (common/manga_sources.def):
+ * rows, read here apart from the key table. */
+static const struct {
+	const char *name, *title, *url, *address;
+	int rpm;
+} manga_rows[] = {
+#define MANGA_SOURCE(name, title, editions, rank, url, rpm, address) \
+	{ #name, title, url, address, rpm },
+#include "common/manga_sources.def"
+#undef MANGA_SOURCE
+};
+
+/* The key section.name of the key table, or NULL. */
+static const struct key *key_named(const char *section, const char *name,
+				   size_t *at)
+{
+	for (size_t i = 0; i < config_keys_nr; i++)
+		if (!strcmp(config_keys[i].section, section) &&
+		    !strcmp(config_keys[i].name, name)) {
+			*at = i;
+			return &config_keys[i];
+		}
+	return NULL;
+}
+
+/* Each row of the sources' table is a section of two keys in the key
+ * table, in the rows' order: url, with the row's default, its address
+ * as help, then requests_per_minute, whose default config_init sets to
+ * the row's; and the two are the fields of cfg->manga_source[] that
+ * the configuration sets. */
+static void test_manga_source_keys(void **state)
+{
+	struct config cfg;
+	const struct key *url, *rpm;
+	size_t k, n, at, next, last = 0;
+	char help[120];
+
+	(void)state;
+	assert_true(ARRAY_SIZE(manga_rows) == CONFIG_MANGA_NR);
+	assert_string_equal(manga_rows[CONFIG_MANGA_nautiljon].name,
+			    "nautiljon");
+	config_init(&cfg);
+	for (k = 0; k < ARRAY_SIZE(manga_rows); k++) {
+		url = key_named(manga_rows[k].name, "url", &at);
+		rpm = key_named(manga_rows[k].name, "requests_per_minute",
+				&next);
+		assert_non_null(url);
+		assert_non_null(rpm);
+		assert_true(next == at + 1 && (!k || at > last));
+		last = next;
+		assert_int_equal(url->type, T_URL);
+		assert_string_equal(url->def, manga_rows[k].url);
+		assert_string_equal(url->help, manga_rows[k].address);
+		assert_true(url->offset == offsetof(struct config,
+						    manga_source[k].url));
+		assert_int_equal(rpm->type, T_INT);
+		assert_true(rpm->offset == offsetof(struct config,
+						    manga_source[k].rpm));
+		assert_true(rpm->min == 1 && rpm->max == 10000);
+		snprintf(help, sizeof(help), "The most requests a minute to"
+			 " %s.", manga_rows[k].title);
+		assert_string_equal(rpm->help, help);
+		assert_int_equal(cfg.manga_source[k].rpm, manga_rows[k].rpm);
+		for (n = 0, at = 0; at < config_keys_nr; at++)
+			n += !strcmp(config_keys[at].section,
+				     manga_rows[k].name);
+		assert_int_equal(n, 2);
+	}
+	assert_int_equal(config_set_option(&cfg, "music", cfgload_dir,
+					   CFGLOAD_ERR), 0);
+	assert_int_equal(config_finish(&cfg, CFGLOAD_ERR), 0);
+	for (k = 0; k < ARRAY_SIZE(manga_rows); k++)
+		assert_string_equal(cfg.manga_source[k].url,
+				    manga_rows[k].url);
+	config_release(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -548,6 +629,7 @@ int main(void)
 		cmocka_unit_test(test_full_config),
 		cmocka_unit_test(test_repeated_roots),
 		cmocka_unit_test(test_nested_roots),
+		cmocka_unit_test(test_manga_source_keys),
 	};
 
 	return cmocka_run_group_tests(tests, cfgload_setup, cfgload_teardown);

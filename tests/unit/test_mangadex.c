@@ -10,7 +10,8 @@
 
 #include <cmocka.h>
 
-#include "indexer/monitor/mangadex.h"
+/* the source is its one file: its parse and its info are static there */
+#include "indexer/monitor/mangadex.c"
 #include "indexer/monitor/remote.h"
 
 #define ID "0a1b2c3d-0000-4000-8000-000000000001"

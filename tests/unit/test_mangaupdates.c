@@ -10,7 +10,8 @@
 
 #include <cmocka.h>
 
-#include "indexer/monitor/mangaupdates.h"
+/* the source is its one file: its parse and its info are static there */
+#include "indexer/monitor/mangaupdates.c"
 #include "indexer/monitor/remote.h"
 
 /* Shapes as MangaUpdates' documentation and

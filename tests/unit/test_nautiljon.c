@@ -19,7 +19,8 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/throttle.h"
-#include "indexer/monitor/nautiljon.h"
+/* the source is its one file: its parse and its info are static there */
+#include "indexer/monitor/nautiljon.c"
 #include "indexer/monitor/remote.h"
 
 #define FAST_RPM 600		/* 0.1 s apart: real waits, short ones */

@@ -11,10 +11,11 @@
 #include <cmocka.h>
 
 #include "common/strbuf.h"
-#include "indexer/monitor/anilist.h"
-#include "indexer/monitor/mangadex.h"
-#include "indexer/monitor/mangaupdates.h"
-#include "indexer/monitor/nautiljon.h"
+/* each source is its one file: its parse and its info are static there */
+#include "indexer/monitor/anilist.c"
+#include "indexer/monitor/mangadex.c"
+#include "indexer/monitor/mangaupdates.c"
+#include "indexer/monitor/nautiljon.c"
 #include "indexer/monitor/remote.h"
 #include "indexer/monitor/series_meta.h"
 
