@@ -23,7 +23,8 @@ static struct {
 	const char *const *tables;
 	int rowid[NAME_ROWS_MAX];	/* each table's rowid column, or -1 */
 	uint64_t sum;		/* rows written less rows replaced */
-	int unsure;		/* a row could not be read */
+	int known;		/* moved, whatever the sum: a row could not be
+				 * read, or the rows are new */
 } rows;
 
 static int table_of(const char *name)
@@ -77,7 +78,7 @@ static uint64_t row_hash(sqlite3 *db, int t, int new, int skip)
 			continue;
 		if ((new ? sqlite3_preupdate_new(db, i, &v) :
 		     sqlite3_preupdate_old(db, i, &v)) != SQLITE_OK || !v) {
-			rows.unsure = 1;
+			rows.known = 1;
 			return 0;
 		}
 		h = add_value(h, v);
@@ -96,7 +97,7 @@ static void on_write(void *arg, sqlite3 *db, int op, const char *schema,
 	int skip;
 
 	(void)arg, (void)schema, (void)old_key, (void)new_key;
-	if (t < 0)
+	if (rows.known || t < 0)
 		return;
 	skip = op == SQLITE_UPDATE ? -1 : rows.rowid[t];
 	if (op != SQLITE_INSERT)
@@ -144,11 +145,16 @@ int name_rows_watch(sqlite3 *db, const char *const *tables)
 	return 0;
 }
 
+void name_rows_new(void)
+{
+	rows.known = 1;
+}
+
 int name_rows_moved(void)
 {
-	int moved = rows.sum || rows.unsure;
+	int moved = rows.sum || rows.known;
 
 	rows.sum = 0;
-	rows.unsure = 0;
+	rows.known = 0;
 	return moved;
 }

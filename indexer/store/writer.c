@@ -145,12 +145,15 @@ static void lose(void)
  * deleted or replaced since would take writes that no later start sees.
  * One that starts with a record of a bulk load (a first scan: nothing
  * but new rows, their parents written by the writer itself) checks no
- * foreign key, which SQLite would otherwise look up for every row.
+ * foreign key, which SQLite would otherwise look up for every row, and
+ * moves the names without reading its rows.
  */
 static void begin(const struct writer_rec *first)
 {
 	w.in_txn = 1;
 	w.bulk = first->bulk && !db_exec(w.db, "PRAGMA foreign_keys = OFF");
+	if (first->bulk)
+		name_rows_new();
 	if (storefile_check() != STOREFILE_OK || db_exec(w.db, "BEGIN"))
 		w.doomed = 1;
 }

@@ -100,14 +100,20 @@ static const struct writer_ops notes_ops = {
 	.forget = notes_forget,
 };
 
-static void put(int value)
+static void put_as(int value, int bulk)
 {
 	struct note_rec *rec = calloc(1, sizeof(*rec));
 
 	assert_non_null(rec);
 	rec->wr.ops = &notes_ops;
+	rec->wr.bulk = bulk;
 	rec->value = value;
 	writer_put(&rec->wr);
+}
+
+static void put(int value)
+{
+	put_as(value, 0);
 }
 
 static int nop(sqlite3 *db, void *unused)
@@ -237,6 +243,11 @@ static void test_writer_names_generation(void **state)
 	assert_true(writer_names_generation() > names);
 	names = writer_names_generation();
 	assert_int_equal(writer_call(insert_into, "notes"), 0);
+	assert_int_equal(writer_names_generation(), names + 1);
+	/* a bulk load's rows are new: read or not, they move the names */
+	names = writer_names_generation();
+	put_as(4, 1);
+	assert_int_equal(writer_call(NULL, NULL), 0);
 	assert_int_equal(writer_names_generation(), names + 1);
 	writer_stop();
 	writer_names_tables(NULL);
