@@ -21,7 +21,7 @@
 
 static struct {
 	const char *const *tables;
-	int rowid[NAME_ROWS_MAX];	/* each table's rowid column, or -1 */
+	int id[NAME_ROWS_MAX];	/* each table's id column, or -1 */
 	uint64_t sum;		/* rows written less rows replaced */
 	int known;		/* moved, whatever the sum: a row could not be
 				 * read, or the rows are new */
@@ -86,9 +86,9 @@ static uint64_t row_hash(sqlite3 *db, int t, int new, int skip)
 	return hash_end(h);
 }
 
-/* An update keeps its rowid in the sum (one changed is a change); an
+/* An update keeps the row's id in the sum (one changed is a change); an
  * insert or a delete does not, so that a row deleted and inserted again
- * under another rowid cancels out. */
+ * under another id cancels out. */
 static void on_write(void *arg, sqlite3 *db, int op, const char *schema,
 		     const char *table, sqlite3_int64 old_key,
 		     sqlite3_int64 new_key)
@@ -99,33 +99,35 @@ static void on_write(void *arg, sqlite3 *db, int op, const char *schema,
 	(void)arg, (void)schema, (void)old_key, (void)new_key;
 	if (rows.known || t < 0)
 		return;
-	skip = op == SQLITE_UPDATE ? -1 : rows.rowid[t];
+	skip = op == SQLITE_UPDATE ? -1 : rows.id[t];
 	if (op != SQLITE_INSERT)
 		rows.sum -= row_hash(db, t, 0, skip);
 	if (op != SQLITE_DELETE)
 		rows.sum += row_hash(db, t, 1, skip);
 }
 
-/* The column of table that is its rowid (an INTEGER PRIMARY KEY), or -1
- * (none, or no such table yet). */
-static int rowid_column(sqlite3 *db, const char *table, int *col)
+/* The column of table that is a number it was given, not a name: one
+ * named id that is its rowid (an INTEGER PRIMARY KEY), else -1 (a key
+ * such as a file's id in the rows of the file's tags is what they name;
+ * no such table yet). */
+static int id_column(sqlite3 *db, const char *table, int *col)
 {
 	static const char sql[] =
-		"SELECT cid FROM pragma_table_info(?1) WHERE pk = 1"
-		" AND upper(type) = 'INTEGER' AND NOT EXISTS (SELECT 1"
-		" FROM pragma_table_info(?1) WHERE pk > 1)";
+		"SELECT cid FROM pragma_table_info(?1) WHERE name = 'id'"
+		" AND pk = 1 AND upper(type) = 'INTEGER' AND NOT EXISTS"
+		" (SELECT 1 FROM pragma_table_info(?1) WHERE pk > 1)";
 	sqlite3_stmt *st;
 	int rc;
 
 	*col = -1;
 	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
-		return db_error(db, rc, "read a table's rowid column");
+		return db_error(db, rc, "read a table's id column");
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*col = sqlite3_column_int(st, 0);
-	return db_finalize(st, rc, "read a table's rowid column");
+	return db_finalize(st, rc, "read a table's id column");
 }
 
 int name_rows_watch(sqlite3 *db, const char *const *tables)
@@ -137,7 +139,7 @@ int name_rows_watch(sqlite3 *db, const char *const *tables)
 		if (i >= NAME_ROWS_MAX)
 			return log_error(-E2BIG, "writer: more than %d tables"
 					 " listed by name", NAME_ROWS_MAX);
-		rc = rowid_column(db, tables[i], &rows.rowid[i]);
+		rc = id_column(db, tables[i], &rows.id[i]);
 		if (rc)
 			return rc;
 	}

@@ -6,7 +6,7 @@
  * Whether the writer's connection changed the rows of the tables the
  * mount lists by name (writer_names_tables()), by what the rows hold,
  * not by the statements run: a row updated to the values it had, or
- * deleted and inserted again as it was (under another rowid, as a
+ * deleted and inserted again as it was (under another id, as a
  * series' volumes are rebuilt at each scan), changes nothing. So a scan
  * of an unchanged library leaves the names as they were.
  *
@@ -24,7 +24,7 @@
 #define NAME_ROWS_MAX 32
 
 /* Watch db's writes to tables (NULL-terminated, kept, not copied; NULL:
- * none), whose rowid columns are read now, on a schema made: 0 or a
+ * none), whose id columns are read now, on a schema made: 0 or a
  * negative errno value (logged). */
 int name_rows_watch(sqlite3 *db, const char *const *tables);
 

@@ -270,16 +270,21 @@ static int moves_names(const char *sql)
 
 /* What rows hold moves the names, not the statements that wrote them: a
  * row written as it was, or deleted and inserted again as it was under
- * another rowid (a series' volumes at each scan), is no change; a value
- * changed, a rowid changed by an update, a row added or removed are. */
+ * another id (a series' volumes at each scan), is no change; a value
+ * changed, an id changed by an update, a row added or removed are, and
+ * so is a rowid that is not an id but a key (an album's, for the albums
+ * that have a cover). */
 static void test_writer_names_follow_values(void **state)
 {
-	static const char *const named[] = { "named", NULL };
+	static const char *const named[] = { "named", "covered", NULL };
 	struct testdb *t = *state;
 
 	assert_int_equal(sqlite3_exec(t->db, "CREATE TABLE named (id INTEGER"
-				      " PRIMARY KEY, name TEXT, n REAL)",
-				      NULL, NULL, NULL), SQLITE_OK);
+				      " PRIMARY KEY, name TEXT, n REAL);"
+				      " CREATE TABLE covered (album_id INTEGER"
+				      " PRIMARY KEY); INSERT INTO covered"
+				      " VALUES (1)", NULL, NULL, NULL),
+			 SQLITE_OK);
 	writer_names_tables(named);
 	assert_int_equal(writer_start(t->path), 0);
 	assert_true(moves_names("INSERT INTO named VALUES (1, 'a', 1.5),"
@@ -295,6 +300,10 @@ static void test_writer_names_follow_values(void **state)
 	assert_true(moves_names("UPDATE named SET id = 8 WHERE id = 7"));
 	assert_true(moves_names("INSERT INTO named VALUES (10, 'c', 1)"));
 	assert_true(moves_names("DELETE FROM named WHERE id = 10"));
+	assert_true(moves_names("DELETE FROM covered;"
+				" INSERT INTO covered VALUES (2)"));
+	assert_false(moves_names("DELETE FROM covered;"
+				 " INSERT INTO covered VALUES (2)"));
 	writer_stop();
 	writer_names_tables(NULL);
 }
