@@ -43,12 +43,12 @@ struct seen {
 };
 
 /* The mount's start (the series settings' time until one is written),
- * and when it first saw the store's current generation, of names and of
- * all (the mtimes of the folders that follow the store). */
+ * and when it first saw the store's current generation (the mtime of a
+ * folder of /playlists the store cannot say). */
 static struct {
 	struct timespec start;
 	pthread_mutex_t lock;
-	struct seen names, all;
+	struct seen all;
 } times = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
@@ -75,6 +75,22 @@ static struct timespec seen_at(struct seen *s, uint64_t gen)
 	t = s->at;
 	pthread_mutex_unlock(&times.lock);
 	return t;
+}
+
+/* When the store's names last moved (fs/stamps.h keeps it across
+ * restarts): while they have not since the process started (its
+ * generation of names is 0), the time kept; else when the mount first
+ * saw their generation. */
+static struct timespec names_time(void)
+{
+	uint64_t gen = indexer_names_generation();
+	uint64_t mount;
+
+	if (!gen)
+		return stamps_last("/names", 0);
+	mount = hash_add(hash_add(HASH_INIT, (uint64_t)times.start.tv_sec),
+			 (uint64_t)times.start.tv_nsec);
+	return stamps_seen("/names", 0, hash_end(hash_add(mount, gen)));
 }
 
 static int add_name(const char *name, const struct node *child, void *arg)
@@ -105,9 +121,10 @@ static struct timespec fixed_time(const char *path)
  * A kernel that keeps a folder's listing lists it again once it sees the
  * folder's mtime move, and tar, rsync and backup tools take a folder whose
  * times moved while they read it for one that changed. The views, /manga
- * and /opds/series list names only: their mtime is when the mount first
- * saw the store's current generation of names (indexer_names_generation(),
- * which the audio analysis does not move). The folders of /playlists list
+ * and /opds/series list names only: their mtime is when the store's names
+ * last moved (names_time(): indexer_names_generation(), which neither the
+ * audio analysis nor a scan that finds nothing new moves), kept across
+ * restarts. The folders of /playlists list
  * what the analysis found too: theirs is when their names were first seen
  * as they are (playlists_dir_time()), else (the store cannot be read)
  * follows every generation. The folders of fixed names keep the time
@@ -130,7 +147,7 @@ static struct timespec dir_mtime(const char *path)
 	} else if (views_owns(path) || !strcmp(path, "/manga") ||
 		   !strncmp(path, "/manga/", 7) ||
 		   !strcmp(path, "/opds/series")) {
-		return seen_at(&times.names, indexer_names_generation());
+		return names_time();
 	} else if (!strncmp(path, "/opds/files/", 12) ||
 		   !strncmp(path, "/opds/pages/", 12)) {
 		memcpy(holder, path, sizeof(holder) - 1);

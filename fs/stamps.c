@@ -91,16 +91,17 @@ static void note_unsaved(void)
 	stamps.last = now;
 }
 
-/* The time content (len bytes long) was first seen for key. */
+/* The time content (len bytes long) was first seen for key; any: the
+ * time kept for key whatever its content, if any. */
 static struct timespec seen(uint64_t key, uint64_t content, size_t len,
-			    uint64_t gen, int lasting)
+			    uint64_t gen, int lasting, int any)
 {
 	struct timespec at;
 	struct stamp *s;
 
 	pthread_mutex_lock(&stamps.lock);
 	s = slot_of(key);
-	if (s->key != key || s->content != content) {
+	if (s->key != key || (!any && s->content != content)) {
 		s->key = key;
 		s->content = content;
 		s->len = len;
@@ -123,15 +124,25 @@ struct timespec stamps_time(const char *path, uid_t uid, gid_t gid,
 {
 	return seen(stamp_key(path, uid, gid),
 		    hash_end(hash_add_bytes(HASH_INIT, buf, len)), len, gen,
-		    !strncmp(path, LASTING, strlen(LASTING)));
+		    !strncmp(path, LASTING, strlen(LASTING)), 0);
 }
 
-struct timespec stamps_seen(const char *name, uint64_t who, uint64_t content)
+static uint64_t seen_key(const char *name, uint64_t who)
 {
 	uint64_t key = hash_add_bytes(HASH_INIT, name, strlen(name));
 
 	key = hash_end(hash_add(key, who));
-	return seen(key ? key : 1, content, 0, 0, 1);
+	return key ? key : 1;
+}
+
+struct timespec stamps_seen(const char *name, uint64_t who, uint64_t content)
+{
+	return seen(seen_key(name, who), content, 0, 0, 1, 0);
+}
+
+struct timespec stamps_last(const char *name, uint64_t who)
+{
+	return seen(seen_key(name, who), 0, 0, 0, 1, 1);
 }
 
 static int load_one(void *arg, const struct playlist_time *t)

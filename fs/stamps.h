@@ -24,14 +24,15 @@
  * A file the mount has not rendered since it started (or whose slot a
  * newer one took) is new to it: its time is when it is first rendered.
  * But the times of /playlists' files and of the folders' names
- * (stamps_seen(): those of /playlists, and the folders of fixed names
- * of the whole mount) are kept in the store and read back at the next
- * mount (stamps_load()):
+ * (stamps_seen(): those of /playlists, the folders of fixed names of
+ * the whole mount, and the time the store's names last moved, which
+ * the views take, stamps_last() at a mount) are kept in the store and
+ * read back at the next mount (stamps_load()):
  * a thread of its own (stamps_start()) writes those first seen since its
  * last write once no new one came for STAMPS_QUIET_S (or STAMPS_LATEST_S
  * after the first, whatever comes), and stamps_stop() at the unmount.
- * So an unchanged library's playlists and the mount's folders of fixed
- * names keep their times across a restart, a crash's too, but for those
+ * So an unchanged library's playlists, views and the mount's folders of
+ * fixed names keep their times across a restart, a crash's too, but for those
  * first seen in the last few seconds.
  * The table holds STAMPS_SLOTS times, each looked for in STAMPS_PROBE
  * slots from the place its hash gives; when those are all taken, the
@@ -55,6 +56,11 @@ struct timespec stamps_time(const char *path, uid_t uid, gid_t gid,
  * caller who (caller_who(), or 0 for every caller): a folder's names,
  * kept across restarts. Any thread. */
 struct timespec stamps_seen(const char *name, uint64_t who, uint64_t content);
+
+/* The time kept for name and who, whatever was seen as it (the time
+ * stamps_seen() last gave them, in this mount or an earlier one), else
+ * now, kept. Any thread. */
+struct timespec stamps_last(const char *name, uint64_t who);
 
 #define STAMPS_QUIET_S 2.0
 #define STAMPS_LATEST_S 30.0

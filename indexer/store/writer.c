@@ -18,6 +18,7 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/thread.h"
+#include "indexer/store/name_rows.h"
 #include "indexer/store/schema.h"
 #include "indexer/store/storefile.h"
 
@@ -58,7 +59,6 @@ static struct {
 	uint64_t generation;
 	uint64_t names_generation;
 	const char *const *names_tables;
-	int names_moved;	/* a row of names_tables changed since */
 	uint64_t errors;
 	uint64_t lost;		/* transactions lost to faults of the store */
 	void (*on_loss)(void);
@@ -145,12 +145,15 @@ static void lose(void)
  * deleted or replaced since would take writes that no later start sees.
  * One that starts with a record of a bulk load (a first scan: nothing
  * but new rows, their parents written by the writer itself) checks no
- * foreign key, which SQLite would otherwise look up for every row.
+ * foreign key, which SQLite would otherwise look up for every row, and
+ * moves the names without reading its rows.
  */
 static void begin(const struct writer_rec *first)
 {
 	w.in_txn = 1;
 	w.bulk = first->bulk && !db_exec(w.db, "PRAGMA foreign_keys = OFF");
+	if (first->bulk)
+		name_rows_new();
 	if (storefile_check() != STOREFILE_OK || db_exec(w.db, "BEGIN"))
 		w.doomed = 1;
 }
@@ -161,26 +164,10 @@ static int untold;
 
 static void moved(void)
 {
-	if (w.names_moved)
+	if (name_rows_moved())
 		__atomic_add_fetch(&w.names_generation, 1, __ATOMIC_RELEASE);
-	w.names_moved = 0;
 	__atomic_add_fetch(&w.generation, 1, __ATOMIC_RELEASE);
 	untold = 1;
-}
-
-/* SQLite's update hook on the writer's connection: notes that a row of
- * a table the mount lists by name changed. */
-static void row_changed(void *unused, int op, const char *db,
-			const char *table, sqlite3_int64 rowid)
-{
-	(void)unused, (void)op, (void)db, (void)rowid;
-	if (w.names_moved || !w.names_tables)
-		return;
-	for (const char *const *t = w.names_tables; *t; t++)
-		if (!strcmp(*t, table)) {
-			w.names_moved = 1;
-			return;
-		}
 }
 
 /* Tell the waiters of writer_on_move() that the store moved. Called
@@ -360,10 +347,10 @@ static int reopen_store(void)
 	int persist = 1, rc;
 
 	rc = db_open(w.path, 0, &db);
-	if (!rc) {
-		sqlite3_update_hook(db, row_changed, NULL);
+	if (!rc)
+		rc = name_rows_watch(db, w.names_tables);
+	if (!rc)
 		rc = domains_open(db);
-	}
 	if (rc) {
 		if (db)
 			db_close(db);
@@ -494,7 +481,6 @@ int writer_start(const char *db_path)
 		return log_error(-ENOMEM, "writer: out of memory");
 	rc = db_open(db_path, 0, &w.db);
 	if (!rc) {
-		sqlite3_update_hook(w.db, row_changed, NULL);
 		storefile_opened(w.db);
 		rc = schema_migrate(w.db);
 	}
@@ -504,6 +490,8 @@ int writer_start(const char *db_path)
 	for (size_t i = 0; !rc && i < w.nr_domains; i++)
 		if (w.domains[i]->start)
 			w.domains[i]->start(w.db);
+	if (!rc)
+		rc = name_rows_watch(w.db, w.names_tables);
 	if (!rc)
 		rc = domains_open(w.db);
 	if (!rc) {

@@ -152,10 +152,12 @@ uint64_t writer_generation(void);
 
 /*
  * Name the tables whose rows the mount lists by name (NULL-terminated,
- * kept, not copied), before writer_start(). A commit or writer_call()
- * that inserted, changed or deleted a row of one of them also moves
- * writer_names_generation(); one that wrote only other tables (the
- * audio analysis' results, a check's figures) does not.
+ * kept, not copied), at most NAME_ROWS_MAX, before writer_start(). A
+ * commit or writer_call() that changed what the rows of one of them hold
+ * (once the store is migrated) also moves writer_names_generation(); one
+ * that wrote only other tables (the audio analysis' results, a check's
+ * figures), or wrote rows as they were (name_rows.h: a scan of an
+ * unchanged library), does not. It starts at 0 with the process.
  */
 void writer_names_tables(const char *const *tables);
 

@@ -9,7 +9,10 @@ whose content changes (a new track) shows a later time and its new size
 not change), and the next rsync copies it. The folders of fixed names
 (the root, status/, opds/ ...) keep their time across a restart, clean
 or after a SIGKILL, and take a new one when the names they list are not
-those the store kept."""
+those the store kept. The folders of names the store gives (the views,
+manga/ and its series, opds/series) keep their time across a rescan
+that finds nothing new and across a restart, and take a new one when a
+name under them comes or changes."""
 
 import os
 import sqlite3
@@ -174,6 +177,53 @@ def fixed_times(m):
     return {d: os.stat(m.file(d)).st_mtime_ns for d in FIXED + (page,)}
 
 
+# Folders of the names the store gives: the views, manga/ and its series,
+# opds/series.
+NAMED = ("library/music/artists", "library/manga", "library/manga/Saga",
+         "manga", "manga/Saga", "opds/series")
+
+
+def named_times(m, extra=()):
+    return {d: os.stat(m.file(d)).st_mtime_ns for d in NAMED + extra}
+
+
+def test_named_folders_move_with_their_names(mount, tmp_path):
+    """A rescan that finds nothing new leaves the names as they were, and
+    so their folders' times (it rewrites rows as they were, and rebuilds
+    the series' volumes); a volume added, or a track retitled, moves
+    them."""
+    m = mount
+    melodist = ("library/music/artists/Melodist",)
+    before = named_times(m, melodist)
+    listed = {d: sorted(os.listdir(m.file(d))) for d in before}
+    a_second_later()
+    m.rescan()
+    m.wait_quiet()
+    assert named_times(m, melodist) == before
+    assert {d: sorted(os.listdir(m.file(d))) for d in before} == listed
+    with zipfile.ZipFile(m.music.parent / "manga" / "Saga" /
+                         "Saga v03.cbz", "w") as z:
+        z.writestr("p1.jpg", b"\xff\xd8 page 3 1")
+    m.rescan()
+    wait_for(lambda: os.listdir(m.file("manga/Saga")), 60,
+             "the third volume", mount=m,
+             until=lambda n: len(n) > len(listed["manga/Saga"]))
+    m.wait_quiet()
+    added = named_times(m, melodist)
+    assert all(added[d] > before[d] for d in before), (before, added)
+    a_second_later()
+    subprocess.run([need("metaflac"), "--remove-tag=TITLE",
+                    "--set-tag=TITLE=Tune again",
+                    str(m.music / "m" / "melody.flac")], check=True)
+    m.rescan()
+    wait_for(lambda: [n for _, _, names in os.walk(m.file(melodist[0]))
+                      for n in names], 60, "the track retitled", mount=m,
+             until=lambda n: any("Tune again" in x for x in n))
+    m.wait_quiet()
+    retitled = named_times(m, melodist)
+    assert all(retitled[d] > added[d] for d in before), (added, retitled)
+
+
 @pytest.mark.parametrize("stop", ["unmount", "SIGKILL", "names changed"])
 def test_fixed_folders_stand_across_a_restart(tmp_path, stop):
     """A folder of fixed names is as old as the names it lists, a time
@@ -181,7 +231,8 @@ def test_fixed_folders_stand_across_a_restart(tmp_path, stop):
     unmount: it stands across a restart of the daemon, clean or after a
     SIGKILL. Names other than those the store kept (as when a new version
     adds a file: here the store's hashes of them altered) are new, and
-    so is their time."""
+    so is their time. The folders of the store's names stand as well:
+    the scan at the start finds them as they were."""
     manga, home = tmp_path / "manga", tmp_path / "home"
     volumes(manga)
     home.mkdir()
@@ -189,6 +240,7 @@ def test_fixed_folders_stand_across_a_restart(tmp_path, stop):
     try:
         catalog_settled(m, 60)
         before = fixed_times(m)
+        named = named_times(m)
         a_second_later()
         assert fixed_times(m) == before
         wait_for(lambda: m.json("metrics/fuse.json")["times_unsaved"], 60,
@@ -210,6 +262,8 @@ def test_fixed_folders_stand_across_a_restart(tmp_path, stop):
     try:
         catalog_settled(m, 60)
         after = fixed_times(m)
+        # the store's names are what they were, whatever the times say
+        assert named_times(m) == named
         if stop == "names changed":
             assert all(after[d] > before[d] for d in after), (before, after)
         else:

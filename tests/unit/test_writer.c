@@ -100,14 +100,20 @@ static const struct writer_ops notes_ops = {
 	.forget = notes_forget,
 };
 
-static void put(int value)
+static void put_as(int value, int bulk)
 {
 	struct note_rec *rec = calloc(1, sizeof(*rec));
 
 	assert_non_null(rec);
 	rec->wr.ops = &notes_ops;
+	rec->wr.bulk = bulk;
 	rec->value = value;
 	writer_put(&rec->wr);
+}
+
+static void put(int value)
+{
+	put_as(value, 0);
 }
 
 static int nop(sqlite3 *db, void *unused)
@@ -238,6 +244,66 @@ static void test_writer_names_generation(void **state)
 	names = writer_names_generation();
 	assert_int_equal(writer_call(insert_into, "notes"), 0);
 	assert_int_equal(writer_names_generation(), names + 1);
+	/* a bulk load's rows are new: read or not, they move the names */
+	names = writer_names_generation();
+	put_as(4, 1);
+	assert_int_equal(writer_call(NULL, NULL), 0);
+	assert_int_equal(writer_names_generation(), names + 1);
+	writer_stop();
+	writer_names_tables(NULL);
+}
+
+/* A writer_call() function: the statements at arg. */
+static int run_sql(sqlite3 *db, void *arg)
+{
+	return sqlite3_exec(db, arg, NULL, NULL, NULL) == SQLITE_OK ? 0 : -EIO;
+}
+
+/* Whether writer_call(run_sql, sql) moved the names' generation. */
+static int moves_names(const char *sql)
+{
+	uint64_t names = writer_names_generation();
+
+	assert_int_equal(writer_call(run_sql, (void *)sql), 0);
+	return writer_names_generation() != names;
+}
+
+/* What rows hold moves the names, not the statements that wrote them: a
+ * row written as it was, or deleted and inserted again as it was under
+ * another id (a series' volumes at each scan), is no change; a value
+ * changed, an id changed by an update, a row added or removed are, and
+ * so is a rowid that is not an id but a key (an album's, for the albums
+ * that have a cover). */
+static void test_writer_names_follow_values(void **state)
+{
+	static const char *const named[] = { "named", "covered", NULL };
+	struct testdb *t = *state;
+
+	assert_int_equal(sqlite3_exec(t->db, "CREATE TABLE named (id INTEGER"
+				      " PRIMARY KEY, name TEXT, n REAL);"
+				      " CREATE TABLE covered (album_id INTEGER"
+				      " PRIMARY KEY); INSERT INTO covered"
+				      " VALUES (1)", NULL, NULL, NULL),
+			 SQLITE_OK);
+	writer_names_tables(named);
+	assert_int_equal(writer_start(t->path), 0);
+	assert_true(moves_names("INSERT INTO named VALUES (1, 'a', 1.5),"
+				" (2, NULL, NULL)"));
+	assert_false(moves_names("UPDATE named SET name = name, n = n"));
+	assert_false(moves_names("DELETE FROM named;"
+				 " INSERT INTO named VALUES (7, 'a', 1.5),"
+				 " (9, NULL, NULL)"));
+	assert_false(moves_names("INSERT INTO named VALUES (3, 'b', 2);"
+				 " DELETE FROM named WHERE id = 3"));
+	assert_true(moves_names("UPDATE named SET name = 'c' WHERE id = 7"));
+	assert_true(moves_names("UPDATE named SET n = 1 WHERE id = 7"));
+	assert_true(moves_names("UPDATE named SET id = 8 WHERE id = 7"));
+	assert_true(moves_names("INSERT INTO named VALUES (10, 'c', 1)"));
+	assert_true(moves_names("DELETE FROM named WHERE id = 10"));
+	assert_true(moves_names("DELETE FROM covered;"
+				" INSERT INTO covered VALUES (2)"));
+	assert_false(moves_names("DELETE FROM covered;"
+				 " INSERT INTO covered VALUES (2)"));
 	writer_stop();
 	writer_names_tables(NULL);
 }
@@ -250,6 +316,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer_tells_of_moves,
 						testdb_setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_writer_names_generation,
+						testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_writer_names_follow_values,
 						testdb_setup, testdb_teardown),
 	};
 
