@@ -468,8 +468,6 @@ const char *const migrations_later[] = {
 	CHECK_REQUESTS_FROM("mangadex")
 	CHECK_REQUESTS_FROM("mangaupdates")
 	CHECK_REQUESTS_FROM("anilist"),
-	/* version 50: a toy column, to follow the migration recipe */
-	"ALTER TABLE series ADD COLUMN toy INTEGER NOT NULL DEFAULT 0;",
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);
