@@ -661,30 +661,31 @@ int analysis_store_record(sqlite3 *db, void *outcome)
 	return db_transaction(db, record_tx, outcome);
 }
 
+static int counts_row(sqlite3_stmt *st, void *arg)
+{
+	struct analysis_counts *out = arg;
+
+	out->analysed = sqlite3_column_int64(st, 0);
+	out->failed = sqlite3_column_int64(st, 1);
+	out->queued = sqlite3_column_int64(st, 2);
+	out->too_short = sqlite3_column_int64(st, 3);
+	return 0;
+}
+
 int analysis_store_counts(sqlite3 *db, struct analysis_counts *out)
 {
-	sqlite3_stmt *st;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	/* running totals the store's triggers keep (schema version 26) */
-	rc = db_prepare(db, "SELECT (SELECT n FROM totals"
+	rc = db_one_row(db, "count analyses", "SELECT (SELECT n FROM totals"
 			" WHERE name = 'analysis_ok'),"
 			" (SELECT n FROM totals"
 			" WHERE name = 'analysis_failed'),"
 			" (SELECT n FROM totals"
 			" WHERE name = 'analysis_queued'),"
 			" (SELECT n FROM totals"
-			" WHERE name = 'analysis_too_short')", &st);
-	if (rc)
-		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->analysed = sqlite3_column_int64(st, 0);
-		out->failed = sqlite3_column_int64(st, 1);
-		out->queued = sqlite3_column_int64(st, 2);
-		out->too_short = sqlite3_column_int64(st, 3);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : db_error(db, rc, "count analyses");
+			" WHERE name = 'analysis_too_short')", NULL, 0,
+			counts_row, out);
+	return rc < 0 ? rc : 0;
 }

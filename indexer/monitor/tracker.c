@@ -125,7 +125,7 @@ static int store_update(sqlite3 *db, void *arg)
 			figure(u->seen->total), figure(u->seen->speed)));
 }
 
-static const struct db_text_field track_texts[] = {
+static const struct db_field track_texts[] = {
 	DB_FIELD_OR(struct track, series, 0, ""),
 	DB_FIELD_OR(struct track, client, 3, ""),
 	DB_FIELD_OR(struct track, client_id, 4, ""),
@@ -154,7 +154,7 @@ static int track_row(sqlite3_stmt *st, void *row, void *arg)
 	n->applied = sqlite3_column_int(st, 12);
 	snprintf(n->row.reason, sizeof(n->row.reason), "%s",
 		 reason ? reason : "");
-	return db_row_texts(st, n, DB_FIELDS(track_texts));
+	return db_row_fields(st, n, DB_FIELDS(track_texts));
 }
 
 /* The hand-offs on their way, with an id in their client. */
