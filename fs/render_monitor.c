@@ -63,8 +63,11 @@ static json_t *average_speed(const struct monitor_download *d)
 }
 
 /* One hand-off as /status/downloads.json shows it. */
-static json_t *download_object(const struct monitor_download *d)
+static json_t *download_object(const void *row, void *arg)
 {
+	const struct monitor_download *d = row;
+
+	(void)arg;
 	return json_pack("{s:o, s:i, s:o, s:o, s:o, s:o, s:o, s:f, s:o, s:o,"
 			 " s:o, s:o, s:o, s:o, s:{s:o, s:o, s:o}}",
 		"series", json_text_or_null(d->series),
@@ -89,23 +92,14 @@ static json_t *download_object(const struct monitor_download *d)
 
 int render_monitor_downloads(struct strbuf *out)
 {
-	json_t *list = json_array();
 	struct monitor_download *d;
 	size_t n;
 	int rc = monitor_reads_downloads(&d, &n);
+	json_t *list = rc ? NULL : json_rows(d, n, sizeof(*d), download_object,
+					     NULL);
 
-	for (size_t i = 0; !rc && i < n; i++) {
-		json_t *row = download_object(&d[i]);
-
-		if (!row || json_array_append_new(list, row))
-			rc = -ENOMEM;
-	}
 	monitor_downloads_free(d, n);
-	if (rc) {
-		json_decref(list);
-		return rc;
-	}
-	return json_append(out, list);
+	return rc ? rc : json_append(out, list);
 }
 
 /* /status/new's form: SERIES, a tab, VOLUME, a line per new volume. */
@@ -285,9 +279,11 @@ static json_t *dropped_list(const struct monitor_wanted *w)
 	return list;
 }
 
-/* One wanted volume with its releases. */
-static json_t *wanted_object(const struct monitor_wanted *w, double now)
+/* One wanted volume with its releases, seen at the time *arg. */
+static json_t *wanted_object(const void *row, void *arg)
 {
+	const struct monitor_wanted *w = row;
+	double now = *(const double *)arg;
 	json_t *vol = json_pack("{s:o, s:i, s:o, s:o, s:[], s:o, s:o}",
 		"series", json_text_or_null(w->series),
 		"volume", w->volume,
@@ -312,24 +308,15 @@ static json_t *wanted_object(const struct monitor_wanted *w, double now)
 static int found_list(int64_t series, const struct query_series_filter *shown,
 		      struct strbuf *out)
 {
-	json_t *list = json_array();
 	struct monitor_wanted *w;
 	double now = clock_wall();
 	size_t n;
 	int rc = monitor_reads_found(series, shown, &w, &n);
+	json_t *list = rc ? NULL : json_rows(w, n, sizeof(*w), wanted_object,
+					     &now);
 
-	for (size_t i = 0; !rc && i < n; i++) {
-		json_t *vol = wanted_object(&w[i], now);
-
-		if (!vol || json_array_append_new(list, vol))
-			rc = -ENOMEM;
-	}
 	monitor_wanted_free(w, n);
-	if (rc) {
-		json_decref(list);
-		return rc;
-	}
-	return json_append(out, list);
+	return rc ? rc : json_append(out, list);
 }
 
 int render_monitor_found(struct strbuf *out,

@@ -18,6 +18,7 @@
 #include "common/array.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/lookup.h"
 
 /* Prepare and run sql with one integer parameter, returning no row. */
 static int exec_id(sqlite3 *db, const char *sql, int64_t id)
@@ -210,16 +211,13 @@ void analysis_job_release(struct analysis_job *job)
 
 const char *analysis_store_error_text(int error)
 {
-	switch (error) {
-	case -EBADMSG:
-		return "damaged audio";
-	case -ENODATA:
-		return "too short to analyse";
-	case -EMEDIUMTYPE:
-		return "not audio the analysis decodes";
-	default:
-		return strerror(-error);
-	}
+	static const struct lookup_errno words[] = {
+		{ -EBADMSG, "damaged audio" },
+		{ -ENODATA, "too short to analyse" },
+		{ -EMEDIUMTYPE, "not audio the analysis decodes" },
+	};
+
+	return LOOKUP_ERRNO(words, error);
 }
 
 /* The track's results, or its failure with every figure left NULL. */
