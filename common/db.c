@@ -126,21 +126,43 @@ int db_run(sqlite3 *db, const char *what, const char *sql,
 	return rc ? rc : db_finalize(st, sqlite3_step(st), what);
 }
 
+int db_each(sqlite3 *db, const char *what, const char *sql,
+	    const struct db_arg *args, size_t nr,
+	    int (*fn)(void *arg, sqlite3_stmt *st), void *arg)
+{
+	sqlite3_stmt *st;
+	int rc = db_prepare_bound(db, what, sql, args, nr, &st), stop = 0;
+
+	if (rc)
+		return rc;
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		stop = fn(arg, st);
+	rc = db_finalize(st, rc, what);
+	return stop ? stop : rc;
+}
+
+/* The fill of db_one_row() and its arg, for db_each(). */
+struct one_row {
+	int (*fill)(sqlite3_stmt *st, void *arg);
+	void *arg;
+};
+
+/* The first row, then a stop. */
+static int first_row(void *arg, sqlite3_stmt *st)
+{
+	const struct one_row *o = arg;
+	int rc = o->fill(st, o->arg);
+
+	return rc ? rc : 1;
+}
+
 int db_one_row(sqlite3 *db, const char *what, const char *sql,
 	       const struct db_arg *args, size_t nr,
 	       int (*fill)(sqlite3_stmt *st, void *arg), void *arg)
 {
-	sqlite3_stmt *st;
-	int rc = db_prepare_bound(db, what, sql, args, nr, &st), kept;
+	struct one_row o = { fill, arg };
 
-	if (rc)
-		return rc;
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW)
-		return db_finalize(st, rc, what);
-	kept = fill(st, arg);
-	rc = db_finalize(st, kept ? kept : rc, what);
-	return rc ? rc : 1;
+	return db_each(db, what, sql, args, nr, first_row, &o);
 }
 
 static int first_int(sqlite3_stmt *st, void *arg)

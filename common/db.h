@@ -128,6 +128,16 @@ int db_one_int(sqlite3 *db, const char *what, const char *sql,
 	       const struct db_arg *args, size_t nr, sqlite3_int64 *out);
 
 /*
+ * Like db_run(), for a query whose rows fn(arg, st) reads one by one.
+ * Stops at fn's nonzero (a negative errno value, or a positive one that
+ * only asks to stop) and returns it; else 0 or the query's error
+ * (logged, naming what).
+ */
+int db_each(sqlite3 *db, const char *what, const char *sql,
+	    const struct db_arg *args, size_t nr,
+	    int (*fn)(void *arg, sqlite3_stmt *st), void *arg);
+
+/*
  * Like db_run(), for a query of one row: its first row, when it gives
  * one, read by fill(st, arg), which returns 0 or a negative errno value.
  * Returns 1 when there was a row, 0 when there was none, or a negative
