@@ -303,8 +303,8 @@ int render_repairs_json(struct strbuf *out)
 		"old_torrents_to_delete", ROWS_ARRAY(r.deletes, r.nr_deletes,
 						     delete_members),
 		"recent_attempts", json_rows(r.attempts, r.nr_attempts,
-					     sizeof(*r.attempts), attempt_object,
-					     NULL),
+					     sizeof(*r.attempts),
+					     attempt_object, NULL),
 		"recent_actions", ROWS_ARRAY(r.actions, r.nr_actions,
 					     action_members));
 	rd_repairs_release(&r);

@@ -134,7 +134,7 @@ struct taken_list {
 	size_t nr, alloc;
 };
 
-static int add_taken(void *arg, sqlite3_stmt *st)
+static int taken_row(void *arg, sqlite3_stmt *st)
 {
 	struct taken_list *l = arg;
 	struct taken *t = db_add_row((void **)&l->v, &l->nr, &l->alloc,
@@ -163,7 +163,7 @@ static int list_taken(sqlite3 *db, double since, struct taken **out,
 			 " AND s.source = '' AND s.latest IS NULL"
 			 " AND coalesce(s.release_prefs, '') = ''"
 			 " AND coalesce(s.edition, '') = ''",
-			 DB_ARGS(DB_REAL(since)), add_taken, &l);
+			 DB_ARGS(DB_REAL(since)), taken_row, &l);
 
 	*out = l.v;
 	*nr = l.nr;

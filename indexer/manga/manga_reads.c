@@ -33,7 +33,7 @@ int manga_reads_unparsed(int (*fn)(void *arg, const char *path,
 }
 
 /* A text column of a series row, "" for NULL. */
-static const char *text(sqlite3_stmt *st, int col)
+static const char *series_text(sqlite3_stmt *st, int col)
 {
 	const char *t = (const char *)sqlite3_column_text(st, col);
 
@@ -55,7 +55,8 @@ static int each_row(void *arg, sqlite3_stmt *st)
 {
 	const struct series_walk *w = arg;
 
-	return w->each(w->arg, text(st, 1), sqlite3_column_int64(st, 0));
+	return w->each(w->arg, series_text(st, 1),
+		       sqlite3_column_int64(st, 0));
 }
 
 int manga_reads_each(int (*fn)(void *arg, const char *name, int64_t id),
@@ -71,8 +72,8 @@ static int named_row(void *arg, sqlite3_stmt *st)
 {
 	const struct series_walk *w = arg;
 
-	return w->named(w->arg, sqlite3_column_int64(st, 0), text(st, 1),
-			text(st, 2));
+	return w->named(w->arg, sqlite3_column_int64(st, 0),
+			series_text(st, 1), series_text(st, 2));
 }
 
 int manga_reads_named(int (*fn)(void *arg, int64_t id, const char *name,
@@ -91,7 +92,8 @@ static int folder_row(void *arg, sqlite3_stmt *st)
 {
 	const struct series_walk *w = arg;
 
-	return w->folder(w->arg, sqlite3_column_int64(st, 0), text(st, 1));
+	return w->folder(w->arg, sqlite3_column_int64(st, 0),
+			 series_text(st, 1));
 }
 
 /* One statement walks them all, so the folders are one snapshot. */
@@ -280,10 +282,11 @@ int manga_reads_folder_files(int64_t dir,
 	struct files_walk w = { .id = dir, .image = fn, .arg = arg };
 
 	return reader_each_bound("SELECT f.id, f.path, f.size, f.mtime_ns,"
-				 " d.mtime_ns FROM file_paths f JOIN directories"
-				 " d ON d.id = f.dir_id WHERE f.dir_id = ?1"
-				 " ORDER BY f.name", "list volume folder",
-				 files_bind, image_row, &w);
+				 " d.mtime_ns FROM file_paths f"
+				 " JOIN directories d ON d.id = f.dir_id"
+				 " WHERE f.dir_id = ?1 ORDER BY f.name",
+				 "list volume folder", files_bind, image_row,
+				 &w);
 }
 
 int manga_reads_setting(int64_t series, enum manga_file_setting which,

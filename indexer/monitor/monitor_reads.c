@@ -85,8 +85,8 @@ int monitor_reads_downloads(struct monitor_download **rows, size_t *n)
 		" coalesce(sent_at, at), coalesce(changed_at, at),"
 		" progress_at, bytes_done, bytes_total, bytes_per_s"
 		" FROM downloads ORDER BY series, volume",
-		"list downloads", DB_ROW_FILL(download_fields), (void **)rows, n,
-		sizeof(**rows));
+		"list downloads", DB_ROW_FILL(download_fields), (void **)rows,
+		n, sizeof(**rows));
 }
 
 static const struct db_field new_fields[] = {

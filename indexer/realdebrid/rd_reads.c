@@ -292,8 +292,9 @@ static int repairs_read(sqlite3 *db, struct rd_repairs *r)
 		  (void **)&r->repaired, &r->nr_repaired,
 		  sizeof(*r->repaired) },
 		{ "SELECT torrent_id, name, hash, reason, at, links_deleted,"
-		  " rescans FROM rd_failures ORDER BY at DESC", ROW(failure_fields),
-		  (void **)&r->failed, &r->nr_failed, sizeof(*r->failed) },
+		  " rescans FROM rd_failures ORDER BY at DESC",
+		  ROW(failure_fields), (void **)&r->failed, &r->nr_failed,
+		  sizeof(*r->failed) },
 		{ "SELECT at, endpoint, torrent_id, result, http_status,"
 		  " error_code, elapsed_s FROM rd_attempts"
 		  " ORDER BY id DESC" RECENT_SQL, ROW(attempt_fields),
@@ -310,8 +311,8 @@ static int repairs_read(sqlite3 *db, struct rd_repairs *r)
 		  (void **)&r->deletes, &r->nr_deletes,
 		  sizeof(*r->deletes) },
 		{ "SELECT at, torrent_id, service, action, target, result"
-		  " FROM rd_actions ORDER BY id DESC" RECENT_SQL, ROW(action_fields),
-		  (void **)&r->actions, &r->nr_actions,
+		  " FROM rd_actions ORDER BY id DESC" RECENT_SQL,
+		  ROW(action_fields), (void **)&r->actions, &r->nr_actions,
 		  sizeof(*r->actions) },
 	};
 	int rc = 0;
@@ -319,8 +320,7 @@ static int repairs_read(sqlite3 *db, struct rd_repairs *r)
 	for (size_t i = 0; !rc && i < sizeof(lists) / sizeof(lists[0]); i++)
 		rc = db_read_rows(db, lists[i].sql, "read repairs",
 				  db_row_fill, (void *)&lists[i].fields,
-				  lists[i].rows,
-				  lists[i].n, lists[i].size);
+				  lists[i].rows, lists[i].n, lists[i].size);
 	if (!rc)
 		rc = read_last_pass(db, &r->last, &r->has_last);
 	if (!rc)

@@ -28,7 +28,8 @@ int services_load(sqlite3 *db, const char *name, struct throttle_state *out)
 
 	memset(out, 0, sizeof(*out));
 	rc = db_one_row(db, "read service state", "SELECT last_request_at,"
-			" paused_until, backoff_s FROM services WHERE name = ?1",
+			" paused_until, backoff_s FROM services"
+			" WHERE name = ?1",
 			DB_ARGS(DB_TEXT(name)), state_row, out);
 	return rc < 0 ? rc : 0;
 }
