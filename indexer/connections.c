@@ -139,50 +139,6 @@ static int not_theirs(const char *service, const char *section,
 	return 1;
 }
 
-static int probe_prowlarr(const struct config *c, struct strbuf *msg)
-{
-	if (not_theirs("Prowlarr", "prowlarr", c->prowlarr_url,
-		       &c->prowlarr_user, msg))
-		return 1;
-	return keyed_word(c->prowlarr_url, "/api/v1/system/status",
-			  "X-Api-Key", c->prowlarr_api_key, "version", msg);
-}
-
-static int probe_sonarr(const struct config *c, struct strbuf *msg)
-{
-	if (not_theirs("Sonarr", "sonarr", c->sonarr_url, &c->sonarr_user,
-		       msg))
-		return 1;
-	return keyed_word(c->sonarr_url, "/api/v3/system/status",
-			  "X-Api-Key", c->sonarr_api_key, "version", msg);
-}
-
-static int probe_radarr(const struct config *c, struct strbuf *msg)
-{
-	if (not_theirs("Radarr", "radarr", c->radarr_url, &c->radarr_user,
-		       msg))
-		return 1;
-	return keyed_word(c->radarr_url, "/api/v3/system/status",
-			  "X-Api-Key", c->radarr_api_key, "version", msg);
-}
-
-static int probe_jellyfin(const struct config *c, struct strbuf *msg)
-{
-	if (not_theirs("Jellyfin", "jellyfin", c->jellyfin_url,
-		       &c->jellyfin_user, msg))
-		return 1;
-	return keyed_word(c->jellyfin_url, "/System/Info", "X-Emby-Token",
-			  c->jellyfin_api_key, "Version", msg);
-}
-
-static int probe_emby(const struct config *c, struct strbuf *msg)
-{
-	if (not_theirs("Emby", "emby", c->emby_url, &c->emby_user, msg))
-		return 1;
-	return keyed_word(c->emby_url, "/System/Info", "X-Emby-Token",
-			  c->emby_api_key, "Version", msg);
-}
-
 /* Plex's root answers a MediaContainer with its version attribute (JSON
  * when asked with Accept: application/json); unlike /identity, it wants
  * the token, so a wrong one is told. */
@@ -481,37 +437,80 @@ enum need {
 				 * site is probed (probe_site()) */
 };
 
+/*
+ * A service asked with its key in a header, whose answer's member field
+ * tells its version: GET url + path with "header: key", the offsets in
+ * struct config of its url, user and key.
+ */
+struct keyed {
+	const char *title, *path, *header, *field;
+	size_t url, user, key;
+};
+
 static const struct service {
 	const char *name;	/* NULL: the client the field names */
 	size_t field;		/* offset of the char * that sets it up */
 	enum need need;
 	int (*probe)(const struct config *c, struct strbuf *msg);
+	const struct keyed *keyed;	/* instead of probe */
 } services[] = {
 #define F(field) offsetof(struct config, field)
-	{ "prowlarr", F(prowlarr_url), NEED_FIELD, probe_prowlarr },
-	{ NULL, F(download_client), NEED_CLIENT, probe_torrent },
-	{ NULL, F(usenet_client), NEED_CLIENT, probe_usenet },
-	{ NULL, F(ed2k_client), NEED_CLIENT, probe_ed2k },
-	{ "realdebrid", F(rd_api_token), NEED_FIELD, probe_realdebrid },
-	{ "alldebrid", F(ad_api_key), NEED_FIELD, probe_alldebrid },
-	{ "premiumize", F(pm_api_key), NEED_FIELD, probe_premiumize },
-	{ "sonarr", F(sonarr_url), NEED_FIELD, probe_sonarr },
-	{ "radarr", F(radarr_url), NEED_FIELD, probe_radarr },
-	{ "plex", F(plex_url), NEED_FIELD, probe_plex },
-	{ "jellyfin", F(jellyfin_url), NEED_FIELD, probe_jellyfin },
-	{ "emby", F(emby_url), NEED_FIELD, probe_emby },
+#define KEYED(name, title, path, header, field) NULL, &(const struct keyed){ \
+	title, path, header, field, F(name##_url), F(name##_user), \
+	F(name##_api_key) }
+#define ARR(name, title, v) \
+	{ #name, F(name##_url), NEED_FIELD, KEYED(name, title, \
+	  "/api/" #v "/system/status", "X-Api-Key", "version") }
+#define EMBY(name, title) \
+	{ #name, F(name##_url), NEED_FIELD, KEYED(name, title, \
+	  "/System/Info", "X-Emby-Token", "Version") }
+	ARR(prowlarr, "Prowlarr", v1),
+	{ NULL, F(download_client), NEED_CLIENT, probe_torrent, NULL },
+	{ NULL, F(usenet_client), NEED_CLIENT, probe_usenet, NULL },
+	{ NULL, F(ed2k_client), NEED_CLIENT, probe_ed2k, NULL },
+	{ "realdebrid", F(rd_api_token), NEED_FIELD, probe_realdebrid, NULL },
+	{ "alldebrid", F(ad_api_key), NEED_FIELD, probe_alldebrid, NULL },
+	{ "premiumize", F(pm_api_key), NEED_FIELD, probe_premiumize, NULL },
+	ARR(sonarr, "Sonarr", v3),
+	ARR(radarr, "Radarr", v3),
+	{ "plex", F(plex_url), NEED_FIELD, probe_plex, NULL },
+	EMBY(jellyfin, "Jellyfin"),
+	EMBY(emby, "Emby"),
 #define MANGA_SOURCE(name, title, editions, rank) \
-	{ #name, F(name##_url), NEED_MANGA, NULL },
+	{ #name, F(name##_url), NEED_MANGA, NULL, NULL },
 #include "common/manga_sources.def"
 #undef MANGA_SOURCE
-	{ "telegram", F(notify_telegram_token), NEED_FIELD,
-	  probe_telegram },
-	{ "ntfy", F(notify_ntfy_url), NEED_FIELD, probe_ntfy },
-	{ "discord", F(notify_discord_webhook), NEED_FIELD, probe_discord },
-	{ "slack", F(notify_slack_webhook), NEED_FIELD, not_asked },
-	{ "webhook", F(notify_webhook), NEED_FIELD, not_asked },
+	{ "telegram", F(notify_telegram_token), NEED_FIELD, probe_telegram,
+	  NULL },
+	{ "ntfy", F(notify_ntfy_url), NEED_FIELD, probe_ntfy, NULL },
+	{ "discord", F(notify_discord_webhook), NEED_FIELD, probe_discord,
+	  NULL },
+	{ "slack", F(notify_slack_webhook), NEED_FIELD, not_asked, NULL },
+	{ "webhook", F(notify_webhook), NEED_FIELD, not_asked, NULL },
+#undef EMBY
+#undef ARR
+#undef KEYED
 #undef F
 };
+
+/* The char * of cfg at offset off. */
+static const char *text_at(const struct config *cfg, size_t off)
+{
+	return *(char *const *)((const char *)cfg + off);
+}
+
+static int probe_keyed(const struct config *c, const struct service *s,
+		       struct strbuf *msg)
+{
+	const struct keyed *k = s->keyed;
+	const char *url = text_at(c, k->url);
+
+	if (not_theirs(k->title, s->name, url, (const struct config_user *)
+		       ((const char *)c + k->user), msg))
+		return 1;
+	return keyed_word(url, k->path, k->header, text_at(c, k->key),
+			  k->field, msg);
+}
 
 /* Whether the new-volume check may ask the source named name: an empty
  * new_sources lets each series' edition choose among all of them. */
@@ -530,7 +529,7 @@ static int source_used(const struct config *cfg, const char *name)
 static const char *configured(const struct config *cfg,
 			      const struct service *s)
 {
-	const char *field = *(char *const *)((const char *)cfg + s->field);
+	const char *field = text_at(cfg, s->field);
 
 	if (!field || !*field)
 		return NULL;
@@ -560,8 +559,12 @@ int connections_check(const struct config *cfg, FILE *out)
 		if (!field)
 			continue;
 		strbuf_reset(&msg);
-		ret = s->need == NEED_MANGA ? probe_site(field, &msg) :
-			s->probe(cfg, &msg);
+		if (s->need == NEED_MANGA)
+			ret = probe_site(field, &msg);
+		else if (s->keyed)
+			ret = probe_keyed(cfg, s, &msg);
+		else
+			ret = s->probe(cfg, &msg);
 		if (ret > 0)
 			failed = 1;
 		/* an answer or an error may echo a key the request carried */

@@ -183,20 +183,13 @@ static int load(sqlite3 *db, struct track **out, size_t *nr)
 /* A failed hand-off: its release never again, and the user told. */
 static void failed(const struct track *t, const struct tracker_row *row)
 {
-	struct strbuf subject = STRBUF_INIT;
-
 	log_warn("tracker: \"%s\" for %s volume %d failed in %s: %s",
 		 t->title, t->series, t->volume, t->client, row->reason);
 	if (blocklist_valid_id(t->release_id))
 		blocklist_add(t->release_id, t->title, row->reason);
-	tracker_subject(t, &subject);
-	notify_event(NOTIFY_HANDOFF_FAILED, subject.buf,
-		     json_pack("{s:i, s:s, s:s, s:s}", "volume", t->volume,
-			       "title", t->title, "client", t->client,
-			       "reason", row->reason),
-		     "%s volume %d: the download of \"%s\" failed in %s: %s",
-		     t->series, t->volume, t->title, t->client, row->reason);
-	strbuf_release(&subject);
+	tracker_tell(t, NOTIFY_HANDOFF_FAILED, "reason",
+		     json_string(row->reason), ": the download of \"%s\" failed"
+		     " in %s: %s", t->title, t->client, row->reason);
 }
 
 
