@@ -371,60 +371,56 @@ static int status_row(sqlite3 *db, int64_t series, struct manga_status *s)
 	return rc < 0 ? rc : rc ? 0 : -ENOENT;
 }
 
-/* Chapters, specials and files whose names give no volume, with the
- * parser's reason for the last and the volume of the first. */
-static int status_others(int64_t series, struct manga_status *s)
+static const struct db_field other_fields[] = {
+	DB_FIELD_REAL(struct manga_other, number, 1),
+	DB_FIELD_OR(struct manga_other, path, 2, ""),
+	DB_FIELD(struct manga_other, reason, 3),
+	DB_FIELD_SET(struct manga_other, has_volume, 4),
+	DB_FIELD_REAL(struct manga_other, volume, 4),
+};
+
+/* The others of a series read so far. */
+struct others_read {
+	struct manga_status *s;
+	size_t alloc;
+};
+
+static int other_row(void *arg, sqlite3_stmt *st)
 {
 	static const char *const kinds[] = {
 		[MANGA_OTHER_CHAPTER] = "chapter",
 		[MANGA_OTHER_SPECIAL] = "special",
 		[MANGA_OTHER_UNPARSED] = "unknown",
 	};
-	size_t alloc = 0;
-	sqlite3_stmt *st;
-	int rc;
+	const char *kind = (const char *)sqlite3_column_text(st, 0);
+	struct others_read *r = arg;
+	struct manga_other *o;
+	int k = 0;
 
-	rc = reader_prepare("SELECT v.kind, v.first, CAST(v.path AS TEXT),"
-			    " u.reason, v.volume_first FROM volumes v"
-			    " LEFT JOIN unparsed u ON u.volume_id = v.id"
-			    " WHERE v.series_id = ?1 AND v.kind != 'volume'"
-			    " ORDER BY v.kind, v.first, v.path",
-			    "list series files", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, series);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *kind = (const char *)sqlite3_column_text(st, 0);
-		struct manga_other *o;
-		int k = 0, err;
+	while (k < MANGA_OTHER_KINDS && strcmp(kind, kinds[k]))
+		k++;
+	if (k == MANGA_OTHER_KINDS)
+		return 0;
+	o = db_add_row((void **)&r->s->others, &r->s->nr_others, &r->alloc,
+		       sizeof(*o));
+	if (!o)
+		return -ENOMEM;
+	o->kind = k;
+	return db_row_fields(st, o, DB_FIELDS(other_fields));
+}
 
-		while (k < MANGA_OTHER_KINDS && strcmp(kind, kinds[k]))
-			k++;
-		if (k == MANGA_OTHER_KINDS)
-			continue;
-		o = array_grow(s->others, s->nr_others, &alloc, sizeof(*o),
-			       16);
-		if (!o) {
-			reader_done(st);
-			return log_error(-ENOMEM, "manga: no memory for the"
-					 " files of a series");
-		}
-		s->others = o;
-		o += s->nr_others++;
-		memset(o, 0, sizeof(*o));
-		o->kind = k;
-		o->number = sqlite3_column_double(st, 1);
-		o->has_volume = sqlite3_column_type(st, 4) != SQLITE_NULL;
-		o->volume = sqlite3_column_double(st, 4);
-		err = db_column_strdup(st, 2, "", &o->path);
-		if (!err)
-			err = db_column_strdup(st, 3, NULL, &o->reason);
-		if (err) {
-			reader_done(st);
-			return err;
-		}
-	}
-	return reader_finish(st, rc, "list series files");
+/* Chapters, specials and files whose names give no volume, with the
+ * parser's reason for the last and the volume of the first. */
+static int status_others(sqlite3 *db, int64_t series, struct manga_status *s)
+{
+	struct others_read r = { s, 0 };
+
+	return db_each(db, "list series files", "SELECT v.kind, v.first,"
+		       " CAST(v.path AS TEXT), u.reason, v.volume_first"
+		       " FROM volumes v LEFT JOIN unparsed u"
+		       " ON u.volume_id = v.id WHERE v.series_id = ?1"
+		       " AND v.kind != 'volume' ORDER BY v.kind, v.first,"
+		       " v.path", DB_ARGS(DB_INT(series)), other_row, &r);
 }
 
 /* status.json is read in several queries: one read transaction makes it
@@ -444,18 +440,15 @@ int manga_reads_status(int64_t series, struct manga_status *s)
 	if (!rc)
 		rc = status_row(db, series, s);
 	if (!rc)
-		rc = status_others(series, s);
+		rc = status_others(db, series, s);
 	reader_end(db);
 	return rc;
 }
 
 void manga_status_release(struct manga_status *s)
 {
-	for (size_t i = 0; i < s->nr_others; i++) {
-		free(s->others[i].path);
-		free(s->others[i].reason);
-	}
-	free(s->others);
+	db_rows_free(s->others, s->nr_others, sizeof(*s->others),
+		     DB_FIELDS(other_fields));
 	free(s->volumes);
 	free(s->missing);
 	db_row_fields_free(s, DB_FIELDS(status_fields));
