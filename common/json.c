@@ -115,8 +115,15 @@ static json_t *member_value(const void *row, const struct json_member *m)
 		return json_text_or_null(FIELD(char *, row, m->off));
 	case JSON_KIND_SHOWN:
 		return json_text_shown(FIELD(char *, row, m->off));
+	case JSON_KIND_INT:
+		return json_integer(FIELD(int, row, m->off));
 	case JSON_KIND_INT64:
 		return json_integer(FIELD(int64_t, row, m->off));
+	case JSON_KIND_COUNT:
+		return FIELD(long long, row, m->off) < 0 ? json_null() :
+			json_integer(FIELD(long long, row, m->off));
+	case JSON_KIND_REAL:
+		return json_real(FIELD(double, row, m->off));
 	case JSON_KIND_TIME:
 		return json_time(FIELD(double, row, m->off));
 	}

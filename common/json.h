@@ -72,7 +72,10 @@ json_t *json_rows(const void *rows, size_t n, size_t size,
 enum json_kind {
 	JSON_KIND_TEXT,		/* char *, json_text_or_null() */
 	JSON_KIND_SHOWN,	/* char *, json_text_shown() */
+	JSON_KIND_INT,		/* int, an integer */
 	JSON_KIND_INT64,	/* int64_t, an integer */
+	JSON_KIND_COUNT,	/* long long, an integer, null when -1 */
+	JSON_KIND_REAL,		/* double, a real as it is */
 	JSON_KIND_TIME,		/* double, json_time() */
 };
 
@@ -85,7 +88,10 @@ struct json_member {
 /* The C type of a field of each kind. */
 #define JSON_CTYPE_TEXT char *
 #define JSON_CTYPE_SHOWN char *
+#define JSON_CTYPE_INT int
 #define JSON_CTYPE_INT64 int64_t
+#define JSON_CTYPE_COUNT long long
+#define JSON_CTYPE_REAL double
 #define JSON_CTYPE_TIME double
 
 #define JSON_MEMBER(key, kind, type, field) { (key), JSON_KIND_##kind, \
@@ -108,9 +114,12 @@ struct json_members {
  * json_members arg. */
 json_t *json_row_objects(const void *row, void *arg);
 
+/* The members of array a, and how many: json_row_object()'s m and nr. */
+#define JSON_MEMBERS(a) (a), (sizeof(a) / sizeof((a)[0]))
+
 /* json_row_objects and its arg for the members of array a. */
 #define JSON_ROW_OBJECT(a) json_row_objects, (void *)&(const struct \
-	json_members){ (a), sizeof(a) / sizeof((a)[0]) }
+	json_members){ JSON_MEMBERS(a) }
 
 /*
  * Read the string member key of object o into *out (owned by o), NULL

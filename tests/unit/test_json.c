@@ -20,6 +20,9 @@ struct row {
 	char *id, *title;
 	int64_t bytes;
 	double at;
+	int volume;
+	long long speed;
+	double progress;
 };
 
 static const struct json_member members[] = {
@@ -27,6 +30,12 @@ static const struct json_member members[] = {
 	JSON_MEMBER("name", SHOWN, struct row, title),
 	JSON_MEMBER("bytes", INT64, struct row, bytes),
 	JSON_MEMBER("at", TIME, struct row, at),
+};
+
+static const struct json_member figures[] = {
+	JSON_MEMBER("volume", INT, struct row, volume),
+	JSON_MEMBER("speed", COUNT, struct row, speed),
+	JSON_MEMBER("progress", REAL, struct row, progress),
 };
 
 static void check_dump(json_t *doc, const char *want)
@@ -42,12 +51,12 @@ static void check_dump(json_t *doc, const char *want)
 static void test_members(void **state)
 {
 	struct row rows[] = {
-		{ "a1", "One", 5000000000LL, 1795287134 },
-		{ NULL, NULL, -1, 0 },
+		{ "a1", "One", 5000000000LL, 1795287134, 3, 2048, 0.25 },
+		{ NULL, NULL, -1, 0, -2, -1, 1 },
 	};
 
 	(void)state;
-	check_dump(json_row_object(&rows[0], members, 4),
+	check_dump(json_row_object(&rows[0], JSON_MEMBERS(members)),
 		   "{\"id\":\"a1\",\"name\":\"One\",\"bytes\":5000000000,"
 		   "\"at\":\"2026-11-21T18:52:14Z\"}");
 	check_dump(json_rows(rows, 2, sizeof(*rows), JSON_ROW_OBJECT(members)),
@@ -55,6 +64,10 @@ static void test_members(void **state)
 		   "\"at\":\"2026-11-21T18:52:14Z\"},{\"id\":null,"
 		   "\"name\":null,\"bytes\":-1,\"at\":null}]");
 	check_dump(json_row_object(&rows[0], members, 0), "{}");
+	check_dump(json_row_object(&rows[0], JSON_MEMBERS(figures)),
+		   "{\"volume\":3,\"speed\":2048,\"progress\":0.25}");
+	check_dump(json_row_object(&rows[1], JSON_MEMBERS(figures)),
+		   "{\"volume\":-2,\"speed\":null,\"progress\":1.0}");
 	check_dump(json_rows(rows, 0, sizeof(*rows), JSON_ROW_OBJECT(members)),
 		   "[]");
 }
