@@ -162,11 +162,9 @@ int render_monitor_new_json(struct strbuf *out)
 		}
 	}
 	monitor_new_free(s, n);
-	if (rc) {
+	if (rc)
 		json_decref(list);
-		return rc;
-	}
-	return json_append(out, list);
+	return rc ? rc : json_append(out, list);
 }
 
 /* A magnet without its trackers: their announce URLs carry pass keys,

@@ -295,11 +295,7 @@ static int take_text(const xmlChar *s, size_t max, char **out)
 	len = strlen((const char *)s);
 	while (len && is_space(s[len - 1]))
 		len--;
-	if (len > max) {
-		len = max;
-		while (len && (s[len] & 0xC0) == 0x80)
-			len--;
-	}
+	len = utf8_fit((const char *)s, len, max);
 	if (!len)
 		return 0;
 	*out = strndup((const char *)s, len);
