@@ -4,7 +4,6 @@
  * keeps their order and kinds, NULL texts and times of 0 are null, and
  * an array of rows is NULL when one of its objects could not be made.
  */
-#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +13,6 @@
 #include <cmocka.h>
 
 #include "common/json.h"
-#include "common/strbuf.h"
 
 struct row {
 	char *id, *title;
@@ -83,16 +81,12 @@ static json_t *fails_second(const void *row, void *arg)
 
 static void test_rows_failed(void **state)
 {
-	int calls = 0;
-	struct strbuf out = STRBUF_INIT;
 	struct row rows[3] = { 0 };
+	int calls = 0;
 
 	(void)state;
 	assert_null(json_rows(rows, 3, sizeof(*rows), fails_second, &calls));
 	assert_int_equal(calls, 2);
-	assert_int_equal(json_append(&out, NULL), -ENOMEM);
-	assert_int_equal(out.len, 0);
-	strbuf_release(&out);
 }
 
 int main(void)
