@@ -220,47 +220,51 @@ static int debrid_answer(struct http_response *resp,
 	return ret;
 }
 
+/*
+ * GET url, with the header h when it holds one, then debrid_answer(); url
+ * and h, which hold the key, are wiped and released after.
+ */
+static int debrid_ask(struct strbuf *url, struct strbuf *h,
+		      const char *const *path, const char *premium,
+		      struct strbuf *msg)
+{
+	const char *headers[2] = { h->len ? h->buf : NULL, NULL };
+	struct http_response resp;
+	int ret = ask(url->buf, headers, 0, &resp, msg);
+
+	client_wipe(url->buf);
+	client_wipe(h->buf);
+	strbuf_release(url);
+	strbuf_release(h);
+	return ret ? ret : debrid_answer(&resp, path, premium, msg);
+}
+
 static int probe_alldebrid(const struct config *c, struct strbuf *msg)
 {
 	static const char *const path[] = { "data", "user", NULL };
 	struct strbuf url = STRBUF_INIT, h = STRBUF_INIT;
-	const char *headers[2] = { NULL, NULL };
-	struct http_response resp;
-	int ret;
+	const char *base = c->ad_url ? c->ad_url : AD_URL;
 
-	if (not_theirs("AllDebrid", "alldebrid", c->ad_url ? c->ad_url :
-		       AD_URL, &c->ad_user, msg))
+	if (not_theirs("AllDebrid", "alldebrid", base, &c->ad_user, msg))
 		return 1;
-	http_join(&url, c->ad_url ? c->ad_url : AD_URL,
-		  "/user?agent=" AD_AGENT);
+	http_join(&url, base, "/user?agent=" AD_AGENT);
 	strbuf_addf(&h, "Authorization: Bearer %s", c->ad_api_key);
-	headers[0] = h.buf;
-	ret = ask(url.buf, headers, 0, &resp, msg);
-	client_wipe(h.buf);
-	strbuf_release(&h);
-	strbuf_release(&url);
-	return ret ? ret : debrid_answer(&resp, path, "isPremium", msg);
+	return debrid_ask(&url, &h, path, "isPremium", msg);
 }
 
+/* Premiumize takes the key in the query only; http.c never shows a
+ * query. */
 static int probe_premiumize(const struct config *c, struct strbuf *msg)
 {
 	static const char *const path[] = { NULL };
-	struct strbuf url = STRBUF_INIT;
-	struct http_response resp;
-	int ret;
+	struct strbuf url = STRBUF_INIT, none = STRBUF_INIT;
+	const char *base = c->pm_url ? c->pm_url : PM_URL;
 
-	if (not_theirs("Premiumize", "premiumize", c->pm_url ? c->pm_url :
-		       PM_URL, &c->pm_user, msg))
+	if (not_theirs("Premiumize", "premiumize", base, &c->pm_user, msg))
 		return 1;
-	/* Premiumize takes the key in the query only; http.c never shows
-	 * a query */
-	http_join(&url, c->pm_url ? c->pm_url : PM_URL,
-		  "/account/info?apikey=");
+	http_join(&url, base, "/account/info?apikey=");
 	http_escape(c->pm_api_key, 0, &url);
-	ret = ask(url.buf, NULL, 0, &resp, msg);
-	client_wipe(url.buf);
-	strbuf_release(&url);
-	return ret ? ret : debrid_answer(&resp, path, "premium_until", msg);
+	return debrid_ask(&url, &none, path, "premium_until", msg);
 }
 
 /* A catalogue's site: any answer under 500 shows it is there. */
