@@ -48,7 +48,8 @@ static void copy_cut(char *dst, size_t size, const char *s, size_t n,
 		dst[n] = '\0';
 		return;
 	}
-	k = utf8_fit(s, n, size - 1 > strlen(mark) ? size - 1 - strlen(mark) : 0);
+	k = utf8_fit(s, n, size - 1 > strlen(mark) ?
+		     size - 1 - strlen(mark) : 0);
 	while (k && s[k - 1] == ' ')
 		k--;
 	memcpy(dst, s, k);

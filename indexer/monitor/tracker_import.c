@@ -144,8 +144,9 @@ static void tell_failed(struct tracker_pass *p, const struct track *t,
 	log_warn("tracker: \"%s\" for %s volume %d not imported, tried again"
 		 " in %.0f s: %s", t->title, t->series, t->volume, wait,
 		 row->reason);
-	tracker_tell(t, NOTIFY_IMPORT_FAILED, "reason", json_string(row->reason),
-		     ": \"%s\" completed but was not imported: %s", t->title,
+	tracker_tell(t, NOTIFY_IMPORT_FAILED, "reason",
+		     json_string(row->reason), ": \"%s\" completed but was not"
+		     " imported: %s", t->title,
 		     row->reason + strlen("import: "));
 }
 
