@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,18 +126,62 @@ int db_run(sqlite3 *db, const char *what, const char *sql,
 	return rc ? rc : db_finalize(st, sqlite3_step(st), what);
 }
 
-int db_one_int(sqlite3 *db, const char *what, const char *sql,
-	       const struct db_arg *args, size_t nr, sqlite3_int64 *out)
+int db_each(sqlite3 *db, const char *what, const char *sql,
+	    const struct db_arg *args, size_t nr,
+	    int (*fn)(void *arg, sqlite3_stmt *st), void *arg)
 {
 	sqlite3_stmt *st;
-	int rc = db_prepare_bound(db, what, sql, args, nr, &st);
+	int rc = db_prepare_bound(db, what, sql, args, nr, &st), stop = 0;
 
 	if (rc)
 		return rc;
-	rc = sqlite3_step(st);
-	*out = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL ?
-		sqlite3_column_int64(st, 0) : 0;
-	return db_finalize(st, rc, what);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		stop = fn(arg, st);
+	rc = db_finalize(st, rc, what);
+	return stop ? stop : rc;
+}
+
+/* The fill of db_one_row() and its arg, for db_each(). */
+struct one_row {
+	int (*fill)(sqlite3_stmt *st, void *arg);
+	void *arg;
+};
+
+/* The first row, then a stop. */
+static int first_row(void *arg, sqlite3_stmt *st)
+{
+	const struct one_row *o = arg;
+	int rc = o->fill(st, o->arg);
+
+	return rc ? rc : 1;
+}
+
+int db_one_row(sqlite3 *db, const char *what, const char *sql,
+	       const struct db_arg *args, size_t nr,
+	       int (*fill)(sqlite3_stmt *st, void *arg), void *arg)
+{
+	struct one_row o = { fill, arg };
+
+	return db_each(db, what, sql, args, nr, first_row, &o);
+}
+
+static int first_int(sqlite3_stmt *st, void *arg)
+{
+	sqlite3_int64 *out = arg;
+
+	if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*out = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
+int db_one_int(sqlite3 *db, const char *what, const char *sql,
+	       const struct db_arg *args, size_t nr, sqlite3_int64 *out)
+{
+	int rc;
+
+	*out = 0;
+	rc = db_one_row(db, what, sql, args, nr, first_int, out);
+	return rc < 0 ? rc : 0;
 }
 
 /* A failed ROLLBACK leaves nothing to do: SQLite rolls back by itself
@@ -415,34 +460,71 @@ int db_column_strdup(sqlite3_stmt *st, int col, const char *none,
 				    " column's text");
 }
 
-/* The char * field of row at offset off. */
-static char **text_field(void *row, size_t off)
+/* The field of row at offset off. */
+#define FIELD(type, row, off) ((type *)((char *)(row) + (off)))
+
+/* Column f->col of st's row into its field of row. */
+static int read_field(sqlite3_stmt *st, void *row, const struct db_field *f)
 {
-	return (char **)((char *)row + off);
+	int null = sqlite3_column_type(st, f->col) == SQLITE_NULL;
+
+	switch (f->kind) {
+	case DB_KIND_TEXT:
+		return db_column_strdup(st, f->col, f->none,
+					FIELD(char *, row, f->off));
+	case DB_KIND_INT:
+		*FIELD(int, row, f->off) = sqlite3_column_int(st, f->col);
+		break;
+	case DB_KIND_INT64:
+		*FIELD(int64_t, row, f->off) = sqlite3_column_int64(st, f->col);
+		break;
+	case DB_KIND_REAL:
+		*FIELD(double, row, f->off) = sqlite3_column_double(st, f->col);
+		break;
+	case DB_KIND_REAL_OR_NAN:
+		*FIELD(double, row, f->off) = null ? NAN :
+			sqlite3_column_double(st, f->col);
+		break;
+	case DB_KIND_COUNT:
+		*FIELD(long long, row, f->off) = null ? -1 :
+			sqlite3_column_int64(st, f->col);
+		break;
+	case DB_KIND_SET:
+		*FIELD(int, row, f->off) = !null;
+		break;
+	}
+	return 0;
 }
 
-int db_row_texts(sqlite3_stmt *st, void *row,
-		 const struct db_text_field *f, size_t nr)
+int db_row_fields(sqlite3_stmt *st, void *row, const struct db_field *f,
+		  size_t nr)
 {
 	int rc = 0;
 
 	for (size_t i = 0; !rc && i < nr; i++)
-		rc = db_column_strdup(st, f[i].col, f[i].none,
-				      text_field(row, f[i].off));
+		rc = read_field(st, row, &f[i]);
 	return rc;
 }
 
-void db_row_texts_free(void *row, const struct db_text_field *f, size_t nr)
+int db_row_fill(sqlite3_stmt *st, void *row, void *arg)
+{
+	const struct db_row *r = arg;
+
+	return db_row_fields(st, row, r->f, r->nr);
+}
+
+void db_row_fields_free(void *row, const struct db_field *f, size_t nr)
 {
 	for (size_t i = 0; i < nr; i++)
-		free(*text_field(row, f[i].off));
+		if (f[i].kind == DB_KIND_TEXT)
+			free(*FIELD(char *, row, f[i].off));
 }
 
 void db_rows_free(void *rows, size_t n, size_t size,
-		  const struct db_text_field *f, size_t nr)
+		  const struct db_field *f, size_t nr)
 {
 	for (size_t i = 0; i < n; i++)
-		db_row_texts_free((char *)rows + i * size, f, nr);
+		db_row_fields_free((char *)rows + i * size, f, nr);
 	free(rows);
 }
 

@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct strbuf;
 
@@ -127,6 +128,26 @@ int db_one_int(sqlite3 *db, const char *what, const char *sql,
 	       const struct db_arg *args, size_t nr, sqlite3_int64 *out);
 
 /*
+ * Like db_run(), for a query whose rows fn(arg, st) reads one by one.
+ * Stops at fn's nonzero (a negative errno value, or a positive one that
+ * only asks to stop) and returns it; else 0 or the query's error
+ * (logged, naming what).
+ */
+int db_each(sqlite3 *db, const char *what, const char *sql,
+	    const struct db_arg *args, size_t nr,
+	    int (*fn)(void *arg, sqlite3_stmt *st), void *arg);
+
+/*
+ * Like db_run(), for a query of one row: its first row, when it gives
+ * one, read by fill(st, arg), which returns 0 or a negative errno value.
+ * Returns 1 when there was a row, 0 when there was none, or a negative
+ * errno value (fill()'s, or the query's, logged naming what).
+ */
+int db_one_row(sqlite3 *db, const char *what, const char *sql,
+	       const struct db_arg *args, size_t nr,
+	       int (*fill)(sqlite3_stmt *st, void *arg), void *arg);
+
+/*
  * Step st once, for a statement whose rows are not wanted (an INSERT, an
  * UPDATE), and reset it for its next use. Returns 0 or the error (logged,
  * naming what).
@@ -142,41 +163,86 @@ int db_column_strdup(sqlite3_stmt *st, int col, const char *none,
 		     char **out);
 
 /*
- * A text column of a row read into a struct: the column, the offset of
- * the malloc'd char * field that holds its copy, and what a NULL gives
- * (none copied, or NULL). One array of them per row struct serves both
- * its read and its free, so that the two cannot drift:
- * DB_FIELD(struct x, name, 2), DB_FIELD_OR(struct x, name, 2, "") and
- * DB_FIELDS(array).
+ * A column of a row read into a struct: the column, the offset of the
+ * field that holds it, how it is kept (enum db_kind) and, for a text,
+ * what a NULL gives (none copied, or NULL). One array of them per row
+ * struct serves both its read and its free, so that the two cannot
+ * drift: DB_FIELD(struct x, name, 2) (a text), DB_FIELD_OR(struct x,
+ * name, 2, ""), DB_FIELD_INT(struct x, count, 3) ... and
+ * DB_FIELDS(array). A field of the wrong C type does not compile.
  */
-struct db_text_field {
+enum db_kind {
+	DB_KIND_TEXT,		/* char *, malloc'd */
+	DB_KIND_INT,		/* int */
+	DB_KIND_INT64,		/* int64_t */
+	DB_KIND_REAL,		/* double */
+	DB_KIND_REAL_OR_NAN,	/* double, NAN for NULL */
+	DB_KIND_COUNT,		/* long long, -1 for NULL */
+	DB_KIND_SET,		/* int: 1 when the column is not NULL */
+};
+
+struct db_field {
 	int col;
 	size_t off;
+	enum db_kind kind;
 	const char *none;
 };
 
+#define DB_FIELD_OFF(type, field, ctype) (offsetof(type, field) + 0 * \
+	sizeof(char[__builtin_types_compatible_p( \
+		__typeof__(((type *)0)->field), ctype) ? 1 : -1]))
+#define DB_FIELD_KIND(type, field, column, ctype, kind) \
+	{ (column), DB_FIELD_OFF(type, field, ctype), (kind), NULL }
 #define DB_FIELD_OR(type, field, column, none) \
-	{ (column), offsetof(type, field), (none) }
+	{ (column), DB_FIELD_OFF(type, field, char *), DB_KIND_TEXT, (none) }
 #define DB_FIELD(type, field, column) DB_FIELD_OR(type, field, column, NULL)
+#define DB_FIELD_INT(type, field, column) \
+	DB_FIELD_KIND(type, field, column, int, DB_KIND_INT)
+#define DB_FIELD_INT64(type, field, column) \
+	DB_FIELD_KIND(type, field, column, int64_t, DB_KIND_INT64)
+#define DB_FIELD_REAL(type, field, column) \
+	DB_FIELD_KIND(type, field, column, double, DB_KIND_REAL)
+#define DB_FIELD_REAL_OR_NAN(type, field, column) \
+	DB_FIELD_KIND(type, field, column, double, DB_KIND_REAL_OR_NAN)
+#define DB_FIELD_COUNT(type, field, column) \
+	DB_FIELD_KIND(type, field, column, long long, DB_KIND_COUNT)
+#define DB_FIELD_SET(type, field, column) \
+	DB_FIELD_KIND(type, field, column, int, DB_KIND_SET)
 #define DB_FIELDS(a) (a), (sizeof(a) / sizeof((a)[0]))
 
 /*
- * Copies of the nr text columns f names of st's row into their fields
- * of row (db_column_strdup() with each one's none). Returns 0 or
+ * The nr columns f names of st's row into their fields of row, the
+ * texts copied (db_column_strdup() with each one's none). Returns 0 or
  * -ENOMEM (logged).
  */
-int db_row_texts(sqlite3_stmt *st, void *row,
-		 const struct db_text_field *f, size_t nr);
+int db_row_fields(sqlite3_stmt *st, void *row, const struct db_field *f,
+		  size_t nr);
 
-/* Free the nr text fields f names of row, not row itself. */
-void db_row_texts_free(void *row, const struct db_text_field *f, size_t nr);
+/* Free the text fields among the nr f names of row, not row itself. */
+void db_row_fields_free(void *row, const struct db_field *f, size_t nr);
 
 /*
  * Free the text fields f names of each of the n rows of size bytes of
  * the malloc'd array rows, then the array.
  */
 void db_rows_free(void *rows, size_t n, size_t size,
-		  const struct db_text_field *f, size_t nr);
+		  const struct db_field *f, size_t nr);
+
+/* The fields of a row struct for db_row_fill(): DB_ROW(array). */
+struct db_row {
+	const struct db_field *f;
+	size_t nr;
+};
+
+/*
+ * A fill for db_read_rows() and reader_read_rows() that reads a row by
+ * its struct db_row, passed as arg: db_row_fields().
+ */
+int db_row_fill(sqlite3_stmt *st, void *row, void *arg);
+
+/* db_row_fill and its arg for the fields of array a. */
+#define DB_ROW_FILL(a) \
+	db_row_fill, (void *)&(const struct db_row){ DB_FIELDS(a) }
 
 /*
  * Room for one more row of size bytes at the end of the malloc'd array

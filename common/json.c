@@ -89,6 +89,69 @@ int json_append(struct strbuf *out, json_t *doc)
 	return 0;
 }
 
+json_t *json_rows(const void *rows, size_t n, size_t size,
+		  json_t *(*object)(const void *row, void *arg), void *arg)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < n; i++) {
+		json_t *o = object((const char *)rows + i * size, arg);
+
+		if (!o || json_array_append_new(a, o)) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	return a;
+}
+
+/* The field of row at offset off. */
+#define FIELD(type, row, off) (*(const type *)((const char *)(row) + (off)))
+
+static json_t *member_value(const void *row, const struct json_member *m)
+{
+	switch (m->kind) {
+	case JSON_KIND_TEXT:
+		return json_text_or_null(FIELD(char *, row, m->off));
+	case JSON_KIND_SHOWN:
+		return json_text_shown(FIELD(char *, row, m->off));
+	case JSON_KIND_INT:
+		return json_integer(FIELD(int, row, m->off));
+	case JSON_KIND_INT64:
+		return json_integer(FIELD(int64_t, row, m->off));
+	case JSON_KIND_COUNT:
+		return FIELD(long long, row, m->off) < 0 ? json_null() :
+			json_integer(FIELD(long long, row, m->off));
+	case JSON_KIND_REAL:
+		return json_real(FIELD(double, row, m->off));
+	case JSON_KIND_TIME:
+		return json_time(FIELD(double, row, m->off));
+	}
+	return NULL;
+}
+
+json_t *json_row_object(const void *row, const struct json_member *m,
+			size_t nr)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o && i < nr; i++) {
+		if (json_object_set_new(o, m[i].key, member_value(row,
+								   &m[i]))) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	return o;
+}
+
+json_t *json_row_objects(const void *row, void *arg)
+{
+	const struct json_members *m = arg;
+
+	return json_row_object(row, m->m, m->nr);
+}
+
 int json_member_str(json_t *o, const char *key, const char **out)
 {
 	json_t *v = json_object_get(o, key);

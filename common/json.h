@@ -10,6 +10,8 @@
  */
 
 #include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 struct strbuf;
@@ -52,6 +54,72 @@ json_t *json_time(double t);
  * which is how a failed json_pack() reaches the caller.
  */
 int json_append(struct strbuf *out, json_t *doc);
+
+/*
+ * The n rows of size bytes at rows as a JSON array, row i the object
+ * object(row i, arg) makes; NULL when one could not be made (no memory).
+ */
+json_t *json_rows(const void *rows, size_t n, size_t size,
+		  json_t *(*object)(const void *row, void *arg), void *arg);
+
+/*
+ * A field of a row struct as a member of its JSON object:
+ * JSON_MEMBER("key", TEXT, struct x, field), the kind one of enum
+ * json_kind without its JSON_KIND_. One array of them per row struct
+ * makes its objects, with json_row_object() or, for json_rows(),
+ * JSON_ROW_OBJECT(array). A field of the wrong C type does not compile.
+ */
+enum json_kind {
+	JSON_KIND_TEXT,		/* char *, json_text_or_null() */
+	JSON_KIND_SHOWN,	/* char *, json_text_shown() */
+	JSON_KIND_INT,		/* int, an integer */
+	JSON_KIND_INT64,	/* int64_t, an integer */
+	JSON_KIND_COUNT,	/* long long, an integer, null when -1 */
+	JSON_KIND_REAL,		/* double, a real as it is */
+	JSON_KIND_TIME,		/* double, json_time() */
+};
+
+struct json_member {
+	const char *key;
+	enum json_kind kind;
+	size_t off;
+};
+
+/* The C type of a field of each kind. */
+#define JSON_CTYPE_TEXT char *
+#define JSON_CTYPE_SHOWN char *
+#define JSON_CTYPE_INT int
+#define JSON_CTYPE_INT64 int64_t
+#define JSON_CTYPE_COUNT long long
+#define JSON_CTYPE_REAL double
+#define JSON_CTYPE_TIME double
+
+#define JSON_MEMBER(key, kind, type, field) { (key), JSON_KIND_##kind, \
+	offsetof(type, field) + 0 * sizeof(char[ \
+		__builtin_types_compatible_p(__typeof__(((type *)0)->field), \
+					     JSON_CTYPE_##kind) ? 1 : -1]) }
+
+/* The nr members m names of row as a JSON object, in their order; NULL
+ * when there is no memory. */
+json_t *json_row_object(const void *row, const struct json_member *m,
+			size_t nr);
+
+/* The members of a row struct for json_row_objects(). */
+struct json_members {
+	const struct json_member *m;
+	size_t nr;
+};
+
+/* An object of json_rows(): json_row_object() by the struct
+ * json_members arg. */
+json_t *json_row_objects(const void *row, void *arg);
+
+/* The members of array a, and how many: json_row_object()'s m and nr. */
+#define JSON_MEMBERS(a) (a), (sizeof(a) / sizeof((a)[0]))
+
+/* json_row_objects and its arg for the members of array a. */
+#define JSON_ROW_OBJECT(a) json_row_objects, (void *)&(const struct \
+	json_members){ JSON_MEMBERS(a) }
 
 /*
  * Read the string member key of object o into *out (owned by o), NULL

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The walk of a table of words (lookup.h). It holds no table: the
- * words are their callers'.
+ * The walks of a table of words and of one of error numbers (lookup.h).
+ * It holds no table: the words are their callers'.
  */
 #include "common/lookup.h"
 
@@ -14,4 +14,13 @@ const char *lookup_value(const struct lookup_pair *pairs, size_t n,
 		if (!strcmp(key, pairs[i].key))
 			return pairs[i].value;
 	return NULL;
+}
+
+const char *lookup_errno_text(const struct lookup_errno *v, size_t n,
+			      int err)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].err == err)
+			return v[i].text;
+	return strerror(-err);
 }

@@ -25,6 +25,17 @@ int path_below(const char *path, const char *dir)
 	return path_under(path, dir) && strcmp(path, dir);
 }
 
+size_t path_holds(const char *dir, const char *path)
+{
+	size_t n = dir ? strlen(dir) : 0;
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (!n || strncmp(dir, path, n) || (path[n] != '/' && path[n] != '\0'))
+		return 0;
+	return n;
+}
+
 char *path_normalize(const char *dir, const char *path)
 {
 	struct strbuf in = STRBUF_INIT, out = STRBUF_INIT;

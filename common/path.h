@@ -2,6 +2,8 @@
 #ifndef MEDIAMON_PATH_H
 #define MEDIAMON_PATH_H
 
+#include <stddef.h>
+
 /*
  * Paths as text, without asking the file system: whether one lies in a
  * folder, by whole names ("/a/b" lies in "/a", "/ab" does not), and the
@@ -21,6 +23,13 @@ int path_under(const char *path, const char *dir);
 
 /* Whether path lies strictly below dir: under it, and not dir itself. */
 int path_below(const char *path, const char *dir);
+
+/*
+ * How many bytes of path a folder dir another program named holds as a
+ * prefix: dir's length without its trailing slashes when path is dir or
+ * lies below it, else 0 (and for a NULL or empty dir).
+ */
+size_t path_holds(const char *dir, const char *path);
 
 /*
  * Make path absolute against dir (when it is relative) and drop its "."

@@ -34,6 +34,15 @@ size_t utf8_decode(const unsigned char *s, size_t n, unsigned int *cp)
 	return len;
 }
 
+size_t utf8_fit(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	while (max && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
 void utf8_add_field(struct strbuf *out, const char *s)
 {
 	size_t len = strlen(s), k;

@@ -18,6 +18,11 @@ struct strbuf;
  */
 size_t utf8_decode(const unsigned char *s, size_t n, unsigned int *cp);
 
+/* How many of the n bytes at s fit in max bytes without cutting a UTF-8
+ * sequence: n when they all fit, else the longest start of them that
+ * ends on a character's boundary. */
+size_t utf8_fit(const char *s, size_t n, size_t max);
+
 /*
  * Append s as a field of a line of text: tabs and line breaks in it
  * would break the line's fields, so control characters become spaces;

@@ -198,17 +198,6 @@ static int read_series(struct opds_shelf *s, struct views_listing *ls)
 	return rc;
 }
 
-/* Whether the caller may list the series' folder on disk. */
-static int series_shown(int64_t id)
-{
-	struct strbuf path = STRBUF_INIT;
-	int may = !query_series_folder(id, &path) &&
-		  caller_may_list(path.buf);
-
-	strbuf_release(&path);
-	return may;
-}
-
 /* Whether the caller may not read the volume v: -EACCES or such. */
 static int denied(const struct opds_volume *v)
 {
@@ -229,7 +218,7 @@ static int keep_shown(struct opds_shelf *s)
 	for (size_t i = 0; i < s->nr_series; i++) {
 		struct opds_series *se = &s->series[i];
 
-		if (owner || series_shown(se->id)) {
+		if (owner || views_series_listable(se->id)) {
 			to[i] = ns;
 			s->series[ns++] = *se;
 			continue;
@@ -348,7 +337,8 @@ int opds_shelf_find(const char *feed, int64_t *id)
 		if (!strcmp(s.series[i].feed, feed))
 			*id = s.series[i].id;
 	opds_shelf_release(&s);
-	if (!rc && (!*id || (!caller_is_owner() && !series_shown(*id))))
+	if (!rc && (!*id || (!caller_is_owner() &&
+			     !views_series_listable(*id))))
 		rc = -ENOENT;
 	return rc;
 }

@@ -222,16 +222,11 @@ static int missing_item(void *arg, int64_t id, const char *series,
 int render_manga_missing_json(struct strbuf *out)
 {
 	json_t *list = json_array();
-	int rc;
+	int rc = list ? manga_reads_missing(missing_item, list) : -ENOMEM;
 
-	if (!list)
-		return -ENOMEM;
-	rc = manga_reads_missing(missing_item, list);
-	if (rc) {
+	if (rc)
 		json_decref(list);
-		return rc;
-	}
-	return json_append(out, list);
+	return rc ? rc : json_append(out, list);
 }
 
 /* One line of /status/unparsed: a volume name to rename, and why. */

@@ -43,12 +43,6 @@ int render_monitor_blocklist(struct strbuf *out)
 	return rc;
 }
 
-/* A count the client may not have given (-1): null. */
-static json_t *figure(long long v)
-{
-	return v < 0 ? json_null() : json_integer(v);
-}
-
 /* The average speed of a finished download: its size as the client gave
  * it over the seconds from sent to when its progress reached the end (a
  * finished one's last move); null while it runs or when unknown. */
@@ -62,50 +56,60 @@ static json_t *average_speed(const struct monitor_download *d)
 	return json_ratio(d->bytes_total, d->progress_at - d->sent_at);
 }
 
+/* A hand-off's members in /status/downloads.json; the counts the client
+ * may not have given (-1) are null. */
+static const struct json_member download_members[] = {
+	JSON_MEMBER("series", TEXT, struct monitor_download, series),
+	JSON_MEMBER("volume", INT, struct monitor_download, volume),
+	JSON_MEMBER("title", SHOWN, struct monitor_download, title),
+	JSON_MEMBER("source", TEXT, struct monitor_download, source),
+	JSON_MEMBER("client", TEXT, struct monitor_download, client),
+	JSON_MEMBER("client_id", SHOWN, struct monitor_download, client_id),
+	JSON_MEMBER("state", TEXT, struct monitor_download, state),
+	JSON_MEMBER("progress", REAL, struct monitor_download, progress),
+	JSON_MEMBER("reason", SHOWN, struct monitor_download, reason),
+	JSON_MEMBER("path", SHOWN, struct monitor_download, path),
+	JSON_MEMBER("bytes_done", COUNT, struct monitor_download, bytes_done),
+	JSON_MEMBER("bytes_total", COUNT, struct monitor_download,
+		    bytes_total),
+	JSON_MEMBER("bytes_per_s", COUNT, struct monitor_download,
+		    bytes_per_s),
+};
+
+static const struct json_member time_members[] = {
+	JSON_MEMBER("sent_at", TIME, struct monitor_download, sent_at),
+	JSON_MEMBER("changed_at", TIME, struct monitor_download, changed_at),
+	JSON_MEMBER("progress_at", TIME, struct monitor_download,
+		    progress_at),
+};
+
 /* One hand-off as /status/downloads.json shows it. */
-static json_t *download_object(const struct monitor_download *d)
+static json_t *download_object(const void *row, void *arg)
 {
-	return json_pack("{s:o, s:i, s:o, s:o, s:o, s:o, s:o, s:f, s:o, s:o,"
-			 " s:o, s:o, s:o, s:o, s:{s:o, s:o, s:o}}",
-		"series", json_text_or_null(d->series),
-		"volume", d->volume,
-		"title", json_text_shown(d->title),
-		"source", json_text_or_null(d->source),
-		"client", json_text_or_null(d->client),
-		"client_id", json_text_shown(d->client_id),
-		"state", json_text_or_null(d->state),
-		"progress", d->progress,
-		"reason", json_text_shown(d->reason),
-		"path", json_text_shown(d->path),
-		"bytes_done", figure(d->bytes_done),
-		"bytes_total", figure(d->bytes_total),
-		"bytes_per_s", figure(d->bytes_per_s),
-		"average_bytes_per_s", average_speed(d),
-		"times",
-		"sent_at", json_time(d->sent_at),
-		"changed_at", json_time(d->changed_at),
-		"progress_at", json_time(d->progress_at));
+	const struct monitor_download *d = row;
+	json_t *o = json_row_object(d, JSON_MEMBERS(download_members));
+
+	(void)arg;
+	if (o && (json_object_set_new(o, "average_bytes_per_s",
+				      average_speed(d)) ||
+		  json_object_set_new(o, "times", json_row_object(d,
+				      JSON_MEMBERS(time_members))))) {
+		json_decref(o);
+		o = NULL;
+	}
+	return o;
 }
 
 int render_monitor_downloads(struct strbuf *out)
 {
-	json_t *list = json_array();
 	struct monitor_download *d;
 	size_t n;
 	int rc = monitor_reads_downloads(&d, &n);
+	json_t *list = rc ? NULL : json_rows(d, n, sizeof(*d), download_object,
+					     NULL);
 
-	for (size_t i = 0; !rc && i < n; i++) {
-		json_t *row = download_object(&d[i]);
-
-		if (!row || json_array_append_new(list, row))
-			rc = -ENOMEM;
-	}
 	monitor_downloads_free(d, n);
-	if (rc) {
-		json_decref(list);
-		return rc;
-	}
-	return json_append(out, list);
+	return rc ? rc : json_append(out, list);
 }
 
 /* /status/new's form: SERIES, a tab, VOLUME, a line per new volume. */
@@ -158,11 +162,9 @@ int render_monitor_new_json(struct strbuf *out)
 		}
 	}
 	monitor_new_free(s, n);
-	if (rc) {
+	if (rc)
 		json_decref(list);
-		return rc;
-	}
-	return json_append(out, list);
+	return rc ? rc : json_append(out, list);
 }
 
 /* A magnet without its trackers: their announce URLs carry pass keys,
@@ -285,9 +287,11 @@ static json_t *dropped_list(const struct monitor_wanted *w)
 	return list;
 }
 
-/* One wanted volume with its releases. */
-static json_t *wanted_object(const struct monitor_wanted *w, double now)
+/* One wanted volume with its releases, seen at the time *arg. */
+static json_t *wanted_object(const void *row, void *arg)
 {
+	const struct monitor_wanted *w = row;
+	double now = *(const double *)arg;
 	json_t *vol = json_pack("{s:o, s:i, s:o, s:o, s:[], s:o, s:o}",
 		"series", json_text_or_null(w->series),
 		"volume", w->volume,
@@ -312,24 +316,15 @@ static json_t *wanted_object(const struct monitor_wanted *w, double now)
 static int found_list(int64_t series, const struct query_series_filter *shown,
 		      struct strbuf *out)
 {
-	json_t *list = json_array();
 	struct monitor_wanted *w;
 	double now = clock_wall();
 	size_t n;
 	int rc = monitor_reads_found(series, shown, &w, &n);
+	json_t *list = rc ? NULL : json_rows(w, n, sizeof(*w), wanted_object,
+					     &now);
 
-	for (size_t i = 0; !rc && i < n; i++) {
-		json_t *vol = wanted_object(&w[i], now);
-
-		if (!vol || json_array_append_new(list, vol))
-			rc = -ENOMEM;
-	}
 	monitor_wanted_free(w, n);
-	if (rc) {
-		json_decref(list);
-		return rc;
-	}
-	return json_append(out, list);
+	return rc ? rc : json_append(out, list);
 }
 
 int render_monitor_found(struct strbuf *out,

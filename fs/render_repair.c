@@ -56,42 +56,30 @@ int render_repair_broken(struct strbuf *out)
 	return rc;
 }
 
-/* n rows of size bytes each as a JSON array, each made an object by
- * object(): the lists of the repair documents. */
-static json_t *rows_array(const void *rows, size_t n, size_t size,
-			  json_t *(*object)(const void *row))
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; a && i < n; i++)
-		json_array_append_new(a, object((const char *)rows +
-						i * size));
-	return a;
-}
+/* The rows of the n at v as a JSON array, each made an object by its
+ * members: the lists of the repair documents. */
+#define ROWS_ARRAY(v, n, members) \
+	json_rows(v, n, sizeof(*(v)), JSON_ROW_OBJECT(members))
 
 /* A dead link as broken.json shows it. */
-static json_t *broken_object(const void *row)
-{
-	const struct rd_broken *b = row;
-
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o}",
-		"link", json_text_shown(b->link),
-		"target", json_text_shown(b->target),
-		"torrent", json_text_or_null(b->torrent),
-		"torrent_name", json_text_shown(b->torrent_name),
-		"state", json_text_or_null(b->state),
-		"reason", json_text_shown(b->reason),
-		"attempts", (json_int_t)b->attempts,
-		"next_retry_at", json_time(b->next_retry_at),
-		"plan", json_text_or_null(b->plan));
-}
+static const struct json_member broken_members[] = {
+	JSON_MEMBER("link", SHOWN, struct rd_broken, link),
+	JSON_MEMBER("target", SHOWN, struct rd_broken, target),
+	JSON_MEMBER("torrent", TEXT, struct rd_broken, torrent),
+	JSON_MEMBER("torrent_name", SHOWN, struct rd_broken, torrent_name),
+	JSON_MEMBER("state", TEXT, struct rd_broken, state),
+	JSON_MEMBER("reason", SHOWN, struct rd_broken, reason),
+	JSON_MEMBER("attempts", INT64, struct rd_broken, attempts),
+	JSON_MEMBER("next_retry_at", TIME, struct rd_broken, next_retry_at),
+	JSON_MEMBER("plan", TEXT, struct rd_broken, plan),
+};
 
 int render_repair_broken_json(struct strbuf *out)
 {
 	struct rd_broken *b;
 	size_t n;
 	int rc = rd_reads_broken(&b, &n);
-	json_t *a = rc ? NULL : rows_array(b, n, sizeof(*b), broken_object);
+	json_t *a = rc ? NULL : ROWS_ARRAY(b, n, broken_members);
 
 	rd_broken_free(b, n);
 	return rc ? rc : json_append(out, a);
@@ -117,26 +105,22 @@ int render_repair_orphans(struct strbuf *out)
 }
 
 /* A torrent of the account as debrid-torrents.json shows it. */
-static json_t *held_object(const void *row)
-{
-	const struct rd_held *h = row;
-
-	return json_pack("{s:o, s:o, s:o, s:o, s:I, s:o, s:o}",
-		"id", json_text_or_null(h->id),
-		"name", json_text_shown(h->name),
-		"hash", json_text_or_null(h->hash),
-		"status", json_text_or_null(h->status),
-		"bytes", (json_int_t)h->bytes,
-		"added_at", json_time(h->added_at),
-		"seen_at", json_time(h->seen_at));
-}
+static const struct json_member held_members[] = {
+	JSON_MEMBER("id", TEXT, struct rd_held, id),
+	JSON_MEMBER("name", SHOWN, struct rd_held, name),
+	JSON_MEMBER("hash", TEXT, struct rd_held, hash),
+	JSON_MEMBER("status", TEXT, struct rd_held, status),
+	JSON_MEMBER("bytes", INT64, struct rd_held, bytes),
+	JSON_MEMBER("added_at", TIME, struct rd_held, added_at),
+	JSON_MEMBER("seen_at", TIME, struct rd_held, seen_at),
+};
 
 int render_repair_torrents_json(struct strbuf *out)
 {
 	struct rd_held *h;
 	size_t n;
 	int rc = rd_reads_held(&h, &n);
-	json_t *a = rc ? NULL : rows_array(h, n, sizeof(*h), held_object);
+	json_t *a = rc ? NULL : ROWS_ARRAY(h, n, held_members);
 
 	rd_held_free(h, n);
 	return rc ? rc : json_append(out, a);
@@ -225,45 +209,37 @@ static json_t *sync_object(const struct rd_sync *r)
 }
 
 /* A repair as the queues of repairs.json show it. */
-static json_t *repair_object(const void *row)
-{
-	const struct rd_repair_row *r = row;
-
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o,"
-			 " s:o}",
-		"torrent", json_text_or_null(r->torrent),
-		"name", json_text_shown(r->name),
-		"hash", json_text_or_null(r->hash),
-		"state", json_text_or_null(r->state),
-		"new_id", json_text_or_null(r->new_id),
-		"attempts", (json_int_t)r->attempts,
-		"started_at", json_time(r->started_at),
-		"updated_at", json_time(r->updated_at),
-		"next_retry_at", json_time(r->next_retry_at),
-		"last_error", json_text_shown(r->last_error),
-		"plan", json_text_or_null(r->plan));
-}
+static const struct json_member repair_members[] = {
+	JSON_MEMBER("torrent", TEXT, struct rd_repair_row, torrent),
+	JSON_MEMBER("name", SHOWN, struct rd_repair_row, name),
+	JSON_MEMBER("hash", TEXT, struct rd_repair_row, hash),
+	JSON_MEMBER("state", TEXT, struct rd_repair_row, state),
+	JSON_MEMBER("new_id", TEXT, struct rd_repair_row, new_id),
+	JSON_MEMBER("attempts", INT64, struct rd_repair_row, attempts),
+	JSON_MEMBER("started_at", TIME, struct rd_repair_row, started_at),
+	JSON_MEMBER("updated_at", TIME, struct rd_repair_row, updated_at),
+	JSON_MEMBER("next_retry_at", TIME, struct rd_repair_row, next_retry_at),
+	JSON_MEMBER("last_error", SHOWN, struct rd_repair_row, last_error),
+	JSON_MEMBER("plan", TEXT, struct rd_repair_row, plan),
+};
 
 /* A repair given up, as repairs.json's failed shows it. */
-static json_t *failure_object(const void *row)
-{
-	const struct rd_failure *f = row;
-
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:I}",
-		"torrent", json_text_or_null(f->torrent),
-		"name", json_text_shown(f->name),
-		"hash", json_text_or_null(f->hash),
-		"reason", json_text_shown(f->reason),
-		"at", json_time(f->at),
-		"links_deleted", (json_int_t)f->links_deleted,
-		"rescans", (json_int_t)f->rescans);
-}
+static const struct json_member failure_members[] = {
+	JSON_MEMBER("torrent", TEXT, struct rd_failure, torrent),
+	JSON_MEMBER("name", SHOWN, struct rd_failure, name),
+	JSON_MEMBER("hash", TEXT, struct rd_failure, hash),
+	JSON_MEMBER("reason", SHOWN, struct rd_failure, reason),
+	JSON_MEMBER("at", TIME, struct rd_failure, at),
+	JSON_MEMBER("links_deleted", INT64, struct rd_failure, links_deleted),
+	JSON_MEMBER("rescans", INT64, struct rd_failure, rescans),
+};
 
 /* A request as repairs.json's recent_attempts shows it. */
-static json_t *attempt_object(const void *row)
+static json_t *attempt_object(const void *row, void *arg)
 {
 	const struct rd_attempt_row *t = row;
 
+	(void)arg;
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"at", json_time(t->at),
 		"endpoint", json_text_or_null(t->endpoint),
@@ -277,36 +253,25 @@ static json_t *attempt_object(const void *row)
 }
 
 /* An old torrent still to delete. */
-static json_t *delete_object(const void *row)
-{
-	const struct rd_delete *d = row;
-
-	return json_pack("{s:o, s:o, s:o, s:o, s:I, s:o, s:o}",
-		"torrent", json_text_or_null(d->torrent),
-		"name", json_text_or_null(d->name),
-		"new_id", json_text_or_null(d->new_id),
-		"since_at", json_time(d->since_at),
-		"failures", (json_int_t)d->failures,
-		"last_error", json_text_or_null(d->last_error),
-		"tried_at", json_time(d->tried_at));
-}
+static const struct json_member delete_members[] = {
+	JSON_MEMBER("torrent", TEXT, struct rd_delete, torrent),
+	JSON_MEMBER("name", TEXT, struct rd_delete, name),
+	JSON_MEMBER("new_id", TEXT, struct rd_delete, new_id),
+	JSON_MEMBER("since_at", TIME, struct rd_delete, since_at),
+	JSON_MEMBER("failures", INT64, struct rd_delete, failures),
+	JSON_MEMBER("last_error", TEXT, struct rd_delete, last_error),
+	JSON_MEMBER("tried_at", TIME, struct rd_delete, tried_at),
+};
 
 /* An action as repairs.json's recent_actions shows it. */
-static json_t *action_object(const void *row)
-{
-	const struct rd_action *t = row;
-
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
-		"at", json_time(t->at),
-		"torrent", json_text_or_null(t->torrent),
-		"service", json_text_or_null(t->service),
-		"action", json_text_or_null(t->action),
-		"target", json_text_or_null(t->target),
-		"result", json_text_shown(t->result));
-}
-
-/* A list of struct rd_repairs, its rows made objects by object(). */
-#define ROWS_ARRAY(v, n, object) rows_array(v, n, sizeof(*(v)), object)
+static const struct json_member action_members[] = {
+	JSON_MEMBER("at", TIME, struct rd_action, at),
+	JSON_MEMBER("torrent", TEXT, struct rd_action, torrent),
+	JSON_MEMBER("service", TEXT, struct rd_action, service),
+	JSON_MEMBER("action", TEXT, struct rd_action, action),
+	JSON_MEMBER("target", TEXT, struct rd_action, target),
+	JSON_MEMBER("result", SHOWN, struct rd_action, result),
+};
 
 int render_repairs_json(struct strbuf *out)
 {
@@ -327,20 +292,21 @@ int render_repairs_json(struct strbuf *out)
 		"last_pass", pass_object(&r.last, r.has_last),
 		"next_pass_at", json_time(s.jobs.next_repair_at),
 		"sync", sync_object(&r.sync),
-		"queue", ROWS_ARRAY(r.queue, r.nr_queue, repair_object),
+		"queue", ROWS_ARRAY(r.queue, r.nr_queue, repair_members),
 		"retry_queue", ROWS_ARRAY(r.retry_queue, r.nr_retry_queue,
-					  repair_object),
+					  repair_members),
 		"repaired", ROWS_ARRAY(r.repaired, r.nr_repaired,
-				       repair_object),
-		"failed", ROWS_ARRAY(r.failed, r.nr_failed, failure_object),
+				       repair_members),
+		"failed", ROWS_ARRAY(r.failed, r.nr_failed, failure_members),
 		"loops_stopped", ROWS_ARRAY(r.loops_stopped,
-					    r.nr_loops_stopped, repair_object),
+					    r.nr_loops_stopped, repair_members),
 		"old_torrents_to_delete", ROWS_ARRAY(r.deletes, r.nr_deletes,
-						     delete_object),
-		"recent_attempts", ROWS_ARRAY(r.attempts, r.nr_attempts,
-					      attempt_object),
+						     delete_members),
+		"recent_attempts", json_rows(r.attempts, r.nr_attempts,
+					     sizeof(*r.attempts),
+					     attempt_object, NULL),
 		"recent_actions", ROWS_ARRAY(r.actions, r.nr_actions,
-					     action_object));
+					     action_members));
 	rd_repairs_release(&r);
 	return rc ? rc : json_append(out, doc);
 }

@@ -403,8 +403,7 @@ static int id_readable(int64_t file)
 	return may;
 }
 
-/* Whether the caller may list the folder of the series on disk. */
-static int series_listable(int64_t series)
+int views_series_listable(int64_t series)
 {
 	struct strbuf path = STRBUF_INIT;
 	int may = !query_series_folder(series, &path) &&
@@ -508,7 +507,7 @@ static int may_see(const struct view *v, const struct views_listing *ls,
 	if (ls->anchor && !file_readable(ls->anchor))
 		return 0;
 	if (v->kind == VIEW_MANGA &&
-	    !series_listable(depth ? ls->chain[0].n : it->key[0].n))
+	    !views_series_listable(depth ? ls->chain[0].n : it->key[0].n))
 		return 0;
 	switch (it->type) {
 	case VIEWS_ITEM_FILE:

@@ -63,6 +63,10 @@ struct node;
 /* Nonzero when path is a view's own folder (/search, ...) or below one. */
 int views_owns(const char *path);
 
+/* Whether this thread's caller may list the folder of the series (a
+ * series.id) on disk: what shows the series in the views and feeds. */
+int views_series_listable(int64_t series);
+
 /*
  * Fill *out for a path below a view's folder: a dynamic NODE_DIR, a
  * NODE_REAL whose file is the store's files.id, or an empty NODE_FILE

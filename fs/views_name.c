@@ -55,17 +55,6 @@ size_t views_name_ext(const char *name, size_t len)
 	return n + 1;
 }
 
-/* The longest start of the stem (len bytes of valid UTF-8) that fits in
- * room bytes without splitting a character. */
-static size_t stem_fit(const char *stem, size_t len, size_t room)
-{
-	if (len <= room)
-		return len;
-	while (room && ((unsigned char)stem[room] & 0xc0) == 0x80)
-		room--;
-	return room;
-}
-
 /* Build stem + suffix + ext within VIEWS_NAME_MAX bytes, malloc'd; the
  * suffix and extension are short enough to always leave room. */
 static char *compose(const char *stem, size_t stem_len, const char *suffix,
@@ -74,7 +63,7 @@ static char *compose(const char *stem, size_t stem_len, const char *suffix,
 	size_t slen = strlen(suffix), keep;
 	char *name;
 
-	keep = stem_fit(stem, stem_len, VIEWS_NAME_MAX - slen - ext_len);
+	keep = utf8_fit(stem, stem_len, VIEWS_NAME_MAX - slen - ext_len);
 	name = malloc(keep + slen + ext_len + 1);
 	if (!name)
 		return NULL;

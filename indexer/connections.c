@@ -139,50 +139,6 @@ static int not_theirs(const char *service, const char *section,
 	return 1;
 }
 
-static int probe_prowlarr(const struct config *c, struct strbuf *msg)
-{
-	if (not_theirs("Prowlarr", "prowlarr", c->prowlarr_url,
-		       &c->prowlarr_user, msg))
-		return 1;
-	return keyed_word(c->prowlarr_url, "/api/v1/system/status",
-			  "X-Api-Key", c->prowlarr_api_key, "version", msg);
-}
-
-static int probe_sonarr(const struct config *c, struct strbuf *msg)
-{
-	if (not_theirs("Sonarr", "sonarr", c->sonarr_url, &c->sonarr_user,
-		       msg))
-		return 1;
-	return keyed_word(c->sonarr_url, "/api/v3/system/status",
-			  "X-Api-Key", c->sonarr_api_key, "version", msg);
-}
-
-static int probe_radarr(const struct config *c, struct strbuf *msg)
-{
-	if (not_theirs("Radarr", "radarr", c->radarr_url, &c->radarr_user,
-		       msg))
-		return 1;
-	return keyed_word(c->radarr_url, "/api/v3/system/status",
-			  "X-Api-Key", c->radarr_api_key, "version", msg);
-}
-
-static int probe_jellyfin(const struct config *c, struct strbuf *msg)
-{
-	if (not_theirs("Jellyfin", "jellyfin", c->jellyfin_url,
-		       &c->jellyfin_user, msg))
-		return 1;
-	return keyed_word(c->jellyfin_url, "/System/Info", "X-Emby-Token",
-			  c->jellyfin_api_key, "Version", msg);
-}
-
-static int probe_emby(const struct config *c, struct strbuf *msg)
-{
-	if (not_theirs("Emby", "emby", c->emby_url, &c->emby_user, msg))
-		return 1;
-	return keyed_word(c->emby_url, "/System/Info", "X-Emby-Token",
-			  c->emby_api_key, "Version", msg);
-}
-
 /* Plex's root answers a MediaContainer with its version attribute (JSON
  * when asked with Accept: application/json); unlike /identity, it wants
  * the token, so a wrong one is told. */
@@ -264,47 +220,51 @@ static int debrid_answer(struct http_response *resp,
 	return ret;
 }
 
+/*
+ * GET url, with the header h when it holds one, then debrid_answer(); url
+ * and h, which hold the key, are wiped and released after.
+ */
+static int debrid_ask(struct strbuf *url, struct strbuf *h,
+		      const char *const *path, const char *premium,
+		      struct strbuf *msg)
+{
+	const char *headers[2] = { h->len ? h->buf : NULL, NULL };
+	struct http_response resp;
+	int ret = ask(url->buf, headers, 0, &resp, msg);
+
+	client_wipe(url->buf);
+	client_wipe(h->buf);
+	strbuf_release(url);
+	strbuf_release(h);
+	return ret ? ret : debrid_answer(&resp, path, premium, msg);
+}
+
 static int probe_alldebrid(const struct config *c, struct strbuf *msg)
 {
 	static const char *const path[] = { "data", "user", NULL };
 	struct strbuf url = STRBUF_INIT, h = STRBUF_INIT;
-	const char *headers[2] = { NULL, NULL };
-	struct http_response resp;
-	int ret;
+	const char *base = c->ad_url ? c->ad_url : AD_URL;
 
-	if (not_theirs("AllDebrid", "alldebrid", c->ad_url ? c->ad_url :
-		       AD_URL, &c->ad_user, msg))
+	if (not_theirs("AllDebrid", "alldebrid", base, &c->ad_user, msg))
 		return 1;
-	http_join(&url, c->ad_url ? c->ad_url : AD_URL,
-		  "/user?agent=" AD_AGENT);
+	http_join(&url, base, "/user?agent=" AD_AGENT);
 	strbuf_addf(&h, "Authorization: Bearer %s", c->ad_api_key);
-	headers[0] = h.buf;
-	ret = ask(url.buf, headers, 0, &resp, msg);
-	client_wipe(h.buf);
-	strbuf_release(&h);
-	strbuf_release(&url);
-	return ret ? ret : debrid_answer(&resp, path, "isPremium", msg);
+	return debrid_ask(&url, &h, path, "isPremium", msg);
 }
 
+/* Premiumize takes the key in the query only; http.c never shows a
+ * query. */
 static int probe_premiumize(const struct config *c, struct strbuf *msg)
 {
 	static const char *const path[] = { NULL };
-	struct strbuf url = STRBUF_INIT;
-	struct http_response resp;
-	int ret;
+	struct strbuf url = STRBUF_INIT, none = STRBUF_INIT;
+	const char *base = c->pm_url ? c->pm_url : PM_URL;
 
-	if (not_theirs("Premiumize", "premiumize", c->pm_url ? c->pm_url :
-		       PM_URL, &c->pm_user, msg))
+	if (not_theirs("Premiumize", "premiumize", base, &c->pm_user, msg))
 		return 1;
-	/* Premiumize takes the key in the query only; http.c never shows
-	 * a query */
-	http_join(&url, c->pm_url ? c->pm_url : PM_URL,
-		  "/account/info?apikey=");
+	http_join(&url, base, "/account/info?apikey=");
 	http_escape(c->pm_api_key, 0, &url);
-	ret = ask(url.buf, NULL, 0, &resp, msg);
-	client_wipe(url.buf);
-	strbuf_release(&url);
-	return ret ? ret : debrid_answer(&resp, path, "premium_until", msg);
+	return debrid_ask(&url, &none, path, "premium_until", msg);
 }
 
 /* A catalogue's site: any answer under 500 shows it is there. */
@@ -481,38 +441,81 @@ enum need {
 				 * site is probed (probe_site()) */
 };
 
+/*
+ * A service asked with its key in a header, whose answer's member field
+ * tells its version: GET url + path with "header: key", the offsets in
+ * struct config of its url, user and key.
+ */
+struct keyed {
+	const char *title, *path, *header, *field;
+	size_t url, user, key;
+};
+
 static const struct service {
 	const char *name;	/* NULL: the client the field names */
 	size_t field;		/* offset of the char * that sets it up */
 	enum need need;
 	int (*probe)(const struct config *c, struct strbuf *msg);
+	const struct keyed *keyed;	/* instead of probe */
 } services[] = {
 #define F(field) offsetof(struct config, field)
-	{ "prowlarr", F(prowlarr_url), NEED_FIELD, probe_prowlarr },
-	{ NULL, F(download_client), NEED_CLIENT, probe_torrent },
-	{ NULL, F(usenet_client), NEED_CLIENT, probe_usenet },
-	{ NULL, F(ed2k_client), NEED_CLIENT, probe_ed2k },
-	{ "realdebrid", F(rd_api_token), NEED_FIELD, probe_realdebrid },
-	{ "alldebrid", F(ad_api_key), NEED_FIELD, probe_alldebrid },
-	{ "premiumize", F(pm_api_key), NEED_FIELD, probe_premiumize },
-	{ "sonarr", F(sonarr_url), NEED_FIELD, probe_sonarr },
-	{ "radarr", F(radarr_url), NEED_FIELD, probe_radarr },
-	{ "plex", F(plex_url), NEED_FIELD, probe_plex },
-	{ "jellyfin", F(jellyfin_url), NEED_FIELD, probe_jellyfin },
-	{ "emby", F(emby_url), NEED_FIELD, probe_emby },
+#define KEYED(name, title, path, header, field) NULL, &(const struct keyed){ \
+	title, path, header, field, F(name##_url), F(name##_user), \
+	F(name##_api_key) }
+#define ARR(name, title, v) \
+	{ #name, F(name##_url), NEED_FIELD, KEYED(name, title, \
+	  "/api/" #v "/system/status", "X-Api-Key", "version") }
+#define EMBY(name, title) \
+	{ #name, F(name##_url), NEED_FIELD, KEYED(name, title, \
+	  "/System/Info", "X-Emby-Token", "Version") }
+	ARR(prowlarr, "Prowlarr", v1),
+	{ NULL, F(download_client), NEED_CLIENT, probe_torrent, NULL },
+	{ NULL, F(usenet_client), NEED_CLIENT, probe_usenet, NULL },
+	{ NULL, F(ed2k_client), NEED_CLIENT, probe_ed2k, NULL },
+	{ "realdebrid", F(rd_api_token), NEED_FIELD, probe_realdebrid, NULL },
+	{ "alldebrid", F(ad_api_key), NEED_FIELD, probe_alldebrid, NULL },
+	{ "premiumize", F(pm_api_key), NEED_FIELD, probe_premiumize, NULL },
+	ARR(sonarr, "Sonarr", v3),
+	ARR(radarr, "Radarr", v3),
+	{ "plex", F(plex_url), NEED_FIELD, probe_plex, NULL },
+	EMBY(jellyfin, "Jellyfin"),
+	EMBY(emby, "Emby"),
 #define MANGA_SOURCE(name, title, editions, rank, ...) \
 	{ #name, F(manga_source[CONFIG_MANGA_##name].url), NEED_MANGA, \
-	  NULL },
+	  NULL, NULL },
 #include "common/manga_sources.def"
 #undef MANGA_SOURCE
-	{ "telegram", F(notify_telegram_token), NEED_FIELD,
-	  probe_telegram },
-	{ "ntfy", F(notify_ntfy_url), NEED_FIELD, probe_ntfy },
-	{ "discord", F(notify_discord_webhook), NEED_FIELD, probe_discord },
-	{ "slack", F(notify_slack_webhook), NEED_FIELD, not_asked },
-	{ "webhook", F(notify_webhook), NEED_FIELD, not_asked },
+	{ "telegram", F(notify_telegram_token), NEED_FIELD, probe_telegram,
+	  NULL },
+	{ "ntfy", F(notify_ntfy_url), NEED_FIELD, probe_ntfy, NULL },
+	{ "discord", F(notify_discord_webhook), NEED_FIELD, probe_discord,
+	  NULL },
+	{ "slack", F(notify_slack_webhook), NEED_FIELD, not_asked, NULL },
+	{ "webhook", F(notify_webhook), NEED_FIELD, not_asked, NULL },
+#undef EMBY
+#undef ARR
+#undef KEYED
 #undef F
 };
+
+/* The char * of cfg at offset off. */
+static const char *text_at(const struct config *cfg, size_t off)
+{
+	return *(char *const *)((const char *)cfg + off);
+}
+
+static int probe_keyed(const struct config *c, const struct service *s,
+		       struct strbuf *msg)
+{
+	const struct keyed *k = s->keyed;
+	const char *url = text_at(c, k->url);
+
+	if (not_theirs(k->title, s->name, url, (const struct config_user *)
+		       ((const char *)c + k->user), msg))
+		return 1;
+	return keyed_word(url, k->path, k->header, text_at(c, k->key),
+			  k->field, msg);
+}
 
 /* Whether the new-volume check may ask the source named name: an empty
  * new_sources lets each series' edition choose among all of them. */
@@ -531,7 +534,7 @@ static int source_used(const struct config *cfg, const char *name)
 static const char *configured(const struct config *cfg,
 			      const struct service *s)
 {
-	const char *field = *(char *const *)((const char *)cfg + s->field);
+	const char *field = text_at(cfg, s->field);
 
 	if (!field || !*field)
 		return NULL;
@@ -561,8 +564,12 @@ int connections_check(const struct config *cfg, FILE *out)
 		if (!field)
 			continue;
 		strbuf_reset(&msg);
-		ret = s->need == NEED_MANGA ? probe_site(field, &msg) :
-			s->probe(cfg, &msg);
+		if (s->need == NEED_MANGA)
+			ret = probe_site(field, &msg);
+		else if (s->keyed)
+			ret = probe_keyed(cfg, s, &msg);
+		else
+			ret = s->probe(cfg, &msg);
 		if (ret > 0)
 			failed = 1;
 		/* an answer or an error may echo a key the request carried */

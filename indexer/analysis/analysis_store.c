@@ -18,6 +18,7 @@
 #include "common/array.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/lookup.h"
 
 /* Prepare and run sql with one integer parameter, returning no row. */
 static int exec_id(sqlite3 *db, const char *sql, int64_t id)
@@ -210,16 +211,13 @@ void analysis_job_release(struct analysis_job *job)
 
 const char *analysis_store_error_text(int error)
 {
-	switch (error) {
-	case -EBADMSG:
-		return "damaged audio";
-	case -ENODATA:
-		return "too short to analyse";
-	case -EMEDIUMTYPE:
-		return "not audio the analysis decodes";
-	default:
-		return strerror(-error);
-	}
+	static const struct lookup_errno words[] = {
+		{ -EBADMSG, "damaged audio" },
+		{ -ENODATA, "too short to analyse" },
+		{ -EMEDIUMTYPE, "not audio the analysis decodes" },
+	};
+
+	return LOOKUP_ERRNO(words, error);
 }
 
 /* The track's results, or its failure with every figure left NULL. */
@@ -661,30 +659,31 @@ int analysis_store_record(sqlite3 *db, void *outcome)
 	return db_transaction(db, record_tx, outcome);
 }
 
+static int counts_row(sqlite3_stmt *st, void *arg)
+{
+	struct analysis_counts *out = arg;
+
+	out->analysed = sqlite3_column_int64(st, 0);
+	out->failed = sqlite3_column_int64(st, 1);
+	out->queued = sqlite3_column_int64(st, 2);
+	out->too_short = sqlite3_column_int64(st, 3);
+	return 0;
+}
+
 int analysis_store_counts(sqlite3 *db, struct analysis_counts *out)
 {
-	sqlite3_stmt *st;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	/* running totals the store's triggers keep (schema version 26) */
-	rc = db_prepare(db, "SELECT (SELECT n FROM totals"
+	rc = db_one_row(db, "count analyses", "SELECT (SELECT n FROM totals"
 			" WHERE name = 'analysis_ok'),"
 			" (SELECT n FROM totals"
 			" WHERE name = 'analysis_failed'),"
 			" (SELECT n FROM totals"
 			" WHERE name = 'analysis_queued'),"
 			" (SELECT n FROM totals"
-			" WHERE name = 'analysis_too_short')", &st);
-	if (rc)
-		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->analysed = sqlite3_column_int64(st, 0);
-		out->failed = sqlite3_column_int64(st, 1);
-		out->queued = sqlite3_column_int64(st, 2);
-		out->too_short = sqlite3_column_int64(st, 3);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : db_error(db, rc, "count analyses");
+			" WHERE name = 'analysis_too_short')", NULL, 0,
+			counts_row, out);
+	return rc < 0 ? rc : 0;
 }

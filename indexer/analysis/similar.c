@@ -12,31 +12,39 @@
 #include "common/strbuf.h"
 #include "indexer/analysis/analysis_store.h"
 
+/* The search of best_match(): whom the caller keeps, and the result. */
+struct match {
+	int (*keep)(void *arg, int64_t id);
+	void *arg;
+	int64_t *id;
+};
+
+/* A stop at the first track kept. */
+static int match_row(void *arg, sqlite3_stmt *st)
+{
+	const struct match *m = arg;
+	int64_t id = sqlite3_column_int64(st, 0);
+
+	if (m->keep && !m->keep(m->arg, id))
+		return 0;
+	*m->id = id;
+	return 1;
+}
+
 /* The id of the track fts ranks first among those keep lets through, or
  * 0 when none matches. */
 static int best_match(sqlite3 *db, const char *fts,
 		      int (*keep)(void *arg, int64_t id), void *arg,
 		      int64_t *id)
 {
-	sqlite3_stmt *st;
+	struct match m = { keep, arg, id };
 	int rc;
 
 	*id = 0;
-	rc = db_prepare_bound(db, "find the best match",
-			      "SELECT rowid FROM tracks_fts"
-			      " WHERE tracks_fts MATCH ?1 ORDER BY rank",
-			      DB_ARGS(DB_TEXT(fts)), &st);
-	if (rc)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		if (!keep || keep(arg, *id))
-			break;
-		*id = 0;
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
-		db_error(db, rc, "find the best match");
+	rc = db_each(db, "find the best match", "SELECT rowid FROM"
+		     " tracks_fts WHERE tracks_fts MATCH ?1 ORDER BY rank",
+		     DB_ARGS(DB_TEXT(fts)), match_row, &m);
+	return rc < 0 ? rc : 0;
 }
 
 int similar_find(sqlite3 *db, const char *fts,

@@ -115,15 +115,20 @@ static int taken(const struct tags *t, enum tags_field f)
 	return t->source[f] && t->source[f] != t->reading;
 }
 
+void tags_vnote(int *flag, char *error, size_t size, const char *fmt,
+		va_list ap)
+{
+	*flag = 1;
+	if (!error[0])
+		vsnprintf(error, size, fmt, ap);
+}
+
 void tags_damage(struct tags *t, const char *fmt, ...)
 {
 	va_list ap;
 
-	t->tag_error = 1;
-	if (t->error[0])
-		return;
 	va_start(ap, fmt);
-	vsnprintf(t->error, sizeof(t->error), fmt, ap);
+	tags_vnote(&t->tag_error, t->error, sizeof(t->error), fmt, ap);
 	va_end(ap);
 }
 

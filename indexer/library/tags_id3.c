@@ -84,11 +84,8 @@ walk_damage(struct id3_walk *wk, const char *fmt, ...)
 {
 	va_list ap;
 
-	wk->damaged = 1;
-	if (wk->error[0])
-		return;
 	va_start(ap, fmt);
-	vsnprintf(wk->error, sizeof(wk->error), fmt, ap);
+	tags_vnote(&wk->damaged, wk->error, sizeof(wk->error), fmt, ap);
 	va_end(ap);
 }
 

@@ -123,6 +123,11 @@ void tags_set_gain(struct tags *t, int album, double db);
 void tags_damage(struct tags *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The same for a flag and a buffer of size bytes of the caller's (an
+ * ID3v2 walk's, which may not count). */
+void tags_vnote(int *flag, char *error, size_t size, const char *fmt,
+		va_list ap) __attribute__((format(printf, 4, 0)));
+
 /*
  * Read the ID3v2 tag whose header is at file offset off. *end is set to
  * where the tag ends (its footer included), which may lie past the end

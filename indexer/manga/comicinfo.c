@@ -241,6 +241,21 @@ static int is_space(xmlChar c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* The digits after s's leading blanks into *n, which stops growing once
+ * above max; where they end, or NULL when s holds no digit there. */
+static const xmlChar *read_digits(const xmlChar *s, long max, long *n)
+{
+	*n = 0;
+	while (is_space(*s))
+		s++;
+	if (*s < '0' || *s > '9')
+		return NULL;
+	for (; *s >= '0' && *s <= '9'; s++)
+		if (*n <= max)
+			*n = *n * 10 + (*s - '0');
+	return s;
+}
+
 /*
  * ComicInfo numbers are plain decimals ("3", "10.5"); a sign, an
  * exponent, hex or trailing text ("3a") make no number, read as 0, as
@@ -249,17 +264,11 @@ static int is_space(xmlChar c)
  */
 static double read_number(const xmlChar *s)
 {
-	long n = 0;
+	long n;
 	double v;
 
-	while (is_space(*s))
-		s++;
-	if (*s < '0' || *s > '9')
-		return 0;
-	for (; *s >= '0' && *s <= '9'; s++)
-		if (n <= NAMES_MAX_NUMBER)
-			n = n * 10 + (*s - '0');
-	if (n > NAMES_MAX_NUMBER)
+	s = read_digits(s, NAMES_MAX_NUMBER, &n);
+	if (!s || n > NAMES_MAX_NUMBER)
 		return 0;
 	v = n;
 	if (*s == '.') {
@@ -286,11 +295,7 @@ static int take_text(const xmlChar *s, size_t max, char **out)
 	len = strlen((const char *)s);
 	while (len && is_space(s[len - 1]))
 		len--;
-	if (len > max) {
-		len = max;
-		while (len && (s[len] & 0xC0) == 0x80)
-			len--;
-	}
+	len = utf8_fit((const char *)s, len, max);
 	if (!len)
 		return 0;
 	*out = strndup((const char *)s, len);
@@ -301,18 +306,14 @@ static int take_text(const xmlChar *s, size_t max, char **out)
  * else. */
 static int read_whole(const xmlChar *s, int min, int max)
 {
-	int n = 0;
+	long n;
 
-	while (is_space(*s))
-		s++;
-	if (*s < '0' || *s > '9')
+	s = read_digits(s, max, &n);
+	if (!s)
 		return 0;
-	for (; *s >= '0' && *s <= '9'; s++)
-		if (n <= max)
-			n = n * 10 + (*s - '0');
 	while (is_space(*s))
 		s++;
-	return *s || n < min || n > max ? 0 : n;
+	return *s || n < min || n > max ? 0 : (int)n;
 }
 
 enum { CI_SERIES, CI_VOLUME, CI_NUMBER, CI_SUMMARY, CI_WRITER, CI_YEAR,

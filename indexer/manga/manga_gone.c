@@ -128,50 +128,46 @@ struct taken {
 	char *series;
 };
 
+/* The rows read so far of those manga_gone_hand_over() takes back. */
+struct taken_list {
+	struct taken *v;
+	size_t nr, alloc;
+};
+
+static int taken_row(void *arg, sqlite3_stmt *st)
+{
+	struct taken_list *l = arg;
+	struct taken *t = db_add_row((void **)&l->v, &l->nr, &l->alloc,
+				     sizeof(*t));
+
+	if (!t)
+		return -ENOMEM;
+	t->id = sqlite3_column_int64(st, 0);
+	t->root_id = sqlite3_column_int64(st, 1);
+	t->series = strndup(sqlite3_column_blob(st, 2),
+			    sqlite3_column_bytes(st, 2));
+	return t->series ? 0 : log_error(-ENOMEM, "manga: out of memory");
+}
+
 /* The rows manga_gone_hand_over() takes back, into *out (*nr of them). */
 static int list_taken(sqlite3 *db, double since, struct taken **out,
 		      size_t *nr)
 {
-	struct taken *v = NULL;
-	size_t alloc = 0;
-	sqlite3_stmt *st;
-	int rc;
+	struct taken_list l = { 0 };
+	int rc = db_each(db, "list the series made anew",
+			 "SELECT DISTINCT s.id, s.root_id, s.path"
+			 " FROM series_gone g JOIN series s"
+			 " ON s.path = g.path AND s.root_id != g.root_id"
+			 " WHERE g.gone_at >= ?1 AND s.id > g.id"
+			 " AND s.last_checked IS NULL AND s.monitored = 1"
+			 " AND s.source = '' AND s.latest IS NULL"
+			 " AND coalesce(s.release_prefs, '') = ''"
+			 " AND coalesce(s.edition, '') = ''",
+			 DB_ARGS(DB_REAL(since)), taken_row, &l);
 
-	*out = NULL;
-	*nr = 0;
-	rc = db_prepare_bound(db, "manga: read taken series",
-			      "SELECT DISTINCT s.id, s.root_id, s.path"
-			      " FROM series_gone g JOIN series s"
-			      " ON s.path = g.path AND s.root_id != g.root_id"
-			      " WHERE g.gone_at >= ?1 AND s.id > g.id"
-			      " AND s.last_checked IS NULL AND s.monitored = 1"
-			      " AND s.source = '' AND s.latest IS NULL"
-			      " AND coalesce(s.release_prefs, '') = ''"
-			      " AND coalesce(s.edition, '') = ''",
-			      DB_ARGS(DB_REAL(since)), &st);
-	if (rc)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct taken *t = array_grow(v, *nr, &alloc, sizeof(*t), 4);
-
-		if (!t) {
-			rc = log_error(-ENOMEM, "manga: out of memory");
-			break;
-		}
-		v = t;
-		t = &v[*nr];
-		t->id = sqlite3_column_int64(st, 0);
-		t->root_id = sqlite3_column_int64(st, 1);
-		t->series = strndup(sqlite3_column_blob(st, 2),
-				    sqlite3_column_bytes(st, 2));
-		if (!t->series) {
-			rc = log_error(-ENOMEM, "manga: out of memory");
-			break;
-		}
-		++*nr;
-	}
-	*out = v;
-	return db_finalize(st, rc, "list the series made anew");
+	*out = l.v;
+	*nr = l.nr;
+	return rc;
 }
 
 int manga_gone_last_id(sqlite3 *db, int64_t *id)
@@ -201,41 +197,42 @@ static int note_twin(int64_t id, int64_t root_id, const void *path,
 	return 0;
 }
 
+/* The caller's scope of manga_gone_note_twins(). */
+struct scope {
+	int (*in_scope)(void *arg, int64_t root_id, const char *series);
+	void *arg;
+};
+
+static int twin_row(void *arg, sqlite3_stmt *st)
+{
+	const struct scope *s = arg;
+	const void *path = sqlite3_column_blob(st, 2);
+	size_t len = sqlite3_column_bytes(st, 2);
+	char *name = strndup(path, len);
+	int twin;
+
+	if (!name)
+		return log_error(-ENOMEM, "manga: out of memory");
+	twin = s->in_scope(s->arg, sqlite3_column_int64(st, 3), name);
+	free(name);
+	return twin ? note_twin(sqlite3_column_int64(st, 0),
+				sqlite3_column_int64(st, 1), path, len) : 0;
+}
+
 int manga_gone_note_twins(sqlite3 *db, int64_t after,
 			  int (*in_scope)(void *arg, int64_t root_id,
 					  const char *series),
 			  void *arg)
 {
-	sqlite3_stmt *st;
-	int rc;
+	struct scope s = { in_scope, arg };
 
 	if (keep() <= 0)
 		return 0;
-	rc = db_prepare_bound(db, "manga: read twin series",
-			      "SELECT s.id, s.root_id, s.path, t.root_id"
-			      " FROM series s JOIN series t ON t.path = s.path"
-			      " AND t.root_id != s.root_id WHERE s.id > ?1",
-			      DB_ARGS(DB_INT(after)), &st);
-	if (rc)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const void *path = sqlite3_column_blob(st, 2);
-		size_t len = sqlite3_column_bytes(st, 2);
-		char *name = strndup(path, len);
-		int twin;
-
-		if (!name) {
-			rc = log_error(-ENOMEM, "manga: out of memory");
-			break;
-		}
-		twin = in_scope(arg, sqlite3_column_int64(st, 3), name);
-		free(name);
-		if (twin && (rc = note_twin(sqlite3_column_int64(st, 0),
-					    sqlite3_column_int64(st, 1),
-					    path, len)))
-			break;
-	}
-	return db_finalize(st, rc, "list the series made beside a twin");
+	return db_each(db, "list the series made beside a twin",
+		       "SELECT s.id, s.root_id, s.path, t.root_id"
+		       " FROM series s JOIN series t ON t.path = s.path"
+		       " AND t.root_id != s.root_id WHERE s.id > ?1",
+		       DB_ARGS(DB_INT(after)), twin_row, &s);
 }
 
 /* Whether t was noted by manga_gone_note_twins(); it is forgotten. */

@@ -32,78 +32,80 @@ int manga_reads_unparsed(int (*fn)(void *arg, const char *path,
 	return READER_WITH(db, manga_each_unparsed(db, fn, arg));
 }
 
+/* A text column of a series row, "" for NULL. */
+static const char *series_text(sqlite3_stmt *st, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+
+	return t ? t : "";
+}
+
+/* The callback of a walk over the series and its arg. */
+struct series_walk {
+	union {
+		int (*each)(void *arg, const char *name, int64_t id);
+		int (*named)(void *arg, int64_t id, const char *name,
+			     const char *path);
+		int (*folder)(void *arg, int64_t id, const char *path);
+	};
+	void *arg;
+};
+
+static int each_row(void *arg, sqlite3_stmt *st)
+{
+	const struct series_walk *w = arg;
+
+	return w->each(w->arg, series_text(st, 1),
+		       sqlite3_column_int64(st, 0));
+}
+
 int manga_reads_each(int (*fn)(void *arg, const char *name, int64_t id),
 		     void *arg)
 {
-	sqlite3_stmt *st;
-	int rc, stop = 0;
+	struct series_walk w = { .each = fn, .arg = arg };
 
-	rc = reader_prepare("SELECT id, name FROM series ORDER BY name, id",
-			    "list series", &st);
-	if (rc)
-		return rc;
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 1);
+	return reader_each("SELECT id, name FROM series ORDER BY name, id",
+			   "list series", each_row, &w);
+}
 
-		stop = fn(arg, name ? name : "", sqlite3_column_int64(st, 0));
-	}
-	if (stop) {
-		reader_done(st);
-		return stop;
-	}
-	return reader_finish(st, rc, "list series");
+static int named_row(void *arg, sqlite3_stmt *st)
+{
+	const struct series_walk *w = arg;
+
+	return w->named(w->arg, sqlite3_column_int64(st, 0),
+			series_text(st, 1), series_text(st, 2));
 }
 
 int manga_reads_named(int (*fn)(void *arg, int64_t id, const char *name,
 				const char *path),
 		      void *arg)
 {
-	sqlite3_stmt *st;
-	int rc, stop = 0;
+	struct series_walk w = { .named = fn, .arg = arg };
 
-	rc = reader_prepare("SELECT s.id, s.name, CAST(r.path AS TEXT) || '/'"
-			    " || CAST(s.path AS TEXT) FROM series s"
-			    " JOIN roots r ON r.id = s.root_id",
-			    "list series names", &st);
-	if (rc)
-		return rc;
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 1);
-		const char *path = (const char *)sqlite3_column_text(st, 2);
+	return reader_each("SELECT s.id, s.name, CAST(r.path AS TEXT) || '/'"
+			   " || CAST(s.path AS TEXT) FROM series s"
+			   " JOIN roots r ON r.id = s.root_id",
+			   "list series names", named_row, &w);
+}
 
-		stop = fn(arg, sqlite3_column_int64(st, 0), name ? name : "",
-			  path ? path : "");
-	}
-	if (stop) {
-		reader_done(st);
-		return stop;
-	}
-	return reader_finish(st, rc, "list series names");
+static int folder_row(void *arg, sqlite3_stmt *st)
+{
+	const struct series_walk *w = arg;
+
+	return w->folder(w->arg, sqlite3_column_int64(st, 0),
+			 series_text(st, 1));
 }
 
 /* One statement walks them all, so the folders are one snapshot. */
 int manga_reads_folders(int (*fn)(void *arg, int64_t id, const char *path),
 			void *arg)
 {
-	sqlite3_stmt *st;
-	int rc, stop = 0;
+	struct series_walk w = { .folder = fn, .arg = arg };
 
-	rc = reader_prepare("SELECT s.id, CAST(r.path AS TEXT) || '/' ||"
-			    " CAST(s.path AS TEXT) FROM series s"
-			    " JOIN roots r ON r.id = s.root_id ORDER BY s.id",
-			    "list series folders", &st);
-	if (rc)
-		return rc;
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *path = (const char *)sqlite3_column_text(st, 1);
-
-		stop = fn(arg, sqlite3_column_int64(st, 0), path ? path : "");
-	}
-	if (stop) {
-		reader_done(st);
-		return stop;
-	}
-	return reader_finish(st, rc, "list series folders");
+	return reader_each("SELECT s.id, CAST(r.path AS TEXT) || '/' ||"
+			   " CAST(s.path AS TEXT) FROM series s"
+			   " JOIN roots r ON r.id = s.root_id ORDER BY s.id",
+			   "list series folders", folder_row, &w);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -172,16 +174,59 @@ int manga_reads_owned(int64_t series, double **nums, size_t *n,
 	return 0;
 }
 
+/* A walk over the files of a series' volumes of one kind, or of a
+ * volume folder's images. */
+struct files_walk {
+	int64_t id;
+	const char *kind;
+	union {
+		int (*volume)(void *arg, const struct manga_volume_file *v);
+		int (*image)(void *arg, const struct manga_folder_file *f);
+	};
+	void *arg;
+};
+
+static int files_bind(void *arg, sqlite3_stmt *st)
+{
+	const struct files_walk *w = arg;
+	int rc = sqlite3_bind_int64(st, 1, w->id);
+
+	return rc || !w->kind ? rc : db_bind_text(st, 2, w->kind);
+}
+
+static int volume_row(void *arg, sqlite3_stmt *st)
+{
+	const struct files_walk *w = arg;
+	struct manga_volume_file v = {
+		.file = sqlite3_column_int64(st, 0),
+		.dir = sqlite3_column_int64(st, 1),
+		.first = sqlite3_column_double(st, 2),
+		.last = sqlite3_column_double(st, 3),
+		.path = sqlite3_column_blob(st, 4),
+		.path_len = sqlite3_column_bytes(st, 4),
+		.size = sqlite3_column_int64(st, 5),
+		.mtime_ns = sqlite3_column_int64(st, 6),
+		.pages = sqlite3_column_int64(st, 7),
+		.cover = (const char *)sqlite3_column_text(st, 8),
+		.summary = (const char *)sqlite3_column_text(st, 9),
+		.writer = (const char *)sqlite3_column_text(st, 10),
+		.issued = (const char *)sqlite3_column_text(st, 11),
+	};
+
+	return w->volume(w->arg, &v);
+}
+
 /* A volume file is right in its series' folder (manga.h); a folder of
  * images is a directory of its own. kind is volumes.kind. */
 static int files_of(int64_t series, const char *kind,
 		    int (*fn)(void *arg, const struct manga_volume_file *v),
 		    void *arg)
 {
-	sqlite3_stmt *st;
-	int rc;
+	struct files_walk w = {
+		.id = series, .kind = kind, .volume = fn, .arg = arg,
+	};
 
-	rc = reader_prepare("SELECT f.id, d.id, v.first, v.last, v.path,"
+	return reader_each_bound("SELECT f.id, d.id, v.first, v.last, v.path,"
 		" f.size, f.mtime_ns, c.pages, c.cover, c.summary, c.writer,"
 		" c.issued FROM volumes v JOIN series s ON s.id = v.series_id"
 		" LEFT JOIN directories sd ON sd.root_id = s.root_id"
@@ -193,35 +238,8 @@ static int files_of(int64_t series, const char *kind,
 		" AND d.path = v.path"
 		" WHERE v.series_id = ?1 AND v.kind = ?2"
 		" AND (f.id IS NOT NULL OR d.id IS NOT NULL)"
-		" ORDER BY v.first, v.last, v.path", "list volumes", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, series);
-	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct manga_volume_file v = {
-			.file = sqlite3_column_int64(st, 0),
-			.dir = sqlite3_column_int64(st, 1),
-			.first = sqlite3_column_double(st, 2),
-			.last = sqlite3_column_double(st, 3),
-			.path = sqlite3_column_blob(st, 4),
-			.path_len = sqlite3_column_bytes(st, 4),
-			.size = sqlite3_column_int64(st, 5),
-			.mtime_ns = sqlite3_column_int64(st, 6),
-			.pages = sqlite3_column_int64(st, 7),
-			.cover = (const char *)sqlite3_column_text(st, 8),
-			.summary = (const char *)sqlite3_column_text(st, 9),
-			.writer = (const char *)sqlite3_column_text(st, 10),
-			.issued = (const char *)sqlite3_column_text(st, 11),
-		};
-		int stop = fn(arg, &v);
-
-		if (stop) {
-			rc = stop;
-			break;
-		}
-	}
-	return reader_finish(st, rc, "list volumes");
+		" ORDER BY v.first, v.last, v.path", "list volumes",
+		files_bind, volume_row, &w);
 }
 
 int manga_reads_volume_files(int64_t series,
@@ -240,39 +258,35 @@ int manga_reads_special_files(int64_t series,
 	return files_of(series, "special", fn, arg);
 }
 
+static int image_row(void *arg, sqlite3_stmt *st)
+{
+	const struct files_walk *w = arg;
+	struct manga_folder_file f = {
+		.file = sqlite3_column_int64(st, 0),
+		.path = sqlite3_column_blob(st, 1),
+		.path_len = sqlite3_column_bytes(st, 1),
+		.size = sqlite3_column_int64(st, 2),
+		.mtime_ns = sqlite3_column_int64(st, 3),
+		.dir_mtime_ns = sqlite3_column_int64(st, 4),
+	};
+
+	return w->image(w->arg, &f);
+}
+
 /* The images of a volume folder, in the order a reader turns pages. */
 int manga_reads_folder_files(int64_t dir,
 			     int (*fn)(void *arg,
 				       const struct manga_folder_file *f),
 			     void *arg)
 {
-	sqlite3_stmt *st;
-	int rc;
+	struct files_walk w = { .id = dir, .image = fn, .arg = arg };
 
-	rc = reader_prepare("SELECT f.id, f.path, f.size, f.mtime_ns,"
-			    " d.mtime_ns FROM file_paths f JOIN directories d"
-			    " ON d.id = f.dir_id WHERE f.dir_id = ?1"
-			    " ORDER BY f.name", "list volume folder", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, dir);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct manga_folder_file f = {
-			.file = sqlite3_column_int64(st, 0),
-			.path = sqlite3_column_blob(st, 1),
-			.path_len = sqlite3_column_bytes(st, 1),
-			.size = sqlite3_column_int64(st, 2),
-			.mtime_ns = sqlite3_column_int64(st, 3),
-			.dir_mtime_ns = sqlite3_column_int64(st, 4),
-		};
-		int stop = fn(arg, &f);
-
-		if (stop) {
-			rc = stop;
-			break;
-		}
-	}
-	return reader_finish(st, rc, "list volume folder");
+	return reader_each_bound("SELECT f.id, f.path, f.size, f.mtime_ns,"
+				 " d.mtime_ns FROM file_paths f"
+				 " JOIN directories d ON d.id = f.dir_id"
+				 " WHERE f.dir_id = ?1 ORDER BY f.name",
+				 "list volume folder", files_bind, image_row,
+				 &w);
 }
 
 int manga_reads_setting(int64_t series, enum manga_file_setting which,
@@ -315,113 +329,98 @@ int manga_reads_setting(int64_t series, enum manga_file_setting which,
 	return reader_finish(st, rc, "read series");
 }
 
-/* The series' own row: its name, folder, and the text columns the
- * monitor fills in. */
-static int status_row(int64_t series, struct manga_status *s)
-{
-	sqlite3_stmt *st;
-	const char *monitored;
-	int rc;
+/* The texts of a series' own row, and its count of volumes out. */
+static const struct db_field status_fields[] = {
+	DB_FIELD_OR(struct manga_status, name, 0, ""),
+	DB_FIELD_OR(struct manga_status, path, 1, ""),
+	DB_FIELD(struct manga_status, source, 3),
+	DB_FIELD(struct manga_status, status, 4),
+	DB_FIELD(struct manga_status, last_checked, 5),
+	DB_FIELD(struct manga_status, edition, 6),
+	DB_FIELD(struct manga_status, published_by, 7),
+	DB_FIELD_REAL(struct manga_status, published, 8),
+	DB_FIELD(struct manga_status, published_record, 9),
+	DB_FIELD(struct manga_status, published_line, 10),
+	DB_FIELD(struct manga_status, meta, 11),
+};
 
-	rc = reader_prepare("SELECT s.name, (SELECT CAST(path AS TEXT)"
-			    " FROM roots WHERE id = s.root_id) || '/' ||"
-			    " CAST(s.path AS TEXT), s.monitored, s.source,"
-			    " s.status, strftime('%Y-%m-%dT%H:%M:%SZ',"
-			    " s.last_checked, 'unixepoch'), s.edition,"
-			    " s.published_by, coalesce(s.published, 0),"
-			    " s.published_record, s.published_line, s.meta"
-			    " FROM series s WHERE s.id = ?1",
-			    "read series", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, series);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		if (rc != SQLITE_DONE)
-			return reader_finish(st, rc, "read series");
-		reader_done(st);
-		return -ENOENT;
-	}
-	monitored = (const char *)sqlite3_column_text(st, 2);
+static int status_fill(sqlite3_stmt *st, void *arg)
+{
+	const char *monitored = (const char *)sqlite3_column_text(st, 2);
+	struct manga_status *s = arg;
+
 	s->monitored = monitored && monitored[0] == '1';
-	rc = db_column_strdup(st, 0, "", &s->name);
-	if (!rc)
-		rc = db_column_strdup(st, 1, "", &s->path);
-	if (!rc)
-		rc = db_column_strdup(st, 3, NULL, &s->source);
-	if (!rc)
-		rc = db_column_strdup(st, 4, NULL, &s->status);
-	if (!rc)
-		rc = db_column_strdup(st, 5, NULL, &s->last_checked);
-	if (!rc)
-		rc = db_column_strdup(st, 6, NULL, &s->edition);
-	if (!rc)
-		rc = db_column_strdup(st, 7, NULL, &s->published_by);
-	if (!rc)
-		rc = db_column_strdup(st, 9, NULL, &s->published_record);
-	if (!rc)
-		rc = db_column_strdup(st, 10, NULL, &s->published_line);
-	if (!rc)
-		rc = db_column_strdup(st, 11, NULL, &s->meta);
-	s->published = sqlite3_column_double(st, 8);
-	reader_done(st);
-	return rc;
+	return db_row_fields(st, s, DB_FIELDS(status_fields));
 }
 
-/* Chapters, specials and files whose names give no volume, with the
- * parser's reason for the last and the volume of the first. */
-static int status_others(int64_t series, struct manga_status *s)
+/* The series' own row: its name, folder, and the text columns the
+ * monitor fills in. */
+static int status_row(sqlite3 *db, int64_t series, struct manga_status *s)
+{
+	int rc = db_one_row(db, "read series", "SELECT s.name, (SELECT"
+			    " CAST(path AS TEXT) FROM roots WHERE id ="
+			    " s.root_id) || '/' || CAST(s.path AS TEXT),"
+			    " s.monitored, s.source, s.status,"
+			    " strftime('%Y-%m-%dT%H:%M:%SZ', s.last_checked,"
+			    " 'unixepoch'), s.edition, s.published_by,"
+			    " coalesce(s.published, 0), s.published_record,"
+			    " s.published_line, s.meta FROM series s"
+			    " WHERE s.id = ?1", DB_ARGS(DB_INT(series)),
+			    status_fill, s);
+
+	return rc < 0 ? rc : rc ? 0 : -ENOENT;
+}
+
+static const struct db_field other_fields[] = {
+	DB_FIELD_REAL(struct manga_other, number, 1),
+	DB_FIELD_OR(struct manga_other, path, 2, ""),
+	DB_FIELD(struct manga_other, reason, 3),
+	DB_FIELD_SET(struct manga_other, has_volume, 4),
+	DB_FIELD_REAL(struct manga_other, volume, 4),
+};
+
+/* The others of a series read so far. */
+struct others_read {
+	struct manga_status *s;
+	size_t alloc;
+};
+
+static int other_row(void *arg, sqlite3_stmt *st)
 {
 	static const char *const kinds[] = {
 		[MANGA_OTHER_CHAPTER] = "chapter",
 		[MANGA_OTHER_SPECIAL] = "special",
 		[MANGA_OTHER_UNPARSED] = "unknown",
 	};
-	size_t alloc = 0;
-	sqlite3_stmt *st;
-	int rc;
+	const char *kind = (const char *)sqlite3_column_text(st, 0);
+	struct others_read *r = arg;
+	struct manga_other *o;
+	int k = 0;
 
-	rc = reader_prepare("SELECT v.kind, v.first, CAST(v.path AS TEXT),"
-			    " u.reason, v.volume_first FROM volumes v"
-			    " LEFT JOIN unparsed u ON u.volume_id = v.id"
-			    " WHERE v.series_id = ?1 AND v.kind != 'volume'"
-			    " ORDER BY v.kind, v.first, v.path",
-			    "list series files", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, series);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *kind = (const char *)sqlite3_column_text(st, 0);
-		struct manga_other *o;
-		int k = 0, err;
+	while (k < MANGA_OTHER_KINDS && strcmp(kind, kinds[k]))
+		k++;
+	if (k == MANGA_OTHER_KINDS)
+		return 0;
+	o = db_add_row((void **)&r->s->others, &r->s->nr_others, &r->alloc,
+		       sizeof(*o));
+	if (!o)
+		return -ENOMEM;
+	o->kind = k;
+	return db_row_fields(st, o, DB_FIELDS(other_fields));
+}
 
-		while (k < MANGA_OTHER_KINDS && strcmp(kind, kinds[k]))
-			k++;
-		if (k == MANGA_OTHER_KINDS)
-			continue;
-		o = array_grow(s->others, s->nr_others, &alloc, sizeof(*o),
-			       16);
-		if (!o) {
-			reader_done(st);
-			return log_error(-ENOMEM, "manga: no memory for the"
-					 " files of a series");
-		}
-		s->others = o;
-		o += s->nr_others++;
-		memset(o, 0, sizeof(*o));
-		o->kind = k;
-		o->number = sqlite3_column_double(st, 1);
-		o->has_volume = sqlite3_column_type(st, 4) != SQLITE_NULL;
-		o->volume = sqlite3_column_double(st, 4);
-		err = db_column_strdup(st, 2, "", &o->path);
-		if (!err)
-			err = db_column_strdup(st, 3, NULL, &o->reason);
-		if (err) {
-			reader_done(st);
-			return err;
-		}
-	}
-	return reader_finish(st, rc, "list series files");
+/* Chapters, specials and files whose names give no volume, with the
+ * parser's reason for the last and the volume of the first. */
+static int status_others(sqlite3 *db, int64_t series, struct manga_status *s)
+{
+	struct others_read r = { s, 0 };
+
+	return db_each(db, "list series files", "SELECT v.kind, v.first,"
+		       " CAST(v.path AS TEXT), u.reason, v.volume_first"
+		       " FROM volumes v LEFT JOIN unparsed u"
+		       " ON u.volume_id = v.id WHERE v.series_id = ?1"
+		       " AND v.kind != 'volume' ORDER BY v.kind, v.first,"
+		       " v.path", DB_ARGS(DB_INT(series)), other_row, &r);
 }
 
 /* status.json is read in several queries: one read transaction makes it
@@ -439,31 +438,19 @@ int manga_reads_status(int64_t series, struct manga_status *s)
 	if (!rc)
 		rc = manga_reads_gaps(series, &s->missing, &s->nr_missing);
 	if (!rc)
-		rc = status_row(series, s);
+		rc = status_row(db, series, s);
 	if (!rc)
-		rc = status_others(series, s);
+		rc = status_others(db, series, s);
 	reader_end(db);
 	return rc;
 }
 
 void manga_status_release(struct manga_status *s)
 {
-	for (size_t i = 0; i < s->nr_others; i++) {
-		free(s->others[i].path);
-		free(s->others[i].reason);
-	}
-	free(s->others);
+	db_rows_free(s->others, s->nr_others, sizeof(*s->others),
+		     DB_FIELDS(other_fields));
 	free(s->volumes);
 	free(s->missing);
-	free(s->name);
-	free(s->path);
-	free(s->source);
-	free(s->status);
-	free(s->edition);
-	free(s->published_by);
-	free(s->published_record);
-	free(s->meta);
-	free(s->published_line);
-	free(s->last_checked);
+	db_row_fields_free(s, DB_FIELDS(status_fields));
 	memset(s, 0, sizeof(*s));
 }

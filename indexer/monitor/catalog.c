@@ -344,17 +344,6 @@ static int singles_first(struct catalog_hit **hits, size_t nr)
 	return 0;
 }
 
-/* Copies a column that may be NULL; *out stays NULL then. */
-static int column_dup(sqlite3_stmt *st, int col, char **out)
-{
-	const unsigned char *v = sqlite3_column_text(st, col);
-
-	*out = NULL;
-	if (v && !(*out = strdup((const char *)v)))
-		return -ENOMEM;
-	return 0;
-}
-
 /* Adds the row st is on to the hits; they grow by doubling. */
 static int add_hit(sqlite3_stmt *st, const struct names_result *r,
 		   struct catalog_hit **hits, size_t *nr, size_t *alloc)
@@ -371,8 +360,9 @@ static int add_hit(sqlite3_stmt *st, const struct names_result *r,
 		  sqlite3_column_int64(st, 3);
 	h->first = r->first;
 	h->last = r->last;
-	if (column_dup(st, 0, &h->title) || column_dup(st, 1, &h->link) ||
-	    column_dup(st, 2, &h->source))
+	if (db_column_strdup(st, 0, NULL, &h->title) ||
+	    db_column_strdup(st, 1, NULL, &h->link) ||
+	    db_column_strdup(st, 2, NULL, &h->source))
 		return -ENOMEM;
 	return 0;
 }

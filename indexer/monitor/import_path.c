@@ -15,6 +15,7 @@
 
 #include "common/config.h"
 #include "common/log.h"
+#include "common/lookup.h"
 #include "common/path.h"
 #include "common/symlinks.h"
 
@@ -161,12 +162,11 @@ int import_path_open(const char *root, const char *path, int flags)
 
 const char *import_path_error(int err)
 {
-	switch (err) {
-	case -ELOOP:
-		return "a symbolic link is on its way: refused";
-	case -EXDEV:
-		return "it leaves its folder or crosses a mount point: refused";
-	default:
-		return strerror(-err);
-	}
+	static const struct lookup_errno words[] = {
+		{ -ELOOP, "a symbolic link is on its way: refused" },
+		{ -EXDEV, "it leaves its folder or crosses a mount point:"
+			  " refused" },
+	};
+
+	return LOOKUP_ERRNO(words, err);
 }

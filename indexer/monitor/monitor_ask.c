@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/log.h"
+#include "common/lookup.h"
 #include "common/strbuf.h"
 #include "indexer/monitor/monitor.h"
 #include "indexer/monitor/monitor_private.h"
@@ -32,33 +33,23 @@ int monitor_throttle(struct monitor *m, const char *name, int rpm,
 
 const char *monitor_error_text(int rc)
 {
-	switch (rc) {
-	case -EACCES:
-		return "access refused (HTTP 401 or 403)";
-	case -EAGAIN:
-		return "rate limited (HTTP 429)";
-	case -EIO:
-		return "server error";
-	case -EPROTO:
-		return "malformed answer";
-	case -EBADMSG:
-		return "an HTML page, not JSON (check the url)";
-	case -EFBIG:
-		return "answer too large";
-	case -ETIMEDOUT:
-		return "timed out";
-	case -ECONNREFUSED:
-	case -EHOSTUNREACH:
-	case -ENETUNREACH:
-	case -ECONNRESET:
-		return "unreachable";
-	case -ENOENT:
-		return "no such page";
-	case -ENODATA:
-		return "no count of volumes for the edition";
-	default:
-		return strerror(-rc);
-	}
+	static const struct lookup_errno words[] = {
+		{ -EACCES, "access refused (HTTP 401 or 403)" },
+		{ -EAGAIN, "rate limited (HTTP 429)" },
+		{ -EIO, "server error" },
+		{ -EPROTO, "malformed answer" },
+		{ -EBADMSG, "an HTML page, not JSON (check the url)" },
+		{ -EFBIG, "answer too large" },
+		{ -ETIMEDOUT, "timed out" },
+		{ -ECONNREFUSED, "unreachable" },
+		{ -EHOSTUNREACH, "unreachable" },
+		{ -ENETUNREACH, "unreachable" },
+		{ -ECONNRESET, "unreachable" },
+		{ -ENOENT, "no such page" },
+		{ -ENODATA, "no count of volumes for the edition" },
+	};
+
+	return LOOKUP_ERRNO(words, rc);
 }
 
 /* Whether t is paused for longer than a check waits, or after a refusal

@@ -32,7 +32,7 @@ int monitor_checks_history(struct history *h)
 			    7, h);
 }
 
-static const struct db_text_field blocked_texts[] = {
+static const struct db_field blocked_fields[] = {
 	DB_FIELD(struct monitor_blocked, id, 0),
 	DB_FIELD(struct monitor_blocked, title, 1),
 	DB_FIELD(struct monitor_blocked, reason, 2),
@@ -40,15 +40,7 @@ static const struct db_text_field blocked_texts[] = {
 
 void monitor_blocked_free(struct monitor_blocked *rows, size_t n)
 {
-	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(blocked_texts));
-}
-
-static int blocked_row(sqlite3_stmt *st, void *row, void *arg)
-{
-	struct monitor_blocked *b = row;
-
-	(void)arg;
-	return db_row_texts(st, b, DB_FIELDS(blocked_texts));
+	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(blocked_fields));
 }
 
 /* The oldest first, as the user blocked them. */
@@ -56,47 +48,33 @@ int monitor_reads_blocklist(struct monitor_blocked **rows, size_t *n)
 {
 	return reader_read_rows("SELECT id, title, reason FROM blocklist"
 				" ORDER BY at, id", "list blocklist",
-				blocked_row, NULL, (void **)rows, n,
+				DB_ROW_FILL(blocked_fields), (void **)rows, n,
 				sizeof(**rows));
 }
 
-static const struct db_text_field download_texts[] = {
+static const struct db_field download_fields[] = {
 	DB_FIELD(struct monitor_download, series, 0),
+	DB_FIELD_INT(struct monitor_download, volume, 1),
 	DB_FIELD(struct monitor_download, title, 2),
 	DB_FIELD(struct monitor_download, source, 3),
 	DB_FIELD(struct monitor_download, client, 4),
 	DB_FIELD(struct monitor_download, client_id, 5),
 	DB_FIELD(struct monitor_download, state, 6),
+	DB_FIELD_REAL(struct monitor_download, progress, 7),
 	DB_FIELD(struct monitor_download, reason, 8),
 	DB_FIELD(struct monitor_download, path, 9),
+	DB_FIELD_REAL(struct monitor_download, sent_at, 10),
+	DB_FIELD_REAL(struct monitor_download, changed_at, 11),
+	DB_FIELD_REAL(struct monitor_download, progress_at, 12),
+	/* counts the client may not have given: -1 for NULL */
+	DB_FIELD_COUNT(struct monitor_download, bytes_done, 13),
+	DB_FIELD_COUNT(struct monitor_download, bytes_total, 14),
+	DB_FIELD_COUNT(struct monitor_download, bytes_per_s, 15),
 };
 
 void monitor_downloads_free(struct monitor_download *rows, size_t n)
 {
-	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(download_texts));
-}
-
-/* A count the client may not have given: -1 for NULL. */
-static long long figure(sqlite3_stmt *st, int col)
-{
-	return sqlite3_column_type(st, col) == SQLITE_NULL ? -1 :
-		sqlite3_column_int64(st, col);
-}
-
-static int download_row(sqlite3_stmt *st, void *row, void *arg)
-{
-	struct monitor_download *d = row;
-
-	(void)arg;
-	d->volume = sqlite3_column_int(st, 1);
-	d->progress = sqlite3_column_double(st, 7);
-	d->sent_at = sqlite3_column_double(st, 10);
-	d->changed_at = sqlite3_column_double(st, 11);
-	d->progress_at = sqlite3_column_double(st, 12);
-	d->bytes_done = figure(st, 13);
-	d->bytes_total = figure(st, 14);
-	d->bytes_per_s = figure(st, 15);
-	return db_row_texts(st, d, DB_FIELDS(download_texts));
+	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(download_fields));
 }
 
 /* A hand-off made before its times were kept in columns of their own
@@ -108,20 +86,24 @@ int monitor_reads_downloads(struct monitor_download **rows, size_t *n)
 		" coalesce(sent_at, at), coalesce(changed_at, at),"
 		" progress_at, bytes_done, bytes_total, bytes_per_s"
 		" FROM downloads ORDER BY series, volume",
-		"list downloads", download_row, NULL, (void **)rows, n,
-		sizeof(**rows));
+		"list downloads", DB_ROW_FILL(download_fields), (void **)rows,
+		n, sizeof(**rows));
 }
 
-static const struct db_text_field new_texts[] = {
+static const struct db_field new_fields[] = {
 	DB_FIELD(struct monitor_new, name, 0),
 	DB_FIELD(struct monitor_new, path, 1),
+	DB_FIELD_INT(struct monitor_new, high, 2),
+	DB_FIELD_INT(struct monitor_new, count, 3),
+	DB_FIELD_INT(struct monitor_new, manual, 4),
 	DB_FIELD(struct monitor_new, status, 5),
+	DB_FIELD_REAL(struct monitor_new, checked_at, 6),
 	DB_FIELD(struct monitor_new, by, 8),
 };
 
 void monitor_new_free(struct monitor_new *rows, size_t n)
 {
-	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(new_texts));
+	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(new_fields));
 }
 
 /* A row of new volumes, dropped when the filter arg hides its series. */
@@ -132,11 +114,7 @@ static int new_row(sqlite3_stmt *st, void *row, void *arg)
 	r->id = sqlite3_column_int64(st, 7);
 	if (!series_filter_shown(arg, r->id))
 		return 1;
-	r->high = sqlite3_column_int(st, 2);
-	r->count = sqlite3_column_int(st, 3);
-	r->manual = sqlite3_column_int(st, 4);
-	r->checked_at = sqlite3_column_double(st, 6);
-	return db_row_texts(st, r, DB_FIELDS(new_texts));
+	return db_row_fields(st, r, DB_FIELDS(new_fields));
 }
 
 /* Monitored series whose published count (the user's, else a source's)
@@ -168,9 +146,14 @@ enum {
 	F_REASON, F_ID, F_D_PROGRESS, F_D_CLIENT_ID, F_DROPPED,
 };
 
-static const struct db_text_field wanted_texts[] = {
+static const struct db_field wanted_fields[] = {
+	DB_FIELD_INT64(struct monitor_wanted, series_id, F_SERIES_ID),
 	DB_FIELD(struct monitor_wanted, series, F_SERIES),
+	DB_FIELD_INT(struct monitor_wanted, volume, F_VOLUME),
 	DB_FIELD(struct monitor_wanted, kind, F_KIND),
+	DB_FIELD_REAL(struct monitor_wanted, searched_at, F_SEARCHED),
+	DB_FIELD_REAL(struct monitor_wanted, download_at, F_D_AT),
+	DB_FIELD_REAL(struct monitor_wanted, download_progress, F_D_PROGRESS),
 	DB_FIELD(struct monitor_wanted, download_state, F_D_STATE),
 	DB_FIELD(struct monitor_wanted, download_client, F_D_CLIENT),
 	DB_FIELD(struct monitor_wanted, download_client_id, F_D_CLIENT_ID),
@@ -179,7 +162,7 @@ static const struct db_text_field wanted_texts[] = {
 	DB_FIELD(struct monitor_wanted, dropped, F_DROPPED),
 };
 
-static const struct db_text_field release_texts[] = {
+static const struct db_field release_fields[] = {
 	DB_FIELD(struct monitor_release, id, F_ID),
 	DB_FIELD(struct monitor_release, title, F_TITLE),
 	DB_FIELD(struct monitor_release, source, F_SOURCE),
@@ -188,6 +171,15 @@ static const struct db_text_field release_texts[] = {
 	DB_FIELD(struct monitor_release, magnet, F_MAGNET),
 	DB_FIELD(struct monitor_release, guid, F_GUID),
 	DB_FIELD(struct monitor_release, indexer, F_INDEXER),
+	DB_FIELD_INT(struct monitor_release, indexer_id, F_INDEXER_ID),
+	DB_FIELD_REAL(struct monitor_release, first, F_FIRST),
+	DB_FIELD_REAL(struct monitor_release, last, F_LAST),
+	DB_FIELD_SET(struct monitor_release, has_size, F_SIZE),
+	DB_FIELD_INT64(struct monitor_release, size, F_SIZE),
+	DB_FIELD_SET(struct monitor_release, has_seeders, F_SEEDERS),
+	DB_FIELD_INT64(struct monitor_release, seeders, F_SEEDERS),
+	DB_FIELD_REAL(struct monitor_release, published_at, F_PUBLISHED),
+	DB_FIELD_REAL(struct monitor_release, found_at, F_FOUND),
 	DB_FIELD(struct monitor_release, state, F_STATE),
 	DB_FIELD(struct monitor_release, reason, F_REASON),
 };
@@ -197,8 +189,8 @@ void monitor_wanted_free(struct monitor_wanted *rows, size_t n)
 	for (size_t i = 0; i < n; i++)
 		db_rows_free(rows[i].releases, rows[i].nr_releases,
 			     sizeof(*rows[i].releases),
-			     DB_FIELDS(release_texts));
-	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(wanted_texts));
+			     DB_FIELDS(release_fields));
+	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(wanted_fields));
 }
 
 #define FOUND_SQL \
@@ -215,81 +207,60 @@ void monitor_wanted_free(struct monitor_wanted *rows, size_t n)
 	" WHERE s.monitored AND (?1 = 0 OR s.id = ?1)" \
 	" ORDER BY s.name, s.id, w.volume, f.rank"
 
-/* The wanted volume of a FOUND_SQL row, with its hand-off. */
-static int wanted_row(sqlite3_stmt *st, struct monitor_wanted *w)
-{
-	w->series_id = sqlite3_column_int64(st, F_SERIES_ID);
-	w->volume = sqlite3_column_int(st, F_VOLUME);
-	w->searched_at = sqlite3_column_double(st, F_SEARCHED);
-	w->download_at = sqlite3_column_double(st, F_D_AT);
-	w->download_progress = sqlite3_column_double(st, F_D_PROGRESS);
-	return db_row_texts(st, w, DB_FIELDS(wanted_texts));
-}
+/* The list monitor_reads_found() fills, row by row of FOUND_SQL. */
+struct found_read {
+	int64_t series;
+	const struct query_series_filter *shown;
+	struct monitor_wanted **rows, *w;
+	size_t *n, alloc, rel_alloc;
+};
 
-/* The release of a FOUND_SQL row. */
-static int release_row(sqlite3_stmt *st, struct monitor_release *r)
+static int found_bind(void *arg, sqlite3_stmt *st)
 {
-	r->indexer_id = sqlite3_column_int(st, F_INDEXER_ID);
-	r->first = sqlite3_column_double(st, F_FIRST);
-	r->last = sqlite3_column_double(st, F_LAST);
-	r->has_size = sqlite3_column_type(st, F_SIZE) != SQLITE_NULL;
-	r->size = sqlite3_column_int64(st, F_SIZE);
-	r->has_seeders = sqlite3_column_type(st, F_SEEDERS) != SQLITE_NULL;
-	r->seeders = sqlite3_column_int64(st, F_SEEDERS);
-	r->published_at = sqlite3_column_double(st, F_PUBLISHED);
-	r->found_at = sqlite3_column_double(st, F_FOUND);
-	return db_row_texts(st, r, DB_FIELDS(release_texts));
+	const struct found_read *f = arg;
+
+	return sqlite3_bind_int64(st, 1, f->series);
 }
 
 /* One row per release (or one with no release for a volume none was
  * found for): a new volume starts where the series or volume change. */
+static int found_row(void *arg, sqlite3_stmt *st)
+{
+	struct found_read *f = arg;
+	int64_t sid = sqlite3_column_int64(st, F_SERIES_ID);
+	int volume = sqlite3_column_int(st, F_VOLUME);
+	struct monitor_wanted *w = f->w;
+	struct monitor_release *r;
+
+	if (!series_filter_shown(f->shown, sid))
+		return 0;
+	if (!w || sid != w->series_id || volume != w->volume) {
+		w = f->w = db_add_row((void **)f->rows, f->n, &f->alloc,
+				      sizeof(*w));
+		f->rel_alloc = 0;
+		if (!w || db_row_fields(st, w, DB_FIELDS(wanted_fields)))
+			return -ENOMEM;
+	}
+	if (sqlite3_column_type(st, F_RANK) == SQLITE_NULL)
+		return 0;
+	r = db_add_row((void **)&w->releases, &w->nr_releases, &f->rel_alloc,
+		       sizeof(*r));
+	return !r || db_row_fields(st, r, DB_FIELDS(release_fields)) ?
+		-ENOMEM : 0;
+}
+
 int monitor_reads_found(int64_t series,
 			const struct query_series_filter *shown,
 			struct monitor_wanted **rows, size_t *n)
 {
-	struct monitor_wanted *w = NULL;
-	size_t alloc = 0, rel_alloc = 0;
-	sqlite3 *db = reader_begin();
-	sqlite3_stmt *st;
-	int rc;
+	struct found_read f = {
+		.series = series, .shown = shown, .rows = rows, .n = n,
+	};
 
 	*rows = NULL;
 	*n = 0;
-	if (!db)
-		return -EIO;
-	rc = db_prepare(db, FOUND_SQL, &st);
-	if (rc) {
-		reader_end(db);
-		return rc;
-	}
-	sqlite3_bind_int64(st, 1, series);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t sid = sqlite3_column_int64(st, F_SERIES_ID);
-		int volume = sqlite3_column_int(st, F_VOLUME);
-		struct monitor_release *r;
-
-		if (!series_filter_shown(shown, sid))
-			continue;
-		if (!w || sid != w->series_id || volume != w->volume) {
-			w = db_add_row((void **)rows, n, &alloc, sizeof(*w));
-			rel_alloc = 0;
-			if (!w || wanted_row(st, w)) {
-				rc = -ENOMEM;
-				break;
-			}
-		}
-		if (sqlite3_column_type(st, F_RANK) == SQLITE_NULL)
-			continue;
-		r = db_add_row((void **)&w->releases, &w->nr_releases,
-			    &rel_alloc, sizeof(*r));
-		if (!r || release_row(st, r)) {
-			rc = -ENOMEM;
-			break;
-		}
-	}
-	rc = db_finalize(st, rc, "list found releases");
-	reader_end(db);
-	return rc;
+	return reader_each_bound(FOUND_SQL, "list found releases", found_bind,
+				 found_row, &f);
 }
 
 /* A check's columns, its counts in the order of enum monitor_check_count
@@ -307,7 +278,7 @@ static const char last_check_sql[] = CHECK_COLUMNS
 	" FROM checks WHERE kind = ?1 ORDER BY id DESC LIMIT 1";
 #undef MANGA_SOURCE
 
-static const struct db_text_field check_texts[] = {
+static const struct db_field check_fields[] = {
 	DB_FIELD(struct monitor_check, kind, 1),
 	DB_FIELD(struct monitor_check, trigger, 2),
 };
@@ -323,12 +294,12 @@ static int check_row(sqlite3_stmt *st, struct monitor_check *c)
 		c->count[i] = sqlite3_column_int(st, 5 + i);
 	for (int i = 0; i < MONITOR_SOURCES; i++)
 		c->requests[i] = sqlite3_column_int(st, 5 + MC_COUNTS + i);
-	return db_row_texts(st, c, DB_FIELDS(check_texts));
+	return db_row_fields(st, c, DB_FIELDS(check_fields));
 }
 
 void monitor_checks_free(struct monitor_check *rows, size_t n)
 {
-	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(check_texts));
+	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(check_fields));
 }
 
 static int check_fill(sqlite3_stmt *st, void *row, void *arg)
@@ -493,82 +464,67 @@ static int services_health(sqlite3 *db, double now, struct strbuf *errors,
 /* A flow whose newest finished check had errors: its requests failed
  * while the service as a whole works, and each lost one series' news
  * until the next check. */
-static int checks_health(sqlite3 *db, struct strbuf *warns)
+static int check_warning(void *arg, sqlite3_stmt *st)
 {
-	sqlite3_stmt *st;
-	int rc;
+	int n = sqlite3_column_int(st, 1);
 
-	rc = db_prepare(db, "SELECT kind, errors FROM checks WHERE id IN"
-			" (SELECT max(id) FROM checks WHERE finished_at IS NOT"
-			" NULL GROUP BY kind) AND errors > 0 ORDER BY kind",
-			&st);
-	if (rc)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int n = sqlite3_column_int(st, 1);
-
-		strbuf_addf(warns, "warn: monitor: the last %s check had %d"
-			    " error%s (see /log)\n",
-			    sqlite3_column_text(st, 0), n, n > 1 ? "s" : "");
-	}
-	return db_finalize(st, rc, "read checks");
+	strbuf_addf(arg, "warn: monitor: the last %s check had %d error%s"
+		    " (see /log)\n", sqlite3_column_text(st, 0), n,
+		    n > 1 ? "s" : "");
+	return 0;
 }
 
 /* A completed download whose import failed (tracker.h): its reason
  * says why and what to do, until it is imported or gone. */
-static int imports_health(sqlite3 *db, struct strbuf *warns)
+static int import_warning(void *arg, sqlite3_stmt *st)
 {
-	sqlite3_stmt *st;
-	int rc;
+	struct strbuf *warns = arg;
 
-	rc = db_prepare(db, "SELECT series, volume, error FROM downloads"
-			" WHERE state = 'completed' AND error LIKE 'import: %'"
-			" ORDER BY series, volume", &st);
-	if (rc)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		strbuf_addstr(warns, "warn: ");
-		utf8_add_field(warns, (const char *)sqlite3_column_text(st,
-									 0));
-		strbuf_addf(warns, " volume %d not imported: ",
-			    sqlite3_column_int(st, 1));
-		utf8_add_field(warns, (const char *)sqlite3_column_text(st,
-									 2) +
-			       strlen("import: "));
-		strbuf_addch(warns, '\n');
-	}
-	return db_finalize(st, rc, "read downloads");
+	strbuf_addstr(warns, "warn: ");
+	utf8_add_field(warns, (const char *)sqlite3_column_text(st, 0));
+	strbuf_addf(warns, " volume %d not imported: ",
+		    sqlite3_column_int(st, 1));
+	utf8_add_field(warns, (const char *)sqlite3_column_text(st, 2) +
+		       strlen("import: "));
+	strbuf_addch(warns, '\n');
+	return 0;
 }
 
 /* A series two records of a source bear the title of (published.c):
  * none taken, one line each until the user writes an id of that source
  * ("SOURCE:" of the status "no record taken: SOURCE:A and SOURCE:B
  * ...") into the series' source. */
-static int ties_health(sqlite3 *db, struct strbuf *warns)
+static int tie_warning(void *arg, sqlite3_stmt *st)
 {
-	sqlite3_stmt *st;
-	int rc;
+	const char *name = (const char *)sqlite3_column_text(st, 0);
+	struct strbuf *warns = arg;
 
-	rc = db_prepare(db, "SELECT name, status FROM series WHERE status"
-			" LIKE 'no record taken: %' AND instr(coalesce(source,"
-			" ''), substr(status, 18, instr(substr(status, 18),"
-			" ':'))) = 0 ORDER BY name", &st);
-	if (rc)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
-
-		strbuf_addstr(warns, "warn: ");
-		utf8_add_field(warns, name);
-		strbuf_addstr(warns, ": ");
-		utf8_add_field(warns, (const char *)sqlite3_column_text(st,
-									 1));
-		strbuf_addstr(warns, "; write the one to follow into /manga/");
-		utf8_add_field(warns, name);
-		strbuf_addstr(warns, "/source\n");
-	}
-	return db_finalize(st, rc, "read series");
+	strbuf_addstr(warns, "warn: ");
+	utf8_add_field(warns, name);
+	strbuf_addstr(warns, ": ");
+	utf8_add_field(warns, (const char *)sqlite3_column_text(st, 1));
+	strbuf_addstr(warns, "; write the one to follow into /manga/");
+	utf8_add_field(warns, name);
+	strbuf_addstr(warns, "/source\n");
+	return 0;
 }
+
+/* The warnings read a line per row of their query. */
+static const struct {
+	const char *sql, *what;
+	int (*line)(void *warns, sqlite3_stmt *st);
+} warnings[] = {
+	{ "SELECT kind, errors FROM checks WHERE id IN (SELECT max(id)"
+	  " FROM checks WHERE finished_at IS NOT NULL GROUP BY kind)"
+	  " AND errors > 0 ORDER BY kind", "read checks", check_warning },
+	{ "SELECT series, volume, error FROM downloads WHERE state ="
+	  " 'completed' AND error LIKE 'import: %' ORDER BY series, volume",
+	  "read downloads", import_warning },
+	{ "SELECT name, status FROM series WHERE status LIKE"
+	  " 'no record taken: %' AND instr(coalesce(source, ''),"
+	  " substr(status, 18, instr(substr(status, 18), ':'))) = 0"
+	  " ORDER BY name", "read series", tie_warning },
+};
 
 /* Health is read for the health file (fs/render_health.c) in one
  * snapshot of its own. */
@@ -580,12 +536,10 @@ int monitor_reads_health(struct strbuf *errors, struct strbuf *warns)
 	if (!db)
 		return -EIO;
 	rc = services_health(db, clock_wall(), errors, warns);
-	if (!rc)
-		rc = checks_health(db, warns);
-	if (!rc)
-		rc = imports_health(db, warns);
-	if (!rc)
-		rc = ties_health(db, warns);
+	for (size_t i = 0; !rc && i < sizeof(warnings) / sizeof(*warnings);
+	     i++)
+		rc = reader_each(warnings[i].sql, warnings[i].what,
+				 warnings[i].line, warns);
 	save_guard_health(warns);
 	reader_end(db);
 	return rc;

@@ -45,32 +45,27 @@ static int any_row(sqlite3 *db, const char *sql, const char *a,
 	return rc ? rc : found;
 }
 
+static int pick_row(sqlite3_stmt *st, void *arg)
+{
+	struct pick *p = arg;
+
+	p->series = sqlite3_column_int64(st, 0);
+	p->volume = sqlite3_column_int(st, 1);
+	p->rank = sqlite3_column_int(st, 2);
+	return db_column_strdup(st, 3, "", &p->name);
+}
+
 /* Find release id among the found ones into *p (p->name to free). */
 static int find(sqlite3 *db, const char *id, struct pick *p)
 {
-	sqlite3_stmt *st;
-	int rc = db_prepare_bound(db, "read a found release",
-				  "SELECT f.series_id, f.volume, f.rank, s.name"
-				  " FROM found f JOIN series s"
-				  " ON s.id = f.series_id"
-				  " WHERE f.release_id = ?1"
-				  " ORDER BY f.found_at DESC LIMIT 1",
-				  DB_ARGS(DB_TEXT(id)), &st);
+	int rc = db_one_row(db, "read a found release",
+			    "SELECT f.series_id, f.volume, f.rank, s.name"
+			    " FROM found f JOIN series s ON s.id = f.series_id"
+			    " WHERE f.release_id = ?1"
+			    " ORDER BY f.found_at DESC LIMIT 1",
+			    DB_ARGS(DB_TEXT(id)), pick_row, p);
 
-	if (rc)
-		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		p->series = sqlite3_column_int64(st, 0);
-		p->volume = sqlite3_column_int(st, 1);
-		p->rank = sqlite3_column_int(st, 2);
-		if (db_column_strdup(st, 3, "", &p->name))
-			rc = -ENOMEM;
-	}
-	if (rc == SQLITE_ROW)
-		return db_finalize(st, rc, "read a found release");
-	rc = db_finalize(st, rc, "read a found release");
-	return rc ? rc : 1;
+	return rc < 0 ? rc : !rc;
 }
 
 /* Say why a pick is refused, once, where it is decided. */

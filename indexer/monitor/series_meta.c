@@ -18,6 +18,7 @@
 #include "common/db.h"
 #include "common/json.h"
 #include "common/strbuf.h"
+#include "common/utf8.h"
 #include "indexer/store/writer.h"
 
 /* The bytes of a summary's text read: it is cut at SERIES_META_SUMMARY
@@ -33,17 +34,6 @@
 #define ESCAPED "\\`*_{}[]()#+-.!"
 #define ELLIPSIS "\xe2\x80\xa6"
 
-/* The longest prefix of the n bytes at s that ends on a UTF-8 character's
- * boundary and fits max bytes. */
-static size_t fit(const char *s, size_t n, size_t max)
-{
-	if (n <= max)
-		return n;
-	while (max && ((unsigned char)s[max] & 0xc0) == 0x80)
-		max--;
-	return max;
-}
-
 /* Copy the n bytes at s into dst of size bytes, cut to fit, with
  * mark (or "") after a cut. */
 static void copy_cut(char *dst, size_t size, const char *s, size_t n,
@@ -58,7 +48,8 @@ static void copy_cut(char *dst, size_t size, const char *s, size_t n,
 		dst[n] = '\0';
 		return;
 	}
-	k = fit(s, n, size - 1 > strlen(mark) ? size - 1 - strlen(mark) : 0);
+	k = utf8_fit(s, n, size - 1 > strlen(mark) ?
+		     size - 1 - strlen(mark) : 0);
 	while (k && s[k - 1] == ' ')
 		k--;
 	memcpy(dst, s, k);

@@ -125,7 +125,7 @@ static int store_update(sqlite3 *db, void *arg)
 			figure(u->seen->total), figure(u->seen->speed)));
 }
 
-static const struct db_text_field track_texts[] = {
+static const struct db_field track_texts[] = {
 	DB_FIELD_OR(struct track, series, 0, ""),
 	DB_FIELD_OR(struct track, client, 3, ""),
 	DB_FIELD_OR(struct track, client_id, 4, ""),
@@ -154,7 +154,7 @@ static int track_row(sqlite3_stmt *st, void *row, void *arg)
 	n->applied = sqlite3_column_int(st, 12);
 	snprintf(n->row.reason, sizeof(n->row.reason), "%s",
 		 reason ? reason : "");
-	return db_row_texts(st, n, DB_FIELDS(track_texts));
+	return db_row_fields(st, n, DB_FIELDS(track_texts));
 }
 
 /* The hand-offs on their way, with an id in their client. */
@@ -183,20 +183,13 @@ static int load(sqlite3 *db, struct track **out, size_t *nr)
 /* A failed hand-off: its release never again, and the user told. */
 static void failed(const struct track *t, const struct tracker_row *row)
 {
-	struct strbuf subject = STRBUF_INIT;
-
 	log_warn("tracker: \"%s\" for %s volume %d failed in %s: %s",
 		 t->title, t->series, t->volume, t->client, row->reason);
 	if (blocklist_valid_id(t->release_id))
 		blocklist_add(t->release_id, t->title, row->reason);
-	tracker_subject(t, &subject);
-	notify_event(NOTIFY_HANDOFF_FAILED, subject.buf,
-		     json_pack("{s:i, s:s, s:s, s:s}", "volume", t->volume,
-			       "title", t->title, "client", t->client,
-			       "reason", row->reason),
-		     "%s volume %d: the download of \"%s\" failed in %s: %s",
-		     t->series, t->volume, t->title, t->client, row->reason);
-	strbuf_release(&subject);
+	tracker_tell(t, NOTIFY_HANDOFF_FAILED, "reason",
+		     json_string(row->reason), ": the download of \"%s\" failed"
+		     " in %s: %s", t->title, t->client, row->reason);
 }
 
 

@@ -8,6 +8,7 @@
  * row: the tracker stores the state it returns.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,9 +35,23 @@
 #include "indexer/monitor/series_save.h"
 #include "indexer/monitor/tracker_private.h"
 
-void tracker_subject(const struct track *t, struct strbuf *out)
+void tracker_tell(const struct track *t, enum notify_kind kind,
+		  const char *key, json_t *value, const char *fmt, ...)
 {
-	strbuf_addf(out, "%s volume %d", t->series, t->volume);
+	struct strbuf subject = STRBUF_INIT, tail = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&tail, fmt, ap);
+	va_end(ap);
+	strbuf_addf(&subject, "%s volume %d", t->series, t->volume);
+	notify_event(kind, subject.buf,
+		     json_pack("{s:i, s:s, s:s, s:o}", "volume", t->volume,
+			       "title", t->title, "client", t->client, key,
+			       value),
+		     "%s%s", subject.buf, tail.buf);
+	strbuf_release(&subject);
+	strbuf_release(&tail);
 }
 
 /* What to do about an import that failed with err, at the mapping of
@@ -123,22 +138,16 @@ static void tell_failed(struct tracker_pass *p, const struct track *t,
 	double wait = fmin(p->cfg->download_poll_interval_s *
 			   ldexp(1, r->tries < 20 ? r->tries : 20),
 			   TRACKER_RETRY_MAX);
-	struct strbuf subject = STRBUF_INIT;
 
 	r->tries++;
 	r->next = clock_wall() + wait;
 	log_warn("tracker: \"%s\" for %s volume %d not imported, tried again"
 		 " in %.0f s: %s", t->title, t->series, t->volume, wait,
 		 row->reason);
-	tracker_subject(t, &subject);
-	notify_event(NOTIFY_IMPORT_FAILED, subject.buf,
-		     json_pack("{s:i, s:s, s:s, s:s}", "volume", t->volume,
-			       "title", t->title, "client", t->client,
-			       "reason", row->reason),
-		     "%s volume %d: \"%s\" completed but was not imported: %s",
-		     t->series, t->volume, t->title,
+	tracker_tell(t, NOTIFY_IMPORT_FAILED, "reason",
+		     json_string(row->reason), ": \"%s\" completed but was not"
+		     " imported: %s", t->title,
 		     row->reason + strlen("import: "));
-	strbuf_release(&subject);
 }
 
 /* An import done, or no more to try: its back-off forgotten. */
@@ -231,7 +240,6 @@ static int series_place(sqlite3 *db, const char *series, struct place *pl)
 static void tell_imported(const struct config *cfg, const struct track *t,
 			  const struct import_result *res, const char *dir)
 {
-	struct strbuf subject = STRBUF_INIT;
 	struct mediaserver_told told;
 	json_t *files = json_array();
 
@@ -239,14 +247,8 @@ static void tell_imported(const struct config *cfg, const struct track *t,
 		json_array_append_new(files, json_string(res->files[i].to));
 	log_info("tracker: \"%s\" imported into %s volume %d", t->title,
 		 t->series, t->volume);
-	tracker_subject(t, &subject);
-	notify_event(NOTIFY_IMPORTED, subject.buf,
-		     json_pack("{s:i, s:s, s:s, s:o}", "volume", t->volume,
-			       "title", t->title, "client", t->client,
-			       "files", files),
-		     "%s volume %d imported from \"%s\"", t->series,
-		     t->volume, t->title);
-	strbuf_release(&subject);
+	tracker_tell(t, NOTIFY_IMPORTED, "files", files,
+		     " imported from \"%s\"", t->title);
 	/* the servers see the volume now, not at their next scan */
 	mediaserver_imported(cfg, dir, &told);
 	if (told.asked || told.failed)

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "common/notify.h"
 #include "common/strbuf.h"
 #include "indexer/monitor/tracker.h"
 
@@ -22,9 +23,15 @@ struct track {
 	struct tracker_row row;
 };
 
-/* What a notification of t is about, its volume, as the hand-off's and
- * the new volumes' are: told once per volume (indexer/notifier.h). */
-void tracker_subject(const struct track *t, struct strbuf *out);
+/*
+ * Tell of t (notify_event()): about its volume, as the hand-off's and
+ * the new volumes' are, told once per volume (indexer/notifier.h); its
+ * details its volume, title, client and key's value (consumed), its
+ * message its series and volume followed by fmt.
+ */
+void tracker_tell(const struct track *t, enum notify_kind kind,
+		  const char *key, json_t *value, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 /* Whether row is a completed download dry-run kept from its import. */
 int tracker_would_import(const struct tracker_row *row);

@@ -17,6 +17,7 @@
 #include "common/json.h"
 #include "common/listener.h"
 #include "common/log.h"
+#include "common/path.h"
 #include "common/strbuf.h"
 
 const char *arr_name(const struct arr *a)
@@ -71,20 +72,6 @@ static int send_request(const struct arr *a, const char *method,
 		return log_error(-EIO, "%s: %s %s: HTTP %ld", arr_name(a),
 				 method, path, resp->status);
 	return 0;
-}
-
-/* How many bytes of path folder holds as a prefix, or 0 when it does not
- * hold it; the folder's trailing slashes do not count. */
-static size_t holds(const char *folder, const char *path)
-{
-	size_t len = strlen(folder);
-
-	while (len > 1 && folder[len - 1] == '/')
-		len--;
-	if (!len || strncmp(folder, path, len) ||
-	    (path[len] != '/' && path[len] != '\0'))
-		return 0;
-	return len;
 }
 
 /* GET what, a JSON array of objects, into *doc. */
@@ -149,7 +136,7 @@ int arr_find(const struct arr *a, const char *path, int64_t *id)
 			json_decref(doc);
 			return -EPROTO;
 		}
-		len = folder && n > 0 ? holds(folder, path) : 0;
+		len = folder && n > 0 ? path_holds(folder, path) : 0;
 		if (len > best) {
 			best = len;
 			*id = n;

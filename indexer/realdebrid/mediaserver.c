@@ -16,6 +16,7 @@
 #include "common/http.h"
 #include "common/listener.h"
 #include "common/log.h"
+#include "common/path.h"
 #include "common/strbuf.h"
 
 /* Send one request with its secret header, where user (the service's
@@ -81,20 +82,6 @@ static void secret_release(struct strbuf *h)
 	strbuf_release(h);
 }
 
-/* How much of folder the library folder root holds: its length when
- * folder is root or lies below it, else 0. */
-static size_t holds(const char *root, const char *folder)
-{
-	size_t n = root ? strlen(root) : 0;
-
-	while (n > 1 && root[n - 1] == '/')
-		n--;
-	if (!n || strncmp(root, folder, n) ||
-	    (folder[n] != '/' && folder[n] != '\0'))
-		return 0;
-	return n;
-}
-
 /* The key of the Plex section whose folder holds folder, deepest first,
  * into key (of size len); -ENOENT when none does. */
 static int plex_section(json_t *dirs, const char *folder, char *key,
@@ -107,7 +94,7 @@ static int plex_section(json_t *dirs, const char *folder, char *key,
 		const char *k = json_string_value(json_object_get(d, "key"));
 
 		json_array_foreach(json_object_get(d, "Location"), j, loc) {
-			n = holds(json_string_value(json_object_get(loc,
+			n = path_holds(json_string_value(json_object_get(loc,
 				  "path")), folder);
 			if (!k || n <= best)
 				continue;
@@ -227,7 +214,7 @@ static int komga(const struct config *cfg, const char *folder)
 		rc = log_error(-EPROTO, "komga: GET /api/v1/libraries: not a"
 			       " list of libraries");
 	json_array_foreach(rc ? NULL : doc, i, lib) {
-		n = holds(json_string_value(json_object_get(lib, "root")),
+		n = path_holds(json_string_value(json_object_get(lib, "root")),
 			  folder);
 		if (n > best && json_string_value(json_object_get(lib, "id"))) {
 			best = n;

@@ -115,7 +115,7 @@ static int tell_owner(struct rd_cleanup *c, const struct rd_link *l,
 	.url = (cfg)->name##_url, .api_key = (cfg)->name##_api_key, \
 	.user = &(cfg)->name##_user }
 
-static const struct db_text_field link_texts[] = {
+static const struct db_field link_texts[] = {
 	DB_FIELD(struct rd_link, path, 0),
 	DB_FIELD(struct rd_link, target, 1),
 };
@@ -137,7 +137,7 @@ static int load_links(sqlite3 *db, const char *sql, const char *key,
 		struct rd_link *l = db_add_row((void **)out, nr, &alloc,
 					       sizeof(*l));
 
-		if (!l || db_row_texts(st, l, DB_FIELDS(link_texts))) {
+		if (!l || db_row_fields(st, l, DB_FIELDS(link_texts))) {
 			rc = -ENOMEM;
 			break;
 		}

@@ -63,26 +63,21 @@ enum rd_outcome rd_job_classify(int rc, const char *status, double now,
 	return RD_RETRY;
 }
 
+/* The columns of load_jobs() a job keeps as they are. */
+static const struct db_field job_fields[] = {
+	DB_FIELD(struct job, id, 0),
+	DB_FIELD(struct job, hash, 1),
+	DB_FIELD(struct job, name, 2),
+	DB_FIELD(struct job, new_id, 4),
+	DB_FIELD_INT(struct job, attempts, 5),
+	DB_FIELD_REAL(struct job, started_at, 6),
+};
+
 /* Free what a job owns, loaded whole or half. */
 static void job_clear(struct job *j)
 {
-	free(j->id);
-	free(j->hash);
-	free(j->name);
-	free(j->new_id);
+	db_row_fields_free(j, DB_FIELDS(job_fields));
 	rd_torrent_release(&j->info);
-}
-
-/* Copy a text column that may be NULL; a copy that fails marks *failed,
- * so a row is checked once. */
-static char *column_dup(sqlite3_stmt *st, int i, int *failed)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-	char *d = s ? strdup(s) : NULL;
-
-	if (s && !d)
-		*failed = 1;
-	return d;
 }
 
 /* The repairs to work on now: under way, queued, or retries due. */
@@ -126,12 +121,7 @@ static int load_jobs(struct rd_job_ctx *w, double now, struct job **out,
 		}
 		jobs = grown;
 		j = memset(&jobs[(*nr)++], 0, sizeof(*j));
-		j->id = column_dup(st, 0, &failed);
-		j->hash = column_dup(st, 1, &failed);
-		j->name = column_dup(st, 2, &failed);
-		j->new_id = column_dup(st, 4, &failed);
-		j->attempts = sqlite3_column_int(st, 5);
-		j->started_at = sqlite3_column_double(st, 6);
+		failed = db_row_fields(st, j, DB_FIELDS(job_fields)) != 0;
 		for (size_t i = 0; i < sizeof(state_names) /
 		     sizeof(*state_names); i++)
 			if (!strcmp(state, state_names[i]))

@@ -7,7 +7,6 @@
 #include "indexer/realdebrid/rd_reads.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,36 +27,21 @@ int rd_passes_history(struct history *h)
 			    2, h);
 }
 
-/* A real column that may be NULL: NAN then. */
-static double real_or_nan(sqlite3_stmt *st, int col)
-{
-	return sqlite3_column_type(st, col) == SQLITE_NULL ? NAN :
-		sqlite3_column_double(st, col);
-}
-
-static const struct db_text_field broken_texts[] = {
+static const struct db_field broken_fields[] = {
 	DB_FIELD(struct rd_broken, link, 0),
 	DB_FIELD(struct rd_broken, target, 1),
 	DB_FIELD(struct rd_broken, torrent, 2),
 	DB_FIELD(struct rd_broken, torrent_name, 3),
 	DB_FIELD(struct rd_broken, state, 4),
 	DB_FIELD(struct rd_broken, reason, 5),
+	DB_FIELD_INT64(struct rd_broken, attempts, 6),
+	DB_FIELD_REAL(struct rd_broken, next_retry_at, 7),
 	DB_FIELD(struct rd_broken, plan, 8),
 };
 
 void rd_broken_free(struct rd_broken *rows, size_t n)
 {
-	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(broken_texts));
-}
-
-static int broken_row(sqlite3_stmt *st, void *row, void *arg)
-{
-	struct rd_broken *b = row;
-
-	(void)arg;
-	b->attempts = sqlite3_column_int64(st, 6);
-	b->next_retry_at = sqlite3_column_double(st, 7);
-	return db_row_texts(st, b, DB_FIELDS(broken_texts));
+	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(broken_fields));
 }
 
 /* The latest repair of a link's torrent, under its old id or its new
@@ -79,30 +63,22 @@ int rd_reads_broken(struct rd_broken **rows, size_t *n)
 		"  l.torrent_id OR new_id = l.torrent_id"
 		"  ORDER BY updated_at DESC LIMIT 1)"
 		" WHERE l.broken ORDER BY l.path", "read broken links",
-		broken_row, NULL, (void **)rows, n, sizeof(**rows));
+		DB_ROW_FILL(broken_fields), (void **)rows, n, sizeof(**rows));
 }
 
-static const struct db_text_field held_texts[] = {
+static const struct db_field held_fields[] = {
 	DB_FIELD(struct rd_held, id, 0),
 	DB_FIELD(struct rd_held, name, 1),
 	DB_FIELD(struct rd_held, hash, 2),
 	DB_FIELD(struct rd_held, status, 3),
+	DB_FIELD_INT64(struct rd_held, bytes, 4),
+	DB_FIELD_REAL(struct rd_held, added_at, 5),
+	DB_FIELD_REAL(struct rd_held, seen_at, 6),
 };
 
 void rd_held_free(struct rd_held *rows, size_t n)
 {
-	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(held_texts));
-}
-
-static int held_row(sqlite3_stmt *st, void *row, void *arg)
-{
-	struct rd_held *h = row;
-
-	(void)arg;
-	h->bytes = sqlite3_column_int64(st, 4);
-	h->added_at = sqlite3_column_double(st, 5);
-	h->seen_at = sqlite3_column_double(st, 6);
-	return db_row_texts(st, h, DB_FIELDS(held_texts));
+	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(held_fields));
 }
 
 int rd_reads_held(struct rd_held **rows, size_t *n)
@@ -113,34 +89,26 @@ int rd_reads_held(struct rd_held **rows, size_t *n)
 				" (SELECT 1 FROM rd_sync WHERE"
 				" cycle_finished_at IS NOT NULL)"
 				" ORDER BY added_at, id", "read torrents",
-				held_row, NULL, (void **)rows, n,
+				DB_ROW_FILL(held_fields), (void **)rows, n,
 				sizeof(**rows));
 }
 
-static const struct db_text_field orphan_texts[] = {
+static const struct db_field orphan_fields[] = {
 	DB_FIELD(struct rd_orphan, path, 0),
 	DB_FIELD(struct rd_orphan, target, 1),
+	DB_FIELD_REAL(struct rd_orphan, since, 2),
 };
 
 void rd_orphans_free(struct rd_orphan *rows, size_t n)
 {
-	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(orphan_texts));
-}
-
-static int orphan_row(sqlite3_stmt *st, void *row, void *arg)
-{
-	struct rd_orphan *o = row;
-
-	(void)arg;
-	o->since = sqlite3_column_double(st, 2);
-	return db_row_texts(st, o, DB_FIELDS(orphan_texts));
+	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(orphan_fields));
 }
 
 int rd_reads_orphans(struct rd_orphan **rows, size_t *n)
 {
 	return reader_read_rows("SELECT path, target, since FROM rd_orphans"
 				" ORDER BY since, path", "read orphans",
-				orphan_row, NULL, (void **)rows, n,
+				DB_ROW_FILL(orphan_fields), (void **)rows, n,
 				sizeof(**rows));
 }
 
@@ -150,15 +118,21 @@ int rd_reads_orphans(struct rd_orphan **rows, size_t *n)
 	" repaired, retries, failed, links_deleted, rescans, requests," \
 	" rate_limited, guard_reason FROM rd_passes"
 
-static const struct db_text_field pass_texts[] = {
+static const struct db_field pass_fields[] = {
+	DB_FIELD_INT64(struct rd_pass, id, 0),
 	DB_FIELD(struct rd_pass, kind, 1),
 	DB_FIELD(struct rd_pass, trigger, 2),
+	DB_FIELD_INT(struct rd_pass, dry_run, 3),
+	DB_FIELD_REAL(struct rd_pass, started_at, 4),
+	DB_FIELD_SET(struct rd_pass, finished, 5),
+	DB_FIELD_REAL(struct rd_pass, finished_at, 5),
+	DB_FIELD_REAL_OR_NAN(struct rd_pass, duration_s, 6),
 	DB_FIELD(struct rd_pass, guard_reason, 19),
 };
 
 void rd_passes_free(struct rd_pass *rows, size_t n)
 {
-	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(pass_texts));
+	db_rows_free(rows, n, sizeof(*rows), DB_FIELDS(pass_fields));
 }
 
 static int pass_row(sqlite3_stmt *st, void *row, void *arg)
@@ -166,15 +140,9 @@ static int pass_row(sqlite3_stmt *st, void *row, void *arg)
 	struct rd_pass *p = row;
 
 	(void)arg;
-	p->id = sqlite3_column_int64(st, 0);
-	p->dry_run = sqlite3_column_int(st, 3);
-	p->started_at = sqlite3_column_double(st, 4);
-	p->finished = sqlite3_column_type(st, 5) != SQLITE_NULL;
-	p->finished_at = sqlite3_column_double(st, 5);
-	p->duration_s = real_or_nan(st, 6);
 	for (int i = 0; i < RD_PASS_COUNTS; i++)
 		p->count[i] = sqlite3_column_int64(st, 7 + i);
-	return db_row_texts(st, p, DB_FIELDS(pass_texts));
+	return db_row_fields(st, p, DB_FIELDS(pass_fields));
 }
 
 int rd_reads_passes(struct rd_pass **rows, size_t *n)
@@ -202,34 +170,37 @@ static int read_last_pass(sqlite3 *db, struct rd_pass *p, int *has)
 	return rc;
 }
 
+static const struct db_field sync_fields[] = {
+	DB_FIELD_INT(struct rd_sync, full, 0),
+	DB_FIELD_INT(struct rd_sync, next_page, 1),
+	DB_FIELD_INT64(struct rd_sync, pages_done, 2),
+	DB_FIELD_INT64(struct rd_sync, torrents_seen, 3),
+	DB_FIELD_INT64(struct rd_sync, total, 4),
+	DB_FIELD_REAL(struct rd_sync, started_at, 5),
+	DB_FIELD_REAL(struct rd_sync, finished_at, 6),
+	DB_FIELD_REAL(struct rd_sync, synced_at, 7),
+};
+
+static int sync_row(sqlite3_stmt *st, void *out)
+{
+	return db_row_fields(st, out, DB_FIELDS(sync_fields));
+}
+
 static int sync_read(sqlite3 *db, struct rd_sync *out)
 {
-	sqlite3_stmt *st;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->next_page = 1;
 	out->total = -1;
-	rc = db_prepare(db, "SELECT full_sync, list_page, pages_done,"
-			" torrents_seen, list_total,"
+	rc = db_one_row(db, "read the account's listing", "SELECT full_sync,"
+			" list_page, pages_done, torrents_seen, list_total,"
 			" coalesce(cycle_started_at, 0),"
 			" CASE WHEN cycle_finished_at >= cycle_started_at"
 			" THEN cycle_finished_at ELSE 0 END,"
-			" coalesce(synced_at, 0) FROM rd_sync", &st);
-	if (rc)
-		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->full = sqlite3_column_int(st, 0);
-		out->next_page = sqlite3_column_int(st, 1);
-		out->pages_done = sqlite3_column_int64(st, 2);
-		out->torrents_seen = sqlite3_column_int64(st, 3);
-		out->total = sqlite3_column_int64(st, 4);
-		out->started_at = sqlite3_column_double(st, 5);
-		out->finished_at = sqlite3_column_double(st, 6);
-		out->synced_at = sqlite3_column_double(st, 7);
-	}
-	return db_finalize(st, rc, "read the account's listing");
+			" coalesce(synced_at, 0) FROM rd_sync", NULL, 0,
+			sync_row, out);
+	return rc < 0 ? rc : 0;
 }
 
 int rd_reads_sync(struct rd_sync *s)
@@ -241,37 +212,54 @@ int rd_reads_sync(struct rd_sync *s)
 	"SELECT torrent_id, name, hash, state, new_id, attempts," \
 	" started_at, updated_at, next_at, last_error, plan FROM rd_repairs"
 
-static const struct db_text_field repair_texts[] = {
+static const struct db_field repair_fields[] = {
 	DB_FIELD(struct rd_repair_row, torrent, 0),
 	DB_FIELD(struct rd_repair_row, name, 1),
 	DB_FIELD(struct rd_repair_row, hash, 2),
 	DB_FIELD(struct rd_repair_row, state, 3),
 	DB_FIELD(struct rd_repair_row, new_id, 4),
+	DB_FIELD_INT64(struct rd_repair_row, attempts, 5),
+	DB_FIELD_REAL(struct rd_repair_row, started_at, 6),
+	DB_FIELD_REAL(struct rd_repair_row, updated_at, 7),
+	DB_FIELD_REAL(struct rd_repair_row, next_retry_at, 8),
 	DB_FIELD(struct rd_repair_row, last_error, 9),
 	DB_FIELD(struct rd_repair_row, plan, 10),
 };
 
-static const struct db_text_field failure_texts[] = {
+static const struct db_field failure_fields[] = {
 	DB_FIELD(struct rd_failure, torrent, 0),
 	DB_FIELD(struct rd_failure, name, 1),
 	DB_FIELD(struct rd_failure, hash, 2),
 	DB_FIELD(struct rd_failure, reason, 3),
+	DB_FIELD_REAL(struct rd_failure, at, 4),
+	DB_FIELD_INT64(struct rd_failure, links_deleted, 5),
+	DB_FIELD_INT64(struct rd_failure, rescans, 6),
 };
 
-static const struct db_text_field attempt_texts[] = {
+static const struct db_field attempt_fields[] = {
+	DB_FIELD_REAL(struct rd_attempt_row, at, 0),
 	DB_FIELD(struct rd_attempt_row, endpoint, 1),
 	DB_FIELD(struct rd_attempt_row, torrent, 2),
 	DB_FIELD(struct rd_attempt_row, result, 3),
+	DB_FIELD_SET(struct rd_attempt_row, has_http_status, 4),
+	DB_FIELD_INT64(struct rd_attempt_row, http_status, 4),
+	DB_FIELD_SET(struct rd_attempt_row, has_error_code, 5),
+	DB_FIELD_INT64(struct rd_attempt_row, error_code, 5),
+	DB_FIELD_REAL_OR_NAN(struct rd_attempt_row, elapsed_s, 6),
 };
 
-static const struct db_text_field delete_texts[] = {
+static const struct db_field delete_fields[] = {
 	DB_FIELD(struct rd_delete, torrent, 0),
 	DB_FIELD(struct rd_delete, name, 1),
 	DB_FIELD(struct rd_delete, new_id, 2),
+	DB_FIELD_REAL(struct rd_delete, since_at, 3),
+	DB_FIELD_INT64(struct rd_delete, failures, 4),
 	DB_FIELD(struct rd_delete, last_error, 5),
+	DB_FIELD_REAL(struct rd_delete, tried_at, 6),
 };
 
-static const struct db_text_field action_texts[] = {
+static const struct db_field action_fields[] = {
+	DB_FIELD_REAL(struct rd_action, at, 0),
 	DB_FIELD(struct rd_action, torrent, 1),
 	DB_FIELD(struct rd_action, service, 2),
 	DB_FIELD(struct rd_action, action, 3),
@@ -279,115 +267,60 @@ static const struct db_text_field action_texts[] = {
 	DB_FIELD(struct rd_action, result, 5),
 };
 
-static int repair_row(sqlite3_stmt *st, void *row, void *arg)
-{
-	struct rd_repair_row *r = row;
-
-	(void)arg;
-	r->attempts = sqlite3_column_int64(st, 5);
-	r->started_at = sqlite3_column_double(st, 6);
-	r->updated_at = sqlite3_column_double(st, 7);
-	r->next_retry_at = sqlite3_column_double(st, 8);
-	return db_row_texts(st, r, DB_FIELDS(repair_texts));
-}
-
-static int failure_row(sqlite3_stmt *st, void *row, void *arg)
-{
-	struct rd_failure *f = row;
-
-	(void)arg;
-	f->at = sqlite3_column_double(st, 4);
-	f->links_deleted = sqlite3_column_int64(st, 5);
-	f->rescans = sqlite3_column_int64(st, 6);
-	return db_row_texts(st, f, DB_FIELDS(failure_texts));
-}
-
-static int attempt_row(sqlite3_stmt *st, void *row, void *arg)
-{
-	struct rd_attempt_row *a = row;
-
-	(void)arg;
-	a->at = sqlite3_column_double(st, 0);
-	a->has_http_status = sqlite3_column_type(st, 4) != SQLITE_NULL;
-	a->http_status = sqlite3_column_int64(st, 4);
-	a->has_error_code = sqlite3_column_type(st, 5) != SQLITE_NULL;
-	a->error_code = sqlite3_column_int64(st, 5);
-	a->elapsed_s = real_or_nan(st, 6);
-	return db_row_texts(st, a, DB_FIELDS(attempt_texts));
-}
-
-static int delete_row(sqlite3_stmt *st, void *row, void *arg)
-{
-	struct rd_delete *d = row;
-
-	(void)arg;
-	d->since_at = sqlite3_column_double(st, 3);
-	d->failures = sqlite3_column_int64(st, 4);
-	d->tried_at = sqlite3_column_double(st, 6);
-	return db_row_texts(st, d, DB_FIELDS(delete_texts));
-}
-
-static int action_row(sqlite3_stmt *st, void *row, void *arg)
-{
-	struct rd_action *a = row;
-
-	(void)arg;
-	a->at = sqlite3_column_double(st, 0);
-	return db_row_texts(st, a, DB_FIELDS(action_texts));
-}
-
 #define RECENT_SQL " LIMIT " RD_STR(RD_RECENT)
+#define ROW(a) { DB_FIELDS(a) }
 
 /* The lists of repairs.json in the snapshot of db. */
 static int repairs_read(sqlite3 *db, struct rd_repairs *r)
 {
 	const struct {
 		const char *sql;
-		int (*fill)(sqlite3_stmt *st, void *row, void *arg);
+		struct db_row fields;
 		void **rows;
 		size_t *n, size;
 	} lists[] = {
 		{ REPAIR_SQL " WHERE state IN ('queued', 'adding',"
 		  " 'downloading') ORDER BY updated_at, torrent_id",
-		  repair_row, (void **)&r->queue, &r->nr_queue,
+		  ROW(repair_fields), (void **)&r->queue, &r->nr_queue,
 		  sizeof(*r->queue) },
 		{ REPAIR_SQL " WHERE state = 'waiting_retry'"
-		  " ORDER BY next_at, torrent_id", repair_row,
+		  " ORDER BY next_at, torrent_id", ROW(repair_fields),
 		  (void **)&r->retry_queue, &r->nr_retry_queue,
 		  sizeof(*r->retry_queue) },
 		{ REPAIR_SQL " WHERE state = 'repaired'"
-		  " ORDER BY updated_at DESC" RECENT_SQL, repair_row,
+		  " ORDER BY updated_at DESC" RECENT_SQL, ROW(repair_fields),
 		  (void **)&r->repaired, &r->nr_repaired,
 		  sizeof(*r->repaired) },
 		{ "SELECT torrent_id, name, hash, reason, at, links_deleted,"
-		  " rescans FROM rd_failures ORDER BY at DESC", failure_row,
-		  (void **)&r->failed, &r->nr_failed, sizeof(*r->failed) },
+		  " rescans FROM rd_failures ORDER BY at DESC",
+		  ROW(failure_fields), (void **)&r->failed, &r->nr_failed,
+		  sizeof(*r->failed) },
 		{ "SELECT at, endpoint, torrent_id, result, http_status,"
 		  " error_code, elapsed_s FROM rd_attempts"
-		  " ORDER BY id DESC" RECENT_SQL, attempt_row,
+		  " ORDER BY id DESC" RECENT_SQL, ROW(attempt_fields),
 		  (void **)&r->attempts, &r->nr_attempts,
 		  sizeof(*r->attempts) },
 		{ REPAIR_SQL " WHERE state = 'failed' AND torrent_id NOT IN"
 		  " (SELECT torrent_id FROM rd_failures)"
-		  " ORDER BY updated_at DESC", repair_row,
+		  " ORDER BY updated_at DESC", ROW(repair_fields),
 		  (void **)&r->loops_stopped, &r->nr_loops_stopped,
 		  sizeof(*r->loops_stopped) },
 		{ "SELECT torrent_id, name, new_id, since, failures, error,"
 		  " tried_at FROM rd_deletes WHERE deleted_at IS NULL"
-		  " ORDER BY since, torrent_id", delete_row,
+		  " ORDER BY since, torrent_id", ROW(delete_fields),
 		  (void **)&r->deletes, &r->nr_deletes,
 		  sizeof(*r->deletes) },
 		{ "SELECT at, torrent_id, service, action, target, result"
-		  " FROM rd_actions ORDER BY id DESC" RECENT_SQL, action_row,
-		  (void **)&r->actions, &r->nr_actions,
+		  " FROM rd_actions ORDER BY id DESC" RECENT_SQL,
+		  ROW(action_fields), (void **)&r->actions, &r->nr_actions,
 		  sizeof(*r->actions) },
 	};
 	int rc = 0;
 
 	for (size_t i = 0; !rc && i < sizeof(lists) / sizeof(lists[0]); i++)
 		rc = db_read_rows(db, lists[i].sql, "read repairs",
-				  lists[i].fill, NULL, lists[i].rows,
-				  lists[i].n, lists[i].size);
+				  db_row_fill, (void *)&lists[i].fields,
+				  lists[i].rows, lists[i].n, lists[i].size);
 	if (!rc)
 		rc = read_last_pass(db, &r->last, &r->has_last);
 	if (!rc)
@@ -403,8 +336,8 @@ int rd_reads_repairs(struct rd_repairs *r)
 
 void rd_repairs_release(struct rd_repairs *r)
 {
-	const struct db_text_field *t = repair_texts;
-	size_t nt = sizeof(repair_texts) / sizeof(*t);
+	const struct db_field *t = repair_fields;
+	size_t nt = sizeof(repair_fields) / sizeof(*t);
 
 	db_rows_free(r->queue, r->nr_queue, sizeof(*r->queue), t, nt);
 	db_rows_free(r->retry_queue, r->nr_retry_queue,
@@ -414,15 +347,15 @@ void rd_repairs_release(struct rd_repairs *r)
 	db_rows_free(r->loops_stopped, r->nr_loops_stopped,
 		     sizeof(*r->loops_stopped), t, nt);
 	db_rows_free(r->failed, r->nr_failed, sizeof(*r->failed),
-		     DB_FIELDS(failure_texts));
+		     DB_FIELDS(failure_fields));
 	db_rows_free(r->attempts, r->nr_attempts, sizeof(*r->attempts),
-		     DB_FIELDS(attempt_texts));
+		     DB_FIELDS(attempt_fields));
 	db_rows_free(r->deletes, r->nr_deletes, sizeof(*r->deletes),
-		     DB_FIELDS(delete_texts));
+		     DB_FIELDS(delete_fields));
 	db_rows_free(r->actions, r->nr_actions, sizeof(*r->actions),
-		     DB_FIELDS(action_texts));
+		     DB_FIELDS(action_fields));
 	if (r->has_last)
-		db_row_texts_free(&r->last, DB_FIELDS(pass_texts));
+		db_row_fields_free(&r->last, DB_FIELDS(pass_fields));
 	memset(r, 0, sizeof(*r));
 }
 
@@ -475,7 +408,7 @@ void rd_totals_release(struct rd_totals *t)
 		free(t->endpoints[i].endpoint);
 	free(t->endpoints);
 	if (t->has_last)
-		db_row_texts_free(&t->last, DB_FIELDS(pass_texts));
+		db_row_fields_free(&t->last, DB_FIELDS(pass_fields));
 	memset(t, 0, sizeof(*t));
 }
 
@@ -486,29 +419,11 @@ int rd_reads_takes(enum rd_command cmd, const char *id)
 	return db ? rd_commands_check(db, cmd, id) : -EIO;
 }
 
-/* Links and repairs that wait for the user: the mount's health is
- * fine, but someone has to look. */
-static int repair_warnings(sqlite3 *db, struct strbuf *warns)
+static int warnings_row(sqlite3_stmt *st, void *warns)
 {
-	int64_t unmapped = 0, loops = 0;
-	sqlite3_stmt *st;
-	int rc = db_prepare(db, "SELECT"
-		" (SELECT count(*) FROM rd_links WHERE broken AND"
-		"  torrent_id IS NULL),"
-		" (SELECT count(*) FROM rd_repairs WHERE state = 'failed' AND"
-		"  torrent_id NOT IN (SELECT torrent_id FROM rd_failures))",
-		&st);
+	sqlite3_int64 unmapped = sqlite3_column_int64(st, 0);
+	sqlite3_int64 loops = sqlite3_column_int64(st, 1);
 
-	if (rc)
-		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		unmapped = sqlite3_column_int64(st, 0);
-		loops = sqlite3_column_int64(st, 1);
-	}
-	rc = db_finalize(st, rc, "read repair warnings");
-	if (rc)
-		return rc;
 	if (unmapped)
 		strbuf_addf(warns, "warn: %lld dead debrid links match no"
 			    " torrent, or several (see /status/broken)\n",
@@ -520,30 +435,43 @@ static int repair_warnings(sqlite3 *db, struct strbuf *warns)
 	return 0;
 }
 
+/* Links and repairs that wait for the user: the mount's health is
+ * fine, but someone has to look. */
+static int repair_warnings(sqlite3 *db, struct strbuf *warns)
+{
+	int rc = db_one_row(db, "read repair warnings", "SELECT"
+		" (SELECT count(*) FROM rd_links WHERE broken AND"
+		"  torrent_id IS NULL),"
+		" (SELECT count(*) FROM rd_repairs WHERE state = 'failed' AND"
+		"  torrent_id NOT IN (SELECT torrent_id FROM rd_failures))",
+		NULL, 0, warnings_row, warns);
+
+	return rc < 0 ? rc : 0;
+}
+
+static int guard_row(sqlite3_stmt *st, void *errors)
+{
+	const char *reason = (const char *)sqlite3_column_text(st, 1);
+
+	if (sqlite3_column_int(st, 0))
+		return 0;
+	strbuf_addstr(errors, "error: debrid mount looks down (");
+	utf8_add_field(errors, reason ? reason : "?");
+	strbuf_addstr(errors, "): nothing is repaired or deleted\n");
+	return 0;
+}
+
+static int health_read(sqlite3 *db, struct strbuf *errors,
+		       struct strbuf *warns)
+{
+	int rc = db_one_row(db, "read repair passes", "SELECT guard_ok,"
+			    " guard_reason FROM rd_passes ORDER BY id DESC"
+			    " LIMIT 1", NULL, 0, guard_row, errors);
+
+	return rc < 0 ? rc : repair_warnings(db, warns);
+}
+
 int rd_reads_health(struct strbuf *errors, struct strbuf *warns)
 {
-	sqlite3 *db = reader_begin();
-	sqlite3_stmt *st;
-	int rc;
-
-	if (!db)
-		return -EIO;
-	rc = db_prepare(db, "SELECT guard_ok, guard_reason FROM rd_passes"
-			" ORDER BY id DESC LIMIT 1", &st);
-	if (rc) {
-		reader_end(db);
-		return rc;
-	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && !sqlite3_column_int(st, 0)) {
-		strbuf_addstr(errors, "error: debrid mount looks down (");
-		utf8_add_field(errors, sqlite3_column_text(st, 1) ?
-			     (const char *)sqlite3_column_text(st, 1) : "?");
-		strbuf_addstr(errors, "): nothing is repaired or deleted\n");
-	}
-	rc = db_finalize(st, rc, "read repair passes");
-	if (!rc)
-		rc = repair_warnings(db, warns);
-	reader_end(db);
-	return rc;
+	return READER_WITH(db, health_read(db, errors, warns));
 }

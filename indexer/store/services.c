@@ -12,24 +12,26 @@
 #include "common/db.h"
 #include "indexer/store/writer.h"
 
+static int state_row(sqlite3_stmt *st, void *arg)
+{
+	struct throttle_state *out = arg;
+
+	out->last_request_at = sqlite3_column_double(st, 0);
+	out->paused_until = sqlite3_column_double(st, 1);
+	out->backoff_s = sqlite3_column_double(st, 2);
+	return 0;
+}
+
 int services_load(sqlite3 *db, const char *name, struct throttle_state *out)
 {
-	sqlite3_stmt *st;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = db_prepare(db, "SELECT last_request_at, paused_until, backoff_s"
-			" FROM services WHERE name = ?1", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->last_request_at = sqlite3_column_double(st, 0);
-		out->paused_until = sqlite3_column_double(st, 1);
-		out->backoff_s = sqlite3_column_double(st, 2);
-	}
-	return db_finalize(st, rc, "read service state");
+	rc = db_one_row(db, "read service state", "SELECT last_request_at,"
+			" paused_until, backoff_s FROM services"
+			" WHERE name = ?1",
+			DB_ARGS(DB_TEXT(name)), state_row, out);
+	return rc < 0 ? rc : 0;
 }
 
 int services_store(sqlite3 *db, void *report)

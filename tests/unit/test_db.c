@@ -2,9 +2,11 @@
 /*
  * common/db: what a failed call tells (the file it concerns, in the log
  * and to the error hook), copies of a database made with the backup
- * API, what a migration says, and time columns as CSV files show them.
+ * API, what a migration says, time columns as CSV files show them, the
+ * walks of a query's rows and rows read by a table of their columns.
  */
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -375,6 +377,124 @@ static void test_prepare_bound(void **state)
 	db_close(db);
 }
 
+/* A walk that adds up its rows' first column, stopping at *stop_at. */
+struct sum {
+	sqlite3_int64 total, stop_at;
+	int ret;
+};
+
+static int add_row(void *arg, sqlite3_stmt *st)
+{
+	struct sum *s = arg;
+
+	s->total += sqlite3_column_int64(st, 0);
+	return s->total >= s->stop_at ? s->ret : 0;
+}
+
+static int none_fill(sqlite3_stmt *st, void *arg)
+{
+	(void)st;
+	(void)arg;
+	return -ENOMEM;
+}
+
+static int first_fill(sqlite3_stmt *st, void *arg)
+{
+	*(sqlite3_int64 *)arg = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
+/* db_each() reads every row, or stops at its callback's nonzero and
+ * returns it; db_one_row() reads the first row only (1), tells none (0)
+ * and returns its fill's error; a bad statement is -EIO for both. */
+static void test_each_and_one_row(void **state)
+{
+	const char *sql = "SELECT value FROM json_each('[1, 2, 3, 4]')"
+			  " WHERE value >= ?1";
+	struct sum s = { 0, 100, 0 };
+	sqlite3_int64 first = 0;
+	sqlite3 *db;
+
+	(void)state;
+	assert_int_equal(db_open(":memory:", 0, &db), 0);
+	assert_int_equal(db_each(db, "sum", sql, DB_ARGS(DB_INT(2)), add_row,
+				 &s), 0);
+	assert_int_equal(s.total, 9);
+	s = (struct sum){ 0, 3, 7 };
+	assert_int_equal(db_each(db, "sum", sql, DB_ARGS(DB_INT(1)), add_row,
+				 &s), 7);
+	assert_int_equal(s.total, 3);
+	s = (struct sum){ 0, 1, -EPROTO };
+	assert_int_equal(db_each(db, "sum", sql, DB_ARGS(DB_INT(1)), add_row,
+				 &s), -EPROTO);
+	assert_int_equal(db_each(db, "sum", "SELECT * FROM nowhere", NULL, 0,
+				 add_row, &s), -EIO);
+	assert_int_equal(db_one_row(db, "first", sql, DB_ARGS(DB_INT(3)),
+				    first_fill, &first), 1);
+	assert_int_equal(first, 3);
+	assert_int_equal(db_one_row(db, "first", sql, DB_ARGS(DB_INT(9)),
+				    first_fill, &first), 0);
+	assert_int_equal(db_one_row(db, "first", sql, DB_ARGS(DB_INT(1)),
+				    none_fill, NULL), -ENOMEM);
+	assert_int_equal(db_one_row(db, "first", "SELECT ?1", NULL, 0,
+				    first_fill, &first), 1);
+	assert_int_equal(first, 0);
+	db_close(db);
+}
+
+struct kinds {
+	char *text, *text_or;
+	int i, set;
+	int64_t i64;
+	double real, nan;
+	long long count;
+};
+
+static const struct db_field kinds_fields[] = {
+	DB_FIELD(struct kinds, text, 0),
+	DB_FIELD_OR(struct kinds, text_or, 0, "none"),
+	DB_FIELD_INT(struct kinds, i, 1),
+	DB_FIELD_SET(struct kinds, set, 2),
+	DB_FIELD_INT64(struct kinds, i64, 2),
+	DB_FIELD_REAL(struct kinds, real, 3),
+	DB_FIELD_REAL_OR_NAN(struct kinds, nan, 3),
+	DB_FIELD_COUNT(struct kinds, count, 2),
+};
+
+/* Each kind of field read from a row of values and from a row of NULLs,
+ * through DB_ROW_FILL(); only the texts are freed. */
+static void test_row_fields(void **state)
+{
+	struct kinds *k = NULL;
+	size_t n = 0;
+	sqlite3 *db;
+
+	(void)state;
+	assert_int_equal(db_open(":memory:", 0, &db), 0);
+	assert_int_equal(db_read_rows(db, "SELECT 'a', 7, 5000000000, 0.5"
+				      " UNION ALL SELECT NULL, NULL, NULL,"
+				      " NULL", "read kinds",
+				      DB_ROW_FILL(kinds_fields), (void **)&k,
+				      &n, sizeof(*k)), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(k[0].text, "a");
+	assert_string_equal(k[0].text_or, "a");
+	assert_int_equal(k[0].i, 7);
+	assert_int_equal(k[0].set, 1);
+	assert_int_equal(k[0].i64, 5000000000LL);
+	assert_true(k[0].real == 0.5 && k[0].nan == 0.5);
+	assert_int_equal(k[0].count, 5000000000LL);
+	assert_null(k[1].text);
+	assert_string_equal(k[1].text_or, "none");
+	assert_int_equal(k[1].i, 0);
+	assert_int_equal(k[1].set, 0);
+	assert_int_equal(k[1].i64, 0);
+	assert_true(k[1].real == 0 && isnan(k[1].nan));
+	assert_int_equal(k[1].count, -1);
+	db_rows_free(k, n, sizeof(*k), DB_FIELDS(kinds_fields));
+	db_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -389,6 +509,8 @@ int main(void)
 		cmocka_unit_test(test_add_time),
 		cmocka_unit_test(test_run_and_one_int),
 		cmocka_unit_test(test_prepare_bound),
+		cmocka_unit_test(test_each_and_one_row),
+		cmocka_unit_test(test_row_fields),
 	};
 
 	log_set_stderr(0);

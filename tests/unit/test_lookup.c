@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The walk of a table of words (common/lookup.h): the first pair of a
+ * The walks of a table of words (common/lookup.h): the first pair of a
  * key wins, a key compares exactly, and NULL or an unknown key finds
- * nothing.
+ * nothing; an error number not in its table says strerror()'s words.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -39,11 +41,29 @@ static void test_not_found(void **state)
 	assert_null(lookup_value(words, 0, "JP"));
 }
 
+static const struct lookup_errno errors[] = {
+	{ -ELOOP, "a link on the way" },
+	{ -EIO, "server error" },
+	{ -ELOOP, "second" },
+};
+
+static void test_errno(void **state)
+{
+	(void)state;
+	assert_string_equal(LOOKUP_ERRNO(errors, -ELOOP), "a link on the way");
+	assert_string_equal(LOOKUP_ERRNO(errors, -EIO), "server error");
+	assert_string_equal(LOOKUP_ERRNO(errors, -ENOENT), strerror(ENOENT));
+	assert_string_equal(LOOKUP_ERRNO(errors, EIO), strerror(-EIO));
+	assert_string_equal(lookup_errno_text(errors, 0, -EIO),
+			    strerror(EIO));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_found),
 		cmocka_unit_test(test_not_found),
+		cmocka_unit_test(test_errno),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

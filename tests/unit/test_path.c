@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Paths as text (common/path.h): folders by whole names, the root of
- * relative paths, "/", below as against under, and the normal form.
+ * relative paths, "/", below as against under, how much of a path a
+ * folder holds, and the normal form.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -51,6 +52,21 @@ static void check_normalize(const char *dir, const char *path,
 	free(got);
 }
 
+/* What a folder another program named holds of a path: whole names,
+ * its trailing slashes left out, nothing for NULL or "". */
+static void test_holds(void **state)
+{
+	(void)state;
+	assert_int_equal(path_holds("/srv/music", "/srv/music/a"), 10);
+	assert_int_equal(path_holds("/srv/music//", "/srv/music/a"), 10);
+	assert_int_equal(path_holds("/srv/music/", "/srv/music"), 10);
+	assert_int_equal(path_holds("/srv/music", "/srv/musical"), 0);
+	assert_int_equal(path_holds("/srv/music", "/srv"), 0);
+	assert_int_equal(path_holds("/", "/"), 1);
+	assert_int_equal(path_holds(NULL, "/srv"), 0);
+	assert_int_equal(path_holds("", "/srv"), 0);
+}
+
 static void test_normalize(void **state)
 {
 	(void)state;
@@ -68,6 +84,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_under),
 		cmocka_unit_test(test_below),
+		cmocka_unit_test(test_holds),
 		cmocka_unit_test(test_normalize),
 	};
 

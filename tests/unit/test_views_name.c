@@ -258,6 +258,22 @@ static void test_stable(void **state)
 	views_list_clear(&l2);
 }
 
+/* What fits of a name is cut on a character's boundary, never inside
+ * one; what fits whole is kept whole. */
+static void test_fit(void **state)
+{
+	const char *s = "ab\xc3\xa9\xe2\x82\xac";	/* "abé€" */
+
+	(void)state;
+	assert_int_equal(utf8_fit(s, 7, 7), 7);
+	assert_int_equal(utf8_fit(s, 7, 9), 7);
+	assert_int_equal(utf8_fit(s, 7, 6), 4);
+	assert_int_equal(utf8_fit(s, 7, 4), 4);
+	assert_int_equal(utf8_fit(s, 7, 3), 2);
+	assert_int_equal(utf8_fit(s, 7, 0), 0);
+	assert_int_equal(utf8_fit("\x80\x80", 2, 1), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_collision_with_suffix),
 		cmocka_unit_test(test_collision_after_cut),
 		cmocka_unit_test(test_stable),
+		cmocka_unit_test(test_fit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
