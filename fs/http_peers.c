@@ -6,11 +6,14 @@
  */
 #include "fs/http_peers.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "common/config.h"
@@ -64,6 +67,33 @@ static struct holder *holder_of(uid_t uid)
 	return grown;
 }
 
+/* Whether peer may be this machine: a loopback address, or the address
+ * the connection came to (a local client's source is the address it
+ * asks). Another machine's connection costs no read of the kernel's
+ * tables. */
+static int maybe_local(const struct sockaddr *peer,
+		       const struct sockaddr *local)
+{
+	static const unsigned char v4_mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	const struct sockaddr_in *a4 = (const void *)peer;
+	const struct sockaddr_in6 *a6 = (const void *)peer;
+	const struct sockaddr_in *l4 = (const void *)local;
+	const struct sockaddr_in6 *l6 = (const void *)local;
+
+	if (peer->sa_family == AF_INET)
+		return (ntohl(a4->sin_addr.s_addr) >> 24) == 127 ||
+		       (local->sa_family == AF_INET &&
+			a4->sin_addr.s_addr == l4->sin_addr.s_addr);
+	if (peer->sa_family != AF_INET6)
+		return 0;
+	return IN6_IS_ADDR_LOOPBACK(&a6->sin6_addr) ||
+	       (!memcmp(a6->sin6_addr.s6_addr, v4_mapped, 12) &&
+		a6->sin6_addr.s6_addr[12] == 127) ||
+	       (local->sa_family == AF_INET6 &&
+		!memcmp(&a6->sin6_addr, &l6->sin6_addr, 16));
+}
+
 /* The local user of the connection on fd from peer, one not trusted:
  * 0 with *uid, or -ENOENT when its other end is not of this machine or
  * is a trusted user's. */
@@ -77,6 +107,8 @@ static int peer_of(int fd, const struct sockaddr *peer, uid_t *uid)
 
 	if (getsockname(fd, (struct sockaddr *)&local, &len))
 		return -errno;
+	if (!maybe_local(peer, (struct sockaddr *)&local))
+		return -ENOENT;
 	rc = listener_peer_uid(peer, (struct sockaddr *)&local, uid);
 	if (!rc && listener_uid_trusted(*uid, &also, proxy >= 0))
 		rc = -ENOENT;
