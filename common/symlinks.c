@@ -336,6 +336,8 @@ static int resolve_owned(const char *path, struct resolving *r,
 		    !S_ISLNK(st.st_mode)) {
 			rc = 0;
 		} else if (++links > OWNED_LINKS) {
+			strbuf_addf(own->why, "%s leads through more than %d "
+				    "symbolic links", path, OWNED_LINKS);
 			rc = -ELOOP;
 		} else {
 			rc = follow_owned(cur, name, &st, r, own);
