@@ -39,11 +39,12 @@ Prowlarr (tests/data/prowlarr):
 Any of them, when started with ANSWER.json: that recorded answer
         {"status", "headers", "body"} to every request (AniList's
         documented 429, the 403 of its API switched off, the 404 of a
-        Media it has not), or to the first one only with "once"; its
-        headers named in "times" hold a Unix time, sent moved by as
-        long as passed since "answered_at", so that they stay as far
-        ahead of the answer as they were (MangaDex's live 429); a null
-        body is sent empty (not recorded)
+        Media it has not; Prowlarr's 401, 400 and 500), or to the first
+        one only with "once"; its headers named in "times" hold a Unix
+        time, sent moved by as long as passed since "answered_at", so
+        that they stay as far ahead of the answer as they were
+        (MangaDex's live 429); a null body is sent empty (not recorded,
+        or recorded empty)
 And
         GET  /_requests   [{method, path, query, body, time}] of every
                   request

@@ -13,7 +13,8 @@ import time
 import pytest
 
 from conftest import REPO
-from test_monitor import Monitor, by_volume, mounted, saga
+from reliability import every_file
+from test_monitor import API_KEY, Monitor, by_volume, mounted, saga
 
 
 @pytest.fixture
@@ -73,10 +74,12 @@ def test_answer_of_odd_records_only_is_refused(monitored):
 
 @pytest.fixture
 def replayed(tmp_path, fake):
-    """A mount whose Prowlarr is the replay of tests/data/prowlarr."""
-    def build(*args, **kw):
+    """A mount whose Prowlarr is the replay of tests/data/prowlarr (answer:
+    the recorded answer it gives every request instead)."""
+    def build(*args, answer=None, **kw):
         rec = fake("recorded_fake.py", os.path.join(REPO, "tests", "data",
-                                                    "prowlarr"))
+                                                    "prowlarr"),
+                   *([answer] if answer else []))
         mon = Monitor(tmp_path, fake, *args, **kw)
         mon.conf.write_text(mon.conf.read_text().replace(mon.prowlarr.url,
                                                          rec.url))
@@ -100,3 +103,45 @@ def test_recorded_answer_is_read(replayed):
     found = by_volume(mon.m.json("status/found.json"), "Mrs Davis")
     assert found and all(not e["releases"] for e in found.values())
     assert not log_lines(mon, "documented shape")
+
+
+def refused(mon):
+    """One check of missing volumes against the recorded answer: it
+    fails, the search asked once; (the health line of Prowlarr, the
+    log)."""
+    assert mon.check("missing")["errors"] == 1
+    assert [r["path"] for r in mon.rec.call("/_requests")] == \
+        ["/api/v1/search"]
+    health = [line for line in mon.m.read("status/health").decode()
+              .splitlines() if "prowlarr" in line]
+    assert len(health) == 1
+    return health[0], mon.m.read("log").decode()
+
+
+def test_recorded_401_is_a_refused_key(replayed):
+    """The 401 a live Prowlarr gave a request without its API key
+    (unauthorized.json: no body): health says the key was refused, and
+    the key is in no log line and no file of the mount."""
+    mon = replayed([saga(1)], answer="unauthorized.json")
+    health, log = refused(mon)
+    assert health == "error: prowlarr: access refused (HTTP 401 or 403)"
+    assert 'search for "Saga 01": HTTP 401, the API key was refused' in log
+    assert API_KEY not in log
+    for path in every_file(mon.m.path):
+        with open(path, "rb") as f:
+            assert API_KEY.encode() not in f.read(), path
+
+
+def test_recorded_500_is_a_server_error(replayed):
+    """The 500 a live Prowlarr gave for an exception of its own
+    (server-error.json: {"message", "description"}, the description a
+    .NET stack): health says server error, the log gives the status and
+    none of the stack, and the failure counts against Prowlarr's
+    throttle."""
+    mon = replayed([saga(1)], answer="server-error.json")
+    health, log = refused(mon)
+    assert health == "error: prowlarr: server error"
+    assert 'search for "Saga 01": HTTP 500' in log
+    assert "InvalidOperationException" not in log
+    assert "Microsoft.AspNetCore" not in log
+    assert mon.m.json("metrics/requests.json")["prowlarr"]["failures"] == 1
