@@ -189,6 +189,10 @@ static int prowlarr_send(const struct download_client *c,
 	case -EAGAIN:
 		strbuf_addstr(err, "prowlarr: rate limited");
 		break;
+	case -EREMOTEIO:
+		strbuf_addstr(err, "prowlarr: the grab was refused (HTTP 400 or"
+			      " 409: the log says why)");
+		break;
 	default:
 		strbuf_addf(err, "prowlarr: grab failed: %s", strerror(-ret));
 	}

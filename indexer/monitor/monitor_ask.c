@@ -37,6 +37,8 @@ const char *monitor_error_text(int rc)
 		{ -EACCES, "access refused (HTTP 401 or 403)" },
 		{ -EAGAIN, "rate limited (HTTP 429)" },
 		{ -EIO, "server error" },
+		{ -EREMOTEIO, "refused the request (HTTP 400 or 409: the log"
+			      " says why)" },
 		{ -EPROTO, "malformed answer" },
 		{ -EBADMSG, "an HTML page, not JSON (check the url)" },
 		{ -EFBIG, "answer too large" },

@@ -148,7 +148,8 @@ static int send_request(const struct prowlarr *p, struct http_request *req,
 			ret = log_error(-ENOENT, "prowlarr: %s: HTTP 404",
 					what);
 		else if (resp->status == 400 || resp->status == 409)
-			ret = log_error(-EIO, "prowlarr: %s: HTTP %ld: %.200s",
+			ret = log_error(-EREMOTEIO, "prowlarr: %s: HTTP %ld:"
+					" %.200s",
 					what, resp->status,
 					message(&resp->body, p->api_key));
 		else if (resp->status < 200 || resp->status > 299)

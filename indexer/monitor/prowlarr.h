@@ -55,8 +55,10 @@
  *   -ECANCELED     *cancel became nonzero while waiting for the throttle
  *   -EACCES        401 or 403: the API key is wrong
  *   -EAGAIN        429: the throttle was paused for the Retry-After
- *   -EIO           5xx, or 400 or 409 with Prowlarr's message (all of
- *                  the indexers unavailable; the indexer failed a grab)
+ *   -EIO           5xx: Prowlarr failed
+ *   -EREMOTEIO     400 or 409: Prowlarr refused the request, its message
+ *                  logged (all of the indexers unavailable, an indexer's
+ *                  limit reached; the indexer failed a grab)
  *   -EPROTO        an answer that is not what the API documents: malformed
  *                  JSON, wrong types, or an unexpected status
  *   -EBADMSG       an HTML page instead of JSON: Prowlarr's web interface

@@ -211,6 +211,9 @@ RELEASES = {
         release("op-artbook", "One Piece Artbook Color Walk 9"),
         release("op-none", "One Piece FRENCH CBZ"),
     ],
+    # its indexer fails the grab: Prowlarr's 409
+    "failing grab": [release("fg-1", "Failing Grab T01",
+                             download="failing")],
 }
 # An older Prowlarr's numbered flags must not change a thing.
 RELEASES["one piece"][1]["indexerFlags"] = [1, 8]

@@ -132,6 +132,20 @@ def test_recorded_401_is_a_refused_key(replayed):
             assert API_KEY.encode() not in f.read(), path
 
 
+def test_recorded_400_is_a_refusal_not_a_server_error(replayed):
+    """The 400 a live Prowlarr gave when an indexer's limit was reached
+    (grab-limit.json: its error pipeline's {"message", "content"}):
+    health says Prowlarr refused the request, not that it failed, and
+    the log gives Prowlarr's reason."""
+    mon = replayed([saga(1)], answer="grab-limit.json")
+    health, log = refused(mon)
+    assert health == "error: prowlarr: refused the request (HTTP 400 or" \
+        " 409: the log says why)"
+    assert 'search for "Saga 01": HTTP 400: BadRequest: Grab limit' \
+        " reached" in log
+    assert mon.m.json("metrics/requests.json")["prowlarr"]["failures"] == 0
+
+
 def test_recorded_500_is_a_server_error(replayed):
     """The 500 a live Prowlarr gave for an exception of its own
     (server-error.json: {"message", "description"}, the description a

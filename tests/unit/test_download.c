@@ -627,6 +627,15 @@ static void test_prowlarr(void **state)
 	assert_non_null(strstr(err.buf, "30 minutes"));
 	assert_int_equal(fake_count(&prowlarr, "/_grabs"), before + 1);
 
+	/* its indexer failed the grab: Prowlarr's refusal, not the
+	 * release's fault */
+	r.guid = "fg-1";
+	assert_int_equal(send_release(&r), -EREMOTEIO);
+	assert_false(download_release_fault(-EREMOTEIO));
+	assert_string_equal(err.buf, "prowlarr: the grab was refused (HTTP"
+			    " 400 or 409: the log says why)");
+	assert_int_equal(fake_count(&prowlarr, "/_grabs"), before + 1);
+
 	c.prowlarr = NULL;
 	assert_int_equal(send_release(&r), -EINVAL);
 	throttle_free(t);

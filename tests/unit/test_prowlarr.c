@@ -297,10 +297,13 @@ static void test_server_error(void **state)
 	search_fails("error500", -EIO);
 	throttle_stats(throttle, &st);
 	assert_int_equal(st.failures, 1);
-	/* Every indexer unavailable: a 400 with Prowlarr's words. */
-	search_fails("unavailable", -EIO);
+	/* Every indexer unavailable: a 400 with Prowlarr's words, a
+	 * refusal and no failure of Prowlarr's. */
+	search_fails("unavailable", -EREMOTEIO);
 	/* one that repeats the request, key and all (test_key_not_logged) */
-	search_fails("echo", -EIO);
+	search_fails("echo", -EREMOTEIO);
+	throttle_stats(throttle, &st);
+	assert_int_equal(st.failures, 1);
 }
 
 /* A 429 pauses the throttle for its Retry-After, at least. */
