@@ -159,3 +159,21 @@ def test_recorded_500_is_a_server_error(replayed):
     assert "InvalidOperationException" not in log
     assert "Microsoft.AspNetCore" not in log
     assert mon.m.json("metrics/requests.json")["prowlarr"]["failures"] == 1
+
+
+def test_recorded_search_of_a_tv_series(replayed):
+    """A live Prowlarr's whole answer to a search (search.rick-and-
+    morty.json: 246 releases of nine indexers, magnets as guids, proxy
+    links carrying the key): read without a complaint, no episode,
+    season pack or resolution taken for a volume, and the key of the
+    proxy links in no log line and no file of the mount."""
+    mon = replayed(["Rick and Morty"])
+    assert mon.check("missing")["errors"] == 0
+    found = by_volume(mon.m.json("status/found.json"), "Rick and Morty")
+    assert found and all(not e["releases"] for e in found.values())
+    log = mon.m.read("log").decode()
+    assert "documented shape" not in log
+    assert API_KEY not in log
+    for path in every_file(mon.m.path):
+        with open(path, "rb") as f:
+            assert API_KEY.encode() not in f.read(), path

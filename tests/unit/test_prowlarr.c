@@ -593,30 +593,48 @@ static void test_realworld(void **state)
 	json_decref(doc);
 }
 
-#define RECORDED "tests/unit/../data/prowlarr/search.mrs-davis.json"
+#define RECORDED "tests/unit/../data/prowlarr/"
 
-/*
- * A record as a live Prowlarr answered it (tests/data/prowlarr, from
- * fishingpvalues/openbooks): its age, ageHours and indexerFlags, a
- * magnet without a downloadUrl, read without a complaint; a TV
- * episode's title ("S01E07", "2001") is no volume of its series.
- */
-static void test_recorded_answer(void **state)
+/* How many releases of the recorded answer in file are series'. */
+static size_t recorded_releases(const char *file, const char *series)
 {
-	json_t *file = json_load_file(RECORDED, 0, NULL);
-	char *body = json_dumps(json_object_get(file, "response"),
-				JSON_COMPACT);
+	char path[256];
+	json_t *doc;
+	char *body;
 	struct prowlarr_release *r = NULL;
 	size_t nr = 1;
 
-	(void)state;
+	snprintf(path, sizeof(path), RECORDED "%s", file);
+	doc = json_load_file(path, 0, NULL);
+	assert_non_null(doc);
+	body = json_dumps(json_object_get(doc, "response"), JSON_COMPACT);
 	assert_non_null(body);
-	assert_int_equal(prowlarr_parse(body, strlen(body), "Mrs Davis", &r,
-					&nr), 0);
-	assert_int_equal(nr, 0);
-	assert_null(r);
+	assert_int_equal(prowlarr_parse(body, strlen(body), series, &r, &nr),
+			 0);
+	prowlarr_releases_free(r, nr);
 	free(body);
-	json_decref(file);
+	json_decref(doc);
+	return nr;
+}
+
+/*
+ * Answers as live Prowlarrs gave them (tests/data/prowlarr), read
+ * without a complaint. A record from fishingpvalues/openbooks: its
+ * age, ageHours and indexerFlags, a magnet without a downloadUrl; a TV
+ * episode's title ("S01E07", "2001") is no volume of its series. A
+ * whole answer from northernpowerhouse/pachelarr: 246 releases of
+ * nine indexers, none a volume ("S01E02", "S5E1-10 of 10", "H 264",
+ * "DD5 1", "1280x720", "Rick Potion 9").
+ */
+static void test_recorded_answer(void **state)
+{
+	(void)state;
+	assert_int_equal(recorded_releases("search.mrs-davis.json",
+					   "Mrs Davis"), 0);
+	assert_int_equal(recorded_releases("search.rick-and-morty.json",
+					   "Rick and Morty"), 0);
+	assert_int_equal(recorded_releases("search.rick-and-morty.json",
+					   "Rick and Morty The Anime"), 0);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, new_client, free_client)
