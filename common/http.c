@@ -232,9 +232,9 @@ static int add_cookie(struct http_response *resp, const char *value)
 }
 
 /*
- * Note Retry-After, Location, Set-Cookie and the caller's header from the
- * headers of each answer, the last answer winning (a "100 Continue" comes
- * before the real one).
+ * Note Retry-After, Location, Set-Cookie, cf-mitigated and the caller's
+ * header from the headers of each answer, the last answer winning (a
+ * "100 Continue" comes before the real one).
  */
 /* Drop what the headers of an answer set: a redirect's next answer, or
  * the end of the response, brings its own. */
@@ -258,6 +258,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 
 	if (len >= 5 && !memcmp(data, "HTTP/", 5)) {
 		resp->retry_after_s = 0;
+		resp->challenged = 0;
 		forget_headers(resp);
 		return len;
 	}
@@ -265,6 +266,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 		return len;
 	name_len = colon - data;
 	if (!is_header(data, name_len, "Retry-After") &&
+	    !is_header(data, name_len, "cf-mitigated") &&
 	    !is_header(data, name_len, "Location") &&
 	    !is_header(data, name_len, "Set-Cookie") &&
 	    !is_header(data, name_len, t->read_header))
@@ -280,6 +282,8 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 		value = NULL;
 	} else if (is_header(data, name_len, "Retry-After")) {
 		resp->retry_after_s = parse_retry_after(value);
+	} else if (is_header(data, name_len, "cf-mitigated")) {
+		resp->challenged = !strcasecmp(value, "challenge");
 	} else if (is_header(data, name_len, "Location")) {
 		free(resp->location);
 		resp->location = value;

@@ -90,6 +90,9 @@ struct http_response {
 	char *cookies;			/* Set-Cookie's name=value, or NULL */
 	char *header_value;		/* read_header's value, trimmed, or
 					 * NULL when the answer had none */
+	int challenged;			/* a Cloudflare challenge, not the
+					 * answer asked: it said
+					 * "cf-mitigated: challenge" */
 	double elapsed_s;
 	char error[256];		/* "" on success */
 };
@@ -137,7 +140,9 @@ void http_cleanup(void);
  * it. Without follow_redirects, every such redirect is given back that
  * way, its Location as the server sent it (perhaps relative).
  * `retry_after_s` is the delay of a Retry-After given in seconds or as an
- * HTTP date (0 for a date already past).
+ * HTTP date (0 for a date already past). `challenged` is set when the
+ * answer carries the header Cloudflare documents for its challenge pages,
+ * of whatever status (a 403, or a 429 of its bot protection).
  *
  * `cookies` holds the name=value pair of every Set-Cookie of the last
  * answer, without their attributes, joined by "; " as a Cookie header

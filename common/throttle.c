@@ -39,6 +39,7 @@ struct throttle {
 	double window_start;	/* monotonic; the minute counted from it */
 	uint64_t window_requests;
 	int refusal;		/* the last refusal's HTTP status, or 0 */
+	int blocked;		/* it was not for the rate */
 	double refusal_at;	/* wall clock */
 	unsigned long serial;	/* made after every lower one */
 };
@@ -245,6 +246,7 @@ void throttle_rate_limited(struct throttle *t, double retry_after_s)
 	pthread_mutex_lock(&t->lock);
 	t->http_429++;
 	t->refusal = 429;
+	t->blocked = 0;
 	t->refusal_at = t->clock.wall();
 	back_off(t);
 	pause = fmax(retry_after_s, t->backoff);
@@ -295,6 +297,7 @@ void throttle_refused(struct throttle *t, long status, double retry_after_s)
 	retry_after_s = fmin(retry_after_s, THROTTLE_RETRY_AFTER_MAX);
 	pthread_mutex_lock(&t->lock);
 	t->refusal = status;
+	t->blocked = 1;
 	t->refusal_at = t->clock.wall();
 	t->failures++;
 	t->consecutive_failures++;
@@ -311,8 +314,7 @@ int throttle_blocked(struct throttle *t)
 	int blocked;
 
 	pthread_mutex_lock(&t->lock);
-	blocked = t->consecutive_failures &&
-		  (t->refusal == 401 || t->refusal == 403);
+	blocked = t->consecutive_failures && t->blocked;
 	pthread_mutex_unlock(&t->lock);
 	return blocked;
 }
@@ -362,6 +364,7 @@ void throttle_stats(struct throttle *t, struct throttle_stats *out)
 						WINDOW_S);
 	}
 	out->last_refusal = t->refusal;
+	out->last_refusal_blocked = t->blocked;
 	out->last_refusal_at = t->refusal_at;
 	pthread_mutex_unlock(&t->lock);
 }

@@ -92,6 +92,9 @@ struct throttle_stats {
 	int last_refusal;		/* HTTP status of the last refusal
 					 * (429, or 403 from a blocking proxy),
 					 * 0 for none */
+	int last_refusal_blocked;	/* it came to throttle_refused():
+					 * not for the rate, whatever its
+					 * status */
 	double last_refusal_at;		/* wall clock */
 };
 
@@ -154,7 +157,8 @@ void throttle_answered(struct throttle *t, int rc, long status,
 
 /*
  * Report a refusal that is not for the rate (status, such as a 403 of a
- * proxy that blocks the client): a failure, kept as the last refusal,
+ * proxy that blocks the client, or the 429 a Cloudflare challenge may
+ * come with): a failure, kept as the last refusal,
  * that pauses the service at once for the longer of its Retry-After
  * (retry_after_s, 0 without one, capped as a 429's) and the current
  * backoff, doubled.
@@ -162,8 +166,9 @@ void throttle_answered(struct throttle *t, int rc, long status,
 void throttle_refused(struct throttle *t, long status, double retry_after_s);
 
 /*
- * Return 1 if the last request was refused not for the rate (HTTP 401,
- * 403) and none succeeded since: waiting for the pause would not help.
+ * Return 1 if the last request was refused not for the rate (reported by
+ * throttle_refused(), whatever its status) and none succeeded since:
+ * waiting for the pause would not help.
  */
 int throttle_blocked(struct throttle *t);
 

@@ -376,8 +376,8 @@ static void pause_health(const char *name, double until, int failures,
 
 	if (t) {
 		until = t->paused_until;
-		refused = t->last_refusal == 429;
-		blocked = t->last_refusal == 401 || t->last_refusal == 403;
+		blocked = t->last_refusal && t->last_refusal_blocked;
+		refused = t->last_refusal == 429 && !blocked;
 		if (t->consecutive_failures >= THROTTLE_FAILURES_PAUSE)
 			failures = t->consecutive_failures;
 		else if (refused || blocked)

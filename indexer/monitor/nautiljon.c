@@ -544,7 +544,8 @@ static void nautiljon_slug(const char *title, struct strbuf *out)
  *
  *   -EINVAL     slug is empty or holds other characters, or no throttle
  *   -ECANCELED  *cancel became nonzero while waiting for the throttle
- *   -EACCES     401 or 403: Cloudflare (or Nautiljon) refused mediamon
+ *   -EACCES     401 or 403, or a Cloudflare challenge sent with a 429:
+ *               Cloudflare (or Nautiljon) refused mediamon
  *   -ENOENT     404 or 410: no such series page
  *   -EAGAIN     429: the throttle is paused for its Retry-After
  *   -EIO        a 5xx answer, or any other unexpected status

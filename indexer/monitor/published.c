@@ -78,6 +78,7 @@ long long published_number_id(const char *source, const char *prefix)
 void published_report_failure(struct throttle *t, const char *what,
 			      int rc)
 {
+	struct throttle_stats st;
 	char text[200];
 
 	if (rc == -ENOENT || rc == -ENODATA) {
@@ -86,9 +87,11 @@ void published_report_failure(struct throttle *t, const char *what,
 		services_record(t, NULL, 0, NULL, NULL);
 		return;
 	}
+	throttle_stats(t, &st);
 	if (rc == -EACCES)
-		snprintf(text, sizeof(text), "blocked (HTTP 403); a number"
-			 " written to /manga/SERIES/latest still works");
+		snprintf(text, sizeof(text), "blocked (HTTP %d); a number"
+			 " written to /manga/SERIES/latest still works",
+			 st.last_refusal);
 	else
 		snprintf(text, sizeof(text), "%s: %s", what,
 			 monitor_error_text(rc));

@@ -154,13 +154,15 @@ int remote_send(struct throttle *t, const struct http_request *req,
 		return err;
 	}
 	status = resp->status;
+	/* a challenge is a refusal whatever its status: waiting would not
+	 * solve it, as it would end a rate limit */
+	if (resp->challenged || status == 401 || status == 403) {
+		throttle_refused(t, status, retry_after(resp));
+		return -EACCES;
+	}
 	if (status == 429) {
 		throttle_rate_limited(t, retry_after(resp));
 		return -EAGAIN;
-	}
-	if (status == 401 || status == 403) {
-		throttle_refused(t, status, retry_after(resp));
-		return -EACCES;
 	}
 	if (status >= 500) {
 		throttle_failed(t);

@@ -37,7 +37,8 @@ struct remote_source {
  *
  *   -EAGAIN   429: t is paused for its Retry-After, or until the Unix
  *             time req->read_header gave (MangaDex's way)
- *   -EACCES   401 or 403
+ *   -EACCES   401 or 403, or a Cloudflare challenge of any status (a
+ *             429 among them): t is paused as for a refusal
  *   -EIO      a 5xx, or another status than 200, 404, 410 and 429
  *   -ENOENT   404 or 410
  *

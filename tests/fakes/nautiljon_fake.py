@@ -11,9 +11,15 @@
     /mangas/berserk.html      200, other markup: <b>, no classes, entities
     /mangas/nofield.html      200, a series page without the counts
     /mangas/garbage.html      200, binary bytes
-    /mangas/cloudflare.html   403 with a Cloudflare challenge page
+    /mangas/cloudflare.html   403 with a Cloudflare challenge page and the
+                              header Cloudflare's documentation says every
+                              challenge carries (cf-mitigated: challenge)
     /mangas/cloudflare+wait.html  the same with Retry-After: 600
+    /mangas/cloudflare+busy.html  the same challenge sent with a 429 and no
+                              Retry-After, as Cloudflare's bot protection
+                              answers (tests/data/SOURCES.md)
     /mangas/ratelimit.html    429 with Retry-After: 3
+    /mangas/ratelimit+bare.html  429 without Retry-After
     /mangas/slow+MS+...html   sleeps MS milliseconds, then 404 (a slow
                               site, for a check that lasts)
     /mangas/anything-else     404 with the page Nautiljon gave for a
@@ -31,7 +37,12 @@ SERIES.json, if given, maps more slugs to [VF count, VF status]: each is
 served as a page in the 2025 markup.
 
 Like Cloudflare, it answers 403 to a request without a User-Agent or
-with a library's default one (curl/, python-).
+with a library's default one (curl/, python-), as Nautiljon refused a
+public scraper's default client in 2022 (tests/data/SOURCES.md).
+
+No page of these but not-found.html is one Nautiljon gave: no series
+page, challenge or 429 of Nautiljon's was found recorded (SOURCES.md
+lists the searches), so the others keep the shapes said above.
 """
 
 import json
@@ -179,16 +190,21 @@ class Nautiljon(FakeHandler):
             self.cloudflare()
         elif m.group(1) == "cloudflare+wait":
             self.cloudflare({"Retry-After": "600"})
+        elif m.group(1) == "cloudflare+busy":
+            self.cloudflare(status=429)
         elif m.group(1) == "ratelimit":
             self.reply(429, "Too Many Requests", {"Retry-After": "3"},
                        content_type="text/plain")
+        elif m.group(1) == "ratelimit+bare":
+            self.reply(429, "Too Many Requests", content_type="text/plain")
         else:
             self.reply(404, NOT_FOUND, content_type=html)
 
-    def cloudflare(self, more=None):
-        self.reply(403, CLOUDFLARE, dict({"Server": "cloudflare",
-                                          "CF-RAY": "8f1e2d3c4b5a6978-CDG"},
-                                         **(more or {})),
+    def cloudflare(self, more=None, status=403):
+        self.reply(status, CLOUDFLARE,
+                   dict({"Server": "cloudflare",
+                         "CF-RAY": "8f1e2d3c4b5a6978-CDG",
+                         "cf-mitigated": "challenge"}, **(more or {})),
                    content_type="text/html; charset=UTF-8")
 
 

@@ -358,6 +358,11 @@ static void test_health_live(void **state)
 	strbuf_reset(&warns);
 	assert_int_equal(monitor_reads_health(&errors, &warns), 0);
 	assert_non_null(strstr(warns.buf, "warn: anilist: paused until "));
+	/* a refusal sent with a 429 (a Cloudflare challenge) is told as one */
+	throttle_refused(nautiljon, 429, 0);
+	strbuf_reset(&warns);
+	assert_int_equal(monitor_reads_health(&errors, &warns), 0);
+	assert_non_null(strstr(warns.buf, " (refused, HTTP 429)\n"));
 	throttle_free(anilist);
 	throttle_free(prowlarr);
 	throttle_free(nautiljon);

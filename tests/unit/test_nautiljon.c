@@ -415,6 +415,39 @@ static void test_fetch_rate_limited(void **state)
 	assert_true(until > 0);
 }
 
+/* Fetch slug, which the fake answers with a 429, expecting rc; the
+ * throttle's figures after it in s. */
+static void fetch_429(void **state, const char *slug, int rc,
+		      struct throttle_stats *s)
+{
+	struct nautiljon_info info;
+
+	assert_int_equal(fetch(state, slug, &info), rc);
+	throttle_stats(*state, s);
+	assert_int_equal(s->last_refusal, 429);
+}
+
+/* Cloudflare's challenge sent with a 429 (its cf-mitigated header) is a
+ * refusal, the throttle blocked as by a 403: waiting would not solve it. */
+static void test_fetch_challenge_with_429(void **state)
+{
+	struct throttle_stats s;
+
+	fetch_429(state, "cloudflare+busy", -EACCES, &s);
+	assert_true(s.last_refusal_blocked && !s.http_429);
+	assert_true(throttle_blocked(*state));
+}
+
+/* A 429 without that header is the rate: no block. */
+static void test_fetch_bare_429(void **state)
+{
+	struct throttle_stats s;
+
+	fetch_429(state, "ratelimit+bare", -EAGAIN, &s);
+	assert_int_equal(s.http_429, 1);
+	assert_false(s.last_refusal_blocked || throttle_blocked(*state));
+}
+
 /* A slug that could leave /mangas/ is refused before any request. */
 static void test_fetch_bad_slug(void **state)
 {
@@ -590,6 +623,8 @@ int main(void)
 		FETCH_TEST(test_fetch_user_agent_and_pace),
 		FETCH_TEST(test_fetch_refused),
 		FETCH_TEST(test_fetch_rate_limited),
+		FETCH_TEST(test_fetch_challenge_with_429),
+		FETCH_TEST(test_fetch_bare_429),
 		FETCH_TEST(test_fetch_bad_slug),
 		FETCH_TEST(test_fetch_unreachable),
 		FETCH_TEST(test_fetch_canceled),

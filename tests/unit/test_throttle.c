@@ -615,6 +615,12 @@ static void test_refusal_pauses_at_once(void **state)
 	assert_false(throttle_blocked(t));
 	throttle_failed(t);
 	assert_false(throttle_blocked(t));
+	/* a refusal is one whatever its status (a challenge sent with a
+	 * 429), until a 429 that is only the rate */
+	throttle_refused(t, 429, 0);
+	assert_true(throttle_blocked(t));
+	throttle_rate_limited(t, 1);
+	assert_false(throttle_blocked(t));
 	throttle_free(t);
 }
 
