@@ -231,11 +231,6 @@ static int add_cookie(struct http_response *resp, const char *value)
 	return 0;
 }
 
-/*
- * Note Retry-After, Location, Set-Cookie, cf-mitigated and the caller's
- * header from the headers of each answer, the last answer winning (a
- * "100 Continue" comes before the real one).
- */
 /* Drop what the headers of an answer set: a redirect's next answer, or
  * the end of the response, brings its own. */
 static void forget_headers(struct http_response *resp)
@@ -248,6 +243,11 @@ static void forget_headers(struct http_response *resp)
 	resp->header_value = NULL;
 }
 
+/*
+ * Note Retry-After, Location, Set-Cookie, cf-mitigated and the caller's
+ * header from the headers of each answer, the last answer winning (a
+ * "100 Continue" comes before the real one).
+ */
 static size_t on_header(char *data, size_t size, size_t n, void *arg)
 {
 	struct transfer *t = arg;
