@@ -99,13 +99,30 @@ static char *absolute(const char *path)
 	return abs;
 }
 
+/* A "key=value" kept for load_config(), in command-line order. */
+static int keep_short(struct options *o, const char *arg)
+{
+	char **shorts = array_grow(o->shorts, o->nr_shorts, &o->alloc_shorts,
+				   sizeof(*shorts), 1);
+
+	if (shorts)
+		o->shorts = shorts;
+	if (!shorts || !(shorts[o->nr_shorts] = strdup(arg)))
+		o->failed = 1;
+	else
+		o->nr_shorts++;
+	return 0;
+}
+
 /* Keep mediamon's own options for after the config file is read, so the
- * command line adds to (and overrides) the file; pass the rest to FUSE. */
+ * command line adds to (and overrides) the file, and those that name a
+ * key of the file, which config_set_option() refuses by name; pass the
+ * rest to FUSE. */
 static int option_proc(void *data, const char *arg, int key,
 		       struct fuse_args *outargs)
 {
 	struct options *o = data;
-	char **shorts;
+	const char *eq = strchr(arg, '=');
 
 	(void)outargs;
 	switch (key) {
@@ -114,21 +131,14 @@ static int option_proc(void *data, const char *arg, int key,
 		o->config = absolute(arg + strlen("config="));
 		o->failed |= !o->config;
 		return 0;
+	case FUSE_OPT_KEY_OPT:
+		if (!eq || !config_names_key(arg, eq - arg))
+			return 1;
+		return keep_short(o, arg);
 	case KEY_SHARED_OK:
-		arg = "db_shared_ok=yes";
-		/* fall through */
+		return keep_short(o, "db_shared_ok=yes");
 	case KEY_SHORT:
-		shorts = array_grow(o->shorts, o->nr_shorts, &o->alloc_shorts,
-				    sizeof(*shorts), 1);
-		if (!shorts || !(shorts[o->nr_shorts] = strdup(arg))) {
-			o->failed = 1;
-			if (shorts)
-				o->shorts = shorts;
-			return 0;
-		}
-		o->shorts = shorts;
-		o->nr_shorts++;
-		return 0;
+		return keep_short(o, arg);
 	case FUSE_OPT_KEY_NONOPT:
 		if (o->nr_nonopt == 2)
 			return 1;
@@ -194,7 +204,8 @@ static void usage(const char *prog)
 	       "                           and exit (0: every line taken)\n"
 	       "    -h, --help             this help\n"
 	       "    -V, --version          the version\n"
-	       "Other -o options go to the kernel's mount (see fuse(8)).\n",
+	       "Other -o options go to the kernel's mount (see fuse(8)); one\n"
+	       "naming a key of the configuration file is refused.\n",
 	       prog);
 }
 
@@ -545,17 +556,18 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	open_caps_set_all_unpacks(cfg->max_unpacks);
 	playlists_set_similar_tracks(cfg->playlists_similar_tracks);
 	caller_init();
-	if (indexer_prepare_store(cfg->database, cfg->database_shared_ok))
-		return 1;
 	if (fuse_opt_add_arg(args, "-odefault_permissions") ||
 	    fuse_opt_add_arg(args, "-ofsname=mediamon") ||
 	    fuse_opt_add_arg(args, "-osubtype=mediamon"))
 		return 1;
+	/* libfuse refuses a mount option it does not know before the
+	 * store is made */
 	se = fuse_session_new(args, &fs_operations, sizeof(fs_operations),
 			      NULL);
 	if (!se)
 		return 1;
-	if (fuse_session_mount(se, cmd->mountpoint))
+	if (indexer_prepare_store(cfg->database, cfg->database_shared_ok) ||
+	    fuse_session_mount(se, cmd->mountpoint))
 		goto out_destroy;
 	if (reset_stop_signals() || fuse_set_signal_handlers(se))
 		goto out_unmount;
