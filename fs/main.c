@@ -238,8 +238,25 @@ static int load_config(struct config *cfg, char *err, size_t errlen,
 	return rc;
 }
 
+/* Whether libfuse takes the options left in args as a start gives them
+ * to it: it names those it does not know. */
+static int fuse_takes(struct fuse_args *args)
+{
+	struct fuse_cmdline_opts cmd = { 0 };
+	struct fuse_session *se = NULL;
+
+	if (!fuse_parse_cmdline(args, &cmd) && !fs_parse_options(args))
+		se = fuse_session_new(args, &fs_operations,
+				      sizeof(fs_operations), NULL);
+	free(cmd.mountpoint);
+	if (!se)
+		return 0;
+	fuse_session_destroy(se);
+	return 1;
+}
+
 /* --check-config: what a start would use, or why it would not start. */
-static int check_config(struct options *o)
+static int check_config(struct options *o, struct fuse_args *args)
 {
 	struct strbuf out = STRBUF_INIT;
 	struct config cfg;
@@ -258,6 +275,8 @@ static int check_config(struct options *o)
 	rc = load_config(&cfg, err, sizeof(err), o);
 	if (rc) {
 		fprintf(stderr, "mediamon: %s\n", err);
+	} else if (!fuse_takes(args)) {
+		rc = -EINVAL;
 	} else {
 		config_dump(&cfg, &out);
 		fputs(out.buf, stdout);
@@ -592,7 +611,8 @@ out_destroy:
 
 /* The modes that do not mount (--version, --help, the checks, the
  * catalog's import): their exit code in *RC and 1, or 0 to mount. */
-static int run_other_mode(struct options *o, const char *argv0, int *rc)
+static int run_other_mode(struct options *o, struct fuse_args *args,
+			  int *rc)
 {
 	if (o->version) {
 		printf("mediamon %s (libfuse %s, SQLite %s)\n",
@@ -600,7 +620,7 @@ static int run_other_mode(struct options *o, const char *argv0, int *rc)
 		       db_library_version());
 		*rc = 0;
 	} else if (o->help) {
-		usage(argv0);
+		usage(args->argv[0]);
 		*rc = 0;
 	} else if (o->import_catalog) {
 		*rc = import_catalog(o);
@@ -609,7 +629,7 @@ static int run_other_mode(struct options *o, const char *argv0, int *rc)
 	} else if (o->check_connections) {
 		*rc = check_connections(o);
 	} else if (o->check_config) {
-		*rc = check_config(o);
+		*rc = check_config(o, args);
 	} else {
 		return 0;
 	}
@@ -633,7 +653,7 @@ int main(int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	if (fuse_opt_parse(&args, &o, option_spec, option_proc) || o.failed)
 		goto out;
-	if (run_other_mode(&o, argv[0], &rc))
+	if (run_other_mode(&o, &args, &rc))
 		goto out;
 	/* mount.fuse3 passes a source name before the mount point. */
 	if (o.nr_nonopt &&
