@@ -72,6 +72,9 @@ static const struct fuse_opt option_spec[] = {
 	FUSE_OPT_KEY("manga=", KEY_SHORT),
 	FUSE_OPT_KEY("db=", KEY_SHORT),
 	FUSE_OPT_KEY("db_shared_ok", KEY_SHARED_OK),
+	/* the mount table's user=NAME (mount(8) gives it a user's mount):
+	 * libfuse's, though user is a key of the file too */
+	FUSE_OPT_KEY("user=", FUSE_OPT_KEY_KEEP),
 	FLAG("nofollow_cpu", no_follow),
 	FLAG("libfuse_loop", libfuse_loop),
 	FLAG("-h", help),

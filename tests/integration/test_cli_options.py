@@ -50,7 +50,8 @@ def test_check_config_refuses(tmp_path, option, why):
 def test_check_config_keeps_the_mount_options(tmp_path):
     r = check_config(tmp_path, "allow_other,default_permissions,ro",
                      "fsname=media,subtype=x,auto_unmount",
-                     "entry_timeout=2", "max_threads=4", "db_shared_ok")
+                     "entry_timeout=2", "max_threads=4", "db_shared_ok",
+                     "user=root")
     assert r.returncode == 0, r.stderr
     assert "database_shared_ok = yes" in r.stdout
 
@@ -67,5 +68,6 @@ def test_start_refuses_before_the_store(tmp_path, option, why):
 
 
 def test_start_keeps_the_mount_options(tmp_path, make_mount):
-    m = make_mount("music=" + str(tmp_path), "ro,fsname=media,subtype=x")
+    m = make_mount("music=" + str(tmp_path),
+                   "ro,fsname=media,subtype=x,user=root")
     assert is_mounted(m.path)
