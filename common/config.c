@@ -520,6 +520,17 @@ int config_load_file(struct config *cfg, const char *path,
 	return ret ? ret : check_owner(&st, path, err, errlen);
 }
 
+bool config_names_key(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < config_keys_nr; i++)
+		if (!strncmp(config_keys[i].name, name, len) &&
+		    !config_keys[i].name[len])
+			return true;
+	return false;
+}
+
 /* The short forms go through the same checks as the lines of a file. */
 int config_set_option(struct config *cfg, const char *key, const char *value,
 		      char *err, size_t errlen)
@@ -537,7 +548,9 @@ int config_set_option(struct config *cfg, const char *key, const char *value,
 		if (!strcmp(key, options[i].name))
 			break;
 	if (i == ARRAY_SIZE(options)) {
-		snprintf(err, errlen, "unknown option '%s'", key);
+		snprintf(err, errlen, "unknown option '%s' (-o sets config,"
+			 " music, manga, db and db_shared_ok; other keys are"
+			 " set in the configuration file)", key);
 		return -EINVAL;
 	}
 	ret = config_parse_value(cfg,

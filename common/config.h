@@ -24,6 +24,7 @@
  *	config_release(&cfg);
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/template.h"
@@ -306,8 +307,16 @@ int config_load_file(struct config *cfg, const char *path,
 		     char *err, size_t errlen);
 
 /*
+ * Whether the len bytes at name are the name of a key of some section: a
+ * mount option "name=value" that names one is meant for the
+ * configuration, which refuses it (config_set_option()), not the mount.
+ */
+bool config_names_key(const char *name, size_t len);
+
+/*
  * Apply one command-line short form: "music", "manga" (each appends a
- * root) or "db". On error returns -EINVAL with a message naming the option.
+ * root), "db" or "db_shared_ok". On error returns -EINVAL with a message
+ * naming the option: an unknown one too.
  */
 int config_set_option(struct config *cfg, const char *key, const char *value,
 		      char *err, size_t errlen);

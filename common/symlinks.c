@@ -98,35 +98,33 @@ struct owners {
 };
 
 /* Whether group gid is root's, the daemon's or the own group of a user of
- * own. */
-static int group_trusted(gid_t gid, const struct owners *own)
+ * also. */
+static int group_trusted(gid_t gid, const uid_t *also, size_t nr)
 {
 	struct passwd pw, *found;
 	char buf[4096];
 
 	if (!gid || gid == getegid())
 		return 1;
-	for (size_t i = 0; i < own->nr; i++)
-		if (!getpwuid_r(own->also[i], &pw, buf, sizeof(buf), &found) &&
+	for (size_t i = 0; i < nr; i++)
+		if (!getpwuid_r(also[i], &pw, buf, sizeof(buf), &found) &&
 		    found && pw.pw_gid == gid)
 			return 1;
 	return 0;
 }
 
-/* Whether a user that own does not trust may change the folder st: 1
- * with what lets them said in what (len bytes), or 0. */
-static int untrusted(const struct stat *st, const struct owners *own,
-		     char *what, size_t len)
+int symlinks_untrusted(const struct stat *st, const uid_t *also, size_t nr,
+		       char *what, size_t len)
 {
 	int sticky = st->st_mode & S_ISVTX;
 	struct group gr, *found;
 	char name[64], buf[4096];
 
-	if (!listener_uid_trusted(st->st_uid, own->also, own->nr)) {
+	if (!listener_uid_trusted(st->st_uid, also, nr)) {
 		listener_name(st->st_uid, name, sizeof(name));
 		snprintf(what, len, "belongs to user %s", name);
 	} else if ((st->st_mode & S_IWGRP) && !sticky &&
-		   !group_trusted(st->st_gid, own)) {
+		   !group_trusted(st->st_gid, also, nr)) {
 		if (!getgrgid_r(st->st_gid, &gr, buf, sizeof(buf), &found) &&
 		    found)
 			snprintf(what, len, "may be written by group %s",
@@ -161,7 +159,8 @@ static int owned(int fd, const struct owners *own, const char *end)
 		err = -errno;
 		close(fd);
 		return err;
-	} else if (untrusted(&st, own, what, sizeof(what))) {
+	} else if (symlinks_untrusted(&st, own->also, own->nr, what,
+				      sizeof(what))) {
 		close(fd);
 		fd = -EACCES;
 	} else {

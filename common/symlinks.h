@@ -71,6 +71,15 @@ int symlinks_open_owned(const char *path, int flags, const uid_t *also,
 			size_t nr, struct strbuf *why);
 
 /*
+ * Whether a user other than root, the daemon's and the nr users of also
+ * may change the folder st (symlinks_open_owned()'s rule): 1 with what
+ * lets them in what (len bytes: "belongs to user NAME", "may be written
+ * by group NAME", "may be written by every user"), or 0.
+ */
+int symlinks_untrusted(const struct stat *st, const uid_t *also, size_t nr,
+		       char *what, size_t len);
+
+/*
  * Create a new file in the folder dfd, named prefix, 12 random hex digits
  * and suffix (into name, len bytes), with mode: never through a link put
  * at the name, nor onto a file there. Returns the descriptor, open for

@@ -16,6 +16,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "common/text.h"
 #include "fs/render_monitor.h"
 #include "fs/render_repair.h"
 #include "fs/session.h"
@@ -33,23 +34,13 @@ int control_refuse(int rc, const char *why)
 	return rc;
 }
 
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
 int control_text(const char *buf, size_t len, char *out, size_t max)
 {
 	if (len && buf[len - 1] == '\n')
 		len--;
 	if (len && buf[len - 1] == '\r')
 		len--;
-	while (len && is_blank(buf[len - 1]))
-		len--;
-	while (len && is_blank(*buf)) {
-		buf++;
-		len--;
-	}
+	text_trim_blanks(&buf, &len);
 	if (memchr(buf, '\0', len))
 		return control_refuse(-EINVAL, "it holds a NUL byte");
 	if (memchr(buf, '\n', len) || memchr(buf, '\r', len))

@@ -25,6 +25,7 @@
 #include "common/listener.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "common/text.h"
 #include "common/thread.h"
 #include "fs/caller.h"
 #include "fs/control.h"
@@ -138,12 +139,7 @@ static int forwarded_address(const char *s, size_t len, char *out)
 	char text[INET6_ADDRSTRLEN];
 	int family;
 
-	while (len && (*s == ' ' || *s == '\t')) {
-		s++;
-		len--;
-	}
-	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-		len--;
+	text_trim_blanks(&s, &len);
 	if (!len || len >= sizeof(text))
 		return -EINVAL;
 	memcpy(text, s, len);

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "common/text.h"
+
 /* A piece of the multipart body: a text, or len bytes of the body. */
 struct seg {
 	char *text;
@@ -74,27 +76,21 @@ static int spec(const char *s, const char *e, uint64_t size,
 	return 1;
 }
 
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
 int http_range_parse(const char *h, uint64_t size, struct http_ranges *out)
 {
 	uint64_t sum = 0, from, len;
 	int specs = 0, rc, i, j;
 	const char *s, *e, *next;
+	size_t n;
 
 	out->n = 0;
 	if (!h || strncmp(h, "bytes=", 6))
 		return 0;
 	for (s = h + 6;; s = next + 1) {
 		next = strchr(s, ',');
-		e = next ? next : s + strlen(s);
-		while (s < e && is_space(*s))
-			s++;
-		while (e > s && is_space(e[-1]))
-			e--;
+		n = next ? (size_t)(next - s) : strlen(s);
+		text_trim_blanks(&s, &n);
+		e = s + n;
 		if (s < e && ++specs > HTTP_RANGES_MAX)
 			return 0;
 		rc = s < e ? spec(s, e, size, &from, &len) : 0;

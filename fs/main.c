@@ -72,6 +72,9 @@ static const struct fuse_opt option_spec[] = {
 	FUSE_OPT_KEY("manga=", KEY_SHORT),
 	FUSE_OPT_KEY("db=", KEY_SHORT),
 	FUSE_OPT_KEY("db_shared_ok", KEY_SHARED_OK),
+	/* the mount table's user=NAME (mount(8) gives it a user's mount):
+	 * libfuse's, though user is a key of the file too */
+	FUSE_OPT_KEY("user=", FUSE_OPT_KEY_KEEP),
 	FLAG("nofollow_cpu", no_follow),
 	FLAG("libfuse_loop", libfuse_loop),
 	FLAG("-h", help),
@@ -99,13 +102,30 @@ static char *absolute(const char *path)
 	return abs;
 }
 
+/* A "key=value" kept for load_config(), in command-line order. */
+static int keep_short(struct options *o, const char *arg)
+{
+	char **shorts = array_grow(o->shorts, o->nr_shorts, &o->alloc_shorts,
+				   sizeof(*shorts), 1);
+
+	if (shorts)
+		o->shorts = shorts;
+	if (!shorts || !(shorts[o->nr_shorts] = strdup(arg)))
+		o->failed = 1;
+	else
+		o->nr_shorts++;
+	return 0;
+}
+
 /* Keep mediamon's own options for after the config file is read, so the
- * command line adds to (and overrides) the file; pass the rest to FUSE. */
+ * command line adds to (and overrides) the file, and those that name a
+ * key of the file, which config_set_option() refuses by name; pass the
+ * rest to FUSE. */
 static int option_proc(void *data, const char *arg, int key,
 		       struct fuse_args *outargs)
 {
 	struct options *o = data;
-	char **shorts;
+	const char *eq = strchr(arg, '=');
 
 	(void)outargs;
 	switch (key) {
@@ -114,21 +134,14 @@ static int option_proc(void *data, const char *arg, int key,
 		o->config = absolute(arg + strlen("config="));
 		o->failed |= !o->config;
 		return 0;
+	case FUSE_OPT_KEY_OPT:
+		if (!eq || !config_names_key(arg, eq - arg))
+			return 1;
+		return keep_short(o, arg);
 	case KEY_SHARED_OK:
-		arg = "db_shared_ok=yes";
-		/* fall through */
+		return keep_short(o, "db_shared_ok=yes");
 	case KEY_SHORT:
-		shorts = array_grow(o->shorts, o->nr_shorts, &o->alloc_shorts,
-				    sizeof(*shorts), 1);
-		if (!shorts || !(shorts[o->nr_shorts] = strdup(arg))) {
-			o->failed = 1;
-			if (shorts)
-				o->shorts = shorts;
-			return 0;
-		}
-		o->shorts = shorts;
-		o->nr_shorts++;
-		return 0;
+		return keep_short(o, arg);
 	case FUSE_OPT_KEY_NONOPT:
 		if (o->nr_nonopt == 2)
 			return 1;
@@ -194,7 +207,8 @@ static void usage(const char *prog)
 	       "                           and exit (0: every line taken)\n"
 	       "    -h, --help             this help\n"
 	       "    -V, --version          the version\n"
-	       "Other -o options go to the kernel's mount (see fuse(8)).\n",
+	       "Other -o options go to the kernel's mount (see fuse(8)); one\n"
+	       "naming a key of the configuration file is refused.\n",
 	       prog);
 }
 
@@ -227,8 +241,25 @@ static int load_config(struct config *cfg, char *err, size_t errlen,
 	return rc;
 }
 
+/* Whether libfuse takes the options left in args as a start gives them
+ * to it: it names those it does not know. */
+static int fuse_takes(struct fuse_args *args)
+{
+	struct fuse_cmdline_opts cmd = { 0 };
+	struct fuse_session *se = NULL;
+
+	if (!fuse_parse_cmdline(args, &cmd) && !fs_parse_options(args))
+		se = fuse_session_new(args, &fs_operations,
+				      sizeof(fs_operations), NULL);
+	free(cmd.mountpoint);
+	if (!se)
+		return 0;
+	fuse_session_destroy(se);
+	return 1;
+}
+
 /* --check-config: what a start would use, or why it would not start. */
-static int check_config(struct options *o)
+static int check_config(struct options *o, struct fuse_args *args)
 {
 	struct strbuf out = STRBUF_INIT;
 	struct config cfg;
@@ -247,6 +278,8 @@ static int check_config(struct options *o)
 	rc = load_config(&cfg, err, sizeof(err), o);
 	if (rc) {
 		fprintf(stderr, "mediamon: %s\n", err);
+	} else if (!fuse_takes(args)) {
+		rc = -EINVAL;
 	} else {
 		config_dump(&cfg, &out);
 		fputs(out.buf, stdout);
@@ -545,17 +578,18 @@ static int run(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	open_caps_set_all_unpacks(cfg->max_unpacks);
 	playlists_set_similar_tracks(cfg->playlists_similar_tracks);
 	caller_init();
-	if (indexer_prepare_store(cfg->database, cfg->database_shared_ok))
-		return 1;
 	if (fuse_opt_add_arg(args, "-odefault_permissions") ||
 	    fuse_opt_add_arg(args, "-ofsname=mediamon") ||
 	    fuse_opt_add_arg(args, "-osubtype=mediamon"))
 		return 1;
+	/* libfuse refuses a mount option it does not know before the
+	 * store is made */
 	se = fuse_session_new(args, &fs_operations, sizeof(fs_operations),
 			      NULL);
 	if (!se)
 		return 1;
-	if (fuse_session_mount(se, cmd->mountpoint))
+	if (indexer_prepare_store(cfg->database, cfg->database_shared_ok) ||
+	    fuse_session_mount(se, cmd->mountpoint))
 		goto out_destroy;
 	if (reset_stop_signals() || fuse_set_signal_handlers(se))
 		goto out_unmount;
@@ -580,7 +614,8 @@ out_destroy:
 
 /* The modes that do not mount (--version, --help, the checks, the
  * catalog's import): their exit code in *RC and 1, or 0 to mount. */
-static int run_other_mode(struct options *o, const char *argv0, int *rc)
+static int run_other_mode(struct options *o, struct fuse_args *args,
+			  int *rc)
 {
 	if (o->version) {
 		printf("mediamon %s (libfuse %s, SQLite %s)\n",
@@ -588,7 +623,7 @@ static int run_other_mode(struct options *o, const char *argv0, int *rc)
 		       db_library_version());
 		*rc = 0;
 	} else if (o->help) {
-		usage(argv0);
+		usage(args->argv[0]);
 		*rc = 0;
 	} else if (o->import_catalog) {
 		*rc = import_catalog(o);
@@ -597,7 +632,7 @@ static int run_other_mode(struct options *o, const char *argv0, int *rc)
 	} else if (o->check_connections) {
 		*rc = check_connections(o);
 	} else if (o->check_config) {
-		*rc = check_config(o);
+		*rc = check_config(o, args);
 	} else {
 		return 0;
 	}
@@ -621,7 +656,7 @@ int main(int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	if (fuse_opt_parse(&args, &o, option_spec, option_proc) || o.failed)
 		goto out;
-	if (run_other_mode(&o, argv[0], &rc))
+	if (run_other_mode(&o, &args, &rc))
 		goto out;
 	/* mount.fuse3 passes a source name before the mount point. */
 	if (o.nr_nonopt &&

@@ -13,6 +13,7 @@
 #include "common/bytes.h"
 #include "common/notify.h"
 #include "common/strbuf.h"
+#include "common/text.h"
 
 /* The notifier tells each volume's news once, however many checks find
  * it again (indexer/notifier.h). */
@@ -68,12 +69,6 @@ static void event_clear(struct digest_event *ev)
 	free((char *)ev->reason);
 }
 
-/* Optional members stay NULL. */
-static char *dup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
 void digest_tell(struct digest *d, const struct digest_event *ev)
 {
 	struct digest_event *c;
@@ -88,8 +83,8 @@ void digest_tell(struct digest *d, const struct digest_event *ev)
 	*c = (struct digest_event) {
 		.kind = ev->kind, .volume = ev->volume,
 		.series = strdup(ev->series), .title = strdup(ev->title),
-		.client = dup_or_null(ev->client),
-		.reason = dup_or_null(ev->reason),
+		.client = text_dup(ev->client),
+		.reason = text_dup(ev->reason),
 	};
 	if (c->series && c->title && (c->client || !ev->client) &&
 	    (c->reason || !ev->reason)) {

@@ -17,6 +17,7 @@
 #include "common/array.h"
 #include "common/hash.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "indexer/manga/names.h"
 
 void release_id(const char *guid, const char *link, const char *magnet,
@@ -49,12 +50,6 @@ void release_wants_free(struct release_want *w, size_t nr)
 	free(w);
 }
 
-/* Optional members stay NULL rather than becoming "". */
-static char *dup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
 int release_want_add(struct release_want *w, const struct release *r)
 {
 	struct release *c = array_grow(w->r, w->nr, &w->alloc, sizeof(*c), 4);
@@ -65,10 +60,10 @@ int release_want_add(struct release_want *w, const struct release *r)
 	c = &w->r[w->nr];
 	*c = *r;
 	c->title = strdup(r->title);
-	c->link = dup_or_null(r->link);
-	c->magnet = dup_or_null(r->magnet);
-	c->guid = dup_or_null(r->guid);
-	c->indexer = dup_or_null(r->indexer);
+	c->link = text_dup(r->link);
+	c->magnet = text_dup(r->magnet);
+	c->guid = text_dup(r->guid);
+	c->indexer = text_dup(r->indexer);
 	if (!c->title || (r->link && !c->link) ||
 	    (r->magnet && !c->magnet) || (r->guid && !c->guid) ||
 	    (r->indexer && !c->indexer)) {

@@ -14,14 +14,16 @@
 
 #include "common/listener.h"
 #include "common/path.h"
+#include "common/symlinks.h"
 #include "indexer/monitor/download.h"
 
 /* The folder at path (its first len bytes) as series_save.h wants it:
- * 0, 1 when it is not made yet, or -EACCES with why. */
+ * 0, 1 when it is not made yet, or -EACCES with why: the owner first,
+ * with the client's own words, then who else may change it. */
 static int look(char *path, size_t len, const uid_t *trusted, size_t nr,
 		char *why, size_t why_len)
 {
-	char saved = path[len], name[64];
+	char saved = path[len], name[64], what[128];
 	struct stat st;
 	int rc = 0;
 
@@ -44,6 +46,10 @@ static int look(char *path, size_t len, const uid_t *trusted, size_t nr,
 			 " a folder of user %s, not the client's: not used"
 			 " (name that user as client_user if it runs the"
 			 " client)", path, name);
+	} else if (symlinks_untrusted(&st, trusted, nr, what, sizeof(what))) {
+		rc = -EACCES;
+		snprintf(why, why_len, "the series' save_path lies in %.200s,"
+			 " which %s: not used", path, what);
 	}
 	path[len] = saved;
 	return rc;

@@ -11,8 +11,12 @@
  * be asked to walk). Each folder of it that exists, below the
  * configured save folder it lies under (from "/" when none), must be a
  * folder, not a symbolic link, of root, the daemon's user, the save
- * folder's owner or the client's client_user; the folders not made yet
- * are the client's to make.
+ * folder's owner or the client's client_user, and one that no one else
+ * may change: written by no other group than root's, the daemon's or
+ * the own group of one of those users, nor by every user unless sticky
+ * (where another could put a link or a folder of theirs in place of
+ * what lies under it). The folders not made yet are the client's to
+ * make.
  *
  *	if (series_save_check(c, own->save_path, why, sizeof(why)))
  *		...	not used: why names the folder's user

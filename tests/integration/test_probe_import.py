@@ -8,8 +8,9 @@ client's answers may hold.
   the client is not sent there (a client running as root would write in
   that user's 0700 folder, and its owner would count as the client's
   listener), nothing is made inside, and the reason names the folder's
-  user, nothing inside it. A folder not made yet is the client's to
-  make: sent there.
+  user, nothing inside it. So is a folder others may write (every user,
+  not sticky, or another user's group): they could swap what lies under
+  it. A folder not made yet is the client's to make: sent there.
 - A client answering torrents/info with JSON nested 100,000 deep, 4 MiB
   of small objects, or a file list naming entries that are no text:
   the tracker says so and goes on; the daemon answers the mount.
@@ -50,17 +51,26 @@ def save_path_of(qbit):
             if r["path"] == "/api/v2/torrents/add"]
 
 
-@pytest.mark.parametrize("kind", ["user", "link", "not made"])
+@pytest.mark.parametrize("kind", ["user", "link", "not made", "every user",
+                                  "group", "sticky"])
 def test_series_save_path_in_another_users_folder(monitored, fake, victim,
                                                   tmp_path, kind):
+    """Also a folder of the daemon's user that every user, or another
+    user's group, may write, not sticky: another could put a folder or
+    a link of theirs in place of the series' folder inside."""
     save = tmp_path / "saves"
     save.mkdir()
     os.chmod(str(save), 0o1777)
     theirs = save / "theirs"
-    if kind == "user":
+    modes = {"user": 0o700, "every user": 0o777, "group": 0o770,
+             "sticky": 0o1777}
+    if kind in modes:
         theirs.mkdir()
+        os.chmod(str(theirs), modes[kind])
+    if kind == "user":
         os.chown(str(theirs), victim.uid, victim.gid)
-        os.chmod(str(theirs), 0o700)
+    elif kind == "group":
+        os.chown(str(theirs), -1, victim.gid)
     elif kind == "link":
         elsewhere = tmp_path / "elsewhere"
         elsewhere.mkdir()
@@ -74,7 +84,7 @@ def test_series_save_path_in_another_users_folder(monitored, fake, victim,
     text = "save_path = %s\n" % own
     assert mon.m.write("manga/Saga 01/preferences", text) == len(text)
     mon.check("missing")
-    if kind == "not made":
+    if kind in ("not made", "sticky"):
         assert save_path_of(qbit) == [str(own)]
         assert downloads(mon)[10]["state"] == "sent"
         return
@@ -86,8 +96,10 @@ def test_series_save_path_in_another_users_folder(monitored, fake, victim,
         why = "the series' save_path lies in %s, %s: not used (name that" \
             " user as client_user if it runs the client)" % (theirs, what)
     else:
-        what = "a symbolic link"
-        why = "the series' save_path lies in %s, which is %s: not used" % (
+        what = {"link": "is a symbolic link",
+                "every user": "may be written by every user",
+                "group": "may be written by group %s" % victim.name}[kind]
+        why = "the series' save_path lies in %s, which %s: not used" % (
             theirs, what)
     assert d["reason"] == why, d
     assert not own.exists()

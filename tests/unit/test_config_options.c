@@ -57,7 +57,15 @@ static void test_set_option(void **state)
 			    "directory: No such file or directory");
 	assert_int_equal(config_set_option(&cfg, "threads", "2", CFGLOAD_ERR),
 			 -EINVAL);
-	assert_string_equal(cfgload_err, "unknown option 'threads'");
+	assert_string_equal(cfgload_err, "unknown option 'threads' (-o sets"
+			    " config, music, manga, db and db_shared_ok;"
+			    " other keys are set in the configuration file)");
+	assert_true(config_names_key("threads=2", 7));
+	assert_true(config_names_key("url", 3));
+	assert_false(config_names_key("thread", 6));
+	assert_false(config_names_key("threads", 6));
+	assert_false(config_names_key("fsname=x", 6));
+	assert_false(config_names_key("allow_other", 11));
 	assert_int_equal(cfg.music_roots.nr, 1);
 	free(music);
 	free(manga);
