@@ -72,19 +72,20 @@ long long published_number_id(const char *source, const char *prefix)
 /* How a source that did not give a count is shown: one that does not
  * know the series, or has no count for the edition, is fine (the series
  * passes to the next, and the check counts one error if none knows it);
- * a refusal is a warning, as the next source may answer, and so is a
- * source out of reach (no network: the next check asks again); the rest
- * is the service failing. */
+ * a rate limit is its pause, which health shows until it ends, and
+ * nothing more; a refusal is a warning, as the next source may answer,
+ * and so is a source out of reach (no network: the next check asks
+ * again); the rest is the service failing. */
 void published_report_failure(struct throttle *t, const char *what,
 			      int rc)
 {
 	struct throttle_stats st;
 	char text[200];
 
-	if (rc == -ENOENT || rc == -ENODATA) {
+	if (rc == -ENOENT || rc == -ENODATA || rc == -EAGAIN) {
 		log_info("monitor: %s: %s: %s", throttle_name(t), what,
 			 monitor_error_text(rc));
-		services_record(t, NULL, 0, NULL, NULL);
+		services_record(t, NULL, rc == -EAGAIN ? rc : 0, NULL, NULL);
 		return;
 	}
 	throttle_stats(t, &st);

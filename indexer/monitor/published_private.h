@@ -57,7 +57,8 @@ int published_original(const char *edition);
 
 /* Show a source t that gave no count for what (the series' name or the
  * page asked) with rc: a source that does not know the series is an
- * info line, a refusal or a source out of reach a warning in health, the
+ * info line, a rate limit (-EAGAIN) too, health showing t's pause until
+ * it ends; a refusal or a source out of reach a warning in health, the
  * rest an error. */
 void published_report_failure(struct throttle *t, const char *what,
 			      int rc);

@@ -117,7 +117,8 @@ def refuses_bad_answers(monitored, source, monitor, error_body, calls):
 def pauses_at_rate_limit(monitored, source, monitor, calls):
     """The fake of source answers the series "ratelimit" with a 429 that
     asks to wait 200 s, longer than a check waits: the check fails that
-    series, health says so, and the budget shows the pause. Returns the
+    series, health shows the pause (a line that ends with it, no error
+    that would outlast it), and the budget shows the pause. Returns the
     mount and the budget."""
     mon = monitored(["ratelimit"], monitor=monitor)
     before = time.time()
@@ -127,8 +128,10 @@ def pauses_at_rate_limit(monitored, source, monitor, calls):
     assert budget["last_refusal"]["status"] == 429
     assert budget["http_429"] == 1 and budget["requests"] == 1
     assert before + 150 < budget["paused_until_s"] < time.time() + 210
-    assert "error: %s: ratelimit: rate limited (HTTP 429)" % source in \
-        mon.m.read("status/health").decode()
+    health = mon.m.read("status/health").decode().splitlines()
+    [line] = [x for x in health if source in x]
+    assert line.startswith("warn: %s: paused until " % source)
+    assert line.endswith(" (429 too many requests)")
     return mon, budget
 
 
