@@ -168,8 +168,8 @@ static int names_title(json_t *o, const char *title, int *bad)
 }
 
 /* How well the manga's attributes attr bear title: its own title before
- * its altTitles, and each before one that matches only once a trailing
- * disambiguation is set aside (4 down to 1); 0 when none does. */
+ * its altTitles, and each as remote_title_rank() ranks it (6 down to 1);
+ * 0 when none does. */
 static int bears_title(json_t *attr, const char *title, int *bad)
 {
 	json_t *alt = json_object_get(attr, "altTitles"), *v;

@@ -9,11 +9,14 @@
  *
  * The search is POST URL/v1/series/search with {"search": TITLE,
  * "perpage": MANGAUPDATES_SEARCH_LIMIT}. Of its results, those whose
- * record's title or hit_title names TITLE (remote_title_rank(): an
- * exact title before one with its "(AUTHOR)" or "(YEAR)" set aside)
- * are candidates, and those of the edition's kind (a Manga for "ja",
- * a Manhwa for "ko", a Manhua for "zh") go before the others, which
- * sets novels and other kinds aside. The best is the series; none is
+ * record's title or hit_title names TITLE (remote_title_rank()) are
+ * candidates: the exact title and one with its "(AUTHOR)", "(YEAR)" or
+ * "~Subtitle~" set aside as good (MangaUpdates adds the author only
+ * because another series bears the plain title: "Jigokuraku" and
+ * "Jigokuraku (KAKU Yuuji)" are two works), before one that names
+ * another edition ("(Webtoon)"). Those of the edition's kind (a Manga
+ * for "ja", a Manhwa for "ko", a Manhua for "zh") go before the others,
+ * which sets novels and other kinds aside. The best is the series; none is
  * -ENOENT, and two as good are -EEXIST, with neither taken. The record
  * gives the series_id and the type ("Manga", "Manhwa", "Novel", ...).
  * A result not of the documented shape is passed over, and refuses the
@@ -106,9 +109,10 @@ static int load(const char *body, size_t len, const char *what,
 }
 
 /* How well the result r names title (remote_title_rank() of its
- * record's title or hit_title), with 2 more when its type is the
- * edition's kind (a Manga for "ja"): 0 when it does not, -1 when r is
- * not of the documented shape. Its id and type go to *id and type. */
+ * record's title or hit_title, an exact title no better than one told
+ * apart by its author), with 2 more when its type is the edition's kind
+ * (a Manga for "ja"): 0 when it does not, -1 when r is not of the
+ * documented shape. Its id and type go to *id and type. */
 static int rank_result(json_t *r, const char *title, const char *edition,
 		       long long *id, char type[16])
 {
@@ -129,6 +133,8 @@ static int rank_result(json_t *r, const char *title, const char *edition,
 		rank = other;
 	if (!rank)
 		return 0;
+	if (rank > 2)
+		rank = 2;
 	*id = json_integer_value(sid);
 	type[0] = '\0';
 	if (kind && strlen(kind) < 16)

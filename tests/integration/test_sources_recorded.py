@@ -116,6 +116,98 @@ def test_mangaupdates_recorded(replayed):
         published(mon, "Wind Breaker")["checked_at"][:10]
 
 
+def mu_tie(name, one, other):
+    return "no record taken: mangaupdates:%d and mangaupdates:%d both" \
+        " bear this title" % (one, other)
+
+
+def test_mangaupdates_recorded_same_titles(replayed):
+    """MangaUpdates' own searches of six titles: Kingdom and Berserk of
+    Gluttony found under their plain or English title (not the
+    "(Webtoon)" re-edition of the second), Tower of God's manhwa record
+    opening with its 652 chapters before its 18 volumes. Three titles
+    name more than one Japanese series: "Jigokuraku" is a one-volume
+    series of 2005 as well as "Jigokuraku (Oohashi)" and "Jigokuraku
+    (KAKU Yuuji)"; "Tensei Kizoku no Isekai Boukenroku" is a spin-off's
+    alternative title and the head of the series' own; "Fly Me to the
+    Moon" is four manga (one of them "Fly Me to the Moon!") besides the
+    manhwa of that plain title, which the Korean edition takes: none of
+    them is taken, status.json and health name the first two, and no
+    record of them is asked."""
+    names = ["Kingdom", "Berserk of Gluttony", "Tower of God",
+             "Jigokuraku", "Tensei Kizoku no Isekai Boukenroku",
+             "Fly Me to the Moon"]
+    mon = replayed("mangaupdates", names, "edition = ja\n")
+    mon.m.write("manga/Tower of God/edition", "ko\n")
+    mon.check("new")
+    want = {"Kingdom": (4324727424, 80, "80 Volumes (Ongoing)"),
+            "Berserk of Gluttony": (74072114866, 15,
+                                    "15 Volumes (Ongoing)"),
+            "Tower of God": (13015731700, 18, "18 Volumes (Ongoing)")}
+    for name, (sid, volumes, line) in want.items():
+        assert mon.m.read("manga/%s/source" % name) == \
+            b"mangaupdates:%d\n" % sid
+        assert published(mon, name)["volumes"] == volumes, name
+        assert published(mon, name)["record"] == "mangaupdates:%d" % sid
+        assert published(mon, name)["line"] == line
+    ties = {"Jigokuraku": (10294535868, 76554797640),
+            "Tensei Kizoku no Isekai Boukenroku": (6665493020,
+                                                   46692009496),
+            "Fly Me to the Moon": (60739271901, 66862616473)}
+    health = mon.m.read("status/health").decode()
+    for name, (one, other) in ties.items():
+        status = mon.m.json("manga/%s/status.json" % name)
+        assert status["published"] is None, name
+        assert status["status"] == mu_tie(name, one, other)
+        assert mon.m.read("manga/%s/source" % name) == b""
+        assert "warn: %s: %s; write the one to follow into" \
+            " /manga/%s/source\n" % (name, mu_tie(name, one, other),
+                                     name) in health
+    assert sorted(calls(mon)) == sorted(
+        [("POST", "/v1/series/search")] * 6 +
+        [("GET", "/v1/series/%d" % w[0]) for w in want.values()])
+
+    # the Korean edition of "Fly Me to the Moon" is the manhwa, whose
+    # record names 90 chapters and no volume: none out yet
+    mon.m.write("manga/Fly Me to the Moon/edition", "ko\n")
+    mon.check("new")
+    assert mon.m.read("manga/Fly Me to the Moon/source") == \
+        b"mangaupdates:47897284496\n"
+    status = mon.m.json("manga/Fly Me to the Moon/status.json")
+    assert status["published"] is None
+    assert status["status"] == "no volume yet"
+    assert not [line for line in mon.m.read("status/health").decode()
+                .splitlines() if "Fly Me to the Moon" in line]
+    # the user chose the series over its spin-off: its record is asked
+    name = "Tensei Kizoku no Isekai Boukenroku"
+    mon.m.write("manga/%s/source" % name, "mangaupdates:46692009496\n")
+    mon.check("new")
+    assert published(mon, name)["volumes"] == 15
+    assert published(mon, name)["line"] == "15 Volumes (Ongoing)"
+    assert not [line for line in mon.m.read("status/health").decode()
+                .splitlines() if name in line]
+
+
+def test_mangaupdates_recorded_editions(replayed):
+    """Records that list several editions, asked by the id the user
+    wrote: Monster's 18 volumes, not its kanzenban's 9; "Watashi o Tsuki
+    Made Tsuretette!"'s 6, not the 4, 2, 4 and 6 of its four later
+    editions. Nothing is searched."""
+    names = {"Monster": (72274276213, 18, "18 Volumes (Complete)"),
+             "Watashi o Tsuki Made Tsuretette!": (
+                 26758815700, 6, "6 Volumes (Complete)")}
+    mon = replayed("mangaupdates", list(names), "edition = ja\n")
+    for name, (sid, _, _) in names.items():
+        mon.m.write("manga/%s/source" % name, "mangaupdates:%d\n" % sid)
+    assert mon.check("new")["errors"] == 0
+    for name, (sid, volumes, line) in names.items():
+        assert published(mon, name)["volumes"] == volumes, name
+        assert published(mon, name)["line"] == line
+        assert published(mon, name)["record"] == "mangaupdates:%d" % sid
+    assert sorted(calls(mon)) == sorted(
+        ("GET", "/v1/series/%d" % w[0]) for w in names.values())
+
+
 def test_mangadex_recorded(replayed):
     """Chainsaw Man's English edition has volumes 1-11 and one chapter
     filed under volume 24: 11 volumes out, not 24; its colour re-edition

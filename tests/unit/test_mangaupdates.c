@@ -97,6 +97,31 @@ static void test_search_matching(void **state)
 		RESULT("42", "Monster (1995)", "Manga", "Monster (1995)")),
 		"Monster", &info), -EEXIST);
 	assert_true(info.id == 41 && info.other == 42);
+	/* the plain title is no better than one MangaUpdates told apart by
+	 * its author: two works (as its search of "Jigokuraku" answered) */
+	assert_int_equal(search(RESULTS(
+		RESULT("61", "Jigokuraku", "Manga", "Jigokuraku") ", "
+		RESULT("62", "Jigokuraku (KAKU Yuuji)", "Manga",
+		       "Jigokuraku (KAKU Yuuji)")), "Jigokuraku", &info),
+		-EEXIST);
+	assert_true(info.id == 61 && info.other == 62);
+	/* nor than a series' title of which it is the head before a
+	 * subtitle, when a spin-off bears it as its alternative title */
+	assert_int_equal(search(RESULTS(
+		RESULT("71", "Tensei - Guild Nikki", "Manga", "Tensei") ", "
+		RESULT("72", "Tensei - Kamigami no Shito", "Manga",
+		       "Tensei ~Kamigami no Shito~")), "Tensei", &info),
+		-EEXIST);
+	assert_true(info.id == 71 && info.other == 72);
+	/* but the label of another edition is: Berserk of Gluttony's
+	 * webtoon is not the manga */
+	assert_int_equal(search(RESULTS(
+		RESULT("82", "Boushoku Saikyou", "Manga",
+		       "Berserk of Gluttony (Webtoon)") ", "
+		RESULT("81", "Boushoku THE COMIC", "Manga",
+		       "Berserk of Gluttony")), "Berserk of Gluttony", &info),
+		0);
+	assert_true(info.id == 81);
 	/* an odd record does not refuse the others */
 	assert_int_equal(search(RESULTS("{\"hit_title\": \"Saga\"}, "
 		RESULT("51", "Saga", "Manga", "Saga")), "Saga", &info), 0);
