@@ -188,6 +188,30 @@ def test_mangaupdates_recorded_same_titles(replayed):
                 .splitlines() if name in line]
 
 
+def test_mangaupdates_recorded_other_titles(replayed):
+    """A series found by a title that is not its record's: Attack on
+    Titan is the alternative title of "Shingeki no Kyojin", whose
+    titles in other scripts stand in its metadata; the long title of
+    "Isekai de Cheat Skill ..." is its record's before the subtitle
+    "~Level Up wa Jinsei wo Kaeta~", and the "Girls Side" spin-off that
+    continues it otherwise is not taken."""
+    cheat = "Isekai de Cheat Skill wo Te ni Shita Ore wa, Genjitsu" \
+        " Sekai wo mo Musou Suru"
+    mon = replayed("mangaupdates", ["Attack on Titan", cheat],
+                   "edition = ja\n")
+    assert mon.check("new")["errors"] == 0
+    for name, sid, volumes in (("Attack on Titan", 23393951235, 34),
+                               (cheat, 15495823031, 7)):
+        assert mon.m.read("manga/%s/source" % name) == \
+            b"mangaupdates:%d\n" % sid
+        assert published(mon, name)["volumes"] == volumes, name
+    meta = mon.m.json("manga/Attack on Titan/status.json")["metadata"]
+    assert meta["title"] == "Shingeki no Kyojin"
+    assert "進撃の巨人" in meta["alt_titles"]
+    assert "진격의 거인" in meta["alt_titles"]
+    assert ("GET", "/v1/series/29636936743") not in calls(mon)
+
+
 def test_mangaupdates_recorded_editions(replayed):
     """Records that list several editions, asked by the id the user
     wrote: Monster's 18 volumes, not its kanzenban's 9; "Watashi o Tsuki
