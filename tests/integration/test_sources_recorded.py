@@ -591,6 +591,21 @@ def tie_line(name, one, other):
         % (name, one, other, name)
 
 
+def test_anilist_recorded_edition_kind(replayed):
+    """AniList's search of "fate" holds four records of the English
+    title "Fate": three Korean series and a Japanese one-shot. The
+    Japanese edition takes the one-shot, which has no volume count, and
+    names no manhwa, in its source or in health."""
+    mon = replayed("anilist", ["Fate"], "edition = ja\n")
+    mon.check("new")
+    assert mon.m.read("manga/Fate/source") == b"anilist:133235\n"
+    status = mon.m.json("manga/Fate/status.json")
+    assert status["published"] is None
+    assert "both bear this title" not in (status["status"] or "")
+    assert not [line for line in mon.m.read("status/health").decode()
+                .splitlines() if "Fate" in line]
+
+
 def test_anilist_recorded_tie_in_health(replayed):
     """Three series AniList titles "Fake" (recorded in its answer to a
     search of "fate"): none taken, one health warning names the first

@@ -27,12 +27,20 @@
 	"}}"
 #define PAGE(records) "{\"data\": {\"Page\": {\"media\": [" records "]}}}"
 
-static int parse(const char *body, const char *title,
-		 struct anilist_info *info)
+/* Parse body as the answer to a search of title in edition (NULL: to
+ * Media(id: 30013)). */
+static int parse_in(const char *body, const char *title,
+		    const char *edition, struct anilist_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->id = title ? 0 : 30013;
-	return anilist_parse(body, strlen(body), title, info);
+	return anilist_parse(body, strlen(body), title, edition, info);
+}
+
+static int parse(const char *body, const char *title,
+		 struct anilist_info *info)
+{
+	return parse_in(body, title, "ja", info);
 }
 
 static void test_media(void **state)
@@ -103,7 +111,7 @@ static void test_refused(void **state)
 	assert_int_equal(parse("<html><body>502</body></html>", "Saga",
 			       &info), -EBADMSG);
 	assert_int_equal(anilist_parse("{}", ANILIST_MAX_ANSWER + 1, "Saga",
-				       &info), -EFBIG);
+				       "ja", &info), -EFBIG);
 }
 
 /*
@@ -121,10 +129,10 @@ static void test_refused(void **state)
 	" Requests.\",\"status\": 429}]}"
 
 /* Parse the recorded page (suffix "" or ".page-2") as the answer to a
- * search of title, or the recorded answer to Media(id: N) (suffix
- * "media.N", title NULL). */
-static int recorded(const char *suffix, const char *title,
-		    struct anilist_info *info)
+ * search of title in edition, or the recorded answer to Media(id: N)
+ * (suffix "media.N", title NULL). */
+static int recorded_in(const char *suffix, const char *title,
+		       const char *edition, struct anilist_info *info)
 {
 	char path[128];
 	json_t *file, *page;
@@ -141,10 +149,16 @@ static int recorded(const char *suffix, const char *title,
 	page = json_object_get(file, "response");
 	body = json_dumps(page, JSON_COMPACT);
 	assert_non_null(body);
-	rc = parse(body, title, info);
+	rc = parse_in(body, title, edition, info);
 	free(body);
 	json_decref(file);
 	return rc;
+}
+
+static int recorded(const char *suffix, const char *title,
+		    struct anilist_info *info)
+{
+	return recorded_in(suffix, title, "ja", info);
 }
 
 /* The recorded page read for title gives rc, the record id (0: none)
@@ -182,6 +196,12 @@ static void test_recorded(void **state)
 	/* a series before a one-shot of the same title */
 	expect("", "Face", 0, 102876, 1, &info);
 	expect("", "Fate/Extra", 0, 62425, 6, &info);
+	/* a Japanese one-shot and three Korean series bear "Fate": the
+	 * Japanese edition is not a manhwa, the Korean one a tie */
+	expect("", "Fate", 0, 133235, 0, &info);
+	assert_string_equal(info.country, "JP");
+	assert_int_equal(recorded_in("", "Fate", "ko", &info), -EEXIST);
+	assert_true(info.id == 38764 && info.other == 147359);
 	/* three series titled "Fake", two manhwa "인연": none taken, the
 	 * first two named */
 	expect("", "Fake", -EEXIST, 30314, 7, &info);
