@@ -27,8 +27,10 @@
  * that names volumes gives those published in the original language,
  * "14 Volumes (Ongoing)" or "1 Volume (Complete)", wherever that line
  * stands (manhwa records open with their chapters; with several
- * editions, the original's line comes first); "completed" says whether
- * the series is over.
+ * editions, the original's line comes first). The series is over when
+ * that line (or the first, when none names volumes) says "(Complete)",
+ * or "completed" is true: the trimmed records public projects keep have
+ * no "completed", and MangaUpdates' own flag is about the scanlation.
  *
  * An answer with "status": "exception" (MangaUpdates' error body, with
  * its "reason"), HTML, or any other shape is refused whole.
@@ -236,6 +238,14 @@ static int status_volumes(const char *status, struct mangaupdates_info *io)
 	return 0;
 }
 
+/* Whether the n bytes of a status line say the series is over: "18
+ * Volumes (Complete)", "4 Volumes (In TK Collection, Complete)". */
+static int says_complete(const char *line, size_t n)
+{
+	return memmem(line, n, "(Complete", 9) ||
+	       memmem(line, n, ", Complete)", 11);
+}
+
 /* What the series record says besides its count; a member of another
  * shape is passed over (the count does not hang on it). */
 static void take_record_meta(json_t *root, struct mangaupdates_info *io)
@@ -279,6 +289,7 @@ static int mangaupdates_parse_series(const char *body, size_t len,
 {
 	char what[32];
 	json_t *root, *status, *completed, *type;
+	const char *text;
 	int rc;
 
 	snprintf(what, sizeof(what), "series %lld", io->id);
@@ -298,9 +309,11 @@ static int mangaupdates_parse_series(const char *body, size_t len,
 				 " the documented shape", what);
 	}
 	io->line[0] = '\0';
-	io->count = status_volumes(json_is_string(status) ?
-				   json_string_value(status) : "", io);
-	io->completed = json_is_true(completed);
+	text = json_is_string(status) ? json_string_value(status) : "";
+	io->count = status_volumes(text, io);
+	io->completed = json_is_true(completed) ||
+		(io->line[0] ? says_complete(io->line, strlen(io->line)) :
+		 says_complete(text, strcspn(text, "\n")));
 	if (type && json_string_length(type) < sizeof(io->type))
 		strcpy(io->type, json_string_value(type));
 	take_record_meta(root, io);
@@ -527,7 +540,7 @@ int published_ask_mangaupdates(struct monitor *m, const struct series *s,
 take:
 	original = mangaupdates_edition(a.info.type);
 	if ((original && strcmp(original, edition)) || !a.info.count) {
-		out->none_yet = !a.info.count && !a.info.completed &&
+		out->none_yet = !a.info.count &&
 				(!original || !strcmp(original, edition));
 		rc = -ENODATA;
 		goto out;

@@ -150,6 +150,8 @@ def test_mangaupdates_recorded_same_titles(replayed):
         assert published(mon, name)["volumes"] == volumes, name
         assert published(mon, name)["record"] == "mangaupdates:%d" % sid
         assert published(mon, name)["line"] == line
+        assert mon.m.json("manga/%s/status.json" % name)["status"] == \
+            "ongoing"
     ties = {"Jigokuraku": (10294535868, 76554797640),
             "Tensei Kizoku no Isekai Boukenroku": (6665493020,
                                                    46692009496),
@@ -216,7 +218,8 @@ def test_mangaupdates_recorded_editions(replayed):
     """Records that list several editions, asked by the id the user
     wrote: Monster's 18 volumes, not its kanzenban's 9; "Watashi o Tsuki
     Made Tsuretette!"'s 6, not the 4, 2, 4 and 6 of its four later
-    editions. Nothing is searched."""
+    editions; both completed, as their lines say. Nothing is
+    searched."""
     names = {"Monster": (72274276213, 18, "18 Volumes (Complete)"),
              "Watashi o Tsuki Made Tsuretette!": (
                  26758815700, 6, "6 Volumes (Complete)")}
@@ -228,6 +231,9 @@ def test_mangaupdates_recorded_editions(replayed):
         assert published(mon, name)["volumes"] == volumes, name
         assert published(mon, name)["line"] == line
         assert published(mon, name)["record"] == "mangaupdates:%d" % sid
+        # the line says "(Complete)"; the records have no flag
+        assert mon.m.json("manga/%s/status.json" % name)["status"] == \
+            "completed"
     assert sorted(calls(mon)) == sorted(
         ("GET", "/v1/series/%d" % w[0]) for w in names.values())
 

@@ -185,6 +185,21 @@ static void test_series(void **state)
 					"false"), &info), 0);
 	assert_int_equal(info.count, 5);
 	assert_string_equal(info.line, "5 Volumes (Ongoing) (Kodansha)");
+	/* over when the line of the count says so, whatever the flag
+	 * (MangaUpdates' own is about the scanlation; trimmed records
+	 * have none) */
+	assert_int_equal(series(SERIES("\"18 Volumes (Complete)  \\n"
+					"9 Volumes (Kanzenban, Complete)\"",
+					"false"), &info), 0);
+	assert_int_equal(info.count, 18);
+	assert_true(info.completed);
+	assert_int_equal(series("{\"series_id\": 42, \"status\":"
+				" \"26 Volumes (Ongoing)\"}", &info), 0);
+	assert_false(info.completed);
+	assert_int_equal(series(SERIES("\"90 Chapters + Prologue (Complete)"
+					"\\n\\nS1: 47 Chapters (1-47)\"",
+					"false"), &info), -ENODATA);
+	assert_true(info.completed);
 	/* a number glued to another word is not a count */
 	assert_int_equal(series(SERIES("\"S2 Volumes\\nx12 Volumes\"",
 					"false"), &info), -ENODATA);
