@@ -63,6 +63,17 @@ static void test_search(void **state)
 	assert_true(info.id == 8);
 }
 
+/* The search answer body of title is a tie of the records one and
+ * other, neither taken. */
+static void tie(const char *body, const char *title, long long one,
+		long long other)
+{
+	struct mangaupdates_info info;
+
+	assert_int_equal(search(body, title, &info), -EEXIST);
+	assert_true(info.id == one && info.other == other);
+}
+
 static void test_search_matching(void **state)
 {
 	struct mangaupdates_info info;
@@ -92,27 +103,22 @@ static void test_search_matching(void **state)
 		       "Look Back (FUJIMOTO Tatsuki)")), "Look Back", &info), 0);
 	assert_true(info.id == 32);
 	/* two records as good: neither is taken, both are named */
-	assert_int_equal(search(RESULTS(
+	tie(RESULTS(
 		RESULT("41", "Monster (2004)", "Manga", "Monster (2004)") ", "
 		RESULT("42", "Monster (1995)", "Manga", "Monster (1995)")),
-		"Monster", &info), -EEXIST);
-	assert_true(info.id == 41 && info.other == 42);
+	    "Monster", 41, 42);
 	/* the plain title is no better than one MangaUpdates told apart by
 	 * its author: two works (as its search of "Jigokuraku" answered) */
-	assert_int_equal(search(RESULTS(
+	tie(RESULTS(
 		RESULT("61", "Jigokuraku", "Manga", "Jigokuraku") ", "
 		RESULT("62", "Jigokuraku (KAKU Yuuji)", "Manga",
-		       "Jigokuraku (KAKU Yuuji)")), "Jigokuraku", &info),
-		-EEXIST);
-	assert_true(info.id == 61 && info.other == 62);
+		       "Jigokuraku (KAKU Yuuji)")), "Jigokuraku", 61, 62);
 	/* nor than a series' title of which it is the head before a
 	 * subtitle, when a spin-off bears it as its alternative title */
-	assert_int_equal(search(RESULTS(
+	tie(RESULTS(
 		RESULT("71", "Tensei - Guild Nikki", "Manga", "Tensei") ", "
 		RESULT("72", "Tensei - Kamigami no Shito", "Manga",
-		       "Tensei ~Kamigami no Shito~")), "Tensei", &info),
-		-EEXIST);
-	assert_true(info.id == 71 && info.other == 72);
+		       "Tensei ~Kamigami no Shito~")), "Tensei", 71, 72);
 	/* but the label of another edition is: Berserk of Gluttony's
 	 * webtoon is not the manga */
 	assert_int_equal(search(RESULTS(
