@@ -20,10 +20,10 @@
  * AniList's search is fuzzy and files light novels as MANGA under the
  * comic's title: of the records that bear the title (in one of their
  * titles or synonyms, trimmed, ASCII case ignored), a light novel is
- * never taken, one from the edition's country (JP for "ja", KR for
- * "ko", CN or TW for "zh") goes before the others, a series before a
- * one-shot, and two as good are a tie, neither taken (-EEXIST, with
- * io->id and io->other). A record of
+ * never taken, nor one from another country than the edition's (JP for
+ * "ja", KR for "ko", CN or TW for "zh": a manhwa is not the Japanese
+ * edition), a series goes before a one-shot, and two as good are a tie,
+ * neither taken (-EEXIST, with io->id and io->other). A record of
  * another shape is passed over. "volumes" is null while a series runs.
  *
  * The answer is {"data": {"Page": {"media": [...]}}} to a search,
@@ -199,11 +199,10 @@ static int is_novel(json_t *media)
 	return format && !strcmp(format, "NOVEL");
 }
 
-/* How well a record of a search is the comic titled title: 2 a series,
- * 1 a one-shot (a one-chapter side story of a series' name), 2 more
- * when it comes from the country of edition (a manhwa is not the
- * Japanese edition), 0 not it: a light novel, or a record none of whose
- * titles is title. */
+/* How well a record of a search is the comic titled title in edition:
+ * 2 a series, 1 a one-shot (a one-chapter side story of a series' name),
+ * 0 not it: a light novel, a record from another country than the
+ * edition's, or one none of whose titles is title. */
 static int rank(json_t *media, const char *title, const char *edition)
 {
 	const char *format = json_string_value(json_object_get(media,
@@ -211,12 +210,11 @@ static int rank(json_t *media, const char *title, const char *edition)
 	const char *country = json_string_value(json_object_get(media,
 							"countryOfOrigin"));
 	const char *original = country ? anilist_edition(country) : NULL;
-	int r;
 
-	if (is_novel(media) || !media_bears_title(media, title))
+	if (is_novel(media) || !media_bears_title(media, title) ||
+	    !original || strcmp(original, edition))
 		return 0;
-	r = format && !strcmp(format, "ONE_SHOT") ? 1 : 2;
-	return edition && original && !strcmp(original, edition) ? r + 2 : r;
+	return format && !strcmp(format, "ONE_SHOT") ? 1 : 2;
 }
 
 /*

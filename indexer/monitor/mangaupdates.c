@@ -14,9 +14,10 @@
  * "~Subtitle~" set aside as good (MangaUpdates adds the author only
  * because another series bears the plain title: "Jigokuraku" and
  * "Jigokuraku (KAKU Yuuji)" are two works), before one that names
- * another edition ("(Webtoon)"). Those of the edition's kind (a Manga
- * for "ja", a Manhwa for "ko", a Manhua for "zh") go before the others,
- * which sets novels and other kinds aside. The best is the series; none is
+ * another edition ("(Webtoon)"). Only those of the edition's kind (a
+ * Manga for "ja", a Manhwa for "ko", a Manhua for "zh") are candidates,
+ * which sets novels and other kinds aside: no record of another kind is
+ * written into a series' source. The best is the series; none is
  * -ENOENT, and two as good are -EEXIST, with neither taken. The record
  * gives the series_id and the type ("Manga", "Manhwa", "Novel", ...).
  * A result not of the documented shape is passed over, and refuses the
@@ -112,8 +113,9 @@ static int load(const char *body, size_t len, const char *what,
 
 /* How well the result r names title (remote_title_rank() of its
  * record's title or hit_title, an exact title no better than one told
- * apart by its author), with 2 more when its type is the edition's kind
- * (a Manga for "ja"): 0 when it does not, -1 when r is not of the
+ * apart by its author): 0 when it does not, or when its type is not the
+ * edition's kind (a Manga for "ja": a manhwa or a novel of that title is
+ * not the Japanese edition's record), -1 when r is not of the
  * documented shape. Its id and type go to *id and type. */
 static int rank_result(json_t *r, const char *title, const char *edition,
 		       long long *id, char type[16])
@@ -142,9 +144,7 @@ static int rank_result(json_t *r, const char *title, const char *edition,
 	if (kind && strlen(kind) < 16)
 		strcpy(type, kind);
 	original = mangaupdates_edition(type);
-	if (edition && original && !strcmp(original, edition))
-		rank += 2;
-	return rank;
+	return original && !strcmp(original, edition) ? rank : 0;
 }
 
 /* Parse a search answer as mangaupdates_search() does. */

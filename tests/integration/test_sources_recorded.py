@@ -214,6 +214,19 @@ def test_mangaupdates_recorded_other_titles(replayed):
     assert ("GET", "/v1/series/29636936743") not in calls(mon)
 
 
+def test_mangaupdates_recorded_other_kind(replayed):
+    """Solo Leveling's Japanese edition: of MangaUpdates' search only the
+    manhwa bears the title, which is not that edition's record: no count,
+    and its id is not written into the series' source as if the user had
+    chosen it."""
+    mon = replayed("mangaupdates", ["Solo Leveling"], "edition = ja\n")
+    mon.check("new")
+    assert calls(mon) == [("POST", "/v1/series/search")]
+    assert mon.m.read("manga/Solo Leveling/source") == b""
+    assert mon.m.json("manga/Solo Leveling/status.json")["published"] \
+        is None
+
+
 def test_mangaupdates_recorded_editions(replayed):
     """Records that list several editions, asked by the id the user
     wrote: Monster's 18 volumes, not its kanzenban's 9; "Watashi o Tsuki

@@ -54,14 +54,17 @@ static void test_media(void **state)
 	assert_int_equal(info.count, 12);
 	assert_string_equal(info.status, "FINISHED");
 	assert_string_equal(info.country, "JP");
-	/* null while it runs */
+	/* null while it runs; a manhwa for the Korean edition only */
 	assert_int_equal(parse(PAGE(REC("null", "\"RELEASING\"", "\"KR\"",
-					"")), "Saga", &info), 0);
+					"")), "Saga", &info), -ENOENT);
+	assert_int_equal(parse_in(PAGE(REC("null", "\"RELEASING\"",
+					   "\"KR\"", "")), "Saga", "ko", &info),
+			 0);
 	assert_int_equal(info.count, 0);
 	assert_string_equal(info.country, "KR");
 	/* a synonym names it; by id, the title is not checked */
-	assert_int_equal(parse(PAGE(REC("3", "null", "null", "\"Other\"")),
-			       "other", &info), 0);
+	assert_int_equal(parse(PAGE(REC("3", "null", "\"JP\"",
+					"\"Other\"")), "other", &info), 0);
 	assert_int_equal(parse(MEDIA("3", "null", "null", ""), NULL, &info),
 			 0);
 	assert_true(info.id == 30013);
@@ -178,8 +181,11 @@ static void test_recorded(void **state)
 	(void)state;
 	expect("", "Fate/Zero", 0, 55191, 14, &info);
 	assert_string_equal(info.country, "JP");
-	/* found by its native title, in another script */
-	expect("", "페이트 메이트", 0, 179153, 0, &info);
+	/* found by its native title, in another script, for the edition
+	 * of its country */
+	expect("", "페이트 메이트", -ENOENT, 0, 0, &info);
+	assert_int_equal(recorded_in("", "페이트 메이트", "ko", &info), 0);
+	assert_true(info.id == 179153);
 	assert_string_equal(info.status, "RELEASING");
 	assert_string_equal(info.country, "KR");
 	/* the light novel's ten volumes are not the comic's; the comic
@@ -189,7 +195,8 @@ static void test_recorded(void **state)
 	/* page 2: the novel of Fate/Zero alone bears it there */
 	expect(".page-2", "Fate/Zero", -ENOENT, 0, 0, &info);
 	/* a manhua running with no volume count, by its Chinese title */
-	expect(".page-2", "御我者", 0, 116169, 0, &info);
+	assert_int_equal(recorded_in(".page-2", "御我者", "zh", &info), 0);
+	assert_true(info.id == 116169);
 	assert_string_equal(info.country, "CN");
 	/* a one-shot alone: one chapter, no volume count (none made up) */
 	expect(".page-2", "Fate/Extra", 0, 53568, 0, &info);
@@ -197,7 +204,8 @@ static void test_recorded(void **state)
 	expect("", "Face", 0, 102876, 1, &info);
 	expect("", "Fate/Extra", 0, 62425, 6, &info);
 	/* a Japanese one-shot and three Korean series bear "Fate": the
-	 * Japanese edition is not a manhwa, the Korean one a tie */
+	 * Japanese edition is not a manhwa, the Korean one a tie; a
+	 * Korean title has no Japanese record */
 	expect("", "Fate", 0, 133235, 0, &info);
 	assert_string_equal(info.country, "JP");
 	assert_int_equal(recorded_in("", "Fate", "ko", &info), -EEXIST);
@@ -206,8 +214,8 @@ static void test_recorded(void **state)
 	 * first two named */
 	expect("", "Fake", -EEXIST, 30314, 7, &info);
 	assert_true(info.other == 176957);
-	expect("", "인연", -EEXIST, 38764, 13, &info);
-	assert_true(info.other == 147359);
+	assert_int_equal(recorded_in("", "인연", "ko", &info), -EEXIST);
+	assert_true(info.id == 38764 && info.other == 147359);
 	/* the same search sorted by id, newest first: its pages part the
 	 * records of one title (a tie is seen only within a page) */
 	expect(".by-id", "Fake", 0, 176957, 1, &info);

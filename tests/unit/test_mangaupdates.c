@@ -49,10 +49,10 @@ static void test_search(void **state)
 	 * title the search matched */
 	assert_int_equal(search(RESULTS(
 		RESULT("7", "Saga Party", "Manga", "Saga Party") ", "
-		RESULT("55099564912", "Sāga", "Manhwa", " saga ")), "Saga",
+		RESULT("55099564912", "Sāga", "Manga", " saga ")), "Saga",
 		&info), 0);
 	assert_true(info.id == 55099564912LL);
-	assert_string_equal(info.type, "Manhwa");
+	assert_string_equal(info.type, "Manga");
 	assert_int_equal(search(RESULTS(RESULT("7", "Other", "Manga",
 					       "Other")), "Saga", &info),
 			 -ENOENT);
