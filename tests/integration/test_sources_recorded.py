@@ -214,6 +214,28 @@ def test_mangaupdates_recorded_other_titles(replayed):
     assert ("GET", "/v1/series/29636936743") not in calls(mon)
 
 
+def test_mangaupdates_recorded_parts(replayed):
+    """Chainsaw Man's record gives its 24 volumes before the 11 and 13
+    of its two parts; Omniscient Reader's (a manhwa asked by the id the
+    user wrote) its 311 chapters and a hiatus before its 20 volumes,
+    still ongoing."""
+    mon = replayed("mangaupdates", ["Chainsaw Man", "Omniscient Reader"],
+                   "edition = ja\n")
+    mon.m.write("manga/Omniscient Reader/edition", "ko\n")
+    mon.m.write("manga/Omniscient Reader/source",
+                "mangaupdates:50369844984\n")
+    assert mon.check("new")["errors"] == 0
+    for name, volumes, line, state in (
+            ("Chainsaw Man", 24, "24 Volumes (Complete)", "completed"),
+            ("Omniscient Reader", 20, "20 Volumes (Ongoing)", "ongoing")):
+        assert published(mon, name)["volumes"] == volumes, name
+        assert published(mon, name)["line"] == line
+        assert mon.m.json("manga/%s/status.json" % name)["status"] == \
+            state
+    assert mon.m.read("manga/Chainsaw Man/source") == \
+        b"mangaupdates:75336092483\n"
+
+
 def test_mangaupdates_recorded_other_kind(replayed):
     """Solo Leveling's Japanese edition: of MangaUpdates' search only the
     manhwa bears the title, which is not that edition's record: no count,
