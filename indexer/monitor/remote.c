@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -164,6 +165,25 @@ static int same_normalised(const char *a, size_t n, const char *b, size_t m)
 	return lx > 0 && lx == ly && !memcmp(x, y, (size_t)lx);
 }
 
+/* Whether title is s told apart by its author the way a person writes
+ * it: "Look Back by Fujimoto Tatsuki" for "Look Back (FUJIMOTO
+ * Tatsuki)", s being head bytes before its "(AUTHOR)". */
+static int by_author(const char *s, size_t head, const char *title)
+{
+	char joined[REMOTE_TITLE_MAX];
+	size_t n = strlen(s);
+	int len;
+
+	while (n && s[n - 1] == ' ')
+		n--;
+	if (n < head + 2 || s[head] != '(' || s[n - 1] != ')')
+		return 0;
+	len = snprintf(joined, sizeof(joined), "%.*s by %.*s", (int)head, s,
+		       (int)(n - head - 2), s + head + 1);
+	return len > 0 && (size_t)len < sizeof(joined) &&
+	       same_normalised(joined, (size_t)len, title, strlen(title));
+}
+
 int remote_title_rank(const char *s, const char *title)
 {
 	int label = 0;
@@ -174,6 +194,8 @@ int remote_title_rank(const char *s, const char *title)
 	if (same_normalised(s, strlen(s), title, strlen(title)))
 		return 3;
 	n = undisambiguated(s, &label);
+	if (!label && by_author(s, n, title))
+		return 2;
 	m = undisambiguated(title, &label);
 	if (!same_normalised(s, n, title, m))
 		return 0;

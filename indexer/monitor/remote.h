@@ -63,9 +63,11 @@ int remote_load(const char *service, const char *what, const char *body,
  * is "kaguya sama love is war"); 2 when they are the same once a trailing
  * disambiguation in parentheses ("Look Back (FUJIMOTO Tatsuki)",
  * "Monster (2004)") or a subtitle between wave dashes ("Title
- * ~Subtitle~") is also set aside from either; 1 when what was set aside
- * is the label of another edition of the work ("Berserk of Gluttony
- * (Webtoon)", "Tower of God (Book Version)"); 0 when they differ. */
+ * ~Subtitle~") is also set aside from either, or when title names that
+ * author after "by" ("Look Back by Fujimoto Tatsuki"); 1 when what was
+ * set aside is the label of another edition of the work ("Berserk of
+ * Gluttony (Webtoon)", "Tower of God (Book Version)"); 0 when they
+ * differ. */
 int remote_title_rank(const char *s, const char *title);
 
 /* Whether s names title: remote_title_rank() above 0. */

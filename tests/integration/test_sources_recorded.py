@@ -196,14 +196,17 @@ def test_mangaupdates_recorded_other_titles(replayed):
     titles in other scripts stand in its metadata; the long title of
     "Isekai de Cheat Skill ..." is its record's before the subtitle
     "~Level Up wa Jinsei wo Kaeta~", and the "Girls Side" spin-off that
-    continues it otherwise is not taken."""
+    continues it otherwise is not taken; "Look Back by Fujimoto Tatsuki"
+    is "Look Back (FUJIMOTO Tatsuki)"."""
     cheat = "Isekai de Cheat Skill wo Te ni Shita Ore wa, Genjitsu" \
         " Sekai wo mo Musou Suru"
-    mon = replayed("mangaupdates", ["Attack on Titan", cheat],
+    look = "Look Back by Fujimoto Tatsuki"
+    mon = replayed("mangaupdates", ["Attack on Titan", cheat, look],
                    "edition = ja\n")
     assert mon.check("new")["errors"] == 0
     for name, sid, volumes in (("Attack on Titan", 23393951235, 34),
-                               (cheat, 15495823031, 7)):
+                               (cheat, 15495823031, 7),
+                               (look, 62512335978, 1)):
         assert mon.m.read("manga/%s/source" % name) == \
             b"mangaupdates:%d\n" % sid
         assert published(mon, name)["volumes"] == volumes, name

@@ -96,6 +96,16 @@ static void test_search_matching(void **state)
 		       "Wind Breaker (NII Satoru)"))), "Wind Breaker", "ko",
 		&info), 0);
 	assert_true(info.id == 21);
+	/* the author as a person writes it after the title */
+	assert_int_equal(search(RESULTS(
+		RESULT("33", "Look Back (FUJIMOTO Tatsuki)", "Manga",
+		       "Look Back (FUJIMOTO Tatsuki)")),
+		"Look Back by Fujimoto Tatsuki", &info), 0);
+	assert_true(info.id == 33);
+	assert_int_equal(search(RESULTS(
+		RESULT("33", "Look Back (FUJIMOTO Tatsuki)", "Manga",
+		       "Look Back (FUJIMOTO Tatsuki)")),
+		"Look Back by Another Author", &info), -ENOENT);
 	/* the novel of a manga is set aside; a year too */
 	assert_int_equal(search(RESULTS(
 		RESULT("31", "Look Back", "Novel", "Look Back") ", "
