@@ -20,8 +20,10 @@
  * AniList's search is fuzzy and files light novels as MANGA under the
  * comic's title: of the records that bear the title (in one of their
  * titles or synonyms, trimmed, ASCII case ignored), a light novel is
- * never taken, a series goes before a one-shot, and two as good are a
- * tie, neither taken (-EEXIST, with io->id and io->other). A record of
+ * never taken, nor one from another country than the edition's (JP for
+ * "ja", KR for "ko", CN or TW for "zh": a manhwa is not the Japanese
+ * edition), a series goes before a one-shot, and two as good are a tie,
+ * neither taken (-EEXIST, with io->id and io->other). A record of
  * another shape is passed over. "volumes" is null while a series runs.
  *
  * The answer is {"data": {"Page": {"media": [...]}}} to a search,
@@ -197,28 +199,33 @@ static int is_novel(json_t *media)
 	return format && !strcmp(format, "NOVEL");
 }
 
-/* How well a record of a search is the comic titled title: 2 a series,
- * 1 a one-shot (a one-chapter side story of a series' name), 0 not it:
- * a light novel, or a record none of whose titles is title. */
-static int rank(json_t *media, const char *title)
+/* How well a record of a search is the comic titled title in edition:
+ * 2 a series, 1 a one-shot (a one-chapter side story of a series' name),
+ * 0 not it: a light novel, a record from another country than the
+ * edition's, or one none of whose titles is title. */
+static int rank(json_t *media, const char *title, const char *edition)
 {
 	const char *format = json_string_value(json_object_get(media,
 							       "format"));
+	const char *country = json_string_value(json_object_get(media,
+							"countryOfOrigin"));
+	const char *original = country ? anilist_edition(country) : NULL;
 
-	if (is_novel(media) || !media_bears_title(media, title))
+	if (is_novel(media) || !media_bears_title(media, title) ||
+	    !original || strcmp(original, edition))
 		return 0;
 	return format && !strcmp(format, "ONE_SHOT") ? 1 : 2;
 }
 
 /*
  * The record of a search's answer (data.Page.media) that is the comic
- * titled title: of those bearing it, a series before a one-shot. A
+ * titled title in edition: of those bearing it, as rank() orders them. A
  * record of another shape is passed over, not the whole answer. Two as
  * good are -EEXIST (io->id and io->other: "FAKE" 30314 and "Fake"
  * 176957), none -ENOENT.
  */
 static int take_search(json_t *list, const char *title,
-		       struct anilist_info *io)
+		       const char *edition, struct anilist_info *io)
 {
 	json_t *m, *best = NULL, *tie = NULL;
 	int top = 0, r, rc;
@@ -235,7 +242,7 @@ static int take_search(json_t *list, const char *title,
 				 title, i);
 			continue;
 		}
-		r = rank(m, title);
+		r = rank(m, title, edition);
 		if (r > top) {
 			top = r;
 			best = m;
@@ -274,7 +281,7 @@ static int take_by_id(json_t *media, const char *subject,
 
 /* Parse an answer as anilist_media() does (title NULL: asked by id). */
 static int anilist_parse(const char *body, size_t len, const char *title,
-			 struct anilist_info *io)
+			 const char *edition, struct anilist_info *io)
 {
 	char what[32];
 	const char *subject = title;
@@ -299,7 +306,7 @@ static int anilist_parse(const char *body, size_t len, const char *title,
 			       subject, msg ? msg : "no message");
 	} else if (title) {
 		rc = take_search(json_object_get(json_object_get(data,
-				 "Page"), "media"), title, io);
+				 "Page"), "media"), title, edition, io);
 	} else {
 		rc = take_by_id(json_object_get(data, "Media"), subject, io);
 	}
@@ -329,8 +336,8 @@ static void log_refusal(const struct http_response *resp)
 }
 
 /*
- * Fill io in from the media io->id, or from the manga titled title when
- * io->id is 0. Returns 0 (io->count 0 when volumes is null), or:
+ * Fill io in from the media io->id, or from the manga titled title in
+ * edition when io->id is 0. Returns 0 (io->count 0 when volumes is null), or:
  *
  *   -EINVAL     no id and an empty title, or no throttle
  *   -ECANCELED  *cancel became nonzero while waiting for the throttle
@@ -347,7 +354,8 @@ static void log_refusal(const struct http_response *resp)
  * or http_perform()'s other errors.
  */
 static int anilist_media(const struct remote_source *al, const char *title,
-			 const int *cancel, struct anilist_info *io)
+			 const char *edition, const int *cancel,
+			 struct anilist_info *io)
 {
 	static const char *const headers[] = {
 		"Accept: application/json",
@@ -386,7 +394,7 @@ static int anilist_media(const struct remote_source *al, const char *title,
 	err = remote_send(al->throttle, &req, &resp);
 	if (!err)
 		err = anilist_parse(resp.body.buf, resp.body.len,
-				    id > 0 ? NULL : title, io);
+				    id > 0 ? NULL : title, edition, io);
 	else
 		memset(io, 0, sizeof(*io));
 	if (err == -EACCES)
@@ -410,7 +418,7 @@ static const struct remote_form anilist_info_form =
 	REMOTE_FORM(anilist_fields, struct anilist_info, NULL);
 
 struct anilist_ask {
-	const char *title;
+	const char *title, *edition;
 	long long id;			/* 0: search the title */
 	struct anilist_info info;
 };
@@ -421,7 +429,8 @@ static int send_anilist(struct monitor *m, void *arg)
 	struct anilist_ask *a = arg;
 
 	a->info.id = a->id;
-	return anilist_media(&m->anilist, a->title, m->cancel, &a->info);
+	return anilist_media(&m->anilist, a->title, a->edition, m->cancel,
+			     &a->info);
 }
 
 /* Whether the cache knows that key's search found nothing. */
@@ -446,6 +455,7 @@ int published_ask_anilist(struct monitor *m, const struct series *s,
 	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
 	struct anilist_ask a = {
 		.title = s->name,
+		.edition = edition,
 		.id = published_number_id(s->source, PREFIX(anilist)),
 	};
 	char id[24];

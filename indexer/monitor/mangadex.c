@@ -16,12 +16,13 @@
  * of the mangas it lists, the one that bears TITLE best (remote_title_
  * rank(), its title before its alternative titles, in any language) is
  * the series, and none is -ENOENT: MangaDex's search is fuzzy, and
- * another series' count would be wrong. Two as good (a "Book Version"
- * under the same title) are -EEXIST, with neither taken; a manga not of
- * the documented shape is passed over, and refuses the search only when
- * no other one is taken. Its attributes give the status
- * ("ongoing", "completed", "hiatus", "cancelled") and lastVolume, the
- * last volume of a completed series in its original language, and its
+ * another series' count would be wrong. A re-edition whose own title
+ * labels it ("Tower of God (Book Version)") goes after the work's record
+ * that bears the title too; two as good are -EEXIST, with neither
+ * taken; a manga not of the documented shape is passed over, and refuses
+ * the search only when no other one is taken. Its attributes give the
+ * status ("ongoing", "completed", "hiatus", "cancelled") and lastVolume,
+ * the last volume of a completed series in its original language, and its
  * metadata (series_meta.h): title and altTitles (in English, else the
  * first language given), status, description, originalLanguage, the
  * tags of the group "genre", the names of its authors and artists, its
@@ -168,12 +169,15 @@ static int names_title(json_t *o, const char *title, int *bad)
 }
 
 /* How well the manga's attributes attr bear title: its own title before
- * its altTitles, and each before one that matches only once a trailing
- * disambiguation is set aside (4 down to 1); 0 when none does. */
+ * its altTitles, and each as remote_title_rank() ranks it (6 down to 1),
+ * one less for a re-edition, whose own title is title with the label of
+ * another edition ("Tower of God (Book Version)": the work's own record
+ * goes first); 0 when none does. */
 static int bears_title(json_t *attr, const char *title, int *bad)
 {
 	json_t *alt = json_object_get(attr, "altTitles"), *v;
-	int best = 2 * names_title(json_object_get(attr, "title"), title, bad);
+	int own = names_title(json_object_get(attr, "title"), title, bad);
+	int best = 2 * own;
 	size_t i;
 
 	if (alt && !json_is_array(alt))
@@ -184,7 +188,7 @@ static int bears_title(json_t *attr, const char *title, int *bad)
 		if (rank > best)
 			best = rank;
 	}
-	return best;
+	return own == 1 && best > 2 ? best - 1 : best;
 }
 
 /* A volume number: digits only, nothing beyond MANGADEX_MAX_COUNT;

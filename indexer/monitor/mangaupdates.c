@@ -9,11 +9,15 @@
  *
  * The search is POST URL/v1/series/search with {"search": TITLE,
  * "perpage": MANGAUPDATES_SEARCH_LIMIT}. Of its results, those whose
- * record's title or hit_title names TITLE (remote_title_rank(): an
- * exact title before one with its "(AUTHOR)" or "(YEAR)" set aside)
- * are candidates, and those of the edition's kind (a Manga for "ja",
- * a Manhwa for "ko", a Manhua for "zh") go before the others, which
- * sets novels and other kinds aside. The best is the series; none is
+ * record's title or hit_title names TITLE (remote_title_rank()) are
+ * candidates: the exact title and one with its "(AUTHOR)", "(YEAR)" or
+ * "~Subtitle~" set aside as good (MangaUpdates adds the author only
+ * because another series bears the plain title: "Jigokuraku" and
+ * "Jigokuraku (KAKU Yuuji)" are two works), before one that names
+ * another edition ("(Webtoon)"). Only those of the edition's kind (a
+ * Manga for "ja", a Manhwa for "ko", a Manhua for "zh") are candidates,
+ * which sets novels and other kinds aside: no record of another kind is
+ * written into a series' source. The best is the series; none is
  * -ENOENT, and two as good are -EEXIST, with neither taken. The record
  * gives the series_id and the type ("Manga", "Manhwa", "Novel", ...).
  * A result not of the documented shape is passed over, and refuses the
@@ -24,8 +28,10 @@
  * that names volumes gives those published in the original language,
  * "14 Volumes (Ongoing)" or "1 Volume (Complete)", wherever that line
  * stands (manhwa records open with their chapters; with several
- * editions, the original's line comes first); "completed" says whether
- * the series is over.
+ * editions, the original's line comes first). The series is over when
+ * that line (or the first, when none names volumes) says "(Complete)",
+ * or "completed" is true: the trimmed records public projects keep have
+ * no "completed", and MangaUpdates' own flag is about the scanlation.
  *
  * An answer with "status": "exception" (MangaUpdates' error body, with
  * its "reason"), HTML, or any other shape is refused whole.
@@ -106,9 +112,11 @@ static int load(const char *body, size_t len, const char *what,
 }
 
 /* How well the result r names title (remote_title_rank() of its
- * record's title or hit_title), with 2 more when its type is the
- * edition's kind (a Manga for "ja"): 0 when it does not, -1 when r is
- * not of the documented shape. Its id and type go to *id and type. */
+ * record's title or hit_title, an exact title no better than one told
+ * apart by its author): 0 when it does not, or when its type is not the
+ * edition's kind (a Manga for "ja": a manhwa or a novel of that title is
+ * not the Japanese edition's record), -1 when r is not of the
+ * documented shape. Its id and type go to *id and type. */
 static int rank_result(json_t *r, const char *title, const char *edition,
 		       long long *id, char type[16])
 {
@@ -129,14 +137,14 @@ static int rank_result(json_t *r, const char *title, const char *edition,
 		rank = other;
 	if (!rank)
 		return 0;
+	if (rank > 2)
+		rank = 2;
 	*id = json_integer_value(sid);
 	type[0] = '\0';
 	if (kind && strlen(kind) < 16)
 		strcpy(type, kind);
 	original = mangaupdates_edition(type);
-	if (edition && original && !strcmp(original, edition))
-		rank += 2;
-	return rank;
+	return original && !strcmp(original, edition) ? rank : 0;
 }
 
 /* Parse a search answer as mangaupdates_search() does. */
@@ -230,6 +238,14 @@ static int status_volumes(const char *status, struct mangaupdates_info *io)
 	return 0;
 }
 
+/* Whether the n bytes of a status line say the series is over: "18
+ * Volumes (Complete)", "4 Volumes (In TK Collection, Complete)". */
+static int says_complete(const char *line, size_t n)
+{
+	return memmem(line, n, "(Complete", 9) ||
+	       memmem(line, n, ", Complete)", 11);
+}
+
 /* What the series record says besides its count; a member of another
  * shape is passed over (the count does not hang on it). */
 static void take_record_meta(json_t *root, struct mangaupdates_info *io)
@@ -273,6 +289,7 @@ static int mangaupdates_parse_series(const char *body, size_t len,
 {
 	char what[32];
 	json_t *root, *status, *completed, *type;
+	const char *text;
 	int rc;
 
 	snprintf(what, sizeof(what), "series %lld", io->id);
@@ -292,9 +309,11 @@ static int mangaupdates_parse_series(const char *body, size_t len,
 				 " the documented shape", what);
 	}
 	io->line[0] = '\0';
-	io->count = status_volumes(json_is_string(status) ?
-				   json_string_value(status) : "", io);
-	io->completed = json_is_true(completed);
+	text = json_is_string(status) ? json_string_value(status) : "";
+	io->count = status_volumes(text, io);
+	io->completed = json_is_true(completed) ||
+		(io->line[0] ? says_complete(io->line, strlen(io->line)) :
+		 says_complete(text, strcspn(text, "\n")));
 	if (type && json_string_length(type) < sizeof(io->type))
 		strcpy(io->type, json_string_value(type));
 	take_record_meta(root, io);
@@ -521,7 +540,7 @@ int published_ask_mangaupdates(struct monitor *m, const struct series *s,
 take:
 	original = mangaupdates_edition(a.info.type);
 	if ((original && strcmp(original, edition)) || !a.info.count) {
-		out->none_yet = !a.info.count && !a.info.completed &&
+		out->none_yet = !a.info.count &&
 				(!original || !strcmp(original, edition));
 		rc = -ENODATA;
 		goto out;

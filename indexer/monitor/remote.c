@@ -9,10 +9,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "common/bytes.h"
 #include "common/clock.h"
 #include "common/http.h"
 #include "common/log.h"
@@ -76,21 +78,80 @@ static int normalise(const char *s, size_t n, char *out)
 	return (int)len;
 }
 
-/* The length of s without a trailing disambiguation in parentheses,
- * "Look Back (FUJIMOTO Tatsuki)" or "Monster (2004)"; strlen(s) when it
- * has none. */
-static size_t undisambiguated(const char *s)
+/* Words that make a trailing aside in parentheses the label of another
+ * edition of the same work ("(Webtoon)", "(Official Colored)", "(Book
+ * Version)") rather than what tells two works apart. */
+static const char *const edition_words[] = {
+	"anthology", "color", "colored", "colour", "coloured", "doujinshi",
+	"edition", "novel", "oneshot", "pilot", "remake", "version",
+	"webtoon",
+};
+
+/* Whether the n bytes of s hold one of edition_words, ASCII case
+ * aside. */
+static int edition_label(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t len = 0;
+
+		while (i < n && !isalnum((unsigned char)s[i]))
+			i++;
+		while (i + len < n && isalnum((unsigned char)s[i + len]))
+			len++;
+		for (size_t w = 0; len && w < ARRAY_SIZE(edition_words); w++)
+			if (strlen(edition_words[w]) == len &&
+			    !strncasecmp(s + i, edition_words[w], len))
+				return 1;
+		i += len;
+	}
+	return 0;
+}
+
+/* The start of a subtitle between wave dashes that ends s (its n bytes):
+ * "Title ~Subtitle~", its "~" ASCII, fullwidth or the wave dash; NULL
+ * when s has none. */
+static const char *subtitle(const char *s, size_t n)
+{
+	static const char *const waves[] = { "~", "\xef\xbd\x9e",
+					     "\xe3\x80\x9c" };
+
+	for (size_t w = 0; w < ARRAY_SIZE(waves); w++) {
+		size_t len = strlen(waves[w]);
+		const char *open;
+
+		if (n < 2 * len + 2 || memcmp(s + n - len, waves[w], len))
+			continue;
+		open = memmem(s, n - len, waves[w], len);
+		if (open && open > s && open[-1] == ' ' &&
+		    !memmem(open + len, (size_t)(s + n - len - open - len),
+			    waves[w], len))
+			return open;
+	}
+	return NULL;
+}
+
+/* The length of s without a trailing aside: a disambiguation in
+ * parentheses, "Look Back (FUJIMOTO Tatsuki)" or "Monster (2004)", or a
+ * subtitle between wave dashes (*label 0), or an edition's label in
+ * parentheses, "(Webtoon)" (*label 1); strlen(s) when it has none. */
+static size_t undisambiguated(const char *s, int *label)
 {
 	size_t n = strlen(s);
 	const char *open;
 
 	while (n && s[n - 1] == ' ')
 		n--;
+	open = subtitle(s, n);
+	if (open)
+		return (size_t)(open - s);
 	if (!n || s[n - 1] != ')')
 		return n;
 	open = memrchr(s, '(', n);
 	if (!open || open == s || open[-1] != ' ')
 		return n;
+	*label |= edition_label(open, (size_t)(s + n - open));
 	return (size_t)(open - s);
 }
 
@@ -104,16 +165,41 @@ static int same_normalised(const char *a, size_t n, const char *b, size_t m)
 	return lx > 0 && lx == ly && !memcmp(x, y, (size_t)lx);
 }
 
+/* Whether title is s told apart by its author the way a person writes
+ * it: "Look Back by Fujimoto Tatsuki" for "Look Back (FUJIMOTO
+ * Tatsuki)", s being head bytes before its "(AUTHOR)". */
+static int by_author(const char *s, size_t head, const char *title)
+{
+	char joined[REMOTE_TITLE_MAX];
+	size_t n = strlen(s);
+	int len;
+
+	while (n && s[n - 1] == ' ')
+		n--;
+	if (n < head + 2 || s[head] != '(' || s[n - 1] != ')')
+		return 0;
+	len = snprintf(joined, sizeof(joined), "%.*s by %.*s", (int)head, s,
+		       (int)(n - head - 2), s + head + 1);
+	return len > 0 && (size_t)len < sizeof(joined) &&
+	       same_normalised(joined, (size_t)len, title, strlen(title));
+}
+
 int remote_title_rank(const char *s, const char *title)
 {
+	int label = 0;
+	size_t n, m;
+
 	if (!s || !title)
 		return 0;
 	if (same_normalised(s, strlen(s), title, strlen(title)))
+		return 3;
+	n = undisambiguated(s, &label);
+	if (!label && by_author(s, n, title))
 		return 2;
-	if (same_normalised(s, undisambiguated(s), title,
-			    undisambiguated(title)))
-		return 1;
-	return 0;
+	m = undisambiguated(title, &label);
+	if (!same_normalised(s, n, title, m))
+		return 0;
+	return label ? 1 : 2;
 }
 
 int remote_same_title(const char *s, const char *title)

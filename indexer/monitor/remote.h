@@ -59,11 +59,16 @@ int remote_load(const char *service, const char *what, const char *body,
 /* The longest title compared, in bytes. */
 #define REMOTE_TITLE_MAX 512
 
-/* How well s names title: 2 when they are the same once ASCII case,
+/* How well s names title: 3 when they are the same once ASCII case,
  * spaces and ASCII punctuation are set aside ("Kaguya-sama: Love Is War"
- * is "kaguya sama love is war"), 1 when they are the same once a trailing
- * disambiguation in parentheses is also set aside from either ("Look
- * Back (FUJIMOTO Tatsuki)", "Monster (2004)"), 0 when they differ. */
+ * is "kaguya sama love is war"); 2 when they are the same once a trailing
+ * disambiguation in parentheses ("Look Back (FUJIMOTO Tatsuki)",
+ * "Monster (2004)") or a subtitle between wave dashes ("Title
+ * ~Subtitle~") is also set aside from either, or when title names that
+ * author after "by" ("Look Back by Fujimoto Tatsuki"); 1 when what was
+ * set aside is the label of another edition of the work ("Berserk of
+ * Gluttony (Webtoon)", "Tower of God (Book Version)"); 0 when they
+ * differ. */
 int remote_title_rank(const char *s, const char *title);
 
 /* Whether s names title: remote_title_rank() above 0. */

@@ -23,7 +23,7 @@ static void anilist(const char *body, size_t len, const char *title)
 	struct anilist_info info = { 0 }, again;
 	char *dump;
 
-	if (anilist_parse(body, len, title, &info))
+	if (anilist_parse(body, len, title, "ja", &info))
 		return;
 	dump = remote_info_dump(&anilist_info_form, &info);
 	if (dump && (remote_info_load(&anilist_info_form, dump,

@@ -351,8 +351,9 @@ def test_other_original_or_no_count_passes_to_the_next(monitored):
     log = log_text(mon)
     assert "Saga 03: no source gives the count of volumes out in the ja" \
         " edition" in log
-    # the ids found are kept all the same
-    assert mon.m.read("manga/Saga 03/source") == b"mangaupdates:10001\n"
+    # a Manhwa is not the Japanese edition's record: not kept as the
+    # series' source (issue 61)
+    assert mon.m.read("manga/Saga 03/source") == b""
 
 
 def test_french_edition_never_asks_mangaupdates(monitored):

@@ -116,13 +116,173 @@ def test_mangaupdates_recorded(replayed):
         published(mon, "Wind Breaker")["checked_at"][:10]
 
 
+def mu_tie(name, one, other):
+    return "no record taken: mangaupdates:%d and mangaupdates:%d both" \
+        " bear this title" % (one, other)
+
+
+def test_mangaupdates_recorded_same_titles(replayed):
+    """MangaUpdates' own searches of six titles: Kingdom and Berserk of
+    Gluttony found under their plain or English title (not the
+    "(Webtoon)" re-edition of the second), Tower of God's manhwa record
+    opening with its 652 chapters before its 18 volumes. Three titles
+    name more than one Japanese series: "Jigokuraku" is a one-volume
+    series of 2005 as well as "Jigokuraku (Oohashi)" and "Jigokuraku
+    (KAKU Yuuji)"; "Tensei Kizoku no Isekai Boukenroku" is a spin-off's
+    alternative title and the head of the series' own; "Fly Me to the
+    Moon" is four manga (one of them "Fly Me to the Moon!") besides the
+    manhwa of that plain title, which the Korean edition takes: none of
+    them is taken, status.json and health name the first two, and no
+    record of them is asked."""
+    names = ["Kingdom", "Berserk of Gluttony", "Tower of God",
+             "Jigokuraku", "Tensei Kizoku no Isekai Boukenroku",
+             "Fly Me to the Moon"]
+    mon = replayed("mangaupdates", names, "edition = ja\n")
+    mon.m.write("manga/Tower of God/edition", "ko\n")
+    mon.check("new")
+    want = {"Kingdom": (4324727424, 80, "80 Volumes (Ongoing)"),
+            "Berserk of Gluttony": (74072114866, 15,
+                                    "15 Volumes (Ongoing)"),
+            "Tower of God": (13015731700, 18, "18 Volumes (Ongoing)")}
+    for name, (sid, volumes, line) in want.items():
+        assert mon.m.read("manga/%s/source" % name) == \
+            b"mangaupdates:%d\n" % sid
+        assert published(mon, name)["volumes"] == volumes, name
+        assert published(mon, name)["record"] == "mangaupdates:%d" % sid
+        assert published(mon, name)["line"] == line
+        assert mon.m.json("manga/%s/status.json" % name)["status"] == \
+            "ongoing"
+    ties = {"Jigokuraku": (10294535868, 76554797640),
+            "Tensei Kizoku no Isekai Boukenroku": (6665493020,
+                                                   46692009496),
+            "Fly Me to the Moon": (60739271901, 66862616473)}
+    health = mon.m.read("status/health").decode()
+    for name, (one, other) in ties.items():
+        status = mon.m.json("manga/%s/status.json" % name)
+        assert status["published"] is None, name
+        assert status["status"] == mu_tie(name, one, other)
+        assert mon.m.read("manga/%s/source" % name) == b""
+        assert "warn: %s: %s; write the one to follow into" \
+            " /manga/%s/source\n" % (name, mu_tie(name, one, other),
+                                     name) in health
+    assert sorted(calls(mon)) == sorted(
+        [("POST", "/v1/series/search")] * 6 +
+        [("GET", "/v1/series/%d" % w[0]) for w in want.values()])
+
+    # the Korean edition of "Fly Me to the Moon" is the manhwa, whose
+    # record names 90 chapters and no volume: none out yet
+    mon.m.write("manga/Fly Me to the Moon/edition", "ko\n")
+    mon.check("new")
+    assert mon.m.read("manga/Fly Me to the Moon/source") == \
+        b"mangaupdates:47897284496\n"
+    status = mon.m.json("manga/Fly Me to the Moon/status.json")
+    assert status["published"] is None
+    assert status["status"] == "no volume yet"
+    assert not [line for line in mon.m.read("status/health").decode()
+                .splitlines() if "Fly Me to the Moon" in line]
+    # the user chose the series over its spin-off: its record is asked
+    name = "Tensei Kizoku no Isekai Boukenroku"
+    mon.m.write("manga/%s/source" % name, "mangaupdates:46692009496\n")
+    mon.check("new")
+    assert published(mon, name)["volumes"] == 15
+    assert published(mon, name)["line"] == "15 Volumes (Ongoing)"
+    assert not [line for line in mon.m.read("status/health").decode()
+                .splitlines() if name in line]
+
+
+def test_mangaupdates_recorded_other_titles(replayed):
+    """A series found by a title that is not its record's: Attack on
+    Titan is the alternative title of "Shingeki no Kyojin", whose
+    titles in other scripts stand in its metadata; the long title of
+    "Isekai de Cheat Skill ..." is its record's before the subtitle
+    "~Level Up wa Jinsei wo Kaeta~", and the "Girls Side" spin-off that
+    continues it otherwise is not taken; "Look Back by Fujimoto Tatsuki"
+    is "Look Back (FUJIMOTO Tatsuki)"."""
+    cheat = "Isekai de Cheat Skill wo Te ni Shita Ore wa, Genjitsu" \
+        " Sekai wo mo Musou Suru"
+    look = "Look Back by Fujimoto Tatsuki"
+    mon = replayed("mangaupdates", ["Attack on Titan", cheat, look],
+                   "edition = ja\n")
+    assert mon.check("new")["errors"] == 0
+    for name, sid, volumes in (("Attack on Titan", 23393951235, 34),
+                               (cheat, 15495823031, 7),
+                               (look, 62512335978, 1)):
+        assert mon.m.read("manga/%s/source" % name) == \
+            b"mangaupdates:%d\n" % sid
+        assert published(mon, name)["volumes"] == volumes, name
+    meta = mon.m.json("manga/Attack on Titan/status.json")["metadata"]
+    assert meta["title"] == "Shingeki no Kyojin"
+    assert "進撃の巨人" in meta["alt_titles"]
+    assert "진격의 거인" in meta["alt_titles"]
+    assert ("GET", "/v1/series/29636936743") not in calls(mon)
+
+
+def test_mangaupdates_recorded_parts(replayed):
+    """Chainsaw Man's record gives its 24 volumes before the 11 and 13
+    of its two parts; Omniscient Reader's (a manhwa asked by the id the
+    user wrote) its 311 chapters and a hiatus before its 20 volumes,
+    still ongoing."""
+    mon = replayed("mangaupdates", ["Chainsaw Man", "Omniscient Reader"],
+                   "edition = ja\n")
+    mon.m.write("manga/Omniscient Reader/edition", "ko\n")
+    mon.m.write("manga/Omniscient Reader/source",
+                "mangaupdates:50369844984\n")
+    assert mon.check("new")["errors"] == 0
+    for name, volumes, line, state in (
+            ("Chainsaw Man", 24, "24 Volumes (Complete)", "completed"),
+            ("Omniscient Reader", 20, "20 Volumes (Ongoing)", "ongoing")):
+        assert published(mon, name)["volumes"] == volumes, name
+        assert published(mon, name)["line"] == line
+        assert mon.m.json("manga/%s/status.json" % name)["status"] == \
+            state
+    assert mon.m.read("manga/Chainsaw Man/source") == \
+        b"mangaupdates:75336092483\n"
+
+
+def test_mangaupdates_recorded_other_kind(replayed):
+    """Solo Leveling's Japanese edition: of MangaUpdates' search only the
+    manhwa bears the title, which is not that edition's record: no count,
+    and its id is not written into the series' source as if the user had
+    chosen it."""
+    mon = replayed("mangaupdates", ["Solo Leveling"], "edition = ja\n")
+    mon.check("new")
+    assert calls(mon) == [("POST", "/v1/series/search")]
+    assert mon.m.read("manga/Solo Leveling/source") == b""
+    assert mon.m.json("manga/Solo Leveling/status.json")["published"] \
+        is None
+
+
+def test_mangaupdates_recorded_editions(replayed):
+    """Records that list several editions, asked by the id the user
+    wrote: Monster's 18 volumes, not its kanzenban's 9; "Watashi o Tsuki
+    Made Tsuretette!"'s 6, not the 4, 2, 4 and 6 of its four later
+    editions; both completed, as their lines say. Nothing is
+    searched."""
+    names = {"Monster": (72274276213, 18, "18 Volumes (Complete)"),
+             "Watashi o Tsuki Made Tsuretette!": (
+                 26758815700, 6, "6 Volumes (Complete)")}
+    mon = replayed("mangaupdates", list(names), "edition = ja\n")
+    for name, (sid, _, _) in names.items():
+        mon.m.write("manga/%s/source" % name, "mangaupdates:%d\n" % sid)
+    assert mon.check("new")["errors"] == 0
+    for name, (sid, volumes, line) in names.items():
+        assert published(mon, name)["volumes"] == volumes, name
+        assert published(mon, name)["line"] == line
+        assert published(mon, name)["record"] == "mangaupdates:%d" % sid
+        # the line says "(Complete)"; the records have no flag
+        assert mon.m.json("manga/%s/status.json" % name)["status"] == \
+            "completed"
+    assert sorted(calls(mon)) == sorted(
+        ("GET", "/v1/series/%d" % w[0]) for w in names.values())
+
+
 def test_mangadex_recorded(replayed):
     """Chainsaw Man's English edition has volumes 1-11 and one chapter
     filed under volume 24: 11 volumes out, not 24; its colour re-edition
     and the doujinshi of the search are not taken. Tower of God's
-    "Book Version" ranks first and the main record bears the same title:
-    neither is taken until the user chooses; the main record then has no
-    volume yet (its aggregate answers "volumes": [])."""
+    "Book Version" ranks first and the main record bears the same title
+    among its alternative ones: the main record is taken, the re-edition
+    not, and has no volume yet (its aggregate answers "volumes": [])."""
     names = ["Chainsaw Man", "Tower of God"]
     mon = replayed("mangadex", names, "edition = en\n")
     assert mon.check("new")["errors"] == 0
@@ -153,29 +313,15 @@ def test_mangadex_recorded(replayed):
 
     book, main = ("c31927b3-8666-4e1f-a44d-319f3cec77df",
                   "c0ee660b-f9f2-45c3-8068-5123ff53f84a")
-    assert mon.m.read("manga/Tower of God/source") == b""
-    status = mon.m.json("manga/Tower of God/status.json")
-    assert status["published"] is None
-    assert status["metadata"] is None
-    assert status["status"] == "no record taken: mangadex:%s and" \
-        " mangadex:%s both bear this title" % (book, main)
-    health = mon.m.read("status/health").decode()
-    assert "warn: Tower of God: no record taken: mangadex:%s and" \
-        " mangadex:%s both bear this title; write the one to follow into" \
-        " /manga/Tower of God/source\n" % (book, main) in health
-    assert ("GET", "/manga/%s/aggregate" % book) not in calls(mon)
-
-    mon.m.write("manga/Tower of God/source", "mangadex:%s\n" % main)
-    mon.check("new")
+    assert mon.m.read("manga/Tower of God/source") == \
+        b"mangadex:%s\n" % main.encode()
     status = mon.m.json("manga/Tower of God/status.json")
     assert status["status"] == "no volume yet"
     assert status["published"] is None
-    assert "both bear this title" not in \
-        mon.m.read("status/health").decode()
     assert not [line for line in mon.m.read("status/health").decode()
                 .splitlines() if "Tower of God" in line]
     assert ("GET", "/manga/%s/aggregate" % main) in calls(mon)
-
+    assert ("GET", "/manga/%s/aggregate" % book) not in calls(mon)
 
 
 def test_mangadex_recorded_main_over_webtoon(replayed):
@@ -473,6 +619,21 @@ def tie_line(name, one, other):
     return "warn: %s: no record taken: anilist:%d and anilist:%d both" \
         " bear this title; write the one to follow into /manga/%s/source" \
         % (name, one, other, name)
+
+
+def test_anilist_recorded_edition_kind(replayed):
+    """AniList's search of "fate" holds four records of the English
+    title "Fate": three Korean series and a Japanese one-shot. The
+    Japanese edition takes the one-shot, which has no volume count, and
+    names no manhwa, in its source or in health."""
+    mon = replayed("anilist", ["Fate"], "edition = ja\n")
+    mon.check("new")
+    assert mon.m.read("manga/Fate/source") == b"anilist:133235\n"
+    status = mon.m.json("manga/Fate/status.json")
+    assert status["published"] is None
+    assert "both bear this title" not in (status["status"] or "")
+    assert not [line for line in mon.m.read("status/health").decode()
+                .splitlines() if "Fate" in line]
 
 
 def test_anilist_recorded_tie_in_health(replayed):

@@ -27,12 +27,20 @@
 	"}}"
 #define PAGE(records) "{\"data\": {\"Page\": {\"media\": [" records "]}}}"
 
-static int parse(const char *body, const char *title,
-		 struct anilist_info *info)
+/* Parse body as the answer to a search of title in edition (NULL: to
+ * Media(id: 30013)). */
+static int parse_in(const char *body, const char *title,
+		    const char *edition, struct anilist_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->id = title ? 0 : 30013;
-	return anilist_parse(body, strlen(body), title, info);
+	return anilist_parse(body, strlen(body), title, edition, info);
+}
+
+static int parse(const char *body, const char *title,
+		 struct anilist_info *info)
+{
+	return parse_in(body, title, "ja", info);
 }
 
 static void test_media(void **state)
@@ -46,14 +54,17 @@ static void test_media(void **state)
 	assert_int_equal(info.count, 12);
 	assert_string_equal(info.status, "FINISHED");
 	assert_string_equal(info.country, "JP");
-	/* null while it runs */
+	/* null while it runs; a manhwa for the Korean edition only */
 	assert_int_equal(parse(PAGE(REC("null", "\"RELEASING\"", "\"KR\"",
-					"")), "Saga", &info), 0);
+					"")), "Saga", &info), -ENOENT);
+	assert_int_equal(parse_in(PAGE(REC("null", "\"RELEASING\"",
+					   "\"KR\"", "")), "Saga", "ko", &info),
+			 0);
 	assert_int_equal(info.count, 0);
 	assert_string_equal(info.country, "KR");
 	/* a synonym names it; by id, the title is not checked */
-	assert_int_equal(parse(PAGE(REC("3", "null", "null", "\"Other\"")),
-			       "other", &info), 0);
+	assert_int_equal(parse(PAGE(REC("3", "null", "\"JP\"",
+					"\"Other\"")), "other", &info), 0);
 	assert_int_equal(parse(MEDIA("3", "null", "null", ""), NULL, &info),
 			 0);
 	assert_true(info.id == 30013);
@@ -103,7 +114,7 @@ static void test_refused(void **state)
 	assert_int_equal(parse("<html><body>502</body></html>", "Saga",
 			       &info), -EBADMSG);
 	assert_int_equal(anilist_parse("{}", ANILIST_MAX_ANSWER + 1, "Saga",
-				       &info), -EFBIG);
+				       "ja", &info), -EFBIG);
 }
 
 /*
@@ -121,10 +132,10 @@ static void test_refused(void **state)
 	" Requests.\",\"status\": 429}]}"
 
 /* Parse the recorded page (suffix "" or ".page-2") as the answer to a
- * search of title, or the recorded answer to Media(id: N) (suffix
- * "media.N", title NULL). */
-static int recorded(const char *suffix, const char *title,
-		    struct anilist_info *info)
+ * search of title in edition, or the recorded answer to Media(id: N)
+ * (suffix "media.N", title NULL). */
+static int recorded_in(const char *suffix, const char *title,
+		       const char *edition, struct anilist_info *info)
 {
 	char path[128];
 	json_t *file, *page;
@@ -141,10 +152,16 @@ static int recorded(const char *suffix, const char *title,
 	page = json_object_get(file, "response");
 	body = json_dumps(page, JSON_COMPACT);
 	assert_non_null(body);
-	rc = parse(body, title, info);
+	rc = parse_in(body, title, edition, info);
 	free(body);
 	json_decref(file);
 	return rc;
+}
+
+static int recorded(const char *suffix, const char *title,
+		    struct anilist_info *info)
+{
+	return recorded_in(suffix, title, "ja", info);
 }
 
 /* The recorded page read for title gives rc, the record id (0: none)
@@ -164,8 +181,11 @@ static void test_recorded(void **state)
 	(void)state;
 	expect("", "Fate/Zero", 0, 55191, 14, &info);
 	assert_string_equal(info.country, "JP");
-	/* found by its native title, in another script */
-	expect("", "페이트 메이트", 0, 179153, 0, &info);
+	/* found by its native title, in another script, for the edition
+	 * of its country */
+	expect("", "페이트 메이트", -ENOENT, 0, 0, &info);
+	assert_int_equal(recorded_in("", "페이트 메이트", "ko", &info), 0);
+	assert_true(info.id == 179153);
 	assert_string_equal(info.status, "RELEASING");
 	assert_string_equal(info.country, "KR");
 	/* the light novel's ten volumes are not the comic's; the comic
@@ -175,19 +195,27 @@ static void test_recorded(void **state)
 	/* page 2: the novel of Fate/Zero alone bears it there */
 	expect(".page-2", "Fate/Zero", -ENOENT, 0, 0, &info);
 	/* a manhua running with no volume count, by its Chinese title */
-	expect(".page-2", "御我者", 0, 116169, 0, &info);
+	assert_int_equal(recorded_in(".page-2", "御我者", "zh", &info), 0);
+	assert_true(info.id == 116169);
 	assert_string_equal(info.country, "CN");
 	/* a one-shot alone: one chapter, no volume count (none made up) */
 	expect(".page-2", "Fate/Extra", 0, 53568, 0, &info);
 	/* a series before a one-shot of the same title */
 	expect("", "Face", 0, 102876, 1, &info);
 	expect("", "Fate/Extra", 0, 62425, 6, &info);
+	/* a Japanese one-shot and three Korean series bear "Fate": the
+	 * Japanese edition is not a manhwa, the Korean one a tie; a
+	 * Korean title has no Japanese record */
+	expect("", "Fate", 0, 133235, 0, &info);
+	assert_string_equal(info.country, "JP");
+	assert_int_equal(recorded_in("", "Fate", "ko", &info), -EEXIST);
+	assert_true(info.id == 38764 && info.other == 147359);
 	/* three series titled "Fake", two manhwa "인연": none taken, the
 	 * first two named */
 	expect("", "Fake", -EEXIST, 30314, 7, &info);
 	assert_true(info.other == 176957);
-	expect("", "인연", -EEXIST, 38764, 13, &info);
-	assert_true(info.other == 147359);
+	assert_int_equal(recorded_in("", "인연", "ko", &info), -EEXIST);
+	assert_true(info.id == 38764 && info.other == 147359);
 	/* the same search sorted by id, newest first: its pages part the
 	 * records of one title (a tie is seen only within a page) */
 	expect(".by-id", "Fake", 0, 176957, 1, &info);

@@ -49,10 +49,10 @@ static void test_search(void **state)
 	 * title the search matched */
 	assert_int_equal(search(RESULTS(
 		RESULT("7", "Saga Party", "Manga", "Saga Party") ", "
-		RESULT("55099564912", "Sāga", "Manhwa", " saga ")), "Saga",
+		RESULT("55099564912", "Sāga", "Manga", " saga ")), "Saga",
 		&info), 0);
 	assert_true(info.id == 55099564912LL);
-	assert_string_equal(info.type, "Manhwa");
+	assert_string_equal(info.type, "Manga");
 	assert_int_equal(search(RESULTS(RESULT("7", "Other", "Manga",
 					       "Other")), "Saga", &info),
 			 -ENOENT);
@@ -61,6 +61,17 @@ static void test_search(void **state)
 	assert_int_equal(search(RESULTS(RESULT("8", "Kaguya-sama: Love Is"
 		" War", "Manga", "x")), "kaguya sama love is war", &info), 0);
 	assert_true(info.id == 8);
+}
+
+/* The search answer body of title is a tie of the records one and
+ * other, neither taken. */
+static void tie(const char *body, const char *title, long long one,
+		long long other)
+{
+	struct mangaupdates_info info;
+
+	assert_int_equal(search(body, title, &info), -EEXIST);
+	assert_true(info.id == one && info.other == other);
 }
 
 static void test_search_matching(void **state)
@@ -85,6 +96,16 @@ static void test_search_matching(void **state)
 		       "Wind Breaker (NII Satoru)"))), "Wind Breaker", "ko",
 		&info), 0);
 	assert_true(info.id == 21);
+	/* the author as a person writes it after the title */
+	assert_int_equal(search(RESULTS(
+		RESULT("33", "Look Back (FUJIMOTO Tatsuki)", "Manga",
+		       "Look Back (FUJIMOTO Tatsuki)")),
+		"Look Back by Fujimoto Tatsuki", &info), 0);
+	assert_true(info.id == 33);
+	assert_int_equal(search(RESULTS(
+		RESULT("33", "Look Back (FUJIMOTO Tatsuki)", "Manga",
+		       "Look Back (FUJIMOTO Tatsuki)")),
+		"Look Back by Another Author", &info), -ENOENT);
 	/* the novel of a manga is set aside; a year too */
 	assert_int_equal(search(RESULTS(
 		RESULT("31", "Look Back", "Novel", "Look Back") ", "
@@ -92,11 +113,31 @@ static void test_search_matching(void **state)
 		       "Look Back (FUJIMOTO Tatsuki)")), "Look Back", &info), 0);
 	assert_true(info.id == 32);
 	/* two records as good: neither is taken, both are named */
-	assert_int_equal(search(RESULTS(
+	tie(RESULTS(
 		RESULT("41", "Monster (2004)", "Manga", "Monster (2004)") ", "
 		RESULT("42", "Monster (1995)", "Manga", "Monster (1995)")),
-		"Monster", &info), -EEXIST);
-	assert_true(info.id == 41 && info.other == 42);
+	    "Monster", 41, 42);
+	/* the plain title is no better than one MangaUpdates told apart by
+	 * its author: two works (as its search of "Jigokuraku" answered) */
+	tie(RESULTS(
+		RESULT("61", "Jigokuraku", "Manga", "Jigokuraku") ", "
+		RESULT("62", "Jigokuraku (KAKU Yuuji)", "Manga",
+		       "Jigokuraku (KAKU Yuuji)")), "Jigokuraku", 61, 62);
+	/* nor than a series' title of which it is the head before a
+	 * subtitle, when a spin-off bears it as its alternative title */
+	tie(RESULTS(
+		RESULT("71", "Tensei - Guild Nikki", "Manga", "Tensei") ", "
+		RESULT("72", "Tensei - Kamigami no Shito", "Manga",
+		       "Tensei ~Kamigami no Shito~")), "Tensei", 71, 72);
+	/* but the label of another edition is: Berserk of Gluttony's
+	 * webtoon is not the manga */
+	assert_int_equal(search(RESULTS(
+		RESULT("82", "Boushoku Saikyou", "Manga",
+		       "Berserk of Gluttony (Webtoon)") ", "
+		RESULT("81", "Boushoku THE COMIC", "Manga",
+		       "Berserk of Gluttony")), "Berserk of Gluttony", &info),
+		0);
+	assert_true(info.id == 81);
 	/* an odd record does not refuse the others */
 	assert_int_equal(search(RESULTS("{\"hit_title\": \"Saga\"}, "
 		RESULT("51", "Saga", "Manga", "Saga")), "Saga", &info), 0);
@@ -160,6 +201,21 @@ static void test_series(void **state)
 					"false"), &info), 0);
 	assert_int_equal(info.count, 5);
 	assert_string_equal(info.line, "5 Volumes (Ongoing) (Kodansha)");
+	/* over when the line of the count says so, whatever the flag
+	 * (MangaUpdates' own is about the scanlation; trimmed records
+	 * have none) */
+	assert_int_equal(series(SERIES("\"18 Volumes (Complete)  \\n"
+					"9 Volumes (Kanzenban, Complete)\"",
+					"false"), &info), 0);
+	assert_int_equal(info.count, 18);
+	assert_true(info.completed);
+	assert_int_equal(series("{\"series_id\": 42, \"status\":"
+				" \"26 Volumes (Ongoing)\"}", &info), 0);
+	assert_false(info.completed);
+	assert_int_equal(series(SERIES("\"90 Chapters + Prologue (Complete)"
+					"\\n\\nS1: 47 Chapters (1-47)\"",
+					"false"), &info), -ENODATA);
+	assert_true(info.completed);
 	/* a number glued to another word is not a count */
 	assert_int_equal(series(SERIES("\"S2 Volumes\\nx12 Volumes\"",
 					"false"), &info), -ENODATA);

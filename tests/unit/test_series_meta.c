@@ -316,7 +316,8 @@ static void test_anilist_shape(void **state)
 	struct anilist_info info = { .id = 30025 };
 
 	(void)state;
-	assert_int_equal(anilist_parse(body, strlen(body), NULL, &info), 0);
+	assert_int_equal(anilist_parse(body, strlen(body), NULL, NULL, &info),
+			 0);
 	assert_int_equal(info.count, 27);
 	assert_string_equal(info.meta.title, "Fullmetal Alchemist");
 	assert_string_equal(info.meta.alt_titles, "Hagane no Renkinjutsushi\n"
