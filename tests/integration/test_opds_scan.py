@@ -160,8 +160,8 @@ def walks(seen, archive):
 def test_a_page_is_read_in_one_walk(tmp_path):
     """A cover or a page of a volume is read in one walk of the archive
     that ends at it, whatever order the archive stores its pages in; the
-    archive's index of pages (issue 60) takes one more walk, the first
-    time the archive is read, not each time."""
+    archive's index of pages (issue 60) takes at most one more walk, the
+    first time the archive is read, not each time."""
     root = str(tmp_path / "manga")
     os.makedirs(os.path.join(root, "Walk"))
     pages = [("p%02d.jpg" % i, b"\xff\xd8 page %d" % i) for i in range(1, 6)]
@@ -187,7 +187,9 @@ def test_a_page_is_read_in_one_walk(tmp_path):
                 seen = trace.stop()
             assert got == pages[0][1]
             opens, cds = walks(seen, archive)
-            assert opens and cds == 2, seen
+            # the index's walk is this read's unless the scan's own look
+            # at the archive came first
+            assert opens and 1 <= cds <= 2, seen
             volume = stream.split("/")[2]
             for n in (0, 3):
                 trace = Trace(m.proc.pid, str(tmp_path / (

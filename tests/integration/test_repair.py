@@ -484,10 +484,12 @@ def test_request_rate_holds(setup):
     times = [r["time"] for r in s.requests()]
     assert len(times) > 10
     # 120 a minute: k + 1 requests span at least k half seconds, less the
-    # jitter of their arrival on a busy machine.
+    # lateness of the first one's arrival on a busy machine (a request
+    # that arrives late brings the next one closer; a throttle that let
+    # them through together would put ten within a fraction of a second)
     for k in range(1, len(times)):
         assert min(b - a for a, b in zip(times, times[k:])) >= \
-            0.5 * k - 0.1, k
+            0.5 * k - 0.5, k
 
 
 def test_bad_answers_lose_nothing(setup):
