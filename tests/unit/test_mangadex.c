@@ -173,6 +173,30 @@ static void test_aggregate(void **state)
 	assert_int_equal(aggregate("<html>", &count), -EBADMSG);
 }
 
+/* Volume keys that are no plain number (a range, a word, a half
+ * volume) are neither counted nor a reason to refuse the answer. */
+static void test_aggregate_odd_keys(void **state)
+{
+	int count;
+
+	(void)state;
+	assert_int_equal(aggregate("{\"result\": \"ok\", \"volumes\": {"
+		"\"1\": {\"volume\": \"1\", \"chapters\": {}},"
+		" \"1.5\": {\"volume\": \"1.5\", \"chapters\": {}},"
+		" \"2\": {\"volume\": \"2\", \"chapters\": {}},"
+		" \"3-4\": {\"volume\": \"3-4\", \"chapters\": {}},"
+		" \"Extra\": {\"volume\": \"Extra\", \"chapters\": {}},"
+		" \"none\": {\"volume\": \"none\", \"chapters\": {}}}}",
+		&count), 0);
+	assert_int_equal(count, 2);
+	assert_int_equal(aggregate("{\"result\": \"ok\", \"volumes\": {"
+		"\"10-11\": {\"volume\": \"10-11\", \"chapters\": {}},"
+		" \"Extra\": {\"volume\": \"Extra\", \"chapters\": {}},"
+		" \"0.5\": {\"volume\": \"0.5\", \"chapters\": {}}}}",
+		&count), -ENODATA);
+	assert_int_equal(count, 0);
+}
+
 /*
  * MangaDex's aggregate is written by PHP, which writes a map whose keys
  * are 0, 1, ... in order as a list. No such answer was found recorded;
@@ -321,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_search_matching),
 		cmocka_unit_test(test_aggregate),
 		cmocka_unit_test(test_aggregate_lists),
+		cmocka_unit_test(test_aggregate_odd_keys),
 		cmocka_unit_test(test_forms),
 		cmocka_unit_test(test_record),
 		cmocka_unit_test(test_info_dump_load),
