@@ -24,7 +24,8 @@
  * "ja", KR for "ko", CN or TW for "zh": a manhwa is not the Japanese
  * edition), a series goes before a one-shot, and two as good are a tie,
  * neither taken (-EEXIST, with io->id and io->other). A record of
- * another shape is passed over. "volumes" is null while a series runs.
+ * another shape is passed over. "volumes" is null while a series runs:
+ * RELEASING, NOT_YET_RELEASED, or HIATUS (paused, running as much).
  *
  * The answer is {"data": {"Page": {"media": [...]}}} to a search,
  * {"data": {"Media": {...}}} by id; one with an "errors" array (which
@@ -444,6 +445,20 @@ static int found_nothing(struct monitor *m, const char *key)
 	return none;
 }
 
+/* Whether the record i, without a count, is the edition's and runs, its
+ * volumes null until it ends: out, not out yet, or on hiatus. */
+static int anilist_none_yet(const struct anilist_info *i,
+			    const char *edition)
+{
+	const char *original = anilist_edition(i->country);
+
+	if (i->count || (original && strcmp(original, edition)))
+		return 0;
+	return !strcmp(i->status, "RELEASING") ||
+	       !strcmp(i->status, "NOT_YET_RELEASED") ||
+	       !strcmp(i->status, "HIATUS");
+}
+
 /* AniList's count of the volumes out in the original language, for an
  * original edition only, and only when the manga's country of origin is
  * that language's: from the cache, or one request (a search the first
@@ -496,10 +511,7 @@ int published_ask_anilist(struct monitor *m, const struct series *s,
 take:
 	original = anilist_edition(a.info.country);
 	if (!a.info.count || (original && strcmp(original, edition))) {
-		out->none_yet = !a.info.count && (!original ||
-			!strcmp(original, edition)) &&
-			(!strcmp(a.info.status, "RELEASING") ||
-			 !strcmp(a.info.status, "NOT_YET_RELEASED"));
+		out->none_yet = anilist_none_yet(&a.info, edition);
 		rc = -ENODATA;
 		goto out;
 	}

@@ -30,7 +30,11 @@
  *
  * The count is GET URL/manga/ID/aggregate?translatedLanguage[]=LANG: the
  * volumes with chapters translated into LANG, keyed by their number
- * ("none" for chapters without one). The count of volumes out in that
+ * ("none" for chapters without one), each an object that names its
+ * number in "volume". Its encoder (PHP's) writes a map whose keys are
+ * 0, 1, ... in order, the empty one too, as a list: the volumes are then
+ * its items, each still naming its number, and a volume's chapters may
+ * be a list as well (they are not read). The count of volumes out in that
  * edition is the last of the run of consecutive whole volumes that starts
  * at the lowest: a gap is no volume to want, and a chapter filed under a
  * far volume does not make the ones before it exist.
@@ -390,6 +394,21 @@ static int run_end(const unsigned char *seen)
 	return v > MANGADEX_MAX_COUNT ? 0 : v;
 }
 
+/* Mark in seen the volume v of the aggregate, keyed key in a map (NULL
+ * in a list): an object whose "volume" is its key. */
+static int take_volume(const char *key, json_t *v, unsigned char *seen)
+{
+	const char *n = json_string_value(json_object_get(v, "volume"));
+	int number;
+
+	if (!json_is_object(v) || !n || (key && strcmp(n, key)))
+		return -EPROTO;
+	number = whole_volume(n);
+	if (number)
+		seen[number / 8] |= 1 << number % 8;
+	return 0;
+}
+
 /* Parse an aggregate answer of len bytes into *count, as
  * mangadex_volumes() does. */
 static int mangadex_parse_aggregate(const char *body, size_t len,
@@ -398,6 +417,7 @@ static int mangadex_parse_aggregate(const char *body, size_t len,
 	unsigned char seen[MANGADEX_MAX_COUNT / 8 + 1] = { 0 };
 	json_t *root, *volumes, *v;
 	const char *key;
+	size_t i;
 	int rc, high;
 
 	*count = 0;
@@ -405,23 +425,17 @@ static int mangadex_parse_aggregate(const char *body, size_t len,
 	if (rc)
 		return rc;
 	volumes = json_object_get(root, "volumes");
-	/* PHP writes an empty map as [], as the public clients note */
-	if (json_is_array(volumes) && !json_array_size(volumes)) {
-		json_decref(root);
-		return -ENODATA;
-	}
-	if (!json_is_object(volumes))
+	if (!json_is_object(volumes) && !json_is_array(volumes))
 		rc = -EPROTO;
 	json_object_foreach(volumes, key, v) {
-		const char *n = json_string_value(json_object_get(v, "volume"));
-		int number = whole_volume(key);
-
-		if (!json_is_object(v) || !n || strcmp(n, key)) {
-			rc = -EPROTO;
+		rc = take_volume(key, v, seen);
+		if (rc)
 			break;
-		}
-		if (number)
-			seen[number / 8] |= 1 << number % 8;
+	}
+	json_array_foreach(volumes, i, v) {
+		rc = take_volume(NULL, v, seen);
+		if (rc)
+			break;
 	}
 	json_decref(root);
 	if (rc)

@@ -216,9 +216,13 @@ static int prowlarr_releases(struct monitor *m, const char *series,
 		services_record(m->prowlarr_t, NULL, rc,
 			       rc ? monitor_error_text(rc) : NULL,
 			       http_out_of_reach(rc) ? "warn" : "error");
-	if (!rc) {
+	/* Prowlarr answers [] when every indexer it asked failed as when
+	 * none found anything: an answer without a release is not kept,
+	 * and the next search asks again */
+	if (!rc && a.nr)
 		monitor_keep("prowlarr", key.buf,
 			     prowlarr_releases_dump(a.r, a.nr));
+	if (!rc) {
 		*r = a.r;
 		*nr = a.nr;
 	}

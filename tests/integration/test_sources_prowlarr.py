@@ -71,6 +71,26 @@ def test_answer_of_odd_records_only_is_refused(monitored):
     assert log_lines(mon, "no release of the documented shape (3)")
 
 
+def test_empty_answer_is_not_kept(monitored):
+    """Prowlarr answers [] when every indexer it asked failed or was
+    rate limited (its ReleaseSearchService gives an indexer's failure no
+    release, tests/data/SOURCES.md): within the cache's time (2 h here)
+    the next check asks again, and sees the releases then given."""
+    mon = monitored([saga(1)])
+    mon.prowlarr.call("/_inject", {"query": "saga 01", "status": 200,
+                                   "times": 1, "body": "[]"})
+    assert mon.check("missing")["errors"] == 0
+    found = by_volume(mon.m.json("status/found.json"), "Saga 01")
+    assert found[2]["releases"] == []
+    assert mon.check("missing")["errors"] == 0
+    found = by_volume(mon.m.json("status/found.json"), "Saga 01")
+    assert {r["source"] for r in found[2]["releases"]} == {"prowlarr"}
+    # an answer with releases is kept: a third check asks nothing
+    asked = len(mon.prowlarr.call("/_requests"))
+    assert mon.check("missing")["errors"] == 0
+    assert len(mon.prowlarr.call("/_requests")) == asked
+
+
 
 @pytest.fixture
 def replayed(tmp_path, fake):

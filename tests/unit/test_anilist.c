@@ -246,6 +246,35 @@ static void test_editions(void **state)
 	assert_null(anilist_edition(""));
 }
 
+/* A record without volumes is "no volume yet" while its series runs,
+ * on hiatus as much as releasing; ended, it is no count at all. */
+static void test_none_yet(void **state)
+{
+	struct anilist_info i = { .country = "JP", .status = "HIATUS" };
+
+	(void)state;
+	assert_true(anilist_none_yet(&i, "ja"));
+	snprintf(i.status, sizeof(i.status), "RELEASING");
+	assert_true(anilist_none_yet(&i, "ja"));
+	snprintf(i.status, sizeof(i.status), "NOT_YET_RELEASED");
+	assert_true(anilist_none_yet(&i, "ja"));
+
+	snprintf(i.status, sizeof(i.status), "FINISHED");
+	assert_false(anilist_none_yet(&i, "ja"));
+	snprintf(i.status, sizeof(i.status), "CANCELLED");
+	assert_false(anilist_none_yet(&i, "ja"));
+	i.status[0] = '\0';
+	assert_false(anilist_none_yet(&i, "ja"));
+	/* a count, or another country's edition, is not "none yet" */
+	snprintf(i.status, sizeof(i.status), "HIATUS");
+	i.count = 3;
+	assert_false(anilist_none_yet(&i, "ja"));
+	i.count = 0;
+	assert_false(anilist_none_yet(&i, "ko"));
+	i.country[0] = '\0';
+	assert_true(anilist_none_yet(&i, "ko"));
+}
+
 static void test_info_dump_load(void **state)
 {
 	struct anilist_info in = { .id = 30013, .country = "JP",
@@ -283,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_recorded),
 		cmocka_unit_test(test_editions),
+		cmocka_unit_test(test_none_yet),
 		cmocka_unit_test(test_info_dump_load),
 	};
 
