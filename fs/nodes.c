@@ -371,7 +371,8 @@ static const struct {
 	  "check of new volumes starts), or an empty line to forget "
 	  "it" },
 	{ "source",
-	  "where news of the series comes from; write it" },
+	  "where news of the series comes from, as written (the ids "
+	  "searches found are in status.json); write it" },
 	{ "edition",
 	  "the edition whose new volumes are followed (fr, en, "
 	  "ja...); an empty write follows [monitor] edition" },

@@ -138,6 +138,22 @@ static json_t *meta_shown(const char *text)
 	return doc;
 }
 
+/* The ids searches found for the series ("SOURCE:ID" words apart by
+ * spaces), one string each. */
+static json_t *found_json(const char *text)
+{
+	json_t *a = json_array();
+	size_t n;
+
+	for (const char *p = text ? text : ""; *p; p += n) {
+		p += strspn(p, " ");
+		n = strcspn(p, " ");
+		if (n)
+			json_array_append_new(a, json_stringn(p, n));
+	}
+	return a;
+}
+
 int render_manga_status(struct strbuf *out, int64_t series)
 {
 	struct manga_status s;
@@ -160,6 +176,7 @@ int render_manga_status(struct strbuf *out, int64_t series)
 	json_decref(gaps);
 	if (doc) {
 		json_object_set_new(doc, "source", json_text_or_null(s.source));
+		json_object_set_new(doc, "found", found_json(s.found));
 		json_object_set_new(doc, "status", json_text_or_null(s.status));
 		json_object_set_new(doc, "last_checked",
 				    json_text_or_null(s.last_checked));

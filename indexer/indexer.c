@@ -172,6 +172,8 @@ int indexer_start(const struct config *cfg)
 		rc = writer_call(indexer_sync_covers, NULL);
 	if (!rc)
 		rc = writer_call(indexer_sync_volume_from_chapters, NULL);
+	if (!rc)
+		rc = writer_call(indexer_sync_edition, NULL);
 	/* Without notifications the index still works, silently. */
 	if (!rc && !indexer.silent && notifier_start(cfg))
 		log_warn("indexer: no notifier, so no notifications");

@@ -149,8 +149,9 @@ int indexer_mend_store(void);
 int indexer_store_watch(void);
 
 /* indexer_settings.c: the settings the store keeps of the configuration
- * (writer calls): covers, and volume_from_chapters. */
+ * (writer calls): covers, volume_from_chapters, and edition. */
 int indexer_sync_covers(sqlite3 *db, void *unused);
 int indexer_sync_volume_from_chapters(sqlite3 *db, void *unused);
+int indexer_sync_edition(sqlite3 *db, void *unused);
 
 #endif

@@ -5,8 +5,9 @@
  * written queues a check of new volumes), its source, its edition)
  * and the blocklist, each checked and handed to the writer, the stars
  * and plays of the Subsonic accounts (library/starred.h), and the
- * configuration's keys that the store's readers and scans depend on
- * (covers, volume_from_chapters), noted in the store's settings table;
+ * configuration's keys that the store's readers, scans and checks depend
+ * on (covers, volume_from_chapters, edition), noted in the store's
+ * settings table;
  * the first-seen times of /playlists (fs/stamps.h), kept at the unmount.
  * A series' rows are manga.h's and the blocklist blocklist.h's: they are
  * written through them, never here.
@@ -25,6 +26,7 @@
 #include "indexer/manga/manga.h"
 #include "indexer/manga/names.h"
 #include "indexer/monitor/blocklist.h"
+#include "indexer/monitor/published.h"
 #include "indexer/monitor/prefs.h"
 #include "indexer/store/writer.h"
 
@@ -81,6 +83,35 @@ int indexer_sync_volume_from_chapters(sqlite3 *db, void *unused)
 		 " ('volume_from_chapters', %d);",
 		 !!indexer.cfg->volume_from_chapters);
 	return db_transaction(db, exec_tx, sql);
+}
+
+/* A db_transaction() function: [monitor] edition noted; the ids found
+ * for the series that follow it go when it changed (published.h). */
+static int note_edition(sqlite3 *db, void *unused)
+{
+	const char *edition = indexer.cfg->edition;
+	sqlite3_int64 changed = 0;
+	int rc;
+
+	(void)unused;
+	rc = db_one_int(db, "read settings", "SELECT count(*) FROM settings"
+			" WHERE name = 'edition' AND value IS NOT ?1",
+			DB_ARGS(DB_TEXT(edition)), &changed);
+	if (!rc && changed)
+		rc = published_forget_found(db);
+	if (!rc)
+		rc = db_run(db, "note the edition", "INSERT OR REPLACE INTO"
+			    " settings VALUES ('edition', ?1)",
+			    DB_ARGS(DB_TEXT(edition)));
+	return rc;
+}
+
+/* The ids a search found were found for an edition's record (a manga
+ * for ja, a manhwa for ko): those of the series that follow [monitor]
+ * edition are forgotten when a restart or a reload changes it. */
+int indexer_sync_edition(sqlite3 *db, void *unused)
+{
+	return db_transaction(db, note_edition, unused);
 }
 
 int indexer_blocklist(const char *id, int remove)

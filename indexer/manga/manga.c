@@ -772,12 +772,12 @@ int manga_store_setting(sqlite3 *db, void *setting)
 					" WHERE id = ?1",
 		[MANGA_SET_LATEST] = "UPDATE series SET latest = ?2"
 				     " WHERE id = ?1",
-		[MANGA_SET_SOURCE] = "UPDATE series SET source = ?2"
-				     " WHERE id = ?1",
+		[MANGA_SET_SOURCE] = "UPDATE series SET source = ?2,"
+				     " found = '' WHERE id = ?1",
 		[MANGA_SET_PREFS] = "UPDATE series SET release_prefs = ?2"
 				    " WHERE id = ?1",
-		[MANGA_SET_EDITION] = "UPDATE series SET edition = ?2"
-				      " WHERE id = ?1",
+		[MANGA_SET_EDITION] = "UPDATE series SET edition = ?2,"
+				      " found = '' WHERE id = ?1",
 	};
 	const struct manga_setting *s = setting;
 	sqlite3_stmt *st;

@@ -107,9 +107,11 @@ struct manga_setting {
 	enum {
 		MANGA_SET_MONITORED,	/* number: 1 or 0 */
 		MANGA_SET_LATEST,	/* number, or none: forgotten */
-		MANGA_SET_SOURCE,	/* text ("" for none) */
+		MANGA_SET_SOURCE,	/* text ("" for none); forgets the
+					 * ids searches found */
 		MANGA_SET_PREFS,	/* text, checked (prefs.h) */
-		MANGA_SET_EDITION,	/* text, checked, or NULL: none */
+		MANGA_SET_EDITION,	/* text, checked, or NULL: none;
+					 * forgets the ids searches found */
 	} what;
 	const char *text;
 	long number;

@@ -45,7 +45,7 @@ static long keep(void)
 
 /* The columns kept: every column of series but its root and path. */
 #define KEPT "id, name, monitored, source, latest, status, last_checked," \
-	" release_prefs, published_by, edition"
+	" release_prefs, published_by, edition, found"
 
 /* Prepare sql, bind ?1 to root_id, ?2 to series (NULL: all) and ?3 to
  * at, and run it. */
@@ -91,9 +91,10 @@ int manga_gone_restore(sqlite3 *db, int64_t root_id, const char *series)
 		" g.path, CASE WHEN EXISTS (SELECT 1 FROM series s WHERE"
 		" s.id = g.id) THEN NULL ELSE g.id END, g.name, g.monitored,"
 		" g.source, g.latest, g.status, g.last_checked,"
-		" g.release_prefs, g.published_by, g.edition"
-		" FROM series_gone g JOIN directories d ON d.root_id = ?1"
-		" AND d.path = g.path WHERE (?2 IS NULL OR g.path = ?2)"
+		" g.release_prefs, g.published_by, g.edition,"
+		" coalesce(g.found, '') FROM series_gone g"
+		" JOIN directories d ON d.root_id = ?1 AND d.path = g.path"
+		" WHERE (?2 IS NULL OR g.path = ?2)"
 		" AND d.path != X'' AND instr(d.path, X'2F') = 0"
 		" AND NOT EXISTS (SELECT 1 FROM series s WHERE"
 		" s.root_id = ?1 AND s.path = g.path)"
@@ -160,7 +161,8 @@ static int list_taken(sqlite3 *db, double since, struct taken **out,
 			 " ON s.path = g.path AND s.root_id != g.root_id"
 			 " WHERE g.gone_at >= ?1 AND s.id > g.id"
 			 " AND s.last_checked IS NULL AND s.monitored = 1"
-			 " AND s.source = '' AND s.latest IS NULL"
+			 " AND s.source = '' AND s.found = ''"
+			 " AND s.latest IS NULL"
 			 " AND coalesce(s.release_prefs, '') = ''"
 			 " AND coalesce(s.edition, '') = ''",
 			 DB_ARGS(DB_REAL(since)), taken_row, &l);

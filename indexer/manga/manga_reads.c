@@ -342,6 +342,7 @@ static const struct db_field status_fields[] = {
 	DB_FIELD(struct manga_status, published_record, 9),
 	DB_FIELD(struct manga_status, published_line, 10),
 	DB_FIELD(struct manga_status, meta, 11),
+	DB_FIELD(struct manga_status, found, 12),
 };
 
 static int status_fill(sqlite3_stmt *st, void *arg)
@@ -364,7 +365,7 @@ static int status_row(sqlite3 *db, int64_t series, struct manga_status *s)
 			    " strftime('%Y-%m-%dT%H:%M:%SZ', s.last_checked,"
 			    " 'unixepoch'), s.edition, s.published_by,"
 			    " coalesce(s.published, 0), s.published_record,"
-			    " s.published_line, s.meta FROM series s"
+			    " s.published_line, s.meta, s.found FROM series s"
 			    " WHERE s.id = ?1", DB_ARGS(DB_INT(series)),
 			    status_fill, s);
 

@@ -157,6 +157,7 @@ struct manga_status {
 	int monitored;
 	double latest;		/* 0 when unknown */
 	char *source, *status, *last_checked;
+	char *found;		/* the ids searches found, "SOURCE:ID ..." */
 	char *edition;		/* its own, or NULL */
 	double published;	/* the count of volumes out, 0 if none */
 	char *published_by;	/* "SOURCE:EDITION" of the count, or NULL */

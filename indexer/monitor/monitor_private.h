@@ -23,7 +23,9 @@ struct throttle;
 
 struct series {
 	int64_t id;
-	char *name, *source;
+	char *name;
+	char *source;		/* the ids the user wrote, then those found
+				 * by searches (published_keep_id()) */
 	char *prefs;		/* its own preferences (prefs.h), or NULL */
 	char *edition;		/* its own edition, or NULL: the config's */
 	double latest, published;

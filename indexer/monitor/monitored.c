@@ -71,7 +71,8 @@ int monitored_load(sqlite3 *db, const struct config *cfg,
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db, "SELECT id, name, source,"
+	rc = sqlite3_prepare_v2(db, "SELECT id, name,"
+				" trim(source || ' ' || found),"
 				" coalesce(latest, 0), coalesce(published, 0),"
 				" release_prefs, edition"
 				" FROM (SELECT * FROM series"

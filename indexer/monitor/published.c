@@ -163,14 +163,16 @@ struct keep_id {
 	const char *id;
 };
 
-/* A writer_call(): the id found at a source kept in the series' source. */
+/* A writer_call(): the id found at a source kept in the series' found
+ * ids, apart from the source the user wrote. */
 static int store_id(sqlite3 *db, void *arg)
 {
 	const struct keep_id *k = arg;
 	sqlite3_stmt *st;
-	int rc = db_prepare(db, "UPDATE series SET source = ltrim(source"
+	int rc = db_prepare(db, "UPDATE series SET found = ltrim(found"
 			    " || ' ' || ?3 || ?2) WHERE id = ?1"
-			    " AND instr(source, ?3) = 0", &st);
+			    " AND instr(source, ?3) = 0"
+			    " AND instr(found, ?3) = 0", &st);
 
 	if (rc)
 		return rc;
@@ -185,6 +187,13 @@ int published_keep_id(int64_t series, const char *prefix, const char *id)
 	struct keep_id k = { series, prefix, id };
 
 	return writer_call(store_id, &k);
+}
+
+int published_forget_found(sqlite3 *db)
+{
+	return db_run(db, "forget the ids found", "UPDATE series SET"
+		      " found = '' WHERE edition IS NULL AND found != ''",
+		      NULL, 0);
 }
 
 int published_original(const char *edition)

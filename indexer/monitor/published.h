@@ -19,12 +19,22 @@
  * The series' source (its /manga/SERIES/source) may name the id at each
  * source: "mangadex:UUID", "mangaupdates:ID", "anilist:ID",
  * "nautiljon:SLUG" or a bare Nautiljon SLUG, separated by spaces. An id
- * found by a search is kept there, and a search that found nothing is
+ * found by a search is kept apart from it, among the series' found ids
+ * (series.found), asked after the user's; they are forgotten when the
+ * user writes the series' source or edition, or [monitor] edition
+ * changes for a series that follows it. A search that found nothing is
  * not made again while the cache remembers it.
  */
 
+#include <sqlite3.h>
+
 struct monitor;
 struct series;
+
+/* Forget the ids searches found for the series that follow [monitor]
+ * edition, which has changed: the next check searches again. A writer
+ * call's step. Returns 0 or -EIO (logged). */
+int published_forget_found(sqlite3 *db);
 
 /* Make the throttles and clients of the sources (m->nautiljon_t, ...)
  * from m->cfg. Returns 0 or -errno; published_close() frees what was

@@ -76,9 +76,11 @@ void published_report(struct throttle *t, const char *series, int rc,
 		      const char *asked, const char *id, const char *other,
 		      struct answer *out);
 
-/* Keep the id found at a source (prefix: PREFIX(SOURCE)) in the source
- * of the series, unless it names one there already. Returns 0 or the
- * writer's error. */
+/* Keep the id found by a search at a source (prefix: PREFIX(SOURCE))
+ * among the series' found ids (never in its source, which is the
+ * user's), unless its source or found ids name one there already; the
+ * next check's struct series has it after the user's ids. Returns 0 or
+ * the writer's error. */
 int published_keep_id(int64_t series, const char *prefix, const char *id);
 
 /* published_report() of a source whose ids are numbers (asked 0: the

@@ -468,6 +468,12 @@ const char *const migrations_later[] = {
 	CHECK_REQUESTS_FROM("mangadex")
 	CHECK_REQUESTS_FROM("mangaupdates")
 	CHECK_REQUESTS_FROM("anilist"),
+	/* version 50: the ids a source found for a series by a search
+	 * (published_private.h), apart from its source, which holds only
+	 * what the user wrote: a guess is not shown nor kept as theirs.
+	 * Those earlier versions added to source stay there. */
+	"ALTER TABLE series ADD COLUMN found TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE series_gone ADD COLUMN found TEXT;",
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);

@@ -427,6 +427,8 @@ def test_store_of_the_version_before_reads_them(formats, tmp_path):
             " DROP TABLE file_ids;"
             " ALTER TABLE files DROP COLUMN first_seen;"
             " ALTER TABLE gone DROP COLUMN first_seen;"
+            " ALTER TABLE series DROP COLUMN found;"
+            " ALTER TABLE series_gone DROP COLUMN found;"
             " PRAGMA user_version = %d;" % (ids, ids, ids,
                                             VERSION_BEFORE_FORMATS))
     finally:

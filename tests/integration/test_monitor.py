@@ -156,6 +156,12 @@ class Monitor:
                         and last["finished_at_s"] != before
                         and last["trigger"] == "latest", mount=self.m)
 
+    def found(self, series):
+        """The ids searches found for series (status.json's found): its
+        source, which holds what the user wrote alone, reads empty."""
+        assert self.m.read("manga/%s/source" % series) == b""
+        return self.m.json("manga/%s/status.json" % series)["found"]
+
     def searches(self):
         return [r for r in self.prowlarr.call("/_requests")
                 if r["method"] == "GET"]

@@ -190,9 +190,8 @@ def test_english_edition_is_mangadexs(monitored):
                for c in calls if c["path"].endswith("/aggregate"))
     # Nautiljon counts the French edition only: never asked
     assert mon.pages() == []
-    # the id found is kept in the series' source
-    assert mon.m.read("manga/Saga 02/source") == \
-        ("mangadex:%s\n" % TWO).encode()
+    # the id found is kept apart from the series' source, the user's
+    assert mon.found("Saga 02") == ["mangadex:" + TWO]
     budget = mon.m.json("metrics/requests.json")["mangadex"]
     assert budget["requests"] == 4
 
@@ -214,8 +213,10 @@ def test_blocked_nautiljon_passes_to_mangadex(monitored):
     health = mon.m.read("status/health").decode()
     assert "warn: nautiljon: blocked (HTTP 403)" in health
     assert "error" not in health
-    assert mon.m.read("manga/Saga 01/source") == \
-        ("cloudflare mangadex:%s\n" % ONE).encode()
+    # the user's source stays theirs; the id found is apart
+    assert mon.m.read("manga/Saga 01/source") == b"cloudflare\n"
+    assert mon.m.json("manga/Saga 01/status.json")["found"] == [
+        "mangadex:" + ONE]
 
 
 def test_refused_source_backs_off(monitored):
@@ -310,8 +311,7 @@ def test_japanese_edition_is_mangaupdates(monitored):
     assert calls[0]["body"] == {"search": "Saga 01", "perpage": 10}
     # neither Nautiljon (French) nor MangaDex (after it) is asked
     assert mon.pages() == [] and mon.mangadex_calls() == []
-    assert mon.m.read("manga/Saga 01/source") == \
-        b"mangaupdates:55099564912\n"
+    assert mon.found("Saga 01") == ["mangaupdates:55099564912"]
     assert mon.m.json("metrics/requests.json")["mangaupdates"][
         "requests"] == 2
 
@@ -399,7 +399,7 @@ def test_anilist_when_mangaupdates_does_not_know(monitored):
     assert "Page(perPage: 50) { media(search: $search" in \
         calls[0]["body"]["query"]
     assert mon.mangadex_calls() == []
-    assert mon.m.read("manga/Saga 05/source") == b"anilist:30013\n"
+    assert mon.found("Saga 05") == ["anilist:30013"]
     # what the media said (issue 68): its English title, its HTML set
     # aside, its story and art staff, not its translator
     meta = mon.m.json("manga/Saga 05/status.json")["metadata"]
@@ -597,7 +597,7 @@ def test_mangaupdates_author_told_apart_by_the_edition(monitored):
     counts, _ = new_counts(mon)
     assert counts and {c[1:] for c in counts} == {(21, "mangaupdates",
                                                    "ja")}
-    assert mon.m.read("manga/Saga 10/source") == b"mangaupdates:10102\n"
+    assert mon.found("Saga 10") == ["mangaupdates:10102"]
 
 
 def test_mangaupdates_two_records_take_neither(monitored):

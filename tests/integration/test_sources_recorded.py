@@ -80,8 +80,7 @@ def test_mangaupdates_recorded(replayed):
             "Solo Leveling": (15180124327, 15, "ko",
                               "15 Volumes (Complete)")}
     for name, (sid, volumes, edition, line) in want.items():
-        assert mon.m.read("manga/%s/source" % name) == \
-            b"mangaupdates:%d\n" % sid
+        assert mon.found(name) == ["mangaupdates:%d" % sid]
         assert published(mon, name)["volumes"] == volumes, name
         assert published(mon, name)["source"] == "mangaupdates"
         assert published(mon, name)["edition"] == edition
@@ -145,8 +144,7 @@ def test_mangaupdates_recorded_same_titles(replayed):
                                     "15 Volumes (Ongoing)"),
             "Tower of God": (13015731700, 18, "18 Volumes (Ongoing)")}
     for name, (sid, volumes, line) in want.items():
-        assert mon.m.read("manga/%s/source" % name) == \
-            b"mangaupdates:%d\n" % sid
+        assert mon.found(name) == ["mangaupdates:%d" % sid]
         assert published(mon, name)["volumes"] == volumes, name
         assert published(mon, name)["record"] == "mangaupdates:%d" % sid
         assert published(mon, name)["line"] == line
@@ -173,8 +171,7 @@ def test_mangaupdates_recorded_same_titles(replayed):
     # record names 90 chapters and no volume: none out yet
     mon.m.write("manga/Fly Me to the Moon/edition", "ko\n")
     mon.check("new")
-    assert mon.m.read("manga/Fly Me to the Moon/source") == \
-        b"mangaupdates:47897284496\n"
+    assert mon.found("Fly Me to the Moon") == ["mangaupdates:47897284496"]
     status = mon.m.json("manga/Fly Me to the Moon/status.json")
     assert status["published"] is None
     assert status["status"] == "no volume yet"
@@ -207,8 +204,7 @@ def test_mangaupdates_recorded_other_titles(replayed):
     for name, sid, volumes in (("Attack on Titan", 23393951235, 34),
                                (cheat, 15495823031, 7),
                                (look, 62512335978, 1)):
-        assert mon.m.read("manga/%s/source" % name) == \
-            b"mangaupdates:%d\n" % sid
+        assert mon.found(name) == ["mangaupdates:%d" % sid]
         assert published(mon, name)["volumes"] == volumes, name
     meta = mon.m.json("manga/Attack on Titan/status.json")["metadata"]
     assert meta["title"] == "Shingeki no Kyojin"
@@ -235,8 +231,7 @@ def test_mangaupdates_recorded_parts(replayed):
         assert published(mon, name)["line"] == line
         assert mon.m.json("manga/%s/status.json" % name)["status"] == \
             state
-    assert mon.m.read("manga/Chainsaw Man/source") == \
-        b"mangaupdates:75336092483\n"
+    assert mon.found("Chainsaw Man") == ["mangaupdates:75336092483"]
 
 
 def test_mangaupdates_recorded_other_kind(replayed):
@@ -287,8 +282,7 @@ def test_mangadex_recorded(replayed):
     mon = replayed("mangadex", names, "edition = en\n")
     assert mon.check("new")["errors"] == 0
     chainsaw = "a77742b1-befd-49a4-bff5-1ad4e6b0ef7b"
-    assert mon.m.read("manga/Chainsaw Man/source") == \
-        b"mangadex:%s\n" % chainsaw.encode()
+    assert mon.found("Chainsaw Man") == ["mangadex:" + chainsaw]
     assert published(mon, "Chainsaw Man")["volumes"] == 11
     assert published(mon, "Chainsaw Man")["record"] == \
         "mangadex:" + chainsaw
@@ -313,8 +307,7 @@ def test_mangadex_recorded(replayed):
 
     book, main = ("c31927b3-8666-4e1f-a44d-319f3cec77df",
                   "c0ee660b-f9f2-45c3-8068-5123ff53f84a")
-    assert mon.m.read("manga/Tower of God/source") == \
-        b"mangadex:%s\n" % main.encode()
+    assert mon.found("Tower of God") == ["mangadex:" + main]
     status = mon.m.json("manga/Tower of God/status.json")
     assert status["status"] == "no volume yet"
     assert status["published"] is None
@@ -332,8 +325,7 @@ def test_mangadex_recorded_main_over_webtoon(replayed):
     mon = replayed("mangadex", ["Jigokuraku"], "edition = en\n")
     assert mon.check("new")["errors"] == 1
     main = "cb77e4a6-3921-43b9-9d64-7d78cd3205ce"
-    assert mon.m.read("manga/Jigokuraku/source") == \
-        b"mangadex:%s\n" % main.encode()
+    assert mon.found("Jigokuraku") == ["mangadex:" + main]
     assert calls(mon) == [("GET", "/manga"),
                           ("GET", "/manga/%s/aggregate" % main)]
     assert mon.m.json("manga/Jigokuraku/status.json")["published"] is None
@@ -348,8 +340,7 @@ def test_mangadex_recorded_berserk(replayed):
     mon = replayed("mangadex", ["Berserk"], "edition = en\n")
     assert mon.check("new")["errors"] == 0
     main = "801513ba-a712-498c-8f57-cae55b38cc92"
-    assert mon.m.read("manga/Berserk/source") == \
-        b"mangadex:%s\n" % main.encode()
+    assert mon.found("Berserk") == ["mangadex:" + main]
     assert calls(mon) == [("GET", "/manga"),
                           ("GET", "/manga/%s/aggregate" % main)]
     status = mon.m.json("manga/Berserk/status.json")
@@ -376,8 +367,7 @@ def test_mangadex_recorded_jojo_part(replayed):
     assert mon.check("new")["errors"] == 0
     main, colour = ("0d545e62-d4cd-4e65-a65c-a5c46b794918",
                     "51f7d9fc-256e-4160-add1-ab9652f32ae1")
-    assert mon.m.read("manga/%s/source" % name) == \
-        b"mangadex:%s\n" % main.encode()
+    assert mon.found(name) == ["mangadex:" + main]
     assert calls(mon) == [("GET", "/manga"),
                           ("GET", "/manga/%s/aggregate" % main)]
     assert ("GET", "/manga/%s/aggregate" % colour) not in calls(mon)
@@ -587,15 +577,13 @@ def test_anilist_recorded_search(replayed):
                "format_not: NOVEL" in c["body"]["query"] for c in asked)
     for name, (record, volumes) in {"Fate Apocrypha": (87251, 16),
                                     "Face": (102876, 1)}.items():
-        assert mon.m.read("manga/%s/source" % name) == \
-            b"anilist:%d\n" % record
+        assert mon.found(name) == ["anilist:%d" % record]
         assert published(mon, name)["volumes"] == volumes, name
         assert published(mon, name)["record"] == "anilist:%d" % record
     status = mon.m.json("manga/Fate strange Fake/status.json")
     assert status["status"] == "no volume yet"
     assert status["published"] is None
-    assert mon.m.read("manga/Fate strange Fake/source") == \
-        b"anilist:86753\n"
+    assert mon.found("Fate strange Fake") == ["anilist:86753"]
     ties = {"Fake": (30314, 176957), "인연": (38764, 147359)}
     for name, (one, other) in ties.items():
         status = mon.m.json("manga/%s/status.json" % name)
@@ -628,7 +616,7 @@ def test_anilist_recorded_edition_kind(replayed):
     names no manhwa, in its source or in health."""
     mon = replayed("anilist", ["Fate"], "edition = ja\n")
     mon.check("new")
-    assert mon.m.read("manga/Fate/source") == b"anilist:133235\n"
+    assert mon.found("Fate") == ["anilist:133235"]
     status = mon.m.json("manga/Fate/status.json")
     assert status["published"] is None
     assert "both bear this title" not in (status["status"] or "")
@@ -735,6 +723,8 @@ def test_anilist_recorded_by_id(replayed):
     assert not [e for e in mon.m.json("status/new.json")
                 if e["series"] == name]
     assert mon.m.read("manga/%s/source" % name) == b"anilist:101415\n"
+    # an id the user wrote is not found again
+    assert mon.m.json("manga/%s/status.json" % name)["found"] == []
 
 
 def test_mangadex_live_rate_limit(replayed):

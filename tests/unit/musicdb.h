@@ -237,10 +237,15 @@ void musicdb_make_tree(struct musicdb *e);
 	" ALTER TABLE checks ADD COLUMN anilist INTEGER NOT NULL" \
 	" DEFAULT 0;"
 
+/* What version 50 added (the ids a search found), undone. */
+#define UNDO_VERSION_50 \
+	"ALTER TABLE series DROP COLUMN found;" \
+	" ALTER TABLE series_gone DROP COLUMN found;"
+
 /* The versions since 38, undone (but 39's table, made if missing). */
 #define UNDO_SINCE_38 \
-	UNDO_VERSION_49 UNDO_VERSION_48 UNDO_VERSION_47 UNDO_VERSION_46 \
-	UNDO_VERSION_45 UNDO_VERSION_44 UNDO_VERSION_43 \
+	UNDO_VERSION_50 UNDO_VERSION_49 UNDO_VERSION_48 UNDO_VERSION_47 \
+	UNDO_VERSION_46 UNDO_VERSION_45 UNDO_VERSION_44 UNDO_VERSION_43 \
 	UNDO_VERSION_42 UNDO_VERSION_41 UNDO_VERSION_40 \
 	UNDO_VERSION_38
 

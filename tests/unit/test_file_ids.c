@@ -130,10 +130,11 @@ static void test_highest_id_not_given_again(void **state)
  * with sql run, and let the writer migrate it again. */
 static void migrate_again(struct env *e, const char *sql)
 {
-	char undo[1024];
+	char undo[1536];
 	sqlite3 *db;
 
-	snprintf(undo, sizeof(undo), UNDO_VERSION_49 UNDO_VERSION_48
+	snprintf(undo, sizeof(undo), UNDO_VERSION_50
+		 UNDO_VERSION_49 UNDO_VERSION_48
 		 UNDO_VERSION_47 " DELETE FROM gone;"
 		 " DELETE FROM subsonic_stars; DELETE FROM subsonic_plays;"
 		 " %s PRAGMA user_version = 46", sql);
