@@ -15,9 +15,9 @@ chooses put in.
 
 SERIES.json maps titles to {"id", "volumes" (null while it runs),
 "status", "country", "synonyms": [...], "english", "description",
-"genres": [...], "cover", "staff": [[ROLE, NAME], ...], "slow"}: a search gives a Page of those
-whose title or a synonym contains its text, in any case, in the file's
-order; an id no record has is a 404. A series "slow" answers a 429
+"genres": [...], "cover", "staff": [[ROLE, NAME], ...], "slow"}: a
+search gives a Page of those whose title or a synonym contains its text,
+in any case, in the file's order; an id no record has is a 404. A series "slow" answers a 429
 asking to wait 1 s the first time it is asked, then its answer.
 
 What is recorded and what is put in:
