@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """A fake AniList GraphQL API for tests, on the base fake server
-(http_fake.py).
+(http_fake.py), answering in the shapes AniList answered (the recordings
+of tests/data/anilist/, tests/data/SOURCES.md) with the series a test
+chooses put in.
 
     POST /           {"query", "variables": {"id"}}: the Media of type
                      MANGA asked; {"variables": {"search"}}: a Page of
@@ -13,48 +15,43 @@
 
 SERIES.json maps titles to {"id", "volumes" (null while it runs),
 "status", "country", "synonyms": [...], "english", "description",
-"genres": [...], "cover", "staff": [[ROLE, NAME], ...]}: a search gives
-a Page of those whose title or a synonym contains its text, in any case,
-in the file's order (an empty one when none does, as AniList answers a
-page past its last); an id no record has is a 404. Some searches answer
-badly:
+"genres": [...], "cover", "staff": [[ROLE, NAME], ...], "slow"}: a
+search gives a Page of those whose title or a synonym contains its text,
+in any case, in the file's order; an id no record has is a 404. A series "slow" answers a 429
+asking to wait 1 s the first time it is asked, then its answer.
 
-    html           200, an HTML page (a proxy's, or a url not the API's)
-    error body     200, {"data": null, "errors": [...]}
-    huge           200, 3 MiB of JSON
-    deep           200, JSON nested 100000 deep
-    ratelimit      429 with Retry-After: 200
-    TITLE (slow)   429 with Retry-After: 1 the first time, then TITLE's
-                   answer
+What is recorded and what is put in:
+  - a Media, by id or among a Page's media: the recorded Media of
+    media.101415.json (the fields mediamon asks, with type and chapters)
+    with the series' id, volumes, status, countryOfOrigin ("JP" unless
+    chosen), title {romaji, english; native null}, synonyms,
+    description, genres, coverImage {large} and siteUrl (its id's page)
+    put in; type, format and chapters as recorded; with the headers
+    that answer carried (X-RateLimit-Limit, X-RateLimit-Remaining);
+  - a Page: the recorded page 1 of search.fate.json, its media those
+    found, hasNextPage false;
+  - an id no record has: the recorded 404 (not-found.json), whole;
+  - a 429: the one AniList gave live (ratelimited-live.json), its
+    Retry-After put in (200 s for the search "ratelimit", 1 s for a
+    slow one);
+  - a request that is no POST of a Media query: 400 with the recorded
+    error body of the API switched off (disabled.json), its message
+    "Must provide query string." and status put in.
 
-Where the shapes come from:
-  - the request, a POST of {"query", "variables"} as JSON to the one
-    endpoint, and the answer {"data": {"Media": {...}}}: AniList's
-    documentation (docs.anilist.co, Getting started > Making a
-    request); {"data": {"Page": {"pageInfo", "media": [...]}}}, and
-    "media": [] past the last page: the answers recorded by
-    Ravencentric/pyanilist (tests/data/SOURCES.md);
-  - the Media fields id, volumes (Int, null while a manga runs), status
-    (MediaStatus: FINISHED, RELEASING, NOT_YET_RELEASED, CANCELLED,
-    HIATUS), countryOfOrigin (ISO 3166-1 alpha-2: JP, KR, CN, TW),
-    title {romaji english native}, synonyms, description (HTML: <br>,
-    <i>), genres ([String]), coverImage {large}, siteUrl, and staff
-    {edges {role node {name {full}}}} (roles such as "Story & Art",
-    "Story", "Art", "Translator (English)"): the documentation's
-    reference of the Media type, and the clients that read them (komf's
-    AniList client, Suwayomi's tracker);
-  - errors: {"data": ..., "errors": [{"message", "status",
-    "locations"}]}, sent with a 200 as with a 4xx (GraphQL's way); a
-    Media not found is a 404 with "Not Found." and "data": {"Media":
-    null}: the documentation's GraphQLError, and the public clients
-    that check for it;
-  - the rate limit: 90 requests a minute (30 while the API is
-    degraded), X-RateLimit-Limit and X-RateLimit-Remaining on every
-    answer, and beyond it a 429 with Retry-After, X-RateLimit-Reset and
-    the error "Too Many Requests.": the documentation's Rate Limiting
-    page.
+Answers of the service that nothing recorded shows (tests/data/SOURCES.md,
+"still lacking"):
+  - a Media's "staff" {edges {role node {name {full}}}}: mediamon asks
+    it, the recordings did not; put in the shape of the documentation's
+    reference of the Media type, its edges the series' staff;
+  - a Page with no media (a search that finds none): the recorded Page
+    with an empty media list;
+  - the search "error body": the recorded body of the API switched off
+    (disabled.json), sent with a 200: no 200 with errors is recorded.
+The searches "html", "huge" and "deep" are faults of the way there, not
+answers of the service (http_fake.py reply_bad()).
 """
 
+import copy
 import json
 import os
 import sys
@@ -62,32 +59,45 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from http_fake import FakeHandler, serve  # noqa: E402
+from http_fake import FakeHandler, recording, serve  # noqa: E402
 
 SERIES = {}
+SOURCE = "anilist"
+MEDIA = recording(SOURCE, "media.101415.json")
+PAGE = recording(SOURCE, "search.fate.json")["response"]
+NOT_FOUND = recording(SOURCE, "not-found.json")
+TOO_MANY = recording(SOURCE, "ratelimited-live.json")
+REFUSED = recording(SOURCE, "disabled.json")["body"]
 
-LIMIT = {"X-RateLimit-Limit": "90", "X-RateLimit-Remaining": "89"}
+
+def sent(answer):
+    """The recorded headers of answer, but its Content-Type (reply()
+    sends its own)."""
+    return {k: v for k, v in answer["headers"].items()
+            if k != "Content-Type"}
 
 
-def errors(message, status, data=None):
-    return {"data": data, "errors": [{
-        "message": message, "status": status,
-        "locations": [{"line": 1, "column": 37}]}]}
+def errors(message, status):
+    body = copy.deepcopy(REFUSED)
+    body["errors"][0].update(message=message, status=status)
+    return body
 
 
 def media(title, s):
-    return {"id": s["id"], "volumes": s.get("volumes"),
-            "status": s.get("status", "RELEASING"),
-            "countryOfOrigin": s.get("country", "JP"),
-            "title": {"romaji": title, "english": s.get("english"),
-                      "native": None},
-            "synonyms": s.get("synonyms", []),
-            "description": s.get("description"),
-            "genres": s.get("genres", []),
-            "coverImage": {"large": s.get("cover")},
-            "siteUrl": "https://anilist.co/manga/%d" % s["id"],
-            "staff": {"edges": [{"role": role, "node": {"name": {
-                "full": name}}} for role, name in s.get("staff", [])]}}
+    r = copy.deepcopy(MEDIA["response"]["data"]["Media"])
+    r.update(id=s["id"], volumes=s.get("volumes"),
+             status=s.get("status", "RELEASING"),
+             countryOfOrigin=s.get("country", "JP"),
+             title={"romaji": title, "english": s.get("english"),
+                    "native": None},
+             synonyms=s.get("synonyms", []),
+             description=s.get("description"),
+             genres=s.get("genres", []),
+             coverImage={"large": s.get("cover")},
+             siteUrl="https://anilist.co/manga/%d" % s["id"],
+             staff={"edges": [{"role": role, "node": {"name": {
+                 "full": name}}} for role, name in s.get("staff", [])]})
+    return r
 
 
 class AniList(FakeHandler):
@@ -110,11 +120,8 @@ class AniList(FakeHandler):
             self.reply(200, list(self.log))
 
     def too_many(self, after):
-        self.reply(429, errors("Too Many Requests.", 429),
-                   {"Retry-After": str(after),
-                    "X-RateLimit-Reset": str(int(time.time()) + after),
-                    "X-RateLimit-Limit": "90",
-                    "X-RateLimit-Remaining": "0"})
+        self.reply(TOO_MANY["status"], TOO_MANY["body"],
+                   dict(sent(TOO_MANY), **{"Retry-After": str(after)}))
 
     def graphql(self, m):
         try:
@@ -130,8 +137,7 @@ class AniList(FakeHandler):
         v = q.get("variables") or {}
         text = str(v.get("search", "")).lower()
         if "search" in v and self.reply_bad(
-                text, errors("Internal Server Error", 500),
-                lambda: self.too_many(200)):
+                text, REFUSED, lambda: self.too_many(200)):
             return
         found = [(t, s) for t, s in SERIES.items()
                  if (v.get("id") is not None and s["id"] == v["id"]) or
@@ -144,14 +150,14 @@ class AniList(FakeHandler):
             if first:
                 return self.too_many(1)
         if "search" in v:
-            return self.reply(200, {"data": {"Page": {
-                "pageInfo": {"currentPage": 1, "hasNextPage": False,
-                             "perPage": 50},
-                "media": [media(*f) for f in found]}}}, LIMIT)
+            page = copy.deepcopy(PAGE)
+            page["data"]["Page"]["pageInfo"]["hasNextPage"] = False
+            page["data"]["Page"]["media"] = [media(*f) for f in found]
+            return self.reply(200, page, sent(MEDIA))
         if not found:
-            return self.reply(404, errors("Not Found.", 404,
-                                          {"Media": None}), LIMIT)
-        self.reply(200, {"data": {"Media": media(*found[0])}}, LIMIT)
+            return self.reply(NOT_FOUND["status"], NOT_FOUND["body"],
+                              sent(NOT_FOUND))
+        self.reply(200, {"data": {"Media": media(*found[0])}}, sent(MEDIA))
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ The generic routes:
 
 import email.utils
 import json
+import os
 import re
 import sys
 import threading
@@ -62,6 +63,15 @@ def bencode(v):
         return b"l" + b"".join(bencode(x) for x in v) + b"e"
     return b"d" + b"".join(bencode(k) + bencode(v[k])
                            for k in sorted(v)) + b"e"
+
+
+def recording(source, name):
+    """The parsed JSON of tests/data/SOURCE/NAME: an answer the real
+    service gave, kept with its origin (tests/data/SOURCES.md)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        os.pardir, "data", source, name)
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
 
 
 class FakeHandler(BaseHTTPRequestHandler):
@@ -105,10 +115,11 @@ class FakeHandler(BaseHTTPRequestHandler):
 
     def reply_bad(self, what, error_body, too_many):
         """The bad answers of the fakes of JSON APIs, by the title asked:
-        "html" a web page (a proxy's, a challenge's, or a url that is not
-        the API's), "error body" the API's error_body with a 200, "huge"
-        3 MiB of JSON, "deep" JSON nested 100000 deep, "ratelimit"
-        too_many(). Returns False for another title."""
+        "error body" the API's error_body with a 200, "ratelimit"
+        too_many(); and faults of the way to the service, no answer of
+        it: "html" a web page (a proxy's, a challenge's, or a url that
+        is not the API's), "huge" 3 MiB of JSON, "deep" JSON nested
+        100000 deep. Returns False for another title."""
         if what == "html":
             self.reply(200, "<!DOCTYPE html><html><head><title>Just a"
                        " moment...</title></head><body></body></html>\n",

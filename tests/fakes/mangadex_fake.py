@@ -1,11 +1,14 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""A fake MangaDex API for tests, on the base fake server (http_fake.py).
+"""A fake MangaDex API for tests, on the base fake server (http_fake.py),
+answering in the shapes MangaDex answered (the recordings of
+tests/data/mangadex/, tests/data/SOURCES.md) with the series a test
+chooses put in.
 
     GET /manga?title=T&limit=N   the manga list of the search
     GET /manga/ID/aggregate?translatedLanguage[]=L
                                  the volumes translated into L
-    GET /manga/ID                the manga's record, as a search lists it
+    GET /manga/ID                the manga's record
     GET /_requests               [{path, query, time}] of every API
                                  request so far, oldest first
 
@@ -14,54 +17,51 @@
 SERIES.json maps titles to {"id", "status", "lastVolume", "alt": [...],
 "volumes": {LANG: COUNT}, "fails": [STATUS, DETAIL], "description",
 "authors": [...], "genres": [...], "themes": [...], "cover": FILENAME}:
-each is listed by a search whose title is a
-substring of it, in any case (MangaDex's search is fuzzy), and its
-aggregate numbers volumes 1 to COUNT for LANG (or, with "fails", answers
-STATUS with an error whose detail is DETAIL). Some titles answer badly:
+each is listed by a search whose title is a substring of it, in any case
+(MangaDex's search is fuzzy), and its aggregate holds volumes 1 to COUNT
+(43 at most) for LANG (or, with "fails", answers STATUS with an error
+whose detail is DETAIL).
 
-    html        200, an HTML page (a proxy's, or a url not the API's)
-    error body  200, {"result": "error", "errors": [...]}
-    huge        200, 3 MiB of JSON
-    deep        200, JSON nested 100000 deep
-    ratelimit   429, its window reopening in 200 s
+What is recorded and what is put in:
+  - a manga, in a list or a record: the recorded record of Berserk
+    (record.801513ba-a712-498c-8f57-cae55b38cc92.json), with the
+    series' id, title (under the recorded "ja-ro"), altTitles ("ja"),
+    status ("ongoing" unless chosen), lastVolume ("" unless chosen) and
+    availableTranslatedLanguages (those of its volumes) put in, and,
+    when the test chooses them, its description ("en"), its tags (each
+    the recorded tag with a genre's or theme's name and group put in)
+    and its relationships (an author and an artist per author, the
+    recorded ones with the name put in, and the recorded cover_art with
+    its fileName; expanded only by the includes[] asked, as the
+    recorded search without includes[]=author shows); all else as
+    recorded;
+  - the list: the recorded answer of the search of "Chainsaw Man"
+    (search.chainsaw-man.json), its data the manga found, total their
+    number and limit the one asked;
+  - the record: the recorded {"result", "response": "entity", "data"};
+  - the aggregate: the recorded English aggregate of Berserk
+    (aggregate-en.801513ba-a712-498c-8f57-cae55b38cc92.json) cut to its
+    volumes 1 to COUNT and "none", each as recorded; with no volume, the
+    recorded empty one (aggregate.c0ee660b-f9f2-45c3-8068-5123ff53f84a
+    .json: "volumes": []);
+  - the search "ratelimit": the 429 MangaDex gave live
+    (ratelimited-live.json), its X-RateLimit-Retry-After put 200 s
+    ahead, with no body (its body was not recorded).
 
-Where the shapes come from:
-  - the manga list {"result": "ok", "response": "collection", "data":
-    [{"id", "type": "manga", "attributes": {"title": {LANG: ...},
-    "altTitles": [{LANG: ...}], "status", "lastVolume",
-    "originalLanguage", "availableTranslatedLanguages"}, ...}], "limit",
-    "offset", "total"}: MangaDex's API documentation
-    (api.mangadex.org/docs, Manga > Manga list) and the public clients'
-    models (mangadex-full-api's manga.js, MangaDexSharp);
-  - a manga's "description" (a localized text, in Markdown), its "tags"
-    ({"id", "type": "tag", "attributes": {"name": {LANG: ...}, "group":
-    "genre", "theme", "format" or "content", ...}}) and its
-    "relationships" ({"id", "type": "author", "artist", "cover_art",
-    ...}), each expanded with its "attributes" ({"name"} of an author
-    or artist, {"fileName"} of a cover) when the search asks
-    includes[]=TYPE: the documentation's Manga > Manga list and its
-    Reference Expansion page;
-  - the record {"result": "ok", "response": "entity", "data": MANGA},
-    MANGA as the manga list gives it, its relationships expanded by the
-    same includes[]: the documentation's Manga > Get Manga;
-  - the aggregate {"result": "ok", "volumes": {"1": {"volume": "1",
-    "count", "chapters": {"1": {"chapter", "id", "others", "count"}}},
-    "none": {...}}}, and "volumes": [] when there is none (PHP writes an
-    empty map as a list): the documentation's Manga > Get Manga volumes &
-    chapters, mangadex-api-schema-rust's manga_aggregate.rs
-    (volume_aggregate_array_or_map) and Mihon's MangaDex extension
-    (AggregateDto);
-  - errors {"result": "error", "errors": [{"id", "status", "title",
-    "detail", "context"}]}: the documentation's ErrorResponse, and the
-    clients that read it (MangaDexSharp's MangaDexError, MangaDokusha's
-    BackendError); a 400 "validation_exception" for a parameter out of
-    range (limit above 100, a language code of another form), a 404
-    "not_found_http_exception" for an unknown manga id;
-  - a 429 carries X-RateLimit-Limit, X-RateLimit-Remaining and
-    X-RateLimit-Retry-After (a Unix time), not Retry-After: the
-    documentation's Rate limits page.
+Answers of the service that nothing recorded shows (tests/data/SOURCES.md,
+"still lacking"), in the shape of the documentation (api.mangadex.org/docs,
+ErrorResponse {"result": "error", "errors": [{"id", "status", "title",
+"detail", "context"}]}):
+  - a 404 "not_found_http_exception" for a manga id no series has;
+  - a 400 "validation_exception" for a limit above 100 or a language
+    code of another form;
+  - a series' "fails" status and detail;
+  - the search "error body": a 200 with the error body of a 500.
+The searches "html", "huge" and "deep" are faults of the way there, not
+answers of the service (http_fake.py reply_bad()).
 """
 
+import copy
 import json
 import os
 import re
@@ -72,10 +72,19 @@ import urllib.parse
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from http_fake import FakeHandler, serve  # noqa: E402
+from http_fake import FakeHandler, recording, serve  # noqa: E402
 
 SERIES = {}
 LANG = re.compile(r"[a-z]{2}(-[a-z]{2})?")
+SOURCE = "mangadex"
+BERSERK = "801513ba-a712-498c-8f57-cae55b38cc92"
+ENTITY = recording(SOURCE, "record.%s.json" % BERSERK)
+LIST = recording(SOURCE, "search.chainsaw-man.json")
+VOLUMES = recording(SOURCE, "aggregate-en.%s.json" % BERSERK)
+NO_VOLUME = recording(
+    SOURCE, "aggregate.c0ee660b-f9f2-45c3-8068-5123ff53f84a.json")
+TOO_MANY = recording(SOURCE, "ratelimited-live.json")
+
 
 def error(status, title, detail):
     return {"result": "error", "errors": [{
@@ -83,53 +92,55 @@ def error(status, title, detail):
         "detail": detail, "context": None}]}
 
 
+def relation(kind, name):
+    """The recorded relationship of type kind (an author, an artist, a
+    cover_art) naming name."""
+    r = copy.deepcopy(next(r for r in ENTITY["data"]["relationships"]
+                           if r["type"] == kind))
+    r["id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+    r["attributes"]["fileName" if kind == "cover_art" else "name"] = name
+    return r
+
+
+def tag(name, group):
+    t = copy.deepcopy(ENTITY["data"]["attributes"]["tags"][0])
+    t["id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+    t["attributes"].update(name={"en": name}, group=group)
+    return t
+
+
 def manga(title, s, includes=()):
-    rels = [{"id": str(uuid.uuid5(uuid.NAMESPACE_URL, name)), "type": kind}
-            for kind in ("author", "artist") for name in s.get("authors", [])]
-    if s.get("cover"):
-        rels.append({"id": str(uuid.uuid5(uuid.NAMESPACE_URL, s["cover"])),
-                     "type": "cover_art"})
-    for r, name in zip(rels, s.get("authors", []) * 2 + [s.get("cover")]):
-        if r["type"] in includes:
-            r["attributes"] = {"fileName": name} \
-                if r["type"] == "cover_art" else {"name": name}
-    return {
-        "id": s["id"], "type": "manga",
-        "attributes": {
-            "title": {"en": title},
-            "altTitles": [{"ja": a} for a in s.get("alt", [])],
-            "description": {"en": s.get("description", "A series.")},
-            "status": s.get("status", "ongoing"),
-            "lastVolume": s.get("lastVolume", ""),
-            "lastChapter": "",
-            "originalLanguage": "ja",
-            "availableTranslatedLanguages": sorted(s.get("volumes", {})),
-            "contentRating": "safe",
-            "tags": [{"id": str(uuid.uuid5(uuid.NAMESPACE_URL, g)),
-                      "type": "tag", "attributes": {
-                          "name": {"en": g}, "group": group,
-                          "description": {}, "version": 1},
-                      "relationships": []}
-                     for group in ("genre", "theme")
-                     for g in s.get(group + "s", [])],
-        },
-        "relationships": rels,
-    }
+    m = copy.deepcopy(ENTITY["data"])
+    a = m["attributes"]
+    a.update(title={"ja-ro": title},
+             altTitles=[{"ja": t} for t in s.get("alt", [])],
+             status=s.get("status", "ongoing"),
+             lastVolume=s.get("lastVolume", ""),
+             availableTranslatedLanguages=sorted(s.get("volumes", {})))
+    m["id"] = s["id"]
+    if "description" in s:
+        a["description"] = {"en": s["description"]}
+    if "genres" in s or "themes" in s:
+        a["tags"] = [tag(g, group) for group in ("genre", "theme")
+                     for g in s.get(group + "s", [])]
+    if "authors" in s or "cover" in s:
+        m["relationships"] = [
+            relation(kind, name) for kind in ("author", "artist")
+            for name in s.get("authors", [])] + [
+            relation("cover_art", c) for c in [s.get("cover")] if c] + [
+            r for r in m["relationships"] if r["type"] == "manga"]
+    for r in m["relationships"]:
+        if r["type"] not in includes:
+            r.pop("attributes", None)
+    return m
 
 
 def aggregate(count):
-    volumes = {}
-    for v in range(1, count + 1):
-        volumes[str(v)] = {"volume": str(v), "count": 2, "chapters": {
-            str(2 * v + c): {"chapter": str(2 * v + c),
-                             "id": str(uuid.uuid4()), "others": [],
-                             "count": 1} for c in (0, 1)}}
-    if count:
-        volumes["none"] = {"volume": "none", "count": 1, "chapters": {
-            str(2 * count + 2): {"chapter": str(2 * count + 2),
-                                 "id": str(uuid.uuid4()), "others": [],
-                                 "count": 1}}}
-    return {"result": "ok", "volumes": volumes or []}
+    if not count:
+        return NO_VOLUME
+    return dict(VOLUMES, volumes={
+        k: v for k, v in VOLUMES["volumes"].items()
+        if k == "none" or int(k) <= count})
 
 
 class MangaDex(FakeHandler):
@@ -154,11 +165,10 @@ class MangaDex(FakeHandler):
             self.reply(200, list(self.log))
 
     def too_many(self):
-        self.reply(429, error(429, "too_many_requests",
-                              "You have been rate limited"),
-                   {"X-RateLimit-Limit": "5",
-                    "X-RateLimit-Remaining": "0",
-                    "X-RateLimit-Retry-After": str(int(time.time()) + 200)})
+        headers = dict(TOO_MANY["headers"])
+        for name in TOO_MANY["times"]:
+            headers[name] = str(int(time.time()) + 200)
+        self.reply(TOO_MANY["status"], b"", headers)
 
     def search(self, m):
         self.record()
@@ -177,10 +187,8 @@ class MangaDex(FakeHandler):
         found = [manga(t, s, includes) for t, s in SERIES.items()
                  if title.lower() in t.lower()
                  or any(title.lower() in a.lower() for a in s.get("alt", []))]
-        found = found[:int(limit)]
-        self.reply(200, {"result": "ok", "response": "collection",
-                         "data": found, "limit": int(limit), "offset": 0,
-                         "total": len(found)})
+        self.reply(200, dict(LIST, data=found[:int(limit)],
+                             limit=int(limit), total=len(found)))
 
     def entity(self, m):
         self.record()
@@ -189,9 +197,8 @@ class MangaDex(FakeHandler):
             return self.reply(404, error(
                 404, "not_found_http_exception",
                 "Manga with id %s could not be found" % m.group(1)))
-        self.reply(200, {"result": "ok", "response": "entity",
-                         "data": manga(*found[0], self.query.get(
-                             "includes[]", []))})
+        self.reply(200, dict(ENTITY, data=manga(*found[0], self.query.get(
+            "includes[]", []))))
 
     def aggregate(self, m):
         self.record()

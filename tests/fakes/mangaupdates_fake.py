@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """A fake MangaUpdates API v1 for tests, on the base fake server
-(http_fake.py).
+(http_fake.py), answering in the shapes MangaUpdates answered (the
+recordings of tests/data/mangaupdates/, tests/data/SOURCES.md) with the
+series a test chooses put in.
 
     POST /v1/series/search       {"search", "perpage"}: the results
     GET  /v1/series/ID           the series record
@@ -14,41 +16,38 @@ SERIES.json maps titles to {"id", "type", "volumes", "completed",
 "status", "alt": [...]}: each is a result of a search whose text is a
 substring of its title or of one of alt, in any case; its record's
 status is "VOLUMES Volumes (Ongoing)" (or "(Complete)"), or the given
-"status" as it is. Some searches answer badly:
+"status" as it is.
 
-    html        200, an HTML page (Cloudflare's challenge, or a url
-                that is not the API's)
-    error body  200, {"status": "exception", "reason": ...}
-    huge        200, 3 MiB of JSON
-    deep        200, JSON nested 100000 deep
-    ratelimit   429 with Retry-After: 200
+What is recorded and what is put in:
+  - a search that finds some: the recorded answer of "Look Back"
+    (search.look-back.json), its results those found, each its result
+    of "Look Back (FUJIMOTO Tatsuki)" with the series' id, title, type
+    and the title it was found by (hit_title) put in, its year as
+    recorded; total_hits their number;
+  - a search that finds none: the recorded answer of a title no series
+    bears (search.zzqx-nonexistent-synthetic-title.json), whole: ten
+    results of other titles, as MangaUpdates answered;
+  - a record: the recorded record of a series of the same type
+    (series.25370933222.json, a Manga, for any type but Manhwa;
+    series.15180124327.json for a Manhwa), with the series' id, title,
+    type, status and alternative titles (associated) put in; its year,
+    latest_chapter, authors, categories, related_series and publishers
+    as recorded (the recordings were trimmed to these: no
+    "completed", "description", "genres" or "image").
 
-Where the shapes come from:
-  - the search body {"search": TITLE, "perpage": N} and its answer
-    {"total_hits", "page", "per_page", "results": [{"record":
-    {"series_id", "title", "url", "description", "image", "type",
-    "year", "bayesian_rating", "rating_votes", "genres",
-    "last_updated"}, "hit_title", "metadata": {...}}]}: the API's
-    documentation (api.mangaupdates.com, Series > Search Series,
-    SeriesSearchResponseV1), komf's MangaUpdates client
-    (SearchResultPage, SearchResult), public clients that POST
-    {search} and read .results[].record / .hit_title
-    (yatagarasu's mangaupdates.ts, comictagger's MangaUpdates source);
-  - the record GET /v1/series/ID {"series_id", "title", "associated":
-    [{"title"}], "type" ("Manga", "Manhwa", "Manhua", "Novel", ...),
-    "year", "status" (free text: "14 Volumes (Ongoing)", "1 Volume
-    (Complete)", often with more lines for side stories), "licensed",
-    "completed", "latest_chapter", ...}: the documentation's
-    SeriesModelV1 and komf's Series model, which reads the volume count
-    from the start of status;
-  - errors {"status": "exception", "reason", "context"}: the
-    documentation's ApiResponseV1; a 404 of that shape for an unknown
-    series_id;
-  - MangaUpdates documents no rate limit; the 429 here carries
-    Retry-After as a generic HTTP service would, to exercise the
-    backoff.
+Answers of the service that nothing recorded shows (tests/data/SOURCES.md,
+"still lacking"), in the shape of the documentation (api.mangaupdates.com,
+ApiResponseV1):
+  - a record no series has: 404 with {"status": "exception", "reason",
+    "context"};
+  - the search "error body": 200 with that error body;
+  - the search "ratelimit": 429 with Retry-After: 200 (MangaUpdates
+    documents no rate limit; a generic HTTP service's answer).
+The searches "html", "huge" and "deep" are faults of the way there, not
+answers of the service (http_fake.py reply_bad()).
 """
 
+import copy
 import json
 import os
 import sys
@@ -56,29 +55,29 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from http_fake import FakeHandler, serve  # noqa: E402
+from http_fake import FakeHandler, recording, serve  # noqa: E402
 
 SERIES = {}
+SOURCE = "mangaupdates"
+FOUND = recording(SOURCE, "search.look-back.json")["response"]
+RESULT = FOUND["results"][1]
+NONE_FOUND = recording(
+    SOURCE, "search.zzqx-nonexistent-synthetic-title.json")["response"]
+RECORDS = {"Manga": recording(SOURCE, "series.25370933222.json"),
+           "Manhwa": recording(SOURCE, "series.15180124327.json")}
+
 
 def exception(reason, context=None):
     return {"status": "exception", "reason": reason,
             "context": context or {}}
 
 
-def record(title, s):
-    return {
-        "series_id": s["id"], "title": title,
-        "url": "https://www.mangaupdates.com/series/%s" % s["id"],
-        "description": "A series.",
-        "image": {"url": {"original": None, "thumb": None},
-                  "height": 0, "width": 0},
-        "type": s.get("type", "Manga"), "year": "2015",
-        "bayesian_rating": 7.5, "rating_votes": 100,
-        "genres": [{"genre": "Action"}],
-        "last_updated": {"timestamp": 1700000000,
-                         "as_rfc3339": "2023-11-14T22:13:20+00:00",
-                         "as_string": "November 14th, 2023 10:13pm UTC"},
-    }
+def result(title, s, hit):
+    r = copy.deepcopy(RESULT)
+    r["record"].update(series_id=s["id"], title=title,
+                       type=s.get("type", "Manga"))
+    r["hit_title"] = hit
+    return r
 
 
 def status_text(s):
@@ -88,6 +87,15 @@ def status_text(s):
     return "%d Volume%s (%s)" % (n, "" if n == 1 else "s",
                                  "Complete" if s.get("completed")
                                  else "Ongoing")
+
+
+def record(title, s):
+    kind = s.get("type", "Manga")
+    r = copy.deepcopy(RECORDS.get(kind, RECORDS["Manga"]))
+    r.update(series_id=s["id"], title=title, type=kind,
+             status=status_text(s),
+             associated=[{"title": a} for a in s.get("alt", [])])
+    return r
 
 
 class MangaUpdates(FakeHandler):
@@ -119,24 +127,22 @@ class MangaUpdates(FakeHandler):
         except ValueError:
             q = None
         self.record(q)
-        if self.command != "POST":
-            return self.reply(405, exception("Method not allowed"))
-        if not isinstance(q, dict) or not isinstance(q.get("search"), str):
-            return self.reply(400, exception(
-                "Validation error", {"errors": ["search is required"]}))
-        text = q["search"].lower()
-        if self.reply_bad(text, exception("An unexpected error occurred"),
-                          self.too_many):
+        text = q.get("search") if isinstance(q, dict) else None
+        text = text.lower() if isinstance(text, str) else None
+        if text is not None and self.reply_bad(
+                text, exception("An unexpected error occurred"),
+                self.too_many):
             return
-        per = q.get("perpage", 25)
-        found = [{"record": record(t, s), "hit_title": hit,
-                  "metadata": {"user_list": {}, "user_genre_highlights": []}}
-                 for t, s in SERIES.items()
+        found = [result(t, s, hit) for t, s in SERIES.items()
                  for hit in [next((a for a in [t] + s.get("alt", [])
-                                   if text in a.lower()), None)]
+                                   if text and text in a.lower()), None)]
                  if hit]
-        self.reply(200, {"total_hits": len(found), "page": 1,
-                         "per_page": per, "results": found[:per]})
+        if not found:
+            return self.reply(200, NONE_FOUND)
+        answer = copy.deepcopy(FOUND)
+        answer.update(total_hits=len(found),
+                      results=found[:q.get("perpage", 25)])
+        self.reply(200, answer)
 
     def series(self, m):
         self.record()
@@ -146,13 +152,7 @@ class MangaUpdates(FakeHandler):
             return self.reply(404, exception(
                 "The requested series does not exist",
                 {"series_id": int(m.group(1))}))
-        title, s = found[0]
-        r = record(title, s)
-        r.update({"associated": [{"title": a} for a in s.get("alt", [])],
-                  "status": status_text(s), "licensed": True,
-                  "completed": bool(s.get("completed")),
-                  "latest_chapter": 120})
-        self.reply(200, r)
+        self.reply(200, record(*found[0]))
 
 
 if __name__ == "__main__":

@@ -511,7 +511,9 @@ def test_anilist_long_retry_after_pauses(monitored):
 def test_anilist_bad_answers_are_refused(monitored):
     mon = refuses_bad_answers(monitored, "anilist", "edition = ja\n"
                               "new_sources = anilist\n",
-                              "Internal Server Error", anilist_calls)
+                              "The AniList API has been temporarily"
+                              " disabled due to severe stability issues.",
+                              anilist_calls)
     assert mon.m.json("metrics/requests.json")["anilist"]["requests"] == 4
 
 

@@ -15,8 +15,9 @@
 #include "indexer/monitor/anilist.c"
 #include "indexer/monitor/remote.h"
 
-/* Shapes as AniList's documentation and tests/fakes/anilist_fake.py
- * give them: one record, the answer by id, the answer to a search. */
+/* Shapes as AniList's documentation gives them (its recorded answers,
+ * tests/data/anilist/, are read in test_recorded): one record, the
+ * answer by id, the answer to a search. */
 #define REC(volumes, status, country, synonyms) \
 	"{\"id\": 30013, \"volumes\": " volumes "," \
 	" \"status\": " status ", \"countryOfOrigin\": " country "," \

@@ -16,8 +16,8 @@
 
 #define ID "0a1b2c3d-0000-4000-8000-000000000001"
 
-/* Shapes as MangaDex's documentation and tests/fakes/mangadex_fake.py
- * give them. */
+/* Shapes as MangaDex's documentation gives them (its recorded answers
+ * are in tests/data/mangadex/). */
 #define MANGA(id, title, alt, status, last) \
 	"{\"id\": \"" id "\", \"type\": \"manga\", \"attributes\": {" \
 	"\"title\": {\"en\": \"" title "\"}, \"altTitles\": [" alt "]," \

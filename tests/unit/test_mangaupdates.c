@@ -14,8 +14,8 @@
 #include "indexer/monitor/mangaupdates.c"
 #include "indexer/monitor/remote.h"
 
-/* Shapes as MangaUpdates' documentation and
- * tests/fakes/mangaupdates_fake.py give them. */
+/* Shapes as MangaUpdates' documentation gives them (its recorded
+ * answers are in tests/data/mangaupdates/). */
 #define RESULT(id, title, type, hit) \
 	"{\"record\": {\"series_id\": " id ", \"title\": \"" title "\"," \
 	" \"type\": \"" type "\", \"year\": \"2015\"}, \"hit_title\": \"" \
