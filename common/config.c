@@ -541,16 +541,22 @@ int config_set_option(struct config *cfg, const char *key, const char *value,
 		{ "db", "general", "database" },
 		{ "db_shared_ok", "general", "database_shared_ok" },
 	};
+	const size_t nr = ARRAY_SIZE(options);
+	struct strbuf names = STRBUF_INIT;
 	size_t i;
 	int ret;
 
-	for (i = 0; i < ARRAY_SIZE(options); i++)
+	for (i = 0; i < nr; i++)
 		if (!strcmp(key, options[i].name))
 			break;
-	if (i == ARRAY_SIZE(options)) {
-		snprintf(err, errlen, "unknown option '%s' (-o sets config,"
-			 " music, manga, db and db_shared_ok; other keys are"
-			 " set in the configuration file)", key);
+	if (i == nr) {
+		for (i = 0; i < nr; i++)
+			strbuf_addf(&names, "%s%s", i + 1 < nr ? ", " : " and ",
+				    options[i].name);
+		snprintf(err, errlen, "unknown option '%s' (-o sets config%s;"
+			 " other keys are set in the configuration file)",
+			 key, names.buf);
+		strbuf_release(&names);
 		return -EINVAL;
 	}
 	ret = config_parse_value(cfg,
