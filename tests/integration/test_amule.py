@@ -24,11 +24,13 @@ never answered), both join Kad ("Connected (firewalled)"), and the link
 names the seeder as a source (|sources,IP:PORT|)."""
 
 import datetime
+import fcntl
 import json
 import os
 import random
 import shutil
 import subprocess
+import tempfile
 
 import pytest
 
@@ -240,6 +242,29 @@ def ip(*args):
                           text=True, timeout=30)
 
 
+def subnet_of_our_own():
+    """(a held lock, the first address) of a /30 of 203.0.113.0/24 that no
+    other test of this machine holds (make test and make asan run this
+    file at once: two veths of one subnet route one test's transfer into
+    the other's namespace) and no interface has: the lock is a file of
+    the machine's temporary folder, held until closed."""
+    bases = [4 * i for i in range(1, 63)]
+    random.shuffle(bases)
+    for base in bases:
+        f = open(os.path.join(tempfile.gettempdir(),
+                              "mediamon-test-net-%d.lock" % base), "a")
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.close()
+            continue
+        if not ip("-4", "-o", "addr", "show", "to",
+                  "203.0.113.%d/30" % base).stdout.strip():
+            return f, base
+        f.close()
+    pytest.skip("every /30 of 203.0.113.0/24 is in use on this machine")
+
+
 @pytest.fixture
 def seeder_net():
     """A network namespace joined to this one by a veth pair: (the
@@ -250,10 +275,11 @@ def seeder_net():
         pytest.skip("no ip (iproute2)")
     tag = os.urandom(3).hex()
     ns, here, there = "mm" + tag, "mmh" + tag, "mmn" + tag
-    base = 4 * random.randrange(1, 63)
+    lock, base = subnet_of_our_own()
     seeder, host = "203.0.113.%d" % (base + 1), "203.0.113.%d" % (base + 2)
     made = ip("netns", "add", ns)
     if made.returncode:
+        lock.close()
         pytest.skip("ip netns add is not allowed: " + made.stderr.strip())
     try:
         for args in [("link", "add", here, "type", "veth", "peer", "name",
@@ -270,6 +296,7 @@ def seeder_net():
     finally:
         ip("link", "del", here)
         ip("netns", "del", ns)
+        lock.close()
 
 
 def test_peer_to_peer_transfer(monitored, clients, seeder_net):
