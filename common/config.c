@@ -29,7 +29,9 @@ struct parse {
 	struct config *cfg;
 	FILE *file;
 	int line;		/* line of the text the reader returned last */
-	bool at_bol;
+	char *text;		/* that line, whole */
+	size_t text_size;
+	char *long_value;	/* the value of a line too long for inih */
 	int read_errno;
 	int errline, err;	/* the first error, with msg */
 	char msg[512];
@@ -104,36 +106,63 @@ static void cut_comment(char *line)
 }
 
 /*
+ * A line longer than inih's buffer (200 bytes in Debian's libinih) gives
+ * inih its key with LONG_MARK for a value, the value kept in p->long_value
+ * until the handler takes it: a path on a NAS may be PATH_MAX long.
+ */
+#define LONG_MARK "\x1f"
+
+static char *shorten(struct parse *p, char *buf, int size)
+{
+	char *text = p->text, *eq = strpbrk(text, "=:"), *v, *end;
+
+	free(p->long_value);
+	p->long_value = NULL;
+	if (!eq || eq - text + sizeof(" " LONG_MARK "\n") > (size_t)size) {
+		fail(p, -EINVAL, "a line of %zu characters that is not "
+		     "'key = value'", strlen(text));
+		return strcpy(buf, "\n");
+	}
+	v = eq + 1 + strspn(eq + 1, " \t");
+	end = v + strlen(v);
+	while (end > v && strchr(" \t\r\n", end[-1]))
+		end--;
+	p->long_value = strndup(v, end - v);
+	if (!p->long_value) {
+		fail(p, -ENOMEM, "out of memory");
+		return strcpy(buf, "\n");
+	}
+	snprintf(buf, size, "%.*s " LONG_MARK "\n", (int)(eq - text + 1),
+		 text);
+	return buf;
+}
+
+/*
  * inih tells its handler neither the line nor a section without keys, and
- * silently cuts long lines; reading the lines ourselves gives all three,
- * and comments after a value.
+ * cuts long lines; reading the lines ourselves gives all three, comments
+ * after a value, and lines of any length.
  */
 static char *read_line(char *buf, int size, void *stream)
 {
 	struct parse *p = stream;
 	const char *s, *end;
 	size_t len;
-	bool eol;
 
-	if (!fgets(buf, size, p->file)) {
+	errno = 0;
+	if (getline(&p->text, &p->text_size, p->file) < 0) {
 		p->read_errno = ferror(p->file) ? errno : 0;
 		return NULL;
 	}
-	len = strlen(buf);
-	eol = len && buf[len - 1] == '\n';
-	if (p->at_bol) {
-		p->line++;
-		cut_comment(buf);
-		s = buf + strspn(buf, " \t");
-		end = *s == '[' ? strchr(s, ']') : NULL;
-		if (end && !is_section(s + 1, end - s - 1))
-			fail(p, -EINVAL, "unknown section %.*s",
-			     (int)(end - s + 1), s);
-	}
-	p->at_bol = eol;
-	if (!eol && len == (size_t)size - 1)
-		fail(p, -EINVAL, "line is longer than %d characters", size - 3);
-	return buf;
+	p->line++;
+	cut_comment(p->text);
+	s = p->text + strspn(p->text, " \t");
+	end = *s == '[' ? strchr(s, ']') : NULL;
+	if (end && !is_section(s + 1, end - s - 1))
+		fail(p, -EINVAL, "unknown section %.*s", (int)(end - s + 1), s);
+	len = strlen(p->text);
+	if (len < (size_t)size)
+		return memcpy(buf, p->text, len + 1);
+	return shorten(p, buf, size);
 }
 
 /*
@@ -342,10 +371,9 @@ static int set_from_file(struct parse *p, const struct key *k,
  * inih can only hear that a line failed, not why, so the reason is kept in
  * the parse state for config_load_file to report.
  */
-static int handle(void *user, const char *section, const char *name,
-		  const char *value)
+static int handle_value(struct parse *p, const char *section,
+			const char *name, const char *value)
 {
-	struct parse *p = user;
 	const struct key *k = find_key(section, name);
 	const struct key *file_of = k ? NULL :
 		find_secret_file_key(section, name);
@@ -404,6 +432,21 @@ static int handle(void *user, const char *section, const char *name,
 	}
 	return fail(p, -EINVAL, "bad value '%s' for %s in [%s]: %s", value,
 		    name, section, want);
+}
+
+static int handle(void *user, const char *section, const char *name,
+		  const char *value)
+{
+	struct parse *p = user;
+	char *long_value = p->long_value;
+	int ret;
+
+	if (!long_value || strcmp(value, LONG_MARK))
+		return handle_value(p, section, name, value);
+	p->long_value = NULL;
+	ret = handle_value(p, section, name, long_value);
+	free(long_value);
+	return ret;
 }
 
 /* Whether the value of key k is a secret: a secret key's, or a URL with
@@ -489,7 +532,7 @@ static int check_owner(const struct stat *st, const char *path, char *err,
 int config_load_file(struct config *cfg, const char *path,
 		     char *err, size_t errlen)
 {
-	struct parse p = { .cfg = cfg, .at_bol = true, .path = path };
+	struct parse p = { .cfg = cfg, .path = path };
 	struct stat st;
 	int ret;
 
@@ -503,6 +546,8 @@ int config_load_file(struct config *cfg, const char *path,
 	if (!p.read_errno && fstat(fileno(p.file), &st))
 		p.read_errno = errno;
 	fclose(p.file);
+	free(p.text);
+	free(p.long_value);
 	if (p.read_errno) {
 		snprintf(err, errlen, "%s: %s", path, strerror(p.read_errno));
 		return -p.read_errno;
