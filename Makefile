@@ -305,7 +305,11 @@ DEMO ?= $(BUILD)/demo
 MNT ?= mnt
 MUSIC ?= $(DEMO)/music
 MANGA ?= $(DEMO)/manga
-run: mediamon mediamon-analyse
+# Built on every core unless make was given -j (it then runs a jobserver).
+NPROC := $(shell nproc 2>/dev/null || echo 1)
+RUN_JOBS = $(if $(findstring jobserver,$(MAKEFLAGS)),,-j$(NPROC))
+run:
+	@$(MAKE) --no-print-directory $(RUN_JOBS) mediamon mediamon-analyse
 	@if [ "$(MUSIC)" = "$(DEMO)/music" ]; then \
 		sh tests/data/make-demo.sh $(DEMO)/music; fi
 	@if [ "$(MANGA)" = "$(DEMO)/manga" ]; then \

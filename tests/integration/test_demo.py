@@ -218,3 +218,21 @@ def test_clean_clone_readme_command(root, tmp_path):
     assert problems(out) == [], out
     assert "info: unmounting " in out
     assert demo.proc.returncode == -signal.SIGINT, out
+
+
+def test_make_run_builds_on_every_core():
+    """`make run` builds with a job a core when make was given no -j, and
+    leaves make's own jobs alone when it was."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    cores = len(os.sched_getaffinity(0))
+
+    def dry(*args):
+        return subprocess.run(["make", "-n"] + list(args) + ["run"],
+                              cwd=REPO, env=env, capture_output=True,
+                              text=True, timeout=120).stdout
+
+    assert re.search(r"make --no-print-directory -j%d mediamon "
+                     r"mediamon-analyse" % cores, dry()), dry()
+    assert re.search(r"make --no-print-directory +mediamon "
+                     r"mediamon-analyse", dry("-j2")), dry("-j2")
