@@ -111,7 +111,13 @@ unit: $(UNIT_BIN) $(FIXTURES) $(ANALYSER)
 # runs beside make test in CI (.ci/run), which then gives each two.
 TEST_WORKERS ?= 4
 ASAN_TEST_WORKERS ?= 2
-test: $(BIN) $(ANALYSER) unit
+# The npm packages of the tests (contrib/install-deps.sh installs them
+# too), so that a second clone of a machine set up already tests whole.
+JS_PACKAGES := tests/js/node_modules/.package-lock.json
+$(JS_PACKAGES): tests/js/package.json tests/js/package-lock.json
+	npm ci --prefix tests/js --ignore-scripts --no-audit --no-fund \
+		--loglevel=error
+test: $(BIN) $(ANALYSER) unit $(JS_PACKAGES)
 	MEDIAMON_TEST_WORKERS=$(TEST_WORKERS) \
 	MEDIAMON_BINARY=$(abspath $(BIN)) \
 	MEDIAMON_LATENCY_FS=$(abspath $(BUILD)/bench/bench_latency_fs) \
@@ -140,7 +146,7 @@ ASAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 ASAN_REPORTS := $(abspath $(ASAN_BUILD))/sanitizer
 ASAN_OPTS := detect_leaks=1:quarantine_size_mb=16
 SANITIZER_MARKS := ^==[0-9]+==ERROR: (Address|Leak)Sanitizer|:[0-9]+:[0-9]+: runtime error:
-asan:
+asan: $(JS_PACKAGES)
 	$(MAKE) BUILD=$(ASAN_BUILD) BIN=$(ASAN_BUILD)/mediamon \
 		SANITIZE="$(ASAN_FLAGS)" $(ASAN_BUILD)/mediamon \
 		$(ASAN_BUILD)/mediamon-analyse unit

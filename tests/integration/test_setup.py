@@ -140,3 +140,25 @@ def test_triggers_pending_counts_as_installed(apt):
     assert (r.returncode, r.stderr) == (
         0, "install-deps: all packages present\n")
     assert not (apt / "apt-get").exists()
+
+
+def test_make_test_brings_the_npm_packages(tmp_path):
+    """A second clone on a machine set up already (its packages present,
+    its tests/js without node_modules): make test installs the npm
+    packages first, and not again once they are there."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", REPO, str(clone)], check=True,
+                   timeout=120)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+
+    def dry():
+        return subprocess.run(["make", "-n", "test"], cwd=str(clone),
+                              env=env, capture_output=True, text=True,
+                              timeout=300).stdout
+
+    assert "npm ci --prefix tests/js" in dry()
+    modules = clone / "tests" / "js" / "node_modules"
+    modules.mkdir()
+    (modules / ".package-lock.json").write_text("{}\n")
+    assert "npm ci" not in dry()
