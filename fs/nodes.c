@@ -386,6 +386,12 @@ static const struct {
 	  "edition and time" },
 	{ "results.json",
 	  "the releases found for this series" },
+	{ "cover.EXT",
+	  "the series' cover: the first page of its first volume that "
+	  "has one, EXT the image's own type" },
+	{ "VOLUME.pages/",
+	  "a folder per volume archive whose pages were found: 0001.EXT "
+	  "(the cover), 0002.EXT... in reading order" },
 };
 
 /* A name of /manga, or an editor's temporary file there, or the file one

@@ -457,6 +457,9 @@ def test_mount_readme_files(library, tmp_path):
     # the README's lines are the table's help, as mediamon(8)'s list
     assert "\nstatus/health        \"ok\", or one line per problem" in text
     assert "\n  volumes            the volumes owned" in text
+    # the files of a series that are not a table's rows of their own
+    assert "\n  cover.EXT          the series' cover" in text
+    assert "\n  VOLUME.pages/      a folder per volume archive" in text
 
 
 def test_parsers_see_a_drift():

@@ -56,6 +56,9 @@ def test_readme_configuration_read():
     assert "[manga]\nroot = /srv/manga" in conf
     assert "client = qbittorrent" in conf
     assert "new_volumes" not in conf
+    # qBittorrent 4.6.1 and later have no default password
+    assert "adminadmin" not in conf
+    assert "temporary one" in open(os.path.join(REPO, "README.md")).read()
 
 
 @pytest.mark.skipif(no_network() is not None, reason=str(no_network()))
