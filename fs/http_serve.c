@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "common/svg.h"
 #include "fs/caller.h"
 #include "fs/fs_attr.h"
+#include "fs/http_cond.h"
 #include "fs/http_range.h"
 #include "fs/nodes.h"
 #include "fs/opds_feed.h"
@@ -202,46 +204,100 @@ static void body_free(void *cls)
 	free(b);
 }
 
-/* Whether the request's validators say its copy is current: If-None-Match
- * holds etag (or *), or, without it, If-Modified-Since is not before
- * mtime (0: none). */
-static int not_modified(struct MHD_Connection *c, const char *etag,
-			time_t mtime)
-{
-	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-						      "If-None-Match");
-	const char *ims = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-						      "If-Modified-Since");
-	struct tm tm = { 0 };
-	const char *end;
+/* What goes with a body: its media type, validators, whether it lasts as
+ * long as its ETag (a file's bytes: kept by a client, privately, for
+ * LASTING seconds; a rendering is asked again each time), and the name
+ * a volume is saved under (NULL: none). */
+struct meta {
+	const char *type, *etag;
+	time_t mtime;
+	bool lasting;
+	const char *download;
+};
 
-	if (inm)
-		return !strcmp(inm, "*") || strstr(inm, etag) != NULL;
-	if (!ims || !mtime)
-		return 0;
-	end = strptime(ims, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	return end && !*end && mtime <= timegm(&tm);
+#define LASTING "private, max-age=3600"
+
+static const char *header(struct MHD_Connection *c, const char *name)
+{
+	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
-/* Send b (size bytes in all) with its type, validators and ranges. */
+/* The verdict of the request's preconditions on the body of m. */
+static enum http_cond preconditions(struct MHD_Connection *c,
+				    const struct meta *m)
+{
+	const struct http_cond_headers h = {
+		.if_match = header(c, "If-Match"),
+		.if_unmodified_since = header(c, "If-Unmodified-Since"),
+		.if_none_match = header(c, "If-None-Match"),
+		.if_modified_since = header(c, "If-Modified-Since"),
+	};
+
+	return http_cond_eval(&h, m->etag, m->mtime);
+}
+
+/* Content-Disposition naming the file name: an ASCII fallback, and the
+ * name itself in UTF-8 (RFC 6266, RFC 8187). */
+static void add_disposition(struct MHD_Response *r, const char *name)
+{
+	struct strbuf v = STRBUF_INIT;
+
+	strbuf_addstr(&v, "attachment; filename=\"");
+	for (const char *s = name; *s; s++)
+		strbuf_addch(&v, (unsigned char)*s < 0x20 ||
+			     (unsigned char)*s > 0x7e || *s == '"' ||
+			     *s == '\\' ? '_' : *s);
+	strbuf_addstr(&v, "\"; filename*=UTF-8''");
+	http_escape(name, 0, &v);
+	MHD_add_response_header(r, "Content-Disposition", v.buf);
+	strbuf_release(&v);
+}
+
+/* The headers every body of m carries. */
+static void add_meta(struct MHD_Response *r, const struct meta *m)
+{
+	char text[64];
+	struct tm tm;
+
+	MHD_add_response_header(r, "ETag", m->etag);
+	MHD_add_response_header(r, "Accept-Ranges", "bytes");
+	MHD_add_response_header(r, "Cache-Control",
+				m->lasting ? LASTING : "no-cache");
+	if (m->download)
+		add_disposition(r, m->download);
+	if (m->mtime) {
+		strftime(text, sizeof(text), "%a, %d %b %Y %H:%M:%S GMT",
+			 gmtime_r(&m->mtime, &tm));
+		MHD_add_response_header(r, "Last-Modified", text);
+	}
+}
+
+/* Send b (size bytes in all) as m says, with its ranges. */
 static enum MHD_Result send_body(struct MHD_Connection *c, struct body *b,
-				 uint64_t size, const char *type,
-				 const char *etag, time_t mtime)
+				 uint64_t size, const struct meta *m)
 {
 	struct MHD_Response *r;
 	struct http_ranges rs;
 	uint64_t from = 0, len = size;
 	unsigned status = MHD_HTTP_OK;
+	const char *type = m->type;
+	enum http_cond cond = preconditions(c, m);
 	char text[96];
 	int rc = 0;
 
-	if (not_modified(c, etag, mtime)) {
+	if (cond == HTTP_COND_FAILED) {
+		body_free(b);
+		return http_serve_text(c, MHD_HTTP_PRECONDITION_FAILED,
+				       "precondition failed", "ETag", m->etag);
+	}
+	if (cond == HTTP_COND_NOT_MODIFIED) {
 		body_free(b);
 		r = MHD_create_response_from_buffer(0, NULL,
 						    MHD_RESPMEM_PERSISTENT);
 		status = MHD_HTTP_NOT_MODIFIED;
-	} else if ((rc = http_range_parse(MHD_lookup_connection_value(c,
-				MHD_HEADER_KIND, "Range"), size, &rs)) < 0) {
+	} else if (http_cond_range_applies(header(c, "If-Range"), m->etag,
+					   m->mtime) &&
+		   (rc = http_range_parse(header(c, "Range"), size, &rs)) < 0) {
 		body_free(b);
 		snprintf(text, sizeof(text), "bytes */%" PRIu64, size);
 		return http_serve_text(c, MHD_HTTP_RANGE_NOT_SATISFIABLE,
@@ -273,23 +329,24 @@ static enum MHD_Result send_body(struct MHD_Connection *c, struct body *b,
 	}
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, "ETag", etag);
-	MHD_add_response_header(r, "Accept-Ranges", "bytes");
+	add_meta(r, m);
 	MHD_add_response_header(r, "Content-Type", type);
-	MHD_add_response_header(r, "Cache-Control", "no-cache");
-	if (mtime) {
-		struct tm tm;
-
-		strftime(text, sizeof(text), "%a, %d %b %Y %H:%M:%S GMT",
-			 gmtime_r(&mtime, &tm));
-		MHD_add_response_header(r, "Last-Modified", text);
-	}
 	if (status == MHD_HTTP_PARTIAL_CONTENT && rc == 1) {
 		snprintf(text, sizeof(text), "bytes %" PRIu64 "-%" PRIu64
 			 "/%" PRIu64, from, from + len - 1, size);
 		MHD_add_response_header(r, "Content-Range", text);
 	}
 	return http_serve_queue(c, status, r);
+}
+
+/* The name a volume is saved under: its file's, for a file of
+ * /library/manga or /manga, or a volume folder's zip; else NULL. */
+static const char *download_name(const char *path, int volume)
+{
+	if (!volume && strncmp(path, "/library/manga/", 15) &&
+	    strncmp(path, "/manga/", 7))
+		return NULL;
+	return strrchr(path, '/') + 1;
 }
 
 /* A library file, opened as the caller. */
@@ -329,8 +386,9 @@ static enum MHD_Result send_real(struct MHD_Connection *c,
 	snprintf(etag, sizeof(etag), "\"%llx-%llx-%lx\"",
 		 (unsigned long long)st.st_ino, (unsigned long long)st.st_size,
 		 (long)st.st_mtim.tv_sec ^ st.st_mtim.tv_nsec);
-	return send_body(c, b, (uint64_t)st.st_size, type_of(path), etag,
-			 st.st_mtime);
+	return send_body(c, b, (uint64_t)st.st_size, &(struct meta){
+		.type = type_of(path), .etag = etag, .mtime = st.st_mtime,
+		.lasting = true, .download = download_name(path, 0) });
 }
 
 /* A volume folder's zip, checked for the caller and made as it is read;
@@ -359,8 +417,41 @@ static enum MHD_Result send_zip(struct MHD_Connection *c,
 		 (unsigned long long)n->series,
 		 (unsigned long long)b->zip->size,
 		 (unsigned long long)b->zip->mtime_ns);
-	return send_body(c, b, b->zip->size, type_of(path), etag,
-			 (time_t)(b->zip->mtime_ns / 1000000000));
+	return send_body(c, b, b->zip->size, &(struct meta){
+		.type = type_of(path), .etag = etag,
+		.mtime = (time_t)(b->zip->mtime_ns / 1000000000),
+		.lasting = true, .download = download_name(path, 1) });
+}
+
+/* Whether path is a page or a cover of /opds, whose name may have no
+ * extension (OPDS-PSE's pages): an image of an archive, as lasting as
+ * its ETag. */
+static bool is_image_of_archive(const char *path)
+{
+	return !strncmp(path, "/opds/pages/", 12) ||
+	       !strncmp(path, "/opds/covers/", 13);
+}
+
+/* The media type of an image from its first bytes, or NULL. */
+static const char *image_type(const char *buf, size_t len)
+{
+	static const struct {
+		const char *magic;
+		size_t off, len;
+		const char *type;
+	} magics[] = {
+		{ "\xff\xd8\xff", 0, 3, "image/jpeg" },
+		{ "\x89PNG\r\n\x1a\n", 0, 8, "image/png" },
+		{ "GIF8", 0, 4, "image/gif" },
+		{ "WEBP", 8, 4, "image/webp" },
+	};
+
+	for (size_t i = 0; i < sizeof(magics) / sizeof(*magics); i++)
+		if (len >= magics[i].off + magics[i].len &&
+		    !memcmp(buf + magics[i].off, magics[i].magic,
+			    magics[i].len))
+			return magics[i].type;
+	return NULL;
 }
 
 /* Send text (taken) as the document at path, or as type when given. */
@@ -370,6 +461,7 @@ static enum MHD_Result send_text(struct MHD_Connection *c,
 {
 	struct body *b;
 	char etag[40];
+	bool lasting;
 	size_t len;
 	int rc;
 
@@ -394,7 +486,12 @@ static enum MHD_Result send_text(struct MHD_Connection *c,
 	b->uid = caller_uid();
 	b->charged = text->len;
 	b->buf = strbuf_detach(text, &len);
-	return send_body(c, b, len, type ? type : type_of(path), etag, 0);
+	lasting = is_image_of_archive(path);
+	if (!type && lasting)
+		type = image_type(b->buf, len);
+	return send_body(c, b, len, &(struct meta){
+		.type = type ? type : type_of(path), .etag = etag,
+		.lasting = lasting });
 }
 
 /* A folder: a page of links to what the caller may see in it. */

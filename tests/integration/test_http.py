@@ -158,6 +158,18 @@ def test_files_come_with_their_type_and_bytes(web):
     with open(cbz, "rb") as f:
         assert body == f.read()
     assert "last-modified" in headers
+    # saved under its own name, not the feed's urn:mediamon:... id
+    name = os.path.basename(cbz)
+    assert headers["content-disposition"] == (
+        "attachment; filename=\"%s\"; filename*=UTF-8''%s" % (
+            name, urllib.parse.quote(name, safe="-._~")))
+    # a file's bytes last as long as its ETag; a rendering is asked anew
+    assert headers["cache-control"] == "private, max-age=3600"
+    assert web.curl("/status/summary.json")[1]["cache-control"] == \
+        "no-cache"
+    # a track is no download
+    flac = a_file(os.path.join(web.m.path, "library", "music"), ".flac")
+    assert "content-disposition" not in web.curl(mount_url(web, flac))[1]
 
 
 def test_opds_links_work_over_http(web):
@@ -176,6 +188,9 @@ def test_opds_links_work_over_http(web):
         status, headers, body = web.curl(urllib.parse.quote(path))
         assert status == 200, path
         assert body == web.m.read(path.lstrip("/")), path
+        if path.startswith(("/opds/pages/", "/opds/covers/")):
+            # a page's type is its bytes', whatever its name says
+            assert headers["content-type"] == "image/jpeg", path
         if not headers["content-type"].startswith("application/atom+xml"):
             continue
         for link in ElementTree.fromstring(body).iter(atom + "link"):
@@ -196,7 +211,7 @@ def test_validators_and_ranges(web):
     status, headers, body = web.curl(url)
     assert (status, body, headers["content-type"]) == (200, whole,
                                                        "audio/flac")
-    etag = headers["etag"]
+    etag, last = headers["etag"], headers["last-modified"]
     status, _, body = web.curl(url, "-H", "If-None-Match: " + etag)
     assert (status, body) == (304, b"")
     status, _, _ = web.curl(url, "-H", "If-Modified-Since: " +
@@ -210,6 +225,28 @@ def test_validators_and_ranges(web):
     status, headers, _ = web.curl(url, "-H", "Range: bytes=%d-" % len(whole))
     assert status == 416
     assert headers["content-range"] == "bytes */%d" % len(whole)
+    # a resumed download of a file replaced since gets the whole file
+    status, headers, body = web.curl(url, "-H", "Range: bytes=4-9", "-H",
+                                     'If-Range: "old"')
+    assert (status, body) == (200, whole)
+    assert "content-range" not in headers
+    status, _, body = web.curl(url, "-H", "Range: bytes=4-9", "-H",
+                               "If-Range: " + etag)
+    assert (status, body) == (206, whole[4:10])
+    status, _, body = web.curl(url, "-H", "Range: bytes=4-9", "-H",
+                               "If-Range: " + last)
+    assert (status, body) == (206, whole[4:10])
+    status, _, body = web.curl(url, "-H", "Range: bytes=4-9", "-H",
+                               "If-Range: Sun, 06 Nov 1994 08:49:37 GMT")
+    assert (status, body) == (200, whole)
+    # a change made only if the copy is still the one named
+    status, _, body = web.curl(url, "-H", 'If-Match: "old"')
+    assert status == 412 and body != whole
+    assert web.curl(url, "-H", "If-Match: " + etag)[0] == 200
+    assert web.curl(url, "-H", "If-Match: *")[0] == 200
+    assert web.curl(url, "-H", "If-Unmodified-Since: "
+                    "Sun, 06 Nov 1994 08:49:37 GMT")[0] == 412
+    assert web.curl(url, "-H", "If-Unmodified-Since: " + last)[0] == 200
     # a rendering has an ETag of its content too
     status, headers, _ = web.curl("/opds/catalog.xml")
     status, _, _ = web.curl("/opds/catalog.xml", "-H",
