@@ -334,6 +334,10 @@ static enum MHD_Result post_data(struct MHD_Connection *c, const char *url,
 	return ret;
 }
 
+/* The context of a request whose headers are read, and nothing else
+ * yet (a POST to /control has a struct post instead). */
+static char headers_read;
+
 static enum MHD_Result answer(void *cls, struct MHD_Connection *c,
 			      const char *url, const char *method,
 			      const char *version, const char *data,
@@ -346,11 +350,24 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c,
 	(void)cls;
 	(void)version;
 	name_thread();
-	if (*ctx)
+	if (*ctx == &headers_read) {
+		/* a body no answer reads */
+		if (*size) {
+			*size = 0;
+			return MHD_YES;
+		}
+	} else if (*ctx) {
 		return post_data(c, url, *ctx, data, size);
-	if (!path_ok(url))
+	} else if (!path_ok(url)) {
 		return http_serve_text(c, MHD_HTTP_BAD_REQUEST, "bad path",
 				       NULL, NULL);
+	} else if (strcmp(method, MHD_HTTP_METHOD_POST) ||
+		   !strncmp(url, "/rest/", 6)) {
+		/* answered on the next call, once the request is read
+		 * whole: an answer queued earlier closes the connection */
+		*ctx = &headers_read;
+		return MHD_YES;
+	}
 	if (!strncmp(url, "/rest/", 6)) {
 		client_of(c, &client);
 		return subsonic_answer(c, url + 6, method, client.addr,
@@ -381,7 +398,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **ctx,
 	(void)cls;
 	(void)c;
 	(void)why;
-	if (!p)
+	if (!p || *ctx == &headers_read)
 		return;
 	strbuf_release(&p->body);
 	free(p);

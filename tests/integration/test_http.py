@@ -811,3 +811,44 @@ def test_dashboard_in_chromium(web, tmp_path):
     # the charts came with the page (their credentials too): the blue
     # of their first lines' legends and points (common/svg.c)
     assert near(counts, (31, 119, 180)) > 50
+
+
+def test_one_connection_serves_several_requests(web):
+    """Keep-alive: a file, a rendering, a folder, a 304 and a Subsonic
+    call, one after another on one connection, none of them closing it;
+    a POST's body is read before its answer, and the connection stays."""
+    port = int(web.base.rsplit(":", 1)[1])
+    auth = "Basic " + base64.b64encode(
+        ("root:" + PASSWORD).encode()).decode()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.connect()
+        sock = conn.sock
+        etags = {}
+        for path, extra in (("/status/summary.json", {}),
+                            ("/opds/catalog.xml", {}),
+                            ("/status/", {}),
+                            ("/opds/catalog.xml", "etag"),
+                            ("/rest/ping?u=root&p=%s&c=t&v=1.16.1&f=json"
+                             % urllib.parse.quote(PASSWORD), {})):
+            headers = {"Authorization": auth}
+            if extra == "etag":
+                headers["If-None-Match"] = etags[path]
+            conn.request("GET", path, headers=headers)
+            r = conn.getresponse()
+            r.read()
+            assert r.status == (304 if extra == "etag" else 200), path
+            assert not r.will_close, (path, r.getheaders())
+            assert conn.sock is sock, path
+            etags[path] = r.getheader("ETag")
+        conn.request("POST", "/control/nosuchfile", body=b"1\n",
+                     headers={"Authorization": auth})
+        r = conn.getresponse()
+        r.read()
+        assert r.status == 404
+        conn.request("GET", "/status/summary.json",
+                     headers={"Authorization": auth})
+        r = conn.getresponse()
+        assert r.status == 200 and r.read()
+    finally:
+        conn.close()
