@@ -132,6 +132,18 @@ static json_t *scan_object(const struct library_scan *l, json_t *success)
 }
 
 /* The running scan, with its progress. */
+/* A running scan's progress: the files done, and the estimate of all,
+ * null when there is none (a root just added) or the files done passed
+ * it, so that a progress bar never reads past its end. */
+static json_t *progress_of(const struct scan_stats *scan)
+{
+	uint64_t done = scan->files_seen, all = scan->total_estimate;
+
+	return json_pack("{s:I, s:o}", "done", (json_int_t)done,
+			 "total_estimate", all && all >= done ?
+			 json_integer((json_int_t)all) : json_null());
+}
+
 static json_t *scan_running(const struct indexer_status *s)
 {
 	struct library_scan l = {
@@ -147,9 +159,7 @@ static json_t *scan_running(const struct indexer_status *s)
 		 "incremental");
 	scan_from_stats(&l, &s->scan);
 	o = scan_object(&l, json_null());
-	json_object_set_new(o, "progress", json_pack("{s:I, s:I}",
-		"done", (json_int_t)s->scan.files_seen,
-		"total_estimate", (json_int_t)s->scan.total_estimate));
+	json_object_set_new(o, "progress", progress_of(&s->scan));
 	return o;
 }
 
@@ -224,9 +234,7 @@ int render_summary(struct strbuf *out)
 		return rc;
 	}
 	if (!strcmp(s.state, "scanning"))
-		progress = json_pack("{s:I, s:I}",
-			"done", (json_int_t)s.scan.files_seen,
-			"total_estimate", (json_int_t)s.scan.total_estimate);
+		progress = progress_of(&s.scan);
 	return json_append(out, json_pack(
 		"{s:s, s:I, s:o, s:s, s:b, s:b, s:o, s:o, s:o, s:o, s:o}",
 		"version", MEDIAMON_VERSION,

@@ -265,7 +265,32 @@ static void plan_free(struct plan *p)
 	free(p->subs);
 }
 
-/* Count what the plan will walk, for progress; runs on the writer. */
+/* 1 when each root of the plan has a file in the store already, 0 when
+ * one has none (a root just added: no count of the past knows it). */
+static int roots_known(sqlite3 *db, const struct plan *p)
+{
+	sqlite3_stmt *st;
+	int rc, known = 1;
+
+	rc = db_prepare(db, "SELECT EXISTS (SELECT 1 FROM files"
+			" WHERE root_id = ?1)", &st);
+	if (rc)
+		return rc;
+	rc = SQLITE_DONE;
+	for (size_t i = 0; known && i < p->nr; i++) {
+		sqlite3_bind_int64(st, 1, p->req[i].root_id);
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		known = sqlite3_column_int(st, 0);
+		sqlite3_reset(st);
+	}
+	rc = db_finalize(st, rc, "look for new roots");
+	return rc ? rc : known;
+}
+
+/* Count what the plan will walk, for progress (0: unknown); runs on the
+ * writer. */
 static int estimate(sqlite3 *db, void *arg)
 {
 	const struct plan *p = arg;
@@ -273,9 +298,12 @@ static int estimate(sqlite3 *db, void *arg)
 	uint64_t n = 0;
 	int rc = 0;
 
+	indexer.stats.total_estimate = 0;
 	/* Every root: as many files as the last such scan saw, which costs
 	 * nothing, where counting them is a pass over every file's row
-	 * (a tenth of a no-change rescan). */
+	 * (a tenth of a no-change rescan); unknown while a root is new. */
+	if (indexer.current.all && (rc = roots_known(db, p)) <= 0)
+		return rc;
 	if (indexer.current.all) {
 		rc = db_prepare(db, "SELECT files_seen FROM scans WHERE success"
 				" AND scope LIKE 'all%' ORDER BY id DESC"

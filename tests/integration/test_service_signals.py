@@ -155,6 +155,40 @@ def reloadable(library, template_library, tmp_path):
     unmount(m.path, m.proc)
 
 
+def test_progress_of_a_scan_with_a_new_root(reloadable, tmp_path):
+    """A root added by a reload: the scan's estimate is unknown (null),
+    never the old total that the files done soon pass (a progress bar
+    at 4,400%), in summary.json and in scan.json."""
+    m, conf, library, _ = reloadable
+    flac = next(os.path.join(d, f) for d, _, fs in os.walk(str(library))
+                for f in fs if f.endswith(".flac"))
+    seen = []
+
+    def look(root):
+        for doc in (m.json("status/summary.json")["scan_progress"],
+                    (m.json("metrics/scan.json")["running"] or {}).get(
+                        "progress")):
+            if doc:
+                seen.append(doc)
+        return root_files(m).get(root) == 3000
+
+    for i in range(10):
+        new = tmp_path / ("new%d" % i)
+        new.mkdir()
+        for n in range(3000):
+            os.link(flac, str(new / ("%04d.flac" % n)))
+        write_conf(conf, [("music", library), ("music", new)])
+        m.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: look(str(new)), 120, "the new root scanned",
+                 mount=m, interval=0.002)
+        if any(p["done"] > 10 for p in seen):
+            break
+    assert any(p["done"] > 10 for p in seen), seen
+    for p in seen:
+        assert p["total_estimate"] is None or \
+            p["total_estimate"] >= p["done"], p
+
+
 def test_sighup_adds_and_removes_roots(reloadable):
     m, conf, library, second = reloadable
     assert root_files(m) == {str(library): 10}
