@@ -34,7 +34,7 @@ vorbis-tools opus-tools wavpack ffmpeg
 mpd mpc minidlna supysonic python3-waitress
 qbittorrent-nox transmission-daemon nzbget opentracker amule-daemon amule-utils
 man-db groff-base systemd promtool|prometheus
-librsvg2-bin chromium curl
+librsvg2-bin chromium curl nginx-light|nginx
 git procps mount attr vim|vim-tiny nano tmux rsync samba smbclient
 "
 # Packages whose installation enables a system service that mediamon's
@@ -45,6 +45,7 @@ git procps mount attr vim|vim-tiny nano tmux rsync samba smbclient
 services="mpd:mpd.service mpd:mpd.socket prometheus:prometheus.service
 transmission-daemon:transmission-daemon.service
 opentracker:opentracker.service minidlna:minidlna.service
+nginx-light:nginx.service nginx:nginx.service
 samba:smbd.service samba:nmbd.service
 samba:samba-ad-dc.service"
 

@@ -556,3 +556,11 @@ if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
     assert old, "mediamon.8 has no list of checks.csv's columns to rewrite"
     write("man/mediamon.8", text.replace(old, docs_tool("checks-man")))
     write_key_lists()
+
+
+def test_guide_says_what_token_logins_need():
+    """Most Subsonic players log in with a token, which a bcrypt line of
+    the htpasswd file cannot check: the guide's tablet recipe says so."""
+    guide = read("docs/GUIDE.md")
+    recipe = guide.split("**Read on a tablet.**", 1)[1].split("\n**", 1)[0]
+    assert "token" in recipe and "subsonic_passwords" in recipe, recipe
