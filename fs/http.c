@@ -32,6 +32,7 @@
 #include "fs/http_auth.h"
 #include "fs/http_peers.h"
 #include "fs/http_serve.h"
+#include "fs/http_stats.h"
 #include "fs/invalidate.h"
 #include "fs/nodes.h"
 #include "fs/render.h"
@@ -350,6 +351,10 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c,
 	(void)cls;
 	(void)version;
 	name_thread();
+	http_stats_begin(!strncmp(url, "/rest/", 6) ? HTTP_KIND_SUBSONIC :
+			 !strcmp(method, MHD_HTTP_METHOD_POST) ?
+			 HTTP_KIND_CONTROL : !strcmp(url, "/") ?
+			 HTTP_KIND_PAGE : HTTP_KIND_FILE);
 	if (*ctx == &headers_read) {
 		/* a body no answer reads */
 		if (*size) {
@@ -403,6 +408,14 @@ static void completed(void *cls, struct MHD_Connection *c, void **ctx,
 	strbuf_release(&p->body);
 	free(p);
 	*ctx = NULL;
+}
+
+/* A connection opened or closed: counted, and its user's count kept. */
+static void connection(void *cls, struct MHD_Connection *c, void **ctx,
+		       enum MHD_ConnectionNotificationCode code)
+{
+	http_stats_connection(code == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
+	http_peers_notify(cls, c, ctx, code);
 }
 
 /* What libmicrohttpd says of clients (timeouts, bad requests) is theirs:
@@ -508,7 +521,7 @@ static struct MHD_Daemon *listener(const struct config *cfg, int fd)
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->http_timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_HEADER_BYTES,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-		MHD_OPTION_NOTIFY_CONNECTION, http_peers_notify, NULL,
+		MHD_OPTION_NOTIFY_CONNECTION, connection, NULL,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_END);
 	if (ai)

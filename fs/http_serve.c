@@ -27,6 +27,7 @@
 #include "fs/fs_attr.h"
 #include "fs/http_cond.h"
 #include "fs/http_range.h"
+#include "fs/http_stats.h"
 #include "fs/nodes.h"
 #include "fs/opds_feed.h"
 #include "fs/opds_zip.h"
@@ -125,6 +126,7 @@ enum MHD_Result http_serve_queue(struct MHD_Connection *c, unsigned status,
 	enum MHD_Result ret;
 
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	http_stats_answered(status);
 	ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -158,7 +160,7 @@ static enum MHD_Result error(struct MHD_Connection *c, int rc)
 			       "Retry-After" : NULL, "5");
 }
 
-static ssize_t body_read(void *cls, uint64_t pos, char *buf, size_t max)
+static ssize_t body_fill(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	struct body *b = cls;
 	const char *text;
@@ -186,6 +188,16 @@ static ssize_t body_read(void *cls, uint64_t pos, char *buf, size_t max)
 	if (n < 0)
 		return MHD_CONTENT_READER_END_WITH_ERROR;
 	return n ? n : MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+/* The body's next bytes, counted as sent. */
+static ssize_t body_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	ssize_t n = body_fill(cls, pos, buf, max);
+
+	if (n > 0)
+		http_stats_sent((uint64_t)n);
+	return n;
 }
 
 static void body_free(void *cls)

@@ -29,6 +29,7 @@
 #include "fs/render_repair.h"
 #include "fs/render_requests.h"
 #include "indexer/reads.h"
+#include "fs/http_stats.h"
 #include "fs/render_fuse.h"
 #include "fs/render_manga.h"
 #include "fs/render_prometheus.h"
@@ -200,6 +201,9 @@ static const struct {
 	  .help = "how the mount answers: its loop, the threads that may "
 		  "answer, the requests answered since the start and those "
 		  "being answered now" },
+	{ "/metrics/http.json", { NODE_FILE, .render = http_stats_render },
+	  .help = "the HTTP door since the start: connections open, bytes "
+	  "sent, answers by kind and status, Subsonic calls by method" },
 	{ "/metrics/prometheus", { NODE_FILE, .render = render_prometheus },
 	  .help = "every counter and gauge of the files above in the "
 		  "Prometheus text format (mediamon_..., units in names)" },

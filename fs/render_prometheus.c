@@ -8,6 +8,7 @@
  */
 #include "fs/render_prometheus.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "common/strbuf.h"
 #include "common/utf8.h"
 #include "fs/caller.h"
+#include "fs/http_stats.h"
 #include "fs/render_status.h"
 #include "fs/session.h"
 #include "fs/sizes.h"
@@ -54,6 +56,8 @@ struct prom {
 	struct analysis_counts analysis;
 	struct throttle_info *services;	/* requests.json's, by name */
 	size_t nr_services;
+	json_t *health;			/* summary.json's */
+	json_t *http;			/* http.json */
 };
 
 /* The HELP and TYPE lines that begin a metric, whose samples follow. */
@@ -186,6 +190,10 @@ static int read_all(struct prom *p)
 	reader_release();
 	if (!rc)
 		rc = throttle_all(&p->services, &p->nr_services);
+	p->health = rc ? NULL : render_status_health();
+	p->http = rc ? NULL : json_object();
+	if (!rc && (!p->health || !p->http || http_stats_json(p->http)))
+		rc = -ENOMEM;
 	return rc;
 }
 
@@ -350,6 +358,46 @@ static void request_samples(struct prom *p)
 			check_requests(p, i, check(p, i));
 }
 
+/* A number of summary.json's health. */
+static int64_t health(const struct prom *p, const char *key)
+{
+	json_t *v = json_object_get(p->health, key);
+
+	return json_is_boolean(v) ? json_is_true(v) : json_integer_value(v);
+}
+
+/* A number of http.json. */
+static int64_t http(const struct prom *p, const char *key)
+{
+	return json_integer_value(json_object_get(p->http, key));
+}
+
+static void http_request_samples(struct prom *p)
+{
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(json_object_get(p->http, "requests"), i, r) {
+		sample_name(p->out, p->name,
+			    (const char *const[]){ "kind", "code" },
+			    (const char *const[]){
+				json_string_value(json_object_get(r, "kind")),
+				json_string_value(json_object_get(r, "code")) });
+		strbuf_addf(p->out, "%lld\n", (long long)json_integer_value(
+			json_object_get(r, "count")));
+	}
+}
+
+static void subsonic_call_samples(struct prom *p)
+{
+	const char *method;
+	json_t *n;
+
+	json_object_foreach(json_object_get(p->http, "subsonic_calls"),
+			    method, n)
+		int_sample(p, "method", method, json_integer_value(n));
+}
+
 #define G "gauge"
 #define C "counter"
 
@@ -393,5 +441,7 @@ int render_prometheus(struct strbuf *out)
 	strbuf_release(&p.roots);
 	strbuf_release(&p.endpoints);
 	free(p.services);
+	json_decref(p.health);
+	json_decref(p.http);
 	return rc;
 }

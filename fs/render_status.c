@@ -19,6 +19,7 @@
 #include "common/strbuf.h"
 #include "common/utf8.h"
 #include "fs/caller.h"
+#include "fs/render.h"
 
 /* A scan's counters and phases, as the indexer counts them live. */
 static void scan_from_stats(struct library_scan *l, const struct scan_stats *c)
@@ -211,6 +212,23 @@ static json_t *watcher_object(void)
  * user may not see: they are the owner's alone (another user gets null),
  * on the mount as over HTTP, as are roots[].files.
  */
+json_t *render_status_health(void)
+{
+	struct strbuf text = STRBUF_INIT;
+	int errors = 0, warnings = 0;
+	const char *l;
+
+	render_health(&text);
+	for (l = text.buf; *l; l += *l == '\n') {
+		errors += !strncmp(l, "error:", 6);
+		warnings += !strncmp(l, "warn:", 5);
+		l = strchrnul(l, '\n');
+	}
+	strbuf_release(&text);
+	return json_pack("{s:b, s:i, s:i}", "ok", !errors && !warnings,
+			 "errors", errors, "warnings", warnings);
+}
+
 int render_summary(struct strbuf *out)
 {
 	json_t *roots = json_array(), *progress = json_null();
@@ -236,7 +254,7 @@ int render_summary(struct strbuf *out)
 	if (!strcmp(s.state, "scanning"))
 		progress = progress_of(&s.scan);
 	return json_append(out, json_pack(
-		"{s:s, s:I, s:o, s:s, s:b, s:b, s:o, s:o, s:o, s:o, s:o}",
+		"{s:s, s:I, s:o, s:s, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"version", MEDIAMON_VERSION,
 		"uptime_s", (json_int_t)(clock_wall() - s.started_at),
 		"started_at", json_time(s.started_at),
@@ -249,7 +267,8 @@ int render_summary(struct strbuf *out)
 		"last_scan", found ? scan_object(&last,
 			json_boolean(last.success)) : json_null(),
 		"scan_progress", progress,
-		"watcher", watcher_object()));
+		"watcher", watcher_object(),
+		"health", render_status_health()));
 }
 
 /* A duration in seconds and in words, under name and name_s. */

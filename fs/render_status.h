@@ -52,4 +52,9 @@ json_t *render_cpu_share_json(double cpu_s, double duration_s);
 int render_last_scan(const struct indexer_status *s, struct library_scan *out,
 		     int *found);
 
+/* /status/health in figures, for the caller: {ok, errors, warnings} (the
+ * lines that begin "error:" and "warn:"), so that a monitor may alert on
+ * it; NULL when out of memory. */
+json_t *render_status_health(void);
+
 #endif

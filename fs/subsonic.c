@@ -20,6 +20,7 @@
 #include "fs/caller.h"
 #include "fs/http_auth.h"
 #include "fs/http_serve.h"
+#include "fs/http_stats.h"
 #include "fs/subsonic_auth.h"
 #include "fs/subsonic_genres.h"
 #include "fs/subsonic_lists.h"
@@ -315,6 +316,9 @@ static const struct {
 	{ "getCoverArt", NULL },
 };
 
+_Static_assert(sizeof(methods) / sizeof(*methods) <= HTTP_STATS_METHODS,
+	       "each method has its count");
+
 /* The XML attribute or element text of the scalar v. */
 static void add_scalar(struct strbuf *out, json_t *v)
 {
@@ -498,6 +502,8 @@ static enum MHD_Result dispatch(struct request *r, const char *rest,
 	if (rc)
 		return send_error(r, f, rc);
 	m = method_of(rest);
+	if (m >= 0)
+		http_stats_call(m, methods[m].name);
 	if (m < 0) {
 		log_debug("http: %s asked /rest/%s, which is no method",
 			  a->name, rest);

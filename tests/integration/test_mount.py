@@ -178,6 +178,7 @@ def test_layout(mount):
         "orphans", "repairs.json", "summary.json", "tag-errors", "unparsed"]
     assert sorted(os.listdir(mount.file("metrics"))) == [
         "analysis.json", "checks.csv", "checks.svg", "fuse.json",
+        "http.json",
         "mediamon.prom", "monitor.json", "prometheus", "repair.csv",
         "repair.json", "repairs.svg", "requests.json", "scan.csv",
         "scan.json", "scans.json", "scans.svg", "watch.json"]

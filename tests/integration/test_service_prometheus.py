@@ -25,7 +25,8 @@ PROM_DOCS = {"summary": "status/summary.json", "scan": "metrics/scan.json",
              "watch": "metrics/watch.json", "monitor": "metrics/monitor.json",
              "repair": "metrics/repair.json",
              "analysis": "metrics/analysis.json", "fuse": "metrics/fuse.json",
-             "requests": "metrics/requests.json"}
+             "requests": "metrics/requests.json",
+             "http": "metrics/http.json"}
 
 
 def S(doc, path, *labels, scale=1, skip=None, trim=None):
@@ -37,6 +38,9 @@ PROM_SOURCES = {
     "mediamon_state": S("summary", "state", "state"),
     "mediamon_dry_run": S("summary", "dry_run"),
     "mediamon_scan_pending": S("summary", "scan_pending"),
+    "mediamon_health_ok": S("summary", "health.ok"),
+    "mediamon_health_errors": S("summary", "health.errors"),
+    "mediamon_health_warnings": S("summary", "health.warnings"),
     "mediamon_tracks": S("summary", "counts.tracks"),
     "mediamon_albums": S("summary", "counts.albums"),
     "mediamon_artists": S("summary", "counts.artists"),
@@ -190,6 +194,12 @@ PROM_SOURCES = {
     "mediamon_fuse_views_stats_ahead_total": S("fuse", "views_stats_ahead"),
     "mediamon_fuse_stat_renders_total": S("fuse", "stat_renders"),
     "mediamon_fuse_times_unsaved": S("fuse", "times_unsaved"),
+    "mediamon_http_connections": S("http", "connections"),
+    "mediamon_http_sent_bytes_total": S("http", "bytes_sent"),
+    "mediamon_http_requests_total":
+        S("http", "requests.#.count", "kind", "code"),
+    "mediamon_subsonic_calls_total":
+        S("http", "subsonic_calls.*", "method"),
 }
 
 
