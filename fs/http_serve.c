@@ -352,11 +352,12 @@ static enum MHD_Result send_body(struct MHD_Connection *c, struct body *b,
 }
 
 /* The name a volume is saved under: its file's, for a file of
- * /library/manga or /manga, or a volume folder's zip; else NULL. */
+ * /library/manga, /manga or /opds/files (the feeds' links, "Blue Lock
+ * Volume 004.cbz"), or a volume folder's zip; else NULL. */
 static const char *download_name(const char *path, int volume)
 {
 	if (!volume && strncmp(path, "/library/manga/", 15) &&
-	    strncmp(path, "/manga/", 7))
+	    strncmp(path, "/manga/", 7) && strncmp(path, "/opds/files/", 12))
 		return NULL;
 	return strrchr(path, '/') + 1;
 }

@@ -191,6 +191,11 @@ def test_opds_links_work_over_http(web):
         if path.startswith(("/opds/pages/", "/opds/covers/")):
             # a page's type is its bytes', whatever its name says
             assert headers["content-type"] == "image/jpeg", path
+        if path.startswith("/opds/files/"):
+            # a reader saves the volume under its name, not its urn
+            assert "filename*=UTF-8''%s" % urllib.parse.quote(
+                os.path.basename(path), safe="-._~") in \
+                headers["content-disposition"], path
         if not headers["content-type"].startswith("application/atom+xml"):
             continue
         for link in ElementTree.fromstring(body).iter(atom + "link"):
