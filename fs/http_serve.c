@@ -30,6 +30,7 @@
 #include "fs/http_stats.h"
 #include "fs/nodes.h"
 #include "fs/opds_feed.h"
+#include "fs/opds_search.h"
 #include "fs/opds_zip.h"
 #include "fs/open_caps.h"
 #include "fs/views_real.h"
@@ -84,6 +85,11 @@ static const char *type_of(const char *path)
 		return "text/plain; version=0.0.4; charset=utf-8";
 	if (dot < slash)
 		dot = NULL;
+	if (!strcmp(path, "/opds/search.xml"))
+		return OPDS_SEARCH_TYPE;
+	/* a search finds series (navigation) or volumes (acquisition) */
+	if (!strncmp(path, "/opds/search/", 13))
+		return "application/atom+xml;profile=opds-catalog";
 	if (dot && !strcmp(dot, ".xml") && !strncmp(path, "/opds/", 6))
 		return !strcmp(path, "/opds/catalog.xml") ||
 		       !strcmp(path, "/opds/series.xml") ?
@@ -109,6 +115,8 @@ unsigned http_serve_status(int rc)
 		return MHD_HTTP_FORBIDDEN;
 	case EINVAL:
 		return MHD_HTTP_BAD_REQUEST;
+	case ENAMETOOLONG:
+		return MHD_HTTP_URI_TOO_LONG;
 	case EMFILE:
 	case ENFILE:
 	case ENOMEM:

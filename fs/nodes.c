@@ -21,6 +21,7 @@
 #include "fs/opds.h"
 #include "fs/opds_cover.h"
 #include "fs/opds_pages.h"
+#include "fs/opds_search.h"
 #include "fs/playlists.h"
 #include "fs/render.h"
 #include "fs/render_charts.h"
@@ -289,6 +290,14 @@ static const struct {
 	  .help = "SERIES.xml: one feed per series, its volumes, linked to "
 		  "their files in library/manga with their media types, and "
 		  "to their covers" },
+	{ "/opds/search.xml", { NODE_FILE,
+				.render = opds_search_description },
+	  .help = "the catalog's OpenSearch description: its template is "
+		  "search/{searchTerms}.xml" },
+	{ "/opds/search", { .type = NODE_DIR, .dynamic = 1 },
+	  .help = "QUERY.xml: the series whose name holds each word of "
+		  "QUERY, else the volumes whose title does, among what the "
+		  "reader may see (the folder lists nothing)" },
 	{ "/opds/covers", { .type = NODE_DIR, .dynamic = 1 },
 	  .help = "each volume archive's first page, by the name its feed "
 		  "gives (the folder lists nothing), as the scan last found "
@@ -427,6 +436,8 @@ int nodes_resolve(const char *path, struct node *out)
 		return opds_resolve(path + 13, out);
 	if (!strncmp(path, "/opds/covers/", 13))
 		return opds_cover_resolve(path + 13, out);
+	if (!strncmp(path, "/opds/search/", 13))
+		return opds_search_resolve(path + 13, out);
 	if (!strncmp(path, "/opds/files/", 12))
 		return opds_file_resolve(path + 12, out);
 	if (!strncmp(path, "/opds/pages/", 12))
@@ -520,6 +531,7 @@ int nodes_children(const char *path,
 	if (!strcmp(path, "/opds/series"))
 		return opds_list(fn, arg);
 	if (!strcmp(path, "/opds/covers") || !strcmp(path, "/opds/pages") ||
+	    !strcmp(path, "/opds/search") ||
 	    !strncmp(path, "/opds/pages/", 12) ||
 	    !strcmp(path, "/opds/files") || !strncmp(path, "/opds/files/", 12))
 		return 0;

@@ -18,6 +18,7 @@
 #include "fs/node.h"
 #include "fs/opds_cover.h"
 #include "fs/opds_feed.h"
+#include "fs/opds_search.h"
 #include "fs/opds_shelf.h"
 #include "fs/opds_zip.h"
 #include "fs/views_name.h"
@@ -207,6 +208,7 @@ static void head_top(struct opds_head *h, const char *self,
 	h->updated_ns = newest(s);
 	h->self = self;
 	h->start = h->up = "catalog.xml";
+	h->search = "search.xml";
 }
 
 int opds_render_catalog(struct strbuf *out)
@@ -226,7 +228,7 @@ int opds_render_catalog(struct strbuf *out)
 	};
 	struct opds_shelf s;
 	struct opds_head h = { URN "catalog", "mediamon", 0,
-			       OPDS_NAVIGATION, NULL, NULL, NULL };
+			       OPDS_NAVIGATION, NULL, NULL, NULL, NULL };
 	struct opds_feed f;
 	struct strbuf id = STRBUF_INIT;
 	int rc = opds_shelf_read(&s, OPDS_SHELF_ALL);
@@ -254,7 +256,7 @@ int opds_render_series_list(struct strbuf *out)
 {
 	struct opds_shelf s;
 	struct opds_head h = { URN "series", "All series", 0,
-			       OPDS_NAVIGATION, NULL, NULL, NULL };
+			       OPDS_NAVIGATION, NULL, NULL, NULL, NULL };
 	struct opds_feed f;
 	int rc = opds_shelf_read(&s, OPDS_SHELF_ALL);
 
@@ -311,7 +313,7 @@ static int render_newest(struct strbuf *out, const struct newest_feed *w)
 {
 	struct opds_shelf s;
 	struct opds_head h = { w->id, w->title, 0, w->type, NULL, NULL,
-			       NULL };
+			       NULL, NULL };
 	struct opds_feed f;
 	size_t *order, n, shown = 0;
 	int rc = opds_shelf_read(&s, OPDS_SHELF_ALL);
@@ -384,6 +386,82 @@ int opds_render_series(struct strbuf *out, int64_t series)
 	strbuf_release(&self);
 	opds_shelf_release(&s);
 	return opds_feed_end(&f, out);
+}
+
+/* Whether every word of query is in the volume's title and name. */
+static int volume_matches(const struct opds_shelf *s,
+			  const struct opds_volume *v, const char *query)
+{
+	struct strbuf text = STRBUF_INIT;
+	int yes;
+
+	strbuf_addf(&text, "%s, volume ", s->series[v->series].dir);
+	add_numbers(&text, v);
+	strbuf_addf(&text, " %s", v->name);
+	yes = opds_search_matches(query, text.buf);
+	strbuf_release(&text);
+	return yes;
+}
+
+int opds_render_search(struct strbuf *out, int64_t query)
+{
+	char q[OPDS_SEARCH_MAX + 1];
+	struct strbuf id = STRBUF_INIT, title = STRBUF_INIT;
+	struct strbuf self = STRBUF_INIT;
+	struct opds_shelf s;
+	struct opds_head h = { .type = OPDS_ACQUISITION,
+			       .start = "../catalog.xml",
+			       .up = "../catalog.xml" };
+	struct opds_feed f;
+	size_t series = 0;
+	int rc = opds_search_query(query, q);
+
+	if (!rc)
+		rc = opds_shelf_read(&s, OPDS_SHELF_ALL);
+	if (rc)
+		return rc;
+	strbuf_addstr(&id, URN "search:");
+	http_escape(q, 0, &id);
+	strbuf_addstr(&self, id.buf + strlen(URN "search:"));
+	strbuf_addstr(&self, ".xml");
+	strbuf_addf(&title, "Search: %s", q);
+	h.id = id.buf;
+	h.title = title.buf;
+	h.self = self.buf;
+	h.updated_ns = newest(&s);
+	for (size_t i = 0; i < s.nr_series; i++)
+		series += opds_search_matches(q, s.series[i].dir);
+	/* a feed of series is one of navigation, as OPDS wants */
+	if (series)
+		h.type = OPDS_NAVIGATION;
+	opds_feed_begin(&f, &h);
+	for (size_t i = 0; series && i < s.nr_series; i++)
+		if (opds_search_matches(q, s.series[i].dir))
+			series_entry(&f, &s.series[i], &below);
+	for (size_t i = 0; !series && i < s.nr_volumes; i++)
+		if (volume_matches(&s, &s.volumes[i], q))
+			volume_entry(&f, &s, &s.volumes[i], &below);
+	strbuf_release(&id);
+	strbuf_release(&title);
+	strbuf_release(&self);
+	opds_shelf_release(&s);
+	return opds_feed_end(&f, out);
+}
+
+int opds_search_resolve(const char *name, struct node *out)
+{
+	size_t len = strlen(name);
+	int64_t id;
+	int rc;
+
+	if (len <= 4 || strcmp(name + len - 4, ".xml"))
+		return -ENOENT;
+	rc = opds_search_intern(name, len - 4, &id);
+	if (rc)
+		return rc == -EINVAL ? -ENOENT : rc;
+	*out = (struct node){ NODE_FILE, .render_series = opds_render_search,
+			      .series = id };
+	return 0;
 }
 
 static void series_node(struct node *out, int64_t id)

@@ -21,6 +21,7 @@
  *                     under its link's last segment carries its series
  *                     ("Blue Lock Volume 004.cbz"); looked up, never
  *                     listed, as covers/ and pages/
+ *   search.xml, search/QUERY.xml   the catalog's search (opds_search.h)
  *   covers/           the volume archives' covers (opds_cover.h)
  *   pages/            the volume archives' pages (opds_pages.h)
  *
@@ -58,6 +59,8 @@ int opds_render_catalog(struct strbuf *out);
 int opds_render_series_list(struct strbuf *out);
 int opds_render_recent(struct strbuf *out);
 int opds_render_updated(struct strbuf *out);
+/* search/QUERY.xml (opds_search.h), query the number of QUERY */
+int opds_render_search(struct strbuf *out, int64_t query);
 int opds_render_series(struct strbuf *out, int64_t series);
 
 /* Fill *out for name, an entry of /opds/series: 0 or -ENOENT (or
@@ -68,6 +71,10 @@ int opds_resolve(const char *name, struct node *out);
  * one of its volume files, the caller's to see (opds_shelf.h): 0,
  * -ENOENT, or another negative errno value. */
 int opds_file_resolve(const char *rest, struct node *out);
+
+/* Fill *out for name, "QUERY.xml" of /opds/search: 0, -ENOENT for no
+ * query, -ENAMETOOLONG for one past OPDS_SEARCH_MAX bytes. */
+int opds_search_resolve(const char *name, struct node *out);
 
 /* List /opds/series; stops when fn returns nonzero. */
 int opds_list(int (*fn)(const char *name, const struct node *child,

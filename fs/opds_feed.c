@@ -14,6 +14,7 @@
 #include "common/bytes.h"
 #include "common/clock.h"
 #include "common/strbuf.h"
+#include "fs/opds_search.h"
 
 #define ATOM_NS "http://www.w3.org/2005/Atom"
 #define OPDS_NS "http://opds-spec.org/2010/catalog"
@@ -157,6 +158,12 @@ void opds_feed_begin(struct opds_feed *f, const struct opds_head *h)
 	link_to(f, "self", h->self, h->type);
 	link_to(f, "start", h->start, OPDS_NAVIGATION);
 	link_to(f, "up", h->up, OPDS_NAVIGATION);
+	if (h->search) {
+		link_to(f, "search", h->search, OPDS_SEARCH_TYPE);
+		/* the template itself, which some readers take directly */
+		link_to(f, "search", "search/{searchTerms}.xml",
+			"application/atom+xml;profile=opds-catalog");
+	}
 }
 
 /* An element of name for each line of list: an author's name, or a

@@ -43,6 +43,7 @@ struct opds_head {
 	int64_t updated_ns;	/* 0: the epoch */
 	const char *type;	/* OPDS_NAVIGATION or OPDS_ACQUISITION */
 	const char *self, *start, *up;
+	const char *search;	/* the OpenSearch description, or NULL */
 };
 
 /* An entry: a link to another feed (rel "subsection" and such) or to a

@@ -168,8 +168,8 @@ def test_layout(mount):
     assert sorted(os.listdir(mount.file("playlists/mpd"))) == [
         "duplicates.m3u", "recent.m3u"]
     assert sorted(os.listdir(mount.file("opds"))) == [
-        "catalog.xml", "covers", "files", "pages", "recent.xml", "series",
-        "series.xml", "updated.xml"]
+        "catalog.xml", "covers", "files", "pages", "recent.xml", "search",
+        "search.xml", "series", "series.xml", "updated.xml"]
     assert sorted(os.listdir(mount.file("status"))) == [
         "broken", "broken.json", "debrid-magnets", "debrid-torrents.json",
         "downloads.json", "duplicates",
