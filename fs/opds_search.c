@@ -69,7 +69,7 @@ static bool is_digits(const char *w, size_t len)
 }
 
 /* The digits of s from its first nonzero one (or its last zero). */
-static const char *value(const char *s, size_t *len)
+static const char *number_value(const char *s, size_t *len)
 {
 	while (*len > 1 && *s == '0') {
 		s++;
@@ -96,14 +96,14 @@ static bool word_matches(const char *w, size_t len, const char *text)
 {
 	bool digits = is_digits(w, len);
 	size_t wl = len;
-	const char *wv = digits ? value(w, &wl) : w;
+	const char *wv = digits ? number_value(w, &wl) : w;
 
 	for (const char *t = text; *t; t++) {
 		size_t tl = strspn(t, "0123456789");
 
 		if (!word_start(text, t, digits))
 			continue;
-		if (digits ? !strncmp(value(t, &tl), wv, wl) && tl == wl :
+		if (digits ? !strncmp(number_value(t, &tl), wv, wl) && tl == wl :
 		    !strncasecmp(t, w, len))
 			return true;
 	}
