@@ -100,10 +100,12 @@ static bool word_matches(const char *w, size_t len, const char *text)
 
 	for (const char *t = text; *t; t++) {
 		size_t tl = strspn(t, "0123456789");
+		const char *tv;
 
 		if (!word_start(text, t, digits))
 			continue;
-		if (digits ? !strncmp(number_value(t, &tl), wv, wl) && tl == wl :
+		tv = number_value(t, &tl);
+		if (digits ? tl == wl && !strncmp(tv, wv, wl) :
 		    !strncasecmp(t, w, len))
 			return true;
 	}
