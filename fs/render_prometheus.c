@@ -378,8 +378,10 @@ static void http_request_samples(struct prom *p)
 	json_t *r;
 
 	json_array_foreach(json_object_get(p->http, "requests"), i, r) {
-		const char *kind = json_string_value(json_object_get(r, "kind"));
-		const char *code = json_string_value(json_object_get(r, "code"));
+		const char *kind, *code;
+
+		kind = json_string_value(json_object_get(r, "kind"));
+		code = json_string_value(json_object_get(r, "code"));
 
 		sample_name(p->out, p->name,
 			    (const char *const[]){ "kind", "code" },
