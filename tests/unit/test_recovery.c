@@ -174,8 +174,8 @@ static void test_damaged_store_not_backed_up(void **state)
 
 	make_store(e->db, 5);
 	damage(e->db);
-	assert_true(maintenance_backup(e->db, e->backups, 1795276800.0, 2) <
-		    0);
+	assert_true(maintenance_backup(e->db, e->backups, 1795276800.0, 2,
+				       NULL) < 0);
 	assert_int_equal(count_names(e->backups, "mediamon-"), 0);
 	assert_int_equal(storefile_fault(), STOREFILE_CORRUPT);
 	assert_int_equal(storefile_take_suspect(), 1);
