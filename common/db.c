@@ -341,9 +341,18 @@ int db_copy(sqlite3 *src, int dirfd, const char *name)
 
 	fd = openat(dirfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
 		    O_CLOEXEC, 0600);
-	if (fd < 0)
-		return log_error(-errno, "database %s: cannot create: %s",
-				 name, strerror(errno));
+	if (fd < 0) {
+		rc = -errno;
+		/* the message names the folder, as the kernel has it */
+		if (dirfd == AT_FDCWD || symlinks_fd_path(dirfd, &to))
+			strbuf_reset(&to);
+		else
+			strbuf_addch(&to, '/');
+		log_error(rc, "database %s%s: cannot create: %s", to.buf, name,
+			  strerror(-rc));
+		strbuf_release(&to);
+		return rc;
+	}
 	rc = symlinks_fd_path(fd, &to);
 	if (rc)
 		log_error(rc, "database %s: where is it: %s", name,

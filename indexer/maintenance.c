@@ -102,6 +102,38 @@ static int refused(const char *dir, const struct strbuf *what,
 	return -EACCES;
 }
 
+/* Make the folder dir in its parent, opened as open_backup_folder()
+ * opens one (own says why when it is refused), and open it so. */
+static int make_backup_folder(const char *dir, struct strbuf *own)
+{
+	char *copy = strdup(dir), *base;
+	int dfd, pfd;
+
+	if (!copy)
+		return -ENOMEM;
+	pfd = symlinks_open_owned(dirname(copy), O_RDONLY | O_DIRECTORY, NULL,
+				  0, own);
+	strcpy(copy, dir);
+	base = basename(copy);
+	dfd = pfd;
+	if (pfd >= 0 && mkdirat(pfd, base, 0700) && errno != EEXIST)
+		dfd = -errno;
+	if (pfd >= 0)
+		close(pfd);
+	free(copy);
+	if (dfd < 0) {
+		if (!own->len)
+			log_error(dfd, "backup: cannot create %s: %s", dir,
+				  strerror(-dfd));
+		return dfd;
+	}
+	dfd = symlinks_open_owned(dir, O_RDONLY | O_DIRECTORY, NULL, 0, own);
+	if (dfd < 0 && !own->len)
+		log_error(dfd, "backup: cannot open %s: %s", dir,
+			  strerror(-dfd));
+	return dfd;
+}
+
 /*
  * Open the folder dir from /, with no link on its way and none of its
  * folders one that a user other than root or the daemon's may change
@@ -109,36 +141,22 @@ static int refused(const char *dir, const struct strbuf *what,
  * -EACCES with the reason in why, logged. Made first (its parent
  * checked alike) when create says so; else -ENOENT when missing.
  */
-static int open_backup_folder(const char *dir, int create, struct strbuf *why)
+static int open_backup_folder(const char *dir, int create,
+			      struct strbuf *why)
 {
 	struct strbuf own = STRBUF_INIT;
-	char *copy = strdup(dir);
-	int dfd, pfd;
+	int dfd, made = 0;
 
-	if (!copy)
-		return log_error(-ENOMEM, "backup: out of memory");
 	dfd = symlinks_open_owned(dir, O_RDONLY | O_DIRECTORY, NULL, 0, &own);
 	if (dfd == -ENOENT && !own.len && create) {
-		pfd = symlinks_open_owned(dirname(copy), O_RDONLY |
-					  O_DIRECTORY, NULL, 0, &own);
-		strcpy(copy, dir);
-		dfd = pfd;
-		if (pfd >= 0 && mkdirat(pfd, basename(copy), 0700) &&
-		    errno != EEXIST)
-			dfd = -errno;
-		if (pfd >= 0 && dfd >= 0)
-			dfd = symlinks_open_owned(dir, O_RDONLY | O_DIRECTORY,
-						  NULL, 0, &own);
-		if (pfd >= 0)
-			close(pfd);
+		made = 1;
+		dfd = make_backup_folder(dir, &own);
 	}
-	free(copy);
-	if (dfd < 0 && own.len) {
+	if (dfd < 0 && own.len)
 		dfd = refused(dir, &own, why);
-	} else if (dfd < 0 && (dfd != -ENOENT || create)) {
+	else if (dfd < 0 && !made && (dfd != -ENOENT || create))
 		log_error(dfd, "backup: cannot open %s: %s", dir,
 			  strerror(-dfd));
-	}
 	strbuf_release(&own);
 	return dfd;
 }
