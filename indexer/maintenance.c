@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,21 +107,16 @@ static int refused(const char *dir, const struct strbuf *what,
  * opens one (own says why when it is refused), and open it so. */
 static int make_backup_folder(const char *dir, struct strbuf *own)
 {
-	char *copy = strdup(dir), *base;
+	char name[NAME_MAX + 1];
 	int dfd, pfd;
 
-	if (!copy)
-		return -ENOMEM;
-	pfd = symlinks_open_owned(dirname(copy), O_RDONLY | O_DIRECTORY, NULL,
-				  0, own);
-	strcpy(copy, dir);
-	base = basename(copy);
+	pfd = symlinks_open_owned_parent(dir, NULL, 0, own, name,
+					 sizeof(name));
 	dfd = pfd;
-	if (pfd >= 0 && mkdirat(pfd, base, 0700) && errno != EEXIST)
+	if (pfd >= 0 && mkdirat(pfd, name, 0700) && errno != EEXIST)
 		dfd = -errno;
 	if (pfd >= 0)
 		close(pfd);
-	free(copy);
 	if (dfd < 0) {
 		if (!own->len)
 			log_error(dfd, "backup: cannot create %s: %s", dir,

@@ -8,7 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,24 +44,18 @@ static int catalog_abs_path(const char *path, struct strbuf *out)
  * with flags: never through a link, never onto a file put there. */
 static int create(const char *path, int flags, struct strbuf *why)
 {
-	char *copy = strdup(path), *base;
+	char name[NAME_MAX + 1];
 	int dfd, fd;
 
-	if (!copy)
-		return -ENOMEM;
-	dfd = symlinks_open_owned(dirname(copy), O_RDONLY | O_DIRECTORY, NULL,
-				  0, why);
-	strcpy(copy, path);
-	base = basename(copy);
-	fd = dfd;
-	if (dfd >= 0) {
-		fd = openat(dfd, base, flags | O_CREAT | O_EXCL | O_NOFOLLOW |
-			    O_CLOEXEC, 0644);
-		if (fd < 0)
-			fd = -errno;
-		close(dfd);
-	}
-	free(copy);
+	dfd = symlinks_open_owned_parent(path, NULL, 0, why, name,
+					 sizeof(name));
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, name, flags | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0644);
+	if (fd < 0)
+		fd = -errno;
+	close(dfd);
 	return fd;
 }
 

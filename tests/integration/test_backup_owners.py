@@ -103,31 +103,41 @@ def conf(tmp_path, far):
     return "config=" + str(path)
 
 
+def attacked(m, far, user, victims):
+    """Five backups while user plants links in far: none written
+    through."""
+    with planting(user, far, victims):
+        for _ in range(5):
+            backup_once(m, far)
+            assert_untouched(victims)
+
+
+def daemon(tmp_path, far):
+    music = tmp_path / "music"
+    music.mkdir()
+    return start(tmp_path, conf(tmp_path, far), "music=" + str(music))
+
+
 def test_backup_dir_of_another_user(tmp_path, world, user):
     """The folder is the other user's, and holds their links for every
     coming second: each backup refuses it (an error in health naming
     why), the links lead nowhere written; given to root, it is used and
     the error goes."""
-    music = tmp_path / "music"
-    music.mkdir()
     far = os.path.join(world, "far")
     os.mkdir(far, 0o755)
     os.chown(far, user.uid, user.gid)
     victims = victims_of(world, user)
-    m = start(tmp_path, conf(tmp_path, far), "music=" + str(music))
+    m = daemon(tmp_path, far)
     try:
-        with planting(user, far, victims):
-            for _ in range(5):
-                backup_once(m, far)
-                assert_untouched(victims)
-            why = ("the folder %s is not used: %s belongs to user %s (only"
-                   " root or mediamon's user may change it)"
-                   % (far, far, user.name))
-            assert "error: backup: the copy into backup_dir refused at " in \
-                health(m), health(m)
-            assert why in health(m), health(m)
-            assert "backup: " + why in log(m)
-            assert backups(far) == []
+        attacked(m, far, user, victims)
+        why = ("the folder %s is not used: %s belongs to user %s (only"
+               " root or mediamon's user may change it)"
+               % (far, far, user.name))
+        assert "error: backup: the copy into backup_dir refused at " in \
+            health(m), health(m)
+        assert why in health(m), health(m)
+        assert "backup: " + why in log(m)
+        assert backups(far) == []
         # the backup beside the store is made all the same
         assert backups(tmp_path / "state" / "backups")
         os.chown(far, 0, 0)
@@ -150,21 +160,16 @@ def test_sticky_backup_dir_with_links(tmp_path, world, user):
     """A sticky folder every user may add names to (as /tmp) is allowed,
     but no link another user puts there is written through: a copy
     whose name is taken fails (a warning), and the user's names stay."""
-    music = tmp_path / "music"
-    music.mkdir()
     far = os.path.join(world, "drop")
     os.mkdir(far)
     os.chmod(far, 0o1777)
     victims = victims_of(world, user)
-    m = start(tmp_path, conf(tmp_path, far), "music=" + str(music))
+    m = daemon(tmp_path, far)
     try:
-        with planting(user, far, victims):
-            for _ in range(5):
-                backup_once(m, far)
-                assert_untouched(victims)
-            settle(lambda: "warn: backup: the copy into backup_dir failed"
-                   in health(m), "the warning of the far copy")
-            assert "File exists" in health(m), health(m)
+        attacked(m, far, user, victims)
+        settle(lambda: "warn: backup: the copy into backup_dir failed"
+               in health(m), "the warning of the far copy")
+        assert "File exists" in health(m), health(m)
         for name in os.listdir(far):
             path = os.path.join(far, name)
             assert os.path.islink(path) or os.stat(path).st_uid == 0, name
