@@ -22,7 +22,8 @@
  * where BACKUPS is the folder "backups" beside the database; it is written
  * under a temporary name and renamed, so a backup file is always whole, and
  * kept only when PRAGMA quick_check passes (a damaged copy says the store is
- * damaged: see recovery.h). Only the newest backups_kept are kept. Vacuum
+ * damaged: see recovery.h). Only the newest backups_kept are kept. A
+ * folder another user may change is refused (maintenance_backup()). Vacuum
  * rebuilds the database file without its free pages, through the writer
  * (scans wait meanwhile).
  */
