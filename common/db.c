@@ -13,12 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/array.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "common/symlinks.h"
 
 /* The file a connection has open, for messages: a line about a store
  * that failed is of little use without it. */
@@ -266,17 +268,19 @@ const char *db_library_version(void)
 	return sqlite3_libversion();
 }
 
-int db_copy(sqlite3 *src, const char *to)
+/* The header's file format bytes (18 and 19): 1 is a rollback journal's,
+ * 2 WAL's. */
+#define DB_FORMAT_AT 18
+
+/* Copy src into the empty file at to with SQLite's backup, with no
+ * journal: a failed copy is deleted whole, and no file is made beside
+ * it (where a name put there by another could be opened). */
+static int copy_pages(sqlite3 *src, const char *to)
 {
 	sqlite3_backup *b;
 	sqlite3 *dst;
-	int fd, rc;
+	int rc;
 
-	fd = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return log_error(-errno, "database %s: cannot create: %s", to,
-				 strerror(errno));
-	close(fd);
 	rc = sqlite3_open_v2(to, &dst, SQLITE_OPEN_READWRITE, NULL);
 	if (rc != SQLITE_OK) {
 		rc = log_error(-EIO, "database %s: cannot open: %s", to,
@@ -284,20 +288,86 @@ int db_copy(sqlite3 *src, const char *to)
 		sqlite3_close(dst);
 		return rc;
 	}
-	b = sqlite3_backup_init(dst, "main", src, "main");
-	if (!b) {
+	rc = db_exec(dst, "PRAGMA journal_mode = OFF");
+	b = rc ? NULL : sqlite3_backup_init(dst, "main", src, "main");
+	if (!rc && !b) {
 		rc = db_error(dst, sqlite3_errcode(dst), "copy: start");
-	} else {
+	} else if (!rc) {
 		rc = sqlite3_backup_step(b, -1);
 		sqlite3_backup_finish(b);
 		rc = rc == SQLITE_DONE ? 0 : db_error(dst, rc, "copy");
 	}
-	/* The copy takes src's WAL mode with its pages: one file alone, it
-	 * leaves no -wal or -shm beside it, whoever opens it later. */
-	if (!rc)
-		rc = db_exec(dst, "PRAGMA journal_mode = DELETE");
 	if (sqlite3_close(dst) != SQLITE_OK && !rc)
 		rc = db_error(dst, sqlite3_errcode(dst), "copy: close");
+	return rc;
+}
+
+/*
+ * The copy in rollback mode: its pages came with src's WAL mode, which
+ * would have its first reader make a -wal and a -shm beside it. Set in
+ * the header, where SQLite keeps it, so that SQLite makes none here.
+ */
+static int rollback_mode(int fd, const char *to)
+{
+	static const unsigned char rollback[2] = { 1, 1 };
+
+	if (pwrite(fd, rollback, sizeof(rollback), DB_FORMAT_AT) !=
+	    (ssize_t)sizeof(rollback) || fsync(fd))
+		return log_error(-errno, "database %s: cannot write: %s", to,
+				 strerror(errno));
+	return 0;
+}
+
+/* Whether the name in dirfd is still the file fd (SQLite wrote through
+ * the name): -ESTALE when another came there. */
+static int still_ours(int fd, int dirfd, const char *name, const char *to)
+{
+	struct stat mine, there;
+
+	if (fstat(fd, &mine) ||
+	    fstatat(dirfd, name, &there, AT_SYMLINK_NOFOLLOW))
+		return log_error(-errno, "database %s: %s", to,
+				 strerror(errno));
+	if (mine.st_dev != there.st_dev || mine.st_ino != there.st_ino)
+		return log_error(-ESTALE, "database %s: another file came at"
+				 " its name during the copy", to);
+	return 0;
+}
+
+int db_copy(sqlite3 *src, int dirfd, const char *name)
+{
+	struct strbuf to = STRBUF_INIT;
+	int fd, rc;
+
+	fd = openat(dirfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+	if (fd < 0) {
+		rc = -errno;
+		/* the message names the folder, as the kernel has it */
+		if (dirfd == AT_FDCWD || symlinks_fd_path(dirfd, &to))
+			strbuf_reset(&to);
+		else
+			strbuf_addch(&to, '/');
+		log_error(rc, "database %s%s: cannot create: %s", to.buf, name,
+			  strerror(-rc));
+		strbuf_release(&to);
+		return rc;
+	}
+	rc = symlinks_fd_path(fd, &to);
+	if (rc)
+		log_error(rc, "database %s: where is it: %s", name,
+			  strerror(-rc));
+	if (!rc)
+		rc = copy_pages(src, to.buf);
+	if (!rc)
+		rc = still_ours(fd, dirfd, name, to.buf);
+	if (!rc)
+		rc = rollback_mode(fd, to.buf);
+	/* what a failed copy left of itself goes, and only that */
+	if (rc && rc != -ESTALE)
+		unlinkat(dirfd, name, 0);
+	close(fd);
+	strbuf_release(&to);
 	return rc;
 }
 

@@ -28,13 +28,17 @@ int db_open(const char *path, int readonly, sqlite3 **out);
 const char *db_library_version(void);
 
 /*
- * Copy the whole database src has open into a new file at to (replaced if
- * there; mode 0600, as a store indexes private trees), with SQLite's
- * online backup: what src's committed transactions hold, WAL included.
- * The copy is one file in rollback mode, with no -wal or -shm beside it.
- * Returns 0 or a negative errno value (logged).
+ * Copy the whole database src has open into a new file name in the
+ * folder dirfd (or AT_FDCWD), with SQLite's online backup: what src's
+ * committed transactions hold, WAL included. The file is made there
+ * (mode 0600, as a store indexes private trees), never through a link
+ * nor onto a file already at the name (-EEXIST); SQLite then writes it
+ * by the path the kernel gives of it, with no journal, and it must be
+ * the same file after (-ESTALE). The copy is one file in rollback mode,
+ * with no -wal or -shm beside it. Returns 0 or a negative errno value
+ * (logged); a failed copy deletes the file it made.
  */
-int db_copy(sqlite3 *src, const char *to);
+int db_copy(sqlite3 *src, int dirfd, const char *name);
 
 /* Close a connection, finalizing nothing: statements must be gone. */
 void db_close(sqlite3 *db);

@@ -390,6 +390,32 @@ int symlinks_open_owned(const char *path, int flags, const uid_t *also,
 	return fd;
 }
 
+int symlinks_open_owned_parent(const char *path, const uid_t *also,
+				size_t nr, struct strbuf *why, char *name,
+				size_t len)
+{
+	char *dir = strdup(path), *slash;
+	size_t end;
+	int fd;
+
+	if (!dir)
+		return -ENOMEM;
+	end = strlen(dir);
+	while (end > 1 && dir[end - 1] == '/')
+		dir[--end] = '\0';
+	slash = strrchr(dir, '/');
+	if (!slash || !slash[1] || snprintf(name, len, "%s", slash + 1) >=
+	    (int)len) {
+		free(dir);
+		strbuf_addf(why, "%s names no file in a folder", path);
+		return -EINVAL;
+	}
+	slash[slash == dir] = '\0';
+	fd = symlinks_open_owned(dir, O_RDONLY | O_DIRECTORY, also, nr, why);
+	free(dir);
+	return fd;
+}
+
 int symlinks_create_temp(int dfd, const char *prefix, const char *suffix,
 			 mode_t mode, char *name, size_t len)
 {

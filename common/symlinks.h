@@ -71,6 +71,18 @@ int symlinks_open_owned(const char *path, int flags, const uid_t *also,
 			size_t nr, struct strbuf *why);
 
 /*
+ * The folder that holds the last name of the absolute path, opened as
+ * symlinks_open_owned() opens one (O_RDONLY | O_DIRECTORY), that name
+ * put in name (len bytes): what a file is made in, or a folder, with
+ * openat() or mkdirat() and O_EXCL | O_NOFOLLOW. Returns the descriptor
+ * or what symlinks_open_owned() returns; -EINVAL (why said) when path
+ * names no file in a folder or its name is longer than len.
+ */
+int symlinks_open_owned_parent(const char *path, const uid_t *also,
+				size_t nr, struct strbuf *why, char *name,
+				size_t len);
+
+/*
  * Whether a user other than root, the daemon's and the nr users of also
  * may change the folder st (symlinks_open_owned()'s rule): 1 with what
  * lets them in what (len bytes: "belongs to user NAME", "may be written

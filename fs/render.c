@@ -44,7 +44,9 @@ void render_http_fault(const char *why)
 
 /* A backup that failed leaves the store without its newest safe copy,
  * one that did not reach backup_dir without its copy on another disk:
- * that is the owner's to know until one goes again, not a log line. */
+ * that is the owner's to know until one goes again, not a log line. A
+ * folder refused as others may change it is an error, with why, until
+ * it is mended. */
 static void backup_health(struct strbuf *out, struct strbuf *warn)
 {
 	struct indexer_status s;
@@ -54,9 +56,13 @@ static void backup_health(struct strbuf *out, struct strbuf *warn)
 	if (s.jobs.backup_error) {
 		clock_rfc3339((time_t)s.jobs.backup_failed_at, at);
 		strbuf_addf(out, "error: backup failed at %s: %s (see /log)\n",
-			    at, strerror(-s.jobs.backup_error));
-	}
-	if (s.jobs.far_error) {
+			    at, s.jobs.backup_why[0] ? s.jobs.backup_why :
+			    strerror(-s.jobs.backup_error));
+	} else if (s.jobs.far_error && s.jobs.backup_why[0]) {
+		clock_rfc3339((time_t)s.jobs.far_failed_at, at);
+		strbuf_addf(out, "error: backup: the copy into backup_dir"
+			    " refused at %s: %s\n", at, s.jobs.backup_why);
+	} else if (s.jobs.far_error) {
 		clock_rfc3339((time_t)s.jobs.far_failed_at, at);
 		strbuf_addf(warn, "warn: backup: the copy into backup_dir"
 			    " failed at %s: %s (see /log)\n", at,

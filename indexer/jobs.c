@@ -17,6 +17,7 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "common/thread.h"
 #include "indexer/maintenance.h"
 #include "indexer/monitor/release.h"
@@ -86,6 +87,7 @@ static struct {
 	double backup_failed_at;
 	int far_error;			/* the copy into backup_dir's */
 	double far_failed_at;
+	char backup_why[JOBS_WHY_LEN];	/* the refused folder of either */
 } jobs = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.dry_run = 1,
@@ -268,9 +270,31 @@ static void run_repair(unsigned job, const char *trigger)
 
 /* Carry out one job; a job that waits for something later (a repair's
  * follow-up, the next backup) leaves its time for the timers. */
+/* A backup, and what health is to tell of it: no far copy tried (the
+ * local one failed), the last word on backup_dir stands until one is
+ * tried. */
+static void backup(void)
+{
+	struct strbuf why = STRBUF_INIT;
+	int failed, far;
+
+	failed = maintenance_backup_now(jobs.cfg, clock_wall(), &far, &why);
+	pthread_mutex_lock(&jobs.lock);
+	jobs.backup_error = failed;
+	jobs.backup_failed_at = failed ? clock_wall() : 0;
+	if (!failed) {
+		jobs.far_error = far;
+		jobs.far_failed_at = far ? clock_wall() : 0;
+	}
+	snprintf(jobs.backup_why, sizeof(jobs.backup_why), "%s",
+		 why.len ? why.buf : "");
+	pthread_mutex_unlock(&jobs.lock);
+	strbuf_release(&why);
+}
+
 static void run(unsigned job, const char *trigger)
 {
-	int failed, far;
+	int failed;
 
 	switch (job) {
 	case JOBS_CHECK_MISSING:
@@ -294,17 +318,8 @@ static void run(unsigned job, const char *trigger)
 		maintenance_prune(jobs.cfg, clock_wall());
 		return;
 	case JOBS_BACKUP:
-		failed = maintenance_backup_now(jobs.cfg, clock_wall(), &far);
-		pthread_mutex_lock(&jobs.lock);
-		jobs.backup_error = failed;
-		jobs.backup_failed_at = failed ? clock_wall() : 0;
-		/* no far copy tried (the local one failed): the last word on
-		 * backup_dir stands until one is tried */
-		if (!failed) {
-			jobs.far_error = far;
-			jobs.far_failed_at = far ? clock_wall() : 0;
-		}
-		pthread_mutex_unlock(&jobs.lock);
+		backup();
+		failed = jobs.backup_error;
 		/* A backup that failed is tried again later, not at once. */
 		if (jobs.cfg->backup_interval_s > 0)
 			set_timer(T_BACKUP, failed ? clock_wall() +
@@ -500,8 +515,11 @@ int jobs_start(const struct config *cfg, int (*scanning)(void))
 	jobs.nr_cmds = 0;
 	jobs.ask = (struct rd_ask){ .mode = -1 };
 	/* a reload that drops backup_dir drops what was said of it */
-	if (!cfg->backup_dir)
+	if (!cfg->backup_dir) {
 		jobs.far_error = 0;
+		if (!jobs.backup_error)
+			jobs.backup_why[0] = '\0';
+	}
 	rc = forget_unconfigured(cfg);
 	if (!rc)
 		rc = monitor_new(cfg, &jobs.cancel, &jobs.dry_run,
@@ -676,6 +694,8 @@ void jobs_status(struct jobs_status *out)
 		out->backup_failed_at = jobs.backup_failed_at;
 		out->far_error = jobs.far_error;
 		out->far_failed_at = jobs.far_failed_at;
+		snprintf(out->backup_why, sizeof(out->backup_why), "%s",
+			 jobs.backup_why);
 		out->repair_mode = rd_mode_configured(jobs.cfg);
 		out->have_monitor = 1;
 		monitor_stats(jobs.monitor, &out->monitor);

@@ -71,6 +71,9 @@ enum jobs_job {
 /* Torrent commands waiting at most, beyond which a request is refused. */
 #define JOBS_TORRENTS_MAX 64
 
+/* The longest reason a backup's folder was refused that is shown. */
+#define JOBS_WHY_LEN 512
+
 struct jobs_status {
 	unsigned running;		/* the jobs running, one per lane */
 	unsigned pending;		/* jobs queued */
@@ -84,6 +87,8 @@ struct jobs_status {
 	int far_error;			/* the last copy into backup_dir's
 					 * errno, 0: it went (or none) */
 	double far_failed_at;		/* when it failed */
+	char backup_why[JOBS_WHY_LEN];	/* why the folder of the failed
+					 * one was refused, "" */
 	int repair_mode;		/* enum rd_mode of passes nobody asked
 					 * for */
 	int have_monitor;		/* monitor holds figures */

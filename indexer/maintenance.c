@@ -9,7 +9,9 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,7 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "common/symlinks.h"
 #include "indexer/library/gone.h"
 #include "indexer/manga/manga_gone.h"
 #include "indexer/monitor/checks.h"
@@ -84,33 +87,120 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The names in dir that pick() takes (backups: oldest first, as their
- * names sort by time). */
-static int list_ours(const char *dir, int (*pick)(const char *name),
+/* Say why the folder dir is refused (what symlinks_open_owned() said),
+ * in the log and into why unless NULL: -EACCES. */
+static int refused(const char *dir, const struct strbuf *what,
+		   struct strbuf *why)
+{
+	struct strbuf line = STRBUF_INIT;
+
+	strbuf_addf(&line, "the folder %s is not used: %s (only root or"
+		    " mediamon's user may change it)", dir, what->buf);
+	log_error(-EACCES, "backup: %s", line.buf);
+	if (why)
+		strbuf_addstr(why, line.buf);
+	strbuf_release(&line);
+	return -EACCES;
+}
+
+/* Make the folder dir in its parent, opened as open_backup_folder()
+ * opens one (own says why when it is refused), and open it so. */
+static int make_backup_folder(const char *dir, struct strbuf *own)
+{
+	char name[NAME_MAX + 1];
+	int dfd, pfd;
+
+	pfd = symlinks_open_owned_parent(dir, NULL, 0, own, name,
+					 sizeof(name));
+	dfd = pfd;
+	if (pfd >= 0 && mkdirat(pfd, name, 0700) && errno != EEXIST)
+		dfd = -errno;
+	if (pfd >= 0)
+		close(pfd);
+	if (dfd < 0) {
+		if (!own->len)
+			log_error(dfd, "backup: cannot create %s: %s", dir,
+				  strerror(-dfd));
+		return dfd;
+	}
+	dfd = symlinks_open_owned(dir, O_RDONLY | O_DIRECTORY, NULL, 0, own);
+	if (dfd < 0 && !own->len)
+		log_error(dfd, "backup: cannot open %s: %s", dir,
+			  strerror(-dfd));
+	return dfd;
+}
+
+/*
+ * Open the folder dir from /, with no link on its way and none of its
+ * folders one that a user other than root or the daemon's may change
+ * (another could lead a copy of the store to a file of their choice):
+ * -EACCES with the reason in why, logged. Made first (its parent
+ * checked alike) when create says so; else -ENOENT when missing.
+ */
+static int open_backup_folder(const char *dir, int create,
+			      struct strbuf *why)
+{
+	struct strbuf own = STRBUF_INIT;
+	int dfd, made = 0;
+
+	dfd = symlinks_open_owned(dir, O_RDONLY | O_DIRECTORY, NULL, 0, &own);
+	if (dfd == -ENOENT && !own.len && create) {
+		made = 1;
+		dfd = make_backup_folder(dir, &own);
+	}
+	if (dfd < 0 && own.len)
+		dfd = refused(dir, &own, why);
+	else if (dfd < 0 && !made && (dfd != -ENOENT || create))
+		log_error(dfd, "backup: cannot open %s: %s", dir,
+			  strerror(-dfd));
+	strbuf_release(&own);
+	return dfd;
+}
+
+/* Whether name in dfd is a file the daemon made: a regular file of its
+ * user's. Another user's in a shared folder is never counted nor
+ * deleted. */
+static int made_here(int dfd, const char *name)
+{
+	struct stat st;
+
+	return !fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) &&
+		S_ISREG(st.st_mode) && st.st_uid == geteuid();
+}
+
+/* Free the nr names of v, and v. */
+static void free_names(char **v, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* The names in the folder dfd (dir) that pick() takes, of files the
+ * daemon made (backups: oldest first, as their names sort by time). */
+static int list_ours(int dfd, const char *dir, int (*pick)(const char *),
 		     char ***out, size_t *nr)
 {
-	DIR *dp = opendir(dir);
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dp = fd < 0 ? NULL : fdopendir(fd);
 	struct dirent *d;
-	char **v = NULL;
+	char **v = NULL, **grown;
 	size_t alloc = 0;
 
 	*nr = 0;
-	if (!dp)
-		return errno == ENOENT ? 0 :
-			log_error(-errno, "backup: cannot read %s: %s", dir,
-				  strerror(errno));
+	if (!dp) {
+		if (fd >= 0)
+			close(fd);
+		return log_error(-errno, "backup: cannot read %s: %s", dir,
+				 strerror(errno));
+	}
 	while ((d = readdir(dp))) {
-		char **grown;
-
-		if (!pick(d->d_name))
+		if (!pick(d->d_name) || !made_here(dfd, d->d_name))
 			continue;
 		grown = array_grow(v, *nr, &alloc, sizeof(*v), 1);
 		if (!grown || !(grown[*nr] = strdup(d->d_name))) {
-			v = grown ? grown : v;
 			closedir(dp);
-			for (size_t i = 0; i < *nr; i++)
-				free(v[i]);
-			free(v);
+			free_names(grown ? grown : v, *nr);
 			*nr = 0;
 			return log_error(-ENOMEM, "backup: out of memory");
 		}
@@ -126,7 +216,7 @@ static int list_ours(const char *dir, int (*pick)(const char *name),
 
 /* Copy the whole database in one step: the store is small enough, and
  * a read connection in WAL mode never holds up the writer. */
-static int copy_db(const char *db_path, const char *to)
+static int copy_db(const char *db_path, int dfd, const char *name)
 {
 	sqlite3 *src;
 	int rc;
@@ -134,93 +224,95 @@ static int copy_db(const char *db_path, const char *to)
 	rc = db_open(db_path, 1, &src);
 	if (rc)
 		return rc;
-	rc = db_copy(src, to);
+	rc = db_copy(src, dfd, name);
 	db_close(src);
 	return rc;
 }
 
-/* Delete what backups killed halfway left in dir: nothing else ever
- * deletes it. */
-static int drop_leftovers(const char *dir)
+/* Delete the names of the folder dfd (dir) but the newest keep that
+ * pick() takes: what backups killed halfway left (nothing else ever
+ * deletes it), or the oldest backups. */
+static int drop_ours(int dfd, const char *dir, int (*pick)(const char *),
+		     size_t keep)
 {
-	struct strbuf path = STRBUF_INIT;
 	char **names = NULL;
 	size_t nr;
-	int rc = list_ours(dir, is_leftover, &names, &nr);
+	int rc = list_ours(dfd, dir, pick, &names, &nr);
 
-	for (size_t i = 0; i < nr; i++) {
-		strbuf_reset(&path);
-		strbuf_addf(&path, "%s/%s", dir, names[i]);
-		if (unlink(path.buf) && errno != ENOENT)
-			log_warn("backup: cannot delete %s: %s", path.buf,
-				 strerror(errno));
-		free(names[i]);
+	for (size_t i = 0; i + keep < nr; i++)
+		if (unlinkat(dfd, names[i], 0) && errno != ENOENT)
+			log_warn("backup: cannot delete %s/%s: %s", dir,
+				 names[i], strerror(errno));
+	free_names(names, nr);
+	return rc;
+}
+
+/* Whether the copy name in dfd is sound: a damaged copy would push a
+ * good one out (it is deleted). When it is not, or none was made, the
+ * store is checked, and said to be damaged when it is. */
+static int check_copy(const char *db_path, int dfd, const char *dir,
+		      const char *name, int rc)
+{
+	struct strbuf path = STRBUF_INIT;
+
+	strbuf_addf(&path, "%s/%s", dir, name);
+	if (!rc && storefile_damaged(path.buf, NULL)) {
+		rc = log_error(-EIO, "backup: the copy of %s is damaged: not"
+			       " kept", db_path);
+		unlinkat(dfd, name, 0);
 	}
-	free(names);
+	if (rc && storefile_damaged(db_path, NULL) > 0)
+		storefile_note(STOREFILE_CORRUPT);
 	strbuf_release(&path);
 	return rc;
 }
 
 int maintenance_backup(const char *db_path, const char *dir, double now,
-		       int kept)
+		       int kept, struct strbuf *why)
 {
-	struct strbuf tmp = STRBUF_INIT, path = STRBUF_INIT;
-	char stamp[CLOCK_STAMP_LEN], **names = NULL;
-	size_t nr;
-	int rc = 0;
+	struct strbuf tmp = STRBUF_INIT, name = STRBUF_INIT;
+	char stamp[CLOCK_STAMP_LEN];
+	int rc, dfd = open_backup_folder(dir, 1, why);
 
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		return log_error(-errno, "backup: cannot create %s: %s", dir,
-				 strerror(errno));
-	rc = drop_leftovers(dir);
-	if (rc)
-		return rc;
+	if (dfd < 0)
+		return dfd;
+	rc = drop_ours(dfd, dir, is_leftover, 0);
 	clock_stamp((time_t)now, stamp);
-	strbuf_addf(&path, "%s/" PREFIX "%s" SUFFIX, dir, stamp);
-	strbuf_addf(&tmp, "%s.tmp", path.buf);
-	rc = copy_db(db_path, tmp.buf);
-	/* a damaged copy would push a good one out; a store that gives
-	 * one, or none, is checked, and said to be damaged when it is */
-	if (!rc && storefile_damaged(tmp.buf, NULL))
-		rc = log_error(-EIO, "backup: the copy of %s is damaged: not"
-			       " kept", db_path);
-	if (rc && storefile_damaged(db_path, NULL) > 0)
-		storefile_note(STOREFILE_CORRUPT);
-	if (!rc && rename(tmp.buf, path.buf))
-		rc = log_error(-errno, "backup: cannot rename %s: %s", tmp.buf,
-			       strerror(errno));
-	if (rc)
-		unlink(tmp.buf);
-	else
-		log_info("backup: database saved to %s", path.buf);
+	strbuf_addf(&name, PREFIX "%s" SUFFIX, stamp);
+	strbuf_addf(&tmp, "%s.tmp", name.buf);
 	if (!rc)
-		rc = list_ours(dir, is_backup, &names, &nr);
-	for (size_t i = 0; !rc && i < nr; i++) {
-		if (i + kept < nr) {
-			strbuf_reset(&tmp);
-			strbuf_addf(&tmp, "%s/%s", dir, names[i]);
-			if (unlink(tmp.buf))
-				log_warn("backup: cannot delete %s: %s",
-					 tmp.buf, strerror(errno));
-		}
+		rc = check_copy(db_path, dfd, dir, tmp.buf,
+				copy_db(db_path, dfd, tmp.buf));
+	if (!rc && renameat(dfd, tmp.buf, dfd, name.buf)) {
+		rc = log_error(-errno, "backup: cannot rename %s/%s: %s", dir,
+			       tmp.buf, strerror(errno));
+		unlinkat(dfd, tmp.buf, 0);
 	}
-	for (size_t i = 0; !rc && i < nr; i++)
-		free(names[i]);
-	free(names);
+	if (!rc) {
+		log_info("backup: database saved to %s/%s", dir, name.buf);
+		rc = drop_ours(dfd, dir, is_backup, kept);
+	}
+	close(dfd);
 	strbuf_release(&tmp);
-	strbuf_release(&path);
+	strbuf_release(&name);
 	return rc;
 }
 
-int maintenance_backups(const char *db_path, char ***paths, size_t *nr)
+int maintenance_backups(const char *db_path, char ***paths, size_t *nr,
+			struct strbuf *why)
 {
 	struct strbuf dir = STRBUF_INIT;
 	char **names = NULL;
-	int rc;
+	int rc, dfd;
 
 	*paths = NULL;
+	*nr = 0;
 	backup_dir(db_path, &dir);
-	rc = list_ours(dir.buf, is_backup, &names, nr);
+	dfd = open_backup_folder(dir.buf, 0, why);
+	rc = dfd == -ENOENT ? 0 : dfd < 0 ? dfd :
+		list_ours(dfd, dir.buf, is_backup, &names, nr);
+	if (dfd >= 0)
+		close(dfd);
 	for (size_t i = 0; !rc && i < *nr; i++) {
 		char *full;
 
@@ -232,9 +324,7 @@ int maintenance_backups(const char *db_path, char ***paths, size_t *nr)
 		names[i] = full;
 	}
 	if (rc) {
-		for (size_t i = 0; i < *nr; i++)
-			free(names[i]);
-		free(names);
+		free_names(names, *nr);
 		*nr = 0;
 	} else {
 		*paths = names;
@@ -250,7 +340,7 @@ double maintenance_last_backup_at(const struct config *cfg)
 	struct stat st;
 	size_t nr;
 
-	if (maintenance_backups(cfg->database, &paths, &nr))
+	if (maintenance_backups(cfg->database, &paths, &nr, NULL))
 		return 0;
 	if (nr && !stat(paths[nr - 1], &st))
 		at = st.st_mtime;
@@ -343,14 +433,15 @@ int maintenance_prune(const struct config *cfg, double now)
 	return rc;
 }
 
-int maintenance_backup_now(const struct config *cfg, double now, int *far)
+int maintenance_backup_now(const struct config *cfg, double now, int *far,
+			   struct strbuf *why)
 {
 	struct strbuf dir = STRBUF_INIT;
 	int kept = cfg->backups_kept > 0 ? cfg->backups_kept : 1;
 	int rc;
 
 	backup_dir(cfg->database, &dir);
-	rc = maintenance_backup(cfg->database, dir.buf, now, kept);
+	rc = maintenance_backup(cfg->database, dir.buf, now, kept, why);
 	strbuf_release(&dir);
 	/* the far copy's failure leaves the one beside the store standing:
 	 * a retry would rotate the good local history away while the far
@@ -358,7 +449,7 @@ int maintenance_backup_now(const struct config *cfg, double now, int *far)
 	*far = 0;
 	if (!rc && cfg->backup_dir)
 		*far = maintenance_backup(cfg->database, cfg->backup_dir, now,
-					  kept);
+					  kept, why);
 	return rc;
 }
 

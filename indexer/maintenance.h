@@ -22,7 +22,8 @@
  * where BACKUPS is the folder "backups" beside the database; it is written
  * under a temporary name and renamed, so a backup file is always whole, and
  * kept only when PRAGMA quick_check passes (a damaged copy says the store is
- * damaged: see recovery.h). Only the newest backups_kept are kept. Vacuum
+ * damaged: see recovery.h). Only the newest backups_kept are kept. A
+ * folder another user may change is refused (maintenance_backup()). Vacuum
  * rebuilds the database file without its free pages, through the writer
  * (scans wait meanwhile).
  */
@@ -31,6 +32,7 @@
 #include <stddef.h>
 
 struct config;
+struct strbuf;
 
 /* How long after start the first backup waits when there is none, and
  * the first cleanup at most (the store does not say when the last one
@@ -60,9 +62,11 @@ int maintenance_prune_scans(sqlite3 *db, int keep, double before);
  * [retention] backup_dir when set. Returns 0 or a negative errno value
  * (logged) of the backup beside the store; a failed backup leaves no
  * partial file. *far is set to the copy into backup_dir's 0 or negative
- * errno value (logged), 0 too when there was none to make.
+ * errno value (logged), 0 too when there was none to make. A folder
+ * refused (-EACCES, see maintenance_backup()) says why in why.
  */
-int maintenance_backup_now(const struct config *cfg, double now, int *far);
+int maintenance_backup_now(const struct config *cfg, double now, int *far,
+			   struct strbuf *why);
 
 /*
  * When the next timed backup is due (wall clock): the newest backup's
@@ -79,18 +83,27 @@ double maintenance_last_backup_at(const struct config *cfg);
 
 /*
  * Write a backup of the database at db_path into dir (created if need
- * be), named for now, and keep the newest kept backups there. Returns 0
- * or a negative errno value (logged).
+ * be), named for now, and keep the newest kept backups there. The folder
+ * is opened from / with no link on its way and none of its folders one
+ * that a user other than root or the daemon's may change (its owner, a
+ * group or everyone but in a sticky folder: symlinks_open_owned()), else
+ * refused with -EACCES and the reason in why (unless NULL); the copy is
+ * made in it under a new name (db_copy()), then renamed. Only regular
+ * files of the daemon's user bearing a backup's name are counted and
+ * deleted there. Returns 0 or a negative errno value (logged).
  */
 int maintenance_backup(const char *db_path, const char *dir, double now,
-		       int kept);
+		       int kept, struct strbuf *why);
 
 /*
  * The backups of the store at db_path, oldest first, as paths in *paths
  * (each malloc'd, and the array: the caller frees them). Returns 0 (with
- * none when there is no folder yet) or a negative errno value (logged).
+ * none when there is no folder yet) or a negative errno value (logged):
+ * -EACCES with the reason in why (unless NULL) when the folder is
+ * refused as maintenance_backup() refuses one.
  */
-int maintenance_backups(const char *db_path, char ***paths, size_t *nr);
+int maintenance_backups(const char *db_path, char ***paths, size_t *nr,
+			struct strbuf *why);
 
 /* Vacuum the database through the writer. Returns 0 or a negative errno
  * value (logged). */

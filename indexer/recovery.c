@@ -7,6 +7,7 @@
 #include "indexer/recovery.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,7 +86,11 @@ static int restore(const char *backup, const char *path)
 	if (rc)
 		return rc;
 	strbuf_addf(&tmp, "%s.tmp", path);
-	rc = db_copy(src, tmp.buf);
+	/* what a kill left at the name in the store's own folder */
+	if (unlink(tmp.buf) && errno != ENOENT)
+		log_warn("database %s: cannot delete: %s", tmp.buf,
+			 strerror(errno));
+	rc = db_copy(src, AT_FDCWD, tmp.buf);
 	db_close(src);
 	if (!rc && rename(tmp.buf, path))
 		rc = log_error(-errno, "database %s: cannot put the backup in"
@@ -98,17 +103,19 @@ static int restore(const char *backup, const char *path)
 
 /* The newest backup that passes quick_check, copied to path; *from is
  * its name, NULL when there is none. One that cannot be checked or
- * copied (logged where it failed) leaves the turn to an older one. */
-static int restore_newest(const char *path, char **from)
+ * copied (logged where it failed) leaves the turn to an older one. A
+ * backups folder that others may change is not used (why says so): the
+ * store starts afresh, the damaged one kept aside. */
+static int restore_newest(const char *path, char **from, struct strbuf *why)
 {
 	char **backups;
 	size_t nr;
 	int rc;
 
 	*from = NULL;
-	rc = maintenance_backups(path, &backups, &nr);
+	rc = maintenance_backups(path, &backups, &nr, why);
 	if (rc)
-		return rc;
+		return rc == -EACCES ? 0 : rc;
 	for (size_t i = nr; !rc && !*from && i-- > 0;) {
 		struct strbuf why = STRBUF_INIT;
 		int damaged = storefile_damaged(backups[i], &why);
@@ -186,7 +193,7 @@ static void say_lost(const char *aside, const char *backup)
 int recovery_check(const char *path)
 {
 	struct strbuf why = STRBUF_INIT, aside = STRBUF_INIT;
-	struct strbuf line = STRBUF_INIT;
+	struct strbuf line = STRBUF_INIT, refused = STRBUF_INIT;
 	char *backup = NULL;
 	int rc;
 
@@ -198,7 +205,7 @@ int recovery_check(const char *path)
 	storefile_note(STOREFILE_CORRUPT);
 	rc = move_aside(path, &aside);
 	if (!rc)
-		rc = restore_newest(path, &backup);
+		rc = restore_newest(path, &backup, &refused);
 	if (!rc && !backup)
 		rc = storefile_create_private(path);
 	if (rc)
@@ -207,6 +214,9 @@ int recovery_check(const char *path)
 		    why.buf, aside.buf);
 	if (backup)
 		strbuf_addf(&line, "restored from %s", backup);
+	else if (refused.len)
+		strbuf_addf(&line, "no backup used (%s): started afresh",
+			    refused.buf);
 	else
 		strbuf_addstr(&line, "no good backup: started afresh");
 	log_warn("%s; every root is scanned again", line.buf);
@@ -220,5 +230,6 @@ out:
 	strbuf_release(&why);
 	strbuf_release(&aside);
 	strbuf_release(&line);
+	strbuf_release(&refused);
 	return rc;
 }

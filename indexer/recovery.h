@@ -14,7 +14,10 @@
  * series, latest overrides and the Real-Debrid history come back as they
  * were then; the log says what changed after the backup and is lost (as
  * far as the damaged file still tells). With no good backup the store
- * starts afresh. Either way a full scan must then rebuild the library.
+ * starts afresh; so it does when the backups folder is one that another
+ * user may change (maintenance_backups() refuses it: they could have put
+ * any store there), health saying why. Either way a full scan must then
+ * rebuild the library.
  *
  *	rc = recovery_check(cfg->database);
  *	if (rc < 0)

@@ -20,6 +20,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "indexer/monitor/catalog.h"
+#include "indexer/monitor/catalog_file.h"
 #include "indexer/manga/names.h"
 
 /* What the file at a path is, as far as deciding to reload goes. */
@@ -232,6 +233,27 @@ static int replace_all(sqlite3 *db, const char *path, FILE *f,
 	return 0;
 }
 
+/* The catalog file opened for reading (catalog_file_open()): a refusal
+ * is told once and kept for health until the file opens or is gone. */
+static int open_file(const char *path)
+{
+	struct strbuf why = STRBUF_INIT;
+	int fd = catalog_file_open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY,
+				   &why);
+
+	if (why.len)
+		fd = -EACCES;
+	if (why.len)
+		catalog_file_refused(why.buf);
+	else if (fd >= 0 || fd == -ENOENT)
+		catalog_file_refused(NULL);
+	else
+		log_error(fd, "catalog: cannot open %s: %s", path,
+			  strerror(-fd));
+	strbuf_release(&why);
+	return fd;
+}
+
 /* The file's size and mtime are taken from the open file, so what is
  * recorded is what was read (a later change moves them again). */
 int catalog_reload(sqlite3 *db, void *arg)
@@ -246,10 +268,9 @@ int catalog_reload(sqlite3 *db, void *arg)
 		return -EINVAL;
 	/* O_NONBLOCK: a FIFO at the path must not block the writer thread
 	 * before its type can be checked. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0 && errno != ENOENT)
-		return log_error(-errno, "catalog: cannot open %s: %s", path,
-				 strerror(errno));
+	fd = open_file(path);
+	if (fd < 0 && fd != -ENOENT)
+		return fd;
 	f = NULL;
 	if (fd >= 0) {
 		if (fstat(fd, &st)) {

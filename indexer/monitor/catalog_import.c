@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -21,6 +22,7 @@
 #include "common/hmap.h"
 #include "common/strbuf.h"
 #include "indexer/monitor/catalog.h"
+#include "indexer/monitor/catalog_file.h"
 #include "indexer/monitor/links.h"
 
 /* A link the catalog holds, by its key. */
@@ -81,22 +83,51 @@ static void forget(struct hmap_entry *e)
 	free(hmap_entry_of(e, struct known_link, ent));
 }
 
+/* The catalog file at path opened with flags (catalog_file_open()), a
+ * regular file only; why it cannot be is in report (but a missing
+ * file's for reading). Returns the descriptor or a negative errno. */
+static int open_catalog(const char *path, int flags, FILE *report)
+{
+	struct strbuf why = STRBUF_INIT;
+	int fd = catalog_file_open(path, flags, &why);
+	struct stat st;
+
+	if (fd >= 0 && fstat(fd, &st)) {
+		close(fd);
+		fd = -errno;
+	} else if (fd >= 0 && !S_ISREG(st.st_mode)) {
+		close(fd);
+		fd = -EINVAL;
+	}
+	if (why.len)
+		fprintf(report, "mediamon: %s\n", why.buf);
+	else if (fd < 0 && (fd != -ENOENT || (flags & O_CREAT)))
+		fprintf(report, "mediamon: cannot open the catalog %s: %s\n",
+			path, fd == -EINVAL ? "not a file" : strerror(-fd));
+	if (why.len)
+		fd = -EACCES;
+	strbuf_release(&why);
+	return fd;
+}
+
 /* The links the catalog at path holds, into m; *ends_line is whether its
  * last byte is a newline (or it is empty or missing). */
 static int read_catalog(const char *path, struct hmap *m, int *ends_line,
 			FILE *report)
 {
-	FILE *f = fopen(path, "re");
+	int fd = open_catalog(path, O_RDONLY | O_NONBLOCK, report);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
 	char *line = NULL;
 	size_t alloc = 0;
 	ssize_t n;
 	int ret = 0;
 
 	*ends_line = 1;
-	if (!f && errno == ENOENT)
-		return 0;
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd;
 	if (!f) {
 		ret = -errno;
+		close(fd);
 		fprintf(report, "mediamon: cannot read the catalog %s: %s\n",
 			path, strerror(-ret));
 		return ret;
@@ -305,27 +336,25 @@ static int read_export(const char *format, const char *file, struct hmap *m,
 static int append(const char *path, const char *text, size_t nr,
 		  FILE *report)
 {
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	int fd = open_catalog(path, O_WRONLY | O_APPEND | O_CREAT, report);
 	int ret = 0;
 
-	if (fd < 0) {
-		ret = -errno;
-	} else {
-		while (nr && !ret) {
-			ssize_t w = write(fd, text, nr);
+	if (fd < 0)
+		return fd;
+	while (nr && !ret) {
+		ssize_t w = write(fd, text, nr);
 
-			if (w < 0 && errno != EINTR)
-				ret = -errno;
-			else if (w > 0) {
-				text += w;
-				nr -= w;
-			}
+		if (w < 0 && errno != EINTR)
+			ret = -errno;
+		else if (w > 0) {
+			text += w;
+			nr -= w;
 		}
-		if (!ret && fsync(fd))
-			ret = -errno;
-		if (close(fd) && !ret)
-			ret = -errno;
 	}
+	if (!ret && fsync(fd))
+		ret = -errno;
+	if (close(fd) && !ret)
+		ret = -errno;
 	if (ret)
 		fprintf(report, "mediamon: cannot write the catalog %s: %s\n",
 			path, strerror(-ret));

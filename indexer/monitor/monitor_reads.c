@@ -16,6 +16,7 @@
 #include "common/strbuf.h"
 #include "common/throttle.h"
 #include "common/utf8.h"
+#include "indexer/monitor/catalog_file.h"
 #include "indexer/monitor/checks.h"
 #include "indexer/monitor/save_guard.h"
 #include "indexer/store/reader.h"
@@ -541,6 +542,7 @@ int monitor_reads_health(struct strbuf *errors, struct strbuf *warns)
 		rc = reader_each(warnings[i].sql, warnings[i].what,
 				 warnings[i].line, warns);
 	save_guard_health(warns);
+	catalog_file_health(errors);
 	reader_end(db);
 	return rc;
 }

@@ -399,7 +399,11 @@ static int write_back(sqlite3 *db, void *unused)
 		return rc;
 	if (asprintf(&tmp, "%s.tmp", w.path) < 0)
 		return log_error(-ENOMEM, "writer: out of memory");
-	rc = db_copy(db, tmp);
+	/* what a kill left at the name in the store's own folder */
+	if (unlink(tmp) && errno != ENOENT)
+		log_warn("database %s: cannot delete: %s", tmp,
+			 strerror(errno));
+	rc = db_copy(db, AT_FDCWD, tmp);
 	if (!rc) {
 		with_suffix(w.path, "-wal", unlink);
 		with_suffix(w.path, "-shm", unlink);

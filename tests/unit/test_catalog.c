@@ -19,8 +19,11 @@
 #include <cmocka.h>
 
 #include "common/db.h"
+#include "common/log.h"
+#include "common/strbuf.h"
 #include "testdb.h"
 #include "indexer/monitor/catalog.h"
+#include "indexer/monitor/catalog_file.h"
 #include "indexer/store/schema.h"
 
 struct env {
@@ -386,6 +389,67 @@ static void test_missing_file_empties(void **state)
 	catalog_hits_free(search(e, "One Piece", 105, 1), 1);
 }
 
+/* Whether the log ring holds what exactly once. */
+static int logged_once(const char *what)
+{
+	struct strbuf ring = STRBUF_INIT;
+	const char *first;
+	int once;
+
+	log_ring_dump(&ring);
+	first = strstr(ring.buf, what);
+	once = first && !strstr(first + 1, what);
+	strbuf_release(&ring);
+	return once;
+}
+
+/* Issue 76: a catalog file others may change (written by every user, or
+ * a link of another user's) is refused: logged once, a line of health
+ * until mended, the catalog kept as it was. */
+static void test_file_others_may_change(void **state)
+{
+	struct env *e = *state;
+	struct strbuf health = STRBUF_INIT;
+	char want[512], other[160];
+
+	load(e, 0);
+	write_file(e->file, "{\"title\": \"Berserk T41\", \"link\": \"z\"}\n");
+	assert_int_equal(chmod(e->file, 0666), 0);
+	assert_int_equal(catalog_reload(e->t.db, e->file), -EACCES);
+	assert_int_equal(catalog_reload(e->t.db, e->file), -EACCES);
+	catalog_hits_free(search(e, "One Piece", 105, 1), 1);
+	catalog_file_health(&health);
+	snprintf(want, sizeof(want), "catalog: the file %s is not used: %s"
+		 " may be written by every user", e->file, e->file);
+	assert_true(logged_once(want));
+	assert_non_null(strstr(health.buf, want));
+	assert_true(!strncmp(health.buf, "error: ", 7));
+	assert_int_equal(chmod(e->file, 0644), 0);
+	assert_int_equal(catalog_reload(e->t.db, e->file), 0);
+	assert_int_equal(query_int(e->t.db, "SELECT entries FROM catalog_meta"),
+			 1);
+	strbuf_reset(&health);
+	catalog_file_health(&health);
+	assert_string_equal(health.buf, "");
+	if (geteuid()) {
+		strbuf_release(&health);
+		return;
+	}
+	/* a link another user made, though to a file of root's */
+	snprintf(other, sizeof(other), "%s/other.jsonl", e->t.dir);
+	write_file(other, good_lines);
+	assert_int_equal(unlink(e->file), 0);
+	assert_int_equal(symlink(other, e->file), 0);
+	assert_int_equal(lchown(e->file, 65534, 65534), 0);
+	assert_int_equal(catalog_reload(e->t.db, e->file), -EACCES);
+	assert_int_equal(query_int(e->t.db, "SELECT entries FROM catalog_meta"),
+			 1);
+	catalog_file_health(&health);
+	assert_non_null(strstr(health.buf, "is a symbolic link of user"));
+	catalog_file_refused(NULL);
+	strbuf_release(&health);
+}
+
 static void test_large_file(void **state)
 {
 	struct env *e = *state;
@@ -415,6 +479,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 		T(test_load_counts_bad_lines),
+		T(test_file_others_may_change),
 		T(test_search_single_volume),
 		T(test_search_range),
 		T(test_search_drops_chapters_and_other_series),

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -189,6 +190,50 @@ static void test_refusals(void **state)
 	free(after);
 }
 
+/* Issue 76: the catalog is appended to only where no other user could
+ * have led it: a link of another user's at its name, or a folder on its
+ * way every user may write to, refuses the import, which says why and
+ * writes nowhere. */
+static void test_catalog_others_may_change(void **state)
+{
+	struct catalog_import n;
+	char report[4096], victim[160], open_dir[160], inner[192], *got;
+
+	(void)state;
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	put(victim, "precious\n");
+	unlink(catalog);
+	assert_int_equal(symlink(victim, catalog), 0);
+	if (!geteuid()) {
+		assert_int_equal(lchown(catalog, 65534, 65534), 0);
+		assert_int_equal(import("links", "ed2k://|file|a|1|" H1 "|/\n",
+					&n, report), -EACCES);
+		assert_non_null(strstr(report, "is a symbolic link of user"));
+		assert_int_equal(n.added, 0);
+		got = slurp(victim);
+		assert_string_equal(got, "precious\n");
+		free(got);
+	}
+	assert_int_equal(unlink(catalog), 0);
+	snprintf(open_dir, sizeof(open_dir), "%s/open", dir);
+	assert_int_equal(mkdir(open_dir, 0777), 0);
+	assert_int_equal(chmod(open_dir, 0777), 0);
+	snprintf(inner, sizeof(inner), "%s/catalog.jsonl", open_dir);
+	{
+		FILE *r = fmemopen(report, sizeof(report), "w");
+
+		memset(report, 0, sizeof(report));
+		put(export, "ed2k://|file|a|1|" H1 "|/\n");
+		assert_int_equal(catalog_import_file(inner, "links", export, r,
+						     &n), -EACCES);
+		fclose(r);
+	}
+	assert_non_null(strstr(report, "may be written by every user"));
+	assert_int_equal(access(inner, F_OK), -1);
+	assert_int_equal(rmdir(open_dir), 0);
+	unlink(victim);
+}
+
 static void test_ed2k_parse(void **state)
 {
 	struct links_ed2k e;
@@ -225,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_csv_report),
 		cmocka_unit_test(test_links_kept_and_once),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_catalog_others_may_change),
 		cmocka_unit_test(test_ed2k_parse),
 	};
 

@@ -5,7 +5,9 @@
  * API, what a migration says, time columns as CSV files show them, the
  * walks of a query's rows and rows read by a table of their columns.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -91,31 +93,103 @@ static void test_error_names_file(void **state)
 	assert_int_equal(hook_calls, 1);
 }
 
-/* A copy holds every committed row, the ones still in the WAL too, and
- * is private whatever the umask. */
+/* The names in dir, but "." and "..", joined by spaces, sorted. */
+static void names_in(const char *dir, char *out, size_t len)
+{
+	struct dirent **v;
+	int n = scandir(dir, &v, NULL, alphasort);
+
+	assert_true(n >= 0);
+	*out = '\0';
+	for (int i = 0; i < n; i++) {
+		if (strcmp(v[i]->d_name, ".") && strcmp(v[i]->d_name, ".."))
+			snprintf(out + strlen(out), len - strlen(out), "%s%s",
+				 *out ? " " : "", v[i]->d_name);
+		free(v[i]);
+	}
+	free(v);
+}
+
+/* The two format bytes of a database file's header. */
+static int format_bytes(const char *path)
+{
+	unsigned char h[20];
+	FILE *f = fopen(path, "rb");
+
+	assert_non_null(f);
+	assert_int_equal(fread(h, 1, sizeof(h), f), sizeof(h));
+	fclose(f);
+	return h[18] << 8 | h[19];
+}
+
+/* A copy holds every committed row, the ones still in the WAL too, is
+ * private whatever the umask, and made in the folder it is given (not
+ * where its path leads now), in rollback mode, with no file beside it. */
 static void test_copy(void **state)
 {
 	struct env *e = *state;
-	char to[128];
+	char to[128], sub[96], moved[96], names[256];
 	struct stat st;
 	mode_t old = umask(0);
+	int dfd;
 
 	assert_int_equal(db_exec(e->db, "CREATE TABLE t (x);"
 				 "INSERT INTO t VALUES (1), (2), (3);"), 0);
-	snprintf(to, sizeof(to), "%s/copy.db", e->dir);
-	assert_int_equal(db_copy(e->db, to), 0);
+	snprintf(sub, sizeof(sub), "%s/sub", e->dir);
+	snprintf(moved, sizeof(moved), "%s/moved", e->dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	dfd = open(sub, O_RDONLY | O_DIRECTORY);
+	assert_true(dfd >= 0);
+	assert_int_equal(rename(sub, moved), 0);
+	assert_int_equal(db_copy(e->db, dfd, "copy.db"), 0);
 	umask(old);
+	snprintf(to, sizeof(to), "%s/copy.db", moved);
 	assert_int_equal(stat(to, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(format_bytes(to), 0x0101);
+	names_in(moved, names, sizeof(names));
+	assert_string_equal(names, "copy.db");
 	assert_int_equal(testdb_int(to, "SELECT count(*) FROM t"), 3);
+	names_in(moved, names, sizeof(names));
+	assert_string_equal(names, "copy.db");
 
-	/* A copy replaces what was at its name. */
+	/* A copy never replaces what is at its name. */
 	assert_int_equal(db_exec(e->db, "INSERT INTO t VALUES (4)"), 0);
-	assert_int_equal(db_copy(e->db, to), 0);
-	assert_int_equal(testdb_int(to, "SELECT count(*) FROM t"), 4);
+	assert_int_equal(db_copy(e->db, dfd, "copy.db"), -EEXIST);
+	assert_int_equal(testdb_int(to, "SELECT count(*) FROM t"), 3);
+	assert_int_equal(db_copy(e->db, AT_FDCWD, to), -EEXIST);
+	close(dfd);
 
 	snprintf(to, sizeof(to), "%s/no/such/folder.db", e->dir);
-	assert_true(db_copy(e->db, to) < 0);
+	assert_int_equal(db_copy(e->db, AT_FDCWD, to), -ENOENT);
+}
+
+/* A link put at the name is never written through, wherever it leads:
+ * to a file (kept as it was) or to no file (none made there). */
+static void test_copy_not_through_a_link(void **state)
+{
+	struct env *e = *state;
+	char link[128], target[128], names[256];
+	struct stat st;
+	FILE *f;
+
+	snprintf(target, sizeof(target), "%s/victim", e->dir);
+	snprintf(link, sizeof(link), "%s/copy.db", e->dir);
+	f = fopen(target, "w");
+	assert_non_null(f);
+	assert_int_equal(fputs("precious\n", f) >= 0, 1);
+	fclose(f);
+	assert_int_equal(symlink(target, link), 0);
+	assert_int_equal(db_copy(e->db, AT_FDCWD, link), -EEXIST);
+	assert_int_equal(stat(target, &st), 0);
+	assert_int_equal(st.st_size, strlen("precious\n"));
+	assert_int_equal(unlink(target), 0);
+	assert_int_equal(db_copy(e->db, AT_FDCWD, link), -EEXIST);
+	assert_int_equal(lstat(target, &st), -1);
+	assert_int_equal(errno, ENOENT);
+	names_in(e->dir, names, sizeof(names));
+	assert_null(strstr(names, "victim"));
+	assert_non_null(strstr(names, "copy.db"));
 }
 
 static const char *const steps[] = {
@@ -501,6 +575,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_error_names_file, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_copy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copy_not_through_a_link,
+						setup, teardown),
 		cmocka_unit_test(test_new_store_one_line),
 		cmocka_unit_test(test_old_store_from_to),
 		cmocka_unit_test(test_failed_step),

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 #include "common/config.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "indexer/maintenance.h"
 #include "indexer/store/schema.h"
 #include "indexer/store/writer.h"
@@ -109,7 +111,7 @@ static void test_backups_kept(void **state)
 	for (int day = 0; day < 3; day++)
 		assert_int_equal(maintenance_backup(e->db, e->backups,
 						    NOV_21_2026 + day * 86400,
-						    2), 0);
+						    2, NULL), 0);
 	assert_false(exists(e, "mediamon-20261121T160000Z.db"));
 	assert_true(exists(e, "mediamon-20261122T160000Z.db"));
 	assert_true(exists(e, "mediamon-20261123T160000Z.db"));
@@ -135,7 +137,8 @@ static void test_backups_kept(void **state)
 		fclose(fopen(path, "w"));
 	}
 	assert_int_equal(maintenance_backup(e->db, e->backups,
-					    NOV_21_2026 + 5 * 86400, 1), 0);
+					    NOV_21_2026 + 5 * 86400, 1, NULL),
+			 0);
 	for (size_t i = 0; i < ARRAY_SIZE(foreign); i++)
 		assert_true(exists(e, foreign[i]));
 	assert_false(exists(e, "mediamon-20261123T160000Z.db"));
@@ -162,7 +165,7 @@ static void test_killed_backup_left_over(void **state)
 	snprintf(path, sizeof(path), "%s/other.db.tmp", e->backups);
 	fclose(fopen(path, "w"));
 	assert_int_equal(maintenance_backup(e->db, e->backups, NOV_21_2026,
-					    2), 0);
+					    2, NULL), 0);
 	for (size_t i = 0; i < ARRAY_SIZE(left); i++)
 		assert_false(exists(e, left[i]));
 	assert_true(exists(e, "other.db.tmp"));
@@ -176,11 +179,129 @@ static void test_backup_fails_whole(void **state)
 
 	snprintf(file, sizeof(file), "%s/not-a-dir", e->dir);
 	fclose(fopen(file, "w"));
-	assert_true(maintenance_backup(e->db, file, NOV_21_2026, 2) < 0);
+	assert_true(maintenance_backup(e->db, file, NOV_21_2026, 2, NULL) < 0);
 	assert_true(maintenance_backup("/nonexistent/index.db", e->backups,
-				       NOV_21_2026, 2) < 0);
+				       NOV_21_2026, 2, NULL) < 0);
 	assert_false(exists(e, "mediamon-20261121T160000Z.db"));
 	assert_false(exists(e, "mediamon-20261121T160000Z.db.tmp"));
+}
+
+/* Whether path holds what write_file() put there. */
+static int holds(const char *path, const char *text)
+{
+	char buf[64] = "";
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return !strcmp(buf, text);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Issue 76: a backup folder that another user may change is refused,
+ * with why, and nothing is written in it; mended, it is used. */
+static void test_folder_others_may_change(void **state)
+{
+	struct env *e = *state;
+	struct strbuf why = STRBUF_INIT;
+	char want[512], path[160];
+	DIR *d;
+
+	assert_int_equal(mkdir(e->backups, 0700), 0);
+	assert_int_equal(chmod(e->backups, 0777), 0);
+	assert_int_equal(maintenance_backup(e->db, e->backups, NOV_21_2026,
+					    2, &why), -EACCES);
+	snprintf(want, sizeof(want), "the folder %s is not used: %s may be"
+		 " written by every user (only root or mediamon's user may"
+		 " change it)", e->backups, e->backups);
+	assert_string_equal(why.buf, want);
+	d = opendir(e->backups);
+	assert_non_null(d);
+	for (struct dirent *de; (de = readdir(d));)
+		assert_true(de->d_name[0] == '.');
+	closedir(d);
+	/* a folder on the way counts as much */
+	snprintf(path, sizeof(path), "%s/far", e->backups);
+	strbuf_reset(&why);
+	assert_int_equal(maintenance_backup(e->db, path, NOV_21_2026, 2,
+					    &why), -EACCES);
+	assert_non_null(strstr(why.buf, "may be written by every user"));
+	assert_int_equal(access(path, F_OK), -1);
+	if (!geteuid()) {
+		assert_int_equal(chmod(e->backups, 0700), 0);
+		assert_int_equal(chown(e->backups, 65534, 65534), 0);
+		strbuf_reset(&why);
+		assert_int_equal(maintenance_backup(e->db, e->backups,
+						    NOV_21_2026, 2, &why),
+				 -EACCES);
+		assert_non_null(strstr(why.buf, " belongs to user "));
+		assert_int_equal(chown(e->backups, 0, 0), 0);
+	}
+	assert_int_equal(chmod(e->backups, 0700), 0);
+	strbuf_reset(&why);
+	assert_int_equal(maintenance_backup(e->db, e->backups, NOV_21_2026,
+					    2, &why), 0);
+	assert_int_equal(why.len, 0);
+	assert_true(exists(e, "mediamon-20261121T160000Z.db"));
+	strbuf_release(&why);
+}
+
+/* Issue 76: in a folder every user may add names to (sticky, as /tmp),
+ * a link put at the copy's or the backup's name is never written
+ * through, and another user's file named as a backup is neither counted
+ * nor deleted. */
+static void test_links_at_the_names(void **state)
+{
+	struct env *e = *state;
+	char victim[128], tmp[160], path[160];
+	struct stat st;
+
+	assert_int_equal(mkdir(e->backups, 0700), 0);
+	assert_int_equal(chmod(e->backups, 01777), 0);
+	snprintf(victim, sizeof(victim), "%s/victim", e->dir);
+	write_file(victim, "precious\n");
+	snprintf(tmp, sizeof(tmp), "%s/mediamon-20261121T160000Z.db.tmp",
+		 e->backups);
+	assert_int_equal(symlink(victim, tmp), 0);
+	assert_int_equal(maintenance_backup(e->db, e->backups, NOV_21_2026,
+					    2, NULL), -EEXIST);
+	assert_true(holds(victim, "precious\n"));
+	assert_int_equal(lstat(tmp, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_false(exists(e, "mediamon-20261121T160000Z.db"));
+	/* at the backup's own name, the link is replaced, not followed */
+	snprintf(path, sizeof(path), "%s/mediamon-20261121T170000Z.db",
+		 e->backups);
+	assert_int_equal(symlink(victim, path), 0);
+	assert_int_equal(maintenance_backup(e->db, e->backups,
+					    NOV_21_2026 + 3600, 1, NULL), 0);
+	assert_true(holds(victim, "precious\n"));
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_true(count(path, "SELECT count(*) FROM sqlite_schema") > 10);
+	if (geteuid())
+		return;
+	/* another user's file with a newer backup's name pushes none out */
+	snprintf(path, sizeof(path), "%s/mediamon-20991231T000000Z.db",
+		 e->backups);
+	write_file(path, "theirs\n");
+	assert_int_equal(chown(path, 65534, 65534), 0);
+	assert_int_equal(maintenance_backup(e->db, e->backups,
+					    NOV_21_2026 + 7200, 1, NULL), 0);
+	assert_true(holds(path, "theirs\n"));
+	assert_true(exists(e, "mediamon-20261121T180000Z.db"));
+	assert_false(exists(e, "mediamon-20261121T170000Z.db"));
 }
 
 /* [retention] backup_dir gets each backup too, rotated there alike and
@@ -198,7 +319,8 @@ static void test_backup_dir_too(void **state)
 	assert_non_null(e->cfg.backup_dir);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(maintenance_backup_now(&e->cfg, NOV_21_2026 +
-							i * 3600, &far), 0);
+							i * 3600, &far, NULL),
+				 0);
 	assert_int_equal(far, 0);
 	snprintf(path, sizeof(path), "%s/mediamon-20261121T160000Z.db", dir);
 	assert_int_equal(access(path, F_OK), -1);
@@ -211,7 +333,7 @@ static void test_backup_dir_too(void **state)
 	e->cfg.backup_dir = strdup(path);
 	assert_non_null(e->cfg.backup_dir);
 	assert_int_equal(maintenance_backup_now(&e->cfg, NOV_21_2026 +
-						3 * 3600, &far), 0);
+						3 * 3600, &far, NULL), 0);
 	assert_int_equal(far, -ENOTDIR);
 	assert_true(exists(e, "mediamon-20261121T190000Z.db"));
 }
@@ -241,7 +363,7 @@ static void test_retention_and_next(void **state)
 	/* Retention alone writes no backup. */
 	assert_true(maintenance_last_backup_at(&e->cfg) == 0);
 	assert_true(maintenance_next_at(&e->cfg) < now + 3000);
-	assert_int_equal(maintenance_backup_now(&e->cfg, now, &far), 0);
+	assert_int_equal(maintenance_backup_now(&e->cfg, now, &far, NULL), 0);
 	assert_int_equal(far, 0);
 	assert_true(maintenance_last_backup_at(&e->cfg) >= now - 2);
 	next = maintenance_next_at(&e->cfg);
@@ -280,6 +402,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_killed_backup_left_over,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup_fails_whole, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_folder_others_may_change,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_links_at_the_names, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_backup_dir_too, setup,
 						teardown),

@@ -167,6 +167,34 @@ static void test_fresh_without_backup(void **state)
 	assert_int_equal(count_names(e->dir, "index.db.damaged-"), 1);
 }
 
+/* Issue 76: a backups folder that another user may change is not
+ * restored from (they may have put any store there): the store starts
+ * afresh, the damaged one kept aside, and health says why. */
+static void test_backups_others_may_change(void **state)
+{
+	struct env *e = *state;
+	char backup[160];
+	struct strbuf errors = STRBUF_INIT, warns = STRBUF_INIT;
+
+	snprintf(backup, sizeof(backup), "%s/mediamon-20260101T000000Z.db",
+		 e->backups);
+	make_store(backup, 2);
+	make_store(e->db, 5);
+	damage(e->db);
+	assert_int_equal(chmod(e->backups, 0777), 0);
+	assert_int_equal(recovery_check(e->db), 1);
+	assert_int_equal(testdb_int(e->db, "SELECT count(*) FROM sqlite_schema"),
+			 0);
+	assert_int_equal(count_names(e->dir, "index.db.damaged-"), 1);
+	storefile_health(&errors, &warns);
+	assert_non_null(strstr(warns.buf, "no backup used (the folder "));
+	assert_non_null(strstr(warns.buf, "/backups may be written by every"
+			       " user"));
+	assert_null(strstr(warns.buf, backup));
+	strbuf_release(&errors);
+	strbuf_release(&warns);
+}
+
 /* A copy of a damaged store is no backup: it would push a good one out. */
 static void test_damaged_store_not_backed_up(void **state)
 {
@@ -174,8 +202,8 @@ static void test_damaged_store_not_backed_up(void **state)
 
 	make_store(e->db, 5);
 	damage(e->db);
-	assert_true(maintenance_backup(e->db, e->backups, 1795276800.0, 2) <
-		    0);
+	assert_true(maintenance_backup(e->db, e->backups, 1795276800.0, 2,
+				       NULL) < 0);
 	assert_int_equal(count_names(e->backups, "mediamon-"), 0);
 	assert_int_equal(storefile_fault(), STOREFILE_CORRUPT);
 	assert_int_equal(storefile_take_suspect(), 1);
@@ -192,6 +220,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_damaged_store_not_backed_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_backups_others_may_change, setup, teardown),
 	};
 
 	log_set_stderr(0);

@@ -482,6 +482,54 @@ static void test_open_owned(void **state)
 	assert_int_equal(owned("a/b", NULL, 0, why, sizeof(why)), 0);
 }
 
+/* The folder of a path's last name, opened by the same rule, and the
+ * name; a path with no name in a folder is refused. */
+static void test_open_owned_parent(void **state)
+{
+	struct strbuf w = STRBUF_INIT;
+	char path[256], name[16], small[4];
+	struct stat st, there;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/parent", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/parent/new.db//", dir);
+	fd = symlinks_open_owned_parent(path, NULL, 0, &w, name, sizeof(name));
+	assert_true(fd >= 0);
+	assert_string_equal(name, "new.db");
+	assert_int_equal(fstat(fd, &st), 0);
+	snprintf(path, sizeof(path), "%s/parent", dir);
+	assert_int_equal(stat(path, &there), 0);
+	assert_true(st.st_ino == there.st_ino && S_ISDIR(st.st_mode));
+	close(fd);
+	fd = symlinks_open_owned_parent("/top", NULL, 0, &w, name,
+					sizeof(name));
+	assert_true(fd >= 0);
+	assert_string_equal(name, "top");
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(stat("/", &there), 0);
+	assert_true(st.st_ino == there.st_ino);
+	close(fd);
+	assert_int_equal(w.len, 0);
+	assert_int_equal(symlinks_open_owned_parent("/", NULL, 0, &w, name,
+						    sizeof(name)), -EINVAL);
+	assert_string_equal(w.buf, "/ names no file in a folder");
+	assert_int_equal(symlinks_open_owned_parent("/longname", NULL, 0, &w,
+						    small, sizeof(small)),
+			 -EINVAL);
+	/* the folder refused as symlinks_open_owned() refuses it */
+	assert_int_equal(chmod(path, 0777), 0);
+	strbuf_reset(&w);
+	snprintf(path, sizeof(path), "%s/parent/new.db", dir);
+	assert_int_equal(symlinks_open_owned_parent(path, NULL, 0, &w, name,
+						    sizeof(name)), -EACCES);
+	assert_non_null(strstr(w.buf, "/parent may be written by every user"));
+	snprintf(path, sizeof(path), "%s/parent", dir);
+	assert_int_equal(chmod(path, 0755), 0);
+	strbuf_release(&w);
+}
+
 static void test_create_temp(void **state)
 {
 	char name[32], small[8];
@@ -515,6 +563,7 @@ int main(void)
 		cmocka_unit_test(test_open_path),
 		cmocka_unit_test(test_open_path_regular_only),
 		cmocka_unit_test(test_open_owned),
+		cmocka_unit_test(test_open_owned_parent),
 		cmocka_unit_test(test_create_temp),
 	};
 
