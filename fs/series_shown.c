@@ -14,6 +14,7 @@
 #include "common/array.h"
 #include "common/log.h"
 #include "fs/caller.h"
+#include "fs/render.h"
 #include "fs/render_manga.h"
 #include "fs/render_monitor.h"
 #include "indexer/reads.h"
@@ -120,4 +121,9 @@ int series_shown_new(struct strbuf *out)
 int series_shown_found(struct strbuf *out)
 {
 	return render_shown(out, render_monitor_found);
+}
+
+int series_shown_health(struct strbuf *out)
+{
+	return render_shown(out, render_health_shown);
 }

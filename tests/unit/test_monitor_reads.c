@@ -310,7 +310,7 @@ static void test_health(void **state)
 		" anilist:30314 and anilist:176957 both bear this title', ''),"
 		" (6, 1, 'Chosen', 'Chosen', 'no record taken: mangadex:a"
 		" and mangadex:b both bear this title', 'mangadex:a')"), 0);
-	assert_int_equal(monitor_reads_health(&errors, &warns), 0);
+	assert_int_equal(monitor_reads_health(&errors, &warns, NULL), 0);
 	assert_string_equal(errors.buf,
 			    "error: prowlarr: paused until 2128-06-11T08:53:20Z"
 			    " after 3 failures in a row\n"
@@ -325,6 +325,67 @@ static void test_health(void **state)
 			    "warn: Fake: no record taken: anilist:30314 and"
 			    " anilist:176957 both bear this title; write the one"
 			    " to follow into /manga/Fake/source\n");
+	strbuf_release(&errors);
+	strbuf_release(&warns);
+}
+
+/* The series a caller may not see: ids 5 and 8. */
+static int not_5_or_8(void *arg, int64_t series)
+{
+	(void)arg;
+	return series != 5 && series != 8;
+}
+
+/* A reader shown some series only (issue 76): a failed import is its
+ * line where every series of its name is shown (Bleach, id 1), none where no series
+ * bears it, and a record not taken where its series is; the services'
+ * lines are every reader's. */
+static void test_health_shown(void **state)
+{
+	struct query_series_filter shown = { not_5_or_8, NULL };
+	struct strbuf errors = STRBUF_INIT, warns = STRBUF_INIT;
+	struct testdb *t = *state;
+	const char *bleach = "warn: Bleach volume 7 not imported: ";
+
+	add_checks(state);
+	assert_int_equal(db_exec(t->db,
+		"INSERT INTO downloads (series, volume, state, client, title,"
+		" source, at, error) VALUES"
+		" ('Bleach', 7, 'completed', 'transmission', 'B 07',"
+		" 'prowlarr', 100, 'import: /m/Bleach/B T07.cbz exists"
+		" already'),"
+		" ('Gone', 2, 'completed', 'transmission', 'G 02',"
+		" 'prowlarr', 100, 'import: /m/Gone/G T02.cbz exists"
+		" already');"
+		" INSERT INTO series (id, root_id, path, name, status, source)"
+		" VALUES (5, 1, 'Fake', 'Fake', 'no record taken:"
+		" anilist:1 and anilist:2 both bear this title', ''),"
+		" (6, 1, 'Seen', 'Seen', 'no record taken:"
+		" anilist:3 and anilist:4 both bear this title', '')"), 0);
+	assert_int_equal(monitor_reads_health(&errors, &warns, &shown), 0);
+	assert_string_equal(errors.buf,
+			    "error: prowlarr: paused until 2128-06-11T08:53:20Z"
+			    " after 3 failures in a row\n"
+			    "error: prowlarr: HTTP 500\n");
+	assert_non_null(strstr(warns.buf, bleach));
+	assert_non_null(strstr(warns.buf, "warn: Seen: no record taken"));
+	assert_null(strstr(warns.buf, "Fake"));
+	assert_null(strstr(warns.buf, "Gone"));
+	/* the owner sees the lines of every series */
+	strbuf_reset(&warns);
+	strbuf_reset(&errors);
+	assert_int_equal(monitor_reads_health(&errors, &warns, NULL), 0);
+	assert_non_null(strstr(warns.buf, "warn: Fake: no record taken"));
+	assert_non_null(strstr(warns.buf, "warn: Gone volume 2 not"));
+	/* a second series of that name, hidden: the line is hidden too */
+	assert_int_equal(db_exec(t->db,
+		"INSERT INTO series (id, root_id, path, name)"
+		" VALUES (8, 1, 'Other/Bleach', 'Bleach')"), 0);
+	strbuf_reset(&warns);
+	strbuf_reset(&errors);
+	assert_int_equal(monitor_reads_health(&errors, &warns, &shown), 0);
+	assert_null(strstr(warns.buf, bleach));
+	assert_non_null(strstr(warns.buf, "warn: Seen: no record taken"));
 	strbuf_release(&errors);
 	strbuf_release(&warns);
 }
@@ -345,7 +406,7 @@ static void test_health_live(void **state)
 	assert_int_equal(throttle_new("nautiljon", 60, NULL, NULL,
 				      &nautiljon), 0);
 	throttle_rate_limited(nautiljon, 120);
-	assert_int_equal(monitor_reads_health(&errors, &warns), 0);
+	assert_int_equal(monitor_reads_health(&errors, &warns, NULL), 0);
 	assert_string_equal(errors.buf, "error: prowlarr: HTTP 500\n");
 	assert_true(!strncmp(warns.buf, "warn: nautiljon: paused until ",
 			     30));
@@ -356,12 +417,12 @@ static void test_health_live(void **state)
 			 0);
 	throttle_rate_limited(anilist, 60);
 	strbuf_reset(&warns);
-	assert_int_equal(monitor_reads_health(&errors, &warns), 0);
+	assert_int_equal(monitor_reads_health(&errors, &warns, NULL), 0);
 	assert_non_null(strstr(warns.buf, "warn: anilist: paused until "));
 	/* a refusal sent with a 429 (a Cloudflare challenge) is told as one */
 	throttle_refused(nautiljon, 429, 0);
 	strbuf_reset(&warns);
-	assert_int_equal(monitor_reads_health(&errors, &warns), 0);
+	assert_int_equal(monitor_reads_health(&errors, &warns, NULL), 0);
 	assert_non_null(strstr(warns.buf, " (refused, HTTP 429)\n"));
 	throttle_free(anilist);
 	throttle_free(prowlarr);
@@ -382,6 +443,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_checks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_health, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_health_shown, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_health_live, setup,
 						teardown),
 	};
