@@ -337,9 +337,9 @@ static int not_5_or_8(void *arg, int64_t series)
 }
 
 /* A reader shown some series only (issue 76): a failed import is its
- * line where every series of its name is shown (Bleach, id 1), none where no series
- * bears it, and a record not taken where its series is; the services'
- * lines are every reader's. */
+ * line where every series of its name is shown (Bleach, id 1), none
+ * where no series bears it, and a record not taken where its series
+ * is; the services' lines are every reader's. */
 static void test_health_shown(void **state)
 {
 	struct query_series_filter shown = { not_5_or_8, NULL };
