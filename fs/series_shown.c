@@ -123,7 +123,29 @@ int series_shown_found(struct strbuf *out)
 	return render_shown(out, render_monitor_found);
 }
 
+/* A filter that shows no series, and notes it was asked. */
+static int note_asked(void *arg, int64_t series)
+{
+	(void)series;
+	*(int *)arg = 1;
+	return 0;
+}
+
+/* Health is read often and rarely holds a series' line: it is rendered
+ * showing no series first, and again with the caller's series only
+ * when a line of a series was left out. */
 int series_shown_health(struct strbuf *out)
 {
-	return render_shown(out, render_health_shown);
+	struct strbuf first = STRBUF_INIT;
+	int asked = 0;
+	struct query_series_filter none = { note_asked, &asked };
+	int rc;
+
+	if (caller_is_owner())
+		return render_health_shown(out, NULL);
+	rc = render_health_shown(&first, &none);
+	if (!rc && !asked)
+		strbuf_add(out, first.buf, first.len);
+	strbuf_release(&first);
+	return rc || !asked ? rc : render_shown(out, render_health_shown);
 }
