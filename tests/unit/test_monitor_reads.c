@@ -283,6 +283,14 @@ static void test_state(void **state)
 	monitor_state_release(&m);
 }
 
+/* A completed download of Bleach whose import failed, its reason to
+ * end. */
+#define BLEACH_07_NOT_IMPORTED \
+	"INSERT INTO downloads (series, volume, state, client, title," \
+	" source, at, error) VALUES" \
+	" ('Bleach', 7, 'completed', 'transmission', 'B 07'," \
+	" 'prowlarr', 100, 'import: /m/Bleach/B T07.cbz exists"
+
 /* A pause after failures is an error, one without a rate limit's
  * warning; an error newer than the last success is said at its level;
  * the last finished check of a flow with errors warns; a completed
@@ -296,10 +304,7 @@ static void test_health(void **state)
 
 	add_checks(state);
 	assert_int_equal(db_exec(t->db,
-		"INSERT INTO downloads (series, volume, state, client, title,"
-		" source, at, error) VALUES"
-		" ('Bleach', 7, 'completed', 'transmission', 'B 07',"
-		" 'prowlarr', 100, 'import: /m/Bleach/B T07.cbz exists"
+		BLEACH_07_NOT_IMPORTED
 		" already (move away the file)'),"
 		" ('Bleach', 8, 'completed', 'transmission', 'B 08',"
 		" 'prowlarr', 100, 'dry-run: would import into /m/Bleach'),"
@@ -349,10 +354,7 @@ static void test_health_shown(void **state)
 
 	add_checks(state);
 	assert_int_equal(db_exec(t->db,
-		"INSERT INTO downloads (series, volume, state, client, title,"
-		" source, at, error) VALUES"
-		" ('Bleach', 7, 'completed', 'transmission', 'B 07',"
-		" 'prowlarr', 100, 'import: /m/Bleach/B T07.cbz exists"
+		BLEACH_07_NOT_IMPORTED
 		" already'),"
 		" ('Gone', 2, 'completed', 'transmission', 'G 02',"
 		" 'prowlarr', 100, 'import: /m/Gone/G T02.cbz exists"
