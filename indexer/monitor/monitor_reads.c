@@ -6,6 +6,7 @@
  */
 #include "indexer/monitor/monitor_reads.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -413,9 +414,75 @@ static const struct throttle_stats *take_live(struct throttle_info *v,
 	return NULL;
 }
 
+/* text in lower case, its dots, dashes and underscores made spaces: a
+ * title and its slugs alike. */
+static void fold_title(char *text)
+{
+	for (; *text; text++)
+		*text = strchr(".-_", *text) ? ' ' :
+			tolower((unsigned char)*text);
+}
+
+/* A service's error folded, and whether it names a series the reader
+ * may not see. */
+struct naming {
+	char *text;
+	const struct query_series_filter *shown;
+};
+
+static int naming_row(void *arg, sqlite3_stmt *st)
+{
+	const char *name = (const char *)sqlite3_column_text(st, 1);
+	struct naming *n = arg;
+	char *folded;
+	int named;
+
+	if (!name || !*name ||
+	    series_filter_shown(n->shown, sqlite3_column_int64(st, 0)))
+		return 0;
+	folded = strdup(name);
+	if (!folded)
+		return -ENOMEM;
+	fold_title(folded);
+	named = strstr(n->text, folded) != NULL;
+	free(folded);
+	return named;
+}
+
+/* The error of service name at its level: a request's error names the
+ * series or the release it was about, so a reader who may not see a
+ * series its text names is told only that one failed. */
+static int service_error(struct strbuf *to, const char *level,
+			 const char *name, const char *error,
+			 const struct query_series_filter *shown)
+{
+	struct naming n = { NULL, shown };
+	int rc = 0;
+
+	if (shown) {
+		n.text = strdup(error);
+		if (!n.text)
+			return -ENOMEM;
+		fold_title(n.text);
+		rc = reader_each("SELECT id, name FROM series",
+				 "read series names", naming_row, &n);
+		free(n.text);
+		if (rc < 0)
+			return rc;
+	}
+	strbuf_addf(to, "%s: %s: ", level ? level : "error", name);
+	if (rc)
+		strbuf_addstr(to, "a request about a series failed");
+	else
+		utf8_add_field(to, error);
+	strbuf_addch(to, '\n');
+	return 0;
+}
+
 /* A service paused, or whose last error is newer than its last success. */
 static int services_health(sqlite3 *db, double now, struct strbuf *errors,
-			   struct strbuf *warns)
+			   struct strbuf *warns,
+			   const struct query_series_filter *shown)
 {
 	struct throttle_info *throttles = NULL;
 	size_t nr = 0;
@@ -441,15 +508,11 @@ static int services_health(sqlite3 *db, double now, struct strbuf *errors,
 			     sqlite3_column_int(st, 2),
 			     take_live(throttles, nr, name), now, errors,
 			     warns);
-		if (error && sqlite3_column_int(st, 5)) {
-			struct strbuf *to = level && !strcmp(level, "warn") ?
-				warns : errors;
-
-			strbuf_addf(to, "%s: %s: ", level ? level : "error",
-				    name);
-			utf8_add_field(to, error);
-			strbuf_addch(to, '\n');
-		}
+		if (error && sqlite3_column_int(st, 5) &&
+		    (rc = service_error(level && !strcmp(level, "warn") ?
+					warns : errors, level, name, error,
+					shown)) < 0)
+			break;
 	}
 	/* paused before the first request that ended was stored (a 429
 	 * waited out within a check): its live throttle alone knows */
@@ -553,7 +616,7 @@ int monitor_reads_health(struct strbuf *errors, struct strbuf *warns,
 
 	if (!db)
 		return -EIO;
-	rc = services_health(db, clock_wall(), errors, warns);
+	rc = services_health(db, clock_wall(), errors, warns, shown);
 	for (size_t i = 0; !rc && i < sizeof(warnings) / sizeof(*warnings);
 	     i++)
 		rc = reader_each(warnings[i].sql, warnings[i].what,

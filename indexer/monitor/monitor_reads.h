@@ -174,9 +174,11 @@ void monitor_state_release(struct monitor_state *s);
  * follow into /manga/SERIES/source"), and the download save folders
  * found unavailable (save_guard.h). The lines of a series (a failed
  * import, a record not taken) are those of the series shown shows (NULL:
- * all, and the save folders named: the owner's); a save folder, which
- * may be a series' own, is named only to the owner. Returns 0 or a
- * negative errno value.
+ * all, and the save folders named: the owner's); a service's error that
+ * names a series shown does not show (its title or a slug of it) says
+ * only that a request about a series failed; a save folder, which may be
+ * a series' own, is named only to the owner. Returns 0 or a negative
+ * errno value.
  */
 int monitor_reads_health(struct strbuf *errors, struct strbuf *warns,
 			 const struct query_series_filter *shown);

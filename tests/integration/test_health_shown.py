@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """/status/health names to a reader only the series that reader may list
 (issue 76), as /status/missing and found.json do: a private series'
-failed import (its release's path in the reason) and its record not
-taken are the owner's lines alone, on the mount (stat() telling the size
+failed import (its release's path in the reason), its record not taken
+and a service's error naming its release are the owner's lines alone, on the mount (stat() telling the size
 the reader reads) and over HTTP, in the file and in the dashboard's
 health block; the series beside it is every reader's."""
 
@@ -53,8 +53,18 @@ def plant(db_path):
                             time.time(), reason(series, volume)))
                 db.execute("UPDATE series SET status = ? WHERE name = ?",
                            (TIE, series))
+            # a service's error naming the series (no client is set up:
+            # nothing else writes it)
+            db.execute("INSERT INTO services (name, last_error,"
+                       " error_level, last_error_at) VALUES"
+                       " ('qbittorrent', ?, 'error', ?)",
+                       ("Victim.Secret.Series.v03: HTTP 500", time.time()))
     finally:
         db.close()
+
+
+SERVICE = "error: qbittorrent: Victim.Secret.Series.v03: HTTP 500"
+TOLD = "error: qbittorrent: a request about a series failed"
 
 
 def lines_of(series, volume):
@@ -96,7 +106,8 @@ def check(w, u, manga):
     # the owner reads every line, on the mount and over HTTP
     text = wait_for(lambda: m.read("status/health").decode(), 30,
                     "the planted lines in health", mount=m,
-                    until=lambda t: all(x in t for x in mine + theirs))
+                    until=lambda t: all(x in t for x in mine + theirs +
+                                        [SERVICE]))
     assert w.curl("/status/health")[2].decode() == text
     page = w.curl("/")[2].decode()
     assert all(x in page for x in mine) and PRIVATE in page
@@ -107,7 +118,7 @@ def check(w, u, manga):
     head, data = out.stdout.split(b"\n", 1)
     got = data.decode()
     assert head.decode() == "%d %d" % (len(data), len(data)), (head, got)
-    assert all(x in got for x in mine), got
+    assert all(x in got for x in mine + [TOLD]), got
     assert PRIVATE not in got and "victim.cbz" not in got, got
     # over HTTP, as the account of that user: the file and the page
     status, _, body = w.curl("/status/health", user=u.name)
@@ -121,4 +132,4 @@ def check(w, u, manga):
     wait_for(lambda: u.read(m.file("status/health")), 30,
              "the opened series' lines in the user's health", mount=m,
              until=lambda t: not isinstance(t, OSError) and
-             all(x.encode() in t for x in theirs))
+             all(x.encode() in t for x in theirs + [SERVICE]))

@@ -344,7 +344,8 @@ static int not_5_or_8(void *arg, int64_t series)
 /* A reader shown some series only (issue 76): a failed import is its
  * line where every series of its name is shown (Bleach, id 1), none
  * where no series bears it, and a record not taken where its series
- * is; the services' lines are every reader's. */
+ * is; the services' lines are every reader's where they name no
+ * series. */
 static void test_health_shown(void **state)
 {
 	struct query_series_filter shown = { not_5_or_8, NULL };
@@ -388,6 +389,46 @@ static void test_health_shown(void **state)
 	assert_int_equal(monitor_reads_health(&errors, &warns, &shown), 0);
 	assert_null(strstr(warns.buf, bleach));
 	assert_non_null(strstr(warns.buf, "warn: Seen: no record taken"));
+	strbuf_release(&errors);
+	strbuf_release(&warns);
+}
+
+/* A service's error that names a series the reader may not see, as its
+ * title in any case or as a slug, is told only as a failure; one that
+ * names a series it may see is told whole; the owner reads all. */
+static void test_health_service_names(void **state)
+{
+	struct query_series_filter shown = { not_5_or_8, NULL };
+	struct strbuf errors = STRBUF_INIT, warns = STRBUF_INIT;
+	struct testdb *t = *state;
+
+	add_checks(state);
+	assert_int_equal(db_exec(t->db,
+		"INSERT INTO series (id, root_id, path, name) VALUES"
+		" (5, 1, 'Fake', 'Fake Saga'), (6, 1, 'Seen', 'Seen');"
+		" INSERT INTO services (name, paused_until, failures,"
+		" last_ok_at, last_error, error_level, last_error_at) VALUES"
+		" ('mangaupdates', 0, 0, 10, 'Fake Saga: HTTP 500', 'error',"
+		" 20), ('anilist', 0, 0, 10, 'the-FAKE_saga: HTTP 502',"
+		" 'warn', 20), ('mangadex', 0, 0, 10, 'Seen: HTTP 500',"
+		" 'error', 20)"), 0);
+	assert_int_equal(monitor_reads_health(&errors, &warns, &shown), 0);
+	assert_null(strstr(errors.buf, "Fake"));
+	assert_null(strstr(warns.buf, "FAKE"));
+	assert_non_null(strstr(errors.buf, "error: mangaupdates: a request"
+			       " about a series failed\n"));
+	assert_non_null(strstr(warns.buf, "warn: anilist: a request about"
+			       " a series failed\n"));
+	assert_non_null(strstr(errors.buf, "error: mangadex: Seen: HTTP"
+			       " 500\n"));
+	assert_non_null(strstr(errors.buf, "error: prowlarr: HTTP 500\n"));
+	strbuf_reset(&warns);
+	strbuf_reset(&errors);
+	assert_int_equal(monitor_reads_health(&errors, &warns, NULL), 0);
+	assert_non_null(strstr(errors.buf, "error: mangaupdates: Fake Saga:"
+			       " HTTP 500\n"));
+	assert_non_null(strstr(warns.buf, "warn: anilist: the-FAKE_saga:"
+			       " HTTP 502\n"));
 	strbuf_release(&errors);
 	strbuf_release(&warns);
 }
@@ -447,6 +488,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_health, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_health_shown, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_health_service_names,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_health_live, setup,
 						teardown),
 	};
