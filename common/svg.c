@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/strbuf.h"
+#include "common/utf8.h"
 
 /* The geometry, in pixels. */
 #define WIDTH		800
@@ -26,44 +27,11 @@
 #define CHAR_W		7	/* the mean width of a 12 px character */
 #define MARK_COLOUR	"#9467bd"	/* marked points' lines */
 
-void svg_add_text(struct strbuf *out, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			strbuf_addstr(out, "&amp;");
-			break;
-		case '<':
-			strbuf_addstr(out, "&lt;");
-			break;
-		case '>':
-			strbuf_addstr(out, "&gt;");
-			break;
-		case '"':
-			strbuf_addstr(out, "&quot;");
-			break;
-		case '\t':
-		case '\n':
-		case '\r':
-			strbuf_addch(out, *s);
-			break;
-		default:
-			/* no XML 1.0 document holds another control
-			 * character, even as a reference: a tag's would
-			 * break the whole answer */
-			if ((unsigned char)*s < 0x20)
-				strbuf_addstr(out, "\xef\xbf\xbd");
-			else
-				strbuf_addch(out, *s);
-		}
-	}
-}
-
 static void text(struct strbuf *out, double x, double y, const char *attrs,
 		 const char *s)
 {
 	strbuf_addf(out, "<text x=\"%.1f\" y=\"%.1f\" %s>", x, y, attrs);
-	svg_add_text(out, s);
+	utf8_add_xml(out, s, 1);
 	strbuf_addstr(out, "</text>\n");
 }
 
@@ -252,7 +220,7 @@ void svg_chart(struct strbuf *out, const struct svg_chart *c)
 		    " height=\"%d\" viewBox=\"0 0 %d %d\""
 		    " font-family=\"sans-serif\">\n<title>", WIDTH, height,
 		    WIDTH, height);
-	svg_add_text(out, c->title);
+	utf8_add_xml(out, c->title, 1);
 	strbuf_addstr(out, "</title>\n<rect width=\"100%\" height=\"100%\""
 		      " fill=\"#ffffff\"/>\n");
 	text(out, 16, 28, "font-size=\"18\" font-weight=\"bold\""

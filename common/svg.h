@@ -24,7 +24,7 @@
  * marked value is above 0 (a full scan among quick ones) get an upright
  * dashed line across every panel, and an entry in the first legend.
  * All ticks of a y axis have one number format: "0, 5k, 10k, 15k", the
- * prefix the largest needs. Text is escaped for XML.
+ * prefix the largest needs. Text goes through utf8_add_xml().
  */
 
 struct strbuf;
@@ -57,10 +57,5 @@ struct svg_chart {
 
 /* Append the whole SVG document of chart c to out. */
 void svg_chart(struct strbuf *out, const struct svg_chart *c);
-
-/* Append the text s to out with & < > " escaped, for XML or HTML, and
- * the control characters XML does not take (all but tab and line
- * breaks) as U+FFFD. */
-void svg_add_text(struct strbuf *out, const char *s);
 
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * UTF-8 as names and tags bring it (utf8.h): decoding, and adding it to
- * a document with what is not text replaced. No locale and no I/O.
+ * a document (a line's field, a JSON or XML text) with what is not text
+ * replaced. No locale and no I/O.
  */
 #include "common/utf8.h"
 
@@ -69,5 +70,38 @@ void utf8_add_text(struct strbuf *out, const char *s, size_t len)
 			strbuf_add(out, s + i, k);
 		else
 			strbuf_addstr(out, "\xef\xbf\xbd");
+	}
+}
+
+/* Whether XML 1.0 takes the character cp and does not discourage it. */
+static int xml_char(unsigned int cp)
+{
+	if (cp < 0x20)
+		return cp == '\t' || cp == '\n' || cp == '\r';
+	if (cp >= 0x7f && cp <= 0x9f)
+		return cp == 0x85;
+	if (cp >= 0xfdd0 && cp <= 0xfdef)
+		return 0;
+	return (cp & 0xfffe) != 0xfffe;
+}
+
+void utf8_add_xml(struct strbuf *out, const char *s, int markup)
+{
+	static const char *const refs[] = {
+		['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;",
+		['"'] = "&quot;",
+	};
+	size_t len = strlen(s), k;
+	unsigned int cp;
+
+	for (size_t i = 0; i < len; i += k ? k : 1) {
+		k = utf8_decode((const unsigned char *)s + i, len - i, &cp);
+		if (!k || !xml_char(cp))
+			strbuf_addstr(out, "\xef\xbf\xbd");
+		else if (markup && cp < sizeof(refs) / sizeof(*refs) &&
+			 refs[cp])
+			strbuf_addstr(out, refs[cp]);
+		else
+			strbuf_add(out, s + i, k);
 	}
 }

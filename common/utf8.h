@@ -38,4 +38,18 @@ void utf8_add_field(struct strbuf *out, const char *s);
  */
 void utf8_add_text(struct strbuf *out, const char *s, size_t len);
 
+/*
+ * Append s as XML 1.0 character data (an element's text or an attribute's
+ * value), what every XML writer of the daemon (OpenSubsonic, OPDS, the
+ * HTML pages, SVG) puts names and tags through: only the characters XML
+ * 1.0 allows and does not discourage (its section 2.2) are kept, every
+ * other becomes U+FFFD: control characters but tab and line breaks,
+ * U+007F to U+009F but U+0085, the noncharacters (U+FDD0 to U+FDEF and
+ * the last two of each plane, U+FFFE and U+FFFF among them), and bytes
+ * that are not UTF-8 (surrogates, cut or overlong sequences). With
+ * markup nonzero, & < > " are written as references too; zero is for a
+ * writer that escapes them itself (libxml2's).
+ */
+void utf8_add_xml(struct strbuf *out, const char *s, int markup);
+
 #endif

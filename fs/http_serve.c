@@ -22,7 +22,7 @@
 #include "common/hash.h"
 #include "common/http.h"
 #include "common/strbuf.h"
-#include "common/svg.h"
+#include "common/utf8.h"
 #include "fs/caller.h"
 #include "fs/fs_attr.h"
 #include "fs/http_cond.h"
@@ -532,7 +532,7 @@ static int list_one(const char *name, const struct node *child, void *arg)
 	if (child->type == NODE_DIR)
 		strbuf_addch(l->out, '/');
 	strbuf_addstr(l->out, "\">");
-	svg_add_text(l->out, name);
+	utf8_add_xml(l->out, name, 1);
 	strbuf_addstr(l->out, child->type == NODE_DIR ? "/</a>\n" :
 		      "</a>\n");
 	return 0;
@@ -557,7 +557,7 @@ static enum MHD_Result send_folder(struct MHD_Connection *c,
 	}
 	strbuf_addstr(&out, "<!DOCTYPE html>\n<meta charset=\"utf-8\">\n"
 		      "<title>");
-	svg_add_text(&out, path);
+	utf8_add_xml(&out, path, 1);
 	strbuf_addstr(&out, "</title>\n<ul>\n<li><a href=\"../\">../</a>\n");
 	rc = nodes_children(path, list_one, &l);
 	if (rc) {
@@ -588,7 +588,7 @@ static void add_rendering(struct strbuf *out, const char *path, size_t max)
 			text.len = max;
 			text.buf[max] = '\0';
 		}
-		svg_add_text(out, text.buf);
+		utf8_add_xml(out, text.buf, 1);
 		if (text.len == max)
 			strbuf_addstr(out, "\n...");
 	}

@@ -65,7 +65,7 @@ static const struct {
 		  "counts of tracks, albums (with and without cover art), "
 		  "artists and files, the roots, the last scan, scan "
 		  "progress while one runs, the watcher" },
-	{ "/status/health", { NODE_FILE, .render = render_health },
+	{ "/status/health", { NODE_FILE, .render = series_shown_health },
 	  .help = "\"ok\", or one line per problem (\"warn: ...\", \"error: "
 		  "...\")" },
 	{ "/status/missing", { NODE_FILE,

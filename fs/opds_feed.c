@@ -14,6 +14,7 @@
 #include "common/bytes.h"
 #include "common/clock.h"
 #include "common/strbuf.h"
+#include "common/utf8.h"
 #include "fs/opds_search.h"
 
 #define ATOM_NS "http://www.w3.org/2005/Atom"
@@ -81,25 +82,21 @@ static void end(struct opds_feed *f)
 		check(f, xmlTextWriterEndElement(f->w));
 }
 
+/* Names and tags may hold what XML 1.0 has no place for (a control
+ * character, U+FFFE, bytes that are not UTF-8): the text as
+ * utf8_add_xml() makes it fit, libxml2 escaping the markup. */
+static const xmlChar *chars(struct opds_feed *f, const char *text)
+{
+	strbuf_reset(&f->text);
+	utf8_add_xml(&f->text, text, 0);
+	return BAD_CAST f->text.buf;
+}
+
 static void attr(struct opds_feed *f, const char *name, const char *value)
 {
 	if (!f->failed)
 		check(f, xmlTextWriterWriteAttribute(f->w, BAD_CAST name,
-						     BAD_CAST value));
-}
-
-/* XML 1.0 has no place for U+FFFE and U+FFFF, which a folder's name
- * may hold: they are written as U+FFFD. */
-static const xmlChar *chars(struct opds_feed *f, const char *text)
-{
-	if (!strstr(text, "\xef\xbf\xbe") && !strstr(text, "\xef\xbf\xbf"))
-		return BAD_CAST text;
-	strbuf_reset(&f->text);
-	strbuf_addstr(&f->text, text);
-	for (char *p = f->text.buf; (p = strstr(p, "\xef\xbf")); p += 2)
-		if (p[2] == '\xbe' || p[2] == '\xbf')
-			p[2] = '\xbd';
-	return BAD_CAST f->text.buf;
+						     chars(f, value)));
 }
 
 static void element(struct opds_feed *f, const char *name, const char *text)

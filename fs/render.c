@@ -72,7 +72,8 @@ static void backup_health(struct strbuf *out, struct strbuf *warn)
 
 /* Its lines quote remote answers, configured URLs and names others
  * chose: all redact()ed, their control characters escaped. */
-int render_health(struct strbuf *out)
+int render_health_shown(struct strbuf *out,
+			const struct query_series_filter *shown)
 {
 	struct strbuf lines = STRBUF_INIT, warn = STRBUF_INIT;
 	struct strbuf masked = STRBUF_INIT;
@@ -88,7 +89,7 @@ int render_health(struct strbuf *out)
 			    refusal.http);
 	pthread_mutex_unlock(&refusal.lock);
 	backup_health(&lines, &warn);
-	rc = render_health_lines(&lines);
+	rc = render_health_lines(&lines, shown);
 	/* the warnings come last, and there is no "ok" beside them */
 	if (warn.len && !strcmp(lines.buf, "ok\n"))
 		strbuf_reset(&lines);
@@ -99,6 +100,11 @@ int render_health(struct strbuf *out)
 	strbuf_release(&warn);
 	strbuf_release(&lines);
 	return rc;
+}
+
+int render_health(struct strbuf *out)
+{
+	return render_health_shown(out, NULL);
 }
 
 int render_log(struct strbuf *out)

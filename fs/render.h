@@ -13,7 +13,15 @@
 
 #include "fs/node.h"
 
+struct query_series_filter;
+
+/* render_health() is every line, the daemon's own (notifications);
+ * render_health_shown() the lines of the series shown shows (NULL: all)
+ * and no save folder's name but to the owner (render_health.h): the
+ * file as a caller reads it (series_shown.h). */
 node_render_fn render_log, render_health;
+int render_health_shown(struct strbuf *out,
+			const struct query_series_filter *shown);
 
 /* Say in health why the last reload was refused; NULL once one works. */
 void render_reload_refused(const char *why);

@@ -54,7 +54,8 @@ static int last_scan_health(struct strbuf *out, struct strbuf *warn)
 	return 0;
 }
 
-int render_health_lines(struct strbuf *out)
+int render_health_lines(struct strbuf *out,
+			const struct query_series_filter *shown)
 {
 	struct strbuf warn = STRBUF_INIT;
 	struct analysis_worker_status analysis;
@@ -83,7 +84,7 @@ int render_health_lines(struct strbuf *out)
 	indexer_store_health(out, &warn);
 	rc = last_scan_health(out, &warn);
 	if (!rc)
-		rc = monitor_reads_health(out, &warn);
+		rc = monitor_reads_health(out, &warn, shown);
 	if (!rc)
 		rc = rd_reads_health(out, &warn);
 	if (rc)

@@ -14,6 +14,7 @@
 #include "common/array.h"
 #include "common/log.h"
 #include "fs/caller.h"
+#include "fs/render.h"
 #include "fs/render_manga.h"
 #include "fs/render_monitor.h"
 #include "indexer/reads.h"
@@ -120,4 +121,31 @@ int series_shown_new(struct strbuf *out)
 int series_shown_found(struct strbuf *out)
 {
 	return render_shown(out, render_monitor_found);
+}
+
+/* A filter that shows no series, and notes it was asked. */
+static int note_asked(void *arg, int64_t series)
+{
+	(void)series;
+	*(int *)arg = 1;
+	return 0;
+}
+
+/* Health is read often and rarely holds a series' line: it is rendered
+ * showing no series first, and again with the caller's series only
+ * when a line of a series was left out. */
+int series_shown_health(struct strbuf *out)
+{
+	struct strbuf first = STRBUF_INIT;
+	int asked = 0;
+	struct query_series_filter none = { note_asked, &asked };
+	int rc;
+
+	if (caller_is_owner())
+		return render_health_shown(out, NULL);
+	rc = render_health_shown(&first, &none);
+	if (!rc && !asked)
+		strbuf_add(out, first.buf, first.len);
+	strbuf_release(&first);
+	return rc || !asked ? rc : render_shown(out, render_health_shown);
 }

@@ -11,7 +11,8 @@
  * document is rendered for that caller alone: such a rendering must not
  * be shared with another caller.
  *
- *   /status/missing, /status/new, /status/found.json
+ *   /status/missing, /status/new, /status/found.json, /status/health
+ *   (its lines of a series: render.h)
  *
  * Each appends one whole document to out, as the node's render function
  * (node.h), and returns 0 or a negative errno value.
@@ -19,6 +20,7 @@
 
 #include "fs/node.h"
 
-node_render_fn series_shown_missing, series_shown_new, series_shown_found;
+node_render_fn series_shown_missing, series_shown_new, series_shown_found,
+	series_shown_health;
 
 #endif

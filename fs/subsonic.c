@@ -16,7 +16,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "common/svg.h"
+#include "common/utf8.h"
 #include "fs/caller.h"
 #include "fs/http_auth.h"
 #include "fs/http_serve.h"
@@ -323,7 +323,7 @@ _Static_assert(sizeof(methods) / sizeof(*methods) <= HTTP_STATS_METHODS,
 static void add_scalar(struct strbuf *out, json_t *v)
 {
 	if (json_is_string(v))
-		svg_add_text(out, json_string_value(v));
+		utf8_add_xml(out, json_string_value(v), 1);
 	else if (json_is_integer(v))
 		strbuf_addf(out, "%" JSON_INTEGER_FORMAT,
 			    json_integer_value(v));

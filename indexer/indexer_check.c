@@ -257,7 +257,7 @@ static int print_dead_links(FILE *out, int *found)
 static int print_health(FILE *out)
 {
 	struct strbuf errors = STRBUF_INIT, warns = STRBUF_INIT;
-	int rc = monitor_reads_health(&errors, &warns);
+	int rc = monitor_reads_health(&errors, &warns, NULL);
 
 	if (!rc)
 		rc = rd_reads_health(&errors, &warns);

@@ -6,6 +6,7 @@
  */
 #include "indexer/monitor/monitor_reads.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -414,9 +415,75 @@ static const struct throttle_stats *take_live(struct throttle_info *v,
 	return NULL;
 }
 
+/* text in lower case, its dots, dashes and underscores made spaces: a
+ * title and its slugs alike. */
+static void fold_title(char *text)
+{
+	for (; *text; text++)
+		*text = strchr(".-_", *text) ? ' ' :
+			tolower((unsigned char)*text);
+}
+
+/* A service's error folded, and whether it names a series the reader
+ * may not see. */
+struct naming {
+	char *text;
+	const struct query_series_filter *shown;
+};
+
+static int naming_row(void *arg, sqlite3_stmt *st)
+{
+	const char *name = (const char *)sqlite3_column_text(st, 1);
+	struct naming *n = arg;
+	char *folded;
+	int named;
+
+	if (!name || !*name ||
+	    series_filter_shown(n->shown, sqlite3_column_int64(st, 0)))
+		return 0;
+	folded = strdup(name);
+	if (!folded)
+		return -ENOMEM;
+	fold_title(folded);
+	named = strstr(n->text, folded) != NULL;
+	free(folded);
+	return named;
+}
+
+/* The error of service name at its level: a request's error names the
+ * series or the release it was about, so a reader who may not see a
+ * series its text names is told only that one failed. */
+static int service_error(struct strbuf *to, const char *level,
+			 const char *name, const char *error,
+			 const struct query_series_filter *shown)
+{
+	struct naming n = { NULL, shown };
+	int rc = 0;
+
+	if (shown) {
+		n.text = strdup(error);
+		if (!n.text)
+			return -ENOMEM;
+		fold_title(n.text);
+		rc = reader_each("SELECT id, name FROM series",
+				 "read series names", naming_row, &n);
+		free(n.text);
+		if (rc < 0)
+			return rc;
+	}
+	strbuf_addf(to, "%s: %s: ", level ? level : "error", name);
+	if (rc)
+		strbuf_addstr(to, "a request about a series failed");
+	else
+		utf8_add_field(to, error);
+	strbuf_addch(to, '\n');
+	return 0;
+}
+
 /* A service paused, or whose last error is newer than its last success. */
 static int services_health(sqlite3 *db, double now, struct strbuf *errors,
-			   struct strbuf *warns)
+			   struct strbuf *warns,
+			   const struct query_series_filter *shown)
 {
 	struct throttle_info *throttles = NULL;
 	size_t nr = 0;
@@ -442,15 +509,11 @@ static int services_health(sqlite3 *db, double now, struct strbuf *errors,
 			     sqlite3_column_int(st, 2),
 			     take_live(throttles, nr, name), now, errors,
 			     warns);
-		if (error && sqlite3_column_int(st, 5)) {
-			struct strbuf *to = level && !strcmp(level, "warn") ?
-				warns : errors;
-
-			strbuf_addf(to, "%s: %s: ", level ? level : "error",
-				    name);
-			utf8_add_field(to, error);
-			strbuf_addch(to, '\n');
-		}
+		if (error && sqlite3_column_int(st, 5) &&
+		    (rc = service_error(level && !strcmp(level, "warn") ?
+					warns : errors, level, name, error,
+					shown)) < 0)
+			break;
 	}
 	/* paused before the first request that ended was stored (a 429
 	 * waited out within a check): its live throttle alone knows */
@@ -462,32 +525,45 @@ static int services_health(sqlite3 *db, double now, struct strbuf *errors,
 	return db_finalize(st, rc, "read services");
 }
 
+/* Where the warnings go, and which series' lines the reader may see. */
+struct warnings {
+	struct strbuf *out;
+	const struct query_series_filter *shown;
+};
+
 /* A flow whose newest finished check had errors: its requests failed
  * while the service as a whole works, and each lost one series' news
  * until the next check. */
 static int check_warning(void *arg, sqlite3_stmt *st)
 {
+	struct warnings *w = arg;
 	int n = sqlite3_column_int(st, 1);
 
-	strbuf_addf(arg, "warn: monitor: the last %s check had %d error%s"
-		    " (see /log)\n", sqlite3_column_text(st, 0), n,
+	strbuf_addf(w->out, "warn: monitor: the last %s check had %d"
+		    " error%s (see /log)\n", sqlite3_column_text(st, 0), n,
 		    n > 1 ? "s" : "");
 	return 0;
 }
 
 /* A completed download whose import failed (tracker.h): its reason
- * says why and what to do, until it is imported or gone. */
+ * says why and what to do, until it is imported or gone. A download
+ * names its series by name: shown where every series of that name is
+ * (column 3, their ids). */
 static int import_warning(void *arg, sqlite3_stmt *st)
 {
-	struct strbuf *warns = arg;
+	struct warnings *w = arg;
 
-	strbuf_addstr(warns, "warn: ");
-	utf8_add_field(warns, (const char *)sqlite3_column_text(st, 0));
-	strbuf_addf(warns, " volume %d not imported: ",
+	if (!series_filter_shown_all(w->shown,
+				     (const char *)sqlite3_column_text(st,
+								       3)))
+		return 0;
+	strbuf_addstr(w->out, "warn: ");
+	utf8_add_field(w->out, (const char *)sqlite3_column_text(st, 0));
+	strbuf_addf(w->out, " volume %d not imported: ",
 		    sqlite3_column_int(st, 1));
-	utf8_add_field(warns, (const char *)sqlite3_column_text(st, 2) +
+	utf8_add_field(w->out, (const char *)sqlite3_column_text(st, 2) +
 		       strlen("import: "));
-	strbuf_addch(warns, '\n');
+	strbuf_addch(w->out, '\n');
 	return 0;
 }
 
@@ -498,30 +574,33 @@ static int import_warning(void *arg, sqlite3_stmt *st)
 static int tie_warning(void *arg, sqlite3_stmt *st)
 {
 	const char *name = (const char *)sqlite3_column_text(st, 0);
-	struct strbuf *warns = arg;
+	struct warnings *w = arg;
 
-	strbuf_addstr(warns, "warn: ");
-	utf8_add_field(warns, name);
-	strbuf_addstr(warns, ": ");
-	utf8_add_field(warns, (const char *)sqlite3_column_text(st, 1));
-	strbuf_addstr(warns, "; write the one to follow into /manga/");
-	utf8_add_field(warns, name);
-	strbuf_addstr(warns, "/source\n");
+	if (!series_filter_shown(w->shown, sqlite3_column_int64(st, 2)))
+		return 0;
+	strbuf_addstr(w->out, "warn: ");
+	utf8_add_field(w->out, name);
+	strbuf_addstr(w->out, ": ");
+	utf8_add_field(w->out, (const char *)sqlite3_column_text(st, 1));
+	strbuf_addstr(w->out, "; write the one to follow into /manga/");
+	utf8_add_field(w->out, name);
+	strbuf_addstr(w->out, "/source\n");
 	return 0;
 }
 
 /* The warnings read a line per row of their query. */
 static const struct {
 	const char *sql, *what;
-	int (*line)(void *warns, sqlite3_stmt *st);
+	int (*line)(void *warnings, sqlite3_stmt *st);
 } warnings[] = {
 	{ "SELECT kind, errors FROM checks WHERE id IN (SELECT max(id)"
 	  " FROM checks WHERE finished_at IS NOT NULL GROUP BY kind)"
 	  " AND errors > 0 ORDER BY kind", "read checks", check_warning },
-	{ "SELECT series, volume, error FROM downloads WHERE state ="
-	  " 'completed' AND error LIKE 'import: %' ORDER BY series, volume",
-	  "read downloads", import_warning },
-	{ "SELECT name, status FROM series WHERE status LIKE"
+	{ "SELECT d.series, d.volume, d.error, (SELECT group_concat(s.id)"
+	  " FROM series s WHERE s.name = d.series) FROM downloads d WHERE"
+	  " d.state = 'completed' AND d.error LIKE 'import: %'"
+	  " ORDER BY d.series, d.volume", "read downloads", import_warning },
+	{ "SELECT name, status, id FROM series WHERE status LIKE"
 	  " 'no record taken: %' AND instr(coalesce(source, ''),"
 	  " substr(status, 18, instr(substr(status, 18), ':'))) = 0"
 	  " ORDER BY name", "read series", tie_warning },
@@ -529,19 +608,21 @@ static const struct {
 
 /* Health is read for the health file (fs/render_health.c) in one
  * snapshot of its own. */
-int monitor_reads_health(struct strbuf *errors, struct strbuf *warns)
+int monitor_reads_health(struct strbuf *errors, struct strbuf *warns,
+			 const struct query_series_filter *shown)
 {
+	struct warnings w = { warns, shown };
 	sqlite3 *db = reader_begin();
 	int rc;
 
 	if (!db)
 		return -EIO;
-	rc = services_health(db, clock_wall(), errors, warns);
+	rc = services_health(db, clock_wall(), errors, warns, shown);
 	for (size_t i = 0; !rc && i < sizeof(warnings) / sizeof(*warnings);
 	     i++)
 		rc = reader_each(warnings[i].sql, warnings[i].what,
-				 warnings[i].line, warns);
-	save_guard_health(warns);
+				 warnings[i].line, &w);
+	save_guard_health(warns, !shown);
 	catalog_file_health(errors);
 	reader_end(db);
 	return rc;

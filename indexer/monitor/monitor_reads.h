@@ -172,9 +172,15 @@ void monitor_state_release(struct monitor_state *s);
  * two records of a source bear the title of ("warn: SERIES: no record
  * taken: SOURCE:A and SOURCE:B both bear this title; write the one to
  * follow into /manga/SERIES/source"), and the download save folders
- * found unavailable (save_guard.h). Returns 0 or a negative errno
- * value.
+ * found unavailable (save_guard.h). The lines of a series (a failed
+ * import, a record not taken) are those of the series shown shows (NULL:
+ * all, and the save folders named: the owner's); a service's error that
+ * names a series shown does not show (its title or a slug of it) says
+ * only that a request about a series failed; a save folder, which may be
+ * a series' own, is named only to the owner. Returns 0 or a negative
+ * errno value.
  */
-int monitor_reads_health(struct strbuf *errors, struct strbuf *warns);
+int monitor_reads_health(struct strbuf *errors, struct strbuf *warns,
+			 const struct query_series_filter *shown);
 
 #endif

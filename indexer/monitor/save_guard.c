@@ -120,13 +120,23 @@ void save_guard_look(const char *const *current, size_t nr)
 	}
 }
 
-void save_guard_health(struct strbuf *warns)
+void save_guard_health(struct strbuf *warns, int named)
 {
+	int n = 0;
+
 	pthread_mutex_lock(&sg.lock);
-	for (size_t i = 0; i < SAVE_GUARD_MAX; i++)
-		if (sg.v[i].why)
+	for (size_t i = 0; i < SAVE_GUARD_MAX; i++) {
+		if (!sg.v[i].why)
+			continue;
+		n++;
+		if (named)
 			strbuf_addf(warns, "warn: download save folder %s is"
 				    " unavailable (%s): imports from it wait\n",
 				    sg.v[i].dir, sg.v[i].why);
+	}
 	pthread_mutex_unlock(&sg.lock);
+	if (n && !named)
+		strbuf_addf(warns, "warn: %d download save folder%s"
+			    " unavailable: imports from %s wait\n", n,
+			    n > 1 ? "s are" : " is", n > 1 ? "them" : "it");
 }

@@ -40,8 +40,10 @@ const char *save_guard_check(const char *dir);
  */
 void save_guard_look(const char *const *current, size_t nr);
 
-/* Add the health lines of the unavailable save folders to warns. Any
- * thread; it never touches the disk. */
-void save_guard_health(struct strbuf *warns);
+/* Add the health lines of the unavailable save folders to warns, each
+ * folder named when named is nonzero (a series' own save folder may
+ * name it: the owner's), else one line that counts them. Any thread;
+ * it never touches the disk. */
+void save_guard_health(struct strbuf *warns, int named);
 
 #endif

@@ -20,4 +20,11 @@ struct query_series_filter {
 /* Whether the filter shows the series with this id. */
 int series_filter_shown(const struct query_series_filter *f, int64_t series);
 
+/* Whether the filter shows every series of ids, their ids apart by
+ * commas as SQLite's group_concat() writes them: a row that names its
+ * series by name, which several series may bear. No series at all (ids
+ * NULL or empty) is shown only where every series is (f NULL). */
+int series_filter_shown_all(const struct query_series_filter *f,
+			    const char *ids);
+
 #endif

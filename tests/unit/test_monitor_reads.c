@@ -283,6 +283,14 @@ static void test_state(void **state)
 	monitor_state_release(&m);
 }
 
+/* A completed download of Bleach whose import failed, its reason to
+ * end. */
+#define BLEACH_07_NOT_IMPORTED \
+	"INSERT INTO downloads (series, volume, state, client, title," \
+	" source, at, error) VALUES" \
+	" ('Bleach', 7, 'completed', 'transmission', 'B 07'," \
+	" 'prowlarr', 100, 'import: /m/Bleach/B T07.cbz exists"
+
 /* A pause after failures is an error, one without a rate limit's
  * warning; an error newer than the last success is said at its level;
  * the last finished check of a flow with errors warns; a completed
@@ -296,10 +304,7 @@ static void test_health(void **state)
 
 	add_checks(state);
 	assert_int_equal(db_exec(t->db,
-		"INSERT INTO downloads (series, volume, state, client, title,"
-		" source, at, error) VALUES"
-		" ('Bleach', 7, 'completed', 'transmission', 'B 07',"
-		" 'prowlarr', 100, 'import: /m/Bleach/B T07.cbz exists"
+		BLEACH_07_NOT_IMPORTED
 		" already (move away the file)'),"
 		" ('Bleach', 8, 'completed', 'transmission', 'B 08',"
 		" 'prowlarr', 100, 'dry-run: would import into /m/Bleach'),"
@@ -310,7 +315,7 @@ static void test_health(void **state)
 		" anilist:30314 and anilist:176957 both bear this title', ''),"
 		" (6, 1, 'Chosen', 'Chosen', 'no record taken: mangadex:a"
 		" and mangadex:b both bear this title', 'mangadex:a')"), 0);
-	assert_int_equal(monitor_reads_health(&errors, &warns), 0);
+	assert_int_equal(monitor_reads_health(&errors, &warns, NULL), 0);
 	assert_string_equal(errors.buf,
 			    "error: prowlarr: paused until 2128-06-11T08:53:20Z"
 			    " after 3 failures in a row\n"
@@ -325,6 +330,105 @@ static void test_health(void **state)
 			    "warn: Fake: no record taken: anilist:30314 and"
 			    " anilist:176957 both bear this title; write the one"
 			    " to follow into /manga/Fake/source\n");
+	strbuf_release(&errors);
+	strbuf_release(&warns);
+}
+
+/* The series a caller may not see: ids 5 and 8. */
+static int not_5_or_8(void *arg, int64_t series)
+{
+	(void)arg;
+	return series != 5 && series != 8;
+}
+
+/* A reader shown some series only (issue 76): a failed import is its
+ * line where every series of its name is shown (Bleach, id 1), none
+ * where no series bears it, and a record not taken where its series
+ * is; the services' lines are every reader's where they name no
+ * series. */
+static void test_health_shown(void **state)
+{
+	struct query_series_filter shown = { not_5_or_8, NULL };
+	struct strbuf errors = STRBUF_INIT, warns = STRBUF_INIT;
+	struct testdb *t = *state;
+	const char *bleach = "warn: Bleach volume 7 not imported: ";
+
+	add_checks(state);
+	assert_int_equal(db_exec(t->db,
+		BLEACH_07_NOT_IMPORTED
+		" already'),"
+		" ('Gone', 2, 'completed', 'transmission', 'G 02',"
+		" 'prowlarr', 100, 'import: /m/Gone/G T02.cbz exists"
+		" already');"
+		" INSERT INTO series (id, root_id, path, name, status, source)"
+		" VALUES (5, 1, 'Fake', 'Fake', 'no record taken:"
+		" anilist:1 and anilist:2 both bear this title', ''),"
+		" (6, 1, 'Seen', 'Seen', 'no record taken:"
+		" anilist:3 and anilist:4 both bear this title', '')"), 0);
+	assert_int_equal(monitor_reads_health(&errors, &warns, &shown), 0);
+	assert_string_equal(errors.buf,
+			    "error: prowlarr: paused until 2128-06-11T08:53:20Z"
+			    " after 3 failures in a row\n"
+			    "error: prowlarr: HTTP 500\n");
+	assert_non_null(strstr(warns.buf, bleach));
+	assert_non_null(strstr(warns.buf, "warn: Seen: no record taken"));
+	assert_null(strstr(warns.buf, "Fake"));
+	assert_null(strstr(warns.buf, "Gone"));
+	/* the owner sees the lines of every series */
+	strbuf_reset(&warns);
+	strbuf_reset(&errors);
+	assert_int_equal(monitor_reads_health(&errors, &warns, NULL), 0);
+	assert_non_null(strstr(warns.buf, "warn: Fake: no record taken"));
+	assert_non_null(strstr(warns.buf, "warn: Gone volume 2 not"));
+	/* a second series of that name, hidden: the line is hidden too */
+	assert_int_equal(db_exec(t->db,
+		"INSERT INTO series (id, root_id, path, name)"
+		" VALUES (8, 1, 'Other/Bleach', 'Bleach')"), 0);
+	strbuf_reset(&warns);
+	strbuf_reset(&errors);
+	assert_int_equal(monitor_reads_health(&errors, &warns, &shown), 0);
+	assert_null(strstr(warns.buf, bleach));
+	assert_non_null(strstr(warns.buf, "warn: Seen: no record taken"));
+	strbuf_release(&errors);
+	strbuf_release(&warns);
+}
+
+/* A service's error that names a series the reader may not see, as its
+ * title in any case or as a slug, is told only as a failure; one that
+ * names a series it may see is told whole; the owner reads all. */
+static void test_health_service_names(void **state)
+{
+	struct query_series_filter shown = { not_5_or_8, NULL };
+	struct strbuf errors = STRBUF_INIT, warns = STRBUF_INIT;
+	struct testdb *t = *state;
+
+	add_checks(state);
+	assert_int_equal(db_exec(t->db,
+		"INSERT INTO series (id, root_id, path, name) VALUES"
+		" (5, 1, 'Fake', 'Fake Saga'), (6, 1, 'Seen', 'Seen');"
+		" INSERT INTO services (name, paused_until, failures,"
+		" last_ok_at, last_error, error_level, last_error_at) VALUES"
+		" ('mangaupdates', 0, 0, 10, 'Fake Saga: HTTP 500', 'error',"
+		" 20), ('anilist', 0, 0, 10, 'the-FAKE_saga: HTTP 502',"
+		" 'warn', 20), ('mangadex', 0, 0, 10, 'Seen: HTTP 500',"
+		" 'error', 20)"), 0);
+	assert_int_equal(monitor_reads_health(&errors, &warns, &shown), 0);
+	assert_null(strstr(errors.buf, "Fake"));
+	assert_null(strstr(warns.buf, "FAKE"));
+	assert_non_null(strstr(errors.buf, "error: mangaupdates: a request"
+			       " about a series failed\n"));
+	assert_non_null(strstr(warns.buf, "warn: anilist: a request about"
+			       " a series failed\n"));
+	assert_non_null(strstr(errors.buf, "error: mangadex: Seen: HTTP"
+			       " 500\n"));
+	assert_non_null(strstr(errors.buf, "error: prowlarr: HTTP 500\n"));
+	strbuf_reset(&warns);
+	strbuf_reset(&errors);
+	assert_int_equal(monitor_reads_health(&errors, &warns, NULL), 0);
+	assert_non_null(strstr(errors.buf, "error: mangaupdates: Fake Saga:"
+			       " HTTP 500\n"));
+	assert_non_null(strstr(warns.buf, "warn: anilist: the-FAKE_saga:"
+			       " HTTP 502\n"));
 	strbuf_release(&errors);
 	strbuf_release(&warns);
 }
@@ -345,7 +449,7 @@ static void test_health_live(void **state)
 	assert_int_equal(throttle_new("nautiljon", 60, NULL, NULL,
 				      &nautiljon), 0);
 	throttle_rate_limited(nautiljon, 120);
-	assert_int_equal(monitor_reads_health(&errors, &warns), 0);
+	assert_int_equal(monitor_reads_health(&errors, &warns, NULL), 0);
 	assert_string_equal(errors.buf, "error: prowlarr: HTTP 500\n");
 	assert_true(!strncmp(warns.buf, "warn: nautiljon: paused until ",
 			     30));
@@ -356,12 +460,12 @@ static void test_health_live(void **state)
 			 0);
 	throttle_rate_limited(anilist, 60);
 	strbuf_reset(&warns);
-	assert_int_equal(monitor_reads_health(&errors, &warns), 0);
+	assert_int_equal(monitor_reads_health(&errors, &warns, NULL), 0);
 	assert_non_null(strstr(warns.buf, "warn: anilist: paused until "));
 	/* a refusal sent with a 429 (a Cloudflare challenge) is told as one */
 	throttle_refused(nautiljon, 429, 0);
 	strbuf_reset(&warns);
-	assert_int_equal(monitor_reads_health(&errors, &warns), 0);
+	assert_int_equal(monitor_reads_health(&errors, &warns, NULL), 0);
 	assert_non_null(strstr(warns.buf, " (refused, HTTP 429)\n"));
 	throttle_free(anilist);
 	throttle_free(prowlarr);
@@ -382,6 +486,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_checks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_health, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_health_shown, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_health_service_names,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_health_live, setup,
 						teardown),
 	};
