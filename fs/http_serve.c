@@ -72,8 +72,7 @@ static const struct {
 
 #define OPDS_TYPE "application/atom+xml;profile=opds-catalog;kind="
 
-/* The media type of the node at path, by its place and its name. */
-static const char *type_of(const char *path)
+const char *http_serve_type(const char *path)
 {
 	const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
 
@@ -329,8 +328,8 @@ static enum MHD_Result send_real(struct MHD_Connection *c,
 	snprintf(etag, sizeof(etag), "\"%llx-%llx-%lx\"",
 		 (unsigned long long)st.st_ino, (unsigned long long)st.st_size,
 		 (long)st.st_mtim.tv_sec ^ st.st_mtim.tv_nsec);
-	return send_body(c, b, (uint64_t)st.st_size, type_of(path), etag,
-			 st.st_mtime);
+	return send_body(c, b, (uint64_t)st.st_size, http_serve_type(path),
+			 etag, st.st_mtime);
 }
 
 /* A volume folder's zip, checked for the caller and made as it is read;
@@ -359,7 +358,7 @@ static enum MHD_Result send_zip(struct MHD_Connection *c,
 		 (unsigned long long)n->series,
 		 (unsigned long long)b->zip->size,
 		 (unsigned long long)b->zip->mtime_ns);
-	return send_body(c, b, b->zip->size, type_of(path), etag,
+	return send_body(c, b, b->zip->size, http_serve_type(path), etag,
 			 (time_t)(b->zip->mtime_ns / 1000000000));
 }
 
@@ -394,7 +393,8 @@ static enum MHD_Result send_text(struct MHD_Connection *c,
 	b->uid = caller_uid();
 	b->charged = text->len;
 	b->buf = strbuf_detach(text, &len);
-	return send_body(c, b, len, type ? type : type_of(path), etag, 0);
+	return send_body(c, b, len, type ? type : http_serve_type(path), etag,
+			 0);
 }
 
 /* A folder: a page of links to what the caller may see in it. */
