@@ -34,7 +34,7 @@ vorbis-tools opus-tools wavpack ffmpeg
 mpd mpc minidlna supysonic python3-waitress
 qbittorrent-nox transmission-daemon nzbget opentracker amule-daemon amule-utils
 man-db groff-base systemd promtool|prometheus
-librsvg2-bin chromium curl
+librsvg2-bin chromium curl strawberry xvfb xdotool
 git procps mount attr vim|vim-tiny nano tmux rsync samba smbclient
 "
 # Packages whose installation enables a system service that mediamon's
