@@ -27,6 +27,8 @@ REQUIRED = ("id", "title", "size", "suffix", "duration", "type",
 FILES = {"First": "Band/Tones/01.flac", "Second": "Band/Tones/02.flac",
          "Only": "Zed/Solo/01.flac"}
 GENRES = {"First": "Rock", "Second": "Rock", "Only": "Jazz"}
+# The MusicBrainz recording of First (Picard's MUSICBRAINZ_TRACKID).
+MBID = "8f3471b5-7e6a-48da-86a9-c1c07a0f47ae"
 
 
 def probe(path):
@@ -69,6 +71,10 @@ def check_song(w, top, s, cover):
     assert os.getxattr(view, "user.mediamon.title").decode() == s["title"]
     assert s["path"].split("/")[:2] == FILES[s["title"]].split("/")[:2]
     assert s["path"].endswith(".flac")
+    if s["title"] == "First":
+        assert s["musicBrainzId"] == MBID
+    else:
+        assert "musicBrainzId" not in s
     if cover:
         assert s["coverArt"] == s["albumId"]
     else:
@@ -78,6 +84,8 @@ def check_song(w, top, s, cover):
 def library(tmp_path):
     top = genre_library(tmp_path)
     (top / "Band" / "Tones" / "cover.jpg").write_bytes(jpeg(200))
+    subprocess.run(["metaflac", "--set-tag=MUSICBRAINZ_TRACKID=" + MBID,
+                    str(top / FILES["First"])], check=True)
     return top
 
 
