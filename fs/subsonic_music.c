@@ -383,8 +383,9 @@ static int artist_albums(const char *artist, json_t *albums, int with_songs)
 int subsonic_music_artist(json_t *body, const char *id)
 {
 	struct strbuf path = STRBUF_INIT;
-	json_t *albums = json_array(), *out;
+	json_t *albums = json_array(), *out, *album, *cover = NULL;
 	const char *artist;
+	size_t i;
 	int rc = path_of(id, "ar", 1, &path);
 
 	artist = path.buf + strlen(TOP "/");
@@ -399,6 +400,15 @@ int subsonic_music_artist(json_t *body, const char *id)
 				    artist, "albumCount",
 				    (json_int_t)json_array_size(albums),
 				    "album", albums);
+	/* the cover of its first album with one, as getArtists gives */
+	json_array_foreach(out ? albums : NULL, i, album)
+		if ((cover = json_object_get(album, "coverArt")))
+			break;
+	if (cover && json_object_set(out, "coverArt", cover)) {
+		json_decref(out);
+		out = NULL;
+		rc = -ENOMEM;
+	}
 	subsonic_marks_add(out, json_string_value(json_object_get(out, "id")));
 	if (!rc && json_object_set_new(body, "artist", out))
 		rc = -ENOMEM;

@@ -40,7 +40,8 @@ struct strbuf;
 json_t *subsonic_music_id(const char *prefix, const char *rel);
 /* The id of the artist of rel, "ARTIST/...", a new string, or NULL. */
 json_t *subsonic_music_artist_id(const char *rel);
-/* getArtist: the artist id and its albums. */
+/* getArtist: the artist id and its albums, its albumCount, and the cover
+ * of the first album with one as its coverArt. */
 int subsonic_music_artist(json_t *body, const char *id);
 /* getAlbum: the album id and its songs. */
 int subsonic_music_album(json_t *body, const char *id);

@@ -160,6 +160,10 @@ def test_artists_and_albums(tmp_path):
         assert got["Band"]["coverArt"] == ids["First"][2]
         assert got["Zed"]["albumCount"] == 1
         assert "coverArt" not in got["Zed"]
+        for name in ("Band", "Zed"):
+            one = ok(call(w, "getArtist", id=got[name]["id"])[2])["artist"]
+            assert one["albumCount"] == got[name]["albumCount"]
+            assert one.get("coverArt") == got[name].get("coverArt")
         root = call(w, "getArtists", f="xml")[2]
         assert sorted((a.get("name"), a.get("albumCount"))
                       for a in root.iter(NS + "artist")) == \
