@@ -142,19 +142,21 @@ class Strawberry:
         return self.xdotool("search", "--onlyvisible", "--name", WINDOW)
 
     def songs(self):
-        """{title: (file size, bitrate)} of Strawberry's Subsonic
-        collection, its own database read."""
+        """{title: (artist, album, file size, bitrate, length in seconds,
+        url)} of Strawberry's Subsonic collection, its own database
+        read."""
         assert self.proc.poll() is None, self.log()[-3000:]
         if not self.db.exists():
             return {}
         db = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True,
                              timeout=5)
         try:
-            rows = db.execute("SELECT title, filesize, bitrate"
+            rows = db.execute("SELECT title, artist, album, filesize,"
+                              " bitrate, length, url"
                               " FROM subsonic_songs").fetchall()
         finally:
             db.close()
-        return {t: (size, rate) for t, size, rate in rows}
+        return {r[0]: r[1:5] + (r[5] / 1e9, r[6]) for r in rows}
 
     def fetch(self, window):
         """Click the empty collection, again when a click 20 s ago
@@ -188,11 +190,13 @@ def listed(w, where, display, user):
 
 
 def records(w, auth, titles):
-    """{title: (size, bitRate)} of mediamon's songs of titles."""
+    """The same of mediamon's songs of titles (Strawberry's URL of a song
+    is subsonic:ID)."""
     got = {}
     for s in ok(call(w, "search3", query="", **auth)[2])[
             "searchResult3"]["song"]:
-        got[s["title"]] = (s["size"], s["bitRate"])
+        got[s["title"]] = (s["artist"], s["album"], s["size"],
+                           s["bitRate"], s["duration"], "subsonic:" + s["id"])
     assert sorted(got) == sorted(titles)
     return got
 
@@ -200,8 +204,8 @@ def records(w, auth, titles):
 def test_strawberry_lists_what_the_user_may_read(world,  # noqa: F811
                                                  tmp_path, programs):
     """A user's Strawberry lists the song of the folder it may enter and
-    not the other; root's lists both; each with the size and bitrate the
-    songs carry."""
+    not the other; root's lists both; each with the artist, album, size,
+    bitrate, length and id the songs carry."""
     with private_root(world) as (w, mine, _, _top):
         display = Display()
         try:
