@@ -77,6 +77,20 @@ class Display:
         finally:
             os.close(r)
         self.name = ":" + got.decode().strip()
+        try:
+            wait_for(self.answers, 30, "Xvfb on " + self.name)
+        except BaseException:
+            self.stop()
+            raise
+
+    def answers(self):
+        """Whether a client may talk to the server."""
+        assert self.proc.poll() is None, "Xvfb exited"
+        env = dict(os.environ, DISPLAY=self.name)
+        env.pop("XAUTHORITY", None)
+        return subprocess.run(["xdotool", "getdisplaygeometry"], env=env,
+                              capture_output=True,
+                              timeout=30).returncode == 0
 
     def stop(self):
         end(self.proc)
@@ -103,6 +117,10 @@ class Strawberry:
         conf.mkdir(parents=True)
         run = self.home / "run"
         run.mkdir(mode=0o700)
+        # its one-instance lock and its tag reader's socket go to Qt's
+        # temporary folder: its own, not another Strawberry's
+        tmp = where / "tmp"
+        tmp.mkdir()
         (conf / "strawberry.conf").write_text(
             "[Subsonic]\nenabled=true\nurl=%s\nusername=%s\n"
             "password=\"%s\"\n"
@@ -115,8 +133,10 @@ class Strawberry:
                 "\n".join("tab_%s=%d" % (t, i)
                           for i, t in enumerate(TABS))))
         self.env = {k: v for k, v in os.environ.items()
-                    if not k.startswith(("XDG_", "DBUS_", "QT_"))}
+                    if not k.startswith(("XDG_", "DBUS_", "QT_",
+                                         "XAUTHORITY"))}
         self.env.update(HOME=str(self.home), XDG_RUNTIME_DIR=str(run),
+                        TMPDIR=str(tmp),
                         DISPLAY=display.name, QT_QPA_PLATFORM="xcb",
                         DBUS_SESSION_BUS_ADDRESS="disabled:")
         self.log_path = where / "strawberry.log"
@@ -128,6 +148,7 @@ class Strawberry:
         self.db = (self.home / ".local" / "share" / "strawberry" /
                    "strawberry" / "strawberry.db")
         self.clicked = None
+        self.shown = None
 
     def log(self):
         return self.log_path.read_text(errors="replace")
@@ -139,7 +160,9 @@ class Strawberry:
 
     def window(self):
         assert self.proc.poll() is None, self.log()[-3000:]
-        return self.xdotool("search", "--onlyvisible", "--name", WINDOW)
+        got = self.xdotool("search", "--onlyvisible", "--name", WINDOW)
+        self.shown = got[0] if got else None
+        return got
 
     def songs(self):
         """{title: (artist, album, file size, bitrate, length in seconds,
@@ -170,6 +193,15 @@ class Strawberry:
         return self.songs()
 
     def stop(self):
+        """Quit as a user does (Ctrl+Q), so that Strawberry lets go of
+        its lock (System V shared memory, which a signal would leave
+        behind); end it if it has not within 30 s."""
+        if self.shown and self.proc.poll() is None:
+            self.xdotool("key", "--window", self.shown, "ctrl+q")
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                pass
         end(self.proc)
 
 
