@@ -35,6 +35,7 @@ mpd mpc minidlna supysonic python3-waitress
 qbittorrent-nox transmission-daemon nzbget opentracker amule-daemon amule-utils
 man-db groff-base systemd promtool|prometheus
 librsvg2-bin chromium curl nginx-light|nginx
+strawberry xvfb xdotool
 git procps mount attr vim|vim-tiny nano tmux rsync samba smbclient
 "
 # Packages whose installation enables a system service that mediamon's

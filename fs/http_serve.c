@@ -76,8 +76,7 @@ static const struct {
 
 #define OPDS_TYPE "application/atom+xml;profile=opds-catalog;kind="
 
-/* The media type of the node at path, by its place and its name. */
-static const char *type_of(const char *path)
+const char *http_serve_type(const char *path)
 {
 	const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
 
@@ -408,7 +407,7 @@ static enum MHD_Result send_real(struct MHD_Connection *c,
 		 (unsigned long long)st.st_ino, (unsigned long long)st.st_size,
 		 (long)st.st_mtim.tv_sec ^ st.st_mtim.tv_nsec);
 	return send_body(c, b, (uint64_t)st.st_size, &(struct meta){
-		.type = type_of(path), .etag = etag, .mtime = st.st_mtime,
+		.type = http_serve_type(path), .etag = etag, .mtime = st.st_mtime,
 		.lasting = true, .download = download_name(path, 0) });
 }
 
@@ -439,7 +438,7 @@ static enum MHD_Result send_zip(struct MHD_Connection *c,
 		 (unsigned long long)b->zip->size,
 		 (unsigned long long)b->zip->mtime_ns);
 	return send_body(c, b, b->zip->size, &(struct meta){
-		.type = type_of(path), .etag = etag,
+		.type = http_serve_type(path), .etag = etag,
 		.mtime = (time_t)(b->zip->mtime_ns / 1000000000),
 		.lasting = true, .download = download_name(path, 1) });
 }
@@ -511,7 +510,7 @@ static enum MHD_Result send_text(struct MHD_Connection *c,
 	if (!type && lasting)
 		type = image_type(b->buf, len);
 	return send_body(c, b, len, &(struct meta){
-		.type = type ? type : type_of(path), .etag = etag,
+		.type = type ? type : http_serve_type(path), .etag = etag,
 		.lasting = lasting });
 }
 

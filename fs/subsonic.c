@@ -21,6 +21,7 @@
 #include "fs/http_auth.h"
 #include "fs/http_serve.h"
 #include "fs/http_stats.h"
+#include "fs/subsonic_artists.h"
 #include "fs/subsonic_auth.h"
 #include "fs/subsonic_genres.h"
 #include "fs/subsonic_lists.h"
@@ -102,7 +103,7 @@ static int do_get_music_folders(struct request *r)
 
 static int do_get_artists(struct request *r)
 {
-	return subsonic_music_artists(r->body);
+	return subsonic_artists_all(r->body);
 }
 
 static int do_get_artist(struct request *r)

@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <sys/random.h>
 
+#include "fs/subsonic_artists.h"
 #include "fs/subsonic_auth.h"
 #include "fs/subsonic_genres.h"
 #include "fs/subsonic_index.h"
@@ -221,7 +222,7 @@ int subsonic_lists_indexes(json_t *body, subsonic_param_fn param,
 
 	(void)param;
 	(void)req;
-	rc = subsonic_music_artists(body);
+	rc = subsonic_artists_all(body);
 	if (rc)
 		return rc;
 	index = json_incref(json_object_get(body, "artists"));

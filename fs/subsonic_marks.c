@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "common/clock.h"
 #include "indexer/reads.h"
@@ -99,4 +100,24 @@ void subsonic_marks_add(json_t *o, const char *id)
 json_t *subsonic_marks_of(const char *id)
 {
 	return id ? json_object_get(marks, id) : NULL;
+}
+
+void subsonic_marks_album(json_t *album, json_t *songs)
+{
+	const char *last = NULL, *at;
+	json_int_t plays = 0;
+	json_t *song;
+	size_t i;
+
+	json_array_foreach(songs, i, song) {
+		plays += json_integer_value(json_object_get(song,
+							    "playCount"));
+		at = json_string_value(json_object_get(song, "played"));
+		if (at && (!last || strcmp(at, last) > 0))
+			last = at;
+	}
+	if (plays)
+		json_object_set_new(album, "playCount", json_integer(plays));
+	if (last)
+		json_object_set_new(album, "played", json_string(last));
 }

@@ -36,4 +36,7 @@ void subsonic_marks_add(json_t *o, const char *id);
  * later is the greater text), borrowed until subsonic_marks_end(), or
  * NULL when it has none. */
 json_t *subsonic_marks_of(const char *id);
+/* Add to album, an AlbumID3, the plays of songs (its Child objects, the
+ * marks added), if any: "playCount" their sum, "played" the last. */
+void subsonic_marks_album(json_t *album, json_t *songs);
 #endif

@@ -174,55 +174,6 @@ static void child_rel(struct strbuf *out, const char *rel, const char *name)
 	strbuf_addstr(out, name);
 }
 
-int subsonic_music_artists(json_t *body)
-{
-	struct list l = { .dirs = 1 };
-	json_t *index = json_array(), *item, *entry, *group = NULL;
-	char letter[8] = "";
-	size_t i;
-	int rc = index ? list("", &l) : -ENOMEM;
-
-	json_array_foreach(l.items, i, item) {
-		const char *name = json_string_value(json_object_get(item,
-								   "name"));
-		char first[8];
-		size_t len = 1;
-
-		/* the first character, a whole UTF-8 sequence */
-		while (len < 4 && ((unsigned char)name[len] & 0xc0) == 0x80)
-			len++;
-		memcpy(first, name, len);
-		first[len] = '\0';
-		if (len == 1 && first[0] >= 'a' && first[0] <= 'z')
-			first[0] -= 'a' - 'A';
-		if (!group || strcmp(first, letter)) {
-			memcpy(letter, first, len + 1);
-			group = json_pack("{s:s,s:[]}", "name", letter,
-					  "artist");
-			if (!group || json_array_append_new(index, group)) {
-				rc = -ENOMEM;
-				break;
-			}
-		}
-		entry = json_pack("{s:o,s:s}", "id",
-				  subsonic_music_id("ar", name), "name", name);
-		subsonic_marks_add(entry, json_string_value(json_object_get(
-			entry, "id")));
-		if (json_array_append_new(json_object_get(group, "artist"),
-					  entry)) {
-			rc = -ENOMEM;
-			break;
-		}
-	}
-	json_decref(l.items);
-	if (rc) {
-		json_decref(index);
-		return rc;
-	}
-	return json_object_set_new(body, "artists", json_pack("{s:s,s:o}",
-		"ignoredArticles", "", "index", index)) ? -ENOMEM : 0;
-}
-
 /* The value of the attribute name (after "user.mediamon.") of file, or
  * NULL. */
 static char *attr(int64_t file, const char *name, char *buf, size_t size)
@@ -243,6 +194,26 @@ int subsonic_music_is_track(int64_t file)
 	return file > 0 && views_track_attrs_held(file, NULL, NULL, 0) > 0;
 }
 
+int subsonic_music_album_holds(const char *rel, int *track, int *cover)
+{
+	struct list l = { 0 };
+	json_t *item;
+	size_t i;
+	int rc = list(rel, &l);
+
+	*track = *cover = 0;
+	json_array_foreach(rc ? NULL : l.items, i, item) {
+		if (!strncmp(json_string_value(json_object_get(item, "name")),
+			     "cover.", 6))
+			*cover = 1;
+		else if (!*track)
+			*track = subsonic_music_is_track(json_integer_value(
+				json_object_get(item, "file")));
+	}
+	json_decref(l.items);
+	return rc;
+}
+
 /* The songs of the album at rel into *out, their files.id appended to
  * files unless NULL, the name of its cover.EXT into cover unless NULL:
  * 0, a negative errno value, or SUBSONIC_NOT_FOUND. */
@@ -253,6 +224,7 @@ static int songs(const char *rel, json_t **out, json_t *files,
 	json_t *ar = subsonic_music_artist_id(rel);
 	const char *album = json_string_value(al);
 	const char *artist = json_string_value(ar);
+	struct strbuf path = STRBUF_INIT;
 	struct list l = { 0 };
 	json_t *item;
 	size_t i;
@@ -272,7 +244,9 @@ static int songs(const char *rel, json_t **out, json_t *files,
 								  "file"));
 		json_t *s;
 
-		rc = subsonic_song_child(album, artist, name, file, &s);
+		strbuf_reset(&path);
+		child_rel(&path, rel, name);
+		rc = subsonic_song_child(album, artist, path.buf, file, &s);
 		/* the album folders hold their images too */
 		if (rc == -ENODATA) {
 			rc = 0;
@@ -290,6 +264,7 @@ static int songs(const char *rel, json_t **out, json_t *files,
 	json_decref(al);
 	json_decref(ar);
 	json_decref(l.items);
+	strbuf_release(&path);
 	if (rc) {
 		json_decref(*out);
 		*out = NULL;
@@ -306,7 +281,7 @@ static int album_of(const char *rel, json_t **out, json_t *files)
 	const char *slash = strchr(rel, '/'), *name = NULL;
 	struct strbuf cover = STRBUF_INIT;
 	json_int_t year = 0, duration = 0;
-	const char *first = NULL, *at;
+	const char *first = NULL, *at, *genre = NULL;
 	json_t *tracks, *item;
 	size_t i;
 	int rc = songs(rel, &tracks, files, &cover);
@@ -337,6 +312,9 @@ static int album_of(const char *rel, json_t **out, json_t *files)
 		if (!name)
 			name = json_string_value(json_object_get(item,
 								 "album"));
+		if (!genre)
+			genre = json_string_value(json_object_get(item,
+								  "genre"));
 	}
 	*out = json_pack("{s:o,s:s,s:s%,s:o,s:I,s:I,s:o}", "id",
 			 subsonic_music_id("al", rel),
@@ -351,6 +329,10 @@ static int album_of(const char *rel, json_t **out, json_t *files)
 	if (*out && cover.len)
 		json_object_set_new(*out, "coverArt",
 				    subsonic_music_id("al", rel));
+	if (*out && genre)
+		json_object_set_new(*out, "genre", json_string(genre));
+	if (*out)
+		subsonic_marks_album(*out, tracks);
 	subsonic_marks_add(*out, json_string_value(json_object_get(*out,
 								   "id")));
 	strbuf_release(&cover);
@@ -401,8 +383,9 @@ static int artist_albums(const char *artist, json_t *albums, int with_songs)
 int subsonic_music_artist(json_t *body, const char *id)
 {
 	struct strbuf path = STRBUF_INIT;
-	json_t *albums = json_array(), *out;
+	json_t *albums = json_array(), *out, *album, *cover = NULL;
 	const char *artist;
+	size_t i;
 	int rc = path_of(id, "ar", 1, &path);
 
 	artist = path.buf + strlen(TOP "/");
@@ -417,6 +400,15 @@ int subsonic_music_artist(json_t *body, const char *id)
 				    artist, "albumCount",
 				    (json_int_t)json_array_size(albums),
 				    "album", albums);
+	/* the cover of its first album with one, as getArtists gives */
+	json_array_foreach(out ? albums : NULL, i, album)
+		if ((cover = json_object_get(album, "coverArt")))
+			break;
+	if (cover && json_object_set(out, "coverArt", cover)) {
+		json_decref(out);
+		out = NULL;
+		rc = -ENOMEM;
+	}
 	subsonic_marks_add(out, json_string_value(json_object_get(out, "id")));
 	if (!rc && json_object_set_new(body, "artist", out))
 		rc = -ENOMEM;
@@ -605,11 +597,15 @@ static int song_of(const char *rel, const char *name, int64_t file,
 {
 	json_t *al = subsonic_music_id("al", rel);
 	json_t *ar = subsonic_music_artist_id(rel);
-	int rc = al && ar ? subsonic_song_child(json_string_value(al),
-			json_string_value(ar), name, file, out) : -ENOMEM;
+	struct strbuf path = STRBUF_INIT;
+	int rc;
 
+	child_rel(&path, rel, name);
+	rc = al && ar ? subsonic_song_child(json_string_value(al),
+			json_string_value(ar), path.buf, file, out) : -ENOMEM;
 	json_decref(al);
 	json_decref(ar);
+	strbuf_release(&path);
 	return rc;
 }
 
@@ -629,6 +625,23 @@ int subsonic_music_song_at(const char *rel, const char *name, int64_t file,
 	return rc;
 }
 
+/* Give s the cover of the album folder rel as its coverArt, if it has
+ * one: 0 or a negative errno value (s is released). */
+static int song_cover(json_t *s, const char *rel)
+{
+	int track, cover;
+	int rc = subsonic_music_album_holds(rel, &track, &cover);
+
+	if (rc == SUBSONIC_NOT_FOUND)
+		rc = 0;
+	if (!rc && cover && json_object_set_new(s, "coverArt",
+			subsonic_music_id("al", rel)))
+		rc = -ENOMEM;
+	if (rc)
+		json_decref(s);
+	return rc;
+}
+
 int subsonic_music_song(json_t *body, const char *id)
 {
 	struct strbuf rel = STRBUF_INIT;
@@ -643,6 +656,8 @@ int subsonic_music_song(json_t *body, const char *id)
 		rc = song_of(rel.buf, name + 1, file, &s);
 		if (rc == -ENODATA)
 			rc = SUBSONIC_NOT_FOUND;
+		if (!rc)
+			rc = song_cover(s, rel.buf);
 		if (!rc && json_object_set_new(body, "song", s))
 			rc = -ENOMEM;
 	}

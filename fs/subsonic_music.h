@@ -40,9 +40,8 @@ struct strbuf;
 json_t *subsonic_music_id(const char *prefix, const char *rel);
 /* The id of the artist of rel, "ARTIST/...", a new string, or NULL. */
 json_t *subsonic_music_artist_id(const char *rel);
-/* getArtists: every artist, indexed by its first letter. */
-int subsonic_music_artists(json_t *body);
-/* getArtist: the artist id and its albums. */
+/* getArtist: the artist id and its albums, its albumCount, and the cover
+ * of the first album with one as its coverArt. */
 int subsonic_music_artist(json_t *body, const char *id);
 /* getAlbum: the album id and its songs. */
 int subsonic_music_album(json_t *body, const char *id);
@@ -68,6 +67,10 @@ int subsonic_music_children(const char *path, int dirs, json_t **items);
 /* Whether file (a files.id) is a track's: the album folders of the view
  * hold their images too. */
 int subsonic_music_is_track(int64_t file);
+/* Whether the album folder rel ("ARTIST/ALBUM") holds a track file the
+ * user may see, into *track, and a cover.EXT, into *cover: 0, a negative
+ * errno value, or SUBSONIC_NOT_FOUND. */
+int subsonic_music_album_holds(const char *rel, int *track, int *cover);
 /* The files.id the song id names (whether the user may see it or not),
  * or 0 when id is no song's. */
 int64_t subsonic_music_file(const char *id);

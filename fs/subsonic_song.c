@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "fs/http_serve.h"
 #include "fs/subsonic_marks.h"
 #include "fs/views.h"
+#include "indexer/reads.h"
 
 #define ATTR "user.mediamon."
 
@@ -125,44 +127,91 @@ static void add_number(json_t *s, const char *member, const struct record *r,
 		json_object_set_new(s, member, json_integer((json_int_t)v));
 }
 
+/* Set member name of s to n, if above 0. */
+static void add_positive(json_t *s, const char *member, long long n)
+{
+	if (n > 0)
+		json_object_set_new(s, member, json_integer(n));
+}
+
+/* What the store knows of the file of song s at path in the view: its
+ * size, type (as /rest/stream serves it), bitrate, sampling, channels,
+ * genre and place. Returns 0 or a negative errno value. */
+static int add_media(json_t *s, int64_t file, const char *path)
+{
+	struct track_media m;
+	int rc = track_attrs_media(file, &m);
+
+	if (rc) {
+		track_attrs_media_free(&m);
+		return rc;
+	}
+	json_object_set_new(s, "size", json_integer(m.size));
+	json_object_set_new(s, "contentType",
+			    json_string(http_serve_type(path)));
+	add_positive(s, "bitRate", m.bitrate_kbps);
+	add_positive(s, "samplingRate", m.sample_rate);
+	add_positive(s, "channelCount", m.channels);
+	json_object_set_new(s, "path", json_string(path));
+	if (m.genre && *m.genre) {
+		json_object_set_new(s, "genre", json_string(m.genre));
+		json_object_set_new(s, "genres", json_pack("[{s:s}]", "name",
+							   m.genre));
+	}
+	track_attrs_media_free(&m);
+	return 0;
+}
+
+/* The Child s of the track file named name from its record r. */
+static void add_record(json_t *s, const struct record *r, const char *name)
+{
+	char when[CLOCK_RFC3339_LEN];
+
+	json_object_set_new(s, "title", json_string(field(r, "title") ?
+		field(r, "title") : name));
+	add_text(s, "artist", r, "artist");
+	add_text(s, "album", r, "album");
+	add_number(s, "track", r, "track");
+	add_number(s, "discNumber", r, "disc");
+	add_number(s, "year", r, "year");
+	add_text(s, "musicBrainzId", r, "mb_track_id");
+	/* a player takes a song without one for damaged */
+	json_object_set_new(s, "duration", json_integer(
+		(json_int_t)(number(r, "duration") + 0.5)));
+	/* ISO 8601 in UTC: the earliest of such times is the least text */
+	if (number(r, "first_seen") > 0) {
+		clock_rfc3339((time_t)number(r, "first_seen"), when);
+		json_object_set_new(s, "created", json_string(when));
+	}
+	add_gains(s, r);
+}
+
 int subsonic_song_child(const char *album, const char *artist,
-			const char *name, int64_t file, json_t **out)
+			const char *path, int64_t file, json_t **out)
 {
 	struct record r = { .buf = NULL };
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	const char *dot = strrchr(name, '.');
-	char when[CLOCK_RFC3339_LEN];
 	json_t *s = NULL;
 	int rc = file > 0 ? record_read(&r, file) : -ENODATA;
 
 	if (!rc && !r.len)
 		rc = -ENODATA;
 	if (!rc)
-		s = json_pack("{s:o,s:s,s:s,s:s,s:b,s:s,s:s}", "id",
+		s = json_pack("{s:o,s:s,s:s,s:s,s:b,s:s,s:s,s:s}", "id",
 			      song_id(file), "parent", album, "albumId", album,
 			      "artistId", artist, "isDir", 0, "type", "music",
-			      "suffix", dot ? dot + 1 : "");
+			      "mediaType", "song", "suffix", dot ? dot + 1 : "");
 	if (!rc && !s)
 		rc = -ENOMEM;
+	if (!rc)
+		rc = add_media(s, file, path);
 	if (rc) {
+		json_decref(s);
 		record_release(&r);
 		return rc;
 	}
-	json_object_set_new(s, "title", json_string(field(&r, "title") ?
-		field(&r, "title") : name));
-	add_text(s, "artist", &r, "artist");
-	add_text(s, "album", &r, "album");
-	add_number(s, "track", &r, "track");
-	add_number(s, "discNumber", &r, "disc");
-	add_number(s, "year", &r, "year");
-	if (field(&r, "duration"))
-		json_object_set_new(s, "duration", json_integer(
-			(json_int_t)(number(&r, "duration") + 0.5)));
-	/* ISO 8601 in UTC: the earliest of such times is the least text */
-	if (number(&r, "first_seen") > 0) {
-		clock_rfc3339((time_t)number(&r, "first_seen"), when);
-		json_object_set_new(s, "created", json_string(when));
-	}
-	add_gains(s, &r);
+	add_record(s, &r, name);
 	subsonic_marks_add(s, json_string_value(json_object_get(s, "id")));
 	record_release(&r);
 	*out = s;

@@ -275,6 +275,51 @@ static int hand_names(int64_t file, int (*may)(const char *path),
 	return rc;
 }
 
+/* Copy the text of column i of st into *out, NULL when it has none. */
+static int column_copy(sqlite3_stmt *st, int i, char **out)
+{
+	const unsigned char *text = sqlite3_column_text(st, i);
+
+	*out = text ? strdup((const char *)text) : NULL;
+	return !text || *out ? 0 : -ENOMEM;
+}
+
+int track_attrs_media(int64_t file, struct track_media *out)
+{
+	const char *what = "read a track's file";
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = (struct track_media){ .genre = NULL };
+	rc = reader_prepare("SELECT f.size, t.bitrate_kbps, t.sample_rate,"
+		" t.channels, t.genre FROM tracks t"
+		" JOIN files f ON f.id = t.file_id WHERE t.file_id = ?1",
+		what, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, file);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->size = sqlite3_column_int64(st, 0);
+		out->bitrate_kbps = sqlite3_column_int64(st, 1);
+		out->sample_rate = sqlite3_column_int64(st, 2);
+		out->channels = sqlite3_column_int64(st, 3);
+		rc = column_copy(st, 4, &out->genre);
+	} else if (rc == SQLITE_DONE) {
+		rc = -ENODATA;
+	} else {
+		rc = db_error(sqlite3_db_handle(st), rc, what);
+	}
+	reader_done(st);
+	return rc;
+}
+
+void track_attrs_media_free(struct track_media *m)
+{
+	free(m->genre);
+	m->genre = NULL;
+}
+
 int track_attrs_all(int64_t file, int (*may)(const char *path), char *buf,
 		    size_t size)
 {
@@ -289,14 +334,6 @@ int track_attrs_list(int64_t file, int (*may)(const char *path), char *buf,
 	return rc == -ENODATA ? 0 : rc;
 }
 
-/* Copy the text of column i of st into *out, NULL when it has none. */
-static int column_copy(sqlite3_stmt *st, int i, char **out)
-{
-	const unsigned char *text = sqlite3_column_text(st, i);
-
-	*out = text ? strdup((const char *)text) : NULL;
-	return !text || *out ? 0 : -ENOMEM;
-}
 
 static int add_title(void *arg, sqlite3_stmt *st)
 {

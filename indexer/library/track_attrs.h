@@ -67,6 +67,25 @@ int track_attrs_list(int64_t file, int (*may)(const char *path), char *buf,
 int track_attrs_all(int64_t file, int (*may)(const char *path), char *buf,
 		    size_t size);
 
+/* What the store knows of a track's file beside its tags, for the
+ * Subsonic songs (fs/subsonic_song.h): a number it does not know is 0. */
+struct track_media {
+	long long size;		/* bytes, when last scanned */
+	long bitrate_kbps;	/* its audio's, or the file's over its length */
+	long sample_rate;	/* Hz */
+	long channels;
+	char *genre;		/* its tag, or NULL */
+};
+
+/*
+ * Read the file facts of the track of file (a files.id) into *out, to
+ * release with track_attrs_media_free() either way. It judges no right.
+ * Returns 0, -ENODATA when the file is no track, -ENOMEM or -EIO
+ * (logged).
+ */
+int track_attrs_media(int64_t file, struct track_media *out);
+void track_attrs_media_free(struct track_media *m);
+
 /* The few tags of every track that the Subsonic lists order and find
  * songs by (fs/subsonic_index.h), by files.id. */
 struct track_titles {

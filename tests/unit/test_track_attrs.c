@@ -40,15 +40,18 @@ static int setup(void **state)
 		"INSERT INTO directories (id, root_id, path, mtime_ns)"
 		" VALUES (1, 1, '', 0);"
 		"INSERT INTO files (id, root_id, dir_id, name, size, mtime_ns,"
-		" inode, kind) VALUES (1, 1, 1, 'a.flac', 1, 1, 1, 'flac'),"
+		" inode, kind) VALUES (1, 1, 1, 'a.flac', 40631, 1, 1, 'flac'),"
 		" (2, 1, 1, 'b.mp3', 1, 1, 2, 'mp3'),"
 		" (3, 1, 1, 'c.jpg', 1, 1, 3, 'other');"
 		"INSERT INTO artists (id, name) VALUES (1, 'Daft Punk');"
 		"INSERT INTO albums (id, title, artist_id)"
 		" VALUES (1, 'Discovery', 1);"
 		"INSERT INTO tracks (id, file_id, title, artist_id, album_id,"
-		" track_no) VALUES (10, 1, 'One More Time', 1, 1, 1),"
-		" (11, 2, 'Untitled', NULL, NULL, NULL);"
+		" track_no, genre, bitrate_kbps, sample_rate, channels)"
+		" VALUES (10, 1, 'One More Time', 1, 1, 1, 'House', 1411,"
+		" 44100, 2),"
+		" (11, 2, 'Untitled', NULL, NULL, NULL, NULL, NULL, NULL,"
+		" NULL);"
 		"INSERT INTO analysis (track_id, state, analysed_at, bpm,"
 		" loudness_lufs, peak, gain_db) VALUES"
 		" (10, 'ok', 0, 122.5, -9.25, 0.98766, -8.75);"
@@ -173,6 +176,32 @@ static void test_titles(void **state)
 	assert_null(track_attrs_title(&t, 1));
 }
 
+/* A track's file facts for the Subsonic songs: what the store has, 0
+ * and NULL for what it has not, -ENODATA for a file that is no track. */
+static void test_media(void **state)
+{
+	struct track_media m;
+
+	(void)state;
+	assert_int_equal(track_attrs_media(1, &m), 0);
+	assert_int_equal(m.size, 40631);
+	assert_int_equal(m.bitrate_kbps, 1411);
+	assert_int_equal(m.sample_rate, 44100);
+	assert_int_equal(m.channels, 2);
+	assert_string_equal(m.genre, "House");
+	track_attrs_media_free(&m);
+	assert_null(m.genre);
+	assert_int_equal(track_attrs_media(2, &m), 0);
+	assert_int_equal(m.size, 1);
+	assert_int_equal(m.bitrate_kbps + m.sample_rate + m.channels, 0);
+	assert_null(m.genre);
+	track_attrs_media_free(&m);
+	assert_int_equal(track_attrs_media(3, &m), -ENODATA);
+	track_attrs_media_free(&m);
+	assert_int_equal(track_attrs_media(99, &m), -ENODATA);
+	track_attrs_media_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_absent),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_titles),
+		cmocka_unit_test(test_media),
 	};
 
 	log_set_stderr(0);
