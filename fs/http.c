@@ -297,9 +297,12 @@ static enum MHD_Result post_begin(struct MHD_Connection *c, const char *url,
 		return http_serve_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
 				       "only /control/NAME takes a POST",
 				       "Allow", "GET, HEAD");
-	/* browsers name the page a POST comes from; no page of ours posts,
-	 * and another site's would come with the browser's saved password */
-	if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"))
+	/* browsers name the page a POST comes from (Origin, or Referer
+	 * alone when an old one or a page's policy leaves Origin out); no
+	 * page of ours posts, and another site's would come with the
+	 * browser's saved password */
+	if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin") ||
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Referer"))
 		return http_serve_text(c, MHD_HTTP_FORBIDDEN,
 				       "a POST from a web page is refused",
 				       NULL, NULL);
