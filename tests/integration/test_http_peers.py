@@ -13,16 +13,18 @@ from access_users import drop_user, make_user
 from test_http import Web, held
 
 # Run as the flooding user: an idle connection to the port argv[1] from
-# each address 127.0.0.2..40, each with the start of a request; prints
-# how many the listener closed once argv[2] are, or in 60 s; keeps the
-# others until its stdin closes.
+# each address 127.0.0.2..40 (or argv[3] connections from 127.0.0.1),
+# each with the start of a request; prints how many the listener closed
+# once argv[2] are, or in 60 s; keeps the others until its stdin closes.
 FLOOD = r"""
 import select, socket, sys, time
 port, want = int(sys.argv[1]), int(sys.argv[2])
+sources = (["127.0.0.1"] * int(sys.argv[3]) if len(sys.argv) > 3 else
+           ["127.0.0.%d" % n for n in range(2, 41)])
 socks = []
-for n in range(2, 41):
+for source in sources:
     s = socket.socket()
-    s.bind(("127.0.0.%d" % n, 0))
+    s.bind((source, 0))
     s.connect(("127.0.0.1", port))
     s.sendall(b"GET /status/health HTTP/1.1\r\n")
     socks.append(s)
@@ -42,9 +44,10 @@ sys.stdin.read()
 """
 
 
-def start_flood(u, port, want):
+def start_flood(u, port, want, *from_one):
     return subprocess.Popen(
-        u.prefix() + ["/usr/bin/python3", "-c", FLOOD, port, str(want)],
+        u.prefix() + ["/usr/bin/python3", "-c", FLOOD, port, str(want)] +
+        [str(n) for n in from_one],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
 
@@ -128,4 +131,37 @@ def test_the_proxys_user_counts_by_address_alone():
             flood.wait(60)
         w.stop()
         drop_user(proxy)
+        subprocess.run(["rm", "-rf", where])
+
+
+def test_one_local_users_connections_leave_the_address_to_others():
+    """A local user holds 10 idle connections from 127.0.0.1 itself: it
+    keeps max_connections_per_address of them, the others closed and
+    logged once, and root's request from 127.0.0.1 and another user's
+    are answered (before, libmicrohttpd's limit per address counted the
+    loopback as one: the user's connections shut every other local user
+    out of it, unlogged, for as long as it held them)."""
+    where = tempfile.mkdtemp(prefix="mediamon-peers.")
+    subprocess.run(["chmod", "755", where], check=True)
+    flooder, other = make_user(), make_user()
+    w = Web(where, conf_extra="max_connections_per_address = 4\n"
+            "timeout = 10m\n")
+    flood = None
+    try:
+        port = w.base.rsplit(":", 1)[1]
+        flood = start_flood(flooder, port, 6, 10)
+        assert closed_of(flood) == 6
+        assert held(w) == 4
+        assert w.log().count("http: user %s holds 4 connections"
+                             % flooder.name) == 1
+        assert w.curl("/status/health")[0] == 200
+        assert curl_as(other, w.base + "/status/health") == 401
+        assert curl_as(flooder, w.base + "/status/health") == 0
+    finally:
+        if flood and flood.poll() is None:
+            flood.kill()
+            flood.wait(60)
+        w.stop()
+        drop_user(flooder)
+        drop_user(other)
         subprocess.run(["rm", "-rf", where])
