@@ -160,7 +160,7 @@ static int forwarded_address(const char *s, size_t len, char *out)
  * X-Forwarded-For (the one the proxy added) and the X-Forwarded-Proto
  * it names. From any other peer both headers are ignored.
  */
-static void address_of(struct MHD_Connection *c, struct client *who)
+static void asker_of(struct MHD_Connection *c, struct client *who)
 {
 	const union MHD_ConnectionInfo *i = MHD_get_connection_info(c,
 		MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -200,7 +200,7 @@ static void address_of(struct MHD_Connection *c, struct client *who)
 		 peer);
 }
 
-/* Who asks, into *who (address_of()), and what its wrong passwords
+/* Who asks, into *who (asker_of()), and what its wrong passwords
  * count against: a local user's whatever address it takes, since each
  * may connect from any of the loopback's (a user of its own for each,
  * or the loopback's 127.0.0.0/8 as one address would be any local
@@ -210,7 +210,7 @@ static void client_of(struct MHD_Connection *c, struct client *who)
 	char name[64];
 	uid_t uid;
 
-	address_of(c, who);
+	asker_of(c, who);
 	if (!who->via[0] && !http_peers_user(c, &uid)) {
 		listener_name(uid, name, sizeof(name));
 		snprintf(who->from, sizeof(who->from), "user %s", name);

@@ -2,9 +2,9 @@
 /*
  * The HTTP listener's accounts (http_auth.h): the htpasswd file read
  * once at start, bcrypt checks of the passwords, each account's local
- * user and groups, and the count of wrong passwords per address (the
- * loopback's, an IPv6 /64's as one). It answers no request and never
- * logs a password or a hash.
+ * user and groups, and the count of wrong passwords per address (an
+ * IPv6 /64's as one) or per local user, as the listener names who
+ * asks. It answers no request and never logs a password or a hash.
  */
 #include "fs/http_auth.h"
 
@@ -239,9 +239,10 @@ void http_auth_free(void)
 
 /*
  * The failures of addr are counted with those of every address its
- * holder may as well use, into key (ADDR_MAX bytes): one user of this
- * machine may connect from any of 127.0.0.0/8, one host has an IPv6
- * /64. An IPv4 address mapped into IPv6 is the IPv4 one.
+ * holder may as well use, into key (ADDR_MAX bytes): one host has an
+ * IPv6 /64, and a connection of this machine's whose user was not found
+ * may come from any of 127.0.0.0/8. An IPv4 address mapped into IPv6 is
+ * the IPv4 one; what is no address ("user NAME") is its own key.
  */
 static void hold_key(const char *addr, char *key)
 {

@@ -24,9 +24,9 @@
 
 struct config_user;
 
-/* The connections one local user may hold open at once, and the proxy's
- * user (unset when its name is NULL), from now on (those open already
- * stay). */
+/* The connections one local user, or one address, may hold open at
+ * once, and the proxy's user (unset when its name is NULL), from now on
+ * (those open already stay). */
 void http_peers_limit(int max, const struct config_user *proxy);
 
 /* libmicrohttpd's MHD_OPTION_NOTIFY_CONNECTION callback: a connection
