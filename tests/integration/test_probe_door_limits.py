@@ -81,22 +81,3 @@ def test_unknown_names_cost_the_costliest_accounts_check(tmp_path):
     finally:
         w.stop()
 
-
-def test_control_post_with_a_referer_is_refused(tmp_path):
-    """A page can leave Origin out of the POST the browser sends for it
-    (an older browser, a referrer policy), never its Referer: a POST
-    that names a page in either is refused and changes nothing; one with
-    neither, as curl sends it, is taken."""
-    w = Web(tmp_path)
-    try:
-        for page in ("http://evil.example/form.html", w.base + "/"):
-            status, _, body = w.curl("/control/log-level", "-H",
-                                     "Referer: " + page, "--data-binary",
-                                     "error")
-            assert status == 403, (page, body)
-        assert w.m.read("control/log-level").decode().split()[0] != "error"
-        assert w.curl("/control/log-level", "--data-binary", "error")[0] \
-            == 200
-        assert w.m.read("control/log-level").decode().split()[0] == "error"
-    finally:
-        w.stop()
