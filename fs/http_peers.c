@@ -33,6 +33,9 @@ struct key {
 	uid_t uid;
 	unsigned char addr[16];	/* an IPv4 one mapped into IPv6 */
 };
+_Static_assert(sizeof(struct key) ==
+	       sizeof(enum by) + sizeof(uid_t) + 16,
+	       "keys are compared by memcmp(): no padding");
 
 /* A connection's socket context: its key, and its user when its other
  * end is a socket of this machine. */
