@@ -106,10 +106,20 @@ static void address_of(const struct sockaddr *sa, unsigned char addr[16])
 	}
 }
 
-/* Whether peer may be this machine: a loopback address, or the address
+/* Whether addr (mapped()) is of the loopback, 127.0.0.0/8 or ::1. */
+static int loopback(const unsigned char addr[16])
+{
+	const struct in6_addr *a = (const void *)addr;
+
+	return IN6_IS_ADDR_LOOPBACK(a) ||
+	       (IN6_IS_ADDR_V4MAPPED(a) && addr[12] == 127);
+}
+
+/* Whether peer may be this machine: a loopback address, the address
  * the connection came to (a local client's source is the address it
- * asks). Another machine's connection costs no read of the kernel's
- * tables. */
+ * asks), or any when it came to the loopback (only this machine
+ * reaches it, from whichever of its addresses a user binds). Another
+ * machine's connection costs no read of the kernel's tables. */
 static int maybe_local(const struct sockaddr *peer,
 		       const struct sockaddr *local)
 {
@@ -119,10 +129,7 @@ static int maybe_local(const struct sockaddr *peer,
 		return 0;
 	address_of(peer, a);
 	address_of(local, l);
-	return !memcmp(a, l, 16) ||
-	       IN6_IS_ADDR_LOOPBACK((const struct in6_addr *)a) ||
-	       (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)a) &&
-		a[12] == 127);
+	return !memcmp(a, l, 16) || loopback(a) || loopback(l);
 }
 
 /* The key and user of the connection on fd from peer into *p. */
@@ -217,13 +224,14 @@ static void started(struct MHD_Connection *c, void **ctx)
 		*ctx = p;
 		return;
 	}
-	/* libmicrohttpd reads the end of the stream and closes it */
-	shutdown(fd->connect_fd, SHUT_RDWR);
+	/* told before the client sees its end */
 	if (rc == -ENOMEM)
 		log_error(rc, "http: no memory to count a connection: closed");
 	else if (tell)
 		tell_refused(&p->key);
 	free(p);
+	/* libmicrohttpd reads the end of the stream and closes it */
+	shutdown(fd->connect_fd, SHUT_RDWR);
 }
 
 static void closed(void **ctx)

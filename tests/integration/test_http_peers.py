@@ -9,18 +9,22 @@ import signal
 import subprocess
 import tempfile
 
+import pytest
+
 from conftest import wait_for
 from access_users import drop_user, make_user
 from test_http import Web, held
 
 # Run as the flooding user: an idle connection to the port argv[1] from
-# each address 127.0.0.2..40 (or argv[3] connections from 127.0.0.1),
-# each with the start of a request; prints how many the listener closed
-# once argv[2] are, or in 60 s; keeps the others until its stdin closes.
+# each address 127.0.0.2..40 (or argv[3] connections from argv[4],
+# 127.0.0.1 when not given), each with the start of a request; prints
+# how many the listener closed once argv[2] are, or in 60 s; keeps the
+# others until its stdin closes.
 FLOOD = r"""
 import select, socket, sys, time
 port, want = int(sys.argv[1]), int(sys.argv[2])
-sources = (["127.0.0.1"] * int(sys.argv[3]) if len(sys.argv) > 3 else
+source = sys.argv[4] if len(sys.argv) > 4 else "127.0.0.1"
+sources = ([source] * int(sys.argv[3]) if len(sys.argv) > 3 else
            ["127.0.0.%d" % n for n in range(2, 41)])
 socks = []
 for source in sources:
@@ -158,3 +162,35 @@ def test_one_local_users_connections_leave_the_address_to_others():
         assert w.curl("/status/health")[0] == 200
         assert curl_as(other, w.base + "/status/health") == 401
         assert curl_as(flooder, w.base + "/status/health") == 0
+
+
+def machine_address():
+    """An IPv4 address of this machine outside the loopback, or None."""
+    r = subprocess.run(["hostname", "-I"], capture_output=True, text=True)
+    for addr in r.stdout.split():
+        if "." in addr and not addr.startswith("127."):
+            return addr
+    return None
+
+
+def test_a_local_user_from_another_address_is_still_that_user():
+    """A local user may connect to the listener on 127.0.0.1 from an
+    address of the machine outside the loopback too: only this machine
+    reaches the loopback, so its connections from there count by its
+    user as well, and with its limit held its next one from 127.0.0.1
+    is closed while root's is answered (before, that address was
+    another machine's to the count: the user had max_connections_per_
+    address more from each address of the machine)."""
+    addr = machine_address()
+    if not addr:
+        pytest.skip("this machine has no address outside the loopback")
+    with listener_and_users("max_connections_per_address = 4\n"
+                            "timeout = 10m\n", 1) as (w, users, floods):
+        flooder = users[0]
+        flood = start_flood(flooder, w.base.rsplit(":", 1)[1], 2, 6, addr)
+        floods.append(flood)
+        assert closed_of(flood) == 2
+        assert w.log().count("http: user %s holds 4 connections"
+                             % flooder.name) == 1
+        assert curl_as(flooder, w.base + "/status/health") == 0
+        assert w.curl("/status/health")[0] == 200
