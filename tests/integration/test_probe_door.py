@@ -16,8 +16,8 @@ import xml.etree.ElementTree as ET
 from urllib.parse import quote, urlencode
 
 from conftest import accounts, make_flac, unmount, wait_for
-from access_users import (denied, drop_user, make_user, start_daemon,
-                          user, world)  # noqa: F401
+from access_users import denied, start_daemon, user, world  # noqa: F401
+from access_users import drop_user, make_user
 from test_http import PASSWORD, Web, open_and_shut
 
 HIDDEN = "a track this user may not read"
