@@ -72,10 +72,13 @@ static struct {
 	uid_t user;
 } proxy_;
 
-/* Who asks: the peer's address, or the forwarded one. */
+/* Who asks: the peer's address, or the forwarded one; and what its
+ * wrong passwords count against: that address, or "user NAME" when the
+ * other end is a socket of this machine, whatever its address. */
 struct client {
 	char addr[INET6_ADDRSTRLEN];
 	char via[INET6_ADDRSTRLEN + 32];	/* "" when not forwarded */
+	char from[72];
 };
 
 /* Whether the peer sa is [http] trusted_proxy (an IPv4 proxy may come
@@ -158,7 +161,7 @@ static int forwarded_address(const char *s, size_t len, char *out)
  * X-Forwarded-For (the one the proxy added) and the X-Forwarded-Proto
  * it names. From any other peer both headers are ignored.
  */
-static void client_of(struct MHD_Connection *c, struct client *who)
+static void asker_of(struct MHD_Connection *c, struct client *who)
 {
 	const union MHD_ConnectionInfo *i = MHD_get_connection_info(c,
 		MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -198,6 +201,25 @@ static void client_of(struct MHD_Connection *c, struct client *who)
 		 peer);
 }
 
+/* Who asks, into *who (asker_of()), and what its wrong passwords
+ * count against: a local user's whatever address it takes, since each
+ * may connect from any of the loopback's (a user of its own for each,
+ * or the loopback's 127.0.0.0/8 as one address would be any local
+ * user's to hold shut). */
+static void client_of(struct MHD_Connection *c, struct client *who)
+{
+	char name[64];
+	uid_t uid;
+
+	asker_of(c, who);
+	if (!who->via[0] && !http_peers_user(c, &uid)) {
+		listener_name(uid, name, sizeof(name));
+		snprintf(who->from, sizeof(who->from), "user %s", name);
+	} else {
+		snprintf(who->from, sizeof(who->from), "%s", who->addr);
+	}
+}
+
 /* A path of the mount: from "/", with no "." or ".." part (the URL's
  * escapes, %2F included, are undone before). */
 static int path_ok(const char *url)
@@ -234,7 +256,7 @@ static const struct http_account *who(struct MHD_Connection *c,
 	int held;
 
 	client_of(c, &client);
-	held = http_auth_held(client.addr);
+	held = http_auth_held(client.from);
 	if (held) {
 		snprintf(wait, sizeof(wait), "%d", held);
 		*ret = http_serve_text(c, MHD_HTTP_TOO_MANY_REQUESTS,
@@ -244,7 +266,7 @@ static const struct http_account *who(struct MHD_Connection *c,
 	}
 	name = MHD_basic_auth_get_username_password(c, &pass);
 	if (name)
-		a = http_auth_check(name, pass, client.addr,
+		a = http_auth_check(name, pass, client.from,
 				    client.via[0] ? client.via : NULL);
 	if (pass) {
 		explicit_bzero(pass, strlen(pass));
@@ -298,9 +320,12 @@ static enum MHD_Result post_begin(struct MHD_Connection *c, const char *url,
 		return http_serve_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
 				       "only /control/NAME takes a POST",
 				       "Allow", "GET, HEAD");
-	/* browsers name the page a POST comes from; no page of ours posts,
-	 * and another site's would come with the browser's saved password */
-	if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"))
+	/* browsers name the page a POST comes from (Origin, or Referer
+	 * alone when an old one or a page's policy leaves Origin out); no
+	 * page of ours posts, and another site's would come with the
+	 * browser's saved password */
+	if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin") ||
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Referer"))
 		return http_serve_text(c, MHD_HTTP_FORBIDDEN,
 				       "a POST from a web page is refused",
 				       NULL, NULL);
@@ -375,7 +400,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c,
 	}
 	if (!strncmp(url, "/rest/", 6)) {
 		client_of(c, &client);
-		return subsonic_answer(c, url + 6, method, client.addr,
+		return subsonic_answer(c, url + 6, method, client.from,
 				       client.via[0] ? client.via : NULL);
 	}
 	a = who(c, &ret);
@@ -516,8 +541,7 @@ static struct MHD_Daemon *listener(const struct config *cfg, int fd)
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->http_threads,
 		MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)cfg->http_max_connections,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		(unsigned)cfg->http_max_per_address,
+		/* counted per address and per local user by http_peers */
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->http_timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_HEADER_BYTES,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,

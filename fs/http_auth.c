@@ -2,9 +2,9 @@
 /*
  * The HTTP listener's accounts (http_auth.h): the htpasswd file read
  * once at start, bcrypt checks of the passwords, each account's local
- * user and groups, and the count of wrong passwords per address (the
- * loopback's, an IPv6 /64's as one). It answers no request and never
- * logs a password or a hash.
+ * user and groups, and the count of wrong passwords per address (an
+ * IPv6 /64's as one) or per local user, as the listener names who
+ * asks. It answers no request and never logs a password or a hash.
  */
 #include "fs/http_auth.h"
 
@@ -35,6 +35,7 @@
 struct accounts {
 	struct http_account *v;
 	size_t n;
+	char decoy[64];		/* a hash of the costliest account's cost */
 	struct accounts *older;
 };
 
@@ -56,15 +57,16 @@ static struct {
 	struct failures slot[SLOTS];
 } fails = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-/* What a name no account has is checked against, so that its answer
- * takes as long as a wrong password's (htpasswd -B of a random word). */
-static const char decoy[] =
-	"$2y$05$M1mLBmG6r0t01rJ/dCredeWma/QzrJ39/73veM4esSpkoGgaZXKqi";
+/* The cost of a file with no account (htpasswd -B's). */
+#define COST_LEAST 5
 
+/* Whether hash is "$2y$NN$..." (or $2b$, $2a$), NN its cost. */
 static int is_bcrypt(const char *hash)
 {
-	return !strncmp(hash, "$2y$", 4) || !strncmp(hash, "$2b$", 4) ||
-	       !strncmp(hash, "$2a$", 4);
+	return (!strncmp(hash, "$2y$", 4) || !strncmp(hash, "$2b$", 4) ||
+		!strncmp(hash, "$2a$", 4)) &&
+	       hash[4] >= '0' && hash[4] <= '9' && hash[5] >= '0' &&
+	       hash[5] <= '9' && hash[6] == '$';
 }
 
 /* The local user and groups of a, by its name: 0 or -ENOENT. */
@@ -157,6 +159,47 @@ static int add_account(char *line, int at, void *arg)
 	return add_line(r->accounts, line, r->path, at);
 }
 
+/* The cost of the bcrypt hash ("$2y$NN$..."). */
+static int cost_of(const char *hash)
+{
+	return (hash[4] - '0') * 10 + (hash[5] - '0');
+}
+
+/*
+ * What a name no account has is checked against, so that its answer
+ * takes as long as a wrong password's of the costliest account (a
+ * name of a cheaper one is told apart from none by being quicker, not
+ * the other way): a hash of that cost of a random salt, into
+ * accounts->decoy. 0, or -EIO (logged).
+ */
+static int make_decoy(struct accounts *accounts, const char *path)
+{
+	struct crypt_data *data = calloc(1, sizeof(*data));
+	char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+	const char *hash = NULL;
+	int cost = COST_LEAST;
+
+	if (!data)
+		return log_error(-ENOMEM, "http: no memory for the accounts");
+	for (size_t i = 0; i < accounts->n; i++)
+		if (!i || cost_of(accounts->v[i].hash) > cost)
+			cost = cost_of(accounts->v[i].hash);
+	if (crypt_gensalt_rn("$2b$", (unsigned long)cost, NULL, 0, setting,
+			     sizeof(setting)))
+		hash = crypt_r("no account's password", setting, data);
+	if (!hash || *hash == '*' ||
+	    strlen(hash) >= sizeof(accounts->decoy)) {
+		free(data);
+		return log_error(-EIO, "http: %s: cannot make a bcrypt hash"
+				 " of cost %d", path, cost);
+	}
+	snprintf(accounts->decoy, sizeof(accounts->decoy), "%s", hash);
+	free(data);
+	log_info("http: %s: %zu accounts; a name that is none is checked at"
+		 " cost %d, the costliest's", path, accounts->n, cost);
+	return 0;
+}
+
 int http_auth_load(const char *path)
 {
 	struct accounts_read r = { .path = path };
@@ -168,6 +211,8 @@ int http_auth_load(const char *path)
 		return log_error(-ENOMEM, "http: no memory for the accounts");
 	rc = config_read_secret_lines(path, add_account, &r, why,
 				      sizeof(why));
+	if (!rc)
+		rc = make_decoy(r.accounts, path);
 	if (rc) {
 		free_accounts(r.accounts);
 		if (why[0])
@@ -194,9 +239,10 @@ void http_auth_free(void)
 
 /*
  * The failures of addr are counted with those of every address its
- * holder may as well use, into key (ADDR_MAX bytes): one user of this
- * machine may connect from any of 127.0.0.0/8, one host has an IPv6
- * /64. An IPv4 address mapped into IPv6 is the IPv4 one.
+ * holder may as well use, into key (ADDR_MAX bytes): one host has an
+ * IPv6 /64, and a connection of this machine's whose user was not found
+ * may come from any of 127.0.0.0/8. An IPv4 address mapped into IPv6 is
+ * the IPv4 one; what is no address ("user NAME") is its own key.
  */
 static void hold_key(const char *addr, char *key)
 {
@@ -308,8 +354,10 @@ static int same_hash(const char *password, const char *hash)
 	return !diff;
 }
 
-/* The account name of the accounts in use, or NULL. */
-static const struct http_account *find(const char *name)
+/* The account name of the accounts in use, or NULL; their decoy in
+ * *decoy (NULL when none are). */
+static const struct http_account *find(const char *name,
+				       const char **decoy)
 {
 	const struct http_account *a = NULL;
 	struct accounts *accounts;
@@ -317,6 +365,7 @@ static const struct http_account *find(const char *name)
 	pthread_mutex_lock(&sets.lock);
 	accounts = sets.now;
 	pthread_mutex_unlock(&sets.lock);
+	*decoy = accounts ? accounts->decoy : NULL;
 	for (size_t i = 0; name && accounts && i < accounts->n; i++)
 		if (!strcmp(accounts->v[i].name, name))
 			a = &accounts->v[i];
@@ -328,9 +377,11 @@ const struct http_account *http_auth_check(const char *name,
 					   const char *addr,
 					   const char *via)
 {
-	const struct http_account *a = find(name);
+	const char *decoy;
+	const struct http_account *a = find(name, &decoy);
 
-	if (password && same_hash(password, a ? a->hash : decoy) && a)
+	if (password && (a || decoy) &&
+	    same_hash(password, a ? a->hash : decoy) && a)
 		return a;
 	count_failure(addr, via);
 	return NULL;
@@ -340,7 +391,8 @@ const struct http_account *http_auth_named(const char *name,
 					   const char *addr,
 					   const char *via)
 {
-	const struct http_account *a = find(name);
+	const char *decoy;
+	const struct http_account *a = find(name, &decoy);
 
 	if (!a)
 		count_failure(addr, via);

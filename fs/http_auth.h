@@ -52,9 +52,15 @@ int http_auth_load(const char *path);
 /* Forget the accounts, those of former loads too (at stop). */
 void http_auth_free(void);
 
-/* The seconds the address addr (text) must wait before it is heard
- * again, or 0. The addresses of 127.0.0.0/8 are counted as one, an
- * IPv6 address with those of its /64. */
+/*
+ * The seconds who asks, addr, must wait before it is heard again, or 0.
+ * addr is an address (text), or "user NAME" for a connection from a
+ * socket of this machine: the listener counts each local user apart,
+ * whatever its address, so that no user's wrong passwords hold another
+ * out. An IPv6 address counts with those of its /64, an address of
+ * 127.0.0.0/8 (a local connection whose user was not found) with the
+ * others of the loopback.
+ */
 int http_auth_held(const char *addr);
 
 /*

@@ -33,6 +33,10 @@ struct lines {
 
 /* The shortest API key taken: a shorter one could be guessed. */
 #define KEY_MIN 16
+/* The shortest salt of a token taken, as the Subsonic API asks: with
+ * none, t is the password's bare MD5, which any log of a player's or a
+ * proxy's URLs would keep for reuse. */
+#define SALT_MIN 6
 
 /* The passwords of subsonic_passwords, the keys of subsonic_api_keys,
  * read by the requests, replaced whole by a reload. */
@@ -269,6 +273,10 @@ int subsonic_auth_check(const char *u, const char *p, const char *t,
 	}
 	/* a failure as any other, or 41 would tell without end which
 	 * accounts keep a password */
+	if (strlen(s) < SALT_MIN) {
+		http_auth_check(u, NULL, addr, via);
+		return SUBSONIC_WRONG;
+	}
 	if (kept_password(u, &plain)) {
 		strbuf_release(&plain);
 		http_auth_check(u, NULL, addr, via);

@@ -6,8 +6,9 @@
  * (fs/http_auth.h), named by the request's parameters in the forms the
  * clients use: u with p (the password, plain or "enc:" and its bytes in
  * hex), or u with t and s, t being the MD5 of the password followed by
- * the salt s. A token can only be checked against the password itself,
- * which htpasswd does not keep: it is read from [http]
+ * the salt s (of 6 characters at least: a shorter one is a wrong
+ * password, as the API asks). A token can only be checked against the
+ * password itself, which htpasswd does not keep: it is read from [http]
  * subsonic_passwords, a file of NAME:PASSWORD lines of its own (0600),
  * so that the accounts that never use a token keep no password in the
  * clear. A password there is checked against the account's htpasswd

@@ -3,26 +3,33 @@
 this machine may connect from every address of 127.0.0.0/8, so the
 limit per address alone let one user take every connection (issue 60)."""
 
+import contextlib
 import select
 import signal
 import subprocess
 import tempfile
+
+import pytest
 
 from conftest import wait_for
 from access_users import drop_user, make_user
 from test_http import Web, held
 
 # Run as the flooding user: an idle connection to the port argv[1] from
-# each address 127.0.0.2..40, each with the start of a request; prints
+# each address 127.0.0.2..40 (or argv[3] connections from argv[4],
+# 127.0.0.1 when not given), each with the start of a request; prints
 # how many the listener closed once argv[2] are, or in 60 s; keeps the
 # others until its stdin closes.
 FLOOD = r"""
 import select, socket, sys, time
 port, want = int(sys.argv[1]), int(sys.argv[2])
+source = sys.argv[4] if len(sys.argv) > 4 else "127.0.0.1"
+sources = ([source] * int(sys.argv[3]) if len(sys.argv) > 3 else
+           ["127.0.0.%d" % n for n in range(2, 41)])
 socks = []
-for n in range(2, 41):
+for source in sources:
     s = socket.socket()
-    s.bind(("127.0.0.%d" % n, 0))
+    s.bind((source, 0))
     s.connect(("127.0.0.1", port))
     s.sendall(b"GET /status/health HTTP/1.1\r\n")
     socks.append(s)
@@ -42,9 +49,10 @@ sys.stdin.read()
 """
 
 
-def start_flood(u, port, want):
+def start_flood(u, port, want, *from_one):
     return subprocess.Popen(
-        u.prefix() + ["/usr/bin/python3", "-c", FLOOD, port, str(want)],
+        u.prefix() + ["/usr/bin/python3", "-c", FLOOD, port, str(want)] +
+        [str(n) for n in from_one],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
 
@@ -60,6 +68,30 @@ def curl_as(u, url):
     return int(r.stdout or 0)
 
 
+@contextlib.contextmanager
+def listener_and_users(conf_extra, n):
+    """A listener (Web) with conf_extra in [http], in a folder every user
+    may enter, n new local users, and a list for the floods started:
+    all gone at the end, the floods first."""
+    where = tempfile.mkdtemp(prefix="mediamon-peers.")
+    subprocess.run(["chmod", "755", where], check=True)
+    users = [make_user() for _ in range(n)]
+    floods, w = [], None
+    try:
+        w = Web(where, conf_extra=conf_extra)
+        yield w, users, floods
+    finally:
+        for flood in floods:
+            if flood.poll() is None:
+                flood.kill()
+                flood.wait(60)
+        if w:
+            w.stop()
+        for u in users:
+            drop_user(u)
+        subprocess.run(["rm", "-rf", where])
+
+
 def test_one_local_user_cannot_take_every_connection():
     """A local user opens 39 idle connections, from 127.0.0.2..40: the
     listener keeps max_connections_per_address of them and closes the
@@ -67,15 +99,13 @@ def test_one_local_user_cannot_take_every_connection():
     each address its own, and no one else was served); another local
     user and root are still served, and the first once its connections
     are gone."""
-    where = tempfile.mkdtemp(prefix="mediamon-peers.")
-    subprocess.run(["chmod", "755", where], check=True)
-    flooder, other = make_user(), make_user()
-    w = Web(where, conf_extra="max_connections = 12\n"
-            "max_connections_per_address = 4\ntimeout = 10m\n")
-    flood = None
-    try:
+    with listener_and_users("max_connections = 12\n"
+                            "max_connections_per_address = 4\n"
+                            "timeout = 10m\n", 2) as (w, users, floods):
+        flooder, other = users
         port = w.base.rsplit(":", 1)[1]
         flood = start_flood(flooder, port, 35)
+        floods.append(flood)
         assert closed_of(flood) == 35
         assert held(w) == 4
         assert w.log().count("http: user %s holds 4 connections"
@@ -88,27 +118,15 @@ def test_one_local_user_cannot_take_every_connection():
         wait_for(lambda: curl_as(flooder, w.base + "/status/health"), 60,
                  "the flooder served once its connections are gone",
                  until=lambda code: code == 401, mount=w.m)
-    finally:
-        if flood and flood.poll() is None:
-            flood.kill()
-            flood.wait(60)
-        w.stop()
-        drop_user(flooder)
-        drop_user(other)
-        subprocess.run(["rm", "-rf", where])
 
 
 def test_the_proxys_user_counts_by_address_alone():
     """The proxy's connections carry every client's: once a reload names
     its user as proxy_user, its 39 connections from as many addresses
     are all kept (each address within its limit), none closed."""
-    where = tempfile.mkdtemp(prefix="mediamon-peers.")
-    subprocess.run(["chmod", "755", where], check=True)
-    proxy = make_user()
-    w = Web(where, conf_extra="max_connections_per_address = 4\n"
-            "timeout = 10m\n")
-    flood = None
-    try:
+    with listener_and_users("max_connections_per_address = 4\n"
+                            "timeout = 10m\n", 1) as (w, users, floods):
+        proxy = users[0]
         conf = w.where / "http.conf"
         conf.write_text(conf.read_text().replace(
             "timeout = 10m\n", "timeout = 10m\nproxy_user = %s\n"
@@ -118,14 +136,61 @@ def test_the_proxys_user_counts_by_address_alone():
         wait_for(lambda: w.log().count("reload: done") > done, 60,
                  "reload: done in the log", mount=w.m)
         flood = start_flood(proxy, w.base.rsplit(":", 1)[1], 0)
+        floods.append(flood)
         assert closed_of(flood) == 0
         wait_for(lambda: held(w), 60, "the 39 connections held",
                  until=lambda n: n == 39, mount=w.m)
         assert "http: user %s holds" % proxy.name not in w.log()
-    finally:
-        if flood and flood.poll() is None:
-            flood.kill()
-            flood.wait(60)
-        w.stop()
-        drop_user(proxy)
-        subprocess.run(["rm", "-rf", where])
+
+
+def test_one_local_users_connections_leave_the_address_to_others():
+    """A local user holds 10 idle connections from 127.0.0.1 itself: it
+    keeps max_connections_per_address of them, the others closed and
+    logged once, and root's request from 127.0.0.1 and another user's
+    are answered (before, libmicrohttpd's limit per address counted the
+    loopback as one: the user's connections shut every other local user
+    out of it, unlogged, for as long as it held them; issue 76)."""
+    with listener_and_users("max_connections_per_address = 4\n"
+                            "timeout = 10m\n", 2) as (w, users, floods):
+        flooder, other = users
+        flood = start_flood(flooder, w.base.rsplit(":", 1)[1], 6, 10)
+        floods.append(flood)
+        assert closed_of(flood) == 6
+        assert held(w) == 4
+        assert w.log().count("http: user %s holds 4 connections"
+                             % flooder.name) == 1
+        assert w.curl("/status/health")[0] == 200
+        assert curl_as(other, w.base + "/status/health") == 401
+        assert curl_as(flooder, w.base + "/status/health") == 0
+
+
+def machine_address():
+    """An IPv4 address of this machine outside the loopback, or None."""
+    r = subprocess.run(["hostname", "-I"], capture_output=True, text=True)
+    for addr in r.stdout.split():
+        if "." in addr and not addr.startswith("127."):
+            return addr
+    return None
+
+
+def test_a_local_user_from_another_address_is_still_that_user():
+    """A local user may connect to the listener on 127.0.0.1 from an
+    address of the machine outside the loopback too: only this machine
+    reaches the loopback, so its connections from there count by its
+    user as well, and with its limit held its next one from 127.0.0.1
+    is closed while root's is answered (before, that address was
+    another machine's to the count: the user had max_connections_per_
+    address more from each address of the machine)."""
+    addr = machine_address()
+    if not addr:
+        pytest.skip("this machine has no address outside the loopback")
+    with listener_and_users("max_connections_per_address = 4\n"
+                            "timeout = 10m\n", 1) as (w, users, floods):
+        flooder = users[0]
+        flood = start_flood(flooder, w.base.rsplit(":", 1)[1], 2, 6, addr)
+        floods.append(flood)
+        assert closed_of(flood) == 2
+        assert w.log().count("http: user %s holds 4 connections"
+                             % flooder.name) == 1
+        assert curl_as(flooder, w.base + "/status/health") == 0
+        assert w.curl("/status/health")[0] == 200

@@ -17,6 +17,7 @@ from urllib.parse import quote, urlencode
 
 from conftest import accounts, make_flac, unmount, wait_for
 from access_users import denied, start_daemon, user, world  # noqa: F401
+from access_users import drop_user, make_user
 from test_http import PASSWORD, Web, open_and_shut
 
 HIDDEN = "a track this user may not read"
@@ -104,14 +105,17 @@ def test_another_local_users_forwarded_for_is_not_heard(user):  # noqa: F811
         subprocess.run(["rm", "-rf", where])
 
 
-def test_loopback_addresses_share_one_hold(user):  # noqa: F811
+def test_local_guesses_are_held_by_user_not_by_loopback(user):  # noqa: F811
     """Any local user may connect from any address of 127.0.0.0/8: a
     guesser that takes a new one for each try is held after the sixth
-    wrong password all the same (before, each address had its own five
-    tries a minute), and root's next request from yet another loopback
-    address waits too."""
+    wrong password all the same, counted by its socket's owner (issue
+    60), and logged by its name; root's requests from the loopback and
+    another local user's wrong password are not held with it (before,
+    the loopback was one key: six wrong passwords a minute by any local
+    user kept every local user out, issue 76)."""
     where = tempfile.mkdtemp(prefix="mediamon-probe.")
     os.chmod(where, 0o755)
+    other = make_user()
     w = Web(where)
     try:
         url = w.base + "/metrics"
@@ -119,26 +123,34 @@ def test_loopback_addresses_share_one_hold(user):  # noqa: F811
                          "-u", "root:wrong%d" % i) for i in range(8)]
         assert codes[:5] == [401] * 5, codes
         assert codes[-1] == 429, codes
-        status, headers, _ = w.curl("/metrics", "--interface",
-                                    "127.0.0.200")
-        assert status == 429 and int(headers["retry-after"]) > 0
+        assert curl_as(user, url, "-u", "root:" + PASSWORD) == 429
+        assert w.log().count("wrong passwords from user %s " % user.name) \
+            == 1
+        for source in ("127.0.0.1", "127.0.0.200"):
+            assert w.curl("/metrics", "--interface", source)[0] == 200
+        assert curl_as(other, url, "-u", "root:wrong") == 401
     finally:
         w.stop()
+        drop_user(other)
         subprocess.run(["rm", "-rf", where])
 
 
 def test_control_post_from_a_web_page_is_refused(tmp_path):
     """A page of another site can make the browser POST a form to the
     listener with the password it keeps for it: a POST that names the
-    page it comes from (Origin, which browsers send) is refused and
-    changes nothing; one without, as curl sends it, is taken."""
+    page it comes from (Origin, which browsers send, or a Referer alone,
+    when an older browser or the page's referrer policy leaves Origin
+    out: issue 76) is refused and changes nothing; one with neither, as
+    curl sends it, is taken."""
     w = Web(tmp_path)
     try:
-        for origin in ("http://evil.example", "null", w.base):
-            status, _, body = w.curl("/control/log-level", "-H",
-                                     "Origin: " + origin, "--data-binary",
-                                     "error")
-            assert status == 403, (origin, body)
+        for header in ("Origin: http://evil.example", "Origin: null",
+                       "Origin: " + w.base,
+                       "Referer: http://evil.example/form.html",
+                       "Referer: " + w.base + "/"):
+            status, _, body = w.curl("/control/log-level", "-H", header,
+                                     "--data-binary", "error")
+            assert status == 403, (header, body)
         assert w.m.read("control/log-level").decode().split()[0] != "error"
         assert w.curl("/control/log-level", "--data-binary", "error")[0] \
             == 200
