@@ -96,7 +96,11 @@ def prometheus(tmp_path, w, rules):
         r = subprocess.run(["curl", "-sS", "--max-time", "10",
                             "http://127.0.0.1:%d/api/v1/%s" % (port, path)],
                            capture_output=True, text=True, timeout=30)
-        return json.loads(r.stdout) if r.stdout else {}
+        try:
+            return json.loads(r.stdout)
+        except ValueError:
+            # not up yet, or an answer cut short
+            return {}
     return p, api
 
 
