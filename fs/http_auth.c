@@ -25,6 +25,7 @@
 #include "common/config_table.h"
 #include "common/hash.h"
 #include "common/log.h"
+#include "fs/http_verified.h"
 
 #define SLOTS 1024		/* addresses whose failures are counted */
 #define ADDR_MAX 64
@@ -380,9 +381,13 @@ const struct http_account *http_auth_check(const char *name,
 	const char *decoy;
 	const struct http_account *a = find(name, &decoy);
 
-	if (password && (a || decoy) &&
-	    same_hash(password, a ? a->hash : decoy) && a)
+	if (password && a && http_verified_known(a, name, password))
 		return a;
+	if (password && (a || decoy) &&
+	    same_hash(password, a ? a->hash : decoy) && a) {
+		http_verified_add(a, name, password);
+		return a;
+	}
 	count_failure(addr, via);
 	return NULL;
 }
