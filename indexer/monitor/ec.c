@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 
 #include "common/bytes.h"
+#include "common/clock.h"
 #include "common/http.h"
 #include "indexer/monitor/client.h"
 
@@ -68,15 +69,23 @@ static int split_host(const char *host, char *name, size_t len,
 	return 0;
 }
 
-/* Wait up to c's timeout for fd to be ready for events. */
+/*
+ * Wait for fd to be ready for events until c's deadline: it bounds the
+ * whole exchange, not each read, so a peer that trickles its answer a
+ * byte at a time is given up on as one that says nothing.
+ */
 static int wait_fd(const struct ec_conn *c, short events)
 {
 	struct pollfd p = { .fd = c->fd, .events = events };
+	double left;
 	int n;
 
-	do
-		n = poll(&p, 1, (int)c->timeout_ms);
-	while (n < 0 && errno == EINTR);
+	do {
+		left = c->deadline - clock_mono();
+		if (left <= 0)
+			return -ETIMEDOUT;
+		n = poll(&p, 1, (int)(left * 1000) + 1);
+	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
 	return n ? 0 : -ETIMEDOUT;
@@ -385,6 +394,10 @@ int ec_ask(struct ec_conn *c, struct ec_out *out, const char *what,
 	if (ret == -ECONNRESET)
 		return client_fail(err, -EPROTO, "amule: %s: the connection"
 				   " closed without an answer", what);
+	if (ret == -ETIMEDOUT)
+		return client_fail(err, ret, "amule: %s: amuled is too slow:"
+				   " no whole answer within %ld ms", what,
+				   c->timeout_ms);
 	if (ret)
 		return client_fail(err, ret, "amule: %s: %s", what,
 				   strerror(-ret));
@@ -498,6 +511,7 @@ int ec_open(struct ec_conn *c, const char *host, const char *password,
 
 	c->fd = -1;
 	c->timeout_ms = timeout_ms > 0 ? timeout_ms : HTTP_TIMEOUT_MS;
+	c->deadline = clock_mono() + c->timeout_ms / 1000.0;
 	ret = dial(c, host, err);
 	if (!ret)
 		ret = login(c, password ? password : "", version, err);

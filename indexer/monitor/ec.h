@@ -140,15 +140,18 @@ struct ec_out {
 
 struct ec_conn {
 	int fd;
-	long timeout_ms;		/* per read and write */
+	long timeout_ms;		/* for the connection's whole life */
+	double deadline;		/* clock_mono() at which it ends */
 };
 
 /*
  * Connect to amuled at host ("HOST:PORT", "[V6]:PORT", or HOST alone
  * for port EC_DEFAULT_PORT) and log in with password (its plain text);
- * version, when not NULL, gets amuled's. timeout_ms bounds the connect
- * and each read and write (0: HTTP_TIMEOUT_MS). Returns 0, or a negative
- * errno value as above with err set (naming "amule") and logged.
+ * version, when not NULL, gets amuled's. timeout_ms bounds the
+ * connection's whole life from here (0: HTTP_TIMEOUT_MS): the connect,
+ * the login and every ec_ask() on it, however the bytes trickle in
+ * (-ETIMEDOUT past it: "too slow"). Returns 0, or a negative errno
+ * value as above with err set (naming "amule") and logged.
  */
 int ec_open(struct ec_conn *c, const char *host, const char *password,
 	    long timeout_ms, struct strbuf *version, struct strbuf *err);

@@ -199,10 +199,20 @@ static int write_planned(struct walk *w, const struct config *cfg, int dfd,
 			ret = import_write_one(w, c, cfg->import_mode, dfd,
 					       dst, name.buf, &how);
 		if (ret) {
-			import_leave_out(res, c->file.rel, c->first, c->last,
-					 "%s/%s %s", req->series_dir, name.buf,
-					 ret == -EEXIST ? "exists already" :
-					 strerror(-ret));
+			if (ret == -EFBIG)
+				import_leave_out(res, c->file.rel, c->first,
+						 c->last, "%s/%s refused: its "
+						 "pages inflate to more than "
+						 "%d times its size (a zip "
+						 "bomb?)", req->series_dir,
+						 name.buf, IMPORT_MAX_RATIO);
+			else
+				import_leave_out(res, c->file.rel, c->first,
+						 c->last, "%s/%s %s",
+						 req->series_dir, name.buf,
+						 ret == -EEXIST ?
+						 "exists already" :
+						 strerror(-ret));
 			if (!first_err) {
 				first_err = ret;
 				strbuf_addf(&res->reason, "cannot import %s: "
@@ -232,7 +242,8 @@ int import_run(const struct import_request *req, const struct config *cfg,
 	       struct import_result *res)
 {
 	struct walk w = { .req = req, .res = res, .base_fd = -1,
-			  .file_fd = -1 };
+			  .file_fd = -1,
+			  .refuse_bombs = cfg->import_comicinfo };
 	struct strbuf real = STRBUF_INIT, named = STRBUF_INIT;
 	struct import_user reader;
 	struct stat dst;

@@ -53,6 +53,9 @@ struct walk {
 	const struct import_user *reader;
 	const char *foreign;		/* why the download itself is
 					 * refused (import_may_take()) */
+	int refuse_bombs;		/* a .cbz is refused past
+					 * IMPORT_MAX_RATIO ([import]
+					 * comicinfo: it is rewritten) */
 };
 
 /* import_result.c: the result's lists. */
@@ -114,6 +117,35 @@ void import_free_candidate(struct candidate *c);
 const char *import_may_take(const struct walk *w, const struct stat *st,
 			    int mask);
 
+/* import_zip.c: what a .cbz inflates to, and a capped sink. */
+
+struct archive;
+
+/*
+ * The sum of the sizes the zip on fd gives its entries, read from its
+ * central directory (nothing inflated) into *inflated, fd read from its
+ * start. Returns 0, or -EIO for what does not read as a zip.
+ */
+int import_zip_inflated(int fd, unsigned long long *inflated);
+
+/*
+ * Whether the .cbz on fd (size bytes) is refused as a zip bomb
+ * (import.h, IMPORT_MAX_RATIO): -EFBIG, or 0 (also for what is not a
+ * zip, which nothing inflates).
+ */
+int import_zip_refused(int fd, off_t size);
+
+/* Where an archive is written: fd, at most cap bytes; over is set when
+ * the cap stopped it (the write fails then). */
+struct import_sink {
+	int fd;
+	unsigned long long cap, written;
+	int over;
+};
+
+/* Open the archive a for writing to s. Returns 0 or -EIO. */
+int import_sink_open(struct archive *a, struct import_sink *s);
+
 /* import_write.c: the volumes written into the series folder. */
 
 /* The file name of candidate c, by the template. */
@@ -140,10 +172,12 @@ void import_drop_temps(int dfd);
  * Give the .cbz name in the series folder dfd (dst its stat), just
  * imported, the ComicInfo.xml xml (len bytes) when it has none at its
  * top: the archive written anew beside it with every entry's content
- * byte for byte and that one added, then put in its place. Returns 0
- * (also when it had one), -EIO for an archive that does not read,
- * -EAGAIN when the file changed meanwhile, or another negative errno
- * value; the volume is left as it was on any error.
+ * byte for byte, compressed as it came, and that one added, then put in
+ * its place. Returns 0 (also when it had one), -EIO for an archive that
+ * does not read, -EFBIG when its entries inflate past IMPORT_MAX_RATIO
+ * or the rewrite would pass its cap (import.h), -EAGAIN when the file
+ * changed meanwhile, or another negative errno value; the volume is
+ * left as it was on any error.
  */
 int import_write_comicinfo(int dfd, const struct stat *dst, const char *name,
 			   const char *xml, size_t len);

@@ -32,6 +32,14 @@
 
 #define COPY_CHUNK (256 << 10)
 
+/* Whether the file name is a .cbz's. */
+static int is_cbz(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len >= 4 && !strcasecmp(name + len - 4, ".cbz");
+}
+
 /* The series' name made fit for a file name: no '/', no control bytes. */
 static void add_series(struct strbuf *out, const char *series)
 {
@@ -498,6 +506,18 @@ int import_write_one(const struct walk *w, const struct candidate *c,
 	pfd = open_source(w, &c->file, &st);
 	if (pfd < 0)
 		return pfd;
+	/* refused before anything of it lands in the folder */
+	if (w->refuse_bombs && is_cbz(name)) {
+		int src = symlinks_reopen(pfd, O_RDONLY | O_NONBLOCK);
+
+		ret = src < 0 ? src : import_zip_refused(src, st.st_size);
+		if (src >= 0)
+			close(src);
+		if (ret) {
+			close(pfd);
+			return ret;
+		}
+	}
 	/* a move never changes whose a file is: another's is copied */
 	if (!strcmp(mode, "move") && st.st_uid != dst->st_uid)
 		mode = "copy";
@@ -525,27 +545,56 @@ static int is_comicinfo(const char *path)
 }
 
 /*
- * Copy every entry of in to out, their contents byte for byte; 1 as soon
- * as one is a ComicInfo.xml at the top (nothing to add), else 0, or
- * -EIO for an archive that does not read or write.
+ * Write the entry e of in to out compressed as it came: stored stays
+ * stored, deflated is deflated again (libarchive gives no raw copy). At
+ * most limit bytes are inflated from in, *inflated counting them:
+ * -EFBIG past it.
  */
-static int copy_entries(struct archive *in, struct archive *out, char *buf)
+static int copy_entry(struct archive *in, struct archive *out,
+		      struct archive_entry *e, char *buf,
+		      unsigned long long *inflated, unsigned long long limit)
 {
-	struct archive_entry *e;
+	const char *how = archive_format_name(in);
 	la_ssize_t n;
-	int r;
 
-	while ((r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
-		if (is_comicinfo(archive_entry_pathname(e)))
-			return 1;
-		if (archive_write_header(out, e) != ARCHIVE_OK)
-			return -EIO;
-		while ((n = archive_read_data(in, buf, COPY_CHUNK)) > 0)
-			if (archive_write_data(out, buf, n) != n)
-				return -EIO;
-		if (n < 0)
+	if ((how && strstr(how, "(uncompressed)") ?
+	     archive_write_zip_set_compression_store(out) :
+	     archive_write_zip_set_compression_deflate(out)) != ARCHIVE_OK ||
+	    archive_write_header(out, e) != ARCHIVE_OK)
+		return -EIO;
+	while ((n = archive_read_data(in, buf, COPY_CHUNK)) > 0) {
+		*inflated += n;
+		if (*inflated > limit)
+			return -EFBIG;
+		if (archive_write_data(out, buf, n) != n)
 			return -EIO;
 	}
+	return n < 0 ? -EIO : 0;
+}
+
+/*
+ * Copy every entry of in to out, their contents byte for byte; 1 as soon
+ * as one is a ComicInfo.xml at the top (nothing to add), else 0, -EFBIG
+ * when they inflate past IMPORT_MAX_RATIO times size (the archive's), or
+ * -EIO for an archive that does not read or write. Each entry adds its
+ * headers' room to what sink may take.
+ */
+static int copy_entries(struct archive *in, struct archive *out, char *buf,
+			off_t size, struct import_sink *sink)
+{
+	unsigned long long inflated = 0, limit = IMPORT_MAX_RATIO *
+		(unsigned long long)size + IMPORT_RATIO_FREE;
+	struct archive_entry *e;
+	int r, ret = 0;
+
+	while (!ret && (r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
+		if (is_comicinfo(archive_entry_pathname(e)))
+			return 1;
+		sink->cap += IMPORT_ZIP_ENTRY_SLACK;
+		ret = copy_entry(in, out, e, buf, &inflated, limit);
+	}
+	if (ret)
+		return ret;
 	return r == ARCHIVE_EOF ? 0 : -EIO;
 }
 
@@ -574,6 +623,7 @@ int import_write_comicinfo(int dfd, const struct stat *dst, const char *name,
 {
 	struct archive *in = archive_read_new(), *out = archive_write_new();
 	char tmp[32], *buf = malloc(COPY_CHUNK);
+	struct import_sink sink = { .fd = -1 };
 	struct stat before, now;
 	int src, fd = -1, ret = 0;
 
@@ -589,18 +639,21 @@ int import_write_comicinfo(int dfd, const struct stat *dst, const char *name,
 		ret = fd;
 		goto out;
 	}
+	sink = (struct import_sink){ .fd = fd, .cap = before.st_size + len +
+		IMPORT_ZIP_SLACK((unsigned long long)before.st_size) };
 	if (archive_read_support_format_zip(in) != ARCHIVE_OK ||
 	    archive_read_open_fd(in, src, COPY_CHUNK) != ARCHIVE_OK ||
 	    archive_write_set_format_zip(out) != ARCHIVE_OK ||
-	    archive_write_set_options(out, "zip:compression=store") !=
-	    ARCHIVE_OK || archive_write_open_fd(out, fd) != ARCHIVE_OK)
+	    import_sink_open(out, &sink))
 		ret = -EIO;
 	if (!ret)
-		ret = copy_entries(in, out, buf);
+		ret = copy_entries(in, out, buf, before.st_size, &sink);
 	if (!ret)
 		ret = add_comicinfo(out, xml, len);
 	if (archive_write_close(out) != ARCHIVE_OK && !ret)
 		ret = -EIO;
+	if (sink.over && (!ret || ret == -EIO))
+		ret = -EFBIG;
 	/* it has one: the copy goes, the volume stays as it came */
 	if (ret == 1) {
 		close(fd);

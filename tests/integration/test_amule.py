@@ -29,8 +29,11 @@ import json
 import os
 import random
 import shutil
+import socket
+import struct
 import subprocess
 import tempfile
+import threading
 
 import pytest
 
@@ -369,3 +372,75 @@ def test_imported_catalog_sent_and_imported(monitored, clients, tmp_path):
              until=lambda s: s == "imported", mount=mon.m)
     assert (mon.root / "Saga 01" / NAME).read_bytes() == data
     assert downloads(mon)[10]["client"] == "amule"
+
+
+class TricklingEC:
+    """An aMule that answers the login a byte a second (issue 76): the
+    answer is amuled's own refusal as recorded (tests/data/amule/
+    auth_fail.bin, in its frame), 57 bytes, so a client that waits on
+    each byte rather than on the whole answer is held nearly a minute.
+    sent counts the bytes written on each connection."""
+
+    def __init__(self):
+        with open(os.path.join(conftest.REPO, "tests/data/amule",
+                               "auth_fail.bin"), "rb") as f:
+            body = f.read()
+        self.answer = struct.pack(">II", 0x20, len(body)) + body
+        self.sent = []
+        self.stop = threading.Event()
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.host = "127.0.0.1:%d" % self.sock.getsockname()[1]
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            threading.Thread(target=self.trickle, args=(conn,),
+                             daemon=True).start()
+
+    def trickle(self, conn):
+        n = len(self.sent)
+        self.sent.append(0)
+        with conn:
+            conn.settimeout(10)
+            try:
+                conn.recv(4096)         # the login request
+                for byte in self.answer:
+                    if self.stop.wait(1):
+                        return
+                    conn.sendall(bytes([byte]))
+                    self.sent[n] += 1
+            except OSError:
+                return
+
+    def close(self):
+        self.stop.set()
+        self.thread.join()
+        self.sock.close()
+
+
+def test_trickling_amule_given_up(monitored):
+    """An aMule that trickles its answer is given up on when the whole
+    answer has not come within the client's 30 s, however steadily the
+    bytes arrive: the tracker's probe of the idle client ends, health
+    says it is too slow, and the monitor takes the next control write
+    (a check of new volumes, which asks no client)."""
+    fake = TricklingEC()
+    try:
+        mon = start(monitored, fake.host, ed2k_link(NAME, CONTENT))
+        text = wait_for(lambda: health(mon), 60, "health naming amule",
+                        until=lambda t: "amule" in t, mount=mon.m)
+        line = next(x for x in text.splitlines() if "amule" in x)
+        assert line.startswith("warn: amule: "), line
+        assert "too slow: no whole answer within 30000 ms" in line, line
+        assert fake.sent and fake.sent[0] < len(fake.answer), fake.sent
+        mon.check("new", timeout=60)
+    finally:
+        fake.close()

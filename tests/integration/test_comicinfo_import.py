@@ -9,12 +9,13 @@ warning. Downloads from the real qBittorrent (their files already in the
 save path: no network)."""
 
 import io
+import os
 import xml.etree.ElementTree as ET
 import zipfile
 
 from clients import Torrent, clients, files  # noqa: F401
 from conftest import wait_for
-from test_clients import catalog, conf
+from test_clients import catalog, conf, health
 from test_handoff import AUTO, SEND, downloads
 from test_monitor import monitored, release  # noqa: F401
 
@@ -32,6 +33,15 @@ def cbz(entries):
         for i, (name, data) in enumerate(entries.items()):
             z.writestr(name, data, zipfile.ZIP_DEFLATED if i % 2
                        else zipfile.ZIP_STORED)
+    return out.getvalue()
+
+
+def deflated(entries):
+    """A .cbz whose every entry is deflated."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries.items():
+            z.writestr(name, data)
     return out.getvalue()
 
 
@@ -98,3 +108,55 @@ def test_comicinfo_written_into_imported_cbz(monitored, clients, files,
         in log
     assert "no ComicInfo.xml added to Saga 01 T04.cbz" not in log
     assert "no ComicInfo.xml added to Saga 01 T06.cbz" not in log
+
+
+def test_comicinfo_keeps_size_and_refuses_bomb(monitored, clients, files,
+                                               tmp_path):
+    """Issue 76: a page that inflates far (zeros, deflated) is written
+    back deflated, so the volume stays about the size downloaded; a
+    release whose pages inflate past 20 times its size is refused before
+    it reaches the folder, the reason in health, its volume still
+    wanted."""
+    qbit = clients("qbittorrent")
+    save = tmp_path / "saves"
+    save.mkdir()
+    pages = {"01.jpg": b"\xff\xd8" + os.urandom(200000) + b"\xff\xd9",
+             "02.png": b"\x89PNG\r\n\x1a\n" + bytes(2 << 20)}
+    bomb = {"01.jpg": b"\xff\xd8" + os.urandom(20000) + b"\xff\xd9",
+            "02.png": b"\x89PNG\r\n\x1a\n" + bytes(64 << 20)}
+    vols = {4: deflated(pages), 6: deflated(bomb)}
+    found = []
+    for v, content in vols.items():
+        t = Torrent("Saga 01 T%02d.cbz" % v, content)
+        (save / t.name).write_bytes(content)
+        r = release("v%02d" % v, "Saga 01 T%02d FRENCH" % v, seeders=30)
+        r["downloadUrl"] = files.put("/%d.torrent" % v, t.data)
+        r["magnetUrl"] = None
+        found.append(r)
+    mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
+                    extra=conf("qbittorrent", qbit.url, save) + POLL +
+                    "[import]\ncomicinfo = yes\n",
+                    releases={"saga 01": found})
+    catalog(mon, files.url + "/gone.torrent")
+    mon.check("missing")
+    wait_for(lambda: downloads(mon).get(4), 90, "volume 4 imported",
+             until=lambda d: d and d["state"] == "imported", mount=mon.m)
+    text = wait_for(lambda: health(mon), 90, "health naming the bomb",
+                    until=lambda t: "zip bomb" in t, mount=mon.m)
+    folder = mon.root / "Saga 01"
+    got = folder / "Saga 01 T04.cbz"
+    with zipfile.ZipFile(got) as z:
+        assert z.testzip() is None
+        for name, data in pages.items():
+            assert z.read(name) == data, name
+        info = z.read("ComicInfo.xml")
+    # what was downloaded, the ComicInfo.xml and some headers: the page
+    # of zeros was not written out whole (2 MiB)
+    assert got.stat().st_size < len(vols[4]) + len(info) + 4096, \
+        (got.stat().st_size, len(vols[4]))
+    line = next(x for x in text.splitlines() if "zip bomb" in x)
+    assert "Saga 01 T06.cbz refused: its pages inflate to more than 20" \
+        " times its size" in line, line
+    assert not (folder / "Saga 01 T06.cbz").exists()
+    assert downloads(mon)[6]["state"] != "imported"
+    assert "Saga 01\t6\n" in mon.m.read("status/missing").decode()

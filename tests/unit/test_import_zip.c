@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * What a .cbz may inflate to and what its rewrite may write
+ * (import_zip.c, issue 76): a zip of zeros is refused past
+ * IMPORT_MAX_RATIO by the sizes its central directory gives, one of
+ * pages that do not compress is not, nor what is not a zip; the sink of
+ * a rewrite stops at its cap and says so.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "indexer/monitor/import_private.h"
+
+/* A file of its own, unlinked already, opened read-write. */
+static int temp_file(void)
+{
+	char path[] = "/tmp/mediamon-zip-XXXXXX";
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	unlink(path);
+	return fd;
+}
+
+/* A zip on fd of one deflated entry of len bytes: zeros, or bytes that
+ * do not compress. */
+static void write_zip(int fd, size_t len, int zeros)
+{
+	struct archive *a = archive_write_new();
+	struct archive_entry *e = archive_entry_new();
+	char *data = malloc(len);
+	unsigned int seed = 76;
+
+	assert_non_null(data);
+	for (size_t i = 0; i < len; i++)
+		data[i] = zeros ? 0 : (char)(rand_r(&seed) >> 7);
+	assert_int_equal(archive_write_set_format_zip(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_zip_set_compression_deflate(a),
+			 ARCHIVE_OK);
+	assert_int_equal(archive_write_open_fd(a, fd), ARCHIVE_OK);
+	archive_entry_set_pathname(e, "01.png");
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, len);
+	assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+	assert_int_equal(archive_write_data(a, data, len), (la_ssize_t)len);
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+	archive_entry_free(e);
+	free(data);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+}
+
+static off_t size_of(int fd)
+{
+	struct stat st;
+
+	assert_int_equal(fstat(fd, &st), 0);
+	return st.st_size;
+}
+
+static void test_bomb_refused(void **state)
+{
+	unsigned long long inflated;
+	int fd = temp_file();
+
+	(void)state;
+	write_zip(fd, 16 << 20, 1);
+	assert_true(size_of(fd) < (16 << 20) / 100);
+	assert_int_equal(import_zip_inflated(fd, &inflated), 0);
+	assert_int_equal(inflated, 16 << 20);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(import_zip_refused(fd, size_of(fd)), -EFBIG);
+	close(fd);
+}
+
+/* Pages that do not compress, and what is not a zip, go in. */
+static void test_pages_taken(void **state)
+{
+	unsigned long long inflated;
+	int fd = temp_file();
+
+	(void)state;
+	write_zip(fd, 3 << 20, 0);
+	assert_int_equal(import_zip_refused(fd, size_of(fd)), 0);
+	close(fd);
+	/* below IMPORT_RATIO_FREE, whatever the ratio */
+	fd = temp_file();
+	write_zip(fd, 512 << 10, 1);
+	assert_int_equal(import_zip_refused(fd, size_of(fd)), 0);
+	close(fd);
+	fd = temp_file();
+	assert_int_equal(write(fd, "not a zip at all", 16), 16);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(import_zip_inflated(fd, &inflated), -EIO);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(import_zip_refused(fd, 16), 0);
+	close(fd);
+}
+
+/* A stored archive through a sink of cap bytes: whether it went in. */
+static int through_sink(unsigned long long cap, size_t len,
+			struct import_sink *s)
+{
+	struct archive *a = archive_write_new();
+	struct archive_entry *e = archive_entry_new();
+	char *data = calloc(1, len);
+	int ok;
+
+	assert_non_null(data);
+	*s = (struct import_sink){ .fd = temp_file(), .cap = cap };
+	assert_int_equal(archive_write_set_format_zip(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_zip_set_compression_store(a),
+			 ARCHIVE_OK);
+	assert_int_equal(import_sink_open(a, s), 0);
+	archive_entry_set_pathname(e, "01.png");
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, len);
+	ok = archive_write_header(a, e) == ARCHIVE_OK &&
+		archive_write_data(a, data, len) == (la_ssize_t)len;
+	ok = archive_write_close(a) == ARCHIVE_OK && ok;
+	assert_int_equal(size_of(s->fd), s->written);
+	close(s->fd);
+	archive_write_free(a);
+	archive_entry_free(e);
+	free(data);
+	return ok;
+}
+
+static void test_sink_cap(void **state)
+{
+	struct import_sink s;
+
+	(void)state;
+	assert_true(through_sink(1 << 20, 100000, &s));
+	assert_false(s.over);
+	assert_true(s.written > 100000 && s.written < 101000);
+	assert_false(through_sink(50000, 100000, &s));
+	assert_true(s.over);
+	assert_true(s.written <= 50000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bomb_refused),
+		cmocka_unit_test(test_pages_taken),
+		cmocka_unit_test(test_sink_cap),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
