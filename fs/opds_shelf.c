@@ -113,7 +113,8 @@ static int read_zip(struct opds_volume *v)
 {
 	int rc = opds_zip_build(v->dir, &v->zip);
 
-	if (rc == -ENOENT)
+	/* no image, or more than a volume may have (logged): no zip */
+	if (rc == -ENOENT || rc == -E2BIG)
 		return 0;
 	if (!rc)
 		rc = opds_zip_locate(v->zip);

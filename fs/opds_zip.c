@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,6 +22,7 @@
 #include "common/strbuf.h"
 #include "common/utf8.h"
 #include "fs/caller.h"
+#include "fs/open_caps.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
 
@@ -67,6 +69,10 @@ static int add_file(void *arg, const struct manga_folder_file *f)
 	if (kind < 0) {
 		free(e->name);
 		return 0;
+	}
+	if (z->nr == PAGES_MAX_ENTRIES) {
+		free(e->name);
+		return -E2BIG;
 	}
 	if (!z->nr)
 		z->cover = kind;
@@ -132,6 +138,29 @@ void opds_zip_lay_out(struct opds_zip *z)
 		  END_SIZE;
 }
 
+/* Log once for each folder (of the last TOLD) that it has more images
+ * than a volume may: its zip is not served. */
+#define TOLD 64
+static void too_many(int64_t dir)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static int64_t told[TOLD];
+	static size_t next;
+	int known = 0;
+
+	pthread_mutex_lock(&lock);
+	for (size_t i = 0; !known && i < TOLD; i++)
+		known = told[i] == dir;
+	if (!known)
+		told[next++ % TOLD] = dir;
+	pthread_mutex_unlock(&lock);
+	if (!known)
+		log_warn("opds: the volume folder %" PRId64 " has more than"
+			 " %d images: no .cbz is made of it (as an archive"
+			 " past %d entries has no pages)", dir,
+			 PAGES_MAX_ENTRIES, PAGES_MAX_ENTRIES);
+}
+
 int opds_zip_build(int64_t dir, struct opds_zip **out)
 {
 	struct opds_zip *z = calloc(1, sizeof(*z));
@@ -145,6 +174,8 @@ int opds_zip_build(int64_t dir, struct opds_zip **out)
 	rc = manga_reads_folder_files(dir, add_file, z);
 	if (!rc && !z->nr)
 		rc = -ENOENT;
+	if (rc == -E2BIG)
+		too_many(dir);
 	if (rc) {
 		opds_zip_free(z);
 		return rc;
@@ -246,24 +277,54 @@ static int pin(struct opds_zip *z)
 	return rc;
 }
 
+static int entry_crc(struct opds_zip *z, size_t i);
+
+/* Every entry's CRC-32, those not kept read from the images. */
+static int all_crcs(struct opds_zip *z)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < z->nr; i++)
+		rc = entry_crc(z, i);
+	z->crcs_known = !rc;
+	return rc;
+}
+
+/*
+ * The open is counted as a page's unpacking of the caller (open_caps.h):
+ * it opens each image as the caller and reads those whose CRC-32 is not
+ * kept, so that one user's loop of opens of large folders holds at most
+ * its cap of the threads, and fails with EAGAIN past it. The reads then
+ * find every CRC-32 known.
+ */
 int opds_zip_open(int64_t dir, struct opds_zip **out)
 {
-	int rc = query_begin();
+	uid_t uid = caller_uid();
+	int owner = caller_is_owner();
+	int rc = open_caps_unpack_begin(uid, owner, 0);
 
+	*out = NULL;
 	if (rc)
 		return rc;
+	rc = query_begin();
+	if (rc)
+		goto out;
 	rc = opds_zip_build(dir, out);
 	if (!rc)
 		rc = opds_zip_locate(*out);
 	query_end();
 	if (!rc)
 		rc = opds_zip_access(*out);
-	if (!rc && !caller_is_owner())
+	if (!rc && !owner)
 		rc = pin(*out);
+	if (!rc)
+		rc = all_crcs(*out);
 	if (rc) {
 		opds_zip_free(*out);
 		*out = NULL;
 	}
+out:
+	open_caps_unpack_end(uid, owner, 0);
 	return rc;
 }
 
@@ -542,7 +603,7 @@ static int read_entry(struct opds_zip *z, size_t i, char *buf, size_t len,
  * the store holds them: a download after another, or each range request
  * of a reader (each one an open), reads an image's bytes once, not once
  * more for its CRC. */
-#define CRC_SLOTS 4096
+#define CRC_SLOTS 16384	/* more than PAGES_MAX_ENTRIES */
 static struct {
 	pthread_mutex_t lock;
 	struct crc_slot {

@@ -15,11 +15,14 @@
  * written where a size, an offset or the count must have them and only
  * there. Its mtime is the newest of the folder's and its images'; the
  * same rows give the same bytes, so a download resumed after a restart
- * is right. A folder with no image has no zip (-ENOENT).
+ * is right. A folder with no image has no zip (-ENOENT), nor has one of
+ * more than PAGES_MAX_ENTRIES images, as an archive of more entries has
+ * no pages (-E2BIG, logged once for the folder).
  *
- * An image's CRC-32 is read from it when a read first reaches its header
- * or the central directory, and kept for the next opens while the store
- * holds the same size and mtime of it. The caller (caller.h) must be allowed to
+ * An image's CRC-32 is read from it at the open (kept for the next opens
+ * while the store holds the same size and mtime of it), which counts as
+ * the unpacking of a page for the caller's cap (open_caps.h): one user's
+ * loop of opens holds at most that many of the threads. The caller (caller.h) must be allowed to
  * list the folder and read every image at the open (-EACCES, as for a
  * volume file it may not read); the reads then open those images, and
  * only those, as the daemon, as a descriptor opened before a chmod
@@ -94,7 +97,9 @@ int opds_zip_access(const struct opds_zip *z);
 /* opds_zip_build(), opds_zip_locate() and opds_zip_access() in one
  * snapshot of the store, for a read; for a caller other than the owner,
  * each image is opened as the caller once and its file (dev, ino) kept:
- * a read finds another file there (swapped since) -EACCES, logged. */
+ * a read finds another file there (swapped since) -EACCES, logged. Every
+ * CRC-32 is known once it returns. -EAGAIN (or -ENOMEM) when the caller
+ * is at its cap of pages unpacked at once (open_caps_unpack_begin()). */
 int opds_zip_open(int64_t dir, struct opds_zip **out);
 
 /* Size and times (mtime, as atime and ctime too) of the zip of the folder
