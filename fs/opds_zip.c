@@ -139,7 +139,7 @@ void opds_zip_lay_out(struct opds_zip *z)
 }
 
 /* Log once for each folder (of the last TOLD) that it has more images
- * than a volume may: its zip is not served. */
+ * (or files) than a volume may: its zip is not served. */
 #define TOLD 64
 static void too_many(int64_t dir)
 {
@@ -156,7 +156,7 @@ static void too_many(int64_t dir)
 	pthread_mutex_unlock(&lock);
 	if (!known)
 		log_warn("opds: the volume folder %" PRId64 " has more than"
-			 " %d images: no .cbz is made of it (as an archive"
+			 " %d images or files: no .cbz is made of it (as an archive"
 			 " past %d entries has no pages)", dir,
 			 PAGES_MAX_ENTRIES, PAGES_MAX_ENTRIES);
 }
@@ -164,6 +164,7 @@ static void too_many(int64_t dir)
 int opds_zip_build(int64_t dir, struct opds_zip **out)
 {
 	struct opds_zip *z = calloc(1, sizeof(*z));
+	int64_t files;
 	int rc;
 
 	*out = NULL;
@@ -171,7 +172,12 @@ int opds_zip_build(int64_t dir, struct opds_zip **out)
 		return -ENOMEM;
 	pthread_mutex_init(&z->lock, NULL);
 	z->fd = -1;
-	rc = manga_reads_folder_files(dir, add_file, z);
+	/* counted from the index first: no sort of a huge folder's names */
+	rc = manga_reads_folder_count(dir, &files);
+	if (!rc && files > PAGES_MAX_ENTRIES)
+		rc = -E2BIG;
+	if (!rc)
+		rc = manga_reads_folder_files(dir, add_file, z);
 	if (!rc && !z->nr)
 		rc = -ENOENT;
 	if (rc == -E2BIG)

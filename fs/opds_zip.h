@@ -16,8 +16,9 @@
  * there. Its mtime is the newest of the folder's and its images'; the
  * same rows give the same bytes, so a download resumed after a restart
  * is right. A folder with no image has no zip (-ENOENT), nor has one of
- * more than PAGES_MAX_ENTRIES images, as an archive of more entries has
- * no pages (-E2BIG, logged once for the folder).
+ * more than PAGES_MAX_ENTRIES files (counted from the store's index
+ * first), as an archive of more entries has no pages (-E2BIG, logged
+ * once for the folder).
  *
  * An image's CRC-32 is read from it at the open (kept for the next opens
  * while the store holds the same size and mtime of it), which counts as
