@@ -231,10 +231,20 @@ static int keep_shown(struct opds_shelf *s)
 	for (size_t i = 0; i < s->nr_volumes; i++) {
 		struct opds_volume *v = &s->volumes[i];
 		struct opds_series *se;
+		int rc = 0;
 
 		if ((!v->file && !v->zip) || to[v->series] == SIZE_MAX ||
-		    (!owner && denied(v))) {
+		    (!owner && (rc = denied(v)))) {
 			volume_free(v);
+			if (rc == -EAGAIN || rc == -ENOMEM) {
+				/* the caller at its cap: no volume hidden */
+				while (++i < s->nr_volumes)
+					volume_free(&s->volumes[i]);
+				s->nr_series = ns;
+				s->nr_volumes = nv;
+				free(to);
+				return rc;
+			}
 			continue;
 		}
 		v->series = to[v->series];

@@ -40,41 +40,15 @@
  *	}
  */
 
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "fs/opds_zip_format.h"
+
 struct stat;
 struct strbuf;
 
-struct opds_zip_entry {
-	int64_t file;		/* files.id */
-	char *name;		/* its file name, and so its name inside */
-	size_t name_len;
-	uint64_t size, offset;	/* offset: of its local header */
-	uint64_t cd_offset;	/* of its central directory header */
-	int64_t mtime_ns;
-	uint32_t crc;
-	int crc_known;
-	dev_t dev;		/* the file the opener was allowed, when */
-	ino_t ino;		/* pinned (struct opds_zip) */
-};
-
-struct opds_zip {
-	struct opds_zip_entry *v;
-	size_t nr, alloc;
-	char *folder;		/* absolute; NULL until opds_zip_locate() */
-	uint64_t cd_offset, cd_size, end_offset, size;
-	int64_t mtime_ns;	/* the newest of the folder and its images */
-	int cover;		/* its first image's kind (pages.h) */
-	int crcs_known;		/* every entry's crc is */
-	int pinned;		/* a read must open each entry's dev, ino */
-	/* a read's: one image open at a time */
-	pthread_mutex_t lock;
-	int fd;
-	size_t fd_entry;
-};
 
 /* The zip of the folder dir (a directories.id), laid out from the
  * store's rows; the caller holds a snapshot (query_begin()) or reads
@@ -82,10 +56,6 @@ struct opds_zip {
  * error of the store. */
 int opds_zip_build(int64_t dir, struct opds_zip **out);
 
-/* Place each entry's headers and the end records, and so the size, from
- * the entries' names and sizes (opds_zip_build() does; a test lays out
- * entries of its own, whose CRC-32 it gives). */
-void opds_zip_lay_out(struct opds_zip *z);
 
 /* Find where z's folder is on disk (for its reads and checks): 0 or a
  * negative errno value. */

@@ -33,7 +33,7 @@ void subsonic_busy_set(int per_account)
 	pthread_mutex_unlock(&busy.lock);
 }
 
-static struct busy *find(const char *account)
+static struct busy *busy_find(const char *account)
 {
 	for (size_t i = 0; i < busy.nr; i++)
 		if (!strcmp(busy.v[i].account, account))
@@ -42,7 +42,7 @@ static struct busy *find(const char *account)
 }
 
 /* A new entry of account, or NULL without memory. */
-static struct busy *add(const char *account)
+static struct busy *busy_add(const char *account)
 {
 	struct busy *b = array_grow(busy.v, busy.nr, &busy.alloc,
 				    sizeof(*b), 8);
@@ -64,9 +64,9 @@ int subsonic_busy_begin(const char *account)
 	int rc = 0;
 
 	pthread_mutex_lock(&busy.lock);
-	b = find(account);
+	b = busy_find(account);
 	if (!b)
-		b = add(account);
+		b = busy_add(account);
 	if (!b) {
 		rc = log_error(-ENOMEM, "http: out of memory counting the"
 			       " answers of %s", account);
@@ -90,7 +90,7 @@ void subsonic_busy_end(const char *account)
 	struct busy *b;
 
 	pthread_mutex_lock(&busy.lock);
-	b = find(account);
+	b = busy_find(account);
 	if (b && b->answers && !--b->answers) {
 		free(b->account);
 		*b = busy.v[--busy.nr];
