@@ -119,6 +119,7 @@ def test_one_users_zip_loop_holds_no_one_else(
                            capture_output=True, timeout=600)
         assert r.returncode == 0, r.stderr[-2000:]
         worst = float(r.stdout)
+        print("status/health: %.3f s at worst" % worst)
         assert all(p.poll() is None for p in procs), \
             "the flood ended before the check"
         open(stop, "w").close()
