@@ -261,6 +261,8 @@ struct config {
 	int http_threads;		/* default 4 */
 	int http_max_connections;	/* default 256 */
 	int http_max_per_address;	/* default 32 */
+	int http_max_answers_per_account;	/* default 2: Subsonic answers
+					 * in progress */
 	long http_timeout_s;		/* idle or slow client; default 30 */
 	char *http_trusted_proxy;	/* its X-Forwarded-For is heard */
 	struct config_user http_proxy_user;	/* the proxy's, on this

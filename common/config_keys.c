@@ -172,6 +172,7 @@ void config_init(struct config *cfg)
 		.http_threads = 4,
 		.http_max_connections = 256,
 		.http_max_per_address = 32,
+		.http_max_answers_per_account = 2,
 		.http_timeout_s = 30,
 	};
 }

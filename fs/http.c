@@ -39,6 +39,7 @@
 #include "fs/sizes.h"
 #include "fs/subsonic.h"
 #include "fs/subsonic_auth.h"
+#include "fs/subsonic_busy.h"
 #include "indexer/reads.h"
 
 #define REALM "mediamon"
@@ -577,6 +578,7 @@ static int start(const struct config *cfg)
 	if (rc)
 		return rc;
 	http_peers_limit(cfg->http_max_per_address, &cfg->http_proxy_user);
+	subsonic_busy_set(cfg->http_max_answers_per_account);
 	rc = http_auth_load(cfg->http_htpasswd);
 	if (rc)
 		return rc;
@@ -682,6 +684,7 @@ static void reload(const struct config *cfg)
 			 " in use stay");
 	set_proxy(cfg->http_trusted_proxy, &cfg->http_proxy_user);
 	http_peers_limit(cfg->http_max_per_address, &cfg->http_proxy_user);
+	subsonic_busy_set(cfg->http_max_answers_per_account);
 	if (same_listener(cfg))
 		return;
 	if (!strcmp(running.listen, cfg->http_listen)) {

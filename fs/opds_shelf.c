@@ -113,7 +113,8 @@ static int read_zip(struct opds_volume *v)
 {
 	int rc = opds_zip_build(v->dir, &v->zip);
 
-	if (rc == -ENOENT)
+	/* no image, or more than a volume may have (logged): no zip */
+	if (rc == -ENOENT || rc == -E2BIG)
 		return 0;
 	if (!rc)
 		rc = opds_zip_locate(v->zip);
@@ -230,10 +231,20 @@ static int keep_shown(struct opds_shelf *s)
 	for (size_t i = 0; i < s->nr_volumes; i++) {
 		struct opds_volume *v = &s->volumes[i];
 		struct opds_series *se;
+		int rc = 0;
 
 		if ((!v->file && !v->zip) || to[v->series] == SIZE_MAX ||
-		    (!owner && denied(v))) {
+		    (!owner && (rc = denied(v)))) {
 			volume_free(v);
+			if (rc == -EAGAIN || rc == -ENOMEM) {
+				/* the caller at its cap: no volume hidden */
+				while (++i < s->nr_volumes)
+					volume_free(&s->volumes[i]);
+				s->nr_series = ns;
+				s->nr_volumes = nv;
+				free(to);
+				return rc;
+			}
 			continue;
 		}
 		v->series = to[v->series];

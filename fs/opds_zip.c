@@ -9,34 +9,23 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "common/array.h"
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "common/utf8.h"
 #include "fs/caller.h"
+#include "fs/open_caps.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
 
-#define LOCAL_SIZE 30		/* a local file header, without its name */
-#define CENTRAL_SIZE 46		/* a central directory header, likewise */
-#define END_SIZE 22		/* the end of central directory record */
-#define END64_SIZE 56		/* the ZIP64 end of central directory */
-#define LOCATOR_SIZE 20		/* and its locator */
-#define MAX32 0xffffffffULL
 #define MAX16 0xffffU
-#define ZIP64_VERSION 45
-#define STORED_VERSION 10
-#define UTF8_FLAG 0x800
-#define HEADER_MAX (CENTRAL_SIZE + 65535 + 28)
 #define BLOCK (64 << 10)
-#define UT_SIZE 9		/* the extended timestamp field, mtime alone */
 
 static int add_file(void *arg, const struct manga_folder_file *f)
 {
@@ -68,6 +57,10 @@ static int add_file(void *arg, const struct manga_folder_file *f)
 		free(e->name);
 		return 0;
 	}
+	if (z->nr == PAGES_MAX_ENTRIES) {
+		free(e->name);
+		return -E2BIG;
+	}
 	if (!z->nr)
 		z->cover = kind;
 	z->nr++;
@@ -76,65 +69,65 @@ static int add_file(void *arg, const struct manga_folder_file *f)
 	return 0;
 }
 
-/* The local header of e needs ZIP64 sizes; its central header ZIP64
- * sizes, offset, or both. */
-static int big(const struct opds_zip_entry *e)
+
+/* Log once for each folder (of the last TOLD) that it has more images
+ * (or files) than a volume may: its zip is not served. */
+#define TOLD 64
+static void too_many(int64_t dir)
 {
-	return e->size >= MAX32;
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static int64_t told[TOLD];
+	static size_t next;
+	int known = 0;
+
+	pthread_mutex_lock(&lock);
+	for (size_t i = 0; !known && i < TOLD; i++)
+		known = told[i] == dir;
+	if (!known)
+		told[next++ % TOLD] = dir;
+	pthread_mutex_unlock(&lock);
+	if (!known)
+		log_warn("opds: the volume folder %" PRId64 " has more than"
+			 " %d images or files: no .cbz is made of it (as an archive"
+			 " past %d entries has no pages)", dir,
+			 PAGES_MAX_ENTRIES, PAGES_MAX_ENTRIES);
 }
 
-/* The ZIP64 field of e's central header: its length, 0 when none. */
-static size_t central64(const struct opds_zip_entry *e)
+/* Whether this thread counts work on a folder's images already. */
+static __thread int counting;
+
+/*
+ * Count the work of this thread's caller on a folder's images (its rows,
+ * its rights, its opens) as a page unpacked (open_caps.h), unless the
+ * thread counts some already: 0, -EAGAIN or -ENOMEM past the caller's
+ * cap, so that one user's loop over a large folder holds at most that
+ * many of the threads. *counted tells work_end() to give it back.
+ */
+static int work_begin(int *counted)
 {
-	size_t n = (big(e) ? 16 : 0) + (e->offset >= MAX32 ? 8 : 0);
+	int rc = 0;
 
-	return n ? n + 4 : 0;
-}
-
-/* Each header has the Unix time field ("UT": the mtime in UTC, which
- * the DOS time in UTC is not for unzip), then what ZIP64 needs. */
-static size_t local_extra(const struct opds_zip_entry *e)
-{
-	return UT_SIZE + (big(e) ? 20 : 0);
-}
-
-static size_t central_extra(const struct opds_zip_entry *e)
-{
-	return UT_SIZE + central64(e);
-}
-
-static int needs_end64(const struct opds_zip *z)
-{
-	return z->nr >= MAX16 || z->cd_offset >= MAX32 ||
-	       z->cd_size >= MAX32;
-}
-
-void opds_zip_lay_out(struct opds_zip *z)
-{
-	uint64_t at = 0;
-
-	for (size_t i = 0; i < z->nr; i++) {
-		struct opds_zip_entry *e = &z->v[i];
-
-		e->offset = at;
-		at += LOCAL_SIZE + e->name_len + local_extra(e) + e->size;
+	*counted = 0;
+	if (!counting) {
+		rc = open_caps_unpack_begin(caller_uid(), caller_is_owner(),
+					    0);
+		*counted = counting = !rc;
 	}
-	z->cd_offset = at;
-	for (size_t i = 0; i < z->nr; i++) {
-		struct opds_zip_entry *e = &z->v[i];
-
-		e->cd_offset = at;
-		at += CENTRAL_SIZE + e->name_len + central_extra(e);
-	}
-	z->cd_size = at - z->cd_offset;
-	z->end_offset = at;
-	z->size = at + (needs_end64(z) ? END64_SIZE + LOCATOR_SIZE : 0) +
-		  END_SIZE;
+	return rc;
 }
 
-int opds_zip_build(int64_t dir, struct opds_zip **out)
+static void work_end(int counted)
+{
+	if (!counted)
+		return;
+	counting = 0;
+	open_caps_unpack_end(caller_uid(), caller_is_owner(), 0);
+}
+
+static int build_rows(int64_t dir, struct opds_zip **out)
 {
 	struct opds_zip *z = calloc(1, sizeof(*z));
+	int64_t files;
 	int rc;
 
 	*out = NULL;
@@ -142,9 +135,16 @@ int opds_zip_build(int64_t dir, struct opds_zip **out)
 		return -ENOMEM;
 	pthread_mutex_init(&z->lock, NULL);
 	z->fd = -1;
-	rc = manga_reads_folder_files(dir, add_file, z);
+	/* counted from the index first: no sort of a huge folder's names */
+	rc = manga_reads_folder_count(dir, &files);
+	if (!rc && files > PAGES_MAX_ENTRIES)
+		rc = -E2BIG;
+	if (!rc)
+		rc = manga_reads_folder_files(dir, add_file, z);
 	if (!rc && !z->nr)
 		rc = -ENOENT;
+	if (rc == -E2BIG)
+		too_many(dir);
 	if (rc) {
 		opds_zip_free(z);
 		return rc;
@@ -152,6 +152,17 @@ int opds_zip_build(int64_t dir, struct opds_zip **out)
 	opds_zip_lay_out(z);
 	*out = z;
 	return 0;
+}
+
+int opds_zip_build(int64_t dir, struct opds_zip **out)
+{
+	int counted, rc = work_begin(&counted);
+
+	*out = NULL;
+	if (!rc)
+		rc = build_rows(dir, out);
+	work_end(counted);
+	return rc;
 }
 
 int opds_zip_locate(struct opds_zip *z)
@@ -181,7 +192,7 @@ static void entry_path(const struct opds_zip *z, size_t i,
 	strbuf_add(path, z->v[i].name, z->v[i].name_len);
 }
 
-int opds_zip_access(const struct opds_zip *z)
+static int access_check(const struct opds_zip *z)
 {
 	char **paths;
 	unsigned char *may;
@@ -211,6 +222,19 @@ int opds_zip_access(const struct opds_zip *z)
 	free(paths);
 	free(may);
 	strbuf_release(&path);
+	return rc;
+}
+
+int opds_zip_access(const struct opds_zip *z)
+{
+	int counted, rc;
+
+	if (caller_is_owner())
+		return 0;
+	rc = work_begin(&counted);
+	if (!rc)
+		rc = access_check(z);
+	work_end(counted);
 	return rc;
 }
 
@@ -246,24 +270,57 @@ static int pin(struct opds_zip *z)
 	return rc;
 }
 
+static int entry_crc(struct opds_zip *z, size_t i);
+
+/* Every entry's CRC-32, those not kept read from the images. */
+static int all_crcs(struct opds_zip *z)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < z->nr; i++)
+		rc = entry_crc(z, i);
+	z->crcs_known = !rc;
+	/* a read opens and checks its image again (swapped since?) */
+	if (z->fd >= 0)
+		close(z->fd);
+	z->fd = -1;
+	return rc;
+}
+
+/*
+ * The open is counted as a page's unpacking of the caller (open_caps.h):
+ * it opens each image as the caller and reads those whose CRC-32 is not
+ * kept, so that one user's loop of opens of large folders holds at most
+ * its cap of the threads, and fails with EAGAIN past it. The reads then
+ * find every CRC-32 known.
+ */
 int opds_zip_open(int64_t dir, struct opds_zip **out)
 {
-	int rc = query_begin();
+	int owner = caller_is_owner(), counted;
+	int rc = work_begin(&counted);
 
+	*out = NULL;
 	if (rc)
 		return rc;
+	rc = query_begin();
+	if (rc)
+		goto out;
 	rc = opds_zip_build(dir, out);
 	if (!rc)
 		rc = opds_zip_locate(*out);
 	query_end();
 	if (!rc)
 		rc = opds_zip_access(*out);
-	if (!rc && !caller_is_owner())
+	if (!rc && !owner)
 		rc = pin(*out);
+	if (!rc)
+		rc = all_crcs(*out);
 	if (rc) {
 		opds_zip_free(*out);
 		*out = NULL;
 	}
+out:
+	work_end(counted);
 	return rc;
 }
 
@@ -300,178 +357,6 @@ void opds_zip_free(struct opds_zip *z)
 	free(z);
 }
 
-static unsigned char *put16(unsigned char *p, unsigned v)
-{
-	p[0] = v & 0xff;
-	p[1] = (v >> 8) & 0xff;
-	return p + 2;
-}
-
-static unsigned char *put32(unsigned char *p, uint64_t v)
-{
-	p = put16(p, v & 0xffff);
-	return put16(p, (v >> 16) & 0xffff);
-}
-
-static unsigned char *put64(unsigned char *p, uint64_t v)
-{
-	p = put32(p, v & MAX32);
-	return put32(p, v >> 32);
-}
-
-static uint64_t cap32(uint64_t v)
-{
-	return v >= MAX32 ? MAX32 : v;
-}
-
-/* Whether name is UTF-8 beyond ASCII, which the zip's flag then says. */
-static int utf8_name(const char *name, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)name;
-	unsigned int cp;
-	int wide = 0;
-
-	for (size_t i = 0, k; i < len; i += k) {
-		k = utf8_decode(s + i, len - i, &cp);
-		if (!k)
-			return 0;
-		wide |= k > 1;
-	}
-	return wide;
-}
-
-/* The DOS time and date of ns, from 1980 on: in UTC, not the daemon's
- * local time, so that the bytes stand whatever its TZ. */
-static void dos_time(int64_t ns, unsigned *time_out, unsigned *date_out)
-{
-	time_t t = (time_t)(ns / 1000000000);
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) || tm.tm_year < 80) {
-		*time_out = 0;
-		*date_out = (1 << 5) | 1;
-		return;
-	}
-	if (tm.tm_year > 207)
-		tm.tm_year = 207;
-	*time_out = (unsigned)(tm.tm_hour << 11 | tm.tm_min << 5 |
-			       tm.tm_sec / 2);
-	*date_out = (unsigned)((tm.tm_year - 80) << 9 |
-			       (tm.tm_mon + 1) << 5 | tm.tm_mday);
-}
-
-/* What the local and central headers of e share, from "version needed"
- * to the name's length. */
-static unsigned char *common_fields(unsigned char *p,
-				    const struct opds_zip_entry *e,
-				    int zip64)
-{
-	unsigned t, d;
-
-	dos_time(e->mtime_ns, &t, &d);
-	p = put16(p, zip64 ? ZIP64_VERSION : STORED_VERSION);
-	p = put16(p, utf8_name(e->name, e->name_len) ? UTF8_FLAG : 0);
-	p = put16(p, 0);		/* stored */
-	p = put16(p, t);
-	p = put16(p, d);
-	p = put32(p, e->crc);
-	p = put32(p, cap32(e->size));
-	p = put32(p, cap32(e->size));
-	return put16(p, (unsigned)e->name_len);
-}
-
-/* The "UT" field of e: its mtime in seconds (cut to 32 bits). */
-static unsigned char *unix_time(unsigned char *p,
-				const struct opds_zip_entry *e)
-{
-	int64_t t = e->mtime_ns / 1000000000;
-
-	p = put16(p, 0x5455);
-	p = put16(p, UT_SIZE - 4);
-	*p++ = 1;			/* the mtime alone */
-	return put32(p, t < 0 ? 0 : (uint64_t)t > MAX32 ? MAX32 :
-		     (uint64_t)t);
-}
-
-static size_t local_header(const struct opds_zip_entry *e, unsigned char *b)
-{
-	unsigned char *p = put32(b, 0x04034b50);
-
-	p = common_fields(p, e, big(e));
-	p = put16(p, (unsigned)local_extra(e));
-	memcpy(p, e->name, e->name_len);
-	p += e->name_len;
-	p = unix_time(p, e);
-	if (big(e)) {
-		p = put16(p, 1);
-		p = put16(p, 16);
-		p = put64(p, e->size);
-		p = put64(p, e->size);
-	}
-	return (size_t)(p - b);
-}
-
-static size_t central_header(const struct opds_zip_entry *e,
-			     unsigned char *b)
-{
-	size_t extra = central64(e);
-	unsigned char *p = put32(b, 0x02014b50);
-
-	p = put16(p, 3 << 8 | ZIP64_VERSION);	/* made by: Unix */
-	p = common_fields(p, e, extra != 0);
-	p = put16(p, (unsigned)central_extra(e));
-	p = put16(p, 0);		/* comment */
-	p = put16(p, 0);		/* disk */
-	p = put16(p, 0);		/* internal attributes */
-	p = put32(p, (uint64_t)(S_IFREG | 0444) << 16);
-	p = put32(p, cap32(e->offset));
-	memcpy(p, e->name, e->name_len);
-	p += e->name_len;
-	p = unix_time(p, e);
-	if (extra) {
-		p = put16(p, 1);
-		p = put16(p, (unsigned)extra - 4);
-		if (big(e)) {
-			p = put64(p, e->size);
-			p = put64(p, e->size);
-		}
-		if (e->offset >= MAX32)
-			p = put64(p, e->offset);
-	}
-	return (size_t)(p - b);
-}
-
-/* The ZIP64 end records where needed, then the end record. */
-static size_t end_records(const struct opds_zip *z, unsigned char *b)
-{
-	unsigned char *p = b;
-
-	if (needs_end64(z)) {
-		p = put32(p, 0x06064b50);
-		p = put64(p, END64_SIZE - 12);
-		p = put16(p, 3 << 8 | ZIP64_VERSION);
-		p = put16(p, ZIP64_VERSION);
-		p = put32(p, 0);
-		p = put32(p, 0);
-		p = put64(p, z->nr);
-		p = put64(p, z->nr);
-		p = put64(p, z->cd_size);
-		p = put64(p, z->cd_offset);
-		p = put32(p, 0x07064b50);
-		p = put32(p, 0);
-		p = put64(p, z->end_offset);
-		p = put32(p, 1);
-	}
-	p = put32(p, 0x06054b50);
-	p = put16(p, 0);
-	p = put16(p, 0);
-	p = put16(p, z->nr >= MAX16 ? MAX16 : (unsigned)z->nr);
-	p = put16(p, z->nr >= MAX16 ? MAX16 : (unsigned)z->nr);
-	p = put32(p, cap32(z->cd_size));
-	p = put32(p, cap32(z->cd_offset));
-	p = put16(p, 0);
-	return (size_t)(p - b);
-}
 
 /* Open entry i, unless it is open already, and check that it is as large
  * as the store says. The caller's rights were checked at the open
@@ -542,7 +427,7 @@ static int read_entry(struct opds_zip *z, size_t i, char *buf, size_t len,
  * the store holds them: a download after another, or each range request
  * of a reader (each one an open), reads an image's bytes once, not once
  * more for its CRC. */
-#define CRC_SLOTS 4096
+#define CRC_SLOTS 16384	/* more than PAGES_MAX_ENTRIES */
 static struct {
 	pthread_mutex_t lock;
 	struct crc_slot {
@@ -648,7 +533,7 @@ static ssize_t read_part(struct opds_zip *z, unsigned char *hdr, char *buf,
 
 	if (off >= z->end_offset)
 		return (ssize_t)copy_part(buf, size, off, hdr,
-					  end_records(z, hdr),
+					  opds_zip_end_records(z, hdr),
 					  z->end_offset);
 	if (off >= z->cd_offset) {
 		for (size_t k = 0; !z->crcs_known && k < z->nr; k++)
@@ -657,16 +542,16 @@ static ssize_t read_part(struct opds_zip *z, unsigned char *hdr, char *buf,
 		z->crcs_known = 1;
 		e = &z->v[entry_at(z, off, 1)];
 		return (ssize_t)copy_part(buf, size, off, hdr,
-					  central_header(e, hdr),
+					  opds_zip_central_header(e, hdr),
 					  e->cd_offset);
 	}
 	i = entry_at(z, off, 0);
 	e = &z->v[i];
-	len = LOCAL_SIZE + e->name_len + local_extra(e);
+	len = opds_zip_local_len(e);
 	if (off < e->offset + len) {
 		rc = entry_crc(z, i);
 		return rc ? rc : (ssize_t)copy_part(buf, size, off, hdr,
-						    local_header(e, hdr),
+						    opds_zip_local_header(e, hdr),
 						    e->offset);
 	}
 	off -= e->offset + len;
@@ -679,7 +564,7 @@ static ssize_t read_part(struct opds_zip *z, unsigned char *hdr, char *buf,
 ssize_t opds_zip_read(struct opds_zip *z, char *buf, size_t size,
 		      uint64_t off)
 {
-	unsigned char *hdr = malloc(HEADER_MAX);
+	unsigned char *hdr = malloc(OPDS_ZIP_HEADER_MAX);
 	size_t done = 0;
 	ssize_t n = 0;
 

@@ -15,11 +15,15 @@
  * written where a size, an offset or the count must have them and only
  * there. Its mtime is the newest of the folder's and its images'; the
  * same rows give the same bytes, so a download resumed after a restart
- * is right. A folder with no image has no zip (-ENOENT).
+ * is right. A folder with no image has no zip (-ENOENT), nor has one of
+ * more than PAGES_MAX_ENTRIES files (counted from the store's index
+ * first), as an archive of more entries has no pages (-E2BIG, logged
+ * once for the folder).
  *
- * An image's CRC-32 is read from it when a read first reaches its header
- * or the central directory, and kept for the next opens while the store
- * holds the same size and mtime of it. The caller (caller.h) must be allowed to
+ * An image's CRC-32 is read from it at the open (kept for the next opens
+ * while the store holds the same size and mtime of it), which counts as
+ * the unpacking of a page for the caller's cap (open_caps.h): one user's
+ * loop of opens holds at most that many of the threads. The caller (caller.h) must be allowed to
  * list the folder and read every image at the open (-EACCES, as for a
  * volume file it may not read); the reads then open those images, and
  * only those, as the daemon, as a descriptor opened before a chmod
@@ -36,41 +40,15 @@
  *	}
  */
 
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "fs/opds_zip_format.h"
+
 struct stat;
 struct strbuf;
 
-struct opds_zip_entry {
-	int64_t file;		/* files.id */
-	char *name;		/* its file name, and so its name inside */
-	size_t name_len;
-	uint64_t size, offset;	/* offset: of its local header */
-	uint64_t cd_offset;	/* of its central directory header */
-	int64_t mtime_ns;
-	uint32_t crc;
-	int crc_known;
-	dev_t dev;		/* the file the opener was allowed, when */
-	ino_t ino;		/* pinned (struct opds_zip) */
-};
-
-struct opds_zip {
-	struct opds_zip_entry *v;
-	size_t nr, alloc;
-	char *folder;		/* absolute; NULL until opds_zip_locate() */
-	uint64_t cd_offset, cd_size, end_offset, size;
-	int64_t mtime_ns;	/* the newest of the folder and its images */
-	int cover;		/* its first image's kind (pages.h) */
-	int crcs_known;		/* every entry's crc is */
-	int pinned;		/* a read must open each entry's dev, ino */
-	/* a read's: one image open at a time */
-	pthread_mutex_t lock;
-	int fd;
-	size_t fd_entry;
-};
 
 /* The zip of the folder dir (a directories.id), laid out from the
  * store's rows; the caller holds a snapshot (query_begin()) or reads
@@ -78,10 +56,6 @@ struct opds_zip {
  * error of the store. */
 int opds_zip_build(int64_t dir, struct opds_zip **out);
 
-/* Place each entry's headers and the end records, and so the size, from
- * the entries' names and sizes (opds_zip_build() does; a test lays out
- * entries of its own, whose CRC-32 it gives). */
-void opds_zip_lay_out(struct opds_zip *z);
 
 /* Find where z's folder is on disk (for its reads and checks): 0 or a
  * negative errno value. */
@@ -94,7 +68,9 @@ int opds_zip_access(const struct opds_zip *z);
 /* opds_zip_build(), opds_zip_locate() and opds_zip_access() in one
  * snapshot of the store, for a read; for a caller other than the owner,
  * each image is opened as the caller once and its file (dev, ino) kept:
- * a read finds another file there (swapped since) -EACCES, logged. */
+ * a read finds another file there (swapped since) -EACCES, logged. Every
+ * CRC-32 is known once it returns. -EAGAIN (or -ENOMEM) when the caller
+ * is at its cap of pages unpacked at once (open_caps_unpack_begin()). */
 int opds_zip_open(int64_t dir, struct opds_zip **out);
 
 /* Size and times (mtime, as atime and ctime too) of the zip of the folder

@@ -23,6 +23,7 @@
 #include "fs/http_stats.h"
 #include "fs/subsonic_artists.h"
 #include "fs/subsonic_auth.h"
+#include "fs/subsonic_busy.h"
 #include "fs/subsonic_genres.h"
 #include "fs/subsonic_lists.h"
 #include "fs/subsonic_music.h"
@@ -521,10 +522,17 @@ static enum MHD_Result dispatch(struct request *r, const char *rest,
 		caller_end();
 		return ret;
 	}
+	if (subsonic_busy_begin(a->name)) {
+		caller_end();
+		return http_serve_text(r->c, MHD_HTTP_TOO_MANY_REQUESTS,
+				       "too many answers in progress for this"
+				       " account", "Retry-After", "1");
+	}
 	rc = subsonic_marks_begin(a->name);
 	if (!rc)
 		rc = methods[m].fn(r);
 	subsonic_marks_end();
+	subsonic_busy_end(a->name);
 	caller_end();
 	if (rc)
 		return send_error(r, f, rc);

@@ -13,7 +13,9 @@
  * 41 a token of an account without a kept password (a failure counted
  * as a wrong password's, as 40 and 44 are), 42 an apiKey while
  * no key is kept, 43 several mechanisms at once, 44 an apiKey not kept,
- * 70 what is not there.
+ * 70 what is not there. An account with [http] max_answers_per_account
+ * answers in progress (fs/subsonic_busy.h) is refused at once with 429
+ * and a Retry-After, as a client held for wrong passwords is.
  *
  * Methods: ping, getLicense, getOpenSubsonicExtensions
  * (apiKeyAuthentication while keys are kept), tokenInfo (the account's

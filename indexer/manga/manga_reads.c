@@ -289,6 +289,26 @@ int manga_reads_folder_files(int64_t dir,
 				 &w);
 }
 
+/* A folder's id in, its count of files out. */
+static int folder_count_bind(void *arg, sqlite3_stmt *st)
+{
+	return sqlite3_bind_int64(st, 1, *(int64_t *)arg);
+}
+
+static int folder_count_row(void *arg, sqlite3_stmt *st)
+{
+	*(int64_t *)arg = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
+int manga_reads_folder_count(int64_t dir, int64_t *count)
+{
+	*count = dir;
+	return reader_each_bound("SELECT count(*) FROM files"
+				 " WHERE dir_id = ?1", "count volume folder",
+				 folder_count_bind, folder_count_row, count);
+}
+
 int manga_reads_setting(int64_t series, enum manga_file_setting which,
 			char **value)
 {

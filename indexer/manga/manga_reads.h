@@ -121,6 +121,10 @@ struct manga_folder_file {
 	int64_t size, mtime_ns, dir_mtime_ns;
 };
 
+/* How many files the folder dir (a directories.id) holds, from its
+ * index alone, into *count: 0 or a negative errno value. */
+int manga_reads_folder_count(int64_t dir, int64_t *count);
+
 /* Call fn for every file of the folder dir (a directories.id), by name;
  * as above. */
 int manga_reads_folder_files(int64_t dir,

@@ -233,6 +233,19 @@ static void test_volume_files(void **state)
 	strbuf_release(&out);
 }
 
+/* A folder's files counted from the index: the volume folder's two, none
+ * in a folder that is not there. */
+static void test_folder_count(void **state)
+{
+	int64_t n = -1;
+
+	(void)state;
+	assert_int_equal(manga_reads_folder_count(2, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(manga_reads_folder_count(999, &n), 0);
+	assert_int_equal(n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +254,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_settings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_each_and_folders, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_folder_count, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_volume_files, setup,
 						teardown),
