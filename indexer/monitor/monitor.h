@@ -123,9 +123,10 @@ int monitor_track(struct monitor *m);
 int monitor_send(struct monitor *m, const char *id);
 
 /*
- * When the last check of either flow finished, as the store remembers
- * it (so that the interval between timed checks holds across restarts),
- * or 0 when none did.
+ * When the last check of either flow the daemon ran finished, as the
+ * store remembers it (so that the interval between timed checks holds
+ * across restarts), or 0 when none did: a run of mediamon --check does
+ * not count, the daemon's first timed check is due at its start.
  */
 double monitor_last_check_at(struct monitor *m);
 
