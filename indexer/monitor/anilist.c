@@ -41,7 +41,6 @@
 #include <jansson.h>
 
 #include "common/bytes.h"
-#include "common/cache.h"
 #include "common/http.h"
 #include "common/log.h"
 #include "common/lookup.h"
@@ -482,8 +481,7 @@ int published_ask_anilist(struct monitor *m, const struct series *s,
 	if (a.id) {
 		strbuf_addf(&key, "%lld", a.id);
 	} else {
-		strbuf_addstr(&key, "search:");
-		cache_key(s->name, &key);
+		published_search_key(edition, s->name, &key);
 	}
 	if (a.id && !monitor_cached(m, "anilist", key.buf, &value, NULL) &&
 	    !remote_info_load(&anilist_info_form, value.buf, value.len,

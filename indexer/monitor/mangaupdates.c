@@ -45,7 +45,6 @@
 #include <jansson.h>
 
 #include "common/bytes.h"
-#include "common/cache.h"
 #include "common/http.h"
 #include "common/log.h"
 #include "common/lookup.h"
@@ -475,8 +474,7 @@ static int find_mu_series(struct monitor *m, const struct series *s,
 		a->info.id = named;
 		return 0;
 	}
-	strbuf_addstr(&key, "search:");
-	cache_key(s->name, &key);
+	published_search_key(a->edition, s->name, &key);
 	if (!monitor_cached(m, "mangaupdates", key.buf, &value, NULL)) {
 		rc = !strcmp(value.buf, PUBLISHED_NOT_FOUND) ? -ENOENT :
 			remote_info_load(&mangaupdates_info_form, value.buf,

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/bytes.h"
+#include "common/cache.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
@@ -194,6 +195,13 @@ int published_forget_found(sqlite3 *db)
 	return db_run(db, "forget the ids found", "UPDATE series SET"
 		      " found = '' WHERE edition IS NULL AND found != ''",
 		      NULL, 0);
+}
+
+void published_search_key(const char *edition, const char *title,
+			  struct strbuf *key)
+{
+	strbuf_addf(key, "search:%s:", edition);
+	cache_key(title, key);
 }
 
 int published_original(const char *edition)

@@ -17,6 +17,7 @@
 
 struct monitor;
 struct series;
+struct strbuf;
 struct throttle;
 
 /* The prefix of a source's ids in a series' source: "mangadex:" */
@@ -75,6 +76,12 @@ void published_report_failure(struct throttle *t, const char *what,
 void published_report(struct throttle *t, const char *series, int rc,
 		      const char *asked, const char *id, const char *other,
 		      struct answer *out);
+
+/* The cache's key of a search for title in edition ("search:EDITION:"
+ * then cache_key()): a search ranks records by the edition's kind (a
+ * manga for ja, a manhwa for ko), so another edition searches again. */
+void published_search_key(const char *edition, const char *title,
+			  struct strbuf *key);
 
 /* Keep the id found by a search at a source (prefix: PREFIX(SOURCE))
  * among the series' found ids (never in its source, which is the

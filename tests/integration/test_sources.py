@@ -482,6 +482,14 @@ def test_anilist_other_country_is_not_the_edition(monitored):
     assert "Saga 06: no source gives the count of volumes out in the ja" \
         " edition" in log_text(mon)
     assert len(anilist_calls(mon)) == 1
+    # its edition written ko: the ja search that found nothing is not
+    # the ko one's answer (issue 81)
+    mon.m.write("manga/Saga 06/edition", "ko\n")
+    assert mon.check("new")["errors"] == 0
+    got = mon.m.json("manga/Saga 06/status.json")["published"]
+    assert (got["volumes"], got["source"], got["edition"]) == \
+        (7, "anilist", "ko")
+    assert len(anilist_calls(mon)) == 2
 
 
 def test_anilist_short_retry_after_is_waited_out(monitored):
