@@ -218,15 +218,29 @@ static json_t *volume_number(double v)
 	return v == floor(v) ? json_integer((json_int_t)v) : json_real(v);
 }
 
-/* One release, with its age in days as indexers show it. */
-static json_t *release_object(const struct monitor_release *r, double now)
+/* How old the answer that gave a release was when the search of its
+ * volume at searched_at used it, in whole seconds: 0 when that search
+ * asked, more when it took the cache's answer; null when unknown. */
+static json_t *answer_age(const struct monitor_release *r,
+			  double searched_at)
+{
+	if (r->found_at <= 0 || searched_at <= 0)
+		return json_null();
+	return json_integer(searched_at > r->found_at ?
+			    (json_int_t)(searched_at - r->found_at) : 0);
+}
+
+/* One release, with its age in days as indexers show it, and the age of
+ * the answer that gave it. */
+static json_t *release_object(const struct monitor_release *r, double now,
+			      double searched_at)
 {
 	json_t *age = r->published_at > 0 ?
 		json_integer((json_int_t)((now - r->published_at) / 86400)) :
 		json_null();
 
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
-			 " s:o, s:o, s:o, s:o, s:o, s:o}",
+			 " s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"id", json_text_or_null(r->id),
 		"title", json_text_shown(r->title),
 		"source", json_text_or_null(r->source),
@@ -245,6 +259,7 @@ static json_t *release_object(const struct monitor_release *r, double now)
 		"published_at", json_time(r->published_at),
 		"age_days", age,
 		"found_at", json_time(r->found_at),
+		"answer_age_s", answer_age(r, searched_at),
 		"download", r->state ? json_pack("{s:o, s:o}",
 			"state", json_text_or_null(r->state),
 			"reason", json_text_shown(r->reason)) : json_null());
@@ -304,7 +319,8 @@ static json_t *wanted_object(const void *row, void *arg)
 	for (size_t i = 0; vol && i < w->nr_releases; i++) {
 		if (json_array_append_new(json_object_get(vol, "releases"),
 					  release_object(&w->releases[i],
-							 now))) {
+							 now,
+							 w->searched_at))) {
 			json_decref(vol);
 			return NULL;
 		}

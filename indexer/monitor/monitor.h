@@ -40,7 +40,9 @@
  *
  * Remote answers (Prowlarr's matching releases, Nautiljon's counts) are
  * kept in the search cache for cache_ttl: a second check within it sends
- * no request. Errors are never cached; expired entries are dropped at
+ * no request, but for Prowlarr's searches of a check a person asked for
+ * (any trigger but "schedule" and "tracker"), which ask afresh (and
+ * keep the new answer). Errors are never cached; expired entries are dropped at
  * the start of every check (and by the daily maintenance). Each service
  * has its own throttle, whose state is saved in the store after every
  * request; a 429 is waited out and the request sent once more, unless
