@@ -521,7 +521,7 @@ take:
 	for (char *c = out->status; *c; c++)
 		*c = *c == '_' ? ' ' : (char)tolower((unsigned char)*c);
 out:
-	published_report_ids(m->anilist_t, s->name, rc, a.id, a.info.id,
+	published_report_ids(m->anilist_t, s, rc, a.id, a.info.id,
 			     a.info.other, out);
 	strbuf_release(&key);
 	strbuf_release(&value);

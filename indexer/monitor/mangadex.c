@@ -769,7 +769,7 @@ take:
 		snprintf(out->status, sizeof(out->status), "%s",
 			 a.info.status);
 out:
-	published_report(m->mangadex_t, s->name, rc, named, a.info.id,
+	published_report(m->mangadex_t, s, rc, named, a.info.id,
 			 a.info.other, out);
 	strbuf_release(&key);
 	strbuf_release(&value);

@@ -551,7 +551,7 @@ take:
 	snprintf(out->status, sizeof(out->status), "%s",
 		 a.info.completed ? "completed" : "ongoing");
 out:
-	published_report_ids(m->mangaupdates_t, s->name, rc, named, a.info.id,
+	published_report_ids(m->mangaupdates_t, s, rc, named, a.info.id,
 			     a.info.other, out);
 	strbuf_release(&key);
 	strbuf_release(&value);

@@ -35,6 +35,7 @@ UPDATES = {
     "Saga 01": {"id": 55099564912, "type": "Manga", "volumes": 15},
     "Saga 03": {"id": 10001, "type": "Manhwa", "volumes": 9},
     "Saga 04": {"id": 10002, "type": "Manga", "status": "Ongoing"},
+    "Saga 09": {"id": 10009, "type": "Manga", "volumes": 20},
 }
 # At AniList, Saga 05 (unknown to MangaUpdates) has 12 volumes, Saga 02
 # runs (its volumes null), Saga 06 is Korean, Saga 07 answers a first
@@ -436,18 +437,34 @@ def test_anilist_by_id_from_source(monitored):
 def test_named_record_gone_is_a_warning(monitored):
     """A MangaUpdates or AniList id the series' source names that the
     source no longer has (404) is a warning naming the series, not the
-    quiet "not found" of a search."""
-    mon = monitored([saga(5)], monitor="edition = ja\n"
+    quiet "not found" of a search. The warning stands after a later
+    series (Saga 09) got a good answer from the same source in that
+    check, and in the next, until the user writes the series' source
+    (issue 81)."""
+    mon = monitored([saga(5), saga(9)], monitor="edition = ja\n"
                     "new_sources = mangaupdates, anilist\n")
     mon.m.write("manga/Saga 05/source", "mangaupdates:987654 anilist:987654\n")
-    mon.check("new")
-    health = mon.m.read("status/health").decode()
-    for name in ("mangaupdates", "anilist"):
-        assert "warn: %s: Saga 05: record 987654 not found (HTTP 404);" \
-            " its metadata is kept" % name in health, health
+    warnings = ["warn: %s: Saga 05: record 987654 not found (HTTP 404);"
+                " its metadata is kept; write the one to follow into"
+                " /manga/Saga 05/source" % name
+                for name in ("mangaupdates", "anilist")]
+    for _ in range(2):
+        mon.check("new")
+        health = mon.m.read("status/health").decode().splitlines()
+        assert [line for line in health if "Saga" in line] == warnings, \
+            health
+        got = mon.m.json("manga/Saga 09/status.json")["published"]
+        assert (got["volumes"], got["source"]) == (20, "mangaupdates")
     assert [c["body"]["variables"] for c in anilist_calls(mon)] == [
-        {"id": 987654}]
+        {"id": 987654}] * 2
     assert mon.m.json("manga/Saga 05/status.json")["metadata"] is None
+    # the user writes the source: the warning goes at once
+    mon.m.write("manga/Saga 05/source", "anilist:30013\n")
+    assert "Saga 05" not in mon.m.read("status/health").decode()
+    mon.check("new")
+    assert "Saga 05" not in mon.m.read("status/health").decode()
+    got = mon.m.json("manga/Saga 05/status.json")["published"]
+    assert (got["volumes"], got["source"]) == (12, "anilist")
 
 
 def test_anilist_volumes_null_while_releasing_passes_on(monitored):
