@@ -31,7 +31,9 @@
  * editions, the original's line comes first). The series is over when
  * that line (or the first, when none names volumes) says "(Complete)",
  * or "completed" is true: the trimmed records public projects keep have
- * no "completed", and MangaUpdates' own flag is about the scanlation.
+ * no "completed", and MangaUpdates' own flag is about the scanlation;
+ * it was stopped ("cancelled") when the line says "(Discontinued)" or
+ * "(Cancelled)", and pauses ("hiatus") with "(Hiatus)".
  *
  * An answer with "status": "exception" (MangaUpdates' error body, with
  * its "reason"), HTML, or any other shape is refused whole.
@@ -65,7 +67,8 @@ struct mangaupdates_info {
 	int count;			/* volumes in the original language */
 	char line[96];			/* the status line count was read
 					 * from (cut), or "" */
-	int completed;
+	int completed;			/* enum run_state (the cache's
+					 * name: 0 and 1 were all it had) */
 	long long other;		/* with -EEXIST: the other record */
 	struct series_meta meta;	/* what the series record says */
 };
@@ -237,12 +240,30 @@ static int status_volumes(const char *status, struct mangaupdates_info *io)
 	return 0;
 }
 
+/* Where a series stands, as a status line says it; its texts are those
+ * MangaDex and AniList give (status.json's status). */
+enum run_state { RUN_ONGOING, RUN_COMPLETED, RUN_CANCELLED, RUN_HIATUS };
+
+static const char *const run_texts[] = {
+	[RUN_ONGOING] = "ongoing", [RUN_COMPLETED] = "completed",
+	[RUN_CANCELLED] = "cancelled", [RUN_HIATUS] = "hiatus",
+};
+
 /* Whether the n bytes of a status line say the series is over: "18
- * Volumes (Complete)", "4 Volumes (In TK Collection, Complete)". */
-static int says_complete(const char *line, size_t n)
+ * Volumes (Complete)", "4 Volumes (In TK Collection, Complete)"; was
+ * stopped: "29 Volumes (Discontinued)", "(Cancelled)"; or pauses:
+ * "(Hiatus)". */
+static enum run_state line_state(const char *line, size_t n)
 {
-	return memmem(line, n, "(Complete", 9) ||
-	       memmem(line, n, ", Complete)", 11);
+	if (memmem(line, n, "(Complete", 9) ||
+	    memmem(line, n, ", Complete)", 11))
+		return RUN_COMPLETED;
+	if (memmem(line, n, "Discontinued)", 13) ||
+	    memmem(line, n, "Cancelled)", 10))
+		return RUN_CANCELLED;
+	if (memmem(line, n, "Hiatus)", 7))
+		return RUN_HIATUS;
+	return RUN_ONGOING;
 }
 
 /* What the series record says besides its count; a member of another
@@ -310,9 +331,9 @@ static int mangaupdates_parse_series(const char *body, size_t len,
 	io->line[0] = '\0';
 	text = json_is_string(status) ? json_string_value(status) : "";
 	io->count = status_volumes(text, io);
-	io->completed = json_is_true(completed) ||
-		(io->line[0] ? says_complete(io->line, strlen(io->line)) :
-		 says_complete(text, strcspn(text, "\n")));
+	io->completed = json_is_true(completed) ? RUN_COMPLETED :
+		io->line[0] ? line_state(io->line, strlen(io->line)) :
+		line_state(text, strcspn(text, "\n"));
 	if (type && json_string_length(type) < sizeof(io->type))
 		strcpy(io->type, json_string_value(type));
 	take_record_meta(root, io);
@@ -549,7 +570,8 @@ take:
 	snprintf(out->line, sizeof(out->line), "%s", a.info.line);
 	out->meta = a.info.meta;
 	snprintf(out->status, sizeof(out->status), "%s",
-		 a.info.completed ? "completed" : "ongoing");
+		 a.info.completed > 0 && a.info.completed <=
+		 RUN_HIATUS ? run_texts[a.info.completed] : "ongoing");
 out:
 	published_report_ids(m->mangaupdates_t, s, rc, named, a.info.id,
 			     a.info.other, out);

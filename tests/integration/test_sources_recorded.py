@@ -262,6 +262,9 @@ def test_mangaupdates_recorded_edition_change(replayed):
     assert (got["volumes"], got["edition"], got["record"]) == \
         (29, "ko", "mangaupdates:18602075756")
     assert got["line"] == "29 Volumes (Discontinued)"
+    # the manhwa's run was stopped: not "ongoing"
+    assert mon.m.json("manga/Wind Breaker/status.json")["status"] == \
+        "cancelled"
     assert mon.found("Wind Breaker") == ["mangaupdates:18602075756"]
     new = [e["volume"] for e in mon.m.json("status/new.json")
            if e["series"] == "Wind Breaker"]
