@@ -83,13 +83,22 @@ void published_report_failure(struct throttle *t, const char *what,
 	struct throttle_stats st;
 	char text[200];
 
+	throttle_stats(t, &st);
+	/* skipped while paused: the pause's own cause, a refusal (a 403
+	 * from a blocking proxy), a 429 or failures in a row (issue 81) */
+	if (rc == -EAGAIN && st.last_refusal_blocked)
+		snprintf(text, sizeof(text), "skipped: paused after a refusal"
+			 " (HTTP %d)", st.last_refusal);
+	else if (rc == -EAGAIN && st.last_refusal != 429)
+		snprintf(text, sizeof(text), "skipped: paused after"
+			 " failures");
+	else
+		snprintf(text, sizeof(text), "%s", monitor_error_text(rc));
 	if (rc == -ENOENT || rc == -ENODATA || rc == -EAGAIN) {
-		log_info("monitor: %s: %s: %s", throttle_name(t), what,
-			 monitor_error_text(rc));
+		log_info("monitor: %s: %s: %s", throttle_name(t), what, text);
 		services_record(t, NULL, rc == -EAGAIN ? rc : 0, NULL, NULL);
 		return;
 	}
-	throttle_stats(t, &st);
 	if (rc == -EACCES)
 		snprintf(text, sizeof(text), "blocked (HTTP %d); a number"
 			 " written to /manga/SERIES/latest still works",

@@ -263,6 +263,11 @@ def test_refusal_with_retry_after_waits_it(monitored):
     mon.check("new")
     assert len(mon.pages()) == 1
     assert mon.m.json("status/new.json")[0]["source"] == "mangadex"
+    # the series skipped is logged for the refusal, not as a 429 (issue
+    # 81)
+    assert "monitor: nautiljon: cloudflare+wait: skipped: paused after a" \
+        " refusal (HTTP 403)" in log_text(mon)
+    assert "rate limited (HTTP 429)" not in log_text(mon)
 
 
 def test_unknown_series_stays_with_one_warning(monitored):
