@@ -377,6 +377,7 @@ static int ask(const struct remote_source *mu, const char *url,
  *   -EACCES     401 or 403
  *   -EAGAIN     429: the throttle is paused for its Retry-After
  *   -EIO        a 5xx answer, or another unexpected status
+ *   -ENXIO      a 404: the url is not MangaUpdates' (logged, naming it)
  *   -EBADMSG    an HTML page where JSON was expected
  *   -EPROTO     another answer than the documented one, an error body
  *   -EFBIG      the answer is larger than MANGAUPDATES_MAX_ANSWER
@@ -405,7 +406,8 @@ static int mangaupdates_search(const struct remote_source *mu,
 		return log_error(-ENOMEM, "mangaupdates: out of memory");
 	http_join(&url, mu->url ? mu->url : MANGAUPDATES_URL,
 		  "/v1/series/search");
-	err = ask(mu, url.buf, body, cancel, &resp);
+	err = remote_route_missing("mangaupdates", url.buf,
+				   ask(mu, url.buf, body, cancel, &resp));
 	if (!err)
 		err = mangaupdates_parse_search(resp.body.buf, resp.body.len,
 						title, edition, out);

@@ -270,6 +270,27 @@ def test_refusal_with_retry_after_waits_it(monitored):
     assert "rate limited (HTTP 429)" not in log_text(mon)
 
 
+def test_search_route_404_is_an_error_naming_the_url(monitored):
+    """A [mangadex] url that is not MangaDex's (a path its search route
+    is not under) answers the search 404: an error in health naming the
+    route, its url in the log, not "MangaDex knows no such manga"
+    (issue 81)."""
+    mon = monitored([saga(1)], monitor="new_sources = mangadex\n")
+    mon.unmount()
+    wrong = mon.mangadex.url + "/wrong"
+    mon.conf.write_text(mon.conf.read_text().replace(
+        "[mangadex]\nurl = %s\n" % mon.mangadex.url,
+        "[mangadex]\nurl = %s\n" % wrong, 1))
+    mon.mount()
+    assert mon.check("new")["errors"] == 1
+    health = mon.m.read("status/health").decode()
+    assert "error: mangadex: Saga 01: no such route (HTTP 404: check the" \
+        " url)" in health, health
+    assert "mangadex: %s/manga?title=Saga%%2001" % wrong in log_text(mon)
+    assert "answered 404: no such route there (check [mangadex] url)" \
+        in log_text(mon)
+
+
 def test_unknown_series_stays_with_one_warning(monitored):
     mon = monitored(["Nowhere"])
     last = mon.check("new")
