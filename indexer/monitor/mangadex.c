@@ -767,6 +767,11 @@ take:
 			out->count = a.info.last_volume;
 		snprintf(out->status, sizeof(out->status), "completed, %d"
 			 " volumes in all", a.info.last_volume);
+		/* the record's status and total are the original's: an
+		 * edition with fewer volumes out (Bleach's colored English
+		 * edition, 7 of 74) is not complete (issue 81) */
+		if (out->count < a.info.last_volume)
+			snprintf(out->status, sizeof(out->status), "ongoing");
 	} else
 		snprintf(out->status, sizeof(out->status), "%s",
 			 a.info.status);

@@ -270,6 +270,21 @@ def test_refusal_with_retry_after_waits_it(monitored):
     assert "rate limited (HTTP 429)" not in log_text(mon)
 
 
+def test_edition_short_of_the_finished_original_is_ongoing(monitored):
+    """Saga 02 is completed at MangaDex in 18 volumes, of which 17 are in
+    Japanese: the ja edition's status is its own, not the original's
+    "completed, 18 volumes in all" beside its count of 17 (issue 81)."""
+    mon = monitored([saga(2)], monitor="edition = ja\n"
+                    "new_sources = mangadex\n")
+    assert mon.check("new")["errors"] == 0
+    status = mon.m.json("manga/Saga 02/status.json")
+    assert (status["published"]["volumes"], status["published"]["source"]) \
+        == (17, "mangadex")
+    assert status["status"] == "ongoing"
+    # the record's own status stays in its metadata
+    assert status["metadata"]["status"] == "completed"
+
+
 def test_search_route_404_is_an_error_naming_the_url(monitored):
     """A [mangadex] url that is not MangaDex's (a path its search route
     is not under) answers the search 404: an error in health naming the
