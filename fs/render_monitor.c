@@ -284,8 +284,9 @@ static json_t *handoff_object(const struct monitor_wanted *w)
 }
 
 /* The releases the preferences dropped, as the store keeps them, their
- * titles shown as a release's: [] when none (or the text does not
- * read). */
+ * titles shown as a release's, with their id (control/send takes it;
+ * null for those a store kept before ids were) but not their links:
+ * [] when none (or the text does not read). */
 static json_t *dropped_list(const struct monitor_wanted *w)
 {
 	json_t *list = w->dropped ? json_loads(w->dropped, 0, NULL) : NULL;
@@ -296,9 +297,14 @@ static json_t *dropped_list(const struct monitor_wanted *w)
 		json_decref(list);
 		return json_array();
 	}
-	json_array_foreach(list, i, one)
+	json_array_foreach(list, i, one) {
 		json_object_set_new(one, "title", json_text_shown(
 			json_string_value(json_object_get(one, "title"))));
+		/* what control/send needs, links and keys: the store's */
+		json_object_del(one, "release");
+		if (!json_object_get(one, "id"))
+			json_object_set_new(one, "id", json_null());
+	}
 	return list;
 }
 
