@@ -28,6 +28,10 @@
 /* Why this thread's last write was refused, for its log line. */
 static __thread const char *refused_why;
 
+/* The reason of a refusal the indexer logged itself, with its own words
+ * (a release control/send may not send): nothing more is logged. */
+static const char logged_already[] = "logged by the indexer";
+
 int control_refuse(int rc, const char *why)
 {
 	refused_why = why;
@@ -61,6 +65,8 @@ void control_log_refused(const char *path, const char *buf, size_t len,
 	const char *why = refused_why;
 
 	refused_why = NULL;
+	if (why == logged_already)
+		return;
 	if (!why)
 		why = rc == -EINVAL ? "not a command it takes (read the file"
 				      " for those it does)" :
@@ -489,9 +495,15 @@ int control_send_write(const char *buf, size_t len)
 {
 	char id[64];
 
+	int rc;
+
 	if (control_text(buf, len, id, sizeof(id)) <= 0)
 		return -EINVAL;
-	return indexer_send(id);
+	rc = indexer_send(id);
+	/* the indexer logged why it may not go (picked.h, indexer.h) */
+	if (rc == -EINVAL || rc == -EPERM || rc == -EBUSY)
+		return control_refuse(rc, logged_already);
+	return rc;
 }
 
 int control_send_render(struct strbuf *out)

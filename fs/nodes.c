@@ -225,7 +225,8 @@ static const struct {
 	{ "/control/check-missing", { NODE_CONTROL,
 				      .render = control_check_missing_render,
 				      .write = control_check_missing_write },
-	  .help = "write 1 to search for missing volumes now" },
+	  .help = "write 1 to search for missing volumes now (Prowlarr is "
+		  "asked afresh, not answered from the cache)" },
 	{ "/control/check-new", { NODE_CONTROL,
 				  .render = control_check_new_render,
 				  .write = control_check_new_write },

@@ -218,15 +218,29 @@ static json_t *volume_number(double v)
 	return v == floor(v) ? json_integer((json_int_t)v) : json_real(v);
 }
 
-/* One release, with its age in days as indexers show it. */
-static json_t *release_object(const struct monitor_release *r, double now)
+/* How old the answer that gave a release was when the search of its
+ * volume at searched_at used it, in whole seconds: 0 when that search
+ * asked, more when it took the cache's answer; null when unknown. */
+static json_t *answer_age(const struct monitor_release *r,
+			  double searched_at)
+{
+	if (r->found_at <= 0 || searched_at <= 0)
+		return json_null();
+	return json_integer(searched_at > r->found_at ?
+			    (json_int_t)(searched_at - r->found_at) : 0);
+}
+
+/* One release, with its age in days as indexers show it, and the age of
+ * the answer that gave it. */
+static json_t *release_object(const struct monitor_release *r, double now,
+			      double searched_at)
 {
 	json_t *age = r->published_at > 0 ?
 		json_integer((json_int_t)((now - r->published_at) / 86400)) :
 		json_null();
 
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
-			 " s:o, s:o, s:o, s:o, s:o, s:o}",
+			 " s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"id", json_text_or_null(r->id),
 		"title", json_text_shown(r->title),
 		"source", json_text_or_null(r->source),
@@ -245,6 +259,7 @@ static json_t *release_object(const struct monitor_release *r, double now)
 		"published_at", json_time(r->published_at),
 		"age_days", age,
 		"found_at", json_time(r->found_at),
+		"answer_age_s", answer_age(r, searched_at),
 		"download", r->state ? json_pack("{s:o, s:o}",
 			"state", json_text_or_null(r->state),
 			"reason", json_text_shown(r->reason)) : json_null());
@@ -269,8 +284,9 @@ static json_t *handoff_object(const struct monitor_wanted *w)
 }
 
 /* The releases the preferences dropped, as the store keeps them, their
- * titles shown as a release's: [] when none (or the text does not
- * read). */
+ * titles shown as a release's, with their id (control/send takes it;
+ * null for those a store kept before ids were) but not their links:
+ * [] when none (or the text does not read). */
 static json_t *dropped_list(const struct monitor_wanted *w)
 {
 	json_t *list = w->dropped ? json_loads(w->dropped, 0, NULL) : NULL;
@@ -281,9 +297,14 @@ static json_t *dropped_list(const struct monitor_wanted *w)
 		json_decref(list);
 		return json_array();
 	}
-	json_array_foreach(list, i, one)
+	json_array_foreach(list, i, one) {
 		json_object_set_new(one, "title", json_text_shown(
 			json_string_value(json_object_get(one, "title"))));
+		/* what control/send needs, links and keys: the store's */
+		json_object_del(one, "release");
+		if (!json_object_get(one, "id"))
+			json_object_set_new(one, "id", json_null());
+	}
 	return list;
 }
 
@@ -304,7 +325,8 @@ static json_t *wanted_object(const void *row, void *arg)
 	for (size_t i = 0; vol && i < w->nr_releases; i++) {
 		if (json_array_append_new(json_object_get(vol, "releases"),
 					  release_object(&w->releases[i],
-							 now))) {
+							 now,
+							 w->searched_at))) {
 			json_decref(vol);
 			return NULL;
 		}

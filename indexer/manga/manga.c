@@ -773,7 +773,7 @@ int manga_store_setting(sqlite3 *db, void *setting)
 		[MANGA_SET_LATEST] = "UPDATE series SET latest = ?2"
 				     " WHERE id = ?1",
 		[MANGA_SET_SOURCE] = "UPDATE series SET source = ?2,"
-				     " found = '' WHERE id = ?1",
+				     " found = '', gone = '' WHERE id = ?1",
 		[MANGA_SET_PREFS] = "UPDATE series SET release_prefs = ?2"
 				    " WHERE id = ?1",
 		[MANGA_SET_EDITION] = "UPDATE series SET edition = ?2,"

@@ -41,7 +41,6 @@
 #include <jansson.h>
 
 #include "common/bytes.h"
-#include "common/cache.h"
 #include "common/http.h"
 #include "common/log.h"
 #include "common/lookup.h"
@@ -482,8 +481,7 @@ int published_ask_anilist(struct monitor *m, const struct series *s,
 	if (a.id) {
 		strbuf_addf(&key, "%lld", a.id);
 	} else {
-		strbuf_addstr(&key, "search:");
-		cache_key(s->name, &key);
+		published_search_key(edition, s->name, &key);
 	}
 	if (a.id && !monitor_cached(m, "anilist", key.buf, &value, NULL) &&
 	    !remote_info_load(&anilist_info_form, value.buf, value.len,
@@ -523,7 +521,7 @@ take:
 	for (char *c = out->status; *c; c++)
 		*c = *c == '_' ? ' ' : (char)tolower((unsigned char)*c);
 out:
-	published_report_ids(m->anilist_t, s->name, rc, a.id, a.info.id,
+	published_report_ids(m->anilist_t, s, rc, a.id, a.info.id,
 			     a.info.other, out);
 	strbuf_release(&key);
 	strbuf_release(&value);

@@ -98,7 +98,10 @@ double checks_finished_at(sqlite3 *db)
 	double at = 0;
 	int rc;
 
-	if (db_prepare(db, "SELECT max(finished_at) FROM checks", &st))
+	/* mediamon --check's runs ("check") are not the daemon's: the
+	 * daemon's timer counts from its own (issue 81) */
+	if (db_prepare(db, "SELECT max(finished_at) FROM checks"
+		       " WHERE trigger IS NOT 'check'", &st))
 		return 0;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)

@@ -75,8 +75,9 @@ enum checks_outcome {
 int checks_count_download(sqlite3 *db, void *arg);
 
 /*
- * When the newest check of either flow finished, or 0 when none did (or
- * the store cannot tell: logged).
+ * When the newest check of either flow the daemon ran finished (those
+ * of mediamon --check, trigger "check", left out), or 0 when none did
+ * (or the store cannot tell: logged).
  */
 double checks_finished_at(sqlite3 *db);
 

@@ -497,6 +497,7 @@ static int get(const struct remote_source *md, const char *url,
  *   -EAGAIN     429: the throttle is paused until the Unix time of its
  *               X-RateLimit-Retry-After (or for its Retry-After)
  *   -EIO        a 5xx answer, or any other unexpected status
+ *   -ENXIO      a 404: the url is not MangaDex's (logged, naming it)
  *   -EBADMSG    an HTML page where JSON was expected
  *   -EPROTO     another answer than the documented one, an error body
  *   -EFBIG      the answer is larger than MANGADEX_MAX_ANSWER
@@ -517,7 +518,8 @@ static int mangadex_search(const struct remote_source *md, const char *title,
 	strbuf_addf(&url, "%s/manga?title=", md->url ? md->url : MANGADEX_URL);
 	http_escape(title, 0, &url);
 	strbuf_addf(&url, "&limit=%d&" INCLUDES, MANGADEX_SEARCH_LIMIT);
-	err = get(md, url.buf, title, cancel, &resp);
+	err = remote_route_missing("mangadex", url.buf,
+				   get(md, url.buf, title, cancel, &resp));
 	if (!err)
 		err = mangadex_parse_search(resp.body.buf, resp.body.len,
 					    title, out);
@@ -765,11 +767,16 @@ take:
 			out->count = a.info.last_volume;
 		snprintf(out->status, sizeof(out->status), "completed, %d"
 			 " volumes in all", a.info.last_volume);
+		/* the record's status and total are the original's: an
+		 * edition with fewer volumes out (Bleach's colored English
+		 * edition, 7 of 74) is not complete (issue 81) */
+		if (out->count < a.info.last_volume)
+			snprintf(out->status, sizeof(out->status), "ongoing");
 	} else
 		snprintf(out->status, sizeof(out->status), "%s",
 			 a.info.status);
 out:
-	published_report(m->mangadex_t, s->name, rc, named, a.info.id,
+	published_report(m->mangadex_t, s, rc, named, a.info.id,
 			 a.info.other, out);
 	strbuf_release(&key);
 	strbuf_release(&value);

@@ -31,7 +31,9 @@
  * editions, the original's line comes first). The series is over when
  * that line (or the first, when none names volumes) says "(Complete)",
  * or "completed" is true: the trimmed records public projects keep have
- * no "completed", and MangaUpdates' own flag is about the scanlation.
+ * no "completed", and MangaUpdates' own flag is about the scanlation;
+ * it was stopped ("cancelled") when the line says "(Discontinued)" or
+ * "(Cancelled)", and pauses ("hiatus") with "(Hiatus)".
  *
  * An answer with "status": "exception" (MangaUpdates' error body, with
  * its "reason"), HTML, or any other shape is refused whole.
@@ -45,7 +47,6 @@
 #include <jansson.h>
 
 #include "common/bytes.h"
-#include "common/cache.h"
 #include "common/http.h"
 #include "common/log.h"
 #include "common/lookup.h"
@@ -66,7 +67,8 @@ struct mangaupdates_info {
 	int count;			/* volumes in the original language */
 	char line[96];			/* the status line count was read
 					 * from (cut), or "" */
-	int completed;
+	int completed;			/* enum run_state (the cache's
+					 * name: 0 and 1 were all it had) */
 	long long other;		/* with -EEXIST: the other record */
 	struct series_meta meta;	/* what the series record says */
 };
@@ -238,12 +240,30 @@ static int status_volumes(const char *status, struct mangaupdates_info *io)
 	return 0;
 }
 
+/* Where a series stands, as a status line says it; its texts are those
+ * MangaDex and AniList give (status.json's status). */
+enum run_state { RUN_ONGOING, RUN_COMPLETED, RUN_CANCELLED, RUN_HIATUS };
+
+static const char *const run_texts[] = {
+	[RUN_ONGOING] = "ongoing", [RUN_COMPLETED] = "completed",
+	[RUN_CANCELLED] = "cancelled", [RUN_HIATUS] = "hiatus",
+};
+
 /* Whether the n bytes of a status line say the series is over: "18
- * Volumes (Complete)", "4 Volumes (In TK Collection, Complete)". */
-static int says_complete(const char *line, size_t n)
+ * Volumes (Complete)", "4 Volumes (In TK Collection, Complete)"; was
+ * stopped: "29 Volumes (Discontinued)", "(Cancelled)"; or pauses:
+ * "(Hiatus)". */
+static enum run_state line_state(const char *line, size_t n)
 {
-	return memmem(line, n, "(Complete", 9) ||
-	       memmem(line, n, ", Complete)", 11);
+	if (memmem(line, n, "(Complete", 9) ||
+	    memmem(line, n, ", Complete)", 11))
+		return RUN_COMPLETED;
+	if (memmem(line, n, "Discontinued)", 13) ||
+	    memmem(line, n, "Cancelled)", 10))
+		return RUN_CANCELLED;
+	if (memmem(line, n, "Hiatus)", 7))
+		return RUN_HIATUS;
+	return RUN_ONGOING;
 }
 
 /* What the series record says besides its count; a member of another
@@ -311,9 +331,9 @@ static int mangaupdates_parse_series(const char *body, size_t len,
 	io->line[0] = '\0';
 	text = json_is_string(status) ? json_string_value(status) : "";
 	io->count = status_volumes(text, io);
-	io->completed = json_is_true(completed) ||
-		(io->line[0] ? says_complete(io->line, strlen(io->line)) :
-		 says_complete(text, strcspn(text, "\n")));
+	io->completed = json_is_true(completed) ? RUN_COMPLETED :
+		io->line[0] ? line_state(io->line, strlen(io->line)) :
+		line_state(text, strcspn(text, "\n"));
 	if (type && json_string_length(type) < sizeof(io->type))
 		strcpy(io->type, json_string_value(type));
 	take_record_meta(root, io);
@@ -357,6 +377,7 @@ static int ask(const struct remote_source *mu, const char *url,
  *   -EACCES     401 or 403
  *   -EAGAIN     429: the throttle is paused for its Retry-After
  *   -EIO        a 5xx answer, or another unexpected status
+ *   -ENXIO      a 404: the url is not MangaUpdates' (logged, naming it)
  *   -EBADMSG    an HTML page where JSON was expected
  *   -EPROTO     another answer than the documented one, an error body
  *   -EFBIG      the answer is larger than MANGAUPDATES_MAX_ANSWER
@@ -385,7 +406,8 @@ static int mangaupdates_search(const struct remote_source *mu,
 		return log_error(-ENOMEM, "mangaupdates: out of memory");
 	http_join(&url, mu->url ? mu->url : MANGAUPDATES_URL,
 		  "/v1/series/search");
-	err = ask(mu, url.buf, body, cancel, &resp);
+	err = remote_route_missing("mangaupdates", url.buf,
+				   ask(mu, url.buf, body, cancel, &resp));
 	if (!err)
 		err = mangaupdates_parse_search(resp.body.buf, resp.body.len,
 						title, edition, out);
@@ -475,8 +497,7 @@ static int find_mu_series(struct monitor *m, const struct series *s,
 		a->info.id = named;
 		return 0;
 	}
-	strbuf_addstr(&key, "search:");
-	cache_key(s->name, &key);
+	published_search_key(a->edition, s->name, &key);
 	if (!monitor_cached(m, "mangaupdates", key.buf, &value, NULL)) {
 		rc = !strcmp(value.buf, PUBLISHED_NOT_FOUND) ? -ENOENT :
 			remote_info_load(&mangaupdates_info_form, value.buf,
@@ -551,9 +572,10 @@ take:
 	snprintf(out->line, sizeof(out->line), "%s", a.info.line);
 	out->meta = a.info.meta;
 	snprintf(out->status, sizeof(out->status), "%s",
-		 a.info.completed ? "completed" : "ongoing");
+		 a.info.completed > 0 && a.info.completed <=
+		 RUN_HIATUS ? run_texts[a.info.completed] : "ongoing");
 out:
-	published_report_ids(m->mangaupdates_t, s->name, rc, named, a.info.id,
+	published_report_ids(m->mangaupdates_t, s, rc, named, a.info.id,
 			     a.info.other, out);
 	strbuf_release(&key);
 	strbuf_release(&value);

@@ -193,8 +193,19 @@ static int send_prowlarr(struct monitor *m, void *arg)
 			       &a->nr);
 }
 
-/* Prowlarr's volume releases for a series, from the cache or one
- * request; *found_at is when Prowlarr answered. */
+/* Whether the check running was asked for by a person (control/,
+ * mediamon --check, a write of latest): it asks Prowlarr afresh, as a
+ * release added at an indexer since the cached answer is what they look
+ * for; the timer's and the tracker's checks may take the cache's. */
+static int asked_by_hand(const struct monitor *m)
+{
+	return strcmp(m->c.trigger, "schedule") &&
+	       strcmp(m->c.trigger, "tracker");
+}
+
+/* Prowlarr's volume releases for a series, from the cache (but for a
+ * check asked by hand) or one request; *found_at is when Prowlarr
+ * answered. */
 static int prowlarr_releases(struct monitor *m, const char *series,
 			     struct prowlarr_release **r, size_t *nr,
 			     double *found_at)
@@ -204,7 +215,8 @@ static int prowlarr_releases(struct monitor *m, const char *series,
 	int rc;
 
 	cache_key(series, &key);
-	if (!monitor_cached(m, "prowlarr", key.buf, &value, found_at) &&
+	if (!asked_by_hand(m) &&
+	    !monitor_cached(m, "prowlarr", key.buf, &value, found_at) &&
 	    !prowlarr_parse(value.buf, value.len, series, r, nr)) {
 		rc = 0;
 		goto out;

@@ -40,7 +40,9 @@
  *
  * Remote answers (Prowlarr's matching releases, Nautiljon's counts) are
  * kept in the search cache for cache_ttl: a second check within it sends
- * no request. Errors are never cached; expired entries are dropped at
+ * no request, but for Prowlarr's searches of a check a person asked for
+ * (any trigger but "schedule" and "tracker"), which ask afresh (and
+ * keep the new answer). Errors are never cached; expired entries are dropped at
  * the start of every check (and by the daily maintenance). Each service
  * has its own throttle, whose state is saved in the store after every
  * request; a 429 is waited out and the request sent once more, unless
@@ -123,9 +125,10 @@ int monitor_track(struct monitor *m);
 int monitor_send(struct monitor *m, const char *id);
 
 /*
- * When the last check of either flow finished, as the store remembers
- * it (so that the interval between timed checks holds across restarts),
- * or 0 when none did.
+ * When the last check of either flow the daemon ran finished, as the
+ * store remembers it (so that the interval between timed checks holds
+ * across restarts), or 0 when none did: a run of mediamon --check does
+ * not count, the daemon's first timed check is due at its start.
  */
 double monitor_last_check_at(struct monitor *m);
 

@@ -48,6 +48,7 @@ const char *monitor_error_text(int rc)
 		{ -ENETUNREACH, "unreachable" },
 		{ -ECONNRESET, "unreachable" },
 		{ -ENOENT, "no such page" },
+		{ -ENXIO, "no such route (HTTP 404: check the url)" },
 		{ -ENODATA, "no count of volumes for the edition" },
 	};
 

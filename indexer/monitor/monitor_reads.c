@@ -588,6 +588,33 @@ static int tie_warning(void *arg, sqlite3_stmt *st)
 	return 0;
 }
 
+/* A series whose source names records their source answered 404 for
+ * (published.c): a line each ("SOURCE:ID" words of its gone records),
+ * until the user writes its source. */
+static int gone_warning(void *arg, sqlite3_stmt *st)
+{
+	const char *name = (const char *)sqlite3_column_text(st, 0);
+	const char *gone = (const char *)sqlite3_column_text(st, 1);
+	struct strbuf *warns = arg;
+
+	for (const char *p = gone; p && *p; p += strspn(p, " ")) {
+		size_t n = strcspn(p, " "), k = strcspn(p, ":");
+
+		if (k < n) {
+			strbuf_addf(warns, "warn: %.*s: ", (int)k, p);
+			utf8_add_field(warns, name);
+			strbuf_addf(warns, ": record %.*s not found (HTTP"
+				    " 404); its metadata is kept; write the"
+				    " one to follow into /manga/",
+				    (int)(n - k - 1), p + k + 1);
+			utf8_add_field(warns, name);
+			strbuf_addstr(warns, "/source\n");
+		}
+		p += n;
+	}
+	return 0;
+}
+
 /* The warnings read a line per row of their query. */
 static const struct {
 	const char *sql, *what;
@@ -604,6 +631,8 @@ static const struct {
 	  " 'no record taken: %' AND instr(coalesce(source, ''),"
 	  " substr(status, 18, instr(substr(status, 18), ':'))) = 0"
 	  " ORDER BY name", "read series", tie_warning },
+	{ "SELECT name, gone FROM series WHERE gone != '' ORDER BY name",
+	  "read series", gone_warning },
 };
 
 /* Health is read for the health file (fs/render_health.c) in one

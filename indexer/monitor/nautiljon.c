@@ -57,6 +57,7 @@
 #include "common/redact.h"
 #include "common/strbuf.h"
 #include "common/xml.h"
+#include "indexer/manga/names.h"
 #include "indexer/monitor/monitor_private.h"
 #include "indexer/monitor/published_private.h"
 #include "indexer/monitor/remote.h"
@@ -503,7 +504,9 @@ static int slug_ok(const char *slug)
 }
 
 /*
- * Append the slug for a series title to out: the title with its white
+ * Append the slug for a series title to out: the title without the
+ * folder's year or tag that ends it ("Dune (2020)" is "Dune", as
+ * names_title_len() cuts it, as Prowlarr is asked), its white
  * space trimmed and runs of it made one space, ASCII letters lowercased
  * (Nautiljon's slugs are lowercase), then escaped by http_escape() with
  * spaces as '+' (so accented letters are percent-encoded UTF-8, and '&'
@@ -513,7 +516,7 @@ static void nautiljon_slug(const char *title, struct strbuf *out)
 {
 	struct strbuf clean = STRBUF_INIT;
 	const char *s = title;
-	size_t w, n = strlen(title);
+	size_t w, n = names_title_len(title);
 	int space = 0;
 
 	while (n) {

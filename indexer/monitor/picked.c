@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A release sent by hand (picked.h): its found row looked up by id and
- * checked, then its volume's releases read back and only that one handed
- * over through handoff.h. It searches for nothing and talks to no client
+ * checked (or, for one the preferences dropped, what the check kept of
+ * it with the volume), then its volume's releases read back and only
+ * that one handed over through handoff.h. It searches for nothing and talks to no client
  * itself.
  */
 #include "indexer/monitor/picked.h"
@@ -55,7 +56,9 @@ static int pick_row(sqlite3_stmt *st, void *arg)
 	return db_column_strdup(st, 3, "", &p->name);
 }
 
-/* Find release id among the found ones into *p (p->name to free). */
+/* Find release id among the found ones into *p (p->name to free), else
+ * among those the preferences dropped (p->rank -1: a user may send one
+ * anyway). Returns 0, 1 when none has it, or a negative errno value. */
 static int find(sqlite3 *db, const char *id, struct pick *p)
 {
 	int rc = db_one_row(db, "read a found release",
@@ -65,6 +68,15 @@ static int find(sqlite3 *db, const char *id, struct pick *p)
 			    " ORDER BY f.found_at DESC LIMIT 1",
 			    DB_ARGS(DB_TEXT(id)), pick_row, p);
 
+	if (!rc)
+		rc = db_one_row(db, "read a dropped release",
+				"SELECT w.series_id, w.volume, -1, s.name"
+				" FROM wanted w JOIN series s"
+				" ON s.id = w.series_id, json_each(w.dropped) j"
+				" WHERE w.dropped IS NOT NULL"
+				" AND json_valid(w.dropped)"
+				" AND json_extract(j.value, '$.id') = ?1"
+				" LIMIT 1", DB_ARGS(DB_TEXT(id)), pick_row, p);
 	return rc < 0 ? rc : !rc;
 }
 
@@ -161,6 +173,50 @@ static int release_row(sqlite3_stmt *st, void *row, void *arg)
 	return release_want_add(w, &r) ? -ENOMEM : 1;
 }
 
+/* Add the dropped release id of p's volume to w, last, and pick it. */
+static int add_dropped(sqlite3 *db, const char *id, struct pick *p,
+		       struct release_want *w)
+{
+#define R(key) " json_extract(j.value, '$.release." key "'),"
+	static const char sql[] = "SELECT json_extract(j.value, '$.title'),"
+		" json_extract(j.value, '$.source'),"
+		R("protocol") R("link") R("magnet") R("guid") R("indexer")
+		R("indexer_id") R("first") R("last") R("size") R("seeders")
+		R("published_at")
+		" json_extract(j.value, '$.release.found_at')"
+		" FROM wanted w, json_each(w.dropped) j"
+		" WHERE w.series_id = ?1 AND w.volume = ?2"
+		" AND json_valid(w.dropped)"
+		" AND json_extract(j.value, '$.id') = ?3"
+		" AND json_type(j.value, '$.release') = 'object' LIMIT 1";
+#undef R
+	sqlite3_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, p->series);
+	sqlite3_bind_int(st, 2, p->volume);
+	db_bind_text(st, 3, id);
+	rc = sqlite3_step(st);
+	/* in the columns of a found row, as the check kept it (prefs.c) */
+	if (rc == SQLITE_ROW && release_row(st, NULL, w) < 0)
+		rc = SQLITE_NOMEM;
+	else if (rc == SQLITE_ROW)
+		rc = SQLITE_DONE;
+	else if (rc == SQLITE_DONE)
+		rc = SQLITE_NOTFOUND;
+	if (rc == SQLITE_NOTFOUND) {
+		sqlite3_finalize(st);
+		return refuse("release %s changed while it waited (see"
+			      " /status/found.json)", id);
+	}
+	rc = db_finalize(st, rc, "read a dropped release");
+	if (!rc)
+		p->rank = (int)w->nr - 1;
+	return rc;
+}
+
 int picked_send(struct handoff *h, sqlite3 *db, const char *id)
 {
 	struct pick p = { 0 };
@@ -180,6 +236,9 @@ int picked_send(struct handoff *h, sqlite3 *db, const char *id)
 		rc = db_read_rows(db, sql, "read a volume's releases",
 				  release_row, w, &none, &n, 1);
 	free(none);
+	/* one the preferences dropped, sent anyway as asked */
+	if (!rc && p.rank < 0)
+		rc = add_dropped(db, id, &p, w);
 	if (!rc)
 		w->volume = p.volume;
 	if (!rc && (size_t)p.rank >= w->nr)

@@ -7,7 +7,9 @@
  * id, as /status/found.json names it, handed to the client of its
  * protocol as the monitor's hand-off does (handoff.h), so that the
  * tracker follows and imports it like one the monitor chose; whatever
- * auto_download says.
+ * auto_download says. One the [release] preferences dropped goes too
+ * (found.json lists it under the volume's dropped, with its id): a user
+ * may want it anyway.
  *
  *	if (!picked_check(reader_db(), id))	(when asked: refusals)
  *		queue id for the checks' lane;

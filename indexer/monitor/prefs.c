@@ -490,18 +490,30 @@ int prefs_judge(const struct prefs *p, struct release *r, char *why,
 }
 
 /* Keep r, which the preferences did not take for why, in w's dropped
- * list, for /status/found.json (the log tells it too, whole). */
+ * list, for /status/found.json (the log tells it too, whole), with its
+ * id and, under "release", what control/send needs to send it anyway
+ * (picked.h; the mount does not show that part). */
 static void note_dropped(struct release_want *w, const struct release *r,
 			 const char *why)
 {
+	char id[RELEASE_ID_LEN + 1];
 	json_t *one;
 
 	if (!w->dropped)
 		w->dropped = json_array();
 	if (!w->dropped || json_array_size(w->dropped) >= PREFS_DROPPED_MAX)
 		return;
-	one = json_pack("{s:s, s:s, s:s}", "title", r->title, "source",
-			r->source, "reason", why);
+	release_id(r->guid, r->link, r->magnet, r->title, id);
+	one = json_pack("{s:s, s:s, s:s, s:s, s:{s:s?, s:s?, s:s?, s:s?,"
+			" s:s?, s:i, s:i, s:I, s:f, s:f, s:f, s:f}}",
+			"title", r->title, "source", r->source, "reason", why,
+			"id", id, "release", "link", r->link,
+			"magnet", r->magnet, "guid", r->guid,
+			"indexer", r->indexer, "protocol", r->protocol,
+			"indexer_id", r->indexer_id, "seeders", r->seeders,
+			"size", (json_int_t)r->size, "first", r->first,
+			"last", r->last, "published_at", r->published_at,
+			"found_at", r->found_at);
 	if (!one || json_array_append_new(w->dropped, one))
 		log_warn("prefs: out of memory, volume %d's dropped releases"
 			 " not all listed", w->volume);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/bytes.h"
+#include "common/cache.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
@@ -82,13 +83,22 @@ void published_report_failure(struct throttle *t, const char *what,
 	struct throttle_stats st;
 	char text[200];
 
+	throttle_stats(t, &st);
+	/* skipped while paused: the pause's own cause, a refusal (a 403
+	 * from a blocking proxy), a 429 or failures in a row (issue 81) */
+	if (rc == -EAGAIN && st.last_refusal_blocked)
+		snprintf(text, sizeof(text), "skipped: paused after a refusal"
+			 " (HTTP %d)", st.last_refusal);
+	else if (rc == -EAGAIN && st.last_refusal != 429)
+		snprintf(text, sizeof(text), "skipped: paused after"
+			 " failures");
+	else
+		snprintf(text, sizeof(text), "%s", monitor_error_text(rc));
 	if (rc == -ENOENT || rc == -ENODATA || rc == -EAGAIN) {
-		log_info("monitor: %s: %s: %s", throttle_name(t), what,
-			 monitor_error_text(rc));
+		log_info("monitor: %s: %s: %s", throttle_name(t), what, text);
 		services_record(t, NULL, rc == -EAGAIN ? rc : 0, NULL, NULL);
 		return;
 	}
-	throttle_stats(t, &st);
 	if (rc == -EACCES)
 		snprintf(text, sizeof(text), "blocked (HTTP %d); a number"
 			 " written to /manga/SERIES/latest still works",
@@ -115,38 +125,61 @@ static void report_tie(struct throttle *t, const char *a, const char *b,
 		 throttle_name(t), b);
 }
 
-/* The record id the series' source names is not at the source t (HTTP
- * 404): a warning naming the series, its metadata kept as it was; the
- * series passes to the next source until the user writes another id. */
-static void report_gone(struct throttle *t, const char *series,
-			const char *id)
-{
-	char text[240];
+struct gone {
+	int64_t series;
+	const char *record;		/* "SOURCE:ID" */
+};
 
-	snprintf(text, sizeof(text), "%s: record %s not found (HTTP 404);"
-		 " its metadata is kept; write the one to follow into"
-		 " /manga/SERIES/source", series, id);
-	log_warn("monitor: %s: %s", throttle_name(t), text);
-	services_record(t, NULL, -ENOENT, text, "warn");
+/* A writer_call(): the record kept among the series' gone ones, once. */
+static int store_gone(sqlite3 *db, void *arg)
+{
+	const struct gone *g = arg;
+
+	return db_run(db, "keep a record gone", "UPDATE series SET"
+		      " gone = ltrim(gone || ' ' || ?2) WHERE id = ?1"
+		      " AND instr(' ' || gone || ' ', ' ' || ?2 || ' ') = 0",
+		      DB_ARGS(DB_INT(g->series), DB_TEXT(g->record)));
 }
 
-void published_report(struct throttle *t, const char *series, int rc,
+/* The record id the series' source names is not at the source t (HTTP
+ * 404): logged, and kept in the series' gone records, which health
+ * shows as a warning of the series' own (monitor_reads.h) until the
+ * user writes its source, whatever the next series' answers; its
+ * metadata is kept as it was, and the series passes to the next
+ * source. The source itself answered. */
+static void report_gone(struct throttle *t, const struct series *s,
+			const char *id)
+{
+	char record[160];
+	struct gone g = { s->id, record };
+
+	log_warn("monitor: %s: %s: record %s not found (HTTP 404); its"
+		 " metadata is kept; write the one to follow into"
+		 " /manga/SERIES/source", throttle_name(t), s->name, id);
+	snprintf(record, sizeof(record), "%s:%s", throttle_name(t), id);
+	if (writer_call(store_gone, &g))
+		log_warn("monitor: %s: the record gone could not be kept",
+			 s->name);
+	services_record(t, NULL, 0, NULL, NULL);
+}
+
+void published_report(struct throttle *t, const struct series *s, int rc,
 		      const char *asked, const char *id, const char *other,
 		      struct answer *out)
 {
 	if (rc == -EEXIST)
 		report_tie(t, id, other, out);
 	else if (rc == -ENOENT && *asked)
-		report_gone(t, series, asked);
+		report_gone(t, s, asked);
 	else if (rc && rc != -ECANCELED)
-		published_report_failure(t, series, rc);
+		published_report_failure(t, s->name, rc);
 	else if (!rc)
 		services_record(t, NULL, 0, NULL, NULL);
 }
 
-void published_report_ids(struct throttle *t, const char *series, int rc,
-			  long long asked, long long id, long long other,
-			  struct answer *out)
+void published_report_ids(struct throttle *t, const struct series *s,
+			  int rc, long long asked, long long id,
+			  long long other, struct answer *out)
 {
 	char named[24] = "", one[24], two[24];
 
@@ -154,7 +187,7 @@ void published_report_ids(struct throttle *t, const char *series, int rc,
 		snprintf(named, sizeof(named), "%lld", asked);
 	snprintf(one, sizeof(one), "%lld", id);
 	snprintf(two, sizeof(two), "%lld", other);
-	published_report(t, series, rc, named, one, two, out);
+	published_report(t, s, rc, named, one, two, out);
 }
 
 struct keep_id {
@@ -194,6 +227,13 @@ int published_forget_found(sqlite3 *db)
 	return db_run(db, "forget the ids found", "UPDATE series SET"
 		      " found = '' WHERE edition IS NULL AND found != ''",
 		      NULL, 0);
+}
+
+void published_search_key(const char *edition, const char *title,
+			  struct strbuf *key)
+{
+	strbuf_addf(key, "search:%s:", edition);
+	cache_key(title, key);
 }
 
 int published_original(const char *edition)

@@ -17,6 +17,7 @@
 
 struct monitor;
 struct series;
+struct strbuf;
 struct throttle;
 
 /* The prefix of a source's ids in a series' source: "mangadex:" */
@@ -64,17 +65,25 @@ void published_report_failure(struct throttle *t, const char *what,
 			      int rc);
 
 /*
- * How asking the source t for series ended, rc: -EEXIST, records id and
- * other both bear its title (neither is taken; out->tie says so for
- * status.json, which health shows); -ENOENT for the record asked (the
- * id the series' source names, "" none), gone (HTTP 404: a warning, its
- * metadata kept, the series passes to the next source until the user
- * writes another id); another failure, published_report_failure(); 0,
- * the source answered. -ECANCELED is not shown.
+ * How asking the source t for the series s ended, rc: -EEXIST, records
+ * id and other both bear its title (neither is taken; out->tie says so
+ * for status.json, which health shows); -ENOENT for the record asked
+ * (the id the series' source names, "" none), gone (HTTP 404: kept as
+ * "SOURCE:ID" in the series' gone records, a warning of its own in
+ * health until the user writes its source; its metadata kept, the
+ * series passes to the next source); another failure,
+ * published_report_failure(); 0, the source answered. -ECANCELED is not
+ * shown.
  */
-void published_report(struct throttle *t, const char *series, int rc,
+void published_report(struct throttle *t, const struct series *s, int rc,
 		      const char *asked, const char *id, const char *other,
 		      struct answer *out);
+
+/* The cache's key of a search for title in edition ("search:EDITION:"
+ * then cache_key()): a search ranks records by the edition's kind (a
+ * manga for ja, a manhwa for ko), so another edition searches again. */
+void published_search_key(const char *edition, const char *title,
+			  struct strbuf *key);
 
 /* Keep the id found by a search at a source (prefix: PREFIX(SOURCE))
  * among the series' found ids (never in its source, which is the
@@ -85,9 +94,9 @@ int published_keep_id(int64_t series, const char *prefix, const char *id);
 
 /* published_report() of a source whose ids are numbers (asked 0: the
  * series' source named none). */
-void published_report_ids(struct throttle *t, const char *series, int rc,
-			  long long asked, long long id, long long other,
-			  struct answer *out);
+void published_report_ids(struct throttle *t, const struct series *s,
+			  int rc, long long asked, long long id,
+			  long long other, struct answer *out);
 
 /*
  * Each source's question, published_ask_NAME() for each row of

@@ -18,6 +18,7 @@
 #include "common/clock.h"
 #include "common/http.h"
 #include "common/log.h"
+#include "common/redact.h"
 #include "common/throttle.h"
 
 /* Whether an answer that is not JSON is a web page (a proxy's, a
@@ -258,6 +259,20 @@ int remote_send(struct throttle *t, const struct http_request *req,
 	if (status == 200)
 		return 0;
 	return status == 404 || status == 410 ? -ENOENT : -EIO;
+}
+
+int remote_route_missing(const char *service, const char *url, int rc)
+{
+	struct strbuf shown = STRBUF_INIT;
+
+	if (rc != -ENOENT)
+		return rc;
+	redact(url, REDACT_MASK, &shown);
+	rc = log_error(-ENXIO, "%s: %s answered 404: no such route there"
+		       " (check [%s] url)", service, shown.len ? shown.buf :
+		       "the url", service);
+	strbuf_release(&shown);
+	return rc;
 }
 
 char *remote_info_dump(const struct remote_form *form, const void *info)

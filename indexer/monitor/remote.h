@@ -48,6 +48,16 @@ int remote_send(struct throttle *t, const struct http_request *req,
 		struct http_response *resp);
 
 /*
+ * What a 404 (rc -ENOENT from remote_send()) of a route that always
+ * exists (a search: it answers a list, empty when nothing is found)
+ * means: not that the source knows no such series, but that url, where
+ * service was asked, is not that source (a wrong [SERVICE] url). Logs an
+ * error naming url (redacted) and returns -ENXIO; another rc is
+ * returned as it is.
+ */
+int remote_route_missing(const char *service, const char *url, int rc);
+
+/*
  * Load an answer of len bytes that must be JSON into *root (the
  * caller's). Returns 0, or logs "SERVICE: WHAT: REASON" and returns
  * -EFBIG (more than max bytes), -EBADMSG (an HTML page) or -EPROTO

@@ -474,6 +474,12 @@ const char *const migrations_later[] = {
 	 * Those earlier versions added to source stay there. */
 	"ALTER TABLE series ADD COLUMN found TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE series_gone ADD COLUMN found TEXT;",
+	/* version 51: the records a series' source names that their source
+	 * answered 404 for ("SOURCE:ID" words, published_private.h): a
+	 * warning of the series' own in health until the user writes its
+	 * source, where it was the source's state, which the next series
+	 * answered well cleared. */
+	"ALTER TABLE series ADD COLUMN gone TEXT NOT NULL DEFAULT '';",
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);

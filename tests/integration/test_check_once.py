@@ -6,6 +6,7 @@ test_repair.py's setups); what it prints, that a dry-run changes
 nothing (the fakes saw no change, the file trees are the same), that
 --apply acts, and its refusals (exit 2) and failures (exit 1)."""
 
+import datetime
 import os
 import subprocess
 import sys
@@ -212,3 +213,28 @@ def test_daemon_tells_what_a_dry_run_found(monitored, fake):
     # a second check finds them again: no news
     mon.check("missing")
     assert told() == want
+
+
+def test_daemon_checks_at_start_after_a_check(tmp_path, fake):
+    """A run of mediamon --check does not set the daemon's timer: the
+    daemon started after the guide's "try it once" runs its first timed
+    check at its start, not auto_check_interval later (issue 81)."""
+    mon = Monitor(tmp_path, fake, [saga(1)],
+                  monitor="auto_check_interval = 1h\n")
+    (tmp_path / "state").mkdir(exist_ok=True)
+    done = mon.check_once()
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert len(mon.searches()) == 1
+    mon.mount()
+    try:
+        last = wait_for(lambda: mon.last("missing"), 60,
+                        "the daemon's first timed check",
+                        until=lambda last: last and last["finished_at_s"]
+                        and last["trigger"] == "schedule", mount=mon.m)
+        assert last["series"] == 1
+        # the next one is an interval after the daemon's own
+        at = mon.m.json("metrics/monitor.json")["next_check_at"]
+        at = datetime.datetime.fromisoformat(at.replace("Z", "+00:00"))
+        assert at.timestamp() >= last["finished_at_s"] + 3500
+    finally:
+        mon.unmount()

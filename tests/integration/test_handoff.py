@@ -363,7 +363,8 @@ def test_checks_history(monitored, fake):
     assert first["prowlarr"] == "1" and first["cache_hits"] == "0"
     assert first["sent"] == "3" and first["wanted"] == "5"
     assert first["found"] == "4" and first["catalog"] == "5"
-    assert second["prowlarr"] == "0" and second["cache_hits"] == "1"
+    # asked by hand: Prowlarr afresh, not the cache (issue 81)
+    assert second["prowlarr"] == "1" and second["cache_hits"] == "0"
     assert second["sent"] == "0"
     assert new["nautiljon"] == "1" and new["wanted"] == "3"
     assert all(r["finished_at"].endswith("Z") and
@@ -371,7 +372,8 @@ def test_checks_history(monitored, fake):
     assert int(first["id"]) < int(second["id"]) < int(new["id"])
     # monitor.json's last check of each flow is the newest row
     last = mon.m.json("metrics/monitor.json")["last_check"]
-    assert last["missing"]["cache_hits"] == 1
+    assert last["missing"]["cache_hits"] == 0
+    assert last["missing"]["requests"]["prowlarr"] == 1
     assert last["new"]["requests"]["nautiljon"] == 1
     # both flows set last_checked for the series
     status = mon.m.json("manga/Saga 01/status.json")

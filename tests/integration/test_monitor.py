@@ -200,6 +200,13 @@ def titles(found):
             for e in found]
 
 
+def kept(releases):
+    """Releases as kept from one check to the next: but for how old
+    their answer was when used (answer_age_s), which grows."""
+    return [{k: v for k, v in r.items() if k != "answer_age_s"}
+            for r in releases]
+
+
 def by_volume(found, series):
     return {e["volume"]: e for e in found if e["series"] == series}
 
@@ -263,34 +270,82 @@ def test_missing_check_costs_one_request_per_series(monitored):
         e for e in found if e["series"] == "Saga 01"]
     assert m.json("manga/Hidden/results.json") == []
 
-    # a second check within the TTL sends nothing
+    # a second check asked by hand within the TTL asks afresh (issue 81)
     last = mon.check("missing")
-    assert len(mon.searches()) == 10
-    assert last["requests"]["prowlarr"] == 0
-    assert last["cache_hits"] == 10
+    assert len(mon.searches()) == 20
+    assert last["requests"]["prowlarr"] == 10
+    assert last["cache_hits"] == 0
     doc = m.json("metrics/monitor.json")
-    assert doc["cache"]["hits"] == 10 and doc["cache"]["misses"] == 10
+    # nor is the cache asked: neither a hit nor a miss
+    assert doc["cache"]["hits"] == 0 and doc["cache"]["misses"] == 0
     assert doc["cache"]["total_entries"] == 10
     assert doc["cache"]["cache_size_bytes"] > 0
-    assert doc["throttler"]["prowlarr"]["requests"] == 10
+    assert doc["throttler"]["prowlarr"]["requests"] == 20
     assert doc["throttler"]["prowlarr"]["requests_per_minute"] == 120
     assert doc["throttler"]["prowlarr"]["min_interval_seconds"] == 0.5
     assert titles(m.json("status/found.json")) == titles(found)
     # the budget, as the fake counted it: every request in one window or
     # two, none refused
     budget = m.json("metrics/requests.json")["prowlarr"]
-    assert budget["requests"] == len(mon.searches()) == 10
+    assert budget["requests"] == len(mon.searches()) == 20
     assert budget["window"]["limit"] == 120
-    assert 0 <= budget["window"]["requests"] <= 10
+    assert 0 <= budget["window"]["requests"] <= 20
     assert budget["last_refusal"] is None and budget["paused_until"] is None
 
-    # and so does a check after a restart: the cache is in the store
+    # a timed check within the TTL sends nothing, after a restart too:
+    # the cache is in the store
     mon.unmount()
-    mon.mount()
-    last = mon.check("missing")
-    assert len(mon.searches()) == 10
-    assert last["requests"]["prowlarr"] == 0
+    timed(mon)
+    last = wait_for(lambda: mon.last("missing"), 60, "a timed check",
+                    until=lambda last: last and last["finished_at_s"]
+                    and last["trigger"] == "schedule", mount=mon.m)
+    assert len(mon.searches()) == 20
+    assert last["requests"]["prowlarr"] == 0 and last["cache_hits"] == 10
     assert mon.m.read("status/health") == b"ok\n"
+
+
+def timed(mon):
+    """Mount mon again with timed checks every second, whose answers
+    the cache keeps for an hour."""
+    mon.conf.write_text(mon.conf.read_text().replace(
+        "auto_check_interval = 0\n",
+        "auto_check_interval = 1s\ncache_ttl = 1h\n", 1))
+    mon.mount()
+
+
+def test_check_asked_by_hand_asks_afresh(monitored):
+    """A check asked through control/check-missing asks Prowlarr again
+    within the cache's life, so a release added at the indexer since is
+    found; a timed check takes the cache's answer, and found.json says
+    how old each answer was when used (issue 81)."""
+    mon = monitored([saga(1)])
+    mon.check("missing")
+    vols = by_volume(mon.m.json("status/found.json"), "Saga 01")
+    assert vols[8]["releases"] == []
+    assert [r["answer_age_s"] for r in vols[2]["releases"]] == [0, 0]
+    added = saga_releases(1) + [release("s01-08", "Saga 01 T08 FRENCH")]
+    mon.prowlarr.call("/_inject", {"query": "saga 01", "status": 200,
+                                   "times": 1, "body": json.dumps(added)})
+    last = mon.check("missing")
+    assert len(mon.searches()) == 2
+    assert last["requests"]["prowlarr"] == 1 and last["cache_hits"] == 0
+    vols = by_volume(mon.m.json("status/found.json"), "Saga 01")
+    assert [r["title"] for r in vols[8]["releases"]] == [
+        "Saga 01 T08 FRENCH"]
+    assert vols[8]["releases"][0]["answer_age_s"] == 0
+    asked = vols[8]["releases"][0]["found_at"]
+    # the timed check takes that answer from the cache: its releases
+    # keep when Prowlarr gave them
+    mon.unmount()
+    timed(mon)
+    last = wait_for(lambda: mon.last("missing"), 60, "a timed check",
+                    until=lambda last: last and last["finished_at_s"]
+                    and last["trigger"] == "schedule", mount=mon.m)
+    assert len(mon.searches()) == 2 and last["cache_hits"] == 1
+    vols = by_volume(mon.m.json("status/found.json"), "Saga 01")
+    got = vols[8]["releases"][0]
+    assert got["found_at"] == asked and got["answer_age_s"] >= 0
+    assert vols[8]["searched_at"] != asked
 
 
 def test_owned_volume_leaves_found(monitored):
@@ -334,20 +389,20 @@ def test_rate_limit_is_waited_out(monitored):
     (200, '{"not": "an array"}'),
 ])
 def test_bad_answer_loses_nothing(monitored, fault, body):
-    mon = monitored([saga(1), saga(2)], monitor="cache_ttl = 1s\n")
+    mon = monitored([saga(1), saga(2)])
     mon.check("missing")
     before = mon.m.json("status/found.json")
     assert by_volume(before, "Saga 01")[2]["releases"]
-    time.sleep(1.1)
+    # a check asked by hand asks Prowlarr again within the cache's life
     mon.prowlarr.call("/_inject", {"query": "saga 01", "status": fault,
                                    "times": 5, "body": body})
     last = mon.check("missing")
     assert last["errors"] == 1
     after = mon.m.json("status/found.json")
     # the failed series keeps what was found before; the other is new
-    old = {e["volume"]: e["releases"] for e in before
+    old = {e["volume"]: kept(e["releases"]) for e in before
            if e["series"] == "Saga 01"}
-    new = {e["volume"]: e["releases"] for e in after
+    new = {e["volume"]: kept(e["releases"]) for e in after
            if e["series"] == "Saga 01"}
     assert new == old
     assert by_volume(after, "Saga 02")[2]["releases"]
@@ -518,10 +573,11 @@ def test_new_volumes_ask_nautiljon_first(monitored):
     assert m.read("status/health") == \
         b"warn: monitor: the last new check had 1 error (see /log)\n"
 
-    # within the TTL, nothing is asked again
+    # within the TTL, Nautiljon is not asked again; Prowlarr is, as a
+    # check asked by hand asks it afresh (issue 81)
     last = mon.check("new")
     assert len(mon.pages()) == 3 + 1
-    assert last["requests"]["prowlarr"] == 0
+    assert last["requests"]["prowlarr"] == 2
     assert m.read("status/new").decode().count("\n") == 5
 
 

@@ -8,6 +8,7 @@ import errno
 
 import pytest
 
+from conftest import wait_for
 from test_handoff import AUTO, MAGNET, adds, magnet_only, states
 from test_monitor import by_volume, monitored, qbit_conf, saga  # noqa
 
@@ -40,14 +41,40 @@ def test_preferences_choose_the_language(monitored, fake):
     assert MAGNET % "bad" not in adds(qbit)
     # what they dropped, and why, is in found.json (issue 62), not only
     # in the log
-    assert entry["dropped"] == [
+    assert [dict(d, id=None) for d in entry["dropped"]] == [
         {"title": "Saga 01 v02 (Digital) (LuCaZ)", "source": "prowlarr",
-         "reason": "language en not wanted"},
+         "reason": "language en not wanted", "id": None},
         {"title": "Saga 01 T02 FRENCH [BadTeam]", "source": "prowlarr",
-         "reason": "group BadTeam blocked"}]
+         "reason": "group BadTeam blocked", "id": None}]
     # a volume whose releases all went through drops none
     assert by_volume(mon.m.json("status/found.json"), "Saga 01")[4][
         "dropped"] == []
+
+
+def test_dropped_release_sent_by_hand(monitored, fake):
+    """A release the language preferences dropped has its id in
+    found.json (but not its links), and control/send sends it anyway, as
+    Kapowarr lets its users do (issue 81)."""
+    qbit = fake("qbittorrent_fake.py")
+    mon = monitored([saga(1)], monitor="auto_download = no\n",
+                    general="dry_run = no\n",
+                    extra=qbit_conf(qbit) + "[release]\nlanguages = fr\n",
+                    releases={"saga 01": [
+                        magnet_only("en", "Saga 01 v02 (Digital) (LuCaZ)",
+                                    200)]})
+    mon.check("missing")
+    entry = by_volume(mon.m.json("status/found.json"), "Saga 01")[2]
+    assert entry["releases"] == []
+    [dropped] = entry["dropped"]
+    assert sorted(dropped) == ["id", "reason", "source", "title"]
+    assert dropped["reason"] == "language en not wanted"
+    assert len(dropped["id"]) == 16
+    assert "magnet:" not in mon.m.read("status/found.json").decode()
+    mon.m.write("control/send", dropped["id"] + "\n")
+    wait_for(lambda: adds(qbit), 60, "the dropped release sent",
+             until=lambda added: MAGNET % "en" in added, mount=mon.m)
+    assert "send: release %s for Saga 01 volume 2, asked by hand" % \
+        dropped["id"] in mon.m.read("log").decode()
 
 
 def test_blocklisted_never_sent_across_restart(monitored, fake):
@@ -135,9 +162,10 @@ def test_series_preferences_file(monitored, fake):
     assert [r["title"] for r in by_volume(found, saga(2))[2]["releases"]] \
         == ["Saga 02 T02 VF"]
     assert by_volume(found, saga(1))[2]["dropped"] == []
-    assert by_volume(found, saga(2))[2]["dropped"] == [
+    assert [dict(d, id=None) for d in by_volume(found, saga(2))[2][
+        "dropped"]] == [
         {"title": "Saga 02 v02 (Digital) (LuCaZ)", "source": "prowlarr",
-         "reason": "language en not wanted"}]
+         "reason": "language en not wanted", "id": None}]
     # kept across a restart; an empty write forgets them
     mon.unmount()
     mon.mount()

@@ -35,6 +35,7 @@ UPDATES = {
     "Saga 01": {"id": 55099564912, "type": "Manga", "volumes": 15},
     "Saga 03": {"id": 10001, "type": "Manhwa", "volumes": 9},
     "Saga 04": {"id": 10002, "type": "Manga", "status": "Ongoing"},
+    "Saga 09": {"id": 10009, "type": "Manga", "volumes": 20},
 }
 # At AniList, Saga 05 (unknown to MangaUpdates) has 12 volumes, Saga 02
 # runs (its volumes null), Saga 06 is Korean, Saga 07 answers a first
@@ -262,6 +263,47 @@ def test_refusal_with_retry_after_waits_it(monitored):
     mon.check("new")
     assert len(mon.pages()) == 1
     assert mon.m.json("status/new.json")[0]["source"] == "mangadex"
+    # the series skipped is logged for the refusal, not as a 429 (issue
+    # 81)
+    assert "monitor: nautiljon: cloudflare+wait: skipped: paused after a" \
+        " refusal (HTTP 403)" in log_text(mon)
+    assert "rate limited (HTTP 429)" not in log_text(mon)
+
+
+def test_edition_short_of_the_finished_original_is_ongoing(monitored):
+    """Saga 02 is completed at MangaDex in 18 volumes, of which 17 are in
+    Japanese: the ja edition's status is its own, not the original's
+    "completed, 18 volumes in all" beside its count of 17 (issue 81)."""
+    mon = monitored([saga(2)], monitor="edition = ja\n"
+                    "new_sources = mangadex\n")
+    assert mon.check("new")["errors"] == 0
+    status = mon.m.json("manga/Saga 02/status.json")
+    assert (status["published"]["volumes"], status["published"]["source"]) \
+        == (17, "mangadex")
+    assert status["status"] == "ongoing"
+    # the record's own status stays in its metadata
+    assert status["metadata"]["status"] == "completed"
+
+
+def test_search_route_404_is_an_error_naming_the_url(monitored):
+    """A [mangadex] url that is not MangaDex's (a path its search route
+    is not under) answers the search 404: an error in health naming the
+    route, its url in the log, not "MangaDex knows no such manga"
+    (issue 81)."""
+    mon = monitored([saga(1)], monitor="new_sources = mangadex\n")
+    mon.unmount()
+    wrong = mon.mangadex.url + "/wrong"
+    mon.conf.write_text(mon.conf.read_text().replace(
+        "[mangadex]\nurl = %s\n" % mon.mangadex.url,
+        "[mangadex]\nurl = %s\n" % wrong, 1))
+    mon.mount()
+    assert mon.check("new")["errors"] == 1
+    health = mon.m.read("status/health").decode()
+    assert "error: mangadex: Saga 01: no such route (HTTP 404: check the" \
+        " url)" in health, health
+    assert "mangadex: %s/manga?title=Saga%%2001" % wrong in log_text(mon)
+    assert "answered 404: no such route there (check [mangadex] url)" \
+        in log_text(mon)
 
 
 def test_unknown_series_stays_with_one_warning(monitored):
@@ -436,18 +478,34 @@ def test_anilist_by_id_from_source(monitored):
 def test_named_record_gone_is_a_warning(monitored):
     """A MangaUpdates or AniList id the series' source names that the
     source no longer has (404) is a warning naming the series, not the
-    quiet "not found" of a search."""
-    mon = monitored([saga(5)], monitor="edition = ja\n"
+    quiet "not found" of a search. The warning stands after a later
+    series (Saga 09) got a good answer from the same source in that
+    check, and in the next, until the user writes the series' source
+    (issue 81)."""
+    mon = monitored([saga(5), saga(9)], monitor="edition = ja\n"
                     "new_sources = mangaupdates, anilist\n")
     mon.m.write("manga/Saga 05/source", "mangaupdates:987654 anilist:987654\n")
-    mon.check("new")
-    health = mon.m.read("status/health").decode()
-    for name in ("mangaupdates", "anilist"):
-        assert "warn: %s: Saga 05: record 987654 not found (HTTP 404);" \
-            " its metadata is kept" % name in health, health
+    warnings = ["warn: %s: Saga 05: record 987654 not found (HTTP 404);"
+                " its metadata is kept; write the one to follow into"
+                " /manga/Saga 05/source" % name
+                for name in ("mangaupdates", "anilist")]
+    for _ in range(2):
+        mon.check("new")
+        health = mon.m.read("status/health").decode().splitlines()
+        assert [line for line in health if "Saga" in line] == warnings, \
+            health
+        got = mon.m.json("manga/Saga 09/status.json")["published"]
+        assert (got["volumes"], got["source"]) == (20, "mangaupdates")
     assert [c["body"]["variables"] for c in anilist_calls(mon)] == [
-        {"id": 987654}]
+        {"id": 987654}] * 2
     assert mon.m.json("manga/Saga 05/status.json")["metadata"] is None
+    # the user writes the source: the warning goes at once
+    mon.m.write("manga/Saga 05/source", "anilist:30013\n")
+    assert "Saga 05" not in mon.m.read("status/health").decode()
+    mon.check("new")
+    assert "Saga 05" not in mon.m.read("status/health").decode()
+    got = mon.m.json("manga/Saga 05/status.json")["published"]
+    assert (got["volumes"], got["source"]) == (12, "anilist")
 
 
 def test_anilist_volumes_null_while_releasing_passes_on(monitored):
@@ -482,6 +540,14 @@ def test_anilist_other_country_is_not_the_edition(monitored):
     assert "Saga 06: no source gives the count of volumes out in the ja" \
         " edition" in log_text(mon)
     assert len(anilist_calls(mon)) == 1
+    # its edition written ko: the ja search that found nothing is not
+    # the ko one's answer (issue 81)
+    mon.m.write("manga/Saga 06/edition", "ko\n")
+    assert mon.check("new")["errors"] == 0
+    got = mon.m.json("manga/Saga 06/status.json")["published"]
+    assert (got["volumes"], got["source"], got["edition"]) == \
+        (7, "anilist", "ko")
+    assert len(anilist_calls(mon)) == 2
 
 
 def test_anilist_short_retry_after_is_waited_out(monitored):

@@ -8,13 +8,13 @@ keeping what it had."""
 
 import json
 import os
-import time
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, wait_for
 from reliability import every_file
-from test_monitor import API_KEY, Monitor, by_volume, mounted, saga
+from test_monitor import (API_KEY, Monitor, by_volume, kept, mounted, saga,
+                          timed)
 
 
 @pytest.fixture
@@ -57,38 +57,48 @@ def test_odd_release_is_left_out(monitored):
 
 
 def test_answer_of_odd_records_only_is_refused(monitored):
-    mon = monitored([saga(1)], monitor="cache_ttl = 1s\n")
+    mon = monitored([saga(1)])
     mon.check("missing")
     before = by_volume(mon.m.json("status/found.json"), "Saga 01")
     assert before[2]["releases"]
-    # past the cache's 1 s, so that the next check asks Prowlarr again
-    time.sleep(1.1)
+    # a check asked by hand asks Prowlarr again within the cache's life
     mon.prowlarr.call("/_inject", {"query": "saga 01", "status": 200,
                                    "times": 5, "body": json.dumps(ODD)})
     assert mon.check("missing")["errors"] == 1
     after = by_volume(mon.m.json("status/found.json"), "Saga 01")
-    assert after[2]["releases"] == before[2]["releases"]
+    assert kept(after[2]["releases"]) == kept(before[2]["releases"])
     assert log_lines(mon, "no release of the documented shape (3)")
 
 
 def test_empty_answer_is_not_kept(monitored):
     """Prowlarr answers [] when every indexer it asked failed or was
     rate limited (its ReleaseSearchService gives an indexer's failure no
-    release, tests/data/SOURCES.md): within the cache's time (2 h here)
-    the next check asks again, and sees the releases then given."""
+    release, tests/data/SOURCES.md): within the cache's time (an hour
+    here) the next timed check asks again, and sees the releases then
+    given; a timed check after it asks nothing."""
     mon = monitored([saga(1)])
     mon.prowlarr.call("/_inject", {"query": "saga 01", "status": 200,
                                    "times": 1, "body": "[]"})
     assert mon.check("missing")["errors"] == 0
     found = by_volume(mon.m.json("status/found.json"), "Saga 01")
     assert found[2]["releases"] == []
-    assert mon.check("missing")["errors"] == 0
+    mon.unmount()
+    timed(mon)
+
+    def timed_check(after):
+        return wait_for(lambda: mon.last("missing"), 60, "a timed check",
+                        until=lambda last: last and last["finished_at_s"]
+                        and last["trigger"] == "schedule"
+                        and last["finished_at_s"] != after, mount=mon.m)
+    first = timed_check(None)
+    assert first["errors"] == 0 and first["requests"]["prowlarr"] == 1
     found = by_volume(mon.m.json("status/found.json"), "Saga 01")
     assert {r["source"] for r in found[2]["releases"]} == {"prowlarr"}
-    # an answer with releases is kept: a third check asks nothing
-    asked = len(mon.prowlarr.call("/_requests"))
-    assert mon.check("missing")["errors"] == 0
-    assert len(mon.prowlarr.call("/_requests")) == asked
+    # an answer with releases is kept: the next timed check asks nothing
+    second = timed_check(first["finished_at_s"])
+    assert second["requests"]["prowlarr"] == 0
+    assert second["cache_hits"] == 1
+    assert len(mon.searches()) == 2
 
 
 

@@ -247,6 +247,38 @@ def test_mangaupdates_recorded_other_kind(replayed):
         is None
 
 
+def test_mangaupdates_recorded_edition_change(replayed):
+    """A new edition searches again (issue 81): Wind Breaker's 26
+    volumes in ja are the manga's ("Wind Breaker (NII Satoru)"); its
+    edition written ko, the search cached for ja is not reused, and the
+    manhwa of the plain title gives its 29 volumes; back to ja, the
+    manga's search is the cache's again."""
+    mon = replayed("mangaupdates", ["Wind Breaker"], "edition = ja\n")
+    assert mon.check("new")["errors"] == 0
+    assert published(mon, "Wind Breaker")["volumes"] == 26
+    mon.m.write("manga/Wind Breaker/edition", "ko\n")
+    assert mon.check("new")["errors"] == 0
+    got = published(mon, "Wind Breaker")
+    assert (got["volumes"], got["edition"], got["record"]) == \
+        (29, "ko", "mangaupdates:18602075756")
+    assert got["line"] == "29 Volumes (Discontinued)"
+    # the manhwa's run was stopped: not "ongoing"
+    assert mon.m.json("manga/Wind Breaker/status.json")["status"] == \
+        "cancelled"
+    assert mon.found("Wind Breaker") == ["mangaupdates:18602075756"]
+    new = [e["volume"] for e in mon.m.json("status/new.json")
+           if e["series"] == "Wind Breaker"]
+    assert new == list(range(12, 30))
+    searches = [c for c in calls(mon) if c[1] == "/v1/series/search"]
+    assert len(searches) == 2
+    mon.m.write("manga/Wind Breaker/edition", "ja\n")
+    assert mon.check("new")["errors"] == 0
+    got = published(mon, "Wind Breaker")
+    assert (got["volumes"], got["edition"], got["record"]) == \
+        (26, "ja", "mangaupdates:25370933222")
+    assert len([c for c in calls(mon) if c[1] == "/v1/series/search"]) == 2
+
+
 def test_mangaupdates_recorded_editions(replayed):
     """Records that list several editions, asked by the id the user
     wrote: Monster's 18 volumes, not its kanzenban's 9; "Watashi o Tsuki

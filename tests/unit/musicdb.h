@@ -242,9 +242,13 @@ void musicdb_make_tree(struct musicdb *e);
 	"ALTER TABLE series DROP COLUMN found;" \
 	" ALTER TABLE series_gone DROP COLUMN found;"
 
+/* What version 51 added (the records gone of a series), undone. */
+#define UNDO_VERSION_51 \
+	"ALTER TABLE series DROP COLUMN gone;"
+
 /* The versions since 38, undone (but 39's table, made if missing). */
 #define UNDO_SINCE_38 \
-	UNDO_VERSION_50 UNDO_VERSION_49 UNDO_VERSION_48 UNDO_VERSION_47 \
+	UNDO_VERSION_51 UNDO_VERSION_50 UNDO_VERSION_49 UNDO_VERSION_48 UNDO_VERSION_47 \
 	UNDO_VERSION_46 UNDO_VERSION_45 UNDO_VERSION_44 UNDO_VERSION_43 \
 	UNDO_VERSION_42 UNDO_VERSION_41 UNDO_VERSION_40 \
 	UNDO_VERSION_38

@@ -212,6 +212,17 @@ static void test_series(void **state)
 	assert_int_equal(series("{\"series_id\": 42, \"status\":"
 				" \"26 Volumes (Ongoing)\"}", &info), 0);
 	assert_false(info.completed);
+	/* stopped or paused, as the line of the count says (issue 81) */
+	assert_int_equal(series(SERIES("\"556 Chapters (Discontinued)\\n\\n"
+					"29 Volumes (Discontinued)\"",
+					"false"), &info), 0);
+	assert_int_equal(info.completed, RUN_CANCELLED);
+	assert_int_equal(series(SERIES("\"12 Volumes (Cancelled)\"",
+					"false"), &info), 0);
+	assert_int_equal(info.completed, RUN_CANCELLED);
+	assert_int_equal(series(SERIES("\"7 Volumes (Hiatus)\"", "false"),
+				&info), 0);
+	assert_int_equal(info.completed, RUN_HIATUS);
 	assert_int_equal(series(SERIES("\"90 Chapters + Prologue (Complete)"
 					"\\n\\nS1: 47 Chapters (1-47)\"",
 					"false"), &info), -ENODATA);

@@ -278,6 +278,9 @@ static void test_slug(void **state)
 	check_slug("Fate/Zero & Co", "fate%2Fzero+%26+co");
 	check_slug("a\xc2\xa0" "b", "a+b");
 	check_slug("", "");
+	/* the folder's year or tag is not the title's (issue 81) */
+	check_slug("Dune (2020)", "dune");
+	check_slug("Saga 01 [Team] (2001)", "saga+01");
 }
 
 /* Start the fake Nautiljon for the whole group. */
