@@ -14,6 +14,9 @@ line as "KEY VALUE":
   volume_mb_s     the bytes of those downloads, MB per second
   health_idle_ms  the median read of MOUNT/status/health (20 reads), idle
   health_busy_ms  the same while 50 clients download VOLUME over and over
+  logins10_s      ten GETs of STATUS one after another, each on a new
+                  connection with its credentials (the account is
+                  hashed at bcrypt cost 12 by bench.sh: issue 78)
 
 Exits 1 when an answer is not 200 (the bench then fails: something
 broke)."""
@@ -85,6 +88,21 @@ def health_ms(mount):
     return statistics.median(times)
 
 
+def logins(base, auth, path, n):
+    """Seconds n GETs of path take, each on a connection of its own."""
+    u = urllib.parse.urlsplit(base)
+    start = time.monotonic()
+    for _ in range(n):
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
+        conn.request("GET", path, headers={"Authorization": auth})
+        r = conn.getresponse()
+        r.read()
+        conn.close()
+        if r.status != 200:
+            sys.exit("http_load: %s answered %d" % (path, r.status))
+    return time.monotonic() - start
+
+
 def main():
     base, user, password, mount, status, volume = sys.argv[1:7]
     seconds = float(sys.argv[7]) if len(sys.argv) > 7 else 5.0
@@ -107,6 +125,7 @@ def main():
     if errors:
         sys.exit("http_load: %s" % errors[0])
     print("health_busy_ms %.2f" % busy)
+    print("logins10_s %.3f" % logins(base, auth, status, 10))
 
 
 if __name__ == "__main__":
