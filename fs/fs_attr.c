@@ -8,6 +8,7 @@
 #include "fs/fs_attr.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -157,6 +158,20 @@ static struct timespec dir_mtime(const char *path)
 	return fixed_time(path);
 }
 
+/* An empty file's times: its folder's. */
+static void empty_mtime(const char *path, struct stat *st)
+{
+	const char *slash = strrchr(path, '/');
+	char folder[PATH_MAX];
+
+	if (!slash || (size_t)(slash - path) >= sizeof(folder))
+		return;
+	memcpy(folder, path, (size_t)(slash - path));
+	folder[slash - path] = '\0';
+	st->st_mtim = dir_mtime(folder);
+	st->st_atim = st->st_ctim = st->st_mtim;
+}
+
 /* A folder's times are dir_mtime()'s, but one that knows its own
  * (node.h's stat_series: a volume's pages, its archive's). A file's times
  * are those of the open rendering h (fs/stamps.h), else
@@ -183,6 +198,10 @@ void fs_attr_virtual(const char *path, const struct node *n,
 		return;
 	}
 	st->st_atime = st->st_mtime = st->st_ctime = time(NULL);
+	/* a placeholder ("MISSING - VOLUME N") is as old as its folder, so
+	 * that a copy (rsync -a) of an unchanged folder sends nothing */
+	if (n->empty)
+		empty_mtime(path, st);
 	if (n->write_series && !n->temp)	/* what vim checks a save by */
 		st->st_mtim = st->st_ctim = nodes_settings_mtime(times.start);
 	if (h && h->mtime.tv_sec)

@@ -429,6 +429,12 @@ def test_manga_volumes_and_gaps(views):
     gap = os.path.join(berserk, "MISSING - VOLUME 2")
     st = os.stat(gap)
     assert st.st_size == 0 and st.st_mode & 0o222 == 0
+    # as old as its folder, and the same at each look, so that a copy
+    # (rsync -a) of an unchanged folder sends nothing
+    assert st.st_mtime_ns == os.stat(berserk).st_mtime_ns
+    wait_for(lambda: int(time.time()) > st.st_mtime + 1, 5,
+             "a clock past the placeholder's time")
+    assert os.stat(gap).st_mtime_ns == st.st_mtime_ns
     assert open(gap, "rb").read() == b""
     with pytest.raises(OSError):
         open(gap, "wb")
