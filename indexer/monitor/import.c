@@ -157,9 +157,10 @@ static int walk_source(struct walk *w, struct strbuf *real)
 	const char *only;
 	int ret = import_walk_open(w, real, &only);
 
+	/* the download may be another user's file: not named */
 	if (ret == -EACCES && w->foreign)
-		return failed(w->res, ret, "cannot import %s: %s",
-			      req->source, w->foreign);
+		return failed(w->res, ret, "cannot import the download of %s:"
+			      " %s", req->series, w->foreign);
 	if (ret)
 		return failed(w->res, ret, "cannot open %s: %s", req->source,
 			      import_path_error(ret));

@@ -34,7 +34,8 @@
  *
  * Modes: "hardlink" links the file into the series folder (the same
  * inode, no space used), and copies it when the download lies on another
- * file system or the link is refused, as Sonarr and Radarr do; "copy"
+ * file system or the link is refused, as Sonarr and Radarr do, or when
+ * the file is not the series folder owner's; "copy"
  * always copies; "move" renames it (copying, then removing the download's
  * file, across file systems). A packed folder is always written anew.
  *
@@ -65,16 +66,20 @@
  * else lies there is passed by unread and unnamed. A usenet client gives
  * no list: its folder is walked, under the same rules of whose.
  *
- * Whose: a download that is not of one of req->owners (the client's
- * user, the save folder's owner) is refused whole with -EACCES and a
- * reason that names nothing inside it, before anything in it is read;
- * a folder or file inside it of another user is left out unread. The
- * series folder's owner must be able to read each file taken, and
- * search each folder on its way inside the download (import_owner.h),
- * else it is left out (the download itself: refused whole): the daemon
- * never hands a user what they could not read themselves. A move of a
- * file that is not the series folder owner's is a copy: a move never
- * changes whose a file is.
+ * Whose: a download that is not of one of req->owners (root, the
+ * daemon's user, the client's user, a configured save folder's owner;
+ * never the owner of a folder the client named itself) is refused whole
+ * with -EACCES and a reason that names nothing of it, before anything
+ * in it is read; a folder or file inside it of another user is left out
+ * unread. The series folder's owner must be able to read each file
+ * taken, and search each folder on its way from / (the save folder and
+ * those above it too) down into the download (import_owner.h), else it
+ * is left out (the download itself: refused whole): the daemon never
+ * hands a user what they could not read themselves. A move of a file
+ * that is not the series folder owner's is a copy: a move never changes
+ * whose a file is; nor is such a file hard-linked: a link would keep it
+ * theirs to read whatever its owner does later (as
+ * fs.protected_hardlinks refuses them), so it is copied.
  */
 
 #include <stddef.h>

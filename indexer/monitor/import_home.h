@@ -20,7 +20,9 @@
  *		allowed[nr++] = home;
  *
  * The folder is the client's view, mapped by [download] path_map like
- * the downloads' paths. It is trusted as a save_path would be, and the
+ * the downloads' paths. It is trusted as a save_path would be but for
+ * its owner, who is not trusted as a download's owner (the client may
+ * name another user's private folder: tracker_import.c), and the
  * import's own safety holds beneath it (import_path.h: no link, no
  * mount point, not the folder itself as a download); but a folder that
  * would hand the import the whole machine or a system folder ("/",

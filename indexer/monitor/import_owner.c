@@ -1,15 +1,23 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Whose files an import may take (import_owner.h): a user's rights on a
- * file by its mode (who listens on a client's port is common/listener's
- * to say). It opens no download and sends nothing: the walk and the
- * writing ask it.
+ * file by its mode, and on the folders from / down to a download (who
+ * listens on a client's port is common/listener's to say). It opens
+ * folders only to look at them (O_PATH), no download's file, and sends
+ * nothing: the walk and the writing ask it.
  */
 #include "indexer/monitor/import_owner.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/strbuf.h"
+#include "common/symlinks.h"
 
 void import_owner_user(uid_t uid, struct import_user *u)
 {
@@ -41,4 +49,54 @@ int import_owner_may(const struct import_user *u, const struct stat *st,
 	else if (in_group)
 		bits = (st->st_mode >> 3) & 07;
 	return ((int)bits & mask) == mask;
+}
+
+/* Step from the folder *dfd (st its stat, which u must be able to
+ * search) to its entry name, no link followed: 0 with *dfd and *st
+ * the entry's, -EACCES when u may not search, or -errno. */
+static int reach_step(const struct import_user *u, int *dfd,
+		      struct stat *st, const char *name)
+{
+	int fd;
+
+	if (!S_ISDIR(st->st_mode) || !import_owner_may(u, st,
+						       IMPORT_MAY_SEARCH))
+		return -EACCES;
+	fd = openat(*dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	close(*dfd);
+	*dfd = fd;
+	return fstat(fd, st) ? -errno : 0;
+}
+
+int import_owner_reaches(const struct import_user *u, int fd)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct stat st, want;
+	char *name, *save = NULL;
+	int dfd, ret;
+
+	if (fstat(fd, &want))
+		return -errno;
+	ret = symlinks_fd_path(fd, &path);
+	if (!ret && path.buf[0] != '/')
+		ret = -ENOENT;	/* gone, or in no folder of ours */
+	dfd = ret ? -1 : open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (!ret && (dfd < 0 || fstat(dfd, &st)))
+		ret = -errno;
+	for (name = ret ? NULL : strtok_r(path.buf, "/", &save);
+	     !ret && name; name = strtok_r(NULL, "/", &save))
+		ret = reach_step(u, &dfd, &st, name);
+	/* the folder fd itself is searched too: what is read lies in it */
+	if (!ret && S_ISDIR(st.st_mode) &&
+	    !import_owner_may(u, &st, IMPORT_MAY_SEARCH))
+		ret = -EACCES;
+	/* moved meanwhile: what was looked at is not what fd is */
+	if (!ret && (st.st_dev != want.st_dev || st.st_ino != want.st_ino))
+		ret = -EAGAIN;
+	if (dfd >= 0)
+		close(dfd);
+	strbuf_release(&path);
+	return ret;
 }

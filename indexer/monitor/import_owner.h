@@ -7,7 +7,8 @@
  * series folder's owner could read a file or search a folder by its
  * mode bits (owner, then groups, then others, as the kernel decides
  * without ACLs; an ACL that grants more is not counted, so a file it
- * alone opens is refused, never the other way).
+ * alone opens is refused, never the other way); and whether they could
+ * reach it at all, every folder from / down to it searchable by them.
  *
  *	struct import_user reader;
  *
@@ -40,5 +41,15 @@ void import_owner_user(uid_t uid, struct import_user *u);
  * or both) to the file st by its mode: 1 or 0; root may do anything. */
 int import_owner_may(const struct import_user *u, const struct stat *st,
 		     int mask);
+
+/*
+ * Whether u could reach what the descriptor fd is open on (a folder or a
+ * file) by its path now, as the kernel would decide by mode bits: each
+ * folder from / down to it (it too, when a folder) searchable by u,
+ * looked at one name at a time with no link followed. Returns 0,
+ * -EACCES when a folder on the way shuts u out, -EAGAIN when it moved
+ * while looked at, or another negative errno value.
+ */
+int import_owner_reaches(const struct import_user *u, int fd);
 
 #endif

@@ -517,6 +517,24 @@ static int check_way(struct walk *w)
 	return ret;
 }
 
+/*
+ * Whether the reader could reach the base folder from / (the save folder
+ * and every folder above it included, which check_way() does not look
+ * at): else w->foreign says why and -EACCES; a save folder the client
+ * named may be another user's private folder.
+ */
+static int reader_reaches(struct walk *w)
+{
+	int ret = w->reader ? import_owner_reaches(w->reader, w->base_fd) :
+		0;
+
+	if (ret == -EACCES)
+		w->foreign = "the series folder's owner could not reach it "
+			"(a folder on its way from / shuts them out): "
+			"refused, nothing in it read";
+	return ret;
+}
+
 int import_walk_open(struct walk *w, struct strbuf *real, const char **only)
 {
 	const char *src = w->req->source;
@@ -570,6 +588,9 @@ int import_walk_open(struct walk *w, struct strbuf *real, const char **only)
 	}
 	if (fstat(w->base_fd, &st))
 		return -errno;
+	fd = reader_reaches(w);
+	if (fd)
+		return fd;
 	w->base_dev = st.st_dev;
 	fd = symlinks_fd_path(w->base_fd, real);
 	w->rule.root = real->buf;

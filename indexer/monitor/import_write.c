@@ -526,6 +526,12 @@ int import_write_one(const struct walk *w, const struct candidate *c,
 		ret = move_file(w, &c->file, pfd, &st, dfd, dst, name, how);
 	} else if (!strcmp(mode, "copy")) {
 		ret = copy_file(pfd, &st, dfd, dst, name);
+	} else if (st.st_uid != dst->st_uid) {
+		/* a link of another's file would keep it readable to the
+		 * series folder's owner whatever its owner does to it later
+		 * (fs.protected_hardlinks refuses them that link): a copy */
+		*how = "copy";
+		ret = copy_file(pfd, &st, dfd, dst, name);
 	} else {
 		*how = "hardlink";
 		ret = link_file(pfd, dfd, name);

@@ -14,13 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/array.h"
 #include "common/bytes.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
-#include "common/listener.h"
 #include "common/log.h"
 #include "common/notify.h"
 #include "common/path.h"
@@ -270,23 +270,35 @@ int tracker_dry_run_on(const struct tracker_pass *p, const struct track *t)
 		!(t && t->applied);
 }
 
+#define MAX_OWNERS 4
+
 /*
- * Whose a download of client may be, into owners (room for two): the
- * save folder's owner and the user listening on client's port (the
- * client's own, when it runs on this machine). Returns how many.
+ * Whose a download of client may be, into owners (room for
+ * MAX_OWNERS): root, the daemon's user, client's client_user, and
+ * the owner of the save folder saved when the configuration names it;
+ * never the owner of home, the folder the client named itself (it may
+ * name another user's private folder). Returns how many, 0 when saved
+ * is gone.
  */
 static size_t owners_of(const struct download_client *client,
-			const char *saved, uid_t *owners)
+			const char *saved, const char *home, uid_t *owners)
 {
+	char *real = home ? realpath(home, NULL) : NULL;
+	int learned = home && (!strcmp(saved, home) ||
+			       (real && !strcmp(saved, real)));
 	struct stat st;
 	size_t nr = 0;
-	uid_t uid;
 
-	if (!stat(saved, &st))
+	free(real);
+	if (stat(saved, &st))
+		return 0;
+	owners[nr++] = 0;
+	if (geteuid())
+		owners[nr++] = geteuid();
+	if (client->client_user)
+		owners[nr++] = client->client_uid;
+	if (!learned)
 		owners[nr++] = st.st_uid;
-	if (!listener_uid(client->url, &uid) &&
-	    (!nr || uid != owners[0]))
-		owners[nr++] = uid;
 	return nr;
 }
 
@@ -419,16 +431,17 @@ static size_t allowed_folders(struct tracker_pass *p, const struct track *t,
 static int import_saved(struct tracker_pass *p, const struct track *t,
 			struct import_request *req,
 			const struct download_client *client, json_t *obj,
-			const char *path, struct import_result *res)
+			const char *path, const char *home,
+			struct import_result *res)
 {
 	struct strbuf list_why = STRBUF_INIT;
 	double volume = t->volume;
 	char **listed = NULL;
 	size_t nr_listed = 0;
-	uid_t owners[2];
+	uid_t owners[MAX_OWNERS];
 	int rc, listed_rc;
 
-	req->nr_owners = owners_of(client, req->source_root, owners);
+	req->nr_owners = owners_of(client, req->source_root, home, owners);
 	listed_rc = listed_files(client, obj, path, &listed, &nr_listed,
 				 &list_why);
 	if (!req->nr_owners) {
@@ -508,7 +521,7 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 			.source = local, .source_root = saved,
 			.series_dir = pl.dir.buf, .series_root = pl.root.buf,
 			.meta = pl.meta.len ? pl.meta.buf : NULL,
-		}, client, obj, path, &res);
+		}, client, obj, path, home, &res);
 		if (rc && res.no_volume)
 			snprintf(row->reason, sizeof(row->reason),
 				 "import: %.280s", res.reason.buf);

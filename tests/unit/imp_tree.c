@@ -203,7 +203,9 @@ int imp_run(const char *source, const double *vols, size_t nr,
 int imp_group_setup(void **state)
 {
 	(void)state;
-	return mkdtemp(imp_tmp) ? 0 : -1;
+	/* searchable by the series folder's owner, as the import checks
+	 * every folder from / down */
+	return mkdtemp(imp_tmp) && !chmod(imp_tmp, 0755) ? 0 : -1;
 }
 
 int imp_group_teardown(void **state)

@@ -284,6 +284,90 @@ static void test_may(void **state)
 				     IMPORT_MAY_SEARCH));
 }
 
+/* Every folder from / down, the folder itself included, searchable by
+ * the user, one name at a time: a folder above that shuts them out, or
+ * the folder's own mode, refuses; root reaches all. Root only. */
+static void test_reaches(void **state)
+{
+	struct import_user u = { .uid = 4243, .gid = 4242 };
+	struct import_user root = { .uid = 0 };
+	int fd;
+
+	(void)state;
+	if (geteuid()) {
+		print_message("not root: case skipped\n");
+		skip();
+	}
+	fd = open(imp_dl, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(import_owner_reaches(&u, fd), 0);
+	assert_int_equal(chmod(imp_tmp, 0700), 0);
+	assert_int_equal(import_owner_reaches(&u, fd), -EACCES);
+	assert_int_equal(import_owner_reaches(&root, fd), 0);
+	assert_int_equal(chmod(imp_tmp, 0711), 0);
+	assert_int_equal(import_owner_reaches(&u, fd), 0);
+	assert_int_equal(chmod(imp_dl, 0744), 0);
+	assert_int_equal(import_owner_reaches(&u, fd), -EACCES);
+	/* their own folder, by its owner's bits */
+	assert_int_equal(chown(imp_dl, 4243, 4242), 0);
+	assert_int_equal(import_owner_reaches(&u, fd), 0);
+	assert_int_equal(chown(imp_dl, 0, 0), 0);
+	assert_int_equal(chmod(imp_dl, 0755), 0);
+	assert_int_equal(chmod(imp_tmp, 0755), 0);
+	close(fd);
+}
+
+/* The save folder, or a folder above it, that shuts the series folder's
+ * owner out refuses a download of a trusted owner whole, naming nothing
+ * of it, the release not wrong; once they reach it, a hard link is made
+ * of their own file only, another's copied. Root only. */
+static void test_reach_and_links(void **state)
+{
+	struct import_result res = IMPORT_RESULT_INIT;
+	const uid_t root_only[] = { 0 };
+	const char *shut[] = { imp_dl, imp_tmp };
+	char src[256];
+	uid_t owner;
+
+	(void)state;
+	if (geteuid()) {
+		print_message("not root: case skipped\n");
+		skip();
+	}
+	imp_other_group(&owner);
+	imp_configure("[import]\nmode = hardlink\n");
+	imp_put(imp_dl, "One Piece T12 secret.cbz", "v12");
+	imp_path(src, sizeof(src), imp_dl, "One Piece T12 secret.cbz");
+	assert_int_equal(chmod(src, 0644), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(shut); i++) {
+		assert_int_equal(chmod(shut[i], 0700), 0);
+		assert_int_equal(run_owned(src, 12, root_only, 1, &res),
+				 -EACCES);
+		assert_int_equal(chmod(shut[i], 0755), 0);
+		assert_non_null(strstr(res.reason.buf, "could not reach"));
+		assert_null(strstr(res.reason.buf, "secret"));
+		assert_int_equal(res.no_volume, 0);
+		assert_int_equal(imp_count(imp_series), 0);
+		import_result_release(&res);
+	}
+	/* root's file: a copy, not the same inode */
+	assert_int_equal(run_owned(src, 12, root_only, 1, &res), 0);
+	assert_string_equal(res.files[0].how, "copy");
+	assert_true(imp_inode(imp_series, "One Piece T12.cbz") !=
+		    imp_inode(imp_dl, "One Piece T12 secret.cbz"));
+	import_result_release(&res);
+	/* the series folder owner's own: linked */
+	imp_put(imp_dl, "One Piece T13.cbz", "v13");
+	imp_path(src, sizeof(src), imp_dl, "One Piece T13.cbz");
+	assert_int_equal(chown(src, owner, -1), 0);
+	assert_int_equal(run_owned(src, 13, (uid_t[]){ owner }, 1, &res),
+			 0);
+	assert_string_equal(res.files[0].how, "hardlink");
+	assert_int_equal(imp_inode(imp_series, "One Piece T13.cbz"),
+			 imp_inode(imp_dl, "One Piece T13.cbz"));
+	import_result_release(&res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +375,8 @@ int main(void)
 		IMP_TEST(test_listed_only),
 		cmocka_unit_test(test_listener),
 		cmocka_unit_test(test_may),
+		IMP_TEST(test_reaches),
+		IMP_TEST(test_reach_and_links),
 	};
 
 	return cmocka_run_group_tests(tests, imp_group_setup,
