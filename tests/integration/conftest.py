@@ -46,7 +46,18 @@ SLOW = 10 if WRAPPER else 3 if os.environ.get("ASAN_OPTIONS") else 1
 FLOOD = os.environ.get("MEDIAMON_FLOOD") == "1"
 
 
+# The folder pytest keeps the tests' folders in, when it was named
+# (--basetemp: tests/run-tests.sh names one), else None.
+BASETEMP = []
+
+
 def pytest_configure(config):
+    if config.option.basetemp:
+        # xdist gives each worker a folder of its own in it
+        base = os.path.abspath(str(config.option.basetemp))
+        if os.path.basename(base).startswith("popen-gw"):
+            base = os.path.dirname(base)
+        BASETEMP.append(base)
     config.addinivalue_line(
         "markers", "serial: needs a resource of the whole machine (a"
         " kernel limit it changes): tests/run-tests.sh runs it after the"
@@ -336,10 +347,14 @@ class Mount:
 def need_reachable(path):
     """Skip the test when another user cannot reach path: a test that acts
     as another user in its own folder needs every folder above it
-    searchable by others (a checkout under a 0700 folder is not)."""
+    searchable by others (a checkout under a 0700 folder is not). The
+    folders pytest made for the tests (0700) are opened to search."""
     path = os.path.abspath(str(path))
     while path != "/":
         path = os.path.dirname(path)
+        if BASETEMP and (path == BASETEMP[0] or
+                         path.startswith(BASETEMP[0] + "/")):
+            os.chmod(path, os.stat(path).st_mode | 0o055)
         if not os.stat(path).st_mode & 0o001:
             pytest.skip("other users cannot enter %s, above this test's"
                         " folder (clone the tree where they can)" % path)
