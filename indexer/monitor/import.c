@@ -122,10 +122,11 @@ static void read_said(const char *meta, struct comicinfo_said *said,
 
 /* Give the .cbz name just imported a ComicInfo.xml if it has none
  * ([import] comicinfo), with what the series' source said; the volume
- * is in whatever comes of it. */
-static void add_comicinfo(const struct import_request *req,
-			  const struct candidate *c, int dfd,
-			  const struct stat *dst, const char *name)
+ * is in whatever comes of it. 1 when the file was written anew (a hard
+ * link is then a copy), else 0. */
+static int add_comicinfo(const struct import_request *req,
+			 const struct candidate *c, int dfd,
+			 const struct stat *dst, const char *name)
 {
 	const char *series = req->series;
 	struct strbuf xml = STRBUF_INIT, text[5];
@@ -134,19 +135,20 @@ static void add_comicinfo(const struct import_request *req,
 	int ret;
 
 	if (len < 4 || strcasecmp(name + len - 4, ".cbz"))
-		return;
+		return 0;
 	for (size_t i = 0; i < ARRAY_SIZE(text); i++)
 		strbuf_init(&text[i], 0);
 	read_said(req->meta, &said, text);
 	ret = comicinfo_build(series, c->first, c->last, &said, &xml);
 	if (!ret)
 		ret = import_write_comicinfo(dfd, dst, name, xml.buf, xml.len);
-	if (ret)
+	if (ret < 0)
 		log_warn("import: %s: no ComicInfo.xml added to %s: %s",
 			 series, name, strerror(-ret));
 	strbuf_release(&xml);
 	for (size_t i = 0; i < ARRAY_SIZE(text); i++)
 		strbuf_release(&text[i]);
+	return ret == 1;
 }
 
 /* Open the download (its real path in real), walk it and plan the
@@ -222,8 +224,10 @@ static int write_planned(struct walk *w, const struct config *cfg, int dfd,
 			}
 			continue;
 		}
-		if (cfg->import_comicinfo)
-			add_comicinfo(req, c, dfd, dst, name.buf);
+		if (cfg->import_comicinfo &&
+		    add_comicinfo(req, c, dfd, dst, name.buf) &&
+		    !strcmp(how, "hardlink"))
+			how = "copy";
 		f = import_add_file(&res->files, &res->nr_files,
 				    &res->alloc_files, c->file.rel);
 		f->to = import_join(req->series_dir, name.buf);

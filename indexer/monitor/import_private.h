@@ -173,7 +173,8 @@ void import_drop_temps(int dfd);
  * imported, the ComicInfo.xml xml (len bytes) when it has none at its
  * top: the archive written anew beside it with every entry's content
  * byte for byte, compressed as it came, and that one added, then put in
- * its place. Returns 0 (also when it had one), -EIO for an archive that
+ * its place. Returns 1 when it was written anew, 0 when it had one,
+ * -EIO for an archive that
  * does not read, -EFBIG when its entries inflate past IMPORT_MAX_RATIO
  * or the rewrite would pass its cap (import.h), -EAGAIN when the file
  * changed meanwhile, or another negative errno value; the volume is

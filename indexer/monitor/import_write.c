@@ -685,6 +685,8 @@ int import_write_comicinfo(int dfd, const struct stat *dst, const char *name,
 		ret = -errno;
 	if (ret)
 		unlinkat(dfd, tmp, 0);
+	else
+		ret = 1;
 out:
 	if (src >= 0)
 		close(src);

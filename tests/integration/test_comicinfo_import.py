@@ -10,6 +10,7 @@ save path: no network)."""
 
 import io
 import os
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 
@@ -108,6 +109,10 @@ def test_comicinfo_written_into_imported_cbz(monitored, clients, files,
         in log
     assert "no ComicInfo.xml added to Saga 01 T04.cbz" not in log
     assert "no ComicInfo.xml added to Saga 01 T06.cbz" not in log
+    # written anew, the volume is a copy, not a link to the download
+    assert re.search(r"import: Saga 01: \S.* as Saga 01 T04\.cbz \(copy\)",
+                     log), log
+    assert not re.search(r"as Saga 01 T04\.cbz \(hardlink\)", log), log
 
 
 def test_comicinfo_keeps_size_and_refuses_bomb(monitored, clients, files,
