@@ -146,6 +146,17 @@ struct import_sink {
 /* Open the archive a for writing to s. Returns 0 or -EIO. */
 int import_sink_open(struct archive *a, struct import_sink *s);
 
+/*
+ * The name of a page in a .cbz packed from a folder: its path below the
+ * folder (rel) with each run of digits written width digits wide, so
+ * that readers sorting pages by name read "2.png" before "10.png"; width
+ * is import_zip_page_width() of the folder's pages, whose paths are
+ * below the folder from byte skip on.
+ */
+int import_zip_page_width(const struct source *pages, size_t nr,
+			  size_t skip);
+void import_zip_page_name(const char *rel, int width, struct strbuf *out);
+
 /* import_write.c: the volumes written into the series folder. */
 
 /* The file name of candidate c, by the template. */

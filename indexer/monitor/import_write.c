@@ -408,9 +408,10 @@ static int move_file(const struct walk *w, const struct source *s, int pfd,
 /* Add one image to the archive a, as its path in the folder packed
  * (skip bytes of its path below the base). */
 static int pack_image(const struct walk *w, struct archive *a,
-		      const struct source *s, size_t skip, char *buf,
-		      mode_t *mode)
+		      const struct source *s, size_t skip, int width,
+		      char *buf, mode_t *mode)
 {
+	struct strbuf name = STRBUF_INIT;
 	struct archive_entry *e;
 	struct stat st;
 	off_t done = 0;
@@ -431,7 +432,9 @@ static int pack_image(const struct walk *w, struct archive *a,
 	e = archive_entry_new();
 	if (!e)
 		abort();
-	archive_entry_set_pathname(e, s->rel + skip);
+	import_zip_page_name(s->rel + skip, width, &name);
+	archive_entry_set_pathname(e, name.buf);
+	strbuf_release(&name);
 	archive_entry_set_filetype(e, AE_IFREG);
 	archive_entry_set_perm(e, 0644);
 	archive_entry_set_size(e, st.st_size);
@@ -463,6 +466,8 @@ static int pack_folder(const struct walk *w, const struct candidate *c,
 {
 	struct archive *a = archive_write_new();
 	char tmp[32], *buf = malloc(COPY_CHUNK);
+	size_t skip = *c->file.rel ? strlen(c->file.rel) + 1 : 0;
+	int width = import_zip_page_width(c->images, c->nr_images, skip);
 	int fd = -1, ret = 0;
 	mode_t mode = 0666;
 
@@ -478,8 +483,8 @@ static int pack_folder(const struct walk *w, const struct candidate *c,
 	    ARCHIVE_OK || archive_write_open_fd(a, fd) != ARCHIVE_OK)
 		ret = -EIO;
 	for (size_t i = 0; !ret && i < c->nr_images; i++)
-		ret = pack_image(w, a, &c->images[i], *c->file.rel ?
-				 strlen(c->file.rel) + 1 : 0, buf, &mode);
+		ret = pack_image(w, a, &c->images[i], skip, width, buf,
+				 &mode);
 	if (archive_write_close(a) != ARCHIVE_OK && !ret)
 		ret = -EIO;
 	if (ret == -EIO)

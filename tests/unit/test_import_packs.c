@@ -127,12 +127,16 @@ static void test_odd_series_names(void **state)
 	}
 }
 
-/* A folder of images becomes one .cbz whose pages are in natural order;
- * a text file and a hidden file beside them are left out. */
+/* A folder of images becomes one .cbz whose pages are in natural order,
+ * their numbers padded so that a reader sorting them by name reads them
+ * so too; a text file and a hidden file beside them are left out. */
 static void test_pack_images(void **state)
 {
 	static const char *const pages[] = {
 		"1.jpg", "2.png", "10.jpg", "11.webp", "100.gif",
+	};
+	static const char *const names[] = {
+		"001.jpg", "002.png", "010.jpg", "011.webp", "100.gif",
 	};
 	struct import_result res = IMPORT_RESULT_INIT;
 	struct archive_entry *e;
@@ -175,7 +179,7 @@ static void test_pack_images(void **state)
 		ssize_t n;
 
 		assert_true(i < 5);
-		assert_string_equal(archive_entry_pathname(e), pages[i]);
+		assert_string_equal(archive_entry_pathname(e), names[i]);
 		n = archive_read_data(a, buf, sizeof(buf) - 1);
 		assert_true(n >= 0);
 		buf[n] = '\0';
@@ -257,12 +261,17 @@ static void test_pack_of_image_folders(void **state)
 }
 
 /* A volume's folder of chapters' folders is one volume, its pages in
- * the chapters' order, each under its chapter's folder; extras apart. */
+ * the chapters' order, each under its chapter's folder, numbers padded
+ * alike; extras apart. */
 static void test_pack_of_chapter_folders(void **state)
 {
 	static const char *const pages[] = {
 		"Chapitre 1/01.jpg", "Chapitre 1/02.jpg", "Chapitre 2/01.jpg",
 		"Chapitre 10/01.jpg",
+	};
+	static const char *const names[] = {
+		"Chapitre 01/01.jpg", "Chapitre 01/02.jpg",
+		"Chapitre 02/01.jpg", "Chapitre 10/01.jpg",
 	};
 	struct import_result res = IMPORT_RESULT_INIT;
 	struct archive_entry *e;
@@ -289,7 +298,7 @@ static void test_pack_of_chapter_folders(void **state)
 			 ARCHIVE_OK);
 	while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
 		assert_true(i < 4);
-		assert_string_equal(archive_entry_pathname(e), pages[i++]);
+		assert_string_equal(archive_entry_pathname(e), names[i++]);
 	}
 	assert_int_equal(i, 4);
 	archive_read_free(a);
