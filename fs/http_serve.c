@@ -33,6 +33,7 @@
 #include "fs/opds_search.h"
 #include "fs/opds_zip.h"
 #include "fs/open_caps.h"
+#include "fs/render_status.h"
 #include "fs/views_real.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
@@ -595,6 +596,28 @@ static void add_rendering(struct strbuf *out, const char *path, size_t max)
 	strbuf_release(&text);
 }
 
+/* What the caller has, counted over what it may read (render_status.h). */
+static void add_counts(struct strbuf *out)
+{
+	struct library_counts c;
+	int rc = render_status_counts(&c);
+
+	if (rc) {
+		strbuf_addf(out, "<p>(%s)</p>\n", strerror(-rc));
+		return;
+	}
+	strbuf_addf(out, "<table id=\"counts\">\n"
+		    "<tr><th>tracks</th><td id=\"count-tracks\">%lld</td>\n"
+		    "<tr><th>albums</th><td id=\"count-albums\">%lld</td>\n"
+		    "<tr><th>artists</th><td id=\"count-artists\">%lld</td>\n"
+		    "<tr><th>series</th><td id=\"count-series\">%lld</td>\n"
+		    "<tr><th>volumes</th><td id=\"count-volumes\">%lld</td>\n"
+		    "<tr><th>missing</th><td id=\"count-missing\">%lld</td>\n"
+		    "</table>\n", (long long)c.tracks, (long long)c.albums,
+		    (long long)c.artists, (long long)c.series,
+		    (long long)c.volumes, (long long)c.missing);
+}
+
 /* The dashboard: health, what is missing, the charts, links to the rest;
  * it reloads itself every minute. */
 static enum MHD_Result send_page(struct MHD_Connection *c)
@@ -621,7 +644,9 @@ static enum MHD_Result send_page(struct MHD_Connection *c)
 		      "pre{white-space:pre-wrap;background:#f4f4f4;"
 		      "padding:.5em}\nimg{max-width:100%}\n"
 		      "</style>\n</head>\n<body>\n<h1>mediamon</h1>\n"
-		      "<h2>Health</h2>\n<pre id=\"health\">");
+		      "<h2>What you have</h2>\n");
+	add_counts(&out);
+	strbuf_addstr(&out, "<h2>Health</h2>\n<pre id=\"health\">");
 	add_rendering(&out, "/status/health", 8192);
 	strbuf_addstr(&out, "</pre>\n<h2>Missing</h2>\n<pre id=\"missing\">");
 	add_rendering(&out, "/status/missing", 8192);

@@ -57,4 +57,8 @@ int render_last_scan(const struct indexer_status *s, struct library_scan *out,
  * it; NULL when out of memory. */
 json_t *render_status_health(void);
 
+/* The counts the caller has: the library's for the owner, those of the
+ * roots it may list for another user. Returns 0 or a negative errno. */
+int render_status_counts(struct library_counts *out);
+
 #endif

@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The home page at / (issue 79), read through headless Chromium's DOM:
+what the account has, counted over what its user may read, for root and
+for a household account that may not enter one of the folders."""
+
+import html.parser
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import urllib.parse
+
+import pytest
+
+from conftest import wait_for
+from access_users import user, world  # noqa: F401
+from test_http import PASSWORD, Web, open_and_shut
+
+
+class Cells(html.parser.HTMLParser):
+    """The text of every element with an id, by its id."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids, self.open = {}, []
+
+    def handle_starttag(self, tag, attrs):
+        ident = dict(attrs).get("id")
+        self.open.append(ident)
+        if ident:
+            self.ids[ident] = ""
+
+    def handle_endtag(self, tag):
+        if self.open:
+            self.open.pop()
+
+    def handle_data(self, data):
+        for ident in self.open:
+            if ident:
+                self.ids[ident] += data
+
+
+def page_dom(w, tmp, name):
+    """The page at / as the account name sees it once Chromium ran it:
+    its elements' texts by id."""
+    chromium = shutil.which("chromium")
+    if not chromium:
+        pytest.skip("chromium is not installed")
+    url = w.base.replace("http://", "http://%s:%s@" % (
+        name, urllib.parse.quote(PASSWORD))) + "/"
+    dom = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu",
+         "--no-first-run", "--disable-background-networking",
+         "--user-data-dir=" + os.path.join(tmp, "chromium-" + name),
+         "--dump-dom", url], capture_output=True, text=True, timeout=180)
+    assert dom.returncode == 0, dom.stderr
+    cells = Cells()
+    cells.feed(dom.stdout)
+    return cells.ids
+
+
+COUNTS = ("tracks", "albums", "artists", "series", "volumes", "missing")
+
+
+def test_each_account_sees_its_own_counts(world, user):  # noqa: F811
+    """Root's page counts both artists' tracks; the household account's
+    only the one in the folder its user may enter, as its summary.json
+    does: never the whole library's."""
+    music = open_and_shut(world)
+    where = tempfile.mkdtemp(dir=world)
+    os.chmod(where, 0o755)
+    w = Web(where, names=("root", user.name), music=music)
+    try:
+        wait_for(lambda: json.loads(w.curl("/status/summary.json")[2]),
+                 60, "both tracks counted",
+                 until=lambda d: d["counts"]["tracks"] == 2)
+        mine = page_dom(w, where, "root")
+        theirs = page_dom(w, where, user.name)
+        doc = json.loads(w.curl("/status/summary.json",
+                                user=user.name)[2])
+        for name in COUNTS:
+            assert int(theirs["count-" + name]) == doc["counts"][name]
+        assert [int(mine["count-" + n]) for n in COUNTS[:3]] == [2, 2, 2]
+        assert [int(theirs["count-" + n]) for n in COUNTS[:3]] == [1, 1, 1]
+        assert [int(theirs["count-" + n]) for n in COUNTS[3:]] == [0, 0, 0]
+    finally:
+        w.stop()
