@@ -6,6 +6,7 @@ for a household account that may not enter one of the folders."""
 import html.parser
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -84,5 +85,43 @@ def test_each_account_sees_its_own_counts(world, user):  # noqa: F811
         assert [int(mine["count-" + n]) for n in COUNTS[:3]] == [2, 2, 2]
         assert [int(theirs["count-" + n]) for n in COUNTS[:3]] == [1, 1, 1]
         assert [int(theirs["count-" + n]) for n in COUNTS[3:]] == [0, 0, 0]
+    finally:
+        w.stop()
+
+
+def refresh_of(body):
+    """The seconds of the page's meta refresh."""
+    found = re.search(rb'<meta http-equiv="refresh" content="(\d+)">', body)
+    assert found, body[:500]
+    return int(found.group(1))
+
+
+def test_what_runs_now(world):  # noqa: F811
+    """Idle, the page says so and reloads every minute; asked to rescan,
+    each page seen while the scan runs names it with its files done and
+    reloads every few seconds; then it is idle again."""
+    music = open_and_shut(world)
+    where = tempfile.mkdtemp(dir=world)
+    w = Web(where, music=music)
+    try:
+        dom = page_dom(w, where, "root")
+        assert dom["now-state"] == "idle", dom
+        assert dom["now-checks"] == "0 running, 0 queued", dom
+        assert "now-progress" not in dom
+        assert refresh_of(w.curl("/")[2]) == 60
+        last = json.loads(w.curl("/status/summary.json")[2])["last_scan"]
+        assert w.curl("/control/rescan", "--data-binary", "1")[0] == 200
+
+        def page():
+            body = w.curl("/")[2]
+            if b'id="now-state">scanning<' in body:
+                assert refresh_of(body) == 5, body
+                assert re.search(rb'id="now-progress">\d+ files', body)
+            return body, json.loads(w.curl("/status/summary.json")[2])
+        wait_for(page, 60, "the rescan over",
+                 until=lambda r: r[1]["state"] == "idle" and
+                 r[1]["last_scan"]["id"] != last["id"] and
+                 b'id="now-state">idle<' in r[0])
+        assert refresh_of(w.curl("/")[2]) == 60
     finally:
         w.stop()
