@@ -613,10 +613,14 @@ static enum MHD_Result send_page(struct MHD_Connection *c)
 		"/library/", "/status/", "/playlists/",
 	};
 	struct strbuf out = STRBUF_INIT, body = STRBUF_INIT;
-	int busy;
+	int busy, rc;
 
 	strbuf_addstr(&body, "<h2>What you have</h2>\n");
 	render_home_counts(&body);
+	strbuf_addstr(&body, "<h2>Came lately</h2>\n");
+	rc = render_home_lately(&body);
+	if (rc)
+		strbuf_addf(&body, "<p>(%s)</p>\n", strerror(-rc));
 	strbuf_addstr(&body, "<h2>Now</h2>\n");
 	busy = render_home_now(&body);
 	strbuf_addf(&out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"

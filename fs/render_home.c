@@ -1,14 +1,23 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The parts of the page at / that tell the caller what it has and what
- * runs now (render_home.h). It reads the live status and the caller's
- * counts (render_status.h) and writes nothing; the page itself is
- * http_serve.c's.
+ * came lately and what runs now (render_home.h). It reads the live
+ * status, the caller's counts (render_status.h) and the manga shelf
+ * (opds_shelf.h) and writes nothing; the page itself is http_serve.c's.
  */
 #include "fs/render_home.h"
 
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "common/http.h"
+#include "common/utf8.h"
+#include "fs/opds_cover.h"
+#include "fs/opds_feed.h"
+#include "fs/opds_shelf.h"
+#include "fs/opds_zip.h"
 #include "fs/render_status.h"
 #include "indexer/indexer.h"
 
@@ -55,4 +64,58 @@ int render_home_now(struct strbuf *out)
 		    " %u queued</span></p>\n", s.jobs.running,
 		    s.jobs.pending);
 	return busy;
+}
+
+/* One volume added lately: its cover, linked to its series' feed. */
+static void add_volume(struct strbuf *out, const struct opds_shelf *s,
+		       const struct opds_volume *v)
+{
+	const struct opds_series *se = &s->series[v->series];
+
+	strbuf_addstr(out, "<li><a href=\"/opds/series/");
+	http_escape(se->feed, 0, out);
+	strbuf_addstr(out, "\">");
+	if (v->cover >= 0 && (opds_feed_pages(v->name) & OPDS_COVER)) {
+		strbuf_addstr(out, "<img src=\"/opds/covers/");
+		opds_cover_name(v->zip ? v->zip->v[0].file : v->file,
+				v->cover, out);
+		strbuf_addstr(out, "\" alt=\"\" height=\"120\"> ");
+	}
+	utf8_add_xml(out, se->dir, 1);
+	strbuf_addstr(out, ": ");
+	utf8_add_xml(out, v->name, 1);
+	strbuf_addstr(out, "</a>\n");
+}
+
+int render_home_lately(struct strbuf *out)
+{
+	struct opds_shelf s;
+	unsigned char *shown;
+	int rc = opds_shelf_read(&s, OPDS_SHELF_ALL);
+
+	if (rc)
+		return rc;
+	shown = calloc(s.nr_volumes ? s.nr_volumes : 1, 1);
+	if (!shown) {
+		opds_shelf_release(&s);
+		return -ENOMEM;
+	}
+	strbuf_addstr(out, "<ul id=\"lately-volumes\">\n");
+	for (int n = 0; n < RENDER_HOME_LATELY; n++) {
+		size_t best = SIZE_MAX;
+
+		for (size_t i = 0; i < s.nr_volumes; i++)
+			if (!shown[i] && (best == SIZE_MAX ||
+					  s.volumes[i].mtime_ns >
+					  s.volumes[best].mtime_ns))
+				best = i;
+		if (best == SIZE_MAX)
+			break;
+		shown[best] = 1;
+		add_volume(out, &s, &s.volumes[best]);
+	}
+	strbuf_addstr(out, "</ul>\n");
+	free(shown);
+	opds_shelf_release(&s);
+	return 0;
 }

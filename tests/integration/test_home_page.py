@@ -15,6 +15,7 @@ import urllib.parse
 import pytest
 
 from conftest import wait_for
+from test_manga import make_cbz
 from access_users import user, world  # noqa: F401
 from test_http import PASSWORD, Web, open_and_shut
 
@@ -42,9 +43,8 @@ class Cells(html.parser.HTMLParser):
                 self.ids[ident] += data
 
 
-def page_dom(w, tmp, name):
-    """The page at / as the account name sees it once Chromium ran it:
-    its elements' texts by id."""
+def dump_dom(w, tmp, name):
+    """The page at / as the account name sees it once Chromium ran it."""
     chromium = shutil.which("chromium")
     if not chromium:
         pytest.skip("chromium is not installed")
@@ -53,11 +53,16 @@ def page_dom(w, tmp, name):
     dom = subprocess.run(
         [chromium, "--headless", "--no-sandbox", "--disable-gpu",
          "--no-first-run", "--disable-background-networking",
-         "--user-data-dir=" + os.path.join(tmp, "chromium-" + name),
+         "--user-data-dir=" + tempfile.mkdtemp(dir=tmp),
          "--dump-dom", url], capture_output=True, text=True, timeout=180)
     assert dom.returncode == 0, dom.stderr
+    return dom.stdout
+
+
+def page_dom(w, tmp, name):
+    """The page's elements' texts by id, as the account name sees it."""
     cells = Cells()
-    cells.feed(dom.stdout)
+    cells.feed(dump_dom(w, tmp, name))
     return cells.ids
 
 
@@ -123,5 +128,47 @@ def test_what_runs_now(world):  # noqa: F811
                  r[1]["last_scan"]["id"] != last["id"] and
                  b'id="now-state">idle<' in r[0])
         assert refresh_of(w.curl("/")[2]) == 60
+    finally:
+        w.stop()
+
+
+def lately(w, tmp, name):
+    """The (link, cover) of each volume the page says came lately, as
+    the account name sees it through Chromium."""
+    dom = dump_dom(w, tmp, name)
+    part = re.search(r'<ul id="lately-volumes">(.*?)</ul>', dom, re.S)
+    assert part, dom[-2000:]
+    return re.findall(r'<li><a href="([^"]+)">(?:<img src="([^"]+)")?',
+                      part.group(1))
+
+
+def test_volumes_came_lately(world, user):  # noqa: F811
+    """The volumes added last, each with its cover and a link to its
+    series' feed: root sees both series', the household account only
+    the one whose folder its user may enter; every link and cover it is
+    shown answers it."""
+    music = open_and_shut(world)
+    manga = os.path.join(world, "manga")
+    for name in ("Open Saga", "Shut Saga"):
+        os.makedirs(os.path.join(manga, name))
+        make_cbz(os.path.join(manga, name, name + " T01.cbz"))
+    os.chmod(os.path.join(manga, "Shut Saga"), 0o700)
+    where = tempfile.mkdtemp(dir=world)
+    os.chmod(where, 0o755)
+    w = Web(where, names=("root", user.name), music=music, manga=manga)
+    try:
+        wait_for(lambda: json.loads(w.curl("/status/summary.json")[2]),
+                 60, "both volumes counted",
+                 until=lambda d: d["counts"]["volumes"] == 2)
+        mine = lately(w, where, "root")
+        theirs = lately(w, where, user.name)
+        assert sorted(urllib.parse.unquote(h) for h, _ in mine) == [
+            "/opds/series/Open Saga.xml", "/opds/series/Shut Saga.xml"]
+        assert [urllib.parse.unquote(h) for h, _ in theirs] == [
+            "/opds/series/Open Saga.xml"]
+        for href, cover in theirs:
+            assert cover.startswith("/opds/covers/"), theirs
+            for url in (href, cover):
+                assert w.curl(url, user=user.name)[0] == 200, url
     finally:
         w.stop()
