@@ -618,6 +618,9 @@ static enum MHD_Result send_page(struct MHD_Connection *c)
 	strbuf_addstr(&body, "<h2>What you have</h2>\n");
 	render_home_counts(&body);
 	strbuf_addstr(&body, "<h2>Came lately</h2>\n");
+	rc = render_home_albums(&body);
+	if (rc)
+		strbuf_addf(&body, "<p>(%s)</p>\n", strerror(-rc));
 	rc = render_home_lately(&body);
 	if (rc)
 		strbuf_addf(&body, "<p>(%s)</p>\n", strerror(-rc));

@@ -16,9 +16,14 @@
 #define RENDER_HOME_BUSY_S 5	/* the page reloads this often while busy */
 #define RENDER_HOME_IDLE_S 60	/* and this often when idle */
 
-#define RENDER_HOME_LATELY 8	/* volumes shown as added lately */
+#define RENDER_HOME_LATELY 8	/* albums, volumes shown as added lately */
 
 void render_home_counts(struct strbuf *out);
+
+/* The albums the caller may read added last (the greatest file ids),
+ * each with its cover linked to its folder (ul#lately-albums), from the
+ * caller's Subsonic index (kept). Returns 0 or a negative errno value. */
+int render_home_albums(struct strbuf *out);
 
 /* Reads the whole shelf, as opds/recent.xml does. Returns 0 or a
  * negative errno value (nothing added then but maybe the list's head). */

@@ -15,6 +15,7 @@ import urllib.parse
 import pytest
 
 from conftest import wait_for
+from test_covers import jpeg
 from test_manga import make_cbz
 from access_users import user, world  # noqa: F401
 from test_http import PASSWORD, Web, open_and_shut
@@ -133,21 +134,29 @@ def test_what_runs_now(world):  # noqa: F811
 
 
 def lately(w, tmp, name):
-    """The (link, cover) of each volume the page says came lately, as
-    the account name sees it through Chromium."""
+    """The (link, cover) of each album and of each volume the page says
+    came lately, as the account name sees it through Chromium."""
     dom = dump_dom(w, tmp, name)
-    part = re.search(r'<ul id="lately-volumes">(.*?)</ul>', dom, re.S)
-    assert part, dom[-2000:]
-    return re.findall(r'<li><a href="([^"]+)">(?:<img src="([^"]+)")?',
-                      part.group(1))
+    found = []
+    for what in ("albums", "volumes"):
+        part = re.search(r'<ul id="lately-%s">(.*?)</ul>' % what, dom,
+                         re.S)
+        assert part, dom[-2000:]
+        found.append(re.findall(
+            r'<li><a href="([^"]+)">(?:<img src="([^"]+)")?',
+            part.group(1)))
+    return found
 
 
-def test_volumes_came_lately(world, user):  # noqa: F811
-    """The volumes added last, each with its cover and a link to its
-    series' feed: root sees both series', the household account only
-    the one whose folder its user may enter; every link and cover it is
-    shown answers it."""
+def test_what_came_lately(world, user):  # noqa: F811
+    """The albums and volumes added last, each with its cover and a link
+    to its folder or its series' feed: root sees both albums and both
+    series', the household account only those in the folders its user
+    may enter; every link and cover it is shown answers it."""
     music = open_and_shut(world)
+    for seed, album in enumerate(("Open/Pub", "Shut/Priv")):
+        with open(os.path.join(music, album, "cover.jpg"), "wb") as f:
+            f.write(jpeg(700 + seed))
     manga = os.path.join(world, "manga")
     for name in ("Open Saga", "Shut Saga"):
         os.makedirs(os.path.join(manga, name))
@@ -160,14 +169,18 @@ def test_volumes_came_lately(world, user):  # noqa: F811
         wait_for(lambda: json.loads(w.curl("/status/summary.json")[2]),
                  60, "both volumes counted",
                  until=lambda d: d["counts"]["volumes"] == 2)
-        mine = lately(w, where, "root")
-        theirs = lately(w, where, user.name)
+        albums, mine = lately(w, where, "root")
+        their_albums, theirs = lately(w, where, user.name)
         assert sorted(urllib.parse.unquote(h) for h, _ in mine) == [
             "/opds/series/Open Saga.xml", "/opds/series/Shut Saga.xml"]
         assert [urllib.parse.unquote(h) for h, _ in theirs] == [
             "/opds/series/Open Saga.xml"]
-        for href, cover in theirs:
-            assert cover.startswith("/opds/covers/"), theirs
+        assert sorted(urllib.parse.unquote(h).split("/")[4]
+                      for h, _ in albums) == ["Open", "Shut"]
+        assert [urllib.parse.unquote(h).split("/")[4]
+                for h, _ in their_albums] == ["Open"]
+        for href, cover in theirs + their_albums:
+            assert cover, (theirs, their_albums)
             for url in (href, cover):
                 assert w.curl(url, user=user.name)[0] == 200, url
     finally:
