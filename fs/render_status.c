@@ -7,6 +7,7 @@
 #include "fs/render_status.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -309,13 +310,53 @@ static int own_counts(struct library_counts *out)
 }
 
 
+/* A caller's own counts as last counted, kept for the reads that follow
+ * while nothing changed names (indexer_names_generation()) and for at
+ * most RENDER_STATUS_KEEP_S seconds (a chmod changes no name). */
+static struct kept_counts {
+	uint64_t who, generation;
+	double at;
+	struct library_counts counts;
+} kept_counts[RENDER_STATUS_KEPT];
+static unsigned kept_next;
+static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int kept_own_counts(struct library_counts *out)
+{
+	uint64_t who = caller_who(), gen = indexer_names_generation();
+	double now = clock_mono();
+	int rc;
+
+	pthread_mutex_lock(&kept_lock);
+	for (unsigned i = 0; i < RENDER_STATUS_KEPT; i++) {
+		struct kept_counts *k = &kept_counts[i];
+
+		if (who && k->who == who && k->generation == gen &&
+		    now - k->at < RENDER_STATUS_KEEP_S) {
+			*out = k->counts;
+			pthread_mutex_unlock(&kept_lock);
+			return 0;
+		}
+	}
+	pthread_mutex_unlock(&kept_lock);
+	rc = own_counts(out);
+	if (rc || !who)
+		return rc;
+	pthread_mutex_lock(&kept_lock);
+	kept_counts[kept_next++ % RENDER_STATUS_KEPT] = (struct kept_counts){
+		who, gen, now, *out };
+	pthread_mutex_unlock(&kept_lock);
+	return 0;
+}
+
 int render_status_counts(struct library_counts *out)
 {
 	int rc = reader_hold();
 
 	if (rc)
 		return rc;
-	rc = caller_is_owner() ? library_stats_counts(out) : own_counts(out);
+	rc = caller_is_owner() ? library_stats_counts(out) :
+		kept_own_counts(out);
 	reader_release();
 	return rc;
 }
@@ -369,7 +410,7 @@ int render_summary(struct strbuf *out)
 	rc = reader_hold();
 	if (!rc) {
 		rc = caller_is_owner() ? library_stats_counts(&counts) :
-			own_counts(&counts);
+			kept_own_counts(&counts);
 		if (!rc)
 			rc = library_stats_each_root(add_root, roots);
 		if (!rc)

@@ -14,7 +14,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import wait_for
+from conftest import make_flac, wait_for
 from test_covers import jpeg
 from test_manga import make_cbz
 from access_users import user, world  # noqa: F401
@@ -91,6 +91,14 @@ def test_each_account_sees_its_own_counts(world, user):  # noqa: F811
         assert [int(mine["count-" + n]) for n in COUNTS[:3]] == [2, 2, 2]
         assert [int(theirs["count-" + n]) for n in COUNTS[:3]] == [1, 1, 1]
         assert [int(theirs["count-" + n]) for n in COUNTS[3:]] == [0, 0, 0]
+        # a track added where the user may read shows in its counts
+        make_flac(os.path.join(music, "Open", "Two", "01.flac"), "Two",
+                  "Open", "Two", 1)
+        wait_for(lambda: json.loads(w.curl("/status/summary.json",
+                                           user=user.name)[2]),
+                 60, "the new track in the account's counts",
+                 until=lambda d: (d["counts"]["tracks"],
+                                  d["counts"]["albums"]) == (2, 2))
     finally:
         w.stop()
 
