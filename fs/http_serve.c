@@ -33,6 +33,7 @@
 #include "fs/opds_search.h"
 #include "fs/opds_zip.h"
 #include "fs/open_caps.h"
+#include "fs/render_home.h"
 #include "fs/views_real.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
@@ -594,8 +595,10 @@ static void add_rendering(struct strbuf *out, const char *path, size_t max)
 	strbuf_release(&text);
 }
 
-/* The dashboard: health, what is missing, the charts, links to the rest;
- * it reloads itself every minute. */
+/* The dashboard: what the caller has, what runs now, health, what is
+ * missing, the charts, links to the rest; it reloads itself every
+ * minute, every few seconds while something runs. The head comes last
+ * into the page, once what runs is known. */
 static enum MHD_Result send_page(struct MHD_Connection *c)
 {
 	static const char *const charts[] = {
@@ -608,19 +611,34 @@ static enum MHD_Result send_page(struct MHD_Connection *c)
 		"/status/summary.json", "/opds/catalog.xml", "/metrics",
 		"/library/", "/status/", "/playlists/",
 	};
-	struct strbuf out = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT, body = STRBUF_INIT;
+	int busy, rc;
 
-	strbuf_addstr(&out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
-		      "<meta charset=\"utf-8\">\n"
-		      "<meta name=\"viewport\" content=\"width=device-width,"
-		      " initial-scale=1\">\n"
-		      "<meta http-equiv=\"refresh\" content=\"60\">\n"
-		      "<title>mediamon</title>\n<style>\n"
-		      "body{font-family:sans-serif;margin:1em;max-width:60em}\n"
-		      "pre{white-space:pre-wrap;background:#f4f4f4;"
-		      "padding:.5em}\nimg{max-width:100%}\n"
-		      "</style>\n</head>\n<body>\n<h1>mediamon</h1>\n"
-		      "<h2>Health</h2>\n<pre id=\"health\">");
+	strbuf_addstr(&body, "<h2>What you have</h2>\n");
+	render_home_counts(&body);
+	strbuf_addstr(&body, "<h2>Came lately</h2>\n");
+	rc = render_home_albums(&body);
+	if (rc)
+		strbuf_addf(&body, "<p>(%s)</p>\n", strerror(-rc));
+	rc = render_home_lately(&body);
+	if (rc)
+		strbuf_addf(&body, "<p>(%s)</p>\n", strerror(-rc));
+	strbuf_addstr(&body, "<h2>Now</h2>\n");
+	busy = render_home_now(&body);
+	strbuf_addf(&out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+		    "<meta charset=\"utf-8\">\n"
+		    "<meta name=\"viewport\" content=\"width=device-width,"
+		    " initial-scale=1\">\n"
+		    "<meta http-equiv=\"refresh\" content=\"%d\">\n"
+		    "<title>mediamon</title>\n<style>\n"
+		    "body{font-family:sans-serif;margin:1em;max-width:60em}\n"
+		    "pre{white-space:pre-wrap;background:#f4f4f4;"
+		    "padding:.5em}\nimg{max-width:100%%}\n"
+		    "</style>\n</head>\n<body>\n<h1>mediamon</h1>\n",
+		    busy ? RENDER_HOME_BUSY_S : RENDER_HOME_IDLE_S);
+	strbuf_add(&out, body.buf, body.len);
+	strbuf_release(&body);
+	strbuf_addstr(&out, "<h2>Health</h2>\n<pre id=\"health\">");
 	add_rendering(&out, "/status/health", 8192);
 	strbuf_addstr(&out, "</pre>\n<h2>Missing</h2>\n<pre id=\"missing\">");
 	add_rendering(&out, "/status/missing", 8192);

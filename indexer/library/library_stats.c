@@ -71,6 +71,46 @@ int library_stats_counts(struct library_counts *out)
 	return rc;
 }
 
+struct under {
+	char *const *roots;
+	size_t n;
+	int64_t count;
+};
+
+/* One more missing volume if its series is one of those given. */
+static int count_missing_under(void *arg, int64_t id, const char *series,
+			       int volume, const char *series_path)
+{
+	struct under *u = arg;
+
+	(void)id;
+	(void)series;
+	(void)volume;
+	for (size_t i = 0; i < u->n; i++) {
+		if (!strcmp(series_path, u->roots[i])) {
+			u->count++;
+			break;
+		}
+	}
+	return 0;
+}
+
+int library_stats_missing_under(char *const *series, size_t n,
+				int64_t *out)
+{
+	struct under u = { series, n, 0 };
+	sqlite3 *db = reader_begin();
+	int rc;
+
+	*out = 0;
+	if (!db)
+		return -EIO;
+	rc = manga_each_missing(db, count_missing_under, &u);
+	reader_end(db);
+	*out = u.count;
+	return rc;
+}
+
 struct roots {
 	int (*fn)(void *arg, const char *kind, const char *path, size_t len,
 		  int64_t files);
@@ -97,6 +137,50 @@ int library_stats_each_root(int (*fn)(void *arg, const char *kind,
 			   " files FROM root_totals WHERE root_id = r.id), 0)"
 			   " FROM roots r ORDER BY id", "read status",
 			   root_row, &r);
+}
+
+struct folders {
+	int (*fn)(void *arg, const char *dir, int64_t album, int64_t artist,
+		  int cover, int64_t n);
+	void *arg;
+};
+
+static int tracks_of_folder_row(void *arg, sqlite3_stmt *st)
+{
+	struct folders *f = arg;
+
+	return f->fn(f->arg, (const char *)sqlite3_column_text(st, 0),
+		     sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
+		     !covers_enabled() ? -1 : sqlite3_column_int(st, 3),
+		     sqlite3_column_int64(st, 4));
+}
+
+int library_stats_each_folder(int (*fn)(void *arg, const char *dir,
+					int64_t album, int64_t artist,
+					int cover, int64_t n),
+			      void *arg)
+{
+	struct folders f = { fn, arg };
+	int rc;
+
+	rc = reader_each(
+		"SELECT CAST(r.path AS TEXT) || CASE WHEN length(d.path)"
+		"  THEN '/' || CAST(d.path AS TEXT) ELSE '' END,"
+		"  coalesce(t.album_id, 0), coalesce(t.artist_id, 0),"
+		"  t.album_id IN (SELECT album_id FROM album_covers), count(*)"
+		" FROM tracks t JOIN files f ON f.id = t.file_id"
+		" JOIN directories d ON d.id = f.dir_id"
+		" JOIN roots r ON r.id = f.root_id"
+		" GROUP BY f.dir_id, t.album_id, t.artist_id",
+		"read folder counts", tracks_of_folder_row, &f);
+	if (rc)
+		return rc;
+	return reader_each(
+		"SELECT CAST(r.path AS TEXT) || '/' || CAST(s.path AS TEXT),"
+		"  -1, 0, 0, (SELECT count(*) FROM volumes v"
+		"  WHERE v.series_id = s.id)"
+		" FROM series s JOIN roots r ON r.id = s.root_id",
+		"read series counts", tracks_of_folder_row, &f);
 }
 
 /* A text column into a buffer of its own, cut to size. */

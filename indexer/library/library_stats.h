@@ -34,6 +34,24 @@ int library_stats_each_root(int (*fn)(void *arg, const char *kind,
 				      int64_t files),
 			    void *arg);
 
+/*
+ * What lies in each folder, for the counts of a user who is not the owner
+ * (render_status.c): call fn for every folder's tracks of one album and
+ * artist, with the folder's absolute path, the album (0 for none), the
+ * artist (0 for none), whether the album has a cover (1 or 0, -1 with
+ * cover art off), and how many tracks; then for every series with its folder's absolute path and its
+ * volumes (album -1). Reads every folder of the library.
+ */
+int library_stats_each_folder(int (*fn)(void *arg, const char *dir,
+					int64_t album, int64_t artist,
+					int cover, int64_t n),
+			      void *arg);
+
+/* The missing volumes of the monitored series whose folders are the n
+ * absolute paths at series into *out. */
+int library_stats_missing_under(char *const *series, size_t n,
+				int64_t *out);
+
 /* One finished scan as the store keeps it (its row of scans). */
 struct library_scan {
 	int64_t id;

@@ -275,8 +275,10 @@ def prometheus_samples(text, name):
 def test_library_counts_are_the_owners(world, user):  # noqa: F811
     """summary.json's counts and each root's files, and the Prometheus
     samples that mirror them, take in tracks another user may not see:
-    root gets them, another account over HTTP and another user on the
-    mount get null and no sample (before, both got root's figures)."""
+    root gets them; another account over HTTP and another user on the
+    mount get their own counts (the track they may read, not the one in
+    root's folder: issue 79), null files and no sample (before, both got
+    root's figures, then null counts)."""
     music = open_and_shut(world)
     where = tempfile.mkdtemp(dir=world)
     os.chmod(where, 0o755)
@@ -290,8 +292,12 @@ def test_library_counts_are_the_owners(world, user):  # noqa: F811
         theirs = [json.loads(w.curl("/status/summary.json",
                                     user=user.name)[2]),
                   json.loads(user.read(w.m.file("status/summary.json")))]
+        assert (mine["counts"]["tracks"], mine["counts"]["albums"],
+                mine["counts"]["artists"]) == (2, 2, 2)
         for doc in theirs:
-            assert doc["counts"] is None, doc
+            assert (doc["counts"]["tracks"], doc["counts"]["albums"],
+                    doc["counts"]["artists"], doc["counts"]["files"],
+                    doc["counts"]["broken_links"]) == (1, 1, 1, 1, 0), doc
             assert [r["files"] for r in doc["roots"]] == [None], doc
             assert doc["roots"][0]["path"] == mine["roots"][0]["path"]
         prom = w.curl("/metrics", user=user.name)[2].decode()

@@ -1,0 +1,195 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The home page at / (issue 79), read through headless Chromium's DOM:
+what the account has, counted over what its user may read, for root and
+for a household account that may not enter one of the folders."""
+
+import html.parser
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import urllib.parse
+
+import pytest
+
+from conftest import make_flac, wait_for
+from test_covers import jpeg
+from test_manga import make_cbz
+from access_users import user, world  # noqa: F401
+from test_http import PASSWORD, Web, open_and_shut
+
+
+class Cells(html.parser.HTMLParser):
+    """The text of every element with an id, by its id."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids, self.open = {}, []
+
+    def handle_starttag(self, tag, attrs):
+        ident = dict(attrs).get("id")
+        self.open.append(ident)
+        if ident:
+            self.ids[ident] = ""
+
+    def handle_endtag(self, tag):
+        if self.open:
+            self.open.pop()
+
+    def handle_data(self, data):
+        for ident in self.open:
+            if ident:
+                self.ids[ident] += data
+
+
+def dump_dom(w, tmp, name):
+    """The page at / as the account name sees it once Chromium ran it."""
+    chromium = shutil.which("chromium")
+    if not chromium:
+        pytest.skip("chromium is not installed")
+    url = w.base.replace("http://", "http://%s:%s@" % (
+        name, urllib.parse.quote(PASSWORD))) + "/"
+    dom = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu",
+         "--no-first-run", "--disable-background-networking",
+         "--user-data-dir=" + tempfile.mkdtemp(dir=tmp),
+         "--dump-dom", url], capture_output=True, text=True, timeout=180)
+    assert dom.returncode == 0, dom.stderr
+    return dom.stdout
+
+
+def page_dom(w, tmp, name):
+    """The page's elements' texts by id, as the account name sees it."""
+    cells = Cells()
+    cells.feed(dump_dom(w, tmp, name))
+    return cells.ids
+
+
+COUNTS = ("tracks", "albums", "artists", "series", "volumes", "missing")
+
+
+def test_each_account_sees_its_own_counts(world, user):  # noqa: F811
+    """Root's page counts both artists' tracks; the household account's
+    only the one in the folder its user may enter, as its summary.json
+    does: never the whole library's."""
+    music = open_and_shut(world)
+    where = tempfile.mkdtemp(dir=world)
+    os.chmod(where, 0o755)
+    w = Web(where, names=("root", user.name), music=music)
+    try:
+        wait_for(lambda: json.loads(w.curl("/status/summary.json")[2]),
+                 60, "both tracks counted",
+                 until=lambda d: d["counts"]["tracks"] == 2)
+        mine = page_dom(w, where, "root")
+        theirs = page_dom(w, where, user.name)
+        doc = json.loads(w.curl("/status/summary.json",
+                                user=user.name)[2])
+        for name in COUNTS:
+            assert int(theirs["count-" + name]) == doc["counts"][name]
+        assert [int(mine["count-" + n]) for n in COUNTS[:3]] == [2, 2, 2]
+        assert [int(theirs["count-" + n]) for n in COUNTS[:3]] == [1, 1, 1]
+        assert [int(theirs["count-" + n]) for n in COUNTS[3:]] == [0, 0, 0]
+        # a track added where the user may read shows in its counts
+        make_flac(os.path.join(music, "Open", "Two", "01.flac"), "Two",
+                  "Open", "Two", 1)
+        wait_for(lambda: json.loads(w.curl("/status/summary.json",
+                                           user=user.name)[2]),
+                 60, "the new track in the account's counts",
+                 until=lambda d: (d["counts"]["tracks"],
+                                  d["counts"]["albums"]) == (2, 2))
+    finally:
+        w.stop()
+
+
+def refresh_of(body):
+    """The seconds of the page's meta refresh."""
+    found = re.search(rb'<meta http-equiv="refresh" content="(\d+)">', body)
+    assert found, body[:500]
+    return int(found.group(1))
+
+
+def test_what_runs_now(world):  # noqa: F811
+    """Idle, the page says so and reloads every minute; asked to rescan,
+    each page seen while the scan runs names it with its files done and
+    reloads every few seconds; then it is idle again."""
+    music = open_and_shut(world)
+    where = tempfile.mkdtemp(dir=world)
+    w = Web(where, music=music)
+    try:
+        dom = page_dom(w, where, "root")
+        assert dom["now-state"] == "idle", dom
+        assert dom["now-checks"] == "0 running, 0 queued", dom
+        assert "now-progress" not in dom
+        assert refresh_of(w.curl("/")[2]) == 60
+        last = json.loads(w.curl("/status/summary.json")[2])["last_scan"]
+        assert w.curl("/control/rescan", "--data-binary", "1")[0] == 200
+
+        def page():
+            body = w.curl("/")[2]
+            if b'id="now-state">scanning<' in body:
+                assert refresh_of(body) == 5, body
+                assert re.search(rb'id="now-progress">\d+ files', body)
+            return body, json.loads(w.curl("/status/summary.json")[2])
+        wait_for(page, 60, "the rescan over",
+                 until=lambda r: r[1]["state"] == "idle" and
+                 r[1]["last_scan"]["id"] != last["id"] and
+                 b'id="now-state">idle<' in r[0])
+        assert refresh_of(w.curl("/")[2]) == 60
+    finally:
+        w.stop()
+
+
+def lately(w, tmp, name):
+    """The (link, cover) of each album and of each volume the page says
+    came lately, as the account name sees it through Chromium."""
+    dom = dump_dom(w, tmp, name)
+    found = []
+    for what in ("albums", "volumes"):
+        part = re.search(r'<ul id="lately-%s">(.*?)</ul>' % what, dom,
+                         re.S)
+        assert part, dom[-2000:]
+        found.append(re.findall(
+            r'<li><a href="([^"]+)">(?:<img src="([^"]+)")?',
+            part.group(1)))
+    return found
+
+
+def test_what_came_lately(world, user):  # noqa: F811
+    """The albums and volumes added last, each with its cover and a link
+    to its folder or its series' feed: root sees both albums and both
+    series', the household account only those in the folders its user
+    may enter; every link and cover it is shown answers it."""
+    music = open_and_shut(world)
+    for seed, album in enumerate(("Open/Pub", "Shut/Priv")):
+        with open(os.path.join(music, album, "cover.jpg"), "wb") as f:
+            f.write(jpeg(700 + seed))
+    manga = os.path.join(world, "manga")
+    for name in ("Open Saga", "Shut Saga"):
+        os.makedirs(os.path.join(manga, name))
+        make_cbz(os.path.join(manga, name, name + " T01.cbz"))
+    os.chmod(os.path.join(manga, "Shut Saga"), 0o700)
+    where = tempfile.mkdtemp(dir=world)
+    os.chmod(where, 0o755)
+    w = Web(where, names=("root", user.name), music=music, manga=manga)
+    try:
+        wait_for(lambda: json.loads(w.curl("/status/summary.json")[2]),
+                 60, "both volumes counted",
+                 until=lambda d: d["counts"]["volumes"] == 2)
+        albums, mine = lately(w, where, "root")
+        their_albums, theirs = lately(w, where, user.name)
+        assert sorted(urllib.parse.unquote(h) for h, _ in mine) == [
+            "/opds/series/Open Saga.xml", "/opds/series/Shut Saga.xml"]
+        assert [urllib.parse.unquote(h) for h, _ in theirs] == [
+            "/opds/series/Open Saga.xml"]
+        assert sorted(urllib.parse.unquote(h).split("/")[4]
+                      for h, _ in albums) == ["Open", "Shut"]
+        assert [urllib.parse.unquote(h).split("/")[4]
+                for h, _ in their_albums] == ["Open"]
+        for href, cover in theirs + their_albums:
+            assert cover, (theirs, their_albums)
+            for url in (href, cover):
+                assert w.curl(url, user=user.name)[0] == 200, url
+    finally:
+        w.stop()
