@@ -28,6 +28,7 @@
 #include "fs/http_cond.h"
 #include "fs/http_range.h"
 #include "fs/http_stats.h"
+#include "fs/http_types.h"
 #include "fs/nodes.h"
 #include "fs/opds_feed.h"
 #include "fs/opds_search.h"
@@ -52,55 +53,6 @@ struct body {
 	size_t charged;
 	uid_t uid;
 };
-
-static const struct {
-	const char *ext, *type;
-} types[] = {
-	{ "json", "application/json" },
-	{ "csv", "text/csv; charset=utf-8" },
-	{ "svg", "image/svg+xml" },
-	{ "m3u8", "audio/x-mpegurl; charset=utf-8" },
-	{ "m3u", "audio/x-mpegurl" },
-	{ "prom", "text/plain; version=0.0.4; charset=utf-8" },
-	{ "mp3", "audio/mpeg" },
-	{ "flac", "audio/flac" },
-	{ "ogg", "audio/ogg" },
-	{ "opus", "audio/ogg" },
-	{ "m4a", "audio/mp4" },
-	{ "wav", "audio/wav" },
-	{ "jpg", "image/jpeg" },
-	{ "jpeg", "image/jpeg" },
-	{ "png", "image/png" },
-	{ "webp", "image/webp" },
-	{ "gif", "image/gif" },
-};
-
-#define OPDS_TYPE "application/atom+xml;profile=opds-catalog;kind="
-
-const char *http_serve_type(const char *path)
-{
-	const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
-
-	if (!strcmp(path, "/metrics/prometheus"))
-		return "text/plain; version=0.0.4; charset=utf-8";
-	if (dot < slash)
-		dot = NULL;
-	if (!strcmp(path, "/opds/search.xml"))
-		return OPDS_SEARCH_TYPE;
-	/* a search finds series (navigation) or volumes (acquisition) */
-	if (!strncmp(path, "/opds/search/", 13))
-		return "application/atom+xml;profile=opds-catalog";
-	if (dot && !strcmp(dot, ".xml") && !strncmp(path, "/opds/", 6))
-		return !strcmp(path, "/opds/catalog.xml") ||
-		       !strcmp(path, "/opds/series.xml") ?
-		       OPDS_TYPE "navigation" : OPDS_TYPE "acquisition";
-	for (size_t i = 0; dot && i < sizeof(types) / sizeof(*types); i++)
-		if (!strcasecmp(dot + 1, types[i].ext))
-			return types[i].type;
-	if (dot && strcmp(opds_feed_type(path), "application/octet-stream"))
-		return opds_feed_type(path);
-	return dot ? "application/octet-stream" : "text/plain; charset=utf-8";
-}
 
 unsigned http_serve_status(int rc)
 {
@@ -408,7 +360,7 @@ static enum MHD_Result send_real(struct MHD_Connection *c,
 		 (unsigned long long)st.st_ino, (unsigned long long)st.st_size,
 		 (long)st.st_mtim.tv_sec ^ st.st_mtim.tv_nsec);
 	return send_body(c, b, (uint64_t)st.st_size, &(struct meta){
-		.type = http_serve_type(path), .etag = etag, .mtime = st.st_mtime,
+		.type = http_types_of(path), .etag = etag, .mtime = st.st_mtime,
 		.lasting = true, .download = download_name(path, 0) });
 }
 
@@ -439,7 +391,7 @@ static enum MHD_Result send_zip(struct MHD_Connection *c,
 		 (unsigned long long)b->zip->size,
 		 (unsigned long long)b->zip->mtime_ns);
 	return send_body(c, b, b->zip->size, &(struct meta){
-		.type = http_serve_type(path), .etag = etag,
+		.type = http_types_of(path), .etag = etag,
 		.mtime = (time_t)(b->zip->mtime_ns / 1000000000),
 		.lasting = true, .download = download_name(path, 1) });
 }
@@ -511,7 +463,7 @@ static enum MHD_Result send_text(struct MHD_Connection *c,
 	if (!type && lasting)
 		type = image_type(b->buf, len);
 	return send_body(c, b, len, &(struct meta){
-		.type = type ? type : http_serve_type(path), .etag = etag,
+		.type = type ? type : http_types_of(path), .etag = etag,
 		.lasting = lasting });
 }
 

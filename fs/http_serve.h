@@ -29,10 +29,6 @@ enum MHD_Result http_serve_text(struct MHD_Connection *c, unsigned status,
 				const char *text, const char *name,
 				const char *value);
 
-/* The media type the node at path is served with, by its place and its
- * name ("audio/flac" for a .flac file). */
-const char *http_serve_type(const char *path);
-
 /* The HTTP status that tells the negative errno value rc. */
 unsigned http_serve_status(int rc);
 

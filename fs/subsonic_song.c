@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "common/clock.h"
-#include "fs/http_serve.h"
+#include "fs/http_types.h"
 #include "fs/subsonic_marks.h"
 #include "fs/views.h"
 #include "indexer/reads.h"
@@ -148,7 +148,7 @@ static int add_media(json_t *s, int64_t file, const char *path)
 	}
 	json_object_set_new(s, "size", json_integer(m.size));
 	json_object_set_new(s, "contentType",
-			    json_string(http_serve_type(path)));
+			    json_string(http_types_of(path)));
 	add_positive(s, "bitRate", m.bitrate_kbps);
 	add_positive(s, "samplingRate", m.sample_rate);
 	add_positive(s, "channelCount", m.channels);
