@@ -27,6 +27,7 @@
 #include "fs/subsonic_music.h"
 #include "fs/subsonic_marks.h"
 #include "fs/subsonic_playlists.h"
+#include "fs/subsonic_spec.h"
 #include "fs/subsonic_stars.h"
 #include "indexer/reads.h"
 
@@ -482,6 +483,28 @@ static int method_of(const char *rest)
 	return -1;
 }
 
+/* Answer rest, which is no method served: error 0, saying whether the
+ * spec has the method (not implemented here) or not. */
+static enum MHD_Result send_unknown(struct request *r, const char *f,
+				    const char *rest)
+{
+	size_t len = strcspn(rest, "/");
+	const char *name;
+	json_t *message;
+
+	if (len > 5 && !rest[len] && !strcmp(rest + len - 5, ".view"))
+		len -= 5;
+	name = rest[strcspn(rest, "/")] ? NULL :
+	       subsonic_spec_unserved(rest, len);
+	message = name ? json_sprintf("%s is not implemented", name) :
+		  json_string("No such method in the Subsonic API.");
+	if (envelope(r, 0) ||
+	    set(r->body, "error", json_pack("{s:i,s:o}", "code", GENERIC,
+					    "message", message)))
+		return http_serve_text(r->c, 500, "no memory", NULL, NULL);
+	return send_body(r, f);
+}
+
 static enum MHD_Result dispatch(struct request *r, const char *rest,
 				const char *method, const char *addr,
 				const char *via)
@@ -507,7 +530,7 @@ static enum MHD_Result dispatch(struct request *r, const char *rest,
 	if (m < 0) {
 		log_debug("http: %s asked /rest/%s, which is no method",
 			  a->name, rest);
-		return send_error(r, f, GENERIC);
+		return send_unknown(r, f, rest);
 	}
 	rc = envelope(r, 1);
 	if (rc)
