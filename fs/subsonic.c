@@ -29,6 +29,7 @@
 #include "fs/subsonic_playlists.h"
 #include "fs/subsonic_spec.h"
 #include "fs/subsonic_stars.h"
+#include "fs/subsonic_system.h"
 #include "indexer/reads.h"
 
 #define GENERIC 0
@@ -280,6 +281,26 @@ static int do_scrobble(struct request *r)
 	return rc;
 }
 
+static int do_get_user(struct request *r)
+{
+	return subsonic_system_user(r->body, param(r, "username"));
+}
+
+static int do_get_users(struct request *r)
+{
+	return subsonic_system_users(r->body);
+}
+
+static int do_get_scan_status(struct request *r)
+{
+	return subsonic_system_scan_status(r->body);
+}
+
+static int do_start_scan(struct request *r)
+{
+	return subsonic_system_start_scan(r->body);
+}
+
 /* The methods: each fills r->body and returns 0, a negative errno
  * value, or a Subsonic error code. */
 static const struct {
@@ -311,6 +332,10 @@ static const struct {
 	{ "getStarred", do_get_starred },
 	{ "getStarred2", do_get_starred2 },
 	{ "scrobble", do_scrobble },
+	{ "getUser", do_get_user },
+	{ "getUsers", do_get_users },
+	{ "getScanStatus", do_get_scan_status },
+	{ "startScan", do_start_scan },
 	/* answered with the file itself (send_file()) */
 	{ "stream", NULL },
 	{ "download", NULL },

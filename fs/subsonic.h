@@ -24,7 +24,9 @@
  * getIndexes, getAlbumList2, getRandomSongs, search3, getSimilarSongs
  * and getSimilarSongs2 (fs/subsonic_lists.h), getCoverArt, stream and
  * download (the file as it is, with byte ranges: fs/http_serve.h),
- * star, unstar, getStarred2 and scrobble (fs/subsonic_stars.h). A
+ * star, unstar, getStarred2 and scrobble (fs/subsonic_stars.h),
+ * getUser, getUsers, getScanStatus and startScan
+ * (fs/subsonic_system.h). A
  * parameter a method takes several times (star's id) is read each
  * time.
  */

@@ -21,11 +21,10 @@ static const char *const unserved[] = {
 	"downloadPodcastEpisode", "jukeboxControl",
 	"getInternetRadioStations", "createInternetRadioStation",
 	"updateInternetRadioStation", "deleteInternetRadioStation",
-	"getChatMessages", "addChatMessage", "getUser", "getUsers",
+	"getChatMessages", "addChatMessage",
 	"createUser", "updateUser", "deleteUser", "changePassword",
 	"getBookmarks", "createBookmark", "deleteBookmark", "getPlayQueue",
 	"savePlayQueue", "getPlayQueueByIndex", "savePlayQueueByIndex",
-	"getScanStatus", "startScan",
 };
 
 const char *subsonic_spec_unserved(const char *name, size_t len)
