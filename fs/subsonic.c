@@ -25,6 +25,7 @@
 #include "fs/subsonic_genres.h"
 #include "fs/subsonic_lists.h"
 #include "fs/subsonic_music.h"
+#include "fs/subsonic_now.h"
 #include "fs/subsonic_marks.h"
 #include "fs/subsonic_playlists.h"
 #include "fs/subsonic_spec.h"
@@ -276,9 +277,18 @@ static int do_scrobble(struct request *r)
 	if (!rc)
 		rc = subsonic_stars_scrobble(ids, times,
 					     param(r, "submission"));
+	if (!rc && param(r, "submission") &&
+	    strcmp(param(r, "submission"), "true"))
+		subsonic_now_playing(subsonic_marks_account(), ids,
+				     param(r, "c"));
 	json_decref(ids);
 	json_decref(times);
 	return rc;
+}
+
+static int do_get_now_playing(struct request *r)
+{
+	return subsonic_now_list(r->body);
 }
 
 static int do_get_user(struct request *r)
@@ -336,6 +346,7 @@ static const struct {
 	{ "getUsers", do_get_users },
 	{ "getScanStatus", do_get_scan_status },
 	{ "startScan", do_start_scan },
+	{ "getNowPlaying", do_get_now_playing },
 	/* answered with the file itself (send_file()) */
 	{ "stream", NULL },
 	{ "download", NULL },

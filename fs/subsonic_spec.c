@@ -11,7 +11,7 @@
 static const char *const unserved[] = {
 	"getMusicDirectory", "getVideos", "getVideoInfo",
 	"getArtistInfo", "getArtistInfo2", "getAlbumInfo", "getAlbumInfo2",
-	"getAlbumList", "getNowPlaying", "search", "search2",
+	"getAlbumList", "search", "search2",
 	"createPlaylist", "updatePlaylist", "deletePlaylist",
 	"hls", "getCaptions", "getLyrics", "getLyricsBySongId", "getAvatar",
 	"setRating", "getShares", "createShare", "updateShare",
