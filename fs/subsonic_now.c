@@ -29,7 +29,7 @@ static struct playing table[SLOTS];
 static int players;
 
 /* The slot of account and client, or the oldest one (lock held). */
-static struct playing *slot_of(const char *account, const char *client)
+static struct playing *playing_slot(const char *account, const char *client)
 {
 	struct playing *old = &table[0];
 
@@ -44,7 +44,7 @@ static struct playing *slot_of(const char *account, const char *client)
 	return old;
 }
 
-static void copy(char *to, const char *from)
+static void copy_name(char *to, const char *from)
 {
 	size_t n = strnlen(from, NAME_MAX_LEN - 1);
 
@@ -64,13 +64,13 @@ void subsonic_now_playing(const char *account, json_t *ids,
 	if (!client)
 		client = "";
 	pthread_mutex_lock(&lock);
-	p = slot_of(account, client);
+	p = playing_slot(account, client);
 	if (!p->at) {
-		copy(p->account, account);
-		copy(p->client, client);
+		copy_name(p->account, account);
+		copy_name(p->client, client);
 		p->player = ++players;
 	}
-	copy(p->id, id);
+	copy_name(p->id, id);
 	p->at = clock_mono();
 	pthread_mutex_unlock(&lock);
 }
