@@ -26,6 +26,7 @@
 #include "fs/subsonic_lists.h"
 #include "fs/subsonic_music.h"
 #include "fs/subsonic_now.h"
+#include "fs/subsonic_old.h"
 #include "fs/subsonic_marks.h"
 #include "fs/subsonic_playlists.h"
 #include "fs/subsonic_spec.h"
@@ -286,6 +287,16 @@ static int do_scrobble(struct request *r)
 	return rc;
 }
 
+static int do_get_album_list(struct request *r)
+{
+	return subsonic_old_albums(r->body, query_value, r);
+}
+
+static int do_search2(struct request *r)
+{
+	return subsonic_old_search(r->body, query_value, r);
+}
+
 static int do_get_now_playing(struct request *r)
 {
 	return subsonic_now_list(r->body);
@@ -347,6 +358,8 @@ static const struct {
 	{ "getScanStatus", do_get_scan_status },
 	{ "startScan", do_start_scan },
 	{ "getNowPlaying", do_get_now_playing },
+	{ "getAlbumList", do_get_album_list },
+	{ "search2", do_search2 },
 	/* answered with the file itself (send_file()) */
 	{ "stream", NULL },
 	{ "download", NULL },

@@ -26,7 +26,8 @@
  * download (the file as it is, with byte ranges: fs/http_serve.h),
  * star, unstar, getStarred2 and scrobble (fs/subsonic_stars.h),
  * getUser, getUsers, getScanStatus and startScan
- * (fs/subsonic_system.h), getNowPlaying (fs/subsonic_now.h). A
+ * (fs/subsonic_system.h), getNowPlaying (fs/subsonic_now.h),
+ * getAlbumList and search2 (fs/subsonic_old.h). A
  * parameter a method takes several times (star's id) is read each
  * time.
  */

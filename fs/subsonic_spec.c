@@ -11,7 +11,7 @@
 static const char *const unserved[] = {
 	"getMusicDirectory", "getVideos", "getVideoInfo",
 	"getArtistInfo", "getArtistInfo2", "getAlbumInfo", "getAlbumInfo2",
-	"getAlbumList", "search", "search2",
+	"search",
 	"createPlaylist", "updatePlaylist", "deletePlaylist",
 	"hls", "getCaptions", "getLyrics", "getLyricsBySongId", "getAvatar",
 	"setRating", "getShares", "createShare", "updateShare",

@@ -345,3 +345,36 @@ def test_durations_and_created(tmp_path):
     finally:
         if w:
             w.stop()
+
+
+def test_album_list_and_search2_in_the_old_shape(world):  # noqa: F811
+    """getAlbumList and search2 (issue 77): what getAlbumList2 and
+    search3 answer, each album a folder of its artist's titled with its
+    name, within what the account may read; their errors the same."""
+    with private_root(world) as (w, mine, ids, top):
+        for auth, titles in (({}, ["Priv", "Pub"]), (mine, ["Pub"])):
+            new = ok(call(w, "getAlbumList2", type="alphabeticalByName",
+                          **auth)[2])["albumList2"]["album"]
+            old = ok(call(w, "getAlbumList", type="alphabeticalByName",
+                          **auth)[2])["albumList"]["album"]
+            assert [a["title"] for a in old] == titles
+            for a, b in zip(new, old):
+                assert b["isDir"] is True and b["id"] == a["id"]
+                assert b["parent"] == a["artistId"]
+                assert b["album"] == a["name"] and "name" not in b
+            r3 = ok(call(w, "search3", query="", **auth)[2])[
+                "searchResult3"]
+            r2 = ok(call(w, "search2", query="", **auth)[2])[
+                "searchResult2"]
+            assert r2["song"] == r3["song"]
+            assert [a["name"] for a in r2["artist"]] == \
+                [a["name"] for a in r3["artist"]]
+            assert [a["title"] for a in r2["album"]] == \
+                [a["name"] for a in r3["album"]]
+            assert sorted(a["title"] for a in r2["album"]) == titles
+        failed(call(w, "getAlbumList")[2], 10)
+        failed(call(w, "getAlbumList", type="nosuchtype")[2], 70)
+        failed(call(w, "search2")[2], 10)
+        root = call(w, "getAlbumList", f="xml", type="newest", **mine)[2]
+        got = [e.get("title") for e in root.iter(NS + "album")]
+        assert got == ["Pub"]
