@@ -297,6 +297,13 @@ static int do_search2(struct request *r)
 	return subsonic_old_search(r->body, query_value, r);
 }
 
+static int do_get_music_directory(struct request *r)
+{
+	const char *id = param(r, "id");
+
+	return id ? subsonic_old_directory(r->body, id) : SUBSONIC_MISSING;
+}
+
 static int do_get_now_playing(struct request *r)
 {
 	return subsonic_now_list(r->body);
@@ -360,6 +367,7 @@ static const struct {
 	{ "getNowPlaying", do_get_now_playing },
 	{ "getAlbumList", do_get_album_list },
 	{ "search2", do_search2 },
+	{ "getMusicDirectory", do_get_music_directory },
 	/* answered with the file itself (send_file()) */
 	{ "stream", NULL },
 	{ "download", NULL },

@@ -27,7 +27,7 @@
  * star, unstar, getStarred2 and scrobble (fs/subsonic_stars.h),
  * getUser, getUsers, getScanStatus and startScan
  * (fs/subsonic_system.h), getNowPlaying (fs/subsonic_now.h),
- * getAlbumList and search2 (fs/subsonic_old.h). A
+ * getAlbumList, search2 and getMusicDirectory (fs/subsonic_old.h). A
  * parameter a method takes several times (star's id) is read each
  * time.
  */

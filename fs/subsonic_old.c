@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * getAlbumList and search2 (subsonic_old.h): the ID3 lists of
- * subsonic_lists.c reshaped by subsonic_stars_old_shapes(). It gathers
- * and filters nothing itself.
+ * getAlbumList, search2 and getMusicDirectory (subsonic_old.h): the ID3
+ * answers of subsonic_lists.c and subsonic_music.c reshaped by
+ * subsonic_stars_old_shapes(). It gathers and filters nothing itself.
  */
 #include "fs/subsonic_old.h"
 
 #include <errno.h>
+#include <strings.h>
 
+#include "fs/subsonic_music.h"
 #include "fs/subsonic_stars.h"
 
 /* Move the member from of made (by a list of subsonic_lists.c) to
@@ -47,6 +49,53 @@ int subsonic_old_search(json_t *body, subsonic_param_fn param, void *req)
 
 	if (!rc)
 		rc = reshaped(body, made, "searchResult3", "searchResult2");
+	json_decref(made);
+	return rc;
+}
+
+/* The Directory of the ID3 artist or album o with its children: its
+ * id, name, parent (an album's artist) and marks. */
+static json_t *directory(json_t *o, json_t *children)
+{
+	static const char *const kept[] = {
+		"id", "name", "starred", "playCount", "played",
+	};
+	json_t *dir = json_pack("{s:O}", "child", children), *v;
+
+	for (size_t i = 0; dir && i < sizeof(kept) / sizeof(*kept); i++) {
+		v = json_object_get(o, kept[i]);
+		if (v && json_object_set(dir, kept[i], v)) {
+			json_decref(dir);
+			return NULL;
+		}
+	}
+	v = json_object_get(o, "artistId");
+	if (dir && v && json_object_set(dir, "parent", v)) {
+		json_decref(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+int subsonic_old_directory(json_t *body, const char *id)
+{
+	int artist = !strncasecmp(id, "ar", 2);
+	const char *member = artist ? "artist" : "album";
+	json_t *made = json_object(), *o, *children, *dir = NULL;
+	int rc = !made ? -ENOMEM : artist ? subsonic_music_artist(made, id) :
+		 subsonic_music_album(made, id);
+
+	o = json_object_get(made, member);
+	children = json_object_get(o, artist ? "album" : "song");
+	if (!rc && !children)
+		rc = -ENOMEM;
+	if (!rc && artist)
+		rc = subsonic_stars_old_shapes(children, 1);
+	if (!rc) {
+		dir = directory(o, children);
+		if (!dir || json_object_set_new(body, "directory", dir))
+			rc = -ENOMEM;
+	}
 	json_decref(made);
 	return rc;
 }

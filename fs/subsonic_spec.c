@@ -9,7 +9,7 @@
 #include <string.h>
 
 static const char *const unserved[] = {
-	"getMusicDirectory", "getVideos", "getVideoInfo",
+	"getVideos", "getVideoInfo",
 	"getArtistInfo", "getArtistInfo2", "getAlbumInfo", "getAlbumInfo2",
 	"search",
 	"createPlaylist", "updatePlaylist", "deletePlaylist",
