@@ -27,9 +27,13 @@
 #include "fs/subsonic_genres.h"
 #include "fs/subsonic_lists.h"
 #include "fs/subsonic_music.h"
+#include "fs/subsonic_now.h"
+#include "fs/subsonic_old.h"
 #include "fs/subsonic_marks.h"
 #include "fs/subsonic_playlists.h"
+#include "fs/subsonic_spec.h"
 #include "fs/subsonic_stars.h"
+#include "fs/subsonic_system.h"
 #include "indexer/reads.h"
 
 #define GENERIC 0
@@ -276,9 +280,55 @@ static int do_scrobble(struct request *r)
 	if (!rc)
 		rc = subsonic_stars_scrobble(ids, times,
 					     param(r, "submission"));
+	if (!rc && param(r, "submission") &&
+	    strcmp(param(r, "submission"), "true"))
+		subsonic_now_playing(subsonic_marks_account(), ids,
+				     param(r, "c"));
 	json_decref(ids);
 	json_decref(times);
 	return rc;
+}
+
+static int do_get_album_list(struct request *r)
+{
+	return subsonic_old_albums(r->body, query_value, r);
+}
+
+static int do_search2(struct request *r)
+{
+	return subsonic_old_search(r->body, query_value, r);
+}
+
+static int do_get_music_directory(struct request *r)
+{
+	const char *id = param(r, "id");
+
+	return id ? subsonic_old_directory(r->body, id) : SUBSONIC_MISSING;
+}
+
+static int do_get_now_playing(struct request *r)
+{
+	return subsonic_now_list(r->body);
+}
+
+static int do_get_user(struct request *r)
+{
+	return subsonic_system_user(r->body, param(r, "username"));
+}
+
+static int do_get_users(struct request *r)
+{
+	return subsonic_system_users(r->body);
+}
+
+static int do_get_scan_status(struct request *r)
+{
+	return subsonic_system_scan_status(r->body);
+}
+
+static int do_start_scan(struct request *r)
+{
+	return subsonic_system_start_scan(r->body);
 }
 
 /* The methods: each fills r->body and returns 0, a negative errno
@@ -312,6 +362,14 @@ static const struct {
 	{ "getStarred", do_get_starred },
 	{ "getStarred2", do_get_starred2 },
 	{ "scrobble", do_scrobble },
+	{ "getUser", do_get_user },
+	{ "getUsers", do_get_users },
+	{ "getScanStatus", do_get_scan_status },
+	{ "startScan", do_start_scan },
+	{ "getNowPlaying", do_get_now_playing },
+	{ "getAlbumList", do_get_album_list },
+	{ "search2", do_search2 },
+	{ "getMusicDirectory", do_get_music_directory },
 	/* answered with the file itself (send_file()) */
 	{ "stream", NULL },
 	{ "download", NULL },
@@ -484,6 +542,28 @@ static int method_of(const char *rest)
 	return -1;
 }
 
+/* Answer rest, which is no method served: error 0, saying whether the
+ * spec has the method (not implemented here) or not. */
+static enum MHD_Result send_unknown(struct request *r, const char *f,
+				    const char *rest)
+{
+	size_t len = strcspn(rest, "/");
+	const char *name;
+	json_t *message;
+
+	if (len > 5 && !rest[len] && !strcmp(rest + len - 5, ".view"))
+		len -= 5;
+	name = rest[strcspn(rest, "/")] ? NULL :
+	       subsonic_spec_unserved(rest, len);
+	message = name ? json_sprintf("%s is not implemented", name) :
+		  json_string("No such method in the Subsonic API.");
+	if (envelope(r, 0) ||
+	    set(r->body, "error", json_pack("{s:i,s:o}", "code", GENERIC,
+					    "message", message)))
+		return http_serve_text(r->c, 500, "no memory", NULL, NULL);
+	return send_body(r, f);
+}
+
 static enum MHD_Result dispatch(struct request *r, const char *rest,
 				const char *method, const char *addr,
 				const char *via)
@@ -509,7 +589,7 @@ static enum MHD_Result dispatch(struct request *r, const char *rest,
 	if (m < 0) {
 		log_debug("http: %s asked /rest/%s, which is no method",
 			  a->name, rest);
-		return send_error(r, f, GENERIC);
+		return send_unknown(r, f, rest);
 	}
 	rc = envelope(r, 1);
 	if (rc)

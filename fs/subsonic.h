@@ -9,7 +9,8 @@
  * JSON (one tree, so both say the same), with the user's rights held
  * around the answer (caller_begin_user()). A refusal is an answer of
  * status 200 with the error's code and message, as the clients expect:
- * 0 for an unknown method, 10 a missing parameter, 40 a wrong password,
+ * 0 for a method not served (the spec's say "NAME is not implemented":
+ * fs/subsonic_spec.h) or no method of the spec, 10 a missing parameter, 40 a wrong password,
  * 41 a token of an account without a kept password (a failure counted
  * as a wrong password's, as 40 and 44 are), 42 an apiKey while
  * no key is kept, 43 several mechanisms at once, 44 an apiKey not kept,
@@ -25,7 +26,10 @@
  * getIndexes, getAlbumList2, getRandomSongs, search3, getSimilarSongs
  * and getSimilarSongs2 (fs/subsonic_lists.h), getCoverArt, stream and
  * download (the file as it is, with byte ranges: fs/http_serve.h),
- * star, unstar, getStarred2 and scrobble (fs/subsonic_stars.h). A
+ * star, unstar, getStarred2 and scrobble (fs/subsonic_stars.h),
+ * getUser, getUsers, getScanStatus and startScan
+ * (fs/subsonic_system.h), getNowPlaying (fs/subsonic_now.h),
+ * getAlbumList, search2 and getMusicDirectory (fs/subsonic_old.h). A
  * parameter a method takes several times (star's id) is read each
  * time.
  */

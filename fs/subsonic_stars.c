@@ -155,9 +155,7 @@ static int old_shape(json_t *o, int album, json_t **out)
 	return *out ? 0 : -ENOMEM;
 }
 
-/* The items of the array a of albums (album 1) or artists in the old
- * shape (old_shape()). */
-static int old_shapes(json_t *a, int album)
+int subsonic_stars_old_shapes(json_t *a, int album)
 {
 	json_t *o, *child;
 	size_t i;
@@ -179,9 +177,9 @@ int subsonic_stars_starred(json_t *body, int v1)
 			     &l) : -ENOMEM;
 
 	if (!rc && v1)
-		rc = old_shapes(l.by_kind[STARRED_ALBUM], 1);
+		rc = subsonic_stars_old_shapes(l.by_kind[STARRED_ALBUM], 1);
 	if (!rc && v1)
-		rc = old_shapes(l.by_kind[STARRED_ARTIST], 0);
+		rc = subsonic_stars_old_shapes(l.by_kind[STARRED_ARTIST], 0);
 	if (!rc && json_object_set_new(body, v1 ? "starred" : "starred2",
 				       json_pack(
 			"{s:O,s:O,s:O}", "artist", l.by_kind[STARRED_ARTIST],

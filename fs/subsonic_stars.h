@@ -25,6 +25,11 @@ int subsonic_stars_star(json_t *ids, json_t *albums, json_t *artists,
  * Child (a folder, isDir, of its artist's, its title the album's
  * name). */
 int subsonic_stars_starred(json_t *body, int v1);
+/* Make the items of the array a of AlbumID3 albums (album 1) or
+ * ArtistID3 artists the shapes before the ID3 methods: an album a
+ * Child folder of its artist's, titled with its name; an Artist.
+ * 0 or -ENOMEM. */
+int subsonic_stars_old_shapes(json_t *a, int album);
 /* scrobble: the songs of ids, each at the time of the same place in
  * times (milliseconds since the epoch; now when missing), counted when
  * submission is NULL or "true". */

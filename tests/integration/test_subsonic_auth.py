@@ -86,6 +86,26 @@ def test_login_forms_and_their_errors(web):
     ok(call(web, "ping")[2])
 
 
+def test_unserved_method_is_named(web):
+    """A method of the spec not served says so, naming it (issue 77);
+    a name that is no method of the spec says that, in JSON and XML."""
+    for method in ("getPodcasts", "getPodcasts.view", "jukeboxControl"):
+        resp = failed(call(web, method)[2], 0)
+        name = method.split(".")[0]
+        assert resp["error"]["message"] == name + " is not implemented"
+    root = call(web, "createShare", f="xml")[2]
+    err = root.find(NS + "error")
+    assert root.get("status") == "failed" and err.get("code") == "0"
+    assert err.get("message") == "createShare is not implemented"
+    for method in ("noSuchMethod", "getpodcasts", "getPodcasts/more",
+                   "getPodcastsX"):
+        resp = failed(call(web, method)[2], 0)
+        assert resp["error"]["message"] == \
+            "No such method in the Subsonic API.", method
+    # served methods are not in the list
+    ok(call(web, "getLicense")[2])
+
+
 def test_token_against_the_kept_password(tmp_path):
     kept = passwords_file(tmp_path / "subsonic-passwords",
                           "# the accounts that log in with a token\n"

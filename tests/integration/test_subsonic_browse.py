@@ -345,3 +345,66 @@ def test_durations_and_created(tmp_path):
     finally:
         if w:
             w.stop()
+
+
+def test_album_list_and_search2_in_the_old_shape(world):  # noqa: F811
+    """getAlbumList and search2 (issue 77): what getAlbumList2 and
+    search3 answer, each album a folder of its artist's titled with its
+    name, within what the account may read; their errors the same."""
+    with private_root(world) as (w, mine, ids, top):
+        for auth, titles in (({}, ["Priv", "Pub"]), (mine, ["Pub"])):
+            new = ok(call(w, "getAlbumList2", type="alphabeticalByName",
+                          **auth)[2])["albumList2"]["album"]
+            old = ok(call(w, "getAlbumList", type="alphabeticalByName",
+                          **auth)[2])["albumList"]["album"]
+            assert [a["title"] for a in old] == titles
+            for a, b in zip(new, old):
+                assert b["isDir"] is True and b["id"] == a["id"]
+                assert b["parent"] == a["artistId"]
+                assert b["album"] == a["name"] and "name" not in b
+            r3 = ok(call(w, "search3", query="", **auth)[2])[
+                "searchResult3"]
+            r2 = ok(call(w, "search2", query="", **auth)[2])[
+                "searchResult2"]
+            assert r2["song"] == r3["song"]
+            assert [a["name"] for a in r2["artist"]] == \
+                [a["name"] for a in r3["artist"]]
+            assert [a["title"] for a in r2["album"]] == \
+                [a["name"] for a in r3["album"]]
+            assert sorted(a["title"] for a in r2["album"]) == titles
+        failed(call(w, "getAlbumList")[2], 10)
+        failed(call(w, "getAlbumList", type="nosuchtype")[2], 70)
+        failed(call(w, "search2")[2], 10)
+        root = call(w, "getAlbumList", f="xml", type="newest", **mine)[2]
+        got = [e.get("title") for e in root.iter(NS + "album")]
+        assert got == ["Pub"]
+
+
+def test_music_directory_as_each_account_may_read(world):  # noqa: F811
+    """getMusicDirectory (issue 77): an artist's id (getIndexes') lists
+    its albums as folders, an album's its songs as Child records, as
+    the account may read them: another user's folder is error 70."""
+    with private_root(world) as (w, mine, ids, top):
+        for title, (song, artist, album) in ids.items():
+            d = ok(call(w, "getMusicDirectory", id=artist)[2])["directory"]
+            assert d["id"] == artist and d["name"] == \
+                {"Pub": "Open", "Priv": "Shut"}[title]
+            assert [(c["id"], c["isDir"], c["title"], c["parent"])
+                    for c in d["child"]] == [(album, True, title, artist)]
+            d = ok(call(w, "getMusicDirectory", id=album)[2])["directory"]
+            assert d["id"] == album and d["parent"] == artist
+            assert [(c["id"], c["title"]) for c in d["child"]] == \
+                [(song, title)]
+            assert d["child"] == ok(call(w, "getAlbum", id=album)[2])[
+                "album"]["song"]
+            failed(call(w, "getMusicDirectory", id=song)[2], 70)
+        pub, priv = ids["Pub"], ids["Priv"]
+        ok(call(w, "getMusicDirectory", id=pub[1], **mine)[2])
+        ok(call(w, "getMusicDirectory", id=pub[2], **mine)[2])
+        failed(call(w, "getMusicDirectory", id=priv[1], **mine)[2], 70)
+        failed(call(w, "getMusicDirectory", id=priv[2], **mine)[2], 70)
+        failed(call(w, "getMusicDirectory", id="arzz", **mine)[2], 70)
+        failed(call(w, "getMusicDirectory")[2], 10)
+        root = call(w, "getMusicDirectory", f="xml", id=pub[2])[2]
+        got = [e.get("title") for e in root.iter(NS + "child")]
+        assert got == ["Pub"]
