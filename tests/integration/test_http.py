@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The [http] listener (issue 66): the mount's files over HTTP to htpasswd
 accounts that are local users, each with that user's rights; curl for the
-good and the hostile cases, the real Prometheus scraping /metrics with
-basic auth, promtool, and Chromium's screenshot of the dashboard."""
+good and the hostile cases, promtool, and Chromium's screenshot of the
+dashboard (the real Prometheus scraping /metrics: test_http_metrics.py)."""
 
 import base64
 import http.client
@@ -752,41 +752,6 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def test_prometheus_scrapes_with_basic_auth(web, tmp_path):
-    prometheus = shutil.which("prometheus")
-    if not prometheus:
-        pytest.skip("prometheus is not installed")
-    host = web.base[len("http://"):]
-    conf = tmp_path / "prometheus.yml"
-    conf.write_text(
-        "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
-        "scrape_configs:\n  - job_name: mediamon\n"
-        "    basic_auth:\n      username: root\n"
-        "      password: '%s'\n"
-        "    static_configs:\n      - targets: ['%s']\n" % (PASSWORD, host))
-    port = free_port()
-    log = open(str(tmp_path / "prometheus.log"), "wb")
-    p = subprocess.Popen([prometheus, "--config.file=" + str(conf),
-                          "--storage.tsdb.path=" + str(tmp_path / "tsdb"),
-                          "--web.listen-address=127.0.0.1:%d" % port],
-                         stdout=log, stderr=subprocess.STDOUT)
-    try:
-        def up():
-            r = subprocess.run(
-                ["curl", "-sS", "--max-time", "10",
-                 "http://127.0.0.1:%d/api/v1/query?query="
-                 "mediamon_uptime_seconds" % port],
-                capture_output=True, text=True, timeout=30)
-            return r.stdout
-        wait_for(up, 120, "a scrape of mediamon",
-                 until=lambda out: '"__name__":"mediamon_uptime_seconds"'
-                 in out)
-    finally:
-        p.terminate()
-        p.wait(timeout=60)
-        log.close()
 
 
 def test_dashboard_in_chromium(web, tmp_path):

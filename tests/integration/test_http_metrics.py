@@ -104,6 +104,21 @@ def prometheus(tmp_path, w, rules):
     return p, api
 
 
+def test_prometheus_scrapes_with_basic_auth(tmp_path):
+    w = Web(tmp_path)
+    p = None
+    try:
+        p, api = prometheus(tmp_path, w, "groups: []\n")
+        wait_for(lambda: api("query?query=mediamon_uptime_seconds"), 120,
+                 "a scrape of mediamon", until=lambda r: r.get(
+                     "data", {}).get("result"))
+    finally:
+        if p is not None:
+            p.terminate()
+            p.wait(timeout=60)
+        w.stop()
+
+
 RULES = """groups:
   - name: mediamon
     rules:
