@@ -272,6 +272,8 @@ static int64_t distinct(int64_t *ids, size_t n)
 {
 	int64_t count = 0;
 
+	if (!n)
+		return 0;
 	qsort(ids, n, sizeof(*ids), by_id);
 	for (size_t i = 0; i < n; i++)
 		count += !i || ids[i] != ids[i - 1];
