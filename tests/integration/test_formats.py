@@ -429,6 +429,7 @@ def test_store_of_the_version_before_reads_them(formats, tmp_path):
             " ALTER TABLE gone DROP COLUMN first_seen;"
             " ALTER TABLE series DROP COLUMN found;"
             " ALTER TABLE series_gone DROP COLUMN found;"
+            " ALTER TABLE series DROP COLUMN gone;"
             " PRAGMA user_version = %d;" % (ids, ids, ids,
                                             VERSION_BEFORE_FORMATS))
     finally:
