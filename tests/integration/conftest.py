@@ -344,6 +344,21 @@ class Mount:
         return self.wait_idle(after_id=before, timeout=timeout)
 
 
+def bind_unix(sock, path):
+    """Bind the AF_UNIX socket sock at path, also where path is longer
+    than an address holds (108 bytes: a clone in a deep folder): through
+    /proc/self/fd of its folder, opened for the while."""
+    path = str(path)
+    if len(path.encode()) < 100:
+        sock.bind(path)
+        return
+    fd = os.open(os.path.dirname(path), os.O_PATH | os.O_DIRECTORY)
+    try:
+        sock.bind("/proc/self/fd/%d/%s" % (fd, os.path.basename(path)))
+    finally:
+        os.close(fd)
+
+
 def need_reachable(path):
     """Skip the test when another user cannot reach path: a test that acts
     as another user in its own folder needs every folder above it

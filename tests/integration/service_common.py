@@ -5,7 +5,9 @@ notification socket, the daemon's log, and the Prometheus file parsed."""
 
 import os
 import re
+import shutil
 import socket
+import tempfile
 
 import pytest
 
@@ -53,8 +55,13 @@ def notify_socket(request, tmp_path, monkeypatch):
     """A stand-in for systemd's notification socket, named in
     NOTIFY_SOCKET for the daemons the test starts."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    short = None
     if request.param == "path":
         name = str(tmp_path / "notify.sock")
+        if len(name.encode()) >= 100:
+            # the daemon connects to the name itself: a short one
+            short = tempfile.mkdtemp(prefix="mm-notify.")
+            name = os.path.join(short, "notify.sock")
         sock.bind(name)
     else:
         name = "@mediamon-test-%d-%d" % (os.getpid(), id(sock))
@@ -63,6 +70,8 @@ def notify_socket(request, tmp_path, monkeypatch):
     monkeypatch.setenv("NOTIFY_SOCKET", name)
     yield sock
     sock.close()
+    if short:
+        shutil.rmtree(short, ignore_errors=True)
 
 
 def receive_until(sock, key, timeout=30):

@@ -20,7 +20,7 @@ import threading
 
 import pytest
 
-from conftest import SLOW, run
+from conftest import SLOW, bind_unix, run
 from reliability import every_file, rss_kb
 
 # Root bypasses file permissions through these capabilities; without them a
@@ -183,7 +183,7 @@ def test_fifos_and_devices_are_never_opened(mount, library):
     os.symlink("pipe.mp3", str(a / "link.mp3"))
     os.symlink("/dev/zero", str(a / "devzero.flac"))
     sock = socket.socket(socket.AF_UNIX)
-    sock.bind(str(a / "sock.flac"))
+    bind_unix(sock, a / "sock.flac")
     try:
         last = mount.rescan("full")
         assert last["success"] and last["files_new"] == 0

@@ -107,7 +107,7 @@ def test_syslog_when_daemonized(library, tmp_path):
         pytest.skip("a private /dev needs root")
     sock_path = tmp_path / "log.sock"
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    sock.bind(str(sock_path))
+    conftest.bind_unix(sock, sock_path)
     sock.settimeout(0.5)
     mnt = tmp_path / "mnt"
     mnt.mkdir()
