@@ -17,13 +17,13 @@ import os
 
 import pytest
 
-from access_users import drop_user, make_user
 from clients import Torrent, clients, ed2k_link, files  # noqa: F401
 from conftest import wait_for
 from test_amule import ed2k_conf
 from test_clients import CONTENT, conf, health
 from test_handoff import AUTO, SEND
 from test_import_hostile import hostile, no_copy_of, sent_as  # noqa: F401
+from test_import_hostile import users  # noqa: F401
 from test_import_hostile import torrent_of
 from test_monitor import release  # noqa: F401
 
@@ -33,14 +33,6 @@ pytestmark = pytest.mark.skipif(
 # What only the victim's files hold, and a name of theirs never told.
 PRIVATE = CONTENT + b"the victim's own photos" * 400
 SECRET = "zq-victims"
-
-
-@pytest.fixture
-def users():
-    made = [make_user(), make_user()]
-    yield made
-    for u in made:
-        drop_user(u)
 
 
 def victims(folder, victim, entries):
