@@ -590,13 +590,16 @@ static int tie_warning(void *arg, sqlite3_stmt *st)
 
 /* A series whose source names records their source answered 404 for
  * (published.c): a line each ("SOURCE:ID" words of its gone records),
- * until the user writes its source. */
+ * until the user writes its source; to a reader who may list it. */
 static int gone_warning(void *arg, sqlite3_stmt *st)
 {
 	const char *name = (const char *)sqlite3_column_text(st, 0);
 	const char *gone = (const char *)sqlite3_column_text(st, 1);
-	struct strbuf *warns = arg;
+	struct warnings *w = arg;
+	struct strbuf *warns = w->out;
 
+	if (!series_filter_shown(w->shown, sqlite3_column_int64(st, 2)))
+		return 0;
 	for (const char *p = gone; p && *p; p += strspn(p, " ")) {
 		size_t n = strcspn(p, " "), k = strcspn(p, ":");
 
@@ -631,7 +634,7 @@ static const struct {
 	  " 'no record taken: %' AND instr(coalesce(source, ''),"
 	  " substr(status, 18, instr(substr(status, 18), ':'))) = 0"
 	  " ORDER BY name", "read series", tie_warning },
-	{ "SELECT name, gone FROM series WHERE gone != '' ORDER BY name",
+	{ "SELECT name, gone, id FROM series WHERE gone != '' ORDER BY name",
 	  "read series", gone_warning },
 };
 
