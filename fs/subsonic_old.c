@@ -31,26 +31,31 @@ static int reshaped(json_t *body, json_t *made, const char *from,
 	return rc;
 }
 
-int subsonic_old_albums(json_t *body, subsonic_param_fn param, void *req)
+/* The answer make gives under from, reshaped into body under to. */
+static int made_old(json_t *body, int (*make)(json_t *, subsonic_param_fn,
+					      void *),
+		    subsonic_param_fn param, void *req, const char *from,
+		    const char *to)
 {
 	json_t *made = json_object();
-	int rc = made ? subsonic_lists_albums(made, param, req) : -ENOMEM;
+	int rc = made ? make(made, param, req) : -ENOMEM;
 
 	if (!rc)
-		rc = reshaped(body, made, "albumList2", "albumList");
+		rc = reshaped(body, made, from, to);
 	json_decref(made);
 	return rc;
 }
 
+int subsonic_old_albums(json_t *body, subsonic_param_fn param, void *req)
+{
+	return made_old(body, subsonic_lists_albums, param, req,
+			"albumList2", "albumList");
+}
+
 int subsonic_old_search(json_t *body, subsonic_param_fn param, void *req)
 {
-	json_t *made = json_object();
-	int rc = made ? subsonic_lists_search(made, param, req) : -ENOMEM;
-
-	if (!rc)
-		rc = reshaped(body, made, "searchResult3", "searchResult2");
-	json_decref(made);
-	return rc;
+	return made_old(body, subsonic_lists_search, param, req,
+			"searchResult3", "searchResult2");
 }
 
 /* The Directory of the ID3 artist or album o with its children: its
