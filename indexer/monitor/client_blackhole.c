@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/fdio.h"
 #include "common/hash.h"
 #include "common/log.h"
 #include "common/strbuf.h"
@@ -69,21 +70,6 @@ static int file_error(int e)
 }
 
 /* Write all of data to fd, through short writes and signals. */
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		data += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /*
  * Move tmp to NAME.ext in the folder dfd, or "NAME (N).ext" when taken,
  * never replacing a file. A file system without RENAME_NOREPLACE gets a
@@ -138,7 +124,7 @@ static int write_atomic(const char *dir, int dfd, const char *name,
 				   " write in %s: %s", dir, strerror(-fd));
 	/* made 0600 whatever the umask; the client often runs as another
 	 * user */
-	if (fchmod(fd, 0644) || write_all(fd, data, len) || fsync(fd)) {
+	if (fchmod(fd, 0644) || fdio_write_all(fd, data, len) || fsync(fd)) {
 		ret = client_fail(err, file_error(errno), "blackhole: cannot"
 				  " write %s/%s: %s", dir, tmp,
 				  strerror(errno));

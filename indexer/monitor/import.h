@@ -97,15 +97,11 @@ struct config;
  * With [import] comicinfo, a .cbz whose entries inflate to more than
  * IMPORT_MAX_RATIO times its size, plus IMPORT_RATIO_FREE bytes, is
  * refused (a zip bomb): pages are JPEG, PNG or WebP, which do not
- * compress. Its rewrite copies each entry compressed as it came, and
- * writes no more than the download's size plus the ComicInfo.xml,
- * IMPORT_ZIP_SLACK(size) of recompression and IMPORT_ZIP_ENTRY_SLACK of
- * headers an entry.
+ * compress. Its ComicInfo.xml is added beside its bytes, which are
+ * copied as they came: nothing of it is inflated.
  */
 #define IMPORT_MAX_RATIO 20
 #define IMPORT_RATIO_FREE (1LL << 20)
-#define IMPORT_ZIP_SLACK(size) ((size) / 32 + 4096)
-#define IMPORT_ZIP_ENTRY_SLACK 256
 
 struct import_request {
 	const char *source;	/* the download, local: a file or a folder */

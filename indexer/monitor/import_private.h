@@ -135,16 +135,42 @@ int import_zip_inflated(int fd, unsigned long long *inflated);
  */
 int import_zip_refused(int fd, off_t size);
 
-/* Where an archive is written: fd, at most cap bytes; over is set when
- * the cap stopped it (the write fails then). */
-struct import_sink {
-	int fd;
-	unsigned long long cap, written;
-	int over;
+/* import_zipdir.c: a .cbz's central directory, read and extended. */
+
+/* What the end records of a zip say, and its central directory. */
+struct import_zipdir {
+	unsigned long long entries;	/* as the end record counts them */
+	unsigned long long dir_off, dir_size;
+	unsigned long long end;		/* where the end records begin */
+	unsigned long long inflated;	/* the entries' sizes, summed */
+	int zip64;			/* it had zip64 end records */
+	unsigned char *dir;		/* the directory's bytes */
+	unsigned char *comment;		/* the archive's comment */
+	size_t comment_len;
 };
 
-/* Open the archive a for writing to s. Returns 0 or -EIO. */
-int import_sink_open(struct archive *a, struct import_sink *s);
+/*
+ * Read the central directory of the zip on fd into z (released by
+ * import_zipdir_release(), also after a failure): every record checked,
+ * nothing inflated. Returns 0, or -EIO for what is not one zip on one
+ * disk whose directory ends where its end records begin.
+ */
+int import_zipdir_read(int fd, struct import_zipdir *z);
+void import_zipdir_release(struct import_zipdir *z);
+
+/* Whether z lists an entry named name (ASCII case ignored). */
+int import_zipdir_has(const struct import_zipdir *z, const char *name);
+
+/*
+ * Write to out the zip on src (z its directory) with one more entry,
+ * name holding data (len bytes) stored, dated mtime: every byte of src
+ * before its directory copied as it is, the new entry after them, then
+ * the directory with its record added. Returns 0, -EAGAIN when src is
+ * shorter than z says, or another negative errno value.
+ */
+int import_zipdir_append(int src, const struct import_zipdir *z, int out,
+			 const char *name, const void *data, size_t len,
+			 time_t mtime);
 
 /*
  * The name of a page in a .cbz packed from a folder: its path below the
@@ -182,14 +208,12 @@ void import_drop_temps(int dfd);
 /*
  * Give the .cbz name in the series folder dfd (dst its stat), just
  * imported, the ComicInfo.xml xml (len bytes) when it has none at its
- * top: the archive written anew beside it with every entry's content
- * byte for byte, compressed as it came, and that one added, then put in
- * its place. Returns 1 when it was written anew, 0 when it had one,
- * -EIO for an archive that
- * does not read, -EFBIG when its entries inflate past IMPORT_MAX_RATIO
- * or the rewrite would pass its cap (import.h), -EAGAIN when the file
- * changed meanwhile, or another negative errno value; the volume is
- * left as it was on any error.
+ * top: the archive written anew beside it, every byte of it kept and
+ * that entry added (import_zipdir_append()), then put in its place.
+ * Returns 1 when it was written anew, 0 when it had one, -EIO for an
+ * archive that does not read, -EAGAIN when the file changed meanwhile,
+ * or another negative errno value; the volume is left as it was on any
+ * error.
  */
 int import_write_comicinfo(int dfd, const struct stat *dst, const char *name,
 			   const char *xml, size_t len);

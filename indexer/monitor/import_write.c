@@ -549,143 +549,39 @@ int import_write_one(const struct walk *w, const struct candidate *c,
 	return ret;
 }
 
-/* Whether an entry's path is a ComicInfo.xml at the archive's top. */
-static int is_comicinfo(const char *path)
-{
-	return path && !strcasecmp(path, "ComicInfo.xml");
-}
-
-/*
- * Write the entry e of in to out compressed as it came: stored stays
- * stored, deflated is deflated again (libarchive gives no raw copy). At
- * most limit bytes are inflated from in, *inflated counting them:
- * -EFBIG past it.
- */
-static int copy_entry(struct archive *in, struct archive *out,
-		      struct archive_entry *e, char *buf,
-		      unsigned long long *inflated, unsigned long long limit)
-{
-	const char *how = archive_format_name(in);
-	la_ssize_t n;
-
-	if ((how && strstr(how, "(uncompressed)") ?
-	     archive_write_zip_set_compression_store(out) :
-	     archive_write_zip_set_compression_deflate(out)) != ARCHIVE_OK ||
-	    archive_write_header(out, e) != ARCHIVE_OK)
-		return -EIO;
-	while ((n = archive_read_data(in, buf, COPY_CHUNK)) > 0) {
-		*inflated += n;
-		if (*inflated > limit)
-			return -EFBIG;
-		if (archive_write_data(out, buf, n) != n)
-			return -EIO;
-	}
-	return n < 0 ? -EIO : 0;
-}
-
-/*
- * Copy every entry of in to out, their contents byte for byte; 1 as soon
- * as one is a ComicInfo.xml at the top (nothing to add), else 0, -EFBIG
- * when they inflate past IMPORT_MAX_RATIO times size (the archive's), or
- * -EIO for an archive that does not read or write. Each entry adds its
- * headers' room to what sink may take.
- */
-static int copy_entries(struct archive *in, struct archive *out, char *buf,
-			off_t size, struct import_sink *sink)
-{
-	unsigned long long inflated = 0, limit = IMPORT_MAX_RATIO *
-		(unsigned long long)size + IMPORT_RATIO_FREE;
-	struct archive_entry *e;
-	int r, ret = 0;
-
-	while (!ret && (r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
-		if (is_comicinfo(archive_entry_pathname(e)))
-			return 1;
-		sink->cap += IMPORT_ZIP_ENTRY_SLACK;
-		ret = copy_entry(in, out, e, buf, &inflated, limit);
-	}
-	if (ret)
-		return ret;
-	return r == ARCHIVE_EOF ? 0 : -EIO;
-}
-
-/* Add the entry ComicInfo.xml holding xml to out. */
-static int add_comicinfo(struct archive *out, const char *xml, size_t len)
-{
-	struct archive_entry *e = archive_entry_new();
-	int ret = 0;
-
-	if (!e)
-		abort();
-	archive_entry_set_pathname(e, "ComicInfo.xml");
-	archive_entry_set_filetype(e, AE_IFREG);
-	archive_entry_set_perm(e, 0644);
-	archive_entry_set_size(e, len);
-	archive_entry_set_mtime(e, time(NULL), 0);
-	if (archive_write_header(out, e) != ARCHIVE_OK ||
-	    archive_write_data(out, xml, len) != (la_ssize_t)len)
-		ret = -EIO;
-	archive_entry_free(e);
-	return ret;
-}
-
 int import_write_comicinfo(int dfd, const struct stat *dst, const char *name,
 			   const char *xml, size_t len)
 {
-	struct archive *in = archive_read_new(), *out = archive_write_new();
-	char tmp[32], *buf = malloc(COPY_CHUNK);
-	struct import_sink sink = { .fd = -1 };
+	struct import_zipdir z = { .dir = NULL };
 	struct stat before, now;
-	int src, fd = -1, ret = 0;
+	char tmp[32];
+	int src, fd, ret;
 
-	if (!in || !out || !buf)
-		abort();
 	src = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (src < 0 || fstat(src, &before)) {
 		ret = -errno;
 		goto out;
 	}
-	fd = open_temp(dfd, dst, tmp);
+	ret = import_zipdir_read(src, &z);
+	if (!ret && import_zipdir_has(&z, "ComicInfo.xml"))
+		goto out;
+	fd = ret ? -1 : open_temp(dfd, dst, tmp);
 	if (fd < 0) {
-		ret = fd;
+		ret = ret ? ret : fd;
 		goto out;
 	}
-	sink = (struct import_sink){ .fd = fd, .cap = before.st_size + len +
-		IMPORT_ZIP_SLACK((unsigned long long)before.st_size) };
-	if (archive_read_support_format_zip(in) != ARCHIVE_OK ||
-	    archive_read_open_fd(in, src, COPY_CHUNK) != ARCHIVE_OK ||
-	    archive_write_set_format_zip(out) != ARCHIVE_OK ||
-	    import_sink_open(out, &sink))
-		ret = -EIO;
-	if (!ret)
-		ret = copy_entries(in, out, buf, before.st_size, &sink);
-	if (!ret)
-		ret = add_comicinfo(out, xml, len);
-	if (archive_write_close(out) != ARCHIVE_OK && !ret)
-		ret = -EIO;
-	if (sink.over && (!ret || ret == -EIO))
-		ret = -EFBIG;
-	/* it has one: the copy goes, the volume stays as it came */
-	if (ret == 1) {
-		close(fd);
-		unlinkat(dfd, tmp, 0);
-		ret = 0;
-		goto out;
-	}
-	if (ret == -EIO)
-		log_warn("import: adding ComicInfo.xml to %s: %s", name,
-			 archive_error_string(in) ? archive_error_string(in) :
-			 archive_error_string(out) ? archive_error_string(out) :
-			 "archive error");
+	ret = import_zipdir_append(src, &z, fd, "ComicInfo.xml", xml, len,
+				   time(NULL));
+	/* the volume as it was, unless it is still the file read */
+	if (!ret && (fstatat(dfd, name, &now, AT_SYMLINK_NOFOLLOW) ||
+		     now.st_ino != before.st_ino || now.st_dev != before.st_dev
+		     || now.st_size != before.st_size))
+		ret = -EAGAIN;
 	if (!ret)
 		give(fd, dst, before.st_mode, name);
 	if (!ret && fsync(fd))
 		ret = -errno;
 	close(fd);
-	/* the volume as it was, unless it is still the file read */
-	if (!ret && (fstatat(dfd, name, &now, AT_SYMLINK_NOFOLLOW) ||
-		     now.st_ino != before.st_ino || now.st_dev != before.st_dev))
-		ret = -EAGAIN;
 	if (!ret && renameat(dfd, tmp, dfd, name))
 		ret = -errno;
 	if (ret)
@@ -695,9 +591,7 @@ int import_write_comicinfo(int dfd, const struct stat *dst, const char *name,
 out:
 	if (src >= 0)
 		close(src);
-	archive_read_free(in);
-	archive_write_free(out);
-	free(buf);
+	import_zipdir_release(&z);
 	return ret;
 }
 

@@ -117,8 +117,8 @@ def test_comicinfo_written_into_imported_cbz(monitored, clients, files,
 
 def test_comicinfo_keeps_size_and_refuses_bomb(monitored, clients, files,
                                                tmp_path):
-    """Issue 76: a page that inflates far (zeros, deflated) is written
-    back deflated, so the volume stays about the size downloaded; a
+    """Issue 76: a page that inflates far (zeros, deflated) stays as it
+    came, the ComicInfo.xml added after the pages (nothing inflated); a
     release whose pages inflate past 20 times its size is refused before
     it reaches the folder, the reason in health, its volume still
     wanted."""
@@ -155,10 +155,14 @@ def test_comicinfo_keeps_size_and_refuses_bomb(monitored, clients, files,
         for name, data in pages.items():
             assert z.read(name) == data, name
         info = z.read("ComicInfo.xml")
-    # what was downloaded, the ComicInfo.xml and some headers: the page
-    # of zeros was not written out whole (2 MiB)
-    assert got.stat().st_size < len(vols[4]) + len(info) + 4096, \
-        (got.stat().st_size, len(vols[4]))
+    # every byte downloaded before the zip's directory as it came (the
+    # page of zeros still deflated), the ComicInfo.xml stored after them
+    # with its two headers (30 and 46 bytes and its name twice)
+    data = got.read_bytes()
+    head = vols[4].find(b"PK\x01\x02")
+    assert data[:head] == vols[4][:head]
+    assert len(data) == len(vols[4]) + len(info) + 30 + 46 + 2 * 13, \
+        (len(data), len(vols[4]))
     line = next(x for x in text.splitlines() if "zip bomb" in x)
     assert "Saga 01 T06.cbz refused: its pages inflate to more than 20" \
         " times its size" in line, line
