@@ -323,6 +323,19 @@ uint64_t caller_who(void)
 	return hash_end(h);
 }
 
+int caller_identity(uid_t *uid, gid_t *gid, gid_t *groups, int *n)
+{
+	const struct who *w = caller();
+
+	if (!w)
+		return -ENOENT;
+	*uid = w->uid;
+	*gid = w->gid;
+	*n = w->ngroups;
+	memcpy(groups, w->groups, w->ngroups * sizeof(*groups));
+	return 0;
+}
+
 static int in_groups(const struct who *w, gid_t gid)
 {
 	if (w->gid == gid)

@@ -77,6 +77,14 @@ int caller_is_owner(void);
  * and groups), for verdicts kept per caller; 0 when there is none. */
 uint64_t caller_who(void);
 
+/*
+ * This thread's caller's identity, for caller_begin_user() on another
+ * thread that works for it: the user, its group and its groups (*n of
+ * them, CALLER_GROUPS at most at groups). Returns 0, or -ENOENT when the
+ * thread answers for no one.
+ */
+int caller_identity(uid_t *uid, gid_t *gid, gid_t *groups, int *n);
+
 /* This thread's caller's user id. */
 uid_t caller_uid(void);
 /* And its group id. */

@@ -34,6 +34,7 @@
 #include "fs/http.h"
 #include "fs/invalidate.h"
 #include "fs/open_caps.h"
+#include "fs/own_counts.h"
 #include "fs/playlists_names.h"
 #include "fs/session.h"
 #include "fs/snapshots.h"
@@ -554,6 +555,7 @@ static void stop_threads(void)
 	/* while the writer runs: the playlists' times for the next mount */
 	stamps_stop();
 	http_stop();
+	own_counts_stop();
 	views_stop();
 	invalidate_stop();
 	snapshots_stop();

@@ -29,6 +29,10 @@ void render_home_counts(struct strbuf *out)
 	struct library_counts c;
 	int rc = render_status_counts(&c);
 
+	if (rc == -EAGAIN) {
+		strbuf_addstr(out, "<p id=\"counts\">(being counted)</p>\n");
+		return;
+	}
 	if (rc) {
 		strbuf_addf(out, "<p>(%s)</p>\n", strerror(-rc));
 		return;

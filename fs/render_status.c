@@ -21,6 +21,7 @@
 #include "common/strbuf.h"
 #include "common/utf8.h"
 #include "fs/caller.h"
+#include "fs/own_counts.h"
 #include "fs/render.h"
 
 /* A scan's counters and phases, as the indexer counts them live. */
@@ -194,163 +195,6 @@ static json_t *counts_object(const struct library_counts *c)
 		"albums_without_cover", (json_int_t)c->albums_without_cover);
 }
 
-struct own {
-	struct library_counts sum;
-	int64_t *ids[3];	/* albums, artists, albums with a cover */
-	size_t n[3], alloc[3];
-	char **series;
-	size_t n_series;
-	int covers_off;
-};
-
-static int own_id(struct own *o, int which, int64_t id)
-{
-	if (!id)
-		return 0;
-	if (o->n[which] == o->alloc[which]) {
-		size_t alloc = o->alloc[which] ? 2 * o->alloc[which] : 64;
-		int64_t *grown = realloc(o->ids[which],
-					 alloc * sizeof(*grown));
-
-		if (!grown)
-			return -ENOMEM;
-		o->ids[which] = grown;
-		o->alloc[which] = alloc;
-	}
-	o->ids[which][o->n[which]++] = id;
-	return 0;
-}
-
-static int own_series(struct own *o, const char *dir, int64_t volumes)
-{
-	char **grown = realloc(o->series, (o->n_series + 1) * sizeof(*grown));
-
-	if (!grown)
-		return -ENOMEM;
-	o->series = grown;
-	o->series[o->n_series] = strdup(dir);
-	if (!o->series[o->n_series])
-		return -ENOMEM;
-	o->n_series++;
-	o->sum.series++;
-	o->sum.volumes += volumes;
-	o->sum.files += volumes;
-	return 0;
-}
-
-/* Count what a folder the caller may list holds (library_stats.h). */
-static int add_own_folder(void *arg, const char *dir, int64_t album,
-			  int64_t artist, int cover, int64_t n)
-{
-	struct own *o = arg;
-	int rc;
-
-	if (!dir || !caller_may_list(dir))
-		return 0;
-	if (album < 0)
-		return own_series(o, dir, n);
-	o->sum.tracks += n;
-	o->sum.files += n;
-	rc = own_id(o, 0, album);
-	if (!rc)
-		rc = own_id(o, 1, artist);
-	if (!rc && cover > 0)
-		rc = own_id(o, 2, album);
-	o->covers_off |= cover < 0;
-	return rc;
-}
-
-static int by_id(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* How many different ids the array holds (sorting it). */
-static int64_t distinct(int64_t *ids, size_t n)
-{
-	int64_t count = 0;
-
-	if (!n)
-		return 0;
-	qsort(ids, n, sizeof(*ids), by_id);
-	for (size_t i = 0; i < n; i++)
-		count += !i || ids[i] != ids[i - 1];
-	return count;
-}
-
-/*
- * What a user who is not the owner has: the tracks, albums and artists
- * in the folders it may list, the series whose folders it may list with
- * their volumes and missing ones; files are those tracks and volumes; no
- * dead link (the owner's business). A file the user may not read in a
- * folder it may list is counted: the rights are judged folder by folder.
- */
-static int own_counts(struct library_counts *out)
-{
-	struct own o = { 0 };
-	int rc;
-
-	rc = library_stats_each_folder(add_own_folder, &o);
-	if (!rc)
-		rc = library_stats_missing_under(o.series, o.n_series,
-						 &o.sum.missing);
-	o.sum.albums = distinct(o.ids[0], o.n[0]);
-	o.sum.artists = distinct(o.ids[1], o.n[1]);
-	o.sum.albums_with_cover = distinct(o.ids[2], o.n[2]);
-	if (!o.covers_off)
-		o.sum.albums_without_cover = o.sum.albums -
-			o.sum.albums_with_cover;
-	for (size_t i = 0; i < o.n_series; i++)
-		free(o.series[i]);
-	free(o.series);
-	for (int i = 0; i < 3; i++)
-		free(o.ids[i]);
-	*out = o.sum;
-	return rc;
-}
-
-
-/* A caller's own counts as last counted, kept for the reads that follow
- * while nothing changed names (indexer_names_generation()) and for at
- * most RENDER_STATUS_KEEP_S seconds (a chmod changes no name). */
-static struct kept_counts {
-	uint64_t who, generation;
-	double at;
-	struct library_counts counts;
-} kept_counts[RENDER_STATUS_KEPT];
-static unsigned kept_next;
-static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static int kept_own_counts(struct library_counts *out)
-{
-	uint64_t who = caller_who(), gen = indexer_names_generation();
-	double now = clock_mono();
-	int rc;
-
-	pthread_mutex_lock(&kept_lock);
-	for (unsigned i = 0; i < RENDER_STATUS_KEPT; i++) {
-		struct kept_counts *k = &kept_counts[i];
-
-		if (who && k->who == who && k->generation == gen &&
-		    now - k->at < RENDER_STATUS_KEEP_S) {
-			*out = k->counts;
-			pthread_mutex_unlock(&kept_lock);
-			return 0;
-		}
-	}
-	pthread_mutex_unlock(&kept_lock);
-	rc = own_counts(out);
-	if (rc || !who)
-		return rc;
-	pthread_mutex_lock(&kept_lock);
-	kept_counts[kept_next++ % RENDER_STATUS_KEPT] = (struct kept_counts){
-		who, gen, now, *out };
-	pthread_mutex_unlock(&kept_lock);
-	return 0;
-}
-
 int render_status_counts(struct library_counts *out)
 {
 	int rc = reader_hold();
@@ -358,7 +202,7 @@ int render_status_counts(struct library_counts *out)
 	if (rc)
 		return rc;
 	rc = caller_is_owner() ? library_stats_counts(out) :
-		kept_own_counts(out);
+		own_counts_get(out);
 	reader_release();
 	return rc;
 }
@@ -406,13 +250,17 @@ int render_summary(struct strbuf *out)
 	struct library_counts counts;
 	struct library_scan last;
 	struct indexer_status s;
-	int rc, found = 0;
+	int rc, found = 0, counted = 1;
 
 	indexer_status(&s);
 	rc = reader_hold();
 	if (!rc) {
 		rc = caller_is_owner() ? library_stats_counts(&counts) :
-			kept_own_counts(&counts);
+			own_counts_get(&counts);
+		/* being counted: shown as not known yet */
+		counted = rc != -EAGAIN;
+		if (!counted)
+			rc = 0;
 		if (!rc)
 			rc = library_stats_each_root(add_root, roots);
 		if (!rc)
@@ -433,7 +281,7 @@ int render_summary(struct strbuf *out)
 		"state", s.state,
 		"scan_pending", s.scan_pending,
 		"dry_run", s.dry_run,
-		"counts", counts_object(&counts),
+		"counts", counted ? counts_object(&counts) : json_null(),
 		"roots", roots,
 		"last_scan", found ? scan_object(&last,
 			json_boolean(last.success)) : json_null(),

@@ -57,12 +57,10 @@ int render_last_scan(const struct indexer_status *s, struct library_scan *out,
  * it; NULL when out of memory. */
 json_t *render_status_health(void);
 
-#define RENDER_STATUS_KEPT 8		/* callers whose own counts are kept */
-#define RENDER_STATUS_KEEP_S 10.0	/* at most this long */
-
 /* The counts the caller has: the library's for the owner, for another
- * user those of the folders it may list (kept RENDER_STATUS_KEEP_S at
- * most while no name changes). Returns 0 or a negative errno value. */
+ * user those of the folders it may list (own_counts.h). Returns 0,
+ * -EAGAIN while the user's are being counted, or a negative errno
+ * value. */
 int render_status_counts(struct library_counts *out);
 
 #endif

@@ -455,15 +455,20 @@ LATENCY_FS = os.environ.get("MEDIAMON_LATENCY_FS", os.path.join(
 
 
 @contextlib.contextmanager
-def share(source, where, delay_us=0):
+def share(source, where, delay_us=0, options=(), procs=None):
     """source shown read-only at where through the bench's FUSE share
     (tests/bench/bench_latency_fs.c, built by make test), which waits
-    delay_us in each request: a network share's file system."""
+    delay_us in each request: a network share's file system; options
+    more -o options of libfuse's; its process appended to procs (a list)
+    for a test that stops it."""
     assert os.access(LATENCY_FS, os.X_OK), \
         "%s is not built (make build/bench/bench_latency_fs)" % LATENCY_FS
     where.mkdir()
     proc = subprocess.Popen([LATENCY_FS, str(source), str(where), "-f",
-                             "-o", "delay_us=%d" % delay_us])
+                             "-o", "delay_us=%d" % delay_us] +
+                            [a for o in options for a in ("-o", o)])
+    if procs is not None:
+        procs.append(proc)
     try:
         wait_for(lambda: is_mounted(where) or proc.poll() is not None, 15,
                  "the share at %s" % where, interval=0.02)

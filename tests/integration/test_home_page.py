@@ -7,14 +7,16 @@ import html.parser
 import json
 import os
 import re
+import pathlib
 import shutil
+import signal
 import subprocess
 import tempfile
 import urllib.parse
 
 import pytest
 
-from conftest import make_flac, wait_for
+from conftest import make_flac, share, wait_for
 from test_covers import jpeg
 from test_manga import make_cbz
 from access_users import user, world  # noqa: F401
@@ -82,10 +84,13 @@ def test_each_account_sees_its_own_counts(world, user):  # noqa: F811
         wait_for(lambda: json.loads(w.curl("/status/summary.json")[2]),
                  60, "both tracks counted",
                  until=lambda d: d["counts"]["tracks"] == 2)
+        # the account's counts are made on a thread of their own: the
+        # first read may find them being counted
+        doc = wait_for(lambda: json.loads(w.curl(
+            "/status/summary.json", user=user.name)[2]), 60,
+            "the account's counts", until=lambda d: d["counts"])
         mine = page_dom(w, where, "root")
         theirs = page_dom(w, where, user.name)
-        doc = json.loads(w.curl("/status/summary.json",
-                                user=user.name)[2])
         for name in COUNTS:
             assert int(theirs["count-" + name]) == doc["counts"][name]
         assert [int(mine["count-" + n]) for n in COUNTS[:3]] == [2, 2, 2]
@@ -101,6 +106,42 @@ def test_each_account_sees_its_own_counts(world, user):  # noqa: F811
                                   d["counts"]["albums"]) == (2, 2))
     finally:
         w.stop()
+
+
+def test_own_counts_never_wait_for_a_hung_share(world, user):  # noqa: F811
+    """The account's counts ask the kernel about every folder as its user;
+    with the library on a share that stopped answering (its server
+    stopped), its summary.json still answers, the counts null (being
+    counted), and they come once the share answers again (issue 79: no request waits on work that grows with the
+    library; before, the request counted them itself and hung)."""
+    music = open_and_shut(world)
+    where = tempfile.mkdtemp(dir=world)
+    os.chmod(where, 0o755)
+    procs = []
+    # the kernel keeps nothing of the share: every look reaches it
+    with share(music, pathlib.Path(world) / "share", procs=procs,
+               options=("attr_timeout=0", "entry_timeout=0",
+                        "negative_timeout=0")) as shared:
+        w = Web(where, names=("root", user.name), music=str(shared))
+        try:
+            wait_for(lambda: json.loads(w.curl("/status/summary.json")[2]),
+                     60, "both tracks counted",
+                     until=lambda d: d["counts"]["tracks"] == 2)
+            procs[0].send_signal(signal.SIGSTOP)
+            try:
+                doc = json.loads(w.curl("/status/summary.json",
+                                        user=user.name)[2])
+                assert doc["counts"] is None, doc
+            finally:
+                procs[0].send_signal(signal.SIGCONT)
+            doc = wait_for(lambda: json.loads(w.curl(
+                "/status/summary.json", user=user.name)[2]), 60,
+                "the account's counts once the share answers",
+                until=lambda d: d["counts"])
+            assert (doc["counts"]["tracks"], doc["counts"]["albums"]) == \
+                (1, 1), doc
+        finally:
+            w.stop()
 
 
 def refresh_of(body):

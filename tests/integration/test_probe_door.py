@@ -289,9 +289,14 @@ def test_library_counts_are_the_owners(world, user):  # noqa: F811
             "/status/summary.json")[2]), 60, "both tracks counted",
             until=lambda d: d["counts"]["tracks"] == 2)
         assert mine["roots"][0]["files"] == 2
-        theirs = [json.loads(w.curl("/status/summary.json",
-                                    user=user.name)[2]),
-                  json.loads(user.read(w.m.file("status/summary.json")))]
+        # counted on a thread of their own: the first reads may find
+        # them being counted (null)
+        theirs = [wait_for(lambda: json.loads(w.curl(
+                      "/status/summary.json", user=user.name)[2]), 60,
+                      "the account's counts", until=lambda d: d["counts"]),
+                  wait_for(lambda: json.loads(user.read(w.m.file(
+                      "status/summary.json"))), 60, "the user's counts",
+                      until=lambda d: d["counts"])]
         assert (mine["counts"]["tracks"], mine["counts"]["albums"],
                 mine["counts"]["artists"]) == (2, 2, 2)
         for doc in theirs:
