@@ -15,6 +15,7 @@
 
 #include "common/http.h"
 #include "common/utf8.h"
+#include "fs/caller.h"
 #include "fs/opds_cover.h"
 #include "fs/opds_feed.h"
 #include "fs/opds_shelf.h"
@@ -23,6 +24,7 @@
 #include "fs/subsonic_index.h"
 #include "fs/subsonic_music.h"
 #include "indexer/indexer.h"
+#include "indexer/reads.h"
 
 void render_home_counts(struct strbuf *out)
 {
@@ -49,6 +51,39 @@ void render_home_counts(struct strbuf *out)
 		    (long long)c.volumes, (long long)c.missing);
 }
 
+/* The hand-offs on their way (sent, queued in the client, downloading)
+ * with their progress, for the owner, who alone may read downloads.json;
+ * how many. */
+static int add_downloads(struct strbuf *out)
+{
+	struct monitor_download *d;
+	size_t n;
+	int running = 0;
+
+	if (!caller_is_owner() || monitor_reads_downloads(&d, &n))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *st = d[i].state ? d[i].state : "";
+
+		if (strcmp(st, "sent") && strcmp(st, "queued") &&
+		    strcmp(st, "downloading"))
+			continue;
+		strbuf_addstr(out, running++ ? "" :
+			      "<ul id=\"now-downloads\">\n");
+		strbuf_addstr(out, "<li>");
+		utf8_add_xml(out, d[i].series, 0);
+		strbuf_addf(out, " volume %d: <span class=\"state\">%s</span>"
+			    " <progress max=\"100\" value=\"%.0f\">"
+			    "%.0f%%</progress></li>\n", d[i].volume,
+			    d[i].state, d[i].progress * 100,
+			    d[i].progress * 100);
+	}
+	if (running)
+		strbuf_addstr(out, "</ul>\n");
+	monitor_downloads_free(d, n);
+	return running;
+}
+
 int render_home_now(struct strbuf *out)
 {
 	struct indexer_status s;
@@ -70,7 +105,7 @@ int render_home_now(struct strbuf *out)
 	strbuf_addf(out, "; checks <span id=\"now-checks\">%u running,"
 		    " %u queued</span></p>\n", s.jobs.running,
 		    s.jobs.pending);
-	return busy;
+	return add_downloads(out) || busy;
 }
 
 /* One volume added lately: its cover, linked to its series' feed. */

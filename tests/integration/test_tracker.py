@@ -15,6 +15,9 @@ is imported; a name taken in the series folder is never replaced."""
 
 import base64
 import json
+import pathlib
+import re
+import subprocess
 from datetime import datetime
 
 
@@ -22,6 +25,7 @@ import pytest
 
 from clients import Torrent, clients, files, relays  # noqa: F401
 from conftest import wait_for
+from test_http import PASSWORD, htpasswd
 from test_clients import (CONTENT, NZB, catalog, conf, health, seeded,
                           torrent_release, usenet_conf)
 from test_handoff import AUTO, SEND, checks_csv, downloads
@@ -97,23 +101,43 @@ def assert_average(mon, volume):
         assert avg <= d["bytes_total"] / (secs - 1), d
 
 
-def start_tracked(monitored, files, tmp_path, kind, url, rpc=""):
+def start_tracked(monitored, files, tmp_path, kind, url, rpc="", more=""):
     a, b, c = torrents()
     save = tmp_path / "saves"
     save.mkdir()
     (save / b.name).write_bytes(b.content)
     mon = monitored(["Saga 01"], monitor=AUTO, general=SEND,
-                    extra=conf(kind, url, save, rpc=rpc) + POLL,
+                    extra=conf(kind, url, save, rpc=rpc) + POLL + more,
                     releases=releases(a, files.put("/b.torrent", b.data),
                                       files.put("/c.torrent", c.data)))
     catalog(mon, files.url + "/gone.torrent")
     return mon, (a, b, c)
 
 
+def home_page(mon):
+    """The page at / as root gets it from the listener of http_door()."""
+    port = wait_for(lambda: re.search(
+        r"http: listening on \S+ \(port (\d+)\)",
+        pathlib.Path(mon.m.proc.log_path).read_text()), 30,
+        "the listener's port", mount=mon.m).group(1)
+    r = subprocess.run(["curl", "-sS", "--max-time", "60", "-u",
+                        "root:" + PASSWORD, "http://127.0.0.1:%s/" % port],
+                       capture_output=True, timeout=90)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.decode()
+
+
+def http_door(tmp_path):
+    """An [http] section on a port from the kernel, for root."""
+    htpasswd(tmp_path / "htpasswd", "root")
+    return "[http]\nlisten = 127.0.0.1:0\nhtpasswd = %s\n" % (
+        tmp_path / "htpasswd")
+
+
 def test_qbittorrent_followed(monitored, clients, files, tmp_path):
     qbit = clients("qbittorrent")
     mon, (a, b, c) = start_tracked(monitored, files, tmp_path, "qbittorrent",
-                           qbit.url)
+                                   qbit.url, more=http_door(tmp_path))
     mon.check("missing")
     d = downloads(mon)
     # identities: the magnet's and the torrent's info hash; the web link
@@ -166,6 +190,15 @@ def test_qbittorrent_followed(monitored, clients, files, tmp_path):
     assert state_of(mon, 2) == "downloading"
     done, total, speed = figures(mon, 2)
     assert (done, total) == (None, None) and speed == 0
+    # the owner's page shows it on its way, with its progress (issue 79),
+    # and not the one imported
+    page = home_page(mon)
+    now = re.search(r'<ul id="now-downloads">(.*?)</ul>', page, re.S)
+    assert now, page
+    assert re.search(r'<li>Saga 01 volume 2: <span class="state">'
+                     r'downloading</span> <progress max="100" value="0">',
+                     now.group(1)), now.group(1)
+    assert "volume 4:" not in now.group(1)
     # volume 6 got B again, which qBittorrent had: adopted, followed by
     # B's hash, completed; but B holds volume 4, not 6: never to be
     # imported, it failed, and the reason says so
