@@ -356,6 +356,38 @@ def test_example_keys():
         made, "run make docs"
 
 
+def hand_key_items(text, keys):
+    """["[section] key"]: each key of keys ({"section.key"}) that a
+    hand-written part of mediamon.conf(5) (outside the lists made from the
+    table) sets as a heading of its own: a .B, .BR or .BI line naming the
+    key of its .SH's section at the top level (not inside .RS ... .RE,
+    where the items are values), right after .PP, .LP, .P, .IP or .TP, or
+    followed by " :" as "key: what it does"."""
+    text = KEYS_BLOCK.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    found, sections, depth, opens = [], [], 0, False
+    for line in text.split("\n"):
+        if line.startswith(".SH"):
+            sections, depth = re.findall(r"\[(\w+)\]", line), 0
+        elif line.startswith(".RS"):
+            depth += 1
+        elif line.startswith(".RE"):
+            depth -= 1
+        m = re.match(r'\.(?:BI|BR|B) "?([a-z][a-z0-9_]*)"?( :)?', line)
+        if m and depth == 0 and (opens or m.group(2)):
+            found += ["[%s] %s" % (s, m.group(1)) for s in sections
+                      if "%s.%s" % (s, m.group(1)) in keys]
+        opens = depth == 0 and re.match(r"\.(PP|LP|P|IP|TP)\b", line)
+    return found
+
+
+def test_one_description_per_key():
+    """A key of the table is described once, by its help in the list made
+    from the table: no hand-written paragraph of mediamon.conf(5) is
+    headed by it (fold what it says into the key's .help in
+    common/config_keys.def, then make docs)."""
+    assert hand_key_items(read("man/mediamon.conf.5"), KEYS) == []
+
+
 def test_made_lists_say_the_table():
     """The tool's lists carry the table's types and defaults: a range, the
     choices of an enum, a default config_init sets, one in words, a
@@ -512,6 +544,12 @@ def test_parsers_see_a_drift():
                             {"a": listed, "b": ""}) == [
         "[a]'s list differs from the table's",
         "[b] has no list between the comments"]
+    page = (".SH [a] and [b]\n" + listed + ".PP\n.BR x :\nagain\n"
+            ".PP\nSee\n.BR y :\nthe rest\n.TP\n.B z\n.RS\n.TP\n"
+            ".B x\na value\n.RE\n.PP\n.B w\n.SH [c]\n.PP\n.B x\n")
+    assert hand_key_items(page, {"a.x", "b.x", "a.y", "b.z", "c.w"}) == [
+        "[a] x", "[b] x", "[a] y", "[b] z"]
+    assert hand_key_items(".SH [a]\n" + listed, {"a.x"}) == []
     nodes = ('} fixed[] = {\n\t{ "/", { .type = NODE_DIR } },\n'
              '\t{ "/a", { NODE_FILE,\n\t\t.render = f },\n'
              '\t  .help = "x" },\n\t{ "/b", { NODE_FILE } },\n};\n')
