@@ -459,6 +459,44 @@ def test_man_checks_columns():
     assert man_checks_block(read("man/mediamon.8")) == made, "run make docs"
 
 
+THREADS_BEGIN = '.\\" The threads: common/threads.def\n'
+THREADS_END = '.\\" End of the threads\n'
+
+
+def table_threads(text):
+    """The names of the threads' table, in order."""
+    return re.findall(r'^THREAD\("(mm-[a-z-]+)",', text, re.M)
+
+
+def code_thread_names(root):
+    """The names the code gives its threads: each "mm-..." string of a
+    .c file of the daemon's folders."""
+    names = set()
+    for folder in ("common", "indexer", "fs", "analyser", "tools"):
+        for top, _, files in os.walk(os.path.join(root, folder)):
+            for name in files:
+                if name.endswith(".c"):
+                    with open(os.path.join(top, name),
+                              encoding="utf-8") as f:
+                        names |= set(re.findall(r'"(mm-[a-z-]+)"',
+                                                f.read()))
+    return names
+
+
+def test_man_threads():
+    """mediamon(8)'s list of the threads is their table's (make docs),
+    and every name the code gives a thread is a row of it, every row a
+    name the code gives."""
+    rows = table_threads(read("common/threads.def"))
+    made = docs_tool("threads-man")
+    assert len(rows) >= 20 and made.startswith(THREADS_BEGIN)
+    assert re.findall(r"^\.B (mm\S+)$", made.replace("\\-", "-"),
+                      re.M) == rows
+    assert man_block(read("man/mediamon.8"), THREADS_BEGIN,
+                     THREADS_END) == made, "run make docs"
+    assert drift(code_thread_names(REPO), set(rows)) == NO_DRIFT
+
+
 def test_man_metrics():
     """mediamon(8) lists every metric of the table with its type, help and
     source, and no other."""
@@ -592,7 +630,10 @@ if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
     text = text.replace(old, docs_tool("mount-man"))
     old = man_checks_block(text)
     assert old, "mediamon.8 has no list of checks.csv's columns to rewrite"
-    write("man/mediamon.8", text.replace(old, docs_tool("checks-man")))
+    text = text.replace(old, docs_tool("checks-man"))
+    old = man_block(text, THREADS_BEGIN, THREADS_END)
+    assert old, "mediamon.8 has no list of the threads to rewrite"
+    write("man/mediamon.8", text.replace(old, docs_tool("threads-man")))
     write_key_lists()
 
 
