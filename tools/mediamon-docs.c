@@ -114,7 +114,9 @@ static void default_text(const struct config *cfg, const struct key *k,
 {
 	size_t len = out->len;
 
-	if (k->def_doc)
+	if (k->def_text)
+		k->def_text(out);
+	else if (k->def_doc)
 		strbuf_addstr(out, k->def_doc);
 	else if (k->def)
 		strbuf_addstr(out, k->def);
@@ -198,8 +200,10 @@ static void example_key(const struct config *cfg, const struct key *k,
 {
 	wrap(k->help, "# ", plain_line);
 	strbuf_reset(buf);
-	if (k->def_doc) {
-		strbuf_addf(buf, "Default: %s.", k->def_doc);
+	if (k->def_doc || k->def_text) {
+		strbuf_addstr(buf, "Default: ");
+		default_text(cfg, k, buf);
+		strbuf_addch(buf, '.');
 		wrap(buf->buf, "# ", plain_line);
 		printf("# %s =\n", k->name);
 		return;
