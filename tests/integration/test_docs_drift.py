@@ -497,6 +497,58 @@ def test_man_threads():
     assert drift(code_thread_names(REPO), set(rows)) == NO_DRIFT
 
 
+def option_names(head):
+    """The options the head of an item names: "-o NAME", "--long", "-x"."""
+    return re.findall(r"-o [a-z_]+|--?[A-Za-z][A-Za-z-]*", head)
+
+
+def help_options(text):
+    """The options --help lists: the head of each line indented by four
+    blanks and opening with a dash, up to two blanks."""
+    found = set()
+    for line in text.split("\n"):
+        m = re.match(r"^    (-\S.*?)(?:  |$)", line)
+        if m:
+            found |= set(option_names(m.group(1)))
+    return found
+
+
+def man_options(text):
+    """(listed, obsolete): the options of the items of mediamon(8)'s
+    OPTIONS, and those whose item opens with "Obsolete"."""
+    section = text.split(".SH OPTIONS\n", 1)[1].split("\n.SH ", 1)[0]
+    lines = section.split("\n")
+    listed, obsolete = set(), set()
+    for i in range(1, len(lines)):
+        if lines[i - 1] != ".TP":
+            continue
+        names = set(option_names(roff(lines[i]).replace('"', "")))
+        listed |= names
+        if i + 1 < len(lines) and lines[i + 1].startswith("Obsolete"):
+            obsolete |= names
+    return listed, obsolete
+
+
+def test_man_options():
+    """mediamon(8) has an item for each option --help lists, and --help
+    lists each option of mediamon(8) but those it calls obsolete (still
+    taken, with a warning); --version says what the page says it does."""
+    r = subprocess.run([BINARY, "--help"], capture_output=True, text=True,
+                       timeout=120)
+    helped = help_options(r.stdout)
+    listed, obsolete = man_options(read("man/mediamon.8"))
+    assert r.returncode == 0 and len(helped) > 20 and \
+        {"-o config", "--check", "--apply", "-V"} <= helped, r.stdout
+    assert obsolete and not obsolete & helped
+    assert drift(listed - obsolete, helped) == NO_DRIFT
+    r = subprocess.run([BINARY, "--version"], capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 0 and re.fullmatch(
+        r"mediamon \S+ \(libfuse \S+, SQLite \S+\)\n", r.stdout), r.stdout
+    assert ".BR \\-V \", \" \\-\\-version\nThe version, and those of " \
+        "libfuse and SQLite.\n" in read("man/mediamon.8")
+
+
 def test_man_metrics():
     """mediamon(8) lists every metric of the table with its type, help and
     source, and no other."""
@@ -588,6 +640,15 @@ def test_parsers_see_a_drift():
     assert hand_key_items(page, {"a.x", "b.x", "a.y", "b.z", "c.w"}) == [
         "[a] x", "[b] x", "[a] y", "[b] z"]
     assert hand_key_items(".SH [a]\n" + listed, {"a.x"}) == []
+    assert help_options("usage: x\n    -o db=FILE   the db\n"
+                        "    -d, -o debug   print\n"
+                        "    --check [--apply]\n      -q  no\n") == {
+        "-o db", "-d", "-o debug", "--check", "--apply"}
+    assert man_options(".SH OPTIONS\n.TP\n.BI \"\\-o db=\" FILE\nThe db.\n"
+                       ".TP\n.B \"\\-o old\"\nObsolete.\n.TP\n"
+                       ".BR \\-h \", \" \\-\\-help\nHelp.\n"
+                       ".SH X\n.TP\n.B \\-z\n") == (
+        {"-o db", "-o old", "-h", "--help"}, {"-o old"})
     nodes = ('} fixed[] = {\n\t{ "/", { .type = NODE_DIR } },\n'
              '\t{ "/a", { NODE_FILE,\n\t\t.render = f },\n'
              '\t  .help = "x" },\n\t{ "/b", { NODE_FILE } },\n};\n')
