@@ -12,6 +12,7 @@
 
 #include "common/bytes.h"
 #include "common/config_table.h"
+#include "common/manga_sources.h"
 #include "common/notify.h"
 
 static const char *const levels[] = {

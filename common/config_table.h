@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "common/config.h"
+#include "common/strbuf.h"
 
 #define O(field) .offset = offsetof(struct config, field), \
 	.size = sizeof(((struct config *)0)->field)
@@ -58,6 +59,8 @@ struct key {
 				 * documents: "path", "bytes" */
 	const char *def_doc;	/* the default in words, where it is not a
 				 * value (the number of CPUs) */
+	/* the default in words made from a table, in place of def_doc */
+	void (*def_text)(struct strbuf *out);
 };
 
 /* Every key, grouped by section in the order of the documentation

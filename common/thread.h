@@ -14,20 +14,34 @@
  * polls) is set before the call.
  *
  * Each thread is named, so that top -H, perf and /proc/PID/task/TID/comm
- * say who works (the names are listed in mediamon(8)): it names itself
- * first thing, or its creator starts it named:
+ * say who works, by a row of common/threads.def (thread_rows[], which
+ * mediamon(8) lists): it names itself first thing, or its creator starts
+ * it named:
  *
  *	thread_name("mm-writer");
  *	rc = thread_start(&w.thread, watch_main, NULL, "mm-watch");
  */
 
 #include <pthread.h>
+#include <stddef.h>
+
+/* A row of common/threads.def: a thread's name and what it does. */
+struct thread_row {
+	const char *name, *help;
+};
+
+extern const struct thread_row thread_rows[];
+extern const size_t thread_rows_nr;
+
+/* Whether name is a row's. */
+int thread_known(const char *name);
 
 /* Set *flag under lock, wake every waiter on cond, and join thread. */
 void thread_stop(pthread_t thread, pthread_mutex_t *lock,
 		 pthread_cond_t *cond, int *flag);
 
-/* Name the calling thread: "mm-" and at most 12 more characters. */
+/* Name the calling thread: "mm-" and at most 12 more characters, a
+ * row's name (asserted). */
 void thread_name(const char *name);
 
 /*

@@ -269,24 +269,14 @@ static void plan_free(struct plan *p)
  * one has none (a root just added: no count of the past knows it). */
 static int roots_known(sqlite3 *db, const struct plan *p)
 {
-	sqlite3_stmt *st;
-	int rc, known = 1;
+	sqlite3_int64 known = 1;
+	int rc = 0;
 
-	rc = db_prepare(db, "SELECT EXISTS (SELECT 1 FROM files"
-			" WHERE root_id = ?1)", &st);
-	if (rc)
-		return rc;
-	rc = SQLITE_DONE;
-	for (size_t i = 0; known && i < p->nr; i++) {
-		sqlite3_bind_int64(st, 1, p->req[i].root_id);
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW)
-			break;
-		known = sqlite3_column_int(st, 0);
-		sqlite3_reset(st);
-	}
-	rc = db_finalize(st, rc, "look for new roots");
-	return rc ? rc : known;
+	for (size_t i = 0; !rc && known && i < p->nr; i++)
+		rc = db_one_int(db, "look for new roots", "SELECT EXISTS"
+				" (SELECT 1 FROM files WHERE root_id = ?1)",
+				DB_ARGS(DB_INT(p->req[i].root_id)), &known);
+	return rc ? rc : !!known;
 }
 
 /* Count what the plan will walk, for progress (0: unknown); runs on the

@@ -168,14 +168,6 @@ static int made_here(int dfd, const char *name)
 		S_ISREG(st.st_mode) && st.st_uid == geteuid();
 }
 
-/* Free the nr names of v, and v. */
-static void free_names(char **v, size_t nr)
-{
-	for (size_t i = 0; i < nr; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* The names in the folder dfd (dir) that pick() takes, of files the
  * daemon made (backups: oldest first, as their names sort by time). */
 static int list_ours(int dfd, const char *dir, int (*pick)(const char *),
@@ -200,7 +192,7 @@ static int list_ours(int dfd, const char *dir, int (*pick)(const char *),
 		grown = array_grow(v, *nr, &alloc, sizeof(*v), 1);
 		if (!grown || !(grown[*nr] = strdup(d->d_name))) {
 			closedir(dp);
-			free_names(grown ? grown : v, *nr);
+			array_free_strings(grown ? grown : v, *nr);
 			*nr = 0;
 			return log_error(-ENOMEM, "backup: out of memory");
 		}
@@ -243,7 +235,7 @@ static int drop_ours(int dfd, const char *dir, int (*pick)(const char *),
 		if (unlinkat(dfd, names[i], 0) && errno != ENOENT)
 			log_warn("backup: cannot delete %s/%s: %s", dir,
 				 names[i], strerror(errno));
-	free_names(names, nr);
+	array_free_strings(names, nr);
 	return rc;
 }
 
@@ -324,7 +316,7 @@ int maintenance_backups(const char *db_path, char ***paths, size_t *nr,
 		names[i] = full;
 	}
 	if (rc) {
-		free_names(names, *nr);
+		array_free_strings(names, *nr);
 		*nr = 0;
 	} else {
 		*paths = names;
@@ -344,9 +336,7 @@ double maintenance_last_backup_at(const struct config *cfg)
 		return 0;
 	if (nr && !stat(paths[nr - 1], &st))
 		at = st.st_mtime;
-	for (size_t i = 0; i < nr; i++)
-		free(paths[i]);
-	free(paths);
+	array_free_strings(paths, nr);
 	return at;
 }
 

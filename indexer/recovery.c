@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/bytes.h"
 #include "common/clock.h"
 #include "common/db.h"
@@ -128,9 +129,7 @@ static int restore_newest(const char *path, char **from, struct strbuf *why)
 			rc = log_error(-ENOMEM, "database: out of memory");
 		strbuf_release(&why);
 	}
-	for (size_t i = 0; i < nr; i++)
-		free(backups[i]);
-	free(backups);
+	array_free_strings(backups, nr);
 	return rc;
 }
 

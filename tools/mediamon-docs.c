@@ -8,7 +8,8 @@
  * list of the mount's files and folders, from the node table's help
  * (fs/nodes.c), the one the README is made from; "checks-man" its list of
  * the columns of /metrics/checks.csv, the file's own header
- * (fs/render_monitor.c). A separate program rather
+ * (fs/render_monitor.c); "threads-man" its list of the threads, from
+ * their table (common/threads.def). A separate program rather
  * than a daemon option: the daemon keeps no code it never runs.
  * tests/integration/test_docs_drift.py puts them in the files (--write)
  * and fails when a file differs. Reads and writes no file.
@@ -20,6 +21,7 @@
 
 #include "common/config_table.h"
 #include "common/strbuf.h"
+#include "common/thread.h"
 #include "fs/nodes.h"
 #include "fs/render_monitor.h"
 
@@ -112,7 +114,9 @@ static void default_text(const struct config *cfg, const struct key *k,
 {
 	size_t len = out->len;
 
-	if (k->def_doc)
+	if (k->def_text)
+		k->def_text(out);
+	else if (k->def_doc)
 		strbuf_addstr(out, k->def_doc);
 	else if (k->def)
 		strbuf_addstr(out, k->def);
@@ -196,8 +200,10 @@ static void example_key(const struct config *cfg, const struct key *k,
 {
 	wrap(k->help, "# ", plain_line);
 	strbuf_reset(buf);
-	if (k->def_doc) {
-		strbuf_addf(buf, "Default: %s.", k->def_doc);
+	if (k->def_doc || k->def_text) {
+		strbuf_addstr(buf, "Default: ");
+		default_text(cfg, k, buf);
+		strbuf_addch(buf, '.');
 		wrap(buf->buf, "# ", plain_line);
 		printf("# %s =\n", k->name);
 		return;
@@ -284,6 +290,20 @@ static int checks_columns(void)
 	return 0;
 }
 
+/* The threads' names, each with its help, between two comments. */
+static int threads(void)
+{
+	printf(".\\\" The threads: common/threads.def\n");
+	for (size_t i = 0; i < thread_rows_nr; i++) {
+		printf(".TP\n.B ");
+		roff_put(thread_rows[i].name, strlen(thread_rows[i].name));
+		putchar('\n');
+		wrap(thread_rows[i].help, "", roff_line);
+	}
+	printf(".\\\" End of the threads\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int ret;
@@ -296,9 +316,11 @@ int main(int argc, char **argv)
 		ret = mount_files();
 	else if (argc == 2 && !strcmp(argv[1], "checks-man"))
 		ret = checks_columns();
+	else if (argc == 2 && !strcmp(argv[1], "threads-man"))
+		ret = threads();
 	else {
 		fprintf(stderr, "usage: mediamon-docs conf-man|conf-example|"
-			"mount-man|checks-man\n");
+			"mount-man|checks-man|threads-man\n");
 		return 2;
 	}
 	return fflush(stdout) || ret;

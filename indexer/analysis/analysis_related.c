@@ -245,49 +245,58 @@ static int row_vector(sqlite3_stmt *st, int col, float *out)
 	return 1;
 }
 
+/* A track's vector and the top list of those most like it. */
+struct similar {
+	float self[ANALYSIS_VECTOR_LEN], other[ANALYSIS_VECTOR_LEN];
+	struct analysis_top top;
+	int found;
+};
+
+/* db_one_row(): the track's own vector, when it is one. */
+static int read_self(sqlite3_stmt *st, void *arg)
+{
+	struct similar *s = arg;
+
+	s->found = row_vector(st, 0, s->self);
+	return 0;
+}
+
+/* db_each(): another track, offered to the top list. */
+static int offer_other(void *arg, sqlite3_stmt *st)
+{
+	struct similar *s = arg;
+
+	if (row_vector(st, 1, s->other))
+		analysis_top_offer(&s->top, sqlite3_column_int64(st, 0),
+				   s->other);
+	return 0;
+}
+
 int analysis_store_similar(sqlite3 *db, int64_t track_id,
 			   int (*keep)(void *arg, int64_t id), void *arg,
 			   int64_t *ids, size_t max, size_t *nr)
 {
-	float self[ANALYSIS_VECTOR_LEN], other[ANALYSIS_VECTOR_LEN];
-	struct analysis_top top;
-	sqlite3_stmt *st;
-	int rc, found = 0;
+	struct similar s = { .found = 0 };
+	int rc;
 
 	*nr = 0;
-	rc = db_prepare(db, "SELECT vector FROM analysis WHERE track_id = ?1"
-			" AND state = 'ok'", &st);
-	if (rc)
+	rc = db_one_row(db, "read a track's vector", "SELECT vector FROM"
+			" analysis WHERE track_id = ?1 AND state = 'ok'",
+			DB_ARGS(DB_INT(track_id)), read_self, &s);
+	if (rc < 0)
 		return rc;
-	sqlite3_bind_int64(st, 1, track_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		found = row_vector(st, 0, self);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_error(db, rc, "read a track's vector");
-	if (!found)
+	if (!s.found)
 		return -ENOENT;
 	if (!max)
 		return 0;
-	rc = db_prepare(db, "SELECT track_id, vector FROM analysis"
-			" WHERE state = 'ok' AND track_id != ?1", &st);
-	if (!rc)
-		rc = analysis_top_begin(&top, self, max, keep, arg);
-	if (rc) {
-		sqlite3_finalize(st);
+	rc = analysis_top_begin(&s.top, s.self, max, keep, arg);
+	if (rc)
 		return rc;
-	}
-	sqlite3_bind_int64(st, 1, track_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (row_vector(st, 1, other))
-			analysis_top_offer(&top, sqlite3_column_int64(st, 0),
-					   other);
-	sqlite3_finalize(st);
-	analysis_top_end(&top, ids, nr);
-	if (rc != SQLITE_DONE) {
+	rc = db_each(db, "read vectors", "SELECT track_id, vector FROM"
+		     " analysis WHERE state = 'ok' AND track_id != ?1",
+		     DB_ARGS(DB_INT(track_id)), offer_other, &s);
+	analysis_top_end(&s.top, ids, nr);
+	if (rc)
 		*nr = 0;
-		return db_error(db, rc, "read vectors");
-	}
-	return 0;
+	return rc;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/config.h"
 #include "common/log.h"
 #include "common/lookup.h"
@@ -68,9 +69,7 @@ static int find_root(const struct config *cfg, const char *mapped,
 	} else if (!(*root = strdup(best))) {
 		ret = -ENOMEM;
 	}
-	for (size_t i = 0; i < nr; i++)
-		free(real[i]);
-	free(real);
+	array_free_strings(real, nr);
 	return ret;
 }
 

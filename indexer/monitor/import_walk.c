@@ -354,9 +354,7 @@ static int walk_folder(struct walk *w, const char *rel, int depth)
 		qsort(names, nr, sizeof(*names), natural_order);
 	for (size_t i = 0; !ret && i < nr; i++)
 		ret = walk_entry(w, dirfd(d), rel, names[i], depth, &images);
-	for (size_t i = 0; i < nr; i++)
-		free(names[i]);
-	free(names);
+	array_free_strings(names, nr);
 	closedir(d);
 	if (images.nr_images && w->nr > before) {
 		for (size_t i = 0; i < images.nr_images; i++) {

@@ -21,6 +21,7 @@
 #include "common/db.h"
 #include "common/http.h"
 #include "common/log.h"
+#include "common/manga_sources.h"
 #include "common/notify.h"
 #include "common/strbuf.h"
 #include "common/throttle.h"
@@ -245,14 +246,11 @@ int published_original(const char *edition)
 /* The table's sources (common/manga_sources.def), in its order. */
 static const struct {
 	const char *name;
-	const char *editions;		/* asked by default for: "" all */
-	int rank;			/* the default order, lower first */
 	ask_fn ask;
 	size_t throttle;		/* of its throttle in struct monitor */
 } sources[] = {
-#define MANGA_SOURCE(name, title, editions, rank, ...) \
-	{ #name, editions, rank, published_ask_##name, \
-	  offsetof(struct monitor, name##_t) },
+#define MANGA_SOURCE(name, ...) \
+	{ #name, published_ask_##name, offsetof(struct monitor, name##_t) },
 #include "common/manga_sources.def"
 #undef MANGA_SOURCE
 };
@@ -264,39 +262,18 @@ static struct throttle **throttle_of(struct monitor *m, size_t k)
 	return (struct throttle **)((char *)m + sources[k].throttle);
 }
 
-/* Whether edition is a word of the source k's editions (or they are ""). */
-static int asked_by_default(size_t k, const char *edition)
-{
-	const char *p = sources[k].editions;
-	size_t n = strlen(edition);
-
-	if (!*p)
-		return 1;
-	for (size_t w; *p; p += w + strspn(p + w, " ")) {
-		w = strcspn(p, " ");
-		if (w == n && !strncmp(p, edition, n))
-			return 1;
-	}
-	return 0;
-}
-
 /* The sources asked, in order: new_sources (a source named twice is
- * asked once), or those asked by default for the edition, by rank. */
+ * asked once), or those asked by default for the edition
+ * (manga_sources_default()). */
 static size_t pick_sources(const struct config *cfg, const char *edition,
 			   size_t order[NR_SOURCES])
 {
 	const struct config_list *l = &cfg->new_sources;
 	int taken[NR_SOURCES] = { 0 };
-	size_t n = 0, j;
+	size_t n = 0;
 
-	for (size_t k = 0; !l->nr && k < NR_SOURCES; k++) {
-		if (!asked_by_default(k, edition))
-			continue;
-		for (j = n++; j && sources[order[j - 1]].rank >
-				 sources[k].rank; j--)
-			order[j] = order[j - 1];
-		order[j] = k;
-	}
+	if (!l->nr)
+		return manga_sources_default(edition, order);
 	for (size_t i = 0; i < l->nr; i++)
 		for (size_t k = 0; k < NR_SOURCES; k++)
 			if (!strcmp(l->items[i], sources[k].name) &&

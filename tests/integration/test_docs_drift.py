@@ -356,6 +356,38 @@ def test_example_keys():
         made, "run make docs"
 
 
+def hand_key_items(text, keys):
+    """["[section] key"]: each key of keys ({"section.key"}) that a
+    hand-written part of mediamon.conf(5) (outside the lists made from the
+    table) sets as a heading of its own: a .B, .BR or .BI line naming the
+    key of its .SH's section at the top level (not inside .RS ... .RE,
+    where the items are values), right after .PP, .LP, .P, .IP or .TP, or
+    followed by " :" as "key: what it does"."""
+    text = KEYS_BLOCK.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    found, sections, depth, opens = [], [], 0, False
+    for line in text.split("\n"):
+        if line.startswith(".SH"):
+            sections, depth = re.findall(r"\[(\w+)\]", line), 0
+        elif line.startswith(".RS"):
+            depth += 1
+        elif line.startswith(".RE"):
+            depth -= 1
+        m = re.match(r'\.(?:BI|BR|B) "?([a-z][a-z0-9_]*)"?( :)?', line)
+        if m and depth == 0 and (opens or m.group(2)):
+            found += ["[%s] %s" % (s, m.group(1)) for s in sections
+                      if "%s.%s" % (s, m.group(1)) in keys]
+        opens = depth == 0 and re.match(r"\.(PP|LP|P|IP|TP)\b", line)
+    return found
+
+
+def test_one_description_per_key():
+    """A key of the table is described once, by its help in the list made
+    from the table: no hand-written paragraph of mediamon.conf(5) is
+    headed by it (fold what it says into the key's .help in
+    common/config_keys.def, then make docs)."""
+    assert hand_key_items(read("man/mediamon.conf.5"), KEYS) == []
+
+
 def test_made_lists_say_the_table():
     """The tool's lists carry the table's types and defaults: a range, the
     choices of an enum, a default config_init sets, one in words, a
@@ -425,6 +457,96 @@ def test_man_checks_columns():
     assert made.startswith(CHECKS_BEGIN) and names and \
         set(names) <= set(columns) and columns[0] == "id", made
     assert man_checks_block(read("man/mediamon.8")) == made, "run make docs"
+
+
+THREADS_BEGIN = '.\\" The threads: common/threads.def\n'
+THREADS_END = '.\\" End of the threads\n'
+
+
+def table_threads(text):
+    """The names of the threads' table, in order."""
+    return re.findall(r'^THREAD\("(mm-[a-z-]+)",', text, re.M)
+
+
+def code_thread_names(root):
+    """The names the code gives its threads: each "mm-..." string of a
+    .c file of the daemon's folders."""
+    names = set()
+    for folder in ("common", "indexer", "fs", "analyser", "tools"):
+        for top, _, files in os.walk(os.path.join(root, folder)):
+            for name in files:
+                if name.endswith(".c"):
+                    with open(os.path.join(top, name),
+                              encoding="utf-8") as f:
+                        names |= set(re.findall(r'"(mm-[a-z-]+)"',
+                                                f.read()))
+    return names
+
+
+def test_man_threads():
+    """mediamon(8)'s list of the threads is their table's (make docs),
+    and every name the code gives a thread is a row of it, every row a
+    name the code gives."""
+    rows = table_threads(read("common/threads.def"))
+    made = docs_tool("threads-man")
+    assert len(rows) >= 20 and made.startswith(THREADS_BEGIN)
+    assert re.findall(r"^\.B (mm\S+)$", made.replace("\\-", "-"),
+                      re.M) == rows
+    assert man_block(read("man/mediamon.8"), THREADS_BEGIN,
+                     THREADS_END) == made, "run make docs"
+    assert drift(code_thread_names(REPO), set(rows)) == NO_DRIFT
+
+
+def option_names(head):
+    """The options the head of an item names: "-o NAME", "--long", "-x"."""
+    return re.findall(r"-o [a-z_]+|--?[A-Za-z][A-Za-z-]*", head)
+
+
+def help_options(text):
+    """The options --help lists: the head of each line indented by four
+    blanks and opening with a dash, up to two blanks."""
+    found = set()
+    for line in text.split("\n"):
+        m = re.match(r"^    (-\S.*?)(?:  |$)", line)
+        if m:
+            found |= set(option_names(m.group(1)))
+    return found
+
+
+def man_options(text):
+    """(listed, obsolete): the options of the items of mediamon(8)'s
+    OPTIONS, and those whose item opens with "Obsolete"."""
+    section = text.split(".SH OPTIONS\n", 1)[1].split("\n.SH ", 1)[0]
+    lines = section.split("\n")
+    listed, obsolete = set(), set()
+    for i in range(1, len(lines)):
+        if lines[i - 1] != ".TP":
+            continue
+        names = set(option_names(roff(lines[i]).replace('"', "")))
+        listed |= names
+        if i + 1 < len(lines) and lines[i + 1].startswith("Obsolete"):
+            obsolete |= names
+    return listed, obsolete
+
+
+def test_man_options():
+    """mediamon(8) has an item for each option --help lists, and --help
+    lists each option of mediamon(8) but those it calls obsolete (still
+    taken, with a warning); --version says what the page says it does."""
+    r = subprocess.run([BINARY, "--help"], capture_output=True, text=True,
+                       timeout=120)
+    helped = help_options(r.stdout)
+    listed, obsolete = man_options(read("man/mediamon.8"))
+    assert r.returncode == 0 and len(helped) > 20 and \
+        {"-o config", "--check", "--apply", "-V"} <= helped, r.stdout
+    assert obsolete and not obsolete & helped
+    assert drift(listed - obsolete, helped) == NO_DRIFT
+    r = subprocess.run([BINARY, "--version"], capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 0 and re.fullmatch(
+        r"mediamon \S+ \(libfuse \S+, SQLite \S+\)\n", r.stdout), r.stdout
+    assert ".BR \\-V \", \" \\-\\-version\nThe version, and those of " \
+        "libfuse and SQLite.\n" in read("man/mediamon.8")
 
 
 def test_man_metrics():
@@ -512,6 +634,21 @@ def test_parsers_see_a_drift():
                             {"a": listed, "b": ""}) == [
         "[a]'s list differs from the table's",
         "[b] has no list between the comments"]
+    page = (".SH [a] and [b]\n" + listed + ".PP\n.BR x :\nagain\n"
+            ".PP\nSee\n.BR y :\nthe rest\n.TP\n.B z\n.RS\n.TP\n"
+            ".B x\na value\n.RE\n.PP\n.B w\n.SH [c]\n.PP\n.B x\n")
+    assert hand_key_items(page, {"a.x", "b.x", "a.y", "b.z", "c.w"}) == [
+        "[a] x", "[b] x", "[a] y", "[b] z"]
+    assert hand_key_items(".SH [a]\n" + listed, {"a.x"}) == []
+    assert help_options("usage: x\n    -o db=FILE   the db\n"
+                        "    -d, -o debug   print\n"
+                        "    --check [--apply]\n      -q  no\n") == {
+        "-o db", "-d", "-o debug", "--check", "--apply"}
+    assert man_options(".SH OPTIONS\n.TP\n.BI \"\\-o db=\" FILE\nThe db.\n"
+                       ".TP\n.B \"\\-o old\"\nObsolete.\n.TP\n"
+                       ".BR \\-h \", \" \\-\\-help\nHelp.\n"
+                       ".SH X\n.TP\n.B \\-z\n") == (
+        {"-o db", "-o old", "-h", "--help"}, {"-o old"})
     nodes = ('} fixed[] = {\n\t{ "/", { .type = NODE_DIR } },\n'
              '\t{ "/a", { NODE_FILE,\n\t\t.render = f },\n'
              '\t  .help = "x" },\n\t{ "/b", { NODE_FILE } },\n};\n')
@@ -554,7 +691,10 @@ if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
     text = text.replace(old, docs_tool("mount-man"))
     old = man_checks_block(text)
     assert old, "mediamon.8 has no list of checks.csv's columns to rewrite"
-    write("man/mediamon.8", text.replace(old, docs_tool("checks-man")))
+    text = text.replace(old, docs_tool("checks-man"))
+    old = man_block(text, THREADS_BEGIN, THREADS_END)
+    assert old, "mediamon.8 has no list of the threads to rewrite"
+    write("man/mediamon.8", text.replace(old, docs_tool("threads-man")))
     write_key_lists()
 
 
