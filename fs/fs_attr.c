@@ -203,7 +203,7 @@ void fs_attr_virtual(const char *path, const struct node *n,
 	if (n->empty)
 		empty_mtime(path, st);
 	if (n->write_series && !n->temp)	/* what vim checks a save by */
-		st->st_mtim = st->st_ctim = nodes_settings_mtime(times.start);
+		st->st_mtim = st->st_ctim = nodes_settings_mtime();
 	if (h && h->mtime.tv_sec)
 		st->st_mtim = st->st_ctim = st->st_atim = h->mtime;
 	if (h)

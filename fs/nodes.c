@@ -39,6 +39,7 @@
 #include "fs/scratch.h"
 #include "fs/series_shown.h"
 #include "fs/snapshots.h"
+#include "fs/stamps.h"
 #include "fs/views.h"
 
 static int readme(struct strbuf *out);
@@ -493,9 +494,9 @@ int nodes_render(const struct node *n, struct strbuf *out)
 	return n->render ? n->render(out) : -EISDIR;
 }
 
-/* When a series setting was last written through the mount; 0 until
- * then. */
-static int64_t settings_written_ns;
+/* The stamp of the series settings' time (fs/stamps.h), kept across
+ * restarts. */
+#define SETTINGS_STAMP "/.settings"
 
 int nodes_write(const struct node *n, const char *buf, size_t len)
 {
@@ -505,19 +506,16 @@ int nodes_write(const struct node *n, const char *buf, size_t len)
 	if (!n->write_series)
 		return n->write ? n->write(buf, len) : -EACCES;
 	rc = n->write_series(buf, len, n->series);
+	/* a content of its own each write: a new time */
 	if (rc >= 0 && !clock_gettime(CLOCK_REALTIME, &now))
-		__atomic_store_n(&settings_written_ns, now.tv_sec *
-				 1000000000LL + now.tv_nsec, __ATOMIC_RELAXED);
+		stamps_seen(SETTINGS_STAMP, 0, (uint64_t)now.tv_sec *
+			    1000000000ULL + (uint64_t)now.tv_nsec);
 	return rc;
 }
 
-struct timespec nodes_settings_mtime(struct timespec start)
+struct timespec nodes_settings_mtime(void)
 {
-	int64_t ns = __atomic_load_n(&settings_written_ns, __ATOMIC_RELAXED);
-
-	if (!ns)
-		return start;
-	return (struct timespec){ ns / 1000000000LL, ns % 1000000000LL };
+	return stamps_last(SETTINGS_STAMP, 0);
 }
 
 int nodes_children(const char *path,

@@ -48,11 +48,13 @@ int nodes_write(const struct node *n, const char *buf, size_t len);
 
 /*
  * The modification time of the series settings: when one was last
- * written through the mount, start before any was. What an editor checks
+ * written through the mount, or the mount first asked if none ever was,
+ * kept in the store across restarts (fs/stamps.h). What an editor checks
  * a save by (vim asks before overwriting a file whose mtime moved since
- * it read it): the store's other changes (a scan, an analysis) leave it.
+ * it read it): the store's other changes (a scan, an analysis) leave it,
+ * and a copy (rsync -a) of unchanged settings sends nothing.
  */
-struct timespec nodes_settings_mtime(struct timespec start);
+struct timespec nodes_settings_mtime(void);
 
 /*
  * Call fn with the name and node of every direct child of the directory

@@ -17,12 +17,24 @@
 #include "common/array.h"
 #include "common/clock.h"
 #include "common/hash.h"
+#include "common/bytes.h"
 #include "common/log.h"
 #include "common/thread.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
 
-#define LASTING "/playlists/"
+/* The files whose content holds the clock or counters that move by
+ * themselves: their times are not kept across restarts, which would
+ * write the store each time one is read. Every other's are. */
+static const char *const live[] = { "/metrics/", "/status/summary.json" };
+
+static int lasting(const char *path)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(live); i++)
+		if (!strncmp(path, live[i], strlen(live[i])))
+			return 0;
+	return 1;
+}
 
 static struct {
 	pthread_mutex_t lock;
@@ -124,7 +136,7 @@ struct timespec stamps_time(const char *path, uid_t uid, gid_t gid,
 {
 	return seen(stamp_key(path, uid, gid),
 		    hash_end(hash_add_bytes(HASH_INIT, buf, len)), len, gen,
-		    !strncmp(path, LASTING, strlen(LASTING)), 0);
+		    lasting(path), 0);
 }
 
 static uint64_t seen_key(const char *name, uint64_t who)

@@ -23,15 +23,17 @@
  *
  * A file the mount has not rendered since it started (or whose slot a
  * newer one took) is new to it: its time is when it is first rendered.
- * But the times of /playlists' files and of the folders' names
+ * But the times of every generated file but those that hold the clock
+ * (metrics/, status/summary.json), and of the folders' names
  * (stamps_seen(): those of /playlists, the folders of fixed names of
- * the whole mount, and the time the store's names last moved, which
- * the views take, stamps_last() at a mount) are kept in the store and
- * read back at the next mount (stamps_load()):
+ * the whole mount, the time the store's names last moved, which
+ * the views take, stamps_last() at a mount, and the series settings'
+ * last write) are kept in the store and read back at the next mount
+ * (stamps_load()):
  * a thread of its own (stamps_start()) writes those first seen since its
  * last write once no new one came for STAMPS_QUIET_S (or STAMPS_LATEST_S
  * after the first, whatever comes), and stamps_stop() at the unmount.
- * So an unchanged library's playlists, views and the mount's folders of
+ * So an unchanged library's files, views and the mount's folders of
  * fixed names keep their times across a restart, a crash's too, but for those
  * first seen in the last few seconds.
  * The table holds STAMPS_SLOTS times, each looked for in STAMPS_PROBE
