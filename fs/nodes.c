@@ -479,9 +479,10 @@ mode_t nodes_mode(const struct node *n)
 void nodes_identity(const struct node *n, uint64_t ino, struct stat *st)
 {
 	st->st_ino = ino;
-	if (n->type != NODE_REAL || n->names <= 0 || n->file <= 0)
+	if (n->type != NODE_REAL || n->names <= 0 || !n->file)
 		return;
-	st->st_ino = NODES_TRACK_INO | (uint64_t)n->file;
+	st->st_ino = n->file > 0 ? NODES_TRACK_INO | (uint64_t)n->file :
+		NODES_TRACK_INO | NODES_PICTURE_INO | (uint64_t)-n->file;
 	st->st_nlink = n->names;
 }
 

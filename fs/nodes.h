@@ -34,12 +34,15 @@ mode_t nodes_mode(const struct node *n);
 
 /*
  * The inode number and link count stat() shows for n, whose entry in the
- * inode table is ino: a track of the music views is one file with a name
- * in each (names), the same number in all of them, from its id, above
- * any the table gives (NODES_TRACK_INO), so du, tar, rsync -H and cp -a
- * count and copy it once; anything else shows ino.
+ * inode table is ino: a track of the music views, or a cover (a folder
+ * image, or a picture a track holds), is one file with a name in each
+ * (names), the same number in all of them, from its id, above any the
+ * table gives (NODES_TRACK_INO; a track's picture NODES_PICTURE_INO
+ * too), so du, tar, rsync -H and cp -a count and copy it once; anything
+ * else shows ino.
  */
 #define NODES_TRACK_INO (1ULL << 62)
+#define NODES_PICTURE_INO (1ULL << 61)
 void nodes_identity(const struct node *n, uint64_t ino, struct stat *st);
 
 /* Render n into out, or command it with the len bytes at buf. */

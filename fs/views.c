@@ -295,13 +295,13 @@ static int music_views(void)
 }
 
 /* Keep where a track is for views_real_stat() and views_real_open(). A
- * track of view v found by a music view or a query has a name in each
- * music view. */
+ * track or a cover of view v found by a music view or a query has a name
+ * in each music view. */
 static void resolved(const struct view *v, const struct views_item *it,
 		     struct node *out)
 {
 	item_node(it, out);
-	if (v->kind != VIEW_MANGA && out->type == NODE_REAL && out->file > 0)
+	if (v->kind != VIEW_MANGA && out->type == NODE_REAL && out->file)
 		out->names = music_views();
 	views_real_remember(it->file, it->real);
 }

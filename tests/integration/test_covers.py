@@ -394,6 +394,33 @@ def test_covers_in_every_album_view(covers):
         assert m.read(os.path.join(folder, "folder.png")) == data
 
 
+def test_a_cover_is_one_file_in_every_view(covers):
+    """Issue 80: a cover shown in every album view (a picture a track
+    holds, or a folder image) is one file: the same inode number under
+    each of its names, a link count above one, so du counts it once."""
+    m = covers.mount
+    for key, folders in (
+            ("Artist B/V24 Album", (
+                "library/music/albums/V24 Album (Artist B)",
+                "library/music/years/Unknown Year/Artist B - V24 Album",
+                "library/music/genres/Unknown Genre/Artist B/V24 Album",
+                album_path("Artist B/V24 Album"))),
+            ("Artist C/Folder 00", (album_path("Artist C/Folder 00"),))):
+        kind = covers.want[key][0]
+        seen = {}
+        for folder in folders:
+            for name in ("cover.", "folder."):
+                st = os.stat(m.file(os.path.join(folder, name + kind)))
+                seen[os.path.join(folder, name)] = (st.st_ino, st.st_nlink)
+        assert len({ino for ino, _ in seen.values()}) == 1, (key, seen)
+        assert all(n > 1 for _, n in seen.values()), (key, seen)
+        # and a track's own number is not its picture's
+        track = next(n for n in os.listdir(m.file(folders[-1]))
+                     if n.endswith((".flac", ".mp3")))
+        assert os.stat(m.file(os.path.join(folders[-1], track))).st_ino \
+            not in {ino for ino, _ in seen.values()}
+
+
 def test_artist_images(covers):
     m = covers.mount
     assert m.read(ARTISTS + "/Artist A/artist.png") == covers.artist_a
