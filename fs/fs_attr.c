@@ -43,11 +43,9 @@ struct seen {
 	struct timespec at;
 };
 
-/* The mount's start (the series settings' time until one is written),
- * and when it first saw the store's current generation (the mtime of a
- * folder of /playlists the store cannot say). */
+/* When the mount first saw the store's current generation (the mtime of
+ * a folder of /playlists the store cannot say). */
 static struct {
-	struct timespec start;
 	pthread_mutex_t lock;
 	struct seen all;
 } times = {
@@ -56,7 +54,6 @@ static struct {
 
 void fs_attr_init(struct fuse_conn_info *conn)
 {
-	clock_gettime(CLOCK_REALTIME, &times.start);
 	fs_attr.uid = getuid();
 	fs_attr.gid = getgid();
 	fs_attr.no_opendir = !fs_attr.allow_other &&
@@ -76,22 +73,6 @@ static struct timespec seen_at(struct seen *s, uint64_t gen)
 	t = s->at;
 	pthread_mutex_unlock(&times.lock);
 	return t;
-}
-
-/* When the store's names last moved (fs/stamps.h keeps it across
- * restarts): while they have not since the process started (its
- * generation of names is 0), the time kept; else when the mount first
- * saw their generation. */
-static struct timespec names_time(void)
-{
-	uint64_t gen = indexer_names_generation();
-	uint64_t mount;
-
-	if (!gen)
-		return stamps_last("/names", 0);
-	mount = hash_add(hash_add(HASH_INIT, (uint64_t)times.start.tv_sec),
-			 (uint64_t)times.start.tv_nsec);
-	return stamps_seen("/names", 0, hash_end(hash_add(mount, gen)));
 }
 
 static int add_name(const char *name, const struct node *child, void *arg)
@@ -123,7 +104,7 @@ static struct timespec fixed_time(const char *path)
  * folder's mtime move, and tar, rsync and backup tools take a folder whose
  * times moved while they read it for one that changed. The views, /manga
  * and /opds/series list names only: their mtime is when the store's names
- * last moved (names_time(): indexer_names_generation(), which neither the
+ * last moved (stamps_names(): indexer_names_generation(), which neither the
  * audio analysis nor a scan that finds nothing new moves), kept across
  * restarts. The folders of /playlists list
  * what the analysis found too: theirs is when their names were first seen
@@ -148,7 +129,7 @@ static struct timespec dir_mtime(const char *path)
 	} else if (views_owns(path) || !strcmp(path, "/manga") ||
 		   !strncmp(path, "/manga/", 7) ||
 		   !strcmp(path, "/opds/series")) {
-		return names_time();
+		return stamps_names();
 	} else if (!strncmp(path, "/opds/files/", 12) ||
 		   !strncmp(path, "/opds/pages/", 12)) {
 		memcpy(holder, path, sizeof(holder) - 1);

@@ -157,6 +157,19 @@ struct timespec stamps_last(const char *name, uint64_t who)
 	return seen(seen_key(name, who), 0, 0, 0, 1, 1);
 }
 
+/* This process's own, that a generation of the store's names is told
+ * from the same number in another run by (stamps_load()). */
+static uint64_t run_id;
+
+struct timespec stamps_names(void)
+{
+	uint64_t gen = indexer_names_generation();
+
+	if (!gen)
+		return stamps_last("/names", 0);
+	return stamps_seen("/names", 0, hash_end(hash_add(run_id, gen)));
+}
+
 static int load_one(void *arg, const struct playlist_time *t)
 {
 	struct stamp *s;
@@ -175,7 +188,12 @@ static int load_one(void *arg, const struct playlist_time *t)
 
 int stamps_load(void)
 {
+	struct timespec now;
 	int rc;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	run_id = hash_add(hash_add(HASH_INIT, (uint64_t)now.tv_sec),
+			  (uint64_t)now.tv_nsec);
 
 	pthread_mutex_lock(&stamps.lock);
 	rc = playlist_reads_times(load_one, NULL);

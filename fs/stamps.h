@@ -64,6 +64,12 @@ struct timespec stamps_seen(const char *name, uint64_t who, uint64_t content);
  * now, kept. Any thread. */
 struct timespec stamps_last(const char *name, uint64_t who);
 
+/* When the store's names last moved (indexer_names_generation()),
+ * kept across restarts: while they have not since the process started,
+ * the time kept; else when the mount first saw their generation. What
+ * the views' folders show, and getIndexes' lastModified. Any thread. */
+struct timespec stamps_names(void);
+
 #define STAMPS_QUIET_S 2.0
 #define STAMPS_LATEST_S 30.0
 

@@ -17,12 +17,14 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include "fs/subsonic_artists.h"
 #include "fs/subsonic_auth.h"
 #include "fs/subsonic_genres.h"
 #include "fs/subsonic_index.h"
 #include "fs/subsonic_marks.h"
+#include "fs/stamps.h"
 #include "fs/subsonic_music.h"
 
 #define MAX_SIZE 500
@@ -217,17 +219,27 @@ static int page(const struct picks *p, size_t offset, size_t size,
 int subsonic_lists_indexes(json_t *body, subsonic_param_fn param,
 			   void *req)
 {
+	struct timespec names = stamps_names();
+	json_int_t modified = (json_int_t)names.tv_sec * 1000 +
+		names.tv_nsec / 1000000;
+	const char *since = param(req, "ifModifiedSince");
 	json_t *index;
+	char *end;
+	long long ms;
 	int rc;
 
-	(void)param;
-	(void)req;
 	rc = subsonic_artists_all(body);
 	if (rc)
 		return rc;
 	index = json_incref(json_object_get(body, "artists"));
 	json_object_del(body, "artists");
-	if (json_object_set_new(index, "lastModified", json_integer(0))) {
+	/* a player that has the index as it is gets none of it again */
+	errno = 0;
+	ms = since ? strtoll(since, &end, 10) : -1;
+	if (since && !errno && end != since && !*end && ms >= modified)
+		json_object_del(index, "index");
+	if (json_object_set_new(index, "lastModified",
+				json_integer(modified))) {
 		json_decref(index);
 		return -ENOMEM;
 	}

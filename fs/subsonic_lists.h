@@ -15,7 +15,9 @@
 
 typedef const char *(*subsonic_param_fn)(void *req, const char *name);
 
-/* getIndexes: the artists as getArtists gives them, as "indexes". */
+/* getIndexes: the artists as getArtists gives them, as "indexes", with
+ * lastModified when the store's names last moved (ms); none of them when
+ * ifModifiedSince is that time or later. */
 int subsonic_lists_indexes(json_t *body, subsonic_param_fn param,
 			   void *req);
 /* getAlbumList2: type random, newest (the albums whose tracks the index

@@ -167,6 +167,17 @@ def test_indexes_and_album_lists(dated):
     assert [i["name"] for i in idx["index"]] == ["B", "Z"]
     assert {a["name"]: a["id"] for i in idx["index"]
             for a in i["artist"]} == artists(w)
+    # lastModified: when the index's names last moved (ms), which a
+    # player gives back as ifModifiedSince to be sent nothing anew
+    since = idx["lastModified"]
+    assert since > 10 ** 12
+    again = ok(call(w, "getIndexes", ifModifiedSince=since)[2])["indexes"]
+    assert "index" not in again and again["lastModified"] == since
+    older = ok(call(w, "getIndexes", ifModifiedSince=since - 1)[2])
+    assert [i["name"] for i in older["indexes"]["index"]] == ["B", "Z"]
+    # not a number: the whole index, as without it
+    bad = ok(call(w, "getIndexes", ifModifiedSince="yesterday")[2])
+    assert [i["name"] for i in bad["indexes"]["index"]] == ["B", "Z"]
 
     def albums(**q):
         return names(call(w, "getAlbumList2", **q)[2])
