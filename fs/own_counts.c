@@ -246,7 +246,7 @@ static struct kept *slot(uint64_t who)
 
 /* Ask the thread for k's count, starting it the first time. Under the
  * lock. */
-static int ask(struct kept *k)
+static int ask_count(struct kept *k)
 {
 	int rc;
 
@@ -297,7 +297,7 @@ int own_counts_get(struct library_counts *out)
 		rc = caller_identity(&k->uid, &k->gid, k->groups,
 				     &k->ngroups);
 		if (!rc && !k->asked)
-			rc = ask(k);
+			rc = ask_count(k);
 		if (rc) {
 			pthread_mutex_unlock(&counter.lock);
 			return rc;

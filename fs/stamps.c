@@ -28,7 +28,7 @@
  * write the store each time one is read. Every other's are. */
 static const char *const live[] = { "/metrics/", "/status/summary.json" };
 
-static int lasting(const char *path)
+static int kept_across_restarts(const char *path)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(live); i++)
 		if (!strncmp(path, live[i], strlen(live[i])))
@@ -136,7 +136,7 @@ struct timespec stamps_time(const char *path, uid_t uid, gid_t gid,
 {
 	return seen(stamp_key(path, uid, gid),
 		    hash_end(hash_add_bytes(HASH_INIT, buf, len)), len, gen,
-		    lasting(path), 0);
+		    kept_across_restarts(path), 0);
 }
 
 static uint64_t seen_key(const char *name, uint64_t who)

@@ -138,7 +138,7 @@ static int entry_zip64(const unsigned char *p, const unsigned char *extra,
 
 /* Walk the directory read into z: every entry's record whole, the
  * count the end record gives, the sizes summed. */
-static int walk_dir(struct import_zipdir *z)
+static int check_records(struct import_zipdir *z)
 {
 	const unsigned char *p = z->dir, *end = z->dir + z->dir_size;
 	unsigned long long n = 0;
@@ -197,7 +197,7 @@ int import_zipdir_read(int fd, struct import_zipdir *z)
 		ret = fdio_pread_all(fd, z->dir, z->dir_size, (off_t)z->dir_off);
 	}
 	if (!ret)
-		ret = walk_dir(z);
+		ret = check_records(z);
 	if (ret)
 		import_zipdir_release(z);
 	return ret;
@@ -216,7 +216,7 @@ int import_zipdir_has(const struct import_zipdir *z, const char *name)
 	const unsigned char *p = z->dir, *end = z->dir + z->dir_size;
 	size_t len = strlen(name);
 
-	/* walk_dir() checked every record */
+	/* check_records() checked every record */
 	while (p < end) {
 		size_t n = bytes_le16(p + 28);
 
