@@ -15,7 +15,7 @@
 
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "fs/control.h"
+#include "fs/tree/control.h"
 
 /* control_text() of the len bytes at in: out holds the text. */
 static int text(const char *in, size_t len, char *out, size_t max)

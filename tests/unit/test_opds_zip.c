@@ -22,7 +22,7 @@
 #include <cmocka.h>
 
 #include "common/strbuf.h"
-#include "fs/opds_zip.h"
+#include "fs/tree/opds_zip.h"
 
 /* What zipfile says of each entry: name size offset crc method time, one a
  * line, then what reading the entry named by the second argument gives

@@ -14,8 +14,8 @@
 #include <cmocka.h>
 
 #include "common/strbuf.h"
-#include "fs/nodes.h"
-#include "fs/scratch.h"
+#include "fs/tree/nodes.h"
+#include "fs/tree/scratch.h"
 
 static int teardown(void **state)
 {

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "common/strbuf.h"
-#include "fs/sizes.h"
+#include "fs/tree/sizes.h"
 
 static int render_a(struct strbuf *out)
 {
