@@ -4,7 +4,7 @@
  * request's address (a proxy's forwarded one only from the proxy's user),
  * password and path checked, the user's rights taken around the answer,
  * and POST /control/NAME. It renders and opens nothing itself
- * (fs/http_serve.c) and holds no password past a request.
+ * (fs/http/http_serve.c) and holds no password past a request.
  */
 #include "fs/http/http.h"
 

@@ -5,17 +5,17 @@
 /*
  * The HTTP listener ([http] listen), off by default: the mount's tree
  * read-only over HTTP on libmicrohttpd, to the accounts of [http]
- * htpasswd (fs/http_auth.h), each request answered through the mount's
- * nodes with its user's rights (caller_begin_user(), fs/http_serve.h);
+ * htpasswd (fs/tree/http_auth.h), each request answered through the mount's
+ * nodes with its user's rights (caller_begin_user(), fs/http/http_serve.h);
  * GET /metrics is the Prometheus file, GET / a dashboard, and POST
  * /control/NAME writes its body to the control file, for the users the
  * mount lets write it (the daemon's user and root); /rest/ is the
- * OpenSubsonic API (fs/subsonic.h), whose clients name their account in
- * the query instead.
+ * OpenSubsonic API (fs/subsonic/subsonic.h), whose clients name their account
+ * in the query instead.
  *
  * Its [http] threads threads ("mm-http") answer at most max_connections
  * connections, max_connections_per_address from one address or one
- * local user (fs/http_peers.h); a
+ * local user (fs/http/http_peers.h); a
  * connection silent for timeout seconds is closed, and a request's
  * headers past HTTP_HEADER_BYTES are refused. A reload applies [http]
  * anew: the htpasswd read again, and a listener with the new address,

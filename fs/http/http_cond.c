@@ -2,7 +2,7 @@
 /*
  * Conditional requests (http_cond.h): precondition headers against an
  * entity tag and a time. It reads no header from a connection and
- * answers nothing (fs/http_serve.c does both).
+ * answers nothing (fs/http/http_serve.c does both).
  */
 #include "fs/http/http_cond.h"
 

@@ -6,7 +6,7 @@
  * The conditional requests of RFC 9110 13 for one body: the request's
  * precondition headers weighed against the body's entity tag and time,
  * and whether its Range still applies (If-Range). Pure: header values
- * in, a verdict out; fs/http_serve.c reads the headers and answers.
+ * in, a verdict out; fs/http/http_serve.c reads the headers and answers.
  */
 
 #include <time.h>

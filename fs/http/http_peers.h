@@ -3,7 +3,7 @@
 #define MEDIAMON_HTTP_PEERS_H
 
 /*
- * The HTTP listener's connections (fs/http.h) counted by whom they are
+ * The HTTP listener's connections (fs/http/http.h) counted by whom they are
  * from, in place of libmicrohttpd's limit per address (which counts
  * 127.0.0.1 as one, so that one local user's idle connections from
  * there shut out every other local user's). A connection whose other

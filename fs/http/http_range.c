@@ -2,7 +2,7 @@
 /*
  * Byte ranges of HTTP requests (http_range.h): the Range header parsed,
  * ordered and merged, and the multipart/byteranges layout of several
- * ranges. It reads no file and writes no answer (fs/http_serve.c does).
+ * ranges. It reads no file and writes no answer (fs/http/http_serve.c does).
  */
 #include "fs/http/http_range.h"
 

@@ -4,7 +4,7 @@
  * resolved, rendered and opened with the rights of the user this thread
  * holds, as FUSE does, with their media types, validators and ranges;
  * folders as links; the dashboard. It does not check passwords or take
- * commands (fs/http.c), and opens nothing but through views_real.h.
+ * commands (fs/http/http.c), and opens nothing but through views_real.h.
  */
 #include "fs/http/http_serve.h"
 

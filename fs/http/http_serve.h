@@ -3,11 +3,11 @@
 #define MEDIAMON_HTTP_SERVE_H
 
 /*
- * The answers of the HTTP listener (fs/http.h) to a user whose rights
+ * The answers of the HTTP listener (fs/http/http.h) to a user whose rights
  * this thread holds (caller_begin_user()): a node of the mount by its
  * path, the same bytes as the file with its type, ETag, Last-Modified
  * (library files), conditional requests and byte ranges (several in a
- * multipart/byteranges body, fs/http_range.h); a folder as
+ * multipart/byteranges body, fs/http/http_range.h); a folder as
  * a list of links; the dashboard at /; errors as short texts.
  */
 

@@ -2,7 +2,7 @@
 /*
  * The temporary files and renames of editors in a series folder
  * (edits.h): judges which may be made and applies a rename as one write
- * of the file it replaces. Everything else goes to fs/refuse.c.
+ * of the file it replaces. Everything else goes to fs/mount/refuse.c.
  */
 #include "fs/mount/edits.h"
 

@@ -9,7 +9,7 @@
  *
  *   - In a series folder (mode 0755: its owner's), the mount's owner may
  *     make the temporary files of these tools, held in memory
- *     (fs/scratch.h): a name of sed -i's ("sed" and six letters or
+ *     (fs/tree/scratch.h): a name of sed -i's ("sed" and six letters or
  *     digits), vim's probe of the folder (digits alone) and vim's backup
  *     of a writable file (its name and "~"). They show mode 0600 (vim
  *     then writes the file in place, not by rename), take a mode, owner

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The table of FUSE operations the kernel's requests reach, each counted
- * by fs/session.h, the mount's options, and the callbacks of names and
+ * by fs/tree/session.h, the mount's options, and the callbacks of names and
  * attributes: lookup, forget, getattr and setattr. Folders are answered
  * in fs_dir.c, files in fs_file.c, changes of names in edits.c, what the
  * mount refuses in refuse.c. It must not list, open or render itself

@@ -3,8 +3,8 @@
 #define MEDIAMON_FS_H
 
 /*
- * The FUSE operations of the mount (libfuse's low-level API; fs/inodes.h
- * turns the kernel's inode numbers into the paths fs/nodes.h resolves).
+ * The FUSE operations of the mount (libfuse's low-level API; fs/mount/inodes.h
+ * turns the kernel's inode numbers into the paths fs/tree/nodes.h resolves).
  *
  *	if (fs_parse_options(&args))
  *		goto fail;
@@ -14,17 +14,17 @@
  * Generated files are rendered once at open() into a buffer kept in the
  * file handle, so every read on one handle sees one snapshot; the thread
  * that answers the open renders them while the session loop's others
- * answer on (fs/session.h), and a rendering that reads the store longer
- * than FS_RENDER_DEADLINE_S (fs/fs_attr.h; -o render_deadline=S) fails
+ * answer on (fs/tree/session.h), and a rendering that reads the store longer
+ * than FS_RENDER_DEADLINE_S (fs/mount/fs_attr.h; -o render_deadline=S) fails
  * its open with EAGAIN (logged). A lookup or getattr renders the file
  * too, for its caller, to show the size a read gives, and keeps the
- * rendering for the open that follows (fs/sizes.h); the kernel asks for
+ * rendering for the open that follows (fs/tree/sizes.h); the kernel asks for
  * a generated file's attributes every time, and opens use direct_io. The
  * kernel keeps entries and attributes for the timeouts (1 s unless
  * -o entry_timeout= or attr_timeout= say), and, where it can, the
  * listings of folders until their mtime moves: a folder of the store's
  * views takes as mtime the time the mount first saw the store's current
- * generation, a fixed folder the mount's start. fs/invalidate.h makes
+ * generation, a fixed folder the mount's start. fs/tree/invalidate.h makes
  * the kernel forget what changed sooner. Library files are read from
  * their descriptor (spliced to the kernel), with the kernel's page cache
  * unless they changed a moment ago. Names that do not exist are asked

@@ -78,7 +78,7 @@ static struct timespec seen_at(struct seen *s, uint64_t gen)
 	return t;
 }
 
-/* When the store's names last moved (fs/stamps.h keeps it across
+/* When the store's names last moved (fs/tree/stamps.h keeps it across
  * restarts): while they have not since the process started (its
  * generation of names is 0), the time kept; else when the mount first
  * saw their generation. */
@@ -103,10 +103,10 @@ static int add_name(const char *name, const struct node *child, void *arg)
 	return 0;
 }
 
-/* A folder of fixed names (those of fs/nodes.c's table: the root,
+/* A folder of fixed names (those of fs/tree/nodes.c's table: the root,
  * status/, metrics/, control/, opds/, library/, /playlists and its
  * library/ ...) is as old as the names it lists: the time they were
- * first seen as they are, kept across restarts (fs/stamps.h), so it
+ * first seen as they are, kept across restarts (fs/tree/stamps.h), so it
  * moves only when a version of the daemon adds or drops a name. */
 static struct timespec fixed_time(const char *path)
 {
@@ -174,7 +174,7 @@ static void empty_mtime(const char *path, struct stat *st)
 
 /* A folder's times are dir_mtime()'s, but one that knows its own
  * (node.h's stat_series: a volume's pages, its archive's). A file's times
- * are those of the open rendering h (fs/stamps.h), else
+ * are those of the open rendering h (fs/tree/stamps.h), else
  * now, but a series setting's, which are when a setting was last written
  * (nodes_settings_mtime()); fs_attr_node() renders a file for its size
  * and time, but one whose node knows them without (a manga page's are
@@ -239,7 +239,7 @@ const char *fs_attr_stamp_name(const char *path, const struct node *n,
 /* A playlist is made from the store alone (and the caller's rights): its
  * size and time stay those of its last rendering for the same user until
  * the store's generation moves, so a listing of /playlists costs what a
- * listing of the tracks does (fs/stamps.h). */
+ * listing of the tracks does (fs/tree/stamps.h). */
 static int kept(const char *path, const char *name,
 		const struct fuse_ctx *ctx, uint64_t gen, struct stat *st)
 {
@@ -300,7 +300,7 @@ int fs_attr_node(fuse_req_t req, const char *path, const struct node *n,
 }
 
 /* An fstat() of an open rendering shows that rendering's size to the
- * process that opened it (fs/handles.h). */
+ * process that opened it (fs/mount/handles.h). */
 int fs_attr_snapshot(fuse_req_t req, fuse_ino_t ino, struct stat *st)
 {
 	struct timespec mtime;

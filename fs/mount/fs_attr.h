@@ -20,7 +20,7 @@
  * says, in seconds. */
 #define FS_RENDER_DEADLINE_S 10
 /* From how many files in the store the lists of status/ are snapshots
- * (fs/snapshots.h) unless -o snapshot_files=N says. */
+ * (fs/tree/snapshots.h) unless -o snapshot_files=N says. */
 #define FS_SNAPSHOT_FILES 50000
 
 /* Set by fs_parse_options() and fs_attr_init() before the first
@@ -30,7 +30,7 @@ struct fs_attr_options {
 	 * rendering may read the store (-o), in seconds */
 	double entry_timeout, attr_timeout, render_deadline;
 	/* from how many files in the store the lists are snapshots (-o
-	 * snapshot_files, fs/snapshots.h) */
+	 * snapshot_files, fs/tree/snapshots.h) */
 	unsigned long snapshot_files;
 	/* whether other users may use the mount (-o allow_other) */
 	int allow_other;
@@ -61,7 +61,7 @@ int fs_attr_render(const struct node *n, const char *path,
 #define FS_ATTR_STAMP_NAME 64
 
 /* The name the time and size of the generated file n at path are kept
- * under (fs/stamps.h): its path, but a playlist's node, which mpd/ and
+ * under (fs/tree/stamps.h): its path, but a playlist's node, which mpd/ and
  * its folder (similar/, mix/, genre/, decade/) show under two names with
  * the same bytes; buf has room for FS_ATTR_STAMP_NAME bytes. */
 const char *fs_attr_stamp_name(const char *path, const struct node *n,
@@ -70,7 +70,7 @@ const char *fs_attr_stamp_name(const char *path, const struct node *n,
 /*
  * The stat() of the node n at path for the caller of req, whatever kind
  * it is. A generated file is rendered for the caller, and the rendering
- * kept for its open (fs/sizes.h): the size shown is what a read gives.
+ * kept for its open (fs/tree/sizes.h): the size shown is what a read gives.
  * A file the caller may not open shows 0 and is not rendered for it.
  * Returns 0 or a negative errno.
  */
@@ -78,7 +78,7 @@ int fs_attr_node(fuse_req_t req, const char *path, const struct node *n,
 		 struct stat *st);
 
 /* The stat() of the rendering that the process of req has open on ino
- * (fs/handles.h): 1 and st filled, or 0 when there is none. */
+ * (fs/mount/handles.h): 1 and st filled, or 0 when there is none. */
 int fs_attr_snapshot(fuse_req_t req, fuse_ino_t ino, struct stat *st);
 
 /* How long the kernel may keep n's attributes, in seconds. */

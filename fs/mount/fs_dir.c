@@ -2,7 +2,7 @@
 /*
  * The FUSE callbacks of folders: opendir, releasedir, readdir and
  * readdirplus, and the lookups a readdirplus counts for the kernel. It
- * lists what fs/nodes.h gives for the caller; it must not stat or
+ * lists what fs/tree/nodes.h gives for the caller; it must not stat or
  * render a file for a listing.
  */
 #include "fs/mount/fs_dir.h"

@@ -4,7 +4,7 @@
  * extended attributes of the views' tracks. A library file is opened as
  * its caller and read from its descriptor; a generated file is rendered
  * at open into its handle, a volume folder's zip made as it is read
- * (fs/opds_zip.h). It must not answer for folders, and writes
+ * (fs/tree/opds_zip.h). It must not answer for folders, and writes
  * only to control files (nodes_write()).
  */
 #include "fs/mount/fs_file.h"
@@ -57,7 +57,7 @@ static void real_cache(int fd, struct fuse_file_info *fi)
 
 /* Make the handle of the node n (inode ino, at path) open with fi's
  * flags for the caller of req. A generated file's rendering is the one
- * its stat() just made and kept (fs/sizes.h), else one made now. */
+ * its stat() just made and kept (fs/tree/sizes.h), else one made now. */
 /* An open rendering of a file whose node knows its times (a manga page)
  * keeps them, so that tar sees the same before and after it reads. */
 static void page_time(const struct node *n, struct handle *h)
@@ -203,7 +203,7 @@ void fs_file_open(fuse_req_t req, fuse_ino_t ino,
 		handles_free(h);
 }
 
-/* A volume folder's zip is made as it is read (fs/opds_zip.h). */
+/* A volume folder's zip is made as it is read (fs/tree/opds_zip.h). */
 static void zip_read(fuse_req_t req, const struct handle *h, size_t size,
 		     off_t off)
 {
@@ -224,7 +224,7 @@ static void zip_read(fuse_req_t req, const struct handle *h, size_t size,
 
 /* A library file is handed over as its descriptor, so libfuse can splice
  * its pages to the kernel (or read them itself where it cannot); a
- * rendering as fs/grow.h replies it. */
+ * rendering as fs/mount/grow.h replies it. */
 void fs_file_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		  struct fuse_file_info *fi)
 {

@@ -7,9 +7,9 @@
  *
  * fs_file_open() opens a library file as the caller of req, or renders
  * a generated file into the handle (or takes the rendering a stat()
- * kept, fs/sizes.h), counted by fs/open_caps.h; fs_file_read() splices
- * a library file from its descriptor or replies the rendering
- * (fs/grow.h); fs_file_write() hands a control file's command to
+ * kept, fs/tree/sizes.h), counted by fs/tree/open_caps.h; fs_file_read()
+ * splices a library file from its descriptor or replies the rendering
+ * (fs/mount/grow.h); fs_file_write() hands a control file's command to
  * nodes_write() (a refused one is logged to /log, and the write fails
  * with its error). What is written to a series setting (node.h's
  * write_series, but an editor's temporary file) is held in the handle,

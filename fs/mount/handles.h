@@ -4,7 +4,8 @@
 
 /*
  * The open files of the mount, each a generated file's rendering, a
- * library file's descriptor or a volume folder's zip (fs/opds_zip.h), listed from the open until the release:
+ * library file's descriptor or a volume folder's zip (fs/tree/opds_zip.h),
+ * listed from the open until the release:
  * the kernel's release of a file closed just before the unmount may
  * never reach the daemon, and what it holds is freed at destroy instead.
  * The kernel sends fstat() as a getattr without the handle, so an open
@@ -34,9 +35,9 @@ struct handle {
 	uint64_t stream_start;	/* a growing file's rendering's place */
 	pid_t opener;		/* the process (thread group) that opened it */
 	uid_t uid;		/* its user, whose cap counts it */
-	struct timespec mtime;	/* its rendering's (fs/stamps.h); 0: now */
+	struct timespec mtime;	/* rendering's (fs/tree/stamps.h); 0: now */
 	/* What was written to a series setting, kept for the flush (or
-	 * the release) that sets it: fs/fs_file.h. */
+	 * the release) that sets it: fs/mount/fs_file.h. */
 	struct strbuf held;
 	int holding;		/* a write came since the last flush */
 	struct handle *prev, *next;	/* in the list */
@@ -53,7 +54,7 @@ void handles_free(struct handle *h);
 void handles_free_all(void);
 
 /* The size the open rendering h shows: its length, or for a file that
- * grows (fs/grow.h), what the log ring's stream holds from its start, or
+ * grows (fs/mount/grow.h), what the log ring's stream holds from its start, or
  * a zip's size. */
 size_t handles_size(const struct handle *h);
 

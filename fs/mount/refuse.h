@@ -44,7 +44,7 @@ void refuse_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
  * Whether a setattr of the FUSE_SET_ATTR_* bits to_set may go on for n:
  * 0, or -EPERM for a mode, an owner, or a time that is not "now" on a
  * generated or control file (a folder's and a library file's times are
- * their own). An editor's temporary file takes them all (fs/edits.h).
+ * their own). An editor's temporary file takes them all (fs/mount/edits.h).
  * The size is truncate's to judge.
  */
 int refuse_setattr(const struct node *n, int to_set);

@@ -2,34 +2,34 @@
 #ifndef MEDIAMON_SUBSONIC_H
 #define MEDIAMON_SUBSONIC_H
 /*
- * The OpenSubsonic API under /rest of the HTTP listener (fs/http.h):
+ * The OpenSubsonic API under /rest of the HTTP listener (fs/http/http.h):
  * /rest/METHOD or /rest/METHOD.view, its parameters in the query, the
- * account in them (fs/subsonic_auth.h), answered as API version
+ * account in them (fs/subsonic/subsonic_auth.h), answered as API version
  * SUBSONIC_API in the subsonic-response envelope, XML or, with f=json,
  * JSON (one tree, so both say the same), with the user's rights held
  * around the answer (caller_begin_user()). A refusal is an answer of
  * status 200 with the error's code and message, as the clients expect:
  * 0 for a method not served (the spec's say "NAME is not implemented":
- * fs/subsonic_spec.h) or no method of the spec, 10 a missing parameter, 40 a wrong password,
+ * fs/subsonic/subsonic_spec.h) or no method of the spec, 10 a missing
+ * parameter, 40 a wrong password,
  * 41 a token of an account without a kept password (a failure counted
  * as a wrong password's, as 40 and 44 are), 42 an apiKey while
  * no key is kept, 43 several mechanisms at once, 44 an apiKey not kept,
  * 70 what is not there. An account with [http] max_answers_per_account
- * answers in progress (fs/subsonic_busy.h) is refused at once with 429
+ * answers in progress (fs/subsonic/subsonic_busy.h) is refused at once with 429
  * and a Retry-After, as a client held for wrong passwords is.
  *
  * Methods: ping, getLicense, getOpenSubsonicExtensions
  * (apiKeyAuthentication while keys are kept), tokenInfo (the account's
- * name),
- * getMusicFolders (the [music] library as folder 1), getArtists,
- * getArtist, getAlbum, getSong, getGenres (fs/subsonic_music.h),
+ * name), getMusicFolders (the [music] library as folder 1), getArtists,
+ * getArtist, getAlbum, getSong, getGenres (fs/subsonic/subsonic_music.h),
  * getIndexes, getAlbumList2, getRandomSongs, search3, getSimilarSongs
- * and getSimilarSongs2 (fs/subsonic_lists.h), getCoverArt, stream and
- * download (the file as it is, with byte ranges: fs/http_serve.h),
- * star, unstar, getStarred2 and scrobble (fs/subsonic_stars.h),
+ * and getSimilarSongs2 (fs/subsonic/subsonic_lists.h), getCoverArt, stream and
+ * download (the file as it is, with byte ranges: fs/http/http_serve.h),
+ * star, unstar, getStarred2 and scrobble (fs/subsonic/subsonic_stars.h),
  * getUser, getUsers, getScanStatus and startScan
- * (fs/subsonic_system.h), getNowPlaying (fs/subsonic_now.h),
- * getAlbumList, search2 and getMusicDirectory (fs/subsonic_old.h). A
+ * (fs/subsonic/subsonic_system.h), getNowPlaying (fs/subsonic/subsonic_now.h),
+ * getAlbumList, search2 and getMusicDirectory (fs/subsonic/subsonic_old.h). A
  * parameter a method takes several times (star's id) is read each
  * time.
  */

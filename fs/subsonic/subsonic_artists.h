@@ -2,8 +2,8 @@
 #ifndef MEDIAMON_SUBSONIC_ARTISTS_H
 #define MEDIAMON_SUBSONIC_ARTISTS_H
 /*
- * The index of artists of the Subsonic API (fs/subsonic.h) as the caller
- * this thread holds may see it (caller_begin_user()).
+ * The index of artists of the Subsonic API (fs/subsonic/subsonic.h) as the
+ * caller this thread holds may see it (caller_begin_user()).
  */
 #include <jansson.h>
 

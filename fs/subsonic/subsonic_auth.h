@@ -2,8 +2,8 @@
 #ifndef MEDIAMON_SUBSONIC_AUTH_H
 #define MEDIAMON_SUBSONIC_AUTH_H
 /*
- * Who asks the Subsonic API (fs/subsonic.h): the [http] accounts
- * (fs/http_auth.h), named by the request's parameters in the forms the
+ * Who asks the Subsonic API (fs/subsonic/subsonic.h): the [http] accounts
+ * (fs/tree/http_auth.h), named by the request's parameters in the forms the
  * clients use: u with p (the password, plain or "enc:" and its bytes in
  * hex), or u with t and s, t being the MD5 of the password followed by
  * the salt s (of 6 characters at least: a shorter one is a wrong

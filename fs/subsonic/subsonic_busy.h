@@ -2,7 +2,7 @@
 #ifndef MEDIAMON_SUBSONIC_BUSY_H
 #define MEDIAMON_SUBSONIC_BUSY_H
 /*
- * The answers of the Subsonic API (fs/subsonic.h) each account has in
+ * The answers of the Subsonic API (fs/subsonic/subsonic.h) each account has in
  * progress, held to [http] max_answers_per_account: an answer is made
  * whole on one of the listener's few threads, each of which serves
  * many connections, so that one account's loop of heavy calls

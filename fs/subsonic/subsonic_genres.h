@@ -2,7 +2,7 @@
 #ifndef MEDIAMON_SUBSONIC_GENRES_H
 #define MEDIAMON_SUBSONIC_GENRES_H
 /*
- * The genres of the Subsonic API (fs/subsonic.h): the folders of the
+ * The genres of the Subsonic API (fs/subsonic/subsonic.h): the folders of the
  * mount's /library/music/genres view, read with the rights of the user
  * this thread holds (caller_begin_user()), so a genre whose tracks the
  * user may not read is not there for it.

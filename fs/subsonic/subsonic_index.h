@@ -2,7 +2,7 @@
 #ifndef MEDIAMON_SUBSONIC_INDEX_H
 #define MEDIAMON_SUBSONIC_INDEX_H
 /*
- * What the Subsonic lists (fs/subsonic_lists.h) order, filter and look
+ * What the Subsonic lists (fs/subsonic/subsonic_lists.h) order, filter and look
  * up, so that a list costs the page it answers, not the whole music:
  * every album subsonic_music_albums() finds for this thread's caller,
  * with its name, artist folder, year and the files, names, titles and

@@ -3,7 +3,7 @@
 #define MEDIAMON_SUBSONIC_LISTS_H
 /*
  * The Subsonic API's lists over the whole music the user may see
- * (fs/subsonic_index.h): getIndexes, getAlbumList2, getRandomSongs,
+ * (fs/subsonic/subsonic_index.h): getIndexes, getAlbumList2, getRandomSongs,
  * search3, getSimilarSongs(2), getTopSongs and getSongsByGenre, each
  * costing the page it answers once the index is gathered. Each reads its
  * parameters through param (the query's value of a name, or NULL), adds

@@ -2,7 +2,7 @@
 #ifndef MEDIAMON_SUBSONIC_MUSIC_H
 #define MEDIAMON_SUBSONIC_MUSIC_H
 /*
- * The music of the Subsonic API (fs/subsonic.h), read from the mount's
+ * The music of the Subsonic API (fs/subsonic/subsonic.h), read from the mount's
  * /library/music/artists view with the rights of the user this thread
  * holds (caller_begin_user()): an artist, album or track the user may
  * not read there is not there for it either.

@@ -6,9 +6,9 @@
  * getAlbumList2 lists, each album a Child folder of its artist's) and
  * search2 (what search3 finds, its artists as Artist, its albums as
  * Child folders, its songs as they are), with the same parameters and
- * errors as fs/subsonic_lists.h's; getMusicDirectory (an artist's id:
+ * errors as fs/subsonic/subsonic_lists.h's; getMusicDirectory (an artist's id:
  * its albums as Child folders; an album's id: its songs), as the
- * caller may read them (fs/subsonic_music.h), else error 70.
+ * caller may read them (fs/subsonic/subsonic_music.h), else error 70.
  */
 #include <jansson.h>
 

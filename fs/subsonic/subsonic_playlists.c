@@ -94,7 +94,7 @@ static int offered(const char *rel)
 }
 
 /* The playlist's Playlist of rel with its count and duration, created
- * and changed the time the mount shows for its file (fs/stamps.h: when
+ * and changed the time the mount shows for its file (fs/tree/stamps.h: when
  * its bytes were last seen to change, for this caller), into *out. */
 static int playlist_of(const char *rel, size_t count, long long duration,
 		       const struct timespec *at, json_t **out)

@@ -2,8 +2,8 @@
 #ifndef MEDIAMON_SUBSONIC_SONG_H
 #define MEDIAMON_SUBSONIC_SONG_H
 /*
- * A song of the Subsonic API (fs/subsonic.h): the Child of a track file
- * of /library/music/artists as the caller this thread holds may see it
+ * A song of the Subsonic API (fs/subsonic/subsonic.h): the Child of a track
+ * file of /library/music/artists as the caller this thread holds may see it
  * (caller_begin_user()), its fields read in one look at the store.
  */
 #include <stdint.h>

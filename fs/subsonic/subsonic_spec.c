@@ -2,7 +2,7 @@
 /*
  * The Subsonic and OpenSubsonic methods /rest does not serve (see
  * subsonic_spec.h). It only names them: it answers no request and must
- * list no method fs/subsonic.c serves.
+ * list no method fs/subsonic/subsonic.c serves.
  */
 #include "fs/subsonic/subsonic_spec.h"
 

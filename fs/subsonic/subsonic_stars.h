@@ -2,7 +2,7 @@
 #ifndef MEDIAMON_SUBSONIC_STARS_H
 #define MEDIAMON_SUBSONIC_STARS_H
 /*
- * What a Subsonic account marks (fs/subsonic.h), kept in the store per
+ * What a Subsonic account marks (fs/subsonic/subsonic.h), kept in the store per
  * account (indexer/library/starred.h): star and unstar of songs, albums
  * and artists, getStarred2, and scrobble (a play counted with
  * submission=true, the default; submission=false, "now playing", is

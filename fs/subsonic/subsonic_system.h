@@ -7,7 +7,7 @@
  * daemon's owner), getScanStatus and startScan (the owner's account
  * only: error 50 to another). Each fills body (the subsonic-response's
  * members) and returns 0, a negative errno value or a Subsonic error
- * code, as fs/subsonic.c's methods do; the caller's rights are held.
+ * code, as fs/subsonic/subsonic.c's methods do; the caller's rights are held.
  */
 #include <jansson.h>
 

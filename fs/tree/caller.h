@@ -52,7 +52,7 @@ void caller_end(void);
 /*
  * This thread answers for the local user uid (primary group gid, in the
  * n groups at groups, CALLER_GROUPS at most kept) a request that came
- * by another way than FUSE (fs/http.h), until caller_end(): the same
+ * by another way than FUSE (fs/http/http.h), until caller_end(): the same
  * checks as a FUSE caller's, with groups the caller gives.
  */
 void caller_begin_user(uid_t uid, gid_t gid, const gid_t *groups, int n);

@@ -3,7 +3,7 @@
 #define MEDIAMON_HTTP_AUTH_H
 
 /*
- * Who may use the HTTP listener (fs/http.h): the accounts of an htpasswd
+ * Who may use the HTTP listener (fs/http/http.h): the accounts of an htpasswd
  * file of bcrypt entries, as `htpasswd -B` writes them, each the name of
  * a local user whose rights on the mount its requests get (caller.h),
  * and the addresses that gave wrong passwords too often.

@@ -2,7 +2,7 @@
 /*
  * The credentials verified lately (http_verified.h): a table of keyed
  * hashes, each with its account and when it expires. It checks no
- * password itself (fs/http_auth.c does) and logs nothing.
+ * password itself (fs/tree/http_auth.c does) and logs nothing.
  */
 #include "fs/tree/http_verified.h"
 

@@ -27,7 +27,7 @@
  *	rc = fuse_session_loop_mt(se, loop);
  *	invalidate_stop();
  *
- * Entries the kernel does not hold cost nothing: fs/inodes.h does not
+ * Entries the kernel does not hold cost nothing: fs/mount/inodes.h does not
  * know them, and the kernel is not asked.
  */
 

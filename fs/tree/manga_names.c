@@ -2,7 +2,7 @@
 /*
  * The sorted copy of the series' names for /manga, made once per change
  * of the store and shared by reference. It says nothing of who may see
- * which series: fs/manga_view.c decides that for each caller.
+ * which series: fs/tree/manga_view.c decides that for each caller.
  */
 #include "fs/tree/manga_names.h"
 

@@ -17,7 +17,7 @@ struct strbuf;
 
 /*
  * A generated file's render function (node.render): one whole document
- * appended to out; 0 or a negative errno value. The fs/render_*.c
+ * appended to out; 0 or a negative errno value. The fs/tree/render_*.c
  * modules declare theirs with it.
  */
 typedef int node_render_fn(struct strbuf *out);
@@ -52,17 +52,17 @@ struct node {
 	int owner_only;
 	/* A generated file that is always empty: stat() shows size 0. */
 	int empty;
-	/* A file that grows, read as a stream (fs/grow.h): /log. */
+	/* A file that grows, read as a stream (fs/mount/grow.h): /log. */
 	int grows;
 	/* A list as long as the library is large, read from a rendering
-	 * made apart once it is (fs/snapshots.h). */
+	 * made apart once it is (fs/tree/snapshots.h). */
 	int snapshot;
 	/* A track of the music views: the names it has there, one a view
 	 * (nodes_identity()); 0 for anything else. */
 	int names;
-	/* An editor's temporary file (fs/edits.h, fs/scratch.h). */
+	/* An editor's temporary file (fs/mount/edits.h, fs/tree/scratch.h). */
 	int temp;
-	/* A volume folder's generated zip (fs/opds_zip.h), read as it is
+	/* A volume folder's generated zip (fs/tree/opds_zip.h), read as it is
 	 * made; series is the folder's directories.id. */
 	int zip;
 };

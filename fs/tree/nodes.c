@@ -368,7 +368,7 @@ static const struct {
 
 #define NR_FIXED (ARRAY_SIZE(fixed))
 
-/* The files of each series folder (fs/manga_view.c), listed after
+/* The files of each series folder (fs/tree/manga_view.c), listed after
  * /manga's help as /manga/SERIES/NAME. */
 static const struct {
 	const char *name, *help;
@@ -409,7 +409,7 @@ static const struct {
 };
 
 /* A name of /manga, or an editor's temporary file there, or the file one
- * was renamed onto (fs/scratch.h). */
+ * was renamed onto (fs/tree/scratch.h). */
 static int manga_resolve(const char *path, struct node *out)
 {
 	struct strbuf target = STRBUF_INIT;

@@ -47,7 +47,7 @@
  *
  * Each file starts "#EXTM3U", then each track as "#EXTINF:SECONDS,ARTIST
  * - TITLE" (newlines as spaces) and the absolute path of its file. A
- * caller other than the daemon's user (fs/caller.h) is shown only the
+ * caller other than the daemon's user (fs/tree/caller.h) is shown only the
  * tracks it may read: in every list and in the names of similar/, mix/
  * and mpd/, and the tracks most like one are ranked among those alone
  * (a mix takes its tracks of the PLAYLISTS_SIMILAR_POOL most alike). A
@@ -92,7 +92,7 @@ int playlists_list(const char *dir,
 
 /* A name for the playlist of node n that the same playlist keeps from
  * one start of the daemon to the next, whatever folder shows it (mpd/
- * and its twin share it), for its time (fs/stamps.h), into buf (size
+ * and its twin share it), for its time (fs/tree/stamps.h), into buf (size
  * bytes): 0, or -ENOENT for a node that is no playlist. */
 struct node;
 int playlists_stamp_name(const struct node *n, char *buf, size_t size);

@@ -333,7 +333,7 @@ int playlists_names_get(enum playlists_names_kind kind,
 	if (rc || !who)
 		return rc;
 	/* The same names as before, for this caller: their folders' time
-	 * stands, across restarts too (fs/stamps.h). */
+	 * stands, across restarts too (fs/tree/stamps.h). */
 	snprintf(name, sizeof(name), "/playlists/names/%d/%d", (int)kind,
 		 similar_tracks);
 	(*out)->at = stamps_seen(name, who, (*out)->hash);

@@ -58,8 +58,8 @@ struct playlists_names {
 	int refs;	/* the keeper's and each playlists_names_get()'s */
 	uint64_t hash;	/* of the names */
 	/* When the names were first seen as they are, for this caller
-	 * (fs/stamps.h, kept across restarts): the mtime of the folders that
-	 * list them. */
+	 * (fs/tree/stamps.h, kept across restarts): the mtime of the folders
+	 * that list them. */
 	struct timespec at;
 };
 

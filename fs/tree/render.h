@@ -4,10 +4,11 @@
 
 /*
  * The generated files the mount makes itself, without the store: /log
- * (the README is fs/nodes.c's), and /status/health: the mount's own lines (a reload refused,
+ * (the README is fs/tree/nodes.c's), and /status/health: the mount's own lines
+ * (a reload refused,
  * render_reload_refused(); the last backup) before the index's
- * (fs/render_health.h). Each appends one whole document to out and
- * returns 0. The other documents are built in the other fs/render_*.c
+ * (fs/tree/render_health.h). Each appends one whole document to out and
+ * returns 0. The other documents are built in the other fs/tree/render_*.c
  * from the domains' reads (indexer/reads.h) and the live status.
  */
 

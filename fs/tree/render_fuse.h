@@ -3,7 +3,7 @@
 #define MEDIAMON_RENDER_FUSE_H
 
 /*
- * The file of the session loop (fs/session.h), rendered like the others
+ * The file of the session loop (fs/tree/session.h), rendered like the others
  * of render.h: one whole document appended to out; 0 or a negative errno
  * value.
  *

@@ -3,7 +3,7 @@
 #define MEDIAMON_RENDER_MANGA_H
 
 /*
- * The files of a series' folder in /manga (fs/manga_view.h) that show
+ * The files of a series' folder in /manga (fs/tree/manga_view.h) that show
  * what the store knows of it (indexer/manga/manga_reads.h). Each appends
  * one whole document to out, as a node's render_series function
  * (node.h), and returns 0, -ENOENT when the series is gone, or another

@@ -79,7 +79,7 @@ void render_monitor_checks_head(struct strbuf *out);
  * requests: {catalog, prowlarr, then each manga source's}, cache_hits,
  * downloads (sent, its older name), sent, skipped, failed, errors}, or
  * null), which checks run and when the next is due. Named as the
- * store's read API named it, for fs/render_prometheus.c's table.
+ * store's read API named it, for fs/tree/render_prometheus.c's table.
  */
 node_render_fn render_monitor_json;
 

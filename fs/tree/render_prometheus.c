@@ -3,7 +3,7 @@
  * /metrics/prometheus (render_prometheus.h): the counters and gauges of
  * the JSON status files in Prometheus' text format, read from the same
  * store figures and live status as they are, one metric a row of the
- * table fs/prometheus_metrics.def, in its order. It writes nothing, and
+ * table fs/tree/prometheus_metrics.def, in its order. It writes nothing, and
  * names no metric outside the table.
  */
 #include "fs/tree/render_prometheus.h"

@@ -2,7 +2,7 @@
 /*
  * The temporary files of editors, held in memory (scratch.h): makes,
  * finds, fills and forgets them; which may be made, and what a rename
- * does, are fs/edits.c's. It reads nothing of the store.
+ * does, are fs/mount/edits.c's. It reads nothing of the store.
  */
 #include "fs/tree/scratch.h"
 

@@ -4,7 +4,7 @@
 
 /*
  * The temporary files editors make in a series folder of /manga
- * (fs/edits.h decides which), held in memory by their mount path: each
+ * (fs/mount/edits.h decides which), held in memory by their mount path: each
  * a node (node.h: a control file that is temp, 0600, the owner's) whose
  * writes add to its text in the order they come, as sed and vim write.
  * Once renamed onto a writable file, its name stays a while as an alias

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Control input as people type it (fs/control.h): blanks and a line end
+ * Control input as people type it (fs/tree/control.h): blanks and a line end
  * around a command dropped, a second line or a NUL refused with its
  * reason, and the one log line of a refused write.
  */

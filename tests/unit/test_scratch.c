@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The temporary files of editors held in memory (fs/scratch.h): made
+ * The temporary files of editors held in memory (fs/tree/scratch.h): made
  * once, written in order, found, aliased after a rename, and bounded.
  */
 #include <errno.h>
