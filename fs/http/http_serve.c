@@ -24,7 +24,6 @@
 #include "common/strbuf.h"
 #include "common/utf8.h"
 #include "fs/tree/caller.h"
-#include "fs/mount/fs_attr.h"
 #include "fs/http/http_cond.h"
 #include "fs/http/http_range.h"
 #include "fs/tree/http_stats.h"
@@ -34,6 +33,7 @@
 #include "fs/tree/opds_search.h"
 #include "fs/tree/opds_zip.h"
 #include "fs/tree/open_caps.h"
+#include "fs/tree/rendering.h"
 #include "fs/http/render_home.h"
 #include "fs/tree/views_real.h"
 #include "indexer/indexer.h"
@@ -532,7 +532,7 @@ static void add_rendering(struct strbuf *out, const char *path, size_t max)
 	if (!rc && n.owner_only && !caller_is_owner())
 		rc = -EACCES;
 	if (!rc)
-		rc = fs_attr_render(&n, path, &text);
+		rc = rendering_make(&n, path, &text);
 	if (rc) {
 		strbuf_addf(out, "(%s)", strerror(-rc));
 	} else {
@@ -631,7 +631,7 @@ enum MHD_Result http_serve_get(struct MHD_Connection *c, const char *url)
 		ret = send_real(c, &n, path.buf);
 	else if (n.zip)
 		ret = send_zip(c, &n, path.buf);
-	else if ((rc = fs_attr_render(&n, path.buf, &text)))
+	else if ((rc = rendering_make(&n, path.buf, &text)))
 		ret = error(c, rc);
 	else
 		ret = send_text(c, &text, path.buf, NULL);

@@ -28,6 +28,7 @@
 #include "fs/tree/scratch.h"
 #include "fs/tree/session.h"
 #include "fs/tree/playlists_names.h"
+#include "fs/tree/rendering.h"
 #include "fs/tree/sizes.h"
 #include "fs/tree/stamps.h"
 
@@ -67,6 +68,7 @@ int fs_parse_options(struct fuse_args *args)
 	if (!(fs_attr.render_deadline > 0))
 		return log_error(-EINVAL, "fs: render_deadline must be more"
 				 " than 0 seconds");
+	rendering_set_deadline(fs_attr.render_deadline);
 	return 0;
 }
 

@@ -15,7 +15,7 @@
  * file handle, so every read on one handle sees one snapshot; the thread
  * that answers the open renders them while the session loop's others
  * answer on (fs/tree/session.h), and a rendering that reads the store longer
- * than FS_RENDER_DEADLINE_S (fs/mount/fs_attr.h; -o render_deadline=S) fails
+ * than RENDERING_DEADLINE_S (fs/tree/rendering.h; -o render_deadline=S) fails
  * its open with EAGAIN (logged). A lookup or getattr renders the file
  * too, for its caller, to show the size a read gives, and keeps the
  * rendering for the open that follows (fs/tree/sizes.h); the kernel asks for

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The attributes a node of the mount shows in stat(), the rendering of
- * a generated file under the deadline, and the mount's options that the
- * FUSE callbacks share. It answers no request itself, and renders only
- * for a stat() or an open that asks it to.
+ * The attributes a node of the mount shows in stat(), and the mount's
+ * options that the FUSE callbacks share. It answers no request itself,
+ * and renders (through fs/tree/rendering.h) only for a stat() that asks
+ * it to.
  */
 #include "fs/mount/fs_attr.h"
 
@@ -15,25 +15,23 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/clock.h"
 #include "common/hash.h"
-#include "common/log.h"
 #include "fs/tree/caller.h"
 #include "fs/mount/grow.h"
 #include "fs/mount/inodes.h"
 #include "fs/tree/open_caps.h"
 #include "fs/tree/playlists.h"
+#include "fs/tree/rendering.h"
 #include "fs/tree/sizes.h"
 #include "fs/tree/stamps.h"
 #include "fs/tree/views.h"
 #include "fs/tree/views_real.h"
 #include "indexer/indexer.h"
-#include "indexer/reads.h"
 
 struct fs_attr_options fs_attr = {
 	.entry_timeout = 1.0,
 	.attr_timeout = 1.0,
-	.render_deadline = FS_RENDER_DEADLINE_S,
+	.render_deadline = RENDERING_DEADLINE_S,
 	.snapshot_files = FS_SNAPSHOT_FILES,
 };
 
@@ -210,32 +208,6 @@ void fs_attr_virtual(const char *path, const struct node *n,
 		st->st_size = handles_size(h);
 }
 
-/* A rendering that reads a large store for longer than the deadline
- * must not hold its thread. */
-int fs_attr_render(const struct node *n, const char *path,
-		   struct strbuf *out)
-{
-	int rc;
-
-	reader_deadline(clock_mono() + fs_attr.render_deadline);
-	rc = nodes_render(n, out);
-	reader_deadline(0);
-	if (rc != -ETIMEDOUT)
-		return rc;
-	return log_error(-EAGAIN, "fs: %s took longer than %g s to render;"
-			 " it cannot be opened or stat()ed now", path,
-			 fs_attr.render_deadline);
-}
-
-const char *fs_attr_stamp_name(const char *path, const struct node *n,
-			       char *buf)
-{
-	if (strncmp(path, "/playlists/", 11) ||
-	    playlists_stamp_name(n, buf, FS_ATTR_STAMP_NAME))
-		return path;
-	return buf;
-}
-
 /* A playlist is made from the store alone (and the caller's rights): its
  * size and time stay those of its last rendering for the same user until
  * the store's generation moves, so a listing of /playlists costs what a
@@ -259,8 +231,8 @@ int fs_attr_node(fuse_req_t req, const char *path, const struct node *n,
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	struct strbuf text = STRBUF_INIT;
 	int owner = caller_is_owner();
-	char buf[FS_ATTR_STAMP_NAME];
-	const char *name = fs_attr_stamp_name(path, n, buf);
+	char buf[RENDERING_STAMP_NAME];
+	const char *name = rendering_stamp_name(path, n, buf);
 	uint64_t gen;
 	int rc;
 
@@ -281,7 +253,7 @@ int fs_attr_node(fuse_req_t req, const char *path, const struct node *n,
 	gen = indexer_generation();
 	if (kept(path, name, ctx, gen, st))
 		return 0;
-	rc = fs_attr_render(n, path, &text);
+	rc = rendering_make(n, path, &text);
 	if (!rc)
 		rc = open_caps_stat_charge(ctx->uid, owner, text.len);
 	if (rc) {

@@ -16,9 +16,6 @@
 #include "fs/mount/handles.h"
 #include "fs/tree/nodes.h"
 
-/* How long a rendering may read the store unless -o render_deadline=S
- * says, in seconds. */
-#define FS_RENDER_DEADLINE_S 10
 /* From how many files in the store the lists of status/ are snapshots
  * (fs/tree/snapshots.h) unless -o snapshot_files=N says. */
 #define FS_SNAPSHOT_FILES 50000
@@ -52,20 +49,6 @@ void fs_attr_init(struct fuse_conn_info *conn);
  * stat(): a file's size is the one of the open rendering h, else 0. */
 void fs_attr_virtual(const char *path, const struct node *n,
 		     const struct handle *h, struct stat *st);
-
-/* Render n (at path) into out, giving up at the render deadline: 0, or
- * -EAGAIN when it took longer (logged), or nodes_render()'s error. */
-int fs_attr_render(const struct node *n, const char *path,
-		   struct strbuf *out);
-
-#define FS_ATTR_STAMP_NAME 64
-
-/* The name the time and size of the generated file n at path are kept
- * under (fs/tree/stamps.h): its path, but a playlist's node, which mpd/ and
- * its folder (similar/, mix/, genre/, decade/) show under two names with
- * the same bytes; buf has room for FS_ATTR_STAMP_NAME bytes. */
-const char *fs_attr_stamp_name(const char *path, const struct node *n,
-			       char *buf);
 
 /*
  * The stat() of the node n at path for the caller of req, whatever kind

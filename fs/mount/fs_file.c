@@ -27,6 +27,7 @@
 #include "fs/tree/invalidate.h"
 #include "fs/tree/nodes.h"
 #include "fs/tree/open_caps.h"
+#include "fs/tree/rendering.h"
 #include "fs/tree/opds_zip.h"
 #include "fs/tree/sizes.h"
 #include "fs/tree/stamps.h"
@@ -77,18 +78,18 @@ static int open_rendering(fuse_req_t req, const struct node *n,
 	uid_t uid = fuse_req_ctx(req)->uid;
 	pid_t tid = fuse_req_ctx(req)->pid;
 	struct strbuf text = STRBUF_INIT;
-	char name[FS_ATTR_STAMP_NAME];
+	char name[RENDERING_STAMP_NAME];
 	int rc = 0;
 
 	if (n->grows)
 		grow_open(h, &text);
 	else
 		rc = sizes_take(n, uid, tid, &text) ? 0 :
-		     fs_attr_render(n, path, &text);
+		     rendering_make(n, path, &text);
 	if (!rc && n->stat_series)
 		page_time(n, h);
 	else if (!rc && !n->grows && !n->write_series)
-		h->mtime = stamps_time(fs_attr_stamp_name(path, n, name), uid,
+		h->mtime = stamps_time(rendering_stamp_name(path, n, name), uid,
 				       fuse_req_ctx(req)->gid, 0, text.buf,
 				       text.len);
 	if (!rc)

@@ -14,9 +14,9 @@
 #include "common/clock.h"
 #include "common/strbuf.h"
 #include "fs/tree/caller.h"
-#include "fs/mount/fs_attr.h"
 #include "fs/tree/node.h"
 #include "fs/tree/nodes.h"
+#include "fs/tree/rendering.h"
 #include "fs/tree/stamps.h"
 #include "fs/subsonic/subsonic_auth.h"
 #include "fs/subsonic/subsonic_music.h"
@@ -121,7 +121,7 @@ static int playlist(const char *rel, json_t *by_path, int entries,
 	json_t *songs = json_array();
 	long long seconds = 0, duration = 0;
 	uint64_t gen = indexer_generation();
-	char stamp[FS_ATTR_STAMP_NAME];
+	char stamp[RENDERING_STAMP_NAME];
 	struct timespec at;
 	struct node n;
 	char *line, *next;
@@ -137,7 +137,7 @@ static int playlist(const char *rel, json_t *by_path, int entries,
 	if (rc == -ENOENT || rc == -EACCES)
 		rc = SUBSONIC_NOT_FOUND;
 	if (!rc)
-		at = stamps_time(fs_attr_stamp_name(path.buf, &n, stamp),
+		at = stamps_time(rendering_stamp_name(path.buf, &n, stamp),
 				 caller_uid(), caller_gid(), gen, text.buf,
 				 text.len);
 	for (line = rc ? NULL : text.buf; line && *line; line = next) {
