@@ -414,17 +414,22 @@ def knots(root):
     return out
 
 
+def allow_lines(root, kind):
+    """The words after KIND of each line of ROOT's allow-list that starts
+    with it."""
+    path = os.path.join(root, ALLOW)
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as f:
+        return [line.split()[1:] for line in f
+                if line.split()[:1] == [kind]]
+
+
 def check_knots(root):
     """The knots against the allow-list's "knot" lines; returns the number
     of breaks, each printed."""
-    listed = set()
-    path = os.path.join(root, ALLOW)
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                words = line.split()
-                if len(words) >= 3 and words[0] == "knot":
-                    listed.add(tuple(words[1:]))
+    listed = {tuple(words) for words in allow_lines(root, "knot")
+              if len(words) >= 2}
     found, bad = knots(root), 0
     for comp, calls in sorted(found.items()):
         if comp in listed:
@@ -492,15 +497,8 @@ def check_clashes(root):
 def reaches(root):
     """{(a, b)} of the allow-list's "reach A B" lines: module A may use
     module B across the doors' rule for now."""
-    listed = set()
-    path = os.path.join(root, ALLOW)
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                words = line.split()
-                if len(words) == 3 and words[0] == "reach":
-                    listed.add((words[1], words[2]))
-    return listed
+    return {tuple(words) for words in allow_lines(root, "reach")
+            if len(words) == 2}
 
 
 def door(mod):
