@@ -33,7 +33,6 @@
 #include "fs/http/http_peers.h"
 #include "fs/http/http_serve.h"
 #include "fs/tree/http_stats.h"
-#include "fs/tree/invalidate.h"
 #include "fs/tree/nodes.h"
 #include "fs/tree/render.h"
 #include "fs/tree/sizes.h"
@@ -306,7 +305,7 @@ static enum MHD_Result control(struct MHD_Connection *c, const char *path,
 		return http_serve_text(c, http_serve_status(rc),
 				       strerror(-rc), NULL, NULL);
 	}
-	invalidate_kick();
+	nodes_written();
 	return http_serve_text(c, MHD_HTTP_OK, "done", NULL, NULL);
 }
 

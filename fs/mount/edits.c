@@ -18,7 +18,6 @@
 #include "fs/tree/caller.h"
 #include "fs/tree/control.h"
 #include "fs/mount/inodes.h"
-#include "fs/tree/invalidate.h"
 #include "fs/tree/manga_view.h"
 #include "fs/tree/nodes.h"
 #include "fs/mount/refuse.h"
@@ -160,7 +159,7 @@ static int apply(const char *from, const char *to, const struct node *n)
 	if (rc < 0)
 		control_log_refused(to, text.buf, text.len, rc);
 	else
-		invalidate_kick();
+		nodes_written();
 	strbuf_release(&text);
 	return rc < 0 ? rc : 0;
 }

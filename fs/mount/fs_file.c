@@ -24,7 +24,6 @@
 #include "fs/mount/grow.h"
 #include "fs/mount/handles.h"
 #include "fs/mount/inodes.h"
-#include "fs/tree/invalidate.h"
 #include "fs/tree/nodes.h"
 #include "fs/tree/open_caps.h"
 #include "fs/tree/rendering.h"
@@ -269,7 +268,7 @@ static int command(fuse_ino_t ino, struct handle *h, const char *buf,
 		strbuf_release(&path);
 		return rc;
 	}
-	invalidate_kick();
+	nodes_written();
 	return 0;
 }
 

@@ -244,6 +244,7 @@ int invalidate_start(struct fuse_session *se)
 	rc = reader_on_move(store_moved);
 	if (rc)
 		return rc;
+	nodes_on_written(invalidate_kick);
 	pthread_mutex_lock(&inv.lock);
 	rc = -pthread_create(&inv.thread, NULL, invalidate_main, NULL);
 	inv.started = !rc;

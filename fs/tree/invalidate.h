@@ -44,8 +44,9 @@ int invalidate_start(struct fuse_session *se);
 
 /*
  * Wake the thread now: a control write has changed what generated files
- * show. Safe from a FUSE callback (it only signals); does nothing when
- * the thread does not run.
+ * show (nodes_written() calls it, once invalidate_start() has run).
+ * Safe from a FUSE callback (it only signals); does nothing when the
+ * thread does not run.
  */
 void invalidate_kick(void);
 

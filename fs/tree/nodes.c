@@ -511,6 +511,22 @@ int nodes_write(const struct node *n, const char *buf, size_t len)
 	return rc;
 }
 
+/* Set once by the mount's start, read by the threads of both doors. */
+static void (*written_fn)(void);
+
+void nodes_on_written(void (*fn)(void))
+{
+	__atomic_store_n(&written_fn, fn, __ATOMIC_RELEASE);
+}
+
+void nodes_written(void)
+{
+	void (*fn)(void) = __atomic_load_n(&written_fn, __ATOMIC_ACQUIRE);
+
+	if (fn)
+		fn();
+}
+
 struct timespec nodes_settings_mtime(struct timespec start)
 {
 	int64_t ns = __atomic_load_n(&settings_written_ns, __ATOMIC_RELAXED);

@@ -47,6 +47,16 @@ int nodes_render(const struct node *n, struct strbuf *out);
 int nodes_write(const struct node *n, const char *buf, size_t len);
 
 /*
+ * After a write nodes_write() took, either door calls nodes_written(),
+ * which calls what nodes_on_written() set: the mount's invalidation
+ * (fs/mount/invalidate.h), so that the kernel forgets what the generated
+ * files showed, whichever door the command came through. Until it is
+ * set, and with NULL, nodes_written() does nothing.
+ */
+void nodes_on_written(void (*fn)(void));
+void nodes_written(void);
+
+/*
  * The modification time of the series settings: when one was last
  * written through the mount, start before any was. What an editor checks
  * a save by (vim asks before overwriting a file whose mtime moved since
