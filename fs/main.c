@@ -32,7 +32,7 @@
 #include "fs/mount/fs.h"
 #include "fs/mount/fs_attr.h"
 #include "fs/http/http.h"
-#include "fs/tree/invalidate.h"
+#include "fs/mount/invalidate.h"
 #include "fs/tree/open_caps.h"
 #include "fs/tree/playlists_names.h"
 #include "fs/tree/session.h"

@@ -24,7 +24,7 @@
  * -o entry_timeout= or attr_timeout= say), and, where it can, the
  * listings of folders until their mtime moves: a folder of the store's
  * views takes as mtime the time the mount first saw the store's current
- * generation, a fixed folder the mount's start. fs/tree/invalidate.h makes
+ * generation, a fixed folder the mount's start. fs/mount/invalidate.h makes
  * the kernel forget what changed sooner. Library files are read from
  * their descriptor (spliced to the kernel), with the kernel's page cache
  * unless they changed a moment ago. Names that do not exist are asked

@@ -4,7 +4,7 @@
  * entries, attributes and listings a control write or a move of the store
  * made stale. No FUSE callback runs it or waits on it.
  */
-#include "fs/tree/invalidate.h"
+#include "fs/mount/invalidate.h"
 
 #include <errno.h>
 #include <fuse_lowlevel.h>
