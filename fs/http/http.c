@@ -36,14 +36,14 @@
 #include "fs/tree/nodes.h"
 #include "fs/tree/render.h"
 #include "fs/tree/sizes.h"
-#include "fs/subsonic/subsonic.h"
-#include "fs/subsonic/subsonic_auth.h"
-#include "fs/subsonic/subsonic_busy.h"
 #include "indexer/reads.h"
 
 #define REALM "mediamon"
 
 static struct MHD_Daemon *daemon_;
+/* What answers under /rest/, set by http_start() before the listener
+ * starts (fs/http/http.h). */
+static const struct http_rest *rest_api;
 
 /* A POST under way: whose, and the body so far. */
 struct post {
@@ -398,10 +398,10 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c,
 		*ctx = &headers_read;
 		return MHD_YES;
 	}
-	if (!strncmp(url, "/rest/", 6)) {
+	if (rest_api && !strncmp(url, "/rest/", 6)) {
 		client_of(c, &client);
-		return subsonic_answer(c, url + 6, method, client.from,
-				       client.via[0] ? client.via : NULL);
+		return rest_api->answer(c, url + 6, method, client.from,
+					client.via[0] ? client.via : NULL);
 	}
 	a = who(c, &ret);
 	if (!a)
@@ -577,19 +577,18 @@ static int start(const struct config *cfg)
 	if (rc)
 		return rc;
 	http_peers_limit(cfg->http_max_per_address, &cfg->http_proxy_user);
-	subsonic_busy_set(cfg->http_max_answers_per_account);
 	rc = http_auth_load(cfg->http_htpasswd);
 	if (rc)
 		return rc;
-	rc = subsonic_auth_load(cfg->http_subsonic_passwords,
-				cfg->http_subsonic_api_keys);
+	rc = rest_api ? rest_api->load(cfg) : 0;
 	if (rc) {
 		http_auth_free();
 		return rc;
 	}
 	daemon_ = listener(cfg, -1);
 	if (!daemon_) {
-		subsonic_auth_free();
+		if (rest_api)
+			rest_api->release();
 		http_auth_free();
 		return log_error(-EADDRNOTAVAIL, "http: cannot listen on %s",
 				 cfg->http_listen);
@@ -597,11 +596,12 @@ static int start(const struct config *cfg)
 	return 0;
 }
 
-int http_start(const struct config *cfg)
+int http_start(const struct config *cfg, const struct http_rest *rest)
 {
 	int rc;
 
 	pthread_mutex_lock(&running.lock);
+	rest_api = rest;
 	rc = start(cfg);
 	pthread_mutex_unlock(&running.lock);
 	return rc;
@@ -613,7 +613,8 @@ static void stop(void)
 		return;
 	MHD_stop_daemon(daemon_);
 	daemon_ = NULL;
-	subsonic_auth_free();
+	if (rest_api)
+		rest_api->release();
 	http_auth_free();
 }
 
@@ -677,13 +678,11 @@ static void reload(const struct config *cfg)
 			  " htpasswd; the accounts in use stay");
 	else if (http_auth_load(cfg->http_htpasswd))
 		log_info("http: reload: the accounts in use stay");
-	if (subsonic_auth_load(cfg->http_subsonic_passwords,
-			       cfg->http_subsonic_api_keys))
+	if (rest_api && rest_api->load(cfg))
 		log_info("http: reload: the Subsonic passwords and API keys"
 			 " in use stay");
 	set_proxy(cfg->http_trusted_proxy, &cfg->http_proxy_user);
 	http_peers_limit(cfg->http_max_per_address, &cfg->http_proxy_user);
-	subsonic_busy_set(cfg->http_max_answers_per_account);
 	if (same_listener(cfg))
 		return;
 	if (!strcmp(running.listen, cfg->http_listen)) {

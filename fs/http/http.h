@@ -23,15 +23,37 @@
  * are closed), or the old kept when the new address cannot be bound.
  */
 
+#include <microhttpd.h>
+
 struct config;
+
+/*
+ * What answers under /rest/: the OpenSubsonic API (fs/subsonic/), which
+ * the program (fs/main.c) hands http_start(), so that the listener knows
+ * no door but its own.
+ */
+struct http_rest {
+	/* Answer /rest/REST (rest: what follows "/rest/") with method,
+	 * for the client at addr (via as http_auth_check() takes it). */
+	enum MHD_Result (*answer)(struct MHD_Connection *c, const char *rest,
+				  const char *method, const char *addr,
+				  const char *via);
+	/* Read what it needs of cfg's [http], at the start and at each
+	 * reload: 0, or a negative errno (logged), and what it read
+	 * before stays. */
+	int (*load)(const struct config *cfg);
+	/* Forget what load read. */
+	void (*release)(void);
+};
 
 #define HTTP_HEADER_BYTES (32 << 10)
 /* The body a POST /control/NAME may carry. */
 #define HTTP_BODY_BYTES (64 << 10)
 
-/* Start listening when cfg sets [http] listen: 0, or a negative errno
- * value (logged) when the accounts or the address will not do. */
-int http_start(const struct config *cfg);
+/* Start listening when cfg sets [http] listen, with rest (or NULL: no
+ * /rest/) answering under /rest/: 0, or a negative errno value (logged)
+ * when the accounts or the address will not do. */
+int http_start(const struct config *cfg, const struct http_rest *rest);
 
 /* Apply [http] of the configuration a reload (SIGHUP) made current;
  * what fails is logged, and what ran before stays. */

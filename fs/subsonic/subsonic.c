@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "common/config.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "common/strbuf.h"
@@ -617,6 +618,13 @@ static enum MHD_Result dispatch(struct request *r, const char *rest,
 	if (rc)
 		return send_error(r, f, rc);
 	return send_body(r, f);
+}
+
+int subsonic_load(const struct config *cfg)
+{
+	subsonic_busy_set(cfg->http_max_answers_per_account);
+	return subsonic_auth_load(cfg->http_subsonic_passwords,
+				  cfg->http_subsonic_api_keys);
 }
 
 enum MHD_Result subsonic_answer(struct MHD_Connection *c, const char *rest,

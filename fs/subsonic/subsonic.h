@@ -37,6 +37,14 @@
 
 #define SUBSONIC_API "1.16.1"
 
+struct config;
+
+/* Read [http] subsonic_passwords, subsonic_api_keys and
+ * max_answers_per_account of cfg (at the start, and at each reload, of
+ * the listener: struct http_rest's load): 0, or a negative errno value
+ * (logged), and the passwords and keys read before stay. */
+int subsonic_load(const struct config *cfg);
+
 /* Answer the request for /rest/REST (rest is what follows "/rest/")
  * with method, from the client at addr (via as http_auth_check()
  * takes it). */
