@@ -43,7 +43,7 @@ ANALYSIS_SRC := $(addprefix indexer/analysis/,analysis.c analysis_decode.c \
 	analysis_fp.c analysis_peak.c analysis_spectrum.c analysis_confine.c)
 INDEXER_SRC := $(filter-out $(ANALYSIS_SRC),\
 	$(wildcard indexer/*.c indexer/*/*.c))
-FS_SRC := $(filter-out fs/main.c,$(wildcard fs/*.c))
+FS_SRC := $(filter-out fs/main.c,$(wildcard fs/*.c fs/*/*.c))
 LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(COMMON_SRC) $(INDEXER_SRC) $(FS_SRC))
 LIB := $(BUILD)/libmediamon.a
 ANALYSIS_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(ANALYSIS_SRC))

@@ -28,20 +28,22 @@
 #include "common/log.h"
 #include "common/path.h"
 #include "common/strbuf.h"
-#include "fs/caller.h"
-#include "fs/fs.h"
-#include "fs/fs_attr.h"
-#include "fs/http.h"
-#include "fs/invalidate.h"
-#include "fs/open_caps.h"
-#include "fs/own_counts.h"
-#include "fs/playlists_names.h"
-#include "fs/session.h"
-#include "fs/snapshots.h"
-#include "fs/stamps.h"
+#include "fs/tree/caller.h"
+#include "fs/mount/fs.h"
+#include "fs/mount/fs_attr.h"
+#include "fs/http/http.h"
+#include "fs/mount/invalidate.h"
+#include "fs/subsonic/subsonic.h"
+#include "fs/subsonic/subsonic_auth.h"
+#include "fs/tree/open_caps.h"
+#include "fs/tree/own_counts.h"
+#include "fs/tree/playlists_names.h"
+#include "fs/tree/session.h"
+#include "fs/tree/snapshots.h"
+#include "fs/tree/stamps.h"
 #include "indexer/reads.h"
 #include "fs/daemon.h"
-#include "fs/views.h"
+#include "fs/tree/views.h"
 #include "indexer/indexer.h"
 
 enum {
@@ -513,6 +515,13 @@ static int reset_stop_signals(void)
 	return stop_signals(SIG_UNBLOCK);
 }
 
+/* The OpenSubsonic API, which the HTTP door answers /rest/ with. */
+static const struct http_rest subsonic_rest = {
+	.answer = subsonic_answer,
+	.load = subsonic_load,
+	.release = subsonic_auth_free,
+};
+
 /* The threads behind the mount, started in order: on a failure those
  * already started are stopped again and -1 is returned. */
 static int start_threads(struct fuse_session *se, struct config *cfg,
@@ -531,7 +540,7 @@ static int start_threads(struct fuse_session *se, struct config *cfg,
 		goto out_stamps;
 	if (snapshots_start(fs_attr.snapshot_files, fs_attr.render_deadline))
 		goto out_invalidate;
-	if (http_start(cfg))
+	if (http_start(cfg, &subsonic_rest))
 		goto out_snapshots;
 	if (stop_signals(SIG_UNBLOCK))
 		goto out_http;

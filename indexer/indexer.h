@@ -293,7 +293,7 @@ void indexer_status(struct indexer_status *out);
 /* A counter that moves whenever the store's content may have changed. */
 uint64_t indexer_generation(void);
 
-/* Keep the n first-seen times at t (fs/stamps.h) in the store in place
+/* Keep the n first-seen times at t (fs/tree/stamps.h) in the store in place
  * of those it kept: one transaction, waited for, ahead of a scan's
  * backlog. 0 or a negative errno value (logged). */
 struct playlist_time;

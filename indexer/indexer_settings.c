@@ -8,7 +8,7 @@
  * configuration's keys that the store's readers, scans and checks depend
  * on (covers, volume_from_chapters, edition), noted in the store's
  * settings table;
- * the first-seen times of /playlists (fs/stamps.h), kept at the unmount.
+ * the first-seen times of /playlists (fs/tree/stamps.h), kept at the unmount.
  * A series' rows are manga.h's and the blocklist blocklist.h's: they are
  * written through them, never here.
  */

@@ -10,7 +10,7 @@
  * functions, which read through the calling thread's own read connection
  * (store/reader.h: one per FUSE thread, WAL, never waiting for the
  * writer) and either append a whole document to a strbuf or fill plain
- * structs that fs/render_*.c turn into documents with the live status
+ * structs that fs/tree/render_*.c turn into documents with the live status
  * (indexer/indexer.h): a domain's read never asks the indexer.
  *
  * Each family has a header of its own, included here:

@@ -17,8 +17,18 @@ Folders stand on floors, and a module uses modules of its own floor or
 below only: common/ < indexer/store/ (the engine: writer, reader, schema)
 < indexer/library/, manga/, analysis/ (the domains that own rows) <
 indexer/monitor/, realdebrid/ (the domains that act on them) < the
-indexer's top (indexer/*.c) < fs/ and analyser/. The folders' uses must
-form no cycle either.
+indexer's top (indexer/*.c) < fs/tree/ (the tree both doors serve) and
+analyser/ < the doors: fs/mount/ (the FUSE mount), fs/http/ (the HTTP
+listener and its page), fs/subsonic/ (the OpenSubsonic API) < fs/ (the
+program: main.c, daemon.c, which start the doors). The folders' uses
+must form no cycle either.
+
+A door uses the tree, the folders below it and its own files, never
+another door: what two doors share belongs to the tree. The
+allow-list's "reach MODULE MODULE" lines name today's uses of a door by
+another door or by the tree, a list that may only shrink (an entry no
+longer used fails): they are left out of the floors' and folders'
+checks.
 
 fs/ reaches the index through indexer/indexer.h (commands, live status)
 and indexer/reads.h (the read API) only, and holds no SQL.
@@ -83,8 +93,11 @@ FLOOR = {
     "indexer/library": 2, "indexer/manga": 2, "indexer/analysis": 2,
     "indexer/monitor": 3, "indexer/realdebrid": 3,
     "indexer": 4,
-    "fs": 5, "analyser": 5,
+    "fs/tree": 5, "analyser": 5,
+    "fs/mount": 6, "fs/http": 6, "fs/subsonic": 6,
+    "fs": 7,
 }
+DOORS = ("fs/mount", "fs/http", "fs/subsonic")
 
 
 def modules(root):
@@ -200,9 +213,10 @@ def allowed(root):
             elif words[0] == "uncommented" and len(words) == 2:
                 uncommented.add(words[1])
             elif words[0] == "knot" and len(words) >= 3 or \
+                    words[0] == "reach" and len(words) == 3 or \
                     words[0] == "clashes" and len(words) == 2 and \
                     words[1].isdigit():
-                pass                    # check_knots(), check_clashes()
+                pass            # check_knots(), reaches(), check_clashes()
             elif words[0] == "function" and len(words) == 3 and \
                     ":" in words[1] and words[2].isdigit():
                 functions[words[1]] = int(words[2])
@@ -210,7 +224,8 @@ def allowed(root):
                 print("check-layout: %s:%d: not \"long PATH LINES\","
                       " \"uncommented PATH\" nor \"function PATH:NAME"
                       " LINES\", nor \"knot PATH PATH...\", nor"
-                      " \"clashes N\"" % (ALLOW, n))
+                      " \"reach MODULE MODULE\", nor \"clashes N\""
+                      % (ALLOW, n))
                 bad += 1
     return long, uncommented, functions, bad
 
@@ -399,17 +414,22 @@ def knots(root):
     return out
 
 
+def allow_lines(root, kind):
+    """The words after KIND of each line of ROOT's allow-list that starts
+    with it."""
+    path = os.path.join(root, ALLOW)
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as f:
+        return [line.split()[1:] for line in f
+                if line.split()[:1] == [kind]]
+
+
 def check_knots(root):
     """The knots against the allow-list's "knot" lines; returns the number
     of breaks, each printed."""
-    listed = set()
-    path = os.path.join(root, ALLOW)
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                words = line.split()
-                if len(words) >= 3 and words[0] == "knot":
-                    listed.add(tuple(words[1:]))
+    listed = {tuple(words) for words in allow_lines(root, "knot")
+              if len(words) >= 2}
     found, bad = knots(root), 0
     for comp, calls in sorted(found.items()):
         if comp in listed:
@@ -474,6 +494,46 @@ def check_clashes(root):
     return 0
 
 
+def reaches(root):
+    """{(a, b)} of the allow-list's "reach A B" lines: module A may use
+    module B across the doors' rule for now."""
+    return {tuple(words) for words in allow_lines(root, "reach")
+            if len(words) == 2}
+
+
+def door(mod):
+    """The door (a folder of DOORS) module MOD is in, or None."""
+    return folder(mod) if folder(mod) in DOORS else None
+
+
+def check_doors(uses, listed):
+    """Each use of a door by another door or by the tree against the
+    allow-list's LISTED reaches; returns the number of breaks, each
+    printed."""
+    bad, seen = 0, set()
+    for mod in sorted(uses):
+        for used in sorted(uses[mod]):
+            theirs = door(used)
+            if not theirs or folder(mod) in (theirs, "fs"):
+                continue
+            seen.add((mod, used))
+            if (mod, used) in listed:
+                continue
+            if door(mod):
+                print("check-layout: %s uses %s: a door reaches another"
+                      " door never (what both need belongs to fs/tree/)"
+                      % (mod, used))
+            else:
+                print("check-layout: %s uses %s: the tree reaches no"
+                      " door" % (mod, used))
+            bad += 1
+    for mod, used in sorted(listed - seen):
+        print("check-layout: %s no longer uses %s: remove its reach from"
+              " %s" % (mod, used, ALLOW))
+        bad += 1
+    return bad
+
+
 def check_prefixes(root, uses):
     """The functions each module's header declares against its name;
     returns the number of breaks, each printed."""
@@ -507,7 +567,8 @@ def main():
             print("%s: %s" % (fn, " ".join(paths)))
         return 0
     uses = modules(root)
-    bad = 0
+    listed = reaches(root)
+    bad = check_doors(uses, listed)
     for mod in sorted(uses):
         for used in sorted(uses[mod]):
             a, b = mod.split("/")[0], used.split("/")[0]
@@ -519,7 +580,7 @@ def main():
     for mod in sorted(uses):
         for used in sorted(uses[mod]):
             a, b = folder(mod), folder(used)
-            if a == b:
+            if a == b or (mod, used) in listed:
                 continue
             folders.setdefault(a, set()).add(b)
             if FLOOR.get(b, 0) > FLOOR.get(a, 0):
@@ -556,7 +617,8 @@ def main():
     if bad:
         return 1
     print("check-layout: %d modules in %d folders, no cycle, nothing above"
-          " its floor, fs/ on its seams, .c files and functions short and"
+          " its floor, no door reaching another, fs/ on its seams, .c"
+          " files and functions short and"
           " .c files opened by a comment, test files of at most 1,000 lines"
           " (or on %s), public names prefixed, no cycle of calls among a"
           " folder's files" % (len(uses), len(folders), ALLOW))

@@ -6,9 +6,9 @@
  * (common/config_keys.def) with its type, range or choices, default (as
  * config_init and the table set it) and help; "mount-man" mediamon(8)'s
  * list of the mount's files and folders, from the node table's help
- * (fs/nodes.c), the one the README is made from; "checks-man" its list of
+ * (fs/tree/nodes.c), the one the README is made from; "checks-man" its list of
  * the columns of /metrics/checks.csv, the file's own header
- * (fs/render_monitor.c); "threads-man" its list of the threads, from
+ * (fs/tree/render_monitor.c); "threads-man" its list of the threads, from
  * their table (common/threads.def). A separate program rather
  * than a daemon option: the daemon keeps no code it never runs.
  * tests/integration/test_docs_drift.py puts them in the files (--write)
@@ -22,8 +22,8 @@
 #include "common/config_table.h"
 #include "common/strbuf.h"
 #include "common/thread.h"
-#include "fs/nodes.h"
-#include "fs/render_monitor.h"
+#include "fs/tree/nodes.h"
+#include "fs/tree/render_monitor.h"
 
 #define WIDTH 72		/* of a line of help */
 
@@ -264,7 +264,7 @@ static void mount_item(const char *path, const char *help, void *arg)
 /* The files and folders of the mount, between two comments. */
 static int mount_files(void)
 {
-	printf(".\\\" The files of the mount: fs/nodes.c\n");
+	printf(".\\\" The files of the mount: fs/tree/nodes.c\n");
 	nodes_each_help(mount_item, NULL);
 	printf(".\\\" End of the files of the mount\n");
 	return 0;
@@ -282,7 +282,7 @@ static int checks_columns(void)
 		else
 			strbuf_addch(&text, *c);
 	strbuf_addch(&text, '.');
-	printf(".\\\" The columns of checks.csv: fs/render_monitor.c\n");
+	printf(".\\\" The columns of checks.csv: fs/tree/render_monitor.c\n");
 	wrap(text.buf, "", roff_line);
 	printf(".\\\" End of the columns of checks.csv\n");
 	strbuf_release(&head);

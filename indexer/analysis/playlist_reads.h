@@ -3,7 +3,7 @@
 #define MEDIAMON_PLAYLIST_READS_H
 
 /*
- * The tracks of the playlists of the mount (fs/playlists.h), read through
+ * The tracks of the playlists of the mount (fs/tree/playlists.h), read through
  * the calling thread's read connection (reader.h) in one read
  * transaction: each with what an #EXTINF line and the entry need.
  * Callbacks return 0, or nonzero to stop (that is returned); the strings
@@ -94,7 +94,7 @@ int playlist_reads_duplicates(int (*fn)(void *arg, int group,
 			      void *arg);
 
 /* A first-seen time of a generated file or folder of /playlists
- * (fs/stamps.h), kept in the store across restarts: its key (of its name
+ * (fs/tree/stamps.h), kept in the store across restarts: its key (of its name
  * and its user), the hash and length of its content, and when that
  * content was first seen. */
 struct playlist_time {

@@ -31,8 +31,8 @@
  * shown.
  *
  * In a node, an embedded picture is the negated files.id of its track,
- * so that the NODE_REAL paths of fs/views.c serve it, opened as the
- * mount's caller (fs/caller.h):
+ * so that the NODE_REAL paths of fs/tree/views.c serve it, opened as the
+ * mount's caller (fs/tree/caller.h):
  *
  *	struct cover c;
  *
@@ -145,7 +145,7 @@ int covers_uncovered(int (*fn)(void *arg, const char *artist,
 /*
  * stat() the track whose files.id is track for its embedded picture,
  * through stat_file (which returns 0 or a negative errno value, as the
- * mount's caller would: fs/caller.h): the track's times and owner, a
+ * mount's caller would: fs/tree/caller.h): the track's times and owner, a
  * read-only regular file of the picture's recorded size. Returns 0,
  * -ENOENT when the track or its picture is gone, or the error of
  * stat_file.

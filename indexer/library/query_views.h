@@ -3,7 +3,7 @@
 #define MEDIAMON_QUERY_VIEWS_H
 
 /*
- * What the library views (fs/views.h) list, read from the store: the
+ * What the library views (fs/tree/views.h) list, read from the store: the
  * folders of the music views, the tracks of their deepest folders, what
  * /search and /similar find, and where a file is on disk. The mount names
  * what these give; the store only groups and orders.

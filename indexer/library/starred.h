@@ -3,7 +3,7 @@
 #define MEDIAMON_STARRED_H
 
 /*
- * What the accounts of the Subsonic API (fs/subsonic.h) marked: the
+ * What the accounts of the Subsonic API (fs/subsonic/subsonic.h) marked: the
  * songs, albums and artists each starred, and the plays of each song it
  * told (scrobble), kept per account name (schema version 44: the
  * subsonic_stars and subsonic_plays tables). A song is its track's

@@ -68,7 +68,8 @@ int track_attrs_all(int64_t file, int (*may)(const char *path), char *buf,
 		    size_t size);
 
 /* What the store knows of a track's file beside its tags, for the
- * Subsonic songs (fs/subsonic_song.h): a number it does not know is 0. */
+ * Subsonic songs (fs/subsonic/subsonic_song.h): a number it does not know is 0.
+ * */
 struct track_media {
 	long long size;		/* bytes, when last scanned */
 	long bitrate_kbps;	/* its audio's, or the file's over its length */
@@ -87,7 +88,7 @@ int track_attrs_media(int64_t file, struct track_media *out);
 void track_attrs_media_free(struct track_media *m);
 
 /* The few tags of every track that the Subsonic lists order and find
- * songs by (fs/subsonic_index.h), by files.id. */
+ * songs by (fs/subsonic/subsonic_index.h), by files.id. */
 struct track_titles {
 	struct track_title {
 		int64_t file;	/* files.id */

@@ -4,8 +4,8 @@
 
 /*
  * What the store knows of each manga series, read for the /manga folders
- * (fs/manga_view.h, fs/views_manga.h) and the documents of a series
- * (fs/render_manga.h) on the calling thread's read connection
+ * (fs/tree/manga_view.h, fs/tree/views_manga.h) and the documents of a series
+ * (fs/tree/render_manga.h) on the calling thread's read connection
  * (indexer/store/reader.h). Functions fill plain structs and return 0,
  * -ENOENT when the series is gone, or another negative errno value
  * (logged).

@@ -638,7 +638,7 @@ static const struct {
 	  "read series", gone_warning },
 };
 
-/* Health is read for the health file (fs/render_health.c) in one
+/* Health is read for the health file (fs/tree/render_health.c) in one
  * snapshot of its own. */
 int monitor_reads_health(struct strbuf *errors, struct strbuf *warns,
 			 const struct query_series_filter *shown)

@@ -4,7 +4,7 @@
 
 /*
  * What the store holds of the monitor's work, read for the documents of
- * the mount (fs/render_*.c) on the calling thread's read connection.
+ * the mount (fs/tree/render_*.c) on the calling thread's read connection.
  * Functions fill plain structs and return 0 or a negative errno value
  * (logged); rows are freed with their _free() function whatever the
  * read returned.

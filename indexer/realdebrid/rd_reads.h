@@ -4,8 +4,8 @@
 
 /*
  * What the store holds of the Real-Debrid repairs, read for the
- * documents of the mount (fs/render_repair.c, fs/render_charts.c) on the
- * calling thread's read connection. Functions fill plain structs and
+ * documents of the mount (fs/tree/render_repair.c, fs/tree/render_charts.c) on
+ * the calling thread's read connection. Functions fill plain structs and
  * return 0 or a negative errno value (logged); rows are freed with their
  * _free() or _release() function whatever the read returned. Strings
  * are NULL where the store holds NULL; times are seconds since the

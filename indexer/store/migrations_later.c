@@ -420,7 +420,7 @@ const char *const migrations_later[] = {
 	"ALTER TABLE series ADD COLUMN meta TEXT;",
 	/* version 46: when the content of each generated file and folder of
 	 * /playlists was first seen, by the hash of its name and user
-	 * (fs/stamps.h): kept at the unmount, read at the mount, so an
+	 * (fs/tree/stamps.h): kept at the unmount, read at the mount, so an
 	 * unchanged library keeps its playlists' times across a restart */
 	"CREATE TABLE playlist_times ("
 	"  key INTEGER PRIMARY KEY,"

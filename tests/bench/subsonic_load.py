@@ -15,7 +15,7 @@ prints, one per line as "KEY VALUE", the median seconds of each:
 
 and albums_first_s, the first getAlbumList2: a server that gathers what
 its lists read on the first list call after a change (mediamon's index
-per caller and generation, fs/subsonic_index.h) pays it there.
+per caller and generation, fs/subsonic/subsonic_index.h) pays it there.
 
 Exits 1 when an answer is not a subsonic-response of status "ok"."""
 

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "fs/control.h"
-#include "fs/session.h"
+#include "fs/tree/control.h"
+#include "fs/tree/session.h"
 #include "indexer/indexer.h"
 #include "tests/fuzz/fuzz.h"
 

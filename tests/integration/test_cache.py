@@ -2,7 +2,7 @@
 """The kernel keeps the mount's entries and attributes for a moment
 (entry_timeout and attr_timeout, 1 s unless -o says), and folders'
 listings, and the daemon tells it to forget what changed
-(fs/invalidate.c). With that caching on, what stat(), `ls` and `ls -l`
+(fs/mount/invalidate.c). With that caching on, what stat(), `ls` and `ls -l`
 show catches up with a change within a bounded time, and what a read
 returns is right at once: the whole new file, never the old pages or the
 old size. Each test runs twice: with the

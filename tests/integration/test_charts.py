@@ -18,7 +18,7 @@ from clients import StaticServer
 from conftest import add_scan, start, unmount
 
 SVG = "{http://www.w3.org/2000/svg}"
-# The colours of the lines (fs/render_charts.c).
+# The colours of the lines (fs/tree/render_charts.c).
 BLUE, ORANGE, GREEN, RED = ((31, 119, 180), (255, 127, 14), (44, 160, 44),
                             (214, 39, 40))
 PURPLE = (148, 103, 189)  # the marks of full scans (common/svg.c)

@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The documents cannot drift from the code: the configuration keys of
 the key table (common/config_keys.c) and the files of the mount's node
-table (fs/nodes.c) are each compared with what mediamon.conf(5),
+table (fs/tree/nodes.c) are each compared with what mediamon.conf(5),
 mediamon(8), contrib/mediamon.conf.example and the mount's own /README
 list. A key or file that a document lists and the table lacks fails, and
 so does one the table has and a document misses: a key added to the
 table alone fails here until it is documented. mediamon(8)'s PROMETHEUS
-METRICS list is made from the metrics' table (fs/prometheus_metrics.def)
+METRICS list is made from the metrics' table (fs/tree/prometheus_metrics.def)
 and must equal it: after a change to the table, run make docs (this
 file's --write). So must mediamon(8)'s short list of the mount's files,
 the node table's help (which the README shows too). The lists of keys in
@@ -150,7 +150,7 @@ def table_metrics(text):
             for name, kind, help_, source in rows]
 
 
-METRICS_BEGIN = '.\\" The metrics\' table: fs/prometheus_metrics.def\n'
+METRICS_BEGIN = '.\\" The metrics\' table: fs/tree/prometheus_metrics.def\n'
 METRICS_END = '.\\" End of the metrics\' table\n'
 
 
@@ -270,8 +270,8 @@ def drift(documented, table):
 NO_DRIFT = {"listed but not in the table": [],
             "in the table but not listed": []}
 KEYS = {"%s.%s" % key for key in config_keys()}
-FILES = table_files(read("fs/nodes.c"))
-METRICS = table_metrics(read("fs/prometheus_metrics.def"))
+FILES = table_files(read("fs/tree/nodes.c"))
+METRICS = table_metrics(read("fs/tree/prometheus_metrics.def"))
 CLIENTS = table_clients(read("common/download_clients.def"))
 
 
@@ -282,7 +282,7 @@ def test_tables_are_read():
     assert "status/health" in FILES and "control/rescan" in FILES
     assert "status" not in FILES and "README" in FILES
     # every row of the table is read, each with its help and source
-    assert len(METRICS) == read("fs/prometheus_metrics.def").count(
+    assert len(METRICS) == read("fs/tree/prometheus_metrics.def").count(
         "\nPROM(") > 100
     assert ("mediamon_tracks", "gauge", "Tracks in the index.",
             "/status/summary.json counts.tracks") in METRICS
@@ -406,7 +406,7 @@ def test_made_lists_say_the_table():
     assert "\n# api_key =\n" in example
 
 
-MOUNT_BEGIN = '.\\" The files of the mount: fs/nodes.c\n'
+MOUNT_BEGIN = '.\\" The files of the mount: fs/tree/nodes.c\n'
 MOUNT_END = '.\\" End of the files of the mount\n'
 
 
@@ -416,10 +416,10 @@ def man_mount_block(text):
 
 
 def test_every_node_has_help():
-    """Each path of the node table (fs/nodes.c fixed[]) has its .help,
+    """Each path of the node table (fs/tree/nodes.c fixed[]) has its .help,
     which the README and mediamon(8) show."""
-    assert table_rows_without_help(read("fs/nodes.c")) == [], \
-        "give these rows of fixed[] in fs/nodes.c a .help"
+    assert table_rows_without_help(read("fs/tree/nodes.c")) == [], \
+        "give these rows of fixed[] in fs/tree/nodes.c a .help"
 
 
 def test_man_mount_list():
@@ -438,7 +438,7 @@ def test_man_files():
     assert drift(man_files(text), FILES) == NO_DRIFT
 
 
-CHECKS_BEGIN = '.\\" The columns of checks.csv: fs/render_monitor.c\n'
+CHECKS_BEGIN = '.\\" The columns of checks.csv: fs/tree/render_monitor.c\n'
 CHECKS_END = '.\\" End of the columns of checks.csv\n'
 
 

@@ -4,6 +4,7 @@ here: each rule's break is found and named, and a tree that keeps them
 passes; and on this tree, which keeps them."""
 
 import os
+import shutil
 import subprocess
 
 CHECK = os.path.join(os.path.dirname(os.path.dirname(
@@ -43,7 +44,11 @@ GOOD = {
     "indexer/reads": ["indexer/library/music"],
     "indexer/indexer": ["indexer/monitor/checks",
                         "indexer/realdebrid/rd_repair"],
-    "fs/render": ["indexer/reads", "indexer/indexer"],
+    "fs/tree/render": ["indexer/reads", "indexer/indexer"],
+    "fs/mount/fs": ["fs/tree/render"],
+    "fs/http/http": ["fs/tree/render", "common/strbuf"],
+    "fs/subsonic/subsonic": ["fs/tree/render"],
+    "fs/main": ["fs/mount/fs", "fs/http/http", "fs/subsonic/subsonic"],
 }
 
 
@@ -90,14 +95,92 @@ def test_a_cycle_of_folders_on_one_floor_fails(tmp_path):
         "cycle among the folders", "")
 
 
+def refused(root, mod, includes):
+    """What check-layout prints of GOOD with mod including includes
+    instead, which it must refuse."""
+    tree(root, dict(GOOD, **{mod: includes}))
+    rc, out = check(root)
+    assert rc == 1, out
+    return out
+
+
 def test_fs_past_its_seams_fails(tmp_path):
+    out = refused(tmp_path, "fs/tree/views", ["indexer/library/music"])
+    assert "fs/tree/views uses indexer/library/music: fs/ reaches the" \
+        " index" in out
+
+
+def test_a_door_reaching_another_door_fails(tmp_path):
+    out = refused(tmp_path, "fs/subsonic/subsonic",
+                  ["fs/tree/render", "fs/http/http"])
+    assert "fs/subsonic/subsonic uses fs/http/http: a door reaches" \
+        " another door never" in out
+
+
+def test_the_tree_reaching_a_door_fails(tmp_path):
+    out = refused(tmp_path, "fs/tree/nodes", ["fs/mount/fs"])
+    assert "fs/tree/nodes uses fs/mount/fs: the tree reaches no door" \
+        in out
+    assert "fs/tree/nodes uses fs/mount/fs, a floor above its own" in out
+
+
+def test_a_listed_reach_passes_and_a_stale_one_fails(tmp_path):
+    """A reach the allow-list names passes, floors and folders' cycle
+    included; one no longer used must be removed."""
     files = dict(GOOD)
-    files["fs/views"] = ["indexer/library/music"]
+    files["fs/http/http"] = ["fs/tree/render", "fs/subsonic/subsonic"]
+    files["fs/subsonic/subsonic"] = ["fs/tree/render", "fs/http/http_serve"]
+    files["fs/http/http_serve"] = []
     tree(tmp_path, files)
+    allow(tmp_path, "reach fs/http/http fs/subsonic/subsonic",
+          "reach fs/subsonic/subsonic fs/http/http_serve")
+    rc, out = check(tmp_path)
+    assert rc == 0, out
+    allow(tmp_path, "reach fs/http/http fs/subsonic/subsonic",
+          "reach fs/subsonic/subsonic fs/http/http_serve",
+          "reach fs/mount/fs fs/http/http")
     rc, out = check(tmp_path)
     assert rc == 1
-    assert "fs/views uses indexer/library/music: fs/ reaches the index" \
+    assert "fs/mount/fs no longer uses fs/http/http: remove its reach" \
         in out
+
+
+def copy_of_this_tree(dest):
+    """The code, the unit and integration tests and the allow-list of
+    this tree, copied under dest, as check-layout reads them."""
+    src = os.path.dirname(os.path.dirname(CHECK))
+    for part in ("common", "indexer", "fs", "analyser",
+                 os.path.join("tests", "unit"),
+                 os.path.join("tests", "integration")):
+        shutil.copytree(os.path.join(src, part), dest / part,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(os.path.join(src, "tests", "check-layout.allow"),
+                dest / "tests" / "check-layout.allow")
+
+
+def plant(path, include):
+    """Add an #include of include to the file at path, after its
+    first one."""
+    text = path.read_text()
+    at = text.index("#include")
+    path.write_text(text[:at] + '#include "%s"\n' % include + text[at:])
+
+
+def test_a_door_planted_in_a_copy_of_this_tree_fails(tmp_path):
+    """This tree's own doors: the mount reaching the HTTP door, or the
+    tree reaching the Subsonic API, is refused in a copy of it."""
+    copy_of_this_tree(tmp_path)
+    rc, out = check(tmp_path)
+    assert rc == 0, out
+    plant(tmp_path / "fs" / "mount" / "fs_dir.c", "fs/http/http_range.h")
+    plant(tmp_path / "fs" / "tree" / "views.c",
+          "fs/subsonic/subsonic_marks.h")
+    rc, out = check(tmp_path)
+    assert rc == 1
+    assert "fs/mount/fs_dir uses fs/http/http_range: a door reaches" \
+        " another door never" in out
+    assert "fs/tree/views uses fs/subsonic/subsonic_marks: the tree" \
+        " reaches no door" in out
 
 
 def test_this_tree_passes():
@@ -309,12 +392,12 @@ def test_a_public_name_without_its_prefix_fails(tmp_path):
     header = tmp_path / "indexer/library/music.h"
     header.write_text("int music_scan(void);\nint music_rows_add(int n);\n")
     assert check(tmp_path)[0] == 0
-    (tmp_path / "fs/render.h").write_text(
+    (tmp_path / "fs/tree/render.h").write_text(
         "/* scan(void) in a comment is no declaration */\n"
         "int render_summary(void);\nvoid query_summary(int id);\n")
     rc, out = check(tmp_path)
     assert rc == 1
-    assert "fs/render.h declares query_summary" in out, out
+    assert "fs/tree/render.h declares query_summary" in out, out
     assert "render_summary" not in out
 
 

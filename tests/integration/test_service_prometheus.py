@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Every metric of the Prometheus file against its source: the table of
-metrics (fs/prometheus_metrics.def) names the JSON document and field
+metrics (fs/tree/prometheus_metrics.def) names the JSON document and field
 each one renders, and a filled store gives each sample its value."""
 
 import os
@@ -204,7 +204,7 @@ PROM_SOURCES = {
 
 
 def test_prometheus_table_sources():
-    """The metrics' table (fs/prometheus_metrics.def) names the same
+    """The metrics' table (fs/tree/prometheus_metrics.def) names the same
     metrics, in the same JSON files, as PROM_SOURCES."""
     rows = table_metrics(open(os.path.join(
         REPO, "fs", "prometheus_metrics.def")).read())

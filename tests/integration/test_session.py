@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The session loop (fs/session.h): libfuse's fuse_session_loop_mt, each
+"""The session loop (fs/tree/session.h): libfuse's fuse_session_loop_mt, each
 thread reading its own clone of the FUSE device. Walks are answered, also
 while every CPU is kept busy; reads are answered while a walk runs, and
 many readers at once with few threads; an open held up by a file system

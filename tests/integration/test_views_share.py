@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The library views over a network share (issue 49): when a folder of
 tracks on a file system that is not local is listed, the daemon stats its
-real files ahead of the walk (fs/views_statahead.c), counted in
+real files ahead of the walk (fs/tree/views_statahead.c), counted in
 /metrics/fuse.json as views_stats_ahead; on a local disk it does not. The
 share is the bench's FUSE one (tests/bench/bench_latency_fs.c, no delay).
 A walk shows the same sizes either way, and a share that stops answering

@@ -19,7 +19,7 @@
 
 #include "common/db.h"
 #include "common/strbuf.h"
-#include "fs/render_monitor.h"
+#include "fs/tree/render_monitor.h"
 #include "indexer/monitor/checks.h"
 #include "indexer/monitor/monitor_stats.h"
 #include "indexer/reads.h"

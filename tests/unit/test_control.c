@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Control input as people type it (fs/control.h): blanks and a line end
+ * Control input as people type it (fs/tree/control.h): blanks and a line end
  * around a command dropped, a second line or a NUL refused with its
  * reason, and the one log line of a refused write.
  */
@@ -15,7 +15,7 @@
 
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "fs/control.h"
+#include "fs/tree/control.h"
 
 /* control_text() of the len bytes at in: out holds the text. */
 static int text(const char *in, size_t len, char *out, size_t max)

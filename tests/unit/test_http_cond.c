@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "fs/http_cond.h"
+#include "fs/http/http_cond.h"
 
 #define ETAG "\"a1-20-3\""
 #define THEN "Sun, 06 Nov 1994 08:49:37 GMT"	/* 784111777 */

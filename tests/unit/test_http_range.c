@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "fs/http_range.h"
+#include "fs/http/http_range.h"
 
 /* Parse h for a body of size bytes; the ranges as "from+len ..." */
 static int parse(const char *h, uint64_t size, char *out, size_t len)

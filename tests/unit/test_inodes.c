@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "common/strbuf.h"
-#include "fs/inodes.h"
+#include "fs/mount/inodes.h"
 #include "join.h"
 
 static int clear(void **state)

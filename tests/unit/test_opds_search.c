@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "fs/opds_search.h"
+#include "fs/tree/opds_search.h"
 
 static void test_words(void **state)
 {

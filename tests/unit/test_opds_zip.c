@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The layout of a volume folder's zip (fs/opds_zip.h) as Python's zipfile
+ * The layout of a volume folder's zip (fs/tree/opds_zip.h) as Python's zipfile
  * reads it: names, sizes, offsets and CRCs in the central directory, a
  * local header read through, ZIP64 where a size, an offset or the count
  * must have it. The zips are sparse files holding the headers alone (the
@@ -22,7 +22,7 @@
 #include <cmocka.h>
 
 #include "common/strbuf.h"
-#include "fs/opds_zip.h"
+#include "fs/tree/opds_zip.h"
 
 /* What zipfile says of each entry: name size offset crc method time, one a
  * line, then what reading the entry named by the second argument gives

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "common/strbuf.h"
-#include "fs/open_caps.h"
+#include "fs/tree/open_caps.h"
 
 #define LIMIT 600	/* the hard limit the tests run under */
 

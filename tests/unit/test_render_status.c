@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "fs/render_status.h"
+#include "fs/tree/render_status.h"
 
 /* A scan's CPU share: of every CPU online, never past 100 %. */
 static void test_cpu_share(void **state)

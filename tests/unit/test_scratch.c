@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The temporary files of editors held in memory (fs/scratch.h): made
+ * The temporary files of editors held in memory (fs/tree/scratch.h): made
  * once, written in order, found, aliased after a rename, and bounded.
  */
 #include <errno.h>
@@ -14,8 +14,8 @@
 #include <cmocka.h>
 
 #include "common/strbuf.h"
-#include "fs/nodes.h"
-#include "fs/scratch.h"
+#include "fs/tree/nodes.h"
+#include "fs/tree/scratch.h"
 
 static int teardown(void **state)
 {

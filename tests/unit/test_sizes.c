@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The renderings a stat() keeps for the open that follows (fs/sizes.h):
+ * The renderings a stat() keeps for the open that follows (fs/tree/sizes.h):
  * taken once, by the same node and user only, and not after a control
  * write moved what the files show; each is counted (metrics/fuse.json
  * stat_renders).
@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "common/strbuf.h"
-#include "fs/sizes.h"
+#include "fs/tree/sizes.h"
 
 static int render_a(struct strbuf *out)
 {

@@ -15,7 +15,7 @@
 
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "fs/subsonic_busy.h"
+#include "fs/subsonic/subsonic_busy.h"
 
 /* How many lines of the log's ring since from say the cap of account
  * is met. */

@@ -13,7 +13,7 @@
 #include "common/bytes.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
-#include "fs/views_name.h"
+#include "fs/tree/views_name.h"
 
 
 /* Sanitize value (len bytes) and add it as a whole name with ext. */

@@ -1,0 +1,648 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The OpenSubsonic API (subsonic.h): /rest's dispatch, the parameters,
+ * the subsonic-response envelope in JSON or XML from one jansson tree,
+ * the errors, and the methods. Who asks is subsonic_auth.c's; it opens
+ * no file and speaks no SQL itself.
+ */
+#include "fs/subsonic/subsonic.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "common/config.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "common/utf8.h"
+#include "fs/tree/caller.h"
+#include "fs/tree/http_auth.h"
+#include "fs/http/http_serve.h"
+#include "fs/tree/http_stats.h"
+#include "fs/subsonic/subsonic_artists.h"
+#include "fs/subsonic/subsonic_auth.h"
+#include "fs/subsonic/subsonic_busy.h"
+#include "fs/subsonic/subsonic_genres.h"
+#include "fs/subsonic/subsonic_lists.h"
+#include "fs/subsonic/subsonic_music.h"
+#include "fs/subsonic/subsonic_now.h"
+#include "fs/subsonic/subsonic_old.h"
+#include "fs/subsonic/subsonic_marks.h"
+#include "fs/subsonic/subsonic_playlists.h"
+#include "fs/subsonic/subsonic_spec.h"
+#include "fs/subsonic/subsonic_stars.h"
+#include "fs/subsonic/subsonic_system.h"
+#include "indexer/reads.h"
+
+#define GENERIC 0
+
+static const struct {
+	int code;
+	const char *message;
+} messages[] = {
+	{ GENERIC, "A generic error." },
+	{ SUBSONIC_MISSING, "Required parameter is missing." },
+	{ SUBSONIC_WRONG, "Wrong username or password." },
+	{ SUBSONIC_NO_TOKEN, "Token authentication not supported for this"
+	  " user: keep its password in [http] subsonic_passwords." },
+	{ SUBSONIC_NO_MECHANISM, "Provided authentication mechanism not"
+	  " supported." },
+	{ SUBSONIC_CONFLICT, "Multiple conflicting authentication mechanisms"
+	  " provided." },
+	{ SUBSONIC_BAD_KEY, "Invalid API key." },
+	{ 50, "User is not authorized for the given operation." },
+	{ SUBSONIC_NOT_FOUND, "The requested data was not found." },
+};
+
+/* A request: its connection and what the answer is made of. */
+struct request {
+	struct MHD_Connection *c;
+	json_t *body;		/* subsonic-response's members */
+};
+
+static const char *param(const struct request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->c, MHD_GET_ARGUMENT_KIND,
+					   name);
+}
+
+/* Set the member name of o to v (consumed): 0, or -ENOMEM. */
+static int set(json_t *o, const char *name, json_t *v)
+{
+	return v && !json_object_set_new(o, name, v) ? 0 : -ENOMEM;
+}
+
+static int do_ping(struct request *r)
+{
+	(void)r;
+	return 0;
+}
+
+static int do_get_license(struct request *r)
+{
+	return set(r->body, "license", json_pack("{s:b}", "valid", 1));
+}
+
+static int do_get_extensions(struct request *r)
+{
+	return set(r->body, "openSubsonicExtensions",
+		   subsonic_auth_api_keys() ?
+		   json_pack("[{s:s,s:[i]}]", "name", "apiKeyAuthentication",
+			     "versions", 1) : json_array());
+}
+
+static int do_token_info(struct request *r)
+{
+	return set(r->body, "tokenInfo", json_pack("{s:s}", "username",
+						   subsonic_marks_account()));
+}
+
+static int do_get_music_folders(struct request *r)
+{
+	return set(r->body, "musicFolders",
+		   json_pack("{s:[{s:i,s:s}]}", "musicFolder", "id", 1,
+			     "name", "music"));
+}
+
+static int do_get_artists(struct request *r)
+{
+	return subsonic_artists_all(r->body);
+}
+
+static int do_get_artist(struct request *r)
+{
+	const char *id = param(r, "id");
+
+	return id ? subsonic_music_artist(r->body, id) : SUBSONIC_MISSING;
+}
+
+static int do_get_album(struct request *r)
+{
+	const char *id = param(r, "id");
+
+	return id ? subsonic_music_album(r->body, id) : SUBSONIC_MISSING;
+}
+
+static int do_get_playlists(struct request *r)
+{
+	return subsonic_playlists_all(r->body);
+}
+
+static int do_get_playlist(struct request *r)
+{
+	const char *id = param(r, "id");
+
+	return id ? subsonic_playlists_one(r->body, id) : SUBSONIC_MISSING;
+}
+
+static int do_get_song(struct request *r)
+{
+	const char *id = param(r, "id");
+
+	return id ? subsonic_music_song(r->body, id) : SUBSONIC_MISSING;
+}
+
+static const char *query_value(void *req, const char *name)
+{
+	return param(req, name);
+}
+
+static int do_get_indexes(struct request *r)
+{
+	return subsonic_lists_indexes(r->body, query_value, r);
+}
+
+static int do_get_album_list2(struct request *r)
+{
+	return subsonic_lists_albums(r->body, query_value, r);
+}
+
+static int do_get_random_songs(struct request *r)
+{
+	return subsonic_lists_random(r->body, query_value, r);
+}
+
+static int do_search3(struct request *r)
+{
+	return subsonic_lists_search(r->body, query_value, r);
+}
+
+static int do_get_genres(struct request *r)
+{
+	return subsonic_genres_all(r->body);
+}
+
+static int do_get_songs_by_genre(struct request *r)
+{
+	return subsonic_lists_genre_songs(r->body, query_value, r);
+}
+
+static int do_get_similar_songs(struct request *r)
+{
+	return subsonic_lists_similar(r->body, "similarSongs", query_value,
+				      r);
+}
+
+static int do_get_similar_songs2(struct request *r)
+{
+	return subsonic_lists_similar(r->body, "similarSongs2", query_value,
+				      r);
+}
+
+static int do_get_top_songs(struct request *r)
+{
+	return subsonic_lists_top(r->body, query_value, r);
+}
+
+/* The values of the query's parameter being gathered. */
+struct values {
+	const char *name;
+	json_t *a;
+	int rc;
+};
+
+static enum MHD_Result add_value(void *arg, enum MHD_ValueKind kind,
+				 const char *key, const char *value)
+{
+	struct values *v = arg;
+
+	(void)kind;
+	if (value && !strcmp(key, v->name) &&
+	    json_array_append_new(v->a, json_string(value)))
+		v->rc = -ENOMEM;
+	return v->rc ? MHD_NO : MHD_YES;
+}
+
+/* Every value of the parameter name, which a client may repeat
+ * (id=1&id=2), into *out (a new array): 0 or -ENOMEM. */
+static int values(struct request *r, const char *name, json_t **out)
+{
+	struct values v = { name, json_array(), 0 };
+
+	if (!v.a)
+		return -ENOMEM;
+	MHD_get_connection_values(r->c, MHD_GET_ARGUMENT_KIND, add_value, &v);
+	if (v.rc) {
+		json_decref(v.a);
+		v.a = NULL;
+	}
+	*out = v.a;
+	return v.rc;
+}
+
+/* star (on) or unstar. */
+static int star(struct request *r, int on)
+{
+	json_t *ids = NULL, *albums = NULL, *artists = NULL;
+	int rc = values(r, "id", &ids);
+
+	if (!rc)
+		rc = values(r, "albumId", &albums);
+	if (!rc)
+		rc = values(r, "artistId", &artists);
+	if (!rc)
+		rc = subsonic_stars_star(ids, albums, artists, on);
+	json_decref(ids);
+	json_decref(albums);
+	json_decref(artists);
+	return rc;
+}
+
+static int do_star(struct request *r)
+{
+	return star(r, 1);
+}
+
+static int do_unstar(struct request *r)
+{
+	return star(r, 0);
+}
+
+static int do_get_starred(struct request *r)
+{
+	return subsonic_stars_starred(r->body, 1);
+}
+
+static int do_get_starred2(struct request *r)
+{
+	return subsonic_stars_starred(r->body, 0);
+}
+
+static int do_scrobble(struct request *r)
+{
+	json_t *ids = NULL, *times = NULL;
+	int rc = values(r, "id", &ids);
+
+	if (!rc)
+		rc = values(r, "time", &times);
+	if (!rc)
+		rc = subsonic_stars_scrobble(ids, times,
+					     param(r, "submission"));
+	if (!rc && param(r, "submission") &&
+	    strcmp(param(r, "submission"), "true"))
+		subsonic_now_playing(subsonic_marks_account(), ids,
+				     param(r, "c"));
+	json_decref(ids);
+	json_decref(times);
+	return rc;
+}
+
+static int do_get_album_list(struct request *r)
+{
+	return subsonic_old_albums(r->body, query_value, r);
+}
+
+static int do_search2(struct request *r)
+{
+	return subsonic_old_search(r->body, query_value, r);
+}
+
+static int do_get_music_directory(struct request *r)
+{
+	const char *id = param(r, "id");
+
+	return id ? subsonic_old_directory(r->body, id) : SUBSONIC_MISSING;
+}
+
+static int do_get_now_playing(struct request *r)
+{
+	return subsonic_now_list(r->body);
+}
+
+static int do_get_user(struct request *r)
+{
+	return subsonic_system_user(r->body, param(r, "username"));
+}
+
+static int do_get_users(struct request *r)
+{
+	return subsonic_system_users(r->body);
+}
+
+static int do_get_scan_status(struct request *r)
+{
+	return subsonic_system_scan_status(r->body);
+}
+
+static int do_start_scan(struct request *r)
+{
+	return subsonic_system_start_scan(r->body);
+}
+
+/* The methods: each fills r->body and returns 0, a negative errno
+ * value, or a Subsonic error code. */
+static const struct {
+	const char *name;
+	int (*fn)(struct request *r);
+} methods[] = {
+	{ "ping", do_ping },
+	{ "getLicense", do_get_license },
+	{ "getOpenSubsonicExtensions", do_get_extensions },
+	{ "tokenInfo", do_token_info },
+	{ "getMusicFolders", do_get_music_folders },
+	{ "getArtists", do_get_artists },
+	{ "getArtist", do_get_artist },
+	{ "getAlbum", do_get_album },
+	{ "getSong", do_get_song },
+	{ "getIndexes", do_get_indexes },
+	{ "getAlbumList2", do_get_album_list2 },
+	{ "getRandomSongs", do_get_random_songs },
+	{ "search3", do_search3 },
+	{ "getGenres", do_get_genres },
+	{ "getSongsByGenre", do_get_songs_by_genre },
+	{ "getSimilarSongs", do_get_similar_songs },
+	{ "getSimilarSongs2", do_get_similar_songs2 },
+	{ "getTopSongs", do_get_top_songs },
+	{ "getPlaylists", do_get_playlists },
+	{ "getPlaylist", do_get_playlist },
+	{ "star", do_star },
+	{ "unstar", do_unstar },
+	{ "getStarred", do_get_starred },
+	{ "getStarred2", do_get_starred2 },
+	{ "scrobble", do_scrobble },
+	{ "getUser", do_get_user },
+	{ "getUsers", do_get_users },
+	{ "getScanStatus", do_get_scan_status },
+	{ "startScan", do_start_scan },
+	{ "getNowPlaying", do_get_now_playing },
+	{ "getAlbumList", do_get_album_list },
+	{ "search2", do_search2 },
+	{ "getMusicDirectory", do_get_music_directory },
+	/* answered with the file itself (send_file()) */
+	{ "stream", NULL },
+	{ "download", NULL },
+	{ "getCoverArt", NULL },
+};
+
+_Static_assert(sizeof(methods) / sizeof(*methods) <= HTTP_STATS_METHODS,
+	       "each method has its count");
+
+/* The XML attribute or element text of the scalar v. */
+static void add_scalar(struct strbuf *out, json_t *v)
+{
+	if (json_is_string(v))
+		utf8_add_xml(out, json_string_value(v), 1);
+	else if (json_is_integer(v))
+		strbuf_addf(out, "%" JSON_INTEGER_FORMAT,
+			    json_integer_value(v));
+	else if (json_is_real(v))
+		strbuf_addf(out, "%.17g", json_real_value(v));
+	else
+		strbuf_addstr(out, json_is_true(v) ? "true" : "false");
+}
+
+/*
+ * The element name of the JSON object o, as the schemas map one to the
+ * other: its scalar members are attributes (but "value", the element's
+ * text: a genre's name), its objects child elements, its arrays one
+ * element per item, all named by their member.
+ */
+static void add_element(struct strbuf *out, const char *name, json_t *o,
+			const char *extra)
+{
+	const char *key;
+	json_t *v, *item;
+	size_t i;
+	int open = 0;
+
+	strbuf_addf(out, "<%s%s", name, extra);
+	json_object_foreach(o, key, v) {
+		if (json_is_object(v) || json_is_array(v) || json_is_null(v) ||
+		    !strcmp(key, "value"))
+			continue;
+		strbuf_addf(out, " %s=\"", key);
+		add_scalar(out, v);
+		strbuf_addch(out, '"');
+	}
+	json_object_foreach(o, key, v) {
+		if (!json_is_object(v) && !json_is_array(v) &&
+		    strcmp(key, "value"))
+			continue;
+		if (!open)
+			strbuf_addch(out, '>');
+		open = 1;
+		if (!strcmp(key, "value"))
+			add_scalar(out, v);
+		if (json_is_object(v))
+			add_element(out, key, v, "");
+		json_array_foreach(v, i, item)
+			if (json_is_object(item))
+				add_element(out, key, item, "");
+	}
+	if (open)
+		strbuf_addf(out, "</%s>", name);
+	else
+		strbuf_addstr(out, "/>");
+}
+
+/* Answer r->body in the envelope, as f asks. */
+static enum MHD_Result send_body(struct request *r, const char *f)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct MHD_Response *resp;
+	int json = f && !strcmp(f, "json");
+
+	if (json) {
+		if (json_append(&out, json_pack("{s:O}", "subsonic-response",
+						 r->body))) {
+			strbuf_release(&out);
+			return http_serve_text(r->c, 500, "no memory",
+					       NULL, NULL);
+		}
+	} else {
+		strbuf_addstr(&out, "<?xml version=\"1.0\" encoding=\"UTF-8\""
+			      "?>\n");
+		add_element(&out, "subsonic-response", r->body,
+			    " xmlns=\"http://subsonic.org/restapi\"");
+		strbuf_addch(&out, '\n');
+	}
+	resp = MHD_create_response_from_buffer(out.len, out.buf,
+					       MHD_RESPMEM_MUST_COPY);
+	strbuf_release(&out);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Type", json ?
+				"application/json" :
+				"text/xml; charset=utf-8");
+	return http_serve_queue(r->c, MHD_HTTP_OK, resp);
+}
+
+/* Make r->body the envelope of status "ok" or "failed". */
+static int envelope(struct request *r, int ok)
+{
+	json_decref(r->body);
+	r->body = json_pack("{s:s,s:s,s:s,s:s,s:b}", "status",
+			    ok ? "ok" : "failed", "version", SUBSONIC_API,
+			    "type", "mediamon", "serverVersion",
+			    MEDIAMON_VERSION, "openSubsonic", 1);
+	return r->body ? 0 : -ENOMEM;
+}
+
+/* Answer the Subsonic error code (a negative errno value is 0, the
+ * generic error, with its text). */
+static enum MHD_Result send_error(struct request *r, const char *f,
+				  int code)
+{
+	const char *message = code < 0 ? strerror(-code) : NULL;
+
+	if (code < 0)
+		code = GENERIC;
+	for (size_t i = 0; !message && i < sizeof(messages) /
+	     sizeof(messages[0]); i++)
+		if (messages[i].code == code)
+			message = messages[i].message;
+	if (envelope(r, 0) ||
+	    set(r->body, "error", json_pack("{s:i,s:s}", "code", code,
+					    "message", message ? message :
+					    messages[0].message)))
+		return http_serve_text(r->c, 500, "no memory", NULL, NULL);
+	return send_body(r, f);
+}
+
+/* stream and download: the file of the song id as it is (its ranges and
+ * conditions as any file of the listener's), or an error. No
+ * transcoding: maxBitRate and format are not heard. getCoverArt: the
+ * cover of the album (or song) id as it is: size is not heard. */
+static enum MHD_Result send_file(struct request *r, const char *f,
+				 int (*path_of)(const char *id,
+						struct strbuf *out))
+{
+	struct strbuf path = STRBUF_INIT;
+	const char *id = param(r, "id");
+	enum MHD_Result ret;
+	int rc;
+
+	if (!id)
+		return send_error(r, f, SUBSONIC_MISSING);
+	rc = path_of(id, &path);
+	if (rc) {
+		strbuf_release(&path);
+		return send_error(r, f, rc);
+	}
+	ret = http_serve_get(r->c, path.buf);
+	strbuf_release(&path);
+	return ret;
+}
+
+/* The method of rest, "NAME" or "NAME.view", or -1. */
+static int method_of(const char *rest)
+{
+	size_t len = strcspn(rest, "/");
+
+	if (rest[len])
+		return -1;
+	if (len > 5 && !strcmp(rest + len - 5, ".view"))
+		len -= 5;
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (strlen(methods[i].name) == len &&
+		    !strncmp(methods[i].name, rest, len))
+			return (int)i;
+	return -1;
+}
+
+/* Answer rest, which is no method served: error 0, saying whether the
+ * spec has the method (not implemented here) or not. */
+static enum MHD_Result send_unknown(struct request *r, const char *f,
+				    const char *rest)
+{
+	size_t len = strcspn(rest, "/");
+	const char *name;
+	json_t *message;
+
+	if (len > 5 && !rest[len] && !strcmp(rest + len - 5, ".view"))
+		len -= 5;
+	name = rest[strcspn(rest, "/")] ? NULL :
+	       subsonic_spec_unserved(rest, len);
+	message = name ? json_sprintf("%s is not implemented", name) :
+		  json_string("No such method in the Subsonic API.");
+	if (envelope(r, 0) ||
+	    set(r->body, "error", json_pack("{s:i,s:o}", "code", GENERIC,
+					    "message", message)))
+		return http_serve_text(r->c, 500, "no memory", NULL, NULL);
+	return send_body(r, f);
+}
+
+static enum MHD_Result dispatch(struct request *r, const char *rest,
+				const char *method, const char *addr,
+				const char *via)
+{
+	const struct http_account *a;
+	const char *f = param(r, "f");
+	enum MHD_Result ret;
+	int m, rc;
+
+	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD))
+		return http_serve_text(r->c, MHD_HTTP_METHOD_NOT_ALLOWED,
+				       "/rest takes its parameters in a GET's"
+				       " query", "Allow", "GET, HEAD");
+	rc = subsonic_auth_check(param(r, "u"), param(r, "p"),
+				 param(r, "t"), param(r, "s"),
+				 param(r, "apiKey"), addr, via, &a);
+	if (rc)
+		return send_error(r, f, rc);
+	m = method_of(rest);
+	if (m >= 0)
+		http_stats_call(m, methods[m].name);
+	if (m < 0) {
+		log_debug("http: %s asked /rest/%s, which is no method",
+			  a->name, rest);
+		return send_unknown(r, f, rest);
+	}
+	rc = envelope(r, 1);
+	if (rc)
+		return send_error(r, f, rc);
+	caller_begin_user(a->uid, a->gid, a->groups, a->ngroups);
+	reader_refresh();
+	if (!methods[m].fn) {
+		ret = send_file(r, f, strcmp(methods[m].name, "getCoverArt") ?
+				subsonic_music_path : subsonic_music_cover);
+		caller_end();
+		return ret;
+	}
+	if (subsonic_busy_begin(a->name)) {
+		caller_end();
+		return http_serve_text(r->c, MHD_HTTP_TOO_MANY_REQUESTS,
+				       "too many answers in progress for this"
+				       " account", "Retry-After", "1");
+	}
+	rc = subsonic_marks_begin(a->name);
+	if (!rc)
+		rc = methods[m].fn(r);
+	subsonic_marks_end();
+	subsonic_busy_end(a->name);
+	caller_end();
+	if (rc)
+		return send_error(r, f, rc);
+	return send_body(r, f);
+}
+
+int subsonic_load(const struct config *cfg)
+{
+	subsonic_busy_set(cfg->http_max_answers_per_account);
+	return subsonic_auth_load(cfg->http_subsonic_passwords,
+				  cfg->http_subsonic_api_keys);
+}
+
+enum MHD_Result subsonic_answer(struct MHD_Connection *c, const char *rest,
+				const char *method, const char *addr,
+				const char *via)
+{
+	struct request r = { .c = c };
+	enum MHD_Result ret;
+	char wait[16];
+	int held = http_auth_held(addr);
+
+	if (held) {
+		snprintf(wait, sizeof(wait), "%d", held);
+		return http_serve_text(c, MHD_HTTP_TOO_MANY_REQUESTS,
+				       "too many wrong passwords",
+				       "Retry-After", wait);
+	}
+	ret = dispatch(&r, rest, method, addr, via);
+	json_decref(r.body);
+	return ret;
+}

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * An account's marks for one answer of the Subsonic API
+ * (subsonic_marks.h): its stars and plays read from the store once per
+ * request into this thread's table and added to the objects made
+ * meanwhile, and the form of a song's id. It judges no right and
+ * writes nothing.
+ */
+#include "fs/subsonic/subsonic_marks.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "indexer/reads.h"
+
+/* This thread's account and its marks by API id: {"starred": time,
+ * "playCount": n, "played": time}. */
+static __thread const char *account;
+static __thread json_t *marks;
+
+void subsonic_marks_song_id(int64_t file, char id[SUBSONIC_MARKS_ID_LEN])
+{
+	snprintf(id, SUBSONIC_MARKS_ID_LEN, SUBSONIC_MARKS_SONG "%lld",
+		 (long long)file);
+}
+
+const char *subsonic_marks_account(void)
+{
+	return account;
+}
+
+/* Set the member name of the marks of id to the time at. */
+static int mark_time(const char *id, const char *name, double at)
+{
+	char when[CLOCK_RFC3339_LEN];
+	json_t *m = json_object_get(marks, id);
+
+	if (!m && (json_object_set_new(marks, id, json_object()) ||
+		   !(m = json_object_get(marks, id))))
+		return -ENOMEM;
+	clock_rfc3339((time_t)at, when);
+	return json_object_set_new(m, name, json_string(when)) ? -ENOMEM : 0;
+}
+
+static int load_star(void *arg, enum starred_kind kind, int64_t file,
+		     const char *item, double at)
+{
+	char id[SUBSONIC_MARKS_ID_LEN];
+
+	(void)arg;
+	if (kind == STARRED_SONG)
+		subsonic_marks_song_id(file, id);
+	return mark_time(kind == STARRED_SONG ? id : item, "starred", at);
+}
+
+static int load_play(void *arg, int64_t file, int64_t count, double played)
+{
+	char id[SUBSONIC_MARKS_ID_LEN];
+	int rc;
+
+	(void)arg;
+	subsonic_marks_song_id(file, id);
+	rc = mark_time(id, "played", played);
+	if (!rc && json_object_set_new(json_object_get(marks, id),
+				       "playCount", json_integer(count)))
+		rc = -ENOMEM;
+	return rc;
+}
+
+int subsonic_marks_begin(const char *name)
+{
+	int rc;
+
+	account = name;
+	json_decref(marks);
+	marks = json_object();
+	rc = marks ? starred_each(name, load_star, NULL) : -ENOMEM;
+	if (!rc)
+		rc = starred_plays_each(name, load_play, NULL);
+	return rc;
+}
+
+void subsonic_marks_end(void)
+{
+	json_decref(marks);
+	marks = NULL;
+	account = NULL;
+}
+
+void subsonic_marks_add(json_t *o, const char *id)
+{
+	json_t *m = id ? json_object_get(marks, id) : NULL;
+
+	if (o && m)
+		json_object_update(o, m);
+}
+
+json_t *subsonic_marks_of(const char *id)
+{
+	return id ? json_object_get(marks, id) : NULL;
+}
+
+void subsonic_marks_album(json_t *album, json_t *songs)
+{
+	const char *last = NULL, *at;
+	json_int_t plays = 0;
+	json_t *song;
+	size_t i;
+
+	json_array_foreach(songs, i, song) {
+		plays += json_integer_value(json_object_get(song,
+							    "playCount"));
+		at = json_string_value(json_object_get(song, "played"));
+		if (at && (!last || strcmp(at, last) > 0))
+			last = at;
+	}
+	if (plays)
+		json_object_set_new(album, "playCount", json_integer(plays));
+	if (last)
+		json_object_set_new(album, "played", json_string(last));
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef MEDIAMON_RENDER_CHARTS_H
+#define MEDIAMON_RENDER_CHARTS_H
+
+/*
+ * Pictures of the history the store keeps: the last HISTORY_ROWS scans,
+ * checks of the monitor and Real-Debrid repair passes as SVG charts
+ * (common/svg.h), oldest left, from the rows their domains read
+ * (indexer/reads.h). Each appends one whole document to out, read in one
+ * transaction, and returns 0 or a negative errno value. An empty history
+ * is a chart with its axes and a line that says so.
+ *
+ *   /metrics/scans.svg    files per second and duration of each scan,
+ *                         full scans marked
+ *   /metrics/checks.svg   volumes wanted and found, releases sent and
+ *                         failed per check
+ *   /metrics/repairs.svg  torrents repaired and failed per pass
+ */
+
+#include "fs/tree/node.h"
+
+node_render_fn render_scans_svg, render_checks_svg, render_repairs_svg;
+
+#endif
