@@ -640,9 +640,17 @@ int import_write_comicinfo(int dfd, const struct stat *dst, const char *name,
 
 	if (!in || !out || !buf)
 		abort();
-	src = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* the folder is its owner's, who may have put a FIFO in the
+	 * volume's place since it was placed: O_NONBLOCK opens it at once
+	 * (nothing waits for a writer) and it is refused */
+	src = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		     O_CLOEXEC);
 	if (src < 0 || fstat(src, &before)) {
 		ret = -errno;
+		goto out;
+	}
+	if (!S_ISREG(before.st_mode)) {
+		ret = -EAGAIN;
 		goto out;
 	}
 	fd = open_temp(dfd, dst, tmp);

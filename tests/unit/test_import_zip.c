@@ -4,11 +4,14 @@
  * (import_zip.c, issue 76): a zip of zeros is refused past
  * IMPORT_MAX_RATIO by the sizes its central directory gives, one of
  * pages that do not compress is not, nor what is not a zip; the sink of
- * a rewrite stops at its cap and says so.
+ * a rewrite stops at its cap and says so. The rewrite of an imported
+ * volume that its folder's owner replaced with a FIFO returns at once
+ * (issue 76's probe: it held the monitor for good).
  */
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -152,12 +156,53 @@ static void test_sink_cap(void **state)
 	assert_true(s.written <= 50000);
 }
 
+/*
+ * The series folder is its owner's: between the import placing a volume
+ * and the rewrite opening it by name, the owner may rename a FIFO over
+ * it. The rewrite must refuse it at once, not wait for a writer that
+ * never comes; a child with a deadline (alarm) tells a wait from a
+ * refusal.
+ */
+static void test_rewrite_of_fifo(void **state)
+{
+	char dir[] = "/tmp/mediamon-fifo-XXXXXX";
+	struct stat dst, st;
+	int dfd, status;
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dfd >= 0);
+	assert_int_equal(fstat(dfd, &dst), 0);
+	assert_int_equal(mkfifoat(dfd, "Saga T04.cbz", 0644), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		alarm(10);
+		_exit(import_write_comicinfo(dfd, &dst, "Saga T04.cbz",
+					     "<ComicInfo/>", 12) < 0 ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_false(WIFSIGNALED(status));	/* SIGALRM: it waited */
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* left as it was, and no temporary file beside it */
+	assert_int_equal(fstatat(dfd, "Saga T04.cbz", &st,
+				 AT_SYMLINK_NOFOLLOW), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	assert_int_equal(unlinkat(dfd, "Saga T04.cbz", 0), 0);
+	close(dfd);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bomb_refused),
 		cmocka_unit_test(test_pages_taken),
 		cmocka_unit_test(test_sink_cap),
+		cmocka_unit_test(test_rewrite_of_fifo),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
