@@ -188,8 +188,10 @@ void import_drop_temps(int dfd);
  * -EIO for an archive that
  * does not read, -EFBIG when its entries inflate past IMPORT_MAX_RATIO
  * or the rewrite would pass its cap (import.h), -EAGAIN when the file
- * changed meanwhile, or another negative errno value; the volume is
- * left as it was on any error.
+ * changed meanwhile or what stands at name is not a regular file of the
+ * folder's owner (the folder is theirs: a FIFO, another user's file
+ * linked there), or another negative errno value; the volume is left as
+ * it was on any error.
  */
 int import_write_comicinfo(int dfd, const struct stat *dst, const char *name,
 			   const char *xml, size_t len);

@@ -10,6 +10,7 @@
  */
 #include <archive.h>
 #include <archive_entry.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -64,6 +65,20 @@ static void write_zip(int fd, size_t len, int zeros)
 	archive_entry_free(e);
 	free(data);
 	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+}
+
+/* How many entries the folder dir holds, hidden ones too. */
+static int entries_in(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n;
 }
 
 static off_t size_of(int fd)
@@ -196,6 +211,48 @@ static void test_rewrite_of_fifo(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/*
+ * Where fs.protected_hardlinks is off, the series folder's owner may link
+ * another user's zip (a .cbz, a .docx) in the volume's place: root must
+ * not read it and give them a rewritten copy. A volume of the folder's
+ * owner is rewritten; another user's is left as it is, and nothing is
+ * written beside it. Root alone may give a file to another user.
+ */
+static void test_rewrite_of_another_users_file(void **state)
+{
+	char dir[] = "/tmp/mediamon-link-XXXXXX";
+	struct stat dst, st;
+	int dfd, fd;
+
+	(void)state;
+	if (geteuid())
+		skip();
+	assert_non_null(mkdtemp(dir));
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dfd >= 0);
+	assert_int_equal(fstat(dfd, &dst), 0);
+	fd = openat(dfd, "Saga T05.cbz", O_RDWR | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	write_zip(fd, 3000, 0);
+	assert_int_equal(fchown(fd, 4243, 4243), 0);
+	assert_int_equal(import_write_comicinfo(dfd, &dst, "Saga T05.cbz",
+						"<ComicInfo/>", 12), -EAGAIN);
+	assert_int_equal(fstatat(dfd, "Saga T05.cbz", &st, 0), 0);
+	assert_int_equal(st.st_size, size_of(fd));
+	assert_int_equal(st.st_uid, 4243);
+	assert_int_equal(entries_in(dir), 1);
+	/* the folder owner's own volume is rewritten */
+	assert_int_equal(fchown(fd, dst.st_uid, dst.st_gid), 0);
+	assert_int_equal(import_write_comicinfo(dfd, &dst, "Saga T05.cbz",
+						"<ComicInfo/>", 12), 1);
+	assert_int_equal(fstatat(dfd, "Saga T05.cbz", &st, 0), 0);
+	assert_true(st.st_size > size_of(fd));
+	close(fd);
+	assert_int_equal(unlinkat(dfd, "Saga T05.cbz", 0), 0);
+	close(dfd);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_pages_taken),
 		cmocka_unit_test(test_sink_cap),
 		cmocka_unit_test(test_rewrite_of_fifo),
+		cmocka_unit_test(test_rewrite_of_another_users_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
