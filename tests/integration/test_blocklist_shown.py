@@ -5,17 +5,12 @@ user's private one, and its reason what the client said of it. Another
 local user, on the mount (stat() telling the size it reads) and as its
 HTTP account, reads the commands and no release."""
 
-import os
 import sqlite3
-import tempfile
 import time
 
 from conftest import wait_for
-from access_users import make_user, drop_user
 from access_users import pytestmark, figures, world  # noqa: F401
-from test_health_shown import STAT_READ
-from test_http import Web
-from test_manga import make_cbz
+from test_health_shown import STAT_READ, with_private_series
 
 PRIVATE = "Victim Secret Series"
 TITLE = PRIVATE + " T03 FRENCH"
@@ -37,25 +32,10 @@ def plant(db_path):
 
 
 def test_blocklist_is_the_owners_to_read(world):  # noqa: F811
-    u = make_user()
-    try:
-        manga = os.path.join(world, "manga")
-        os.makedirs(os.path.join(manga, PRIVATE))
-        make_cbz(os.path.join(manga, PRIVATE, PRIVATE + " T01.cbz"))
-        os.chmod(os.path.join(manga, PRIVATE), 0o700)
-        where = tempfile.mkdtemp(dir=world)
-        os.chmod(where, 0o755)
-        w = Web(where, names=("root", u.name), manga=manga,
-                options=("allow_other",))
-        try:
-            check(w, u)
-        finally:
-            w.stop()
-    finally:
-        drop_user(u)
+    with_private_series(world, {PRIVATE: (1,)}, PRIVATE, check)
 
 
-def check(w, u):
+def check(w, u, manga):
     m = w.m
     plant(m.db)
     # the owner reads the release, on the mount and over HTTP

@@ -74,16 +74,20 @@ def lines_of(series, volume):
             series, TIE, series)]
 
 
-def test_health_names_only_the_series_a_reader_may_list(world):  # noqa
+def with_private_series(world, volumes, private, check):
+    """check(w, u, manga) run on a mount and HTTP door of a manga root
+    holding the series of volumes ({series: [numbers]}), the one named
+    private closed (0700), for root and a local user made for the test,
+    u, who has an account."""
     u = make_user()
     try:
         manga = os.path.join(world, "manga")
-        for series, volumes in ((OPEN, (1,)), (PRIVATE, (1, 3))):
+        for series, numbers in volumes.items():
             os.makedirs(os.path.join(manga, series))
-            for n in volumes:
+            for n in numbers:
                 make_cbz(os.path.join(manga, series,
                                       "%s T%02d.cbz" % (series, n)))
-        os.chmod(os.path.join(manga, PRIVATE), 0o700)
+        os.chmod(os.path.join(manga, private), 0o700)
         where = tempfile.mkdtemp(dir=world)
         os.chmod(where, 0o755)
         w = Web(where, names=("root", u.name), manga=manga,
@@ -94,6 +98,11 @@ def test_health_names_only_the_series_a_reader_may_list(world):  # noqa
             w.stop()
     finally:
         drop_user(u)
+
+
+def test_health_names_only_the_series_a_reader_may_list(world):  # noqa
+    with_private_series(world, {OPEN: (1,), PRIVATE: (1, 3)}, PRIVATE,
+                        check)
 
 
 def check(w, u, manga):
