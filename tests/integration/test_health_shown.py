@@ -32,6 +32,18 @@ sys.stdout.buffer.write(b"%d %d\\n" % (size, opened) + data)
 """
 
 
+def read_as(u, path):
+    """The text of the generated file at path as the user u reads it,
+    checked to be as long as a stat() of it said, before and after the
+    open."""
+    out = u.run("/usr/bin/python3", "-c", STAT_READ, path)
+    assert out.returncode == 0, out
+    head, data = out.stdout.split(b"\n", 1)
+    got = data.decode()
+    assert head.decode() == "%d %d" % (len(data), len(data)), (head, got)
+    return got
+
+
 def reason(series, volume):
     return "import: /srv/saves/%s v%02d/%s.cbz exists already (move away" \
         " the file)" % (series, volume, series.split()[0].lower())
@@ -121,12 +133,7 @@ def check(w, u, manga):
     page = w.curl("/")[2].decode()
     assert all(x in page for x in mine) and PRIVATE in page
     # the user: only the open series, the size it reads
-    out = u.run("/usr/bin/python3", "-c", STAT_READ,
-                m.file("status/health"))
-    assert out.returncode == 0, out
-    head, data = out.stdout.split(b"\n", 1)
-    got = data.decode()
-    assert head.decode() == "%d %d" % (len(data), len(data)), (head, got)
+    got = read_as(u, m.file("status/health"))
     assert all(x in got for x in mine + [TOLD]), got
     assert PRIVATE not in got and "victim.cbz" not in got, got
     # over HTTP, as the account of that user: the file and the page
