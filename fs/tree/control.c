@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/text.h"
+#include "fs/tree/caller.h"
 #include "fs/tree/render_monitor.h"
 #include "fs/tree/render_repair.h"
 #include "fs/tree/session.h"
@@ -517,9 +518,12 @@ int control_send_render(struct strbuf *out)
 	return 0;
 }
 
+/* The releases blocked are the owner's to read: a release's title names
+ * its series, which may be another user's private one, and its reason
+ * what the client said of it. */
 int control_blocklist_render(struct strbuf *out)
 {
-	int rc = render_monitor_blocklist(out);
+	int rc = caller_is_owner() ? render_monitor_blocklist(out) : 0;
 
 	if (rc)
 		return rc;

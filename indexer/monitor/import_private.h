@@ -211,8 +211,10 @@ void import_drop_temps(int dfd);
  * top: the archive written anew beside it, every byte of it kept and
  * that entry added (import_zipdir_append()), then put in its place.
  * Returns 1 when it was written anew, 0 when it had one, -EIO for an
- * archive that does not read, -EAGAIN when the file changed meanwhile,
- * or another negative errno value; the volume is left as it was on any
+ * archive that does not read, -EAGAIN when the file changed meanwhile
+ * or what stands at name is not a regular file of the folder's owner
+ * (the folder is theirs: a FIFO, another user's file linked there), or
+ * another negative errno value; the volume is left as it was on any
  * error.
  */
 int import_write_comicinfo(int dfd, const struct stat *dst, const char *name,

@@ -549,6 +549,40 @@ int import_write_one(const struct walk *w, const struct candidate *c,
 	return ret;
 }
 
+/*
+ * Open the volume just placed as name in the series folder dfd, into
+ * *st. The folder is its owner's, who may have put something else in
+ * its place since: a FIFO (O_NONBLOCK opens it at once, nothing waits
+ * for a writer) or a hard link to another user's file (where
+ * fs.protected_hardlinks is off), which root would read and give them
+ * rewritten. What is not a regular file of the folder's owner (or of
+ * the daemon's user, when it may not give files away) is -EAGAIN.
+ */
+static int open_placed(int dfd, const struct stat *dst, const char *name,
+		       struct stat *st)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+			O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, st)) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	if (!S_ISREG(st->st_mode) || (st->st_uid != dst->st_uid &&
+				      (!geteuid() ||
+				       st->st_uid != geteuid()))) {
+		log_warn("import: %s is not the volume placed: left as it is",
+			 name);
+		close(fd);
+		return -EAGAIN;
+	}
+	return fd;
+}
+
 int import_write_comicinfo(int dfd, const struct stat *dst, const char *name,
 			   const char *xml, size_t len)
 {
@@ -557,9 +591,9 @@ int import_write_comicinfo(int dfd, const struct stat *dst, const char *name,
 	char tmp[32];
 	int src, fd, ret;
 
-	src = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (src < 0 || fstat(src, &before)) {
-		ret = -errno;
+	src = open_placed(dfd, dst, name, &before);
+	if (src < 0) {
+		ret = src;
 		goto out;
 	}
 	ret = import_zipdir_read(src, &z);

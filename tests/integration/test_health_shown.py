@@ -32,6 +32,18 @@ sys.stdout.buffer.write(b"%d %d\\n" % (size, opened) + data)
 """
 
 
+def read_as(u, path):
+    """The text of the generated file at path as the user u reads it,
+    checked to be as long as a stat() of it said, before and after the
+    open."""
+    out = u.run("/usr/bin/python3", "-c", STAT_READ, path)
+    assert out.returncode == 0, out
+    head, data = out.stdout.split(b"\n", 1)
+    got = data.decode()
+    assert head.decode() == "%d %d" % (len(data), len(data)), (head, got)
+    return got
+
+
 def reason(series, volume):
     return "import: /srv/saves/%s v%02d/%s.cbz exists already (move away" \
         " the file)" % (series, volume, series.split()[0].lower())
@@ -74,16 +86,20 @@ def lines_of(series, volume):
             series, TIE, series)]
 
 
-def test_health_names_only_the_series_a_reader_may_list(world):  # noqa
+def with_private_series(world, volumes, private, check):
+    """check(w, u, manga) run on a mount and HTTP door of a manga root
+    holding the series of volumes ({series: [numbers]}), the one named
+    private closed (0700), for root and a local user made for the test,
+    u, who has an account."""
     u = make_user()
     try:
         manga = os.path.join(world, "manga")
-        for series, volumes in ((OPEN, (1,)), (PRIVATE, (1, 3))):
+        for series, numbers in volumes.items():
             os.makedirs(os.path.join(manga, series))
-            for n in volumes:
+            for n in numbers:
                 make_cbz(os.path.join(manga, series,
                                       "%s T%02d.cbz" % (series, n)))
-        os.chmod(os.path.join(manga, PRIVATE), 0o700)
+        os.chmod(os.path.join(manga, private), 0o700)
         where = tempfile.mkdtemp(dir=world)
         os.chmod(where, 0o755)
         w = Web(where, names=("root", u.name), manga=manga,
@@ -94,6 +110,11 @@ def test_health_names_only_the_series_a_reader_may_list(world):  # noqa
             w.stop()
     finally:
         drop_user(u)
+
+
+def test_health_names_only_the_series_a_reader_may_list(world):  # noqa
+    with_private_series(world, {OPEN: (1,), PRIVATE: (1, 3)}, PRIVATE,
+                        check)
 
 
 def check(w, u, manga):
@@ -112,12 +133,7 @@ def check(w, u, manga):
     page = w.curl("/")[2].decode()
     assert all(x in page for x in mine) and PRIVATE in page
     # the user: only the open series, the size it reads
-    out = u.run("/usr/bin/python3", "-c", STAT_READ,
-                m.file("status/health"))
-    assert out.returncode == 0, out
-    head, data = out.stdout.split(b"\n", 1)
-    got = data.decode()
-    assert head.decode() == "%d %d" % (len(data), len(data)), (head, got)
+    got = read_as(u, m.file("status/health"))
     assert all(x in got for x in mine + [TOLD]), got
     assert PRIVATE not in got and "victim.cbz" not in got, got
     # over HTTP, as the account of that user: the file and the page
