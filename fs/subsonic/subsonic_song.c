@@ -136,7 +136,7 @@ static void add_positive(json_t *s, const char *member, long long n)
 
 /* What the store knows of the file of song s at path in the view: its
  * size, type (as /rest/stream serves it), bitrate, sampling, channels,
- * genre and place. Returns 0 or a negative errno value. */
+ * bit depth (lossless audio only), genre and place. Returns 0 or a negative errno value. */
 static int add_media(json_t *s, int64_t file, const char *path)
 {
 	struct track_media m;
@@ -152,6 +152,7 @@ static int add_media(json_t *s, int64_t file, const char *path)
 	add_positive(s, "bitRate", m.bitrate_kbps);
 	add_positive(s, "samplingRate", m.sample_rate);
 	add_positive(s, "channelCount", m.channels);
+	add_positive(s, "bitDepth", m.bit_depth);
 	json_object_set_new(s, "path", json_string(path));
 	if (m.genre && *m.genre) {
 		json_object_set_new(s, "genre", json_string(m.genre));

@@ -18,7 +18,7 @@
  * title (its tag, else NAME), artist, album, track, discNumber, year,
  * genre and genres, duration (whole seconds; 0 when unknown), size,
  * contentType (as /rest/stream serves the file), suffix, bitRate,
- * samplingRate, channelCount, path, musicBrainzId, created (when the
+ * samplingRate, channelCount, bitDepth (of lossless audio), path, musicBrainzId, created (when the
  * index first met the file, ISO 8601 in UTC, so the earliest of several
  * is the least text), replayGain (trackGain, albumGain, trackPeak of the
  * analysis), and the account's marks (its stars and plays). Returns 0, -ENODATA

@@ -34,9 +34,9 @@ static const char *const counted[CT_COUNT] = {
 	" duration_s, codec, bitrate_kbps, sample_rate, channels," \
 	" has_picture, mb_track_id, mb_album_id, mb_artist_id," \
 	" mb_album_artist_id, tag_source, tag_gain_db," \
-	" tag_album_gain_db, id)" \
+	" tag_album_gain_db, id, bit_depth)" \
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13," \
-	" ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"
+	" ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"
 
 static const char *const statements[ST_COUNT] = {
 	[ST_DIR_GET] =
@@ -136,6 +136,7 @@ static const char *const statements[ST_COUNT] = {
 	" genre = excluded.genre, duration_s = excluded.duration_s,"
 	" codec = excluded.codec, bitrate_kbps = excluded.bitrate_kbps,"
 	" sample_rate = excluded.sample_rate, channels = excluded.channels,"
+	" bit_depth = excluded.bit_depth,"
 	" has_picture = excluded.has_picture,"
 	" mb_track_id = excluded.mb_track_id,"
 	" mb_album_id = excluded.mb_album_id,"

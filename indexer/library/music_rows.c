@@ -257,6 +257,7 @@ static int apply_track(int which, const struct tags *t, int64_t file,
 	else
 		sqlite3_bind_null(st, 24);
 	music_bind_int(st, 25, id);
+	music_bind_int(st, 26, t->bit_depth);
 	return music_step_id(which, &file);
 }
 

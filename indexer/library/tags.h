@@ -89,6 +89,9 @@ struct tags {
 	int bitrate_kbps;		/* average over the whole file */
 	int sample_rate;
 	int channels;
+	int bit_depth;			/* bits a sample of lossless audio
+					 * (FLAC, ALAC, WAV, AIFF, WavPack,
+					 * APE); 0 for lossy formats */
 	double gain_db;			/* ReplayGain of the tags, in dB to */
 	double album_gain_db;		/* -18 LUFS (R128's +5 dB) ... */
 	int has_gain, has_album_gain;	/* ... when these are set */

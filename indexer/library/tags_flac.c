@@ -77,13 +77,14 @@ static int read_picture(struct tags_win *w, uint64_t off, uint32_t len,
 	return 0;
 }
 
-/* Sample rate, channels and length from the STREAMINFO data at p. */
+/* Sample rate, channels, bits a sample and length from the STREAMINFO data at p. */
 static void take_streaminfo(struct tags *t, const unsigned char *p)
 {
 	uint64_t samples = (uint64_t)(p[13] & 0x0f) << 32 | bytes_be32(p + 14);
 
 	t->sample_rate = bytes_be24(p + 10) >> 4;
 	t->channels = (p[12] >> 1 & 7) + 1;
+	t->bit_depth = ((p[12] & 1) << 4 | p[13] >> 4) + 1;
 	if (t->sample_rate)
 		t->duration_s = (double)samples / t->sample_rate;
 }

@@ -281,7 +281,8 @@ static int read_mdhd(struct mp4 *m, const struct box *b)
 }
 
 /* The first sample entry of a sound track's stsd box: codec, channels,
- * sample rate; an ALAC entry's alac box has the true ones. */
+ * sample rate; an ALAC entry's alac box (its magic cookie) has the true
+ * ones, and the bits a sample. */
 static int read_stsd(struct mp4 *m, const struct box *b)
 {
 	struct tags *t = m->w->t;
@@ -305,6 +306,7 @@ static int read_stsd(struct mp4 *m, const struct box *b)
 	t->channels = bytes_be16(p + 16);
 	t->sample_rate = bytes_be16(p + 24);
 	if (n >= 28 + 36 && !memcmp(p + 32, "alac", 4)) {
+		t->bit_depth = p[28 + 8 + 9];
 		t->channels = p[28 + 8 + 13];
 		t->sample_rate = bytes_be32(p + 28 + 8 + 24);
 	}

@@ -35,6 +35,14 @@ static uint32_t u32(const struct iff *f, const unsigned char *p)
 	return f->big_endian ? bytes_be32(p) : bytes_le32(p);
 }
 
+/* Whether a WAV "fmt " chunk's format tag is of samples as they are
+ * (integers, floats, or the extensible format, which holds either),
+ * whose bits a sample are the audio's bit depth. */
+static int pcm(unsigned int format)
+{
+	return format == 1 || format == 3 || format == 0xfffe;
+}
+
 /* An 80-bit IEEE 754 extended number, as AIFF gives its sample rate. */
 static double extended(const unsigned char *p)
 {
@@ -88,12 +96,15 @@ static int take_chunk(struct tags_win *w, struct iff *f, const char *id,
 		double rate = n >= 18 ? extended(p + 8) : 0;
 
 		t->channels = bytes_be16(p);
+		t->bit_depth = bytes_be16(p + 6);
 		if (rate >= 1 && rate <= RATE_MAX)
 			t->sample_rate = rate;
 		if (t->sample_rate)
 			t->duration_s = (double)frames / t->sample_rate;
 	} else {
 		t->channels = bytes_le16(p + 2);
+		if (pcm(bytes_le16(p)))
+			t->bit_depth = bytes_le16(p + 14);
 		t->sample_rate = bytes_le32(p + 4);
 		f->block_align = bytes_le16(p + 12);
 	}

@@ -44,7 +44,8 @@ static int read_ape_end(struct tags_win *w)
 	return tags_ape_read(w, at - APE_FOOTER);
 }
 
-/* The first WavPack block header: sample rate, channels, length. */
+/* The first WavPack block header: sample rate, channels, bits a sample,
+ * length. */
 static void take_wavpack(struct tags *t, const unsigned char *p)
 {
 	uint32_t total = bytes_le32(p + 12), flags = bytes_le32(p + 24);
@@ -52,6 +53,8 @@ static void take_wavpack(struct tags *t, const unsigned char *p)
 
 	t->codec = "wavpack";
 	t->channels = flags & 4 ? 1 : 2;
+	/* bytes stored a sample, less one, as mutagen reads it */
+	t->bit_depth = ((flags & 3) + 1) * 8;
 	if (rate < ARRAY_SIZE(wv_rates))
 		t->sample_rate = wv_rates[rate];
 	if (t->sample_rate && total != UINT32_MAX && !bytes_le32(p + 16))
@@ -71,7 +74,12 @@ static void take_monkeys(struct tags *t, const unsigned char *p)
 		frames = bytes_le32(p + 64);
 		t->channels = bytes_le16(p + 70);
 		t->sample_rate = bytes_le32(p + 72);
+		t->bit_depth = bytes_le16(p + 68);
 	} else {
+		unsigned int flags = bytes_le16(p + 8);
+
+		/* 8 and 24 bits are flagged; 16 is the rest */
+		t->bit_depth = flags & 1 ? 8 : flags & 8 ? 24 : 16;
 		t->channels = bytes_le16(p + 10);
 		t->sample_rate = bytes_le32(p + 12);
 		frames = bytes_le32(p + 24);

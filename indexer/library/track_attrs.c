@@ -292,7 +292,7 @@ int track_attrs_media(int64_t file, struct track_media *out)
 
 	*out = (struct track_media){ .genre = NULL };
 	rc = reader_prepare("SELECT f.size, t.bitrate_kbps, t.sample_rate,"
-		" t.channels, t.genre FROM tracks t"
+		" t.channels, t.genre, t.bit_depth FROM tracks t"
 		" JOIN files f ON f.id = t.file_id WHERE t.file_id = ?1",
 		what, &st);
 	if (rc)
@@ -304,6 +304,7 @@ int track_attrs_media(int64_t file, struct track_media *out)
 		out->bitrate_kbps = sqlite3_column_int64(st, 1);
 		out->sample_rate = sqlite3_column_int64(st, 2);
 		out->channels = sqlite3_column_int64(st, 3);
+		out->bit_depth = sqlite3_column_int64(st, 5);
 		rc = column_copy(st, 4, &out->genre);
 	} else if (rc == SQLITE_DONE) {
 		rc = -ENODATA;

@@ -75,6 +75,7 @@ struct track_media {
 	long bitrate_kbps;	/* its audio's, or the file's over its length */
 	long sample_rate;	/* Hz */
 	long channels;
+	long bit_depth;		/* bits a sample; 0 for lossy audio */
 	char *genre;		/* its tag, or NULL */
 };
 

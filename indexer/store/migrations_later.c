@@ -16,6 +16,10 @@
 	" ('.opus', '.aiff', '.aifc')" \
 	" OR lower(substr(CAST(name AS TEXT), -3)) = '.wv')"
 
+/* The tracks t of a lossless codec, which has a bit depth (version 52). */
+#define LOSSLESS \
+	"t.codec IN ('flac', 'alac', 'wav', 'aiff', 'wavpack', 'ape')"
+
 /* A MusicBrainz id's column of tracks in lower case, NULL where it holds
  * no UUID. */
 #define HEX "[0-9a-f]"
@@ -480,6 +484,32 @@ const char *const migrations_later[] = {
 	 * source, where it was the source's state, which the next series
 	 * answered well cleared. */
 	"ALTER TABLE series ADD COLUMN gone TEXT NOT NULL DEFAULT '';",
+	/* version 52: the bits a sample of a lossless track (tags.h), NULL
+	 * for a lossy one or when unknown: the OpenSubsonic songs' bitDepth.
+	 * The lossless tracks already indexed look changed, their folders'
+	 * digests forgotten, for the next scan to read them again. Tests
+	 * going back to older versions drop it. A file whose mtime is
+	 * forgotten so (0) or read again after it, its size and inode the
+	 * same, is not queued for the analysis again: its sound is what it
+	 * was, and a lossless library would be analysed anew for its tags.
+	 */
+	"DROP TRIGGER IF EXISTS analysis_queue_change;"
+	"CREATE TRIGGER analysis_queue_change"
+	"  AFTER UPDATE OF size, mtime_ns, inode ON files"
+	"  WHEN OLD.size IS NOT NEW.size OR OLD.inode IS NOT NEW.inode"
+	"  OR (OLD.mtime_ns IS NOT NEW.mtime_ns AND OLD.mtime_ns != 0"
+	"  AND NEW.mtime_ns != 0)"
+	"  BEGIN"
+	"  INSERT INTO analysis_queue (track_id, owner)"
+	"  SELECT id, NEW.uid FROM tracks WHERE file_id = NEW.id"
+	"  ON CONFLICT (track_id) DO UPDATE SET gen = gen + 1,"
+	"  owner = excluded.owner;"
+	"  END;"
+	"ALTER TABLE tracks ADD COLUMN bit_depth INTEGER;"
+	"UPDATE directories SET digest = NULL WHERE id IN (SELECT f.dir_id"
+	"  FROM files f JOIN tracks t ON t.file_id = f.id WHERE " LOSSLESS ");"
+	"UPDATE files SET mtime_ns = 0 WHERE id IN"
+	"  (SELECT file_id FROM tracks t WHERE " LOSSLESS ");",
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);

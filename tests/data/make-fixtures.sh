@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Create the audio files the tag reader tests read, with real encoders and
-# taggers (sox, flac, metaflac, lame, mutagen) so that the tests check our
+# taggers (sox, flac, metaflac, lame, ffmpeg, mutagen) so that the tests check our
 # code against independent tools. Broken files are cut or crafted by hand.
 #
 #	sh tests/data/make-fixtures.sh OUTDIR
@@ -14,7 +14,7 @@ if [ $# -ne 1 ]; then
 fi
 
 PY=/usr/bin/python3
-for tool in sox flac metaflac lame "$PY"; do
+for tool in sox flac metaflac lame ffmpeg "$PY"; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
 		echo "make-fixtures: $tool not found" >&2
 		exit 1
@@ -311,6 +311,25 @@ data = bytearray(open(tmp + "/plain.mp3", "rb").read())
 data[6:10] = syncsafe(1 << 20)
 open(out + "/tagpasteof.mp3", "wb").write(data)
 EOF
+
+# Bit depths (issue 77): 24-bit 96 kHz stereo as WAV, AIFF, FLAC and
+# ALAC; ALAC and WavPack at 16 bits; 8-bit unsigned and 32-bit float WAV.
+sox -D -n -r 96000 -c 2 -b 24 "$out/depth24.wav" synth 0.5 sine 440 vol 0.5
+sox -D -n -r 96000 -c 2 -b 24 "$out/depth24.aiff" synth 0.5 sine 440 \
+	vol 0.5
+sox -D -n -r 22050 -c 1 -b 8 -e unsigned "$out/depth8.wav" synth 0.5 \
+	sine 440 vol 0.5
+sox -D -n -r 48000 -c 1 -b 32 -e floating-point "$out/float32.wav" \
+	synth 0.5 sine 440 vol 0.5
+flac --silent --force -o "$out/depth24.flac" "$out/depth24.wav" 2>/dev/null
+ffenc() {
+	ffmpeg -nostdin -v error -y -i "$1" -map_metadata -1 \
+		-fflags +bitexact -flags:a +bitexact -c:a "$2" -sample_fmt "$3" \
+		"$4"
+}
+ffenc "$out/depth24.wav" alac s32p "$out/depth24.m4a"
+ffenc "$out/depth24.wav" alac s16p "$out/depth16.m4a"
+ffenc "$out/depth24.wav" wavpack s16p "$out/depth16.wv"
 
 cp "$tmp/random.bin" "$out/random.mp3"
 : >"$out/empty.mp3"

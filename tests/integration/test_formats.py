@@ -4,7 +4,8 @@ each, and its odd cases) read as mutagen reads it, through the mount.
 
 Each file's title, artist, album, album artist, track, disc, year and
 ReplayGain (its track's extended attributes), its codec, sample rate,
-channels, duration and MusicBrainz ids (the store), and its embedded
+channels, bit depth (of lossless audio only), duration and MusicBrainz
+ids (the store), and its embedded
 cover (the album folder's cover file) must equal mutagen's reading of
 the same file: Vorbis comments of an Ogg file's first stream, an MP4's
 ilst atoms, the APEv2 tag of WavPack and Monkey's Audio, the ID3 chunk
@@ -53,6 +54,8 @@ INFO = {"title": ["INAM"], "artist": ["IART"], "album": ["IPRD"],
 ID3 = {"title": "TIT2", "artist": "TPE1", "album": "TALB",
        "album_artist": "TPE2", "track": "TRCK", "disc": "TPOS",
        "year": "TDRC"}
+# The codecs whose files say how many bits a sample holds.
+LOSSLESS = ("flac", "alac", "wav", "aiff", "wavpack", "ape")
 MB_VORBIS = ("musicbrainz_trackid", "musicbrainz_albumid",
              "musicbrainz_artistid", "musicbrainz_albumartistid")
 MB_MP4 = ("MusicBrainz Track Id", "MusicBrainz Album Id",
@@ -199,7 +202,7 @@ def id3(f, path):
 def expected(path):
     """mutagen's reading of path: fields, MusicBrainz ids, the cover (the
     first front cover, else the first picture), codec, sample rate,
-    channels and length."""
+    channels, bits a sample (none for lossy audio) and length."""
     f = mutagen.File(path)
     kind = type(f).__name__
     info = f.info
@@ -227,9 +230,10 @@ def expected(path):
         want["title"] = os.path.basename(path).rsplit(".", 1)[0]
     if want["album_artist"] is None:
         want["album_artist"] = want["artist"]
+    depth = getattr(info, "bits_per_sample", 0) if codec in LOSSLESS else 0
     stream = {"codec": codec, "sample_rate": rate,
               "channels": info.channels, "duration": round(info.length, 3),
-              "gains": f.gains}
+              "gains": f.gains, "bit_depth": depth or None}
     return want, mb, cover, stream, source
 
 
@@ -260,8 +264,8 @@ def stored(db):
         rows = con.execute(
             "SELECT CAST(f.name AS TEXT), t.codec, t.sample_rate,"
             " t.channels, t.duration_s, t.mb_track_id, t.mb_album_id,"
-            " t.mb_artist_id, t.mb_album_artist_id, t.has_picture"
-            " FROM files f JOIN tracks t ON t.file_id = f.id").fetchall()
+            " t.mb_artist_id, t.mb_album_artist_id, t.has_picture,"
+            " t.bit_depth FROM files f JOIN tracks t ON t.file_id = f.id").fetchall()
     finally:
         con.close()
     return {r[0]: r[1:] for r in rows}
@@ -324,7 +328,8 @@ def test_fields_read_as_mutagen_reads_them(formats):
             if got["sources"].get(f) != source[f]:
                 diff[f + " source"] = (got["sources"].get(f), source[f])
         have = {"codec": row[0], "sample_rate": row[1], "channels": row[2],
-                "duration": round(row[3], 3), "gains": got["gains"]}
+                "duration": round(row[3], 3), "gains": got["gains"],
+                "bit_depth": row[9]}
         diff.update({k: (have[k], stream[k]) for k in stream
                      if have[k] != stream[k]})
         if list(row[4:8]) != mb and any(mb):
@@ -371,12 +376,14 @@ def test_watcher_takes_new_formats(formats, tmp_path):
 def test_store_of_the_version_before_reads_them(formats, tmp_path):
     """A store made before these formats were read keeps their files as
     "other" files of unchanged folders: its migration makes the next
-    scan read them."""
+    scan read them. A lossless track of a store from before bit depths
+    were kept (wavpack.wv) is read again for its own, a lossy one
+    (vorbis-no-tags.oga) is not."""
     music = formats[1]
     root = tmp_path / "music"
     root.mkdir()
     names = ("opus.opus", "alac.m4a", "wave.wav")
-    for name in names + ("vorbis-no-tags.oga",):
+    for name in names + ("vorbis-no-tags.oga", "wavpack.wv"):
         shutil.copy(str(music / name), str(root / name))
     m = start(tmp_path, "music=" + str(root))
     unmount(m.path, m.proc)
@@ -430,17 +437,24 @@ def test_store_of_the_version_before_reads_them(formats, tmp_path):
             " ALTER TABLE series DROP COLUMN found;"
             " ALTER TABLE series_gone DROP COLUMN found;"
             " ALTER TABLE series DROP COLUMN gone;"
+            " ALTER TABLE tracks DROP COLUMN bit_depth;"
             " PRAGMA user_version = %d;" % (ids, ids, ids,
                                             VERSION_BEFORE_FORMATS))
+        tracks = {r[0] for r in con.execute(
+            "SELECT CAST(f.name AS TEXT) FROM files f"
+            " JOIN tracks t ON t.file_id = f.id")}
     finally:
         con.close()
-    assert not set(names) & set(stored(m.db))
+    assert tracks == {"vorbis-no-tags.oga", "wavpack.wv"}
     m = start(tmp_path, "music=" + str(root))
     try:
         rows = stored(m.db)
         assert {n: rows[n][0] for n in names} == {
             "opus.opus": "opus", "alac.m4a": "alac", "wave.wav": "wav"}
-        assert m.json("metrics/scan.json")["last"]["files_changed"] == 3
+        assert rows["wavpack.wv"][9] == \
+            mutagen.File(str(root / "wavpack.wv")).info.bits_per_sample
+        assert rows["vorbis-no-tags.oga"][9] is None
+        assert m.json("metrics/scan.json")["last"]["files_changed"] == 4
     finally:
         unmount(m.path, m.proc)
 

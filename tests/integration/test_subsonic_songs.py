@@ -2,7 +2,8 @@
 """Complete song records over /rest (issue 77): every song (Child) of
 getAlbum, getSong and search3 carries what a player requires of it and
 what the store knows of its file (size, contentType as stream serves
-it, suffix, bitRate, samplingRate, channelCount, duration, path as the
+it, suffix, bitRate, samplingRate, channelCount, bitDepth (of lossless
+audio), duration, path as the
 view names it, genre and genres, coverArt, the account's plays and
 stars), in JSON (checked against the OpenSubsonic schemas by call())
 and in XML; an artist of getArtists its albumCount and coverArt; an
@@ -15,6 +16,7 @@ import subprocess
 import urllib.parse
 import urllib.request
 
+from conftest import make_mp3, run
 from subsonic_calls import call, ok, walked, genre_library, NS
 from test_covers import jpeg
 from test_http import PASSWORD, Web
@@ -35,7 +37,8 @@ def probe(path):
     """ffprobe's stream and format of path."""
     out = subprocess.check_output(
         ["ffprobe", "-v", "error", "-show_entries",
-         "stream=sample_rate,channels:format=bit_rate,size",
+         "stream=sample_rate,channels,bits_per_raw_sample"
+         ":format=bit_rate,size",
          "-of", "json", path])
     got = json.loads(out)
     return got["streams"][0], got["format"]
@@ -59,6 +62,7 @@ def check_song(w, top, s, cover):
     assert abs(s["bitRate"] - int(fmt["bit_rate"]) / 1000) <= 1, s
     assert s["samplingRate"] == int(stream["sample_rate"]) == 44100
     assert s["channelCount"] == int(stream["channels"])
+    assert s["bitDepth"] == int(stream["bits_per_raw_sample"]) == 16
     assert s["suffix"] == "flac" and s["type"] == "music"
     assert s["isDir"] is False and s["mediaType"] == "song"
     assert (s["contentType"], s["size"]) == stream_type(w, s["id"])
@@ -182,5 +186,54 @@ def test_artists_and_albums(tmp_path):
         tones = [a for a in listed["albumList2"]["album"]
                  if a["id"] == ids["First"][2]]
         assert tones[0]["playCount"] == 3 and tones[0]["genre"] == "Rock"
+    finally:
+        w.stop()
+
+
+def hi_res_library(tmp_path):
+    """Hi/Res: Deep, a FLAC of 24 bits at 96 kHz (sox, flac), and Lossy,
+    an MP3, which has no bit depth."""
+    album = tmp_path / "music" / "Hi" / "Res"
+    album.mkdir(parents=True)
+    wav, flac = str(album / "deep.wav"), str(album / "01.flac")
+    run("sox", "-D", "-n", "-r", "96000", "-c", "2", "-b", "24", wav,
+        "synth", "1.0", "sine", "440", "vol", "0.5")
+    run("flac", "-s", "-f", "--tag=TITLE=Deep", "--tag=ARTIST=Hi",
+        "--tag=ALBUM=Res", "--tag=TRACKNUMBER=1", "-o", flac, wav)
+    os.unlink(wav)
+    make_mp3(str(album / "02.mp3"), "Lossy", "Hi", "Res", 2)
+    return tmp_path / "music", flac
+
+
+def test_bit_depth_of_lossless_songs(tmp_path):
+    """A 24-bit 96 kHz FLAC is "24/96" to a player: bitDepth 24 (as
+    ffprobe reads it), samplingRate 96000, channelCount 2, in getAlbum
+    and getSong, JSON and XML; an MP3's song has no bitDepth."""
+    top, flac = hi_res_library(tmp_path)
+    stream, _ = probe(flac)
+    assert int(stream["bits_per_raw_sample"]) == 24
+    w = Web(tmp_path, music=top)
+    try:
+        ids = walked(w, "the two songs", until=lambda v: len(v) == 2)
+        album = ok(call(w, "getAlbum", id=ids["Deep"][2])[2])["album"]
+        songs = {s["title"]: s for s in album["song"]}
+        for title in ("Deep", "Lossy"):
+            songs[title + " alone"] = ok(call(w, "getSong",
+                                              id=ids[title][0])[2])["song"]
+        for title in ("Deep", "Deep alone"):
+            s = songs[title]
+            assert (s["bitDepth"], s["samplingRate"], s["channelCount"]) \
+                == (24, 96000, 2), s
+        for title in ("Lossy", "Lossy alone"):
+            assert "bitDepth" not in songs[title], songs[title]
+            assert songs[title]["samplingRate"] == 44100
+        root = call(w, "getSong", f="xml", id=ids["Deep"][0])[2]
+        song = root.find(NS + "song")
+        assert (song.get("bitDepth"), song.get("samplingRate"),
+                song.get("channelCount")) == ("24", "96000", "2")
+        root = call(w, "getAlbum", f="xml", id=ids["Deep"][2])[2]
+        depths = {s.get("title"): s.get("bitDepth")
+                  for s in root.iter(NS + "song")}
+        assert depths == {"Deep": "24", "Lossy": None}
     finally:
         w.stop()

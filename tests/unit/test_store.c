@@ -44,7 +44,7 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 51);
+	assert_int_equal(schema_version(), 52);
 	db_close(db);
 }
 
@@ -484,6 +484,76 @@ static void test_generation_moves_per_batch(void **state)
 			 2500);
 }
 
+/* A track of codec with depth bits a sample at path. */
+static void put_depth(struct musicdb *e, const char *path, const char *codec,
+		      int depth, int64_t inode)
+{
+	struct music_rec *rec = musicdb_rec(e, MUSIC_FILE, path, 0, 7, inode);
+
+	rec->tags.title = strdup(path);
+	assert_non_null(rec->tags.title);
+	rec->tags.codec = codec;
+	rec->tags.bit_depth = depth;
+	writer_put(&rec->wr);
+}
+
+/* The bits a sample of lossless tracks are kept, none for lossy ones;
+ * version 52 has the lossless tracks of an older store read again by
+ * the next scan (their mtime and folder's digest forgotten), the lossy
+ * ones left as they are, and none of them analysed again for it. */
+static void test_bit_depth_kept_and_migrated(void **state)
+{
+	struct musicdb *e = *state;
+	sqlite3 *db;
+
+	put_depth(e, "hi/a.flac", "flac", 24, 1);
+	put_depth(e, "hi/b.wv", "wavpack", 16, 2);
+	put_depth(e, "lo/c.mp3", "mp3", 0, 3);
+	writer_call(NULL, NULL);
+	assert_int_equal(musicdb_int(e->db, "SELECT bit_depth FROM tracks"
+				     " WHERE title = 'hi/a.flac'"), 24);
+	assert_int_equal(musicdb_int(e->db, "SELECT bit_depth FROM tracks"
+				     " WHERE title = 'hi/b.wv'"), 16);
+	assert_int_equal(musicdb_int(e->db, "SELECT count(*) FROM tracks"
+				     " WHERE title = 'lo/c.mp3'"
+				     " AND bit_depth IS NULL"), 1);
+	writer_stop();
+	assert_int_equal(db_open(e->db, 0, &db), 0);
+	assert_int_equal(db_exec(db, "UPDATE directories SET digest = 5;"
+				 UNDO_VERSION_52
+				 " PRAGMA user_version = 51"), 0);
+	assert_int_equal(schema_migrate(db), 0);
+	db_close(db);
+	assert_int_equal(musicdb_int(e->db, "SELECT count(*) FROM tracks"
+				     " WHERE bit_depth IS NULL"), 3);
+	assert_int_equal(musicdb_int(e->db, "SELECT count(*) FROM files"
+				     " WHERE mtime_ns = 0"), 2);
+	assert_int_equal(musicdb_int(e->db, "SELECT count(*) FROM files"
+				     " WHERE mtime_ns = 7"), 1);
+	assert_int_equal(musicdb_int(e->db, "SELECT count(*) FROM directories"
+				     " WHERE CAST(path AS TEXT) = 'hi'"
+				     " AND digest IS NULL"),
+			 1);
+	assert_int_equal(musicdb_int(e->db, "SELECT digest FROM directories"
+				     " WHERE CAST(path AS TEXT) = 'lo'"), 5);
+	/* read again (its mtime back), a file is not analysed again; one
+	 * that changed is */
+	assert_int_equal(db_open(e->db, 0, &db), 0);
+	assert_int_equal(db_exec(db, "DELETE FROM analysis_queue;"
+				 " UPDATE files SET mtime_ns = 7"
+				 " WHERE mtime_ns = 0"), 0);
+	db_close(db);
+	assert_int_equal(musicdb_int(e->db, "SELECT count(*) FROM"
+				     " analysis_queue"), 0);
+	assert_int_equal(db_open(e->db, 0, &db), 0);
+	assert_int_equal(db_exec(db, "UPDATE files SET mtime_ns = 8"
+				 " WHERE mtime_ns = 7 AND id = (SELECT"
+				 " min(file_id) FROM tracks)"), 0);
+	db_close(db);
+	assert_int_equal(musicdb_int(e->db, "SELECT count(*) FROM"
+				     " analysis_queue"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -498,6 +568,7 @@ int main(void)
 		MUSICDB_TEST(test_tracks_fts_stays_whole),
 		MUSICDB_TEST(test_added_tracks_indexed_and_queued),
 		MUSICDB_TEST(test_analysis_queue_keyed_by_track),
+		MUSICDB_TEST(test_bit_depth_kept_and_migrated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
