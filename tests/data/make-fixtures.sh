@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Create the audio files the tag reader tests read, with real encoders and
 # taggers (sox, flac, metaflac, lame, ffmpeg, mutagen) so that the tests
-# check our code against independent tools. Broken files are cut or crafted by hand.
+# check our code against independent tools. Broken files are cut or
+# crafted by hand.
 #
 #	sh tests/data/make-fixtures.sh OUTDIR
 
