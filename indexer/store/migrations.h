@@ -59,6 +59,23 @@
 	"  UPDATE root_totals SET files = files - 1" \
 	"  WHERE root_id = OLD.root_id;"
 
+/* The trigger subsonic_NAME AFTER event that forgets the stars and plays
+ * of the song of file (version 44) when cond holds. */
+#define STARRED_FORGET(name, event, file, cond) \
+	"CREATE TRIGGER IF NOT EXISTS subsonic_" name " AFTER " event \
+	"  WHEN " cond " BEGIN" \
+	"  DELETE FROM subsonic_stars WHERE kind = 'song' AND item = " file ";" \
+	"  DELETE FROM subsonic_plays WHERE file_id = " file "; END;"
+
+/* The one of a new file: its id is another's that went (version 44).
+ * A first scan of an empty store goes without it too: each file it adds
+ * takes an id no file had (version 47), so no star or play names it, and
+ * a star or a play is kept only for a file there is (starred.c). */
+#define STARRED_FILES_ADD \
+	STARRED_FORGET("files_add", "INSERT ON files", "NEW.id", \
+		       "NOT EXISTS (SELECT 1 FROM gone WHERE file_id = NEW.id" \
+		       " AND size = NEW.size AND mtime_ns = NEW.mtime_ns)")
+
 /* The triggers of version 26 that a first scan of an empty store goes
  * without (schema_drop_bulk_indexes()): it only adds rows, which the writer
  * counts itself (music.c), and the albums' covers are settled at its end. */

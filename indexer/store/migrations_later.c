@@ -37,13 +37,6 @@
 	"  WHEN OLD.id > (SELECT last FROM file_ids) BEGIN" \
 	"  UPDATE file_ids SET last = OLD.id; END;"
 
-/* The trigger subsonic_NAME AFTER event that forgets the stars and plays
- * of the song of file (version 44) when cond holds. */
-#define STARRED_FORGET(name, event, file, cond) \
-	"CREATE TRIGGER IF NOT EXISTS subsonic_" name " AFTER " event \
-	"  WHEN " cond " BEGIN" \
-	"  DELETE FROM subsonic_stars WHERE kind = 'song' AND item = " file ";" \
-	"  DELETE FROM subsonic_plays WHERE file_id = " file "; END;"
 
 /* The requests of the manga source of column col of checks, into
  * check_requests, the column dropped (version 49). */
@@ -416,9 +409,7 @@ const char *const migrations_later[] = {
 	STARRED_FORGET("gone_del", "DELETE ON gone", "OLD.file_id",
 		       "NOT EXISTS (SELECT 1 FROM files"
 		       " WHERE id = OLD.file_id)")
-	STARRED_FORGET("files_add", "INSERT ON files", "NEW.id",
-		       "NOT EXISTS (SELECT 1 FROM gone WHERE file_id = NEW.id"
-		       " AND size = NEW.size AND mtime_ns = NEW.mtime_ns)"),
+	STARRED_FILES_ADD,
 	/* version 45: what the source that gave a series' count said of
 	 * it (monitor/series_meta.h), as JSON */
 	"ALTER TABLE series ADD COLUMN meta TEXT;",

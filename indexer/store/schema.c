@@ -18,10 +18,11 @@
 #include "common/log.h"
 #include "indexer/store/migrations.h"
 
-/* The names of the triggers BULK_TRIGGERS makes (migrations.h). */
+/* The names of the triggers BULK_TRIGGERS and STARRED_FILES_ADD make
+ * (migrations.h). */
 static const char *const bulk_triggers[] = {
 	"totals_tracks_add", "totals_albums_add", "totals_artists_add",
-	"totals_files_add", "covers_pictures_add",
+	"totals_files_add", "covers_pictures_add", "subsonic_files_add",
 };
 
 int schema_version(void)
@@ -111,7 +112,7 @@ int schema_make_bulk_indexes(sqlite3 *db, void *unused)
 	if (missing <= 0)
 		return missing;
 	/* every album came in the bulk load: its cover is to be settled */
-	return db_exec(db, BULK_TRIGGERS
+	return db_exec(db, BULK_TRIGGERS STARRED_FILES_ADD
 		       "INSERT OR IGNORE INTO covers_dirty"
 		       " SELECT id FROM albums");
 }

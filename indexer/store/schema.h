@@ -67,8 +67,10 @@ int schema_version(void);
 /*
  * The secondary indexes of tracks, which a first scan of an empty store
  * builds once at its end, sorted (a few times faster than row by row),
- * and the triggers that count the rows it adds (the writer counts them
- * itself meanwhile: music.h): schema_drop_bulk_indexes() drops them, and
+ * the triggers that count the rows it adds (the writer counts them
+ * itself meanwhile: music.h), and the one that forgets the stars and plays
+ * of a new file's id, which names none in a first scan (migrations.h):
+ * schema_drop_bulk_indexes() drops them, and
  * schema_make_bulk_indexes() makes those missing, as the migrations make
  * them (also when a crash came before the end of a bulk load), marking
  * every album for covers_refresh() when the triggers were missing. Run

@@ -172,6 +172,9 @@ COVERS_ROUNDS=5
 # resident memory, and the store once the scan is done and its WAL
 # checkpointed (the daemon stopped).
 TARGET_SCALE_FIRST_S=25
+# The first scan against its floor (the same walk and tags without the
+# store, two threads), warm, 100,000 files (issue 80).
+TARGET_FIRST_FLOOR_RATIO=2
 TARGET_SCALE_NOCHANGE_S=1.5
 TARGET_SCALE_RSS_KB=131072
 TARGET_SCALE_STORE_MB=400
@@ -1846,8 +1849,10 @@ section_scale() {
 
 # ----------------------------------------------------------------- report
 
-# ratio_row LABEL NUMERATOR_KEY DENOMINATOR_KEY [TARGET [BETTER]]: BETTER
-# (default higher) as figure_row's
+# ratio_row LABEL NUMERATOR_KEY DENOMINATOR_KEY [TARGET [BETTER [FILES]]]:
+# BETTER (default higher) as figure_row's, the target a floor for higher
+# and a ceiling for lower; FILES (default $FILES) the library's size its
+# history key names
 ratio_row() {
 	a=$(get "$2") b=$(get "$3")
 	[ -n "$a" ] && [ -n "$b" ] || return 0
@@ -1856,19 +1861,40 @@ ratio_row() {
 		return 0
 	fi
 	r=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.6f", a / b }')
-	shown=$(awk -v r="$r" 'BEGIN { printf "%.1fx", r }')
-	rr_key="ratio_$2_$3@$FILES=$r"
+	shown=$(awk -v r="$r" 'BEGIN { printf (r < 10 ? "%.2fx" : "%.1fx"), r }')
+	rr_key="ratio_$2_$3@${6:-$FILES}=$r"
+	rr_better=${5:-higher}
 	if [ -n "${4-}" ]; then
-		figure_row "$rr_key" "${5:-higher}" "$1" "$shown" "" ">= ${4}x" \
-			"$(verdict "$r" ge "$4")"
+		rr_op=ge rr_sign=">="
+		[ "$rr_better" = higher ] || rr_op=le rr_sign="<="
+		figure_row "$rr_key" "$rr_better" "$1" "$shown" "" \
+			"$rr_sign ${4}x" "$(verdict "$r" "$rr_op" "$4")"
 	else
-		figure_row "$rr_key" "${5:-higher}" "$1" "$shown"
+		figure_row "$rr_key" "$rr_better" "$1" "$shown"
 	fi
 }
 
-report() {
+# first_scan_ratios: the first scan against MPD and against its floor, in
+# one place: warm at $FILES files, cold (the cold section's), and at
+# $SCALE_FILES (the scale section's; MPD is not run on that library). A
+# ratio whose section did not run is left out.
+first_scan_ratios() {
 	ratio_row "MPD rescan / mediamon first full scan" mpd_rescan_s first_s "$TARGET_RATIO"
 	ratio_row "MPD update / mediamon first full scan" mpd_update_s first_s
+	ratio_row "mediamon first full scan / its floor" first_s floor_s \
+		"$TARGET_FIRST_FLOOR_RATIO" lower
+	ratio_row "MPD update, cold / mediamon first scan, cold" \
+		cold_mpd_update_s cold_first_s "$TARGET_COLD_MPD_RATIO"
+	ratio_row "mediamon cold first scan / cold floor, 2 threads" \
+		cold_first_s cold_floor2_s "" lower
+	ratio_row "mediamon cold first scan / cold floor, 8 threads" \
+		cold_first_s cold_floor8_s "$TARGET_COLD_FLOOR8_RATIO" lower
+	ratio_row "scale: first scan / its floor ($SCALE_FILES files)" \
+		scale_first_s scale_floor_s "" lower "$SCALE_FILES"
+}
+
+report() {
+	first_scan_ratios
 	ratio_row "MPD rescan / mediamon full re-read" mpd_rescan_s full_s
 	ratio_row "minidlna first scan / mediamon first full scan" \
 		minidlna_first_s first_s

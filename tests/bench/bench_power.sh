@@ -140,12 +140,6 @@ section_cold() {
 		"  the floor, cold, 2 threads" "$(get cold_floor2_s) s"
 	figure_row "cold_floor8_s@$FILES" lower \
 		"  the floor, cold, 8 threads" "$(get cold_floor8_s) s"
-	cr=$(awk -v a="$(get cold_first_s)" -v b="$(get cold_floor8_s)" \
-		'BEGIN { if (b > 0) printf "%.2f", a / b }')
-	[ -z "$cr" ] || figure_row "ratio_cold_first_floor8@$FILES=$cr" \
-		lower "mediamon cold first scan / cold floor, 8 threads" \
-		"${cr}x" "" "<= ${TARGET_COLD_FLOOR8_RATIO}x" \
-		"$(verdict "$cr" le "$TARGET_COLD_FLOOR8_RATIO")"
 	[ -z "$(get cold_mpd_update_s)" ] ||
 		figure_row "cold_mpd_update_s@$FILES" lower \
 			"MPD update (first database build), cold" \
@@ -153,8 +147,6 @@ section_cold() {
 	[ -z "$(get cold_minidlna_s)" ] ||
 		figure_row "cold_minidlna_s@$FILES" lower \
 			"minidlna first scan, cold" "$(get cold_minidlna_s) s"
-	ratio_row "MPD update, cold / mediamon first scan, cold" \
-		cold_mpd_update_s cold_first_s "$TARGET_COLD_MPD_RATIO"
 	ratio_row "minidlna first scan, cold / mediamon first scan, cold" \
 		cold_minidlna_s cold_first_s
 }

@@ -541,7 +541,8 @@ static void test_scan_many_folders(void **state)
 	assert_string_equal(musicdb_gone, "d00020\nd08180\n");
 }
 
-/* The indexes of files and tracks, as the store has them, one a line. */
+/* The indexes and triggers of files and tracks, as the store has them,
+ * one a line. */
 static void index_sql(struct musicdb *e, char *out, size_t size)
 {
 	sqlite3 *db;
@@ -550,9 +551,9 @@ static void index_sql(struct musicdb *e, char *out, size_t size)
 	out[0] = '\0';
 	assert_int_equal(db_open(e->db, 1, &db), 0);
 	assert_int_equal(db_prepare(db, "SELECT sql FROM sqlite_schema WHERE"
-				    " type = 'index' AND tbl_name IN ('files',"
-				    " 'tracks') AND sql IS NOT NULL ORDER BY"
-				    " name", &st), 0);
+				    " type IN ('index', 'trigger') AND tbl_name"
+				    " IN ('files', 'tracks') AND sql IS NOT NULL"
+				    " ORDER BY name", &st), 0);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		strncat(out, (const char *)sqlite3_column_text(st, 0),
 			size - strlen(out) - 2);
@@ -563,20 +564,25 @@ static void index_sql(struct musicdb *e, char *out, size_t size)
 }
 
 /* A first scan of an empty store drops the secondary indexes of files
- * and tracks and builds them at its end as the migrations made them;
- * a writer that starts after a bulk load was cut short builds them. */
+ * and tracks and the triggers of its rows (the stars' of a new file's id
+ * too) and makes them at its end as the migrations made them; a writer
+ * that starts after a bulk load was cut short makes them. */
 static void test_bulk_indexes(void **state)
 {
 	struct musicdb *e = *state;
 	struct scan_stats s;
-	char before[2048], after[2048];
+	static char before[16384], after[16384];
 	sqlite3 *db;
 
 	index_sql(e, before, sizeof(before));
 	assert_non_null(strstr(before, "tracks_genre"));
+	assert_non_null(strstr(before, "subsonic_files_add"));
 	assert_int_equal(writer_call(music_bulk_begin, NULL), 0);
 	index_sql(e, after, sizeof(after));
 	assert_null(strstr(after, "tracks_genre"));
+	assert_null(strstr(after, "subsonic_files_add"));
+	/* the ones that forget a file's stars when it goes stay */
+	assert_non_null(strstr(after, "subsonic_files_del"));
 	/* the files stay unique by folder and name while it runs */
 	assert_non_null(strstr(after, "files_name"));
 	assert_int_equal(writer_call(music_bulk_end, NULL), 0);
@@ -599,6 +605,7 @@ static void test_bulk_indexes(void **state)
 	db_close(db);
 	index_sql(e, after, sizeof(after));
 	assert_null(strstr(after, "tracks_genre"));
+	assert_null(strstr(after, "subsonic_files_add"));
 	assert_int_equal(writer_register(&music_writer_ops), 0);
 	assert_int_equal(writer_start(e->db), 0);
 	index_sql(e, after, sizeof(after));
