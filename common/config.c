@@ -34,7 +34,7 @@ struct parse {
 	char *long_value;	/* the value of a line too long for inih */
 	int read_errno;
 	int errline, err;	/* the first error, with msg */
-	char msg[512];
+	char msg[CONFIG_WHY_MAX + 512];
 	int seen[CONFIG_KEYS_MAX];	/* line where each key was given */
 	bool from_file[CONFIG_KEYS_MAX];	/* secrets given as KEY_file */
 	const char *path;	/* the file read */
@@ -228,7 +228,7 @@ bool config_secret_file_exposed(const struct stat *st, const char *path,
 int config_read_secret(const char *path, bool check_mode, char **out,
 		       char *why, size_t len)
 {
-	char buf[SECRET_MAX + 2], exposed[256];
+	char buf[SECRET_MAX + 2], exposed[CONFIG_WHY_MAX];
 	struct stat st;
 	ssize_t n = -1;
 	int fd, ret = 0;
@@ -295,7 +295,7 @@ int config_read_secret_lines(const char *path,
 			     int (*fn)(char *line, int at, void *arg),
 			     void *arg, char *why, size_t len)
 {
-	char exposed[256], *line = NULL;
+	char exposed[CONFIG_WHY_MAX], *line = NULL;
 	size_t cap = 0;
 	struct stat st;
 	int fd, rc = 0, at = 0;
@@ -343,7 +343,7 @@ int config_read_secret_lines(const char *path,
 static int set_from_file(struct parse *p, const struct key *k,
 			 const char *name, const char *path)
 {
-	char why[384], want[256], *full = NULL, *secret = NULL;
+	char why[CONFIG_WHY_MAX], want[256], *full = NULL, *secret = NULL;
 	const char *slash = strrchr(p->path, '/');
 	int ret;
 
@@ -476,7 +476,7 @@ static int check_secret_mode(const struct parse *p, const struct stat *st,
 			     const char *path, char *err, size_t errlen)
 {
 	const struct key *k = NULL;
-	char why[256];
+	char why[CONFIG_WHY_MAX];
 
 	if (!config_secret_file_exposed(st, path, why, sizeof(why)))
 		return 0;

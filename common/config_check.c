@@ -157,7 +157,7 @@ static int inherit_flows(struct config *cfg)
 static int load_credentials(struct config *cfg, char *err, size_t errlen)
 {
 	const char *dir = getenv("CREDENTIALS_DIRECTORY");
-	char why[384], *path, *secret;
+	char why[CONFIG_WHY_MAX], *path, *secret;
 	const struct key *k;
 	int ret;
 

@@ -9,6 +9,7 @@
  * and tools/mediamon-docs, which writes the documents' lists of keys.
  */
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
@@ -96,6 +97,10 @@ int config_list_push(struct config_list *l, char *item);
 
 /* Free the items and leave l empty. */
 void config_list_free(struct config_list *l);
+
+/* Room for a reason about a file of secrets: two whole paths (the file
+ * named in the fix too) and the words around them, none cut. */
+#define CONFIG_WHY_MAX (2 * PATH_MAX + 256)
 
 /*
  * Whether the file at path (st) may not hold a secret: it belongs to

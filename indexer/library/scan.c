@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <search.h>
 #include <stdio.h>
@@ -99,6 +100,17 @@ static void push_subdirs(struct scan_worker *wk, const char *rel, size_t len)
 	scan_stack_push_jobs(wk->s, &wk->subdirs);
 }
 
+/* The folder rel opened beneath the root, or -errno. One whose whole
+ * path is PATH_MAX or more could be read through the root's descriptor,
+ * but its files could never be opened by their paths (the mount's
+ * views): -ENAMETOOLONG, wherever the root lies (issue 81). */
+static int open_walked(const struct scan *s, const char *rel, size_t len)
+{
+	if (strlen(s->req->root_path) + 1 + len >= PATH_MAX)
+		return -ENAMETOOLONG;
+	return symlinks_open_beneath(s->root_fd, rel, O_RDONLY | O_DIRECTORY);
+}
+
 /*
  * Walk the folder rel: list it (or take its listing from the store, when
  * no name came or went in it since), push its subfolders, and compare
@@ -114,7 +126,7 @@ static void scan_dir(struct scan_worker *wk, const char *rel, size_t len)
 	size_t files;
 	int dfd, rc = 0, stored = 0, unchanged;
 
-	dfd = symlinks_open_beneath(s->root_fd, rel, O_RDONLY | O_DIRECTORY);
+	dfd = open_walked(s, rel, len);
 	/* A folder swapped for a link while walked is not walked, nor kept:
 	 * what it held is no longer in the root. */
 	if (dfd == -ELOOP || dfd == -EXDEV) {

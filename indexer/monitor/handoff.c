@@ -7,6 +7,7 @@
 #include "indexer/monitor/handoff.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -223,7 +224,7 @@ static enum outcome send_one(struct handoff *h, struct handoff_client *hc,
 	}
 	c = hc->c;
 	if (h->save_path && hc == &h->torrent) {
-		char own[256];
+		char own[PATH_MAX + 384];	/* a whole path in it */
 
 		if (series_save_check(&c, h->save_path, own, sizeof(own))) {
 			strbuf_addstr(why, own);

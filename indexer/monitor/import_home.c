@@ -83,7 +83,7 @@ int import_home_learn(const struct config *cfg,
 					strlen(local) >= PATH_MAX)))
 		ret = -EPERM;
 	if (ret) {
-		snprintf(why, len, "%s saves in %.120s, which is not trusted "
+		snprintf(why, len, "%s saves in %s, which is not trusted "
 			 "as a save folder: name a folder of its own as %s "
 			 "save_path", c->client, out.buf, key);
 		goto out;

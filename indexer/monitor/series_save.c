@@ -32,23 +32,23 @@ static int look(char *path, size_t len, const uid_t *trusted, size_t nr,
 		rc = errno == ENOENT ? 1 : -EACCES;
 		if (rc < 0)
 			snprintf(why, why_len, "the series' save_path lies in"
-				 " %.200s, which cannot be looked at (%s):"
+				 " %s, which cannot be looked at (%s):"
 				 " not used", path, strerror(errno));
 	} else if (!S_ISDIR(st.st_mode)) {
 		rc = -EACCES;
-		snprintf(why, why_len, "the series' save_path lies in %.200s,"
+		snprintf(why, why_len, "the series' save_path lies in %s,"
 			 " which is %s: not used", path, S_ISLNK(st.st_mode) ?
 			 "a symbolic link" : "no folder");
 	} else if (!listener_uid_trusted(st.st_uid, trusted, nr)) {
 		rc = -EACCES;
 		listener_name(st.st_uid, name, sizeof(name));
-		snprintf(why, why_len, "the series' save_path lies in %.200s,"
+		snprintf(why, why_len, "the series' save_path lies in %s,"
 			 " a folder of user %s, not the client's: not used"
 			 " (name that user as client_user if it runs the"
 			 " client)", path, name);
 	} else if (symlinks_untrusted(&st, trusted, nr, what, sizeof(what))) {
 		rc = -EACCES;
-		snprintf(why, why_len, "the series' save_path lies in %.200s,"
+		snprintf(why, why_len, "the series' save_path lies in %s,"
 			 " which %s: not used", path, what);
 	}
 	path[len] = saved;

@@ -81,7 +81,9 @@ struct handoff;
 #define TRACKER_GRACE_POLLS 3
 #define TRACKER_GRACE_MIN 10.0
 
-#define TRACKER_REASON_MAX 600
+/* Room for a reason: two whole paths (a download's and its save folder)
+ * and the words around them, so no path in it is ever cut. */
+#define TRACKER_REASON_MAX (2 * PATH_MAX + 512)
 
 /* The longest wait before a failed import is tried again, in seconds. */
 #define TRACKER_RETRY_MAX (15 * 60.0)

@@ -93,7 +93,7 @@ static void set_reason(struct tracker_row *row, const char *why, int err,
 		fix = "a download must be the client's user's or the save"
 			" folder owner's, and readable by the series folder's"
 			" owner";
-	snprintf(row->reason, sizeof(row->reason), "import: %.440s (%s)",
+	snprintf(row->reason, sizeof(row->reason), "import: %s (%s)",
 		 why, fix);
 }
 
@@ -388,7 +388,7 @@ static int trust_own_folder(const char *folder,
 		return 0;
 	}
 	snprintf(row->reason, sizeof(row->reason), "import: the series'"
-		 " save_path %.200s lies under no [download] or [usenet]"
+		 " save_path %s lies under no [download] or [usenet]"
 		 " save_path", folder);
 	return -EACCES;
 }
@@ -485,7 +485,7 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 	rc = series_place(p->db, t->series, &pl);
 	if (!rc && tracker_dry_run_on(p, t)) {
 		snprintf(row->reason, sizeof(row->reason), TRACKER_WOULD_IMPORT
-			 " into %.250s", pl.dir.buf);
+			 " into %s", pl.dir.buf);
 		log_info("tracker: dry-run: would import \"%s\" into %s",
 			 t->title, pl.dir.buf);
 		place_release(&pl);
@@ -503,7 +503,7 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 					 &saved, why, sizeof(why)))) {
 		if (*home_why)
 			snprintf(row->reason, sizeof(row->reason),
-				 "import: %.280s", home_why);
+				 "import: %s", home_why);
 		else
 			set_reason(row, why, rc, 1);
 		/* learned again: the client's folder may have moved */
@@ -513,7 +513,7 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 		/* a share that dropped: nothing to act on, nothing to tell
 		 * per download; tried again at each poll */
 		snprintf(row->reason, sizeof(row->reason), "import: the save"
-			 " folder %.250s is unavailable (%s): the import waits"
+			 " folder %s is unavailable (%s): the import waits"
 			 " for it", saved, away);
 		rc = -EAGAIN;
 	} else if (!rc) {
@@ -524,7 +524,7 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 		}, client, obj, path, home, &res);
 		if (rc && res.no_volume)
 			snprintf(row->reason, sizeof(row->reason),
-				 "import: %.280s", res.reason.buf);
+				 "import: %s", res.reason.buf);
 		else if (rc)
 			set_reason(row, res.reason.buf, rc, 0);
 		else

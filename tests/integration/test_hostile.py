@@ -107,17 +107,26 @@ def test_paths_near_and_beyond_path_max(mount, library):
     src = str(library / "Alpha" / "First" / "02.flac")
     base = str(library)
     comp = "d" * 250
+    # deep exactly 100 short of PATH_MAX, wherever the library lies
+    target = PATH_MAX - 100
     deep = base
-    while len(deep) + 1 + len(comp) + len("/02.flac") < PATH_MAX - 1:
+    while target - len(deep) > 300:
         deep += "/" + comp
+    if target - len(deep) > 200:
+        deep += "/" + "d" * 100
+    deep += "/" + "d" * (target - len(deep) - 1)
+    assert len(deep) == target
     os.makedirs(deep)
     shutil.copyfile(src, deep + "/02.flac")
-    assert len(deep + "/02.flac") >= PATH_MAX - 260
-    # beyond PATH_MAX as a whole, made one folder at a time
+    # beyond PATH_MAX as a whole, made one folder at a time, though not
+    # below the library's own folder (the scan reads that way): not a
+    # file the mount could open, so not indexed
+    beyond = "beyond" + "e" * 94
+    assert len(os.path.relpath(deep, base)) + 1 + len(beyond) < PATH_MAX
     fd = os.open(deep, os.O_RDONLY)
     try:
-        os.mkdir("beyond" + "e" * 200, dir_fd=fd)
-        sub = os.open("beyond" + "e" * 200, os.O_RDONLY, dir_fd=fd)
+        os.mkdir(beyond, dir_fd=fd)
+        sub = os.open(beyond, os.O_RDONLY, dir_fd=fd)
         with open(src, "rb") as f:
             data = f.read()
         out = os.open("far.flac", os.O_WRONLY | os.O_CREAT, 0o644,
@@ -131,6 +140,7 @@ def test_paths_near_and_beyond_path_max(mount, library):
     assert last["success"]
     rel = os.path.relpath(deep + "/02.flac", base).encode()
     assert tracks(mount).get(rel) == "First 2"
+    assert not [p for p in tracks(mount) if p.endswith(b"/far.flac")]
     sane(mount)
     # the rescan of one deep folder works too
     before = mount.scan_id()

@@ -8,9 +8,12 @@ tracks byte-identical to the library and JSON that parses."""
 import contextlib
 import json
 import os
+import pathlib
 import pwd
+import shutil
 import signal
 import subprocess
+import tempfile
 
 import pytest
 
@@ -70,8 +73,10 @@ def sharing(m, tmp_path):
     own, its files in tmp_path: (port, smb.conf)."""
     smbd = need("smbd")
     need("smbclient")
-    state = tmp_path / "samba"
-    state.mkdir()
+    # smbd binds its sockets in its state folder, whose paths an AF_UNIX
+    # address must hold: a short folder of its own, wherever tmp_path
+    # lies (issue 81)
+    state = pathlib.Path(tempfile.mkdtemp(prefix="mm-smb."))
     port = free_port()
     conf = tmp_path / "smb.conf"
     conf.write_text(CONF.format(port=port, state=state, mount=m.path,
@@ -97,6 +102,7 @@ def sharing(m, tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
+        shutil.rmtree(str(state), ignore_errors=True)
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@
 
 #include "common/bytes.h"
 #include "common/config.h"
+#include "common/config_table.h"
 #include "common/strbuf.h"
 #include "cfgload.h"
 
@@ -144,6 +145,41 @@ static void test_secret_file_readable_by_others(void **state)
 				 "api_key =\n"), 0);
 	assert_int_equal(cfgload_reload(&cfg, 0644), 0);
 	config_release(&cfg);
+}
+
+/* A file of secrets others may read, deep in folders: the refusal names
+ * its path whole, in the reason and in the fix (issue 81). */
+static void test_exposed_deep_path_whole(void **state)
+{
+	char dir[600], path[700], why[CONFIG_WHY_MAX], *want, *out = NULL;
+	size_t n;
+	FILE *f;
+
+	(void)state;
+	n = (size_t)snprintf(dir, sizeof(dir), "%s", cfgload_dir);
+	while (n + 41 < sizeof(dir)) {
+		n += (size_t)snprintf(dir + n, sizeof(dir) - n, "/%040d", 0);
+		assert_int_equal(mkdir(dir, 0700), 0);
+	}
+	snprintf(path, sizeof(path), "%s/api_key", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("hunter2\n", f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(config_read_secret(path, true, &out, why,
+					    sizeof(why)), -EPERM);
+	assert_null(out);
+	assert_true(asprintf(&want, "%s holds a secret, but every user can"
+			     " read this file (mode 0644); run chmod 600 %s",
+			     path, path) > 0);
+	assert_string_equal(why, want);
+	free(want);
+	assert_int_equal(unlink(path), 0);
+	while (strlen(dir) > strlen(cfgload_dir)) {
+		assert_int_equal(rmdir(dir), 0);
+		*strrchr(dir, '/') = '\0';
+	}
 }
 
 /* A file others may write changes what the daemon does: refused even
@@ -329,6 +365,7 @@ int main(void)
 		cmocka_unit_test(test_secrets_not_echoed),
 		cmocka_unit_test(test_secret_file_readable_by_others),
 		cmocka_unit_test(test_file_others_may_change),
+		cmocka_unit_test(test_exposed_deep_path_whole),
 		cmocka_unit_test(test_secret_files),
 		cmocka_unit_test(test_credentials),
 		cmocka_unit_test(test_secret_file_of_another_user),

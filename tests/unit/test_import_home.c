@@ -49,7 +49,7 @@ static int stop_fake(void **state)
 /* The fake saving in dir, a fresh session, no path_map. */
 static void saving_in(const char *dir)
 {
-	char path[256];
+	char path[PATH_MAX + 64];
 
 	snprintf(path, sizeof(path), "/_reset?download_dir=%s", dir);
 	json_decref(fake_json(&tr, "POST", path, NULL));
@@ -112,6 +112,24 @@ static void test_too_wide(void **state)
 	}
 }
 
+/* A refused folder deeper than a short reason holds: named whole in the
+ * reason, not cut in its middle (issue 81). */
+static void test_long_path_whole(void **state)
+{
+	char home[PATH_MAX] = "", why[2 * PATH_MAX + 512] = "", dir[300];
+	size_t n;
+
+	(void)state;
+	n = (size_t)snprintf(dir, sizeof(dir), "downloads");
+	while (n + 9 < sizeof(dir))
+		n += (size_t)snprintf(dir + n, sizeof(dir) - n, "/deepdeep");
+	saving_in(dir);
+	assert_int_equal(import_home_learn(&cfg, &c, home, why, sizeof(why)),
+			 -EPERM);
+	assert_non_null(strstr(why, dir));
+	assert_non_null(strstr(why, "not trusted as a save folder"));
+}
+
 /* A client that cannot be asked, or tells no folder: the reason and
  * the fix, nothing learnt. */
 static void test_not_told(void **state)
@@ -139,6 +157,7 @@ int main(void)
 		cmocka_unit_test(test_learnt_and_kept),
 		cmocka_unit_test(test_mapped),
 		cmocka_unit_test(test_too_wide),
+		cmocka_unit_test(test_long_path_whole),
 		cmocka_unit_test(test_not_told),
 	};
 
