@@ -50,7 +50,7 @@ def test_every_mount_file_documented():
     # the items in full, not the short list made from the table
     man = re.sub(r'\.\\" The files of the mount: .*?\.\\" End of the files '
                  r'of the mount\n', "", man, flags=re.S)
-    nodes = open(os.path.join(REPO, "fs", "nodes.c")).read()
+    nodes = open(os.path.join(REPO, "fs", "tree", "nodes.c")).read()
     paths = re.findall(r'\{ "(/[^"]+)", \{ NODE_(?:FILE|CONTROL)', nodes)
     assert len(paths) > 10
     for path in paths:

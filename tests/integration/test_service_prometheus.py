@@ -207,7 +207,7 @@ def test_prometheus_table_sources():
     """The metrics' table (fs/tree/prometheus_metrics.def) names the same
     metrics, in the same JSON files, as PROM_SOURCES."""
     rows = table_metrics(open(os.path.join(
-        REPO, "fs", "prometheus_metrics.def")).read())
+        REPO, "fs", "tree", "prometheus_metrics.def")).read())
     assert sorted(r[0] for r in rows) == sorted(PROM_SOURCES)
     for name, _, _, source in rows:
         assert source.split(" ")[0] == \
