@@ -35,6 +35,9 @@
 #include "indexer/monitor/series_save.h"
 #include "indexer/monitor/tracker_private.h"
 
+/* Why a client's own folder was not learnt, room left for "import: ". */
+#define HOME_WHY_MAX (TRACKER_REASON_MAX - sizeof("import: ") + 1)
+
 void tracker_tell(const struct track *t, enum notify_kind kind,
 		  const char *key, json_t *value, const char *fmt, ...)
 {
@@ -417,7 +420,7 @@ static size_t allowed_folders(struct tracker_pass *p, const struct track *t,
 			allowed[nr++] = save;
 		else if (!strcmp(hc->c.client, t->client) && learn &&
 			 !import_home_learn(p->cfg, &hc->c, hc->home, home_why,
-					    TRACKER_REASON_MAX))
+					    HOME_WHY_MAX))
 			allowed[nr++] = *home = hc->home;
 	}
 	return nr;
@@ -476,7 +479,7 @@ enum tracker_state tracker_import(struct tracker_pass *p,
 	struct place pl = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, { 0 } };
 	struct import_result res = IMPORT_RESULT_INIT;
 	char why[TRACKER_REASON_MAX], *local = NULL, *saved = NULL;
-	char home_why[TRACKER_REASON_MAX] = "", *home = NULL;
+	char home_why[HOME_WHY_MAX] = "", *home = NULL;
 	const struct download_client *client = &p->handoff->torrent.c;
 	const char *away = NULL;
 	int rc, wrong;
