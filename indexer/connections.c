@@ -320,9 +320,11 @@ static int probe_client(const struct download_client *dc,
 
 	if (ret) {
 		client_reason(ret, dc->client, err.buf, msg);
+	} else if (!strcmp(dc->client, "blackhole")) {
+		/* its folder as configured, whole: no remote's word */
+		strbuf_add(msg, out.buf, out.len);
 	} else {
-		if (strcmp(dc->client, "blackhole"))
-			strbuf_addstr(msg, "version ");
+		strbuf_addstr(msg, "version ");
 		add_word(msg, out.buf, out.len);
 	}
 	strbuf_release(&out);

@@ -89,7 +89,7 @@ static void forget(struct lines *l)
  * name, into l: 0 or a negative errno value (logged). */
 static int load(struct lines *l, const char *path, const char *name)
 {
-	char why[256] = "";
+	char why[CONFIG_WHY_MAX] = "";
 	int rc;
 
 	if (!path)

@@ -204,7 +204,7 @@ static int make_decoy(struct accounts *accounts, const char *path)
 int http_auth_load(const char *path)
 {
 	struct accounts_read r = { .path = path };
-	char why[256] = "";
+	char why[CONFIG_WHY_MAX] = "";
 	int rc;
 
 	r.accounts = calloc(1, sizeof(*r.accounts));

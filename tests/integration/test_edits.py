@@ -8,6 +8,7 @@ import errno
 import os
 import shutil
 import subprocess
+import tempfile
 
 import pytest
 
@@ -168,7 +169,10 @@ def test_nano_in_tmux(series, tmp_path):
     m = series
     home = tmp_path / "home"
     home.mkdir()
-    sock = str(tmp_path / "tmux.sock")
+    # tmux's socket where its path fits an AF_UNIX address, wherever the
+    # clone sits
+    short = tempfile.mkdtemp(prefix="mm-tmux.", dir="/tmp")
+    sock = os.path.join(short, "s")
     m.write("manga/Saga/latest", "7")
 
     def tmux(*args):
@@ -193,3 +197,4 @@ def test_nano_in_tmux(series, tmp_path):
         assert m.read("manga/Saga/latest") == b"9\n"
     finally:
         tmux("kill-server")
+        shutil.rmtree(short, ignore_errors=True)
