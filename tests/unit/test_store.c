@@ -497,6 +497,16 @@ static void put_depth(struct musicdb *e, const char *path, const char *codec,
 	writer_put(&rec->wr);
 }
 
+/* Run sql on the store at path while no writer runs. */
+static void store_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+
+	assert_int_equal(db_open(path, 0, &db), 0);
+	assert_int_equal(db_exec(db, sql), 0);
+	db_close(db);
+}
+
 /* The bits a sample of lossless tracks are kept, none for lossy ones;
  * version 52 has the lossless tracks of an older store read again by
  * the next scan (their mtime and folder's digest forgotten), the lossy
@@ -538,18 +548,12 @@ static void test_bit_depth_kept_and_migrated(void **state)
 				     " WHERE CAST(path AS TEXT) = 'lo'"), 5);
 	/* read again (its mtime back), a file is not analysed again; one
 	 * that changed is */
-	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, "DELETE FROM analysis_queue;"
-				 " UPDATE files SET mtime_ns = 7"
-				 " WHERE mtime_ns = 0"), 0);
-	db_close(db);
+	store_exec(e->db, "DELETE FROM analysis_queue;"
+		   " UPDATE files SET mtime_ns = 7 WHERE mtime_ns = 0");
 	assert_int_equal(musicdb_int(e->db, "SELECT count(*) FROM"
 				     " analysis_queue"), 0);
-	assert_int_equal(db_open(e->db, 0, &db), 0);
-	assert_int_equal(db_exec(db, "UPDATE files SET mtime_ns = 8"
-				 " WHERE mtime_ns = 7 AND id = (SELECT"
-				 " min(file_id) FROM tracks)"), 0);
-	db_close(db);
+	store_exec(e->db, "UPDATE files SET mtime_ns = 8 WHERE mtime_ns = 7"
+		   " AND id = (SELECT min(file_id) FROM tracks)");
 	assert_int_equal(musicdb_int(e->db, "SELECT count(*) FROM"
 				     " analysis_queue"), 1);
 }
