@@ -22,6 +22,7 @@
 #include "common/hash.h"
 #include "common/http.h"
 #include "common/strbuf.h"
+#include "common/svg.h"
 #include "common/utf8.h"
 #include "fs/tree/caller.h"
 #include "fs/http/http_cond.h"
@@ -35,6 +36,7 @@
 #include "fs/tree/open_caps.h"
 #include "fs/tree/rendering.h"
 #include "fs/http/render_home.h"
+#include "fs/tree/render_charts.h"
 #include "fs/tree/views_real.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
@@ -547,16 +549,33 @@ static void add_rendering(struct strbuf *out, const char *path, size_t max)
 	strbuf_release(&text);
 }
 
+/* The charts whose history has points, each narrow on a narrow
+ * screen (its text then at its own size), side by side on a wide one. */
+static void add_charts(struct strbuf *out)
+{
+	const char *wide, *narrow;
+	int shown = 0;
+
+	for (int i = 0; i < RENDER_CHARTS; i++) {
+		if (!render_charts_shown(i, &wide, &narrow))
+			continue;
+		if (!shown++)
+			strbuf_addstr(out, "<h2>Charts</h2>\n"
+				      "<div id=\"charts\">\n");
+		strbuf_addf(out, "<picture><source media=\"(max-width: %dpx)\""
+			    " srcset=\"%s\"><img src=\"%s\" alt=\"%s\">"
+			    "</picture>\n", SVG_WIDTH + 40, narrow, wide, wide);
+	}
+	if (shown)
+		strbuf_addstr(out, "</div>\n");
+}
+
 /* The dashboard: what the caller has, what runs now, health, what is
  * missing, the charts, links to the rest; it reloads itself every
  * minute, every few seconds while something runs. The head comes last
  * into the page, once what runs is known. */
 static enum MHD_Result send_page(struct MHD_Connection *c)
 {
-	static const char *const charts[] = {
-		"/metrics/scans.svg", "/metrics/checks.svg",
-		"/metrics/repairs.svg",
-	};
 	static const char *const links[] = {
 		"/status/found.json", "/status/downloads.json",
 		"/status/repairs.json", "/metrics/requests.json",
@@ -583,9 +602,14 @@ static enum MHD_Result send_page(struct MHD_Connection *c)
 		    " initial-scale=1\">\n"
 		    "<meta http-equiv=\"refresh\" content=\"%d\">\n"
 		    "<title>mediamon</title>\n<style>\n"
-		    "body{font-family:sans-serif;margin:1em;max-width:60em}\n"
+		    "body{font-family:sans-serif;margin:1em}\n"
 		    "pre{white-space:pre-wrap;background:#f4f4f4;"
-		    "padding:.5em}\nimg{max-width:100%%}\n"
+		    "padding:.5em}\nimg{max-width:100%%;height:auto}\n"
+		    ".grid{display:grid;grid-template-columns:"
+		    "repeat(auto-fill,minmax(9em,1fr));gap:1em;"
+		    "list-style:none;padding:0}\n"
+		    ".grid img{display:block;margin-bottom:.3em}\n"
+		    "#charts{display:flex;flex-wrap:wrap;gap:1em}\n"
 		    "</style>\n</head>\n<body>\n<h1>mediamon</h1>\n",
 		    busy ? RENDER_HOME_BUSY_S : RENDER_HOME_IDLE_S);
 	strbuf_add(&out, body.buf, body.len);
@@ -594,10 +618,8 @@ static enum MHD_Result send_page(struct MHD_Connection *c)
 	add_rendering(&out, "/status/health", 8192);
 	strbuf_addstr(&out, "</pre>\n<h2>Missing</h2>\n<pre id=\"missing\">");
 	add_rendering(&out, "/status/missing", 8192);
-	strbuf_addstr(&out, "</pre>\n<h2>Charts</h2>\n");
-	for (size_t i = 0; i < sizeof(charts) / sizeof(*charts); i++)
-		strbuf_addf(&out, "<p><img src=\"%s\" alt=\"%s\"></p>\n",
-			    charts[i], charts[i]);
+	strbuf_addstr(&out, "</pre>\n");
+	add_charts(&out);
 	strbuf_addstr(&out, "<h2>More</h2>\n<ul>\n");
 	for (size_t i = 0; i < sizeof(links) / sizeof(*links); i++)
 		strbuf_addf(&out, "<li><a href=\"%s\">%s</a>\n", links[i],

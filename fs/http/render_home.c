@@ -143,7 +143,7 @@ int render_home_lately(struct strbuf *out)
 		opds_shelf_release(&s);
 		return -ENOMEM;
 	}
-	strbuf_addstr(out, "<ul id=\"lately-volumes\">\n");
+	strbuf_addstr(out, "<ul id=\"lately-volumes\" class=\"grid\">\n");
 	for (int n = 0; n < RENDER_HOME_LATELY; n++) {
 		size_t best = SIZE_MAX;
 
@@ -243,7 +243,7 @@ int render_home_albums(struct strbuf *out)
 		subsonic_index_put(ix);
 		return -ENOMEM;
 	}
-	strbuf_addstr(out, "<ul id=\"lately-albums\">\n");
+	strbuf_addstr(out, "<ul id=\"lately-albums\" class=\"grid\">\n");
 	for (int n = 0; n < RENDER_HOME_LATELY; n++) {
 		size_t best = SIZE_MAX;
 

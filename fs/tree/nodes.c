@@ -161,8 +161,8 @@ static const struct {
 		  "success %, MB and files a second, the first errors in "
 		  "words; totals" },
 	{ "/metrics/scans.svg", { NODE_FILE, .render = render_scans_svg },
-	  .help = "a chart of the last 100 scans: files per second and "
-		  "duration, full scans marked" },
+	  .help = "a chart of the last 100 scans over time: files per "
+		  "second and duration, full scans marked" },
 	{ "/metrics/checks.svg", { NODE_FILE, .render = render_checks_svg },
 	  .help = "a chart of the last 100 checks for manga volumes: "
 		  "volumes wanted and found, releases sent and failed" },
@@ -170,6 +170,15 @@ static const struct {
 				    .render = render_repairs_svg },
 	  .help = "a chart of the last 100 debrid repair passes: torrents "
 		  "repaired and failed" },
+	{ "/metrics/scans-narrow.svg", { NODE_FILE,
+					 .render = render_scans_narrow_svg },
+	  .help = "scans.svg drawn 340 pixels wide, for a phone" },
+	{ "/metrics/checks-narrow.svg", { NODE_FILE,
+					  .render = render_checks_narrow_svg },
+	  .help = "checks.svg drawn 340 pixels wide, for a phone" },
+	{ "/metrics/repairs-narrow.svg",
+	  { NODE_FILE, .render = render_repairs_narrow_svg },
+	  .help = "repairs.svg drawn 340 pixels wide, for a phone" },
 	{ "/metrics/watch.json", { NODE_FILE, .render = render_watch_json },
 	  .help = "the live index: directories watched, events by kind, "
 		  "batches, and the delay from a change on disk to the "

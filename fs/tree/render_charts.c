@@ -6,6 +6,7 @@
  */
 #include "fs/tree/render_charts.h"
 
+#include <assert.h>
 #include <stdio.h>
 
 #include "common/clock.h"
@@ -13,11 +14,13 @@
 #include "common/svg.h"
 #include "indexer/reads.h"
 
-/* "the last 42 scans, 2026-11-20 16:00 to 2026-11-23 16:46 UTC". */
+/* "the last 42 scans, 2026-11-20 16:00 to 2026-11-23 16:46 UTC", or
+ * narrow "42 scans, 11-20 16:00 to 11-23 16:46 UTC". */
 static void span(char *buf, size_t len, const struct history *h,
-		 const char *what, const char *whats)
+		 int narrow, const char *what, const char *whats)
 {
 	char from[CLOCK_RFC3339_LEN], to[CLOCK_RFC3339_LEN];
+	int skip = narrow ? 5 : 0;
 
 	if (!h->nr) {
 		snprintf(buf, len, "no %s yet", what);
@@ -27,29 +30,33 @@ static void span(char *buf, size_t len, const struct history *h,
 	clock_rfc3339((time_t)h->started[h->nr - 1], to);
 	from[10] = to[10] = ' ';
 	from[16] = to[16] = '\0';
-	snprintf(buf, len, "the last %d %s, %s to %s UTC", h->nr,
-		 h->nr == 1 ? what : whats, from, to);
+	snprintf(buf, len, "%s%d %s, %s to %s UTC", narrow ? "" : "the last ",
+		 h->nr, h->nr == 1 ? what : whats, from + skip, to + skip);
 }
 
 /* Chart c of the rows read into h, its lines pointing into h; the
- * caller has set what the chart shows, this adds the points and the
- * subtitle that says which. */
+ * caller has set what the chart shows, this adds the points, at the
+ * times they started, the subtitle that says which, and the name of
+ * mediamon to a wide chart's title. */
 static void chart(struct strbuf *out, const struct history *h,
 		  struct svg_chart *c, const char *what, const char *whats)
 {
-	char subtitle[128], empty[64];
+	char title[128], subtitle[128], empty[64];
 
+	snprintf(title, sizeof(title), "%s%s", c->narrow ? "" : "mediamon: ",
+		 c->title);
+	c->title = title;
 	c->subtitle = subtitle;
 	c->empty = empty;
-	c->x = h->id;
+	c->x = h->started;
 	c->nr_x = h->nr;
-	span(subtitle, sizeof(subtitle), h, what, whats);
+	span(subtitle, sizeof(subtitle), h, c->narrow, what, whats);
 	snprintf(empty, sizeof(empty), "no %s yet", what);
 	svg_chart(out, c);
 }
 
 /* Full scans, which read every file, are marked apart from quick ones. */
-int render_scans_svg(struct strbuf *out)
+static int draw_scans(struct strbuf *out, int narrow)
 {
 	struct history h;
 	const struct svg_line rate[] = {
@@ -63,7 +70,8 @@ int render_scans_svg(struct strbuf *out)
 		{ "Duration (seconds)", duration, 1, 0 },
 	};
 	struct svg_chart c = {
-		.title = "mediamon: scans", .x_axis = "scan (id)",
+		.title = "scans",
+		.x_axis = "scan started (UTC)", .narrow = narrow,
 		.panels = panels, .nr_panels = 2,
 		.marked = h.value[SCAN_HISTORY_FULL],
 		.marked_label = "full scan",
@@ -79,7 +87,7 @@ int render_scans_svg(struct strbuf *out)
 /* The monitor's checks, both flows (missing and new volumes): what they
  * looked for, and what became of the releases handed off, on an axis of
  * its own so that a few failures do not lie flat under many wanted. */
-int render_checks_svg(struct strbuf *out)
+static int draw_checks(struct strbuf *out, int narrow)
 {
 	struct history h;
 	const struct svg_line volumes[] = {
@@ -102,8 +110,9 @@ int render_checks_svg(struct strbuf *out)
 		{ "Downloads after each check", downloads, 3, 1 },
 	};
 	struct svg_chart c = {
-		.title = "mediamon: missing and new volume checks",
-		.x_axis = "check (id)", .panels = panels, .nr_panels = 3,
+		.title = "missing and new volume checks",
+		.x_axis = "check started (UTC)", .narrow = narrow,
+		.panels = panels, .nr_panels = 3,
 	};
 	int rc = monitor_checks_history(&h);
 
@@ -114,7 +123,7 @@ int render_checks_svg(struct strbuf *out)
 }
 
 /* One panel: a pass repairs few torrents, so both lines share an axis. */
-int render_repairs_svg(struct strbuf *out)
+static int draw_repairs(struct strbuf *out, int narrow)
 {
 	struct history h;
 	const struct svg_line lines[] = {
@@ -123,8 +132,9 @@ int render_repairs_svg(struct strbuf *out)
 	};
 	const struct svg_panel panel = { "Torrents per pass", lines, 2, 1 };
 	struct svg_chart c = {
-		.title = "mediamon: debrid repair passes",
-		.x_axis = "pass (id)", .panels = &panel, .nr_panels = 1,
+		.title = "debrid repair passes",
+		.x_axis = "pass started (UTC)", .narrow = narrow,
+		.panels = &panel, .nr_panels = 1,
 	};
 	int rc = rd_passes_history(&h);
 
@@ -132,4 +142,59 @@ int render_repairs_svg(struct strbuf *out)
 		return rc;
 	chart(out, &h, &c, "repair pass", "repair passes");
 	return 0;
+}
+
+static const struct {
+	const char *wide, *narrow;
+	int (*read)(struct history *h);
+	int (*draw)(struct strbuf *out, int narrow);
+} charts[RENDER_CHARTS] = {
+	{ "/metrics/scans.svg", "/metrics/scans-narrow.svg",
+	  scan_history_read, draw_scans },
+	{ "/metrics/checks.svg", "/metrics/checks-narrow.svg",
+	  monitor_checks_history, draw_checks },
+	{ "/metrics/repairs.svg", "/metrics/repairs-narrow.svg",
+	  rd_passes_history, draw_repairs },
+};
+
+int render_charts_shown(int i, const char **wide, const char **narrow)
+{
+	struct history h;
+	int rc;
+
+	assert(i >= 0 && i < RENDER_CHARTS);
+	*wide = charts[i].wide;
+	*narrow = charts[i].narrow;
+	rc = charts[i].read(&h);
+	return rc ? rc : h.nr;
+}
+
+int render_scans_svg(struct strbuf *out)
+{
+	return draw_scans(out, 0);
+}
+
+int render_scans_narrow_svg(struct strbuf *out)
+{
+	return draw_scans(out, 1);
+}
+
+int render_checks_svg(struct strbuf *out)
+{
+	return draw_checks(out, 0);
+}
+
+int render_checks_narrow_svg(struct strbuf *out)
+{
+	return draw_checks(out, 1);
+}
+
+int render_repairs_svg(struct strbuf *out)
+{
+	return draw_repairs(out, 0);
+}
+
+int render_repairs_narrow_svg(struct strbuf *out)
+{
+	return draw_repairs(out, 1);
 }

@@ -4,6 +4,7 @@ history in the store, rendered by librsvg's rsvg-convert (as a file
 manager's thumbnailer would) into a PNG that is read here, pixel by
 pixel, to see that the chart and its lines are drawn."""
 
+import math
 import shutil
 import sqlite3
 import struct
@@ -182,9 +183,17 @@ def test_last_hundred(library, tmp_path):
         assert len(lines) == 2
         for line in lines:
             assert len(line.get("points").split()) == 100
-        labels = [t.text for t in root.iter(SVG + "text")]
-        assert str(last - 99) in labels and str(last) in labels
-        assert str(last - 100) not in labels
+        # over time: the x axis labelled at the round days the 100
+        # hours cross, the oldest point at its left end
+        labels = [x.text for x in root.iter(SVG + "text")
+                  if x.get("text-anchor") == "middle"]
+        starts = [t + i * 3600 for i in (last - 99, last)]
+        days = range(math.ceil(starts[0] / 86400),
+                     math.floor(starts[1] / 86400) + 1)
+        assert labels == [time.strftime("%m-%d", time.gmtime(d * 86400))
+                          for d in days] + ["scan started (UTC)"]
+        assert float(lines[0].get("points").split(",")[0]) == \
+            pytest.approx(82, abs=0.2)
         # each point where its figure puts it: y = base - k * value
         ids = range(last - 99, last + 1)
         for line, value in zip(lines, (
@@ -247,9 +256,11 @@ def test_failed_full_and_one_format(library, tmp_path):
                                         3000 + i * 400, 1000 + i * 100,
                                         i % 4, 2 - i % 2, i % 2))
         first = db.execute("SELECT max(id) FROM scans").fetchone()[0] + 1
+        # the last 20 scans 10 minutes apart, up to the daemon's own
+        # first scan: on the time axis, each mark stands apart
         for i in range(first, first + 20):
-            add_scan(db, t + i * 60, 1 + i % 3, files_seen=12000,
-                     scan_id=i)
+            add_scan(db, time.time() - (first + 20 - i) * 600, 1 + i % 3,
+                     files_seen=12000, scan_id=i)
         full = [first + 3, first + 11]
         db.executemany("UPDATE scans SET scope = 'all,full' WHERE id = ?",
                        [(i,) for i in full])

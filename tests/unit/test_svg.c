@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -40,14 +42,16 @@ static void check_document(const struct strbuf *out)
 static void render(struct strbuf *out, const double *y, int n, int whole,
 		   const char *title)
 {
-	static const long long ids[100] = { 0 };
+	static double at[100];
 	const struct svg_line line = { "files/s", "#1f77b4", y };
 	const struct svg_panel panel = { "Files per second", &line, 1, whole };
 	const struct svg_chart c = {
 		.title = title, .x_axis = "scan", .empty = "no scan yet",
-		.x = ids, .nr_x = n, .panels = &panel, .nr_panels = 1,
+		.x = at, .nr_x = n, .panels = &panel, .nr_panels = 1,
 	};
 
+	for (int i = 0; i < n; i++)
+		at[i] = 1795000000 + 3600.0 * i;
 	strbuf_reset(out);
 	svg_chart(out, &c);
 	check_document(out);
@@ -137,7 +141,8 @@ static void test_one_format(void **state)
  * with one legend entry; unmarked and NAN ones are not. */
 static void test_marks(void **state)
 {
-	static const long long ids[5] = { 1, 2, 3, 4, 5 };
+	static const double at[5] = { 1e9, 1e9 + 60, 1e9 + 120,
+				       1e9 + 180, 1e9 + 240 };
 	const double y[] = { 1, 2, 3, 4, 5 };
 	const double marked[] = { 0, 1, 0, NAN, 1 };
 	const struct svg_line line = { "files/s", "#1f77b4", y };
@@ -147,7 +152,7 @@ static void test_marks(void **state)
 	};
 	struct svg_chart c = {
 		.title = "t", .x_axis = "scan", .empty = "no scan yet",
-		.x = ids, .nr_x = 5, .panels = panels, .nr_panels = 2,
+		.x = at, .nr_x = 5, .panels = panels, .nr_panels = 2,
 		.marked = marked, .marked_label = "full scan",
 	};
 	struct strbuf out = STRBUF_INIT;
@@ -179,6 +184,107 @@ static void test_empty(void **state)
 	strbuf_release(&out);
 }
 
+/* The smallest font-size of the document in out, and whether every
+ * text's x lies inside its width. */
+static int smallest_font(const struct strbuf *out, int width)
+{
+	int least = 1000;
+
+	for (const char *p = out->buf; (p = strstr(p, "font-size=\""));
+	     p++)
+		if (atoi(p + 11) < least)
+			least = atoi(p + 11);
+	for (const char *p = out->buf; (p = strstr(p, "<text x=\"")); p++) {
+		assert_true(atof(p + 9) >= 0);
+		assert_true(atof(p + 9) <= width);
+	}
+	return least;
+}
+
+/* The chart of y at the times at, wide or narrow, checked. */
+static void render_at(struct strbuf *out, const double *at, int n,
+		      int narrow)
+{
+	static const double y[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	const struct svg_line line = { "files/s", "#1f77b4", y };
+	const struct svg_line lines[] = {
+		line, { "completed", "#17becf", y }, { "imported", "#000", y },
+	};
+	const struct svg_panel panel = { "Releases handed off per check",
+					 lines, 3, 1 };
+	const struct svg_chart c = {
+		.title = "mediamon: missing and new volume checks",
+		.subtitle = "42 scans, 11-20 16:00 to 11-23 16:46 UTC",
+		.x_axis = "scan started (UTC)", .empty = "no scan yet",
+		.x = at, .nr_x = n, .panels = &panel, .nr_panels = 1,
+		.narrow = narrow,
+	};
+
+	strbuf_reset(out);
+	svg_chart(out, &c);
+	check_document(out);
+	assert_true(smallest_font(out, narrow ? SVG_NARROW_WIDTH :
+				  SVG_WIDTH) >= 12);
+}
+
+/* Points stand at their times, not one step apart; the axis is
+ * labelled at round times in the format their step wants. */
+static void test_time_axis(void **state)
+{
+	/* 2026-11-20 00:00 UTC, then one, two and ten hours later */
+	const double at[] = { 1795132800, 1795136400, 1795140000,
+			      1795168800 };
+	const double days[] = { 1795132800, 1795132800 + 86400 * 5 };
+	const double same[] = { 1795136400, 1795136400 };
+	const double back[] = { 1795136400, 1795132800, 1795140000 };
+	struct strbuf out = STRBUF_INIT;
+	const char *p;
+
+	(void)state;
+	render_at(&out, at, 4, 0);
+	/* the second dot is near the first: 1 h of 10 */
+	p = strstr(out.buf, "<circle cx=\"");
+	assert_non_null(p);
+	assert_true(atof(p + 12) < 100);
+	p = strstr(p + 1, "<circle cx=\"");
+	assert_true(atof(p + 12) < 160);
+	assert_int_equal(count(out.buf, ">00:00<"), 1);
+	assert_int_equal(count(out.buf, ">03:00<"), 1);
+	assert_int_equal(count(out.buf, ">scan started (UTC)<"), 1);
+	render_at(&out, days, 2, 0);
+	assert_int_equal(count(out.buf, ">11-20<"), 1);
+	assert_int_equal(count(out.buf, ">11-25<"), 1);
+	render_at(&out, same, 2, 0);
+	assert_int_equal(count(out.buf, ">2026-11-20 01:00<"), 1);
+	/* a clock gone back: every point still inside the plot */
+	render_at(&out, back, 3, 0);
+	for (p = out.buf; (p = strstr(p, "<circle cx=\"")); p++)
+		assert_true(atof(p + 12) >= 72 && atof(p + 12) <= 776);
+	strbuf_release(&out);
+}
+
+/* A narrow chart is SVG_NARROW_WIDTH wide, its legend under its
+ * heading, a few labels only; neither width writes under 12 px, nor
+ * outside the chart. */
+static void test_narrow(void **state)
+{
+	double at[8];
+	struct strbuf out = STRBUF_INIT;
+	char head[64];
+
+	(void)state;
+	for (int i = 0; i < 8; i++)
+		at[i] = 1795132800 + 86400.0 * 3 * i;
+	render_at(&out, at, 8, 1);
+	snprintf(head, sizeof(head), "width=\"%d\"", SVG_NARROW_WIDTH);
+	assert_non_null(strstr(out.buf, head));
+	assert_true(count(out.buf, "text-anchor=\"middle\">1") <= 4);
+	render_at(&out, at, 8, 0);
+	snprintf(head, sizeof(head), "width=\"%d\"", SVG_WIDTH);
+	assert_non_null(strstr(out.buf, head));
+	strbuf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +294,8 @@ int main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_one_format),
 		cmocka_unit_test(test_marks),
+		cmocka_unit_test(test_time_axis),
+		cmocka_unit_test(test_narrow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

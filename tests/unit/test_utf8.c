@@ -112,7 +112,7 @@ static void test_markup(void **state)
 static void test_svg(void **state)
 {
 	const double y[] = { 1, 2 };
-	const long long x[] = { 1, 2 };
+	const double x[] = { 1e9, 2e9 };
 	struct svg_line line = { "l", "#000000", y };
 	struct svg_panel panel = { "p", &line, 1, 1 };
 	struct strbuf out = STRBUF_INIT, title = STRBUF_INIT;
