@@ -35,6 +35,7 @@
 #include "fs/tree/opds_zip.h"
 #include "fs/tree/open_caps.h"
 #include "fs/tree/rendering.h"
+#include "fs/http/render_folder.h"
 #include "fs/http/render_home.h"
 #include "fs/tree/render_charts.h"
 #include "fs/tree/views_real.h"
@@ -469,34 +470,11 @@ static enum MHD_Result send_text(struct MHD_Connection *c,
 		.lasting = lasting });
 }
 
-/* A folder: a page of links to what the caller may see in it. */
-struct listing {
-	struct strbuf *out;
-	const char *dir;
-};
-
-static int list_one(const char *name, const struct node *child, void *arg)
-{
-	struct listing *l = arg;
-
-	if (!strcmp(name, ".") || !strcmp(name, ".."))
-		return 0;
-	strbuf_addstr(l->out, "<li><a href=\"");
-	http_escape(name, 0, l->out);
-	if (child->type == NODE_DIR)
-		strbuf_addch(l->out, '/');
-	strbuf_addstr(l->out, "\">");
-	utf8_add_xml(l->out, name, 1);
-	strbuf_addstr(l->out, child->type == NODE_DIR ? "/</a>\n" :
-		      "</a>\n");
-	return 0;
-}
-
+/* A folder: a page of what the caller may see in it. */
 static enum MHD_Result send_folder(struct MHD_Connection *c,
 				   const char *path, const char *url)
 {
 	struct strbuf out = STRBUF_INIT;
-	struct listing l = { &out, path };
 	enum MHD_Result ret;
 	int rc;
 
@@ -509,16 +487,11 @@ static enum MHD_Result send_folder(struct MHD_Connection *c,
 		strbuf_release(&out);
 		return ret;
 	}
-	strbuf_addstr(&out, "<!DOCTYPE html>\n<meta charset=\"utf-8\">\n"
-		      "<title>");
-	utf8_add_xml(&out, path, 1);
-	strbuf_addstr(&out, "</title>\n<ul>\n<li><a href=\"../\">../</a>\n");
-	rc = nodes_children(path, list_one, &l);
+	rc = render_folder_page(path, &out);
 	if (rc) {
 		strbuf_release(&out);
 		return error(c, rc);
 	}
-	strbuf_addstr(&out, "</ul>\n");
 	return send_text(c, &out, path, "text/html; charset=utf-8");
 }
 

@@ -176,8 +176,8 @@ static const struct {
 	{ "/metrics/checks-narrow.svg", { NODE_FILE,
 					  .render = render_checks_narrow_svg },
 	  .help = "checks.svg drawn 340 pixels wide, for a phone" },
-	{ "/metrics/repairs-narrow.svg",
-	  { NODE_FILE, .render = render_repairs_narrow_svg },
+	{ "/metrics/repairs-narrow.svg", { NODE_FILE, .render =
+					   render_repairs_narrow_svg },
 	  .help = "repairs.svg drawn 340 pixels wide, for a phone" },
 	{ "/metrics/watch.json", { NODE_FILE, .render = render_watch_json },
 	  .help = "the live index: directories watched, events by kind, "

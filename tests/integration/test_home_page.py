@@ -295,3 +295,61 @@ def test_readable_on_a_phone_and_a_tv(world):  # noqa: F811
                 assert b.js(REACH) >= 0.9 * size[0], size
     finally:
         w.stop()
+
+
+# Each card of a folder page: its link, its cover's source and width
+# loaded, and how far from the top it stands.
+CARDS = """[...document.querySelectorAll('#folders a')]
+    .map(a => { const i = a.querySelector('img');
+                return [a.getAttribute('href'),
+                        i ? new URL(i.currentSrc).pathname : null,
+                        i ? i.naturalWidth : 0,
+                        Math.round(a.getBoundingClientRect().top)]; })"""
+
+
+def test_folders_as_a_grid_of_covers(world, user):  # noqa: F811
+    """A folder page of /library is a grid of cards, each album with the
+    cover it holds (loaded), side by side on a phone and on a TV, no text
+    under 12 px; an album's page shows its cover on top; the household
+    account's cards are only the albums its user may enter."""
+    music = open_and_shut(world)
+    make_flac(os.path.join(music, "Open", "Later", "01.flac"), "Later",
+              "Open", "Later", 1)
+    for seed, album in enumerate(("Open/Pub", "Open/Later", "Shut/Priv")):
+        with open(os.path.join(music, album, "cover.jpg"), "wb") as f:
+            f.write(jpeg(710 + seed))
+    where = tempfile.mkdtemp(dir=world)
+    os.chmod(where, 0o755)
+    w = Web(where, names=("root", user.name), music=music)
+    top = "/library/music/artists/"
+    try:
+        wait_for(lambda: json.loads(w.curl("/status/summary.json")[2]),
+                 60, "the albums counted",
+                 until=lambda d: d["counts"]["albums"] == 3)
+        for name in ("root", user.name):
+            auth = "Basic " + base64.b64encode(
+                (name + ":" + PASSWORD).encode()).decode()
+            for size in ((390, 844), (1920, 1080)):
+                with Browser(where, *size, mobile=size[0] < 500) as b:
+                    b.headers(Authorization=auth)
+                    b.open(w.base + top)
+                    artists = [c[0] for c in b.js(CARDS)]
+                    assert artists == (["Open/", "Shut/"] if name ==
+                                       "root" else ["Open/"]), artists
+                    b.open(w.base + top + "Open/")
+                    cards = b.js(CARDS)
+                    assert [c[0] for c in cards] == ["Later/", "Pub/"]
+                    assert [c[1] for c in cards] == [
+                        top + "Open/Later/cover.jpg",
+                        top + "Open/Pub/cover.jpg"], cards
+                    assert all(c[2] > 0 for c in cards), cards
+                    # a grid: both cards on one row
+                    assert cards[0][3] == cards[1][3], cards
+                    assert b.js(SMALLEST_TEXT) >= 12
+                    b.open(w.base + top + "Open/Pub/")
+                    assert b.js("document.getElementById('cover')"
+                                ".naturalWidth") > 0
+            assert w.curl(top + "Shut/Priv/", user=name)[0] == \
+                (200 if name == "root" else 404)
+    finally:
+        w.stop()
