@@ -497,6 +497,30 @@ def test_man_threads():
     assert drift(code_thread_names(REPO), set(rows)) == NO_DRIFT
 
 
+SUBSONIC_BEGIN = '.\\" The OpenSubsonic methods: ' \
+    'fs/subsonic/subsonic_methods.def\n'
+SUBSONIC_END = '.\\" End of the OpenSubsonic methods\n'
+
+
+def table_methods(text):
+    """The names of the OpenSubsonic methods' table, in order."""
+    return re.findall(r"^SUBSONIC_METHOD\((\w+),", text, re.M)
+
+
+def test_man_subsonic_methods():
+    """mediamon.conf(5)'s list of the OpenSubsonic methods is their
+    table's (make docs), each row an item, in the table's order."""
+    rows = table_methods(read("fs/subsonic/subsonic_methods.def"))
+    made = docs_tool("subsonic-man")
+    assert len(rows) > 80 and made.startswith(SUBSONIC_BEGIN)
+    assert re.findall(r"^\.B (\w+)$", made, re.M) == rows
+    assert "\n.B getAlbumList2\n(since 1.8.0; reads) A list" in made
+    assert "\n.B tokenInfo\n(OpenSubsonic) The name" in made
+    assert "\n.B getVideos\n(since 1.8.0; never) Videos" in made
+    assert man_block(read("man/mediamon.conf.5"), SUBSONIC_BEGIN,
+                     SUBSONIC_END) == made, "run make docs"
+
+
 def option_names(head):
     """The options the head of an item names: "-o NAME", "--long", "-x"."""
     return re.findall(r"-o [a-z_]+|--?[A-Za-z][A-Za-z-]*", head)
@@ -696,6 +720,11 @@ if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
     assert old, "mediamon.8 has no list of the threads to rewrite"
     write("man/mediamon.8", text.replace(old, docs_tool("threads-man")))
     write_key_lists()
+    text = read("man/mediamon.conf.5")
+    old = man_block(text, SUBSONIC_BEGIN, SUBSONIC_END)
+    assert old, "mediamon.conf.5 has no list of the methods to rewrite"
+    write("man/mediamon.conf.5",
+          text.replace(old, docs_tool("subsonic-man")))
 
 
 def test_guide_says_what_token_logins_need():
