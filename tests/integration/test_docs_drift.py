@@ -20,6 +20,7 @@ choices of [download] client and [usenet] client come from the clients'
 table (common/download_clients.def): mediamon.conf(5) lists them, and
 --check-config names them for a bad value, both in the table's order."""
 
+import glob
 import os
 import re
 import subprocess
@@ -521,6 +522,63 @@ def test_man_subsonic_methods():
                      SUBSONIC_END) == made, "run make docs"
 
 
+def architecture_section(text, title):
+    """The section "## title" of ARCHITECTURE.md, up to the next."""
+    return text.split("\n## %s\n" % title, 1)[1].split("\n## ", 1)[0]
+
+
+def test_architecture_opening_names_doors_and_threads():
+    """ARCHITECTURE.md's opening table of the threads is the threads'
+    table's names, in its order, and its doors are the folders of the
+    doors and OPDS."""
+    glance = architecture_section(read("ARCHITECTURE.md"), "At a glance")
+    rows = table_threads(read("common/threads.def"))
+    assert re.findall(r"^\| `(mm-[a-z-]+)` \|", glance, re.M) == rows
+    doors = re.findall(r"^\| ([A-Za-z ]+) \| `([a-z/]+)`", glance, re.M)
+    assert doors == [("the mount", "fs/mount/"), ("HTTP", "fs/http/"),
+                     ("OpenSubsonic", "fs/subsonic/"), ("OPDS", "fs/tree/")]
+    for _, folder in doors:
+        assert os.path.isdir(os.path.join(REPO, folder))
+
+
+def family_tests(text):
+    """[(families, unit names, integration patterns)] of ARCHITECTURE.md's
+    table of the tests by family."""
+    rows = []
+    for line in architecture_section(text, "Tests by family").split("\n"):
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("`"):
+            rows.append((re.findall(r"`([a-z/]+)/`", cells[0]),
+                         cells[1].split(), cells[2].split()))
+    return rows
+
+
+def code_folders(root):
+    """The folders holding a .c file of the code, as "indexer/store"."""
+    found = set()
+    for top in ("common", "indexer", "fs", "analyser", "tools", "docs"):
+        for folder, _, files in os.walk(os.path.join(root, top)):
+            if any(n.endswith(".c") for n in files):
+                found.add(os.path.relpath(folder, root))
+    return found
+
+
+def test_architecture_tests_table():
+    """Each family of code has its row in ARCHITECTURE.md's table of the
+    tests, and each name or pattern there is a test file's."""
+    rows = family_tests(read("ARCHITECTURE.md"))
+    families = {f for r in rows for f in r[0]}
+    assert drift(families, code_folders(REPO)) == NO_DRIFT
+    for _, unit, integration in rows:
+        for name in unit:
+            assert os.path.exists(os.path.join(
+                REPO, "tests", "unit", "test_%s.c" % name)), name
+        for pattern in integration:
+            assert glob.glob(os.path.join(
+                REPO, "tests", "integration", "test_%s.py" % pattern)), \
+                pattern
+
+
 def option_names(head):
     """The options the head of an item names: "-o NAME", "--long", "-x"."""
     return re.findall(r"-o [a-z_]+|--?[A-Za-z][A-Za-z-]*", head)
@@ -679,6 +737,11 @@ def test_parsers_see_a_drift():
     assert table_rows_without_help(nodes) == ["/b"]
     assert man_mount_block("x\n" + MOUNT_BEGIN + ".TP\n" + MOUNT_END) == \
         MOUNT_BEGIN + ".TP\n" + MOUNT_END
+    table = ("x\n## Tests by family\n\n| family | unit | integration |\n"
+             "| --- | --- | --- |\n| `a/`, `b/c/` | x y | p* |\n"
+             "| `d/` (top) | | q |\n\n## Next\n| `e/` | z | r |\n")
+    assert family_tests(table) == [(["a", "b/c"], ["x", "y"], ["p*"]),
+                                  (["d"], [], ["q"])]
     assert example_split("# head\n\n[a]\n# k = 1\n") == (
         "# head\n\n", "[a]\n# k = 1\n")
 
