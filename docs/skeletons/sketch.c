@@ -129,11 +129,8 @@ static int sketch_one(struct monitor *m, void *arg)
 }
 
 /* The row's question (see the opening comment): the count of the
- * record the series' source names, from the cache or one request. */
-int sketch_ask(struct monitor *m, struct throttle *t,
-	       const struct remote_source *src, int *requests,
-	       const struct series *s, const char *edition,
-	       struct answer *out);
+ * record the series' source names, from the cache or one request. Not
+ * static here only so that the skeleton builds with no row calling it. */
 int sketch_ask(struct monitor *m, struct throttle *t,
 	       const struct remote_source *src, int *requests,
 	       const struct series *s, const char *edition,
