@@ -9,7 +9,11 @@
  * (fs/tree/nodes.c), the one the README is made from; "checks-man" its list of
  * the columns of /metrics/checks.csv, the file's own header
  * (fs/tree/render_monitor.c); "threads-man" its list of the threads, from
- * their table (common/threads.def). A separate program rather
+ * their table (common/threads.def); "subsonic-man" mediamon.conf(5)'s
+ * list of the OpenSubsonic methods and "subsonic-methods" the same rows
+ * as tab-separated lines (name, flags, since, help) for the tests, both
+ * from the methods' table (fs/subsonic/subsonic_methods.def). A separate
+ * program rather
  * than a daemon option: the daemon keeps no code it never runs.
  * tests/integration/test_docs_drift.py puts them in the files (--write)
  * and fails when a file differs. Reads and writes no file.
@@ -23,6 +27,7 @@
 #include "common/strbuf.h"
 #include "common/thread.h"
 #include "fs/tree/nodes.h"
+#include "fs/subsonic/subsonic.h"
 #include "fs/tree/render_monitor.h"
 
 #define WIDTH 72		/* of a line of help */
@@ -304,6 +309,64 @@ static int threads(void)
 	return 0;
 }
 
+/* The rows of the OpenSubsonic methods' table (the functions left to
+ * the dispatcher). */
+static const struct {
+	const char *name;
+	unsigned flags;
+	const char *since;
+	const char *help;
+} methods[] = {
+#define SUBSONIC_METHOD(name, fn, flags, since, help) \
+	{ #name, flags, since, help },
+#include "fs/subsonic/subsonic_methods.def"
+#undef SUBSONIC_METHOD
+};
+
+/* The words of a method's flags: "reads, a file", "not yet". */
+static void flag_words(unsigned flags, struct strbuf *out)
+{
+	static const char *const words[] = {
+		"reads", "writes", "a file", "not yet", "never",
+	};
+
+	strbuf_reset(out);
+	for (size_t i = 0; i < sizeof(words) / sizeof(*words); i++)
+		if (flags & 1U << i)
+			strbuf_addf(out, "%s%s", out->len ? ", " : "",
+				    words[i]);
+}
+
+/* The methods, as man page items between two comments (man) or as
+ * tab-separated lines. */
+static int subsonic_methods(int man)
+{
+	struct strbuf words = STRBUF_INIT, text = STRBUF_INIT;
+
+	if (man)
+		printf(".\\\" The OpenSubsonic methods: "
+		       "fs/subsonic/subsonic_methods.def\n.RS\n");
+	for (size_t i = 0; i < sizeof(methods) / sizeof(*methods); i++) {
+		flag_words(methods[i].flags, &words);
+		if (!man) {
+			printf("%s\t%s\t%s\t%s\n", methods[i].name, words.buf,
+			       methods[i].since, methods[i].help);
+			continue;
+		}
+		strbuf_reset(&text);
+		strbuf_addf(&text, "(%s%s%s%s) %s", strncmp(methods[i].since,
+			    "1.", 2) ? "" : "since ", methods[i].since,
+			    words.len ? "; " : "", words.buf, methods[i].help);
+		printf(".TP\n.B %s\n", methods[i].name);
+		wrap(text.buf, "", roff_line);
+	}
+	if (man)
+		printf(".RE\n.\\\" End of the OpenSubsonic methods\n");
+	strbuf_release(&words);
+	strbuf_release(&text);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int ret;
@@ -318,9 +381,14 @@ int main(int argc, char **argv)
 		ret = checks_columns();
 	else if (argc == 2 && !strcmp(argv[1], "threads-man"))
 		ret = threads();
+	else if (argc == 2 && !strcmp(argv[1], "subsonic-man"))
+		ret = subsonic_methods(1);
+	else if (argc == 2 && !strcmp(argv[1], "subsonic-methods"))
+		ret = subsonic_methods(0);
 	else {
 		fprintf(stderr, "usage: mediamon-docs conf-man|conf-example|"
-			"mount-man|checks-man|threads-man\n");
+			"mount-man|checks-man|threads-man|subsonic-man|"
+			"subsonic-methods\n");
 		return 2;
 	}
 	return fflush(stdout) || ret;

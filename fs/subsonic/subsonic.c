@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The OpenSubsonic API (subsonic.h): /rest's dispatch, the parameters,
- * the subsonic-response envelope in JSON or XML from one jansson tree,
- * the errors, and the methods. Who asks is subsonic_auth.c's; it opens
- * no file and speaks no SQL itself.
+ * The OpenSubsonic API (subsonic.h): /rest's dispatch through the
+ * methods' table (subsonic_methods.def), the parameters, the
+ * subsonic-response envelope in JSON or XML from one jansson tree, the
+ * errors, and the methods' do_ functions. Who asks is subsonic_auth.c's;
+ * it opens no file and speaks no SQL itself.
  */
 #include "fs/subsonic/subsonic.h"
 
@@ -32,7 +33,6 @@
 #include "fs/subsonic/subsonic_old.h"
 #include "fs/subsonic/subsonic_marks.h"
 #include "fs/subsonic/subsonic_playlists.h"
-#include "fs/subsonic/subsonic_spec.h"
 #include "fs/subsonic/subsonic_stars.h"
 #include "fs/subsonic/subsonic_system.h"
 #include "indexer/reads.h"
@@ -61,6 +61,7 @@ static const struct {
 struct request {
 	struct MHD_Connection *c;
 	json_t *body;		/* subsonic-response's members */
+	struct strbuf file;	/* a SUBSONIC_FILE method's path */
 };
 
 static const char *param(const struct request *r, const char *name)
@@ -332,49 +333,45 @@ static int do_start_scan(struct request *r)
 	return subsonic_system_start_scan(r->body);
 }
 
-/* The methods: each fills r->body and returns 0, a negative errno
- * value, or a Subsonic error code. */
+/* The file of the id asked, by path_of, into r->file. */
+static int file_of(struct request *r, int (*path_of)(const char *id,
+						     struct strbuf *out))
+{
+	const char *id = param(r, "id");
+
+	return id ? path_of(id, &r->file) : SUBSONIC_MISSING;
+}
+
+/* stream and download: the file of the song id as it is (its ranges and
+ * conditions as any file of the listener's). No transcoding: maxBitRate
+ * and format are not heard. */
+static int do_stream(struct request *r)
+{
+	return file_of(r, subsonic_music_path);
+}
+
+static int do_download(struct request *r)
+{
+	return file_of(r, subsonic_music_path);
+}
+
+/* The cover of the album (or song) id as it is: size is not heard. */
+static int do_get_cover_art(struct request *r)
+{
+	return file_of(r, subsonic_music_cover);
+}
+
+/* The methods' table (subsonic_methods.def): a served method's function
+ * fills r->body (r->file with SUBSONIC_FILE) and returns 0, a negative
+ * errno value, or a Subsonic error code; one not served has none. */
 static const struct {
 	const char *name;
 	int (*fn)(struct request *r);
+	unsigned flags;
 } methods[] = {
-	{ "ping", do_ping },
-	{ "getLicense", do_get_license },
-	{ "getOpenSubsonicExtensions", do_get_extensions },
-	{ "tokenInfo", do_token_info },
-	{ "getMusicFolders", do_get_music_folders },
-	{ "getArtists", do_get_artists },
-	{ "getArtist", do_get_artist },
-	{ "getAlbum", do_get_album },
-	{ "getSong", do_get_song },
-	{ "getIndexes", do_get_indexes },
-	{ "getAlbumList2", do_get_album_list2 },
-	{ "getRandomSongs", do_get_random_songs },
-	{ "search3", do_search3 },
-	{ "getGenres", do_get_genres },
-	{ "getSongsByGenre", do_get_songs_by_genre },
-	{ "getSimilarSongs", do_get_similar_songs },
-	{ "getSimilarSongs2", do_get_similar_songs2 },
-	{ "getTopSongs", do_get_top_songs },
-	{ "getPlaylists", do_get_playlists },
-	{ "getPlaylist", do_get_playlist },
-	{ "star", do_star },
-	{ "unstar", do_unstar },
-	{ "getStarred", do_get_starred },
-	{ "getStarred2", do_get_starred2 },
-	{ "scrobble", do_scrobble },
-	{ "getUser", do_get_user },
-	{ "getUsers", do_get_users },
-	{ "getScanStatus", do_get_scan_status },
-	{ "startScan", do_start_scan },
-	{ "getNowPlaying", do_get_now_playing },
-	{ "getAlbumList", do_get_album_list },
-	{ "search2", do_search2 },
-	{ "getMusicDirectory", do_get_music_directory },
-	/* answered with the file itself (send_file()) */
-	{ "stream", NULL },
-	{ "download", NULL },
-	{ "getCoverArt", NULL },
+#define SUBSONIC_METHOD(name, fn, flags, since, help) { #name, fn, flags },
+#include "fs/subsonic/subsonic_methods.def"
+#undef SUBSONIC_METHOD
 };
 
 _Static_assert(sizeof(methods) / sizeof(*methods) <= HTTP_STATS_METHODS,
@@ -502,31 +499,6 @@ static enum MHD_Result send_error(struct request *r, const char *f,
 	return send_body(r, f);
 }
 
-/* stream and download: the file of the song id as it is (its ranges and
- * conditions as any file of the listener's), or an error. No
- * transcoding: maxBitRate and format are not heard. getCoverArt: the
- * cover of the album (or song) id as it is: size is not heard. */
-static enum MHD_Result send_file(struct request *r, const char *f,
-				 int (*path_of)(const char *id,
-						struct strbuf *out))
-{
-	struct strbuf path = STRBUF_INIT;
-	const char *id = param(r, "id");
-	enum MHD_Result ret;
-	int rc;
-
-	if (!id)
-		return send_error(r, f, SUBSONIC_MISSING);
-	rc = path_of(id, &path);
-	if (rc) {
-		strbuf_release(&path);
-		return send_error(r, f, rc);
-	}
-	ret = http_serve_get(r->c, path.buf);
-	strbuf_release(&path);
-	return ret;
-}
-
 /* The method of rest, "NAME" or "NAME.view", or -1. */
 static int method_of(const char *rest)
 {
@@ -543,26 +515,34 @@ static int method_of(const char *rest)
 	return -1;
 }
 
-/* Answer rest, which is no method served: error 0, saying whether the
- * spec has the method (not implemented here) or not. */
-static enum MHD_Result send_unknown(struct request *r, const char *f,
-				    const char *rest)
+/* Answer the method m not served, or rest, no method of the spec: error
+ * 0, saying which. */
+static enum MHD_Result send_unserved(struct request *r, const char *f,
+				     int m)
 {
-	size_t len = strcspn(rest, "/");
-	const char *name;
 	json_t *message;
 
-	if (len > 5 && !rest[len] && !strcmp(rest + len - 5, ".view"))
-		len -= 5;
-	name = rest[strcspn(rest, "/")] ? NULL :
-	       subsonic_spec_unserved(rest, len);
-	message = name ? json_sprintf("%s is not implemented", name) :
-		  json_string("No such method in the Subsonic API.");
+	if (m < 0)
+		message = json_string("No such method in the Subsonic API.");
+	else if (methods[m].flags & SUBSONIC_NEVER)
+		message = json_sprintf("%s will not be implemented",
+				       methods[m].name);
+	else
+		message = json_sprintf("%s is not implemented",
+				       methods[m].name);
 	if (envelope(r, 0) ||
 	    set(r->body, "error", json_pack("{s:i,s:o}", "code", GENERIC,
 					    "message", message)))
 		return http_serve_text(r->c, 500, "no memory", NULL, NULL);
 	return send_body(r, f);
+}
+
+/* Answer the SUBSONIC_FILE method m: its file, or an error. */
+static enum MHD_Result send_file(struct request *r, const char *f, int m)
+{
+	int rc = methods[m].fn(r);
+
+	return rc ? send_error(r, f, rc) : http_serve_get(r->c, r->file.buf);
 }
 
 static enum MHD_Result dispatch(struct request *r, const char *rest,
@@ -585,21 +565,19 @@ static enum MHD_Result dispatch(struct request *r, const char *rest,
 	if (rc)
 		return send_error(r, f, rc);
 	m = method_of(rest);
-	if (m >= 0)
-		http_stats_call(m, methods[m].name);
-	if (m < 0) {
-		log_debug("http: %s asked /rest/%s, which is no method",
+	if (m < 0 || !methods[m].fn) {
+		log_debug("http: %s asked /rest/%s, which is no method served",
 			  a->name, rest);
-		return send_unknown(r, f, rest);
+		return send_unserved(r, f, m);
 	}
+	http_stats_call(m, methods[m].name);
 	rc = envelope(r, 1);
 	if (rc)
 		return send_error(r, f, rc);
 	caller_begin_user(a->uid, a->gid, a->groups, a->ngroups);
 	reader_refresh();
-	if (!methods[m].fn) {
-		ret = send_file(r, f, strcmp(methods[m].name, "getCoverArt") ?
-				subsonic_music_path : subsonic_music_cover);
+	if (methods[m].flags & SUBSONIC_FILE) {
+		ret = send_file(r, f, m);
 		caller_end();
 		return ret;
 	}
@@ -631,7 +609,7 @@ enum MHD_Result subsonic_answer(struct MHD_Connection *c, const char *rest,
 				const char *method, const char *addr,
 				const char *via)
 {
-	struct request r = { .c = c };
+	struct request r = { .c = c, .file = STRBUF_INIT };
 	enum MHD_Result ret;
 	char wait[16];
 	int held = http_auth_held(addr);
@@ -644,5 +622,6 @@ enum MHD_Result subsonic_answer(struct MHD_Connection *c, const char *rest,
 	}
 	ret = dispatch(&r, rest, method, addr, via);
 	json_decref(r.body);
+	strbuf_release(&r.file);
 	return ret;
 }

@@ -9,8 +9,9 @@
  * JSON (one tree, so both say the same), with the user's rights held
  * around the answer (caller_begin_user()). A refusal is an answer of
  * status 200 with the error's code and message, as the clients expect:
- * 0 for a method not served (the spec's say "NAME is not implemented":
- * fs/subsonic/subsonic_spec.h) or no method of the spec, 10 a missing
+ * 0 for a method not served (the spec's say "NAME is not implemented",
+ * or "will not be": fs/subsonic/subsonic_methods.def) or no method of
+ * the spec, 10 a missing
  * parameter, 40 a wrong password,
  * 41 a token of an account without a kept password (a failure counted
  * as a wrong password's, as 40 and 44 are), 42 an apiKey while
@@ -19,23 +20,25 @@
  * answers in progress (fs/subsonic/subsonic_busy.h) is refused at once with 429
  * and a Retry-After, as a client held for wrong passwords is.
  *
- * Methods: ping, getLicense, getOpenSubsonicExtensions
- * (apiKeyAuthentication while keys are kept), tokenInfo (the account's
- * name), getMusicFolders (the [music] library as folder 1), getArtists,
- * getArtist, getAlbum, getSong, getGenres (fs/subsonic/subsonic_music.h),
- * getIndexes, getAlbumList2, getRandomSongs, search3, getSimilarSongs
- * and getSimilarSongs2 (fs/subsonic/subsonic_lists.h), getCoverArt, stream and
- * download (the file as it is, with byte ranges: fs/http/http_serve.h),
- * star, unstar, getStarred2 and scrobble (fs/subsonic/subsonic_stars.h),
- * getUser, getUsers, getScanStatus and startScan
- * (fs/subsonic/subsonic_system.h), getNowPlaying (fs/subsonic/subsonic_now.h),
- * getAlbumList, search2 and getMusicDirectory (fs/subsonic/subsonic_old.h). A
- * parameter a method takes several times (star's id) is read each
- * time.
+ * Methods: one row each in fs/subsonic/subsonic_methods.def, answered
+ * by the files its help names (subsonic_music.h, subsonic_lists.h,
+ * subsonic_stars.h, subsonic_system.h, subsonic_now.h, subsonic_old.h;
+ * a file's bytes through fs/http/http_serve.h). A parameter a method
+ * takes several times (star's id) is read each time.
  */
 #include <microhttpd.h>
 
 #define SUBSONIC_API "1.16.1"
+
+/* The flags of a row of fs/subsonic/subsonic_methods.def: what a served
+ * method does, or how one not served is answered. */
+enum subsonic_method_flags {
+	SUBSONIC_READS = 1,	/* reads the index */
+	SUBSONIC_WRITES = 2,	/* writes the account's marks */
+	SUBSONIC_FILE = 4,	/* answers a file's bytes */
+	SUBSONIC_NOT_YET = 8,	/* not served: "not implemented" */
+	SUBSONIC_NEVER = 16,	/* not served: "will not be implemented" */
+};
 
 struct config;
 

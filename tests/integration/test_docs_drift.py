@@ -20,6 +20,7 @@ choices of [download] client and [usenet] client come from the clients'
 table (common/download_clients.def): mediamon.conf(5) lists them, and
 --check-config names them for a bad value, both in the table's order."""
 
+import glob
 import os
 import re
 import subprocess
@@ -497,6 +498,87 @@ def test_man_threads():
     assert drift(code_thread_names(REPO), set(rows)) == NO_DRIFT
 
 
+SUBSONIC_BEGIN = '.\\" The OpenSubsonic methods: ' \
+    'fs/subsonic/subsonic_methods.def\n'
+SUBSONIC_END = '.\\" End of the OpenSubsonic methods\n'
+
+
+def table_methods(text):
+    """The names of the OpenSubsonic methods' table, in order."""
+    return re.findall(r"^SUBSONIC_METHOD\((\w+),", text, re.M)
+
+
+def test_man_subsonic_methods():
+    """mediamon.conf(5)'s list of the OpenSubsonic methods is their
+    table's (make docs), each row an item, in the table's order."""
+    rows = table_methods(read("fs/subsonic/subsonic_methods.def"))
+    made = docs_tool("subsonic-man")
+    assert len(rows) > 80 and made.startswith(SUBSONIC_BEGIN)
+    assert re.findall(r"^\.B (\w+)$", made, re.M) == rows
+    assert "\n.B getAlbumList2\n(since 1.8.0; reads) A list" in made
+    assert "\n.B tokenInfo\n(OpenSubsonic) The name" in made
+    assert "\n.B getVideos\n(since 1.8.0; never) Videos" in made
+    assert man_block(read("man/mediamon.conf.5"), SUBSONIC_BEGIN,
+                     SUBSONIC_END) == made, "run make docs"
+
+
+def architecture_section(text, title):
+    """The section "## title" of ARCHITECTURE.md, up to the next."""
+    return text.split("\n## %s\n" % title, 1)[1].split("\n## ", 1)[0]
+
+
+def test_architecture_opening_names_doors_and_threads():
+    """ARCHITECTURE.md's opening table of the threads is the threads'
+    table's names, in its order, and its doors are the folders of the
+    doors and OPDS."""
+    glance = architecture_section(read("ARCHITECTURE.md"), "At a glance")
+    rows = table_threads(read("common/threads.def"))
+    assert re.findall(r"^\| `(mm-[a-z-]+)` \|", glance, re.M) == rows
+    doors = re.findall(r"^\| ([A-Za-z ]+) \| `([a-z/]+)`", glance, re.M)
+    assert doors == [("the mount", "fs/mount/"), ("HTTP", "fs/http/"),
+                     ("OpenSubsonic", "fs/subsonic/"), ("OPDS", "fs/tree/")]
+    for _, folder in doors:
+        assert os.path.isdir(os.path.join(REPO, folder))
+
+
+def family_tests(text):
+    """[(families, unit names, integration patterns)] of ARCHITECTURE.md's
+    table of the tests by family."""
+    rows = []
+    for line in architecture_section(text, "Tests by family").split("\n"):
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("`"):
+            rows.append((re.findall(r"`([a-z/]+)/`", cells[0]),
+                         cells[1].split(), cells[2].split()))
+    return rows
+
+
+def code_folders(root):
+    """The folders holding a .c file of the code, as "indexer/store"."""
+    found = set()
+    for top in ("common", "indexer", "fs", "analyser", "tools", "docs"):
+        for folder, _, files in os.walk(os.path.join(root, top)):
+            if any(n.endswith(".c") for n in files):
+                found.add(os.path.relpath(folder, root))
+    return found
+
+
+def test_architecture_tests_table():
+    """Each family of code has its row in ARCHITECTURE.md's table of the
+    tests, and each name or pattern there is a test file's."""
+    rows = family_tests(read("ARCHITECTURE.md"))
+    families = {f for r in rows for f in r[0]}
+    assert drift(families, code_folders(REPO)) == NO_DRIFT
+    for _, unit, integration in rows:
+        for name in unit:
+            assert os.path.exists(os.path.join(
+                REPO, "tests", "unit", "test_%s.c" % name)), name
+        for pattern in integration:
+            assert glob.glob(os.path.join(
+                REPO, "tests", "integration", "test_%s.py" % pattern)), \
+                pattern
+
+
 def option_names(head):
     """The options the head of an item names: "-o NAME", "--long", "-x"."""
     return re.findall(r"-o [a-z_]+|--?[A-Za-z][A-Za-z-]*", head)
@@ -655,6 +737,11 @@ def test_parsers_see_a_drift():
     assert table_rows_without_help(nodes) == ["/b"]
     assert man_mount_block("x\n" + MOUNT_BEGIN + ".TP\n" + MOUNT_END) == \
         MOUNT_BEGIN + ".TP\n" + MOUNT_END
+    table = ("x\n## Tests by family\n\n| family | unit | integration |\n"
+             "| --- | --- | --- |\n| `a/`, `b/c/` | x y | p* |\n"
+             "| `d/` (top) | | q |\n\n## Next\n| `e/` | z | r |\n")
+    assert family_tests(table) == [(["a", "b/c"], ["x", "y"], ["p*"]),
+                                  (["d"], [], ["q"])]
     assert example_split("# head\n\n[a]\n# k = 1\n") == (
         "# head\n\n", "[a]\n# k = 1\n")
 
@@ -696,6 +783,11 @@ if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
     assert old, "mediamon.8 has no list of the threads to rewrite"
     write("man/mediamon.8", text.replace(old, docs_tool("threads-man")))
     write_key_lists()
+    text = read("man/mediamon.conf.5")
+    old = man_block(text, SUBSONIC_BEGIN, SUBSONIC_END)
+    assert old, "mediamon.conf.5 has no list of the methods to rewrite"
+    write("man/mediamon.conf.5",
+          text.replace(old, docs_tool("subsonic-man")))
 
 
 def test_guide_says_what_token_logins_need():

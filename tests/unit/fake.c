@@ -46,6 +46,11 @@ static void read_port_line(int fd, char *line, size_t max)
 /* The fakes live beside this file's folder: tests/fakes/. */
 int fake_start(const char *script, struct fake *f)
 {
+	return fake_start_with(script, NULL, f);
+}
+
+int fake_start_with(const char *script, const char *arg, struct fake *f)
+{
 	static const char *const proxies[] = {
 		"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
 		"all_proxy", "ALL_PROXY",
@@ -64,7 +69,7 @@ int fake_start(const char *script, struct fake *f)
 		dup2(out[1], 1);
 		close(in[1]);
 		close(out[0]);
-		execl("/usr/bin/python3", "python3", path, (char *)NULL);
+		execl("/usr/bin/python3", "python3", path, arg, (char *)NULL);
 		_exit(127);
 	}
 	close(in[0]);

@@ -34,6 +34,10 @@ struct fake {
  */
 int fake_start(const char *script, struct fake *f);
 
+/* The same with one argument given to the script (NULL: none): a fake's
+ * file of what it serves. */
+int fake_start_with(const char *script, const char *arg, struct fake *f);
+
 /* Close the fake's stdin (which ends it), signal it if stuck, reap it;
  * release libcurl. */
 void fake_stop(struct fake *f);
