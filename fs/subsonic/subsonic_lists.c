@@ -19,6 +19,8 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "common/fold.h"
+#include "common/log.h"
 #include "fs/subsonic/subsonic_artists.h"
 #include "fs/subsonic/subsonic_auth.h"
 #include "fs/subsonic/subsonic_genres.h"
@@ -329,14 +331,14 @@ static int album_matches(struct pick *pick, void *arg)
 {
 	const struct filter *f = arg;
 
-	return strcasestr(f->p->ix->albums[pick->i].name, f->query) != NULL;
+	return strstr(f->p->ix->albums[pick->i].name_fold, f->query) != NULL;
 }
 
 static int song_matches(struct pick *pick, void *arg)
 {
 	const struct filter *f = arg;
 
-	return strcasestr(f->p->ix->songs[pick->i].title, f->query) != NULL;
+	return strstr(f->p->ix->songs[pick->i].title_fold, f->query) != NULL;
 }
 
 /* The lists of getAlbumList2 that the account's marks order. */
@@ -512,8 +514,8 @@ static int sees_artist(const char *artist)
 	return n > 0;
 }
 
-/* The artists of ix whose name holds query, count of them from offset,
- * as the new array *out. */
+/* The artists of ix whose folded name holds query (folded), count of
+ * them from offset, as the new array *out. */
 static int artists_found(const struct subsonic_index *ix, const char *query,
 			 size_t offset, size_t count, json_t **out)
 {
@@ -528,7 +530,7 @@ static int artists_found(const struct subsonic_index *ix, const char *query,
 
 		/* an artist's albums follow one another in the view */
 		if ((last && !strcmp(last, artist)) ||
-		    !strcasestr(artist, query))
+		    !strstr(ix->albums[i].artist_fold, query))
 			continue;
 		last = artist;
 		if (!sees_artist(artist) || seen++ < offset)
@@ -545,9 +547,9 @@ static int artists_found(const struct subsonic_index *ix, const char *query,
 	return *out ? 0 : -ENOMEM;
 }
 
-/* The albums (songs 0) or songs of ix whose name or title holds query,
- * paged by the parameters named after what, into the member name of
- * result. */
+/* The albums (songs 0) or songs of ix whose folded name or title holds
+ * query (folded), paged by the parameters named after what, into the
+ * member name of result. */
 static int found(json_t *result, const struct subsonic_index *ix,
 		 int songs, const char *query, subsonic_param_fn param,
 		 void *req, const char *what)
@@ -574,16 +576,22 @@ static int found(json_t *result, const struct subsonic_index *ix,
 
 int subsonic_lists_search(json_t *body, subsonic_param_fn param, void *req)
 {
-	const char *query = param(req, "query");
+	const char *asked = param(req, "query");
 	struct subsonic_index *ix = NULL;
 	json_t *result = NULL, *artists = NULL;
+	char *query = NULL;
 	int rc;
 
-	if (!query)
+	if (!asked)
 		return SUBSONIC_MISSING;
-	if (!strcmp(query, "\"\""))
-		query = "";
-	rc = subsonic_index_get(&ix);
+	if (!strcmp(asked, "\"\""))
+		asked = "";
+	/* matched as people type: case and marks folded both sides */
+	rc = fold_text(asked, strlen(asked), &query);
+	if (rc == -EILSEQ)
+		log_debug("subsonic: a search for text that is not UTF-8");
+	if (!rc)
+		rc = subsonic_index_get(&ix);
 	if (!rc)
 		rc = artists_found(ix, query, number(param, req,
 			"artistOffset", 0, LONG_MAX), number(param, req,
@@ -600,6 +608,7 @@ int subsonic_lists_search(json_t *body, subsonic_param_fn param, void *req)
 		rc = -ENOMEM;
 	json_decref(result);
 	subsonic_index_put(ix);
+	free(query);
 	return rc;
 }
 
