@@ -11,8 +11,9 @@
  * index keeps across rescans, restarts and the renames and moves within
  * a root it sees (indexer/library/gone.h), so a client's starred songs
  * and offline copies stay valid; an artist is "ar" and the hex of its
- * folder's name, an album "al" and the hex of ARTIST/ALBUM, both named
- * by the tags, so they last as long as those tags do. Ids of the form
+ * folder's name, an album "al" and the hex of ARTIST/ALBUM without the
+ * year of its folder (fs/subsonic/subsonic_albumid.h), both named by
+ * the tags, so they last as long as those tags do. Ids of the form
  * songs had before ("tr" and the hex of a path) name nothing. An album
  * with a cover.EXT in the view, and its songs, have coverArt, the
  * album's id. A song analysed has the OpenSubsonic replayGain
