@@ -3,8 +3,10 @@
 #define MEDIAMON_SUBSONIC_H
 /*
  * The OpenSubsonic API under /rest of the HTTP listener (fs/http/http.h):
- * /rest/METHOD or /rest/METHOD.view, its parameters in the query, the
- * account in them (fs/subsonic/subsonic_auth.h), answered as API version
+ * /rest/METHOD or /rest/METHOD.view, its parameters in the query or,
+ * in a POST, in an application/x-www-form-urlencoded body too (the
+ * formPost extension: each parameter read from both), the account in
+ * them (fs/subsonic/subsonic_auth.h), answered as API version
  * SUBSONIC_API in the subsonic-response envelope, XML or, with f=json,
  * JSON (one tree, so both say the same), with the user's rights held
  * around the answer (caller_begin_user()). A refusal is an answer of
@@ -20,8 +22,8 @@
  * and a Retry-After, as a client held for wrong passwords is.
  *
  * Methods: ping, getLicense, getOpenSubsonicExtensions
- * (apiKeyAuthentication while keys are kept), tokenInfo (the account's
- * name), getMusicFolders (the [music] library as folder 1), getArtists,
+ * (formPost; apiKeyAuthentication while keys are kept), tokenInfo (the
+ * account's name), getMusicFolders (the [music] library as folder 1), getArtists,
  * getArtist, getAlbum, getSong, getGenres (fs/subsonic/subsonic_music.h),
  * getIndexes, getAlbumList2, getRandomSongs, search3, getSimilarSongs
  * and getSimilarSongs2 (fs/subsonic/subsonic_lists.h), getCoverArt, stream and
@@ -38,6 +40,7 @@
 #define SUBSONIC_API "1.16.1"
 
 struct config;
+struct http_form;
 
 /* Read [http] subsonic_passwords, subsonic_api_keys and
  * max_answers_per_account of cfg (at the start, and at each reload, of
@@ -47,8 +50,9 @@ int subsonic_load(const struct config *cfg);
 
 /* Answer the request for /rest/REST (rest is what follows "/rest/")
  * with method, from the client at addr (via as http_auth_check()
- * takes it). */
+ * takes it), form a POST's parameters (NULL for a GET or HEAD). */
 enum MHD_Result subsonic_answer(struct MHD_Connection *c, const char *rest,
 				const char *method, const char *addr,
-				const char *via);
+				const char *via,
+				const struct http_form *form);
 #endif
