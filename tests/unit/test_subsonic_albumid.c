@@ -24,7 +24,7 @@ static void test_len(void **state)
 	} cases[] = {
 		{ "Band/Tones (1999)", 10 },
 		{ "Band/Tones", 10 },
-		{ "Band/Tones (2)", 14 },	/* the view's second of a name */
+		{ "Band/Tones (2)", 14 },	/* a second of one name */
 		{ "Band/Tones (1999) (2)", 21 },
 		{ "Band/Tones (19999)", 18 },
 		{ "Band/Tones (99x9)", 17 },
