@@ -178,18 +178,14 @@ static int pick_out(const struct picks *p, size_t i, int songs,
 	const struct subsonic_index *ix = p->ix;
 	const struct subsonic_index_song *s = &ix->songs[p->v[i].i];
 	const struct subsonic_index_album *a;
-	json_t *id;
-	int rc;
 
 	if (songs) {
 		a = &ix->albums[s->album];
 		return subsonic_music_song_at(a->rel, s->name, s->file,
 					      a->cover, out);
 	}
-	id = subsonic_music_id("al", ix->albums[p->v[i].i].rel);
-	rc = id ? subsonic_music_get(json_string_value(id), out) : -ENOMEM;
-	json_decref(id);
-	return rc;
+	/* by its folder: its id names it through the artist's folders */
+	return subsonic_music_album_at(ix->albums[p->v[i].i].rel, out);
 }
 
 /* The picks offset.. of p, size of those the caller still sees, as the
