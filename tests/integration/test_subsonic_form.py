@@ -127,3 +127,16 @@ def test_too_big_and_nul_refused(music):  # noqa: F811
     assert status == 400 and b"NUL" in got
     # the listener answers on
     ok(answer(music, "ping", ROOT + BASE))
+
+
+def test_stream_by_form(music):  # noqa: F811
+    """A file's method (stream) takes its id from the form too."""
+    ids = walk(music)
+    status, ctype, got = post(music, "stream", ROOT + BASE + [
+        ("id", ids["First"][0])])
+    assert status == 200 and ctype == "audio/flac"
+    status, _, want = music.curl("/rest/stream?" + urllib.parse.urlencode(
+        ROOT + BASE + [("id", ids["First"][0])]), user=None)
+    assert status == 200 and got == want and got[:4] == b"fLaC"
+    status, ctype, got = post(music, "stream", ROOT + BASE)
+    assert status == 200 and b'"code":10' in got.replace(b" ", b"")
