@@ -67,21 +67,25 @@ static void test_folder(void **state)
 
 static void test_today(void **state)
 {
+	static const struct {
+		const char *id, *today;
+	} cases[] = {
+		/* "Band/Tones (1999)" in either case of hex */
+		{ "al42616E642F546F6E657320283139393929",
+		  "al42616e642f546f6e6573" },
+		{ "al42616e642f546f6e6573", "al42616e642f546f6e6573" },
+		/* no album's id in hex: as it is */
+		{ "al4", "al4" },
+		{ "alzz", "alzz" },
+		{ "ar42616e64", "ar42616e64" },
+	};
 	struct strbuf out = STRBUF_INIT;
 
 	(void)state;
-	/* "Band/Tones (1999)" in either case of hex */
-	subsonic_albumid_today("al42616E642F546F6E657320283139393929", &out);
-	assert_string_equal(out.buf, "al42616e642f546f6e6573");
-	subsonic_albumid_today("al42616e642f546f6e6573", &out);
-	assert_string_equal(out.buf, "al42616e642f546f6e6573");
-	/* no album's id in hex: as it is */
-	subsonic_albumid_today("al4", &out);
-	assert_string_equal(out.buf, "al4");
-	subsonic_albumid_today("ar42616e64", &out);
-	assert_string_equal(out.buf, "ar42616e64");
-	subsonic_albumid_today("alzz", &out);
-	assert_string_equal(out.buf, "alzz");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		subsonic_albumid_today(cases[i].id, &out);
+		assert_string_equal(out.buf, cases[i].today);
+	}
 	strbuf_release(&out);
 }
 
