@@ -15,7 +15,7 @@ BIN ?= mediamon
 SANITIZE ?=
 
 PKGS := fuse3 sqlite3 libcurl libcrypto zlib jansson libxml-2.0 inih libarchive \
-	libmicrohttpd libxcrypt
+	libmicrohttpd libxcrypt libutf8proc
 # What only mediamon-analyse links: the audio analysis pulls libavcodec
 # and a hundred more libraries, which the daemon is kept free of.
 ANALYSIS_PKGS := flac jansson libchromaprint libebur128 aubio libmpg123 \

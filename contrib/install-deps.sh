@@ -22,7 +22,7 @@ libflac-dev zlib1g-dev
 libchromaprint-dev libebur128-dev libaubio-dev libmpg123-dev libsox-fmt-mp3
 libavformat-dev libavcodec-dev
 libseccomp-dev
-libjansson-dev libxml2-dev libinih-dev libarchive-dev libssl-dev
+libjansson-dev libxml2-dev libinih-dev libarchive-dev libssl-dev libutf8proc-dev
 libmicrohttpd-dev libcrypt-dev apache2-utils
 libcmocka-dev
 clang libclang-rt-dev valgrind

@@ -30,6 +30,7 @@
 #include "fs/tree/caller.h"
 #include "fs/tree/control.h"
 #include "fs/tree/http_auth.h"
+#include "fs/tree/http_form.h"
 #include "fs/http/http_peers.h"
 #include "fs/http/http_serve.h"
 #include "fs/tree/http_stats.h"
@@ -45,11 +46,13 @@ static struct MHD_Daemon *daemon_;
  * starts (fs/http/http.h). */
 static const struct http_rest *rest_api;
 
-/* A POST under way: whose, and the body so far. */
+/* A POST under way: whose (a /rest/ one: not known yet), and the body
+ * so far. */
 struct post {
 	const struct http_account *account;
 	struct strbuf body;
 	int too_big;
+	int rest;		/* to /rest/: its body a form (formPost) */
 };
 
 /* libmicrohttpd starts its threads unnamed. */
@@ -338,6 +341,56 @@ static enum MHD_Result post_begin(struct MHD_Connection *c, const char *url,
 	return MHD_YES;
 }
 
+/* The first call of a POST to /rest/: its body read before the API's
+ * own account check (fs/subsonic/subsonic.h), as it may carry the
+ * account. */
+static enum MHD_Result rest_post_begin(void **ctx)
+{
+	struct post *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return MHD_NO;
+	strbuf_init(&p->body, 0);
+	p->rest = 1;
+	*ctx = p;
+	return MHD_YES;
+}
+
+/* A POST to /rest/ read whole: answered with its form's parameters
+ * beside the query's, or refused. */
+static enum MHD_Result rest_post(struct MHD_Connection *c, const char *url,
+				 const struct post *p)
+{
+	const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		MHD_HTTP_HEADER_CONTENT_TYPE);
+	struct http_form form;
+	struct client client;
+	enum MHD_Result ret;
+	int rc;
+
+	if (p->too_big)
+		return http_serve_text(c, MHD_HTTP_CONTENT_TOO_LARGE,
+				       "the form is larger than 64 KiB",
+				       NULL, NULL);
+	if (p->body.len && !http_form_type(type))
+		return http_serve_text(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+				       "/rest takes a POST's parameters as"
+				       " application/x-www-form-urlencoded",
+				       NULL, NULL);
+	rc = http_form_parse(&form, p->body.buf ? p->body.buf : "",
+			     p->body.len);
+	if (rc)
+		return http_serve_text(c, rc == -ENOMEM ? 500 :
+				       MHD_HTTP_BAD_REQUEST, rc == -ENOMEM ?
+				       "no memory" : "a form parameter holds"
+				       " a NUL", NULL, NULL);
+	client_of(c, &client);
+	ret = rest_api->answer(c, url + 6, MHD_HTTP_METHOD_POST, client.from,
+			       client.via[0] ? client.via : NULL, &form);
+	http_form_free(&form);
+	return ret;
+}
+
 static enum MHD_Result post_data(struct MHD_Connection *c, const char *url,
 				 struct post *p, const char *data,
 				 size_t *size)
@@ -353,6 +406,8 @@ static enum MHD_Result post_data(struct MHD_Connection *c, const char *url,
 		*size = 0;
 		return MHD_YES;
 	}
+	if (p->rest)
+		return rest_post(c, url, p);
 	caller_begin_user(a->uid, a->gid, a->groups, a->ngroups);
 	reader_refresh();
 	ret = control(c, url, p);
@@ -391,6 +446,9 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c,
 	} else if (!path_ok(url)) {
 		return http_serve_text(c, MHD_HTTP_BAD_REQUEST, "bad path",
 				       NULL, NULL);
+	} else if (rest_api && !strcmp(method, MHD_HTTP_METHOD_POST) &&
+		   !strncmp(url, "/rest/", 6)) {
+		return rest_post_begin(ctx);
 	} else if (strcmp(method, MHD_HTTP_METHOD_POST) ||
 		   !strncmp(url, "/rest/", 6)) {
 		/* answered on the next call, once the request is read
@@ -401,7 +459,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c,
 	if (rest_api && !strncmp(url, "/rest/", 6)) {
 		client_of(c, &client);
 		return rest_api->answer(c, url + 6, method, client.from,
-					client.via[0] ? client.via : NULL);
+					client.via[0] ? client.via : NULL,
+					NULL);
 	}
 	a = who(c, &ret);
 	if (!a)

@@ -26,6 +26,7 @@
 #include <microhttpd.h>
 
 struct config;
+struct http_form;
 
 /*
  * What answers under /rest/: the OpenSubsonic API (fs/subsonic/), which
@@ -34,10 +35,13 @@ struct config;
  */
 struct http_rest {
 	/* Answer /rest/REST (rest: what follows "/rest/") with method,
-	 * for the client at addr (via as http_auth_check() takes it). */
+	 * for the client at addr (via as http_auth_check() takes it),
+	 * form the parameters of a POST's body (fs/tree/http_form.h;
+	 * NULL for another method). */
 	enum MHD_Result (*answer)(struct MHD_Connection *c, const char *rest,
 				  const char *method, const char *addr,
-				  const char *via);
+				  const char *via,
+				  const struct http_form *form);
 	/* Read what it needs of cfg's [http], at the start and at each
 	 * reload: 0, or a negative errno (logged), and what it read
 	 * before stays. */
@@ -47,7 +51,7 @@ struct http_rest {
 };
 
 #define HTTP_HEADER_BYTES (32 << 10)
-/* The body a POST /control/NAME may carry. */
+/* The body a POST /control/NAME, or a form to /rest/, may carry. */
 #define HTTP_BODY_BYTES (64 << 10)
 
 /* Start listening when cfg sets [http] listen, with rest (or NULL: no

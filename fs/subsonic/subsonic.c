@@ -21,6 +21,7 @@
 #include "common/utf8.h"
 #include "fs/tree/caller.h"
 #include "fs/tree/http_auth.h"
+#include "fs/tree/http_form.h"
 #include "fs/http/http_serve.h"
 #include "fs/tree/http_stats.h"
 #include "fs/subsonic/subsonic_artists.h"
@@ -60,14 +61,18 @@ static const struct {
 /* A request: its connection and what the answer is made of. */
 struct request {
 	struct MHD_Connection *c;
+	const struct http_form *form;	/* a POST's, or NULL */
 	json_t *body;		/* subsonic-response's members */
 	struct strbuf file;	/* a SUBSONIC_FILE method's path */
 };
 
+/* The parameter name from the query, else from a POST's form. */
 static const char *param(const struct request *r, const char *name)
 {
-	return MHD_lookup_connection_value(r->c, MHD_GET_ARGUMENT_KIND,
-					   name);
+	const char *v = MHD_lookup_connection_value(r->c,
+		MHD_GET_ARGUMENT_KIND, name);
+
+	return v ? v : http_form_get(r->form, name);
 }
 
 /* Set the member name of o to v (consumed): 0, or -ENOMEM. */
@@ -89,10 +94,16 @@ static int do_get_license(struct request *r)
 
 static int do_get_extensions(struct request *r)
 {
-	return set(r->body, "openSubsonicExtensions",
-		   subsonic_auth_api_keys() ?
-		   json_pack("[{s:s,s:[i]}]", "name", "apiKeyAuthentication",
-			     "versions", 1) : json_array());
+	json_t *a = json_pack("[{s:s,s:[i]}]", "name", "formPost",
+			      "versions", 1);
+
+	if (a && subsonic_auth_api_keys() &&
+	    json_array_append_new(a, json_pack("{s:s,s:[i]}", "name",
+			"apiKeyAuthentication", "versions", 1))) {
+		json_decref(a);
+		a = NULL;
+	}
+	return set(r->body, "openSubsonicExtensions", a);
 }
 
 static int do_token_info(struct request *r)
@@ -218,7 +229,8 @@ static enum MHD_Result add_value(void *arg, enum MHD_ValueKind kind,
 }
 
 /* Every value of the parameter name, which a client may repeat
- * (id=1&id=2), into *out (a new array): 0 or -ENOMEM. */
+ * (id=1&id=2), the query's then the form's, into *out (a new array): 0
+ * or -ENOMEM. */
 static int values(struct request *r, const char *name, json_t **out)
 {
 	struct values v = { name, json_array(), 0 };
@@ -226,6 +238,9 @@ static int values(struct request *r, const char *name, json_t **out)
 	if (!v.a)
 		return -ENOMEM;
 	MHD_get_connection_values(r->c, MHD_GET_ARGUMENT_KIND, add_value, &v);
+	for (size_t i = 0; !v.rc && r->form && i < r->form->npairs; i++)
+		add_value(&v, MHD_POSTDATA_KIND, r->form->pairs[i].name,
+			  r->form->pairs[i].value);
 	if (v.rc) {
 		json_decref(v.a);
 		v.a = NULL;
@@ -555,10 +570,11 @@ static enum MHD_Result dispatch(struct request *r, const char *rest,
 	int m, rc;
 
 	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
-	    strcmp(method, MHD_HTTP_METHOD_HEAD))
+	    strcmp(method, MHD_HTTP_METHOD_HEAD) && !r->form)
 		return http_serve_text(r->c, MHD_HTTP_METHOD_NOT_ALLOWED,
 				       "/rest takes its parameters in a GET's"
-				       " query", "Allow", "GET, HEAD");
+				       " query or a POST's form", "Allow",
+				       "GET, HEAD, POST");
 	rc = subsonic_auth_check(param(r, "u"), param(r, "p"),
 				 param(r, "t"), param(r, "s"),
 				 param(r, "apiKey"), addr, via, &a);
@@ -607,9 +623,10 @@ int subsonic_load(const struct config *cfg)
 
 enum MHD_Result subsonic_answer(struct MHD_Connection *c, const char *rest,
 				const char *method, const char *addr,
-				const char *via)
+				const char *via,
+				const struct http_form *form)
 {
-	struct request r = { .c = c, .file = STRBUF_INIT };
+	struct request r = { .c = c, .form = form, .file = STRBUF_INIT };
 	enum MHD_Result ret;
 	char wait[16];
 	int held = http_auth_held(addr);

@@ -3,8 +3,10 @@
 #define MEDIAMON_SUBSONIC_H
 /*
  * The OpenSubsonic API under /rest of the HTTP listener (fs/http/http.h):
- * /rest/METHOD or /rest/METHOD.view, its parameters in the query, the
- * account in them (fs/subsonic/subsonic_auth.h), answered as API version
+ * /rest/METHOD or /rest/METHOD.view, its parameters in the query or,
+ * in a POST, in an application/x-www-form-urlencoded body too (the
+ * formPost extension: each parameter read from both), the account in
+ * them (fs/subsonic/subsonic_auth.h), answered as API version
  * SUBSONIC_API in the subsonic-response envelope, XML or, with f=json,
  * JSON (one tree, so both say the same), with the user's rights held
  * around the answer (caller_begin_user()). A refusal is an answer of
@@ -23,8 +25,9 @@
  * Methods: one row each in fs/subsonic/subsonic_methods.def, answered
  * by the files its help names (subsonic_music.h, subsonic_lists.h,
  * subsonic_stars.h, subsonic_system.h, subsonic_now.h, subsonic_old.h;
- * a file's bytes through fs/http/http_serve.h). A parameter a method
- * takes several times (star's id) is read each time.
+ * a file's bytes through fs/http/http_serve.h); parameters come in the
+ * query or, as the formPost extension has it, in a POST's form. A
+ * parameter a method takes several times (star's id) is read each time.
  */
 #include <microhttpd.h>
 
@@ -41,6 +44,7 @@ enum subsonic_method_flags {
 };
 
 struct config;
+struct http_form;
 
 /* Read [http] subsonic_passwords, subsonic_api_keys and
  * max_answers_per_account of cfg (at the start, and at each reload, of
@@ -50,8 +54,9 @@ int subsonic_load(const struct config *cfg);
 
 /* Answer the request for /rest/REST (rest is what follows "/rest/")
  * with method, from the client at addr (via as http_auth_check()
- * takes it). */
+ * takes it), form a POST's parameters (NULL for a GET or HEAD). */
 enum MHD_Result subsonic_answer(struct MHD_Connection *c, const char *rest,
 				const char *method, const char *addr,
-				const char *via);
+				const char *via,
+				const struct http_form *form);
 #endif

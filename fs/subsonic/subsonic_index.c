@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "common/clock.h"
+#include "common/fold.h"
 #include "common/log.h"
 #include "fs/tree/caller.h"
 #include "fs/subsonic/subsonic_music.h"
@@ -43,10 +44,13 @@ static void index_free(struct subsonic_index *ix)
 		free(ix->albums[i].rel);
 		free(ix->albums[i].name);
 		free(ix->albums[i].artist);
+		free(ix->albums[i].name_fold);
+		free(ix->albums[i].artist_fold);
 	}
 	for (size_t i = 0; i < ix->nsongs; i++) {
 		free(ix->songs[i].name);
 		free(ix->songs[i].title);
+		free(ix->songs[i].title_fold);
 	}
 	free(ix->albums);
 	free(ix->songs);
@@ -104,8 +108,10 @@ static int add_song(struct gathering *g, struct subsonic_index_album *al,
 		return rc;
 	s = &ix->songs[ix->nsongs++];
 	*s = (struct subsonic_index_song){ file, strdup(name),
-		strdup(tag(t->title) ? t->title : name), t->year,
+		strdup(tag(t->title) ? t->title : name), NULL, t->year,
 		ix->nalbums };
+	if (s->title && fold_name(s->title, &s->title_fold))
+		return -ENOMEM;
 	if (!*album && tag(t->album) && !(*album = strdup(t->album)))
 		return -ENOMEM;
 	if (t->year > al->year)
@@ -113,7 +119,7 @@ static int add_song(struct gathering *g, struct subsonic_index_album *al,
 	if (file > al->last)
 		al->last = file;
 	al->nsongs++;
-	return s->name && s->title ? 0 : -ENOMEM;
+	return s->name && s->title && s->title_fold ? 0 : -ENOMEM;
 }
 
 /* Add the album folder ALBUM of the artist folder ARTIST to g, with its
@@ -160,6 +166,9 @@ static int add_album(struct gathering *g, const char *artist,
 	if (asprintf(&al.rel, "%s/%s", artist, album) < 0)
 		al.rel = NULL;
 	al.artist = strdup(artist);
+	if (!rc && al.name && al.artist && (fold_name(al.name, &al.name_fold)
+	    || fold_name(al.artist, &al.artist_fold)))
+		rc = -ENOMEM;
 	ix->albums[ix->nalbums++] = al;
 	return rc ? rc : al.name && al.rel && al.artist ? 0 : -ENOMEM;
 }

@@ -41,6 +41,7 @@ struct subsonic_index {
 		char *rel;	/* "ARTIST/ALBUM", its folders in the view */
 		char *name;	/* the tags' */
 		char *artist;	/* its artist folder's name */
+		char *name_fold, *artist_fold;	/* fold_name()'s */
 		long year;	/* the greatest of its songs', or 0 */
 		int64_t last;	/* the greatest files.id of its songs */
 		int cover;	/* it has a cover.EXT */
@@ -51,6 +52,7 @@ struct subsonic_index {
 		int64_t file;	/* files.id */
 		char *name;	/* its file's in the album folder */
 		char *title;
+		char *title_fold;	/* fold_name()'s */
 		long year;
 		size_t album;	/* in albums */
 	} *songs;

@@ -19,6 +19,8 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "common/fold.h"
+#include "common/log.h"
 #include "fs/subsonic/subsonic_artists.h"
 #include "fs/subsonic/subsonic_auth.h"
 #include "fs/subsonic/subsonic_genres.h"
@@ -176,18 +178,14 @@ static int pick_out(const struct picks *p, size_t i, int songs,
 	const struct subsonic_index *ix = p->ix;
 	const struct subsonic_index_song *s = &ix->songs[p->v[i].i];
 	const struct subsonic_index_album *a;
-	json_t *id;
-	int rc;
 
 	if (songs) {
 		a = &ix->albums[s->album];
 		return subsonic_music_song_at(a->rel, s->name, s->file,
 					      a->cover, out);
 	}
-	id = subsonic_music_id("al", ix->albums[p->v[i].i].rel);
-	rc = id ? subsonic_music_get(json_string_value(id), out) : -ENOMEM;
-	json_decref(id);
-	return rc;
+	/* by its folder: its id names it through the artist's folders */
+	return subsonic_music_album_at(ix->albums[p->v[i].i].rel, out);
 }
 
 /* The picks offset.. of p, size of those the caller still sees, as the
@@ -329,14 +327,14 @@ static int album_matches(struct pick *pick, void *arg)
 {
 	const struct filter *f = arg;
 
-	return strcasestr(f->p->ix->albums[pick->i].name, f->query) != NULL;
+	return strstr(f->p->ix->albums[pick->i].name_fold, f->query) != NULL;
 }
 
 static int song_matches(struct pick *pick, void *arg)
 {
 	const struct filter *f = arg;
 
-	return strcasestr(f->p->ix->songs[pick->i].title, f->query) != NULL;
+	return strstr(f->p->ix->songs[pick->i].title_fold, f->query) != NULL;
 }
 
 /* The lists of getAlbumList2 that the account's marks order. */
@@ -512,8 +510,8 @@ static int sees_artist(const char *artist)
 	return n > 0;
 }
 
-/* The artists of ix whose name holds query, count of them from offset,
- * as the new array *out. */
+/* The artists of ix whose folded name holds query (folded), count of
+ * them from offset, as the new array *out. */
 static int artists_found(const struct subsonic_index *ix, const char *query,
 			 size_t offset, size_t count, json_t **out)
 {
@@ -528,7 +526,7 @@ static int artists_found(const struct subsonic_index *ix, const char *query,
 
 		/* an artist's albums follow one another in the view */
 		if ((last && !strcmp(last, artist)) ||
-		    !strcasestr(artist, query))
+		    !strstr(ix->albums[i].artist_fold, query))
 			continue;
 		last = artist;
 		if (!sees_artist(artist) || seen++ < offset)
@@ -545,9 +543,9 @@ static int artists_found(const struct subsonic_index *ix, const char *query,
 	return *out ? 0 : -ENOMEM;
 }
 
-/* The albums (songs 0) or songs of ix whose name or title holds query,
- * paged by the parameters named after what, into the member name of
- * result. */
+/* The albums (songs 0) or songs of ix whose folded name or title holds
+ * query (folded), paged by the parameters named after what, into the
+ * member name of result. */
 static int found(json_t *result, const struct subsonic_index *ix,
 		 int songs, const char *query, subsonic_param_fn param,
 		 void *req, const char *what)
@@ -574,16 +572,22 @@ static int found(json_t *result, const struct subsonic_index *ix,
 
 int subsonic_lists_search(json_t *body, subsonic_param_fn param, void *req)
 {
-	const char *query = param(req, "query");
+	const char *asked = param(req, "query");
 	struct subsonic_index *ix = NULL;
 	json_t *result = NULL, *artists = NULL;
+	char *query = NULL;
 	int rc;
 
-	if (!query)
+	if (!asked)
 		return SUBSONIC_MISSING;
-	if (!strcmp(query, "\"\""))
-		query = "";
-	rc = subsonic_index_get(&ix);
+	if (!strcmp(asked, "\"\""))
+		asked = "";
+	/* matched as people type: case and marks folded both sides */
+	rc = fold_text(asked, strlen(asked), &query);
+	if (rc == -EILSEQ)
+		log_debug("subsonic: a search for text that is not UTF-8");
+	if (!rc)
+		rc = subsonic_index_get(&ix);
 	if (!rc)
 		rc = artists_found(ix, query, number(param, req,
 			"artistOffset", 0, LONG_MAX), number(param, req,
@@ -600,6 +604,7 @@ int subsonic_lists_search(json_t *body, subsonic_param_fn param, void *req)
 		rc = -ENOMEM;
 	json_decref(result);
 	subsonic_index_put(ix);
+	free(query);
 	return rc;
 }
 

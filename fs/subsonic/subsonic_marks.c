@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "common/strbuf.h"
+#include "fs/subsonic/subsonic_albumid.h"
 #include "indexer/reads.h"
 
 /* This thread's account and its marks by API id: {"starred": time,
@@ -44,15 +46,24 @@ static int mark_time(const char *id, const char *name, double at)
 	return json_object_set_new(m, name, json_string(when)) ? -ENOMEM : 0;
 }
 
+/* A star, by the id of today of what it is of: an album starred by
+ * its id of before (with its folder's year) is the same album. */
 static int load_star(void *arg, enum starred_kind kind, int64_t file,
 		     const char *item, double at)
 {
 	char id[SUBSONIC_MARKS_ID_LEN];
+	struct strbuf today = STRBUF_INIT;
+	int rc;
 
 	(void)arg;
 	if (kind == STARRED_SONG)
 		subsonic_marks_song_id(file, id);
-	return mark_time(kind == STARRED_SONG ? id : item, "starred", at);
+	if (kind == STARRED_ALBUM)
+		subsonic_albumid_today(item, &today);
+	rc = mark_time(kind == STARRED_SONG ? id : kind == STARRED_ALBUM ?
+		       today.buf : item, "starred", at);
+	strbuf_release(&today);
+	return rc;
 }
 
 static int load_play(void *arg, int64_t file, int64_t count, double played)

@@ -16,6 +16,7 @@
 #include "common/strbuf.h"
 #include "fs/tree/node.h"
 #include "fs/tree/nodes.h"
+#include "fs/subsonic/subsonic_albumid.h"
 #include "fs/subsonic/subsonic_auth.h"
 #include "fs/subsonic/subsonic_marks.h"
 #include "fs/subsonic/subsonic_song.h"
@@ -31,11 +32,13 @@
 json_t *subsonic_music_id(const char *prefix, const char *rel)
 {
 	struct strbuf id = STRBUF_INIT;
+	size_t len = strcmp(prefix, "al") ? strlen(rel) :
+		     subsonic_albumid_len(rel);
 	json_t *v;
 
 	strbuf_addstr(&id, prefix);
-	for (const unsigned char *p = (const unsigned char *)rel; *p; p++)
-		strbuf_addf(&id, "%02x", *p);
+	for (size_t i = 0; i < len; i++)
+		strbuf_addf(&id, "%02x", (unsigned char)rel[i]);
 	v = json_string(id.buf);
 	strbuf_release(&id);
 	return v;
@@ -98,6 +101,32 @@ static int path_of(const char *id, const char *prefix, int parts,
 out:
 	strbuf_release(&rel);
 	return SUBSONIC_NOT_FOUND;
+}
+
+/* The mount path of the album folder the album id names now into out:
+ * 0, a negative errno value, or SUBSONIC_NOT_FOUND. */
+static int album_path(const char *id, struct strbuf *out)
+{
+	struct strbuf artist = STRBUF_INIT;
+	json_t *items = NULL;
+	const char *folder = NULL;
+	char *slash;
+	int rc = path_of(id, "al", 2, out);
+
+	if (rc)
+		return rc;
+	slash = strrchr(out->buf, '/');
+	strbuf_add(&artist, out->buf, (size_t)(slash - out->buf));
+	rc = subsonic_music_children(artist.buf, 1, &items);
+	if (!rc && !(folder = subsonic_albumid_folder(items, slash + 1)))
+		rc = SUBSONIC_NOT_FOUND;
+	if (!rc) {
+		strbuf_reset(out);
+		strbuf_addf(out, "%s/%s", artist.buf, folder);
+	}
+	json_decref(items);
+	strbuf_release(&artist);
+	return rc;
 }
 
 /* The folders (dirs) or track files of a folder of the view, in the
@@ -421,13 +450,22 @@ int subsonic_music_album(json_t *body, const char *id)
 {
 	struct strbuf path = STRBUF_INIT;
 	json_t *album;
-	int rc = path_of(id, "al", 2, &path);
+	int rc = album_path(id, &path);
 
 	if (!rc)
 		rc = album_of(path.buf + strlen(TOP "/"), &album, NULL);
 	if (!rc && json_object_set_new(body, "album", album))
 		rc = -ENOMEM;
 	strbuf_release(&path);
+	return rc;
+}
+
+int subsonic_music_album_at(const char *rel, json_t **out)
+{
+	int rc = album_of(rel, out, NULL);
+
+	if (!rc)
+		json_object_del(*out, "song");
 	return rc;
 }
 
@@ -713,7 +751,7 @@ int subsonic_music_cover(const char *id, struct strbuf *out)
 	char *slash;
 	int rc;
 
-	rc = path_of(id, "al", 2, &path);
+	rc = album_path(id, &path);
 	if (rc && !subsonic_music_path(id, &path)) {
 		slash = strrchr(path.buf, '/');
 		*slash = '\0';

@@ -11,8 +11,9 @@
  * index keeps across rescans, restarts and the renames and moves within
  * a root it sees (indexer/library/gone.h), so a client's starred songs
  * and offline copies stay valid; an artist is "ar" and the hex of its
- * folder's name, an album "al" and the hex of ARTIST/ALBUM, both named
- * by the tags, so they last as long as those tags do. Ids of the form
+ * folder's name, an album "al" and the hex of ARTIST/ALBUM without the
+ * year of its folder (fs/subsonic/subsonic_albumid.h), both named by
+ * the tags, so they last as long as those tags do. Ids of the form
  * songs had before ("tr" and the hex of a path) name nothing. An album
  * with a cover.EXT in the view, and its songs, have coverArt, the
  * album's id. A song analysed has the OpenSubsonic replayGain
@@ -78,6 +79,11 @@ int64_t subsonic_music_file(const char *id);
  * (ArtistID3 without its albums) id names into *out (a new object): 0,
  * a negative errno value, or SUBSONIC_NOT_FOUND. */
 int subsonic_music_get(const char *id, json_t **out);
+/* The AlbumID3 of the album folder rel ("ARTIST/ALBUM") without its
+ * songs, as getAlbumList2 lists it, into *out (a new object), its id
+ * not read back to the folder: 0, a negative errno value, or
+ * SUBSONIC_NOT_FOUND when it holds no song the user may see. */
+int subsonic_music_album_at(const char *rel, json_t **out);
 /* The Child of the track file named name in the album folder rel
  * ("ARTIST/ALBUM") into *out (a new object), with the album's id as its
  * coverArt when cover: 0, a negative errno value, or SUBSONIC_NOT_FOUND

@@ -15,6 +15,7 @@
 
 #include "common/clock.h"
 #include "common/strbuf.h"
+#include "fs/subsonic/subsonic_albumid.h"
 #include "fs/subsonic/subsonic_auth.h"
 #include "fs/subsonic/subsonic_marks.h"
 #include "fs/subsonic/subsonic_music.h"
@@ -48,6 +49,61 @@ static const char *lower_id(const char *id, struct strbuf *out)
 	return out->buf;
 }
 
+/* The ids the account's album stars are kept by whose form of today is
+ * want's (each id of the album, with each year its folder had), for an
+ * unstar. */
+struct album_rows {
+	const char *want;
+	json_t *items;
+};
+
+static int album_row(void *arg, enum starred_kind kind, int64_t file,
+		     const char *item, double at)
+{
+	struct album_rows *rows = arg;
+	struct strbuf today = STRBUF_INIT;
+	int rc = 0;
+
+	(void)file;
+	(void)at;
+	if (kind == STARRED_ALBUM) {
+		subsonic_albumid_today(item, &today);
+		if (!strcmp(today.buf, rows->want) &&
+		    json_array_append_new(rows->items, json_string(item)))
+			rc = -ENOMEM;
+	}
+	strbuf_release(&today);
+	return rc;
+}
+
+/* Take back the star c (an unstar) of an album, kept by its id of today
+ * or by one of before. */
+static int unstar_album(struct starred_change *c)
+{
+	struct strbuf want = STRBUF_INIT;
+	struct album_rows rows = { NULL, json_array() };
+	const char *item = c->item;
+	json_t *v;
+	size_t i;
+	int rc = rows.items ? 0 : -ENOMEM;
+
+	subsonic_albumid_today(item, &want);
+	rows.want = want.buf;
+	if (!rc)
+		rc = starred_each(c->account, album_row, &rows);
+	if (!rc)
+		rc = indexer_star(c);
+	json_array_foreach(rc ? NULL : rows.items, i, v) {
+		c->item = json_string_value(v);
+		if ((rc = indexer_star(c)))
+			break;
+	}
+	c->item = item;
+	json_decref(rows.items);
+	strbuf_release(&want);
+	return rc;
+}
+
 /* Check (apply 0) or apply the star changes of the ids of a: a star of
  * what the account sees, kept by the id the answers give it (hex in
  * lower case). */
@@ -70,7 +126,8 @@ static int star_each(json_t *a, int want, int on, int apply)
 		else if (!rc && c.kind != STARRED_SONG)
 			c.item = lower_id(c.item, &lower);
 		if (!rc && apply)
-			rc = indexer_star(&c);
+			rc = !on && c.kind == STARRED_ALBUM ?
+			     unstar_album(&c) : indexer_star(&c);
 		json_decref(o);
 		o = NULL;
 		if (rc)
@@ -103,6 +160,20 @@ struct starred_lists {
 	json_t *by_kind[3];	/* song, album, artist */
 };
 
+/* Whether the list a holds an object of o's id. */
+static int album_listed(json_t *a, json_t *o)
+{
+	const char *id = json_string_value(json_object_get(o, "id"));
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(a, i, v)
+		if (id && json_equal(json_object_get(v, "id"),
+				     json_object_get(o, "id")))
+			return 1;
+	return 0;
+}
+
 static int list_star(void *arg, enum starred_kind kind, int64_t file,
 		     const char *item, double at)
 {
@@ -117,6 +188,11 @@ static int list_star(void *arg, enum starred_kind kind, int64_t file,
 	rc = subsonic_music_get(kind == STARRED_SONG ? id : item, &o);
 	if (rc == SUBSONIC_NOT_FOUND)
 		return 0;
+	/* an album starred by its id of before and again by today's */
+	if (!rc && kind == STARRED_ALBUM && album_listed(l->by_kind[kind], o)) {
+		json_decref(o);
+		return 0;
+	}
 	if (!rc && json_array_append_new(l->by_kind[kind], o))
 		rc = -ENOMEM;
 	return rc;

@@ -10,8 +10,10 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "common/fold.h"
 #include "common/strbuf.h"
 
 #define KEPT 1024
@@ -112,7 +114,8 @@ static bool word_matches(const char *w, size_t len, const char *text)
 	return false;
 }
 
-int opds_search_matches(const char *query, const char *text)
+/* Whether every word of query matches in text, both folded. */
+static int words_match(const char *query, const char *text)
 {
 	const char *q = query;
 	int words = 0;
@@ -126,6 +129,23 @@ int opds_search_matches(const char *query, const char *text)
 		q += len;
 	}
 	return words > 0;
+}
+
+int opds_search_matches(const char *query, const char *text)
+{
+	char *q = NULL, *t = NULL;
+	int yes;
+
+	/* case and marks folded both sides, as people type; the bytes as
+	 * they are when there is no memory for it */
+	if (fold_name(query, &q) || fold_name(text, &t)) {
+		free(q);
+		q = NULL;
+	}
+	yes = q && t ? words_match(q, t) : words_match(query, text);
+	free(q);
+	free(t);
+	return yes;
 }
 
 int opds_search_description(struct strbuf *out)

@@ -15,9 +15,10 @@
  *                     among what the caller may see; looked up, never
  *                     listed
  *
- * A word matches at the start of a word of the title, letters of ASCII
- * compared without their case; a word of digits matches a number of the
- * same value ("4" matches "Volume 004", not "14").
+ * A word matches at the start of a word of the title, both folded as
+ * people type (common/fold.h: case and marks, in every script: "deja"
+ * matches "Déjà"); a word of digits matches a number of the same value
+ * ("4" matches "Volume 004", not "14").
  */
 
 #include <stddef.h>

@@ -112,3 +112,27 @@ def test_bad_queries(shelves):
     # the folder lists nothing
     status, _, body = w.curl("/opds/search/")
     assert status == 200 and b"blue" not in body.lower()
+
+
+def test_folded_as_people_type(tmp_path):
+    """Case and marks folded in every script (issue 77): an unaccented,
+    lower-case query finds a French or Greek series."""
+    root = str(tmp_path / "manga")
+    make_library(root, {
+        "Déjà Vu": ["Déjà Vu T01.cbz"],
+        "Ελληνικά Κόμικς": ["Ελληνικά Κόμικς T01.cbz"]})
+    w = Web(tmp_path, manga=root)
+    try:
+        wait_for(lambda: search(w, "DÉJÀ")[2], 60, "the series indexed",
+                 until=lambda b: "Déjà Vu".encode() in b)
+        for query, want in (("deja", ["Déjà Vu"]), ("DEJA vu", ["Déjà Vu"]),
+                            ("ελληνικα", ["Ελληνικά Κόμικς"]),
+                            ("ΚΟΜΙΚΣ", ["Ελληνικά Κόμικς"])):
+            status, _, body = search(w, query)
+            assert status == 200, query
+            feed = tmp_path / "feed.xml"
+            feed.write_bytes(body)
+            validate(str(feed))
+            assert titles(body) == want, query
+    finally:
+        w.stop()

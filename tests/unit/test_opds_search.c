@@ -25,6 +25,22 @@ static void test_words(void **state)
 	assert_false(opds_search_matches("   ", t));
 }
 
+/* Case and marks folded in every script, as people type. */
+static void test_folded(void **state)
+{
+	(void)state;
+	assert_true(opds_search_matches("deja", "Déjà Vu, volume 1"));
+	assert_true(opds_search_matches("DÉJÀ vu", "déjà vu T01.cbz"));
+	assert_true(opds_search_matches("ørsted", "ØRSTED Saga"));
+	assert_true(opds_search_matches("λ", "Λάμδα"));
+	assert_true(opds_search_matches("strasse", "Die Straße, Band 2"));
+	assert_true(opds_search_matches("ЁЖ", "ёжик в тумане"));
+	assert_false(opds_search_matches("eja", "Déjà Vu"));
+	/* a title of any bytes is found by the same bytes */
+	assert_true(opds_search_matches("caf\xe9", "Caf\xe9 T01"));
+	assert_true(opds_search_matches("CAF\xe9", "caf\xe9 T01"));
+}
+
 /* A word of digits is a number: "4" is volume 4 or T04, not 14. */
 static void test_numbers(void **state)
 {
@@ -73,6 +89,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_folded),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_queries_kept),
 	};
