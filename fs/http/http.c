@@ -33,6 +33,7 @@
 #include "fs/tree/http_form.h"
 #include "fs/http/http_peers.h"
 #include "fs/http/http_serve.h"
+#include "fs/http/page_post.h"
 #include "fs/tree/http_stats.h"
 #include "fs/tree/nodes.h"
 #include "fs/tree/render.h"
@@ -53,6 +54,7 @@ struct post {
 	struct strbuf body;
 	int too_big;
 	int rest;		/* to /rest/: its body a form (formPost) */
+	int page;		/* from the page at /: its body a form */
 };
 
 /* libmicrohttpd starts its threads unnamed. */
@@ -309,7 +311,10 @@ static enum MHD_Result control(struct MHD_Connection *c, const char *path,
 				       strerror(-rc), NULL, NULL);
 	}
 	nodes_written();
-	return http_serve_text(c, MHD_HTTP_OK, "done", NULL, NULL);
+	/* the page's button: back to the page */
+	return p->page ? http_serve_text(c, MHD_HTTP_SEE_OTHER, "done",
+					 "Location", "/") :
+	       http_serve_text(c, MHD_HTTP_OK, "done", NULL, NULL);
 }
 
 /* The first call of a POST: whose it is, kept for the calls that bring
@@ -323,19 +328,15 @@ static enum MHD_Result post_begin(struct MHD_Connection *c, const char *url,
 		return http_serve_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
 				       "only /control/NAME takes a POST",
 				       "Allow", "GET, HEAD");
-	/* browsers name the page a POST comes from (Origin, or Referer
-	 * alone when an old one or a page's policy leaves Origin out); no
-	 * page of ours posts, and another site's would come with the
-	 * browser's saved password */
-	if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin") ||
-	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Referer"))
-		return http_serve_text(c, MHD_HTTP_FORBIDDEN,
-				       "a POST from a web page is refused",
+	if (page_post_from(c) < 0)
+		return http_serve_text(c, MHD_HTTP_FORBIDDEN, "a POST from"
+				       " another site's page is refused",
 				       NULL, NULL);
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return MHD_NO;
 	p->account = a;
+	p->page = page_post_from(c);
 	strbuf_init(&p->body, 0);
 	*ctx = p;
 	return MHD_YES;
@@ -408,6 +409,9 @@ static enum MHD_Result post_data(struct MHD_Connection *c, const char *url,
 	}
 	if (p->rest)
 		return rest_post(c, url, p);
+	if (p->page && page_post_value(c, a->uid, &p->body))
+		return http_serve_text(c, MHD_HTTP_FORBIDDEN, "a page's POST"
+				       " needs its form's token", NULL, NULL);
 	caller_begin_user(a->uid, a->gid, a->groups, a->ngroups);
 	reader_refresh();
 	ret = control(c, url, p);

@@ -569,6 +569,7 @@ static enum MHD_Result send_page(struct MHD_Connection *c)
 		strbuf_addf(&body, "<p>(%s)</p>\n", strerror(-rc));
 	strbuf_addstr(&body, "<h2>Now</h2>\n");
 	busy = render_home_now(&body);
+	render_home_buttons(&body);
 	strbuf_addf(&out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 		    "<meta charset=\"utf-8\">\n"
 		    "<meta name=\"viewport\" content=\"width=device-width,"
@@ -582,6 +583,8 @@ static enum MHD_Result send_page(struct MHD_Connection *c)
 		    "repeat(auto-fill,minmax(9em,1fr));gap:1em;"
 		    "list-style:none;padding:0}\n"
 		    ".grid img{display:block;margin-bottom:.3em}\n"
+		    "#buttons form{display:inline-block;margin:0 .5em .5em 0}\n"
+		    "button{font-size:1em;padding:.5em 1em}\n"
 		    "#charts{display:flex;flex-wrap:wrap;gap:1em}\n"
 		    "</style>\n</head>\n<body>\n<h1>mediamon</h1>\n",
 		    busy ? RENDER_HOME_BUSY_S : RENDER_HOME_IDLE_S);

@@ -15,6 +15,7 @@
 
 #include "common/http.h"
 #include "common/utf8.h"
+#include "fs/http/page_token.h"
 #include "fs/tree/caller.h"
 #include "fs/tree/opds_cover.h"
 #include "fs/tree/opds_feed.h"
@@ -261,4 +262,34 @@ int render_home_albums(struct strbuf *out)
 	free(shown);
 	subsonic_index_put(ix);
 	return 0;
+}
+
+/* The buttons of the page: each a form posting its value to a control
+ * file, as a write of it on the mount would. */
+static const struct {
+	const char *id, *file, *value, *label;
+} buttons[] = {
+	{ "do-rescan", "/control/rescan", "1", "Rescan" },
+	{ "do-check", "/control/check-missing", "1",
+	  "Look for missing volumes" },
+	{ "do-pause", "/control/pause", "1", "Pause the analysis" },
+	{ "do-resume", "/control/pause", "0", "Resume the analysis" },
+};
+
+void render_home_buttons(struct strbuf *out)
+{
+	char token[PAGE_TOKEN_LEN];
+
+	if (!caller_is_owner() || page_token_of(caller_uid(), token))
+		return;
+	strbuf_addstr(out, "<h2>Do</h2>\n<div id=\"buttons\">\n");
+	for (size_t i = 0; i < sizeof(buttons) / sizeof(*buttons); i++)
+		strbuf_addf(out, "<form id=\"%s\" method=\"post\""
+			    " action=\"%s\"><input type=\"hidden\""
+			    " name=\"token\" value=\"%s\"><input"
+			    " type=\"hidden\" name=\"value\" value=\"%s\">"
+			    "<button>%s</button></form>\n", buttons[i].id,
+			    buttons[i].file, token, buttons[i].value,
+			    buttons[i].label);
+	strbuf_addstr(out, "</div>\n");
 }

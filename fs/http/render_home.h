@@ -29,6 +29,12 @@ int render_home_albums(struct strbuf *out);
  * negative errno value (nothing added then but maybe the list's head). */
 int render_home_lately(struct strbuf *out);
 
+/* For the owner, who alone may write control files: the buttons that
+ * rescan, look for missing volumes, pause and resume the analysis
+ * (div#buttons), each a form posting its value and the caller's token
+ * (page_token.h) to its control file. Nothing for anyone else. */
+void render_home_buttons(struct strbuf *out);
+
 /* Returns 1 when something runs (the state is not idle), else 0. */
 int render_home_now(struct strbuf *out);
 

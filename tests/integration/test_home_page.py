@@ -5,6 +5,7 @@ for a household account that may not enter one of the folders."""
 
 import base64
 import html.parser
+import http.server
 import json
 import os
 import re
@@ -13,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import urllib.parse
 
 import pytest
@@ -352,4 +354,107 @@ def test_folders_as_a_grid_of_covers(world, user):  # noqa: F811
             assert w.curl(top + "Shut/Priv/", user=name)[0] == \
                 (200 if name == "root" else 404)
     finally:
+        w.stop()
+
+
+def token_of(body):
+    """The token of the page's forms."""
+    found = re.findall(rb'name="token" value="([0-9a-f]{64})"', body)
+    assert found and len(set(found)) == 1, body[-3000:]
+    return found[0].decode()
+
+
+class Elsewhere(http.server.BaseHTTPRequestHandler):
+    """Another site: a page whose form posts itself to the listener."""
+    page = b""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(self.page)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_buttons_for_the_owner_alone(world, user):  # noqa: F811
+    """The owner's page has buttons; pressed in Chromium, rescan starts a
+    scan (the log says so) and the browser comes back to the page. The
+    household account has none. The same form posted from another
+    site's page, token and all, is refused and starts nothing; so is a
+    form of the page's own origin without its token."""
+    music = open_and_shut(world)
+    where = tempfile.mkdtemp(dir=world)
+    os.chmod(where, 0o755)
+    w = Web(where, names=("root", user.name), music=music)
+    auth = "Basic " + base64.b64encode(
+        ("root:" + PASSWORD).encode()).decode()
+    server = None
+    try:
+        def summary():
+            return json.loads(w.curl("/status/summary.json")[2])
+        last = wait_for(summary, 60, "the first scan over",
+                        until=lambda d: d["last_scan"] and
+                        d["state"] == "idle")["last_scan"]["id"]
+        assert b'id="buttons"' not in w.curl("/", user=user.name)[2]
+        token = token_of(w.curl("/")[2])
+        form = ("-H", "Content-Type: application/x-www-form-urlencoded")
+        for origin, sent in (("http://elsewhere.example", token),
+                             ("null", token), (w.base, "0" * 64),
+                             (w.base, "")):
+            status, _, body = w.curl(
+                "/control/log-level", "-H", "Origin: " + origin, *form,
+                "--data-binary", "token=%s&value=error" % sent)
+            assert status == 403, (origin, body)
+        assert w.m.read("control/log-level").decode().split()[0] != \
+            "error"
+        status, headers, _ = w.curl(
+            "/control/log-level", "-H", "Origin: " + w.base, *form,
+            "--data-binary", "token=%s&value=debug" % token)
+        assert (status, headers.get("location")) == (303, "/")
+        assert w.m.read("control/log-level").decode().split()[0] == \
+            "debug"
+
+        with Browser(where, 390, 844, mobile=True) as b:
+            b.headers(Authorization=auth)
+            b.open(w.base + "/")
+            assert b.js("document.querySelectorAll('#buttons form')"
+                        ".length") == 4
+            b.js("document.querySelector('#do-rescan button').click()")
+            wait_for(lambda: summary()["last_scan"]["id"], 60,
+                     "the scan the button started",
+                     until=lambda i: i and i > last)
+            assert re.search(rb"scan %d started" % (last + 1),
+                             w.m.read("log")), w.m.read("log")[-2000:]
+            wait_for(lambda: b.js("location.pathname"), 60,
+                     "the page again", until=lambda p: p == "/")
+            last = wait_for(summary, 60, "the scan over",
+                            until=lambda d: d["state"] == "idle")[
+                "last_scan"]["id"]
+
+            Elsewhere.page = (
+                '<form id="f" method="post" action="%s/control/rescan">'
+                '<input type="hidden" name="token" value="%s">'
+                '<input type="hidden" name="value" value="1"></form>'
+                '<script>document.getElementById("f").submit()</script>'
+                % (w.base, token)).encode()
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                                     Elsewhere)
+            threading.Thread(target=server.serve_forever,
+                             daemon=True).start()
+            b.call("Page.navigate", b.session, url="http://localhost:%d/"
+                   % server.server_address[1])
+            text = wait_for(lambda: b.js("location.href.startsWith('%s')"
+                                         " && document.readyState =="
+                                         " 'complete' &&"
+                                         " document.body.innerText"
+                                         % w.base), 60,
+                            "the listener's answer to the other site")
+            assert "another site" in text, text
+        doc = summary()
+        assert (doc["state"], doc["last_scan"]["id"]) == ("idle", last)
+    finally:
+        if server:
+            server.shutdown()
         w.stop()
