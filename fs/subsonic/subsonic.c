@@ -25,6 +25,7 @@
 #include "fs/subsonic/subsonic_artists.h"
 #include "fs/subsonic/subsonic_auth.h"
 #include "fs/subsonic/subsonic_busy.h"
+#include "fs/subsonic/subsonic_edits.h"
 #include "fs/subsonic/subsonic_genres.h"
 #include "fs/subsonic/subsonic_lists.h"
 #include "fs/subsonic/subsonic_music.h"
@@ -53,7 +54,7 @@ static const struct {
 	{ SUBSONIC_CONFLICT, "Multiple conflicting authentication mechanisms"
 	  " provided." },
 	{ SUBSONIC_BAD_KEY, "Invalid API key." },
-	{ 50, "User is not authorized for the given operation." },
+	{ SUBSONIC_EDITS_DENIED, "User is not authorized for the given operation." },
 	{ SUBSONIC_NOT_FOUND, "The requested data was not found." },
 };
 
@@ -233,6 +234,35 @@ static int values(struct request *r, const char *name, json_t **out)
 	return v.rc;
 }
 
+static int query_values(void *req, const char *name, json_t **out)
+{
+	return values(req, name, out);
+}
+
+/* A method of the query q of r, fn(body, q). */
+static int with_query(struct request *r,
+		      int (*fn)(json_t *body, const struct subsonic_query *q))
+{
+	const struct subsonic_query q = { query_value, query_values, r };
+
+	return fn(r->body, &q);
+}
+
+static int do_create_playlist(struct request *r)
+{
+	return with_query(r, subsonic_edits_create);
+}
+
+static int do_update_playlist(struct request *r)
+{
+	return with_query(r, subsonic_edits_update);
+}
+
+static int do_delete_playlist(struct request *r)
+{
+	return with_query(r, subsonic_edits_delete);
+}
+
 /* star (on) or unstar. */
 static int star(struct request *r, int on)
 {
@@ -358,6 +388,9 @@ static const struct {
 	{ "getTopSongs", do_get_top_songs },
 	{ "getPlaylists", do_get_playlists },
 	{ "getPlaylist", do_get_playlist },
+	{ "createPlaylist", do_create_playlist },
+	{ "updatePlaylist", do_update_playlist },
+	{ "deletePlaylist", do_delete_playlist },
 	{ "star", do_star },
 	{ "unstar", do_unstar },
 	{ "getStarred", do_get_starred },

@@ -12,7 +12,6 @@ static const char *const unserved[] = {
 	"getVideos", "getVideoInfo",
 	"getArtistInfo", "getArtistInfo2", "getAlbumInfo", "getAlbumInfo2",
 	"search",
-	"createPlaylist", "updatePlaylist", "deletePlaylist",
 	"hls", "getCaptions", "getLyrics", "getLyricsBySongId", "getAvatar",
 	"setRating", "getShares", "createShare", "updateShare",
 	"deleteShare", "getPodcasts", "getNewestPodcasts",

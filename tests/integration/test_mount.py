@@ -163,7 +163,7 @@ def test_layout(mount):
     assert os.listdir(mount.file("manga")) == []
     assert sorted(os.listdir(mount.file("playlists"))) == [
         "decade", "duplicates.m3u8", "genre", "library", "mix", "mpd",
-        "recent.m3u8", "similar"]
+        "own", "recent.m3u8", "similar"]
     assert os.listdir(mount.file("playlists/similar")) == []
     assert sorted(os.listdir(mount.file("playlists/mpd"))) == [
         "duplicates.m3u", "recent.m3u"]
