@@ -33,6 +33,7 @@
 #include "fs/subsonic/subsonic_old.h"
 #include "fs/subsonic/subsonic_marks.h"
 #include "fs/subsonic/subsonic_playlists.h"
+#include "fs/subsonic/subsonic_queue.h"
 #include "fs/subsonic/subsonic_spec.h"
 #include "fs/subsonic/subsonic_stars.h"
 #include "fs/subsonic/subsonic_system.h"
@@ -263,6 +264,36 @@ static int do_delete_playlist(struct request *r)
 	return with_query(r, subsonic_edits_delete);
 }
 
+static int do_get_bookmarks(struct request *r)
+{
+	return with_query(r, subsonic_queue_bookmarks);
+}
+
+static int do_create_bookmark(struct request *r)
+{
+	return with_query(r, subsonic_queue_bookmark);
+}
+
+static int do_delete_bookmark(struct request *r)
+{
+	return with_query(r, subsonic_queue_unbookmark);
+}
+
+static int do_get_play_queue(struct request *r)
+{
+	return with_query(r, subsonic_queue_get);
+}
+
+static int do_save_play_queue(struct request *r)
+{
+	return with_query(r, subsonic_queue_save);
+}
+
+static int do_set_rating(struct request *r)
+{
+	return with_query(r, subsonic_queue_rate);
+}
+
 /* star (on) or unstar. */
 static int star(struct request *r, int on)
 {
@@ -391,6 +422,12 @@ static const struct {
 	{ "createPlaylist", do_create_playlist },
 	{ "updatePlaylist", do_update_playlist },
 	{ "deletePlaylist", do_delete_playlist },
+	{ "getBookmarks", do_get_bookmarks },
+	{ "createBookmark", do_create_bookmark },
+	{ "deleteBookmark", do_delete_bookmark },
+	{ "getPlayQueue", do_get_play_queue },
+	{ "savePlayQueue", do_save_play_queue },
+	{ "setRating", do_set_rating },
 	{ "star", do_star },
 	{ "unstar", do_unstar },
 	{ "getStarred", do_get_starred },

@@ -13,7 +13,7 @@ static const char *const unserved[] = {
 	"getArtistInfo", "getArtistInfo2", "getAlbumInfo", "getAlbumInfo2",
 	"search",
 	"hls", "getCaptions", "getLyrics", "getLyricsBySongId", "getAvatar",
-	"setRating", "getShares", "createShare", "updateShare",
+	"getShares", "createShare", "updateShare",
 	"deleteShare", "getPodcasts", "getNewestPodcasts",
 	"getPodcastEpisode", "refreshPodcasts", "createPodcastChannel",
 	"deletePodcastChannel", "deletePodcastEpisode",
@@ -22,8 +22,7 @@ static const char *const unserved[] = {
 	"updateInternetRadioStation", "deleteInternetRadioStation",
 	"getChatMessages", "addChatMessage",
 	"createUser", "updateUser", "deleteUser", "changePassword",
-	"getBookmarks", "createBookmark", "deleteBookmark", "getPlayQueue",
-	"savePlayQueue", "getPlayQueueByIndex", "savePlayQueueByIndex",
+	"getPlayQueueByIndex", "savePlayQueueByIndex",
 };
 
 const char *subsonic_spec_unserved(const char *name, size_t len)
