@@ -258,6 +258,17 @@ static int find_own(const char *id, struct row *r)
 	return rc;
 }
 
+/* The playlist the parameter param names, which the account may edit,
+ * into *r. */
+static int own_named(const struct subsonic_query *q, const char *param,
+		     struct row *r)
+{
+	const char *id = q->value(q->req, param);
+
+	*r = (struct row){ 0 };
+	return id ? find_own(id, r) : SUBSONIC_MISSING;
+}
+
 /* Keep c and, when body, answer the playlist it made or changed. */
 static int keep_change(struct account_playlist_change *c, json_t *body)
 {
@@ -357,20 +368,16 @@ static int update_songs(const struct row *r, const struct subsonic_query *q,
 
 int subsonic_edits_update(json_t *body, const struct subsonic_query *q)
 {
-	const char *id = q->value(q->req, "playlistId");
 	const char *name = q->value(q->req, "name");
 	const char *pub = q->value(q->req, "public");
 	struct account_playlist_change c = {
 		.is_public = pub ? !strcmp(pub, "true") : -1,
 	};
 	struct files f = { 0 };
-	struct row r = { 0 };
-	int rc;
+	struct row r;
+	int rc = own_named(q, "playlistId", &r);
 
 	(void)body;
-	if (!id)
-		return SUBSONIC_MISSING;
-	rc = find_own(id, &r);
 	if (!rc)
 		rc = update_songs(&r, q, &c, &f);
 	if (!rc) {
@@ -386,15 +393,11 @@ int subsonic_edits_update(json_t *body, const struct subsonic_query *q)
 
 int subsonic_edits_delete(json_t *body, const struct subsonic_query *q)
 {
-	const char *id = q->value(q->req, "id");
 	struct account_playlist_change c = { .remove = 1 };
-	struct row r = { 0 };
-	int rc;
+	struct row r;
+	int rc = own_named(q, "id", &r);
 
 	(void)body;
-	if (!id)
-		return SUBSONIC_MISSING;
-	rc = find_own(id, &r);
 	c.id = r.p.id;
 	if (!rc)
 		rc = keep_change(&c, NULL);
