@@ -126,7 +126,7 @@ static int songs_of(int64_t n, struct files *f, json_t **songs,
 
 /* The Playlist of r with songs (its entries when entries) into *out. */
 static int fill_record(const struct row *r, json_t *songs, int entries,
-		  json_t **out)
+		       json_t **out)
 {
 	const char *me = subsonic_marks_account();
 	char created[CLOCK_RFC3339_LEN], changed[CLOCK_RFC3339_LEN];

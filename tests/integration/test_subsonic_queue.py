@@ -194,3 +194,27 @@ def test_each_accounts_own(world):  # noqa: F811
         wait_for(lambda: bookmarks(w, **mine), 60,
                  "the bookmark back for the account",
                  until=lambda v: v == {"Pub": (3, "")}, mount=w.m)
+
+
+def test_highest_rated_albums_first(music):  # noqa: F811
+    """getAlbumList2's highest: the albums the account rated, by rating,
+    then those it starred, then those it played."""
+    ids = walk(music)
+    tones, solo = ids["First"][2], ids["Only"][2]
+
+    def highest(**auth):
+        return [a["name"] for a in ok(call(
+            music, "getAlbumList2", type="highest", **auth)[2])[
+                "albumList2"]["album"]]
+    assert highest() == []
+    ok(call(music, "setRating", id=solo, rating=1)[2])
+    assert highest() == ["Solo"]
+    ok(call(music, "star", albumId=tones)[2])
+    ok(call(music, "scrobble", id=ids["First"][0])[2])
+    assert highest() == ["Solo", "Tones"]
+    ok(call(music, "setRating", id=tones, rating=3)[2])
+    assert highest() == ["Tones", "Solo"]
+    # a song's rating is not its album's
+    ok(call(music, "setRating", id=tones, rating=0)[2])
+    ok(call(music, "setRating", id=ids["First"][0], rating=5)[2])
+    assert highest() == ["Solo", "Tones"]
