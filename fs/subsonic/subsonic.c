@@ -128,8 +128,14 @@ static int do_get_album(struct request *r)
 	return id ? subsonic_music_album(r->body, id) : SUBSONIC_MISSING;
 }
 
+/* getPlaylists of another account's username is not answered: each
+ * account reads as its own user (error 50, as getUser's). */
 static int do_get_playlists(struct request *r)
 {
+	const char *user = param(r, "username");
+
+	if (user && strcmp(user, subsonic_marks_account()))
+		return SUBSONIC_EDITS_DENIED;
 	return subsonic_playlists_all(r->body);
 }
 

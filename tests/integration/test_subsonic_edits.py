@@ -171,6 +171,10 @@ def test_another_accounts_playlists(world):  # noqa: F811
         failed(call(w, "updatePlaylist", playlistId=pid, name="x",
                     **mine)[2], 50)
         failed(call(w, "deletePlaylist", id=pid, **mine)[2], 50)
+        # another account's list, asked by its username: not answered
+        failed(call(w, "getPlaylists", username="root", **mine)[2], 50)
+        failed(call(w, "getPlaylists", username=u.name)[2], 50)
+        assert set(own(w, username=u.name, **mine)) == {"Roots", "Mine"}
         # the owner's indexes count what the owner reads
         ok(call(w, "updatePlaylist", playlistId=pid,
                 songIndexToRemove="1")[2])
