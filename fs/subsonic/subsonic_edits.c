@@ -124,7 +124,8 @@ static int songs_of(int64_t n, struct files *f, json_t **songs,
 	return rc;
 }
 
-/* The Playlist of r with songs (its entries when entries) into *out. */
+/* The Playlist of r with songs (its entries when entries) into *out,
+ * its cover its first song's. */
 static int fill_record(const struct row *r, json_t *songs, int entries,
 		       json_t **out)
 {
@@ -147,7 +148,9 @@ static int fill_record(const struct row *r, json_t *songs, int entries,
 			 "duration", duration, "created", created,
 			 "changed", changed, "readonly",
 			 strcmp(r->p.account, me ? me : "") != 0);
-	if (*out && entries && json_object_set(*out, "entry", songs)) {
+	s = json_object_get(json_array_get(songs, 0), "coverArt");
+	if (*out && ((s && json_object_set(*out, "coverArt", s)) ||
+		     (entries && json_object_set(*out, "entry", songs)))) {
 		json_decref(*out);
 		*out = NULL;
 	}

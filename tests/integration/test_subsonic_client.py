@@ -217,8 +217,12 @@ def check_marks(w, records, ids):
 def check_edits(records, ids):
     """The account's own playlist, bookmark, play queue and rating as
     the library made and read them (issue 77)."""
-    order = [s["id"] for s in ok(records[0]["result"])["playlist"]["entry"]]
+    made = ok(records[0]["result"])["playlist"]
+    order = [s["id"] for s in made["entry"]]
     assert sorted(order) == sorted(v[0] for v in ids.values())
+    # its cover its first song's (Band/Tones has one)
+    assert made["entry"][0]["albumId"] == ids["First"][2]
+    assert made["coverArt"] == made["entry"][0]["coverArt"]
     got = the(records, "getPlaylist")["playlist"]
     assert (got["name"], got["public"], got["owner"]) == \
         ("Ours", True, "root")

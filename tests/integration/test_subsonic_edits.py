@@ -44,6 +44,7 @@ def test_create_update_delete(music):  # noqa: F811
     assert (made["name"], made["owner"], made["public"], made["readonly"],
             made["songCount"]) == ("Road", "root", False, False, 3)
     assert made["duration"] == sum(s["duration"] for s in made["entry"])
+    assert "coverArt" not in made   # the songs have none
     listed = own(music)["Road"]
     assert listed["id"] == pid and "entry" not in listed
     assert listed["songCount"] == 3
