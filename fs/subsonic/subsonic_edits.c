@@ -95,6 +95,15 @@ static int find_playlist(const char *id, struct row *r)
 	return rc < 0 ? rc : rc ? 0 : SUBSONIC_NOT_FOUND;
 }
 
+/* The files of the playlist n into *f, which then grows as any. */
+static int stored_files(int64_t n, struct files *f)
+{
+	int rc = account_rows_playlist_files(n, &f->v, &f->nr);
+
+	f->alloc = f->nr;
+	return rc;
+}
+
 /* The files of the playlist n into *f, and in *songs (a new array) the
  * songs of them the account may read, each with its place in f at
  * "pos" in *places (a new array of integers). */
@@ -103,7 +112,7 @@ static int songs_of(int64_t n, struct files *f, json_t **songs,
 {
 	char id[SUBSONIC_MARKS_ID_LEN];
 	json_t *o;
-	int rc = account_rows_playlist_files(n, &f->v, &f->nr);
+	int rc = stored_files(n, f);
 
 	*songs = json_array();
 	*places = json_array();
@@ -305,6 +314,8 @@ int subsonic_edits_create(json_t *body, const struct subsonic_query *q)
 		rc = q->values(q->req, "songId", &songs);
 	if (!rc)
 		rc = song_files(songs, &f);
+	if (!rc && f.nr > SUBSONIC_EDITS_MAX_SONGS)
+		rc = -EFBIG;
 	if (!rc) {
 		c.id = r.p.id;
 		c.name = name && *name ? name : NULL;
@@ -349,16 +360,21 @@ static int update_songs(const struct row *r, const struct subsonic_query *q,
 			struct account_playlist_change *c, struct files *f)
 {
 	json_t *songs = NULL, *places = NULL, *add = NULL, *drop = NULL;
-	int rc = songs_of(r->p.id, f, &songs, &places);
+	int rc = q->values(q->req, "songIndexToRemove", &drop);
 
 	if (!rc)
-		rc = q->values(q->req, "songIndexToRemove", &drop);
-	if (!rc)
 		rc = q->values(q->req, "songIdToAdd", &add);
+	/* the songs as the owner reads them only for indexes */
+	if (!rc && json_array_size(drop))
+		rc = songs_of(r->p.id, f, &songs, &places);
+	else if (!rc && json_array_size(add))
+		rc = stored_files(r->p.id, f);
 	if (!rc)
 		rc = remove_indexes(drop, places, f);
 	if (!rc)
 		rc = song_files(add, f);
+	if (!rc && f->nr > SUBSONIC_EDITS_MAX_SONGS)
+		rc = -EFBIG;
 	c->songs = json_array_size(add) || json_array_size(drop);
 	c->files = f->v;
 	c->nr_files = f->nr;

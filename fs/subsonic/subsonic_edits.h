@@ -24,6 +24,9 @@
 #include <jansson.h>
 
 #define SUBSONIC_EDITS_DENIED 50
+/* The songs a playlist holds at most: more is -EFBIG, the generic error
+ * saying so, and changes nothing. */
+#define SUBSONIC_EDITS_MAX_SONGS 10000
 #define SUBSONIC_EDITS_PREFIX "up"
 
 /* A request's parameters: the value of one, every value of one (a new

@@ -222,3 +222,28 @@ def test_own_playlists_in_the_mount(world):  # noqa: F811
         assert lines[0] == "#EXTM3U" and len(lines) == 3
         assert lines[2].endswith("/Open/Pub/01.flac")
         assert not os.path.exists(os.path.join(top, "Mine.m3u8"))
+
+
+def test_a_playlist_holds_at_most_its_cap(music):  # noqa: F811
+    """A playlist grows as its songs are added, to 10,000 songs; one
+    more is refused (the generic error saying so) and changes
+    nothing."""
+    first = walk(music)["First"][0]
+    made = ok(call_many(music, "createPlaylist", [("name", "Big")] +
+                        [("songId", first)] * 40))["playlist"]
+    pid = made["id"]
+    assert made["songCount"] == 40
+    ok(call_many(music, "updatePlaylist", [("playlistId", pid)] +
+                 [("songIdToAdd", first)] * 40 +
+                 [("songIndexToRemove", "39")]))
+    assert own(music)["Big"]["songCount"] == 79
+    # (a request holds a few hundred parameters: past the listener's
+    # 32 KiB for them, it is refused)
+    for n in (300,) * 33 + (21,):
+        ok(call_many(music, "updatePlaylist", [("playlistId", pid)] +
+                     [("songIdToAdd", first)] * n))
+    assert own(music)["Big"]["songCount"] == 10000
+    got = failed(call_many(music, "updatePlaylist", [
+        ("playlistId", pid), ("songIdToAdd", first)]), 0)
+    assert got["error"]["message"] == "File too large"
+    assert own(music)["Big"]["songCount"] == 10000
