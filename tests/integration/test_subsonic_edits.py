@@ -15,6 +15,7 @@ from subsonic_calls import (call, call_many, ok, failed, walk, restarted,
 from subsonic_calls import music  # noqa: F401
 from access_users import world, make_user, drop_user  # noqa: F401
 from subsonic_calls import walked
+from conftest import wait_for
 from test_http import PASSWORD, Web, open_and_shut
 
 
@@ -222,6 +223,19 @@ def test_own_playlists_in_the_mount(world):  # noqa: F811
         assert lines[0] == "#EXTM3U" and len(lines) == 3
         assert lines[2].endswith("/Open/Pub/01.flac")
         assert not os.path.exists(os.path.join(top, "Mine.m3u8"))
+        # a playlist made, renamed or deleted shows in the listing
+        ok(call(w, "createPlaylist", name="Later", songId=pub, **mine)[2])
+        ok(call(w, "updatePlaylist", playlistId=theirs, name="Renamed",
+                **mine)[2])
+        wait_for(lambda: u.ask([("list", top)])[0], 30,
+                 "the user's new listing", mount=w.m,
+                 until=lambda v: v == ["Later.m3u8", "Renamed.m3u8"])
+        ok(call(w, "deletePlaylist", id=theirs, **mine)[2])
+        wait_for(lambda: u.ask([("list", top)])[0], 30,
+                 "the user's listing without it", mount=w.m,
+                 until=lambda v: v == ["Later.m3u8"])
+        assert isinstance(u.read(os.path.join(top, "Renamed.m3u8")),
+                          OSError)
 
 
 def test_a_playlist_holds_at_most_its_cap(music):  # noqa: F811
