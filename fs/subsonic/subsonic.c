@@ -55,7 +55,7 @@ static const struct {
 	{ SUBSONIC_CONFLICT, "Multiple conflicting authentication mechanisms"
 	  " provided." },
 	{ SUBSONIC_BAD_KEY, "Invalid API key." },
-	{ SUBSONIC_EDITS_DENIED, "User is not authorized for the given operation." },
+	{ 50, "User is not authorized for the given operation." },
 	{ SUBSONIC_NOT_FOUND, "The requested data was not found." },
 };
 

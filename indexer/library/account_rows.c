@@ -203,7 +203,8 @@ static int each_playlist(void *arg, sqlite3_stmt *st)
 	struct read *r = arg;
 	int (*fn)(void *, const struct account_playlist *) = r->fn;
 	struct account_playlist p = {
-		.id = sqlite3_column_int64(st, 0), .account = column_text(st, 1),
+		.id = sqlite3_column_int64(st, 0),
+		.account = column_text(st, 1),
 		.name = column_text(st, 2), .comment = column_text(st, 3),
 		.is_public = sqlite3_column_int(st, 4),
 		.created = sqlite3_column_double(st, 5),

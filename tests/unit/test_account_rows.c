@@ -250,7 +250,8 @@ static void test_migrated_from_52(void **state)
 				    " sqlite_master WHERE name IN"
 				    " ('subsonic_playlists',"
 				    " 'subsonic_playlist_songs',"
-				    " 'subsonic_queues', 'subsonic_queue_songs',"
+				    " 'subsonic_queues',"
+				    " 'subsonic_queue_songs',"
 				    " 'subsonic_ratings')"), 5);
 	strbuf_release(&sb);
 }
