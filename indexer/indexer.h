@@ -21,6 +21,7 @@
 /* connections_check(), the one-shot --check-connections */
 #include "indexer/connections.h"
 #include "indexer/jobs.h"
+#include "indexer/library/account_rows.h"
 #include "indexer/library/scan.h"
 #include "indexer/library/starred.h"
 #include "indexer/library/watch.h"
@@ -286,6 +287,18 @@ int indexer_star(const struct starred_change *change);
  * negative errno value (logged).
  */
 int indexer_scrobble(const char *account, int64_t file, double at);
+
+/*
+ * Keep what a Subsonic account changed of its own rows
+ * (library/account_rows.h), ahead of a scan's backlog: a playlist (its
+ * id set when it is new; -ENOENT when it is no playlist of the account),
+ * a bookmark, its play queue, a rating. Each returns 0 or a negative
+ * errno value (logged).
+ */
+int indexer_playlist(struct account_playlist_change *change);
+int indexer_bookmark(const struct account_bookmark *bookmark);
+int indexer_play_queue(const struct account_queue *queue);
+int indexer_rating(const struct account_rating *rating);
 
 /* Copy the live status. */
 void indexer_status(struct indexer_status *out);

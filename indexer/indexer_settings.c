@@ -4,7 +4,8 @@
  * preferences, whether it is monitored, its latest volume (a number
  * written queues a check of new volumes), its source, its edition)
  * and the blocklist, each checked and handed to the writer, the stars
- * and plays of the Subsonic accounts (library/starred.h), and the
+ * and plays of the Subsonic accounts (library/starred.h) and their
+ * own rows (library/account_rows.h), and the
  * configuration's keys that the store's readers, scans and checks depend
  * on (covers, volume_from_chapters, edition), noted in the store's
  * settings table;
@@ -22,6 +23,7 @@
 #include "indexer/analysis/playlist_reads.h"
 #include "indexer/indexer_private.h"
 #include "indexer/jobs.h"
+#include "indexer/library/account_rows.h"
 #include "indexer/library/starred.h"
 #include "indexer/manga/manga.h"
 #include "indexer/manga/names.h"
@@ -130,6 +132,26 @@ int indexer_scrobble(const char *account, int64_t file, double at)
 	struct starred_play p = { account, file, at };
 
 	return writer_call_urgent(starred_play, &p);
+}
+
+int indexer_playlist(struct account_playlist_change *change)
+{
+	return writer_call_urgent(account_rows_playlist, change);
+}
+
+int indexer_bookmark(const struct account_bookmark *bookmark)
+{
+	return writer_call_urgent(account_rows_bookmark, (void *)bookmark);
+}
+
+int indexer_play_queue(const struct account_queue *queue)
+{
+	return writer_call_urgent(account_rows_queue, (void *)queue);
+}
+
+int indexer_rating(const struct account_rating *rating)
+{
+	return writer_call_urgent(account_rows_rating, (void *)rating);
 }
 
 int indexer_set_series_prefs(int64_t series, const char *text)

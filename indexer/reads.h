@@ -26,6 +26,8 @@
  *                             /similar
  *   library/scan_history.h    the scans, for scans.svg
  *   library/starred.h         the Subsonic accounts' stars and plays
+ *   library/account_rows.h    their playlists, bookmarks, play queues
+ *                             and ratings
  *   library/root_guard.h      the roots found unavailable, for health
  *   library/library_stats.h   counts, roots, scans, scan totals, damaged
  *                             tags: summary.json, scan.json, scan.csv,
@@ -55,6 +57,7 @@
 #include "indexer/analysis/playlist_reads.h"
 #include "indexer/analysis/playlist_rows.h"
 #include "indexer/analysis/similar.h"
+#include "indexer/library/account_rows.h"
 #include "indexer/library/cover_copies.h"
 #include "indexer/library/covers.h"
 #include "indexer/library/library_stats.h"

@@ -27,6 +27,7 @@
 #include "fs/subsonic/subsonic_artists.h"
 #include "fs/subsonic/subsonic_auth.h"
 #include "fs/subsonic/subsonic_busy.h"
+#include "fs/subsonic/subsonic_edits.h"
 #include "fs/subsonic/subsonic_genres.h"
 #include "fs/subsonic/subsonic_lists.h"
 #include "fs/subsonic/subsonic_music.h"
@@ -34,6 +35,7 @@
 #include "fs/subsonic/subsonic_old.h"
 #include "fs/subsonic/subsonic_marks.h"
 #include "fs/subsonic/subsonic_playlists.h"
+#include "fs/subsonic/subsonic_queue.h"
 #include "fs/subsonic/subsonic_stars.h"
 #include "fs/subsonic/subsonic_system.h"
 #include "indexer/reads.h"
@@ -138,8 +140,14 @@ static int do_get_album(struct request *r)
 	return id ? subsonic_music_album(r->body, id) : SUBSONIC_MISSING;
 }
 
+/* getPlaylists of another account's username is not answered: each
+ * account reads as its own user (error 50, as getUser's). */
 static int do_get_playlists(struct request *r)
 {
+	const char *user = param(r, "username");
+
+	if (user && strcmp(user, subsonic_marks_account()))
+		return SUBSONIC_EDITS_DENIED;
 	return subsonic_playlists_all(r->body);
 }
 
@@ -247,6 +255,65 @@ static int values(struct request *r, const char *name, json_t **out)
 	}
 	*out = v.a;
 	return v.rc;
+}
+
+static int query_values(void *req, const char *name, json_t **out)
+{
+	return values(req, name, out);
+}
+
+/* A method of the query q of r, fn(body, q). */
+static int with_query(struct request *r,
+		      int (*fn)(json_t *body, const struct subsonic_query *q))
+{
+	const struct subsonic_query q = { query_value, query_values, r };
+
+	return fn(r->body, &q);
+}
+
+static int do_create_playlist(struct request *r)
+{
+	return with_query(r, subsonic_edits_create);
+}
+
+static int do_update_playlist(struct request *r)
+{
+	return with_query(r, subsonic_edits_update);
+}
+
+static int do_delete_playlist(struct request *r)
+{
+	return with_query(r, subsonic_edits_delete);
+}
+
+static int do_get_bookmarks(struct request *r)
+{
+	return with_query(r, subsonic_queue_bookmarks);
+}
+
+static int do_create_bookmark(struct request *r)
+{
+	return with_query(r, subsonic_queue_bookmark);
+}
+
+static int do_delete_bookmark(struct request *r)
+{
+	return with_query(r, subsonic_queue_unbookmark);
+}
+
+static int do_get_play_queue(struct request *r)
+{
+	return with_query(r, subsonic_queue_get);
+}
+
+static int do_save_play_queue(struct request *r)
+{
+	return with_query(r, subsonic_queue_save);
+}
+
+static int do_set_rating(struct request *r)
+{
+	return with_query(r, subsonic_queue_rate);
 }
 
 /* star (on) or unstar. */

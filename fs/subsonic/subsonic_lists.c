@@ -351,10 +351,11 @@ static int by_marks(struct pick *pick, void *arg)
 	char sid[SUBSONIC_MARKS_ID_LEN];
 	json_t *id = subsonic_music_id("al", a->rel), *o;
 	const char *at, *starred;
-	double plays = 0;
+	double plays = 0, rating;
 
-	starred = json_string_value(json_object_get(subsonic_marks_of(
-		json_string_value(id)), "starred"));
+	o = subsonic_marks_of(json_string_value(id));
+	starred = json_string_value(json_object_get(o, "starred"));
+	rating = (double)json_integer_value(json_object_get(o, "userRating"));
 	json_decref(id);
 	pick->text = NULL;
 	for (size_t k = 0; m != STARRED && k < a->nsongs; k++) {
@@ -369,8 +370,8 @@ static int by_marks(struct pick *pick, void *arg)
 		pick->text = starred;
 	else if (m == HIGHEST)
 		pick->text = NULL;
-	pick->key = m == FREQUENT ? plays : m == HIGHEST ?
-		(starred ? 1e15 : 0) + plays : pick->text ? 1 : 0;
+	pick->key = m == FREQUENT ? plays : m == HIGHEST ? rating * 1e12 +
+		(starred ? 1e11 : 0) + plays : pick->text ? 1 : 0;
 	if (m == STARRED)
 		return starred != NULL;
 	return pick->key > 0;

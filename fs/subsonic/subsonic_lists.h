@@ -26,9 +26,9 @@ int subsonic_lists_indexes(json_t *body, subsonic_param_fn param,
  * folder of /library/music/genres; by name), or by the account's marks:
  * starred (the albums it starred, the latest star first), frequent (the
  * albums whose songs it played most), recent (those it played a song of,
- * the latest first), highest (mediamon keeps no rating: the starred
- * albums, then those played, each by their plays); size (10, at most
- * 500) and offset. */
+ * the latest first), highest (the albums it rated, by their rating,
+ * then those it starred, then those played, each by their plays); size
+ * (10, at most 500) and offset. */
 int subsonic_lists_albums(json_t *body, subsonic_param_fn param, void *req);
 /* getRandomSongs: size (10, at most 500) songs, fromYear and toYear. */
 int subsonic_lists_random(json_t *body, subsonic_param_fn param, void *req);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * An account's marks for one answer of the Subsonic API
- * (subsonic_marks.h): its stars and plays read from the store once per
- * request into this thread's table and added to the objects made
- * meanwhile, and the form of a song's id. It judges no right and
+ * (subsonic_marks.h): its stars, plays and ratings read from the store
+ * once per request into this thread's table and added to the objects
+ * made meanwhile, and the form of a song's id. It judges no right and
  * writes nothing.
  */
 #include "fs/subsonic/subsonic_marks.h"
@@ -33,17 +33,26 @@ const char *subsonic_marks_account(void)
 	return account;
 }
 
+/* The marks of id, made empty when there are none: NULL when out of
+ * memory. */
+static json_t *marks_of(const char *id)
+{
+	json_t *m = json_object_get(marks, id);
+
+	if (!m && !json_object_set_new(marks, id, json_object()))
+		m = json_object_get(marks, id);
+	return m;
+}
+
 /* Set the member name of the marks of id to the time at. */
 static int mark_time(const char *id, const char *name, double at)
 {
 	char when[CLOCK_RFC3339_LEN];
-	json_t *m = json_object_get(marks, id);
+	json_t *m = marks_of(id);
 
-	if (!m && (json_object_set_new(marks, id, json_object()) ||
-		   !(m = json_object_get(marks, id))))
-		return -ENOMEM;
 	clock_rfc3339((time_t)at, when);
-	return json_object_set_new(m, name, json_string(when)) ? -ENOMEM : 0;
+	return m && !json_object_set_new(m, name, json_string(when)) ? 0 :
+	       -ENOMEM;
 }
 
 /* A star, by the id of today of what it is of: an album starred by
@@ -80,6 +89,20 @@ static int load_play(void *arg, int64_t file, int64_t count, double played)
 	return rc;
 }
 
+static int load_rating(void *arg, const struct account_rating *r)
+{
+	char id[SUBSONIC_MARKS_ID_LEN];
+	json_t *m;
+
+	(void)arg;
+	if (r->kind == STARRED_SONG)
+		subsonic_marks_song_id(r->file, id);
+	m = marks_of(r->kind == STARRED_SONG ? id : r->item);
+	return m && !json_object_set_new(m, "userRating",
+					 json_integer(r->rating)) ? 0 :
+	       -ENOMEM;
+}
+
 int subsonic_marks_begin(const char *name)
 {
 	int rc;
@@ -90,6 +113,8 @@ int subsonic_marks_begin(const char *name)
 	rc = marks ? starred_each(name, load_star, NULL) : -ENOMEM;
 	if (!rc)
 		rc = starred_plays_each(name, load_play, NULL);
+	if (!rc)
+		rc = account_rows_ratings_each(name, load_rating, NULL);
 	return rc;
 }
 

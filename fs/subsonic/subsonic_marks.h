@@ -3,11 +3,13 @@
 #define MEDIAMON_SUBSONIC_MARKS_H
 /*
  * The marks of the account a Subsonic answer is for (fs/subsonic/subsonic.h):
- * its stars and plays (indexer/library/starred.h). A thread loads them
- * with subsonic_marks_begin() before its method runs, and every song,
- * album and artist made meanwhile (fs/subsonic/subsonic_music.h) gets its
- * "starred" time (RFC 3339, UTC) and a song its "playCount" and
- * "played" (subsonic_marks_add()), until subsonic_marks_end().
+ * its stars and plays (indexer/library/starred.h) and ratings
+ * (indexer/library/account_rows.h). A thread loads them with
+ * subsonic_marks_begin() before its method runs, and every song, album
+ * and artist made meanwhile (fs/subsonic/subsonic_music.h) gets its
+ * "starred" time (RFC 3339, UTC) and "userRating" (1 to 5), and a song
+ * its "playCount" and "played" (subsonic_marks_add()), until
+ * subsonic_marks_end().
  *
  * Also the form of a song's id: "so" and its file's files.id.
  */

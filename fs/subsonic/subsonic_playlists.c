@@ -19,6 +19,7 @@
 #include "fs/tree/rendering.h"
 #include "fs/tree/stamps.h"
 #include "fs/subsonic/subsonic_auth.h"
+#include "fs/subsonic/subsonic_edits.h"
 #include "fs/subsonic/subsonic_music.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
@@ -242,6 +243,8 @@ int subsonic_playlists_all(json_t *body)
 			break;
 		}
 	}
+	if (!rc)
+		rc = subsonic_edits_all(out);
 	if (!rc && json_object_set_new(body, "playlists",
 				       json_pack("{s:O}", "playlist", out)))
 		rc = -ENOMEM;
@@ -257,6 +260,8 @@ int subsonic_playlists_one(json_t *body, const char *id)
 	json_t *by_path = NULL, *p;
 	int rc = SUBSONIC_NOT_FOUND;
 
+	if (id && !strncmp(id, SUBSONIC_EDITS_PREFIX, 2))
+		return subsonic_edits_one(body, id);
 	if (id && !strncmp(id, "pl", 2) &&
 	    !subsonic_auth_unhex(id + 2, &rel) && offered(rel.buf))
 		rc = songs_by_path(&by_path);

@@ -11,7 +11,8 @@
  * are the songs of its tracks the user may see in the artists view
  * (subsonic_music_albums()), in its order, and its duration the sum of
  * their #EXTINF seconds. A playlist with no such song is not there for
- * the user.
+ * the user. The accounts' own playlists ("up" ids) are
+ * subsonic_edits.h's: getPlaylists lists them after these.
  *
  * Each function adds its member to body and returns 0, a negative errno
  * value, or SUBSONIC_NOT_FOUND when id names no playlist the user may

@@ -340,6 +340,9 @@ static const struct {
 	  .help = "1990s.m3u8: a playlist per decade" },
 	{ "/playlists/mpd", { .type = NODE_DIR, .dynamic = 1 },
 	  .help = "all of them flat as .m3u, for MPD's playlist_directory" },
+	{ "/playlists/own", { .type = NODE_DIR, .dynamic = 1 },
+	  .help = "NAME.m3u8: the playlists the reader made through the "
+		  "OpenSubsonic API (its account of the same name)" },
 	{ "/playlists/library", { .type = NODE_DIR, .dynamic = 1 },
 	  .help = "the same playlists but mpd/, each track by a path "
 		  "relative to the playlist, into library/music/albums/: "

@@ -21,6 +21,7 @@
 #include "fs/tree/caller.h"
 #include "fs/tree/node.h"
 #include "fs/tree/playlists_names.h"
+#include "fs/tree/playlists_own.h"
 #include "fs/tree/playlists_rel.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
@@ -458,6 +459,8 @@ int playlists_resolve(const char *path, struct node *out)
 
 	if (!strncmp(path, "library/", 8))
 		return rel_resolve(path + 8, out);
+	if (!strncmp(path, "own/", 4))
+		return playlists_own_resolve(path + 4, out);
 	if (form < 0)
 		return form;
 	name++;
@@ -565,6 +568,8 @@ int playlists_list(const char *dir,
 
 	if (!strcmp(dir, "library") || !strncmp(dir, "library/", 8))
 		return rel_list(dir + 7 + !!dir[7], fn, arg);
+	if (!strcmp(dir, "own"))
+		return playlists_own_list(fn, arg);
 	if (form < 0)
 		return form;
 	if (form != PLAYLISTS_MPD) {
@@ -589,6 +594,10 @@ int playlists_stamp_name(const struct node *n, char *buf, size_t size)
 				 (long long)n->series);
 			return 0;
 		}
+	if (n->render_series == playlists_own_render) {
+		snprintf(buf, size, "/playlists/o/%lld", (long long)n->series);
+		return 0;
+	}
 	if (n->render_series == render_rel) {
 		snprintf(buf, size, "/playlists/r/%lld", (long long)n->series);
 		return 0;

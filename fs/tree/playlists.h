@@ -83,7 +83,7 @@ int playlists_render_decade(struct strbuf *out, int64_t decade);
  * another negative errno value when the store cannot be read). */
 int playlists_resolve(const char *path, struct node *out);
 
-/* List the folder dir of /playlists (similar, genre, decade or mpd);
+/* List the folder dir of /playlists (similar, genre, decade, mpd or own);
  * stops when fn returns nonzero. -ENOENT for another name. */
 int playlists_list(const char *dir,
 		   int (*fn)(const char *name, const struct node *child,

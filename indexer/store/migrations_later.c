@@ -501,6 +501,40 @@ const char *const migrations_later[] = {
 	"  FROM files f JOIN tracks t ON t.file_id = f.id WHERE " LOSSLESS ");"
 	"UPDATE files SET mtime_ns = 0 WHERE id IN"
 	"  (SELECT file_id FROM tracks t WHERE " LOSSLESS ");",
+	/* version 53: what each Subsonic account keeps for itself
+	 * (library/account_rows.h): its playlists and their songs, its
+	 * bookmarks, its play queue and its ratings. A song is its file's
+	 * id, kept when the file leaves (no other file takes the id). Made if
+	 * missing: tests going back to older versions keep them. */
+	"CREATE TABLE IF NOT EXISTS subsonic_playlists ("
+	"  id INTEGER PRIMARY KEY, account TEXT NOT NULL,"
+	"  name TEXT NOT NULL, comment TEXT NOT NULL DEFAULT '',"
+	"  public INTEGER NOT NULL DEFAULT 0,"
+	"  created REAL NOT NULL, changed REAL NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS subsonic_playlists_account"
+	"  ON subsonic_playlists (account);"
+	"CREATE TABLE IF NOT EXISTS subsonic_playlist_songs ("
+	"  playlist_id INTEGER NOT NULL"
+	"  REFERENCES subsonic_playlists(id) ON DELETE CASCADE,"
+	"  pos INTEGER NOT NULL, file_id INTEGER NOT NULL,"
+	"  PRIMARY KEY (playlist_id, pos)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS subsonic_bookmarks ("
+	"  account TEXT NOT NULL, file_id INTEGER NOT NULL,"
+	"  position INTEGER NOT NULL, comment TEXT NOT NULL DEFAULT '',"
+	"  created REAL NOT NULL, changed REAL NOT NULL,"
+	"  PRIMARY KEY (account, file_id)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS subsonic_queues ("
+	"  account TEXT PRIMARY KEY, current INTEGER,"
+	"  position INTEGER NOT NULL, changed REAL NOT NULL,"
+	"  changed_by TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS subsonic_queue_songs ("
+	"  account TEXT NOT NULL, pos INTEGER NOT NULL,"
+	"  file_id INTEGER NOT NULL,"
+	"  PRIMARY KEY (account, pos)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS subsonic_ratings ("
+	"  account TEXT NOT NULL, kind TEXT NOT NULL, item NOT NULL,"
+	"  rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),"
+	"  PRIMARY KEY (account, kind, item)) WITHOUT ROWID;",
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);

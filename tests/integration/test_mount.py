@@ -163,7 +163,7 @@ def test_layout(mount):
     assert os.listdir(mount.file("manga")) == []
     assert sorted(os.listdir(mount.file("playlists"))) == [
         "decade", "duplicates.m3u8", "genre", "library", "mix", "mpd",
-        "recent.m3u8", "similar"]
+        "own", "recent.m3u8", "similar"]
     assert os.listdir(mount.file("playlists/similar")) == []
     assert sorted(os.listdir(mount.file("playlists/mpd"))) == [
         "duplicates.m3u", "recent.m3u"]
@@ -177,11 +177,12 @@ def test_layout(mount):
         "missing", "missing.json", "new", "new.json", "no-cover",
         "orphans", "repairs.json", "summary.json", "tag-errors", "unparsed"]
     assert sorted(os.listdir(mount.file("metrics"))) == [
-        "analysis.json", "checks.csv", "checks.svg", "fuse.json",
-        "http.json",
+        "analysis.json", "checks-narrow.svg", "checks.csv", "checks.svg",
+        "fuse.json", "http.json",
         "mediamon.prom", "monitor.json", "prometheus", "repair.csv",
-        "repair.json", "repairs.svg", "requests.json", "scan.csv",
-        "scan.json", "scans.json", "scans.svg", "watch.json"]
+        "repair.json", "repairs-narrow.svg", "repairs.svg",
+        "requests.json", "scan.csv", "scan.json", "scans-narrow.svg",
+        "scans.json", "scans.svg", "watch.json"]
     assert sorted(os.listdir(mount.file("control"))) == [
         "blocklist", "check-missing", "check-new", "dry-run", "log-level",
         "maintenance", "pause", "repair", "rescan", "reset-metrics",

@@ -89,7 +89,7 @@ def test_playlists_similar_recent_duplicates(sounds, tmp_path):
                          "Shifter - Shifted.m3u8"]
         assert sorted(os.listdir(m.file("playlists"))) == [
             "decade", "duplicates.m3u8", "genre", "library", "mix", "mpd",
-            "recent.m3u8", "similar"]
+            "own", "recent.m3u8", "similar"]
         assert sorted(os.listdir(m.file("playlists/mix"))) == names
         assert sorted(os.listdir(m.file("playlists/genre"))) == [
             "Rock.m3u8", "Synth_Pop.m3u8"]

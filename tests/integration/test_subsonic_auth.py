@@ -91,7 +91,7 @@ def test_unserved_method_is_named(web):
     not implemented (yet), or never, as its row of
     fs/subsonic/subsonic_methods.def says (issue 82); a name that is no
     method of the spec says that, in JSON and XML."""
-    for method in ("getShares", "getShares.view", "createBookmark"):
+    for method in ("getShares", "getShares.view", "getLyricsBySongId"):
         resp = failed(call(web, method)[2], 0)
         name = method.split(".")[0]
         assert resp["error"]["message"] == name + " is not implemented"

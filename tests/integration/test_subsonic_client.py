@@ -214,6 +214,35 @@ def check_marks(w, records, ids):
     assert "starred" not in ok(call(w, "getSong", id=first[0])[2])["song"]
 
 
+def check_edits(records, ids):
+    """The account's own playlist, bookmark, play queue and rating as
+    the library made and read them (issue 77)."""
+    made = ok(records[0]["result"])["playlist"]
+    order = [s["id"] for s in made["entry"]]
+    assert sorted(order) == sorted(v[0] for v in ids.values())
+    # its cover its first song's (Band/Tones has one)
+    assert made["entry"][0]["albumId"] == ids["First"][2]
+    assert made["coverArt"] == made["entry"][0]["coverArt"]
+    got = the(records, "getPlaylist")["playlist"]
+    assert (got["name"], got["public"], got["owner"]) == \
+        ("Ours", True, "root")
+    assert [e["id"] for e in got["entry"]] == order[2:] + order[:1]
+    assert [p["name"] for p in the(records, "getPlaylists")["playlists"][
+        "playlist"] if p["id"] == got["id"]] == ["Ours"]
+    mark, = the(records, "getBookmarks")["bookmarks"]["bookmark"]
+    assert (mark["entry"]["id"], mark["position"], mark["comment"]) == \
+        (order[0], 1234, "here")
+    q = the(records, "getPlayQueue")["playQueue"]
+    assert ([e["id"] for e in q["entry"]], q["current"], q["position"]) \
+        == (order, order[1], 5000)
+    assert the(records, "getSong")["song"]["userRating"] == 4
+    assert [r["method"] for r in records] == [
+        "createPlaylist", "updatePlaylist", "getPlaylist", "getPlaylists",
+        "deletePlaylist", "createBookmark", "getBookmarks",
+        "deleteBookmark", "savePlayQueue", "getPlayQueue", "setRating",
+        "getSong"]
+
+
 def test_a_client_library_drives_every_method(node, library):
     """Every method of issue 67 through subsonic-api's own calls and
     its token login; a wrong password through it is error 40."""
@@ -224,6 +253,9 @@ def test_a_client_library_drives_every_method(node, library):
     for rec in records:
         if "raw" in rec:
             ok(rec["result"])
+    edits = [r for r in records if r["part"] == "edits"]
+    records = [r for r in records if r["part"] != "edits"]
+    check_edits(edits, ids)
     asked = {r["method"] for r in records}
     assert asked >= {
         "ping", "getLicense", "getMusicFolders", "getIndexes",

@@ -60,6 +60,17 @@ ASKED = {
     "star": {"id": "{Second}"}, "unstar": {"id": "{Second}"},
     "scrobble": {"id": "{Second}", "submission": "false"},
     "getUser": {"username": "root"},
+    # each asked twice, in JSON then in XML: the second answer is made
+    # after the first's change (a second playlist, "Mine" gone)
+    "createPlaylist": {"name": "Made", "songId": "{Second}"},
+    "updatePlaylist": {"playlistId": "{mine}", "name": "Renamed",
+                       "songIdToAdd": "{Only}"},
+    "deletePlaylist": {"id": "{mine}"},
+    "setRating": {"id": "{Tones}", "rating": "4"},
+    "createBookmark": {"id": "{First}", "position": "5000"},
+    "deleteBookmark": {"id": "{Only}"},
+    "savePlayQueue": {"id": "{Second}", "current": "{Second}",
+                      "position": "0"},
 }
 RANDOM = {"getRandomSongs": "randomSongs.song"}
 
@@ -162,7 +173,8 @@ def params(method, ids):
 
 def history(w):
     """The library's ids by title or name, after a fixed history: First
-    starred and played once, Only now playing."""
+    starred and played once, Only now playing, the account's playlist
+    Mine of First, a bookmark in Only, a queue of First."""
     songs = walked(w)
     ids = {t: v[0] for t, v in songs.items()}
     ids.update({"Band": songs["First"][1], "Zed": songs["Only"][1],
@@ -172,6 +184,11 @@ def history(w):
     ok(call(w, "scrobble", id=ids["Only"], submission="false")[2])
     lists = ok(call(w, "getPlaylists")[2])["playlists"]["playlist"]
     ids["playlist"] = lists[0]["id"]
+    ids["mine"] = ok(call(w, "createPlaylist", name="Mine",
+                          songId=ids["First"])[2])["playlist"]["id"]
+    ok(call(w, "createBookmark", id=ids["Only"], position="1000")[2])
+    ok(call(w, "savePlayQueue", id=ids["First"], current=ids["First"],
+            position="0")[2])
     return ids
 
 

@@ -195,7 +195,8 @@ MARKED = ("starred", "frequent", "recent", "highest")
 def test_album_lists_by_marks(music):  # noqa: F811
     """getAlbumList2's lists of the account's marks: starred (the albums
     starred), frequent (most played), recent (latest played), highest
-    (no ratings: starred, then played), each with size and offset."""
+    (no rating given: starred, then played), each with size and
+    offset."""
     ids = walk(music)
     for t in MARKED:
         assert album_list(music, t) == [], t

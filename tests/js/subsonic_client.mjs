@@ -15,7 +15,9 @@
 //		"range": "bytes=4-99"}'
 //
 // "every" walks the music (getArtists, getArtist, getAlbum) and asks
-// every method of issue 67 about what it found; "few" asks ping, and
+// every method of issue 67 about what it found, then makes and changes
+// the account's own playlist, bookmark, queue and rating (part "edits"
+// of the records; the others are "browse"); "few" asks ping, and
 // with songs getArtists and getSong of each, as a login's check.
 import { createHash, webcrypto } from "node:crypto";
 import { SubsonicAPI } from "subsonic-api";
@@ -23,6 +25,8 @@ import { SubsonicAPI } from "subsonic-api";
 const cfg = JSON.parse(process.argv[2]);
 const records = [];
 let wire = null;
+// The part of the plan the calls made now belong to, kept in each record.
+let part = "browse";
 
 // A fetch for the library that keeps a copy of each answer, with the
 // headers extra added to the library's.
@@ -51,6 +55,7 @@ function head(method, args) {
 	const res = wire.res;
 	return {
 		method,
+		part,
 		args: args ?? {},
 		url: wire.url,
 		status: res.status,
@@ -138,6 +143,30 @@ async function marks(s) {
 	await json("getStarred2");
 }
 
+// The account's own playlist, bookmark, play queue and rating.
+async function edits(songs) {
+	const ids = songs.map((s) => s.id);
+
+	part = "edits";
+	const { playlist } = await json("createPlaylist",
+		{ name: "Mine", songId: ids });
+	await json("updatePlaylist", { playlistId: playlist?.id,
+		name: "Ours", public: true, songIdToAdd: [ids[0]],
+		songIndexToRemove: [0, 1] });
+	await json("getPlaylist", { id: playlist?.id });
+	await json("getPlaylists");
+	await json("deletePlaylist", { id: playlist?.id });
+	await json("createBookmark", { id: ids[0], position: 1234,
+		comment: "here" });
+	await json("getBookmarks");
+	await json("deleteBookmark", { id: ids[0] });
+	await json("savePlayQueue", { id: ids, current: ids[1],
+		position: 5000 });
+	await json("getPlayQueue");
+	await json("setRating", { id: ids[0], rating: 4 });
+	await json("getSong", { id: ids[0] });
+}
+
 async function every() {
 	await json("ping");
 	await json("getLicense");
@@ -151,6 +180,7 @@ async function every() {
 	await lists(genres?.genre?.[0]?.value, songs[0]);
 	await media(songs);
 	await marks(songs[0]);
+	await edits(songs);
 }
 
 async function few() {
