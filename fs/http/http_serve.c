@@ -592,9 +592,10 @@ static enum MHD_Result send_page(struct MHD_Connection *c)
 	strbuf_release(&body);
 	strbuf_addstr(&out, "<h2>Health</h2>\n<pre id=\"health\">");
 	add_rendering(&out, "/status/health", 8192);
-	strbuf_addstr(&out, "</pre>\n<h2>Missing</h2>\n<pre id=\"missing\">");
-	add_rendering(&out, "/status/missing", 8192);
-	strbuf_addstr(&out, "</pre>\n");
+	strbuf_addstr(&out, "</pre>\n<h2>Missing</h2>\n");
+	rc = render_home_missing(&out);
+	if (rc)
+		strbuf_addf(&out, "<p>(%s)</p>\n", strerror(-rc));
 	add_charts(&out);
 	strbuf_addstr(&out, "<h2>More</h2>\n<ul>\n");
 	for (size_t i = 0; i < sizeof(links) / sizeof(*links); i++)

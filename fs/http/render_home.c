@@ -293,3 +293,62 @@ void render_home_buttons(struct strbuf *out)
 			    buttons[i].label);
 	strbuf_addstr(out, "</div>\n");
 }
+
+/* The missing volumes being gathered: the shelf the caller may see, and
+ * the series of the last line written, whose volumes follow it. */
+struct missing {
+	struct strbuf *out;
+	const struct opds_shelf *s;
+	int64_t last;
+	int lines;
+};
+
+static int add_missing(void *arg, int64_t id, const char *series,
+		       int volume, const char *series_path)
+{
+	struct missing *m = arg;
+	const struct opds_series *se = NULL;
+
+	(void)series;
+	(void)series_path;
+	for (size_t i = 0; !se && i < m->s->nr_series; i++)
+		if (m->s->series[i].id == id)
+			se = &m->s->series[i];
+	if (!se)
+		return 0;
+	if (id == m->last) {
+		strbuf_addf(m->out, ", %d", volume);
+		return 0;
+	}
+	if (m->lines++ == RENDER_HOME_MISSING)
+		return 1;
+	m->last = id;
+	strbuf_addstr(m->out, "<li><a href=\"/opds/series/");
+	http_escape(se->feed, 0, m->out);
+	strbuf_addstr(m->out, "\">");
+	if (se->cover_file) {
+		strbuf_addstr(m->out, "<img src=\"/opds/covers/");
+		opds_cover_name(se->cover_file, se->cover_kind, m->out);
+		strbuf_addstr(m->out, "\" alt=\"\" height=\"120\"> ");
+	}
+	utf8_add_xml(m->out, se->dir, 1);
+	strbuf_addf(m->out, "</a> missing: %d", volume);
+	return 0;
+}
+
+int render_home_missing(struct strbuf *out)
+{
+	struct opds_shelf s;
+	struct missing m = { out, &s, 0, 0 };
+	int rc = opds_shelf_read(&s, OPDS_SHELF_ALL);
+
+	if (rc)
+		return rc;
+	strbuf_addstr(out, "<ul id=\"missing\" class=\"grid\">\n");
+	rc = manga_reads_missing(add_missing, &m);
+	strbuf_addstr(out, "</ul>\n");
+	if (!rc && !m.lines)
+		strbuf_addstr(out, "<p>(none)</p>\n");
+	opds_shelf_release(&s);
+	return rc < 0 ? rc : 0;
+}

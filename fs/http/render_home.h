@@ -17,6 +17,7 @@
 #define RENDER_HOME_IDLE_S 60	/* and this often when idle */
 
 #define RENDER_HOME_LATELY 8	/* albums, volumes shown as added lately */
+#define RENDER_HOME_MISSING 50	/* series shown with their missing volumes */
 
 void render_home_counts(struct strbuf *out);
 
@@ -34,6 +35,12 @@ int render_home_lately(struct strbuf *out);
  * (div#buttons), each a form posting its value and the caller's token
  * (page_token.h) to its control file. Nothing for anyone else. */
 void render_home_buttons(struct strbuf *out);
+
+/* The missing volumes of the monitored series the caller may see
+ * (ul#missing), a series with its cover linked to its feed, then its
+ * volumes; RENDER_HOME_MISSING series at most. Returns 0 or a negative
+ * errno value. */
+int render_home_missing(struct strbuf *out);
 
 /* Returns 1 when something runs (the state is not idle), else 0. */
 int render_home_now(struct strbuf *out);

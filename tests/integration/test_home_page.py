@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 import threading
 import urllib.parse
+import zipfile
 
 import pytest
 
@@ -73,6 +74,22 @@ def page_dom(w, tmp, name):
     return cells.ids
 
 
+def web_of_two(world, user, what, until, **libraries):
+    """A listener of root's and the household account's over libraries,
+    and its folder, once root's counts are until's."""
+    where = tempfile.mkdtemp(dir=world)
+    os.chmod(where, 0o755)
+    w = Web(where, names=("root", user.name), **libraries)
+    try:
+        wait_for(lambda: json.loads(w.curl("/status/summary.json")[2]),
+                 60, what, until=lambda d: d["counts"] and
+                 until(d["counts"]))
+    except BaseException:
+        w.stop()
+        raise
+    return w, where
+
+
 COUNTS = ("tracks", "albums", "artists", "series", "volumes", "missing")
 
 
@@ -81,13 +98,9 @@ def test_each_account_sees_its_own_counts(world, user):  # noqa: F811
     only the one in the folder its user may enter, as its summary.json
     does: never the whole library's."""
     music = open_and_shut(world)
-    where = tempfile.mkdtemp(dir=world)
-    os.chmod(where, 0o755)
-    w = Web(where, names=("root", user.name), music=music)
+    w, where = web_of_two(world, user, "both tracks counted",
+                          lambda c: c["tracks"] == 2, music=music)
     try:
-        wait_for(lambda: json.loads(w.curl("/status/summary.json")[2]),
-                 60, "both tracks counted",
-                 until=lambda d: d["counts"]["tracks"] == 2)
         # the account's counts are made on a thread of their own: the
         # first read may find them being counted
         doc = wait_for(lambda: json.loads(w.curl(
@@ -457,4 +470,47 @@ def test_buttons_for_the_owner_alone(world, user):  # noqa: F811
     finally:
         if server:
             server.shutdown()
+        w.stop()
+
+
+# Each series of the page's missing list: its link, its cover loaded,
+# and the volumes said missing.
+MISSING = """[...document.querySelectorAll('#missing li')]
+    .map(li => { const a = li.querySelector('a'),
+                       i = li.querySelector('img');
+                 return [decodeURIComponent(new URL(a.href).pathname),
+                         i ? i.naturalWidth : 0,
+                         li.innerText.split('missing: ')[1]]; })"""
+
+
+def test_missing_volumes_link_to_their_series(world, user):  # noqa: F811
+    """The page lists each missing volume under its series, with the
+    series' cover, linked to its feed; the household account sees only
+    the series its user may enter, and what it is shown answers it."""
+    manga = os.path.join(world, "manga")
+    for name, have in (("Open Saga", (1, 3, 5)), ("Shut Saga", (1, 4))):
+        os.makedirs(os.path.join(manga, name))
+        for v in have:
+            with zipfile.ZipFile(os.path.join(
+                    manga, name, "%s T%02d.cbz" % (name, v)), "w") as z:
+                z.writestr("001.jpg", jpeg(720 + v))
+    os.chmod(os.path.join(manga, "Shut Saga"), 0o700)
+    w, where = web_of_two(world, user, "the volumes counted",
+                          lambda c: c["volumes"] == 5, manga=manga)
+    try:
+        for name, want in (("root", [
+                ["/opds/series/Open Saga.xml", "2, 4"],
+                ["/opds/series/Shut Saga.xml", "2, 3"]]), (user.name, [
+                ["/opds/series/Open Saga.xml", "2, 4"]])):
+            with Browser(where, 390, 844, mobile=True) as b:
+                b.headers(Authorization="Basic " + base64.b64encode(
+                    (name + ":" + PASSWORD).encode()).decode())
+                b.open(w.base + "/")
+                shown = b.js(MISSING)
+                assert [[s[0], s[2]] for s in shown] == want, shown
+                assert all(s[1] > 0 for s in shown), shown
+                for feed, _ in want:
+                    assert w.curl(urllib.parse.quote(feed),
+                                  user=name)[0] == 200, feed
+    finally:
         w.stop()
