@@ -35,6 +35,8 @@
 #include "fs/subsonic/subsonic_spec.h"
 #include "fs/subsonic/subsonic_stars.h"
 #include "fs/subsonic/subsonic_system.h"
+#include "fs/subsonic/subsonic_pump.h"
+#include "fs/subsonic/subsonic_transcode.h"
 #include "indexer/reads.h"
 
 #define GENERIC 0
@@ -88,10 +90,17 @@ static int do_get_license(struct request *r)
 
 static int do_get_extensions(struct request *r)
 {
-	return set(r->body, "openSubsonicExtensions",
-		   subsonic_auth_api_keys() ?
-		   json_pack("[{s:s,s:[i]}]", "name", "apiKeyAuthentication",
-			     "versions", 1) : json_array());
+	json_t *a = json_array();
+
+	if (a && subsonic_auth_api_keys())
+		json_array_append_new(a, json_pack("{s:s,s:[i]}", "name",
+						   "apiKeyAuthentication",
+						   "versions", 1));
+	if (a && subsonic_transcode_offsets())
+		json_array_append_new(a, json_pack("{s:s,s:[i]}", "name",
+						   "transcodeOffset",
+						   "versions", 1));
+	return set(r->body, "openSubsonicExtensions", a);
 }
 
 static int do_token_info(struct request *r)
@@ -503,8 +512,8 @@ static enum MHD_Result send_error(struct request *r, const char *f,
 }
 
 /* stream and download: the file of the song id as it is (its ranges and
- * conditions as any file of the listener's), or an error. No
- * transcoding: maxBitRate and format are not heard. getCoverArt: the
+ * conditions as any file of the listener's), or an error; stream may
+ * transcode instead (send_stream()). getCoverArt: the
  * cover of the album (or song) id as it is: size is not heard. */
 static enum MHD_Result send_file(struct request *r, const char *f,
 				 int (*path_of)(const char *id,
@@ -543,6 +552,51 @@ static int method_of(const char *rest)
 	return -1;
 }
 
+/* Answer the Subsonic error code with message (consumed). */
+static enum MHD_Result send_failure(struct request *r, const char *f,
+				    int code, json_t *message)
+{
+	if (envelope(r, 0) ||
+	    set(r->body, "error", json_pack("{s:i,s:o}", "code", code,
+					    "message", message)))
+		return http_serve_text(r->c, 500, "no memory", NULL, NULL);
+	return send_body(r, f);
+}
+
+/* stream: the file as send_file() sends it, or re-encoded as format and
+ * maxBitRate ask (subsonic_transcode.h); past [http] max_transcodes,
+ * 503 and a Retry-After, which players retry. */
+static enum MHD_Result send_stream(struct request *r, const char *f)
+{
+	struct subsonic_transcode t;
+	struct MHD_Response *resp = NULL;
+	struct strbuf path = STRBUF_INIT;
+	char why[160];
+	int rc = subsonic_transcode_plan(r->c, param(r, "id"), &t, why,
+					 sizeof(why));
+
+	if (!rc)
+		return send_file(r, f, subsonic_music_path);
+	if (rc == -EINVAL)
+		return send_failure(r, f, GENERIC, json_string(why));
+	if (rc != 1)
+		return send_error(r, f, rc);
+	rc = subsonic_music_path(param(r, "id"), &path);
+	if (!rc)
+		rc = subsonic_transcode_open(r->c, path.buf, &t, &resp);
+	strbuf_release(&path);
+	if (rc == -EBUSY)
+		return http_serve_text(r->c, MHD_HTTP_SERVICE_UNAVAILABLE,
+				       "too many streams being transcoded",
+				       "Retry-After", "5");
+	if (rc > 0)
+		return send_error(r, f, rc);
+	if (rc)
+		return http_serve_text(r->c, http_serve_status(rc),
+				       strerror(-rc), NULL, NULL);
+	return http_serve_queue(r->c, MHD_HTTP_OK, resp);
+}
+
 /* Answer rest, which is no method served: error 0, saying whether the
  * spec has the method (not implemented here) or not. */
 static enum MHD_Result send_unknown(struct request *r, const char *f,
@@ -558,11 +612,7 @@ static enum MHD_Result send_unknown(struct request *r, const char *f,
 	       subsonic_spec_unserved(rest, len);
 	message = name ? json_sprintf("%s is not implemented", name) :
 		  json_string("No such method in the Subsonic API.");
-	if (envelope(r, 0) ||
-	    set(r->body, "error", json_pack("{s:i,s:o}", "code", GENERIC,
-					    "message", message)))
-		return http_serve_text(r->c, 500, "no memory", NULL, NULL);
-	return send_body(r, f);
+	return send_failure(r, f, GENERIC, message);
 }
 
 static enum MHD_Result dispatch(struct request *r, const char *rest,
@@ -597,6 +647,11 @@ static enum MHD_Result dispatch(struct request *r, const char *rest,
 		return send_error(r, f, rc);
 	caller_begin_user(a->uid, a->gid, a->groups, a->ngroups);
 	reader_refresh();
+	if (!strcmp(methods[m].name, "stream")) {
+		ret = send_stream(r, f);
+		caller_end();
+		return ret;
+	}
 	if (!methods[m].fn) {
 		ret = send_file(r, f, strcmp(methods[m].name, "getCoverArt") ?
 				subsonic_music_path : subsonic_music_cover);
@@ -623,8 +678,14 @@ static enum MHD_Result dispatch(struct request *r, const char *rest,
 int subsonic_load(const struct config *cfg)
 {
 	subsonic_busy_set(cfg->http_max_answers_per_account);
+	subsonic_transcode_load(cfg);
 	return subsonic_auth_load(cfg->http_subsonic_passwords,
 				  cfg->http_subsonic_api_keys);
+}
+
+void subsonic_quiesce(void)
+{
+	subsonic_pump_stop();
 }
 
 enum MHD_Result subsonic_answer(struct MHD_Connection *c, const char *rest,

@@ -25,7 +25,10 @@
  * getArtist, getAlbum, getSong, getGenres (fs/subsonic/subsonic_music.h),
  * getIndexes, getAlbumList2, getRandomSongs, search3, getSimilarSongs
  * and getSimilarSongs2 (fs/subsonic/subsonic_lists.h), getCoverArt, stream and
- * download (the file as it is, with byte ranges: fs/http/http_serve.h),
+ * download (the file as it is, with byte ranges: fs/http/http_serve.h;
+ * stream re-encoded when its format or maxBitRate ask:
+ * fs/subsonic/subsonic_transcode.h, and past [http] max_transcodes
+ * refused with 503 and a Retry-After),
  * star, unstar, getStarred2 and scrobble (fs/subsonic/subsonic_stars.h),
  * getUser, getUsers, getScanStatus and startScan
  * (fs/subsonic/subsonic_system.h), getNowPlaying (fs/subsonic/subsonic_now.h),
@@ -44,6 +47,10 @@ struct config;
  * the listener: struct http_rest's load): 0, or a negative errno value
  * (logged), and the passwords and keys read before stay. */
 int subsonic_load(const struct config *cfg);
+
+/* End every stream that waits on its transcoder (their connections
+ * resumed), before the listener stops: struct http_rest's quiesce. */
+void subsonic_quiesce(void);
 
 /* Answer the request for /rest/REST (rest is what follows "/rest/")
  * with method, from the client at addr (via as http_auth_check()
