@@ -300,7 +300,13 @@ static int child_ok(struct stream *s)
 		got = waitpid(s->pid, &status, 0);
 	while (got < 0 && errno == EINTR);
 	s->pid = 0;
-	return got > 0 && WIFEXITED(status) && !WEXITSTATUS(status);
+	if (got > 0 && WIFEXITED(status) && !WEXITSTATUS(status))
+		return 1;
+	log_error(-ECHILD, "http: the transcoder failed (%s %d)",
+		  got < 0 ? strerror(errno) : WIFSIGNALED(status) ?
+		  "signal" : "status", got < 0 ? 0 : WIFSIGNALED(status) ?
+		  WTERMSIG(status) : WEXITSTATUS(status));
+	return 0;
 }
 
 /* The body: the pipe's bytes as they come, the connection suspended
