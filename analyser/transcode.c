@@ -351,7 +351,7 @@ static int before_offset(const struct tc *t, const AVFrame *frame)
 }
 
 /* Decode pkt (NULL: the end) and pass its frames on. */
-static int decode(struct tc *t, const AVPacket *pkt)
+static int decode_packet_in(struct tc *t, const AVPacket *pkt)
 {
 	int rc = avcodec_send_packet(t->dec, pkt);
 
@@ -381,12 +381,12 @@ static int pump(struct tc *t)
 
 	while (!rc && (got = av_read_frame(t->in, in)) >= 0) {
 		if (in->stream_index == t->idx)
-			rc = decode(t, in);
+			rc = decode_packet_in(t, in);
 		av_packet_unref(in);
 	}
 	av_packet_free(&in);
 	if (!rc)
-		rc = decode(t, NULL);
+		rc = decode_packet_in(t, NULL);
 	if (!rc)
 		rc = convert(t, NULL);
 	if (!rc)
@@ -401,7 +401,7 @@ static int pump(struct tc *t)
 }
 
 /* Free what t holds, the I/O contexts' buffers too. */
-static void release(struct tc *t)
+static void release_contexts(struct tc *t)
 {
 	AVIOContext *in = t->in ? t->in->pb : NULL;
 
@@ -444,7 +444,7 @@ int transcode_run(int in_fd, int out_fd, const char *format, unsigned kbps,
 		rc = open_convert(&t);
 	if (!rc)
 		rc = pump(&t);
-	release(&t);
+	release_contexts(&t);
 	if (rc == -ENOMEM)
 		log_error(rc, "transcode: no memory");
 	return rc;

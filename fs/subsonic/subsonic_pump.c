@@ -94,7 +94,7 @@ static void *pump_main(void *arg)
 }
 
 /* The thread and its wake pipe, once, under the lock. */
-static int start(void)
+static int start_pump(void)
 {
 	pthread_t t;
 	int rc;
@@ -121,7 +121,7 @@ int subsonic_pump_wait(struct MHD_Connection *c, int fd, int *stalled)
 	int rc;
 
 	pthread_mutex_lock(&pump.lock);
-	rc = start();
+	rc = start_pump();
 	if (!rc && pump.nr == MAX_WAITING)
 		rc = log_error(-EAGAIN, "http: %d answers already wait on "
 			       "their transcoders", MAX_WAITING);

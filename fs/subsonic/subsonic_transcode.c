@@ -124,7 +124,7 @@ int subsonic_transcode_offsets(void)
 
 /* The request's value of name as a whole number of at most max into
  * *out (none: left alone): 0, or -EINVAL with why. */
-static int number(struct MHD_Connection *c, const char *name,
+static int asked_number(struct MHD_Connection *c, const char *name,
 		  unsigned max, unsigned *out, char *why, size_t why_len)
 {
 	const char *s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
@@ -227,14 +227,14 @@ static int read_asked(struct MHD_Connection *c, json_t *song,
 	int rc = pick_format(format, t, why, why_len);
 
 	if (!rc)
-		rc = number(c, "maxBitRate", 100000, &t->kbps, why, why_len);
+		rc = asked_number(c, "maxBitRate", 100000, &t->kbps, why, why_len);
 	if (!rc && t->kbps && t->kbps < MIN_KBPS) {
 		snprintf(why, why_len, "maxBitRate %u is below %d kbit/s",
 			 t->kbps, MIN_KBPS);
 		rc = -EINVAL;
 	}
 	if (!rc)
-		rc = number(c, "timeOffset", 86400 * 7, &t->offset_s, why,
+		rc = asked_number(c, "timeOffset", 86400 * 7, &t->offset_s, why,
 			    why_len);
 	if (rc || !keys.max)
 		return rc < 0 ? rc : 0;
@@ -312,7 +312,7 @@ static int child_ok(struct stream *s)
 /* The body: the pipe's bytes as they come, the connection suspended
  * while there is none; with a length, cut to it or padded with zeros
  * (decoders skip them) past the child's end. */
-static ssize_t body_read(void *cls, uint64_t pos, char *buf, size_t max)
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	struct stream *s = cls;
 	ssize_t n;
@@ -343,7 +343,7 @@ static ssize_t body_read(void *cls, uint64_t pos, char *buf, size_t max)
 }
 
 /* The answer is done, sent or not: the child ends with it. */
-static void body_free(void *cls)
+static void stream_free(void *cls)
 {
 	struct stream *s = cls;
 
@@ -357,7 +357,7 @@ static void body_free(void *cls)
 
 /* The library file at path opened as the caller, as the listener opens
  * one: its descriptor, or a negative errno value. */
-static int open_track(const char *path)
+static int open_as_caller(const char *path)
 {
 	struct cover_copy *copy = NULL;
 	struct node n;
@@ -383,7 +383,7 @@ static int start_child(const char *path, const struct subsonic_transcode *t,
 		       struct stream *s)
 {
 	struct config_user user;
-	int fd = open_track(path);
+	int fd = open_as_caller(path);
 
 	if (fd < 0)
 		return fd;
@@ -418,7 +418,7 @@ int subsonic_transcode_open(struct MHD_Connection *c, const char *path,
 		s->length = t->length;
 		*out = MHD_create_response_from_callback(
 			t->length ? t->length : MHD_SIZE_UNKNOWN, BLOCK,
-			body_read, s, body_free);
+			stream_read, s, stream_free);
 		if (*out) {
 			for (size_t i = 0; i < sizeof(types) / sizeof(*types);
 			     i++)
