@@ -9,9 +9,12 @@ import subprocess
 import urllib.parse
 import urllib.request
 
-from subsonic_calls import call, failed, walk
+import urllib.error
+
+from clients import need
+from subsonic_calls import call, failed, walk, walked
 from subsonic_calls import music  # noqa: F401
-from test_http import PASSWORD
+from test_http import PASSWORD, Web
 
 
 def stream(w, **params):
@@ -61,3 +64,74 @@ def test_bad_parameters(music):  # noqa: F811
                 {"timeOffset": "soon"}):
         resp = call(music, "stream", id=sid, **bad)[2]
         failed(resp, 0)
+
+
+def thirty_seconds(tmp_path, conf_extra=""):
+    """A daemon over one 30 s FLAC (Band/Long/01.flac), and its song
+    id."""
+    top = tmp_path / "music"
+    album = top / "Band" / "Long"
+    album.mkdir(parents=True)
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+                    "sine=frequency=440:duration=30", "-ac", "2", "-ar",
+                    "44100", "-metadata", "title=Long", "-metadata",
+                    "artist=Band", "-metadata", "album=Long",
+                    str(album / "01.flac")], check=True)
+    w = Web(tmp_path, conf_extra=conf_extra, music=top)
+    ids = walked(w, "the 30 s song", until=lambda v: len(v) == 1)
+    return w, ids["Long"][0]
+
+
+def test_offset_and_estimate(tmp_path):
+    w, sid = thirty_seconds(tmp_path)
+    try:
+        for offset, want in ((0, 30), (20, 10)):
+            status, _, body = stream(w, id=sid, format="mp3",
+                                     maxBitRate=128, timeOffset=offset,
+                                     estimateContentLength="true")
+            assert status == 200
+            assert len(body) == want * 128000 // 8
+            out = tmp_path / ("o%d.mp3" % offset)
+            out.write_bytes(body)
+            got = float(probe(str(out))["format"]["duration"])
+            assert abs(got - want) < 1.5, (offset, got)
+        ext = call(w, "getOpenSubsonicExtensions")[2]
+        assert "transcodeOffset" in [e["name"] for e in
+                                     ext["openSubsonicExtensions"]]
+    finally:
+        w.stop()
+
+
+def test_over_max_transcodes(tmp_path):
+    """max_transcodes 0: the file as it is; the first stream held open
+    with max_transcodes 1 makes the next a 503 with Retry-After."""
+    w, sid = thirty_seconds(tmp_path, "max_transcodes = 1\n")
+    try:
+        q = {"u": "root", "p": PASSWORD, "v": "1.16.1", "c": "t",
+             "id": sid, "format": "mp3", "maxBitRate": 32}
+        url = "%s/rest/stream?%s" % (w.base, urllib.parse.urlencode(q))
+        with urllib.request.urlopen(url, timeout=120) as held:
+            held.read(100)
+            try:
+                urllib.request.urlopen(url, timeout=120)
+                assert False, "a second transcode was let through"
+            except urllib.error.HTTPError as e:
+                assert e.code == 503
+                assert e.headers["Retry-After"] == "5"
+    finally:
+        w.stop()
+
+
+def test_gstreamer_plays_it(tmp_path):
+    w, sid = thirty_seconds(tmp_path)
+    try:
+        gst = need("gst-launch-1.0")
+        q = {"u": "root", "p": PASSWORD, "v": "1.16.1", "c": "t",
+             "id": sid, "format": "mp3", "maxBitRate": 128}
+        url = "%s/rest/stream?%s" % (w.base, urllib.parse.urlencode(q))
+        done = subprocess.run([gst, "-q", "souphttpsrc", "location=" + url,
+                               "!", "decodebin", "!", "fakesink"],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+    finally:
+        w.stop()
