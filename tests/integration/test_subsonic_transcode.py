@@ -12,6 +12,7 @@ import urllib.request
 import urllib.error
 
 from clients import need
+from conftest import wait_for
 from subsonic_calls import call, failed, walk, walked
 from subsonic_calls import music  # noqa: F401
 from test_http import PASSWORD, Web
@@ -133,5 +134,40 @@ def test_gstreamer_plays_it(tmp_path):
                                "!", "decodebin", "!", "fakesink"],
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
+    finally:
+        w.stop()
+
+
+def transcoders(pid):
+    """The pids of the transcoding children of the daemon pid."""
+    found = []
+    for p in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/stat" % p) as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            with open("/proc/%s/cmdline" % p, "rb") as f:
+                cmd = f.read()
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == pid and b"--transcode=" in cmd:
+            found.append(int(p))
+    return found
+
+
+def test_child_ends_with_the_client(tmp_path):
+    """A client that goes away mid-stream takes its child with it, and
+    its place among max_transcodes is free again."""
+    w, sid = thirty_seconds(tmp_path, "max_transcodes = 1\n")
+    try:
+        pid = w.m.proc.pid
+        q = {"u": "root", "p": PASSWORD, "v": "1.16.1", "c": "t",
+             "id": sid, "format": "mp3", "maxBitRate": 320}
+        url = "%s/rest/stream?%s" % (w.base, urllib.parse.urlencode(q))
+        with urllib.request.urlopen(url, timeout=120) as r:
+            r.read(100)
+            assert transcoders(pid)
+        wait_for(lambda: not transcoders(pid), 30, "the child ended")
+        status, _, body = stream(w, id=sid, format="mp3", maxBitRate=32)
+        assert status == 200 and body
     finally:
         w.stop()
