@@ -18,6 +18,13 @@
  * It exits 0 at the end of its input, 2 when it cannot answer.
  *
  *	mediamon-analyse [--watchdog=SECONDS] [--confined] [--user=UID:GID]
+ *			 [--transcode=FORMAT:KBPS:OFFSET]
+ *
+ * --transcode makes it a transcoder instead (analyser/transcode.h): the
+ * file open on its stdin re-encoded as FORMAT (mp3, opus, aac) at KBPS
+ * kbit/s from OFFSET seconds on, written to its stdout (a pipe the
+ * daemon's HTTP answer reads), confined as the analyser is; it exits 0
+ * at the end of the file, 2 on an error.
  *
  * --watchdog ends it (SIGALRM) when a request takes longer than SECONDS,
  * so that it goes even where the daemon may not signal it (it runs as
@@ -43,6 +50,7 @@
 #include "common/strbuf.h"
 #include "indexer/analysis/analysis.h"
 #include "indexer/analysis/analysis_confine.h"
+#include "analyser/transcode.h"
 
 /* The requests read so far: buf from start on, and the descriptor that
  * came with the one not yet complete. */
@@ -193,16 +201,36 @@ static int next_request(struct input *in, const char **path, int *fd)
 	return 1;
 }
 
-/* The arguments: --watchdog=SECONDS, --confined, --user=UID:GID.
- * Returns 0 or -EINVAL. */
+/* What --transcode asks (format "": not a transcoder). */
+struct transcode_ask {
+	char format[8];
+	unsigned kbps, offset_s;
+};
+
+/* --transcode=FORMAT:KBPS:OFFSET into *t: 1 when arg is one. */
+static int transcode_arg(const char *arg, struct transcode_ask *t)
+{
+	char end;
+
+	return sscanf(arg, "--transcode=%7[a-z0-9]:%u:%u%c", t->format,
+		      &t->kbps, &t->offset_s, &end) == 3 &&
+	       transcode_known(t->format) && t->kbps;
+}
+
+/* The arguments: --watchdog=SECONDS, --confined, --user=UID:GID,
+ * --transcode=FORMAT:KBPS:OFFSET. Returns 0 or -EINVAL. */
 static int parse_args(int argc, char **argv, unsigned int *watchdog,
-		      int *confined, int *as_user, uid_t *uid, gid_t *gid)
+		      int *confined, int *as_user, uid_t *uid, gid_t *gid,
+		      struct transcode_ask *t)
 {
 	unsigned u, g;
 	char end;
 
 	for (int i = 1; i < argc; i++) {
-		if (sscanf(argv[i], "--watchdog=%u%c", &u, &end) == 1 && u) {
+		if (transcode_arg(argv[i], t)) {
+			continue;
+		} else if (sscanf(argv[i], "--watchdog=%u%c", &u, &end) == 1 &&
+			   u) {
 			*watchdog = u;
 		} else if (!strcmp(argv[i], "--confined")) {
 			*confined = 1;
@@ -215,7 +243,8 @@ static int parse_args(int argc, char **argv, unsigned int *watchdog,
 			return log_error(-EINVAL, "mediamon-analyse: unknown "
 					 "argument %s (usage: mediamon-analyse"
 					 " [--watchdog=SECONDS] [--confined]"
-					 " [--user=UID:GID])",
+					 " [--user=UID:GID]"
+					 " [--transcode=FORMAT:KBPS:OFFSET])",
 					 argv[i]);
 		}
 	}
@@ -246,6 +275,7 @@ static void arm(unsigned int seconds)
 int main(int argc, char **argv)
 {
 	struct input in = { .buf = STRBUF_INIT, .fd = -1 };
+	struct transcode_ask t = { "", 0, 0 };
 	int rc, confined = 0, as_user = 0, fd = -1;
 	unsigned int watchdog = 0;
 	const char *path = NULL;
@@ -254,11 +284,14 @@ int main(int argc, char **argv)
 
 	log_set_target(log_target_detect());
 	rc = parse_args(argc, argv, &watchdog, &confined, &as_user, &uid,
-			&gid);
+			&gid, &t);
 	if (!rc && confined) {
 		prepare();
 		rc = analysis_confine(as_user, uid, gid);
 	}
+	if (!rc && t.format[0])
+		return transcode_run(0, 1, t.format, t.kbps, t.offset_s) ? 2 :
+		       0;
 	while (!rc && (rc = next_request(&in, &path, &fd)) > 0) {
 		arm(watchdog);
 		rc = serve(path, fd);

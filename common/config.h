@@ -264,6 +264,9 @@ struct config {
 	int http_max_answers_per_account;	/* default 2: Subsonic answers
 					 * in progress */
 	long http_timeout_s;		/* idle or slow client; default 30 */
+	struct config_list http_transcode_formats;	/* mp3, opus, aac */
+	struct config_list http_transcode_bitrates;	/* CLIENT=KBPS */
+	int http_max_transcodes;	/* default 2; 0: none */
 	char *http_trusted_proxy;	/* its X-Forwarded-For is heard */
 	struct config_user http_proxy_user;	/* the proxy's, on this
 						 * machine */

@@ -90,6 +90,9 @@ const char *const config_release_languages[] = {
 const char *const config_release_formats[] = {
 	"cbz", "cbr", "cb7", "pdf", "epub", NULL
 };
+static const char *const transcode_formats[] = {
+	"mp3", "opus", "aac", NULL
+};
 static const char *const orphans[] = {
 	"keep", "list", "delete", NULL
 };
@@ -174,6 +177,7 @@ void config_init(struct config *cfg)
 		.http_max_connections = 256,
 		.http_max_per_address = 32,
 		.http_max_answers_per_account = 2,
+		.http_max_transcodes = 2,
 		.http_timeout_s = 30,
 	};
 }

@@ -20,7 +20,7 @@ libsqlite3-dev sqlite3
 libcurl4-openssl-dev
 libflac-dev zlib1g-dev
 libchromaprint-dev libebur128-dev libaubio-dev libmpg123-dev libsox-fmt-mp3
-libavformat-dev libavcodec-dev
+libavformat-dev libavcodec-dev libswresample-dev
 libseccomp-dev
 libjansson-dev libxml2-dev libinih-dev libarchive-dev libssl-dev libutf8proc-dev
 libmicrohttpd-dev libcrypt-dev apache2-utils
@@ -36,6 +36,7 @@ qbittorrent-nox transmission-daemon nzbget opentracker amule-daemon amule-utils
 man-db groff-base systemd promtool|prometheus
 librsvg2-bin chromium curl nginx-light|nginx
 strawberry xvfb xdotool
+gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly
 git procps mount attr vim|vim-tiny nano tmux rsync samba smbclient
 "
 # Packages whose installation enables a system service that mediamon's

@@ -18,6 +18,8 @@
 #include <stdio.h>
 
 #include "indexer/analysis/analysis_worker.h"
+/* the transcoding child of the Subsonic stream */
+#include "indexer/analysis/transcode_child.h"
 /* connections_check(), the one-shot --check-connections */
 #include "indexer/connections.h"
 #include "indexer/jobs.h"

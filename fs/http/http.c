@@ -592,7 +592,7 @@ static struct MHD_Daemon *listener(const struct config *cfg, int fd)
 	struct addrinfo *ai = NULL;
 	struct MHD_Daemon *d;
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
-			 MHD_USE_ITC;
+			 MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
 
 	if (fd < 0 && parse_listen(cfg->http_listen, &ai))
 		return NULL;
@@ -674,6 +674,8 @@ static void stop(void)
 {
 	if (!daemon_)
 		return;
+	if (rest_api && rest_api->quiesce)
+		rest_api->quiesce();
 	MHD_stop_daemon(daemon_);
 	daemon_ = NULL;
 	if (rest_api)
@@ -765,6 +767,8 @@ static void reload(const struct config *cfg)
 		stop();
 		return;
 	}
+	if (rest_api && rest_api->quiesce)
+		rest_api->quiesce();
 	MHD_stop_daemon(daemon_);
 	daemon_ = d;
 }

@@ -48,6 +48,9 @@ struct http_rest {
 	int (*load)(const struct config *cfg);
 	/* Forget what load read. */
 	void (*release)(void);
+	/* End the answers whose connections it suspended, before the
+	 * listener stops (libmicrohttpd may not stop with any). */
+	void (*quiesce)(void);
 };
 
 #define HTTP_HEADER_BYTES (32 << 10)

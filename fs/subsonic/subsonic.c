@@ -38,6 +38,8 @@
 #include "fs/subsonic/subsonic_queue.h"
 #include "fs/subsonic/subsonic_stars.h"
 #include "fs/subsonic/subsonic_system.h"
+#include "fs/subsonic/subsonic_pump.h"
+#include "fs/subsonic/subsonic_transcode.h"
 #include "indexer/reads.h"
 
 #define GENERIC 0
@@ -102,6 +104,12 @@ static int do_get_extensions(struct request *r)
 	if (a && subsonic_auth_api_keys() &&
 	    json_array_append_new(a, json_pack("{s:s,s:[i]}", "name",
 			"apiKeyAuthentication", "versions", 1))) {
+		json_decref(a);
+		a = NULL;
+	}
+	if (a && subsonic_transcode_offsets() &&
+	    json_array_append_new(a, json_pack("{s:s,s:[i]}", "name",
+			"transcodeOffset", "versions", 1))) {
 		json_decref(a);
 		a = NULL;
 	}
@@ -425,8 +433,8 @@ static int file_of(struct request *r, int (*path_of)(const char *id,
 }
 
 /* stream and download: the file of the song id as it is (its ranges and
- * conditions as any file of the listener's). No transcoding: maxBitRate
- * and format are not heard. */
+ * conditions as any file of the listener's); stream's format and
+ * maxBitRate may have send_stream() re-encode it instead. */
 static int do_stream(struct request *r)
 {
 	return file_of(r, subsonic_music_path);
@@ -597,6 +605,17 @@ static int method_of(const char *rest)
 	return -1;
 }
 
+/* Answer the Subsonic error code with message (consumed). */
+static enum MHD_Result send_failure(struct request *r, const char *f,
+				    int code, json_t *message)
+{
+	if (envelope(r, 0) ||
+	    set(r->body, "error", json_pack("{s:i,s:o}", "code", code,
+					    "message", message)))
+		return http_serve_text(r->c, 500, "no memory", NULL, NULL);
+	return send_body(r, f);
+}
+
 /* Answer the method m not served, or rest, no method of the spec: error
  * 0, saying which. */
 static enum MHD_Result send_unserved(struct request *r, const char *f,
@@ -612,11 +631,7 @@ static enum MHD_Result send_unserved(struct request *r, const char *f,
 	else
 		message = json_sprintf("%s is not implemented",
 				       methods[m].name);
-	if (envelope(r, 0) ||
-	    set(r->body, "error", json_pack("{s:i,s:o}", "code", GENERIC,
-					    "message", message)))
-		return http_serve_text(r->c, 500, "no memory", NULL, NULL);
-	return send_body(r, f);
+	return send_failure(r, f, GENERIC, message);
 }
 
 /* Answer the SUBSONIC_FILE method m: its file, or an error. */
@@ -625,6 +640,41 @@ static enum MHD_Result send_file(struct request *r, const char *f, int m)
 	int rc = methods[m].fn(r);
 
 	return rc ? send_error(r, f, rc) : http_serve_get(r->c, r->file.buf);
+}
+
+/* stream: the file as send_file() sends it, or re-encoded as format and
+ * maxBitRate ask (subsonic_transcode.h); past [http] max_transcodes,
+ * 503 and a Retry-After, which players retry. */
+static enum MHD_Result send_stream(struct request *r, const char *f,
+				   int m)
+{
+	struct subsonic_transcode t;
+	struct MHD_Response *resp = NULL;
+	struct strbuf path = STRBUF_INIT;
+	char why[160];
+	int rc = subsonic_transcode_plan(r->c, param(r, "id"), &t, why,
+					 sizeof(why));
+
+	if (!rc)
+		return send_file(r, f, m);
+	if (rc == -EINVAL)
+		return send_failure(r, f, GENERIC, json_string(why));
+	if (rc != 1)
+		return send_error(r, f, rc);
+	rc = subsonic_music_path(param(r, "id"), &path);
+	if (!rc)
+		rc = subsonic_transcode_open(r->c, path.buf, &t, &resp);
+	strbuf_release(&path);
+	if (rc == -EBUSY)
+		return http_serve_text(r->c, MHD_HTTP_SERVICE_UNAVAILABLE,
+				       "too many streams being transcoded",
+				       "Retry-After", "5");
+	if (rc > 0)
+		return send_error(r, f, rc);
+	if (rc)
+		return http_serve_text(r->c, http_serve_status(rc),
+				       strerror(-rc), NULL, NULL);
+	return http_serve_queue(r->c, MHD_HTTP_OK, resp);
 }
 
 static enum MHD_Result dispatch(struct request *r, const char *rest,
@@ -659,6 +709,11 @@ static enum MHD_Result dispatch(struct request *r, const char *rest,
 		return send_error(r, f, rc);
 	caller_begin_user(a->uid, a->gid, a->groups, a->ngroups);
 	reader_refresh();
+	if (!strcmp(methods[m].name, "stream")) {
+		ret = send_stream(r, f, m);
+		caller_end();
+		return ret;
+	}
 	if (methods[m].flags & SUBSONIC_FILE) {
 		ret = send_file(r, f, m);
 		caller_end();
@@ -684,8 +739,14 @@ static enum MHD_Result dispatch(struct request *r, const char *rest,
 int subsonic_load(const struct config *cfg)
 {
 	subsonic_busy_set(cfg->http_max_answers_per_account);
+	subsonic_transcode_load(cfg);
 	return subsonic_auth_load(cfg->http_subsonic_passwords,
 				  cfg->http_subsonic_api_keys);
+}
+
+void subsonic_quiesce(void)
+{
+	subsonic_pump_stop();
 }
 
 enum MHD_Result subsonic_answer(struct MHD_Connection *c, const char *rest,

@@ -25,7 +25,10 @@
  * Methods: one row each in fs/subsonic/subsonic_methods.def, answered
  * by the files its help names (subsonic_music.h, subsonic_lists.h,
  * subsonic_stars.h, subsonic_system.h, subsonic_now.h, subsonic_old.h;
- * a file's bytes through fs/http/http_serve.h); parameters come in the
+ * a file's bytes through fs/http/http_serve.h; stream re-encoded when
+ * its format or maxBitRate ask: fs/subsonic/subsonic_transcode.h, and
+ * past [http] max_transcodes refused with 503 and a Retry-After);
+ * parameters come in the
  * query or, as the formPost extension has it, in a POST's form. A
  * parameter a method takes several times (star's id) is read each time.
  */
@@ -51,6 +54,10 @@ struct http_form;
  * the listener: struct http_rest's load): 0, or a negative errno value
  * (logged), and the passwords and keys read before stay. */
 int subsonic_load(const struct config *cfg);
+
+/* End every stream that waits on its transcoder (their connections
+ * resumed), before the listener stops: struct http_rest's quiesce. */
+void subsonic_quiesce(void);
 
 /* Answer the request for /rest/REST (rest is what follows "/rest/")
  * with method, from the client at addr (via as http_auth_check()

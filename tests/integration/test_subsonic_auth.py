@@ -41,8 +41,11 @@ def test_envelope_in_json_and_xml(web):
 
 def test_first_methods(web):
     assert ok(call(web, "getLicense")[2])["license"] == {"valid": True}
+    # transcodeOffset: stream hears timeOffset ([http] max_transcodes)
     assert ok(call(web, "getOpenSubsonicExtensions")[2])[
-        "openSubsonicExtensions"] == [{"name": "formPost", "versions": [1]}]
+        "openSubsonicExtensions"] == [
+            {"name": "formPost", "versions": [1]},
+            {"name": "transcodeOffset", "versions": [1]}]
     folders = ok(call(web, "getMusicFolders.view")[2])["musicFolders"]
     assert folders == {"musicFolder": [{"id": 1, "name": "music"}]}
     root = call(web, "getMusicFolders", f="xml")[2]
@@ -217,7 +220,8 @@ def test_api_key_names_its_account(tmp_path):
         got = ok(call(w, "getOpenSubsonicExtensions", auth=key)[2])
         assert got["openSubsonicExtensions"] == [
             {"name": "formPost", "versions": [1]},
-            {"name": "apiKeyAuthentication", "versions": [1]}]
+            {"name": "apiKeyAuthentication", "versions": [1]},
+            {"name": "transcodeOffset", "versions": [1]}]
         ok(call(w, "ping", auth=key)[2])
         assert ok(call(w, "tokenInfo", auth=key)[2])["tokenInfo"] == \
             {"username": "root"}

@@ -101,6 +101,9 @@ def test_another_users_private_artist(world):  # noqa: F811
         for method in ("stream", "download", "getSimilarSongs2",
                        "getCoverArt"):
             failed(call(w, method, id=priv[0], **mine)[2], 70)
+        # nor re-encoded (issue 77): the same refusal
+        failed(call(w, "stream", id=priv[0], format="mp3", maxBitRate=64,
+                    **mine)[2], 70)
         pub = root_ids["Pub"]
         assert ok(call(w, "getSong", id=pub[0], **mine)[2])[
             "song"]["title"] == "Pub"

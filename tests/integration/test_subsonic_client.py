@@ -140,7 +140,9 @@ def check_browsing(w, records, ids):
         {"musicFolder": [{"id": 1, "name": "music"}]}
     assert the(records, "getLicense")["license"]["valid"] is True
     assert the(records, "getOpenSubsonicExtensions")[
-        "openSubsonicExtensions"] == [{"name": "formPost", "versions": [1]}]
+        "openSubsonicExtensions"] == [
+            {"name": "formPost", "versions": [1]},
+            {"name": "transcodeOffset", "versions": [1]}]
     assert [i["name"] for i in the(records, "getIndexes")["indexes"][
         "index"]] == ["B", "Z"]
     by_name = the(records, "getAlbumList2", type="alphabeticalByName")
