@@ -1122,7 +1122,7 @@ views_lslr() {
 	vl_n=$(find "$1" | wc -l)
 	put "$2_entries" "$vl_n"
 	put "$2_us" "$(awk -v s="$vl_s" -v n="$vl_n" \
-		'BEGIN { printf "%.1f", n > 0 ? s * 1e6 / n : 0 }')"
+		'BEGIN { printf "%.1f", (n > 0 ? s * 1e6 / n : 0) }')"
 }
 
 section_views() {
