@@ -303,11 +303,19 @@ int fs_attr_snapshot(fuse_req_t req, fuse_ino_t ino, struct stat *st)
  * of an open one reaches fs_attr_snapshot(); so are those of a folder
  * whose times are its archive's, so that a kernel keeping its listing
  * sees the archive's change at the next listing and lists it again. */
-double fs_attr_timeout(const struct node *n)
+double fs_attr_timeout(const char *path, const struct node *n)
 {
-	return n->type == NODE_FILE || n->type == NODE_CONTROL ||
-	       (n->type == NODE_DIR && n->stat_series) ? 0 :
-	       fs_attr.attr_timeout;
+	if (n->type == NODE_FILE || n->type == NODE_CONTROL ||
+	    (n->type == NODE_DIR && n->stat_series))
+		return 0;
+	return views_owns(path) && fs_attr.attr_timeout < FS_VIEWS_TIMEOUT_S ?
+	       FS_VIEWS_TIMEOUT_S : fs_attr.attr_timeout;
+}
+
+double fs_attr_entry_timeout(const char *path)
+{
+	return views_owns(path) && fs_attr.entry_timeout < FS_VIEWS_TIMEOUT_S ?
+	       FS_VIEWS_TIMEOUT_S : fs_attr.entry_timeout;
 }
 
 /* Every callback but lookup starts from the path of its inode; the

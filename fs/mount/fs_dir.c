@@ -140,9 +140,9 @@ static int fill_one(struct fill_ctx *ctx, const char *name,
 				return 1;
 			e.ino = ino;
 			e.attr.st_ino = ino;
-			e.attr_timeout = fs_attr_timeout(child);
+			e.attr_timeout = fs_attr_timeout(ctx->path.buf, child);
 			e.entry_timeout = ctx->same_for_all ?
-					  fs_attr.entry_timeout : 0;
+				fs_attr_entry_timeout(ctx->path.buf) : 0;
 		}
 		len = fuse_add_direntry_plus(ctx->req, at, left, name, &e,
 					     ctx->next);

@@ -18,7 +18,7 @@ from access_users import start_daemon
 from access_users import pytestmark, user, world  # noqa: F401 (fixtures)
 from clients import need
 from conftest import unmount, wait_for
-from test_analysis import melody, to_flac
+from test_analysis import melody, to_flac, wait_analysed
 
 # (folder, artist, album, genre, year, titles)
 ALBUMS = (("a1", "Alder", "Bark", "Folk", 1990, ("One", "Two")),
@@ -143,3 +143,61 @@ def test_folder_times_stand_across_a_restart(world, mount, tmp_path):
         assert {p: os.stat(p).st_mtime_ns for p in times} == times
     finally:
         unmount(m.path, m.proc)
+
+
+def requests(m):
+    return m.json("metrics/fuse.json")["requests"]
+
+
+def test_second_listing_kept_by_the_kernel(mount, user):  # noqa: F811
+    """Issue 80, "Listing": the kernel keeps the views' names, attributes
+    and listings past the mount's attribute timeout (1 s), so a second
+    walk that stats every entry (find -printf, which unlike ls -l asks no
+    extended attribute, which the kernel never keeps) asks the daemon
+    only to open, check and close each folder; a track
+    added or removed is in the next listing all the same, and its old
+    name is gone for every user."""
+    m = mount
+    music = m.file("library/music")
+    wait_analysed(m)  # the store stands still: the kernel keeps all
+    m.wait_quiet()
+    folders = len(run(None, need("find"), music, "-type", "d"))
+    walk = (need("find"), music, "-printf", "%p %s %T@ %m\n")
+    first = run(None, *walk)
+    # the folders' times first seen are written to the store, which moves
+    wait_for(lambda: m.json("metrics/fuse.json")["times_unsaved"], 60,
+             "the times written", mount=m, until=lambda n: n == 0)
+    m.wait_quiet()
+    assert run(None, *walk) == first
+    t = time.monotonic()
+    wait_for(time.monotonic, 10, "the attribute timeout to pass",
+             until=lambda now: now >= t + 1.5)
+    before = requests(m)
+    assert run(None, *walk) == first
+    asked = requests(m) - before
+    # opendir, getattr and releasedir of each folder, and the metrics read
+    assert asked <= 3 * folders + 20, (asked, folders)
+
+    tagged(m.wav, os.path.join(m.music, "b1", "new.flac"), "Eighth",
+           "Birch", "Sap", "Jazz", 2001)
+    os.chmod(os.path.join(m.music, "b1", "new.flac"), 0o644)
+    added = wait_for(lambda: tracks(m), 60, "the new track", mount=m,
+                     until=lambda t: len(t) == 7 * 4)
+    new = [p for p in added if "Eighth" in p]
+    assert len(new) == 4, new
+    for p in new:
+        assert os.path.basename(p) in run(user, need("ls"),
+                                          os.path.dirname(p))
+    gone = [p for p in added if "Five" in p]
+    assert len(gone) == 4 and all(os.path.exists(p) for p in gone), gone
+    os.unlink(os.path.join(m.music, "b1", "0.flac"))
+    # (a stat() fails as soon as the file is gone, the listings follow
+    # the store)
+    wait_for(lambda: [p for p in gone if os.path.exists(p) or
+                      os.path.basename(p) in os.listdir(os.path.dirname(p))],
+             60, "the removed track gone from the listings", mount=m,
+             until=lambda left: not left)
+    for p in gone:
+        assert os.path.basename(p) not in run(user, need("ls"),
+                                              os.path.dirname(p))
+    assert tracks(m) == sorted(p for p in added if p not in gone)
