@@ -137,7 +137,8 @@ static void lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (!rc)
 		rc = inodes_lookup(parent, name, &ino);
 	if (!rc) {
-		e.attr_timeout = fs_attr_timeout(&n);
+		e.attr_timeout = fs_attr_timeout(path.buf, &n);
+		e.entry_timeout = fs_attr_entry_timeout(path.buf);
 		if (!found_by_all(path.buf))
 			e.entry_timeout = e.attr_timeout = 0;
 	}
@@ -200,6 +201,7 @@ static void reply_attr(fuse_req_t req, fuse_ino_t ino,
 	struct strbuf path = STRBUF_INIT;
 	struct stat st;
 	struct node n;
+	double keep;
 	int rc;
 
 	if (h) {
@@ -211,13 +213,14 @@ static void reply_attr(fuse_req_t req, fuse_ino_t ino,
 			    !fs_attr_snapshot(req, ino, &st)))
 			rc = fs_attr_node(req, path.buf, &n, &st);
 	}
+	keep = rc ? 0 : fs_attr_timeout(path.len ? path.buf : "", &n);
 	strbuf_release(&path);
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
 	}
 	nodes_identity(&n, ino, &st);
-	fuse_reply_attr(req, &st, fs_attr_timeout(&n));
+	fuse_reply_attr(req, &st, keep);
 }
 
 static void fs_getattr(fuse_req_t req, fuse_ino_t ino,

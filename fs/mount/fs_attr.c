@@ -97,11 +97,37 @@ static struct timespec fixed_time(const char *path)
 	return stamps_seen(key, 0, hash_end(names));
 }
 
+/* A folder of the views is as old as the names it holds, as a plain
+ * folder: the time they were first seen as they are, kept across
+ * restarts, so one track added moves its album's folders alone. The
+ * names are those the owner sees, whoever asks: a plain folder's time
+ * moves for all, whatever each may read in it. Listed once per move of
+ * the store's names; the store's names' time when it cannot be. */
+static struct timespec view_time(const char *path)
+{
+	uint64_t gen = indexer_names_generation(), names;
+	char key[PATH_MAX + sizeof("/folder")];
+	struct timespec at;
+	int rc;
+
+	if ((size_t)snprintf(key, sizeof(key), "/folder%s", path) >=
+	    sizeof(key))
+		return stamps_names();
+	if (stamps_seen_kept(key, 0, gen, &at))
+		return at;
+	caller_begin_owner();
+	rc = views_names_hash(path, &names);
+	caller_end_owner();
+	return rc ? stamps_names() :
+		    stamps_seen_at(key, 0, hash_end(names), gen);
+}
+
 /*
  * A kernel that keeps a folder's listing lists it again once it sees the
  * folder's mtime move, and tar, rsync and backup tools take a folder whose
- * times moved while they read it for one that changed. The views, /manga
- * and /opds/series list names only: their mtime is when the store's names
+ * times moved while they read it for one that changed. The views' folders
+ * take the time their names were first seen (view_time()); /manga and
+ * /opds/series list names only: their mtime is when the store's names
  * last moved (stamps_names(): indexer_names_generation(), which neither the
  * audio analysis nor a scan that finds nothing new moves), kept across
  * restarts. The folders of /playlists list
@@ -124,7 +150,9 @@ static struct timespec dir_mtime(const char *path)
 			return at;
 		if (rc != -ENOENT)
 			return seen_at(&times.all, indexer_generation());
-	} else if (views_owns(path) || !strcmp(path, "/manga") ||
+	} else if (views_owns(path)) {
+		return view_time(path);
+	} else if (!strcmp(path, "/manga") ||
 		   !strncmp(path, "/manga/", 7) ||
 		   !strcmp(path, "/opds/series")) {
 		return stamps_names();
@@ -275,11 +303,19 @@ int fs_attr_snapshot(fuse_req_t req, fuse_ino_t ino, struct stat *st)
  * of an open one reaches fs_attr_snapshot(); so are those of a folder
  * whose times are its archive's, so that a kernel keeping its listing
  * sees the archive's change at the next listing and lists it again. */
-double fs_attr_timeout(const struct node *n)
+double fs_attr_timeout(const char *path, const struct node *n)
 {
-	return n->type == NODE_FILE || n->type == NODE_CONTROL ||
-	       (n->type == NODE_DIR && n->stat_series) ? 0 :
-	       fs_attr.attr_timeout;
+	if (n->type == NODE_FILE || n->type == NODE_CONTROL ||
+	    (n->type == NODE_DIR && n->stat_series))
+		return 0;
+	return views_owns(path) && fs_attr.attr_timeout < FS_VIEWS_TIMEOUT_S ?
+	       FS_VIEWS_TIMEOUT_S : fs_attr.attr_timeout;
+}
+
+double fs_attr_entry_timeout(const char *path)
+{
+	return views_owns(path) && fs_attr.entry_timeout < FS_VIEWS_TIMEOUT_S ?
+	       FS_VIEWS_TIMEOUT_S : fs_attr.entry_timeout;
 }
 
 /* Every callback but lookup starts from the path of its inode; the

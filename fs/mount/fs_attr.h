@@ -64,8 +64,17 @@ int fs_attr_node(fuse_req_t req, const char *path, const struct node *n,
  * (fs/mount/handles.h): 1 and st filled, or 0 when there is none. */
 int fs_attr_snapshot(fuse_req_t req, fuse_ino_t ino, struct stat *st);
 
-/* How long the kernel may keep n's attributes, in seconds. */
-double fs_attr_timeout(const struct node *n);
+/*
+ * How long the kernel may keep the attributes of n at path, and the name
+ * path, in seconds. The names and attributes of the views' folders and
+ * files are kept FS_VIEWS_TIMEOUT_S (or the -o option's, when longer):
+ * the invalidation thread (invalidate.h) has the kernel forget them when
+ * the store moves, so a second walk of the views costs the kernel alone.
+ */
+#define FS_VIEWS_TIMEOUT_S 3600.0
+
+double fs_attr_timeout(const char *path, const struct node *n);
+double fs_attr_entry_timeout(const char *path);
 
 /* The path and node of ino: 0, or a negative errno (a stale inode). */
 int fs_attr_resolve(fuse_ino_t ino, struct strbuf *path, struct node *n);

@@ -113,9 +113,9 @@ static int plus_lookup(struct fill_ctx *ctx, const char *name,
 
 /* Add one entry; nonzero when the buffer is full (or on an error, in
  * ctx->rc). */
-static int fill_one(const char *name, const struct node *child, void *arg)
+static int fill_one(struct fill_ctx *ctx, const char *name,
+		    const struct node *child)
 {
-	struct fill_ctx *ctx = arg;
 	struct fuse_entry_param e = {
 		.attr = { .st_ino = UNKNOWN_INO, .st_mode = nodes_mode(child) },
 	};
@@ -123,8 +123,6 @@ static int fill_one(const char *name, const struct node *child, void *arg)
 	size_t left = ctx->size - ctx->used, len;
 	uint64_t ino;
 
-	if (++ctx->next <= ctx->skip)
-		return 0;
 	if (!ctx->plus) {
 		len = fuse_add_direntry(ctx->req, at, left, name, &e.attr,
 					ctx->next);
@@ -142,9 +140,9 @@ static int fill_one(const char *name, const struct node *child, void *arg)
 				return 1;
 			e.ino = ino;
 			e.attr.st_ino = ino;
-			e.attr_timeout = fs_attr_timeout(child);
+			e.attr_timeout = fs_attr_timeout(ctx->path.buf, child);
 			e.entry_timeout = ctx->same_for_all ?
-					  fs_attr.entry_timeout : 0;
+				fs_attr_entry_timeout(ctx->path.buf) : 0;
 		}
 		len = fuse_add_direntry_plus(ctx->req, at, left, name, &e,
 					     ctx->next);
@@ -153,6 +151,76 @@ static int fill_one(const char *name, const struct node *child, void *arg)
 		return 1;
 	ctx->used += len;
 	return 0;
+}
+
+/*
+ * The entries a reply may hold, taken from the listing before any is
+ * filled: a folder's attributes (its time, fs_attr.c) may list that
+ * folder in turn, which a view does not while its listing is being
+ * walked (views.h). At most as many as the smallest entries fill the
+ * reply's buffer with, so a large folder read in many requests costs
+ * each of them its own part.
+ */
+#define MIN_ENTRY 32
+
+struct taken {
+	struct strbuf names;	/* each name and its NUL, one after another */
+	struct node *nodes;
+	size_t nr, alloc, max;
+	off_t skip, seen;
+	int rc;
+};
+
+static int take_one(const char *name, const struct node *child, void *arg)
+{
+	struct taken *t = arg;
+	struct node *grown;
+
+	if (++t->seen <= t->skip)
+		return 0;
+	if (t->nr >= t->max)
+		return 1;
+	grown = array_grow(t->nodes, t->nr, &t->alloc, sizeof(*grown), 64);
+	if (!grown) {
+		t->rc = log_error(-ENOMEM, "fs: no memory to list a folder");
+		return 1;
+	}
+	t->nodes = grown;
+	strbuf_add(&t->names, name, strlen(name) + 1);
+	t->nodes[t->nr++] = *child;
+	return 0;
+}
+
+/* Fill ctx with the entries of dir from ctx->skip on. */
+static int fill_all(struct fill_ctx *ctx, const char *dir)
+{
+	const struct node dot = { .type = NODE_DIR };
+	struct taken t = {
+		.names = STRBUF_INIT, .skip = ctx->skip > 2 ? ctx->skip - 2 : 0,
+		.max = ctx->size / MIN_ENTRY + 1,
+	};
+	const char *name;
+	int rc;
+
+	for (off_t i = ctx->skip; i < 2; i++) {
+		ctx->next = i + 1;
+		if (fill_one(ctx, i ? ".." : ".", &dot))
+			return ctx->rc;
+	}
+	rc = nodes_children(dir, take_one, &t);
+	if (!rc)
+		rc = t.rc;
+	name = t.names.buf;
+	ctx->next = 2 + t.skip;
+	for (size_t i = 0; !rc && i < t.nr; i++) {
+		ctx->next++;
+		if (fill_one(ctx, name, &t.nodes[i]))
+			break;
+		name += strlen(name) + 1;
+	}
+	free(t.nodes);
+	strbuf_release(&t.names);
+	return rc ? rc : ctx->rc;
 }
 
 /* A listing holds only what the caller may see (views.h). */
@@ -164,7 +232,6 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		.req = req, .ino = ino, .path = STRBUF_INIT, .size = size,
 		.skip = off, .plus = plus,
 	};
-	const struct node dot = { .type = NODE_DIR };
 	struct node n;
 	int rc;
 
@@ -181,10 +248,7 @@ static void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	if (!rc) {
 		ctx.dir = dir.buf;
 		ctx.same_for_all = !fs_attr.allow_other || !n.dynamic;
-		if (!fill_one(".", &dot, &ctx) && !fill_one("..", &dot, &ctx))
-			rc = nodes_children(dir.buf, fill_one, &ctx);
-		if (!rc)
-			rc = ctx.rc;
+		rc = fill_all(&ctx, dir.buf);
 	}
 	if (!rc && !off)
 		inodes_listed(ino);

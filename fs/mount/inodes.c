@@ -287,6 +287,19 @@ void inodes_listed(uint64_t ino)
 	pthread_mutex_unlock(&tab.lock);
 }
 
+void inodes_under(const char *prefix, struct strbuf *out)
+{
+	size_t len = strlen(prefix);
+
+	pthread_mutex_lock(&tab.lock);
+	for (size_t i = 0; i < tab.nr_buckets; i++)
+		for (struct inode *e = tab.by_ino[i]; e; e = e->by_ino_next)
+			if (e->path_len > len && e->path[len] == '/' &&
+			    !memcmp(e->path, prefix, len))
+				strbuf_add(out, e->path, e->path_len + 1);
+	pthread_mutex_unlock(&tab.lock);
+}
+
 void inodes_take_listed(struct strbuf *out)
 {
 	struct inode *e;

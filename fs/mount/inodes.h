@@ -64,6 +64,14 @@ void inodes_listed(uint64_t ino);
  */
 void inodes_take_listed(struct strbuf *out);
 
+/*
+ * Append the paths of every entry the kernel holds below the folder
+ * prefix ("/library": not itself), each ending with a NUL, to out: a
+ * walk of the whole table, for the invalidation thread when the store's
+ * names moved.
+ */
+void inodes_under(const char *prefix, struct strbuf *out);
+
 /* The lookups ino holds (0 when it is not in the table; the root's are
  * whatever was counted on it). */
 uint64_t inodes_lookups(uint64_t ino);

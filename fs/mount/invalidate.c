@@ -47,16 +47,14 @@ static void forget(const char *path, void *arg)
 		log_debug("invalidate: %s: %s", path, strerror(-rc));
 }
 
-/* A name of a retired folder may be gone: the kernel forgets the name
- * itself too, not only what it knows of the file. */
-static void forget_entry(const char *path, void *arg)
+/* The kernel forgets the name path (not what it knows of the file). */
+static void forget_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	struct strbuf dir = STRBUF_INIT;
 	uint64_t parent;
 	int rc;
 
-	forget(path, arg);
 	if (!slash || !slash[1] || !inodes_find(path))
 		return;
 	strbuf_add(&dir, path, slash > path ? (size_t)(slash - path) : 1);
@@ -68,6 +66,14 @@ static void forget_entry(const char *path, void *arg)
 					      strlen(slash + 1));
 	if (rc && rc != -ENOENT)
 		log_debug("invalidate: %s: %s", path, strerror(-rc));
+}
+
+/* A name of a retired folder may be gone: the kernel forgets the name
+ * itself too, not only what it knows of the file. */
+static void forget_entry(const char *path, void *arg)
+{
+	forget(path, arg);
+	forget_name(path);
 }
 
 /* Every folder the kernel listed before the store moved: it may keep the
@@ -165,6 +171,32 @@ static void forget_opds(void)
 	strbuf_release(&feeds);
 }
 
+/* The views' names and attributes the kernel keeps FS_VIEWS_TIMEOUT_S
+ * (fs_attr.h): when the store moved, it forgets every attribute it
+ * holds of them (a file's size and times come from the real file, which
+ * a scan that saw it change moved the store for), and when the store's
+ * names moved every name too (a name gone, or standing for another
+ * track), whatever listings the views still keep. */
+static void forget_views(int names)
+{
+	static const char *const roots[] = { "/library", "/search",
+					     "/similar" };
+	struct strbuf paths = STRBUF_INIT;
+
+	for (size_t i = 0; i < sizeof(roots) / sizeof(*roots); i++)
+		inodes_under(roots[i], &paths);
+	/* the listings first: a name seen gone is gone from them too */
+	for (const char *p = paths.buf; p < paths.buf + paths.len;
+	     p += strlen(p) + 1)
+		if (views_owns(p))
+			forget(p, NULL);
+	for (const char *p = paths.buf; names && p < paths.buf + paths.len;
+	     p += strlen(p) + 1)
+		if (views_owns(p))
+			forget_name(p);
+	strbuf_release(&paths);
+}
+
 /* The store moved: a round is due, INVALIDATE_GAP_MS after the last. */
 static void store_moved(void)
 {
@@ -205,6 +237,7 @@ static int wait_due(struct timespec *last)
 static void *invalidate_main(void *arg)
 {
 	uint64_t seen = indexer_generation();
+	uint64_t names_seen = indexer_names_generation();
 	struct timespec last;
 
 	(void)arg;
@@ -212,19 +245,34 @@ static void *invalidate_main(void *arg)
 	thread_name("mm-invalidate");
 	/* What the kernel may keep is what any user was shown. */
 	caller_as_daemon();
+	int again = 0;
+
 	while (!wait_due(&last)) {
 		uint64_t gen = indexer_generation();
+		uint64_t names = indexer_names_generation();
 
 		reader_refresh();
 		forget_tree("/", NULL);
-		if (gen != seen) {
+		/* What a request answered while the round ran (an answer
+		 * made before the store moved, which the kernel took after)
+		 * is forgotten by one more round, a gap later. */
+		if (gen == seen && again) {
 			forget_listed();
+			forget_views(again > 1);
+			again = 0;
+		}
+		if (gen != seen) {
+			again = names != names_seen ? 2 : 1;
+			store_moved();
+			forget_listed();
+			forget_views(names != names_seen);
 			forget("/manga", NULL);
 			forget_manga();
 			forget_opds();
 		}
 		views_retired(forget_entry, NULL);
 		seen = gen;
+		names_seen = names;
 	}
 	reader_close();
 	return NULL;

@@ -311,6 +311,18 @@ void caller_end_anyone(void)
 	cur = outer.cur;
 }
 
+void caller_begin_owner(void)
+{
+	outer.cur = cur;
+	cur.owner = 1;
+	cur.set = 1;
+}
+
+void caller_end_owner(void)
+{
+	cur = outer.cur;
+}
+
 uint64_t caller_who(void)
 {
 	const struct who *w = caller();

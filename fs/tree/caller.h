@@ -70,6 +70,12 @@ void caller_as_daemon(void);
 void caller_begin_anyone(void);
 void caller_end_anyone(void);
 
+/* Stand, until caller_end_owner(), for the owner: what is the same for
+ * every user whatever each may see (a folder's time, as a plain folder's
+ * moves for all). Not between caller_begin_anyone() and its end. */
+void caller_begin_owner(void);
+void caller_end_owner(void);
+
 /* Whether this thread's caller is the daemon's user or root. */
 int caller_is_owner(void);
 

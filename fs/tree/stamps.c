@@ -152,6 +152,28 @@ struct timespec stamps_seen(const char *name, uint64_t who, uint64_t content)
 	return seen(seen_key(name, who), content, 0, 0, 1, 0);
 }
 
+struct timespec stamps_seen_at(const char *name, uint64_t who,
+			       uint64_t content, uint64_t gen)
+{
+	return seen(seen_key(name, who), content, 0, gen, 1, 0);
+}
+
+int stamps_seen_kept(const char *name, uint64_t who, uint64_t gen,
+		     struct timespec *at)
+{
+	uint64_t key = seen_key(name, who);
+	struct stamp *s;
+	int found;
+
+	pthread_mutex_lock(&stamps.lock);
+	s = slot_of(key);
+	found = gen && s->key == key && s->generation == gen;
+	if (found)
+		*at = s->at;
+	pthread_mutex_unlock(&stamps.lock);
+	return found;
+}
+
 struct timespec stamps_last(const char *name, uint64_t who)
 {
 	return seen(seen_key(name, who), 0, 0, 0, 1, 1);

@@ -26,9 +26,9 @@
  * But the times of every generated file but those that hold the clock
  * (metrics/, status/summary.json), and of the folders' names
  * (stamps_seen(): those of /playlists, the folders of fixed names of
- * the whole mount, the time the store's names last moved, which
- * the views take, stamps_last() at a mount, and the series settings'
- * last write) are kept in the store and read back at the next mount
+ * the whole mount and of the views, the time the store's names last
+ * moved, which /manga takes, stamps_last() at a mount, and the series
+ * settings' last write) are kept in the store and read back at the next mount
  * (stamps_load()):
  * a thread of its own (stamps_start()) writes those first seen since its
  * last write once no new one came for STAMPS_QUIET_S (or STAMPS_LATEST_S
@@ -58,6 +58,16 @@ struct timespec stamps_time(const char *path, uid_t uid, gid_t gid,
  * caller who (caller_who(), or 0 for every caller): a folder's names,
  * kept across restarts. Any thread. */
 struct timespec stamps_seen(const char *name, uint64_t who, uint64_t content);
+
+/* stamps_seen() of content seen at the store's names generation gen
+ * (indexer_names_generation(); 0: not known), and the time so kept for
+ * name and who when it was last seen at gen (not 0): 1, else 0. A folder
+ * of the views is listed for its time once per move of the names. Any
+ * thread. */
+struct timespec stamps_seen_at(const char *name, uint64_t who,
+			       uint64_t content, uint64_t gen);
+int stamps_seen_kept(const char *name, uint64_t who, uint64_t gen,
+		     struct timespec *at);
 
 /* The time kept for name and who, whatever was seen as it (the time
  * stamps_seen() last gave them, in this mount or an earlier one), else

@@ -13,6 +13,7 @@
 #include "common/array.h"
 #include "common/bytes.h"
 #include "common/clock.h"
+#include "common/hash.h"
 #include "common/path.h"
 #include "common/strbuf.h"
 #include "fs/tree/caller.h"
@@ -650,10 +651,12 @@ static int visible(const struct view *v, struct views_listing *ls,
 	return s->verdict[i] == VIEWS_SHOWN;
 }
 
-int views_list(const char *path,
-	       int (*fn)(const char *name, const struct node *child,
-			 void *arg),
-	       void *arg)
+/* views_list(), which a walk goes on from (ahead: its next folders made
+ * and its files stated ahead), or a stat() that only counts the names. */
+static int list_names(const char *path,
+		      int (*fn)(const char *name, const struct node *child,
+				void *arg),
+		      void *arg, int ahead)
 {
 	const char *rest;
 	const struct view *v = view_of(path, &rest);
@@ -668,9 +671,9 @@ int views_list(const char *path,
 	views_cache_lock();
 	views_cache_check();
 	rc = get_listing(v, path, strlen(path), depth, &ls);
-	if (!rc)
+	if (!rc && ahead)
 		views_statahead_listing(ls);
-	if (!rc && v->kind < VIEW_SEARCH && !ls->who)
+	if (!rc && ahead && v->kind < VIEW_SEARCH && !ls->who)
 		views_prefetch_next(ls, depth, v->depth, prefetch_make);
 	if (!rc && v->kind != VIEW_MANGA && !caller_is_owner() && !ls->who &&
 	    (seen = seen_of(ls)))
@@ -687,6 +690,30 @@ int views_list(const char *path,
 	}
 	views_cache_unlock();
 	return rc;
+}
+
+int views_list(const char *path,
+	       int (*fn)(const char *name, const struct node *child,
+			 void *arg),
+	       void *arg)
+{
+	return list_names(path, fn, arg, 1);
+}
+
+static int hash_name(const char *name, const struct node *child,
+		     void *arg)
+{
+	uint64_t *names = arg;
+
+	(void)child;
+	*names = hash_add_bytes(*names, name, strlen(name) + 1);
+	return 0;
+}
+
+int views_names_hash(const char *path, uint64_t *names)
+{
+	*names = HASH_INIT;
+	return list_names(path, hash_name, names, 0);
 }
 
 void views_retired(void (*fn)(const char *path, void *arg), void *arg)

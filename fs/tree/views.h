@@ -86,6 +86,14 @@ int views_list(const char *path,
 	       void *arg);
 
 /*
+ * A hash of the names the view folder at path holds for this thread's
+ * caller, in name order, at *names: what its time is told by (a folder
+ * whose names did not change keeps its time). Lists it as views_list()
+ * does, but makes nothing ahead of a walk. Returns what views_list() does.
+ */
+int views_names_hash(const char *path, uint64_t *names);
+
+/*
  * Call fn with the path of every folder listed before the store last
  * moved (indexer_generation()) and of every entry it held, then forget
  * them: the kernel may still keep those entries. Meant for a thread that

@@ -1112,6 +1112,19 @@ floor_stop() {
 	FLOOR_PID=""
 }
 
+# views_lslr DIR KEY: a second ls -lR of DIR (issue 80: what the kernel
+# keeps of it), kept as KEY_us, microseconds an entry, and KEY_entries
+views_lslr() {
+	ls -lR "$1" >/dev/null || die "ls -lR $1 failed"
+	vl_start=$(now)
+	ls -lR "$1" >/dev/null || die "the second ls -lR $1 failed"
+	vl_s=$(since "$vl_start")
+	vl_n=$(find "$1" | wc -l)
+	put "$2_entries" "$vl_n"
+	put "$2_us" "$(awk -v s="$vl_s" -v n="$vl_n" \
+		'BEGIN { printf "%.1f", (n > 0 ? s * 1e6 / n : 0) }')"
+}
+
 section_views() {
 	big=$(views_big_album)
 	corpus_warm
@@ -1142,6 +1155,9 @@ section_views() {
 	find "$lib" >/dev/null || die "the second walk of the views failed"
 	put views_find_again_s "$(since "$start")"
 
+	views_lslr "$lib" views_lslr
+	views_lslr "$CORPUS" views_lslr_plain
+
 	start=$(now)
 	du -s "$lib/albums" >/dev/null || die "du of the albums view failed"
 	put views_du_s "$(since "$start")"
@@ -1171,6 +1187,13 @@ section_views() {
 	figure_row "views_find_again_s@$FILES" lower \
 		"views: the same find again (listings the kernel kept)" \
 		"$(get views_find_again_s) s"
+	figure_row "views_lslr_us@$FILES" lower \
+		"views: a second ls -lR library/music, an entry ($(get views_lslr_entries))" \
+		"$(get views_lslr_us) us" "" "<= 20 us" \
+		"$(verdict "$(get views_lslr_us)" le 20)"
+	figure_row "views_lslr_plain_us@$FILES" lower \
+		"views: a second ls -lR of the library's own folder, an entry ($(get views_lslr_plain_entries))" \
+		"$(get views_lslr_plain_us) us"
 	figure_row "views_floor_s@$FILES" lower \
 		"views: the same tree served from memory (the floor)" \
 		"$(get views_floor_s) s"

@@ -193,6 +193,31 @@ static void test_listed(void **state)
 	strbuf_release(&out);
 }
 
+/* The entries held below a folder, not the folder itself, nor one whose
+ * name only begins as its does (issue 80: what a move of the views has
+ * the kernel forget). */
+static void test_under(void **state)
+{
+	struct strbuf out = STRBUF_INIT;
+	uint64_t lib, music, other, near;
+
+	(void)state;
+	assert_int_equal(inodes_lookup(INODES_ROOT, "lib", &lib), 0);
+	assert_int_equal(inodes_lookup(lib, "music", &music), 0);
+	assert_int_equal(inodes_lookup(INODES_ROOT, "libx", &near), 0);
+	assert_int_equal(inodes_lookup(near, "music", &other), 0);
+	inodes_under("/lib", &out);
+	assert_int_equal(out.len, sizeof("/lib/music"));
+	assert_memory_equal(out.buf, "/lib/music", out.len);
+	strbuf_reset(&out);
+	inodes_forget(music, 1);
+	inodes_under("/lib", &out);
+	assert_int_equal(out.len, 0);
+	inodes_under("/nothing", &out);
+	assert_int_equal(out.len, 0);
+	strbuf_release(&out);
+}
+
 /* Past the first room kept for them, every listed folder is still
  * there, once; a new session starts with none. */
 static void test_many_listed(void **state)
@@ -312,6 +337,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_new_number_after_forget, clear),
 		cmocka_unit_test_teardown(test_readdirplus_counting, clear),
 		cmocka_unit_test_teardown(test_listed, clear),
+		cmocka_unit_test_teardown(test_under, clear),
 		cmocka_unit_test_teardown(test_many_listed, clear),
 		cmocka_unit_test_teardown(test_many_entries, clear),
 		cmocka_unit_test_teardown(test_threads, clear),
