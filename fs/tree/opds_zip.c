@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "common/array.h"
 #include "common/log.h"
@@ -25,7 +24,6 @@
 #include "indexer/reads.h"
 
 #define MAX16 0xffffU
-#define BLOCK (64 << 10)
 
 static int add_file(void *arg, const struct manga_folder_file *f)
 {
@@ -48,7 +46,9 @@ static int add_file(void *arg, const struct manga_folder_file *f)
 	e = &z->v[z->nr];
 	*e = (struct opds_zip_entry){ .file = f->file, .name_len = len,
 				      .size = (uint64_t)f->size,
-				      .mtime_ns = f->mtime_ns };
+				      .mtime_ns = f->mtime_ns,
+				      .crc = (uint32_t)f->crc,
+				      .crc_known = f->crc >= 0 };
 	e->name = strndup(base, len);
 	if (!e->name)
 		return -ENOMEM;
@@ -70,23 +70,33 @@ static int add_file(void *arg, const struct manga_folder_file *f)
 }
 
 
-/* Log once for each folder (of the last TOLD) that it has more images
- * (or files) than a volume may: its zip is not served. */
+/* Whether the folder dir in the state state (what its rows say) is told
+ * of the first time (of the last TOLD folders and states told of): 1
+ * then, else 0. */
 #define TOLD 64
-static void too_many(int64_t dir)
+static int told_first(int64_t dir, int64_t state)
 {
 	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	static int64_t told[TOLD];
+	static struct { int64_t dir, state; } told[TOLD];
 	static size_t next;
 	int known = 0;
 
 	pthread_mutex_lock(&lock);
 	for (size_t i = 0; !known && i < TOLD; i++)
-		known = told[i] == dir;
-	if (!known)
-		told[next++ % TOLD] = dir;
+		known = told[i].dir == dir && told[i].state == state;
+	if (!known) {
+		told[next % TOLD].dir = dir;
+		told[next++ % TOLD].state = state;
+	}
 	pthread_mutex_unlock(&lock);
-	if (!known)
+	return !known;
+}
+
+/* Log once for each folder that it has more images (or files) than a
+ * volume may: its zip is not served. */
+static void too_many(int64_t dir)
+{
+	if (told_first(dir, -1))
 		log_warn("opds: the volume folder %" PRId64 " has more than"
 			 " %d images or files: no .cbz is made of it (as an archive"
 			 " past %d entries has no pages)", dir,
@@ -242,9 +252,11 @@ int opds_zip_access(const struct opds_zip *z)
  * Keep which file each entry is for a caller other than the owner, by
  * opening it as the caller: the reads open the entries later as the
  * daemon, and an entry swapped since (a symlink to another user's image
- * of the same size) must not be read for it.
+ * of the same size) must not be read for it. The owner's are looked at
+ * as the daemon. *changed is set when an image's size or mtime is not
+ * the store's (its CRC-32 would not be its own).
  */
-static int pin(struct opds_zip *z)
+static int pin(struct opds_zip *z, int owner, int *changed)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct stat st;
@@ -252,51 +264,63 @@ static int pin(struct opds_zip *z)
 
 	for (size_t i = 0; !rc && i < z->nr; i++) {
 		entry_path(z, i, &path);
-		fd = caller_open(path.buf, O_RDONLY);
-		if (fd < 0) {
+		if (owner) {
+			if (stat(path.buf, &st))
+				rc = -errno;
+		} else if ((fd = caller_open(path.buf, O_RDONLY)) < 0) {
 			rc = fd == -ENOENT ? fd : -EACCES;
-			break;
-		}
-		if (fstat(fd, &st)) {
-			rc = -errno;
 		} else {
-			z->v[i].dev = st.st_dev;
-			z->v[i].ino = st.st_ino;
+			if (fstat(fd, &st))
+				rc = -errno;
+			close(fd);
 		}
-		close(fd);
+		if (rc)
+			break;
+		z->v[i].dev = st.st_dev;
+		z->v[i].ino = st.st_ino;
+		*changed |= (uint64_t)st.st_size != z->v[i].size ||
+			    st.st_mtim.tv_sec * 1000000000LL +
+			    st.st_mtim.tv_nsec != z->v[i].mtime_ns;
 	}
-	z->pinned = 1;
+	z->pinned = !owner;
 	strbuf_release(&path);
 	return rc;
 }
 
-static int entry_crc(struct opds_zip *z, size_t i);
-
-/* Every entry's CRC-32, those not kept read from the images. */
-static int all_crcs(struct opds_zip *z)
+/*
+ * A zip whose CRC-32s the scan has not all read, or one of whose images
+ * changed since (changed): -EAGAIN, the folder's scan asked for (again
+ * whole, every image read, when a CRC-32 is missing from images as the
+ * store has them) and logged, once for each state of the folder's rows.
+ * The request's thread reads no image for a CRC-32.
+ */
+static int crcs_known(struct opds_zip *z, int64_t dir, int changed)
 {
-	int rc = 0;
+	int missing = 0;
 
-	for (size_t i = 0; !rc && i < z->nr; i++)
-		rc = entry_crc(z, i);
-	z->crcs_known = !rc;
-	/* a read opens and checks its image again (swapped since?) */
-	if (z->fd >= 0)
-		close(z->fd);
-	z->fd = -1;
-	return rc;
+	for (size_t i = 0; i < z->nr; i++)
+		missing |= !z->v[i].crc_known;
+	if (!missing && !changed)
+		return 0;
+	if (told_first(dir, z->mtime_ns ^ (int64_t)z->size)) {
+		log_warn("opds: %s %s: its .cbz waits for its scan", z->folder,
+			 changed ? "changed since it was scanned" :
+			 "has images whose CRC-32 is not read yet");
+		indexer_rescan("opds", !changed, z->folder);
+	}
+	return -EAGAIN;
 }
 
 /*
  * The open is counted as a page's unpacking of the caller (open_caps.h):
- * it opens each image as the caller and reads those whose CRC-32 is not
- * kept, so that one user's loop of opens of large folders holds at most
- * its cap of the threads, and fails with EAGAIN past it. The reads then
- * find every CRC-32 known.
+ * it opens (or looks at) each image as the caller, so that one user's
+ * loop of opens of large folders holds at most its cap of the threads,
+ * and fails with EAGAIN past it. Every CRC-32 is the scan's
+ * (crcs_known()).
  */
 int opds_zip_open(int64_t dir, struct opds_zip **out)
 {
-	int owner = caller_is_owner(), counted;
+	int owner = caller_is_owner(), counted, changed = 0;
 	int rc = work_begin(&counted);
 
 	*out = NULL;
@@ -311,10 +335,10 @@ int opds_zip_open(int64_t dir, struct opds_zip **out)
 	query_end();
 	if (!rc)
 		rc = opds_zip_access(*out);
-	if (!rc && !owner)
-		rc = pin(*out);
 	if (!rc)
-		rc = all_crcs(*out);
+		rc = pin(*out, owner, &changed);
+	if (!rc)
+		rc = crcs_known(*out, dir, changed);
 	if (rc) {
 		opds_zip_free(*out);
 		*out = NULL;
@@ -385,12 +409,14 @@ static int open_entry(struct opds_zip *z, size_t i)
 		fd = log_error(-EACCES, "opds: %s is not the file its zip was"
 			       " opened with: not read", path.buf);
 	}
-	if (fd >= 0 && (uint64_t)st.st_size != z->v[i].size) {
+	if (fd >= 0 && ((uint64_t)st.st_size != z->v[i].size ||
+			st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec !=
+			z->v[i].mtime_ns)) {
 		close(fd);
 		fd = log_error(-EIO, "opds: %s is %lld bytes, not the %llu"
-			       " last indexed: its folder's zip waits for"
-			       " the next scan", path.buf,
-			       (long long)st.st_size,
+			       " last indexed, or of another mtime: its"
+			       " folder's zip waits for the next scan",
+			       path.buf, (long long)st.st_size,
 			       (unsigned long long)z->v[i].size);
 	}
 	strbuf_release(&path);
@@ -419,73 +445,6 @@ static int read_entry(struct opds_zip *z, size_t i, char *buf, size_t len,
 		buf += n;
 		len -= (size_t)n;
 		off += (uint64_t)n;
-	}
-	return rc;
-}
-
-/* The CRC-32 of the images read last, by files.id, size and mtime as
- * the store holds them: a download after another, or each range request
- * of a reader (each one an open), reads an image's bytes once, not once
- * more for its CRC. */
-#define CRC_SLOTS 16384	/* more than PAGES_MAX_ENTRIES */
-static struct {
-	pthread_mutex_t lock;
-	struct crc_slot {
-		int64_t file, mtime_ns;
-		uint64_t size;
-		uint32_t crc;
-	} slot[CRC_SLOTS];
-} crcs = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
-static int crc_kept(struct opds_zip_entry *e)
-{
-	const struct crc_slot *s = &crcs.slot[(uint64_t)e->file % CRC_SLOTS];
-
-	pthread_mutex_lock(&crcs.lock);
-	if (s->file == e->file && s->size == e->size &&
-	    s->mtime_ns == e->mtime_ns) {
-		e->crc = s->crc;
-		e->crc_known = 1;
-	}
-	pthread_mutex_unlock(&crcs.lock);
-	return e->crc_known;
-}
-
-static void crc_keep(const struct opds_zip_entry *e)
-{
-	pthread_mutex_lock(&crcs.lock);
-	crcs.slot[(uint64_t)e->file % CRC_SLOTS] = (struct crc_slot){
-		e->file, e->mtime_ns, e->size, e->crc };
-	pthread_mutex_unlock(&crcs.lock);
-}
-
-/* The CRC-32 of entry i, read from it the first time. */
-static int entry_crc(struct opds_zip *z, size_t i)
-{
-	struct opds_zip_entry *e = &z->v[i];
-	char *buf;
-	uLong crc = crc32(0, Z_NULL, 0);
-	int rc = 0;
-
-	if (e->crc_known || crc_kept(e))
-		return 0;
-	buf = malloc(BLOCK);
-	if (!buf)
-		return -ENOMEM;
-	for (uint64_t off = 0; !rc && off < e->size;) {
-		size_t n = e->size - off < BLOCK ? (size_t)(e->size - off) :
-			   BLOCK;
-
-		rc = read_entry(z, i, buf, n, off);
-		if (!rc)
-			crc = crc32(crc, (const Bytef *)buf, (uInt)n);
-		off += n;
-	}
-	free(buf);
-	if (!rc) {
-		e->crc = (uint32_t)crc;
-		e->crc_known = 1;
-		crc_keep(e);
 	}
 	return rc;
 }
@@ -536,10 +495,6 @@ static ssize_t read_part(struct opds_zip *z, unsigned char *hdr, char *buf,
 					  opds_zip_end_records(z, hdr),
 					  z->end_offset);
 	if (off >= z->cd_offset) {
-		for (size_t k = 0; !z->crcs_known && k < z->nr; k++)
-			if ((rc = entry_crc(z, k)))
-				return rc;
-		z->crcs_known = 1;
 		e = &z->v[entry_at(z, off, 1)];
 		return (ssize_t)copy_part(buf, size, off, hdr,
 					  opds_zip_central_header(e, hdr),
@@ -548,12 +503,10 @@ static ssize_t read_part(struct opds_zip *z, unsigned char *hdr, char *buf,
 	i = entry_at(z, off, 0);
 	e = &z->v[i];
 	len = opds_zip_local_len(e);
-	if (off < e->offset + len) {
-		rc = entry_crc(z, i);
-		return rc ? rc : (ssize_t)copy_part(buf, size, off, hdr,
-						    opds_zip_local_header(e, hdr),
-						    e->offset);
-	}
+	if (off < e->offset + len)
+		return (ssize_t)copy_part(buf, size, off, hdr,
+					  opds_zip_local_header(e, hdr),
+					  e->offset);
 	off -= e->offset + len;
 	if (size > e->size - off)
 		size = (size_t)(e->size - off);

@@ -20,17 +20,24 @@
  * first), as an archive of more entries has no pages (-E2BIG, logged
  * once for the folder).
  *
- * An image's CRC-32 is read from it at the open (kept for the next opens
- * while the store holds the same size and mtime of it), which counts as
- * the unpacking of a page for the caller's cap (open_caps.h): one user's
- * loop of opens holds at most that many of the threads. The caller (caller.h) must be allowed to
- * list the folder and read every image at the open (-EACCES, as for a
- * volume file it may not read); the reads then open those images, and
+ * An image's CRC-32 is the one the scan read of it (scan_read.h), kept in
+ * the store with its size and mtime: no request's thread reads an image
+ * for it. A zip one of whose images has no CRC-32 there yet (a store
+ * older than them), or whose size or mtime on disk is no longer the
+ * store's (changed, not scanned yet), is refused at the open with
+ * -EAGAIN, try again later: the folder's scan is asked for and the
+ * refusal logged, once for each state of its rows. Not a zip with data
+ * descriptors: its central directory, which readers read first, must
+ * hold every CRC-32 too. The open counts as the unpacking of a page for
+ * the caller's cap (open_caps.h): one user's loop of opens holds at
+ * most that many of the threads. The caller (caller.h) must be allowed
+ * to list the folder and read every image at the open (-EACCES, as for
+ * a volume file it may not read); the reads then open those images, and
  * only those, as the daemon, as a descriptor opened before a chmod
  * still reads (so the HTTP listener's body, read on no request, reads
- * them too). An image whose size is no longer the one the
- * store holds (changed on disk, not indexed yet) fails the read with
- * -EIO, logged; the next scan gives the zip its new size and time.
+ * them too). An image changed after the open (its size or mtime no
+ * longer the store's) fails the read with -EIO, logged; the next scan
+ * gives the zip its new size, time and CRC-32.
  *
  *	struct opds_zip *z;
  *
@@ -70,7 +77,8 @@ int opds_zip_access(const struct opds_zip *z);
  * each image is opened as the caller once and its file (dev, ino) kept:
  * a read finds another file there (swapped since) -EACCES, logged. Every
  * CRC-32 is known once it returns. -EAGAIN (or -ENOMEM) when the caller
- * is at its cap of pages unpacked at once (open_caps_unpack_begin()). */
+ * is at its cap of pages unpacked at once (open_caps_unpack_begin()), or
+ * when a CRC-32 is not the scan's of the image on disk (above). */
 int opds_zip_open(int64_t dir, struct opds_zip **out);
 
 /* Size and times (mtime, as atime and ctime too) of the zip of the folder

@@ -36,7 +36,6 @@ struct opds_zip {
 	uint64_t cd_offset, cd_size, end_offset, size;
 	int64_t mtime_ns;	/* the newest of the folder and its images */
 	int cover;		/* its first image's kind (pages.h) */
-	int crcs_known;		/* every entry's crc is */
 	int pinned;		/* a read must open each entry's dev, ino */
 	/* a read's: one image open at a time */
 	pthread_mutex_t lock;

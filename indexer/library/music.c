@@ -46,14 +46,14 @@ static const char *const statements[ST_COUNT] = {
 	/* an id no file had before (version 47) */
 	[ST_FILE_ADD] =
 	"INSERT INTO files (root_id, dir_id, name, size, mtime_ns, inode, kind,"
-	" tag_error, tag_error_reason, uid, id, first_seen)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+	" tag_error, tag_error_reason, uid, crc, id, first_seen)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
 	" (SELECT max(last, coalesce((SELECT max(id) FROM files), 0)) + 1"
 	" FROM file_ids), CAST(strftime('%s', 'now') AS INTEGER))",
 	[ST_FILE_UPDATE] =
 	"UPDATE files SET dir_id = ?2, name = ?3, size = ?4, mtime_ns = ?5,"
 	" inode = ?6, kind = ?7, tag_error = ?8, tag_error_reason = ?9,"
-	" uid = ?10 WHERE id = ?1",
+	" uid = ?10, crc = ?11 WHERE id = ?1",
 	[ST_FILE_RENAME] =
 	"UPDATE files SET dir_id = ?2, name = ?3, size = ?4, mtime_ns = ?5,"
 	" inode = ?6, uid = ?10 WHERE id = ?1",

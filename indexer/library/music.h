@@ -48,6 +48,8 @@ struct music_rec {
 	int64_t uid;		/* FILE, RENAME: its owner */
 	const char *kind;	/* FILE: "flac", "mp3", "archive", "other" */
 	int parsed;		/* FILE: tags (or ci) hold what was read */
+	int has_crc;		/* FILE: an image of a manga root read whole */
+	uint32_t crc;		/* its CRC-32 (zlib's crc32()) */
 	/* DIR: what its files sum to (scan.c), kept only when has_digest
 	 * and no record of a file in it failed */
 	int has_digest;

@@ -383,6 +383,10 @@ static int apply_file(const struct music_rec *rec)
 	sqlite3_bind_int(st, 8, rec->parsed && rec->tags.tag_error);
 	music_bind_text(st, 9, rec->parsed && rec->tags.tag_error ?
 			rec->tags.error : NULL);
+	if (rec->has_crc)
+		sqlite3_bind_int64(st, 11, rec->crc);
+	else
+		sqlite3_bind_null(st, 11);
 	if (rec->id)
 		rc = music_step_id(which, &none);
 	else if (!(rc = music_step_insert(which, &file)) && rec->parsed)

@@ -459,7 +459,8 @@ enum scan_outcome scan_compare_file(struct scan_worker *wk, int dfd,
 	const char *path = wk->path.buf;
 	size_t len = wk->path.len;
 	const char *kind = scan_read_kind(name, s->req->manga);
-	int read_it = strcmp(kind, "other") != 0, fd = -1, unchanged, rc;
+	int read_it = scan_read_wanted(kind, name, s->req->manga);
+	int fd = -1, unchanged, rc;
 	int moving = 0;
 	struct music_rec *rec;
 	int64_t renamed = 0;

@@ -4,7 +4,9 @@
 
 /*
  * What the scanner reads in a file, and how: tags of audio files anywhere,
- * the ComicInfo.xml of volume archives under a manga root.
+ * the ComicInfo.xml of volume archives under a manga root, and the CRC-32
+ * of the images there (what a volume folder's generated .cbz, opds_zip.h,
+ * says of its entries: read here, never on a request's thread).
  *
  *	rec->kind = scan_read_kind(name, manga);
  *	rc = scan_read_parse(s, stats, fd, st.st_size, name, rec);
@@ -20,7 +22,13 @@
  * under a manga root, or "other", which is not read). */
 const char *scan_read_kind(const char *name, int manga);
 
-/* Read the tags of the open file fd (of size bytes) into rec by its kind;
+/* Whether the scan reads a file of kind (scan_read_kind()) named name:
+ * an audio file or an archive for its tags, an image of a manga root
+ * (pages.h's kinds) for its CRC-32. */
+int scan_read_wanted(const char *kind, const char *name, int manga);
+
+/* Read the tags of the open file fd (of size bytes) into rec by its kind,
+ * or the CRC-32 of an image (kind "other") into rec->crc, has_crc set;
  * returns 0, or a negative errno value when the file could not be read at
  * all (it is then left out of this scan). */
 int scan_read_parse(const struct scan *s, struct scan_stats *stats, int fd,

@@ -113,12 +113,14 @@ int manga_reads_special_files(int64_t series,
 			      void *arg);
 
 /* A file of a volume folder: its files.id, path (relative to the root),
- * size and mtime, and the folder's mtime, as last indexed. */
+ * size and mtime, and the folder's mtime, as last indexed; the CRC-32 the
+ * scan read of it with that size and mtime (an image's), -1 when none. */
 struct manga_folder_file {
 	int64_t file;
 	const char *path;
 	size_t path_len;
 	int64_t size, mtime_ns, dir_mtime_ns;
+	int64_t crc;
 };
 
 /* How many files the folder dir (a directories.id) holds, from its

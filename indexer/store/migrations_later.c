@@ -20,6 +20,12 @@
 #define LOSSLESS \
 	"t.codec IN ('flac', 'alac', 'wav', 'aiff', 'wavpack', 'ape')"
 
+/* The files f named as an image of a page (pages.h's kinds). */
+#define IMAGE_NAME \
+	"(lower(substr(CAST(f.name AS TEXT), -4)) IN" \
+	" ('.jpg', '.png', '.gif')" \
+	" OR lower(substr(CAST(f.name AS TEXT), -5)) IN ('.jpeg', '.webp'))"
+
 /* A MusicBrainz id's column of tracks in lower case, NULL where it holds
  * no UUID. */
 #define HEX "[0-9a-f]"
@@ -535,6 +541,20 @@ const char *const migrations_later[] = {
 	"  account TEXT NOT NULL, kind TEXT NOT NULL, item NOT NULL,"
 	"  rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),"
 	"  PRIMARY KEY (account, kind, item)) WITHOUT ROWID;",
+	/* version 54: the CRC-32 of each image of a manga root, read by the
+	 * scan with the file's size and mtime (the row's), NULL for any
+	 * other file or until read: a volume folder's generated .cbz takes
+	 * its entries' CRC-32 from here, never from a request's thread
+	 * (opds_zip.h, issue 76). The images already indexed look changed,
+	 * their folders' digests forgotten, for the next scan to read them.
+	 * Tests going back to older versions drop it. */
+	"ALTER TABLE files ADD COLUMN crc INTEGER;"
+	"UPDATE directories SET digest = NULL WHERE id IN (SELECT f.dir_id"
+	"  FROM files f JOIN roots r ON r.id = f.root_id"
+	"  WHERE r.kind = 'manga' AND " IMAGE_NAME ");"
+	"UPDATE files SET mtime_ns = 0 WHERE id IN (SELECT f.id FROM files f"
+	"  JOIN roots r ON r.id = f.root_id"
+	"  WHERE r.kind = 'manga' AND " IMAGE_NAME ");",
 };
 
 const int migrations_later_count = ARRAY_SIZE(migrations_later);

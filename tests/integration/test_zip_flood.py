@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """One user's loop over a large folder volume holds no one else (issue
 76). A folder volume's generated .cbz opens every image as the caller
-and reads the CRC-32 of those not known yet: the open counts as a page
-unpacked for the user's cap ([general] max_unpacks_per_user, 2), so 16
+(their CRC-32s are the scan's, test_opds_zip_crc.py): the open counts
+as a page unpacked for the user's cap ([general] max_unpacks_per_user,
+2), so 16
 processes of a user made for the test, each reading the last 100 bytes
 of the zip (tail -c 100) again and again, hold at most 2 of the mount's
 threads, the others failing with EAGAIN at once (one log line) and
@@ -104,7 +105,7 @@ def test_one_users_zip_loop_holds_no_one_else(
                  "the reason logged", mount=m)
         assert m.read("log").decode().count(told) == 1
         book = os.path.join(listing, "Big Volume 001.cbz")
-        # the CRCs read once before the flood, as the owner
+        # read whole once before the flood, as the owner
         assert os.path.getsize(book) > read * 100
         procs = [subprocess.Popen(as_user(flooder, FLOOD, book, stop),
                                   stdout=subprocess.PIPE,

@@ -251,9 +251,15 @@ void musicdb_make_tree(struct musicdb *e);
 #define UNDO_VERSION_52 \
 	"ALTER TABLE tracks DROP COLUMN bit_depth;"
 
+/* What the version after 52 added (the CRC-32 of a manga root's images,
+ * issue 76), undone: its number is named in test_store.c alone. */
+#define UNDO_IMAGE_CRCS \
+	"ALTER TABLE files DROP COLUMN crc;"
+
 /* The versions since 38, undone (but 39's table, made if missing). */
 #define UNDO_SINCE_38 \
-	UNDO_VERSION_52 UNDO_VERSION_51 UNDO_VERSION_50 UNDO_VERSION_49 \
+	UNDO_IMAGE_CRCS UNDO_VERSION_52 UNDO_VERSION_51 UNDO_VERSION_50 \
+	UNDO_VERSION_49 \
 	UNDO_VERSION_48 UNDO_VERSION_47 \
 	UNDO_VERSION_46 UNDO_VERSION_45 UNDO_VERSION_44 UNDO_VERSION_43 \
 	UNDO_VERSION_42 UNDO_VERSION_41 UNDO_VERSION_40 \

@@ -47,7 +47,8 @@ static void test_columns_carried_over(void **state)
 	struct testdb *t = *state;
 	char *rows;
 
-	assert_int_equal(db_exec(t->db, UNDO_VERSION_52 UNDO_VERSION_51
+	assert_int_equal(db_exec(t->db, UNDO_IMAGE_CRCS UNDO_VERSION_52
+		UNDO_VERSION_51
 		UNDO_VERSION_50 UNDO_VERSION_49
 		" INSERT INTO checks (id, kind, trigger, started_at,"
 		" nautiljon, mangadex, mangaupdates, anilist) VALUES"

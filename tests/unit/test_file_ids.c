@@ -133,7 +133,8 @@ static void migrate_again(struct env *e, const char *sql)
 	char undo[1536];
 	sqlite3 *db;
 
-	snprintf(undo, sizeof(undo), UNDO_VERSION_52 UNDO_VERSION_51
+	snprintf(undo, sizeof(undo), UNDO_IMAGE_CRCS UNDO_VERSION_52
+		UNDO_VERSION_51
 		 UNDO_VERSION_50 UNDO_VERSION_49 UNDO_VERSION_48
 		 UNDO_VERSION_47 " DELETE FROM gone;"
 		 " DELETE FROM subsonic_stars; DELETE FROM subsonic_plays;"

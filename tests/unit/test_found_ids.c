@@ -69,7 +69,8 @@ static void test_version_49_keeps_its_sources(void **state)
 	struct testdb *t = *state;
 	char *source;
 
-	assert_int_equal(db_exec(t->db, UNDO_VERSION_52 UNDO_VERSION_51
+	assert_int_equal(db_exec(t->db, UNDO_IMAGE_CRCS UNDO_VERSION_52
+		UNDO_VERSION_51
 		UNDO_VERSION_50
 		" UPDATE series SET source = 'nautiljon:berserk"
 		" mangadex:a77742b1-befd-49a4-bff5-1ad4e6b0ef7b'"

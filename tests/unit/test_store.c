@@ -44,7 +44,7 @@ static void test_schema_versions(void **state)
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 99"), 0);
 	assert_int_equal(schema_migrate(db), -EPROTO);
 	assert_int_equal(db_exec(db, "PRAGMA user_version = 13"), 0);
-	assert_int_equal(schema_version(), 53);
+	assert_int_equal(schema_version(), 54);
 	db_close(db);
 }
 
@@ -530,7 +530,7 @@ static void test_bit_depth_kept_and_migrated(void **state)
 	writer_stop();
 	assert_int_equal(db_open(e->db, 0, &db), 0);
 	assert_int_equal(db_exec(db, "UPDATE directories SET digest = 5;"
-				 UNDO_VERSION_52
+				 UNDO_IMAGE_CRCS UNDO_VERSION_52
 				 " PRAGMA user_version = 51"), 0);
 	assert_int_equal(schema_migrate(db), 0);
 	db_close(db);
@@ -558,6 +558,43 @@ static void test_bit_depth_kept_and_migrated(void **state)
 				     " analysis_queue"), 1);
 }
 
+/* The version that keeps a manga root's images' CRC-32 (issue 76) has
+ * the images of an older store's manga roots read again by the next scan
+ * (their mtime and folder's digest forgotten), and nothing else. */
+static void test_image_crcs_migrated(void **state)
+{
+	struct musicdb *e = *state;
+	char sql[128];
+	sqlite3 *db;
+
+	writer_call(NULL, NULL);
+	writer_stop();
+	store_exec(e->db, "INSERT INTO roots (id, kind, path) VALUES"
+		   " (90, 'manga', x'2f6d'), (91, 'music', x'2f61');"
+		   " INSERT INTO directories (id, root_id, path, mtime_ns,"
+		   " digest) VALUES (90, 90, x'53', 5, 9),"
+		   " (91, 90, x'532f54', 5, 9), (92, 91, x'41', 5, 9);"
+		   " INSERT INTO files (root_id, dir_id, name, size, mtime_ns,"
+		   " inode, kind) VALUES (90, 91, '001.JPG', 1, 7, 1, 'other'),"
+		   " (90, 91, '002.webp', 1, 7, 2, 'other'),"
+		   " (90, 90, 'notes.txt', 1, 7, 3, 'other'),"
+		   " (91, 92, 'cover.jpg', 1, 7, 4, 'other')");
+	snprintf(sql, sizeof(sql), UNDO_IMAGE_CRCS " PRAGMA user_version = %d",
+		 schema_version() - 1);
+	assert_int_equal(db_open(e->db, 0, &db), 0);
+	assert_int_equal(db_exec(db, sql), 0);
+	assert_int_equal(schema_migrate(db), 0);
+	db_close(db);
+	assert_int_equal(musicdb_int(e->db, "SELECT count(*) FROM files"
+				     " WHERE crc IS NULL"), 4);
+	assert_int_equal(musicdb_int(e->db, "SELECT group_concat(CAST(name"
+				     " AS TEXT)) = '001.JPG,002.webp' FROM"
+				     " (SELECT name FROM files WHERE"
+				     " mtime_ns = 0 ORDER BY name)"), 1);
+	assert_int_equal(musicdb_int(e->db, "SELECT group_concat(id) FROM"
+				     " directories WHERE digest IS NULL"), 91);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -573,6 +610,7 @@ int main(void)
 		MUSICDB_TEST(test_added_tracks_indexed_and_queued),
 		MUSICDB_TEST(test_analysis_queue_keyed_by_track),
 		MUSICDB_TEST(test_bit_depth_kept_and_migrated),
+		MUSICDB_TEST(test_image_crcs_migrated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
