@@ -438,6 +438,7 @@ def test_store_of_the_version_before_reads_them(formats, tmp_path):
             " ALTER TABLE series_gone DROP COLUMN found;"
             " ALTER TABLE series DROP COLUMN gone;"
             " ALTER TABLE tracks DROP COLUMN bit_depth;"
+            " ALTER TABLE files DROP COLUMN crc;"
             " PRAGMA user_version = %d;" % (ids, ids, ids,
                                             VERSION_BEFORE_FORMATS))
         tracks = {r[0] for r in con.execute(
