@@ -73,11 +73,8 @@ int analysis_child_locate(char *buf, size_t size)
 static int spawn_child(struct analysis_child *c, const char *exe, char *why,
 		       size_t why_len)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
 	char user[48], watchdog[32];
 	char *argv[] = { (char *)ANALYSER, watchdog, NULL, NULL };
-	sigset_t none, all;
 	int sv[2], rc;
 
 	snprintf(user, sizeof(user), "--user=%u:%u", (unsigned)c->uid,
@@ -93,20 +90,7 @@ static int spawn_child(struct analysis_child *c, const char *exe, char *why,
 			 strerror(-rc));
 		return log_error(-ECHILD, "analysis: %s", why);
 	}
-	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, sv[1], 0);
-	posix_spawn_file_actions_adddup2(&fa, sv[1], 1);
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	posix_spawnattr_init(&attr);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &all);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
-				 POSIX_SPAWN_SETSIGDEF);
-	rc = -posix_spawn(&c->pid, exe, &fa, &attr, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
+	rc = analysis_child_spawn(exe, argv, sv[1], sv[1], &c->pid);
 	close(sv[1]);
 	if (rc) {
 		close(sv[0]);
@@ -284,6 +268,31 @@ static int parse(const char *line, struct analysis_result *r, double *cpu,
 	if (!rc)
 		rc = parse_fingerprint(fp, r);
 	json_decref(j);
+	return rc;
+}
+
+int analysis_child_spawn(const char *exe, char **argv, int in_fd, int out,
+			 pid_t *pid)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, all;
+	int rc;
+
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
+	posix_spawn_file_actions_adddup2(&fa, out, 1);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
+				 POSIX_SPAWN_SETSIGDEF);
+	rc = -posix_spawn(pid, exe, &fa, &attr, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
 	return rc;
 }
 

@@ -74,6 +74,12 @@ int analysis_child_locate(char *buf, size_t size);
  * e.g. "analyser crashed: signal 9" (logged); the child is then gone and
  * the next call starts another. On error *r holds nothing to release.
  */
+/* Spawn exe with argv, in_fd its stdin and out its stdout, the signals
+ * at their defaults and no other descriptor of the daemon's, its pid
+ * into *pid: 0 or a negative errno value. */
+int analysis_child_spawn(const char *exe, char **argv, int in_fd, int out,
+			 pid_t *pid);
+
 int analysis_child_run(struct analysis_child *c, const char *exe,
 		       int track_fd, const char *path,
 		       struct analysis_result *r, double *cpu_s, char *why,

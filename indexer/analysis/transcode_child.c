@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -44,33 +43,6 @@ static int confine_arg(const struct config_user *user, char *buf,
 	return 0;
 }
 
-/* Spawn exe with argv, in_fd its stdin and out its stdout, the signals
- * at their defaults and no other descriptor of the daemon's. */
-static int spawn(const char *exe, char **argv, int in_fd, int out,
-		 pid_t *pid)
-{
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none, all;
-	int rc;
-
-	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
-	posix_spawn_file_actions_adddup2(&fa, out, 1);
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	posix_spawnattr_init(&attr);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &all);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
-				 POSIX_SPAWN_SETSIGDEF);
-	rc = -posix_spawn(pid, exe, &fa, &attr, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	return rc;
-}
-
 int transcode_child_start(int in_fd, const char *format, unsigned kbps,
 			  unsigned offset_s, const struct config_user *user,
 			  pid_t *pid)
@@ -88,7 +60,7 @@ int transcode_child_start(int in_fd, const char *format, unsigned kbps,
 		 offset_s);
 	if (lseek(in_fd, 0, SEEK_SET) < 0 || pipe2(pipefd, O_CLOEXEC))
 		return log_error(-errno, "transcode: %s", strerror(errno));
-	rc = spawn(exe, argv, in_fd, pipefd[1], pid);
+	rc = analysis_child_spawn(exe, argv, in_fd, pipefd[1], pid);
 	close(pipefd[1]);
 	if (rc) {
 		close(pipefd[0]);
