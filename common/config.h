@@ -258,7 +258,8 @@ struct config {
 					 * secret file */
 	char *http_subsonic_api_keys;	/* Subsonic API keys, a secret
 					 * file */
-	int http_threads;		/* default 4 */
+	int http_threads;		/* default 4; unused (a thread a
+					 * connection, fs/http/http.c) */
 	int http_max_connections;	/* default 256 */
 	int http_max_per_address;	/* default 32 */
 	int http_max_answers_per_account;	/* default 2: Subsonic answers

@@ -520,7 +520,6 @@ static const struct http_rest subsonic_rest = {
 	.answer = subsonic_answer,
 	.load = subsonic_load,
 	.release = subsonic_auth_free,
-	.quiesce = subsonic_quiesce,
 };
 
 /* The threads behind the mount, started in order: on a failure those

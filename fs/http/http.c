@@ -568,23 +568,34 @@ static int parse_listen(const char *listen, struct addrinfo **res)
 static struct {
 	pthread_mutex_t lock;	/* start, reload and stop, one at a time */
 	char listen[256];
-	int threads, max_connections, max_per_address;
+	int max_connections, max_per_address;
 	long timeout_s;
 } running = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static int same_listener(const struct config *cfg)
 {
 	return !strcmp(running.listen, cfg->http_listen) &&
-	       running.threads == cfg->http_threads &&
 	       running.max_connections == cfg->http_max_connections &&
 	       running.max_per_address == cfg->http_max_per_address &&
 	       running.timeout_s == cfg->http_timeout_s;
 }
 
+/* The stack of a connection's thread: what an answer needs (no large
+ * buffer on it; bcrypt's state is allocated), far below the 8 MiB of a
+ * default thread, which max_connections of would take a 32-bit Pi's
+ * address space. */
+#define STACK_BYTES (512 << 10)
+
 /*
  * A listener with cfg's settings on the listening socket fd, or on
  * cfg's address when fd is -1; NULL when it does not start (a listen
- * that is not ADDRESS:PORT logged).
+ * that is not ADDRESS:PORT logged). Each connection has a thread of its
+ * own (issue 76): on a pool, a connection kept alive shares its thread
+ * with others, and waits behind their answers (one account's loop of
+ * heavy calls held another account's requests whole seconds). The
+ * threads are bounded by max_connections and the per-address and
+ * per-user counts (http_peers.h), the answers of one account by
+ * subsonic_busy.h, and a thread's memory by its small stack.
  */
 static struct MHD_Daemon *listener(const struct config *cfg, int fd)
 {
@@ -592,7 +603,7 @@ static struct MHD_Daemon *listener(const struct config *cfg, int fd)
 	struct addrinfo *ai = NULL;
 	struct MHD_Daemon *d;
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
-			 MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
+			 MHD_USE_ITC | MHD_USE_THREAD_PER_CONNECTION;
 
 	if (fd < 0 && parse_listen(cfg->http_listen, &ai))
 		return NULL;
@@ -601,7 +612,7 @@ static struct MHD_Daemon *listener(const struct config *cfg, int fd)
 	d = MHD_start_daemon(flags, 0, NULL, NULL, answer, NULL,
 		MHD_OPTION_SOCK_ADDR, ai ? ai->ai_addr : NULL,
 		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->http_threads,
+		MHD_OPTION_THREAD_STACK_SIZE, (size_t)STACK_BYTES,
 		MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)cfg->http_max_connections,
 		/* counted per address and per local user by http_peers */
@@ -620,7 +631,6 @@ static struct MHD_Daemon *listener(const struct config *cfg, int fd)
 		 info ? (unsigned)info->port : 0);
 	snprintf(running.listen, sizeof(running.listen), "%s",
 		 cfg->http_listen);
-	running.threads = cfg->http_threads;
 	running.max_connections = cfg->http_max_connections;
 	running.max_per_address = cfg->http_max_per_address;
 	running.timeout_s = cfg->http_timeout_s;
@@ -674,8 +684,6 @@ static void stop(void)
 {
 	if (!daemon_)
 		return;
-	if (rest_api && rest_api->quiesce)
-		rest_api->quiesce();
 	MHD_stop_daemon(daemon_);
 	daemon_ = NULL;
 	if (rest_api)
@@ -767,8 +775,6 @@ static void reload(const struct config *cfg)
 		stop();
 		return;
 	}
-	if (rest_api && rest_api->quiesce)
-		rest_api->quiesce();
 	MHD_stop_daemon(daemon_);
 	daemon_ = d;
 }

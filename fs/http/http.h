@@ -13,13 +13,13 @@
  * OpenSubsonic API (fs/subsonic/subsonic.h), whose clients name their account
  * in the query instead.
  *
- * Its [http] threads threads ("mm-http") answer at most max_connections
- * connections, max_connections_per_address from one address or one
- * local user (fs/http/http_peers.h); a
+ * It answers at most max_connections connections, each on a thread of
+ * its own ("mm-http"), max_connections_per_address from one address or
+ * one local user (fs/http/http_peers.h); a
  * connection silent for timeout seconds is closed, and a request's
  * headers past HTTP_HEADER_BYTES are refused. A reload applies [http]
- * anew: the htpasswd read again, and a listener with the new address,
- * threads or limits in place of the old (whose connections under way
+ * anew: the htpasswd read again, and a listener with the new address
+ * or limits in place of the old (whose connections under way
  * are closed), or the old kept when the new address cannot be bound.
  */
 
@@ -48,9 +48,6 @@ struct http_rest {
 	int (*load)(const struct config *cfg);
 	/* Forget what load read. */
 	void (*release)(void);
-	/* End the answers whose connections it suspended, before the
-	 * listener stops (libmicrohttpd may not stop with any). */
-	void (*quiesce)(void);
 };
 
 #define HTTP_HEADER_BYTES (32 << 10)

@@ -38,7 +38,6 @@
 #include "fs/subsonic/subsonic_queue.h"
 #include "fs/subsonic/subsonic_stars.h"
 #include "fs/subsonic/subsonic_system.h"
-#include "fs/subsonic/subsonic_pump.h"
 #include "fs/subsonic/subsonic_transcode.h"
 #include "indexer/reads.h"
 
@@ -742,11 +741,6 @@ int subsonic_load(const struct config *cfg)
 	subsonic_transcode_load(cfg);
 	return subsonic_auth_load(cfg->http_subsonic_passwords,
 				  cfg->http_subsonic_api_keys);
-}
-
-void subsonic_quiesce(void)
-{
-	subsonic_pump_stop();
 }
 
 enum MHD_Result subsonic_answer(struct MHD_Connection *c, const char *rest,

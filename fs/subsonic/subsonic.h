@@ -55,10 +55,6 @@ struct http_form;
  * (logged), and the passwords and keys read before stay. */
 int subsonic_load(const struct config *cfg);
 
-/* End every stream that waits on its transcoder (their connections
- * resumed), before the listener stops: struct http_rest's quiesce. */
-void subsonic_quiesce(void);
-
 /* Answer the request for /rest/REST (rest is what follows "/rest/")
  * with method, from the client at addr (via as http_auth_check()
  * takes it), form a POST's parameters (NULL for a GET or HEAD). */

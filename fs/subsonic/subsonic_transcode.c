@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,6 @@
 #include "common/log.h"
 #include "fs/subsonic/subsonic_auth.h"
 #include "fs/subsonic/subsonic_music.h"
-#include "fs/subsonic/subsonic_pump.h"
 #include "fs/tree/caller.h"
 #include "fs/tree/nodes.h"
 #include "fs/tree/open_caps.h"
@@ -33,6 +33,8 @@
 #define MIN_KBPS 32
 #define MAX_CLIENTS 32
 #define BLOCK (32 << 10)
+/* A child silent this long is stuck: its answer ends in error. */
+#define STALL_S 60
 
 /* The keys as read, under the lock; running counts the children. */
 static struct {
@@ -282,10 +284,9 @@ int subsonic_transcode_plan(struct MHD_Connection *c, const char *id,
 
 /* One answer streaming a child's pipe. */
 struct stream {
-	struct MHD_Connection *c;
+	int sock;		/* the client's socket, watched, never used */
 	pid_t pid;
 	int fd;
-	int stalled;		/* the pump gave up on it */
 	int ended;		/* the pipe's end was read */
 	unsigned long long length;
 };
@@ -309,30 +310,58 @@ static int child_ok(struct stream *s)
 	return 0;
 }
 
-/* The body: the pipe's bytes as they come, the connection suspended
- * while there is none; with a length, cut to it or padded with zeros
- * (decoders skip them) past the child's end. */
+/*
+ * Wait, on the connection's own thread (the listener gives each one),
+ * until the pipe fd has bytes or ends: 0; or a negative errno value when
+ * the child stayed silent STALL_S seconds, or the client's socket sock
+ * went away (the client left, or the listener stops and shut it down:
+ * it waits for this thread).
+ */
+static int wait_pipe(int fd, int sock)
+{
+	struct pollfd p[2] = {
+		{ .fd = fd, .events = POLLIN },
+		{ .fd = sock, .events = POLLRDHUP },
+	};
+	int n;
+
+	do
+		n = poll(p, sock < 0 ? 1 : 2, STALL_S * 1000);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return log_error(-errno, "http: cannot wait on a transcoder: "
+				 "%s", strerror(errno));
+	if (!n)
+		return log_error(-ETIMEDOUT, "http: a transcoder said nothing "
+				 "for %d s", STALL_S);
+	if (p[1].revents)
+		return -ECONNRESET;
+	return 0;
+}
+
+/* The body: the pipe's bytes as they come, waited for while there is
+ * none; with a length, cut to it or padded with zeros (decoders skip
+ * them) past the child's end. */
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	struct stream *s = cls;
 	ssize_t n;
 
-	if (s->stalled)
-		return MHD_CONTENT_READER_END_WITH_ERROR;
 	if (s->length && max > s->length - pos)
 		max = s->length - pos;
 	if (s->ended) {
 		memset(buf, 0, max);
 		return (ssize_t)max;
 	}
-	n = read(s->fd, buf, max);
+	for (;;) {
+		n = read(s->fd, buf, max);
+		if (n >= 0 || (errno != EINTR && errno != EAGAIN))
+			break;
+		if (errno == EAGAIN && wait_pipe(s->fd, s->sock))
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
 	if (n > 0)
 		return n;
-	if (n < 0 && errno == EINTR)
-		return 0;
-	if (n < 0 && errno == EAGAIN)
-		return subsonic_pump_wait(s->c, s->fd, &s->stalled) ?
-		       MHD_CONTENT_READER_END_WITH_ERROR : 0;
 	if (n < 0 || !child_ok(s))
 		return MHD_CONTENT_READER_END_WITH_ERROR;
 	s->ended = 1;
@@ -414,7 +443,10 @@ int subsonic_transcode_open(struct MHD_Connection *c, const char *path,
 	s = calloc(1, sizeof(*s));
 	rc = s ? start_child(path, t, s) : -ENOMEM;
 	if (!rc) {
-		s->c = c;
+		const union MHD_ConnectionInfo *info = MHD_get_connection_info(
+			c, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		s->sock = info ? info->connect_fd : -1;
 		s->length = t->length;
 		*out = MHD_create_response_from_callback(
 			t->length ? t->length : MHD_SIZE_UNKNOWN, BLOCK,

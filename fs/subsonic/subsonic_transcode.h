@@ -7,8 +7,9 @@
  * [http] transcode_bitrates' for the client c, else no limit),
  * timeOffset (seconds skipped) and estimateContentLength ask the track
  * re-encoded, and the answer that streams it from a mediamon-analyse
- * child (indexer/analysis/transcode_child.h) through a pipe, the
- * connection suspended while the pipe is empty (subsonic_pump.h). The
+ * child (indexer/analysis/transcode_child.h) through a pipe, waited on
+ * by the connection's own thread while empty (a pipe silent 60 s, or a
+ * client gone, ends the answer and so the child). The
  * file as it is (ranges kept) when the format and bit rate asked are
  * the file's, or no more than they, with no timeOffset. At most [http]
  * max_transcodes children at once.

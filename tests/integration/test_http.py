@@ -565,11 +565,20 @@ def test_htpasswd_others_may_read_stops_the_start(tmp_path, mode):
 
 def test_listener_threads_are_named(web):
     """The threads that answer requests carry the name mm-http, like the
-    daemon's others (top -H, ps -L)."""
+    daemon's others (top -H, ps -L): a connection's own, while it is
+    open."""
     assert web.curl("/metrics")[0] == 200
-    tasks = pathlib.Path("/proc/%d/task" % web.m.proc.pid)
-    names = [(t / "comm").read_text().strip() for t in tasks.iterdir()]
-    assert "mm-http" in names, names
+    conn = http.client.HTTPConnection(
+        urllib.parse.urlsplit(web.base).netloc, timeout=60)
+    try:
+        conn.request("GET", "/rest/ping.view")
+        conn.getresponse().read()
+        tasks = pathlib.Path("/proc/%d/task" % web.m.proc.pid)
+        names = [(t / "comm").read_text().strip()
+                 for t in tasks.iterdir()]
+        assert "mm-http" in names, names
+    finally:
+        conn.close()
 
 
 def test_slow_client_is_cut_others_are_served(tmp_path):
