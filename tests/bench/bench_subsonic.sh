@@ -34,14 +34,36 @@
 # before, 0.60 s after (the rest is the walk of 9,082 album folders of
 # the view, their listings and covers).
 
+#
+# The household (issue 77): three local users who are not root
+# (mmbench-ss1 to 3, made for the run and removed after), each an account
+# of the htpasswd, ask the same lists of mediamon on a hard-linked copy
+# of the library in a folder every user may reach (the cache under $HOME
+# is root's alone). The first's medians, its first list, the first list
+# again after a track is added, and the daemon's peak memory after the
+# three accounts' lists are rows with the issue's targets.
+
 SUBSONIC_FILES=${MEDIAMON_BENCH_SUBSONIC_FILES:-100000}
 SUBSONIC_LIB=$BENCH_DIR/subsonic-library
 SS_PID=""
+SS_HOME=""	# the household's copy of the library
+SS_USERS=""	# the household's users made for the run
+TARGET_SS_HOUSEHOLD_S=0.1	# getAlbumList2 of 500 and search3, median
+TARGET_SS_FIRST_S=0.5	# the first list after a change
+TARGET_SS_RSS_KB=153600	# after three accounts' lists
 
-# subsonic_stop: supysonic-server goes, if it runs (also from cleanup)
+# subsonic_stop: supysonic-server goes, if it runs, and the household's
+# users and copy (also from cleanup)
 subsonic_stop() {
 	[ -z "$SS_PID" ] || stop_pid "$SS_PID" supysonic-server
 	SS_PID=""
+	for ss_u in $SS_USERS; do
+		userdel "$ss_u" 2>/dev/null ||
+			log "warning: userdel $ss_u failed; remove it by hand"
+	done
+	SS_USERS=""
+	[ -z "$SS_HOME" ] || rm -rf --one-file-system "$SS_HOME"
+	SS_HOME=""
 }
 
 # subsonic_rows WHO: the figures of subsonic_load.py's output file
@@ -50,7 +72,8 @@ subsonic_rows() {
 	while read -r sr_key sr_value; do
 		put "subsonic_$1_$sr_key" "$sr_value"
 	done <"$WORK/subsonic-$1"
-	for sr_call in artists:getArtists albums:getAlbumList2 search:search3; do
+	for sr_call in artists:getArtists albums:getAlbumList2 \
+		albums500:"getAlbumList2 of 500" search:search3; do
 		figure_row "subsonic_$1_${sr_call%%:*}_s" lower \
 			"subsonic: $1 ${sr_call#*:} ($SUBSONIC_FILES tracks)" \
 			"$(get "subsonic_$1_${sr_call%%:*}_s") s" "" "" ""
@@ -58,6 +81,92 @@ subsonic_rows() {
 	figure_row "subsonic_$1_albums_first_s" lower \
 		"subsonic: $1 first getAlbumList2 ($SUBSONIC_FILES tracks)" \
 		"$(get "subsonic_$1_albums_first_s") s" "" "" ""
+}
+
+# subsonic_household_lib: SS_HOME, a folder every user may reach, with
+# the library hard-linked into it as SS_HOME/library
+subsonic_household_lib() {
+	SS_HOME=$(mktemp -d /var/tmp/mediamon-bench-ss.XXXXXX) ||
+		die "no folder for the household's library in /var/tmp"
+	chmod 755 "$SS_HOME"
+	cp -al "$SUBSONIC_LIB" "$SS_HOME/library" 2>"$WORK/ss-cp.err" ||
+		die "cannot hard-link the library into $SS_HOME (same file system as $BENCH_DIR needed): $(head -n 1 "$WORK/ss-cp.err")"
+}
+
+# subsonic_household BASE PASSWORD: the household's accounts made, their
+# lists timed against mediamon at BASE, and their rows
+subsonic_household() {
+	for ss_n in 1 2 3; do
+		ss_u=mmbench-ss$ss_n
+		id "$ss_u" >/dev/null 2>&1 ||
+			useradd --no-create-home --user-group \
+				--shell /usr/sbin/nologin "$ss_u" ||
+			die "useradd $ss_u failed"
+		SS_USERS="$SS_USERS $ss_u"
+		htpasswd -bB -C 5 "$WORK/ss-htpasswd" "$ss_u" "$2" \
+			2>/dev/null || die "htpasswd could not add $ss_u"
+	done
+	kill -HUP "$MM_PID"
+	ss_i=0
+	until curl -fsS "$1/rest/ping.view?u=mmbench-ss1&p=$2&v=1.16.1&c=bench&f=json" 2>/dev/null |
+		grep -q '"status": *"ok"'; do
+		ss_i=$((ss_i + 1))
+		[ "$ss_i" -lt 600 ] && mediamon_alive ||
+			die "the household's account was not taken after a reload (see $MM_LOG)"
+		sleep 0.1
+	done
+	"$PYTHON" "$REPO/tests/bench/subsonic_load.py" "$1" mmbench-ss1 "$2" \
+		>"$WORK/subsonic-household" ||
+		die "subsonic_load.py failed for a household account (see $MM_LOG)"
+	for ss_u in mmbench-ss2 mmbench-ss3; do
+		"$PYTHON" "$REPO/tests/bench/subsonic_load.py" "$1" "$ss_u" "$2" \
+			first >/dev/null ||
+			die "subsonic_load.py failed for $ss_u (see $MM_LOG)"
+	done
+	put subsonic_household_rss_kb "$(mediamon_vmhwm)"
+	ss_tracks=$(jq '.counts.tracks' "$MM_MNT/status/summary.json")
+	ss_one=$(find "$SS_HOME/library" -name '*.mp3' -print -quit)
+	[ -n "$ss_one" ] || die "no .mp3 in the household's library"
+	mkdir -p "$SS_HOME/library/zz-bench-added"
+	cp "$ss_one" "$SS_HOME/library/zz-bench-added/added.mp3"
+	ss_i=0
+	until [ "$(jq '.counts.tracks' "$MM_MNT/status/summary.json")" -gt "$ss_tracks" ]; do
+		ss_i=$((ss_i + 1))
+		[ "$ss_i" -lt 1200 ] && mediamon_alive ||
+			die "a track added was not indexed within 120 s (see $MM_LOG)"
+		sleep 0.1
+	done
+	"$PYTHON" "$REPO/tests/bench/subsonic_load.py" "$1" mmbench-ss1 "$2" \
+		first >"$WORK/subsonic-household-change" ||
+		die "subsonic_load.py failed after a change (see $MM_LOG)"
+	sed 's/^first_s /albums_after_change_s /' \
+		"$WORK/subsonic-household-change" >>"$WORK/subsonic-household"
+	[ "$(sed -n 's/^albums500_n //p' "$WORK/subsonic-household")" = \
+		"$(sed -n 's/^albums500_n //p' "$WORK/subsonic-mediamon")" ] || {
+		log "error: a household account that may read every file got another getAlbumList2 than root's"
+		BROKEN=1
+	}
+}
+
+# subsonic_household_rows: the household's rows, with the issue's targets
+subsonic_household_rows() {
+	subsonic_rows household
+	for ss_k in albums500 search; do
+		ss_v=$(get "subsonic_household_${ss_k}_s")
+		row "subsonic: household $ss_k within target" "$ss_v s" "" \
+			"<= $TARGET_SS_HOUSEHOLD_S s" \
+			"$(verdict "$ss_v" le "$TARGET_SS_HOUSEHOLD_S")"
+	done
+	ss_v=$(get subsonic_household_albums_after_change_s)
+	figure_row subsonic_household_albums_after_change_s lower \
+		"subsonic: household first getAlbumList2 after a track added" \
+		"$ss_v s" "" "<= $TARGET_SS_FIRST_S s" \
+		"$(verdict "$ss_v" le "$TARGET_SS_FIRST_S")"
+	ss_v=$(get subsonic_household_rss_kb)
+	figure_row subsonic_household_rss_kb smaller \
+		"subsonic: mediamon's peak RSS after three accounts' lists" \
+		"$ss_v kB" "" "<= $TARGET_SS_RSS_KB kB" \
+		"$(verdict "$ss_v" le "$TARGET_SS_RSS_KB")"
 }
 
 section_subsonic() {
@@ -79,8 +188,9 @@ section_subsonic() {
 	chmod 600 "$WORK/ss-htpasswd"
 	printf '[analysis]\nenabled = no\n[http]\nlisten = 127.0.0.1:0\nhtpasswd = %s\n' \
 		"$WORK/ss-htpasswd" >"$WORK/subsonic.conf"
+	subsonic_household_lib
 	mm_start=$(now)
-	mediamon_start "$SUBSONIC_LIB" "$WORK/subsonic.conf"
+	mediamon_start "$SS_HOME/library" "$WORK/subsonic.conf"
 	scan_wait ""
 	scan_record subsonic_mediamon_scan "$mm_start"
 	figure_row subsonic_mediamon_scan_s lower \
@@ -93,8 +203,10 @@ section_subsonic() {
 		"http://127.0.0.1:$ss_port" "$ss_user" "$ss_pass" \
 		>"$WORK/subsonic-mediamon" ||
 		die "subsonic_load.py failed against mediamon (see $MM_LOG)"
+	subsonic_household "http://127.0.0.1:$ss_port" "$ss_pass"
 	mediamon_stop
 	subsonic_rows mediamon
+	subsonic_household_rows
 
 	# supysonic: its configuration is supysonic.conf in its working folder
 	ss_dir=$WORK/supysonic
