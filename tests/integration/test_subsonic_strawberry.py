@@ -7,7 +7,9 @@ click on its empty Subsonic collection, which calls
 SubsonicService::GetSongs(): getAlbumList2, then getAlbum for each
 album), and its own collection database read: it lists every song the
 account may read, with the file's size and bitrate, and none it may not,
-and its log names no song it threw away. Skipped only when strawberry,
+and its log names no song it threw away. Strawberry talks to the door
+through a logging proxy (logging_proxy.py): every call it made is
+recorded, and each answered 200 with status "ok". Skipped only when strawberry,
 Xvfb or xdotool is not installed (contrib/install-deps.sh installs
 them)."""
 
@@ -23,6 +25,7 @@ import pytest
 
 from access_users import world  # noqa: F401
 from conftest import wait_for
+from logging_proxy import Proxy
 from subsonic_calls import call, ok, private_root
 from test_http import PASSWORD
 
@@ -206,19 +209,32 @@ class Strawberry:
 
 
 def listed(w, where, display, user):
-    """The songs Strawberry lists from w's door, logged in as user. An X
+    """The songs Strawberry lists from w's door through a logging proxy,
+    logged in as user, each call it made answered 200 and "ok". An X
     server found unreachable by Strawberry at its start (seen once under
     the whole suite's load) is asked again, and Strawberry started once
     more: what is tested is what it lists, not the X server."""
     where.mkdir()
-    player = Strawberry(where / "1", display, w.base, user)
+    with Proxy(w.base) as proxy:
+        songs = listed_through(w, where, display, user, proxy.base)
+        calls = proxy.recorded()
+    methods = {c[0] for c in calls}
+    assert {"getAlbumList2", "getAlbum"} <= methods, calls
+    bad = [c for c in calls if c[1] != 200 or c[2] != "ok"]
+    assert not bad, bad
+    return songs
+
+
+def listed_through(w, where, display, user, base):
+    """The songs Strawberry lists from base, logged in as user."""
+    player = Strawberry(where / "1", display, base, user)
     wait_for(lambda: player.proc.poll() is not None or player.db.exists(),
              60, "Strawberry's start or end")
     if player.proc.poll() is not None and \
             "could not connect to display" in player.log():
         player.stop()
         wait_for(display.answers, 30, "Xvfb on " + display.name)
-        player = Strawberry(where / "2", display, w.base, user)
+        player = Strawberry(where / "2", display, base, user)
     try:
         window = wait_for(player.window, 60, "Strawberry's window",
                           mount=w.m, ignore=(sqlite3.Error,))[0]
