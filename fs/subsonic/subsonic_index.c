@@ -51,6 +51,7 @@ static void index_free(struct subsonic_index *ix)
 		free(ix->songs[i].name);
 		free(ix->songs[i].title);
 		free(ix->songs[i].title_fold);
+		free(ix->songs[i].genre);
 	}
 	free(ix->albums);
 	free(ix->songs);
@@ -108,9 +109,11 @@ static int add_song(struct gathering *g, struct subsonic_index_album *al,
 		return rc;
 	s = &ix->songs[ix->nsongs++];
 	*s = (struct subsonic_index_song){ file, strdup(name),
-		strdup(tag(t->title) ? t->title : name), NULL, t->year,
-		ix->nalbums };
-	if (s->title && fold_name(s->title, &s->title_fold))
+		strdup(tag(t->title) ? t->title : name), NULL,
+		tag(t->genre) ? strdup(t->genre) : NULL, t->duration,
+		t->first_seen, t->year, ix->nalbums };
+	if ((s->title && fold_name(s->title, &s->title_fold)) ||
+	    (tag(t->genre) && !s->genre))
 		return -ENOMEM;
 	if (!*album && tag(t->album) && !(*album = strdup(t->album)))
 		return -ENOMEM;

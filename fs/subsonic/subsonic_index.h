@@ -53,6 +53,9 @@ struct subsonic_index {
 		char *name;	/* its file's in the album folder */
 		char *title;
 		char *title_fold;	/* fold_name()'s */
+		char *genre;	/* its tag, or NULL */
+		long duration;	/* whole seconds */
+		int64_t first_seen;	/* files.first_seen, or 0 */
 		long year;
 		size_t album;	/* in albums */
 	} *songs;

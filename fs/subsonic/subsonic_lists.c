@@ -24,6 +24,7 @@
 #include "fs/subsonic/subsonic_artists.h"
 #include "fs/subsonic/subsonic_auth.h"
 #include "fs/subsonic/subsonic_genres.h"
+#include "fs/subsonic/subsonic_brief.h"
 #include "fs/subsonic/subsonic_index.h"
 #include "fs/subsonic/subsonic_marks.h"
 #include "fs/subsonic/subsonic_music.h"
@@ -184,8 +185,7 @@ static int pick_out(const struct picks *p, size_t i, int songs,
 		return subsonic_music_song_at(a->rel, s->name, s->file,
 					      a->cover, out);
 	}
-	/* by its folder: its id names it through the artist's folders */
-	return subsonic_music_album_at(ix->albums[p->v[i].i].rel, out);
+	return subsonic_brief_album(ix, &ix->albums[p->v[i].i], out);
 }
 
 /* The picks offset.. of p, size of those the caller still sees, as the

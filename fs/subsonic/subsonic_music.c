@@ -460,15 +460,6 @@ int subsonic_music_album(json_t *body, const char *id)
 	return rc;
 }
 
-int subsonic_music_album_at(const char *rel, json_t **out)
-{
-	int rc = album_of(rel, out, NULL);
-
-	if (!rc)
-		json_object_del(*out, "song");
-	return rc;
-}
-
 int subsonic_music_albums(json_t **out)
 {
 	struct list l = { .dirs = 1 };

@@ -79,11 +79,6 @@ int64_t subsonic_music_file(const char *id);
  * (ArtistID3 without its albums) id names into *out (a new object): 0,
  * a negative errno value, or SUBSONIC_NOT_FOUND. */
 int subsonic_music_get(const char *id, json_t **out);
-/* The AlbumID3 of the album folder rel ("ARTIST/ALBUM") without its
- * songs, as getAlbumList2 lists it, into *out (a new object), its id
- * not read back to the folder: 0, a negative errno value, or
- * SUBSONIC_NOT_FOUND when it holds no song the user may see. */
-int subsonic_music_album_at(const char *rel, json_t **out);
 /* The Child of the track file named name in the album folder rel
  * ("ARTIST/ALBUM") into *out (a new object), with the album's id as its
  * coverArt when cover: 0, a negative errno value, or SUBSONIC_NOT_FOUND

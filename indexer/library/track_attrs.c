@@ -7,6 +7,7 @@
 #include "indexer/library/track_attrs.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -348,8 +349,14 @@ static int add_title(void *arg, sqlite3_stmt *st)
 	t->v = v;
 	row = &t->v[t->nr++];
 	*row = (struct track_title){ sqlite3_column_int64(st, 0), NULL, NULL,
-				     (long)sqlite3_column_int64(st, 3) };
-	if (column_copy(st, 1, &row->title) || column_copy(st, 2, &row->album))
+				     (long)sqlite3_column_int64(st, 3),
+				     /* as the track's record rounds it */
+				     (long)(nearbyint(sqlite3_column_double(
+					     st, 4) * 1000) / 1000 + 0.5),
+				     sqlite3_column_int64(st, 5), NULL };
+	if (column_copy(st, 1, &row->title) ||
+	    column_copy(st, 2, &row->album) ||
+	    column_copy(st, 6, &row->genre))
 		return -ENOMEM;
 	return 0;
 }
@@ -357,8 +364,10 @@ static int add_title(void *arg, sqlite3_stmt *st)
 int track_attrs_titles(struct track_titles *out)
 {
 	*out = (struct track_titles){ NULL, 0, 0 };
-	return reader_each("SELECT t.file_id, t.title, al.title, t.year"
-		" FROM tracks t LEFT JOIN albums al ON al.id = t.album_id"
+	return reader_each("SELECT t.file_id, t.title, al.title, t.year,"
+		" t.duration_s, f.first_seen, t.genre FROM tracks t"
+		" JOIN files f ON f.id = t.file_id"
+		" LEFT JOIN albums al ON al.id = t.album_id"
 		" ORDER BY t.file_id", "read the tracks' titles", add_title,
 		out);
 }
@@ -383,6 +392,7 @@ void track_attrs_titles_free(struct track_titles *t)
 	for (size_t i = 0; i < t->nr; i++) {
 		free(t->v[i].title);
 		free(t->v[i].album);
+		free(t->v[i].genre);
 	}
 	free(t->v);
 	*t = (struct track_titles){ NULL, 0, 0 };

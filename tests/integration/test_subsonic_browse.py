@@ -422,3 +422,33 @@ def test_music_directory_as_each_account_may_read(world):  # noqa: F811
         root = call(w, "getMusicDirectory", f="xml", id=pub[2])[2]
         got = [e.get("title") for e in root.iter(NS + "child")]
         assert got == ["Pub"]
+
+
+def test_album_lists_answer_as_get_album(dated):
+    """An album on a list's page, made from the lists' index and its
+    folder's listing (fs/subsonic/subsonic_brief.c) rather than from each
+    song's record, is getAlbum's album field for field, its songs left
+    out: length, times, year, genre, cover, star and plays included."""
+    w, ids = dated
+    top = w.where / "music"
+    song, _, album = ids["First"]
+    run("metaflac", "--set-tag=GENRE=Drone",
+        str(top / "Band" / "Tones" / "02.flac"))
+    (top / "Band" / "Tones" / "cover.jpg").write_bytes(b"\xff\xd8\xff\xd9")
+    wait_for(lambda: ok(call(w, "getAlbum", id=album)[2])["album"], 60,
+             "the genre and the cover", mount=w.m,
+             until=lambda a: a.get("genre") == "Drone" and "coverArt" in a)
+    ok(call(w, "star", albumId=album)[2])
+    ok(call(w, "scrobble", id=song, submission="true")[2])
+    wait_for(lambda: ok(call(w, "getAlbum", id=album)[2])["album"], 60,
+             "the play counted", mount=w.m,
+             until=lambda a: a.get("playCount") == 1 and "played" in a)
+    for t in ("alphabeticalByName", "newest", "starred", "frequent",
+              "recent"):
+        got = ok(call(w, "getAlbumList2", type=t)[2])["albumList2"][
+            "album"]
+        assert album in [a["id"] for a in got], t
+        for a in got:
+            full = ok(call(w, "getAlbum", id=a["id"])[2])["album"]
+            del full["song"]
+            assert a == full, t
