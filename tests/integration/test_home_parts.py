@@ -8,6 +8,7 @@ index."""
 import base64
 import calendar
 import html
+import json
 import os
 import re
 import sqlite3
@@ -23,6 +24,7 @@ from test_health_shown import (OPEN, PRIVATE, SERVICE, lines_of, plant,
                                reason, with_private_series)
 from test_home_page import CARDS, SMALLEST_TEXT
 from test_http import PASSWORD, Web, open_and_shut
+from test_status_speed import FILES, tiny_library  # noqa: F401
 
 TAGGED = "Tag <b>bold Saga & Co"
 
@@ -209,5 +211,86 @@ def test_cards_tell_size_and_date(world, user):  # noqa: F811
                     ["Pub/", human(pub), "2021-03-04"]], name
                 assert b.js(SMALLEST_TEXT) >= 12
                 assert [c[0] for c in b.js(CARDS)] == ["Later/", "Pub/"]
+    finally:
+        w.stop()
+
+
+# What the page says runs now, and how often it reloads itself.
+NOW = """[document.getElementById('now-state').textContent,
+    (document.getElementById('now-progress') || {}).textContent || null,
+    document.querySelector('meta[http-equiv=refresh]').content]"""
+
+
+def fresh(b, url):
+    """The page at url loaded anew in Browser b (not the one before)."""
+    b.js("window.before = true")
+    b.open(url)
+    wait_for(lambda: b.js("!window.before && document.readyState =="
+                          " 'complete'"), 60, "the page loaded anew")
+
+
+def test_the_page_while_a_large_library_is_scanned(tiny_library,
+                                                     tmp_path):
+    """While the first scan of a large library runs, the page answers,
+    names the scan with its files done and reloads every 5 s; a rescan's
+    pages say the files done of the estimate (the store's count), in
+    Chromium on a phone and on a TV (screenshots taken, no text under
+    12 px, nothing overflowing), and once it is over the page is idle
+    and reloads every minute."""
+    w = Web(tmp_path, music=tiny_library)
+    try:
+        def first():
+            body = w.curl("/")[2].decode()
+            doc = json.loads(w.curl("/status/summary.json")[2])
+            return body, doc
+        seen = []
+
+        def first_over():
+            body, doc = first()
+            if 'id="now-state">scanning<' in body:
+                seen.append(body)
+            return doc["last_scan"] and doc["state"] == "idle"
+        wait_for(first_over, 300, "the first scan over")
+        files = first()[1]["counts"]["files"]
+        assert files >= FILES, files
+        for body in seen:
+            assert 'content="5"' in body, body[:600]
+            assert re.search(r'id="now-progress">\d+ files(?: of \d+)?<',
+                             body), body[-2000:]
+        auth = "Basic " + base64.b64encode(
+            ("root:" + PASSWORD).encode()).decode()
+        for size in ((390, 844), (1920, 1080)):
+            with Browser(tmp_path, *size, mobile=size[0] < 500) as b:
+                b.headers(Authorization=auth)
+
+                def busy():
+                    """The page, once a scan runs; else a scan asked."""
+                    fresh(b, w.base + "/")
+                    now = b.js(NOW)
+                    if now[0] == "idle":
+                        assert now[2] == "60", now
+                        assert w.curl("/control/rescan", "--data-binary",
+                                      "full")[0] == 200
+                    return now
+                now = wait_for(busy, 300, "a page while a scan runs",
+                               until=lambda n: n[0] == "scanning")
+                assert now[2] == "5", now
+                assert re.fullmatch(r"\d+ files of %d" % files, now[1]), \
+                    (now, files)
+                shot = tmp_path / ("busy-%dx%d.png" % size)
+                assert b.screenshot(str(shot)) == size
+                assert b.js(SMALLEST_TEXT) >= 12, size
+                assert b.js("document.documentElement.scrollWidth") <= \
+                    size[0]
+
+                def idle():
+                    fresh(b, w.base + "/")
+                    return b.js(NOW)
+                now = wait_for(idle, 300, "the page idle again",
+                               until=lambda n: n[0] == "idle")
+                assert now[1:] == [None, "60"], now
+                assert b.screenshot(str(tmp_path / ("idle-%dx%d.png" %
+                                                    size))) == size
+                assert b.js(SMALLEST_TEXT) >= 12, size
     finally:
         w.stop()
