@@ -70,6 +70,21 @@ def plant_import(db_path, series, volume):
         db.close()
 
 
+def plant_check_errors(db_path):
+    """A missing-volume check that ended with two errors."""
+    db = sqlite3.connect(db_path, timeout=30)
+    try:
+        with db:
+            db.execute("INSERT INTO checks (kind, trigger, started_at,"
+                       " finished_at, errors) VALUES ('missing', 'control',"
+                       " ?1, ?1, 2)", (time.time(),))
+    finally:
+        db.close()
+
+
+CHECKED = "warn: monitor: the last missing check had 2 errors (see /log)"
+
+
 def drop_imports(db_path, series):
     db = sqlite3.connect(db_path, timeout=30)
     try:
@@ -98,12 +113,13 @@ def check_health(w, u, manga):
     before = int(time.time())
     plant(m.db)
     plant_import(m.db, TAGGED, 2)
+    plant_check_errors(m.db)
     mine, theirs = lines_of(OPEN, 2), lines_of(PRIVATE, 3)
     tagged = lines_of(TAGGED, 2)[0]
     shown = wait_for(lambda: health_block(w, "root"), 30,
                      "the planted lines on the page", mount=m,
                      until=lambda b: all(x in b for x in mine + theirs +
-                                         [tagged, SERVICE]))
+                                         [tagged, SERVICE, CHECKED]))
     after = int(time.time())
     for line in mine + theirs + [tagged, SERVICE]:
         kind, since, fix = shown[line]
@@ -116,7 +132,12 @@ def check_health(w, u, manga):
     assert feed_of(shown[theirs[0]][2]) == "/opds/series/%s.xml" % PRIVATE
     assert "mediamon.conf(5), [import]" in shown[mine[0]][2]
     assert feed_of(shown[SERVICE][2]) is None
-    assert "mediamon(8)" in shown[SERVICE][2], shown[SERVICE]
+    # the log, for the owner who may read it
+    assert shown[CHECKED][2] == '<a href="/log">/log</a>,' \
+        ' mediamon.conf(5), [monitor]', shown[CHECKED]
+    assert w.curl("/log")[0] == 200
+    assert shown[SERVICE][2] == "mediamon.conf(5), [download]", \
+        shown[SERVICE]
     # a name with markup is text, in the line and in its link
     page = w.curl("/")[2].decode()
     assert "<b>bold" not in page and "Tag &lt;b&gt;bold Saga &amp; Co" \
@@ -132,6 +153,7 @@ def check_health(w, u, manga):
     theirs_shown = health_block(w, u.name)
     for line in mine:
         assert theirs_shown[line] == shown[line], line
+    assert theirs_shown[CHECKED][2] == "mediamon.conf(5), [monitor]"
     # a problem that ends is forgotten: back, it holds since its return
     first = shown[tagged][1]
     drop_imports(m.db, TAGGED)
