@@ -591,7 +591,7 @@ static enum MHD_Result send_page(struct MHD_Connection *c)
 		    "#buttons form{display:inline-block;margin:0 .5em .5em 0}\n"
 		    "button{font-size:1em;padding:.5em 1em}\n"
 		    "#charts{display:flex;flex-wrap:wrap;gap:1em}\n"
-		    "#health li{margin-bottom:.5em}\n"
+		    "#health li{margin-bottom:.5em;overflow-wrap:anywhere}\n"
 		    "#health .error .line{color:#a00}\n"
 		    ".since,.fix{display:block;color:#555}\n"
 		    "</style>\n</head>\n<body>\n<h1>mediamon</h1>\n",

@@ -146,6 +146,15 @@ def check_health(w, u, manga):
     for href in re.findall(r'<span class="fix">see <a href="([^"]+)"',
                            page):
         assert w.curl(href)[0] == 200, href
+    # readable on a phone: no text under 12 px, nothing sideways
+    with Browser(w.where, 390, 844, mobile=True) as b:
+        b.headers(Authorization="Basic " + base64.b64encode(
+            ("root:" + PASSWORD).encode()).decode())
+        b.open(w.base + "/")
+        assert b.js("document.querySelectorAll('#health .since')"
+                    ".length") == len(shown)
+        assert b.js(SMALLEST_TEXT) >= 12
+        assert b.js("document.documentElement.scrollWidth") <= 390
     # the household account: its series' lines with theirs times and
     # links, never the private series' nor a link to it
     status, _, body = w.curl("/", user=u.name)
