@@ -85,10 +85,10 @@ static void add_since(struct strbuf *out, const char *line, size_t len)
 		return;
 	clock_rfc3339((time_t)since, at);
 	clock_words(now > since ? now - since : 0, words);
-	/* "2026-11-21T19:12:14Z": the day when it is not today's */
+	/* "2026-11-21T19:12:14Z" shown "2026-11-21 19:12 UTC" */
 	strbuf_addf(out, " <span class=\"since\">since <time datetime=\"%s\">"
-		    "%.*s%.5s UTC</time> (%s)</span>", at,
-		    now - since < 86400 ? 0 : 11, at, at + 11, words);
+		    "%.10s %.5s UTC</time> (%s)</span>", at, at, at + 11,
+		    words);
 }
 
 /* What to do: the series' feed, /log, the page of the manual. */

@@ -34,7 +34,8 @@ TAGGED = "Tag <b>bold Saga & Co"
 # its since, what its fix says.
 LINE = re.compile(r'<li class="(error|warn|ok)">(?:<span class="line">'
                   r'(.*?)</span>)?(?: <span class="since">since <time'
-                  r' datetime="([^"]+)">[^<]*</time> \([^)]*\)</span>)?'
+                  r' datetime="([^"]+)">\d{4}-\d\d-\d\d \d\d:\d\d UTC</time>'
+                  r' \((?:\d+ ms|[0-9.]+ s|\d+ min \d+ s)\)</span>)?'
                   r'(?: <span class="fix">see (.*?)</span>)?\n')
 
 
