@@ -2,7 +2,7 @@
 /*
  * The health block of the page at / (render_home_health.h): the lines
  * the caller reads, each with since when it holds and where its fix is
- * told. It reads the lines' times (health_since.h) and the caller's
+ * told. It reads the lines' notes (health_since.h) and the caller's
  * manga shelf (opds_shelf.h) and writes nothing; what the lines say is
  * fs/tree/render_health.c's.
  */
@@ -18,39 +18,6 @@
 #include "fs/tree/health_since.h"
 #include "fs/tree/opds_shelf.h"
 #include "fs/tree/render.h"
-
-/* Where the fix of a line is told, by words the line holds; the first
- * that matches tells. */
-static const struct {
-	const char *has, *see;
-} fixes[] = {
-	{ "error: store:", "mediamon(8), THE STORE" },
-	{ "warn: store:", "mediamon(8), THE STORE" },
-	{ " records could not be written", "mediamon(8), THE STORE" },
-	{ "music root ", "mediamon(8), ROOTS THAT GO AWAY" },
-	{ "manga root ", "mediamon(8), ROOTS THAT GO AWAY" },
-	{ "error: reload refused:", "mediamon(8), SIGNALS" },
-	{ "error: http:", "mediamon.conf(5), [http]" },
-	{ "backup", "mediamon.conf(5), [retention] backup_dir" },
-	{ "inotify watch limit", "mediamon.conf(5), [general]" },
-	{ "mediamon-analyse", "mediamon(8), FILES" },
-	{ "blackhole", "mediamon.conf(5), [download]" },
-	{ "qbittorrent:", "mediamon.conf(5), [download]" },
-	{ "transmission:", "mediamon.conf(5), [download]" },
-	{ "sabnzbd:", "mediamon.conf(5), [usenet]" },
-	{ "nzbget:", "mediamon.conf(5), [usenet]" },
-	{ "amule:", "mediamon.conf(5), [ed2k]" },
-	{ "download save folder", "mediamon.conf(5), [download]" },
-	{ "debrid", "mediamon.conf(5), [realdebrid]" },
-	{ "prowlarr:", "mediamon.conf(5), [prowlarr]" },
-	{ "nautiljon:", "mediamon.conf(5), [nautiljon]" },
-	{ "mangadex:", "mediamon.conf(5), [mangadex]" },
-	{ "mangaupdates:", "mediamon.conf(5), [mangaupdates]" },
-	{ "anilist:", "mediamon.conf(5), [anilist]" },
-	{ "catalog", "mediamon.conf(5), [catalog]" },
-	{ "monitor:", "mediamon.conf(5), [monitor]" },
-	{ " not imported: ", "mediamon.conf(5), [import]" },
-};
 
 /* The series of the shelf whose folder the line names, or NULL. */
 static const struct opds_series *line_series(const struct opds_shelf *s,
@@ -96,7 +63,6 @@ static void add_fix(struct strbuf *out, const struct opds_shelf *s,
 		    const char *line, size_t len)
 {
 	const struct opds_series *se = line_series(s, line, len);
-	const char *see = "mediamon(8), /status/health";
 
 	strbuf_addstr(out, " <span class=\"fix\">see ");
 	if (se) {
@@ -108,12 +74,7 @@ static void add_fix(struct strbuf *out, const struct opds_shelf *s,
 	}
 	if (caller_is_owner() && memmem(line, len, "(see /log)", 10))
 		strbuf_addstr(out, "<a href=\"/log\">/log</a>, ");
-	for (size_t i = 0; i < sizeof(fixes) / sizeof(*fixes); i++)
-		if (memmem(line, len, fixes[i].has, strlen(fixes[i].has))) {
-			see = fixes[i].see;
-			break;
-		}
-	strbuf_addf(out, "%s</span>", see);
+	strbuf_addf(out, "%s</span>", health_since_see(line, len));
 }
 
 void render_home_health(struct strbuf *out, const char *text)

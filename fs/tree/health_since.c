@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Since when each line of /status/health holds (health_since.h): a small
- * table of the lines the readings showed, by their words. It reads and
- * writes nothing else; what the lines say is render_health.c's.
+ * What is noted of each line of /status/health (health_since.h): since
+ * when it holds, in a small table of the lines the readings showed by
+ * their words, and where its fix is told. It reads and writes nothing
+ * else; what the lines say is render_health.c's.
  */
 #include "fs/tree/health_since.h"
 
@@ -117,6 +118,48 @@ double health_since_of(const char *line, size_t len)
 	strbuf_release(&key);
 	return since;
 }
+
+/* Where the fix of a line is told, by words the line holds; the first
+ * that matches tells. */
+static const struct {
+	const char *has, *see;
+} fixes[] = {
+	{ "error: store:", "mediamon(8), THE STORE" },
+	{ "warn: store:", "mediamon(8), THE STORE" },
+	{ " records could not be written", "mediamon(8), THE STORE" },
+	{ "music root ", "mediamon(8), ROOTS THAT GO AWAY" },
+	{ "manga root ", "mediamon(8), ROOTS THAT GO AWAY" },
+	{ "error: reload refused:", "mediamon(8), SIGNALS" },
+	{ "error: http:", "mediamon.conf(5), [http]" },
+	{ "backup", "mediamon.conf(5), [retention] backup_dir" },
+	{ "inotify watch limit", "mediamon.conf(5), [general]" },
+	{ "mediamon-analyse", "mediamon(8), FILES" },
+	{ "blackhole", "mediamon.conf(5), [download]" },
+	{ "qbittorrent:", "mediamon.conf(5), [download]" },
+	{ "transmission:", "mediamon.conf(5), [download]" },
+	{ "sabnzbd:", "mediamon.conf(5), [usenet]" },
+	{ "nzbget:", "mediamon.conf(5), [usenet]" },
+	{ "amule:", "mediamon.conf(5), [ed2k]" },
+	{ "download save folder", "mediamon.conf(5), [download]" },
+	{ "debrid", "mediamon.conf(5), [realdebrid]" },
+	{ "prowlarr:", "mediamon.conf(5), [prowlarr]" },
+	{ "nautiljon:", "mediamon.conf(5), [nautiljon]" },
+	{ "mangadex:", "mediamon.conf(5), [mangadex]" },
+	{ "mangaupdates:", "mediamon.conf(5), [mangaupdates]" },
+	{ "anilist:", "mediamon.conf(5), [anilist]" },
+	{ "catalog", "mediamon.conf(5), [catalog]" },
+	{ "monitor:", "mediamon.conf(5), [monitor]" },
+	{ " not imported: ", "mediamon.conf(5), [import]" },
+};
+
+const char *health_since_see(const char *line, size_t len)
+{
+	for (size_t i = 0; i < sizeof(fixes) / sizeof(*fixes); i++)
+		if (memmem(line, len, fixes[i].has, strlen(fixes[i].has)))
+			return fixes[i].see;
+	return "mediamon(8), /status/health";
+}
+
 
 void health_since_reset(void)
 {

@@ -147,6 +147,13 @@ def check_health(w, u, manga):
     for href in re.findall(r'<span class="fix">see <a href="([^"]+)"',
                            page):
         assert w.curl(href)[0] == 200, href
+    # health.json says the same for scripts
+    doc = json.loads(w.curl("/status/health.json")[2])
+    assert {d["line"]: (d["level"], calendar.timegm(time.strptime(
+        d["since"], "%Y-%m-%dT%H:%M:%SZ"))) for d in doc} == {
+            line: v[:2] for line, v in shown.items()}, doc
+    assert {d["line"]: d["see"] for d in doc}[SERVICE] == \
+        "mediamon.conf(5), [download]"
     # readable on a phone: no text under 12 px, nothing sideways
     with Browser(w.where, 390, 844, mobile=True) as b:
         b.headers(Authorization="Basic " + base64.b64encode(
@@ -164,6 +171,9 @@ def check_health(w, u, manga):
     for line in mine:
         assert theirs_shown[line] == shown[line], line
     assert theirs_shown[CHECKED][2] == "mediamon.conf(5), [monitor]"
+    theirs_doc = json.loads(w.curl("/status/health.json", user=u.name)[2])
+    assert sorted(d["line"] for d in theirs_doc) == sorted(theirs_shown)
+    assert not any(PRIVATE in d["line"] for d in theirs_doc)
     # a problem that ends is forgotten: back, it holds since its return
     first = shown[tagged][1]
     drop_imports(m.db, TAGGED)
