@@ -102,12 +102,14 @@ def feed_of(fix):
 
 
 @needs_users
-def test_health_lines_since_when_and_what_to_do(world):  # noqa: F811
+def test_health_lines_since_when_and_what_to_do(world,  # noqa: F811
+                                                tmp_path):
     with_private_series(world, {OPEN: (1,), PRIVATE: (1, 3),
-                                TAGGED: (1,)}, PRIVATE, check_health)
+                                TAGGED: (1,)}, PRIVATE,
+                        lambda w, u, manga: check_health(w, u, tmp_path))
 
 
-def check_health(w, u, manga):
+def check_health(w, u, tmp_path):
     m = w.m
     wait_for(lambda: len(os.listdir(m.file("manga"))), 60,
              "the series indexed", mount=m, until=lambda n: n == 3)
@@ -159,6 +161,9 @@ def check_health(w, u, manga):
         b.headers(Authorization="Basic " + base64.b64encode(
             ("root:" + PASSWORD).encode()).decode())
         b.open(w.base + "/")
+        b.js("document.getElementById('health').scrollIntoView()")
+        assert b.screenshot(str(tmp_path / "health-390x844.png")) == \
+            (390, 844)
         assert b.js("document.querySelectorAll('#health .since')"
                     ".length") == len(shown)
         assert b.js(SMALLEST_TEXT) >= 12

@@ -60,11 +60,34 @@ static void test_forgotten_when_gone(void **state)
 	assert_true(since("warn: a") == 500 && since("warn: b") == 500);
 }
 
+static void check_see(const char *line, const char *see)
+{
+	assert_string_equal(health_since_see(line, strlen(line)), see);
+}
+
+/* Where a line's fix is told, by its words; a line no words match
+ * points at the health file's own entry. */
+static void test_see(void **state)
+{
+	(void)state;
+	check_see("warn: music root /srv/music is unavailable (empty): its"
+		  " 3 tracks are kept", "mediamon(8), ROOTS THAT GO AWAY");
+	check_see("error: store: disk full (/var/lib/mediamon)",
+		  "mediamon(8), THE STORE");
+	check_see("error: qbittorrent: HTTP 500",
+		  "mediamon.conf(5), [download]");
+	check_see("warn: something new", "mediamon(8), /status/health");
+	/* only the line's own bytes count */
+	assert_string_equal(health_since_see("error: store: x", 5),
+			    "mediamon(8), /status/health");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_kept_while_shown, reset),
 		cmocka_unit_test_setup(test_forgotten_when_gone, reset),
+		cmocka_unit_test(test_see),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
