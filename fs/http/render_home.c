@@ -119,9 +119,12 @@ int render_home_now(struct strbuf *out)
 			    (unsigned long long)s.scan.files_seen);
 		if (s.scan.total_estimate &&
 		    s.scan.total_estimate >= s.scan.files_seen)
-			strbuf_addf(out, " of %llu", (unsigned long long)
+			strbuf_addf(out, " of %llu</span>", (unsigned long long)
 				    s.scan.total_estimate);
-		strbuf_addstr(out, "</span>");
+		else
+			strbuf_addstr(out, "</span> (no estimate yet: a"
+				      " first scan, or more files than the"
+				      " last)");
 	}
 	strbuf_addf(out, "; checks <span id=\"now-checks\">%d running,"
 		    " %d queued</span></p>\n",
