@@ -51,6 +51,8 @@ static int find_cover(const char *name, const struct node *child,
 	return 1;
 }
 
+/* Note a child of the card's folder (its folders, its cover) or of one
+ * of its folders: a real file's id. */
 static int card_gather(const char *name, const struct node *child, void *arg)
 {
 	struct card *c = arg;
@@ -81,8 +83,10 @@ static void card_of(const char *path, const char *name, struct card *c)
 	c->depth = 0;
 	strbuf_addf(&child, "%s%s%s", path, strcmp(path, "/") ? "/" : "",
 		    name);
+	/* a listing that fails leaves the card no cover, no size */
 	if (nodes_children(child.buf, card_gather, c) < 0) {
 		strbuf_reset(&c->cover);
+		strbuf_reset(&c->ids);
 		strbuf_reset(&c->subs);
 	}
 	c->depth = 1;
@@ -90,7 +94,10 @@ static void card_of(const char *path, const char *name, struct card *c)
 		strbuf_reset(&sub);
 		strbuf_addstr(&sub, c->subs.buf + at);
 		strbuf_addf(&child, "/%s", sub.buf);
-		nodes_children(child.buf, card_gather, c);
+		if (nodes_children(child.buf, card_gather, c) < 0) {
+			strbuf_reset(&c->ids);
+			break;
+		}
 		child.len -= sub.len + 1;
 		child.buf[child.len] = '\0';
 	}

@@ -233,8 +233,7 @@ def test_cards_tell_size_and_date(world, user):  # noqa: F811
     """Each card of a folder page says the bytes of its album's files
     (an artist's: of its albums') and the day of the newest, as the
     index knows them; the household account gets the cards of the
-    folders its user may enter alone; an empty folder's card says
-    none."""
+    folders its user may enter alone, with the same figures."""
     music = open_and_shut(world)
     make_flac(os.path.join(music, "Open", "Later", "01.flac"), "Later",
               "Open", "Later", 1)
