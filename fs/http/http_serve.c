@@ -37,6 +37,7 @@
 #include "fs/tree/rendering.h"
 #include "fs/http/render_folder.h"
 #include "fs/http/render_home.h"
+#include "fs/http/render_home_health.h"
 #include "fs/tree/render_charts.h"
 #include "fs/tree/views_real.h"
 #include "indexer/indexer.h"
@@ -495,10 +496,12 @@ static enum MHD_Result send_folder(struct MHD_Connection *c,
 	return send_text(c, &out, path, "text/html; charset=utf-8");
 }
 
-/* Append the rendering of the file at path for the caller, escaped, or
- * a line saying why there is none. */
-static void add_rendering(struct strbuf *out, const char *path, size_t max)
+/* The health block of the page: the health file as the caller reads
+ * it, its first lines up to max bytes, or a line saying why there is
+ * none. */
+static void add_health(struct strbuf *out, size_t max)
 {
+	const char *path = "/status/health";
 	struct strbuf text = STRBUF_INIT;
 	struct node n;
 	int rc;
@@ -509,16 +512,18 @@ static void add_rendering(struct strbuf *out, const char *path, size_t max)
 	if (!rc)
 		rc = rendering_make(&n, path, &text);
 	if (rc) {
-		strbuf_addf(out, "(%s)", strerror(-rc));
-	} else {
-		if (text.len > max) {
-			text.len = max;
-			text.buf[max] = '\0';
-		}
-		utf8_add_xml(out, text.buf, 1);
-		if (text.len == max)
-			strbuf_addstr(out, "\n...");
+		strbuf_addf(out, "<p id=\"health\">(%s)</p>\n", strerror(-rc));
+		strbuf_release(&text);
+		return;
 	}
+	if (text.len > max) {
+		while (max && text.buf[max - 1] != '\n')
+			max--;
+		text.len = max;
+		text.buf[max] = '\0';
+		strbuf_addstr(&text, "...\n");
+	}
+	render_home_health(out, text.buf);
 	strbuf_release(&text);
 }
 
@@ -586,13 +591,16 @@ static enum MHD_Result send_page(struct MHD_Connection *c)
 		    "#buttons form{display:inline-block;margin:0 .5em .5em 0}\n"
 		    "button{font-size:1em;padding:.5em 1em}\n"
 		    "#charts{display:flex;flex-wrap:wrap;gap:1em}\n"
+		    "#health li{margin-bottom:.5em;overflow-wrap:anywhere}\n"
+		    "#health .error .line{color:#a00}\n"
+		    ".since,.fix{display:block;color:#555}\n"
 		    "</style>\n</head>\n<body>\n<h1>mediamon</h1>\n",
 		    busy ? RENDER_HOME_BUSY_S : RENDER_HOME_IDLE_S);
 	strbuf_add(&out, body.buf, body.len);
 	strbuf_release(&body);
-	strbuf_addstr(&out, "<h2>Health</h2>\n<pre id=\"health\">");
-	add_rendering(&out, "/status/health", 8192);
-	strbuf_addstr(&out, "</pre>\n<h2>Missing</h2>\n");
+	strbuf_addstr(&out, "<h2>Health</h2>\n");
+	add_health(&out, 8192);
+	strbuf_addstr(&out, "<h2>Missing</h2>\n");
 	rc = render_home_missing(&out);
 	if (rc)
 		strbuf_addf(&out, "<p>(%s)</p>\n", strerror(-rc));

@@ -85,6 +85,26 @@ static int add_downloads(struct strbuf *out)
 	return running;
 }
 
+/* The jobs running and queued (a check, a repair pass...), a line
+ * each, by the names summary.json gives them. */
+static void add_jobs(struct strbuf *out, const struct jobs_status *j)
+{
+	const char *name, *words;
+
+	if (!j->running && !j->pending)
+		return;
+	strbuf_addstr(out, "<ul id=\"now-jobs\">\n");
+	for (unsigned bit = 1; bit; bit <<= 1) {
+		if (!((j->running | j->pending) & bit) ||
+		    !(name = render_status_job_name(bit, &words)))
+			continue;
+		strbuf_addf(out, "<li id=\"now-job-%s\">%s: <span"
+			    " class=\"state\">%s</span>\n", name, words,
+			    j->running & bit ? "running" : "queued");
+	}
+	strbuf_addstr(out, "</ul>\n");
+}
+
 int render_home_now(struct strbuf *out)
 {
 	struct indexer_status s;
@@ -99,13 +119,18 @@ int render_home_now(struct strbuf *out)
 			    (unsigned long long)s.scan.files_seen);
 		if (s.scan.total_estimate &&
 		    s.scan.total_estimate >= s.scan.files_seen)
-			strbuf_addf(out, " of %llu", (unsigned long long)
+			strbuf_addf(out, " of %llu</span>", (unsigned long long)
 				    s.scan.total_estimate);
-		strbuf_addstr(out, "</span>");
+		else
+			strbuf_addstr(out, "</span> (no estimate yet: a"
+				      " first scan, or more files than the"
+				      " last)");
 	}
-	strbuf_addf(out, "; checks <span id=\"now-checks\">%u running,"
-		    " %u queued</span></p>\n", s.jobs.running,
-		    s.jobs.pending);
+	strbuf_addf(out, "; checks <span id=\"now-checks\">%d running,"
+		    " %d queued</span></p>\n",
+		    __builtin_popcount(s.jobs.running),
+		    __builtin_popcount(s.jobs.pending));
+	add_jobs(out, &s.jobs);
 	return add_downloads(out) || busy;
 }
 

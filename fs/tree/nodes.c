@@ -69,6 +69,10 @@ static const struct {
 	{ "/status/health", { NODE_FILE, .render = series_shown_health },
 	  .help = "\"ok\", or one line per problem (\"warn: ...\", \"error: "
 		  "...\")" },
+	{ "/status/health.json", { NODE_FILE,
+				   .render = series_shown_health_json },
+	  .help = "the same lines as [{level, line, since, see}]: since "
+		  "when each holds, where its fix is told" },
 	{ "/status/missing", { NODE_FILE,
 			       .render = series_shown_missing },
 	  .help = "one line per missing manga volume: SERIES, a tab, the "

@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "common/redact.h"
 #include "common/strbuf.h"
+#include "fs/tree/health_since.h"
 #include "fs/tree/render_health.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
@@ -77,6 +78,7 @@ int render_health_shown(struct strbuf *out,
 {
 	struct strbuf lines = STRBUF_INIT, warn = STRBUF_INIT;
 	struct strbuf masked = STRBUF_INIT;
+	size_t start;
 	int rc;
 
 	pthread_mutex_lock(&refusal.lock);
@@ -95,7 +97,9 @@ int render_health_shown(struct strbuf *out,
 		strbuf_reset(&lines);
 	strbuf_add(&lines, warn.buf, warn.len);
 	redact(lines.buf, REDACT_MASK, &masked);
+	start = out->len;
 	log_escape(masked.buf, out);
+	health_since_note(out->buf + start, !shown, clock_wall());
 	strbuf_release(&masked);
 	strbuf_release(&warn);
 	strbuf_release(&lines);

@@ -222,6 +222,48 @@ static json_t *watcher_object(void)
 		"fallback", w.polled_dirs > 0);
 }
 
+/* The jobs of the lanes (indexer/jobs.h) by their names. */
+static const struct {
+	unsigned job;
+	const char *name, *words;
+} job_names[] = {
+	{ JOBS_CHECK_MISSING, "check-missing", "the missing-volume check" },
+	{ JOBS_CHECK_NEW, "check-new", "the new-volume check" },
+	{ JOBS_REPAIR_TORRENTS, "repair-torrents", "the torrents' repair" },
+	{ JOBS_REPAIR_RESYNC, "repair-resync", "the debrid account read" },
+	{ JOBS_REPAIR_SCAN, "repair-scan", "the dead-link scan" },
+	{ JOBS_REPAIR_RUN, "repair-run", "the repair pass" },
+	{ JOBS_REPAIR_LINKS, "repair-links", "the moved links' update" },
+	{ JOBS_PRUNE, "prune", "the retention's prune" },
+	{ JOBS_BACKUP, "backup", "the store's backup" },
+	{ JOBS_VACUUM, "vacuum", "the store's vacuum" },
+	{ JOBS_TRACK, "track", "the downloads' follow-up" },
+	{ JOBS_SEND, "send", "the releases sent by hand" },
+};
+
+const char *render_status_job_name(unsigned bit, const char **words)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(job_names); i++)
+		if (job_names[i].job == bit) {
+			if (words)
+				*words = job_names[i].words;
+			return job_names[i].name;
+		}
+	return NULL;
+}
+
+/* The jobs of the mask jobs by name: a JSON array. */
+static json_t *jobs_array(unsigned jobs)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < ARRAY_SIZE(job_names); i++)
+		if (jobs & job_names[i].job)
+			json_array_append_new(a,
+					      json_string(job_names[i].name));
+	return a;
+}
+
 /*
  * The library's counts take in the tracks, volumes and files another
  * user may not see: another user gets its own (own_counts()), on the
@@ -274,7 +316,8 @@ int render_summary(struct strbuf *out)
 	if (!strcmp(s.state, "scanning"))
 		progress = progress_of(&s.scan);
 	return json_append(out, json_pack(
-		"{s:s, s:I, s:o, s:s, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o}",
+		"{s:s, s:I, s:o, s:s, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o,"
+		" s:{s:o, s:o}}",
 		"version", MEDIAMON_VERSION,
 		"uptime_s", (json_int_t)(clock_wall() - s.started_at),
 		"started_at", json_time(s.started_at),
@@ -287,7 +330,9 @@ int render_summary(struct strbuf *out)
 			json_boolean(last.success)) : json_null(),
 		"scan_progress", progress,
 		"watcher", watcher_object(),
-		"health", render_status_health()));
+		"health", render_status_health(),
+		"jobs", "running", jobs_array(s.jobs.running),
+		"queued", jobs_array(s.jobs.pending)));
 }
 
 /* A duration in seconds and in words, under name and name_s. */

@@ -57,6 +57,12 @@ int render_last_scan(const struct indexer_status *s, struct library_scan *out,
  * it; NULL when out of memory. */
 json_t *render_status_health(void);
 
+/* The name summary.json gives the job bit (indexer/jobs.h's enum
+ * jobs_job) in jobs.running and jobs.queued ("check-missing",
+ * "repair-run"...), and the words a page says of it ("the missing-volume
+ * check"); NULL for a bit no job has. */
+const char *render_status_job_name(unsigned bit, const char **words);
+
 /* The counts the caller has: the library's for the owner, for another
  * user those of the folders it may list (own_counts.h). Returns 0,
  * -EAGAIN while the user's are being counted, or a negative errno

@@ -13,7 +13,9 @@
 
 #include "common/array.h"
 #include "common/log.h"
+#include "common/json.h"
 #include "fs/tree/caller.h"
+#include "fs/tree/health_since.h"
 #include "fs/tree/render.h"
 #include "fs/tree/render_manga.h"
 #include "fs/tree/render_monitor.h"
@@ -148,4 +150,38 @@ int series_shown_health(struct strbuf *out)
 		strbuf_add(out, first.buf, first.len);
 	strbuf_release(&first);
 	return rc || !asked ? rc : render_shown(out, render_health_shown);
+}
+
+/* A line of the health file as JSON: its level, its words, since when
+ * it holds (null: no reading noted it) and where its fix is told. */
+static json_t *health_line(const char *line, size_t len)
+{
+	double since = health_since_of(line, len);
+
+	return json_pack("{s:s, s:o, s:o, s:s}", "level",
+			 strncmp(line, "error:", 6) ? "warn" : "error",
+			 "line", json_text(line, len), "since",
+			 since > 0 ? json_time(since) : json_null(), "see",
+			 health_since_see(line, len));
+}
+
+int series_shown_health_json(struct strbuf *out)
+{
+	struct strbuf text = STRBUF_INIT;
+	json_t *lines = json_array();
+	int rc = lines ? series_shown_health(&text) : -ENOMEM;
+
+	for (const char *l = text.buf, *end; !rc && *l; l = end + !!*end) {
+		end = strchrnul(l, '\n');
+		if (end - l == 2 && !strncmp(l, "ok", 2))
+			continue;
+		if (json_array_append_new(lines, health_line(l, end - l)))
+			rc = -ENOMEM;
+	}
+	strbuf_release(&text);
+	if (rc) {
+		json_decref(lines);
+		return rc;
+	}
+	return json_append(out, lines);
 }

@@ -12,7 +12,8 @@
  * be shared with another caller.
  *
  *   /status/missing, /status/new, /status/found.json, /status/health
- *   (its lines of a series: render.h)
+ *   (its lines of a series: render.h), /status/health.json (the same
+ *   lines, each {level, line, since, see}: health_since.h)
  *
  * Each appends one whole document to out, as the node's render function
  * (node.h), and returns 0 or a negative errno value.
@@ -21,6 +22,6 @@
 #include "fs/tree/node.h"
 
 node_render_fn series_shown_missing, series_shown_new, series_shown_found,
-	series_shown_health;
+	series_shown_health, series_shown_health_json;
 
 #endif

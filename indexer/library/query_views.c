@@ -446,3 +446,27 @@ int query_series_folder(int64_t series, struct strbuf *out)
 			 " JOIN roots r ON r.id = s.root_id WHERE s.id = ?1",
 			 series, "find series folder", out);
 }
+
+int query_files_total(const char *ids, int64_t *bytes, int64_t *newest_ns)
+{
+	const char *what = "sum a folder's files";
+	sqlite3_stmt *st;
+	int rc;
+
+	*bytes = *newest_ns = 0;
+	/* a file listed twice (an album's cover, its artist's) counts
+	 * once */
+	rc = prepare("SELECT coalesce(sum(size), 0), max(mtime_ns) FROM"
+		     " files WHERE id IN (SELECT value FROM json_each(?1))",
+		     what, NULL, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, ids, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*bytes = sqlite3_column_int64(st, 0);
+		*newest_ns = sqlite3_column_int64(st, 1);
+		rc = SQLITE_DONE;
+	}
+	return reader_finish(st, rc, what);
+}

@@ -148,6 +148,12 @@ int query_similar_tracks(const char *query, int (*may)(const char *path),
  * errno value. */
 int query_file_path(int64_t file, struct strbuf *out);
 
+/* The bytes of the files with the files.id of the JSON array ids ("[1,2]")
+ * as the store knows them, and the newest one's time (ns since the epoch;
+ * 0 when none is known): no file on disk is looked at. Returns 0 or a
+ * negative errno value (logged). */
+int query_files_total(const char *ids, int64_t *bytes, int64_t *newest_ns);
+
 /* Append the absolute path of the folder of the series with this
  * series.id to out. Returns 0, -ENOENT when there is no such series, or
  * another negative errno value. */

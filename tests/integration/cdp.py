@@ -6,6 +6,7 @@ browser what it computed (font sizes, image widths, layout) with no
 module beyond the standard library. Every answer is awaited with a
 deadline."""
 
+import base64
 import json
 import os
 import select
@@ -105,6 +106,18 @@ class Browser:
                           " [...document.images].every(i => i.complete)"):
             assert time.monotonic() < deadline, "%s did not load" % url
             time.sleep(0.05)
+
+    def screenshot(self, path):
+        """Write a PNG of the page as shown to path; its (width, height)
+        in pixels."""
+        shot = self.call("Page.captureScreenshot", self.session,
+                         format="png")
+        data = base64.b64decode(shot["data"])
+        assert data[:8] == b"\x89PNG\r\n\x1a\n", data[:16]
+        with open(path, "wb") as f:
+            f.write(data)
+        return (int.from_bytes(data[16:20], "big"),
+                int.from_bytes(data[20:24], "big"))
 
     def close(self):
         try:

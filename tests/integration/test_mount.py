@@ -173,7 +173,7 @@ def test_layout(mount):
     assert sorted(os.listdir(mount.file("status"))) == [
         "broken", "broken.json", "debrid-magnets", "debrid-torrents.json",
         "downloads.json", "duplicates",
-        "duplicates.json", "found.json", "health",
+        "duplicates.json", "found.json", "health", "health.json",
         "missing", "missing.json", "new", "new.json", "no-cover",
         "orphans", "repairs.json", "summary.json", "tag-errors", "unparsed"]
     assert sorted(os.listdir(mount.file("metrics"))) == [
