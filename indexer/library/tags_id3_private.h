@@ -30,7 +30,7 @@
 /* What a frame gives: a field's text, or one of these. */
 enum tags_id3_what {
 	W_SKIP = TAGS_NR_FIELDS, W_DATE, W_TYER, W_TXXX, W_UFID, W_RVA2,
-	W_PICTURE,
+	W_PICTURE, W_LYRICS,
 };
 
 /* A frame kept for reading once the walk is over, its bytes after it. */

@@ -219,6 +219,41 @@ static int take_strings(struct tags *t, unsigned int what,
 	return rc;
 }
 
+/*
+ * A USLT frame's content, n bytes at p: its encoding, its language (3
+ * bytes), a description and the lyrics, the two strings decoded as a
+ * text frame's strings after the encoding. Returns 0, -EBADMSG or
+ * -ENOMEM.
+ */
+static int take_uslt(struct tags *t, unsigned int ver,
+		     const unsigned char *p, size_t n)
+{
+	unsigned char *text, *strings = NULL;
+	const unsigned char *s;
+	size_t count = 0;
+	int rc, repaired = 0;
+	char lang[3];
+
+	if (n < 4)
+		return -EBADMSG;
+	memcpy(lang, p + 1, 3);
+	text = malloc(n - 3);
+	if (!text)
+		return -ENOMEM;
+	text[0] = p[0];
+	memcpy(text + 1, p + 4, n - 4);
+	rc = tags_id3_frame_strings(ver, text, n - 3, &strings, &count,
+				    &repaired);
+	if (!rc && count >= 2) {
+		s = strings;
+		next_string(&s);	/* the description */
+		rc = tags_take_lyrics(t, (const char *)s, n * 2, lang);
+	}
+	free(strings);
+	free(text);
+	return rc;
+}
+
 int tags_id3_take_frame(struct tags *t, unsigned int ver, int tag_unsync,
 			const struct tags_id3_kept *k,
 			const unsigned char *data,
@@ -238,6 +273,8 @@ int tags_id3_take_frame(struct tags *t, unsigned int ver, int tag_unsync,
 		rc = take_ufid(t, p, n);
 	} else if (!rc && k->what == W_RVA2) {
 		take_rva2(later, p, n);
+	} else if (!rc && k->what == W_LYRICS) {
+		rc = take_uslt(t, ver, p, n);
 	} else if (!rc) {
 		rc = tags_id3_frame_strings(ver, p, n, &strings, &count,
 					    &repaired);
