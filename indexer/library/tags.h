@@ -42,7 +42,8 @@
  * A caller that sets want_lyrics (subsonic_lyrics.h, which reads a
  * track's lyrics on request; the scanner does not) has the first
  * unsynchronised lyrics of the file in lyrics, as they are, and their
- * language in lyrics_lang: an ID3v2 USLT frame, a Vorbis comment
+ * language in lyrics_lang: an ID3v2 USLT frame (or a TXXX frame USLT,
+ * LYRICS or UNSYNCEDLYRICS, as ffmpeg writes them), a Vorbis comment
  * LYRICS or UNSYNCEDLYRICS, an MP4 \251lyr atom or an APEv2 item
  * Lyrics, each up to TAGS_LYRICS_MAX bytes (a larger one is left
  * unread, as damage). Without it, these are never read.

@@ -232,9 +232,10 @@ static int walk_frame(struct id3_walk *wk, const unsigned char *h, size_t hl,
 		return 0;
 	if (what == W_SKIP || !len ||
 	    ((what == W_TXXX || what == W_UFID || what == W_RVA2) &&
-	     len > ID_FRAME_MAX))
+	     len > ID_FRAME_MAX && !(what == W_TXXX && wk->t->want_lyrics)))
 		return 0;
-	if (len > (what == W_LYRICS ? TAGS_LYRICS_MAX : KEEP_MAX)) {
+	if (len > (what == W_LYRICS || what == W_TXXX ? TAGS_LYRICS_MAX :
+		   KEEP_MAX)) {
 		walk_damage(wk, "id3v2: frame %s is too large to read", id);
 		return 0;
 	}

@@ -115,6 +115,12 @@ static int take_txxx(struct tags *t, const unsigned char *s, size_t count)
 	if (count < 2)
 		return 0;
 	desc = next_string(&s);
+	/* lyrics as ffmpeg (TXXX:USLT) and some taggers write them */
+	if (!strcasecmp(desc, "USLT") || !strcasecmp(desc, "LYRICS") ||
+	    !strcasecmp(desc, "UNSYNCEDLYRICS")) {
+		v = next_string(&s);
+		return tags_take_lyrics(t, v, strlen(v), NULL);
+	}
 	for (i = 0; i < ARRAY_SIZE(txxx_frames); i++)
 		if (!strcasecmp(desc, txxx_frames[i].desc))
 			break;
