@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """getLyricsBySongId and getLyrics over /rest (issue 77): a song's
 lyrics read on request from the .lrc beside it and from its tags (a
-FLAC's LYRICS comment and an MP3's TXXX:USLT as ffmpeg writes them, an
-ID3 USLT frame as mutagen writes it), synced LRC lines kept with their
+FLAC's and an Opus file's LYRICS comment, an MP3's TXXX:USLT, an M4A's
+\251lyr and a WavPack file's APEv2 lyrics as ffmpeg writes them, an ID3
+USLT frame as mutagen writes it), synced LRC lines kept with their
 start, [offset:] and several time tags a line; a song without any, a
 malformed .lrc, a USLT frame that runs past its tag, and a .lrc the
 account may not read; in JSON and in XML."""
@@ -61,6 +62,9 @@ def library(top):
                  WORDS)
     ffmpeg_track(os.path.join(top, "Aaa", "One", "02.mp3"), "Mp3 ffmpeg",
                  WORDS)
+    for ext in ("m4a", "wv", "opus"):
+        ffmpeg_track(os.path.join(top, "Ccc", "Three", "t." + ext),
+                     "Tagged " + ext, WORDS)
     make_mp3(os.path.join(top, "Aaa", "One", "03.mp3"), "Mp3 uslt", "Aaa",
              "One", 3)
     tag = ID3(os.path.join(top, "Aaa", "One", "03.mp3"))
@@ -85,7 +89,7 @@ def lyrical(tmp_path):
     top = tmp_path / "music"
     library(str(top))
     w = Web(tmp_path, music=top)
-    ids = walked(w, "the seven songs", until=lambda v: len(v) == 7)
+    ids = walked(w, "the ten songs", until=lambda v: len(v) == 10)
     yield w, {t: v[0] for t, v in ids.items()}
     w.stop()
 
@@ -101,7 +105,8 @@ def lines(entry):
 
 def test_lyrics_of_tags(lyrical):
     w, ids = lyrical
-    for title in ("Flac tag", "Mp3 ffmpeg"):
+    for title in ("Flac tag", "Mp3 ffmpeg", "Tagged m4a", "Tagged wv",
+                  "Tagged opus"):
         [got] = structured(w, ids[title])
         assert got == {"lang": "und", "synced": False, "offset": 0,
                        "displayArtist": "Aaa", "displayTitle": title,
