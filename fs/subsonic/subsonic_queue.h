@@ -12,8 +12,9 @@
  * OpenSubsonic indexBasedQueue extension, the same queue with the
  * current entry's index among the entries answered in place of its id:
  * the store keeps the current song, not its index, so a song queued
- * twice is current at its first entry), and its ratings (setRating: 1 to 5 of a song, an album or
- * an artist, 0 takes it back; subsonic_marks.h shows it as userRating).
+ * twice is current at its first entry), and its ratings (setRating: 1
+ * to 5 of a song, an album or an artist, 0 takes it back;
+ * subsonic_marks.h shows it as userRating).
  *
  * The songs, albums and artists are subsonic_music.h's, seen as the
  * caller: naming one the account may not read is SUBSONIC_NOT_FOUND and
