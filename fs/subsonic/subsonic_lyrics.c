@@ -88,17 +88,13 @@ static int read_lrc(const char *real, struct strbuf *out)
 }
 
 /* The lyrics of the tags of file (a files.id, its track at real), read
- * as the caller, into *out (NULL for none) and their language into
- * lang: 0 or a negative errno value. */
-static int read_tag_lyrics(int64_t file, const char *real, char **out,
-		     char lang[4])
+ * as the caller, into *t (want_lyrics): 0 or a negative errno value. */
+static int read_tag_lyrics(int64_t file, const char *real, struct tags *t)
 {
-	struct tags t = { .want_lyrics = 1, .no_pictures = 1 };
 	const char *kind = tags_formats_kind(real);
 	struct cover_copy *copy = NULL;
 	int fd, rc;
 
-	*out = NULL;
 	if (!kind)
 		return 0;
 	rc = open_caps_take(caller_uid(), caller_is_owner(), 1);
@@ -109,15 +105,9 @@ static int read_tag_lyrics(int64_t file, const char *real, char **out,
 		open_caps_put(caller_uid(), 1);
 		return fd;
 	}
-	rc = tags_formats_read(fd, kind, &t);
+	rc = tags_formats_read(fd, kind, t);
 	close(fd);
 	open_caps_put(caller_uid(), 1);
-	if (!rc) {
-		*out = t.lyrics;
-		t.lyrics = NULL;
-		memcpy(lang, t.lyrics_lang, 4);
-	}
-	tags_release(&t);
 	return rc;
 }
 
@@ -188,7 +178,7 @@ static int song_lyrics(const char *id, json_t *song, json_t **out)
 	};
 	int64_t file = subsonic_music_file(id);
 	struct strbuf real = STRBUF_INIT, lrc = STRBUF_INIT;
-	char *tagged = NULL, lang[4] = "";
+	struct tags t = { .want_lyrics = 1, .no_pictures = 1 };
 	int rc;
 
 	f.artist = f.artist ? f.artist : "";
@@ -198,12 +188,16 @@ static int song_lyrics(const char *id, json_t *song, json_t **out)
 	if (!rc && !read_lrc(real.buf, &lrc))
 		rc = add_structured(*out, lrc.buf, lrc.len, NULL, &f);
 	if (!rc)
-		rc = read_tag_lyrics(file, real.buf, &tagged, lang);
+		rc = read_tag_lyrics(file, real.buf, &t);
 	if (rc == -EACCES || rc == -ENOENT)	/* gone or closed since */
 		rc = 0;
-	if (!rc && tagged)
-		rc = add_structured(*out, tagged, strlen(tagged), lang, &f);
-	free(tagged);
+	if (!rc && t.lyrics_synced)
+		rc = add_structured(*out, t.lyrics_synced,
+				    strlen(t.lyrics_synced), NULL, &f);
+	if (!rc && t.lyrics)
+		rc = add_structured(*out, t.lyrics, strlen(t.lyrics),
+				    t.lyrics_lang, &f);
+	tags_release(&t);
 	strbuf_release(&lrc);
 	strbuf_release(&real);
 	if (rc) {

@@ -7,15 +7,17 @@
  * is kept in the store): first its sidecar, the file beside it of the
  * same name with the extension .lrc (or .LRC), when the user may read
  * it (one it may not is passed over as if it were not there); then the
- * lyrics of its tags (tags.h's want_lyrics: USLT, LYRICS,
- * UNSYNCEDLYRICS, \251lyr, Lyrics). Each is split into lines by
+ * lyrics of its tags (tags.h's want_lyrics): an ID3v2 SYLT frame timed
+ * in milliseconds, then USLT (or TXXX), LYRICS, UNSYNCEDLYRICS, \251lyr
+ * or Lyrics. Each is split into lines by
  * subsonic_lrc.h, so LRC time tags in either give synced lines. At most
  * SUBSONIC_LYRICS_LRC_MAX bytes of a sidecar are read; of a tag, the
  * tag readers' TAGS_LYRICS_MAX.
  *
  * getLyricsBySongId (the OpenSubsonic songLyrics extension): the song
  * id's lyricsList, a structuredLyrics entry for each source that has
- * lines (lang from [la:] or the USLT frame, else "und"; displayArtist
+ * lines, in that order (lang from [la:] or the USLT frame, else "und";
+ * displayArtist
  * and displayTitle from [ar:] and [ti:], else the song's artist and
  * title; offset from [offset:]; synced; line, with start in
  * milliseconds when synced); none when the song has no lyrics. An id of

@@ -496,5 +496,6 @@ void tags_release(struct tags *t)
 	free(t->mb_artist_id);
 	free(t->mb_album_artist_id);
 	free(t->lyrics);
+	free(t->lyrics_synced);
 	memset(t, 0, sizeof(*t));
 }

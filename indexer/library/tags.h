@@ -46,7 +46,9 @@
  * LYRICS or UNSYNCEDLYRICS, as ffmpeg writes them), a Vorbis comment
  * LYRICS or UNSYNCEDLYRICS, an MP4 \251lyr atom or an APEv2 item
  * Lyrics, each up to TAGS_LYRICS_MAX bytes (a larger one is left
- * unread, as damage). Without it, these are never read.
+ * unread, as damage); and the first ID3v2 SYLT frame timed in
+ * milliseconds in lyrics_synced, made LRC text, a "[mm:ss.xxx]" line
+ * each of its texts. Without it, these are never read.
  *
  * Strings are UTF-8 and malloc'd; fields never found stay NULL or 0.
  * Several values for one field (two ARTIST comments, a v2.4 frame with
@@ -111,6 +113,7 @@ struct tags {
 	int want_lyrics;		/* set by the caller: see above */
 	char *lyrics;			/* with want_lyrics: see above */
 	char lyrics_lang[4];		/* their language ("" unknown) */
+	char *lyrics_synced;		/* with want_lyrics: see above */
 	struct picture picture;		/* the one to show, if found */
 
 	unsigned char source[TAGS_NR_FIELDS];	/* enum tags_source */

@@ -55,6 +55,7 @@ static const struct {
 	{ "RVA2", "", W_RVA2 },
 	{ "APIC", "PIC", W_PICTURE },
 	{ "USLT", "ULT", W_LYRICS },
+	{ "SYLT", "SLT", W_SYNCED },
 };
 
 /*
@@ -228,14 +229,14 @@ static int walk_frame(struct id3_walk *wk, const unsigned char *h, size_t hl,
 				    id);
 		return 0;
 	}
-	if (what == W_LYRICS && !wk->t->want_lyrics)
+	if ((what == W_LYRICS || what == W_SYNCED) && !wk->t->want_lyrics)
 		return 0;
 	if (what == W_SKIP || !len ||
 	    ((what == W_TXXX || what == W_UFID || what == W_RVA2) &&
 	     len > ID_FRAME_MAX && !(what == W_TXXX && wk->t->want_lyrics)))
 		return 0;
-	if (len > (what == W_LYRICS || what == W_TXXX ? TAGS_LYRICS_MAX :
-		   KEEP_MAX)) {
+	if (len > (what == W_LYRICS || what == W_SYNCED || what == W_TXXX ?
+		   TAGS_LYRICS_MAX : KEEP_MAX)) {
 		walk_damage(wk, "id3v2: frame %s is too large to read", id);
 		return 0;
 	}
@@ -570,8 +571,9 @@ int tags_id3v2_read(struct tags_win *w, uint64_t off, uint64_t *end)
 	};
 	int rc;
 
-	if (w->t->want_lyrics) {	/* room for a lyrics frame too */
-		wk.keep_max += TAGS_LYRICS_MAX + sizeof(struct tags_id3_kept);
+	if (w->t->want_lyrics) {	/* room for USLT and SYLT too */
+		wk.keep_max += 2 * (TAGS_LYRICS_MAX +
+				    sizeof(struct tags_id3_kept));
 		wk.keep = big = malloc(wk.keep_max);
 		if (!big)
 			return -ENOMEM;

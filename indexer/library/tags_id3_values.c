@@ -260,6 +260,72 @@ static int take_uslt(struct tags *t, unsigned int ver,
 	return rc;
 }
 
+/* Append the SYLT entry text (olen bytes) at ms to the LRC text at lrc
+ * (its end at *o): its line breaks become spaces, the one before it
+ * (its mark of a new line) goes. */
+static void lrc_line(char *lrc, size_t *o, const unsigned char *text,
+		     size_t olen, unsigned long ms)
+{
+	if (olen && (*text == '\n' || *text == '\r')) {
+		text++;
+		olen--;
+	}
+	*o += sprintf(lrc + *o, "[%02lu:%02lu.%03lu]", ms / 60000,
+		      ms / 1000 % 60, ms % 1000);
+	for (size_t i = 0; i < olen; i++)
+		lrc[(*o)++] = text[i] == '\n' || text[i] == '\r' ? ' ' :
+			      text[i];
+	lrc[(*o)++] = '\n';
+	lrc[*o] = '\0';
+}
+
+/*
+ * A SYLT frame's content, n bytes at p: its encoding, language, time
+ * format, content type and description, then texts each followed by
+ * its time. Only times in milliseconds (format 2) are read, into LRC
+ * text, its lines in the frame's order. Returns 0, -EBADMSG or -ENOMEM.
+ */
+static int take_sylt(struct tags *t, const unsigned char *p, size_t n)
+{
+	unsigned char *one;
+	char *lrc;
+	size_t olen, o = 0;
+	ssize_t used;
+	int repaired = 0, enc;
+
+	if (n < 7 || p[0] > 3)
+		return -EBADMSG;
+	if (p[4] != 2 || t->lyrics_synced)
+		return 0;
+	enc = p[0];
+	one = malloc(2 * n + 16);
+	lrc = malloc(5 * n + 64);	/* 5 bytes an entry at least */
+	if (!one || !lrc) {
+		free(one);
+		free(lrc);
+		return -ENOMEM;
+	}
+	lrc[0] = '\0';
+	p += 6;
+	n -= 6;
+	used = tags_id3_one_string(p, n, enc, one, &olen, &repaired);
+	while (used >= 0 && n - used > 0) {
+		p += used;
+		n -= used;
+		used = tags_id3_one_string(p, n, enc, one, &olen, &repaired);
+		if (used < 0 || n - used < 4)
+			break;
+		lrc_line(lrc, &o, one, olen, bytes_be32(p + used));
+		used += 4;
+	}
+	free(one);
+	if (o)
+		t->lyrics_synced = lrc;
+	else
+		free(lrc);
+	return used < 0 ? -EBADMSG : 0;
+}
+
 int tags_id3_take_frame(struct tags *t, unsigned int ver, int tag_unsync,
 			const struct tags_id3_kept *k,
 			const unsigned char *data,
@@ -281,6 +347,8 @@ int tags_id3_take_frame(struct tags *t, unsigned int ver, int tag_unsync,
 		take_rva2(later, p, n);
 	} else if (!rc && k->what == W_LYRICS) {
 		rc = take_uslt(t, ver, p, n);
+	} else if (!rc && k->what == W_SYNCED) {
+		rc = take_sylt(t, p, n);
 	} else if (!rc) {
 		rc = tags_id3_frame_strings(ver, p, n, &strings, &count,
 					    &repaired);

@@ -12,7 +12,7 @@ import os
 import struct
 
 import pytest
-from mutagen.id3 import ID3, USLT
+from mutagen.id3 import ID3, SYLT, USLT
 
 from conftest import make_flac, make_mp3, run
 from subsonic_calls import (call, ok, failed, walked, private_root, NS)
@@ -70,6 +70,16 @@ def library(top):
     tag = ID3(os.path.join(top, "Aaa", "One", "03.mp3"))
     tag.add(USLT(encoding=1, lang="fra", desc="d", text="Été\nHiver"))
     tag.save()
+    make_mp3(os.path.join(top, "Aaa", "One", "05.mp3"), "Mp3 sylt", "Aaa",
+             "One", 5)
+    tag = ID3(os.path.join(top, "Aaa", "One", "05.mp3"))
+    tag.add(SYLT(encoding=1, lang="deu", format=2, type=1, desc="",
+                 text=[("Eins", 500), ("\nZwei", 1250),
+                       ("Drei\nvier", 61000)]))
+    tag.add(SYLT(encoding=3, lang="eng", format=1, type=1, desc="frames",
+                 text=[("In frames", 7)]))
+    tag.add(USLT(encoding=3, lang="deu", desc="", text="Eins Zwei"))
+    tag.save()
     make_flac(os.path.join(top, "Aaa", "One", "04.flac"), "Synced", "Aaa",
               "One", 4)
     with open(os.path.join(top, "Aaa", "One", "04.lrc"), "w") as f:
@@ -89,7 +99,7 @@ def lyrical(tmp_path):
     top = tmp_path / "music"
     library(str(top))
     w = Web(tmp_path, music=top)
-    ids = walked(w, "the ten songs", until=lambda v: len(v) == 10)
+    ids = walked(w, "the songs", until=lambda v: len(v) == 11)
     yield w, {t: v[0] for t, v in ids.items()}
     w.stop()
 
@@ -116,6 +126,12 @@ def test_lyrics_of_tags(lyrical):
     assert got["lang"] == "fra" and not got["synced"]
     assert lines(got) == [(None, "Été"), (None, "Hiver")]
     assert structured(w, ids["Silent"]) == []
+    # SYLT timed in milliseconds, as LRC lines; one in MPEG frames not
+    synced, plain = structured(w, ids["Mp3 sylt"])
+    assert synced["synced"] and not plain["synced"]
+    assert lines(synced) == [(500, "Eins"), (1250, "Zwei"),
+                             (61000, "Drei vier")]
+    assert plain["lang"] == "deu" and lines(plain) == [(None, "Eins Zwei")]
 
 
 def test_synced_lrc(lyrical):
