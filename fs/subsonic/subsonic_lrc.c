@@ -72,7 +72,8 @@ static int add_lrc_line(struct subsonic_lrc *l, long long start, const char *s,
 {
 	struct subsonic_lrc_line *more;
 
-	if (l->nr >= SUBSONIC_LRC_LINES)
+	if (l->nr >= SUBSONIC_LRC_LINES ||
+	    l->bytes + n > SUBSONIC_LRC_TEXT_MAX)
 		return 0;
 	if (l->nr == l->alloc) {
 		l->alloc = l->alloc ? l->alloc * 2 : 32;
@@ -85,6 +86,7 @@ static int add_lrc_line(struct subsonic_lrc *l, long long start, const char *s,
 	l->lines[l->nr].seq = l->nr;
 	if (copy_text(s, n, &l->lines[l->nr].text))
 		return -ENOMEM;
+	l->bytes += strlen(l->lines[l->nr].text);
 	l->nr++;
 	l->synced |= start >= 0;
 	return 0;

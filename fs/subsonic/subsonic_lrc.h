@@ -16,7 +16,8 @@
  * otherwise every line is kept in order, without its ID tags. Line
  * breaks are \n, \r\n or \r; a line is cut to SUBSONIC_LRC_LINE_MAX
  * bytes, on a UTF-8 character's boundary, and at most
- * SUBSONIC_LRC_LINES lines are kept. Empty unsynced lines at the start
+ * SUBSONIC_LRC_LINES lines are kept, of SUBSONIC_LRC_TEXT_MAX bytes in
+ * all (a line's time tags repeat its text). Empty unsynced lines at the start
  * and end are dropped. Text is kept as bytes: the caller makes it
  * UTF-8.
  */
@@ -24,6 +25,7 @@
 
 #define SUBSONIC_LRC_LINE_MAX	4096
 #define SUBSONIC_LRC_LINES	10000
+#define SUBSONIC_LRC_TEXT_MAX	(2 << 20)
 
 struct subsonic_lrc_line {
 	long long start;	/* milliseconds; -1 unsynced */
@@ -34,6 +36,7 @@ struct subsonic_lrc_line {
 struct subsonic_lrc {
 	struct subsonic_lrc_line *lines;
 	size_t nr, alloc;
+	size_t bytes;		/* of the lines' text */
 	int synced;
 	long long offset;	/* milliseconds, from [offset:] */
 	char *artist, *title;	/* from [ar:] and [ti:], or NULL */

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,6 +98,20 @@ static void test_caps(void **state)
 	assert_int_equal(l.nr, SUBSONIC_LRC_LINES);
 	assert_int_equal(strlen(l.lines[0].text), SUBSONIC_LRC_LINE_MAX - 1);
 	assert_int_equal((unsigned char)l.lines[0].text[1], 0xc3);
+	subsonic_lrc_release(&l);
+	/* a line's many times repeat its text: the text in all is capped */
+	at = 0;
+	for (size_t i = 0; i < 64; i++)
+		at += sprintf(text + at, "[00:%02zu.00]", i % 60);
+	memset(text + at, 'y', 4000);
+	at += 4000;
+	text[at++] = '\n';
+	for (size_t i = 0; i < 10; i++)
+		memcpy(text + at * (i + 1), text, at);
+	assert_int_equal(subsonic_lrc_parse(text, at * 11, &l), 0);
+	assert_true(l.synced);
+	assert_int_equal(l.bytes, SUBSONIC_LRC_TEXT_MAX / 4000 * 4000);
+	assert_int_equal(l.nr, SUBSONIC_LRC_TEXT_MAX / 4000);
 	subsonic_lrc_release(&l);
 	/* nothing at all, and an offset past a day */
 	parse("[offset:999999999999]", &l);
