@@ -134,10 +134,14 @@ static json_t *lines_of(const struct subsonic_lrc *l)
 		o = json_pack("{s:o}", "value", utf8_json(x->text,
 						       strlen(x->text)));
 		if (o && x->start >= 0 &&
-		    json_object_set_new(o, "start", json_integer(x->start)))
-			json_decref(o), o = NULL;
-		if (!o || json_array_append_new(a, o))
-			json_decref(a), a = NULL;
+		    json_object_set_new(o, "start", json_integer(x->start))) {
+			json_decref(o);
+			o = NULL;
+		}
+		if (!o || json_array_append_new(a, o)) {
+			json_decref(a);
+			a = NULL;
+		}
 	}
 	return a;
 }
