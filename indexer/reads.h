@@ -29,6 +29,8 @@
  *   library/account_rows.h    their playlists, bookmarks, play queues
  *                             and ratings
  *   library/root_guard.h      the roots found unavailable, for health
+ *   library/tags_formats.h    a track's tags read from its open file
+ *                             (tags.h), its lyrics for getLyricsBySongId
  *   library/library_stats.h   counts, roots, scans, scan totals, damaged
  *                             tags: summary.json, scan.json, scan.csv,
  *                             tag-errors, the Prometheus file
@@ -65,6 +67,7 @@
 #include "indexer/library/root_guard.h"
 #include "indexer/library/scan_history.h"
 #include "indexer/library/starred.h"
+#include "indexer/library/tags_formats.h"
 #include "indexer/library/track_attrs.h"
 #include "indexer/manga/manga_reads.h"
 #include "indexer/manga/pages.h"

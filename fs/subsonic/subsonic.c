@@ -30,6 +30,7 @@
 #include "fs/subsonic/subsonic_edits.h"
 #include "fs/subsonic/subsonic_genres.h"
 #include "fs/subsonic/subsonic_lists.h"
+#include "fs/subsonic/subsonic_lyrics.h"
 #include "fs/subsonic/subsonic_music.h"
 #include "fs/subsonic/subsonic_now.h"
 #include "fs/subsonic/subsonic_old.h"
@@ -95,23 +96,28 @@ static int do_get_license(struct request *r)
 	return set(r->body, "license", json_pack("{s:b}", "valid", 1));
 }
 
+/* The extensions served: formPost and those below while served. */
 static int do_get_extensions(struct request *r)
 {
+	const struct {
+		const char *name;
+		int on;
+	} extensions[] = {
+		{ "apiKeyAuthentication", subsonic_auth_api_keys() },
+		{ "transcodeOffset", subsonic_transcode_offsets() },
+		{ "indexBasedQueue", 1 }, { "songLyrics", 1 },
+	};
 	json_t *a = json_pack("[{s:s,s:[i]}]", "name", "formPost",
 			      "versions", 1);
 
-	if (a && subsonic_auth_api_keys() &&
-	    json_array_append_new(a, json_pack("{s:s,s:[i]}", "name",
-			"apiKeyAuthentication", "versions", 1))) {
-		json_decref(a);
-		a = NULL;
-	}
-	if (a && subsonic_transcode_offsets() &&
-	    json_array_append_new(a, json_pack("{s:s,s:[i]}", "name",
-			"transcodeOffset", "versions", 1))) {
-		json_decref(a);
-		a = NULL;
-	}
+	for (size_t i = 0; a && i < sizeof(extensions) / sizeof(*extensions);
+	     i++)
+		if (extensions[i].on && json_array_append_new(a,
+				json_pack("{s:s,s:[i]}", "name",
+					  extensions[i].name, "versions", 1))) {
+			json_decref(a);
+			a = NULL;
+		}
 	return set(r->body, "openSubsonicExtensions", a);
 }
 
@@ -316,6 +322,26 @@ static int do_get_play_queue(struct request *r)
 static int do_save_play_queue(struct request *r)
 {
 	return with_query(r, subsonic_queue_save);
+}
+
+static int do_get_lyrics(struct request *r)
+{
+	return subsonic_lyrics_find(r->body, query_value, r);
+}
+
+static int do_get_lyrics_by_song_id(struct request *r)
+{
+	return subsonic_lyrics_by_song(r->body, query_value, r);
+}
+
+static int do_get_play_queue_by_index(struct request *r)
+{
+	return with_query(r, subsonic_queue_get_by_index);
+}
+
+static int do_save_play_queue_by_index(struct request *r)
+{
+	return with_query(r, subsonic_queue_save_by_index);
 }
 
 static int do_set_rating(struct request *r)

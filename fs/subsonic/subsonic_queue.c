@@ -128,13 +128,39 @@ int subsonic_queue_unbookmark(json_t *body, const struct subsonic_query *q)
 	return rc ? rc : indexer_bookmark(&b);
 }
 
-/* The PlayQueue of the queue q into *out (arg): its songs the account
- * reads, its current one only when it reads it. */
+/* What queue_of() makes: the shape asked and the answer. */
+struct queue_out {
+	int by_index;		/* PlayQueueByIndex, not PlayQueue */
+	json_t *o;
+};
+
+/* Mark the current entry, number index of the entries answered, in o:
+ * its id, or its index by_index, and the position in it. */
+static int mark_current(json_t *o, const struct account_queue *q,
+			size_t index, int by_index)
+{
+	char id[SUBSONIC_MARKS_ID_LEN];
+
+	subsonic_marks_song_id(q->current, id);
+	if (json_object_set_new(o, by_index ? "currentIndex" : "current",
+				by_index ? json_integer((json_int_t)index) :
+				json_string(id)))
+		return -ENOMEM;
+	return json_object_set_new(o, "position",
+				   json_integer((json_int_t)q->position)) ?
+	       -ENOMEM : 0;
+}
+
+/* The PlayQueue (or PlayQueueByIndex) of the queue q into arg's o: its
+ * songs the account reads, its current one only when it reads it (by
+ * index, the first entry that is the current song). */
 static int queue_of(void *arg, const struct account_queue *q)
 {
 	char id[SUBSONIC_MARKS_ID_LEN];
-	json_t **out = arg, *entries = json_array(), *o;
+	struct queue_out *out = arg;
+	json_t *entries = json_array(), *o;
 	int rc = entries ? 0 : -ENOMEM, current = 0;
+	size_t at = 0;
 
 	for (size_t i = 0; !rc && i < q->nr_files; i++) {
 		subsonic_marks_song_id(q->files[i], id);
@@ -143,46 +169,61 @@ static int queue_of(void *arg, const struct account_queue *q)
 			rc = 0;
 			continue;
 		}
-		current |= q->files[i] == q->current;
+		if (!rc && !current && q->files[i] == q->current) {
+			current = 1;
+			at = json_array_size(entries);
+		}
 		if (!rc && json_array_append_new(entries, o))
 			rc = -ENOMEM;
 	}
-	subsonic_marks_song_id(q->current, id);
-	*out = rc ? NULL : json_pack("{s:s,s:o,s:s,s:O}", "username",
-				     q->account, "changed", when(q->changed),
-				     "changedBy", q->changed_by, "entry",
-				     entries);
-	if (*out && current &&
-	    (json_object_set_new(*out, "current", json_string(id)) ||
-	     json_object_set_new(*out, "position",
-				 json_integer((json_int_t)q->position)))) {
-		json_decref(*out);
-		*out = NULL;
+	out->o = rc ? NULL : json_pack("{s:s,s:o,s:s,s:O}", "username",
+				       q->account, "changed",
+				       when(q->changed), "changedBy",
+				       q->changed_by, "entry", entries);
+	if (out->o && current && mark_current(out->o, q, at, out->by_index)) {
+		json_decref(out->o);
+		out->o = NULL;
 	}
 	json_decref(entries);
-	return rc ? rc : *out ? 0 : -ENOMEM;
+	return rc ? rc : out->o ? 0 : -ENOMEM;
 }
 
-int subsonic_queue_get(json_t *body, const struct subsonic_query *q)
+/* getPlayQueue, or getPlayQueueByIndex with by_index. */
+static int queue_get(json_t *body, int by_index)
 {
 	struct account_queue none = {
 		.account = subsonic_marks_account(), .changed_by = "",
 	};
-	json_t *o = NULL;
-	int rc = account_rows_queue_get(none.account, queue_of, &o);
+	struct queue_out out = { .by_index = by_index };
+	int rc = account_rows_queue_get(none.account, queue_of, &out);
 
-	(void)q;
 	if (!rc)
-		rc = queue_of(&o, &none);	/* none kept: an empty one */
-	if (rc >= 0 && json_object_set_new(body, "playQueue", o))
+		rc = queue_of(&out, &none);	/* none kept: an empty one */
+	if (rc >= 0 && json_object_set_new(body, by_index ?
+					   "playQueueByIndex" : "playQueue",
+					   out.o))
 		return -ENOMEM;
 	return rc < 0 ? rc : 0;
 }
 
-/* The files of the songs of ids into *files (n): each one the account
- * reads; current among them. */
-static int queue_files(json_t *ids, const char *current, int64_t *files,
-		       int64_t *at)
+int subsonic_queue_get(json_t *body, const struct subsonic_query *q)
+{
+	(void)q;
+	return queue_get(body, 0);
+}
+
+int subsonic_queue_get_by_index(json_t *body,
+				const struct subsonic_query *q)
+{
+	(void)q;
+	return queue_get(body, 1);
+}
+
+/* The files of the songs of ids into files: each one the account
+ * reads. The current one into *at: the song current names, or with
+ * index >= 0 the one at index of ids. */
+static int queue_files(json_t *ids, const char *current, long long index,
+		       int64_t *files, int64_t *at)
 {
 	json_t *v;
 	size_t i;
@@ -193,34 +234,40 @@ static int queue_files(json_t *ids, const char *current, int64_t *files,
 		rc = song(json_string_value(v), &files[i], NULL);
 		if (rc)
 			return rc;
-		if (!strcmp(json_string_value(v), current))
+		if (index < 0 ? !strcmp(json_string_value(v), current) :
+		    (long long)i == index)
 			*at = files[i];
 	}
-	return *at ? 0 : SUBSONIC_NOT_FOUND;
+	if (*at)
+		return 0;
+	return index < 0 ? SUBSONIC_NOT_FOUND : -EINVAL;
 }
 
-int subsonic_queue_save(json_t *body, const struct subsonic_query *q)
+/* savePlayQueue (the current song's id in current), or
+ * savePlayQueueByIndex (its index in index, current NULL). */
+static int queue_save(const struct subsonic_query *q, const char *current,
+		      const char *index)
 {
-	const char *current = q->value(q->req, "current");
 	const char *at = q->value(q->req, "position");
 	struct account_queue s = {
 		.account = subsonic_marks_account(), .changed = clock_wall(),
 		.changed_by = q->value(q->req, "c"),
 	};
-	long long position = 0;
+	long long position = 0, nr = -1;
 	json_t *ids = NULL;
 	int64_t *files = NULL;
 	int rc = q->values(q->req, "id", &ids);
 
-	(void)body;
-	if (!rc && json_array_size(ids) && !current)
+	if (!rc && json_array_size(ids) && !current && !index)
 		rc = SUBSONIC_MISSING;
 	if (!rc && at && *at)
 		rc = number(at, INT64_MAX, &position);
+	if (!rc && index && json_array_size(ids))
+		rc = number(index, INT64_MAX, &nr);
 	if (!rc && json_array_size(ids)) {
 		files = calloc(json_array_size(ids), sizeof(*files));
-		rc = files ? queue_files(ids, current, files, &s.current) :
-		     -ENOMEM;
+		rc = files ? queue_files(ids, current, nr, files,
+					 &s.current) : -ENOMEM;
 	}
 	s.files = files;
 	s.nr_files = json_array_size(ids);
@@ -230,6 +277,19 @@ int subsonic_queue_save(json_t *body, const struct subsonic_query *q)
 	free(files);
 	json_decref(ids);
 	return rc;
+}
+
+int subsonic_queue_save(json_t *body, const struct subsonic_query *q)
+{
+	(void)body;
+	return queue_save(q, q->value(q->req, "current"), NULL);
+}
+
+int subsonic_queue_save_by_index(json_t *body,
+				 const struct subsonic_query *q)
+{
+	(void)body;
+	return queue_save(q, NULL, q->value(q->req, "currentIndex"));
 }
 
 int subsonic_queue_rate(json_t *body, const struct subsonic_query *q)

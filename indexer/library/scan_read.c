@@ -19,33 +19,8 @@
 #include "common/log.h"
 #include "indexer/library/scan_errors.h"
 #include "indexer/library/tags.h"
+#include "indexer/library/tags_formats.h"
 #include "indexer/manga/pages.h"
-
-/* The audio formats the scanner reads tags from, by extension: the kind
- * the store keeps of their files, and the reader. */
-static const struct audio_format {
-	const char *ext;
-	const char *kind;
-	int (*read)(int fd, struct tags *t);
-} audio_formats[] = {
-	{ ".flac", "flac", tags_read_flac }, { ".mp3", "mp3", tags_read_mp3 },
-	{ ".ogg", "ogg", tags_read_ogg }, { ".oga", "ogg", tags_read_ogg },
-	{ ".opus", "ogg", tags_read_ogg }, { ".m4a", "mp4", tags_read_mp4 },
-	{ ".m4b", "mp4", tags_read_mp4 }, { ".mp4", "mp4", tags_read_mp4 },
-	{ ".wv", "wavpack", tags_read_wavpack },
-	{ ".ape", "ape", tags_read_monkeys }, { ".wav", "wav", tags_read_wav },
-	{ ".aif", "aiff", tags_read_aiff }, { ".aiff", "aiff", tags_read_aiff },
-	{ ".aifc", "aiff", tags_read_aiff },
-};
-
-/* The reader of files of the kind kind (one of audio_formats'). */
-static int (*reader_of(const char *kind))(int, struct tags *)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(audio_formats); i++)
-		if (!strcmp(audio_formats[i].kind, kind))
-			return audio_formats[i].read;
-	return tags_read_mp3;
-}
 
 const char *scan_read_kind(const char *name, int manga)
 {
@@ -56,9 +31,8 @@ const char *scan_read_kind(const char *name, int manga)
 
 	if (!dot)
 		return "other";
-	for (size_t i = 0; i < ARRAY_SIZE(audio_formats); i++)
-		if (!strcasecmp(dot, audio_formats[i].ext))
-			return audio_formats[i].kind;
+	if (tags_formats_kind(name))
+		return tags_formats_kind(name);
 	for (size_t i = 0; manga && i < ARRAY_SIZE(archives); i++)
 		if (!strcasecmp(dot, archives[i]))
 			return "archive";
@@ -142,7 +116,7 @@ int scan_read_parse(const struct scan *s, struct scan_stats *stats, int fd,
 	}
 	rec->tags.no_pictures = !s->req->covers;
 	rec->tags.file_size = size;
-	rc = reader_of(rec->kind)(fd, &rec->tags);
+	rc = tags_formats_read(fd, rec->kind, &rec->tags);
 	if (rc)
 		return rc;
 	rec->parsed = 1;

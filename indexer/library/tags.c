@@ -467,6 +467,23 @@ void tags_set_bitrate(struct tags *t, uint64_t size)
 }
 
 /* Zeroing lets the caller reuse the same struct for the next file. */
+int tags_take_lyrics(struct tags *t, const char *s, size_t len,
+		     const char *lang)
+{
+	len = strnlen(s, len);
+	if (!t->want_lyrics || t->lyrics || !len)
+		return 0;
+	t->lyrics = strndup(s, len);
+	if (!t->lyrics)
+		return -ENOMEM;
+	for (size_t i = 0; lang && i < 3; i++)	/* letters, or none */
+		if (!((lang[i] | 0x20) >= 'a' && (lang[i] | 0x20) <= 'z'))
+			lang = NULL;
+	if (lang)
+		memcpy(t->lyrics_lang, lang, 3);
+	return 0;
+}
+
 void tags_release(struct tags *t)
 {
 	free(t->title);
@@ -478,5 +495,7 @@ void tags_release(struct tags *t)
 	free(t->mb_album_id);
 	free(t->mb_artist_id);
 	free(t->mb_album_artist_id);
+	free(t->lyrics);
+	free(t->lyrics_synced);
 	memset(t, 0, sizeof(*t));
 }

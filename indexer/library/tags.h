@@ -39,6 +39,17 @@
  * and only when its ID3v2 tag lacks a field ID3v1 can hold (title,
  * artist, album, year, track, genre) or the duration needs it.
  *
+ * A caller that sets want_lyrics (subsonic_lyrics.h, which reads a
+ * track's lyrics on request; the scanner does not) has the first
+ * unsynchronised lyrics of the file in lyrics, as they are, and their
+ * language in lyrics_lang: an ID3v2 USLT frame (or a TXXX frame USLT,
+ * LYRICS or UNSYNCEDLYRICS, as ffmpeg writes them), a Vorbis comment
+ * LYRICS or UNSYNCEDLYRICS, an MP4 \251lyr atom or an APEv2 item
+ * Lyrics, each up to TAGS_LYRICS_MAX bytes (a larger one is left
+ * unread, as damage); and the first ID3v2 SYLT frame timed in
+ * milliseconds in lyrics_synced, made LRC text, a "[mm:ss.xxx]" line
+ * each of its texts. Without it, these are never read.
+ *
  * Strings are UTF-8 and malloc'd; fields never found stay NULL or 0.
  * Several values for one field (two ARTIST comments, a v2.4 frame with
  * several strings) are joined with "; ", without empty or repeated ones.
@@ -64,6 +75,7 @@ enum tags_source {
 };
 
 #define TAGS_ERROR_MAX	96	/* with its NUL */
+#define TAGS_LYRICS_MAX	(60 << 10)	/* the largest lyrics read */
 #define TAGS_SOURCES_MAX 128	/* room for tags_sources_text() of every
 				 * field */
 
@@ -98,6 +110,10 @@ struct tags {
 	int no_pictures;		/* set by the caller: see above */
 	int64_t file_size;		/* set by the caller, or 0: see above */
 	int has_picture;		/* an embedded picture was seen */
+	int want_lyrics;		/* set by the caller: see above */
+	char *lyrics;			/* with want_lyrics: see above */
+	char lyrics_lang[4];		/* their language ("" unknown) */
+	char *lyrics_synced;		/* with want_lyrics: see above */
 	struct picture picture;		/* the one to show, if found */
 
 	unsigned char source[TAGS_NR_FIELDS];	/* enum tags_source */

@@ -24,7 +24,7 @@
 #define COVER_KEY	"Cover Art (Front)"
 #define NAME_PEEK	1024	/* enough of a cover item for its file name */
 
-enum { V_TEXT, V_POS, V_YEAR, V_GAIN, V_ALBUM_GAIN, V_ID };
+enum { V_TEXT, V_POS, V_YEAR, V_GAIN, V_ALBUM_GAIN, V_ID, V_LYRICS };
 
 /* The MusicBrainz ids are named as Picard writes them to APEv2
  * (https://picard.musicbrainz.org/docs/mappings/): MUSICBRAINZ_TRACKID
@@ -52,6 +52,7 @@ static const struct ape_key {
 	  offsetof(struct tags, mb_artist_id) },
 	{ "MUSICBRAINZ_ALBUMARTISTID", 0, V_ID,
 	  offsetof(struct tags, mb_album_artist_id) },
+	{ "Lyrics", 0, V_LYRICS, 0 },		/* only with want_lyrics */
 };
 
 /* Whether the n bytes at s are well-formed UTF-8: mutagen refuses an
@@ -87,6 +88,8 @@ static int take_item(struct tags *t, const struct ape_key *k,
 		tags_take_pos(t, f, s, n, 0);
 	else if (kind == V_YEAR)
 		tags_take_year(t, s, n);
+	else if (kind == V_LYRICS)
+		return tags_take_lyrics(t, s, n, NULL);
 	for (; (kind == V_TEXT || kind == V_ID) && !rc && s <= end;
 	     s = z + 1) {
 		z = memchr(s, '\0', end - s);
@@ -165,7 +168,7 @@ static int read_item(struct tags_win *w, uint64_t off, uint64_t left,
 	for (i = 0; i < ARRAY_SIZE(keys); i++) {
 		if (strcasecmp(key, keys[i].key))
 			continue;
-		if (!vlen)
+		if (!vlen || (keys[i].kind == V_LYRICS && !w->t->want_lyrics))
 			return 0;
 		if (vlen > TAGS_WIN_SIZE) {
 			tags_damage(w->t, "ape: item %s is too large", key);

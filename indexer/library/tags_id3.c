@@ -54,6 +54,8 @@ static const struct {
 	{ "UFID", "UFI", W_UFID },
 	{ "RVA2", "", W_RVA2 },
 	{ "APIC", "PIC", W_PICTURE },
+	{ "USLT", "ULT", W_LYRICS },
+	{ "SYLT", "SLT", W_SYNCED },
 };
 
 /*
@@ -69,8 +71,8 @@ struct id3_walk {
 	int plain;			/* v2.4 sizes as plain numbers */
 	int pictures;			/* raw file bytes: note pictures */
 	uint64_t start, end;		/* the frames */
-	unsigned char *keep;		/* KEEP_MAX bytes of kept frames */
-	size_t used;
+	unsigned char *keep;		/* keep_max bytes of kept frames */
+	size_t used, keep_max;
 	struct picture picture;
 	uint64_t stop;			/* where the walk stopped */
 	unsigned int valid;		/* frames with a valid id */
@@ -182,7 +184,7 @@ static void keep_frame(struct id3_walk *wk, unsigned int what,
 {
 	struct tags_id3_kept k = { .len = len, .what = what, .flags = flags };
 
-	if (wk->used + sizeof(k) + len > KEEP_MAX) {
+	if (wk->used + sizeof(k) + len > wk->keep_max) {
 		walk_damage(wk, "id3v2: too many frames to read at %s", id);
 		return;
 	}
@@ -227,11 +229,14 @@ static int walk_frame(struct id3_walk *wk, const unsigned char *h, size_t hl,
 				    id);
 		return 0;
 	}
+	if ((what == W_LYRICS || what == W_SYNCED) && !wk->t->want_lyrics)
+		return 0;
 	if (what == W_SKIP || !len ||
 	    ((what == W_TXXX || what == W_UFID || what == W_RVA2) &&
-	     len > ID_FRAME_MAX))
+	     len > ID_FRAME_MAX && !(what == W_TXXX && wk->t->want_lyrics)))
 		return 0;
-	if (len > KEEP_MAX) {
+	if (len > (what == W_LYRICS || what == W_SYNCED || what == W_TXXX ?
+		   TAGS_LYRICS_MAX : KEEP_MAX)) {
 		walk_damage(wk, "id3v2: frame %s is too large to read", id);
 		return 0;
 	}
@@ -320,7 +325,7 @@ static int try_plain_sizes(struct id3_walk *wk)
 	again.valid = again.overran = again.lost = again.damaged = 0;
 	again.error[0] = '\0';
 	memset(&again.picture, 0, sizeof(again.picture));
-	again.keep = malloc(KEEP_MAX);
+	again.keep = malloc(wk->keep_max);
 	if (!again.keep)
 		return -ENOMEM;
 	rc = walk_frames(&again);
@@ -497,10 +502,10 @@ out:
 	return rc;
 }
 
-int tags_id3v2_read(struct tags_win *w, uint64_t off, uint64_t *end)
+/* tags_id3v2_read() with the walk wk, its keep made. */
+static int read_tag(struct id3_walk *wk, uint64_t off, uint64_t *end)
 {
-	unsigned char keep[KEEP_MAX];
-	struct id3_walk wk = { .w = w, .t = w->t, .keep = keep, .pictures = 1 };
+	struct tags_win *w = wk->w;
 	const unsigned char *p;
 	unsigned int flags;
 	ssize_t n;
@@ -512,37 +517,37 @@ int tags_id3v2_read(struct tags_win *w, uint64_t off, uint64_t *end)
 		return n;
 	if (n < 10 || memcmp(p, "ID3", 3))
 		return 0;
-	wk.ver = p[3];
+	wk->ver = p[3];
 	flags = p[5];
 	*end = off + 10 + bytes_syncsafe32(p + 6) +
 		(flags & TAG_FOOTER ? 10 : 0);
-	if (wk.ver < 2 || wk.ver > 4 || (p[6] | p[7] | p[8] | p[9]) & 0x80) {
+	if (wk->ver < 2 || wk->ver > 4 || (p[6] | p[7] | p[8] | p[9]) & 0x80) {
 		tags_damage(w->t, "id3v2: version 2.%u or its size is not "
-			    "readable", wk.ver);
+			    "readable", wk->ver);
 		return 0;
 	}
-	if ((wk.ver == 4 && flags & 0x0f) || (wk.ver == 3 && flags & 0x1f) ||
-	    (wk.ver == 2 && flags & 0x40)) {
+	if ((wk->ver == 4 && flags & 0x0f) || (wk->ver == 3 && flags & 0x1f) ||
+	    (wk->ver == 2 && flags & 0x40)) {
 		tags_damage(w->t, "id3v2: unknown tag flags 0x%02x", flags);
 		return 0;
 	}
-	wk.start = off + 10;
-	wk.end = off + 10 + bytes_syncsafe32(p + 6);
+	wk->start = off + 10;
+	wk->end = off + 10 + bytes_syncsafe32(p + 6);
 	/* A tag cut short: the audio is looked for where its frames end. */
-	if (wk.end > w->size) {
+	if (wk->end > w->size) {
 		tags_damage(w->t, "id3v2: the tag runs past the end of the "
 			    "file");
-		wk.end = w->size;
+		wk->end = w->size;
 		past = 1;
 	}
-	if (flags & TAG_UNSYNCED && wk.ver < 4) {
+	if (flags & TAG_UNSYNCED && wk->ver < 4) {
 		if (past)
 			*end = off + 10;
-		return read_unsynced(&wk, off, wk.end - off);
+		return read_unsynced(wk, off, wk->end - off);
 	}
-	wk.unsync = !!(flags & TAG_UNSYNCED);
+	wk->unsync = !!(flags & TAG_UNSYNCED);
 	if (flags & TAG_EXTENDED) {
-		rc = skip_extended(&wk);
+		rc = skip_extended(wk);
 		if (rc == -EBADMSG) {
 			tags_damage(w->t, "id3v2: its extended header is "
 				    "damaged");
@@ -551,8 +556,29 @@ int tags_id3v2_read(struct tags_win *w, uint64_t off, uint64_t *end)
 		if (rc)
 			return rc;
 	}
-	rc = read_frames(&wk);
+	rc = read_frames(wk);
 	if (past)
-		*end = wk.stop;
+		*end = wk->stop;
+	return rc;
+}
+
+int tags_id3v2_read(struct tags_win *w, uint64_t off, uint64_t *end)
+{
+	unsigned char keep[KEEP_MAX], *big = NULL;
+	struct id3_walk wk = {
+		.w = w, .t = w->t, .keep = keep, .keep_max = KEEP_MAX,
+		.pictures = 1,
+	};
+	int rc;
+
+	if (w->t->want_lyrics) {	/* room for USLT and SYLT too */
+		wk.keep_max += 2 * (TAGS_LYRICS_MAX +
+				    sizeof(struct tags_id3_kept));
+		wk.keep = big = malloc(wk.keep_max);
+		if (!big)
+			return -ENOMEM;
+	}
+	rc = read_tag(&wk, off, end);
+	free(big);
 	return rc;
 }

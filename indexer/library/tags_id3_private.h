@@ -30,7 +30,7 @@
 /* What a frame gives: a field's text, or one of these. */
 enum tags_id3_what {
 	W_SKIP = TAGS_NR_FIELDS, W_DATE, W_TYER, W_TXXX, W_UFID, W_RVA2,
-	W_PICTURE,
+	W_PICTURE, W_LYRICS, W_SYNCED,
 };
 
 /* A frame kept for reading once the walk is over, its bytes after it. */
@@ -77,6 +77,16 @@ int tags_id3_frame_content(unsigned int ver, int tag_unsync,
 
 /* Append the UTF-8 form of cp to out. */
 size_t tags_id3_put_utf8(unsigned char *out, unsigned int cp);
+
+/*
+ * Decode one string of encoding enc (0 to 3, a frame's encoding byte)
+ * up to its terminator or the end of the n bytes at p into out (room
+ * for 2 * n + 4 bytes) as UTF-8 ending with a NUL, its length in *olen.
+ * Returns the bytes used (its terminator too), or -1 when it does not
+ * decode; *repaired as tags_id3_frame_strings() sets it.
+ */
+ssize_t tags_id3_one_string(const unsigned char *p, size_t n, int enc,
+			    unsigned char *out, size_t *olen, int *repaired);
 
 /* Whether the n bytes at p are all zero. */
 int tags_id3_all_zero(const unsigned char *p, size_t n);

@@ -287,13 +287,14 @@ static ssize_t byte_string(const unsigned char *p, size_t n, int enc,
 }
 
 /*
- * One string of encoding enc from the n bytes at p, with mutagen's
+ * One string of encoding enc from the n bytes at p (tags_id3_private.h),
+ * with mutagen's
  * repairs for UTF-16 (its iter_text_fixups): as it is, with a zero byte
  * added at the end, with a little-endian mark added in front, with both.
  * *repaired is set when one was needed, or a byte order mark lacked.
  */
-static ssize_t one_string(const unsigned char *p, size_t n, int enc,
-			  unsigned char *out, size_t *olen, int *repaired)
+ssize_t tags_id3_one_string(const unsigned char *p, size_t n, int enc,
+			    unsigned char *out, size_t *olen, int *repaired)
 {
 	static const struct { int bom_le, pad; } tries[] = {
 		{ 0, 0 }, { 0, 1 }, { 1, 0 }, { 1, 1 },
@@ -347,7 +348,7 @@ int tags_id3_frame_strings(unsigned int ver, const unsigned char *p,
 		return -ENOMEM;
 	o = buf;
 	while (n) {
-		used = one_string(p, n, enc, o, &olen, repaired);
+		used = tags_id3_one_string(p, n, enc, o, &olen, repaired);
 		if (used < 0) {
 			free(buf);
 			return -EBADMSG;

@@ -115,6 +115,12 @@ static int take_txxx(struct tags *t, const unsigned char *s, size_t count)
 	if (count < 2)
 		return 0;
 	desc = next_string(&s);
+	/* lyrics as ffmpeg (TXXX:USLT) and some taggers write them */
+	if (!strcasecmp(desc, "USLT") || !strcasecmp(desc, "LYRICS") ||
+	    !strcasecmp(desc, "UNSYNCEDLYRICS")) {
+		v = next_string(&s);
+		return tags_take_lyrics(t, v, strlen(v), NULL);
+	}
 	for (i = 0; i < ARRAY_SIZE(txxx_frames); i++)
 		if (!strcasecmp(desc, txxx_frames[i].desc))
 			break;
@@ -219,6 +225,107 @@ static int take_strings(struct tags *t, unsigned int what,
 	return rc;
 }
 
+/*
+ * A USLT frame's content, n bytes at p: its encoding, its language (3
+ * bytes), a description and the lyrics, the two strings decoded as a
+ * text frame's strings after the encoding. Returns 0, -EBADMSG or
+ * -ENOMEM.
+ */
+static int take_uslt(struct tags *t, unsigned int ver,
+		     const unsigned char *p, size_t n)
+{
+	unsigned char *text, *strings = NULL;
+	const unsigned char *s;
+	size_t count = 0;
+	int rc, repaired = 0;
+	char lang[3];
+
+	if (n < 4)
+		return -EBADMSG;
+	memcpy(lang, p + 1, 3);
+	text = malloc(n - 3);
+	if (!text)
+		return -ENOMEM;
+	text[0] = p[0];
+	memcpy(text + 1, p + 4, n - 4);
+	rc = tags_id3_frame_strings(ver, text, n - 3, &strings, &count,
+				    &repaired);
+	if (!rc && count >= 2) {
+		s = strings;
+		next_string(&s);	/* the description */
+		rc = tags_take_lyrics(t, (const char *)s, n * 2, lang);
+	}
+	free(strings);
+	free(text);
+	return rc;
+}
+
+/* Append the SYLT entry text (olen bytes) at ms to the LRC text at lrc
+ * (its end at *o): its line breaks become spaces, the one before it
+ * (its mark of a new line) goes. */
+static void lrc_line(char *lrc, size_t *o, const unsigned char *text,
+		     size_t olen, unsigned long ms)
+{
+	if (olen && (*text == '\n' || *text == '\r')) {
+		text++;
+		olen--;
+	}
+	*o += sprintf(lrc + *o, "[%02lu:%02lu.%03lu]", ms / 60000,
+		      ms / 1000 % 60, ms % 1000);
+	for (size_t i = 0; i < olen; i++)
+		lrc[(*o)++] = text[i] == '\n' || text[i] == '\r' ? ' ' :
+			      text[i];
+	lrc[(*o)++] = '\n';
+	lrc[*o] = '\0';
+}
+
+/*
+ * A SYLT frame's content, n bytes at p: its encoding, language, time
+ * format, content type and description, then texts each followed by
+ * its time. Only times in milliseconds (format 2) are read, into LRC
+ * text, its lines in the frame's order. Returns 0, -EBADMSG or -ENOMEM.
+ */
+static int take_sylt(struct tags *t, const unsigned char *p, size_t n)
+{
+	unsigned char *one;
+	char *lrc;
+	size_t olen, o = 0;
+	ssize_t used;
+	int repaired = 0, enc;
+
+	if (n < 7 || p[0] > 3)
+		return -EBADMSG;
+	if (p[4] != 2 || t->lyrics_synced)
+		return 0;
+	enc = p[0];
+	one = malloc(2 * n + 16);
+	lrc = malloc(5 * n + 64);	/* 5 bytes an entry at least */
+	if (!one || !lrc) {
+		free(one);
+		free(lrc);
+		return -ENOMEM;
+	}
+	lrc[0] = '\0';
+	p += 6;
+	n -= 6;
+	used = tags_id3_one_string(p, n, enc, one, &olen, &repaired);
+	while (used >= 0 && n - used > 0) {
+		p += used;
+		n -= used;
+		used = tags_id3_one_string(p, n, enc, one, &olen, &repaired);
+		if (used < 0 || n - used < 4)
+			break;
+		lrc_line(lrc, &o, one, olen, bytes_be32(p + used));
+		used += 4;
+	}
+	free(one);
+	if (o)
+		t->lyrics_synced = lrc;
+	else
+		free(lrc);
+	return used < 0 ? -EBADMSG : 0;
+}
+
 int tags_id3_take_frame(struct tags *t, unsigned int ver, int tag_unsync,
 			const struct tags_id3_kept *k,
 			const unsigned char *data,
@@ -238,6 +345,10 @@ int tags_id3_take_frame(struct tags *t, unsigned int ver, int tag_unsync,
 		rc = take_ufid(t, p, n);
 	} else if (!rc && k->what == W_RVA2) {
 		take_rva2(later, p, n);
+	} else if (!rc && k->what == W_LYRICS) {
+		rc = take_uslt(t, ver, p, n);
+	} else if (!rc && k->what == W_SYNCED) {
+		rc = take_sylt(t, p, n);
 	} else if (!rc) {
 		rc = tags_id3_frame_strings(ver, p, n, &strings, &count,
 					    &repaired);

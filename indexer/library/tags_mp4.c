@@ -202,6 +202,8 @@ static int take_data(struct mp4 *m, const char *item, const char *name,
 		id = freeform_field(t, name);
 		return id ? tags_add_mbid(t, id, (const char *)p, n) : 0;
 	}
+	if (!memcmp(item, "\xa9lyr", 4))	/* only with want_lyrics */
+		return tags_take_lyrics(t, (const char *)p, n, NULL);
 	for (size_t i = 0; i < ARRAY_SIZE(texts); i++)
 		if (!memcmp(item, texts[i].type, 4))
 			return tags_add(t, texts[i].field, (const char *)p, n);

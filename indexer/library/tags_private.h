@@ -114,6 +114,14 @@ void tags_set_bitrate(struct tags *t, uint64_t size);
 void tags_take_gain(struct tags *t, int album, const char *s, size_t len,
 		    int r128);
 
+/*
+ * Take the len bytes at s (up to a NUL) as the file's lyrics in the
+ * language lang (3 letters, or NULL), unless lyrics were taken already
+ * or are not wanted (want_lyrics). Returns 0 or -ENOMEM.
+ */
+int tags_take_lyrics(struct tags *t, const char *s, size_t len,
+		     const char *lang);
+
 /* Take a gain of db decibels to ReplayGain's reference, as
  * tags_take_gain() takes one it has read. */
 void tags_set_gain(struct tags *t, int album, double db);

@@ -20,7 +20,9 @@
 #define PICTURE_KEY	"METADATA_BLOCK_PICTURE="
 #define PICTURE_HEAD	1024	/* base64 characters of a picture's head */
 
-enum vkind { V_TEXT, V_POS, V_COUNT, V_YEAR, V_ID, V_GAIN, V_R128 };
+enum vkind {
+	V_TEXT, V_POS, V_COUNT, V_YEAR, V_ID, V_GAIN, V_R128, V_LYRICS,
+};
 
 /* The Vorbis comment names the index reads, matched without case; the
  * MusicBrainz ids as Picard names them
@@ -57,10 +59,14 @@ static const struct vkey {
 	{ "REPLAYGAIN_ALBUM_GAIN", V_GAIN, 0, 1 },
 	{ "R128_TRACK_GAIN", V_R128, 0, 0 },
 	{ "R128_ALBUM_GAIN", V_R128, 0, 1 },
+	{ "LYRICS", V_LYRICS, 0, 0 },		/* only with want_lyrics */
+	{ "UNSYNCEDLYRICS", V_LYRICS, 0, 0 },
 };
 
-/* The key of a comment of len bytes at s ("NAME=value"), or NULL. */
-static const struct vkey *find_key(const char *s, size_t len)
+/* The key of a comment of len bytes at s ("NAME=value") that t reads,
+ * or NULL. */
+static const struct vkey *find_key(const struct tags *t, const char *s,
+				   size_t len)
 {
 	const char *eq = memchr(s, '=', len);
 	size_t klen;
@@ -71,7 +77,8 @@ static const struct vkey *find_key(const char *s, size_t len)
 	for (size_t i = 0; i < ARRAY_SIZE(vkeys); i++) {
 		if (strlen(vkeys[i].name) == klen &&
 		    !strncasecmp(s, vkeys[i].name, klen))
-			return &vkeys[i];
+			return vkeys[i].kind != V_LYRICS || t->want_lyrics ?
+			       &vkeys[i] : NULL;
 	}
 	return NULL;
 }
@@ -80,7 +87,7 @@ static const struct vkey *find_key(const char *s, size_t len)
  * damage, as the Vorbis comment specification wants one. */
 static int take_comment(struct tags *t, const char *s, size_t len)
 {
-	const struct vkey *k = find_key(s, len);
+	const struct vkey *k = find_key(t, s, len);
 	const char *v;
 	size_t vlen;
 
@@ -108,6 +115,12 @@ static int take_comment(struct tags *t, const char *s, size_t len)
 	case V_R128:
 		tags_take_gain(t, k->id, v, vlen, k->kind == V_R128);
 		return 0;
+	case V_LYRICS:
+		if (vlen > TAGS_LYRICS_MAX) {
+			tags_damage(t, "vorbis: lyrics too large to read");
+			return 0;
+		}
+		return tags_take_lyrics(t, v, vlen, NULL);
 	}
 	return 0;
 }
@@ -238,7 +251,7 @@ int tags_vorbis_read(struct tags_win *w, uint64_t off, uint64_t *end,
 			rc = take_picture(w, off, len, nth++);
 		else if (len < TAGS_WIN_SIZE)
 			rc = take_comment(w->t, (const char *)p, len ? n : 0);
-		else if (find_key((const char *)p, n))
+		else if (find_key(w->t, (const char *)p, n))
 			tags_damage(w->t, "vorbis: a comment is too large");
 	}
 	if (!rc && n < 0)

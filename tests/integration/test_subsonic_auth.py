@@ -41,11 +41,14 @@ def test_envelope_in_json_and_xml(web):
 
 def test_first_methods(web):
     assert ok(call(web, "getLicense")[2])["license"] == {"valid": True}
-    # transcodeOffset: stream hears timeOffset ([http] max_transcodes)
+    # transcodeOffset: stream hears timeOffset ([http] max_transcodes);
+    # indexBasedQueue and songLyrics always
     assert ok(call(web, "getOpenSubsonicExtensions")[2])[
         "openSubsonicExtensions"] == [
             {"name": "formPost", "versions": [1]},
-            {"name": "transcodeOffset", "versions": [1]}]
+            {"name": "transcodeOffset", "versions": [1]},
+            {"name": "indexBasedQueue", "versions": [1]},
+            {"name": "songLyrics", "versions": [1]}]
     folders = ok(call(web, "getMusicFolders.view")[2])["musicFolders"]
     assert folders == {"musicFolder": [{"id": 1, "name": "music"}]}
     root = call(web, "getMusicFolders", f="xml")[2]
@@ -94,7 +97,7 @@ def test_unserved_method_is_named(web):
     not implemented (yet), or never, as its row of
     fs/subsonic/subsonic_methods.def says (issue 82); a name that is no
     method of the spec says that, in JSON and XML."""
-    for method in ("getShares", "getShares.view", "getLyricsBySongId"):
+    for method in ("getShares", "getShares.view", "getAvatar"):
         resp = failed(call(web, method)[2], 0)
         name = method.split(".")[0]
         assert resp["error"]["message"] == name + " is not implemented"
@@ -221,7 +224,9 @@ def test_api_key_names_its_account(tmp_path):
         assert got["openSubsonicExtensions"] == [
             {"name": "formPost", "versions": [1]},
             {"name": "apiKeyAuthentication", "versions": [1]},
-            {"name": "transcodeOffset", "versions": [1]}]
+            {"name": "transcodeOffset", "versions": [1]},
+            {"name": "indexBasedQueue", "versions": [1]},
+            {"name": "songLyrics", "versions": [1]}]
         ok(call(w, "ping", auth=key)[2])
         assert ok(call(w, "tokenInfo", auth=key)[2])["tokenInfo"] == \
             {"username": "root"}

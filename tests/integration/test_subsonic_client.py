@@ -142,7 +142,9 @@ def check_browsing(w, records, ids):
     assert the(records, "getOpenSubsonicExtensions")[
         "openSubsonicExtensions"] == [
             {"name": "formPost", "versions": [1]},
-            {"name": "transcodeOffset", "versions": [1]}]
+            {"name": "transcodeOffset", "versions": [1]},
+            {"name": "indexBasedQueue", "versions": [1]},
+            {"name": "songLyrics", "versions": [1]}]
     assert [i["name"] for i in the(records, "getIndexes")["indexes"][
         "index"]] == ["B", "Z"]
     by_name = the(records, "getAlbumList2", type="alphabeticalByName")

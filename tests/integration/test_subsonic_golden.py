@@ -44,6 +44,11 @@ LIBRARY = (
      550),
     ("Zed/Solo/01.flac", "Only", "Zed", "Solo", 1, "Jazz", 1999, 660),
 )
+# The lyrics: First's in its tags (a Vorbis comment LYRICS), Second's in
+# an .lrc beside it, synced.
+LYRICS = {"Band/Tones/01.flac": "Line one\nLine two"}
+LRC = {"Band/Tones/02.lrc": "[ar:Band]\n[ti:Second]\n[00:00.50]Half"
+       "\n[00:00.10][00:00.90]Both ends\n"}
 # What each method asked here is given, "{First}" a song's id, "{Band}"
 # an artist's, "{Tones}" an album's, "{playlist}" the first of
 # getPlaylists, by title or name; and the list a random method's answer
@@ -71,6 +76,10 @@ ASKED = {
     "deleteBookmark": {"id": "{Only}"},
     "savePlayQueue": {"id": "{Second}", "current": "{Second}",
                       "position": "0"},
+    "savePlayQueueByIndex": {"id": "{Second}", "currentIndex": "0",
+                             "position": "0"},
+    "getLyricsBySongId": {"id": "{Second}"},
+    "getLyrics": {"artist": "Band", "title": "First"},
 }
 RANDOM = {"getRandomSongs": "randomSongs.song"}
 
@@ -99,7 +108,9 @@ def flac(top, rel, title, artist, album, track, genre, year, freq):
         "-metadata", "title=" + title, "-metadata", "artist=" + artist,
         "-metadata", "album_artist=" + artist, "-metadata", "album=" + album,
         "-metadata", "track=%d" % track, "-metadata", "genre=" + genre,
-        "-metadata", "date=%d" % year, path)
+        "-metadata", "date=%d" % year,
+        *(["-metadata", "lyrics=" + LYRICS[rel]] if rel in LYRICS else []),
+        path)
 
 
 def ask(w, method, f, params):
@@ -198,6 +209,8 @@ def answers(tmp_path):
     top = tmp_path / "music"
     for row in LIBRARY:
         flac(str(top), *row)
+    for rel, text in LRC.items():
+        (top / rel).write_text(text, encoding="utf-8")
     w = Web(tmp_path, conf_extra="[general]\nthreads = 1\n", music=top)
     try:
         ids = history(w)

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Each account's bookmarks, play queue and ratings over /rest (issue
 77): getBookmarks, createBookmark, deleteBookmark, getPlayQueue,
-savePlayQueue and setRating (userRating in the songs, albums and
+savePlayQueue, getPlayQueueByIndex, savePlayQueueByIndex (the
+indexBasedQueue extension) and setRating (userRating in the songs, albums and
 artists answered), kept in the store across a restart, each account's
 own, within what its user may read."""
 
@@ -111,6 +112,55 @@ def test_play_queue(music):  # noqa: F811
         assert queue(w) == ([], None, None)
     finally:
         w.stop()
+
+
+def by_index(w, **auth):
+    """(titles, currentIndex or None, position) of getPlayQueueByIndex."""
+    got = ok(call(w, "getPlayQueueByIndex", **auth)[2])["playQueueByIndex"]
+    assert "current" not in got
+    return ([s["title"] for s in got.get("entry", [])],
+            got.get("currentIndex"), got.get("position"))
+
+
+def test_play_queue_by_index(music):  # noqa: F811
+    """The indexBasedQueue extension: the same queue as getPlayQueue's,
+    its current entry by index; a song queued twice is current at its
+    first entry (the store keeps the song)."""
+    ids = walk(music)
+    first, second, only = (ids[t][0] for t in ("First", "Second", "Only"))
+    exts = ok(call(music, "getOpenSubsonicExtensions")[2])
+    assert {"name": "indexBasedQueue", "versions": [1]} in \
+        exts["openSubsonicExtensions"]
+    got = ok(call(music, "getPlayQueueByIndex")[2])["playQueueByIndex"]
+    assert got["username"] == "root" and "currentIndex" not in got
+    ok(call_many(music, "savePlayQueueByIndex", [
+        ("id", only), ("id", first), ("id", second), ("currentIndex", "2"),
+        ("position", "777")]))
+    assert by_index(music) == (["Only", "First", "Second"], 2, 777)
+    assert queue(music) == (["Only", "First", "Second"], "Second", 777)
+    root = call(music, "getPlayQueueByIndex", f="xml")[2].find(
+        NS + "playQueueByIndex")
+    assert root.get("currentIndex") == "2" and root.get("position") == "777"
+    assert root.get("changedBy") == "mediamon-test"
+    assert [e.get("title") for e in root.iter(NS + "entry")] == \
+        ["Only", "First", "Second"]
+    # saved by id, read by index
+    ok(call_many(music, "savePlayQueue", [
+        ("id", second), ("id", first), ("id", second), ("current", first)]))
+    assert by_index(music) == (["Second", "First", "Second"], 1, 0)
+    # bad calls change nothing
+    failed(call_many(music, "savePlayQueueByIndex", [("id", only)]), 10)
+    for bad in ("1", "-1", "x", "", "99999999999999999999"):
+        failed(call_many(music, "savePlayQueueByIndex", [
+            ("id", only), ("currentIndex", bad)]), 0)
+    failed(call_many(music, "savePlayQueueByIndex", [
+        ("id", only), ("id", "so99999999"), ("currentIndex", "0")]), 70)
+    failed(call_many(music, "savePlayQueueByIndex", [
+        ("id", only), ("currentIndex", "0"), ("position", "x")]), 0)
+    assert by_index(music) == (["Second", "First", "Second"], 1, 0)
+    # no id: the queue cleared
+    ok(call(music, "savePlayQueueByIndex")[2])
+    assert by_index(music) == ([], None, None)
 
 
 def rating(w, method, id, member, **auth):
