@@ -23,9 +23,10 @@
 #include "indexer/monitor/client.h"
 #include "indexer/monitor/tracker.h"
 
-/* aria2 keeps up to 1000 stopped downloads (--max-download-result). */
+/* An answer of one value is small; a list may be long. */
 #define ARIA2_MAX_BODY (64u << 10)
 #define ARIA2_MAX_LIST (16u << 20)
+/* aria2 keeps up to 1000 stopped downloads (--max-download-result). */
 #define ARIA2_LIST_MAX 1000
 
 /* The request's body: method with params (stolen), the secret first

@@ -2,12 +2,13 @@
 """The hand-off to aria2 (aria2c's JSON-RPC; clients.py starts the real
 aria2c on 127.0.0.1 with a secret and a throw-away folder): a catalog
 release's web link, served by a loopback HTTP server, is added with its
-save path, downloaded by aria2, followed and imported into the series
-folder; a link that answers 404 is aria2's error status, the hand-off
-fails with aria2's words and the release is blocklisted; a wrong secret
-is refused once, said in health, and nothing is added; aria2 down is
-said in health and changes no hand-off. The secret is never in the log
-nor in the mount."""
+save path (or none: aria2's own folder, asked of it), downloaded by
+aria2, followed and imported into the series folder; a link that
+answers 404 is aria2's error status, the hand-off fails with aria2's
+words and the release is blocklisted; a wrong secret is refused once,
+said in health, and nothing is added; aria2 down is said in health and
+changes no hand-off. The secret is never in the log nor in the
+mount."""
 
 from clients import PASSWORD, clients, files  # noqa: F401 (fixtures)
 from conftest import wait_for
@@ -20,8 +21,11 @@ VOLUME = CONTENT + b"T" * 40000
 
 
 def conf(url, save, secret=PASSWORD):
+    """[download] for aria2 at url, saving in save (None: its own
+    folder)."""
     return ("[download]\nclient = aria2\nurl = %s\npassword = %s\n"
-            "save_path = %s\n" % (url, secret, save)) + POLL
+            % (url, secret) +
+            ("save_path = %s\n" % save if save else "") + POLL)
 
 
 def start(monitored, files, a2, save, secret=PASSWORD, link=None):
@@ -57,6 +61,21 @@ def test_aria2_downloads_and_imports(monitored, clients, files, tmp_path):
     assert (mon.root / "Saga 01" / "Saga 01 T10.cbz").read_bytes() == VOLUME
     assert "/Saga%2001%20T10.cbz" in files.requests
     no_secret(mon, PASSWORD)
+
+
+def test_aria2_imports_from_its_own_folder(monitored, clients, files):
+    """No save_path: aria2 saves in its own --dir, which mediamon asks
+    it (getGlobalOption), and the download is imported from there."""
+    a2 = clients("aria2")
+    mon = start(monitored, files, a2, None)
+    mon.check("missing")
+    wait_for(lambda: downloads(mon).get(10), 60, "volume 10 imported",
+             until=lambda d: d is None or d["state"] == "imported",
+             mount=mon.m)
+    assert (mon.root / "Saga 01" / "Saga 01 T10.cbz").read_bytes() == VOLUME
+    assert (a2.save / "Saga 01 T10.cbz").read_bytes() == VOLUME
+    assert "import: aria2 saves in %s by default" % a2.save in \
+        mon.m.read("log").decode()
 
 
 def test_aria2_error_status_fails_the_handoff(monitored, clients, files,
