@@ -33,6 +33,7 @@ flac lame sox jq zip unzip p7zip-full
 vorbis-tools opus-tools wavpack ffmpeg
 mpd mpc minidlna supysonic python3-waitress
 qbittorrent-nox transmission-daemon nzbget opentracker amule-daemon amule-utils
+aria2
 man-db groff-base systemd promtool|prometheus
 librsvg2-bin chromium curl nginx-light|nginx
 strawberry xvfb xdotool

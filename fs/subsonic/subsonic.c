@@ -225,6 +225,11 @@ static int do_get_similar_songs2(struct request *r)
 				      r);
 }
 
+static int do_get_sonic_similar_tracks(struct request *r)
+{
+	return subsonic_lists_sonic_similar(r->body, query_value, r);
+}
+
 static int do_get_top_songs(struct request *r)
 {
 	return subsonic_lists_top(r->body, query_value, r);

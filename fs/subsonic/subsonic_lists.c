@@ -642,29 +642,56 @@ static int songs_of_files(const struct subsonic_index *ix, json_t *files,
 	return rc;
 }
 
-int subsonic_lists_similar(json_t *body, const char *member,
-			   subsonic_param_fn param, void *req)
+/* Append to out the songs of /similar of the song param id the caller
+ * sees, most alike first, count of them (dflt unless asked). */
+static int similar_of(subsonic_param_fn param, void *req, size_t dflt,
+		      json_t *out)
 {
 	const char *id = param(req, "id");
-	size_t count = number(param, req, "count", 50, MAX_SIZE);
+	size_t count = number(param, req, "count", dflt, MAX_SIZE);
 	struct subsonic_index *ix = NULL;
-	json_t *files = NULL, *out = json_array();
-	int rc = out ? 0 : -ENOMEM;
+	json_t *files = NULL;
+	int rc = id ? subsonic_music_similar(id, &files) : SUBSONIC_MISSING;
 
-	if (!rc && !id)
-		rc = SUBSONIC_MISSING;
-	if (!rc)
-		rc = subsonic_music_similar(id, &files);
 	if (!rc)
 		rc = subsonic_index_get(&ix);
 	if (!rc)
 		rc = songs_of_files(ix, files, count, out);
+	subsonic_index_put(ix);
+	json_decref(files);
+	return rc;
+}
+
+int subsonic_lists_similar(json_t *body, const char *member,
+			   subsonic_param_fn param, void *req)
+{
+	json_t *out = json_array();
+	int rc = out ? similar_of(param, req, 50, out) : -ENOMEM;
+
 	if (!rc && json_object_set_new(body, member,
 				       json_pack("{s:O}", "song", out)))
 		rc = -ENOMEM;
-	subsonic_index_put(ix);
 	json_decref(out);
-	json_decref(files);
+	return rc;
+}
+
+int subsonic_lists_sonic_similar(json_t *body, subsonic_param_fn param,
+				 void *req)
+{
+	json_t *songs = json_array(), *matches = json_array(), *song;
+	int rc = songs && matches ? similar_of(param, req, 10, songs) :
+		-ENOMEM;
+	size_t i;
+
+	json_array_foreach(songs, i, song)
+		if (!rc && json_array_append_new(matches, json_pack(
+				"{s:O, s:f}", "entry", song, "similarity",
+				-1.0)))
+			rc = -ENOMEM;
+	if (!rc && json_object_set(body, "sonicMatch", matches))
+		rc = -ENOMEM;
+	json_decref(songs);
+	json_decref(matches);
 	return rc;
 }
 

@@ -43,6 +43,11 @@ int subsonic_lists_search(json_t *body, subsonic_param_fn param, void *req);
  * most 500); an id of no song the user may see is SUBSONIC_NOT_FOUND. */
 int subsonic_lists_similar(json_t *body, const char *member,
 			   subsonic_param_fn param, void *req);
+/* getSonicSimilarTracks: the same songs (count: 10, at most 500) as
+ * "sonicMatch", each {"entry": the song, "similarity": -1}: the
+ * analysis ranks them, and tells no normalized score of it. */
+int subsonic_lists_sonic_similar(json_t *body, subsonic_param_fn param,
+				 void *req);
 /* getTopSongs: the songs of the artist (the name getArtists gives, case
  * aside), those the account played most first, then those it played
  * last, then the view's order (mediamon asks no outside service), count

@@ -143,6 +143,12 @@ int client_answer_string(json_t *doc, const char *obj, const char *key,
  */
 int client_add_path(json_t *list, const char *dir, const char *name);
 
+/*
+ * Append the address of a client's RPC: base as given when it names a
+ * path, else base joined to path (its default: "/transmission/rpc").
+ */
+void client_rpc_url(const char *base, const char *path, struct strbuf *out);
+
 /* Overwrite a secret (NULL allowed) before its memory is freed. */
 void client_wipe(char *s);
 

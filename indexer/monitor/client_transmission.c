@@ -26,21 +26,6 @@
 #define TR_TOKEN "X-Transmission-Session-Id"
 
 /*
- * The RPC address: the url as given, or its default path
- * /transmission/rpc when the url names only the host.
- */
-static void rpc_url(const char *base, struct strbuf *out)
-{
-	const char *host = strstr(base, "://");
-	const char *path = host ? strchr(host + 3, '/') : NULL;
-
-	if (path && path[strspn(path, "/")])
-		strbuf_addstr(out, base);
-	else
-		http_join(out, base, "/transmission/rpc");
-}
-
-/*
  * POST body to the RPC with the session's token and the credentials.
  * On a transport failure err gets http_perform()'s text, which it has
  * logged.
@@ -64,7 +49,7 @@ static int rpc_post(const struct download_client *c,
 	};
 	int n = 0, ret;
 
-	rpc_url(c->url, &url);
+	client_rpc_url(c->url, "/transmission/rpc", &url);
 	client_basic_auth(c->username, c->password, &auth);
 	if (auth.len)
 		headers[n++] = auth.buf;

@@ -17,6 +17,7 @@
 #include "common/base64.h"
 #include "common/bytes.h"
 #include "common/config.h"
+#include "common/http.h"
 #include "common/listener.h"
 #include "common/log.h"
 #include "indexer/monitor/client.h"
@@ -69,6 +70,17 @@ int client_add_path(json_t *list, const char *dir, const char *name)
 	ret = json_array_append_new(list, json_string(path)) ? -ENOMEM : 0;
 	free(path);
 	return ret;
+}
+
+void client_rpc_url(const char *base, const char *path, struct strbuf *out)
+{
+	const char *host = strstr(base, "://");
+	const char *given = host ? strchr(host + 3, '/') : NULL;
+
+	if (given && given[strspn(given, "/")])
+		strbuf_addstr(out, base);
+	else
+		http_join(out, base, path);
 }
 
 void client_wipe(char *s)

@@ -4,7 +4,8 @@
 
 /*
  * Hand a release the monitor chose to a download client: for torrents
- * qBittorrent (its WebUI API v2) or Transmission (its RPC), for usenet
+ * qBittorrent (its WebUI API v2), Transmission (its RPC) or aria2 (its
+ * JSON-RPC), for usenet
  * SABnzbd (its API) or NZBGet (its JSON-RPC), for either Prowlarr (a
  * grab, which sends it to Prowlarr's own client) or a blackhole folder
  * that a client watches.
@@ -111,6 +112,15 @@
  * when wrong). Taken: a result above 0 (the queue id); 0 or less, or an
  * error object {name, code, message}, is a refusal.
  *
+ * aria2 (url "http://host:6800/jsonrpc", its RPC secret the password,
+ * client_aria2.c): aria2.addUri with [the magnet or web link] or
+ * aria2.addTorrent with the torrent (base64), and the options {dir:
+ * save_path}; every call's first parameter is "token:SECRET" when a
+ * password is set. Taken: a result that is the download's gid, its id;
+ * an error object "Unauthorized" (HTTP 400) is -EACCES, any other a
+ * refusal, -EPROTO. A web link that answers 404 is taken, then listed
+ * with status error.
+ *
  * aMule (host "127.0.0.1:4712", the password of its External
  * Connections, client_amule.c and ec.h): EC_OP_ADD_LINK with the ed2k
  * link. Taken: EC_OP_NOOP, or EC_OP_FAILED ("Invalid link or already on
@@ -136,7 +146,8 @@
  *
  * download_send() returns 0 when the client confirmed it took the
  * release (qBittorrent "Ok." or its summary, Transmission "success",
- * SABnzbd status true, NZBGet a positive id, the file in place, Prowlarr
+ * SABnzbd status true, NZBGet a positive id, aria2 a gid, the file in
+ * place, Prowlarr
  * 200), or a negative errno value, and then sets err to a short text
  * naming the client. The errors the release itself causes, after which
  * another release may well work:
@@ -281,8 +292,8 @@ int download_accepts(const struct download_client *c,
  * client tells none (a blackhole, Prowlarr): qBittorrent's info hash
  * when the magnet or the torrent gives it, else the tag the add set on
  * it ("mediamon-" and 16 hexadecimal digits); Transmission's hashString;
- * NZBGet's NZBID; SABnzbd's nzo_id; aMule's file hash (lower-case
- * hex, from the link). err is reset, and left empty on
+ * NZBGet's NZBID; SABnzbd's nzo_id; aria2's gid; aMule's file hash
+ * (lower-case hex, from the link). err is reset, and left empty on
  * success. Returns 0 or a negative errno value, as listed above.
  */
 int download_send(const struct download_client *c,
@@ -303,11 +314,14 @@ int download_send(const struct download_client *c,
  * the one group DOWNLOADING with the DownloadRate of a status call),
  * SABnzbd's queue and history slots (GET /api?mode=queue and
  * mode=history with nzo_ids=ID,...: nzo_id, status, mb, mbleft, bytes,
- * storage, fail_message), aMule's files of its download queue and of
- * its shared files (client_amule_read()). Returns 0, -EOPNOTSUPP for
- * a client that lists nothing (a blackhole, Prowlarr), or the errors
- * of download_send() that are the client's (-EACCES remembered as
- * there), with err set.
+ * storage, fail_message), aria2's tellStopped, tellWaiting and tellActive
+ * objects of the gids or following them (gid, status, totalLength,
+ * completedLength, downloadSpeed, errorCode, errorMessage, dir, files,
+ * following, followedBy, bittorrent), aMule's files of its download
+ * queue and of its shared files (client_amule_read()). Returns 0,
+ * -EOPNOTSUPP for a client that lists nothing (a blackhole, Prowlarr),
+ * or the errors of download_send() that are the client's (-EACCES
+ * remembered as there), with err set.
  */
 int download_list(const struct download_client *c, const char *const *ids,
 		  size_t nr, json_t **out, struct strbuf *err);
@@ -331,14 +345,14 @@ int download_files(const struct download_client *c, json_t *obj,
  * Ask client c one request that changes nothing, as --check-connections
  * does: its version (qBittorrent after a login, Transmission's
  * session-get, SABnzbd's queue, which checks the key, NZBGet's version
- * method, aMule's login), or for a blackhole "folder DIR writable",
- * appended to out. Without c->session, no session is kept and no refusal
- * remembered; with one, as download_list(): a refusal stands until
- * download_retry(), and a new one is remembered (the tracker's probe of
- * an idle client). Returns 0, -EOPNOTSUPP for "none", "prowlarr" and an
- * unknown client, or the errors of
- * download_send() that are the client's (-EACCES: its credentials
- * refused), with err set.
+ * method, aria2's getVersion, aMule's login), or for a blackhole
+ * "folder DIR writable", appended to out. Without c->session, no
+ * session is kept and no refusal remembered; with one, as
+ * download_list(): a refusal stands until download_retry(), and a new
+ * one is remembered (the tracker's probe of an idle client). Returns 0,
+ * -EOPNOTSUPP for "none", "prowlarr" and an unknown client, or the
+ * errors of download_send() that are the client's (-EACCES: its
+ * credentials refused), with err set.
  */
 int download_version(const struct download_client *c, struct strbuf *out,
 		     struct strbuf *err);
@@ -349,7 +363,8 @@ int download_version(const struct download_client *c, struct strbuf *out,
  * Transmission's download-dir (session-get), qBittorrent's default save
  * path (/api/v2/app/defaultSavePath), NZBGet's category's DestDir or
  * else its DestDir (the config method), SABnzbd's complete_dir
- * (get_config), aMule's incoming folder. Appended to out. Returns 0,
+ * (get_config), aria2's dir (getGlobalOption), aMule's incoming
+ * folder. Appended to out. Returns 0,
  * -EOPNOTSUPP for a client that tells none (a blackhole, Prowlarr,
  * "none"), or the errors of download_list(), with err set.
  */

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The real download clients Debian ships (qbittorrent-nox,
-transmission-daemon, nzbget, amuled), each started on 127.0.0.1 with a
-throw-away profile in a temporary folder, credentials the test sets, a
+transmission-daemon, nzbget, amuled, aria2c), each started on 127.0.0.1
+with a throw-away profile in a temporary folder, credentials the test sets, a
 free port, a deadline to answer, and always stopped; and what the tests
 hand them: torrents made here (bencoded by hand) and a small HTTP server
 on loopback that serves them, an NZB, or a 404; NZBGet's own news
@@ -677,14 +677,55 @@ class Amule(Client):
         return self.log.read_text(errors="replace").count(text)
 
 
+class Aria2(Client):
+    """aria2c 1.36 with its JSON-RPC on 127.0.0.1 (--enable-rpc, the
+    secret PASSWORD unless told), no configuration file, session or DHT,
+    saving in its folder; it downloads web links itself."""
+
+    name = "aria2"
+
+    def __init__(self, tmp, password=PASSWORD, save="downloads"):
+        super().__init__(tmp, password, save)
+        program = need("aria2c")
+        self.run([program, "--no-conf", "--enable-rpc",
+                  "--rpc-listen-port=%d" % self.port,
+                  "--rpc-secret=%s" % password, "--dir=%s" % self.save,
+                  "--enable-dht=false", "--enable-dht6=false",
+                  "--bt-enable-lpd=false", "--enable-peer-exchange=false",
+                  "--disable-ipv6=true", "--check-certificate=false",
+                  "--console-log-level=notice"])
+        self.rpc_url = self.url + "/jsonrpc"
+
+    def rpc(self, method, *params):
+        """A call with the right secret: its result."""
+        body = json.dumps({"jsonrpc": "2.0", "id": "t", "method": method,
+                           "params": ["token:" + self.password] +
+                           list(params)}).encode()
+        req = urllib.request.Request(self.rpc_url, body, headers={
+            "Content-Type": "application/json"})
+        with urllib.request.build_opener(
+                urllib.request.ProxyHandler({})).open(req, timeout=10) as r:
+            return json.loads(r.read())["result"]
+
+    def downloads(self):
+        """Every download aria2 knows, waiting, active then stopped (the
+        order they go through: one that moves on between two calls is
+        seen twice, never missed), each once, the last seen."""
+        keys = ["gid", "status", "dir", "files", "errorCode"]
+        seen = (self.rpc("aria2.tellWaiting", 0, 1000, keys) +
+                self.rpc("aria2.tellActive", keys) +
+                self.rpc("aria2.tellStopped", 0, 1000, keys))
+        return list({d["gid"]: d for d in seen}.values())
+
+
 @pytest.fixture
 def clients(tmp_path):
     """Start real clients by kind ("qbittorrent", "transmission",
-    "nzbget", "amule", "nserv", a news server for NZBGet, and
+    "nzbget", "amule", "aria2", "nserv", a news server for NZBGet, and
     "opentracker", a BitTorrent tracker); all are stopped at the end."""
     kinds = {"qbittorrent": Qbittorrent, "transmission": Transmission,
              "nzbget": Nzbget, "nserv": NewsServer,
-             "opentracker": Tracker, "amule": Amule}
+             "opentracker": Tracker, "amule": Amule, "aria2": Aria2}
     started = []
 
     def make(kind, **kw):

@@ -82,6 +82,30 @@ def test_transmission_ok_and_wrong_password(library, tmp_path,
     no_secret(r, PASSWORD, "wrong-Pass-42")
 
 
+def test_aria2_ok_wrong_secret_and_down(library, tmp_path,
+                                        clients):  # noqa: F811
+    """aria2c's JSON-RPC: its version with the right secret (the url
+    naming only the host gets /jsonrpc), the secret refused in words
+    that say which key, and aria2 down: unreachable."""
+    a2 = clients("aria2")
+    conf = "[download]\nclient = aria2\nurl = %s\npassword = %s\n"
+    r = check(tmp_path, library, conf % (a2.url, PASSWORD))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert lines(r)["aria2"].startswith("ok (version 1."), r.stdout
+    r = check(tmp_path, library, conf % (a2.rpc_url, "wrong-Secret-42"))
+    assert r.returncode == 1
+    assert lines(r) == {"aria2": "refused credentials (the RPC secret was"
+                        " refused: [download] password must be aria2c's"
+                        " --rpc-secret)"}
+    no_secret(r, PASSWORD, "wrong-Secret-42")
+    port = closed_port()
+    r = check(tmp_path, library,
+              conf % ("http://127.0.0.1:%d" % port, PASSWORD))
+    assert r.returncode == 1
+    assert lines(r)["aria2"].startswith("unreachable (")
+    no_secret(r, PASSWORD)
+
+
 def test_wrong_key_and_password_refused(library, tmp_path, fake,
                                         clients):  # noqa: F811
     prowlarr = fake("prowlarr_fake.py")

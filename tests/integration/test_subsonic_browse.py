@@ -99,7 +99,7 @@ def test_another_users_private_artist(world):  # noqa: F811
         # a song id is its file's files.id: one the account may not
         # read is 70 in every method, never the song
         for method in ("stream", "download", "getSimilarSongs2",
-                       "getCoverArt"):
+                       "getSonicSimilarTracks", "getCoverArt"):
             failed(call(w, method, id=priv[0], **mine)[2], 70)
         # nor re-encoded (issue 77): the same refusal
         failed(call(w, "stream", id=priv[0], format="mp3", maxBitRate=64,

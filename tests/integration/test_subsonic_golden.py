@@ -58,6 +58,7 @@ ASKED = {
     "getArtist": {"id": "{Band}"}, "getAlbum": {"id": "{Tones}"},
     "getSong": {"id": "{First}"}, "getSimilarSongs": {"id": "{First}"},
     "getSimilarSongs2": {"id": "{First}"}, "getTopSongs": {"artist": "Band"},
+    "getSonicSimilarTracks": {"id": "{First}"},
     "getAlbumList": {"type": "alphabeticalByName"},
     "getAlbumList2": {"type": "alphabeticalByName"},
     "getSongsByGenre": {"genre": "Rock"}, "search2": {"query": "o"},

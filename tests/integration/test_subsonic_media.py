@@ -141,6 +141,34 @@ def test_similar_songs_are_those_of_similar(analysed):
         failed(call(w, "getSimilarSongs2", id=bad)[2], 70)
 
 
+def test_sonic_similar_tracks_are_those_of_similar(analysed):
+    """getSonicSimilarTracks: the songs of /similar as getSimilarSongs
+    gives them, each a sonicMatch {entry, similarity}, similarity -1
+    (the analysis ranks, it scores nothing to the spec's scale); count
+    10 unless asked; its id a song's, given (10), one of a song (70)."""
+    w, ids = analysed
+    for title in ("First", "Only"):
+        sid = ids[title][0]
+        songs = ok(call(w, "getSimilarSongs", id=sid)[2])["similarSongs"]
+        got = ok(call(w, "getSonicSimilarTracks", id=sid)[2])["sonicMatch"]
+        assert [m["entry"] for m in got] == songs["song"]
+        assert len(got) == 2 and {m["similarity"] for m in got} == {-1}
+        assert ok(call(w, "getSonicSimilarTracks", id=sid, count=1)[2])[
+            "sonicMatch"] == got[:1]
+        assert ok(call(w, "getSonicSimilarTracks", id=sid, count=0)[2])[
+            "sonicMatch"] == []
+    root = call(w, "getSonicSimilarTracks", f="xml", id=ids["First"][0])[2]
+    matches = list(root.iter(NS + "sonicMatch"))
+    assert len(matches) == 2
+    assert [float(m.get("similarity")) for m in matches] == [-1, -1]
+    assert [m.find(NS + "entry").get("id") for m in matches] == [
+        s["id"] for s in ok(call(w, "getSimilarSongs", id=ids["First"][0])[
+            2])["similarSongs"]["song"]]
+    failed(call(w, "getSonicSimilarTracks")[2], 10)
+    for bad in (ids["First"][1], ids["First"][2], "tr" + b"x/y/z".hex()):
+        failed(call(w, "getSonicSimilarTracks", id=bad)[2], 70)
+
+
 def test_cover_art(tmp_path):
     """An album's cover is the view's cover.EXT (here the folder's
     image), its songs' too; an album without one has none."""

@@ -6,7 +6,8 @@
  * documentation, Transmission's torrent-get status numbers of its
  * rpc-spec, NZBGet's listgroups and history statuses of its API
  * documentation, SABnzbd 3.7's queue and history slots of its
- * sabnzbd/api.py), and what state a hand-off goes to (tracker_next(), a
+ * sabnzbd/api.py, aria2 1.36.0's tellStatus objects as aria2c answered
+ * them), and what state a hand-off goes to (tracker_next(), a
  * table of states, answers and ages). The bytes and speed of a download
  * come from the same objects: qBittorrent's completed, size and dlspeed
  * (bytes, bytes/s; its WebUI API documentation, torrents/info),
@@ -14,7 +15,9 @@
  * rpc-spec, torrent-get), NZBGet's FileSizeLo/Hi and RemainingSizeLo/Hi
  * (two unsigned 32-bit halves; its listgroups documentation) and its
  * status' DownloadRate, SABnzbd's mb and mbleft (MiB as text) and a
- * history slot's bytes; an odd value (missing, negative, not a number,
+ * history slot's bytes, aria2's completedLength, totalLength and
+ * downloadSpeed (decimal text; its tellStatus, recorded from aria2c
+ * 1.36.0); an odd value (missing, negative, not a number,
  * done beyond total) is unknown, never 0.
  */
 #include <errno.h>
@@ -176,6 +179,38 @@ static const struct {
 	  " not on server\"}",
 	  TRACKER_FAILED, 0, "",
 	  "sabnzbd: URL Fetching failed; File not on server" },
+	/* aria2 1.36.0: tellStopped and tellActive objects, recorded */
+	{ "aria2", "{\"completedLength\":\"22\",\"dir\":\"/dl\","
+	  "\"downloadSpeed\":\"0\",\"errorCode\":\"0\",\"errorMessage\":"
+	  "\"\",\"files\":[{\"completedLength\":\"22\",\"index\":\"1\","
+	  "\"length\":\"22\",\"path\":\"/dl/Saga 01 T10.cbz\","
+	  "\"selected\":\"true\"}],\"gid\":\"210f5a4ea6352298\","
+	  "\"status\":\"complete\",\"totalLength\":\"22\"}",
+	  TRACKER_COMPLETED, 1, "/dl/Saga 01 T10.cbz", "" },
+	{ "aria2", "{\"completedLength\":\"0\",\"dir\":\"/dl\","
+	  "\"downloadSpeed\":\"0\",\"errorCode\":\"3\",\"errorMessage\":"
+	  "\"Resource not found\",\"files\":[{\"path\":\"\"}],"
+	  "\"gid\":\"2220205258108d10\",\"status\":\"error\","
+	  "\"totalLength\":\"0\"}",
+	  TRACKER_FAILED, 0, "", "aria2: Resource not found (error code 3)" },
+	{ "aria2", "{\"gid\":\"2220205258108d11\",\"status\":\"active\","
+	  "\"completedLength\":\"250\",\"totalLength\":\"1000\","
+	  "\"dir\":\"/dl\",\"bittorrent\":{\"info\":{\"name\":"
+	  "\"Saga 01\"}},\"files\":[{\"path\":\"/dl/Saga 01/T01.cbz\"}]}",
+	  TRACKER_DOWNLOADING, 0.25, "/dl/Saga 01", "" },
+	/* a magnet's metadata, done: the torrent it led to follows */
+	{ "aria2", "{\"gid\":\"2220205258108d12\",\"status\":\"complete\","
+	  "\"completedLength\":\"0\",\"totalLength\":\"0\","
+	  "\"dir\":\"/dl\",\"files\":[{\"path\":\"[METADATA]Saga\"}],"
+	  "\"followedBy\":[\"2220205258108d13\"]}",
+	  TRACKER_DOWNLOADING, 0, "", "" },
+	{ "aria2", "{\"gid\":\"2220205258108d14\",\"status\":\"waiting\"}",
+	  TRACKER_QUEUED, 0, "", "" },
+	{ "aria2", "{\"gid\":\"2220205258108d14\",\"status\":\"paused\"}",
+	  TRACKER_QUEUED, 0, "", "" },
+	{ "aria2", "{\"gid\":\"2220205258108d14\",\"status\":\"removed\","
+	  "\"errorCode\":\"31\"}",
+	  TRACKER_FAILED, 0, "", "aria2: removed (error code 31)" },
 };
 
 /* Each answer means what the table says. */
@@ -212,6 +247,10 @@ static void test_read_bad(void **state)
 		{ "sabnzbd", "{}" },
 		{ "sabnzbd", "{\"nzo_id\":\"SABnzbd_nzo_1\"}" },
 		{ "qbittorrent", "[]" },
+		{ "aria2", "{\"status\":\"active\"}" },
+		{ "aria2", "{\"gid\":\"2220205258108d10\"}" },
+		{ "aria2", "{\"gid\":\"2220205258108d10\",\"status\":"
+		  "\"seeding\"}" },
 	};
 	struct tracker_seen seen;
 
@@ -290,6 +329,16 @@ static const struct {
 	{ "sabnzbd", "{\"nzo_id\":\"SABnzbd_nzo_1\",\"status\":"
 	  "\"Failed\",\"storage\":\"\",\"fail_message\":\"x\","
 	  "\"bytes\":100}", U, 100, U },
+	/* aria2: counts as decimal text */
+	{ "aria2", "{\"gid\":\"2220205258108d10\",\"status\":\"active\","
+	  "\"completedLength\":\"500\",\"totalLength\":\"1000\","
+	  "\"downloadSpeed\":\"2048\"}", 500, 1000, 2048 },
+	{ "aria2", "{\"gid\":\"2220205258108d10\",\"status\":\"active\","
+	  "\"completedLength\":\"0\",\"totalLength\":\"0\","
+	  "\"downloadSpeed\":\"0\"}", U, U, 0 },
+	{ "aria2", "{\"gid\":\"2220205258108d10\",\"status\":\"active\","
+	  "\"completedLength\":\"-5\",\"totalLength\":\"1e3\","
+	  "\"downloadSpeed\":500}", U, U, U },
 };
 
 /* Each answer gives the bytes and speed the table says, unknown where
@@ -328,7 +377,18 @@ static void test_find(void **state)
 		"{\"nzo_id\":\"SABnzbd_nzo_b\",\"status\":\"Completed\"}]",
 		0, NULL);
 
+	json_t *aria2 = json_loads("[{\"gid\":\"a1\",\"status\":"
+		"\"complete\",\"followedBy\":[\"b2\"]},{\"gid\":\"b2\","
+		"\"following\":\"a1\",\"status\":\"active\"}]", 0, NULL);
+
 	(void)state;
+	/* a magnet's metadata is found as the torrent that follows it */
+	assert_string_equal(json_string_value(json_object_get(
+		tracker_find("aria2", aria2, "a1"), "gid")), "b2");
+	assert_string_equal(json_string_value(json_object_get(
+		tracker_find("aria2", aria2, "b2"), "gid")), "b2");
+	assert_null(tracker_find("aria2", aria2, "c3"));
+	json_decref(aria2);
 	assert_string_equal(json_string_value(json_object_get(
 		tracker_find("qbittorrent", qbit, "AA"), "hash")), "aa");
 	assert_string_equal(json_string_value(json_object_get(
