@@ -14,6 +14,9 @@
 #include <pwd.h>
 #include <stddef.h>
 #include <string.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "common/strbuf.h"
@@ -65,6 +68,10 @@ static int reach_step(const struct import_user *u, int *dfd,
 	fd = openat(*dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	if (!import_owner_acl_may(u, *dfd, st, IMPORT_MAY_SEARCH)) {
+		close(fd);
+		return -EACCES;
+	}
 	close(*dfd);
 	*dfd = fd;
 	return fstat(fd, st) ? -errno : 0;
@@ -90,7 +97,8 @@ int import_owner_reaches(const struct import_user *u, int fd)
 		ret = reach_step(u, &dfd, &st, name);
 	/* the folder fd itself is searched too: what is read lies in it */
 	if (!ret && S_ISDIR(st.st_mode) &&
-	    !import_owner_may(u, &st, IMPORT_MAY_SEARCH))
+	    (!import_owner_may(u, &st, IMPORT_MAY_SEARCH) ||
+	     !import_owner_acl_may(u, dfd, &st, IMPORT_MAY_SEARCH)))
 		ret = -EACCES;
 	/* moved meanwhile: what was looked at is not what fd is */
 	if (!ret && (st.st_dev != want.st_dev || st.st_ino != want.st_ino))
@@ -99,4 +107,49 @@ int import_owner_reaches(const struct import_user *u, int fd)
 		close(dfd);
 	strbuf_release(&path);
 	return ret;
+}
+
+/* The tags of an ACL's entries, as the kernel's posix_acl_xattr.h. */
+#define ACL_TAG_USER 2
+#define ACL_TAG_MASK 0x10
+
+/* The rights an entry naming u gives u (the mask applied) in the ACL of
+ * n entries at b, or -1 when no entry names u. */
+static int named_user(const struct import_user *u, const unsigned char *b,
+		      size_t n)
+{
+	int mask = 7, user = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char *e = b + 4 + 8 * i;
+		unsigned int tag = e[0] | e[1] << 8, perm = e[2] & 7;
+		uint32_t id = e[4] | e[5] << 8 | e[6] << 16 |
+			(uint32_t)e[7] << 24;
+
+		if (tag == ACL_TAG_MASK)
+			mask = (int)perm;
+		else if (tag == ACL_TAG_USER && id == u->uid)
+			user = (int)perm;
+	}
+	return user < 0 ? -1 : user & mask;
+}
+
+int import_owner_acl_may(const struct import_user *u, int fd,
+			 const struct stat *st, int mask)
+{
+	unsigned char b[4 + 8 * 256];
+	char path[40];
+	ssize_t len;
+	int got;
+
+	if (!u->uid || st->st_uid == u->uid)
+		return 1;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	len = getxattr(path, "system.posix_acl_access", b, sizeof(b));
+	if (len < 0)
+		return errno == ENODATA || errno == EOPNOTSUPP;
+	if (len < 4 || (len - 4) % 8 || b[0] != 2)
+		return 0;	/* not understood: refused, stricter */
+	got = named_user(u, b, (size_t)(len - 4) / 8);
+	return got < 0 || (got & mask) == mask;
 }

@@ -43,6 +43,15 @@ int import_owner_may(const struct import_user *u, const struct stat *st,
 		     int mask);
 
 /*
+ * Whether an ACL of the file open as fd (O_PATH will do; st its stat)
+ * names u with fewer rights than mask asks, as the kernel would refuse u
+ * whatever the mode bits say: 0 then, or when the ACL cannot be read
+ * (stricter); else 1. A file with no ACL is left to import_owner_may().
+ */
+int import_owner_acl_may(const struct import_user *u, int fd,
+			 const struct stat *st, int mask);
+
+/*
  * Whether u could reach what the descriptor fd is open on (a folder or a
  * file) by its path now, as the kernel would decide by mode bits: each
  * folder from / down to it (it too, when a folder) searchable by u,

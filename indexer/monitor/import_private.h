@@ -116,6 +116,10 @@ void import_free_candidate(struct candidate *c);
  */
 const char *import_may_take(const struct walk *w, const struct stat *st,
 			    int mask);
+/* import_may_take(), and no ACL of the file open as fd (O_PATH will do)
+ * that shuts the reader out (import_owner_acl_may()). */
+const char *import_may_take_fd(const struct walk *w, int fd,
+			       const struct stat *st, int mask);
 
 /* import_zip.c: what a .cbz inflates to, and a capped sink. */
 

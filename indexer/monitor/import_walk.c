@@ -73,6 +73,18 @@ const char *import_may_take(const struct walk *w, const struct stat *st,
 	return NULL;
 }
 
+const char *import_may_take_fd(const struct walk *w, int fd,
+			       const struct stat *st, int mask)
+{
+	const char *why = import_may_take(w, st, mask);
+
+	if (!why && w->reader &&
+	    !import_owner_acl_may(w->reader, fd, st, mask))
+		why = "the series folder's owner could not read it (an ACL"
+			" names them): refused, nothing in it read";
+	return why;
+}
+
 /* The first of the listed names not before key (lower bound). */
 static size_t first_from(const struct import_request *req, const char *key)
 {
@@ -321,7 +333,8 @@ static int walk_folder(struct walk *w, const char *rel, int depth)
 		close(dfd);
 		return ret;
 	}
-	why = import_may_take(w, &st, IMPORT_MAY_READ | IMPORT_MAY_SEARCH);
+	why = import_may_take_fd(w, dfd, &st,
+				 IMPORT_MAY_READ | IMPORT_MAY_SEARCH);
 	if (why) {
 		/* the base was checked when opened: a folder inside */
 		refuse(w, rel, -EACCES, why);
@@ -507,8 +520,8 @@ static int check_way(struct walk *w)
 			return fd;
 		if (fstat(fd, &st))
 			ret = -errno;
-		else if ((w->foreign = import_may_take(w, &st,
-						       IMPORT_MAY_SEARCH)))
+		else if ((w->foreign = import_may_take_fd(w, fd, &st,
+							  IMPORT_MAY_SEARCH)))
 			ret = -EACCES;
 		close(fd);
 	}
@@ -551,7 +564,7 @@ int import_walk_open(struct walk *w, struct strbuf *real, const char **only)
 		close(fd);
 		return -errno;
 	}
-	w->foreign = import_may_take(w, &st, S_ISDIR(st.st_mode) ?
+	w->foreign = import_may_take_fd(w, fd, &st, S_ISDIR(st.st_mode) ?
 				     IMPORT_MAY_READ | IMPORT_MAY_SEARCH :
 				     IMPORT_MAY_READ);
 	if (w->foreign) {
