@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "common/fold.h"
+#include "common/json.h"
 #include "common/strbuf.h"
-#include "common/utf8.h"
 #include "fs/subsonic/subsonic_auth.h"
 #include "fs/subsonic/subsonic_index.h"
 #include "fs/subsonic/subsonic_lrc.h"
@@ -111,18 +111,6 @@ static int read_tag_lyrics(int64_t file, const char *real, struct tags *t)
 	return rc;
 }
 
-/* The n bytes at s as a JSON string, made UTF-8. */
-static json_t *utf8_json(const char *s, size_t n)
-{
-	struct strbuf sb = STRBUF_INIT;
-	json_t *v;
-
-	utf8_add_text(&sb, s, n);
-	v = json_stringn(sb.buf, sb.len);
-	strbuf_release(&sb);
-	return v;
-}
-
 /* The lines of l as Line objects, a new array, or NULL. */
 static json_t *lines_of(const struct subsonic_lrc *l)
 {
@@ -131,7 +119,7 @@ static json_t *lines_of(const struct subsonic_lrc *l)
 	for (size_t i = 0; a && i < l->nr; i++) {
 		const struct subsonic_lrc_line *x = &l->lines[i];
 
-		o = json_pack("{s:o}", "value", utf8_json(x->text,
+		o = json_pack("{s:o}", "value", json_text(x->text,
 						       strlen(x->text)));
 		if (o && x->start >= 0 &&
 		    json_object_set_new(o, "start", json_integer(x->start))) {
@@ -164,9 +152,9 @@ static int add_structured(json_t *list, const char *s, size_t n,
 	o = json_pack("{s:s,s:b,s:I,s:o,s:o,s:o}", "lang",
 		      lang && *lang ? lang : "und", "synced", l.synced,
 		      "offset", (json_int_t)l.offset, "displayArtist",
-		      l.artist ? utf8_json(l.artist, strlen(l.artist)) :
+		      l.artist ? json_text(l.artist, strlen(l.artist)) :
 		      json_string(f->artist), "displayTitle",
-		      l.title ? utf8_json(l.title, strlen(l.title)) :
+		      l.title ? json_text(l.title, strlen(l.title)) :
 		      json_string(f->title), "line", lines_of(&l));
 	subsonic_lrc_release(&l);
 	return o && !json_array_append_new(list, o) ? 0 : -ENOMEM;

@@ -93,6 +93,30 @@ subsonic_household_lib() {
 		die "cannot hard-link the library into $SS_HOME (same file system as $BENCH_DIR needed): $(head -n 1 "$WORK/ss-cp.err")"
 }
 
+# subsonic_until TRIES WHY COMMAND...: COMMAND asked every 0.1 s until it
+# succeeds; die saying WHY after TRIES, or when mediamon is gone
+subsonic_until() {
+	su_tries=$1 su_why=$2 su_i=0
+	shift 2
+	until "$@"; do
+		su_i=$((su_i + 1))
+		[ "$su_i" -lt "$su_tries" ] && mediamon_alive ||
+			die "$su_why (see $MM_LOG)"
+		sleep 0.1
+	done
+}
+
+# subsonic_pings BASE PASSWORD: whether mmbench-ss1's ping is answered ok
+subsonic_pings() {
+	curl -fsS "$1/rest/ping.view?u=mmbench-ss1&p=$2&v=1.16.1&c=bench&f=json" \
+		2>/dev/null | grep -q '"status": *"ok"'
+}
+
+# subsonic_tracks_above N: whether the index holds more than N tracks
+subsonic_tracks_above() {
+	[ "$(jq '.counts.tracks' "$MM_MNT/status/summary.json")" -gt "$1" ]
+}
+
 # subsonic_household BASE PASSWORD: the household's accounts made, their
 # lists timed against mediamon at BASE, and their rows
 subsonic_household() {
@@ -107,14 +131,8 @@ subsonic_household() {
 			2>/dev/null || die "htpasswd could not add $ss_u"
 	done
 	kill -HUP "$MM_PID"
-	ss_i=0
-	until curl -fsS "$1/rest/ping.view?u=mmbench-ss1&p=$2&v=1.16.1&c=bench&f=json" 2>/dev/null |
-		grep -q '"status": *"ok"'; do
-		ss_i=$((ss_i + 1))
-		[ "$ss_i" -lt 600 ] && mediamon_alive ||
-			die "the household's account was not taken after a reload (see $MM_LOG)"
-		sleep 0.1
-	done
+	subsonic_until 600 "the household's account was not taken after a reload" \
+		subsonic_pings "$1" "$2"
 	"$PYTHON" "$REPO/tests/bench/subsonic_load.py" "$1" mmbench-ss1 "$2" \
 		>"$WORK/subsonic-household" ||
 		die "subsonic_load.py failed for a household account (see $MM_LOG)"
@@ -129,13 +147,8 @@ subsonic_household() {
 	[ -n "$ss_one" ] || die "no .mp3 in the household's library"
 	mkdir -p "$SS_HOME/library/zz-bench-added"
 	cp "$ss_one" "$SS_HOME/library/zz-bench-added/added.mp3"
-	ss_i=0
-	until [ "$(jq '.counts.tracks' "$MM_MNT/status/summary.json")" -gt "$ss_tracks" ]; do
-		ss_i=$((ss_i + 1))
-		[ "$ss_i" -lt 1200 ] && mediamon_alive ||
-			die "a track added was not indexed within 120 s (see $MM_LOG)"
-		sleep 0.1
-	done
+	subsonic_until 1200 "a track added was not indexed within 120 s" \
+		subsonic_tracks_above "$ss_tracks"
 	"$PYTHON" "$REPO/tests/bench/subsonic_load.py" "$1" mmbench-ss1 "$2" \
 		first >"$WORK/subsonic-household-change" ||
 		die "subsonic_load.py failed after a change (see $MM_LOG)"
