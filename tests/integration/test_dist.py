@@ -9,7 +9,9 @@ import shutil
 import subprocess
 import tarfile
 
-from conftest import REPO
+import pytest
+
+from conftest import BINARY, REPO
 
 VERSION = "9.8.7"
 NAME = "mediamon-" + VERSION
@@ -37,6 +39,10 @@ def unpack(tarball, where):
 
 
 def test_release_builds_and_remakes_itself_without_git(tmp_path):
+    if os.path.realpath(BINARY) != os.path.realpath(
+            os.path.join(REPO, "mediamon")):
+        pytest.skip("a release builds with its own flags: the sanitized"
+                    " binary this run checks (%s) is not in it" % BINARY)
     made = dist(REPO, tmp_path / "a")
     assert made.returncode == 0, made.stderr
     tarball = made.stdout.strip().splitlines()[-1]

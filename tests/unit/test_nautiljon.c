@@ -396,13 +396,21 @@ static void test_fetch_user_agent_and_pace(void **state)
 	json_decref(list);
 }
 
-/* Cloudflare, a missing series and binary bytes each have their error. */
-static void test_fetch_refused(void **state)
+/* Cloudflare's challenge is a refusal; it blocks its throttle for a
+ * while, so the other errors have a throttle of their own. */
+static void test_fetch_challenged(void **state)
 {
 	struct nautiljon_info info;
 
 	assert_int_equal(fetch(state, "cloudflare", &info), -EACCES);
 	assert_int_equal(info.vf_count, 0);
+}
+
+/* A missing series and binary bytes each have their error. */
+static void test_fetch_refused(void **state)
+{
+	struct nautiljon_info info;
+
 	assert_int_equal(fetch(state, "missing", &info), -ENOENT);
 	assert_int_equal(fetch(state, "garbage", &info), -EPROTO);
 }
@@ -624,6 +632,7 @@ int main(void)
 		cmocka_unit_test(test_parse_huge_summary),
 		FETCH_TEST(test_fetch_ok),
 		FETCH_TEST(test_fetch_user_agent_and_pace),
+		FETCH_TEST(test_fetch_challenged),
 		FETCH_TEST(test_fetch_refused),
 		FETCH_TEST(test_fetch_rate_limited),
 		FETCH_TEST(test_fetch_challenge_with_429),
