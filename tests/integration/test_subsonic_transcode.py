@@ -171,3 +171,45 @@ def test_child_ends_with_the_client(tmp_path):
         assert status == 200 and body
     finally:
         w.stop()
+
+
+def test_bit_rate_by_client_name(tmp_path):
+    """[http] transcode_bitrates: a player named there that asks no
+    maxBitRate gets its rate in the first format; one named with 0, one
+    not named, and one asking raw get the file; a rate asked wins over
+    the client's; items that are no CLIENT=KBPS are left out, logged."""
+    top = tmp_path / "music"
+    album = top / "Band" / "Noise"
+    album.mkdir(parents=True)
+    # noise: a FLAC far above any rate asked, which a sine is not
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+                    "anoisesrc=duration=5:seed=7", "-ac", "2", "-ar",
+                    "44100", "-metadata", "title=Noise", "-metadata",
+                    "artist=Band", "-metadata", "album=Noise",
+                    str(album / "01.flac")], check=True)
+    with open(album / "01.flac", "rb") as f:
+        data = f.read()
+    w = Web(tmp_path, conf_extra="transcode_bitrates = DSub=64,"
+            " Strawberry=0, Slow=7, Nameless, =96, Fast=fast\n", music=top)
+    try:
+        sid = walked(w, "the noise", until=lambda v: len(v) == 1)[
+            "Noise"][0]
+        for client in ("Strawberry", "Other", "dsub"):
+            assert stream(w, id=sid, c=client)[1:] == ("audio/flac",
+                                                      data), client
+        assert stream(w, id=sid, c="DSub", format="raw")[2] == data
+        for asked, want in (({}, 64), ({"maxBitRate": 32}, 32)):
+            status, ctype, body = stream(w, id=sid, c="DSub", **asked)
+            assert status == 200 and ctype == "audio/mpeg", asked
+            out = tmp_path / "dsub.mp3"
+            out.write_bytes(body)
+            p = probe(str(out))
+            assert p["streams"][0]["codec_name"] == "mp3", p
+            assert float(p["format"]["bit_rate"]) <= want * 1000 * 1.05, p
+            assert float(p["format"]["bit_rate"]) > want * 1000 * 0.8, p
+        log = w.log()
+        for bad in ("Slow=7", "Nameless", "=96", "Fast=fast"):
+            assert "transcode_bitrates: %s is no CLIENT=KBPS" % bad in log, \
+                bad
+    finally:
+        w.stop()
