@@ -8,6 +8,8 @@ XML; None for a file: a stream, a cover). Used as
     with Proxy(w.base) as proxy:
         ... the player pointed at proxy.base ...
         proxy.calls   # [(method, http status, subsonic status), ...]
+        proxy.files   # [(method, http status, content type, query, body)]
+                      # of each answer that is no subsonic-response
 """
 
 import http.client
@@ -51,6 +53,7 @@ class Proxy:
     def __init__(self, base):
         self.door = urllib.parse.urlsplit(base).netloc
         self.calls = []
+        self.files = []
         self.lock = threading.Lock()
         proxy = self
 
@@ -73,9 +76,15 @@ class Proxy:
                 finally:
                     conn.close()
                 kind = r.getheader("Content-Type", "")
+                status = subsonic_status(kind, data)
                 with proxy.lock:
                     proxy.calls.append((method_of(self.path), r.status,
-                                        subsonic_status(kind, data)))
+                                        status))
+                    if status is None:
+                        proxy.files.append((
+                            method_of(self.path), r.status, kind,
+                            urllib.parse.parse_qs(urllib.parse.urlsplit(
+                                self.path).query), data))
                 self.send_response(r.status)
                 for k, v in r.getheaders():
                     if k.lower() not in ("connection", "transfer-encoding",
@@ -99,6 +108,10 @@ class Proxy:
     def recorded(self):
         with self.lock:
             return list(self.calls)
+
+    def recorded_files(self):
+        with self.lock:
+            return list(self.files)
 
     def __enter__(self):
         return self

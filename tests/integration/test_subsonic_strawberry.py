@@ -9,7 +9,9 @@ album), and its own collection database read: it lists every song the
 account may read, with the file's size and bitrate, and none it may not,
 and its log names no song it threw away. Strawberry talks to the door
 through a logging proxy (logging_proxy.py): every call it made is
-recorded, and each answered 200 with status "ok". Skipped only when strawberry,
+recorded, and each answered 200 with status "ok". Strawberry started to
+play a song streams it at the rate [http] transcode_bitrates gives it by
+name. Skipped only when strawberry,
 Xvfb or xdotool is not installed (contrib/install-deps.sh installs
 them)."""
 
@@ -26,8 +28,9 @@ import pytest
 from access_users import world  # noqa: F401
 from conftest import wait_for
 from logging_proxy import Proxy
-from subsonic_calls import call, ok, private_root
-from test_http import PASSWORD
+from subsonic_calls import call, ok, private_root, walked
+from test_http import PASSWORD, Web
+from test_subsonic_transcode import noise, probe
 
 WINDOW = "Strawberry Music Player"
 # Where the empty collection of the Subsonic tab lies in Strawberry's
@@ -112,9 +115,9 @@ def end(proc):
 
 class Strawberry:
     """Strawberry with a HOME of its own under where, its settings file
-    pointing its Subsonic backend at base for user."""
+    pointing its Subsonic backend at base for user, started with args."""
 
-    def __init__(self, where, display, base, user):
+    def __init__(self, where, display, base, user, args=()):
         self.home = where / "home"
         conf = self.home / ".config" / "strawberry"
         conf.mkdir(parents=True)
@@ -145,7 +148,8 @@ class Strawberry:
         self.log_path = where / "strawberry.log"
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
-                ["strawberry"], cwd=str(self.home), env=self.env,
+                ["strawberry"] + list(args), cwd=str(self.home),
+                env=self.env,
                 stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT)
         self.db = (self.home / ".local" / "share" / "strawberry" /
@@ -274,3 +278,41 @@ def test_strawberry_lists_what_the_user_may_read(world,  # noqa: F811
             assert got == records(w, {}, ["Pub", "Priv"])
         finally:
             display.stop()
+
+
+def test_strawberry_plays_at_its_rate(tmp_path, programs):
+    """Strawberry told to play a song of its Subsonic service (on its
+    command line, as a desktop's "open with" does: subsonic:ID) streams
+    it from the door, which sends it as MP3 at the rate [http]
+    transcode_bitrates gives Strawberry, a FLAC asked with no
+    maxBitRate."""
+    top, _ = noise(tmp_path, 20)
+    w = Web(tmp_path, conf_extra="transcode_bitrates = Strawberry=64\n",
+            music=top)
+    display = None
+    try:
+        display = Display()
+        sid = walked(w, "the noise", until=lambda v: len(v) == 1)[
+            "Noise"][0]
+        with Proxy(w.base) as proxy:
+            player = Strawberry(tmp_path / "player", display, proxy.base,
+                                "root", ("--load", "--play",
+                                          "subsonic:" + sid))
+            try:
+                streams = wait_for(lambda: player.window() and [
+                    f for f in proxy.recorded_files() if f[0] == "stream"],
+                    120, "Strawberry's stream", mount=w.m)
+            finally:
+                player.stop()
+        method, status, kind, query, body = streams[0]
+        assert status == 200 and kind == "audio/mpeg", streams[0][:4]
+        assert query["c"] == ["Strawberry"] and "maxBitRate" not in query
+        out = tmp_path / "played.mp3"
+        out.write_bytes(body)
+        p = probe(str(out))
+        assert p["streams"][0]["codec_name"] == "mp3", p
+        assert 64000 * 0.8 < float(p["format"]["bit_rate"]) <= 64000 * 1.05
+    finally:
+        if display:
+            display.stop()
+        w.stop()

@@ -173,22 +173,28 @@ def test_child_ends_with_the_client(tmp_path):
         w.stop()
 
 
+def noise(tmp_path, seconds):
+    """A music root under tmp_path holding Band/Noise/01.flac ("Noise"),
+    seconds of noise: a FLAC far above any rate asked, which a sine is
+    not. Returns the root and the file's bytes."""
+    top = tmp_path / "music"
+    album = top / "Band" / "Noise"
+    album.mkdir(parents=True)
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+                    "anoisesrc=duration=%d:seed=7" % seconds, "-ac", "2",
+                    "-ar", "44100", "-metadata", "title=Noise", "-metadata",
+                    "artist=Band", "-metadata", "album=Noise",
+                    str(album / "01.flac")], check=True, timeout=120)
+    with open(album / "01.flac", "rb") as f:
+        return top, f.read()
+
+
 def test_bit_rate_by_client_name(tmp_path):
     """[http] transcode_bitrates: a player named there that asks no
     maxBitRate gets its rate in the first format; one named with 0, one
     not named, and one asking raw get the file; a rate asked wins over
     the client's; items that are no CLIENT=KBPS are left out, logged."""
-    top = tmp_path / "music"
-    album = top / "Band" / "Noise"
-    album.mkdir(parents=True)
-    # noise: a FLAC far above any rate asked, which a sine is not
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
-                    "anoisesrc=duration=5:seed=7", "-ac", "2", "-ar",
-                    "44100", "-metadata", "title=Noise", "-metadata",
-                    "artist=Band", "-metadata", "album=Noise",
-                    str(album / "01.flac")], check=True)
-    with open(album / "01.flac", "rb") as f:
-        data = f.read()
+    top, data = noise(tmp_path, 5)
     w = Web(tmp_path, conf_extra="transcode_bitrates = DSub=64,"
             " Strawberry=0, Slow=7, Nameless, =96, Fast=fast\n", music=top)
     try:
