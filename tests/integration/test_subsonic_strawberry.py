@@ -11,9 +11,8 @@ and its log names no song it threw away. Strawberry talks to the door
 through a logging proxy (logging_proxy.py): every call it made is
 recorded, and each answered 200 with status "ok". Strawberry started to
 play a song streams it at the rate [http] transcode_bitrates gives it by
-name. Skipped only when strawberry,
-Xvfb or xdotool is not installed (contrib/install-deps.sh installs
-them)."""
+name. Skipped only when strawberry, Xvfb or xdotool is not installed
+(contrib/install-deps.sh installs them)."""
 
 import base64
 import os
