@@ -412,7 +412,7 @@ static enum MHD_Result post_data(struct MHD_Connection *c, const char *url,
 	if (p->page && page_post_value(c, a->uid, &p->body))
 		return http_serve_text(c, MHD_HTTP_FORBIDDEN, "a page's POST"
 				       " needs its form's token", NULL, NULL);
-	caller_begin_user(a->uid, a->gid, a->groups, a->ngroups);
+	http_auth_begin(a);
 	reader_refresh();
 	ret = control(c, url, p);
 	caller_end();
@@ -476,7 +476,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c,
 		return http_serve_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
 				       "not allowed", "Allow",
 				       "GET, HEAD, POST");
-	caller_begin_user(a->uid, a->gid, a->groups, a->ngroups);
+	http_auth_begin(a);
 	reader_refresh();
 	ret = http_serve_get(c, url);
 	caller_end();

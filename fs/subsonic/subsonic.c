@@ -737,7 +737,7 @@ static enum MHD_Result dispatch(struct request *r, const char *rest,
 	rc = envelope(r, 1);
 	if (rc)
 		return send_error(r, f, rc);
-	caller_begin_user(a->uid, a->gid, a->groups, a->ngroups);
+	http_auth_begin(a);
 	reader_refresh();
 	if (!strcmp(methods[m].name, "stream")) {
 		ret = send_stream(r, f, m);

@@ -2,7 +2,8 @@
 /*
  * The HTTP listener's accounts (http_auth.h): the htpasswd file read
  * once at start, bcrypt checks of the passwords, each account's local
- * user and groups, and the count of wrong passwords per address (an
+ * user and groups as the user database says now, and the count of
+ * wrong passwords per address (an
  * IPv6 /64's as one) or per local user, as the listener names who
  * asks. It answers no request and never logs a password or a hash.
  */
@@ -25,6 +26,7 @@
 #include "common/config_table.h"
 #include "common/hash.h"
 #include "common/log.h"
+#include "fs/tree/caller.h"
 #include "fs/tree/http_verified.h"
 
 #define SLOTS 1024		/* addresses whose failures are counted */
@@ -44,6 +46,9 @@ static struct {
 	pthread_mutex_t lock;
 	struct accounts *now;
 } sets = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* Guards each account's identity (uid, gid, groups, id_*, gone). */
+static pthread_mutex_t ids_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The failures of one address in its window. */
 struct failures {
@@ -89,6 +94,82 @@ static int local_user(struct http_account *a)
 	return 0;
 }
 
+/* A stamp of the user database's files: another when either changed
+ * (useradd, gpasswd and vipw replace them). */
+static uint64_t users_stamp(void)
+{
+	static const char *const files[] = { "/etc/passwd", "/etc/group" };
+	uint64_t h = HASH_INIT;
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
+		if (stat(files[i], &st))
+			memset(&st, 0, sizeof(st));
+		h = hash_add_bytes(h, &st.st_ino, sizeof(st.st_ino));
+		h = hash_add_bytes(h, &st.st_size, sizeof(st.st_size));
+		h = hash_add_bytes(h, &st.st_mtim, sizeof(st.st_mtim));
+	}
+	return hash_end(h);
+}
+
+/*
+ * a's identity read again when the user database changed since or its
+ * reading is HTTP_VERIFIED_S old: 0, or -ENOENT when its user is no
+ * more (logged when it goes). The accounts are this file's: a request's
+ * const pointer is one of them.
+ */
+static int fresh(const struct http_account *account)
+{
+	struct http_account *a = (struct http_account *)account;
+	struct http_account now = { .name = a->name };
+	uint64_t stamp = users_stamp();
+	double at = clock_mono();
+	int rc, was_gone;
+
+	pthread_mutex_lock(&ids_lock);
+	rc = a->id_seen == stamp && at - a->id_at < HTTP_VERIFIED_S ?
+		(a->gone ? -ENOENT : 0) : 1;
+	pthread_mutex_unlock(&ids_lock);
+	if (rc <= 0)
+		return rc;
+	rc = local_user(&now);
+	pthread_mutex_lock(&ids_lock);
+	was_gone = a->gone;
+	a->gone = rc < 0;
+	a->id_at = at;
+	a->id_seen = stamp;
+	if (!rc) {
+		a->uid = now.uid;
+		a->gid = now.gid;
+		a->ngroups = now.ngroups;
+		memcpy(a->groups, now.groups,
+		       (size_t)now.ngroups * sizeof(*now.groups));
+	}
+	pthread_mutex_unlock(&ids_lock);
+	if (rc && !was_gone)
+		log_warn("http: %s is no local user any more: its requests"
+			 " are refused", a->name);
+	else if (!rc && was_gone)
+		log_info("http: %s is a local user again", a->name);
+	return rc;
+}
+
+void http_auth_begin(const struct http_account *a)
+{
+	gid_t groups[HTTP_AUTH_GROUPS];
+	uid_t uid;
+	gid_t gid;
+	int n;
+
+	pthread_mutex_lock(&ids_lock);
+	uid = a->uid;
+	gid = a->gid;
+	n = a->ngroups;
+	memcpy(groups, a->groups, (size_t)n * sizeof(*groups));
+	pthread_mutex_unlock(&ids_lock);
+	caller_begin_user(uid, gid, groups, n);
+}
+
 /* Add the account of one line, name:hash, at line number at. */
 static int add_line(struct accounts *accounts, char *line,
 		    const char *path, int at)
@@ -120,6 +201,8 @@ static int add_line(struct accounts *accounts, char *line,
 		return log_error(-ENOMEM, "http: no memory for the accounts");
 	}
 	accounts->v = grown;
+	a.id_at = clock_mono();
+	a.id_seen = users_stamp();
 	if (local_user(&a)) {
 		log_warn("http: %s: %s is no local user; left out", path,
 			 a.name);
@@ -382,11 +465,11 @@ const struct http_account *http_auth_check(const char *name,
 	const struct http_account *a = find(name, &decoy);
 
 	if (password && a && http_verified_known(a, name, password))
-		return a;
+		return fresh(a) ? NULL : a;
 	if (password && (a || decoy) &&
 	    same_hash(password, a ? a->hash : decoy) && a) {
 		http_verified_add(a, name, password);
-		return a;
+		return fresh(a) ? NULL : a;
 	}
 	count_failure(addr, via);
 	return NULL;
@@ -401,5 +484,5 @@ const struct http_account *http_auth_named(const char *name,
 
 	if (!a)
 		count_failure(addr, via);
-	return a;
+	return a && !fresh(a) ? a : NULL;
 }

@@ -21,6 +21,7 @@
  * returned; an account returned stays valid until http_auth_free().
  */
 
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Wrong passwords an address may give in HTTP_AUTH_WINDOW_S seconds;
@@ -37,6 +38,11 @@ struct http_account {
 	gid_t gid;
 	int ngroups;
 	gid_t groups[HTTP_AUTH_GROUPS];
+	/* uid, gid and groups as read at id_at, the user database (its
+	 * files) then as id_seen says; under http_auth.c's lock */
+	double id_at;
+	uint64_t id_seen;
+	int gone;		/* no local user at the last reading */
 };
 
 /*
@@ -74,6 +80,16 @@ const struct http_account *http_auth_check(const char *name,
 					   const char *password,
 					   const char *addr,
 					   const char *via);
+
+/*
+ * Begin a request of a, an account http_auth_check() or
+ * http_auth_named() gave, on this thread as caller_begin_user() does:
+ * with its user's id and groups as that user would log in now (read
+ * again when the user database's files changed, or HTTP_VERIFIED_S
+ * after the last reading, for one kept elsewhere). caller_end() ends
+ * it.
+ */
+void http_auth_begin(const struct http_account *a);
 
 /*
  * The account name, for a caller that proved who it is another way (a

@@ -605,8 +605,9 @@ def start_refused(tmp_path, *options):
     except AssertionError as e:
         return str(e)
     try:
-        wait_for(lambda: m.proc.poll() is not None, 60,
-                 "the daemon's exit", mount=m)
+        # no mount=m: the exit awaited would fail the wait when it came
+        # between a look at the process and wait_for's own
+        wait_for(lambda: m.proc.poll() is not None, 60, "the daemon's exit")
     finally:
         unmount(m.path, m.proc)
     with open(m.proc.log_path) as f:
