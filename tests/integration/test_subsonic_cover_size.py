@@ -17,8 +17,8 @@ import urllib.request
 import zlib
 
 from conftest import run, wait_for, make_flac
-from subsonic_calls import call, failed, music_library, ok, walked
-from access_users import make_user, drop_user
+from subsonic_calls import call, failed, music_library, walked
+from access_users import make_user, drop_user, pytestmark as as_users
 from access_users import world  # noqa: F401
 from test_http import PASSWORD, Web, open_and_shut
 
@@ -109,8 +109,8 @@ def test_sizes_formats_and_memory(tmp_path):
     music_library(str(top))
     original = picture(top / "Band" / "Tones" / "cover.jpg", "1200x800",
                        "testsrc=r=1")
-    alpha = picture(top / "Zed" / "Solo" / "cover.png", "900x1000",
-                    "color=c=0xff000080", "rgba")
+    picture(top / "Zed" / "Solo" / "cover.png", "900x1000",
+            "color=c=0xff000080", "rgba")
     w = Web(tmp_path, music=top)
     try:
         ids = walked(w)
@@ -182,6 +182,7 @@ def test_corrupt_and_huge_covers(tmp_path):
         w.stop()
 
 
+@as_users
 def test_another_account_gets_no_cover_it_may_not_read(world):  # noqa: F811
     """Shut/Priv, in a folder only root may enter, has a cover: root
     gets it scaled (and kept); the user asking the same gets 70, as for
