@@ -189,17 +189,30 @@ static size_t alike_count(subsonic_param_fn param, void *req)
 	return n > MAX_COUNT ? MAX_COUNT : (size_t)n;
 }
 
+/* The subject of an info method: what the id parameter names if its
+ * prefix is prefix, else the object of kind ("artistId", "albumId") of
+ * the album or song it names, into *subject; and *info a new object.
+ * 0 or an error. */
+static int begin_info(subsonic_param_fn param, void *req,
+		      const char *prefix, const char *kind, json_t **subject,
+		      json_t **info)
+{
+	const char *id = param(req, "id");
+
+	*subject = NULL;
+	*info = json_object();
+	if (!*info)
+		return -ENOMEM;
+	return id ? info_subject(id, prefix, kind, subject) :
+	       SUBSONIC_MISSING;
+}
+
 int subsonic_info_artist(json_t *body, subsonic_param_fn param, void *req,
 			 int old)
 {
-	const char *id = param(req, "id");
-	json_t *artist = NULL, *info = json_object();
-	int rc = info ? 0 : -ENOMEM;
+	json_t *artist, *info;
+	int rc = begin_info(param, req, "ar", "artistId", &artist, &info);
 
-	if (!rc && !id)
-		rc = SUBSONIC_MISSING;
-	if (!rc)
-		rc = info_subject(id, "ar", "artistId", &artist);
 	if (!rc)
 		rc = add_images(info, artist);
 	if (!rc)
@@ -240,14 +253,9 @@ static int add_album_mbid(json_t *info, const char *id)
 
 int subsonic_info_album(json_t *body, subsonic_param_fn param, void *req)
 {
-	const char *id = param(req, "id");
-	json_t *album = NULL, *info = json_object();
-	int rc = info ? 0 : -ENOMEM;
+	json_t *album, *info;
+	int rc = begin_info(param, req, "al", "albumId", &album, &info);
 
-	if (!rc && !id)
-		rc = SUBSONIC_MISSING;
-	if (!rc)
-		rc = info_subject(id, "al", "albumId", &album);
 	if (!rc)
 		rc = add_album_mbid(info, json_string_value(
 			json_object_get(album, "id")));
