@@ -167,7 +167,7 @@ def test_corrupt_and_huge_covers(tmp_path):
         make_flac(str(top / "Zed" / name / "01.flac"), name, "Zed", name, 1)
         ext = "png" if name == "BombP" else "jpg"
         (top / "Zed" / name / ("cover." + ext)).write_bytes(data)
-    picture(top / "Band" / "Tones" / "cover.jpg", "640x480")
+    picture(top / "Band" / "Tones" / "cover.jpg", "3000x2000")
     w = Web(tmp_path, music=top)
     try:
         ids = walked(w, "six songs", until=lambda v: len(v) == 6)
@@ -176,8 +176,11 @@ def test_corrupt_and_huge_covers(tmp_path):
                 refused(w, ids[name][2], 128)
         assert counts(w) == (0, 0)
         assert "cover not scaled" in w.log()
+        # a good cover answers on; a size past 2048 is 2048
         body = cover(w, ids["First"][2], 128)[2]
-        assert jpeg_size(body) == (128, 96)
+        assert jpeg_size(body) == (128, 85)
+        body = cover(w, ids["First"][2], 4096)[2]
+        assert jpeg_size(body) == (2048, 1365)
     finally:
         w.stop()
 
