@@ -127,12 +127,28 @@ static int alike_song(struct alike *a, int64_t file)
 	return rc;
 }
 
-/* The artists alike the artist self, into a: those of the songs alike
- * its first SUBSONIC_INFO_SEEDS songs. */
-static int alike_artist(struct alike *a, const char *self)
+/* The MusicBrainz id of the track file's attribute name (ATTR's), if
+ * it has one, as info's musicBrainzId: 0 or -ENOMEM. */
+static int add_mbid(json_t *info, int64_t file, const char *name)
+{
+	char buf[64];
+	int n = views_track_attrs_held(file, name, buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return json_object_set_new(info, "musicBrainzId", json_string(buf)) ?
+	       -ENOMEM : 0;
+}
+
+/* What the first SUBSONIC_INFO_SEEDS songs of the artist self give
+ * info: the first MusicBrainz artist id of their tags, and the artists
+ * of the songs alike them, into a. */
+static int from_seeds(struct alike *a, const char *self, json_t *info)
 {
 	const struct subsonic_index_album *al;
 	size_t seeds = 0;
+	int64_t file;
 	json_t *id;
 	int rc = 0, mine;
 
@@ -145,14 +161,22 @@ static int alike_artist(struct alike *a, const char *self)
 		mine = !strcmp(json_string_value(id), self);
 		json_decref(id);
 		for (size_t j = 0; mine && !rc && j < al->nsongs &&
-		     seeds < SUBSONIC_INFO_SEEDS; j++, seeds++)
-			rc = alike_song(a, a->ix->songs[al->song + j].file);
+		     seeds < SUBSONIC_INFO_SEEDS; j++, seeds++) {
+			file = a->ix->songs[al->song + j].file;
+			if (!json_object_get(info, "musicBrainzId"))
+				rc = add_mbid(info, file,
+					      "user.mediamon.mb_artist_id");
+			if (!rc && json_array_size(a->list) < a->count)
+				rc = alike_song(a, file);
+		}
 	}
 	return rc;
 }
 
-/* The similarArtist of info for the artist, count of them. */
-static int add_alike(json_t *info, json_t *artist, size_t count, int old)
+/* The musicBrainzId of info for the artist, and its similarArtist, count
+ * of them. */
+static int add_from_index(json_t *info, json_t *artist, size_t count,
+			  int old)
 {
 	struct subsonic_index *ix = NULL;
 	const char *self = json_string_value(json_object_get(artist, "id"));
@@ -161,11 +185,11 @@ static int add_alike(json_t *info, json_t *artist, size_t count, int old)
 
 	if (!rc && json_object_set_new(a.seen, self, json_true()))
 		rc = -ENOMEM;
-	if (!rc && count)
+	if (!rc)
 		rc = subsonic_index_get(&ix);
 	a.ix = ix;
-	if (!rc && count)
-		rc = alike_artist(&a, self);
+	if (!rc)
+		rc = from_seeds(&a, self, info);
 	if (ix)
 		subsonic_index_put(ix);
 	if (!rc && json_array_size(a.list) &&
@@ -216,7 +240,8 @@ int subsonic_info_artist(json_t *body, subsonic_param_fn param, void *req,
 	if (!rc)
 		rc = add_images(info, artist);
 	if (!rc)
-		rc = add_alike(info, artist, alike_count(param, req), old);
+		rc = add_from_index(info, artist, alike_count(param, req),
+				    old);
 	if (!rc && json_object_set(body, old ? "artistInfo" : "artistInfo2",
 				   info))
 		rc = -ENOMEM;
@@ -230,22 +255,16 @@ int subsonic_info_artist(json_t *body, subsonic_param_fn param, void *req,
 static int add_album_mbid(json_t *info, const char *id)
 {
 	json_t *body = json_object(), *song;
-	char buf[64];
 	size_t i;
-	int rc = body ? subsonic_music_album(body, id) : -ENOMEM, n;
+	int rc = body ? subsonic_music_album(body, id) : -ENOMEM;
 
 	json_array_foreach(json_object_get(json_object_get(body, "album"),
 					   "song"), i, song) {
-		n = rc ? -1 : views_track_attrs_held(subsonic_music_file(
-			json_string_value(json_object_get(song, "id"))),
-			"user.mediamon.mb_album_id", buf, sizeof(buf) - 1);
-		if (n <= 0)
-			continue;
-		buf[n] = '\0';
-		if (json_object_set_new(info, "musicBrainzId",
-					json_string(buf)))
-			rc = -ENOMEM;
-		break;
+		if (rc || json_object_get(info, "musicBrainzId"))
+			break;
+		rc = add_mbid(info, subsonic_music_file(json_string_value(
+			json_object_get(song, "id"))),
+			"user.mediamon.mb_album_id");
 	}
 	json_decref(body);
 	return rc;

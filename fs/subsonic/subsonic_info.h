@@ -5,7 +5,8 @@
  * getArtistInfo, getArtistInfo2, getAlbumInfo and getAlbumInfo2
  * (fs/subsonic/subsonic.h) from what the library knows, asking no
  * service: no biography nor notes (mediamon fetches none), the album's
- * MusicBrainz id when its songs are tagged with one, the cover as
+ * and the artist's MusicBrainz ids when their songs are tagged with one
+ * (the artist's from its first SUBSONIC_INFO_SEEDS songs), the cover as
  * smallImageUrl, mediumImageUrl and largeImageUrl (getCoverArt of
  * SUBSONIC_INFO_SMALL, _MEDIUM and _LARGE pixels, as a path of this
  * server without the account's parameters, which a player adds as it

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """getArtistInfo, getArtistInfo2, getAlbumInfo and getAlbumInfo2 (issue
 77, "The calls players make") from what the library knows: no biography
-nor notes, the album's MusicBrainz id from its songs' tags, the cover's
+nor notes, the album's and the artist's MusicBrainz ids from their
+songs' tags (the track's .mb_artist_id attribute), the cover's
 addresses at 64, 300 and 600 pixels (getCoverArt with size, which
 answers a picture of that bound), and the artists of the songs alike
 from the analysis, count of them, only those the account may read; an
@@ -14,7 +15,7 @@ import urllib.parse
 import urllib.request
 
 from conftest import run, wait_for
-from subsonic_calls import call, failed, ok, walked
+from subsonic_calls import call, failed, ok, view_path, walked
 from access_users import make_user, drop_user
 # root, useradd and setpriv; a folder all enter
 from access_users import pytestmark, world  # noqa: F401
@@ -23,6 +24,7 @@ from test_subsonic_media import loud_flac
 from test_subsonic_cover_size import jpeg_size, picture
 
 MBID = "0e9c3bd2-0a4e-4f4c-9f3a-6a2b4c1d2e3f"
+ARTIST_MBID = "5b11f4ce-a62d-471e-81fc-a69a8278c7da"
 
 
 def song(top, rel, title, artist, album, freq):
@@ -48,6 +50,7 @@ def test_info_from_the_library(world):  # noqa: F811
         song(top, "Zed/Solo/01.flac", "Only", "Zed", "Solo", 660)
         song(top, "Shut/Priv/01.flac", "Priv", "Shut", "Priv", 550)
         run("metaflac", "--set-tag=MUSICBRAINZ_ALBUMID=" + MBID,
+            "--set-tag=MUSICBRAINZ_ARTISTID=" + ARTIST_MBID,
             os.path.join(top, "Band/Tones/01.flac"))
         picture(os.path.join(top, "Band/Tones/cover.jpg"), "800x600")
         os.chmod(os.path.join(top, "Shut"), 0o700)
@@ -93,7 +96,13 @@ def test_info_from_the_library(world):  # noqa: F811
             artist = ok(call(w, "getArtistInfo2", id=band)[2])[
                 "artistInfo2"]
             assert artist["largeImageUrl"] == info["largeImageUrl"]
+            assert artist["musicBrainzId"] == ARTIST_MBID
             assert "biography" not in artist
+            assert "musicBrainzId" not in ok(call(
+                w, "getArtistInfo2", id=ids["Only"][1])[2])["artistInfo2"]
+            assert os.getxattr(view_path(w, ids["First"][0]),
+                               "user.mediamon.mb_artist_id").decode() == \
+                ARTIST_MBID
             # Solo has no cover and no MusicBrainz id
             assert ok(call(w, "getAlbumInfo2", id=ids["Only"][2])[2])[
                 "albumInfo"] == {}
