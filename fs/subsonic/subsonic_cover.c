@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * getCoverArt's scaled covers (subsonic_cover.h): the size asked, the
- * cover opened as the caller, the memory of the covers scaled, and the
- * scaling child's turn, start and answer. It decodes no picture itself:
- * a child does (analyser/scale.h).
+ * cover opened as the caller, and the scaling child's turn, start and
+ * answer, kept by subsonic_kept.h. It decodes no picture itself: a
+ * child does (analyser/scale.h).
  */
 #include "fs/subsonic/subsonic_cover.h"
+#include "fs/subsonic/subsonic_kept.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -29,41 +30,22 @@
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
 
-/* A scaled cover's key: which cover, as it was, at what size. */
-struct key {
-	int64_t file;
-	dev_t dev;
-	ino_t ino;		/* 0 for a picture embedded in a track */
-	off_t len;
-	struct timespec mtime;
-	int size;
-};
-
-/* A scaled cover kept, most recently asked first. */
-struct kept {
-	struct kept *prev, *next;
-	struct key key;
-	size_t len;
-	unsigned char bytes[];
-};
-
+/* The scaling children's turns, and their user. */
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t turn;
-	struct kept *first, *last;
-	size_t bytes;
 	int children;
 	struct config_user user;
-} cache = { .lock = PTHREAD_MUTEX_INITIALIZER,
+} turns = { .lock = PTHREAD_MUTEX_INITIALIZER,
 	    .turn = PTHREAD_COND_INITIALIZER };
 
 void subsonic_cover_load(const struct config *cfg)
 {
-	pthread_mutex_lock(&cache.lock);
-	cache.user.name = cfg->analysis_user.name ? (char *)"" : NULL;
-	cache.user.uid = cfg->analysis_user.uid;
-	cache.user.gid = cfg->analysis_user.gid;
-	pthread_mutex_unlock(&cache.lock);
+	pthread_mutex_lock(&turns.lock);
+	turns.user.name = cfg->analysis_user.name ? (char *)"" : NULL;
+	turns.user.uid = cfg->analysis_user.uid;
+	turns.user.gid = cfg->analysis_user.gid;
+	pthread_mutex_unlock(&turns.lock);
 }
 
 int subsonic_cover_size(const char *arg)
@@ -84,74 +66,11 @@ int subsonic_cover_size(const char *arg)
 	return n > SUBSONIC_COVER_MAX ? SUBSONIC_COVER_MAX : (int)n;
 }
 
-static int same_key(const struct key *a, const struct key *b)
-{
-	return a->file == b->file && a->dev == b->dev && a->ino == b->ino &&
-	       a->len == b->len && a->mtime.tv_sec == b->mtime.tv_sec &&
-	       a->mtime.tv_nsec == b->mtime.tv_nsec && a->size == b->size;
-}
-
-static void unlink_kept(struct kept *k)
-{
-	*(k->prev ? &k->prev->next : &cache.first) = k->next;
-	*(k->next ? &k->next->prev : &cache.last) = k->prev;
-	cache.bytes -= k->len;
-}
-
-static void push_kept(struct kept *k)
-{
-	k->prev = NULL;
-	k->next = cache.first;
-	*(cache.first ? &cache.first->prev : &cache.last) = k;
-	cache.first = k;
-	cache.bytes += k->len;
-}
-
-/* The scaled cover of key from memory into out: 1, or 0 when none. */
-static int recall(const struct key *key, struct strbuf *out)
-{
-	struct kept *k;
-
-	pthread_mutex_lock(&cache.lock);
-	for (k = cache.first; k && !same_key(&k->key, key); k = k->next)
-		;
-	if (k) {
-		unlink_kept(k);
-		push_kept(k);
-		strbuf_add(out, k->bytes, k->len);
-	}
-	pthread_mutex_unlock(&cache.lock);
-	return k != NULL;
-}
-
-/* Keep the scaled cover img of key, the least recently asked ones let
- * go past SUBSONIC_COVER_CACHE; one of more than a quarter of it is not
- * kept. */
-static void keep_scaled(const struct key *key, const struct strbuf *img)
-{
-	struct kept *k;
-
-	if (img->len > SUBSONIC_COVER_CACHE / 4 ||
-	    !(k = malloc(sizeof(*k) + img->len)))
-		return;
-	k->key = *key;
-	k->len = img->len;
-	memcpy(k->bytes, img->buf, img->len);
-	pthread_mutex_lock(&cache.lock);
-	push_kept(k);
-	while (cache.bytes > SUBSONIC_COVER_CACHE) {
-		struct kept *old = cache.last;
-
-		unlink_kept(old);
-		free(old);
-	}
-	pthread_mutex_unlock(&cache.lock);
-}
-
 /* Open the cover at path as the caller, as the listener opens a file:
  * its descriptor and *copy (an embedded picture's, to put back), its
  * key in *key; or a negative errno value. */
-static int open_cover(const char *path, int size, struct key *key,
+static int open_cover(const char *path, int size,
+		      struct subsonic_kept_key *key,
 		      struct cover_copy **copy)
 {
 	struct node n;
@@ -176,8 +95,9 @@ static int open_cover(const char *path, int size, struct key *key,
 		return rc;
 	}
 	if (fd >= 0)
-		*key = (struct key){ n.file, st.st_dev, *copy ? 0 : st.st_ino,
-				     st.st_size, st.st_mtim, size };
+		*key = (struct subsonic_kept_key){
+			n.file, st.st_dev, *copy ? 0 : st.st_ino, st.st_size,
+			st.st_mtim, size };
 	return fd;
 }
 
@@ -210,21 +130,21 @@ static int take_turn(const struct timespec *end)
 
 	clock_gettime(CLOCK_REALTIME, &real);
 	real.tv_sec += ms_left(end) / 1000 + 1;
-	pthread_mutex_lock(&cache.lock);
-	while (!rc && cache.children >= SUBSONIC_COVER_CHILDREN)
-		rc = pthread_cond_timedwait(&cache.turn, &cache.lock, &real);
+	pthread_mutex_lock(&turns.lock);
+	while (!rc && turns.children >= SUBSONIC_COVER_CHILDREN)
+		rc = pthread_cond_timedwait(&turns.turn, &turns.lock, &real);
 	if (!rc)
-		cache.children++;
-	pthread_mutex_unlock(&cache.lock);
+		turns.children++;
+	pthread_mutex_unlock(&turns.lock);
 	return rc ? -ETIMEDOUT : 0;
 }
 
 static void end_turn(void)
 {
-	pthread_mutex_lock(&cache.lock);
-	cache.children--;
-	pthread_cond_signal(&cache.turn);
-	pthread_mutex_unlock(&cache.lock);
+	pthread_mutex_lock(&turns.lock);
+	turns.children--;
+	pthread_cond_signal(&turns.turn);
+	pthread_mutex_unlock(&turns.lock);
 }
 
 /* Read the child's answer on out to its end, until end: 0, -ETIMEDOUT,
@@ -271,9 +191,9 @@ static int scale_in_child(int fd, int size, struct strbuf *img)
 	if (rc)
 		return log_error(rc, "http: no turn to scale a cover in %d s",
 				 SUBSONIC_COVER_WAIT_S);
-	pthread_mutex_lock(&cache.lock);
-	user = cache.user;
-	pthread_mutex_unlock(&cache.lock);
+	pthread_mutex_lock(&turns.lock);
+	user = turns.user;
+	pthread_mutex_unlock(&turns.lock);
 	snprintf(what, sizeof(what), "--scale=%d:%d", size,
 		 SUBSONIC_COVER_PIXELS);
 	out = transcode_child_start_as(fd, what, &user, &pid);
@@ -315,20 +235,21 @@ int subsonic_cover_make(const char *path, int size,
 {
 	struct strbuf img = STRBUF_INIT;
 	struct cover_copy *copy = NULL;
-	struct key key;
+	struct subsonic_kept_key key;
 	int fd, rc = 0;
 
 	*out = NULL;
 	fd = open_cover(path, size, &key, &copy);
 	if (fd < 0)
 		return fd;
-	if (recall(&key, &img)) {
+	if (subsonic_kept_recall(&key, &img)) {
 		http_stats_cover(1);
 	} else {
 		rc = scale_in_child(fd, size, &img);
 		if (!rc) {
 			http_stats_cover(0);
-			keep_scaled(&key, &img);
+			subsonic_kept_keep(&key, img.buf, img.len,
+					   SUBSONIC_COVER_CACHE);
 		}
 	}
 	close(fd);

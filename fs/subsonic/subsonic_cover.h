@@ -9,8 +9,9 @@
  * --scale (analyser/scale.h) in a confined child started on the cover's
  * descriptor, opened as the account asking; a cover of more than
  * SUBSONIC_COVER_PIXELS pixels is refused before its pixels are
- * decoded. The scaled covers are kept in the daemon's memory, the most
- * recently asked SUBSONIC_COVER_CACHE bytes of them, keyed by the cover's
+ * decoded. The scaled covers are kept in the daemon's memory
+ * (subsonic_kept.h), the most recently asked SUBSONIC_COVER_CACHE bytes
+ * of them, keyed by the cover's
  * file, size and modification time and the size asked: a cover changed
  * in the library is scaled anew; every ask opens the cover as the
  * account first, so none is given to an account that may not read it.
