@@ -28,8 +28,8 @@
  *
  * --scale makes it a cover scaler instead (analyser/scale.h): the
  * picture open on its stdin, of PIXELS pixels at most, made to fit SIZE
- * x SIZE and written to its stdout, confined likewise; it exits 0 once
- * written, 2 on an error.
+ * x SIZE and written to its stdout, confined likewise, ended after
+ * SCALE_WATCHDOG_S seconds; it exits 0 once written, 2 on an error.
  *
  * --watchdog ends it (SIGALRM) when a request takes longer than SECONDS,
  * so that it goes even where the daemon may not signal it (it runs as
@@ -306,8 +306,10 @@ int main(int argc, char **argv)
 	if (!rc && t.format[0])
 		return transcode_run(0, 1, t.format, t.kbps, t.offset_s) ? 2 :
 		       0;
-	if (!rc && t.scale_size)
+	if (!rc && t.scale_size) {
+		arm(SCALE_WATCHDOG_S);
 		return scale_run(0, 1, t.scale_size, t.scale_pixels) ? 2 : 0;
+	}
 	while (!rc && (rc = next_request(&in, &path, &fd)) > 0) {
 		arm(watchdog);
 		rc = serve(path, fd);

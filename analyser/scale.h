@@ -15,6 +15,11 @@
 /* Bytes of a picture scale_run() reads at most. */
 #define SCALE_MAX_INPUT	(64 << 20)
 
+/* Seconds after which mediamon-analyse --scale ends itself (SIGALRM),
+ * past the daemon's own wait (SUBSONIC_COVER_WAIT_S), so that it goes
+ * even where the daemon may not signal it. */
+#define SCALE_WATCHDOG_S 20
+
 /*
  * Read the picture open on in_fd (to its end, SCALE_MAX_INPUT bytes at
  * most), decode it, refusing one of more than max_pixels pixels before
