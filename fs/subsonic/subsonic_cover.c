@@ -185,7 +185,7 @@ static int scale_in_child(int fd, int size, struct strbuf *img)
 	struct config_user user;
 	char what[48];
 	int out, rc, status;
-	pid_t pid;
+	pid_t pid, got;
 
 	rc = take_turn(&end);
 	if (rc)
@@ -203,11 +203,14 @@ static int scale_in_child(int fd, int size, struct strbuf *img)
 	}
 	rc = read_scaled(out, &end, img);
 	close(out);
-	if (!rc && waitpid(pid, &status, 0) == pid)
-		rc = WIFEXITED(status) && !WEXITSTATUS(status) ? 0 :
-		     -EMEDIUMTYPE;
-	else
+	if (rc) {
 		transcode_child_end(pid);
+	} else {
+		while ((got = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+			;
+		rc = got == pid && WIFEXITED(status) && !WEXITSTATUS(status) ?
+		     0 : -EMEDIUMTYPE;
+	}
 	end_turn();
 	if (!rc && !img->len)
 		rc = -EMEDIUMTYPE;

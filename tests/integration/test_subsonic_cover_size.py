@@ -20,6 +20,7 @@ from conftest import run, wait_for, make_flac
 from subsonic_calls import call, failed, music_library, walked
 from access_users import make_user, drop_user, pytestmark as as_users
 from access_users import world  # noqa: F401
+from test_covers import flac_file
 from test_http import PASSWORD, Web, open_and_shut
 
 
@@ -150,6 +151,26 @@ def test_sizes_formats_and_memory(tmp_path):
         failed(call(w, "getCoverArt", id="al" + b"Band/Nope".hex(),
                     size=64)[2], 70)
         failed(call(w, "getCoverArt", size=64)[2], 10)
+    finally:
+        w.stop()
+
+
+def test_embedded_cover(tmp_path):
+    """A cover that is the picture in the track's tags (no image file
+    beside it) is scaled as well, and kept."""
+    top = tmp_path / "music"
+    data = picture(tmp_path / "front.jpg", "800x600")
+    flac_file(str(top / "Pic" / "Tagged" / "01.flac"), "Framed", "Pic",
+              "Tagged", 1, pictures=[(3, "image/jpeg", data)])
+    w = Web(tmp_path, music=top)
+    try:
+        ids = walked(w, "the tagged song", until=lambda v: len(v) == 1)
+        album = ids["Framed"][2]
+        assert cover(w, album)[2] == data
+        for _ in range(2):
+            status, ctype, body = cover(w, album, 100)
+            assert ctype == "image/jpeg" and jpeg_size(body) == (100, 75)
+        assert counts(w) == (1, 1)
     finally:
         w.stop()
 
