@@ -19,7 +19,7 @@ PKGS := fuse3 sqlite3 libcurl libcrypto zlib jansson libxml-2.0 inih libarchive 
 # What only mediamon-analyse links: the audio analysis pulls libavcodec
 # and a hundred more libraries, which the daemon is kept free of.
 ANALYSIS_PKGS := flac jansson libchromaprint libebur128 aubio libmpg123 \
-	libseccomp libavformat libavcodec libavutil libswresample
+	libseccomp libavformat libavcodec libavutil libswresample libswscale
 CC ?= cc
 # A cross build's own (make cross) finds the foreign architecture's .pc files.
 PKG_CONFIG ?= pkg-config
@@ -64,6 +64,7 @@ $(BIN): $(BUILD)/fs/main.o $(LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(ANALYSER): $(BUILD)/analyser/main.o $(BUILD)/analyser/transcode.o \
+		$(BUILD)/analyser/scale.o \
 		$(ANALYSIS_LIB) $(LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(ANALYSIS_LIBS) \
 		-pthread -lm
@@ -455,7 +456,7 @@ clean:
 		build-arm64 build-armhf
 
 -include $(LIB_OBJ:.o=.d) $(ANALYSIS_OBJ:.o=.d) $(BUILD)/analyser/main.d \
-	$(BUILD)/analyser/transcode.d \
+	$(BUILD)/analyser/transcode.d $(BUILD)/analyser/scale.d \
 	$(BUILD)/fs/main.d $(TEST_SUPPORT:.o=.d) \
 	$(UNIT_BIN:=.d) $(BUILD)/fuzz/fuzz.d $(FUZZ_BIN:=.d) \
 	$(BENCH_ANALYSIS).d

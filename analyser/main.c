@@ -18,13 +18,18 @@
  * It exits 0 at the end of its input, 2 when it cannot answer.
  *
  *	mediamon-analyse [--watchdog=SECONDS] [--confined] [--user=UID:GID]
- *			 [--transcode=FORMAT:KBPS:OFFSET]
+ *			 [--transcode=FORMAT:KBPS:OFFSET] [--scale=SIZE:PIXELS]
  *
  * --transcode makes it a transcoder instead (analyser/transcode.h): the
  * file open on its stdin re-encoded as FORMAT (mp3, opus, aac) at KBPS
  * kbit/s from OFFSET seconds on, written to its stdout (a pipe the
  * daemon's HTTP answer reads), confined as the analyser is; it exits 0
  * at the end of the file, 2 on an error.
+ *
+ * --scale makes it a cover scaler instead (analyser/scale.h): the
+ * picture open on its stdin, of PIXELS pixels at most, made to fit SIZE
+ * x SIZE and written to its stdout, confined likewise, ended after
+ * SCALE_WATCHDOG_S seconds; it exits 0 once written, 2 on an error.
  *
  * --watchdog ends it (SIGALRM) when a request takes longer than SECONDS,
  * so that it goes even where the daemon may not signal it (it runs as
@@ -50,6 +55,7 @@
 #include "common/strbuf.h"
 #include "indexer/analysis/analysis.h"
 #include "indexer/analysis/analysis_confine.h"
+#include "analyser/scale.h"
 #include "analyser/transcode.h"
 
 /* The requests read so far: buf from start on, and the descriptor that
@@ -201,10 +207,12 @@ static int next_request(struct input *in, const char **path, int *fd)
 	return 1;
 }
 
-/* What --transcode asks (format "": not a transcoder). */
+/* What --transcode asks (format "": not a transcoder), or --scale
+ * (scale_size 0: not a scaler). */
 struct transcode_ask {
 	char format[8];
 	unsigned kbps, offset_s;
+	unsigned scale_size, scale_pixels;
 };
 
 /* --transcode=FORMAT:KBPS:OFFSET into *t: 1 when arg is one. */
@@ -218,7 +226,8 @@ static int transcode_arg(const char *arg, struct transcode_ask *t)
 }
 
 /* The arguments: --watchdog=SECONDS, --confined, --user=UID:GID,
- * --transcode=FORMAT:KBPS:OFFSET. Returns 0 or -EINVAL. */
+ * --transcode=FORMAT:KBPS:OFFSET, --scale=SIZE:PIXELS. Returns 0 or
+ * -EINVAL. */
 static int parse_args(int argc, char **argv, unsigned int *watchdog,
 		      int *confined, int *as_user, uid_t *uid, gid_t *gid,
 		      struct transcode_ask *t)
@@ -229,6 +238,10 @@ static int parse_args(int argc, char **argv, unsigned int *watchdog,
 	for (int i = 1; i < argc; i++) {
 		if (transcode_arg(argv[i], t)) {
 			continue;
+		} else if (sscanf(argv[i], "--scale=%u:%u%c", &u, &g,
+				  &end) == 2 && u && g) {
+			t->scale_size = u;
+			t->scale_pixels = g;
 		} else if (sscanf(argv[i], "--watchdog=%u%c", &u, &end) == 1 &&
 			   u) {
 			*watchdog = u;
@@ -244,7 +257,8 @@ static int parse_args(int argc, char **argv, unsigned int *watchdog,
 					 "argument %s (usage: mediamon-analyse"
 					 " [--watchdog=SECONDS] [--confined]"
 					 " [--user=UID:GID]"
-					 " [--transcode=FORMAT:KBPS:OFFSET])",
+					 " [--transcode=FORMAT:KBPS:OFFSET]"
+					 " [--scale=SIZE:PIXELS])",
 					 argv[i]);
 		}
 	}
@@ -275,7 +289,7 @@ static void arm(unsigned int seconds)
 int main(int argc, char **argv)
 {
 	struct input in = { .buf = STRBUF_INIT, .fd = -1 };
-	struct transcode_ask t = { "", 0, 0 };
+	struct transcode_ask t = { "", 0, 0, 0, 0 };
 	int rc, confined = 0, as_user = 0, fd = -1;
 	unsigned int watchdog = 0;
 	const char *path = NULL;
@@ -292,6 +306,10 @@ int main(int argc, char **argv)
 	if (!rc && t.format[0])
 		return transcode_run(0, 1, t.format, t.kbps, t.offset_s) ? 2 :
 		       0;
+	if (!rc && t.scale_size) {
+		arm(SCALE_WATCHDOG_S);
+		return scale_run(0, 1, t.scale_size, t.scale_pixels) ? 2 : 0;
+	}
 	while (!rc && (rc = next_request(&in, &path, &fd)) > 0) {
 		arm(watchdog);
 		rc = serve(path, fd);

@@ -20,7 +20,7 @@ libsqlite3-dev sqlite3
 libcurl4-openssl-dev
 libflac-dev zlib1g-dev
 libchromaprint-dev libebur128-dev libaubio-dev libmpg123-dev libsox-fmt-mp3
-libavformat-dev libavcodec-dev libswresample-dev
+libavformat-dev libavcodec-dev libswresample-dev libswscale-dev
 libseccomp-dev
 libjansson-dev libxml2-dev libinih-dev libarchive-dev libssl-dev libutf8proc-dev
 libmicrohttpd-dev libcrypt-dev apache2-utils

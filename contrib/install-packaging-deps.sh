@@ -40,7 +40,8 @@ $container"
 libs="libfuse3-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev
 zlib1g-dev libjansson-dev libxml2-dev libinih-dev
 libarchive-dev libflac-dev libchromaprint-dev libebur128-dev libaubio-dev
-libmpg123-dev libavformat-dev libavcodec-dev libswresample-dev libseccomp-dev libcmocka-dev
+libmpg123-dev libavformat-dev libavcodec-dev libswresample-dev libswscale-dev
+libseccomp-dev libcmocka-dev
 libmicrohttpd-dev libcrypt-dev libutf8proc-dev"
 
 install="$tools"

@@ -18,7 +18,6 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/strbuf.h"
-#include "common/utf8.h"
 #include "fs/tree/caller.h"
 #include "fs/tree/http_auth.h"
 #include "fs/tree/http_form.h"
@@ -27,8 +26,10 @@
 #include "fs/subsonic/subsonic_artists.h"
 #include "fs/subsonic/subsonic_auth.h"
 #include "fs/subsonic/subsonic_busy.h"
+#include "fs/subsonic/subsonic_cover.h"
 #include "fs/subsonic/subsonic_edits.h"
 #include "fs/subsonic/subsonic_genres.h"
+#include "fs/subsonic/subsonic_info.h"
 #include "fs/subsonic/subsonic_lists.h"
 #include "fs/subsonic/subsonic_lyrics.h"
 #include "fs/subsonic/subsonic_music.h"
@@ -40,6 +41,7 @@
 #include "fs/subsonic/subsonic_stars.h"
 #include "fs/subsonic/subsonic_system.h"
 #include "fs/subsonic/subsonic_transcode.h"
+#include "fs/subsonic/subsonic_xml.h"
 #include "indexer/reads.h"
 
 #define GENERIC 0
@@ -233,6 +235,21 @@ static int do_get_sonic_similar_tracks(struct request *r)
 static int do_get_top_songs(struct request *r)
 {
 	return subsonic_lists_top(r->body, query_value, r);
+}
+
+static int do_get_artist_info(struct request *r)
+{
+	return subsonic_info_artist(r->body, query_value, r, 1);
+}
+
+static int do_get_artist_info2(struct request *r)
+{
+	return subsonic_info_artist(r->body, query_value, r, 0);
+}
+
+static int do_get_album_info(struct request *r)
+{
+	return subsonic_info_album(r->body, query_value, r);
 }
 
 /* The values of the query's parameter being gathered. */
@@ -475,7 +492,8 @@ static int do_download(struct request *r)
 	return file_of(r, subsonic_music_path);
 }
 
-/* The cover of the album (or song) id as it is: size is not heard. */
+/* The cover of the album (or song) id, as it is or, with size, scaled
+ * by send_file() (subsonic_cover.h). */
 static int do_get_cover_art(struct request *r)
 {
 	return file_of(r, subsonic_music_cover);
@@ -497,64 +515,6 @@ static const struct {
 _Static_assert(sizeof(methods) / sizeof(*methods) <= HTTP_STATS_METHODS,
 	       "each method has its count");
 
-/* The XML attribute or element text of the scalar v. */
-static void add_scalar(struct strbuf *out, json_t *v)
-{
-	if (json_is_string(v))
-		utf8_add_xml(out, json_string_value(v), 1);
-	else if (json_is_integer(v))
-		strbuf_addf(out, "%" JSON_INTEGER_FORMAT,
-			    json_integer_value(v));
-	else if (json_is_real(v))
-		strbuf_addf(out, "%.17g", json_real_value(v));
-	else
-		strbuf_addstr(out, json_is_true(v) ? "true" : "false");
-}
-
-/*
- * The element name of the JSON object o, as the schemas map one to the
- * other: its scalar members are attributes (but "value", the element's
- * text: a genre's name), its objects child elements, its arrays one
- * element per item, all named by their member.
- */
-static void add_element(struct strbuf *out, const char *name, json_t *o,
-			const char *extra)
-{
-	const char *key;
-	json_t *v, *item;
-	size_t i;
-	int open = 0;
-
-	strbuf_addf(out, "<%s%s", name, extra);
-	json_object_foreach(o, key, v) {
-		if (json_is_object(v) || json_is_array(v) || json_is_null(v) ||
-		    !strcmp(key, "value"))
-			continue;
-		strbuf_addf(out, " %s=\"", key);
-		add_scalar(out, v);
-		strbuf_addch(out, '"');
-	}
-	json_object_foreach(o, key, v) {
-		if (!json_is_object(v) && !json_is_array(v) &&
-		    strcmp(key, "value"))
-			continue;
-		if (!open)
-			strbuf_addch(out, '>');
-		open = 1;
-		if (!strcmp(key, "value"))
-			add_scalar(out, v);
-		if (json_is_object(v))
-			add_element(out, key, v, "");
-		json_array_foreach(v, i, item)
-			if (json_is_object(item))
-				add_element(out, key, item, "");
-	}
-	if (open)
-		strbuf_addf(out, "</%s>", name);
-	else
-		strbuf_addstr(out, "/>");
-}
-
 /* Answer r->body in the envelope, as f asks. */
 static enum MHD_Result send_body(struct request *r, const char *f)
 {
@@ -572,8 +532,8 @@ static enum MHD_Result send_body(struct request *r, const char *f)
 	} else {
 		strbuf_addstr(&out, "<?xml version=\"1.0\" encoding=\"UTF-8\""
 			      "?>\n");
-		add_element(&out, "subsonic-response", r->body,
-			    " xmlns=\"http://subsonic.org/restapi\"");
+		subsonic_xml_element(&out, "subsonic-response", r->body,
+				     " xmlns=\"http://subsonic.org/restapi\"");
 		strbuf_addch(&out, '\n');
 	}
 	resp = MHD_create_response_from_buffer(out.len, out.buf,
@@ -667,9 +627,20 @@ static enum MHD_Result send_unserved(struct request *r, const char *f,
 /* Answer the SUBSONIC_FILE method m: its file, or an error. */
 static enum MHD_Result send_file(struct request *r, const char *f, int m)
 {
-	int rc = methods[m].fn(r);
+	int rc = methods[m].fn(r), size = 0;
+	struct MHD_Response *resp = NULL;
 
-	return rc ? send_error(r, f, rc) : http_serve_get(r->c, r->file.buf);
+	if (methods[m].fn == do_get_cover_art)
+		size = subsonic_cover_size(param(r, "size"));
+	if (size < 0)
+		return send_failure(r, f, GENERIC, json_string(
+			"size is a number of pixels"));
+	if (!rc && size)
+		rc = subsonic_cover_make(r->file.buf, size, &resp);
+	if (rc)
+		return send_error(r, f, rc);
+	return resp ? http_serve_queue(r->c, MHD_HTTP_OK, resp) :
+	       http_serve_get(r->c, r->file.buf);
 }
 
 /* stream: the file as send_file() sends it, or re-encoded as format and
@@ -770,6 +741,7 @@ int subsonic_load(const struct config *cfg)
 {
 	subsonic_busy_set(cfg->http_max_answers_per_account);
 	subsonic_transcode_load(cfg);
+	subsonic_cover_load(cfg);
 	return subsonic_auth_load(cfg->http_subsonic_passwords,
 				  cfg->http_subsonic_api_keys);
 }

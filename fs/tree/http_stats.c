@@ -35,6 +35,7 @@ static _Atomic uint64_t bytes_sent;
 static _Atomic uint64_t calls[HTTP_STATS_METHODS];
 static const char *_Atomic call_names[HTTP_STATS_METHODS];
 static _Atomic int64_t connections;
+static _Atomic uint64_t covers[2];	/* scaled, from memory */
 static __thread enum http_kind current;
 
 void http_stats_begin(enum http_kind kind)
@@ -80,6 +81,11 @@ static json_t *calls_json(void)
 	return o;
 }
 
+void http_stats_cover(int from_memory)
+{
+	atomic_fetch_add(&covers[!!from_memory], 1);
+}
+
 void http_stats_connection(int delta)
 {
 	atomic_fetch_add(&connections, delta);
@@ -111,7 +117,11 @@ int http_stats_json(json_t *o)
 		    json_object_set_new(o, "bytes_sent", json_integer(
 			(json_int_t)atomic_load(&bytes_sent))) ||
 		    json_object_set(o, "requests", requests) ||
-		    json_object_set_new(o, "subsonic_calls", calls_json())))
+		    json_object_set_new(o, "subsonic_calls", calls_json()) ||
+		    json_object_set_new(o, "covers_scaled", json_integer(
+			(json_int_t)atomic_load(&covers[0]))) ||
+		    json_object_set_new(o, "covers_from_memory", json_integer(
+			(json_int_t)atomic_load(&covers[1])))))
 		rc = -ENOMEM;
 	json_decref(requests);
 	return rc;

@@ -34,14 +34,19 @@ void http_stats_call(int i, const char *name);
 
 #define HTTP_STATS_METHODS 128
 
+/* Count a cover getCoverArt scaled (fs/subsonic/subsonic_cover.h), or,
+ * from_memory, one it answered from those kept. */
+void http_stats_cover(int from_memory);
+
 /* A connection opened (+1) or closed (-1). */
 void http_stats_connection(int delta);
 
 /*
  * Add to o "connections", "bytes_sent", "requests": [{kind, code,
  * count}] for each kind and status answered at least once, in the order
- * of the kinds and of the statuses, and "subsonic_calls": {METHOD:
- * count} of the methods called at least once. 0 or -ENOMEM.
+ * of the kinds and of the statuses, "subsonic_calls": {METHOD:
+ * count} of the methods called at least once, "covers_scaled" and
+ * "covers_from_memory" (http_stats_cover()). 0 or -ENOMEM.
  */
 int http_stats_json(json_t *o);
 
@@ -51,7 +56,8 @@ struct strbuf;
  *   /metrics/http.json  {connections (open now), bytes_sent (bodies),
  *                       requests [{kind (file, page, subsonic, control),
  *                       code (the status, or "other"), count}],
- *                       subsonic_calls {METHOD: count}}, since the start
+ *                       subsonic_calls {METHOD: count}, covers_scaled,
+ *                       covers_from_memory}, since the start
  *
  * rendered like the files of render.h: 0 or a negative errno value.
  */

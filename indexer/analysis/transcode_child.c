@@ -47,8 +47,19 @@ int transcode_child_start(int in_fd, const char *format, unsigned kbps,
 			  unsigned offset_s, const struct config_user *user,
 			  pid_t *pid)
 {
-	char exe[PATH_MAX], confine[48], what[64];
-	char *argv[] = { (char *)"mediamon-analyse", confine, what, NULL };
+	char what[64];
+
+	snprintf(what, sizeof(what), "--transcode=%s:%u:%u", format, kbps,
+		 offset_s);
+	return transcode_child_start_as(in_fd, what, user, pid);
+}
+
+int transcode_child_start_as(int in_fd, const char *what,
+			     const struct config_user *user, pid_t *pid)
+{
+	char exe[PATH_MAX], confine[48];
+	char *argv[] = { (char *)"mediamon-analyse", confine, (char *)what,
+			 NULL };
 	int pipefd[2], rc;
 
 	rc = analysis_child_locate(exe, sizeof(exe));
@@ -56,8 +67,6 @@ int transcode_child_start(int in_fd, const char *format, unsigned kbps,
 		rc = confine_arg(user, confine, sizeof(confine));
 	if (rc)
 		return rc;
-	snprintf(what, sizeof(what), "--transcode=%s:%u:%u", format, kbps,
-		 offset_s);
 	if (lseek(in_fd, 0, SEEK_SET) < 0 || pipe2(pipefd, O_CLOEXEC))
 		return log_error(-errno, "transcode: %s", strerror(errno));
 	rc = analysis_child_spawn(exe, argv, in_fd, pipefd[1], pid);

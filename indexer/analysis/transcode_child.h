@@ -33,6 +33,12 @@ int transcode_child_start(int in_fd, const char *format, unsigned kbps,
 			  unsigned offset_s, const struct config_user *user,
 			  pid_t *pid);
 
+/* transcode_child_start() of a child that does what (an argument of
+ * mediamon-analyse: --transcode=... or --scale=SIZE:PIXELS, the cover
+ * scaler of analyser/scale.h) instead. */
+int transcode_child_start_as(int in_fd, const char *what,
+			     const struct config_user *user, pid_t *pid);
+
 /* End the child pid (SIGKILL, when it has not ended) and reap it. */
 void transcode_child_end(pid_t pid);
 

@@ -44,6 +44,7 @@ static const struct {
 	{ PREFIX "tag_album_gain_db", "%.2f" },
 	{ PREFIX "mb_track_id", NULL },
 	{ PREFIX "mb_album_id", NULL },
+	{ PREFIX "mb_artist_id", NULL },	/* the album artist's first */
 	{ PREFIX "duration", "%.3f" },
 	{ PREFIX "first_seen", "%.0f" },
 };
@@ -159,7 +160,9 @@ static int read_values(int64_t file, int (*may)(const char *path),
 		" t.track_no, aa.name, t.disc_no, t.year, t.tag_source,"
 		" a.bpm, a.loudness_lufs, a.gain_db, g.gain_db,"
 		" a.peak, t.tag_gain_db, t.tag_album_gain_db, t.mb_track_id,"
-		" t.mb_album_id, t.duration_s, f.first_seen FROM tracks t"
+		" t.mb_album_id,"
+		" COALESCE(t.mb_album_artist_id, t.mb_artist_id),"
+		" t.duration_s, f.first_seen FROM tracks t"
 		" JOIN files f ON f.id = t.file_id"
 		" LEFT JOIN artists ar ON ar.id = t.artist_id"
 		" LEFT JOIN artists aa ON aa.id = t.album_artist_id"

@@ -200,6 +200,9 @@ PROM_SOURCES = {
         S("http", "requests.#.count", "kind", "code"),
     "mediamon_subsonic_calls_total":
         S("http", "subsonic_calls.*", "method"),
+    "mediamon_subsonic_covers_scaled_total": S("http", "covers_scaled"),
+    "mediamon_subsonic_covers_from_memory_total":
+        S("http", "covers_from_memory"),
 }
 
 

@@ -81,6 +81,8 @@ ASKED = {
                              "position": "0"},
     "getLyricsBySongId": {"id": "{Second}"},
     "getLyrics": {"artist": "Band", "title": "First"},
+    "getArtistInfo": {"id": "{Band}"}, "getArtistInfo2": {"id": "{Band}"},
+    "getAlbumInfo": {"id": "{Tones}"}, "getAlbumInfo2": {"id": "{First}"},
 }
 RANDOM = {"getRandomSongs": "randomSongs.song"}
 
