@@ -24,8 +24,7 @@ from test_covers import jpeg
 from test_health_shown import (OPEN, PRIVATE, SERVICE, lines_of, plant,
                                reason, with_private_series)
 from test_home_page import CARDS, SMALLEST_TEXT
-from test_http import PASSWORD, Web, htpasswd, open_and_shut
-from test_monitor import monitored, saga  # noqa: F401
+from test_http import PASSWORD, Web, open_and_shut
 from test_status_speed import FILES, tiny_library  # noqa: F401
 
 TAGGED = "Tag <b>bold Saga & Co"
@@ -350,48 +349,3 @@ def test_the_page_while_a_large_library_is_scanned(tiny_library,
                 assert b.js(SMALLEST_TEXT) >= 12, size
     finally:
         w.stop()
-
-
-def listener_of(mon, tmp_path):
-    """A Web of the mount of Monitor mon, whose [http] the test gave."""
-    w = Web.__new__(Web)
-    w.where, w.m = tmp_path, mon.m
-    line = wait_for(lambda: re.search(
-        r"http: listening on \S+ \(port (\d+)\)",
-        (tmp_path / "mediamon.log").read_text()), 30,
-        "the listener's port", mount=mon.m)
-    w.base = "http://127.0.0.1:%s" % line.group(1)
-    return w
-
-
-def test_a_check_running_is_shown(monitored, tmp_path):
-    """A missing-volume check held by Prowlarr's budget (one request a
-    minute) is on the page as running, the page reloading every 5 s,
-    and in summary.json's jobs by its name; before it none is, and the
-    idle page names no job."""
-    htpasswd(tmp_path / "htpasswd", "root")
-    mon = monitored([saga(n) for n in (1, 2, 3)], rpm=1, extra=(
-        "[http]\nlisten = 127.0.0.1:0\nhtpasswd = %s\n"
-        % (tmp_path / "htpasswd")))
-    w = listener_of(mon, tmp_path)
-
-    def summary():
-        return json.loads(w.curl("/status/summary.json")[2])
-    doc = wait_for(summary, 60, "the first scan over", mount=mon.m,
-                   until=lambda d: d["last_scan"] and
-                   d["state"] == "idle")
-    assert doc["jobs"] == {"running": [], "queued": []}, doc["jobs"]
-    body = w.curl("/")[2].decode()
-    assert 'id="now-jobs"' not in body and 'content="60"' in body
-    assert 'id="now-checks">0 running, 0 queued<' in body
-    mon.m.write("control/check-missing", "1\n")
-    body = wait_for(lambda: w.curl("/")[2].decode(), 60,
-                    "the check on the page", mount=mon.m,
-                    until=lambda b: 'id="now-state">checking<' in b)
-    assert '<li id="now-job-check-missing">the missing-volume check:' \
-        ' <span class="state">running</span>' in body, body[-3000:]
-    assert 'id="now-checks">1 running, 0 queued<' in body
-    assert 'content="5"' in body
-    doc = summary()
-    assert doc["state"] == "checking", doc
-    assert doc["jobs"]["running"] == ["check-missing"], doc["jobs"]
