@@ -285,33 +285,55 @@ def fresh(b, url):
 def test_the_page_while_a_large_library_is_scanned(tiny_library,
                                                      tmp_path):
     """While the first scan of a large library runs, the page answers,
-    names the scan with its files done and reloads every 5 s; a rescan's
-    pages say the files done of the estimate (the store's count), in
-    Chromium on a phone and on a TV (screenshots taken, no text under
-    12 px, nothing overflowing), and once it is over the page is idle
-    and reloads every minute."""
-    w = Web(tmp_path, music=tiny_library)
+    names the scan with its files done of the files counted on disk so
+    far (a count that only grows, then holds every file) and reloads
+    every 5 s, as summary.json's scan_progress says; a rescan's pages
+    say the files done of the estimate (the store's count), in Chromium
+    on a phone and on a TV (screenshots taken, no text under 12 px,
+    nothing overflowing), and once it is over the page is idle and
+    reloads every minute."""
+    w = Web(tmp_path, music=tiny_library, wait=False)
     try:
-        def first():
-            body = w.curl("/")[2].decode()
-            doc = json.loads(w.curl("/status/summary.json")[2])
-            return body, doc
         seen = []
 
-        def first_over():
-            body, doc = first()
+        def first():
+            """A page and summary.json while the first scan runs, or
+            None once it is over."""
+            body = w.curl("/")[2].decode()
+            doc = json.loads(w.curl("/status/summary.json")[2])
+            if doc["last_scan"] and doc["state"] == "idle":
+                return None
             if 'id="now-state">scanning<' in body:
-                seen.append(body)
-            return doc["last_scan"] and doc["state"] == "idle"
-        wait_for(first_over, 300, "the first scan over")
-        files = first()[1]["counts"]["files"]
-        assert files >= FILES, files
-        for body in seen:
-            # a first scan: no estimate yet, and the page says so
+                seen.append((body, doc["scan_progress"]))
+            return body
+        # the whole count shown while the scan still runs
+        wait_for(first, 300, "the first scan shown with all its files",
+                 until=lambda b: b is None or re.search(
+                     r'id="now-progress">\d+ files of %d<' % (FILES + 1),
+                     b))
+        wait_for(first, 300, "the first scan over",
+                 until=lambda b: b is None)
+        files = json.loads(w.curl("/status/summary.json")[2])[
+            "counts"]["files"]
+        assert files == FILES + 1, files
+        assert seen, "no page while the first scan ran"
+        totals = []
+        for body, progress in seen:
             assert 'content="5"' in body, body[:600]
-            assert re.search(r'id="now-progress">\d+ files</span> \(no'
-                             r' estimate yet: a first scan', body), \
-                body[-2000:]
+            m = re.search(r'id="now-progress">(\d+) files of (\d+)</span>'
+                          r'( <span id="now-counting">)?', body)
+            assert m, body[-2000:]
+            done, total = int(m.group(1)), int(m.group(2))
+            assert done <= total <= files, (done, total)
+            totals.append(total)
+            # summary.json read just after: the same count or more
+            assert progress["total_estimate"] >= total or \
+                progress["total_estimate"] is None, (progress, total)
+            assert progress["counting"] in (True, False)
+            if not m.group(3):
+                assert total == files, (total, body[-2000:])
+        assert totals == sorted(totals), totals
+        assert totals[-1] == files, totals
         auth = "Basic " + base64.b64encode(
             ("root:" + PASSWORD).encode()).decode()
         for size in ((390, 844), (1920, 1080)):
