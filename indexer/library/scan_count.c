@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/thread.h"
+#include "indexer/library/scan_listing.h"
 #include "indexer/library/scan_request.h"
 
 /* Room for getdents64()'s records, 8-byte aligned as struct dirent64. */
@@ -53,11 +54,7 @@ static void count_folder(int root, const char *dir, struct strbuf *todo,
 			struct dirent64 *de = (void *)(dents + off);
 
 			off += de->d_reclen;
-			if (de->d_name[0] == '.' && (!de->d_name[1] ||
-			    (de->d_name[1] == '.' && !de->d_name[2])))
-				continue;
-			if (de->d_type != DT_DIR && de->d_type != DT_REG &&
-			    de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
+			if (!scan_listing_wanted(de))
 				continue;
 			if (!is_folder(dfd, de)) {
 				files++;
