@@ -23,6 +23,7 @@
 #include "indexer/indexer_private.h"
 #include "indexer/library/music.h"
 #include "indexer/library/root_guard.h"
+#include "indexer/library/scan_count.h"
 #include "indexer/library/scan_errors.h"
 #include "indexer/maintenance.h"
 #include "indexer/manga/manga.h"
@@ -529,6 +530,7 @@ static enum indexer_outcome finish_run(struct scan_row *row, int rc,
 enum indexer_outcome indexer_run_order(void)
 {
 	struct scan_row row = { .order = &indexer.current };
+	struct scan_count count = { .started = 0 };
 	const struct scan_order *o = &indexer.current;
 	uint64_t lost = writer_lost();
 	struct plan plan;
@@ -548,15 +550,21 @@ enum indexer_outcome indexer_run_order(void)
 		scan_errors_destroy(&errors);
 		return passes_later(rc) ? RUN_AGAIN_LATER : RUN_DONE;
 	}
-	/* A scan shows as running with its estimate, never with 0 files. */
+	/* A scan shows as running with its estimate, never with 0 files;
+	 * one the store has none for counts the files on disk ahead. */
 	if (!rc)
 		writer_call(estimate, &plan);
+	if (!rc && !indexer.stats.total_estimate)
+		scan_count_start(&count, plan.req, plan.nr,
+				 &indexer.stats.total_estimate,
+				 &indexer.stats.counting);
 	mark_running(&row);
 	if (!rc) {
 		log_info("scan %lld started (%s%s)", (long long)row.id,
 			 o->trigger, o->full ? ", full" : "");
 		rc = walk_plan(&plan);
 	}
+	scan_count_stop(&count);
 	plan_free(&plan);
 	if (scan_errors_json(&errors, &first_errors))
 		log_warn("scan %lld: out of memory for its first errors' text",

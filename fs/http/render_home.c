@@ -122,9 +122,11 @@ int render_home_now(struct strbuf *out)
 			strbuf_addf(out, " of %llu</span>", (unsigned long long)
 				    s.scan.total_estimate);
 		else
-			strbuf_addstr(out, "</span> (no estimate yet: a"
-				      " first scan, or more files than the"
-				      " last)");
+			strbuf_addstr(out, "</span> (no estimate: more files"
+				      " than expected)");
+		if (s.scan.counting)
+			strbuf_addstr(out, " <span id=\"now-counting\">(still"
+				      " counting the files on disk)</span>");
 	}
 	strbuf_addf(out, "; checks <span id=\"now-checks\">%d running,"
 		    " %d queued</span></p>\n",

@@ -135,17 +135,18 @@ static json_t *scan_object(const struct library_scan *l, json_t *success)
 	return o;
 }
 
-/* The running scan, with its progress. */
 /* A running scan's progress: the files done, and the estimate of all,
- * null when there is none (a root just added) or the files done passed
- * it, so that a progress bar never reads past its end. */
+ * null when there is none or the files done passed it, so that a
+ * progress bar never reads past its end; counting while the estimate is
+ * still being counted on disk (a first scan: it only grows). */
 static json_t *progress_of(const struct scan_stats *scan)
 {
 	uint64_t done = scan->files_seen, all = scan->total_estimate;
 
-	return json_pack("{s:I, s:o}", "done", (json_int_t)done,
+	return json_pack("{s:I, s:o, s:b}", "done", (json_int_t)done,
 			 "total_estimate", all && all >= done ?
-			 json_integer((json_int_t)all) : json_null());
+			 json_integer((json_int_t)all) : json_null(),
+			 "counting", scan->counting != 0);
 }
 
 static json_t *scan_running(const struct indexer_status *s)

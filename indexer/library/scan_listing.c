@@ -48,6 +48,15 @@ static int ent_add(struct scan_worker *wk, size_t name, size_t len,
 	return 0;
 }
 
+int scan_listing_wanted(const struct dirent64 *de)
+{
+	if (de->d_name[0] == '.' && (!de->d_name[1] ||
+	    (de->d_name[1] == '.' && !de->d_name[2])))
+		return 0;
+	return de->d_type == DT_DIR || de->d_type == DT_REG ||
+	       de->d_type == DT_LNK || de->d_type == DT_UNKNOWN;
+}
+
 int scan_listing_read(struct scan_worker *wk, int dfd)
 {
 	ssize_t n;
@@ -60,11 +69,7 @@ int scan_listing_read(struct scan_worker *wk, int dfd)
 			size_t len;
 
 			off += de->d_reclen;
-			if (de->d_name[0] == '.' && (!de->d_name[1] ||
-			    (de->d_name[1] == '.' && !de->d_name[2])))
-				continue;
-			if (de->d_type != DT_DIR && de->d_type != DT_REG &&
-			    de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
+			if (!scan_listing_wanted(de))
 				continue;
 			len = strlen(de->d_name);
 			if (ent_add(wk, wk->names.len, len, de->d_type))

@@ -22,6 +22,12 @@
  * the order of the store's path index. */
 int scan_listing_cmp(const void *a, const void *b, void *names);
 
+/* Whether the scanner takes the entry de of a folder: not "." nor "..",
+ * a folder, a file, a link, or a name whose type the folder does not
+ * tell (scan_count.c counts what this takes). */
+struct dirent64;
+int scan_listing_wanted(const struct dirent64 *de);
+
 /* Read the entries of the folder dfd into the worker's list, "." and
  * ".." left out (getdents64() itself: a DIR stream costs two fcntl()s
  * more a folder), in the order the kernel gives them; returns 0 or a

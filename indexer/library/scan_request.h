@@ -27,6 +27,9 @@ struct scan_stats {
 					 * in the store held (scan.c) */
 	uint64_t walk_ns;	/* summed over workers: listing and stat */
 	uint64_t parse_ns;	/* summed over workers: opening and tags */
+	/* 1 while total_estimate is still being counted on disk
+	 * (scan_count.h); before it, as it is read first */
+	uint64_t counting;
 	uint64_t total_estimate;	/* files the store knew at the start,
 					 * set by the caller (scan_estimate) */
 	uint64_t files_held;	/* files gone but kept: their removal

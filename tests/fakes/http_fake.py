@@ -37,6 +37,9 @@ The generic routes:
                          200 with one Set-Cookie header per c
     /garbage             "NOT HTTP\\r\\n\\r\\n", then closes
     /close               closes without an answer
+    POST /_release       {"gate": NAME}: let go the requests held at
+                         the gate NAME (hold_at()), and any that comes
+                         to it later
 """
 
 import email.utils
@@ -74,6 +77,26 @@ def recording(source, name):
         return json.load(f)
 
 
+# The gates requests are held at (hold_at()), by name.
+gates = {}
+gates_lock = threading.Lock()
+# The longest a request is held at a gate: a test that never lets it go
+# gets its answer late, never a hung fake.
+HOLD_MAX_S = 120
+
+
+def gate(name):
+    with gates_lock:
+        return gates.setdefault(str(name), threading.Event())
+
+
+def hold_at(name):
+    """Hold the request being answered until POST /_release lets the gate
+    name go (at most HOLD_MAX_S): a test sees the work waiting on the
+    answer as long as it needs to, with no sleep."""
+    gate(name).wait(HOLD_MAX_S)
+
+
 class FakeHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "fake/1"
@@ -94,6 +117,7 @@ class FakeHandler(BaseHTTPRequestHandler):
         (r"/set-cookie", "set_cookie"),
         (r"/garbage", "garbage"),
         (r"/close", "close"),
+        (r"/_release", "release"),
     ]
 
     def reply(self, status, body=b"", headers=None, content_type=None):
@@ -226,6 +250,11 @@ class FakeHandler(BaseHTTPRequestHandler):
 
     def close(self, m):
         self.close_connection = True
+
+    def release(self, m):
+        doc = json.loads(self.read_body() or b"{}")
+        gate(doc.get("gate", "")).set()
+        self.reply(200, {"ok": True})
 
 
 class ClientFake(FakeHandler):

@@ -103,10 +103,13 @@ file, the built-in table below serves.
     GET  /_downloads     every proxy link request: [{indexer, link, file,
                          api_key, status, time}]
     POST /_inject        {"query", "status", "times", "retry_after",
-                         "body", "content_type"}: the next `times`
-                         searches for query (lowercase) answer status
-                         (with Retry-After when given, and body, raw
-                         text, when given) instead
+                         "body", "content_type", "hold"}: the next
+                         `times` searches for query (lowercase) answer
+                         status (with Retry-After when given, and body,
+                         raw text, when given) instead; with "hold", each
+                         is held first until POST /_release {"gate":
+                         HOLD} (http_fake.py), and without a status then
+                         answered as any other
     GET  /_grabs         the releases grabbed so far: [{guid, indexerId}]
 """
 
@@ -316,7 +319,9 @@ class Prowlarr(http_fake.FakeHandler):
                 fault["times"] -= 1
             else:
                 fault = None
-        if fault:
+        if fault and "hold" in fault:
+            http_fake.hold_at(fault["hold"])
+        if fault and "status" in fault:
             headers = {}
             if "retry_after" in fault:
                 headers["Retry-After"] = str(fault["retry_after"])

@@ -74,13 +74,15 @@ Test controls (no token needed):
     POST /_inject   {"path_regex": RE, "query_regex": RE, "method": M,
                      "status": N, "body": JSON or raw string,
                      "body_bytes": N, "headers": {...}, "times": N,
-                     "delay_ms": MS}
+                     "delay_ms": MS, "hold": GATE}
                     the next `times` (default 1, -1: forever) API requests
                     whose path (re.search, without /rest/1.0), query (if
                     given, re.search over the raw query) and method (if
                     given) match answer that instead, after delay_ms;
                     without a status, they are only delayed. body_bytes
                     sends that many bytes of filler instead of body.
+                    With "hold", each is held after its delay until
+                    POST /_release {"gate": GATE} (http_fake.py).
                     "remove": [ID ...] takes those torrents off the
                     account when the request comes, before it is
                     answered (a torrent deleted between two pages).
@@ -304,6 +306,7 @@ class RealDebrid(http_fake.FakeHandler):
         (r"/_magnets", "control_magnets"),
         (r"/_reset", "control_reset"),
         (r"/_settings", "control_settings"),
+        (r"/_release", "release"),
         (re.escape(PREFIX) + r"(/.*)", "api"),
     ]
 
@@ -421,6 +424,8 @@ class RealDebrid(http_fake.FakeHandler):
                 for tid in spec.get("remove", []):
                     torrents.pop(tid, None)
             time.sleep(spec.get("delay_ms", 0) / 1000)
+            if "hold" in spec:
+                http_fake.hold_at(spec["hold"])
         if spec and "status" in spec:
             record["injected"] = True
             record["status"] = spec["status"]

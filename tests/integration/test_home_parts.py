@@ -24,8 +24,7 @@ from test_covers import jpeg
 from test_health_shown import (OPEN, PRIVATE, SERVICE, lines_of, plant,
                                reason, with_private_series)
 from test_home_page import CARDS, SMALLEST_TEXT
-from test_http import PASSWORD, Web, htpasswd, open_and_shut
-from test_monitor import monitored, saga  # noqa: F401
+from test_http import PASSWORD, Web, open_and_shut
 from test_status_speed import FILES, tiny_library  # noqa: F401
 
 TAGGED = "Tag <b>bold Saga & Co"
@@ -286,33 +285,55 @@ def fresh(b, url):
 def test_the_page_while_a_large_library_is_scanned(tiny_library,
                                                      tmp_path):
     """While the first scan of a large library runs, the page answers,
-    names the scan with its files done and reloads every 5 s; a rescan's
-    pages say the files done of the estimate (the store's count), in
-    Chromium on a phone and on a TV (screenshots taken, no text under
-    12 px, nothing overflowing), and once it is over the page is idle
-    and reloads every minute."""
-    w = Web(tmp_path, music=tiny_library)
+    names the scan with its files done of the files counted on disk so
+    far (a count that only grows, then holds every file) and reloads
+    every 5 s, as summary.json's scan_progress says; a rescan's pages
+    say the files done of the estimate (the store's count), in Chromium
+    on a phone and on a TV (screenshots taken, no text under 12 px,
+    nothing overflowing), and once it is over the page is idle and
+    reloads every minute."""
+    w = Web(tmp_path, music=tiny_library, wait=False)
     try:
-        def first():
-            body = w.curl("/")[2].decode()
-            doc = json.loads(w.curl("/status/summary.json")[2])
-            return body, doc
         seen = []
 
-        def first_over():
-            body, doc = first()
+        def first():
+            """A page and summary.json while the first scan runs, or
+            None once it is over."""
+            body = w.curl("/")[2].decode()
+            doc = json.loads(w.curl("/status/summary.json")[2])
+            if doc["last_scan"] and doc["state"] == "idle":
+                return None
             if 'id="now-state">scanning<' in body:
-                seen.append(body)
-            return doc["last_scan"] and doc["state"] == "idle"
-        wait_for(first_over, 300, "the first scan over")
-        files = first()[1]["counts"]["files"]
-        assert files >= FILES, files
-        for body in seen:
-            # a first scan: no estimate yet, and the page says so
+                seen.append((body, doc["scan_progress"]))
+            return body
+        # the whole count shown while the scan still runs
+        wait_for(first, 300, "the first scan shown with all its files",
+                 until=lambda b: b is None or re.search(
+                     r'id="now-progress">\d+ files of %d<' % (FILES + 1),
+                     b))
+        wait_for(first, 300, "the first scan over",
+                 until=lambda b: b is None)
+        files = json.loads(w.curl("/status/summary.json")[2])[
+            "counts"]["files"]
+        assert files == FILES + 1, files
+        assert seen, "no page while the first scan ran"
+        totals = []
+        for body, progress in seen:
             assert 'content="5"' in body, body[:600]
-            assert re.search(r'id="now-progress">\d+ files</span> \(no'
-                             r' estimate yet: a first scan', body), \
-                body[-2000:]
+            m = re.search(r'id="now-progress">(\d+) files of (\d+)</span>'
+                          r'( <span id="now-counting">)?', body)
+            assert m, body[-2000:]
+            done, total = int(m.group(1)), int(m.group(2))
+            assert done <= total <= files, (done, total)
+            totals.append(total)
+            # summary.json read just after: the same count or more
+            assert progress["total_estimate"] >= total or \
+                progress["total_estimate"] is None, (progress, total)
+            assert progress["counting"] in (True, False)
+            if not m.group(3):
+                assert total == files, (total, body[-2000:])
+        assert totals == sorted(totals), totals
+        assert totals[-1] == files, totals
         auth = "Basic " + base64.b64encode(
             ("root:" + PASSWORD).encode()).decode()
         for size in ((390, 844), (1920, 1080)):
@@ -350,48 +371,3 @@ def test_the_page_while_a_large_library_is_scanned(tiny_library,
                 assert b.js(SMALLEST_TEXT) >= 12, size
     finally:
         w.stop()
-
-
-def listener_of(mon, tmp_path):
-    """A Web of the mount of Monitor mon, whose [http] the test gave."""
-    w = Web.__new__(Web)
-    w.where, w.m = tmp_path, mon.m
-    line = wait_for(lambda: re.search(
-        r"http: listening on \S+ \(port (\d+)\)",
-        (tmp_path / "mediamon.log").read_text()), 30,
-        "the listener's port", mount=mon.m)
-    w.base = "http://127.0.0.1:%s" % line.group(1)
-    return w
-
-
-def test_a_check_running_is_shown(monitored, tmp_path):
-    """A missing-volume check held by Prowlarr's budget (one request a
-    minute) is on the page as running, the page reloading every 5 s,
-    and in summary.json's jobs by its name; before it none is, and the
-    idle page names no job."""
-    htpasswd(tmp_path / "htpasswd", "root")
-    mon = monitored([saga(n) for n in (1, 2, 3)], rpm=1, extra=(
-        "[http]\nlisten = 127.0.0.1:0\nhtpasswd = %s\n"
-        % (tmp_path / "htpasswd")))
-    w = listener_of(mon, tmp_path)
-
-    def summary():
-        return json.loads(w.curl("/status/summary.json")[2])
-    doc = wait_for(summary, 60, "the first scan over", mount=mon.m,
-                   until=lambda d: d["last_scan"] and
-                   d["state"] == "idle")
-    assert doc["jobs"] == {"running": [], "queued": []}, doc["jobs"]
-    body = w.curl("/")[2].decode()
-    assert 'id="now-jobs"' not in body and 'content="60"' in body
-    assert 'id="now-checks">0 running, 0 queued<' in body
-    mon.m.write("control/check-missing", "1\n")
-    body = wait_for(lambda: w.curl("/")[2].decode(), 60,
-                    "the check on the page", mount=mon.m,
-                    until=lambda b: 'id="now-state">checking<' in b)
-    assert '<li id="now-job-check-missing">the missing-volume check:' \
-        ' <span class="state">running</span>' in body, body[-3000:]
-    assert 'id="now-checks">1 running, 0 queued<' in body
-    assert 'content="5"' in body
-    doc = summary()
-    assert doc["state"] == "checking", doc
-    assert doc["jobs"]["running"] == ["check-missing"], doc["jobs"]

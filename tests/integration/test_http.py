@@ -49,7 +49,7 @@ class Web:
     """A mediamon with [http] on a port from the kernel."""
 
     def __init__(self, where, conf_extra="", names=("root",), music=None,
-                 manga=None, options=(), analysis=False):
+                 manga=None, options=(), analysis=False, wait=True):
         where = pathlib.Path(where)
         self.where = where
         htpasswd(where / "htpasswd", *names)
@@ -64,7 +64,9 @@ class Web:
         if manga:
             text += "[manga]\nroot = %s\n" % manga
         conf.write_text(text)
-        self.m = start(where, "config=" + str(conf), *options)
+        # wait=False: back as soon as it is mounted, its first scan
+        # maybe still running
+        self.m = start(where, "config=" + str(conf), *options, wait=wait)
         line = wait_for(lambda: re.search(
             r"http: listening on \S+ \(port (\d+)\)",
             pathlib.Path(self.m.proc.log_path).read_text()), 30,
