@@ -46,14 +46,19 @@ static struct {
 	uint64_t unsaved;	/* lasting times changed since the last write */
 	double first, last;	/* when the first and last of them changed
 				 * (clock_mono()) */
+	/* An open-addressing table of nr_slots (a power of two, or 0 before
+	 * the first use), nr of them taken, that doubles when three
+	 * quarters are: a time gives way to no other's while memory lasts. */
 	struct stamp {
 		uint64_t key;		/* of path, uid and gid; 0: empty */
 		uint64_t content;	/* hash of the rendering's bytes */
 		uint64_t generation;	/* the store's, at the rendering */
-		size_t len;
-		struct timespec at;	/* when those were first seen */
-		int lasting;		/* kept across restarts */
-	} slot[STAMPS_SLOTS];
+		int64_t at_ns;		/* when those were first seen */
+		uint64_t len : 63;
+		uint64_t lasting : 1;	/* kept across restarts */
+	} *slot;
+	size_t nr_slots, nr;
+	int full_logged;
 } stamps = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static uint64_t stamp_key(const char *path, uid_t uid, gid_t gid)
@@ -64,29 +69,102 @@ static uint64_t stamp_key(const char *path, uid_t uid, gid_t gid)
 	return h ? h : 1;
 }
 
-static int older(const struct timespec *a, const struct timespec *b)
+/* The slot of key, else the empty one where it goes; NULL when the
+ * table has no slot free. Under the lock. */
+static struct stamp *slot_where(uint64_t key)
 {
-	return a->tv_sec != b->tv_sec ? a->tv_sec < b->tv_sec :
-	       a->tv_nsec < b->tv_nsec;
+	size_t mask = stamps.nr_slots - 1;
+
+	for (size_t n = 0, i = key & mask; n < stamps.nr_slots;
+	     n++, i = (i + 1) & mask) {
+		struct stamp *s = &stamps.slot[i];
+
+		if (!s->key || s->key == key)
+			return s;
+	}
+	return NULL;
 }
 
-/* The slot of key: its own within STAMPS_PROBE slots of its place, else
- * an empty one there, else the oldest there. */
-static struct stamp *slot_of(uint64_t key)
+/* Twice the slots (STAMPS_SLOTS at first), every time moved over:
+ * 0 or -ENOMEM (logged once), the table then left as it was. */
+static int double_slots(void)
 {
-	size_t at = key % STAMPS_SLOTS;
+	size_t nr_slots = stamps.nr_slots ? 2 * stamps.nr_slots :
+			  STAMPS_SLOTS;
+	struct stamp *old = stamps.slot, *slot;
+	size_t old_slots = stamps.nr_slots;
+
+	slot = calloc(nr_slots, sizeof(*slot));
+	if (!slot) {
+		if (!stamps.full_logged++)
+			log_error(-ENOMEM, "stamps: no memory for %zu times:"
+				  " a new one takes the place of an old one",
+				  nr_slots);
+		return -ENOMEM;
+	}
+	stamps.slot = slot;
+	stamps.nr_slots = nr_slots;
+	for (size_t i = 0; i < old_slots; i++)
+		if (old[i].key)
+			*slot_where(old[i].key) = old[i];
+	free(old);
+	return 0;
+}
+
+/* Without the memory for more slots, the oldest of STAMPS_PROBE slots
+ * from key's place takes key. Under the lock. */
+static struct stamp *oldest_near(uint64_t key)
+{
 	struct stamp *pick = NULL;
 
-	for (size_t i = 0; i < STAMPS_PROBE; i++) {
-		struct stamp *s = &stamps.slot[(at + i) % STAMPS_SLOTS];
+	for (size_t i = 0; stamps.nr_slots && i < STAMPS_PROBE; i++) {
+		struct stamp *s = &stamps.slot[(key + i) &
+					       (stamps.nr_slots - 1)];
 
-		if (s->key == key)
-			return s;
-		if (!pick || (pick->key && (!s->key || older(&s->at,
-							     &pick->at))))
+		if (!pick || s->at_ns < pick->at_ns)
 			pick = s;
 	}
 	return pick;
+}
+
+/* The slot of key, kept: its own, else a new one (its key set, the rest
+ * 0); NULL when there is no memory for any. Under the lock. */
+static struct stamp *slot_for(uint64_t key)
+{
+	struct stamp *s;
+
+	if ((stamps.nr + 1) * 4 > stamps.nr_slots * 3)
+		double_slots();
+	s = stamps.nr_slots ? slot_where(key) : NULL;
+	if (s && s->key == key)
+		return s;
+	if (s)
+		stamps.nr++;
+	else if (!(s = oldest_near(key)))
+		return NULL;
+	*s = (struct stamp){ .key = key };
+	return s;
+}
+
+/* The slot of key, if one is kept. Under the lock. */
+static const struct stamp *slot_of(uint64_t key)
+{
+	const struct stamp *s = stamps.nr_slots ? slot_where(key) : NULL;
+
+	return s && s->key == key ? s : NULL;
+}
+
+static int64_t ns_now(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return now.tv_sec * 1000000000LL + now.tv_nsec;
+}
+
+static struct timespec from_ns(int64_t ns)
+{
+	return (struct timespec){ ns / 1000000000, ns % 1000000000 };
 }
 
 /* A lasting time changed: the thread writes it at the next quiet
@@ -112,21 +190,23 @@ static struct timespec seen(uint64_t key, uint64_t content, size_t len,
 	struct stamp *s;
 
 	pthread_mutex_lock(&stamps.lock);
-	s = slot_of(key);
-	if (s->key != key || (!any && s->content != content)) {
-		s->key = key;
+	s = slot_for(key);
+	if (!s) {
+		at = from_ns(ns_now());
+	} else if (!s->at_ns || (!any && s->content != content)) {
 		s->content = content;
 		s->len = len;
 		s->generation = gen;
-		s->lasting = lasting;
-		clock_gettime(CLOCK_REALTIME, &s->at);
+		s->lasting = !!lasting;
+		s->at_ns = ns_now();
 		if (lasting)
 			note_unsaved();
 	} else if (gen) {
 		/* The same bytes: what they were made at stays true. */
 		s->generation = gen;
 	}
-	at = s->at;
+	if (s)
+		at = from_ns(s->at_ns);
 	pthread_mutex_unlock(&stamps.lock);
 	return at;
 }
@@ -162,14 +242,14 @@ int stamps_seen_kept(const char *name, uint64_t who, uint64_t gen,
 		     struct timespec *at)
 {
 	uint64_t key = seen_key(name, who);
-	struct stamp *s;
+	const struct stamp *s;
 	int found;
 
 	pthread_mutex_lock(&stamps.lock);
 	s = slot_of(key);
-	found = gen && s->key == key && s->generation == gen;
+	found = gen && s && s->generation == gen;
 	if (found)
-		*at = s->at;
+		*at = from_ns(s->at_ns);
 	pthread_mutex_unlock(&stamps.lock);
 	return found;
 }
@@ -199,11 +279,12 @@ static int load_one(void *arg, const struct playlist_time *t)
 	(void)arg;
 	if (!t->key)
 		return 0;
-	s = slot_of(t->key);
+	s = slot_for(t->key);
+	if (!s)
+		return 0;
 	*s = (struct stamp){
 		.key = t->key, .content = t->content, .len = (size_t)t->len,
-		.at = { t->at_ns / 1000000000, t->at_ns % 1000000000 },
-		.lasting = 1,
+		.at_ns = t->at_ns, .lasting = 1,
 	};
 	return 0;
 }
@@ -232,7 +313,7 @@ static int save_all(void)
 	int rc = 0;
 
 	pthread_mutex_lock(&stamps.lock);
-	for (size_t i = 0; !rc && i < STAMPS_SLOTS; i++) {
+	for (size_t i = 0; !rc && i < stamps.nr_slots; i++) {
 		const struct stamp *s = &stamps.slot[i];
 		struct playlist_time *grown;
 
@@ -245,8 +326,7 @@ static int save_all(void)
 		}
 		t = grown;
 		t[n++] = (struct playlist_time){
-			s->key, s->content, (int64_t)s->len,
-			s->at.tv_sec * 1000000000LL + s->at.tv_nsec,
+			s->key, s->content, (int64_t)s->len, s->at_ns,
 		};
 	}
 	/* a write that fails is tried again with the next new time, and
@@ -343,15 +423,15 @@ int stamps_kept(const char *path, uid_t uid, gid_t gid, uint64_t gen,
 		size_t *len, struct timespec *at)
 {
 	uint64_t key = stamp_key(path, uid, gid);
-	struct stamp *s;
+	const struct stamp *s;
 	int found;
 
 	pthread_mutex_lock(&stamps.lock);
 	s = slot_of(key);
-	found = gen && s->key == key && s->generation == gen;
+	found = gen && s && s->generation == gen;
 	if (found) {
 		*len = s->len;
-		*at = s->at;
+		*at = from_ns(s->at_ns);
 	}
 	pthread_mutex_unlock(&stamps.lock);
 	return found;

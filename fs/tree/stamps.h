@@ -36,9 +36,14 @@
  * So an unchanged library's files, views and the mount's folders of
  * fixed names keep their times across a restart, a crash's too, but for those
  * first seen in the last few seconds.
- * The table holds STAMPS_SLOTS times, each looked for in STAMPS_PROBE
- * slots from the place its hash gives; when those are all taken, the
- * new time takes the slot of the oldest.
+ * The table keeps every time it was given, each under a 64-bit hash of
+ * its path (or name) and user: it starts with STAMPS_SLOTS slots of 40
+ * bytes and doubles when three quarters are taken, so that no folder's
+ * or file's time gives way to another's and comes back as a new one
+ * (issue 80: at 65,536 slots, the views of a large library had their
+ * folders' times move by themselves). Only without the memory to grow
+ * does a new time take the place of the oldest of the STAMPS_PROBE
+ * slots from where its hash falls (logged once).
  */
 
 #include <stddef.h>

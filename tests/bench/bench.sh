@@ -86,6 +86,10 @@
 #   MEDIAMON_BENCH_NAS_IO_DEPTH the nas section's mediamon's
 #                            [general] scan_io_depth (its default)
 #   MEDIAMON_BENCH_SCALE_FILES  files of the scale library (1000000)
+#   MEDIAMON_BENCH_SCALE_PEERS  yes: the default sections take
+#                            scalepeers after scale (MPD and the cold
+#                            first scans at the scale library's size:
+#                            tests/bench/bench_scale_peers.sh)
 #   MEDIAMON_BENCH_OPDS_FILES   volumes of the OPDS library (10000)
 #   MEDIAMON_BENCH_ONEFOLDER_FILES  the onefolder section's two folder
 #                            sizes, small then large ("1000 100000")
@@ -112,6 +116,10 @@ BENCH_DIR=${MEDIAMON_BENCH_DIR:-$HOME/.cache/mediamon-bench}
 CORPUS=$BENCH_DIR/corpus
 FILES=${MEDIAMON_BENCH_FILES:-100000}
 SECTIONS=${MEDIAMON_BENCH_SECTIONS:-mpd mediamon cold idle nas formats watch views covers analysis scale onefolder opds http playlists arm64 subsonic}
+if [ -z "${MEDIAMON_BENCH_SECTIONS-}" ] &&
+	[ "${MEDIAMON_BENCH_SCALE_PEERS-}" = yes ]; then
+	SECTIONS=$(echo "$SECTIONS" | sed 's/\bscale\b/scale scalepeers/')
+fi
 # The scale section's library of tiny MP3s, cached like the corpus.
 SCALE=$BENCH_DIR/scale
 # The formats section's library: as many files as the corpus, in every
@@ -538,6 +546,8 @@ mpd_songs() {
 # Without a database file mpd starts a full update by itself at once, which
 # would overlap the timed one; so a first instance on an empty directory
 # writes an empty database, and the real instance starts from that.
+# mpd_start [MUSIC]: MPD on an empty database of MUSIC (default the corpus)
+# shellcheck disable=SC2120 # bench_scale_peers.sh passes MUSIC
 mpd_start() {
 	MPD_DIR=$WORK/mpd
 	# an earlier section's database, state and log go
@@ -553,7 +563,7 @@ mpd_start() {
 		sleep 0.02
 	done
 	mpd_stop
-	mpd_launch "$CORPUS"
+	mpd_launch "${1:-$CORPUS}"
 	! mpd_updating || die "mpd started an update by itself"
 	[ "$(mpd_songs)" = 0 ] || die "mpd did not start from an empty database"
 	log "mpd answers on 127.0.0.1:$MPD_PORT (pid $MPD_PID), empty database"
@@ -1861,6 +1871,7 @@ section_scale() {
 # ------------------------------------------------------------ cold, idle
 
 . "$REPO/tests/bench/bench_power.sh"
+. "$REPO/tests/bench/bench_scale_peers.sh"
 
 # -------------------------------------------------------------------- nas
 
@@ -1914,6 +1925,15 @@ first_scan_ratios() {
 		cold_first_s cold_floor8_s "$TARGET_COLD_FLOOR8_RATIO" lower
 	ratio_row "scale: first scan / its floor ($SCALE_FILES files)" \
 		scale_first_s scale_floor_s "" lower "$SCALE_FILES"
+	ratio_row "scale: MPD rescan / mediamon first scan" \
+		scale_mpd_rescan_s scale_first_s "" higher "$SCALE_FILES"
+	ratio_row "scale: MPD update / mediamon first scan" \
+		scale_mpd_update_s scale_first_s "" higher "$SCALE_FILES"
+	ratio_row "scale: MPD update, cold / mediamon first scan, cold" \
+		scale_cold_mpd_update_s scale_cold_first_s "" higher \
+		"$SCALE_FILES"
+	ratio_row "scale: cold first scan / cold floor, 8 threads" \
+		scale_cold_first_s scale_cold_floor8_s "" lower "$SCALE_FILES"
 }
 
 report() {
@@ -1963,9 +1983,9 @@ check_setup() {
 					die "$tool is missing (run contrib/install-deps.sh)"
 			done
 			;;
-		mediamon | cold | idle | nas | formats | watch | views | covers | scale | onefolder | opds | arm64)
+		mediamon | cold | idle | nas | formats | watch | views | covers | scale | scalepeers | onefolder | opds | arm64)
 			[ -x "$MEDIAMON" ] || die "$MEDIAMON is not built (make mediamon)"
-			case $section in mediamon | cold | nas | scale)
+			case $section in mediamon | cold | nas | scale | scalepeers)
 				[ -x "$SCAN_FLOOR" ] ||
 					die "$SCAN_FLOOR is not built (make bench)" ;;
 			esac
@@ -1988,10 +2008,10 @@ check_setup() {
 
 versions() {
 	v=""
-	case " $SECTIONS " in *" mediamon "* | *" cold "* | *" idle "* | *" nas "* | *" formats "* | *" watch "* | *" views "* | *" covers "* | *" scale "* | *" onefolder "* | *" opds "* | *" arm64 "*)
+	case " $SECTIONS " in *" mediamon "* | *" cold "* | *" idle "* | *" nas "* | *" formats "* | *" watch "* | *" views "* | *" covers "* | *" scale "* | *" scalepeers "* | *" onefolder "* | *" opds "* | *" arm64 "*)
 		v=$("$MEDIAMON" -V 2>&1 | head -n 1) ;;
 	esac
-	case " $SECTIONS " in *" mpd "* | *" cold "* | *" nas "*)
+	case " $SECTIONS " in *" mpd "* | *" cold "* | *" nas "* | *" scalepeers "*)
 		! command -v mpd >/dev/null 2>&1 ||
 			v="${v:+$v, }$(mpd --version | head -n 1)"
 		! minidlna_have ||

@@ -88,12 +88,12 @@ drop_caches() {
 	echo 3 >/proc/sys/vm/drop_caches || die "cannot drop the page cache"
 }
 
-# cold_floor THREADS KEY: the floor's first scan of the corpus with the
-# page cache dropped, on THREADS threads, kept as KEY
+# cold_floor THREADS KEY [DIR]: the floor's first scan of DIR (default
+# the corpus) with the page cache dropped, on THREADS threads, kept as KEY
 cold_floor() {
 	drop_caches
-	cf_out=$("$SCAN_FLOOR" --threads "$1" "$CORPUS") ||
-		die "bench_scan_floor failed on $CORPUS"
+	cf_out=$("$SCAN_FLOOR" --threads "$1" "${3:-$CORPUS}") ||
+		die "bench_scan_floor failed on ${3:-$CORPUS}"
 	log "cold scan floor, $1 threads: $cf_out"
 	put "$2" "$(echo "$cf_out" | sed -n 's/.*, \([0-9.]*\) s$/\1/p')"
 }

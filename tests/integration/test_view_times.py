@@ -8,6 +8,8 @@ removed moves its album's folders alone. What the folders say is the
 same for the owner and for a user of the household (the mount is open to
 all), and stands across a restart."""
 
+import errno
+import json
 import os
 import subprocess
 import time
@@ -201,3 +203,56 @@ def test_second_listing_kept_by_the_kernel(mount, user):  # noqa: F811
         assert os.path.basename(p) not in run(user, need("ls"),
                                               os.path.dirname(p))
     assert tracks(m) == sorted(p for p in added if p not in gone)
+
+
+def attribute_errors(who, path):
+    """The errno (or the value) of getxattr of each name asked of path by
+    who (None: root)."""
+    code = ("import json, os, sys\nout = []\n"
+            "for name in sys.argv[2:]:\n"
+            "    try:\n"
+            "        out.append(os.getxattr(sys.argv[1], name).decode())\n"
+            "    except OSError as e:\n"
+            "        out.append(e.errno)\nprint(json.dumps(out))\n")
+    names = ("security.selinux", "system.posix_acl_access",
+             "user.mediamon.nothing", "user.mediamon.title")
+    return json.loads("".join(run(who, "/usr/bin/python3", "-c", code,
+                                  path, *names)))
+
+
+@pytest.mark.parametrize("as_user", [False, True], ids=["root", "user"])
+def test_second_ls_lR_asks_no_attribute_of_each_entry(mount, as_user,
+                                                      user):  # noqa: F811
+    """Issue 80, "Listing": ls -l asks every entry for its SELinux label
+    and its ACL, which the kernel does not keep for a FUSE mount: each a
+    round trip to the daemon, most of a second ls -lR's time. The mount
+    says it has no such attributes at all (EOPNOTSUPP, as the kernel says
+    of a namespace a file system has no handler for), and ls stops asking
+    them of the mount; the tracks' own attributes (user.mediamon.*) are
+    kept. A second ls -lR then asks the daemon no more than a find that
+    stats every entry, as root and as a user of the household."""
+    m = mount
+    who = user if as_user else None
+    music = m.file("library/music")
+    wait_analysed(m)
+    m.wait_quiet()
+    track = [p for p in tracks(m, who) if "One" in p][0]
+    assert attribute_errors(who, track) == [
+        errno.EOPNOTSUPP, errno.EOPNOTSUPP, errno.ENODATA, "One"]
+    assert attribute_errors(who, music)[:3] == [
+        errno.EOPNOTSUPP, errno.EOPNOTSUPP, errno.ENODATA]
+    entries = len(run(who, need("find"), music))
+    walk = (need("find"), music, "-printf", "%p %s %T@ %m\n")
+    lslr = (need("ls"), "-lR", music)
+    run(who, *lslr)
+    wait_for(lambda: m.json("metrics/fuse.json")["times_unsaved"], 60,
+             "the times written", mount=m, until=lambda n: n == 0)
+    m.wait_quiet()
+    asked = {}
+    for name, cmd in (("find", walk), ("ls", lslr), ("find", walk),
+                      ("ls", lslr)):
+        before = requests(m)
+        run(who, *cmd)
+        asked[name] = requests(m) - before
+    # ls asks each kind of attribute once (the folder's default ACL too)
+    assert asked["ls"] <= asked["find"] + 6, (asked, entries)
