@@ -96,7 +96,7 @@ static json_t *brief_of(const struct subsonic_index_album *a,
 
 /* The songs of the n albums of ix at albums, in order, into *out (a new
  * array), and their count into *count: 0 or -ENOMEM. */
-static int songs_of(const struct subsonic_index *ix, const size_t *albums,
+static int page_songs(const struct subsonic_index *ix, const size_t *albums,
 		    size_t n, size_t **out, size_t *count)
 {
 	size_t k = 0;
@@ -122,7 +122,7 @@ int subsonic_brief_albums(const struct subsonic_index *ix,
 {
 	unsigned char *may = NULL;
 	size_t *songs = NULL, k = 0;
-	int rc = songs_of(ix, albums, n, &songs, &k);
+	int rc = page_songs(ix, albums, n, &songs, &k);
 
 	if (!rc && !(may = malloc(k + 1)))
 		rc = -ENOMEM;
