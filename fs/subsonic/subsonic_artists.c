@@ -1,58 +1,19 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The Subsonic API's index of artists (subsonic_artists.h): the folders
- * of /library/music/artists as the caller lists them, each with the
- * count of its albums and a cover. It answers no request and speaks no
- * SQL.
+ * The Subsonic API's index of artists (subsonic_artists.h): the artist
+ * folders of the caller's lists' index (subsonic_index.h), each with the
+ * count of its albums the caller may read now and a cover. It answers
+ * no request, lists no folder and speaks no SQL.
  */
 #include "fs/subsonic/subsonic_artists.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "common/strbuf.h"
+#include "fs/subsonic/subsonic_index.h"
 #include "fs/subsonic/subsonic_marks.h"
 #include "fs/subsonic/subsonic_music.h"
-
-#define TOP SUBSONIC_MUSIC_TOP
-
-/* Add to entry, an ArtistID3, the count of the albums of the artist
- * folder artist holding a track the user may see, and the id of the
- * first with a cover as its coverArt: 0 or a negative errno value. */
-static int artist_summary(const char *artist, json_t *entry)
-{
-	struct strbuf rel = STRBUF_INIT;
-	json_int_t count = 0;
-	json_t *items = NULL, *item, *cover = NULL;
-	int track, pic, rc;
-	size_t i;
-
-	strbuf_addf(&rel, TOP "/%s", artist);
-	rc = subsonic_music_children(rel.buf, 1, &items);
-	json_array_foreach(rc ? NULL : items, i, item) {
-		strbuf_reset(&rel);
-		strbuf_addf(&rel, "%s/%s", artist, json_string_value(
-			json_object_get(item, "name")));
-		rc = subsonic_music_album_holds(rel.buf, &track, &pic);
-		if (rc && rc != SUBSONIC_NOT_FOUND)
-			break;
-		rc = 0;
-		count += track;
-		if (track && pic && !cover)
-			cover = subsonic_music_id("al", rel.buf);
-	}
-	if (rc == SUBSONIC_NOT_FOUND)
-		rc = 0;
-	if (!rc && json_object_set_new(entry, "albumCount",
-				       json_integer(count)))
-		rc = -ENOMEM;
-	if (!rc && cover)
-		rc = json_object_set(entry, "coverArt", cover) ? -ENOMEM : 0;
-	json_decref(cover);
-	json_decref(items);
-	strbuf_release(&rel);
-	return rc;
-}
 
 /* The group of index whose letter is the first character of name (a
  * whole UTF-8 sequence, an ASCII letter in upper case), the last one
@@ -80,31 +41,64 @@ static json_t *group_of(json_t *index, const char *name)
 	return group;
 }
 
+/* Append to index the ArtistID3 of the artist folder of the albums
+ * from..to-1 of ix, with the count of those seen and the cover of the
+ * first of them with one, unless it has none seen: 0 or -ENOMEM. */
+static int artist_add(json_t *index, const struct subsonic_index *ix,
+		      size_t from, size_t to, const unsigned char *seen)
+{
+	const char *name = ix->albums[from].artist;
+	const struct subsonic_index_album *cover = NULL;
+	json_int_t count = 0;
+	json_t *entry, *group;
+
+	for (size_t a = from; a < to; a++) {
+		count += seen[a];
+		if (seen[a] && ix->albums[a].cover && !cover)
+			cover = &ix->albums[a];
+	}
+	if (!count)
+		return 0;
+	group = group_of(index, name);
+	entry = group ? json_pack("{s:o,s:s,s:I}", "id",
+		subsonic_music_id("ar", name), "name", name, "albumCount",
+		count) : NULL;
+	if (entry && cover && json_object_set_new(entry, "coverArt",
+			subsonic_music_id("al", cover->rel))) {
+		json_decref(entry);
+		entry = NULL;
+	}
+	if (!entry)
+		return -ENOMEM;
+	subsonic_marks_add(entry, json_string_value(json_object_get(entry,
+								    "id")));
+	return json_array_append_new(json_object_get(group, "artist"),
+				     entry) ? -ENOMEM : 0;
+}
+
 int subsonic_artists_all(json_t *body)
 {
-	json_t *index = json_array(), *items = NULL, *item, *entry, *group;
-	size_t i;
-	int rc = index ? subsonic_music_children(TOP, 1, &items) : -ENOMEM;
+	struct subsonic_index *ix = NULL;
+	unsigned char *seen = NULL;
+	json_t *index = json_array();
+	size_t from = 0;
+	int rc = index ? subsonic_index_get(&ix) : -ENOMEM;
 
-	json_array_foreach(rc ? NULL : items, i, item) {
-		const char *name = json_string_value(json_object_get(item,
-								   "name"));
-
-		group = group_of(index, name);
-		entry = group ? json_pack("{s:o,s:s}", "id",
-			subsonic_music_id("ar", name), "name", name) : NULL;
-		rc = entry ? artist_summary(name, entry) : -ENOMEM;
-		subsonic_marks_add(entry, json_string_value(json_object_get(
-			entry, "id")));
-		if (!rc && json_array_append_new(json_object_get(group,
-							"artist"), entry))
-			rc = -ENOMEM;
-		else if (rc)
-			json_decref(entry);
-		if (rc)
-			break;
+	if (!rc && !(seen = malloc(ix->nalbums + 1)))
+		rc = -ENOMEM;
+	if (!rc)
+		rc = subsonic_index_seen(ix, seen);
+	/* the index holds an artist's albums together, in the view's
+	 * order */
+	for (size_t a = 1; !rc && a <= ix->nalbums; a++) {
+		if (a < ix->nalbums && !strcmp(ix->albums[a].artist,
+					       ix->albums[from].artist))
+			continue;
+		rc = artist_add(index, ix, from, a, seen);
+		from = a;
 	}
-	json_decref(items);
+	free(seen);
+	subsonic_index_put(ix);
 	if (rc) {
 		json_decref(index);
 		return rc;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * A list page's albums (subsonic_brief.h): an album folder's listing
- * summed from the index's songs and the account's marks. It reads no
- * song's record and makes no Child; it judges no right itself (the
- * listing, made as the caller, does).
+ * A list page's albums (subsonic_brief.h): an album's songs of the
+ * index that the caller may read now, summed with the account's marks.
+ * It reads no song's record, lists no folder and makes no Child; it
+ * judges no right itself (subsonic_index_may() does).
  */
 #include "fs/subsonic/subsonic_brief.h"
 
@@ -49,27 +49,16 @@ static void sums_add(struct sums *m, const struct subsonic_index_song *s)
 		m->played = at;
 }
 
-/* Sum the songs of ix that the listing items names into m. A file the
- * index does not know is no track of this names generation (a cover,
- * an image), or one that came since: left out. */
-static void sums_of_listing(const struct subsonic_index *ix, json_t *items,
-		struct sums *m)
+/* Sum the songs of the album a of ix that may holds to (one a song)
+ * into m. */
+static void sums_of_album(const struct subsonic_index *ix,
+			  const struct subsonic_index_album *a,
+			  const unsigned char *may, struct sums *m)
 {
-	const struct subsonic_index_song *s;
-	json_t *item;
-	size_t i;
-
-	json_array_foreach(items, i, item) {
-		const char *name = json_string_value(json_object_get(item,
-								   "name"));
-
-		s = subsonic_index_find(ix, json_integer_value(
-			json_object_get(item, "file")));
-		if (s)
-			sums_add(m, s);
-		else if (name && !strncmp(name, "cover.", 6))
-			m->cover = 1;
-	}
+	for (size_t i = 0; i < a->nsongs; i++)
+		if (may[i])
+			sums_add(m, &ix->songs[a->song + i]);
+	m->cover = a->cover;
 }
 
 /* The AlbumID3 of a from m, as subsonic_music.c's album_of() makes it. */
@@ -105,26 +94,56 @@ static json_t *brief_of(const struct subsonic_index_album *a,
 	return o;
 }
 
-int subsonic_brief_album(const struct subsonic_index *ix,
-			 const struct subsonic_index_album *a, json_t **out)
+/* The songs of the n albums of ix at albums, in order, into *out (a new
+ * array), and their count into *count: 0 or -ENOMEM. */
+static int page_songs(const struct subsonic_index *ix, const size_t *albums,
+		    size_t n, size_t **out, size_t *count)
 {
-	struct sums m = { 0 };
-	json_t *items = NULL;
-	char *path;
-	int rc;
+	size_t k = 0;
 
-	*out = NULL;
-	if (asprintf(&path, "%s/%s", SUBSONIC_MUSIC_TOP, a->rel) < 0)
+	for (size_t i = 0; i < n; i++)
+		k += ix->albums[albums[i]].nsongs;
+	*out = calloc(k + 1, sizeof(**out));
+	if (!*out)
 		return -ENOMEM;
-	rc = subsonic_music_children(path, 0, &items);
-	free(path);
-	if (rc)
-		return rc;
-	sums_of_listing(ix, items, &m);
-	if (m.songs)
-		*out = brief_of(a, &m);
-	json_decref(items);
-	if (!m.songs)
-		return SUBSONIC_NOT_FOUND;
-	return *out ? 0 : -ENOMEM;
+	*count = k;
+	k = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct subsonic_index_album *a = &ix->albums[albums[i]];
+
+		for (size_t j = 0; j < a->nsongs; j++)
+			(*out)[k++] = a->song + j;
+	}
+	return 0;
+}
+
+int subsonic_brief_albums(const struct subsonic_index *ix,
+			  const size_t *albums, size_t n, json_t *into)
+{
+	unsigned char *may = NULL;
+	size_t *songs = NULL, k = 0;
+	int rc = page_songs(ix, albums, n, &songs, &k);
+
+	if (!rc && !(may = malloc(k + 1)))
+		rc = -ENOMEM;
+	/* the page's songs judged at once, as the caller now */
+	if (!rc)
+		rc = subsonic_index_may(ix, songs, k, may);
+	k = 0;
+	for (size_t i = 0; !rc && i < n; i++) {
+		const struct subsonic_index_album *a = &ix->albums[albums[i]];
+		struct sums m = { 0 };
+		json_t *o;
+
+		sums_of_album(ix, a, may + k, &m);
+		k += a->nsongs;
+		if (!m.songs)
+			continue;
+		o = brief_of(a, &m);
+		if (!o || json_array_append_new(into, o))
+			rc = -ENOMEM;
+	}
+	free(songs);
+	free(may);
+	return rc;
 }

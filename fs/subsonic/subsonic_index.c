@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The Subsonic lists' index (subsonic_index.h): the albums and songs
- * of the view a caller may see, walked as subsonic_music_albums() walks
- * it but their tags read at once for every track (track_attrs_titles()),
- * into plain arrays kept per caller identity and names generation. It
- * answers no request, judges no right itself and speaks no SQL.
+ * of the view, walked as the owner as subsonic_music_albums() walks it
+ * but their tags and paths read at once for every track
+ * (track_attrs_titles()), into plain arrays; another caller's made from
+ * the owner's, the songs it may read kept (caller_may_read_each()). Both
+ * kept per caller identity and names generation. It answers no request,
+ * judges no right itself (the caller layer does) and speaks no SQL.
  */
 #include "fs/subsonic/subsonic_index.h"
 
@@ -40,22 +42,25 @@ static void index_free(struct subsonic_index *ix)
 {
 	if (!ix)
 		return;
-	for (size_t i = 0; i < ix->nalbums; i++) {
+	/* a caller's own holds the owner's strings */
+	for (size_t i = 0; !ix->base && i < ix->nalbums; i++) {
 		free(ix->albums[i].rel);
 		free(ix->albums[i].name);
 		free(ix->albums[i].artist);
 		free(ix->albums[i].name_fold);
 		free(ix->albums[i].artist_fold);
 	}
-	for (size_t i = 0; i < ix->nsongs; i++) {
+	for (size_t i = 0; !ix->base && i < ix->nsongs; i++) {
 		free(ix->songs[i].name);
 		free(ix->songs[i].title);
 		free(ix->songs[i].title_fold);
 		free(ix->songs[i].genre);
+		free(ix->songs[i].path);
 	}
 	free(ix->albums);
 	free(ix->songs);
 	free(ix->by_file);
+	subsonic_index_put(ix->base);
 	free(ix);
 }
 
@@ -111,9 +116,9 @@ static int add_song(struct gathering *g, struct subsonic_index_album *al,
 	*s = (struct subsonic_index_song){ file, strdup(name),
 		strdup(tag(t->title) ? t->title : name), NULL,
 		tag(t->genre) ? strdup(t->genre) : NULL, t->duration,
-		t->first_seen, t->year, ix->nalbums };
+		t->first_seen, t->year, ix->nalbums, strdup(t->path) };
 	if ((s->title && fold_name(s->title, &s->title_fold)) ||
-	    (tag(t->genre) && !s->genre))
+	    (tag(t->genre) && !s->genre) || !s->path)
 		return -ENOMEM;
 	if (!*album && tag(t->album) && !(*album = strdup(t->album)))
 		return -ENOMEM;
@@ -265,11 +270,14 @@ static struct subsonic_index *kept_take(uint64_t who, uint64_t generation)
 }
 
 /* Keep ix for who at generation in the place of who's or of the one
- * used least recently. Under keeper.lock. */
-static void kept_put(struct subsonic_index *ix, uint64_t who,
-		     uint64_t generation)
+ * used least recently. Under keeper.lock. Returns the index put out of
+ * its place when that was its last reference, to free once the lock is
+ * let go (a caller's own gives back the owner's), or NULL. */
+static struct subsonic_index *kept_put(struct subsonic_index *ix,
+				       uint64_t who, uint64_t generation)
 {
 	struct kept *room = &keeper.kept[0];
+	struct subsonic_index *gone = NULL;
 
 	for (size_t i = 0; i < SUBSONIC_INDEX_KEPT; i++) {
 		struct kept *k = &keeper.kept[i];
@@ -282,38 +290,142 @@ static void kept_put(struct subsonic_index *ix, uint64_t who,
 			room = k;
 	}
 	if (room->ix && !--room->ix->refs)
-		index_free(room->ix);
+		gone = room->ix;
 	*room = (struct kept){ who, generation, ++keeper.used, clock_mono(),
 			       ix };
 	ix->refs++;
+	return gone;
+}
+
+/* The kept index of who at generation, taken, or NULL. */
+static struct subsonic_index *take(uint64_t who, uint64_t generation)
+{
+	struct subsonic_index *ix;
+
+	pthread_mutex_lock(&keeper.lock);
+	ix = who ? kept_take(who, generation) : NULL;
+	pthread_mutex_unlock(&keeper.lock);
+	return ix;
+}
+
+/* The songs of the album a of base that may holds to, appended to ix with
+ * their places there kept in place (by base's): the album too when it
+ * keeps one. */
+static void derive_album(struct subsonic_index *ix,
+			 const struct subsonic_index *base, size_t a,
+			 const unsigned char *may, size_t *place)
+{
+	struct subsonic_index_album al = base->albums[a];
+
+	al.song = ix->nsongs;
+	al.nsongs = 0;
+	al.year = 0;
+	al.last = 0;
+	for (size_t j = base->albums[a].song;
+	     j < base->albums[a].song + base->albums[a].nsongs; j++) {
+		struct subsonic_index_song *s;
+
+		if (!may[j])
+			continue;
+		place[j] = ix->nsongs;
+		s = &ix->songs[ix->nsongs++];
+		*s = base->songs[j];
+		s->album = ix->nalbums;
+		if (s->year > al.year)
+			al.year = s->year;
+		if (s->file > al.last)
+			al.last = s->file;
+		al.nsongs++;
+	}
+	if (al.nsongs)
+		ix->albums[ix->nalbums++] = al;
+}
+
+/* The index of this thread's caller, made from base (the owner's, whose
+ * reference it takes on success) with the songs whose files the caller
+ * may read now, into *out: 0 or -ENOMEM (logged). */
+static int derive(struct subsonic_index *base, struct subsonic_index **out)
+{
+	struct subsonic_index *ix = calloc(1, sizeof(*ix));
+	size_t n = base->nsongs, k = 0;
+	size_t *place = malloc((n + 1) * sizeof(*place));
+	unsigned char *may = malloc(n + 1);
+	int rc = ix && place && may ? 0 : -ENOMEM;
+
+	for (size_t i = 0; !rc && i < n; i++)
+		place[i] = i;
+	if (!rc)
+		rc = subsonic_index_may(base, place, n, may);
+	if (!rc) {
+		ix->songs = malloc((n + 1) * sizeof(*ix->songs));
+		ix->albums = malloc((base->nalbums + 1) * sizeof(*ix->albums));
+		ix->by_file = malloc((n + 1) * sizeof(*ix->by_file));
+		if (!ix->songs || !ix->albums || !ix->by_file)
+			rc = -ENOMEM;
+	}
+	for (size_t a = 0; !rc && a < base->nalbums; a++)
+		derive_album(ix, base, a, may, place);
+	/* base's order by file, the songs it keeps */
+	for (size_t i = 0; !rc && i < n; i++)
+		if (may[base->by_file[i]])
+			ix->by_file[k++] = place[base->by_file[i]];
+	free(place);
+	free(may);
+	if (rc) {
+		log_warn("subsonic: cannot make an account's music for the"
+			 " lists: %s", strerror(-rc));
+		index_free(ix);
+		return rc;
+	}
+	ix->base = base;
+	*out = ix;
+	return 0;
+}
+
+/* The owner's index, as the owner: 0 or a negative errno value. */
+static int owners(struct subsonic_index **base)
+{
+	int rc;
+
+	caller_begin_owner();
+	rc = subsonic_index_get(base);
+	caller_end_owner();
+	return rc;
 }
 
 int subsonic_index_get(struct subsonic_index **out)
 {
-	uint64_t who = caller_is_owner() ? 1 : caller_who();
+	int owner = caller_is_owner();
+	uint64_t who = owner ? 1 : caller_who();
 	uint64_t generation = indexer_names_generation();
+	struct subsonic_index *base = NULL, *gone = NULL;
 	int rc;
 
-	pthread_mutex_lock(&keeper.lock);
-	*out = who ? kept_take(who, generation) : NULL;
-	pthread_mutex_unlock(&keeper.lock);
+	*out = take(who, generation);
 	if (*out)
 		return 0;
+	if (!owner && (rc = owners(&base)))
+		return rc;
 	/* the callers that come meanwhile wait for this one's, not
 	 * gather the same again */
 	pthread_mutex_lock(&keeper.build);
-	pthread_mutex_lock(&keeper.lock);
-	*out = who ? kept_take(who, generation) : NULL;
-	pthread_mutex_unlock(&keeper.lock);
-	rc = *out ? 0 : gather(out);
+	*out = take(who, generation);
+	if (*out)
+		rc = 0;
+	else if (owner)
+		rc = gather(out);
+	else if (!(rc = derive(base, out)))
+		base = NULL;	/* taken by the new one */
 	if (!rc && !(*out)->refs) {
 		(*out)->refs = 1;
 		pthread_mutex_lock(&keeper.lock);
 		if (who)
-			kept_put(*out, who, generation);
+			gone = kept_put(*out, who, generation);
 		pthread_mutex_unlock(&keeper.lock);
 	}
 	pthread_mutex_unlock(&keeper.build);
+	index_free(gone);
+	subsonic_index_put(base);
 	return rc;
 }
 
@@ -328,6 +440,54 @@ void subsonic_index_put(struct subsonic_index *ix)
 	pthread_mutex_unlock(&keeper.lock);
 	if (last)
 		index_free(ix);
+}
+
+int subsonic_index_may(const struct subsonic_index *ix,
+		       const size_t *songs, size_t n, unsigned char *may)
+{
+	char **paths;
+
+	if (caller_is_owner()) {
+		memset(may, 1, n);
+		return 0;
+	}
+	paths = malloc((n + 1) * sizeof(*paths));
+	if (!paths)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		paths[i] = ix->songs[songs[i]].path;
+	caller_may_read_each(paths, n, may);
+	free(paths);
+	return 0;
+}
+
+int subsonic_index_seen(const struct subsonic_index *ix, unsigned char *seen)
+{
+	size_t *songs = malloc((ix->nsongs + 1) * sizeof(*songs)), n = 0;
+	unsigned char *may = malloc(ix->nsongs + 1);
+	int rc = songs && may ? 0 : -ENOMEM;
+
+	/* each album's first song, which mostly decides */
+	for (size_t a = 0; !rc && a < ix->nalbums; a++)
+		songs[a] = ix->albums[a].song;
+	if (!rc)
+		rc = subsonic_index_may(ix, songs, ix->nalbums, may);
+	for (size_t a = 0; !rc && a < ix->nalbums; a++) {
+		const struct subsonic_index_album *al = &ix->albums[a];
+
+		seen[a] = may[a];
+		for (size_t j = 1; !may[a] && j < al->nsongs; j++)
+			songs[n++] = al->song + j;
+	}
+	/* then the others of those it did not */
+	if (!rc && n)
+		rc = subsonic_index_may(ix, songs, n, may);
+	for (size_t i = 0; !rc && i < n; i++)
+		if (may[i])
+			seen[ix->songs[songs[i]].album] = 1;
+	free(songs);
+	free(may);
+	return rc;
 }
 
 const struct subsonic_index_song *

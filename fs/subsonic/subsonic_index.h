@@ -4,21 +4,24 @@
 /*
  * What the Subsonic lists (fs/subsonic/subsonic_lists.h) order, filter and look
  * up, so that a list costs the page it answers, not the whole music:
- * every album subsonic_music_albums() finds for this thread's caller,
- * with its name, artist folder, year and the files, names, titles and
- * years of its songs. It is gathered once for each caller identity
- * (caller_who(); the owner's callers are one) and each change of what
- * the mount lists by name (indexer_names_generation(): a rescan that
- * changed something moves it), and kept for the calls that follow,
- * for a caller other than the owner at most SUBSONIC_INDEX_KEEP_S
- * seconds: what its user may read changes with no change of names (a
- * chmod), and a folder it may newly read shows in its lists within that
- * time (one it may no longer read leaves them at once, below).
- * SUBSONIC_INDEX_KEPT identities are kept, a newer one taking the place
- * of the one used least recently.
+ * every album subsonic_music_albums() finds, with its name, artist
+ * folder, year and the files, names, titles, years and paths on disk of
+ * its songs. The owner's is gathered through the view once for each
+ * change of what the mount lists by name (indexer_names_generation(): a
+ * rescan that changed something moves it). Another caller's (caller_who()
+ * tells them apart) is made from the owner's without walking the view:
+ * the songs whose files it may read, checked at once with one change of
+ * identity (caller_may_read_each()), and the albums that keep one. Each
+ * is kept for the calls that follow, a caller other than the owner's at
+ * most SUBSONIC_INDEX_KEEP_S seconds: what its user may read changes
+ * with no change of names (a chmod), and a folder it may newly read
+ * shows in its lists within that time (one it may no longer read leaves
+ * them at once, below: subsonic_index_may() and subsonic_index_seen()
+ * judge the rights of now). SUBSONIC_INDEX_KEPT identities are kept, a
+ * newer one taking the place of the one used least recently.
  *
  * It gives nothing to a client itself: a page's albums and songs are
- * read again through the view as the caller (subsonic_music_get(),
+ * judged again as the caller (subsonic_brief_album(),
  * subsonic_music_song_at()), so their rights, marks and analysis are
  * those of the moment; one that went meanwhile is left out of the page.
  *
@@ -58,10 +61,13 @@ struct subsonic_index {
 		int64_t first_seen;	/* files.first_seen, or 0 */
 		long year;
 		size_t album;	/* in albums */
+		char *path;	/* its file on disk, absolute */
 	} *songs;
 	size_t nsongs;
 	size_t *by_file;	/* the songs' indexes by their files */
 	int refs;	/* the keeper's and each subsonic_index_get()'s */
+	/* the owner's, whose strings a caller's holds, or NULL */
+	struct subsonic_index *base;
 };
 
 /* The index of this thread's caller into *out, in the view's order (by
@@ -71,6 +77,18 @@ int subsonic_index_get(struct subsonic_index **out);
 
 /* Give back an index subsonic_index_get() gave. */
 void subsonic_index_put(struct subsonic_index *ix);
+
+/* Whether this thread's caller may now list the folder of the file of
+ * each of the n songs of ix at songs (their places in ix->songs) and
+ * read it, into may[i]: one change of identity for them all (the owner
+ * may all). 0 or -ENOMEM. */
+int subsonic_index_may(const struct subsonic_index *ix,
+		       const size_t *songs, size_t n, unsigned char *may);
+
+/* Whether this thread's caller may now read a song of each album of ix,
+ * into seen[i] for ix->albums[i]: each album's first song judged, then
+ * the others of those whose first it may not read. 0 or -ENOMEM. */
+int subsonic_index_seen(const struct subsonic_index *ix, unsigned char *seen);
 
 /* The song of ix whose file is file (a files.id), or NULL. */
 const struct subsonic_index_song *

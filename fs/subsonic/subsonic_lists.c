@@ -171,21 +171,37 @@ static void keep(struct picks *p, int (*keep)(struct pick *, void *),
 	p->n = n;
 }
 
-/* The AlbumID3 (without its songs) or the Child of the pick i of p as
- * the caller sees it now, into *out. */
-static int pick_out(const struct picks *p, size_t i, int songs,
-		    json_t **out)
+/* The Child of the pick i of p (a song) as the caller sees it now, into
+ * *out. */
+static int pick_out(const struct picks *p, size_t i, json_t **out)
 {
 	const struct subsonic_index *ix = p->ix;
 	const struct subsonic_index_song *s = &ix->songs[p->v[i].i];
-	const struct subsonic_index_album *a;
+	const struct subsonic_index_album *a = &ix->albums[s->album];
 
-	if (songs) {
-		a = &ix->albums[s->album];
-		return subsonic_music_song_at(a->rel, s->name, s->file,
-					      a->cover, out);
+	return subsonic_music_song_at(a->rel, s->name, s->file, a->cover,
+				      out);
+}
+
+/* Append to a the albums of the picks offset.. of p that the caller
+ * still sees, until it holds size: each round judges as many as are
+ * missing at once. 0 or -ENOMEM. */
+static int albums_page(const struct picks *p, size_t offset, size_t size,
+		       json_t *a)
+{
+	size_t *places = malloc((size + 1) * sizeof(*places));
+	size_t i = offset;
+	int rc = places ? 0 : -ENOMEM;
+
+	while (!rc && i < p->n && json_array_size(a) < size) {
+		size_t want = size - json_array_size(a), n = 0;
+
+		for (; n < want && i < p->n; i++)
+			places[n++] = p->v[i].i;
+		rc = subsonic_brief_albums(p->ix, places, n, a);
 	}
-	return subsonic_brief_album(ix, &ix->albums[p->v[i].i], out);
+	free(places);
+	return rc;
 }
 
 /* The picks offset.. of p, size of those the caller still sees, as the
@@ -196,9 +212,11 @@ static int page(const struct picks *p, size_t offset, size_t size,
 	json_t *a = json_array(), *o;
 	int rc = a ? 0 : -ENOMEM;
 
-	for (size_t i = offset; !rc && i < p->n &&
+	if (!rc && !songs)
+		rc = albums_page(p, offset, size, a);
+	for (size_t i = offset; !rc && songs && i < p->n &&
 	     json_array_size(a) < size; i++) {
-		rc = pick_out(p, i, songs, &o);
+		rc = pick_out(p, i, &o);
 		if (rc == SUBSONIC_NOT_FOUND) {
 			rc = 0;
 			continue;
@@ -629,7 +647,7 @@ static int songs_of_files(const struct subsonic_index *ix, json_t *files,
 		if (!s)
 			continue;
 		one.i = (size_t)(s - ix->songs);
-		rc = pick_out(&p, 0, 1, &song);
+		rc = pick_out(&p, 0, &song);
 		if (rc == SUBSONIC_NOT_FOUND) {
 			rc = 0;
 			continue;

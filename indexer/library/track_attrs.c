@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -356,11 +357,19 @@ static int add_title(void *arg, sqlite3_stmt *st)
 				     /* as the track's record rounds it */
 				     (long)(nearbyint(sqlite3_column_double(
 					     st, 4) * 1000) / 1000 + 0.5),
-				     sqlite3_column_int64(st, 5), NULL };
+				     sqlite3_column_int64(st, 5), NULL, NULL };
 	if (column_copy(st, 1, &row->title) ||
 	    column_copy(st, 2, &row->album) ||
 	    column_copy(st, 6, &row->genre))
 		return -ENOMEM;
+	/* as query_file_path() joins them */
+	if (asprintf(&row->path, "%.*s/%.*s", sqlite3_column_bytes(st, 7),
+		     (const char *)sqlite3_column_blob(st, 7),
+		     sqlite3_column_bytes(st, 8),
+		     (const char *)sqlite3_column_blob(st, 8)) < 0) {
+		row->path = NULL;
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -368,8 +377,9 @@ int track_attrs_titles(struct track_titles *out)
 {
 	*out = (struct track_titles){ NULL, 0, 0 };
 	return reader_each("SELECT t.file_id, t.title, al.title, t.year,"
-		" t.duration_s, f.first_seen, t.genre FROM tracks t"
-		" JOIN files f ON f.id = t.file_id"
+		" t.duration_s, f.first_seen, t.genre, r.path, f.path"
+		" FROM tracks t JOIN file_paths f ON f.id = t.file_id"
+		" JOIN roots r ON r.id = f.root_id"
 		" LEFT JOIN albums al ON al.id = t.album_id"
 		" ORDER BY t.file_id", "read the tracks' titles", add_title,
 		out);
@@ -396,6 +406,7 @@ void track_attrs_titles_free(struct track_titles *t)
 		free(t->v[i].title);
 		free(t->v[i].album);
 		free(t->v[i].genre);
+		free(t->v[i].path);
 	}
 	free(t->v);
 	*t = (struct track_titles){ NULL, 0, 0 };

@@ -99,13 +99,14 @@ struct track_titles {
 		long duration;	/* whole seconds, rounded */
 		int64_t first_seen;	/* files.first_seen, or 0 */
 		char *genre;	/* its tag, or NULL */
+		char *path;	/* its file's on disk, absolute */
 	} *v;
 	size_t nr, alloc;
 };
 
 /*
- * Read the titles, album titles, years, lengths, genres and first
- * sightings of every track of the store
+ * Read the titles, album titles, years, lengths, genres, first
+ * sightings and paths on disk of every track of the store
  * into *out, in the order of their files' ids, in one query (a caller
  * that asks for many tracks at once reads them here instead of track by
  * track with track_attrs_all()). It judges no right: the caller asks

@@ -18,8 +18,8 @@
 # its fill time is a row too. supysonic answers from supysonic-server
 # on waitress (python3-waitress). The calls are timed by
 # tests/bench/subsonic_load.py: the median of three, and the first
-# getAlbumList2 (mediamon gathers its lists' index there, once per caller
-# and change of the library).
+# getAlbumList2 (mediamon gathers its lists' index there: the owner's
+# once per change of the library, each account's made from it).
 #
 # Measured here at 100,000 files (105,558 with the corpus' extras), 2
 # shared CPUs at load 12-19 (other sessions' tests), one run: mediamon's

@@ -4,13 +4,15 @@ and getStarred2, scrobble's play counts, getAlbumList2's lists by marks
 and getTopSongs, within what the account's user may read."""
 
 import os
+import pwd
 import re
 
 from conftest import wait_for
 from subsonic_calls import (call, call_many, ok, failed, walk, restarted,
-                            private_root, names, starred, NS)
+                            private_root, names, starred, artists, NS)
 from subsonic_calls import music  # noqa: F401
 from access_users import world  # noqa: F401
+from test_import_acl import ACL, deny
 
 
 def test_unstar_of_an_upper_case_id(music):  # noqa: F811
@@ -269,6 +271,43 @@ def test_every_list_type_on_a_private_root(world):  # noqa: F811
         found = ok(call(w, "search3", query="", **mine)[2])[
             "searchResult3"]
         assert found == {"artist": [], "album": [], "song": []}
+
+
+def seen_by(w, **q):
+    """What the account sees at once: (the albums of each list type, the
+    artists of getArtists, those of getIndexes)."""
+    lists = tuple(album_list(w, t, **q) for t in ("newest", "random",
+                                                  "alphabeticalByName"))
+    got = ok(call(w, "getIndexes", **q)[2])["indexes"]
+    return (lists, sorted(artists(w, **q)),
+            sorted(a["name"] for i in got.get("index", [])
+                   for a in i["artist"]))
+
+
+def test_lists_drop_an_album_as_soon_as_its_rights_go(world):  # noqa: F811
+    """An album folder chmod-ed, or given an ACL, that shuts the account's
+    user out leaves its lists, getArtists and getIndexes in the very next
+    call, though they were asked just before (issue 77: the account's
+    index is kept, its rights are not); root's lists keep it."""
+    with private_root(world) as (w, mine, ids, top):
+        album = os.path.join(top, "Open", "Pub")
+        user = mine["auth"]["u"]
+        uid = pwd.getpwnam(user).pw_uid
+        shown = ((["Pub"],) * 3, ["Open"], ["Open"])
+        gone = (([],) * 3, [], [])
+        for shut in (lambda: os.chmod(album, 0o700),
+                     lambda: deny(album, uid)):
+            wait_for(lambda: seen_by(w, **mine), 60, "Pub for the account",
+                     until=lambda v: v == shown, mount=w.m)
+            assert seen_by(w, **mine) == shown
+            shut()
+            assert seen_by(w, **mine) == gone
+            assert sorted(album_list(w, "newest")) == ["Priv", "Pub"]
+            assert sorted(artists(w)) == ["Open", "Shut"]
+            # open again, its ACL (when given) taken off
+            os.chmod(album, 0o755)
+            if ACL in os.listxattr(album):
+                os.removexattr(album, ACL)
 
 
 def test_top_songs_are_the_accounts_most_played(music):  # noqa: F811

@@ -149,8 +149,8 @@ static void test_list(void **state)
 	assert_int_equal(track_attrs_list(3, NULL, buf, sizeof(buf)), 0);
 }
 
-/* Every track's few tags in one read, by file: a file that is no track
- * (3), or no file at all (0, 99), is none. */
+/* Every track's few tags and its path in one read, by file: a file that
+ * is no track (3), or no file at all (0, 99), is none. */
 static void test_titles(void **state)
 {
 	struct track_titles t;
@@ -164,9 +164,11 @@ static void test_titles(void **state)
 	assert_string_equal(one->title, "One More Time");
 	assert_string_equal(one->album, "Discovery");
 	assert_int_equal(one->year, 0);
+	assert_string_equal(one->path, "/m/a.flac");
 	one = track_attrs_title(&t, 2);
 	assert_non_null(one);
 	assert_string_equal(one->title, "Untitled");
+	assert_string_equal(one->path, "/m/b.mp3");
 	assert_null(one->album);
 	assert_null(track_attrs_title(&t, 3));
 	assert_null(track_attrs_title(&t, 0));
