@@ -495,6 +495,16 @@ int db_bind_text(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_null(st, i);
 }
 
+int db_bind_real_if(sqlite3_stmt *st, int i, int set, double v)
+{
+	return set ? sqlite3_bind_double(st, i, v) : sqlite3_bind_null(st, i);
+}
+
+int db_bind_int64_if(sqlite3_stmt *st, int i, int set, int64_t v)
+{
+	return set ? sqlite3_bind_int64(st, i, v) : sqlite3_bind_null(st, i);
+}
+
 void db_add_time(struct strbuf *out, sqlite3_stmt *st, int col)
 {
 	char at[CLOCK_RFC3339_LEN];

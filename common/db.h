@@ -73,6 +73,11 @@ int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out);
  */
 int db_bind_text(sqlite3_stmt *st, int i, const char *s);
 
+/* Bind v to parameter i when set, else NULL (a value not known: a
+ * duration of 0, a size of -1). Return what sqlite3_bind_*() returns. */
+int db_bind_real_if(sqlite3_stmt *st, int i, int set, double v);
+int db_bind_int64_if(sqlite3_stmt *st, int i, int set, int64_t v);
+
 /*
  * Append the len bytes at word to the FTS5 query q as one string (quoted,
  * inner quotes doubled), so that user text is never read as an operator,

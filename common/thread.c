@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Starting, naming and stopping the daemon's threads (thread.h), and the
- * table of their names. It owns none of their state.
+ * Starting, naming and stopping the daemon's threads (thread.h), the
+ * table of their names, and the name each thread gave itself, for the
+ * assertions of who may do what (thread_is()). It owns none of their
+ * state.
  */
 #include "common/thread.h"
 
@@ -33,10 +35,19 @@ void thread_stop(pthread_t thread, pthread_mutex_t *lock,
 	pthread_join(thread, NULL);
 }
 
+/* The name the calling thread gave itself (thread_name()), a row's. */
+static __thread const char *self;
+
 void thread_name(const char *name)
 {
 	assert(thread_known(name));
+	self = name;
 	pthread_setname_np(pthread_self(), name);
+}
+
+int thread_is(const char *name)
+{
+	return self && !strcmp(self, name);
 }
 
 int thread_start(pthread_t *thread, void *(*fn)(void *), void *arg,

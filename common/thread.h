@@ -44,6 +44,12 @@ void thread_stop(pthread_t thread, pthread_mutex_t *lock,
  * row's name (asserted). */
 void thread_name(const char *name);
 
+/* Whether the calling thread named itself name with thread_name(): 1,
+ * else 0 (a thread started named by thread_start() is not asked). For
+ * the assertions of the rules of who does what, as "only the writer
+ * thread commits on the writer's connection". */
+int thread_is(const char *name);
+
 /*
  * Start fn(arg) on a new thread named name (as thread_name()). Returns 0
  * or a negative errno value.

@@ -6,6 +6,7 @@
  */
 #include "common/utf8.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 #include "common/strbuf.h"
@@ -42,6 +43,20 @@ size_t utf8_fit(const char *s, size_t n, size_t max)
 	while (max && ((unsigned char)s[max] & 0xc0) == 0x80)
 		max--;
 	return max;
+}
+
+void utf8_add_line(struct strbuf *out, const char *field, ...)
+{
+	va_list ap;
+
+	va_start(ap, field);
+	for (const char *f = field; f; f = va_arg(ap, const char *)) {
+		if (f != field)
+			strbuf_addch(out, '\t');
+		utf8_add_field(out, f);
+	}
+	va_end(ap);
+	strbuf_addch(out, '\n');
 }
 
 void utf8_add_field(struct strbuf *out, const char *s)

@@ -31,6 +31,11 @@ size_t utf8_fit(const char *s, size_t n, size_t max);
  */
 void utf8_add_field(struct strbuf *out, const char *s);
 
+/* Append the fields, up to a NULL, as one line of text: each as
+ * utf8_add_field() has it, a tab between two, a line break after. */
+void utf8_add_line(struct strbuf *out, const char *field, ...)
+	__attribute__((sentinel));
+
 /*
  * Append the len bytes at s as text: each byte that begins no UTF-8
  * sequence, and NUL, becomes U+FFFD; the rest is kept as it is. JSON

@@ -43,6 +43,7 @@
 #include "fs/tree/stamps.h"
 #include "indexer/reads.h"
 #include "fs/daemon.h"
+#include "fs/options.h"
 #include "fs/tree/views.h"
 #include "indexer/indexer.h"
 
@@ -66,29 +67,20 @@ struct options {
 	int failed;
 };
 
-/* An option that sets its member of struct options to 1 (fuse_opt). */
-#define FLAG(templ, member) { templ, offsetof(struct options, member), 1 }
+/* main.c's fuse_opt table: the FLAG, KEY and KEEP entries of the table
+ * of options (fs/options.def), in its order. */
+#define FLAG(templ, member) { templ, offsetof(struct options, member), 1 },
+#define KEY(templ, key) FUSE_OPT_KEY(templ, key),
+#define KEEP(templ) FUSE_OPT_KEY(templ, FUSE_OPT_KEY_KEEP),
+#define LIBFUSE
+#define FS_MOUNT
 
 static const struct fuse_opt option_spec[] = {
-	FUSE_OPT_KEY("config=", KEY_CONFIG),
-	FUSE_OPT_KEY("music=", KEY_SHORT),
-	FUSE_OPT_KEY("manga=", KEY_SHORT),
-	FUSE_OPT_KEY("db=", KEY_SHORT),
-	FUSE_OPT_KEY("db_shared_ok", KEY_SHARED_OK),
-	/* the mount table's user=NAME (mount(8) gives it a user's mount):
-	 * libfuse's, though user is a key of the file too */
-	FUSE_OPT_KEY("user=", FUSE_OPT_KEY_KEEP),
-	FLAG("nofollow_cpu", no_follow),
-	FLAG("libfuse_loop", libfuse_loop),
-	FLAG("-h", help),
-	FLAG("--help", help),
-	FLAG("-V", version),
-	FLAG("--version", version),
-	FLAG("--check-config", check_config),
-	FLAG("--check-connections", check_connections),
-	FLAG("--check", check_once),
-	FLAG("--apply", apply),
-	FLAG("--import-catalog", import_catalog),
+#define MEDIAMON_OPTION(parse, help_head, help, man_head, man) parse
+#define MEDIAMON_LIBRARY(name, version)
+#include "fs/options.def"
+#undef MEDIAMON_OPTION
+#undef MEDIAMON_LIBRARY
 	FUSE_OPT_END
 };
 
@@ -153,66 +145,6 @@ static int option_proc(void *data, const char *arg, int key,
 		return 0;
 	}
 	return 1;
-}
-
-static void usage(const char *prog)
-{
-	printf("usage: %s [options] MOUNTPOINT\n"
-	       "\n"
-	       "Indexes music and manga libraries and shows the index, its\n"
-	       "status and its controls as files under MOUNTPOINT.\n"
-	       "\n"
-	       "options:\n"
-	       "    -o config=FILE         configuration file (default:\n"
-	       "                           $XDG_CONFIG_HOME/mediamon/mediamon.conf,\n"
-	       "                           then /etc/mediamon/mediamon.conf)\n"
-	       "    -o music=DIR           a music root (repeatable)\n"
-	       "    -o manga=DIR           a manga root (repeatable)\n"
-	       "    -o db=FILE             the database file\n"
-	       "    -o db_shared_ok        take a database in a folder others\n"
-	       "                           may write to, or not this user's\n"
-	       "    -o allow_other         let other users see the mount\n"
-	       "    -o entry_timeout=S     how long the kernel keeps names\n"
-	       "                           (default: 1 second)\n"
-	       "    -o attr_timeout=S      how long the kernel keeps attributes\n"
-	       "                           (default: 1 second)\n"
-	       "    -o render_deadline=S   how long a generated file may read\n"
-	       "                           the store before its open fails\n"
-	       "                           (default: 10 seconds)\n"
-	       "    -o snapshot_files=N    files in the store from which the\n"
-	       "                           lists of status/ are read from a\n"
-	       "                           rendering made apart (default:\n"
-	       "                           50000)\n"
-	       "    -o max_threads=N       threads that answer the kernel's\n"
-	       "                           requests (default: 10)\n"
-	       "    -o max_idle_threads=N  idle threads kept at most (default:\n"
-	       "                           all)\n"
-	       "    -o allow_root          let root see the mount too\n"
-	       "    -o auto_unmount        unmount when the daemon ends\n"
-	       "    -f                     stay in the foreground\n"
-	       "    -s                     answer on one thread\n"
-	       "    -d, -o debug           print every request (implies -f)\n"
-	       "    --check-config [FILE]  check the configuration (FILE or\n"
-	       "                           -o config=), print it (secrets\n"
-	       "                           masked) and exit\n"
-	       "    --check-connections    ask every configured service one\n"
-	       "                           harmless request, print ok or why\n"
-	       "                           not, and exit (0: all ok)\n"
-	       "    --check [--apply]      scan once, check for missing\n"
-	       "                           volumes and dead links once, print\n"
-	       "                           what was found and would be done\n"
-	       "                           (done with --apply), and exit\n"
-	       "                           (0: nothing wrong)\n"
-	       "    --import-catalog FORMAT FILE\n"
-	       "                           add an export of links (FORMAT\n"
-	       "                           links: one ed2k link a line; csv:\n"
-	       "                           name,link) to the [catalog] file\n"
-	       "                           and exit (0: every line taken)\n"
-	       "    -h, --help             this help\n"
-	       "    -V, --version          the version\n"
-	       "Other -o options go to the kernel's mount (see fuse(8)); one\n"
-	       "naming a key of the configuration file is refused.\n",
-	       prog);
 }
 
 /* Build the configuration from the file and the command line, in that
@@ -629,12 +561,10 @@ static int run_other_mode(struct options *o, struct fuse_args *args,
 			  int *rc)
 {
 	if (o->version) {
-		printf("mediamon %s (libfuse %s, SQLite %s)\n",
-		       MEDIAMON_VERSION, fuse_pkgversion(),
-		       db_library_version());
+		options_print_version(stdout);
 		*rc = 0;
 	} else if (o->help) {
-		usage(args->argv[0]);
+		options_print_help(stdout, args->argv[0]);
 		*rc = 0;
 	} else if (o->import_catalog) {
 		*rc = import_catalog(o);

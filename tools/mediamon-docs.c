@@ -12,7 +12,9 @@
  * their table (common/threads.def); "subsonic-man" mediamon.conf(5)'s
  * list of the OpenSubsonic methods and "subsonic-methods" the same rows
  * as tab-separated lines (name, flags, since, help) for the tests, both
- * from the methods' table (fs/subsonic/subsonic_methods.def). A separate
+ * from the methods' table (fs/subsonic/subsonic_methods.def);
+ * "options-man" mediamon(8)'s items of the options, from their table
+ * (fs/options.def, as --help and the parser). A separate
  * program rather
  * than a daemon option: the daemon keeps no code it never runs.
  * tests/integration/test_docs_drift.py puts them in the files (--write)
@@ -26,6 +28,7 @@
 #include "common/config_table.h"
 #include "common/strbuf.h"
 #include "common/thread.h"
+#include "fs/options.h"
 #include "fs/tree/nodes.h"
 #include "fs/subsonic/subsonic.h"
 #include "fs/tree/render_monitor.h"
@@ -385,10 +388,12 @@ int main(int argc, char **argv)
 		ret = subsonic_methods(1);
 	else if (argc == 2 && !strcmp(argv[1], "subsonic-methods"))
 		ret = subsonic_methods(0);
+	else if (argc == 2 && !strcmp(argv[1], "options-man"))
+		options_print_man(stdout), ret = 0;
 	else {
 		fprintf(stderr, "usage: mediamon-docs conf-man|conf-example|"
 			"mount-man|checks-man|threads-man|subsonic-man|"
-			"subsonic-methods\n");
+			"subsonic-methods|options-man\n");
 		return 2;
 	}
 	return fflush(stdout) || ret;

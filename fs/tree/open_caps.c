@@ -6,6 +6,7 @@
  */
 #include "fs/tree/open_caps.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -404,6 +405,10 @@ void open_caps_keep(struct strbuf *text, struct open_caps_text *out)
 {
 	size_t paged = (text->len + 4095) & ~(size_t)4095;
 	char *pages = MAP_FAILED;
+
+	/* A virtual file is rendered once per open: its handle keeps one
+	 * rendering, never a second over the first. */
+	assert(!out->buf && !out->len);
 
 	if (text->len >= OPEN_CAPS_PAGED_BYTES)
 		pages = mmap(NULL, paged, PROT_READ | PROT_WRITE,

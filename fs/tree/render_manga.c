@@ -251,10 +251,7 @@ static int unparsed_line(void *arg, const char *path, const char *reason)
 {
 	struct strbuf *out = arg;
 
-	utf8_add_field(out, path);
-	strbuf_addch(out, '\t');
-	strbuf_addstr(out, reason);
-	strbuf_addch(out, '\n');
+	utf8_add_line(out, path, reason, NULL);
 	return 0;
 }
 

@@ -506,10 +506,7 @@ static int tag_error_line(void *arg, const char *path, const char *reason)
 {
 	struct strbuf *out = arg;
 
-	utf8_add_field(out, path);
-	strbuf_addch(out, '\t');
-	utf8_add_field(out, reason ? reason : "damaged");
-	strbuf_addch(out, '\n');
+	utf8_add_line(out, path, reason ? reason : "damaged", NULL);
 	return 0;
 }
 
@@ -524,12 +521,7 @@ static int no_cover_line(void *arg, const char *artist, const char *album,
 {
 	struct strbuf *out = arg;
 
-	utf8_add_field(out, artist);
-	strbuf_addch(out, '\t');
-	utf8_add_field(out, album);
-	strbuf_addch(out, '\t');
-	utf8_add_field(out, folder);
-	strbuf_addch(out, '\n');
+	utf8_add_line(out, artist, album, folder, NULL);
 	return 0;
 }
 

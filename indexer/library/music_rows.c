@@ -233,10 +233,7 @@ static int apply_track(int which, const struct tags *t, int64_t file,
 	music_bind_int(st, 9, t->disc_total);
 	music_bind_int(st, 10, t->year);
 	music_bind_text(st, 11, t->genre);
-	if (t->duration_s > 0)
-		sqlite3_bind_double(st, 12, t->duration_s);
-	else
-		sqlite3_bind_null(st, 12);
+	db_bind_real_if(st, 12, t->duration_s > 0, t->duration_s);
 	music_bind_text(st, 13, t->codec);
 	music_bind_int(st, 14, t->bitrate_kbps);
 	music_bind_int(st, 15, t->sample_rate);
@@ -248,14 +245,8 @@ static int apply_track(int which, const struct tags *t, int64_t file,
 	music_bind_text(st, 21, t->mb_album_artist_id);
 	tags_sources(t, sources);
 	music_bind_text(st, 22, sources);
-	if (t->has_gain)
-		sqlite3_bind_double(st, 23, t->gain_db);
-	else
-		sqlite3_bind_null(st, 23);
-	if (t->has_album_gain)
-		sqlite3_bind_double(st, 24, t->album_gain_db);
-	else
-		sqlite3_bind_null(st, 24);
+	db_bind_real_if(st, 23, t->has_gain, t->gain_db);
+	db_bind_real_if(st, 24, t->has_album_gain, t->album_gain_db);
 	music_bind_int(st, 25, id);
 	music_bind_int(st, 26, t->bit_depth);
 	return music_step_id(which, &file);
@@ -383,10 +374,7 @@ static int apply_file(const struct music_rec *rec)
 	sqlite3_bind_int(st, 8, rec->parsed && rec->tags.tag_error);
 	music_bind_text(st, 9, rec->parsed && rec->tags.tag_error ?
 			rec->tags.error : NULL);
-	if (rec->has_crc)
-		sqlite3_bind_int64(st, 11, rec->crc);
-	else
-		sqlite3_bind_null(st, 11);
+	db_bind_int64_if(st, 11, rec->has_crc, rec->crc);
 	if (rec->id)
 		rc = music_step_id(which, &none);
 	else if (!(rc = music_step_insert(which, &file)) && rec->parsed)
@@ -474,10 +462,7 @@ static int apply_dir(const struct music_rec *rec)
 	sqlite3_bind_int64(st, 1, rec->root_id);
 	sqlite3_bind_blob(st, 2, rec->path, rec->path_len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, rec->mtime_ns);
-	if (keep)
-		sqlite3_bind_int64(st, 4, (int64_t)rec->digest);
-	else
-		sqlite3_bind_null(st, 4);
+	db_bind_int64_if(st, 4, keep, (int64_t)rec->digest);
 	rc = music_step_id(ST_DIR_SET, &id);
 	if (rc)
 		return rc;

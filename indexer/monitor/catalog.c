@@ -100,10 +100,8 @@ static int load_line(struct load *l, const char *line, size_t len)
 	}
 	sqlite3_bind_text(l->row, 1, title, -1, SQLITE_STATIC);
 	sqlite3_bind_text(l->row, 2, link, -1, SQLITE_STATIC);
-	if (json_is_integer(size))
-		sqlite3_bind_int64(l->row, 3, json_integer_value(size));
-	else
-		sqlite3_bind_null(l->row, 3);
+	db_bind_int64_if(l->row, 3, json_is_integer(size),
+			 json_is_integer(size) ? json_integer_value(size) : 0);
 	if (json_is_string(source))
 		sqlite3_bind_text(l->row, 4, json_string_value(source), -1,
 				  SQLITE_STATIC);

@@ -59,32 +59,18 @@ int checks_count_download(sqlite3 *db, void *arg)
 int checks_store(sqlite3 *db, void *arg)
 {
 	struct checks_row *r = arg;
-	sqlite3_stmt *st;
+	struct db_arg finished = r->finished_at > 0 ?
+				 DB_REAL(r->finished_at) : DB_TEXT(NULL);
 	int rc;
 
-	rc = db_prepare(db, r->id ? update_sql : insert_sql, &st);
-	if (rc)
-		return rc;
-	if (r->id)
-		sqlite3_bind_int64(st, 1, r->id);
-	sqlite3_bind_text(st, 2, r->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, r->trigger, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 4, r->started_at);
-	if (r->finished_at > 0)
-		sqlite3_bind_double(st, 5, r->finished_at);
-	else
-		sqlite3_bind_null(st, 5);
-	sqlite3_bind_int(st, 6, r->series);
-	sqlite3_bind_int(st, 7, r->wanted);
-	sqlite3_bind_int(st, 8, r->found);
-	sqlite3_bind_int(st, 9, r->catalog);
-	sqlite3_bind_int(st, 10, r->prowlarr);
-	sqlite3_bind_int(st, 11, r->cache_hits);
-	sqlite3_bind_int(st, 12, r->sent);
-	sqlite3_bind_int(st, 13, r->skipped);
-	sqlite3_bind_int(st, 14, r->failed);
-	sqlite3_bind_int(st, 15, r->errors);
-	rc = db_finalize(st, sqlite3_step(st), "store check");
+	rc = db_run(db, "store check", r->id ? update_sql : insert_sql,
+		    DB_ARGS(DB_INT_OR_NULL(r->id), DB_TEXT(r->kind),
+			    DB_TEXT(r->trigger), DB_REAL(r->started_at),
+			    finished, DB_INT(r->series), DB_INT(r->wanted),
+			    DB_INT(r->found), DB_INT(r->catalog),
+			    DB_INT(r->prowlarr), DB_INT(r->cache_hits),
+			    DB_INT(r->sent), DB_INT(r->skipped),
+			    DB_INT(r->failed), DB_INT(r->errors)));
 	if (rc)
 		return rc;
 	if (!r->id)

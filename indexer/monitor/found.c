@@ -93,18 +93,10 @@ static int store_found(sqlite3_stmt *st, int64_t series,
 		sqlite3_bind_int(st, 10, r->indexer_id);
 		sqlite3_bind_double(st, 11, r->first);
 		sqlite3_bind_double(st, 12, r->last);
-		if (r->size >= 0)
-			sqlite3_bind_int64(st, 13, r->size);
-		else
-			sqlite3_bind_null(st, 13);
-		if (!strcmp(r->source, "prowlarr") && r->seeders >= 0)
-			sqlite3_bind_int(st, 14, r->seeders);
-		else
-			sqlite3_bind_null(st, 14);
-		if (r->published_at > 0)
-			sqlite3_bind_double(st, 15, r->published_at);
-		else
-			sqlite3_bind_null(st, 15);
+		db_bind_int64_if(st, 13, r->size >= 0, r->size);
+		db_bind_int64_if(st, 14, !strcmp(r->source, "prowlarr") &&
+				 r->seeders >= 0, r->seeders);
+		db_bind_real_if(st, 15, r->published_at > 0, r->published_at);
 		sqlite3_bind_double(st, 16, r->found_at ? r->found_at : at);
 		rc = db_step(st, "store releases");
 	}

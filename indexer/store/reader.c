@@ -5,6 +5,7 @@
  */
 #include "indexer/store/reader.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -74,6 +75,35 @@ int reader_init(const char *db_path)
 	return 0;
 }
 
+/*
+ * fs never writes the store: a statement that would change a table of
+ * it (not of temp) is never prepared on a read connection, whose
+ * SQLITE_OPEN_READONLY would only make it fail; one is a bug, and
+ * aborts (SQLite asks at each prepare, not at each step). SQLite's own
+ * tables are its business: a table-valued function (json_each) is
+ * declared with an update of sqlite_master that writes nothing.
+ */
+static int reads_only(void *unused, int action, const char *what,
+		      const char *column, const char *dbname,
+		      const char *trigger)
+{
+	(void)unused;
+	(void)column;
+	(void)trigger;
+	if (what && !strncmp(what, "sqlite_", 7))
+		return SQLITE_OK;
+	switch (action) {
+	case SQLITE_INSERT: case SQLITE_UPDATE: case SQLITE_DELETE:
+	case SQLITE_CREATE_TABLE: case SQLITE_CREATE_INDEX:
+	case SQLITE_CREATE_TRIGGER: case SQLITE_CREATE_VIEW:
+	case SQLITE_DROP_TABLE: case SQLITE_DROP_INDEX:
+	case SQLITE_DROP_TRIGGER: case SQLITE_DROP_VIEW:
+	case SQLITE_ALTER_TABLE: case SQLITE_REINDEX:
+		assert(dbname && !strcmp(dbname, "temp"));
+	}
+	return SQLITE_OK;
+}
+
 /* The calling thread's reader, its connection opened on first use. */
 static struct reader *reader_get(void)
 {
@@ -93,6 +123,7 @@ static struct reader *reader_get(void)
 	}
 	sqlite3_progress_handler(r->db, READER_DEADLINE_STEPS, past_deadline,
 				 NULL);
+	sqlite3_set_authorizer(r->db, reads_only, NULL);
 	if (pthread_setspecific(reader_key, r)) {
 		reader_destroy(r);
 		log_error(-ENOMEM, "reader: cannot keep connection");

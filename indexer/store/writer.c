@@ -6,6 +6,7 @@
  */
 #include "indexer/store/writer.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -323,6 +324,21 @@ static void *writer_main(void *unused)
 	return NULL;
 }
 
+/*
+ * One writer thread: while it runs, a commit on its connection from any
+ * other thread (a domain that kept the connection open() gave it and
+ * wrote from elsewhere) is a bug, and aborts. Before the thread starts
+ * (the migrations, the domains' start()) and once it stopped, the
+ * owner's thread has the connection.
+ */
+static int commit_on_writer(void *unused)
+{
+	(void)unused;
+	assert(!__atomic_load_n(&w.running, __ATOMIC_ACQUIRE) ||
+	       thread_is("mm-writer"));
+	return 0;
+}
+
 static void close_store(void)
 {
 	for (size_t i = 0; i < w.nr_domains; i++)
@@ -347,8 +363,10 @@ static int reopen_store(void)
 	int persist = 1, rc;
 
 	rc = db_open(w.path, 0, &db);
-	if (!rc)
+	if (!rc) {
+		sqlite3_commit_hook(db, commit_on_writer, NULL);
 		rc = name_rows_watch(db, w.names_tables);
+	}
 	if (!rc)
 		rc = domains_open(db);
 	if (rc) {
@@ -485,6 +503,7 @@ int writer_start(const char *db_path)
 		return log_error(-ENOMEM, "writer: out of memory");
 	rc = db_open(db_path, 0, &w.db);
 	if (!rc) {
+		sqlite3_commit_hook(w.db, commit_on_writer, NULL);
 		storefile_opened(w.db);
 		rc = schema_migrate(w.db);
 	}
@@ -508,7 +527,7 @@ int writer_start(const char *db_path)
 		close_store();
 		return rc;
 	}
-	w.running = 1;
+	__atomic_store_n(&w.running, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -517,7 +536,7 @@ void writer_stop(void)
 	if (!w.running)
 		return;
 	thread_stop(w.thread, &w.lock, &w.wake, &w.stopping);
-	w.running = 0;
+	__atomic_store_n(&w.running, 0, __ATOMIC_RELEASE);
 	close_store();
 }
 

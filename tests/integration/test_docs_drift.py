@@ -18,7 +18,9 @@ of common/manga_sources.def), with each key's type, range or choices,
 default and help, and must equal it too. The
 choices of [download] client and [usenet] client come from the clients'
 table (common/download_clients.def): mediamon.conf(5) lists them, and
---check-config names them for a bad value, both in the table's order."""
+--check-config names them for a bad value, both in the table's order.
+mediamon(8)'s OPTIONS items and --help's lines are the options' table's
+(fs/options.def), which main.c's parser is made from too."""
 
 import glob
 import os
@@ -625,10 +627,71 @@ def test_man_options():
     assert drift(listed - obsolete, helped) == NO_DRIFT
     r = subprocess.run([BINARY, "--version"], capture_output=True,
                        text=True, timeout=120)
-    assert r.returncode == 0 and re.fullmatch(
-        r"mediamon \S+ \(libfuse \S+, SQLite \S+\)\n", r.stdout), r.stdout
+    m = re.fullmatch(r"mediamon \S+ \((.*)\)\n", r.stdout)
+    assert r.returncode == 0 and m, r.stdout
+    names = [part.rsplit(" ", 1)[0] for part in m.group(1).split(", ")]
+    assert names[:2] == ["libfuse", "SQLite"]
     assert ".BR \\-V \", \" \\-\\-version\nThe version, and those of " \
-        "libfuse and SQLite.\n" in read("man/mediamon.8")
+        "%s and %s.\n" % (", ".join(names[:-1]), names[-1]) in \
+        read("man/mediamon.8")
+
+
+OPTIONS_BEGIN = '.\\" The options: fs/options.def\n'
+OPTIONS_END = '.\\" End of the options\n'
+
+
+def macro_args(text, macro):
+    """The arguments of each call of macro (a row of a .def) at the start
+    of a line: each argument's C string literals joined and unescaped
+    (None for NULL), any other argument as written."""
+    rows = []
+    for m in re.finditer(r"^%s\(" % macro, text, re.M):
+        args, depth, i, cur = [], 1, m.end(), ""
+        while depth:
+            lit = re.match(r'"((?:[^"\\]|\\.)*)"', text[i:])
+            if lit:
+                cur += lit.group(0)
+                i += lit.end()
+                continue
+            c = text[i]
+            depth += {"(": 1, ")": -1}.get(c, 0)
+            if depth == 1 and c == "," or not depth:
+                args.append(cur.strip())
+                cur = ""
+            else:
+                cur += c
+            i += 1
+        rows.append([None if a == "NULL" else "".join(
+            bytes(x, "utf-8").decode("unicode_escape")
+            for x in re.findall(r'"((?:[^"\\]|\\.)*)"', a))
+            if a.startswith('"') else a for a in args])
+    return rows
+
+
+def table_options(text):
+    """[(help head, man head)] of the options' table (fs/options.def), in
+    its order, None where the row has none."""
+    return [(row[1], row[3]) for row in macro_args(text,
+                                                    "MEDIAMON_OPTION")]
+
+
+def test_options_from_their_table():
+    """mediamon(8)'s OPTIONS items are the options' table's (make docs),
+    and --help lists the table's help heads, in its order, each once."""
+    text = read("fs/options.def")
+    rows = table_options(text)
+    assert len(rows) == text.count("\nMEDIAMON_OPTION(") > 20
+    made = docs_tool("options-man")
+    assert made.startswith(OPTIONS_BEGIN) and made.endswith(OPTIONS_END)
+    assert man_block(read("man/mediamon.8"), OPTIONS_BEGIN,
+                     OPTIONS_END) == made, "run make docs"
+    man_heads = re.findall(r"^\.TP\n(.*)$", made, re.M)
+    assert man_heads == [m for _, m in rows if m]
+    r = subprocess.run([BINARY, "--help"], capture_output=True, text=True,
+                       timeout=120)
+    heads = re.findall(r"^    (-\S.*?)(?:  |$)", r.stdout, re.M)
+    assert r.returncode == 0 and heads == [h for h, _ in rows if h]
+    assert all(len(line) <= 80 for line in r.stdout.split("\n"))
 
 
 def test_man_metrics():
@@ -744,6 +807,9 @@ def test_parsers_see_a_drift():
                                   (["d"], [], ["q"])]
     assert example_split("# head\n\n[a]\n# k = 1\n") == (
         "# head\n\n", "[a]\n# k = 1\n")
+    assert macro_args('X(F("a", b) F(c),\n\t"-x",\n\t"one "\n\t"two",\n'
+                      '\tNULL, "\\\\-x \\"y\\"\\n")\n#define X(a)\n', "X") == [
+        ['F("a", b) F(c)', "-x", "one two", None, '\\-x "y"\n']]
 
 
 def write(rel, text):
@@ -781,7 +847,10 @@ if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
     text = text.replace(old, docs_tool("checks-man"))
     old = man_block(text, THREADS_BEGIN, THREADS_END)
     assert old, "mediamon.8 has no list of the threads to rewrite"
-    write("man/mediamon.8", text.replace(old, docs_tool("threads-man")))
+    text = text.replace(old, docs_tool("threads-man"))
+    old = man_block(text, OPTIONS_BEGIN, OPTIONS_END)
+    assert old, "mediamon.8 has no list of the options to rewrite"
+    write("man/mediamon.8", text.replace(old, docs_tool("options-man")))
     write_key_lists()
     text = read("man/mediamon.conf.5")
     old = man_block(text, SUBSONIC_BEGIN, SUBSONIC_END)

@@ -384,6 +384,30 @@ static void test_add_time(void **state)
 	strbuf_release(&out);
 }
 
+/* A value bound when it is known, NULL when not. */
+static void test_bind_if(void **state)
+{
+	sqlite3_stmt *st;
+	sqlite3 *db;
+
+	(void)state;
+	assert_int_equal(db_open(":memory:", 0, &db), 0);
+	assert_int_equal(db_prepare(db, "SELECT quote(?1), quote(?2),"
+				    " quote(?3), quote(?4)", &st), 0);
+	assert_int_equal(db_bind_real_if(st, 1, 1, 2.5), SQLITE_OK);
+	assert_int_equal(db_bind_real_if(st, 2, 0, 2.5), SQLITE_OK);
+	assert_int_equal(db_bind_int64_if(st, 3, 1, 1LL << 40), SQLITE_OK);
+	assert_int_equal(db_bind_int64_if(st, 4, 0, 7), SQLITE_OK);
+	assert_int_equal(db_bind_int64_if(st, 9, 1, 7), SQLITE_RANGE);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal(sqlite3_column_text(st, 0), "2.5");
+	assert_string_equal(sqlite3_column_text(st, 1), "NULL");
+	assert_string_equal(sqlite3_column_text(st, 2), "1099511627776");
+	assert_string_equal(sqlite3_column_text(st, 3), "NULL");
+	sqlite3_finalize(st);
+	db_close(db);
+}
+
 /* db_run() binds each kind in order, NULL for a NULL text; db_one_int()
  * reads one integer, 0 for no row or a NULL; a statement that does not
  * prepare, or a parameter past its last, is -EIO. */
@@ -583,6 +607,7 @@ int main(void)
 		cmocka_unit_test(test_step_remakes_a_table),
 		cmocka_unit_test(test_with_temp_files),
 		cmocka_unit_test(test_add_time),
+		cmocka_unit_test(test_bind_if),
 		cmocka_unit_test(test_run_and_one_int),
 		cmocka_unit_test(test_prepare_bound),
 		cmocka_unit_test(test_each_and_one_row),

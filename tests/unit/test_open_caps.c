@@ -204,7 +204,7 @@ static void test_renderings_kept_in_pages(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(*sizes); i++) {
 		struct strbuf text = STRBUF_INIT;
-		struct open_caps_text kept;
+		struct open_caps_text kept = { 0 };
 
 		for (size_t k = 0; k < sizes[i]; k++)
 			strbuf_addch(&text, 'a' + k % 26);

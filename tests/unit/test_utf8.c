@@ -108,6 +108,19 @@ static void test_markup(void **state)
 	strbuf_release(&out);
 }
 
+/* A line of fields: a tab between two, control characters in one made
+ * spaces, bytes not UTF-8 U+FFFD, a line break after the last. */
+static void test_line(void **state)
+{
+	struct strbuf out = STRBUF_INIT;
+
+	(void)state;
+	utf8_add_line(&out, "a\tb", "", "c\xff", NULL);
+	utf8_add_line(&out, "one", NULL);
+	assert_string_equal(out.buf, "a b\t\tc" FFFD "\none\n");
+	strbuf_release(&out);
+}
+
 /* An SVG chart's title of every class is a well-formed document. */
 static void test_svg(void **state)
 {
@@ -136,6 +149,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classes),
 		cmocka_unit_test(test_markup),
+		cmocka_unit_test(test_line),
 		cmocka_unit_test(test_svg),
 	};
 
