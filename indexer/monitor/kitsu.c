@@ -348,10 +348,10 @@ static int kitsu_media(const struct remote_source *src, const char *title,
 	if (!rc)
 		rc = kitsu_parse(resp.body.buf, resp.body.len,
 				 id > 0 ? NULL : title, edition, io);
-	else
-		memset(io, 0, sizeof(*io));
-	if (id <= 0)
+	else if (id <= 0)
 		rc = remote_route_missing("kitsu", url.buf, rc);
+	if (rc && rc != -EEXIST)
+		memset(io, 0, sizeof(*io));
 	http_response_release(&resp);
 	strbuf_release(&url);
 	return rc;

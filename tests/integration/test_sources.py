@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The count of volumes out for the new-volume check, from Nautiljon,
-MangaDex, MangaUpdates and AniList (fakes that answer in their shapes): each
-edition's own count, the order and the fallback, the cache, and bad
-answers refused."""
+MangaDex, MangaUpdates and AniList (fakes that answer in their shapes;
+Kitsu's own in test_sources_kitsu.py): each edition's own count, the
+order and the fallback, the cache, and bad answers refused."""
 
 import errno
 import json
@@ -62,15 +62,19 @@ def monitored(tmp_path, fake):
     known = tmp_path / "anilist.json"
     known.write_text(json.dumps(ANILIST))
     anilist = fake("anilist_fake.py", known)
+    # Kitsu, asked last for ja, ko and zh, knows none of them
+    kitsu = fake("kitsu_fake.py")
 
     def build(*args, extra="", **kw):
         mon = Monitor(tmp_path, fake, *args, nautiljon=PAGES,
                       mangadex=KNOWN, extra=extra +
                       "[mangaupdates]\nurl = %s\nrequests_per_minute = 120\n"
                       "[anilist]\nurl = %s\nrequests_per_minute = 120\n"
-                      % (updates.url, anilist.url), **kw)
+                      "[kitsu]\nurl = %s\nrequests_per_minute = 120\n"
+                      % (updates.url, anilist.url, kitsu.url), **kw)
         mon.updates = updates
         mon.anilist = anilist
+        mon.kitsu = kitsu
         return mon
     yield from mounted(build)
 
@@ -389,6 +393,7 @@ def test_other_original_or_no_count_passes_to_the_next(monitored):
         "/v1/series/search", "/v1/series/search", "/v1/series/10002"]
     assert len(anilist_calls(mon)) == 2
     assert len(mon.mangadex_calls()) == 2
+    assert len(mon.kitsu.call("/_requests")) == 2
     assert mon.m.read("status/new") == b""
     log = log_text(mon)
     assert "Saga 03: no source gives the count of volumes out in the ja" \

@@ -113,6 +113,8 @@ def test_novel_and_other_edition_are_not_the_count(monitored):
     assert new_counts(mon, errors=2)[0] == []
     assert "Saga 06: no source gives the count of volumes out in the ja" \
         " edition" in log_text(mon)
+    # a search that found nothing of the edition is no fault of Kitsu's
+    assert "kitsu" not in mon.m.read("status/health").decode()
     # the manhwa is the Korean edition's
     mon.m.write("manga/Saga 06/edition", "ko\n")
     mon.check("new")
@@ -130,6 +132,21 @@ def test_named_record_gone_is_a_warning(monitored):
         " its metadata is kept; write the one to follow into" \
         " /manga/Saga 05/source" in health, health
     assert [c["path"] for c in calls(mon)] == ["/manga/987654"]
+
+
+def test_search_route_missing_is_the_url(tmp_path, fake):
+    """A 404 to a search, a route that always answers, says the url is
+    not Kitsu's; a record's 404 is a series gone (above)."""
+    other = fake("http_fake.py")
+    mon = Monitor(tmp_path, fake, [saga(5)], monitor=JA,
+                  extra="[kitsu]\nurl = %s\n" % other.url)
+    mon.mount()
+    try:
+        mon.check("new")
+        assert "error: kitsu: Saga 05: no such route (HTTP 404: check the" \
+            " url)" in mon.m.read("status/health").decode()
+    finally:
+        mon.unmount()
 
 
 def test_short_retry_after_is_waited_out(monitored):
