@@ -60,6 +60,24 @@ struct kitsu_info {
 	struct series_meta meta;	/* what the record says */
 };
 
+/* Its form in the cache: remote_info_dump() and remote_info_load(). */
+static const struct remote_field kitsu_fields[] = {
+	REMOTE_META(struct kitsu_info, meta),
+	REMOTE_INT(struct kitsu_info, count),
+	REMOTE_TEXT(struct kitsu_info, status),
+	REMOTE_TEXT(struct kitsu_info, subtype),
+	REMOTE_ID(struct kitsu_info, id),
+};
+
+static const struct remote_form kitsu_info_form =
+	REMOTE_FORM(kitsu_fields, struct kitsu_info, NULL);
+
+/* JSON:API's media type, which Kitsu answers in */
+static const char *const kitsu_headers[] = {
+	"Accept: application/vnd.api+json",
+	NULL
+};
+
 static const struct lookup_pair kitsu_subtypes[] = {
 	{ "manga", "ja" },
 	{ "oneshot", "ja" },
@@ -293,6 +311,13 @@ static int kitsu_parse(const char *body, size_t len, const char *title,
 	return rc;
 }
 
+/* A request in the shape monitor_with_retry() sends. */
+struct kitsu_ask {
+	const char *title, *edition;
+	long long id;			/* 0: search the title */
+	struct kitsu_info info;
+};
+
 /* The request's URL: the record id's, or a search of title. */
 static void kitsu_url(const struct remote_source *src, long long id,
 		      const char *title, struct strbuf *url)
@@ -322,12 +347,8 @@ static int kitsu_media(const struct remote_source *src, const char *title,
 		       const char *edition, const int *cancel,
 		       struct kitsu_info *io)
 {
-	static const char *const headers[] = {
-		"Accept: application/vnd.api+json",
-		NULL
-	};
 	struct http_request req = {
-		.headers = headers,
+		.headers = kitsu_headers,
 		.timeout_ms = src->timeout_ms,
 		.max_body = KITSU_MAX_ANSWER,
 		.follow_redirects = 1,
@@ -357,24 +378,6 @@ static int kitsu_media(const struct remote_source *src, const char *title,
 	return rc;
 }
 
-static const struct remote_field kitsu_fields[] = {
-	REMOTE_ID(struct kitsu_info, id),
-	REMOTE_TEXT(struct kitsu_info, subtype),
-	REMOTE_TEXT(struct kitsu_info, status),
-	REMOTE_INT(struct kitsu_info, count),
-	REMOTE_META(struct kitsu_info, meta),
-};
-
-static const struct remote_form kitsu_info_form =
-	REMOTE_FORM(kitsu_fields, struct kitsu_info, NULL);
-
-/* A request in the shape monitor_with_retry() sends. */
-struct kitsu_ask {
-	const char *title, *edition;
-	long long id;			/* 0: search the title */
-	struct kitsu_info info;
-};
-
 static int kitsu_send(struct monitor *m, void *arg)
 {
 	struct kitsu_ask *a = arg;
@@ -384,8 +387,8 @@ static int kitsu_send(struct monitor *m, void *arg)
 			   &a->info);
 }
 
-/* The record a asks, from the cache or one request, a search's id kept among
- * the series' found ids; its count not yet checked. */
+/* The record a asks, from the cache or one request, a search's id kept
+ * among the series' found ids; its count not yet checked. */
 static int kitsu_record(struct monitor *m, const struct series *s,
 			struct kitsu_ask *a)
 {

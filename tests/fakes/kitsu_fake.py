@@ -9,6 +9,8 @@ a test chooses put in.
     GET /manga?filter[text]=TITLE   {"data": [the manga found]}
     GET /_requests                  [{method, path, time}] of every API
                                     request so far, oldest first
+    POST /_down                     {"status": N}: answer N to the API
+                                    (0: back up)
 
     kitsu_fake.py [SERIES.json]
 
@@ -47,7 +49,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from http_fake import FakeHandler, recording, serve  # noqa: E402
+from http_fake import ServiceFake, recording, serve  # noqa: E402
 
 SERIES = {}
 SOURCE = "kitsu"
@@ -81,25 +83,13 @@ def manga(title, s):
     return r
 
 
-class Kitsu(FakeHandler):
-    routes = FakeHandler.routes + [
-        (r"/manga/(\d+)", "one"),
-        (r"/manga", "search"),
-        (r"/_requests", "requests"),
-    ]
-
+class Kitsu(ServiceFake):
+    # its own state and lock (ServiceFake's), and the series slowed once
+    state = {"requests": [], "down": 0}
     lock = threading.Lock()
-    log = []
     slowed = set()
-
-    def record(self):
-        with self.lock:
-            self.log.append({"method": self.command, "path": self.path,
-                             "time": time.time()})
-
-    def requests(self, m):
-        with self.lock:
-            self.reply(200, list(self.log))
+    routes = ServiceFake.routes + [(r"/manga/(\d+)", "one"),
+                                   (r"/manga", "search")]
 
     def api(self, status, body):
         self.reply(status, json.dumps(body),
@@ -123,7 +113,8 @@ class Kitsu(FakeHandler):
         return first
 
     def one(self, m):
-        self.record()
+        if self.record({"time": time.time()}):
+            return self.reply(self.state["down"])
         found = [(t, s) for t, s in SERIES.items()
                  if str(s["id"]) == m.group(1)]
         if self.slowed_first(found):
@@ -135,7 +126,8 @@ class Kitsu(FakeHandler):
         self.api(200, {"data": manga(*found[0])})
 
     def search(self, m):
-        self.record()
+        if self.record({"time": time.time()}):
+            return self.reply(self.state["down"])
         text = (self.query.get("filter[text]") or [""])[0].lower()
         if self.reply_bad(text, errors(400, "Bad Request", "Invalid"
                                        " filter"),

@@ -11,7 +11,8 @@ import pytest
 
 from test_monitor import Monitor, mounted, saga
 from test_sources import (KNOWN, log_text, new_counts,
-                          pauses_at_rate_limit, refuses_bad_answers)
+                          pauses_at_rate_limit, refuses_bad_answers,
+                          waits_out_retry_after)
 
 # At Kitsu, Saga 05 is a finished manga of 12 volumes, Saga 02 runs with
 # no count (volumeCount null), Saga 06 is a manhwa, Saga 03 a novel,
@@ -150,14 +151,8 @@ def test_search_route_missing_is_the_url(tmp_path, fake):
 
 
 def test_short_retry_after_is_waited_out(monitored):
-    mon = monitored([saga(7)], monitor=JA)
-    assert mon.check("new")["errors"] == 0
-    got = calls(mon)
-    assert len(got) == 2
-    assert got[1]["time"] - got[0]["time"] >= 0.9
-    assert mon.m.json("status/new.json")[-1]["published"] == 13
-    budget = mon.m.json("metrics/requests.json")["kitsu"]
-    assert budget["http_429"] == 1 and budget["requests"] == 2
+    waits_out_retry_after(monitored([saga(7)], monitor=JA), "kitsu", calls,
+                          13)
 
 
 def test_long_retry_after_pauses(monitored):
