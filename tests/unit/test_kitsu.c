@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -19,6 +20,8 @@
 /* the source is its one file: its parse and its info are static there */
 #include "indexer/monitor/kitsu.c"
 #include "indexer/monitor/remote.h"
+#include "common/throttle.h"
+#include "fake.h"
 
 #define DATA "tests/unit/../data/kitsu/"
 
@@ -258,6 +261,63 @@ static void test_info_dump_load(void **state)
 	free(body);
 }
 
+/* What the fake Kitsu serves: SERIES.json of kitsu_fake.py. */
+#define SERIES "{\"Saga\": {\"id\": 4242, \"volumes\": 9, \"status\":" \
+	" \"finished\"}}"
+
+/* Kitsu's answers over HTTP (tests/fakes/kitsu_fake.py): a record by id,
+ * a search, a 404 of a record, a search's 404 from a url that is not
+ * Kitsu's, a 429 whose Retry-After pauses the throttle. */
+static void test_over_http(void **state)
+{
+	char dir[] = "/tmp/test_kitsu.XXXXXX", series[64], url[64];
+	struct throttle *t = NULL;
+	struct remote_source src = { .url = url };
+	struct kitsu_info info;
+	struct fake f;
+	double until = 0;
+	FILE *file;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(series, sizeof(series), "%s/series.json", dir);
+	file = fopen(series, "w");
+	assert_non_null(file);
+	assert_true(fputs(SERIES, file) >= 0 && !fclose(file));
+	assert_int_equal(fake_start_with("kitsu_fake.py", series, &f), 0);
+	assert_int_equal(throttle_new("kitsu", 60000, NULL, NULL, &t), 0);
+	src.throttle = t;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", f.port);
+	info.id = 4242;
+	assert_int_equal(kitsu_media(&src, NULL, "ja", NULL, &info), 0);
+	assert_true(info.id == 4242);
+	assert_int_equal(info.count, 9);
+	info.id = 0;
+	assert_int_equal(kitsu_media(&src, "saga", "ja", NULL, &info), 0);
+	assert_true(info.id == 4242);
+	/* a search that finds nothing is not a wrong url */
+	info.id = 0;
+	assert_int_equal(kitsu_media(&src, "nothing", "ja", NULL, &info),
+			 -ENOENT);
+	info.id = 5;
+	assert_int_equal(kitsu_media(&src, NULL, "ja", NULL, &info), -ENOENT);
+	assert_true(info.id == 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/elsewhere", f.port);
+	info.id = 0;
+	assert_int_equal(kitsu_media(&src, "saga", "ja", NULL, &info),
+			 -ENXIO);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", f.port);
+	info.id = 0;
+	assert_int_equal(kitsu_media(&src, "ratelimit", "ja", NULL, &info),
+			 -EAGAIN);
+	assert_true(throttle_paused(t, &until));
+	assert_true(until > 100);
+	throttle_free(t);
+	fake_stop(&f);
+	unlink(series);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_bad_answers),
 		cmocka_unit_test(test_ties),
 		cmocka_unit_test(test_info_dump_load),
+		cmocka_unit_test(test_over_http),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
