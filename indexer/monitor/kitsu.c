@@ -38,7 +38,6 @@
 
 #include "common/http.h"
 #include "common/log.h"
-#include "common/lookup.h"
 #include "common/strbuf.h"
 #include "indexer/monitor/monitor_private.h"
 #include "indexer/monitor/published_private.h"
@@ -78,19 +77,19 @@ static const char *const kitsu_headers[] = {
 	NULL
 };
 
-static const struct lookup_pair kitsu_subtypes[] = {
-	{ "manga", "ja" },
-	{ "oneshot", "ja" },
-	{ "doujin", "ja" },
-	{ "manhwa", "ko" },
-	{ "manhua", "zh" },
-};
-
-/* The edition the original of a record of subtype is, NULL for none
- * ("oel", a novel, an unknown subtype). */
+/* The edition the original of a record of subtype is: ja for a manga,
+ * a one-shot or a doujin, ko for a manhwa, zh for a manhua; NULL for
+ * none ("oel", a novel, an unknown subtype). */
 static const char *kitsu_edition(const char *subtype)
 {
-	return LOOKUP(kitsu_subtypes, subtype);
+	if (!subtype)
+		return NULL;
+	if (!strcmp(subtype, "manhwa"))
+		return "ko";
+	if (!strcmp(subtype, "manhua"))
+		return "zh";
+	return !strcmp(subtype, "manga") || !strcmp(subtype, "oneshot") ||
+	       !strcmp(subtype, "doujin") ? "ja" : NULL;
 }
 
 /* The record's id: a string of decimal digits above 0, else 0. */
@@ -387,13 +386,25 @@ static int kitsu_send(struct monitor *m, void *arg)
 			   &a->info);
 }
 
+/* Keep the record a got in the cache under its id, and that id among the
+ * series' found ids when a search found it. Returns 0 or the writer's
+ * error. */
+static int kitsu_keep(const struct series *s, const struct kitsu_ask *a)
+{
+	char id[24];
+
+	snprintf(id, sizeof(id), "%lld", a->info.id);
+	monitor_keep("kitsu", id, remote_info_dump(&kitsu_info_form,
+						   &a->info));
+	return a->id ? 0 : published_keep_id(s->id, PREFIX(kitsu), id);
+}
+
 /* The record a asks, from the cache or one request, a search's id kept
  * among the series' found ids; its count not yet checked. */
 static int kitsu_record(struct monitor *m, const struct series *s,
 			struct kitsu_ask *a)
 {
 	struct strbuf key = STRBUF_INIT, value = STRBUF_INIT;
-	char id[24];
 	int rc;
 
 	if (a->id)
@@ -411,15 +422,8 @@ static int kitsu_record(struct monitor *m, const struct series *s,
 	rc = monitor_with_retry(m, m->kitsu_t, kitsu_send, a, &m->c.kitsu);
 	if (rc == -ENOENT && !a->id)
 		monitor_keep("kitsu", key.buf, strdup(PUBLISHED_NOT_FOUND));
-	if (rc)
-		goto out;
-	strbuf_reset(&key);
-	strbuf_addf(&key, "%lld", a->info.id);
-	monitor_keep("kitsu", key.buf,
-		     remote_info_dump(&kitsu_info_form, &a->info));
-	snprintf(id, sizeof(id), "%lld", a->info.id);
-	if (!a->id)
-		rc = published_keep_id(s->id, PREFIX(kitsu), id);
+	else if (!rc)
+		rc = kitsu_keep(s, a);
 out:
 	strbuf_release(&key);
 	strbuf_release(&value);
