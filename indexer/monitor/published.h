@@ -6,18 +6,18 @@
  * How many volumes of a series are out in its edition, for the
  * new-volume flow: the sources of [monitor] new_sources are asked in
  * order (by default, for the edition fr: Nautiljon then MangaDex; for
- * ja, ko and zh: MangaUpdates, AniList, MangaDex; for the others:
- * MangaDex),
+ * ja, ko and zh: MangaUpdates, AniList, MangaDex, Kitsu; for the
+ * others: MangaDex),
  * and the first that gives the edition's count wins. A count is the
  * edition's only: Nautiljon's is the French one, MangaDex's the highest
  * volume translated into the edition's language, MangaUpdates' and
- * AniList's the original's (of a Manga or a Japanese series for ja, and
- * so on).
+ * AniList's and Kitsu's the original's (of a Manga or a Japanese series
+ * for ja, and so on).
  * A source that fails, is blocked, or does not know the series passes
  * to the next; each answer is cached like Prowlarr's.
  *
  * The series' source (its /manga/SERIES/source) may name the id at each
- * source: "mangadex:UUID", "mangaupdates:ID", "anilist:ID",
+ * source: "mangadex:UUID", "mangaupdates:ID", "anilist:ID", "kitsu:ID",
  * "nautiljon:SLUG" or a bare Nautiljon SLUG, separated by spaces. An id
  * found by a search is kept apart from it, among the series' found ids
  * (series.found), asked after the user's; they are forgotten when the

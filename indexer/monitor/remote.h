@@ -4,8 +4,8 @@
 
 /*
  * What the clients of the sources of the count of volumes out
- * (nautiljon.c, mangadex.c, mangaupdates.c, anilist.c) share: one
- * throttled request whose status is told to the throttle, the loading
+ * (nautiljon.c, mangadex.c, mangaupdates.c, anilist.c, kitsu.c) share:
+ * one throttled request whose status is told to the throttle, the loading
  * of a JSON answer that refuses web pages and oversized bodies, and the
  * one codec of their cached answers.
  *

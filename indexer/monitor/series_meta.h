@@ -6,9 +6,9 @@
  * What a source of the count of volumes out said of the series besides
  * the count (issue 68): its title, other titles, status, genres,
  * summary, authors, cover and page, read by the client (mangadex.c,
- * mangaupdates.c, anilist.c) from the same record that gave the count,
- * and kept in the series' row (series.meta) by the monitor when that
- * record's count is taken; manga/SERIES/status.json, the OPDS series
+ * mangaupdates.c, anilist.c, kitsu.c) from the same record that gave the
+ * count, and kept in the series' row (series.meta) by the monitor when
+ * that record's count is taken; manga/SERIES/status.json, the OPDS series
  * entry and an imported volume's ComicInfo.xml show it.
  *
  *	struct series_meta meta = { 0 };

@@ -292,15 +292,18 @@ def test_catalogues_only_with_manga(library, tmp_path, fake):
     mangadex = fake("mangadex_fake.py")
     updates = fake("mangaupdates_fake.py")
     anilist = fake("anilist_fake.py")
+    kitsu = fake("kitsu_fake.py")
     conf = ("[nautiljon]\nurl = %s\n[mangadex]\nurl = %s\n"
             "[mangaupdates]\nurl = %s\n[anilist]\nurl = %s\n"
-            % (nautiljon.url, mangadex.url, updates.url, anilist.url))
+            "[kitsu]\nurl = %s\n"
+            % (nautiljon.url, mangadex.url, updates.url, anilist.url,
+               kitsu.url))
     manga = tmp_path / "manga"
     manga.mkdir()
     r = check(tmp_path, library, conf, "-o", "manga=%s" % manga)
     assert r.returncode == 0, r.stdout + r.stderr
     out = lines(r)
-    assert sorted(out) == ["anilist", "mangadex", "mangaupdates",
+    assert sorted(out) == ["anilist", "kitsu", "mangadex", "mangaupdates",
                            "nautiljon"]
     assert all(re.fullmatch(r"ok \(HTTP [1-4]\d\d\)", v)
                for v in out.values()), out
@@ -321,7 +324,7 @@ def test_sources_only_those_the_check_asks(library, tmp_path, fake):
     dead = "http://127.0.0.1:%d" % closed_port()
     sources = ("[nautiljon]\nurl = %s\n[mangadex]\nurl = %s\n"
                "[mangaupdates]\nurl = %s\n[anilist]\nurl = %s\n"
-               % (dead, dead, dead, dead))
+               "[kitsu]\nurl = %s\n" % (dead, dead, dead, dead, dead))
     r = check(tmp_path, library, local + sources + "[monitor]\n"
               "new_volumes = no\n", "-o", "manga=%s" % manga)
     assert r.returncode == 0, r.stdout + r.stderr

@@ -351,7 +351,7 @@ def test_checks_history(monitored, fake):
         "id,kind,trigger,started_at,finished_at,duration_s,series,wanted,"
         "found,catalog,prowlarr,nautiljon,cache_hits,sent,skipped,failed,"
         "errors,completed,download_failed,imported,mangadex,mangaupdates,"
-        "anilist"]
+        "anilist,kitsu"]
     mon.check("missing")
     mon.check("missing")
     mon.check("new")

@@ -67,10 +67,11 @@ def test_unreachable_source_is_a_warning(fake, tmp_path):
 
 
 def test_check_line_counts_every_source(fake, tmp_path):
-    """The line a new check ends with counts the MangaUpdates and AniList
-    requests too, as it counts Prowlarr's, Nautiljon's and MangaDex's
-    (point 6): a Japanese edition asks MangaUpdates (a search, then the
-    record) and, as it does not know the series, AniList."""
+    """The line a new check ends with counts the MangaUpdates, AniList
+    and Kitsu requests too, as it counts Prowlarr's, Nautiljon's and
+    MangaDex's (point 6): a Japanese edition asks MangaUpdates (a search,
+    then the record) and, as it does not know the series, AniList, then
+    MangaDex and Kitsu."""
     known = tmp_path / "mangaupdates.json"
     known.write_text(json.dumps({"Saga 01": {"id": 55099564912,
                                              "type": "Manga",
@@ -79,11 +80,13 @@ def test_check_line_counts_every_source(fake, tmp_path):
     known = tmp_path / "anilist.json"
     known.write_text(json.dumps({}))
     anilist = fake("anilist_fake.py", known)
+    kitsu = fake("kitsu_fake.py", known)
     mon = Monitor(tmp_path, fake, [saga(1), saga(2)],
                   monitor="edition = ja\n",
                   extra="[mangaupdates]\nurl = %s\nrequests_per_minute = 120"
                   "\n[anilist]\nurl = %s\nrequests_per_minute = 120\n"
-                  % (updates.url, anilist.url))
+                  "[kitsu]\nurl = %s\nrequests_per_minute = 120\n"
+                  % (updates.url, anilist.url, kitsu.url))
     mon.mount()
     try:
         mon.check("new")
@@ -91,23 +94,26 @@ def test_check_line_counts_every_source(fake, tmp_path):
                                  .splitlines()
                                  if "new check finished" in x], 30,
                         "the check's line", mount=mon.m)[-1]
-        got = re.search(r"(\d+) MangaDex, (\d+) MangaUpdates and (\d+)"
-                        r" AniList requests", line)
+        got = re.search(r"(\d+) MangaDex, (\d+) MangaUpdates, (\d+)"
+                        r" AniList and (\d+) Kitsu requests", line)
         assert got, line
         # Saga 01: a search and its record; Saga 02: a search that finds
-        # nothing; then AniList for Saga 02, at least once
+        # nothing; then AniList and Kitsu for Saga 02, at least once
         assert int(got.group(2)) >= 3, line
         assert int(got.group(3)) >= 1, line
+        assert int(got.group(4)) >= 1, line
+        assert [c["path"] for c in kitsu.call("/_requests")][:1] == [
+            "/manga?filter%5Btext%5D=Saga%2002&page%5Blimit%5D=20"]
         # checks.csv and monitor.json count them as the line does
         row = checks_by(mon, "control")[-1].split(",")
         head = mon.m.read("metrics/checks.csv").decode().split("\n")[0]
         head = head.split(",")
         assert [row[head.index(k)] for k in
-                ("mangadex", "mangaupdates", "anilist")] == \
+                ("mangadex", "mangaupdates", "anilist", "kitsu")] == \
             list(got.groups()), (head, row, line)
         requests = mon.last("new")["requests"]
         assert [requests[k] for k in ("mangadex", "mangaupdates",
-                                      "anilist")] == \
+                                      "anilist", "kitsu")] == \
             [int(x) for x in got.groups()], requests
     finally:
         mon.unmount()

@@ -227,7 +227,8 @@ def test_missing_check_costs_one_request_per_series(monitored):
     assert mon.pages() == []
     assert last["requests"] == {"catalog": 50, "prowlarr": 10,
                                 "nautiljon": 0, "mangadex": 0,
-                                "mangaupdates": 0, "anilist": 0}
+                                "mangaupdates": 0, "anilist": 0,
+                                "kitsu": 0}
     assert last["series"] == 10 and last["wanted"] == 50
     assert last["trigger"] == "control" and last["errors"] == 0
     # the rate was never exceeded: 120 a minute is one each half second
@@ -436,7 +437,7 @@ def test_many_volumes_ask_catalog_first(monitored, tmp_path):
     assert mon.searches() == []
     assert last["requests"] == {"catalog": 5, "prowlarr": 0, "nautiljon": 0,
                                 "mangadex": 0, "mangaupdates": 0,
-                                "anilist": 0}
+                                "anilist": 0, "kitsu": 0}
     vols = by_volume(mon.m.json("status/found.json"), "Saga 01")
     assert all(vols[v]["releases"][0]["source"] == "catalog"
                for v in (2, 4, 6, 8, 10))

@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The fakes of MangaUpdates, AniList and MangaDex the flow tests choose
-series with answer in the shapes the services answered (issue 61): each
-answer has no member the recording it is built on lacks, and carries the
-values the test chose; where nothing recorded differs (a search that
-finds none, an unknown AniList id, an aggregate with no volume), the
-recording whole."""
+"""The fakes of MangaUpdates, AniList, MangaDex and Kitsu the flow tests
+choose series with answer in the shapes the services answered (issue
+61): each answer has no member the recording it is built on lacks, and
+carries the values the test chose; where nothing recorded differs (a
+search that finds none, an unknown AniList id, an aggregate with no
+volume), the recording whole."""
 
 import json
 import os
@@ -160,3 +160,26 @@ def test_mangadex_fake(fake, tmp_path):
     status, headers, body = ask(md, "/manga?title=ratelimit")
     assert (status, body) == (429, None)
     assert int(headers["X-RateLimit-Retry-After"]) > 0
+
+
+def test_kitsu_fake(fake, tmp_path):
+    kitsu = series(fake, tmp_path, "kitsu", {
+        "Saga 05": {"id": 4105, "volumes": 12, "status": "finished",
+                    "abbreviated": ["S05"]},
+        "Saga 02": {"id": 4102, "volumes": None}})
+    record = recording("kitsu", "manga.35071.json")["response"]
+    search = recording("kitsu", "search.one-piece.json")["response"]
+    status, headers, found = ask(kitsu, "/manga?filter%5Btext%5D=saga"
+                                 "&page%5Blimit%5D=20")
+    assert status == 200
+    assert headers["Content-Type"] == "application/vnd.api+json"
+    same_shape(found, search)
+    assert [(r["id"], r["attributes"]["volumeCount"],
+             r["attributes"]["abbreviatedTitles"])
+            for r in found["data"]] == [("4105", 12, ["S05"]),
+                                        ("4102", None, [])]
+    status, _, got = ask(kitsu, "/manga/4105")
+    assert status == 200
+    same_shape(got, record)
+    assert got["data"]["links"]["self"].endswith("/manga/4105")
+    assert ask(kitsu, "/manga?filter%5Btext%5D=nowhere")[2] == {"data": []}

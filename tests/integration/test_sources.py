@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The count of volumes out for the new-volume check, from Nautiljon,
-MangaDex, MangaUpdates and AniList (fakes that answer in their shapes): each
-edition's own count, the order and the fallback, the cache, and bad
-answers refused."""
+MangaDex, MangaUpdates and AniList (fakes that answer in their shapes;
+Kitsu's own in test_sources_kitsu.py): each edition's own count, the
+order and the fallback, the cache, and bad answers refused."""
 
 import errno
 import json
@@ -62,15 +62,19 @@ def monitored(tmp_path, fake):
     known = tmp_path / "anilist.json"
     known.write_text(json.dumps(ANILIST))
     anilist = fake("anilist_fake.py", known)
+    # Kitsu, asked last for ja, ko and zh, knows none of them
+    kitsu = fake("kitsu_fake.py")
 
     def build(*args, extra="", **kw):
         mon = Monitor(tmp_path, fake, *args, nautiljon=PAGES,
                       mangadex=KNOWN, extra=extra +
                       "[mangaupdates]\nurl = %s\nrequests_per_minute = 120\n"
                       "[anilist]\nurl = %s\nrequests_per_minute = 120\n"
-                      % (updates.url, anilist.url), **kw)
+                      "[kitsu]\nurl = %s\nrequests_per_minute = 120\n"
+                      % (updates.url, anilist.url, kitsu.url), **kw)
         mon.updates = updates
         mon.anilist = anilist
+        mon.kitsu = kitsu
         return mon
     yield from mounted(build)
 
@@ -389,6 +393,7 @@ def test_other_original_or_no_count_passes_to_the_next(monitored):
         "/v1/series/search", "/v1/series/search", "/v1/series/10002"]
     assert len(anilist_calls(mon)) == 2
     assert len(mon.mangadex_calls()) == 2
+    assert len(mon.kitsu.call("/_requests")) == 2
     assert mon.m.read("status/new") == b""
     log = log_text(mon)
     assert "Saga 03: no source gives the count of volumes out in the ja" \
@@ -550,18 +555,23 @@ def test_anilist_other_country_is_not_the_edition(monitored):
     assert len(anilist_calls(mon)) == 2
 
 
+def waits_out_retry_after(mon, source, calls, published):
+    """The series of mon, whose first answer at source is a 429 asking to
+    wait 1 s, is counted published in one check: the request asked again
+    after what Retry-After asked, not before."""
+    assert mon.check("new")["errors"] == 0
+    got = calls(mon)
+    assert len(got) == 2
+    assert got[1]["time"] - got[0]["time"] >= 0.9
+    assert mon.m.json("status/new.json")[-1]["published"] == published
+    budget = mon.m.json("metrics/requests.json")[source]
+    assert budget["http_429"] == 1 and budget["requests"] == 2
+
+
 def test_anilist_short_retry_after_is_waited_out(monitored):
     mon = monitored([saga(7)], monitor="edition = ja\n"
                     "new_sources = anilist\n")
-    last = mon.check("new")
-    assert last["errors"] == 0
-    calls = anilist_calls(mon)
-    assert len(calls) == 2
-    # waited what Retry-After asked, not hammering
-    assert calls[1]["time"] - calls[0]["time"] >= 0.9
-    assert mon.m.json("status/new.json")[-1]["published"] == 13
-    budget = mon.m.json("metrics/requests.json")["anilist"]
-    assert budget["http_429"] == 1 and budget["requests"] == 2
+    waits_out_retry_after(mon, "anilist", anilist_calls, 13)
     # the 429 is over: health is clean without a reload
     assert health_ok(mon)
 

@@ -27,13 +27,13 @@ static void test_order_by_edition(void **state)
 {
 	const size_t fr[] = { CONFIG_MANGA_nautiljon, CONFIG_MANGA_mangadex };
 	const size_t ja[] = { CONFIG_MANGA_mangaupdates, CONFIG_MANGA_anilist,
-			      CONFIG_MANGA_mangadex };
+			      CONFIG_MANGA_mangadex, CONFIG_MANGA_kitsu };
 	const size_t en[] = { CONFIG_MANGA_mangadex };
 
 	(void)state;
 	expect_order("fr", fr, 2);
-	expect_order("ja", ja, 3);
-	expect_order("zh", ja, 3);
+	expect_order("ja", ja, 4);
+	expect_order("zh", ja, 4);
 	expect_order("en", en, 1);
 	/* a word of a row's editions only as a whole */
 	expect_order("j", en, 1);
@@ -47,7 +47,8 @@ static void test_text(void **state)
 	(void)state;
 	manga_sources_default_text(&out);
 	assert_string_equal(out.buf, "nautiljon, mangadex for fr; "
-			    "mangaupdates, anilist, mangadex for ja, ko and "
+			    "mangaupdates, anilist, mangadex, kitsu for ja, ko "
+			    "and "
 			    "zh; mangadex for the others");
 	strbuf_release(&out);
 }
