@@ -27,7 +27,8 @@ pytestmark = pytest.mark.skipif(
 ACL = "system.posix_acl_access"
 # The entries' tags, as <sys/acl.h> and the kernel's posix_acl_xattr.h
 # number them; a tag that names no one carries the id 0xffffffff.
-USER_OBJ, USER, GROUP_OBJ, MASK, OTHER = 0x01, 0x02, 0x04, 0x10, 0x20
+USER_OBJ, USER, GROUP_OBJ, GROUP, MASK, OTHER = 0x01, 0x02, 0x04, 0x08, \
+    0x10, 0x20
 NOBODY = 0xffffffff
 READ = "import os, sys; os.listdir(sys.argv[1])" \
     " if os.path.isdir(sys.argv[1]) else open(sys.argv[1], 'rb').read()"
@@ -41,6 +42,33 @@ def deny(path, uid):
                (MASK, (mode >> 3) & 7, NOBODY), (OTHER, mode & 7, NOBODY)]
     os.setxattr(str(path), ACL, struct.pack("<I", 2) + b"".join(
         struct.pack("<HHI", *e) for e in entries))
+
+
+def set_acl(path, entries):
+    """The ACL of path: entries of (tag, rights, id), as setfacl writes
+    them (the kernel sets the mode bits from them)."""
+    os.setxattr(str(path), ACL, struct.pack("<I", 2) + b"".join(
+        struct.pack("<HHI", *e) for e in entries))
+
+
+# A root file's ACLs naming a group of the series folder's owner (their
+# own, gid): whether the kernel lets them read it. A group entry of
+# theirs counts before the others' entry, and the mask bounds it.
+GROUPS = {
+    "group named with nothing, others r": (lambda gid: [
+        (USER_OBJ, 6, NOBODY), (GROUP_OBJ, 4, NOBODY), (GROUP, 0, gid),
+        (MASK, 4, NOBODY), (OTHER, 4, NOBODY)], False),
+    "group named r-x, others nothing": (lambda gid: [
+        (USER_OBJ, 6, NOBODY), (GROUP_OBJ, 0, NOBODY), (GROUP, 5, gid),
+        (MASK, 5, NOBODY), (OTHER, 0, NOBODY)], True),
+    "group named rwx, mask -w-, others r": (lambda gid: [
+        (USER_OBJ, 6, NOBODY), (GROUP_OBJ, 0, NOBODY), (GROUP, 7, gid),
+        (MASK, 2, NOBODY), (OTHER, 4, NOBODY)], False),
+    # no group bits in the mode: the kernel looks at the mode alone
+    "group named r-x, mask nothing, others r": (lambda gid: [
+        (USER_OBJ, 6, NOBODY), (GROUP_OBJ, 0, NOBODY), (GROUP, 5, gid),
+        (MASK, 0, NOBODY), (OTHER, 4, NOBODY)], True),
+}
 
 
 def shut_out(user, path):
@@ -80,3 +108,35 @@ def test_acl_naming_the_owner_with_no_rights(hostile, clients, files, users,
     wait_for(lambda: shown(mon), 60, "volume 4 imported",
              until=lambda d: d["state"] == "imported", mount=mon.m)
     assert (series / "Saga 01 T04.cbz").read_bytes() == b.content
+
+
+@pytest.mark.parametrize("case", sorted(GROUPS))
+def test_acl_naming_a_group_of_the_owner(hostile, clients, files, users,
+                                         tmp_path, case):
+    """Judged as the kernel's posix_acl_permission() judges it: refused
+    where the kernel refuses the owner, imported where it lets them in,
+    whatever the others' mode bits alone would say."""
+    attacker, _ = users
+    entries, may = GROUPS[case]
+    qbit, b, save, mon = copying(hostile, clients, files, tmp_path, b"G")
+    series = mon.root / "Saga 01"
+    os.chown(str(series), attacker.uid, attacker.gid)
+    mon.check("missing")
+    wait_for(lambda: state_of(mon, 4), 30, "volume 4 on its way",
+             until=lambda s: s == "downloading", mount=mon.m)
+    (save / b.name).write_bytes(b.content)
+    os.chown(str(save / b.name), 0, 0)
+    set_acl(save / b.name, entries(attacker.gid))
+    assert shut_out(attacker, save / b.name) != may
+    qbit.api("/api/v2/torrents/recheck", {"hashes": b.hash})
+    d = wait_for(lambda: shown(mon), 60, "volume 4's import done or not",
+                 until=lambda d: d["reason"] or d["state"] == "imported",
+                 mount=mon.m)
+    if may:
+        assert d["state"] == "imported", d
+        assert (series / "Saga 01 T04.cbz").read_bytes() == b.content
+        return
+    assert d["state"] == "completed", d
+    assert "series folder's owner could not" in d["reason"], d
+    assert not (series / "Saga 01 T04.cbz").exists()
+    no_copy_of(series, b.content)
