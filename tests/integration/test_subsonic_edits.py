@@ -9,6 +9,9 @@ under /playlists/own of the mount."""
 import contextlib
 import os
 import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
 
 from subsonic_calls import (call, call_many, ok, failed, walk, restarted,
                             NS)
@@ -238,10 +241,29 @@ def test_own_playlists_in_the_mount(world):  # noqa: F811
                           OSError)
 
 
+def sent_whole(w, method, pairs, post):
+    """The HTTP status of /rest/METHOD with pairs, root's, in a POST's
+    body (post) or in the query, or the error it ended in."""
+    q = urllib.parse.urlencode([("u", "root"), ("p", PASSWORD),
+                                ("v", "1.16.1"), ("c", "mediamon-test"),
+                                ("f", "json")] + pairs)
+    url = "%s/rest/%s" % (w.base, method)
+    req = urllib.request.Request(url, data=q.encode(), headers={
+        "Content-Type": "application/x-www-form-urlencoded"}) if post \
+        else urllib.request.Request(url + "?" + q)
+    try:
+        with urllib.request.urlopen(req, timeout=120) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+    except (urllib.error.URLError, ConnectionError) as e:
+        return type(e).__name__
+
+
 def test_a_playlist_holds_at_most_its_cap(music):  # noqa: F811
     """A playlist grows as its songs are added, to 10,000 songs; one
-    more is refused (the generic error saying so) and changes
-    nothing."""
+    more is refused (the generic error saying so, its message naming the
+    cap) and changes nothing."""
     first = walk(music)["First"][0]
     made = ok(call_many(music, "createPlaylist", [("name", "Big")] +
                         [("songId", first)] * 40))["playlist"]
@@ -259,5 +281,13 @@ def test_a_playlist_holds_at_most_its_cap(music):  # noqa: F811
     assert own(music)["Big"]["songCount"] == 10000
     got = failed(call_many(music, "updatePlaylist", [
         ("playlistId", pid), ("songIdToAdd", first)]), 0)
-    assert got["error"]["message"] == "File too large"
+    assert got["error"]["message"] == \
+        "A playlist holds at most 10000 songs: nothing was changed."
+    assert own(music)["Big"]["songCount"] == 10000
+    # 100,000 songs in one request: refused whole before any is read (a
+    # POST's body past 64 KiB, a query past 32 KiB), nothing made
+    many = [("name", "Huge")] + [("songId", first)] * 100000
+    assert sent_whole(music, "createPlaylist", many, True) == 413
+    assert sent_whole(music, "createPlaylist", many, False) == 414
+    assert "Huge" not in own(music)
     assert own(music)["Big"]["songCount"] == 10000
