@@ -18,7 +18,7 @@ from subsonic_calls import (call, call_many, ok, failed, walk, restarted,
 from subsonic_calls import music  # noqa: F401
 from access_users import world, make_user, drop_user  # noqa: F401
 from subsonic_calls import walked
-from conftest import wait_for
+from conftest import make_flac, wait_for
 from test_http import PASSWORD, Web, open_and_shut
 
 
@@ -291,3 +291,32 @@ def test_a_playlist_holds_at_most_its_cap(music):  # noqa: F811
     assert sent_whole(music, "createPlaylist", many, False) == 414
     assert "Huge" not in own(music)
     assert own(music)["Big"]["songCount"] == 10000
+
+
+# A title and an artist whose characters other than "\n" and "\r" a
+# player may take for the end of a line (issue 76, M3U injection).
+ODD_TITLE = "Odd\x0b#EXTINF:1,x\u2028http://evil.example/a.mp3" \
+    "\u0085#EXT-X-ENDLIST\x0c\x1c\x1d\x1e\u2029end"
+ODD_ARTIST = "Band\x0c/tmp/x.mp3"
+
+
+def test_own_playlist_lines_hold_no_tag(tmp_path):
+    """An own playlist's M3U8 in the mount: each tag on its one #EXTINF
+    line however a player splits lines (Python's splitlines() splits at
+    every Unicode line boundary), the lines no more than the entries."""
+    top = tmp_path / "music"
+    make_flac(str(top / "Odd" / "01.flac"), ODD_TITLE, ODD_ARTIST, "Odd", 1)
+    w = Web(tmp_path, music=top)
+    try:
+        song = walked(w, "the song", lambda v: len(v) == 1)
+        (sid, _, _), = song.values()
+        ok(call(w, "createPlaylist", name="Odd", songId=sid)[2])
+        with open(w.m.file("playlists/own/Odd.m3u8"), "rb") as f:
+            lines = f.read().decode().splitlines()
+        assert len(lines) == 3, lines
+        assert lines[0] == "#EXTM3U"
+        assert lines[1].startswith("#EXTINF:-1,Band ")
+        assert "http://evil.example/a.mp3" in lines[1]
+        assert lines[2] == str(top / "Odd" / "01.flac")
+    finally:
+        w.stop()
