@@ -77,29 +77,48 @@ def shut_out(user, path):
     return out.returncode != 0 and b"PermissionError" in out.stderr
 
 
-@pytest.mark.parametrize("where", ["file", "save folder"])
-def test_acl_naming_the_owner_with_no_rights(hostile, clients, files, users,
-                                             tmp_path, where):
-    attacker, _ = users
-    qbit, b, save, mon = copying(hostile, clients, files, tmp_path, b"A")
-    series = mon.root / "Saga 01"
-    os.chown(str(series), attacker.uid, attacker.gid)
+def completed(hostile, clients, files, tmp_path, attacker, fill):
+    """Volume 4 of the attacker's series, asked of the real qBittorrent
+    and its bytes written in the save folder by the test, root's:
+    (the client, the torrent, the save folder, the Monitor)."""
+    qbit, b, save, mon = copying(hostile, clients, files, tmp_path, fill)
+    os.chown(str(mon.root / "Saga 01"), attacker.uid, attacker.gid)
     mon.check("missing")
     wait_for(lambda: state_of(mon, 4), 30, "volume 4 on its way",
              until=lambda s: s == "downloading", mount=mon.m)
     (save / b.name).write_bytes(b.content)
-    os.chmod(str(save / b.name), 0o644)
-    shut = save / b.name if where == "file" else save
-    deny(shut, attacker.uid)
-    assert shut_out(attacker, save / b.name)
+    os.chown(str(save / b.name), 0, 0)
+    return qbit, b, save, mon
+
+
+def rechecked(qbit, b, mon):
+    """What health shows of volume 4 once the client's recheck has it
+    imported or refused."""
     qbit.api("/api/v2/torrents/recheck", {"hashes": b.hash})
-    d = wait_for(lambda: shown(mon), 60, "volume 4's import refused",
-                 until=lambda d: d["reason"] or d["state"] == "imported",
-                 mount=mon.m)
+    return wait_for(lambda: shown(mon), 60, "volume 4's import tried",
+                    until=lambda d: d["reason"] or
+                    d["state"] == "imported", mount=mon.m)
+
+
+def assert_refused(d, mon, b):
+    series = mon.root / "Saga 01"
     assert d["state"] == "completed", d
     assert "series folder's owner could not" in d["reason"], d
     assert not (series / "Saga 01 T04.cbz").exists()
     no_copy_of(series, b.content)
+
+
+@pytest.mark.parametrize("where", ["file", "save folder"])
+def test_acl_naming_the_owner_with_no_rights(hostile, clients, files, users,
+                                             tmp_path, where):
+    attacker, _ = users
+    qbit, b, save, mon = completed(hostile, clients, files, tmp_path,
+                                   attacker, b"A")
+    os.chmod(str(save / b.name), 0o644)
+    shut = save / b.name if where == "file" else save
+    deny(shut, attacker.uid)
+    assert shut_out(attacker, save / b.name)
+    assert_refused(rechecked(qbit, b, mon), mon, b)
     assert (save / b.name).read_bytes() == b.content
     # the ACL lifted, the attacker may read it: so may their copy
     os.removexattr(str(shut), ACL)
@@ -107,7 +126,8 @@ def test_acl_naming_the_owner_with_no_rights(hostile, clients, files, users,
     mon.check("missing")
     wait_for(lambda: shown(mon), 60, "volume 4 imported",
              until=lambda d: d["state"] == "imported", mount=mon.m)
-    assert (series / "Saga 01 T04.cbz").read_bytes() == b.content
+    assert (mon.root / "Saga 01" / "Saga 01 T04.cbz").read_bytes() == \
+        b.content
 
 
 @pytest.mark.parametrize("case", sorted(GROUPS))
@@ -118,25 +138,14 @@ def test_acl_naming_a_group_of_the_owner(hostile, clients, files, users,
     whatever the others' mode bits alone would say."""
     attacker, _ = users
     entries, may = GROUPS[case]
-    qbit, b, save, mon = copying(hostile, clients, files, tmp_path, b"G")
-    series = mon.root / "Saga 01"
-    os.chown(str(series), attacker.uid, attacker.gid)
-    mon.check("missing")
-    wait_for(lambda: state_of(mon, 4), 30, "volume 4 on its way",
-             until=lambda s: s == "downloading", mount=mon.m)
-    (save / b.name).write_bytes(b.content)
-    os.chown(str(save / b.name), 0, 0)
+    qbit, b, save, mon = completed(hostile, clients, files, tmp_path,
+                                   attacker, b"G")
     set_acl(save / b.name, entries(attacker.gid))
     assert shut_out(attacker, save / b.name) != may
-    qbit.api("/api/v2/torrents/recheck", {"hashes": b.hash})
-    d = wait_for(lambda: shown(mon), 60, "volume 4's import done or not",
-                 until=lambda d: d["reason"] or d["state"] == "imported",
-                 mount=mon.m)
-    if may:
-        assert d["state"] == "imported", d
-        assert (series / "Saga 01 T04.cbz").read_bytes() == b.content
+    d = rechecked(qbit, b, mon)
+    if not may:
+        assert_refused(d, mon, b)
         return
-    assert d["state"] == "completed", d
-    assert "series folder's owner could not" in d["reason"], d
-    assert not (series / "Saga 01 T04.cbz").exists()
-    no_copy_of(series, b.content)
+    assert d["state"] == "imported", d
+    assert (mon.root / "Saga 01" / "Saga 01 T04.cbz").read_bytes() == \
+        b.content

@@ -104,13 +104,24 @@ def test_crcs_are_the_scans(tmp_path):
         unmount(m.path, m.proc)
 
 
-def test_changed_image_refused_until_scanned(tmp_path):
+def read_once(tmp_path):
+    """The manga root, its folder volume and the daemon on it, the
+    volume's zip read once: (root, folder, the mount)."""
     root = tmp_path / "manga"
     folder = root / "Big" / "Big T01"
     make_images(str(folder))
     m = mount(tmp_path, root)
     try:
         tail(m)
+    except BaseException:
+        unmount(m.path, m.proc)
+        raise
+    return root, folder, m
+
+
+def test_changed_image_refused_until_scanned(tmp_path):
+    root, folder, m = read_once(tmp_path)
+    try:
         page = folder / "0007.jpg"
         new = b"\xff\xd8\xff\xe0 redrawn " + os.urandom(3000)
         page.write_bytes(new)
@@ -212,12 +223,8 @@ def test_image_renamed_into_the_folder(tmp_path):
     new name after a scan of the folder that was not whole; the .cbz read
     at once (the watcher a minute away) is refused or whole, never an
     entry whose CRC-32 is not its bytes'; its scan makes it whole."""
-    root = tmp_path / "manga"
-    folder = root / "Big" / "Big T01"
-    make_images(str(folder))
-    m = mount(tmp_path, root)
+    root, folder, m = read_once(tmp_path)
     try:
-        tail(m)
         page = folder / "0008.jpg"
         st = os.stat(str(page))
         new = page.read_bytes()[:20] + os.urandom(st.st_size - 20)
