@@ -559,13 +559,15 @@ static int envelope(struct request *r, int ok)
 }
 
 /* Answer the Subsonic error code (a negative errno value is 0, the
- * generic error, with its text). */
+ * generic error, with its text; so is a playlist past its songs). */
 static enum MHD_Result send_error(struct request *r, const char *f,
 				  int code)
 {
 	const char *message = code < 0 ? strerror(-code) : NULL;
 
-	if (code < 0)
+	if (code == SUBSONIC_EDITS_TOO_MANY)
+		message = SUBSONIC_EDITS_TOO_MANY_TEXT;
+	if (code < 0 || code == SUBSONIC_EDITS_TOO_MANY)
 		code = GENERIC;
 	for (size_t i = 0; !message && i < sizeof(messages) /
 	     sizeof(messages[0]); i++)

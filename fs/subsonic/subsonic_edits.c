@@ -315,7 +315,7 @@ int subsonic_edits_create(json_t *body, const struct subsonic_query *q)
 	if (!rc)
 		rc = song_files(songs, &f);
 	if (!rc && f.nr > SUBSONIC_EDITS_MAX_SONGS)
-		rc = -EFBIG;
+		rc = SUBSONIC_EDITS_TOO_MANY;
 	if (!rc) {
 		c.id = r.p.id;
 		c.name = name && *name ? name : NULL;
@@ -374,7 +374,7 @@ static int update_songs(const struct row *r, const struct subsonic_query *q,
 	if (!rc)
 		rc = song_files(add, f);
 	if (!rc && f->nr > SUBSONIC_EDITS_MAX_SONGS)
-		rc = -EFBIG;
+		rc = SUBSONIC_EDITS_TOO_MANY;
 	c->songs = json_array_size(add) || json_array_size(drop);
 	c->files = f->v;
 	c->nr_files = f->nr;

@@ -24,9 +24,13 @@
 #include <jansson.h>
 
 #define SUBSONIC_EDITS_DENIED 50
-/* The songs a playlist holds at most: more is -EFBIG, the generic error
- * saying so, and changes nothing. */
+/* The songs a playlist holds at most: more is SUBSONIC_EDITS_TOO_MANY (no
+ * code of the API: answered as the generic error, 0, with the text
+ * SUBSONIC_EDITS_TOO_MANY_TEXT) and changes nothing. */
 #define SUBSONIC_EDITS_MAX_SONGS 10000
+#define SUBSONIC_EDITS_TOO_MANY 1000
+#define SUBSONIC_EDITS_TOO_MANY_TEXT "A playlist holds at most 10000" \
+	" songs: nothing was changed."
 #define SUBSONIC_EDITS_PREFIX "up"
 
 /* A request's parameters: the value of one, every value of one (a new

@@ -47,6 +47,7 @@ static int add_file(void *arg, const struct manga_folder_file *f)
 	*e = (struct opds_zip_entry){ .file = f->file, .name_len = len,
 				      .size = (uint64_t)f->size,
 				      .mtime_ns = f->mtime_ns,
+				      .inode = f->inode,
 				      .crc = (uint32_t)f->crc,
 				      .crc_known = f->crc >= 0 };
 	e->name = strndup(base, len);
@@ -253,8 +254,9 @@ int opds_zip_access(const struct opds_zip *z)
  * opening it as the caller: the reads open the entries later as the
  * daemon, and an entry swapped since (a symlink to another user's image
  * of the same size) must not be read for it. The owner's are looked at
- * as the daemon. *changed is set when an image's size or mtime is not
- * the store's (its CRC-32 would not be its own).
+ * as the daemon. *changed is set when an image's size, mtime or inode
+ * is not the store's (its CRC-32 would not be its own: another file
+ * renamed over it may have the same size and mtime).
  */
 static int pin(struct opds_zip *z, int owner, int *changed)
 {
@@ -279,6 +281,7 @@ static int pin(struct opds_zip *z, int owner, int *changed)
 		z->v[i].dev = st.st_dev;
 		z->v[i].ino = st.st_ino;
 		*changed |= (uint64_t)st.st_size != z->v[i].size ||
+			    (int64_t)st.st_ino != z->v[i].inode ||
 			    st.st_mtim.tv_sec * 1000000000LL +
 			    st.st_mtim.tv_nsec != z->v[i].mtime_ns;
 	}

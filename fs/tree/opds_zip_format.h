@@ -23,6 +23,7 @@ struct opds_zip_entry {
 	uint64_t size, offset;	/* offset: of its local header */
 	uint64_t cd_offset;	/* of its central directory header */
 	int64_t mtime_ns;
+	int64_t inode;		/* the store's: the file its CRC-32 is of */
 	uint32_t crc;
 	int crc_known;
 	dev_t dev;		/* the file the opener was allowed, when */

@@ -63,13 +63,6 @@ static int rel_keep(struct m3u *m, size_t from, int64_t file)
 	return 0;
 }
 
-/* Text of one #EXTINF line: no line break within it. */
-static void add_flat(struct strbuf *out, const char *s)
-{
-	for (; *s; s++)
-		strbuf_addch(out, *s == '\n' || *s == '\r' ? ' ' : *s);
-}
-
 /* Whether the caller of this thread may have t in a playlist. */
 static int shown(const struct m3u *m, const struct playlist_track *t)
 {
@@ -97,10 +90,10 @@ static int add_entry(void *arg, const struct playlist_track *t)
 	strbuf_addf(m->out, "#EXTINF:%lld,", t->seconds < 0 ? -1LL :
 		    (long long)llround(t->seconds));
 	if (*t->artist) {
-		add_flat(m->out, t->artist);
+		playlists_extinf_text(m->out, t->artist);
 		strbuf_addstr(m->out, " - ");
 	}
-	add_flat(m->out, t->title);
+	playlists_extinf_text(m->out, t->title);
 	m->n++;
 	if (!m->up) {
 		strbuf_addf(m->out, "\n%s\n", t->path);

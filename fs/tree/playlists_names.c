@@ -3,7 +3,8 @@
  * The names of the named playlists (playlists_names.h): read from the
  * store through indexer/analysis/playlist_reads.h, checked against the
  * caller's rights, settled, and kept while the store's generation
- * stands. It renders no playlist and knows no path of the mount.
+ * stands; and the text of a tag made safe for an #EXTINF line. It
+ * renders no playlist and knows no path of the mount.
  */
 #include "fs/tree/playlists_names.h"
 
@@ -372,4 +373,23 @@ void playlists_names_clear(void)
 		for (size_t j = 0; j < PLAYLISTS_NAMES_KEPT; j++)
 			kept_drop(&names.kept[i][j]);
 	pthread_mutex_unlock(&names.lock);
+}
+
+void playlists_extinf_text(struct strbuf *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		/* NEL (U+0085), LINE and PARAGRAPH SEPARATOR (U+2028/9) */
+		size_t skip = p[0] == 0xc2 && p[1] == 0x85 ? 2 :
+			p[0] == 0xe2 && p[1] == 0x80 &&
+			(p[2] == 0xa8 || p[2] == 0xa9) ? 3 : 0;
+
+		if (skip || *p < 0x20 || *p == 0x7f) {
+			strbuf_addch(out, ' ');
+			p += skip ? skip : 1;
+		} else {
+			strbuf_addch(out, (char)*p++);
+		}
+	}
 }

@@ -68,6 +68,13 @@ struct playlists_names {
  * bytes, cut on a character's start. */
 void playlists_safe_name(struct strbuf *out, size_t start);
 
+/*
+ * Append s to out as the text of an #EXTINF line: every character that
+ * a player may take for the end of a line (a control character, NEL,
+ * U+2028 and U+2029) a space, so that no tag starts a line of its own.
+ */
+void playlists_extinf_text(struct strbuf *out, const char *s);
+
 /* The names of kind for this thread's caller, into *out, to give back
  * with playlists_names_put(): 0 or a negative errno value (logged). Any
  * thread. */

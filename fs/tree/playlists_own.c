@@ -155,13 +155,13 @@ static int write_track(struct strbuf *out, int64_t file, int owner)
 	n = rc ? -1 : track_attrs_get(file, "user.mediamon.artist", NULL,
 				      artist, sizeof(artist) - 1);
 	artist[n > 0 ? n : 0] = '\0';
-	for (char *p = title; *p; p++)
-		*p = *p == '\n' || *p == '\r' ? ' ' : *p;
-	for (char *p = artist; *p; p++)
-		*p = *p == '\n' || *p == '\r' ? ' ' : *p;
-	if (!rc)
-		strbuf_addf(out, "#EXTINF:-1,%s%s%s\n%s\n", artist,
-			    *artist ? " - " : "", title, path.buf);
+	if (!rc) {
+		strbuf_addstr(out, "#EXTINF:-1,");
+		playlists_extinf_text(out, artist);
+		strbuf_addstr(out, *artist ? " - " : "");
+		playlists_extinf_text(out, title);
+		strbuf_addf(out, "\n%s\n", path.buf);
+	}
 out:
 	strbuf_release(&path);
 	return rc == -ENOENT ? 0 : rc;

@@ -270,6 +270,7 @@ static int image_row(void *arg, sqlite3_stmt *st)
 		.dir_mtime_ns = sqlite3_column_int64(st, 4),
 		.crc = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 :
 		       sqlite3_column_int64(st, 5),
+		.inode = sqlite3_column_int64(st, 6),
 	};
 
 	return w->image(w->arg, &f);
@@ -284,7 +285,7 @@ int manga_reads_folder_files(int64_t dir,
 	struct files_walk w = { .id = dir, .image = fn, .arg = arg };
 
 	return reader_each_bound("SELECT f.id, f.path, f.size, f.mtime_ns,"
-				 " d.mtime_ns, f.crc FROM file_paths f"
+				 " d.mtime_ns, f.crc, f.inode FROM file_paths f"
 				 " JOIN directories d ON d.id = f.dir_id"
 				 " WHERE f.dir_id = ?1 ORDER BY f.name",
 				 "list volume folder", files_bind, image_row,

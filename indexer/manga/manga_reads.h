@@ -121,6 +121,7 @@ struct manga_folder_file {
 	size_t path_len;
 	int64_t size, mtime_ns, dir_mtime_ns;
 	int64_t crc;
+	int64_t inode;		/* of the file the scan read */
 };
 
 /* How many files the folder dir (a directories.id) holds, from its

@@ -37,19 +37,26 @@ void import_owner_user(uid_t uid, struct import_user *u)
 	u->nr_groups = n;
 }
 
+/* Whether u is in the group gid: theirs, or one they belong to. */
+static int in_group(const struct import_user *u, gid_t gid)
+{
+	int in = gid == u->gid;
+
+	for (int i = 0; !in && i < u->nr_groups; i++)
+		in = gid == u->groups[i];
+	return in;
+}
+
 int import_owner_may(const struct import_user *u, const struct stat *st,
 		     int mask)
 {
 	mode_t bits = st->st_mode & 07;
-	int in_group = st->st_gid == u->gid;
 
 	if (!u->uid)
 		return 1;
-	for (int i = 0; !in_group && i < u->nr_groups; i++)
-		in_group = st->st_gid == u->groups[i];
 	if (st->st_uid == u->uid)
 		bits = (st->st_mode >> 6) & 07;
-	else if (in_group)
+	else if (in_group(u, st->st_gid))
 		bits = (st->st_mode >> 3) & 07;
 	return ((int)bits & mask) == mask;
 }
@@ -62,16 +69,12 @@ static int reach_step(const struct import_user *u, int *dfd,
 {
 	int fd;
 
-	if (!S_ISDIR(st->st_mode) || !import_owner_may(u, st,
-						       IMPORT_MAY_SEARCH))
+	if (!S_ISDIR(st->st_mode) ||
+	    !import_owner_acl_may(u, *dfd, st, IMPORT_MAY_SEARCH))
 		return -EACCES;
 	fd = openat(*dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (!import_owner_acl_may(u, *dfd, st, IMPORT_MAY_SEARCH)) {
-		close(fd);
-		return -EACCES;
-	}
 	close(*dfd);
 	*dfd = fd;
 	return fstat(fd, st) ? -errno : 0;
@@ -97,8 +100,7 @@ int import_owner_reaches(const struct import_user *u, int fd)
 		ret = reach_step(u, &dfd, &st, name);
 	/* the folder fd itself is searched too: what is read lies in it */
 	if (!ret && S_ISDIR(st.st_mode) &&
-	    (!import_owner_may(u, &st, IMPORT_MAY_SEARCH) ||
-	     !import_owner_acl_may(u, dfd, &st, IMPORT_MAY_SEARCH)))
+	    !import_owner_acl_may(u, dfd, &st, IMPORT_MAY_SEARCH))
 		ret = -EACCES;
 	/* moved meanwhile: what was looked at is not what fd is */
 	if (!ret && (st.st_dev != want.st_dev || st.st_ino != want.st_ino))
@@ -110,28 +112,83 @@ int import_owner_reaches(const struct import_user *u, int fd)
 }
 
 /* The tags of an ACL's entries, as the kernel's posix_acl_xattr.h. */
-#define ACL_TAG_USER 2
+#define ACL_TAG_USER_OBJ 0x01
+#define ACL_TAG_USER 0x02
+#define ACL_TAG_GROUP_OBJ 0x04
+#define ACL_TAG_GROUP 0x08
 #define ACL_TAG_MASK 0x10
+#define ACL_TAG_OTHER 0x20
 
-/* The rights an entry naming u gives u (the mask applied) in the ACL of
- * n entries at b, or -1 when no entry names u. */
-static int named_user(const struct import_user *u, const unsigned char *b,
-		      size_t n)
+/* What the entries of an ACL say of one user, as the kernel gathers it. */
+struct acl_view {
+	int owner, user, other, mask;	/* an entry's rights, -1 if none */
+	int group_found;	/* a group entry of theirs */
+	int group_grants;	/* and one of them grants what is asked */
+};
+
+/* Read the n entries at b for u asking want into v: 0, or -EINVAL for
+ * an entry not understood or an ACL lacking one it must have. */
+static int acl_read(const struct import_user *u, const struct stat *st,
+		    const unsigned char *b, size_t n, int want,
+		    struct acl_view *v)
 {
-	int mask = 7, user = -1;
+	int seen = 0;
 
+	*v = (struct acl_view){ -1, -1, -1, 7, 0, 0 };
 	for (size_t i = 0; i < n; i++) {
 		const unsigned char *e = b + 4 + 8 * i;
-		unsigned int tag = e[0] | e[1] << 8, perm = e[2] & 7;
+		unsigned int tag = e[0] | e[1] << 8;
+		int perm = e[2] & 7;
 		uint32_t id = e[4] | e[5] << 8 | e[6] << 16 |
 			(uint32_t)e[7] << 24;
+		int group = (tag == ACL_TAG_GROUP_OBJ &&
+			     in_group(u, st->st_gid)) ||
+			(tag == ACL_TAG_GROUP && in_group(u, (gid_t)id));
 
-		if (tag == ACL_TAG_MASK)
-			mask = (int)perm;
+		seen |= (int)tag;
+		if (tag == ACL_TAG_USER_OBJ)
+			v->owner = perm;
 		else if (tag == ACL_TAG_USER && id == u->uid)
-			user = (int)perm;
+			v->user = perm;
+		else if (tag == ACL_TAG_MASK)
+			v->mask = perm;
+		else if (tag == ACL_TAG_OTHER)
+			v->other = perm;
+		else if (tag != ACL_TAG_USER && tag != ACL_TAG_GROUP_OBJ &&
+			 tag != ACL_TAG_GROUP)
+			return -EINVAL;
+		v->group_found |= group;
+		v->group_grants |= group && (perm & want) == want;
 	}
-	return user < 0 ? -1 : user & mask;
+	if ((seen & (ACL_TAG_USER_OBJ | ACL_TAG_GROUP_OBJ | ACL_TAG_OTHER)) !=
+	    (ACL_TAG_USER_OBJ | ACL_TAG_GROUP_OBJ | ACL_TAG_OTHER))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * The kernel's verdict (posix_acl_permission()) on u asking want of st
+ * by the n entries at b: the owner by their entry; else an entry naming
+ * u, masked; else any group entry of theirs (the owning group's or a
+ * named one) that grants it, masked; a group entry of theirs that none
+ * grants refuses; else the others' entry. 1 or 0.
+ */
+static int acl_judge(const struct import_user *u, const struct stat *st,
+		     const unsigned char *b, size_t n, int want)
+{
+	struct acl_view v;
+
+	if (acl_read(u, st, b, n, want, &v))
+		return 0;	/* not understood: refused, stricter */
+	if (st->st_uid == u->uid)
+		return (v.owner & want) == want;
+	if (v.user >= 0)
+		return (v.user & v.mask & want) == want;
+	if (v.group_grants)
+		return (v.mask & want) == want;
+	if (v.group_found)
+		return 0;
+	return (v.other & want) == want;
 }
 
 int import_owner_acl_may(const struct import_user *u, int fd,
@@ -140,16 +197,18 @@ int import_owner_acl_may(const struct import_user *u, int fd,
 	unsigned char b[4 + 8 * 256];
 	char path[40];
 	ssize_t len;
-	int got;
 
-	if (!u->uid || st->st_uid == u->uid)
+	if (!u->uid)
 		return 1;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	len = getxattr(path, "system.posix_acl_access", b, sizeof(b));
-	if (len < 0)
-		return errno == ENODATA || errno == EOPNOTSUPP;
-	if (len < 4 || (len - 4) % 8 || b[0] != 2)
+	if (len < 0 && (errno == ENODATA || errno == EOPNOTSUPP))
+		return import_owner_may(u, st, mask);
+	/* no group bits (a mask of ---): the kernel looks at the mode
+	 * alone, as acl_permission_check() does */
+	if (len >= 0 && !(st->st_mode & S_IRWXG))
+		return import_owner_may(u, st, mask);
+	if (len < 4 || (len - 4) % 8 || b[0] != 2 || b[1] || b[2] || b[3])
 		return 0;	/* not understood: refused, stricter */
-	got = named_user(u, b, (size_t)(len - 4) / 8);
-	return got < 0 || (got & mask) == mask;
+	return acl_judge(u, st, b, (size_t)(len - 4) / 8, mask);
 }

@@ -4,16 +4,16 @@
 
 /*
  * Whose files an import may take, and for whom: whether the
- * series folder's owner could read a file or search a folder by its
- * mode bits (owner, then groups, then others, as the kernel decides
- * without ACLs; an ACL that grants more is not counted, so a file it
- * alone opens is refused, never the other way); and whether they could
- * reach it at all, every folder from / down to it searchable by them.
+ * series folder's owner could read a file or search a folder, as the
+ * kernel decides: by its mode bits (owner, then groups, then others)
+ * and, with the file open, by its POSIX ACL when it has one; and whether
+ * they could reach it at all, every folder from / down to it searchable
+ * by them.
  *
  *	struct import_user reader;
  *
  *	import_owner_user(st.st_uid, &reader);
- *	if (!import_owner_may(&reader, &file_st, IMPORT_MAY_READ))
+ *	if (!import_owner_acl_may(&reader, fd, &file_st, IMPORT_MAY_READ))
  *		...	the owner could not read it: refused
  */
 
@@ -43,19 +43,25 @@ int import_owner_may(const struct import_user *u, const struct stat *st,
 		     int mask);
 
 /*
- * Whether an ACL of the file open as fd (O_PATH will do; st its stat)
- * names u with fewer rights than mask asks, as the kernel would refuse u
- * whatever the mode bits say: 0 then, or when the ACL cannot be read
- * (stricter); else 1. A file with no ACL is left to import_owner_may().
+ * Whether u may do what mask asks to the file open as fd (O_PATH will
+ * do; st its stat) as the kernel would decide: by its POSIX ACL when it
+ * has one (posix_acl_permission(): the owner's entry; else an entry
+ * naming u, masked; else any group entry of theirs, the owning group's
+ * or a named one, that grants it, masked, and none of theirs granting it
+ * refuses; else the others' entry), else by its mode (import_owner_may();
+ * so too when the mode has no group bits, a mask of ---, which the kernel
+ * takes as no ACL).
+ * 1 or 0; an ACL that cannot be read or understood is 0 (stricter).
  */
 int import_owner_acl_may(const struct import_user *u, int fd,
 			 const struct stat *st, int mask);
 
 /*
  * Whether u could reach what the descriptor fd is open on (a folder or a
- * file) by its path now, as the kernel would decide by mode bits: each
+ * file) by its path now, as the kernel would decide: each
  * folder from / down to it (it too, when a folder) searchable by u,
- * looked at one name at a time with no link followed. Returns 0,
+ * looked at one name at a time with no link followed, each judged by
+ * import_owner_acl_may(). Returns 0,
  * -EACCES when a folder on the way shuts u out, -EAGAIN when it moved
  * while looked at, or another negative errno value.
  */

@@ -109,17 +109,14 @@ void import_walk_plan(struct walk *w);
 void import_free_candidate(struct candidate *c);
 
 /*
- * Whether the walk may take st (a folder: mask IMPORT_MAY_SEARCH and
- * IMPORT_MAY_READ, a file IMPORT_MAY_READ): NULL, or why not, in a few
- * words naming nothing of it: one of the request's owners' and readable
- * by the series folder's owner.
+ * Whether the walk may take st, open as fd (O_PATH will do; a folder:
+ * mask IMPORT_MAY_SEARCH and IMPORT_MAY_READ, a file IMPORT_MAY_READ):
+ * NULL, or why not, in a few words naming nothing of it: one of the
+ * request's owners' and readable by the series folder's owner as the
+ * kernel would judge it, its ACL counted (import_owner_acl_may()).
  */
-const char *import_may_take(const struct walk *w, const struct stat *st,
-			    int mask);
-/* import_may_take(), and no ACL of the file open as fd (O_PATH will do)
- * that shuts the reader out (import_owner_acl_may()). */
-const char *import_may_take_fd(const struct walk *w, int fd,
-			       const struct stat *st, int mask);
+const char *import_may_take(const struct walk *w, int fd,
+			    const struct stat *st, int mask);
 
 /* import_zip.c: what a .cbz inflates to, and a capped sink. */
 

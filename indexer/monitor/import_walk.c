@@ -55,8 +55,8 @@ const char *import_base_name(const char *rel)
 	return slash ? slash + 1 : rel;
 }
 
-const char *import_may_take(const struct walk *w, const struct stat *st,
-			    int mask)
+const char *import_may_take(const struct walk *w, int fd,
+			    const struct stat *st, int mask)
 {
 	const struct import_request *req = w->req;
 	size_t i;
@@ -67,22 +67,10 @@ const char *import_may_take(const struct walk *w, const struct stat *st,
 	if (req->nr_owners && i == req->nr_owners)
 		return "another user's, neither the download client's nor the"
 			" save folder owner's: refused, nothing in it read";
-	if (w->reader && !import_owner_may(w->reader, st, mask))
+	if (w->reader && !import_owner_acl_may(w->reader, fd, st, mask))
 		return "the series folder's owner could not read it: refused,"
 			" nothing in it read";
 	return NULL;
-}
-
-const char *import_may_take_fd(const struct walk *w, int fd,
-			       const struct stat *st, int mask)
-{
-	const char *why = import_may_take(w, st, mask);
-
-	if (!why && w->reader &&
-	    !import_owner_acl_may(w->reader, fd, st, mask))
-		why = "the series folder's owner could not read it (an ACL"
-			" names them): refused, nothing in it read";
-	return why;
 }
 
 /* The first of the listed names not before key (lower bound). */
@@ -166,6 +154,28 @@ static struct candidate *add_candidate(struct walk *w, char *rel,
 
 static int walk_folder(struct walk *w, const char *rel, int depth);
 
+/* import_may_take() of the regular file name of the folder dfd (st its
+ * stat): pfd when a link led to it, else the download's one file or the
+ * name opened with no link followed, and it must still be st. */
+static const char *file_may_take(const struct walk *w, int dfd,
+				 const char *name, int pfd,
+				 const struct stat *st)
+{
+	int fd = pfd >= 0 ? pfd : w->file_fd >= 0 ? w->file_fd :
+		openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	const char *why = NULL;
+	struct stat now;
+
+	if (fd < 0 || fstat(fd, &now) || now.st_dev != st->st_dev ||
+	    now.st_ino != st->st_ino)
+		why = "changed while looked at: refused, nothing in it read";
+	else
+		why = import_may_take(w, fd, st, IMPORT_MAY_READ);
+	if (fd >= 0 && fd != pfd && fd != w->file_fd)
+		close(fd);
+	return why;
+}
+
 /*
  * Sort one entry name of the folder dfd (rel below the base) into the
  * walk: a volume file, an image of the folder's images, a folder to
@@ -176,7 +186,7 @@ static int walk_entry(struct walk *w, int dfd, const char *dir,
 		      const char *name, int depth, struct candidate *images)
 {
 	char *rel = import_join(dir, name);
-	int via_link = 0, ret = 0;
+	int via_link = 0, ret = 0, pfd = -1;
 	const char *why;
 	struct stat st;
 
@@ -192,15 +202,13 @@ static int walk_entry(struct walk *w, int dfd, const char *dir,
 		goto out;
 	}
 	if (S_ISLNK(st.st_mode)) {
-		int pfd = symlinks_follow(dfd, name, &w->rule, &st);
-
+		pfd = symlinks_follow(dfd, name, &w->rule, &st);
 		if (pfd < 0) {
 			refuse(w, rel, pfd == -EXDEV ? -EXDEV : -EINVAL,
 			       pfd == -EXDEV ? "a link that leads out of the "
 			       "download" : "a link to no regular file");
 			goto out;
 		}
-		close(pfd);
 		via_link = 1;
 	}
 	if (S_ISDIR(st.st_mode) && depth < MAX_DEPTH) {
@@ -210,14 +218,14 @@ static int walk_entry(struct walk *w, int dfd, const char *dir,
 	} else if (!S_ISREG(st.st_mode)) {
 		refuse(w, rel, -EINVAL, "not a regular file (a FIFO, a "
 		       "device or a socket)");
-	} else if ((why = import_may_take(w, &st, IMPORT_MAY_READ))) {
+	} else if ((why = file_may_take(w, dfd, name, pfd, &st))) {
 		refuse(w, rel, -EACCES, why);
 	} else if (*name == '.') {
 		/* macOS's "._001.jpg" beside each page is no page */
 		import_leave_out(w->res, rel, 0, 0, "a hidden file");
 	} else if (has_ext(name, volume_exts, ARRAY_SIZE(volume_exts))) {
 		add_candidate(w, rel, via_link, st.st_size);
-		return 0;
+		rel = NULL;	/* the candidate's now */
 	} else if (images && has_ext(name, image_exts,
 				     ARRAY_SIZE(image_exts))) {
 		struct source *s = array_grow(images->images,
@@ -231,11 +239,13 @@ static int walk_entry(struct walk *w, int dfd, const char *dir,
 		s[images->nr_images++] = (struct source){ rel, via_link,
 							  st.st_size };
 		images->bytes += st.st_size;
-		return 0;
+		rel = NULL;	/* the image's now */
 	} else {
 		import_leave_out(w->res, rel, 0, 0, "not a volume file");
 	}
 out:
+	if (pfd >= 0)
+		close(pfd);
 	free(rel);
 	return ret;
 }
@@ -333,8 +343,8 @@ static int walk_folder(struct walk *w, const char *rel, int depth)
 		close(dfd);
 		return ret;
 	}
-	why = import_may_take_fd(w, dfd, &st,
-				 IMPORT_MAY_READ | IMPORT_MAY_SEARCH);
+	why = import_may_take(w, dfd, &st,
+			      IMPORT_MAY_READ | IMPORT_MAY_SEARCH);
 	if (why) {
 		/* the base was checked when opened: a folder inside */
 		refuse(w, rel, -EACCES, why);
@@ -520,7 +530,7 @@ static int check_way(struct walk *w)
 			return fd;
 		if (fstat(fd, &st))
 			ret = -errno;
-		else if ((w->foreign = import_may_take_fd(w, fd, &st,
+		else if ((w->foreign = import_may_take(w, fd, &st,
 							  IMPORT_MAY_SEARCH)))
 			ret = -EACCES;
 		close(fd);
@@ -564,7 +574,7 @@ int import_walk_open(struct walk *w, struct strbuf *real, const char **only)
 		close(fd);
 		return -errno;
 	}
-	w->foreign = import_may_take_fd(w, fd, &st, S_ISDIR(st.st_mode) ?
+	w->foreign = import_may_take(w, fd, &st, S_ISDIR(st.st_mode) ?
 				     IMPORT_MAY_READ | IMPORT_MAY_SEARCH :
 				     IMPORT_MAY_READ);
 	if (w->foreign) {

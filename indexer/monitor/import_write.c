@@ -120,8 +120,8 @@ static int open_source(const struct walk *w, const struct source *s,
 	if (fd >= 0 && !S_ISREG(st->st_mode)) {
 		close(fd);
 		fd = -EINVAL;
-	} else if (fd >= 0 && import_may_take_fd(w, fd, st,
-						 IMPORT_MAY_READ)) {
+	} else if (fd >= 0 && import_may_take(w, fd, st,
+						     IMPORT_MAY_READ)) {
 		/* changed since the walk took it */
 		close(fd);
 		fd = -EACCES;

@@ -104,13 +104,24 @@ def test_crcs_are_the_scans(tmp_path):
         unmount(m.path, m.proc)
 
 
-def test_changed_image_refused_until_scanned(tmp_path):
+def read_once(tmp_path):
+    """The manga root, its folder volume and the daemon on it, the
+    volume's zip read once: (root, folder, the mount)."""
     root = tmp_path / "manga"
     folder = root / "Big" / "Big T01"
     make_images(str(folder))
     m = mount(tmp_path, root)
     try:
         tail(m)
+    except BaseException:
+        unmount(m.path, m.proc)
+        raise
+    return root, folder, m
+
+
+def test_changed_image_refused_until_scanned(tmp_path):
+    root, folder, m = read_once(tmp_path)
+    try:
         page = folder / "0007.jpg"
         new = b"\xff\xd8\xff\xe0 redrawn " + os.urandom(3000)
         page.write_bytes(new)
@@ -188,5 +199,51 @@ def test_missing_crc_refused_until_read(tmp_path):
         with zipfile.ZipFile(str(copy)) as z:
             assert z.testzip() is None
         assert m.read("log").decode().count(told) == 1
+    finally:
+        unmount(m.path, m.proc)
+
+
+def whole_or_refused(m, into):
+    """The zip read at once: None when its open fails with EAGAIN, else
+    {name: bytes}, every entry's CRC-32 checked (testzip)."""
+    try:
+        data = tail(m)
+    except OSError as e:
+        assert e.errno == errno.EAGAIN
+        return None
+    into.write_bytes(data)
+    with zipfile.ZipFile(str(into)) as z:
+        assert z.testzip() is None
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def test_image_renamed_into_the_folder(tmp_path):
+    """An image renamed into a folder volume (issue 76): over one of its
+    images, with that one's size and mtime (another inode), or under a
+    new name after a scan of the folder that was not whole; the .cbz read
+    at once (the watcher a minute away) is refused or whole, never an
+    entry whose CRC-32 is not its bytes'; its scan makes it whole."""
+    root, folder, m = read_once(tmp_path)
+    try:
+        page = folder / "0008.jpg"
+        st = os.stat(str(page))
+        new = page.read_bytes()[:20] + os.urandom(st.st_size - 20)
+        aside = root / "Big" / "aside.jpg"
+        aside.write_bytes(new)
+        os.utime(str(aside), ns=(st.st_atime_ns, st.st_mtime_ns))
+        os.rename(str(aside), str(page))
+        assert whole_or_refused(m, tmp_path / "f.cbz") is None
+        got = wait_for(lambda: whole_or_refused(m, tmp_path / "f.cbz"),
+                       60, "the folder scanned again", mount=m)
+        assert got["0008.jpg"] == new
+        # an image the store keeps elsewhere, renamed in under a new name
+        aside.write_bytes(b"\xff\xd8\xff\xe0 moved " + os.urandom(2500))
+        m.rescan()
+        os.rename(str(aside), str(folder / "0300.jpg"))
+        m.rescan()
+        got = whole_or_refused(m, tmp_path / "g.cbz")
+        got = got or wait_for(lambda: whole_or_refused(
+            m, tmp_path / "g.cbz"), 60, "the folder scanned", mount=m)
+        assert got["0300.jpg"] == (folder / "0300.jpg").read_bytes()
     finally:
         unmount(m.path, m.proc)

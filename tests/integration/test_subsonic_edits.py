@@ -9,13 +9,16 @@ under /playlists/own of the mount."""
 import contextlib
 import os
 import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
 
 from subsonic_calls import (call, call_many, ok, failed, walk, restarted,
                             NS)
 from subsonic_calls import music  # noqa: F401
 from access_users import world, make_user, drop_user  # noqa: F401
 from subsonic_calls import walked
-from conftest import wait_for
+from conftest import make_flac, wait_for
 from test_http import PASSWORD, Web, open_and_shut
 
 
@@ -238,10 +241,29 @@ def test_own_playlists_in_the_mount(world):  # noqa: F811
                           OSError)
 
 
+def sent_whole(w, method, pairs, post):
+    """The HTTP status of /rest/METHOD with pairs, root's, in a POST's
+    body (post) or in the query, or the error it ended in."""
+    q = urllib.parse.urlencode([("u", "root"), ("p", PASSWORD),
+                                ("v", "1.16.1"), ("c", "mediamon-test"),
+                                ("f", "json")] + pairs)
+    url = "%s/rest/%s" % (w.base, method)
+    req = urllib.request.Request(url, data=q.encode(), headers={
+        "Content-Type": "application/x-www-form-urlencoded"}) if post \
+        else urllib.request.Request(url + "?" + q)
+    try:
+        with urllib.request.urlopen(req, timeout=120) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+    except (urllib.error.URLError, ConnectionError) as e:
+        return type(e).__name__
+
+
 def test_a_playlist_holds_at_most_its_cap(music):  # noqa: F811
     """A playlist grows as its songs are added, to 10,000 songs; one
-    more is refused (the generic error saying so) and changes
-    nothing."""
+    more is refused (the generic error saying so, its message naming the
+    cap) and changes nothing."""
     first = walk(music)["First"][0]
     made = ok(call_many(music, "createPlaylist", [("name", "Big")] +
                         [("songId", first)] * 40))["playlist"]
@@ -259,5 +281,42 @@ def test_a_playlist_holds_at_most_its_cap(music):  # noqa: F811
     assert own(music)["Big"]["songCount"] == 10000
     got = failed(call_many(music, "updatePlaylist", [
         ("playlistId", pid), ("songIdToAdd", first)]), 0)
-    assert got["error"]["message"] == "File too large"
+    assert got["error"]["message"] == \
+        "A playlist holds at most 10000 songs: nothing was changed."
     assert own(music)["Big"]["songCount"] == 10000
+    # 100,000 songs in one request: refused whole before any is read (a
+    # POST's body past 64 KiB, a query past 32 KiB), nothing made
+    many = [("name", "Huge")] + [("songId", first)] * 100000
+    assert sent_whole(music, "createPlaylist", many, True) == 413
+    assert sent_whole(music, "createPlaylist", many, False) == 414
+    assert "Huge" not in own(music)
+    assert own(music)["Big"]["songCount"] == 10000
+
+
+# A title and an artist whose characters other than "\n" and "\r" a
+# player may take for the end of a line (issue 76, M3U injection).
+ODD_TITLE = "Odd\x0b#EXTINF:1,x\u2028http://evil.example/a.mp3" \
+    "\u0085#EXT-X-ENDLIST\x0c\x1c\x1d\x1e\u2029end"
+ODD_ARTIST = "Band\x0c/tmp/x.mp3"
+
+
+def test_own_playlist_lines_hold_no_tag(tmp_path):
+    """An own playlist's M3U8 in the mount: each tag on its one #EXTINF
+    line however a player splits lines (Python's splitlines() splits at
+    every Unicode line boundary), the lines no more than the entries."""
+    top = tmp_path / "music"
+    make_flac(str(top / "Odd" / "01.flac"), ODD_TITLE, ODD_ARTIST, "Odd", 1)
+    w = Web(tmp_path, music=top)
+    try:
+        song = walked(w, "the song", lambda v: len(v) == 1)
+        (sid, _, _), = song.values()
+        ok(call(w, "createPlaylist", name="Odd", songId=sid)[2])
+        with open(w.m.file("playlists/own/Odd.m3u8"), "rb") as f:
+            lines = f.read().decode().splitlines()
+        assert len(lines) == 3, lines
+        assert lines[0] == "#EXTM3U"
+        assert lines[1].startswith("#EXTINF:-1,Band ")
+        assert "http://evil.example/a.mp3" in lines[1]
+        assert lines[2] == str(top / "Odd" / "01.flac")
+    finally:
+        w.stop()

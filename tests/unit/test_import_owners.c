@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -284,6 +286,119 @@ static void test_may(void **state)
 				     IMPORT_MAY_SEARCH));
 }
 
+/* Tags of ACL entries as the kernel's posix_acl_xattr.h numbers them. */
+enum { A_UOBJ = 0x01, A_USER = 0x02, A_GOBJ = 0x04, A_GROUP = 0x08,
+	A_MASK = 0x10, A_OTHER = 0x20 };
+
+/* Set path's ACL to the n entries of tag, perm, id triples (an id of -1
+ * for the entries that name no one), as setfacl writes it. */
+static void set_acl(const char *path, const int (*e)[3], size_t n)
+{
+	unsigned char b[4 + 8 * 16] = { 2 };
+
+	assert_true(n <= 16);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char *p = b + 4 + 8 * i;
+		uint32_t id = (uint32_t)e[i][2];
+
+		p[0] = (unsigned char)e[i][0];
+		p[1] = (unsigned char)(e[i][0] >> 8);
+		p[2] = (unsigned char)e[i][1];
+		p[3] = 0;
+		for (int k = 0; k < 4; k++)
+			p[4 + k] = (unsigned char)(id >> (8 * k));
+	}
+	assert_int_equal(setxattr(path, "system.posix_acl_access", b,
+				  4 + 8 * n, 0), 0);
+}
+
+/* import_owner_acl_may() of u asking mask of path. */
+static int acl_may(const struct import_user *u, const char *path, int mask)
+{
+	struct stat st;
+	int fd = open(path, O_PATH | O_CLOEXEC), ok;
+
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	ok = import_owner_acl_may(u, fd, &st, mask);
+	close(fd);
+	return ok;
+}
+
+#define SET_ACL(path, ...) do {						\
+		const int e_[][3] = { __VA_ARGS__ };			\
+		set_acl(path, e_, ARRAY_SIZE(e_));			\
+	} while (0)
+
+/* An ACL judged as the kernel's posix_acl_permission(): the owner's
+ * entry, an entry naming the user (masked), any group entry of theirs
+ * that grants (masked), none of theirs granting refuses, else others';
+ * no ACL or no group bits in the mode (a mask of ---), the mode. Root only (the ACLs are set on root's file). */
+static void test_acl(void **state)
+{
+	struct import_user u = { .uid = 4243, .gid = 4242,
+				 .groups = { 4242, 27 }, .nr_groups = 2 };
+	struct import_user root = { .uid = 0 };
+	char f[256];
+
+	(void)state;
+	if (geteuid()) {
+		print_message("not root: case skipped\n");
+		skip();
+	}
+	imp_put(imp_dl, "acl.cbz", "v");
+	imp_path(f, sizeof(f), imp_dl, "acl.cbz");
+	assert_int_equal(chown(f, 0, 0), 0);
+	assert_int_equal(chmod(f, 0644), 0);
+	assert_true(acl_may(&u, f, IMPORT_MAY_READ));
+	/* a group of theirs named with nothing: the others' r- not theirs */
+	SET_ACL(f, { A_UOBJ, 6, -1 }, { A_GOBJ, 4, -1 }, { A_GROUP, 0, 27 },
+		{ A_MASK, 4, -1 }, { A_OTHER, 4, -1 });
+	assert_false(acl_may(&u, f, IMPORT_MAY_READ));
+	assert_true(acl_may(&root, f, IMPORT_MAY_READ));
+	/* another group of theirs that grants it will do */
+	SET_ACL(f, { A_UOBJ, 6, -1 }, { A_GOBJ, 4, -1 }, { A_GROUP, 0, 27 },
+		{ A_GROUP, 4, 4242 }, { A_MASK, 4, -1 }, { A_OTHER, 0, -1 });
+	assert_true(acl_may(&u, f, IMPORT_MAY_READ));
+	/* a named group grants what the others' --- does not */
+	SET_ACL(f, { A_UOBJ, 6, -1 }, { A_GOBJ, 0, -1 }, { A_GROUP, 5, 27 },
+		{ A_MASK, 5, -1 }, { A_OTHER, 0, -1 });
+	assert_true(acl_may(&u, f, IMPORT_MAY_READ | IMPORT_MAY_SEARCH));
+	/* but not past the mask */
+	SET_ACL(f, { A_UOBJ, 6, -1 }, { A_GOBJ, 0, -1 }, { A_GROUP, 7, 27 },
+		{ A_MASK, 2, -1 }, { A_OTHER, 4, -1 });
+	assert_false(acl_may(&u, f, IMPORT_MAY_READ));
+	/* a mask of ---: the kernel reads the mode alone, the others' r */
+	SET_ACL(f, { A_UOBJ, 6, -1 }, { A_GOBJ, 0, -1 }, { A_GROUP, 5, 27 },
+		{ A_MASK, 0, -1 }, { A_OTHER, 4, -1 });
+	assert_true(acl_may(&u, f, IMPORT_MAY_READ));
+	SET_ACL(f, { A_UOBJ, 6, -1 }, { A_GOBJ, 0, -1 }, { A_GROUP, 5, 27 },
+		{ A_MASK, 0, -1 }, { A_OTHER, 0, -1 });
+	assert_false(acl_may(&u, f, IMPORT_MAY_READ));
+	/* the user's own entry first, masked, whatever their groups say */
+	SET_ACL(f, { A_UOBJ, 6, -1 }, { A_USER, 4, 4243 }, { A_GOBJ, 0, -1 },
+		{ A_GROUP, 0, 27 }, { A_MASK, 4, -1 }, { A_OTHER, 0, -1 });
+	assert_true(acl_may(&u, f, IMPORT_MAY_READ));
+	SET_ACL(f, { A_UOBJ, 6, -1 }, { A_USER, 0, 4243 }, { A_GOBJ, 4, -1 },
+		{ A_MASK, 4, -1 }, { A_OTHER, 4, -1 });
+	assert_false(acl_may(&u, f, IMPORT_MAY_READ));
+	/* the owning group's entry is one of theirs, masked too */
+	assert_int_equal(chown(f, 0, 4242), 0);
+	SET_ACL(f, { A_UOBJ, 6, -1 }, { A_GOBJ, 4, -1 }, { A_GROUP, 4, 5 },
+		{ A_MASK, 0, -1 }, { A_OTHER, 4, -1 });
+	assert_false(acl_may(&u, f, IMPORT_MAY_READ));
+	/* the file's owner by the owner's entry, never the others' */
+	assert_int_equal(chown(f, 4243, 0), 0);
+	SET_ACL(f, { A_UOBJ, 0, -1 }, { A_GOBJ, 4, -1 }, { A_GROUP, 4, 27 },
+		{ A_MASK, 4, -1 }, { A_OTHER, 4, -1 });
+	assert_false(acl_may(&u, f, IMPORT_MAY_READ));
+	assert_int_equal(removexattr(f, "system.posix_acl_access"), 0);
+	assert_int_equal(chmod(f, 0044), 0);
+	assert_false(acl_may(&u, f, IMPORT_MAY_READ));
+	assert_int_equal(chown(f, 0, 0), 0);
+	assert_true(acl_may(&u, f, IMPORT_MAY_READ));
+}
+
 /* Every folder from / down, the folder itself included, searchable by
  * the user, one name at a time: a folder above that shuts them out, or
  * the folder's own mode, refuses; root reaches all. Root only. */
@@ -375,6 +490,7 @@ int main(void)
 		IMP_TEST(test_listed_only),
 		cmocka_unit_test(test_listener),
 		cmocka_unit_test(test_may),
+		IMP_TEST(test_acl),
 		IMP_TEST(test_reaches),
 		IMP_TEST(test_reach_and_links),
 	};
