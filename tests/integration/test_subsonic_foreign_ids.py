@@ -21,7 +21,9 @@ REFUSED = ("getSong", "getAlbum", "getArtist", "getMusicDirectory",
            "getCoverArt", "stream", "download", "getLyricsBySongId",
            "getSimilarSongs", "getSimilarSongs2", "getSonicSimilarTracks",
            "star", "scrobble", "setRating", "createBookmark",
-           "deleteBookmark", "savePlayQueue", "savePlayQueueByIndex")
+           "deleteBookmark", "savePlayQueue", "savePlayQueueByIndex",
+           "getArtistInfo", "getArtistInfo2", "getAlbumInfo",
+           "getAlbumInfo2")
 
 
 def raw(w, method, pairs, auth):
