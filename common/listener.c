@@ -3,7 +3,8 @@
  * Who listens on a service's port on this machine (listener.c): the uid
  * of the TCP socket listening where a url leads, from /proc/net/tcp and
  * tcp6, and whether a secret may be sent there; and whose is a local
- * connection to a listener of the daemon. It opens no connection and
+ * connection to a listener of the daemon (asked of the kernel for the
+ * one socket, sockdiag.h). It opens no connection and
  * sends nothing: the clients of each service ask it first.
  */
 #include "common/listener.h"
@@ -14,6 +15,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,7 @@
 
 #include "common/config.h"
 #include "common/log.h"
+#include "common/sockdiag.h"
 
 #define TCP_LISTEN 0x0A
 
@@ -236,78 +239,20 @@ int listener_trusted(const char *url, const uid_t *also, size_t nr,
 	return 1;
 }
 
-/* The address of sa as 16 bytes (an IPv4 one mapped into IPv6) and its
- * port: 0, or -EINVAL for another family. */
-static int mapped(const struct sockaddr *sa, unsigned char *addr,
-		  unsigned *port)
-{
-	const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
-	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
-
-	if (sa->sa_family == AF_INET6) {
-		memcpy(addr, &in6->sin6_addr, 16);
-		*port = ntohs(in6->sin6_port);
-		return 0;
-	}
-	if (sa->sa_family != AF_INET)
-		return -EINVAL;
-	memset(addr, 0, 10);
-	addr[10] = addr[11] = 0xff;
-	memcpy(addr + 12, &in->sin_addr, 4);
-	*port = ntohs(in->sin_port);
-	return 0;
-}
-
-/* The uid of the socket in /proc/net/FILE from want (its address and
- * port mapped()) to to: 1 with *uid, or 0 when none is there. */
-static int connected_from(const char *file, int family,
-			  const unsigned char want[16], unsigned want_port,
-			  const unsigned char to[16], unsigned to_port,
-			  uid_t *uid)
-{
-	char line[512], path[32], from_hex[33], to_hex[33];
-	unsigned char from_addr[16], to_addr[16];
-	unsigned int from_port, port, owner;
-	int found = 0, k = family == AF_INET ? 1 : 4;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/net/%s", file);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	memset(from_addr, 0, 10);
-	memset(to_addr, 0, 10);
-	from_addr[10] = from_addr[11] = to_addr[10] = to_addr[11] = 0xff;
-	while (!found && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, " %*u: %32[0-9A-Fa-f]:%x %32[0-9A-Fa-f]:%x"
-			   " %*x %*s %*s %*s %u", from_hex, &from_port,
-			   to_hex, &port, &owner) != 5 ||
-		    from_port != want_port || port != to_port ||
-		    table_address(from_hex, k, from_addr + 16 - 4 * k) ||
-		    table_address(to_hex, k, to_addr + 16 - 4 * k) ||
-		    memcmp(from_addr, want, 16) || memcmp(to_addr, to, 16))
-			continue;
-		*uid = owner;
-		found = 1;
-	}
-	fclose(f);
-	return found;
-}
-
 int listener_peer_uid(const struct sockaddr *peer,
 		      const struct sockaddr *local, uid_t *uid)
 {
-	unsigned char from[16], to[16];
-	unsigned from_port, to_port;
+	static atomic_int told;
+	int rc = sockdiag_tcp_owner(peer, local, uid, NULL);
 
-	if (mapped(peer, from, &from_port) || mapped(local, to, &to_port))
-		return -EINVAL;
-	if (connected_from("tcp", AF_INET, from, from_port, to, to_port,
-			   uid) ||
-	    connected_from("tcp6", AF_INET6, from, from_port, to, to_port,
-			   uid))
-		return 0;
-	return -ENOENT;
+	if (!rc || rc == -ENOENT || rc == -ESRCH || rc == -EINVAL)
+		return rc;
+	/* the kernel cannot be asked: no connection is anyone's */
+	if (!atomic_exchange(&told, 1))
+		log_error(rc, "listener: the kernel's sockets cannot be asked"
+			  " (NETLINK_SOCK_DIAG): no local connection is told"
+			  " a user's");
+	return rc;
 }
 
 void listener_name(uid_t uid, char *name, size_t len)

@@ -60,10 +60,12 @@ int listener_trusted(const char *url, const uid_t *also, size_t nr,
 /*
  * The uid of the socket of this machine connected from peer to local
  * (the two ends of a connection accepted by the daemon, as getpeername()
- * and getsockname() give them), from /proc/net/tcp and tcp6: 0 with
- * *uid, -ENOENT when no socket of this machine's network is that end (a
- * peer on another machine), or -EINVAL for an address that is not IPv4
- * or IPv6.
+ * and getsockname() give them), asked of the kernel for that one
+ * socket (sockdiag_tcp_owner()): 0 with *uid, -ENOENT when no socket of
+ * this machine's network is that end (a peer on another machine),
+ * -ESRCH when it is one no process holds any more (its owner unknown),
+ * -EINVAL for an address that is not IPv4 or IPv6, or another -errno
+ * when the kernel cannot be asked (logged once).
  */
 int listener_peer_uid(const struct sockaddr *peer,
 		      const struct sockaddr *local, uid_t *uid);

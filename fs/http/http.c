@@ -122,12 +122,15 @@ static int proxy_user(struct MHD_Connection *c, const struct sockaddr *sa,
 	socklen_t len = sizeof(local);
 	char name[64];
 	uid_t uid;
+	int rc;
 
 	if (!i || getsockname(i->connect_fd, (struct sockaddr *)&local,
 			      &len))
 		return 0;
-	if (listener_peer_uid(sa, (struct sockaddr *)&local, &uid))
-		return 1;
+	/* a socket of this machine whose owner is unknown is no proxy's */
+	rc = listener_peer_uid(sa, (struct sockaddr *)&local, &uid);
+	if (rc)
+		return rc == -ENOENT;
 	if (listener_uid_trusted(uid, &proxy_.user, proxy_.has_user != 0))
 		return 1;
 	if (atomic_exchange(&told, uid) != uid) {

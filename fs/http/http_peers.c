@@ -132,6 +132,28 @@ static int maybe_local(const struct sockaddr *peer,
 	return !memcmp(a, l, 16) || loopback(a) || loopback(l);
 }
 
+/* Tell, once, that a connection that may be this machine's has no
+ * socket of a user at its other end (gone already, or of a network
+ * that is not this one): it is counted by its address. */
+static void tell_unknown(const struct sockaddr *peer, int rc)
+{
+	static atomic_int told;
+	char addr[INET6_ADDRSTRLEN] = "?";
+	unsigned char a[16];
+
+	if (atomic_exchange(&told, 1))
+		return;
+	address_of(peer, a);
+	if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)a))
+		inet_ntop(AF_INET, a + 12, addr, sizeof(addr));
+	else
+		inet_ntop(AF_INET6, a, addr, sizeof(addr));
+	log_warn("http: a connection from %s has %s: counted by its"
+		 " address (told once)", addr, rc == -ESRCH ?
+		 "no user's socket at its end any more" :
+		 "no socket of this machine at its end");
+}
+
 /* The key and user of the connection on fd from peer into *p. */
 static void peer_of(int fd, const struct sockaddr *peer, struct peer *p)
 {
@@ -139,11 +161,16 @@ static void peer_of(int fd, const struct sockaddr *peer, struct peer *p)
 	socklen_t len = sizeof(local);
 	long proxy = atomic_load(&proxy_);
 	uid_t also = (uid_t)proxy;
+	int rc;
 
 	address_of(peer, p->key.addr);
 	if (getsockname(fd, (struct sockaddr *)&local, &len) ||
-	    !maybe_local(peer, (struct sockaddr *)&local) ||
-	    listener_peer_uid(peer, (struct sockaddr *)&local, &p->uid))
+	    !maybe_local(peer, (struct sockaddr *)&local))
+		return;
+	rc = listener_peer_uid(peer, (struct sockaddr *)&local, &p->uid);
+	if (rc == -ENOENT || rc == -ESRCH)
+		tell_unknown(peer, rc);
+	if (rc)
 		return;
 	p->local = 1;
 	p->key.uid = p->uid;

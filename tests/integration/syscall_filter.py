@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """A command prefix that runs a program under a seccomp filter as the
 unit's confinement sets one (SystemCallFilter= without @resources,
-SystemCallErrorNumber=EPERM, RestrictAddressFamilies= without AF_NETLINK),
+SystemCallErrorNumber=EPERM), and stricter (no AF_NETLINK socket, which
+the unit allows for the HTTP door's peers alone),
 which a test cannot have systemd set here: x86-64's system call numbers
 only (X86_64 says whether they apply)."""
 

@@ -49,13 +49,14 @@ class Web:
     """A mediamon with [http] on a port from the kernel."""
 
     def __init__(self, where, conf_extra="", names=("root",), music=None,
-                 manga=None, options=(), analysis=False, wait=True):
+                 manga=None, options=(), analysis=False, wait=True,
+                 listen="127.0.0.1:0"):
         where = pathlib.Path(where)
         self.where = where
         htpasswd(where / "htpasswd", *names)
         conf = where / "http.conf"
-        text = ("[analysis]\nenabled = %s\n[http]\nlisten = 127.0.0.1:0\n"
-                "htpasswd = %s\n%s" % ("yes" if analysis else "no",
+        text = ("[analysis]\nenabled = %s\n[http]\nlisten = %s\n"
+                "htpasswd = %s\n%s" % ("yes" if analysis else "no", listen,
                                         where / "htpasswd", conf_extra))
         if not music:
             music = where / "music"
@@ -71,7 +72,8 @@ class Web:
             r"http: listening on \S+ \(port (\d+)\)",
             pathlib.Path(self.m.proc.log_path).read_text()), 30,
             "the listener's port", mount=self.m)
-        self.base = "http://127.0.0.1:%s" % line.group(1)
+        self.base = "http://%s:%s" % (listen.rsplit(":", 1)[0],
+                                      line.group(1))
 
     def log(self):
         return pathlib.Path(self.m.proc.log_path).read_text()

@@ -3,6 +3,7 @@
 this machine may connect from every address of 127.0.0.0/8, so the
 limit per address alone let one user take every connection (issue 60)."""
 
+import base64
 import contextlib
 import select
 import signal
@@ -17,9 +18,9 @@ from test_http import Web, held
 
 # Run as the flooding user: an idle connection to the port argv[1] from
 # each address 127.0.0.2..40 (or argv[3] connections from argv[4],
-# 127.0.0.1 when not given), each with the start of a request; prints
-# how many the listener closed once argv[2] are, or in 60 s; keeps the
-# others until its stdin closes.
+# 127.0.0.1 when not given; to ::1 from an IPv6 one), each with the
+# start of a request; prints how many the listener closed once argv[2]
+# are, or in 60 s; keeps the others until its stdin closes.
 FLOOD = r"""
 import select, socket, sys, time
 port, want = int(sys.argv[1]), int(sys.argv[2])
@@ -28,9 +29,10 @@ sources = ([source] * int(sys.argv[3]) if len(sys.argv) > 3 else
            ["127.0.0.%d" % n for n in range(2, 41)])
 socks = []
 for source in sources:
-    s = socket.socket()
+    six = ":" in source
+    s = socket.socket(socket.AF_INET6 if six else socket.AF_INET)
     s.bind((source, 0))
-    s.connect(("127.0.0.1", port))
+    s.connect(("::1" if six else "127.0.0.1", port))
     s.sendall(b"GET /status/health HTTP/1.1\r\n")
     socks.append(s)
 closed, deadline = set(), time.monotonic() + 60
@@ -69,16 +71,16 @@ def curl_as(u, url):
 
 
 @contextlib.contextmanager
-def listener_and_users(conf_extra, n):
-    """A listener (Web) with conf_extra in [http], in a folder every user
-    may enter, n new local users, and a list for the floods started:
-    all gone at the end, the floods first."""
+def listener_and_users(conf_extra, n, listen="127.0.0.1:0"):
+    """A listener (Web) on listen with conf_extra in [http], in a folder
+    every user may enter, n new local users, and a list for the floods
+    started: all gone at the end, the floods first."""
     where = tempfile.mkdtemp(prefix="mediamon-peers.")
     subprocess.run(["chmod", "755", where], check=True)
     users = [make_user() for _ in range(n)]
     floods, w = [], None
     try:
-        w = Web(where, conf_extra=conf_extra)
+        w = Web(where, conf_extra=conf_extra, listen=listen)
         yield w, users, floods
     finally:
         for flood in floods:
@@ -194,3 +196,80 @@ def test_a_local_user_from_another_address_is_still_that_user():
                              % flooder.name) == 1
         assert curl_as(flooder, w.base + "/status/health") == 0
         assert w.curl("/status/health")[0] == 200
+
+
+def test_a_local_users_ipv6_connections_are_its_own():
+    """On a listener of ::1, a local user's connections from ::1 count
+    by its user as over IPv4: with its limit held its next ones are
+    closed, logged once, and root's are answered."""
+    with listener_and_users("max_connections_per_address = 4\n"
+                            "timeout = 10m\n", 1,
+                            listen="[::1]:0") as (w, users, floods):
+        flooder = users[0]
+        flood = start_flood(flooder, w.base.rsplit(":", 1)[1], 2, 6, "::1")
+        floods.append(flood)
+        assert closed_of(flood) == 2
+        assert w.log().count("http: user %s holds 4 connections"
+                             % flooder.name) == 1
+        assert curl_as(flooder, w.base + "/status/health") == 0
+        assert w.curl("/status/health")[0] == 200
+
+
+# Connects to 127.0.0.1 port argv[1] argv[2] times, each with a whole
+# request (its headers and argv[3]'s lines), and closes each at once:
+# prints "closed" once all are.
+CLOSE_AT_ONCE = r"""
+import socket, sys
+more = "".join(h + "\r\n" for h in sys.argv[3:])
+for _ in range(int(sys.argv[2])):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+    s.sendall(("GET /status/health HTTP/1.1\r\nHost: x\r\n%s\r\n"
+               % more).encode())
+    s.close()
+print("closed", flush=True)
+"""
+
+
+def closed_while_stopped(w, user, n, *headers):
+    """user's n requests, each closed at once, sent while the daemon is
+    stopped (before it accepts any of them)."""
+    w.m.proc.send_signal(signal.SIGSTOP)
+    try:
+        r = user.run("/usr/bin/python3", "-c", CLOSE_AT_ONCE,
+                     w.base.rsplit(":", 1)[1], str(n), *headers)
+    finally:
+        w.m.proc.send_signal(signal.SIGCONT)
+    assert r.stdout.strip() == b"closed", r.stderr
+
+
+def test_a_connection_closed_before_it_is_looked_up_is_no_ones():
+    """A local user's connections closed before the daemon accepts them
+    (stopped meanwhile): the kernel keeps their end a while, owned by no
+    one (and shown as root's in /proc/net/tcp, which the daemon read
+    before): each is counted by its address, never root's, and that is
+    logged once."""
+    with listener_and_users("timeout = 10m\n", 1) as (w, users, floods):
+        closed_while_stopped(w, users[0], 3)
+        line = "http: a connection from 127.0.0.1 has no user's socket" \
+            " at its end any more: counted by its address (told once)"
+        wait_for(lambda: w.log().count(line), 60, "the refusal logged",
+                 mount=w.m)
+        assert w.curl("/status/health")[0] == 200
+        assert w.log().count(line) == 1
+
+
+def test_a_closed_connection_is_not_the_proxys():
+    """The same connections from the proxy's address, with a wrong
+    password and an X-Forwarded-For: they are no proxy's (their socket's
+    owner is not known), so the header is not heard and the wrong
+    passwords count against 127.0.0.1 (before, /proc/net/tcp showed
+    them root's: any local user could name the address held)."""
+    with listener_and_users("trusted_proxy = 127.0.0.1\n", 1) as (
+            w, users, floods):
+        auth = "Authorization: Basic " + base64.b64encode(
+            b"root:wrong").decode()
+        closed_while_stopped(w, users[0], 7, auth,
+                             "X-Forwarded-For: 203.0.113.9")
+        wait_for(lambda: "wrong passwords from 127.0.0.1 in" in w.log(),
+                 60, "the wrong passwords counted", mount=w.m)
+        assert "203.0.113.9" not in w.log()

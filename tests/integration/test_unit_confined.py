@@ -113,8 +113,8 @@ def test_unit_reaches_every_unicast_address_but_ipv4_link_local():
 
 @pytest.mark.skipif(not X86_64, reason="the filter's numbers are x86-64's")
 def test_names_resolved_without_netlink(tmp_path, library, fake):
-    """The unit allows no netlink socket (nor @resources' calls): a
-    service named by a host name (this machine's, not "localhost", which
+    """Without a netlink socket (the unit's only for the HTTP door's
+    peers) nor @resources' calls, a service named by a host name (this machine's, not "localhost", which
     curl does not look up) is reached all the same: the name lookup
     (glibc's, for curl) needs none, and nothing else the check does."""
     name = socket.gethostname()
