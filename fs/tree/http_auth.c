@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/clock.h"
@@ -28,6 +27,7 @@
 #include "common/log.h"
 #include "fs/tree/caller.h"
 #include "fs/tree/http_verified.h"
+#include "fs/tree/user_db.h"
 
 #define SLOTS 1024		/* addresses whose failures are counted */
 #define ADDR_MAX 64
@@ -94,24 +94,6 @@ static int local_user(struct http_account *a)
 	return 0;
 }
 
-/* A stamp of the user database's files: another when either changed
- * (useradd, gpasswd and vipw replace them). */
-static uint64_t users_stamp(void)
-{
-	static const char *const files[] = { "/etc/passwd", "/etc/group" };
-	uint64_t h = HASH_INIT;
-	struct stat st;
-
-	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
-		if (stat(files[i], &st))
-			memset(&st, 0, sizeof(st));
-		h = hash_add_bytes(h, &st.st_ino, sizeof(st.st_ino));
-		h = hash_add_bytes(h, &st.st_size, sizeof(st.st_size));
-		h = hash_add_bytes(h, &st.st_mtim, sizeof(st.st_mtim));
-	}
-	return hash_end(h);
-}
-
 /*
  * a's identity read again when the user database changed since or its
  * reading is HTTP_VERIFIED_S old: 0, or -ENOENT when its user is no
@@ -122,7 +104,7 @@ static int fresh(const struct http_account *account)
 {
 	struct http_account *a = (struct http_account *)account;
 	struct http_account now = { .name = a->name };
-	uint64_t stamp = users_stamp();
+	uint64_t stamp = user_db_stamp();
 	double at = clock_mono();
 	int rc, was_gone;
 
@@ -202,7 +184,7 @@ static int add_line(struct accounts *accounts, char *line,
 	}
 	accounts->v = grown;
 	a.id_at = clock_mono();
-	a.id_seen = users_stamp();
+	a.id_seen = user_db_stamp();
 	if (local_user(&a)) {
 		log_warn("http: %s: %s is no local user; left out", path,
 			 a.name);
