@@ -175,6 +175,19 @@ def machine_address():
     return None
 
 
+def six_from(w, flooder, floods, addr):
+    """flooder's six idle connections from addr, the listener's limit
+    four: two closed, logged once, its next one closed too, and root's
+    answered."""
+    flood = start_flood(flooder, w.base.rsplit(":", 1)[1], 2, 6, addr)
+    floods.append(flood)
+    assert closed_of(flood) == 2
+    assert w.log().count("http: user %s holds 4 connections"
+                         % flooder.name) == 1
+    assert curl_as(flooder, w.base + "/status/health") == 0
+    assert w.curl("/status/health")[0] == 200
+
+
 def test_a_local_user_from_another_address_is_still_that_user():
     """A local user may connect to the listener on 127.0.0.1 from an
     address of the machine outside the loopback too: only this machine
@@ -188,14 +201,7 @@ def test_a_local_user_from_another_address_is_still_that_user():
         pytest.skip("this machine has no address outside the loopback")
     with listener_and_users("max_connections_per_address = 4\n"
                             "timeout = 10m\n", 1) as (w, users, floods):
-        flooder = users[0]
-        flood = start_flood(flooder, w.base.rsplit(":", 1)[1], 2, 6, addr)
-        floods.append(flood)
-        assert closed_of(flood) == 2
-        assert w.log().count("http: user %s holds 4 connections"
-                             % flooder.name) == 1
-        assert curl_as(flooder, w.base + "/status/health") == 0
-        assert w.curl("/status/health")[0] == 200
+        six_from(w, users[0], floods, addr)
 
 
 def test_a_local_users_ipv6_connections_are_its_own():
@@ -205,14 +211,7 @@ def test_a_local_users_ipv6_connections_are_its_own():
     with listener_and_users("max_connections_per_address = 4\n"
                             "timeout = 10m\n", 1,
                             listen="[::1]:0") as (w, users, floods):
-        flooder = users[0]
-        flood = start_flood(flooder, w.base.rsplit(":", 1)[1], 2, 6, "::1")
-        floods.append(flood)
-        assert closed_of(flood) == 2
-        assert w.log().count("http: user %s holds 4 connections"
-                             % flooder.name) == 1
-        assert curl_as(flooder, w.base + "/status/health") == 0
-        assert w.curl("/status/health")[0] == 200
+        six_from(w, users[0], floods, "::1")
 
 
 # Connects to 127.0.0.1 port argv[1] argv[2] times, each with a whole

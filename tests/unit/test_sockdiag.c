@@ -121,55 +121,67 @@ static void told(int family, const char *listen_at, int client_family,
 	close_conn(&c);
 }
 
-static void test_ipv4(void **state)
+/* A listener's family and address, a client's family and the address
+ * it connects to: IPv4, IPv6, and IPv4 mapped into IPv6 (a listener of
+ * IPv6 takes IPv4 too: its peers come mapped, from a socket of IPv4 or
+ * one of IPv6 connecting to a mapped address). */
+static const struct way {
+	int family;
+	const char *at;
+	int client_family;
+	const char *to;
+} ways[] = {
+	{ AF_INET, "127.0.0.1", AF_INET, "127.0.0.1" },
+	{ AF_INET6, "::1", AF_INET6, "::1" },
+	{ AF_INET6, "::", AF_INET, "127.0.0.1" },
+	{ AF_INET6, "::", AF_INET6, "::ffff:127.0.0.1" },
+};
+
+/* Each way from root's socket and another user's. */
+static void test_each_way(void **state)
 {
 	(void)state;
 	if (geteuid())
 		skip();
-	told(AF_INET, "127.0.0.1", AF_INET, "127.0.0.1", 0);
-	told(AF_INET, "127.0.0.1", AF_INET, "127.0.0.1", OTHER_UID);
+	for (size_t i = 0; i < sizeof(ways) / sizeof(*ways); i++) {
+		told(ways[i].family, ways[i].at, ways[i].client_family,
+		     ways[i].to, 0);
+		told(ways[i].family, ways[i].at, ways[i].client_family,
+		     ways[i].to, OTHER_UID);
+	}
 }
 
-static void test_ipv6(void **state)
+/* Another user's connection, spoiled (closed, when close_it, else its
+ * port changed), refused with want by both, its uid left as it was. */
+static void refused(int close_it, int want)
 {
-	(void)state;
-	if (geteuid())
-		skip();
-	told(AF_INET6, "::1", AF_INET6, "::1", 0);
-	told(AF_INET6, "::1", AF_INET6, "::1", OTHER_UID);
-}
+	struct conn c;
+	uid_t uid = 777;
 
-/* A listener of IPv6 takes IPv4 too: its peers come mapped into IPv6,
- * from a socket of IPv4 or one of IPv6 connecting to a mapped address. */
-static void test_mapped(void **state)
-{
-	(void)state;
 	if (geteuid())
 		skip();
-	told(AF_INET6, "::", AF_INET, "127.0.0.1", OTHER_UID);
-	told(AF_INET6, "::", AF_INET6, "::ffff:127.0.0.1", OTHER_UID);
-	told(AF_INET6, "::", AF_INET6, "::ffff:127.0.0.1", 0);
+	connect_as(&c, AF_INET, "127.0.0.1", AF_INET, "127.0.0.1", OTHER_UID);
+	if (close_it) {
+		close(c.client);
+		c.client = -1;
+	} else {
+		((struct sockaddr_in *)&c.peer)->sin_port ^= htons(1);
+	}
+	assert_int_equal(sockdiag_tcp_owner((struct sockaddr *)&c.peer,
+					    (struct sockaddr *)&c.local,
+					    &uid, NULL), want);
+	assert_int_equal(listener_peer_uid((struct sockaddr *)&c.peer,
+					   (struct sockaddr *)&c.local,
+					   &uid), want);
+	assert_int_equal(uid, 777);
+	close_conn(&c);
 }
 
 /* Four addresses no socket has: not found, nothing made up. */
 static void test_not_found(void **state)
 {
-	struct conn c;
-	uid_t uid = 777;
-
 	(void)state;
-	if (geteuid())
-		skip();
-	connect_as(&c, AF_INET, "127.0.0.1", AF_INET, "127.0.0.1", OTHER_UID);
-	((struct sockaddr_in *)&c.peer)->sin_port ^= htons(1);
-	assert_int_equal(sockdiag_tcp_owner((struct sockaddr *)&c.peer,
-					    (struct sockaddr *)&c.local,
-					    &uid, NULL), -ENOENT);
-	assert_int_equal(listener_peer_uid((struct sockaddr *)&c.peer,
-					   (struct sockaddr *)&c.local,
-					   &uid), -ENOENT);
-	assert_int_equal(uid, 777);
-	close_conn(&c);
+	refused(0, -ENOENT);
 }
 
 /* A user's socket closed before it is asked: the kernel keeps its
@@ -177,20 +189,8 @@ static void test_not_found(void **state)
  * waiting out its end): no one's, never root's. */
 static void test_closed(void **state)
 {
-	struct conn c;
-	uid_t uid = 777;
-
 	(void)state;
-	if (geteuid())
-		skip();
-	connect_as(&c, AF_INET, "127.0.0.1", AF_INET, "127.0.0.1", OTHER_UID);
-	close(c.client);
-	c.client = -1;
-	assert_int_equal(listener_peer_uid((struct sockaddr *)&c.peer,
-					   (struct sockaddr *)&c.local,
-					   &uid), -ESRCH);
-	assert_int_equal(uid, 777);
-	close_conn(&c);
+	refused(1, -ESRCH);
 }
 
 static void test_other_family(void **state)
@@ -217,9 +217,7 @@ static void test_other_family(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ipv4),
-		cmocka_unit_test(test_ipv6),
-		cmocka_unit_test(test_mapped),
+		cmocka_unit_test(test_each_way),
 		cmocka_unit_test(test_not_found),
 		cmocka_unit_test(test_closed),
 		cmocka_unit_test(test_other_family),
