@@ -6,6 +6,12 @@
  * lists of places the watcher's files share. It reads no event and
  * hands nothing to the scanner; that is watch_events.c's. It calls no
  * other file of the watcher: it returns what its callers must do.
+ * A watch goes from the map when the kernel drops it (IN_IGNORED: the
+ * folder deleted, its file system gone) or when the map removes it
+ * itself (watch_map_forget(): moved out of the roots, or forgotten by
+ * the store), then at once; a folder watched again (a root renewed, a
+ * scan's walk) keeps its descriptor if the kernel still watches it, and
+ * a descriptor found at another path takes the place of the old one.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -443,9 +449,17 @@ void watch_map_forget(size_t root, const char *dir)
 			  " %s stay", dir);
 		nr = 0;
 	}
-	/* the kernel's IN_IGNORED then takes each out of the map */
-	for (size_t i = 0; i < nr; i++)
+	/*
+	 * Each out of the map now, not at the kernel's IN_IGNORED: a folder
+	 * made at the path meanwhile and walked by a scan would find the
+	 * old place there, take itself for watched, and be left with no
+	 * watch once IN_IGNORED took the place away. What the old watches
+	 * still say is then said of no place.
+	 */
+	for (size_t i = 0; i < nr; i++) {
 		watch_queue_rm(l[i]->wd);
+		map_unlink(l[i]);
+	}
 	free(l);
 }
 

@@ -7,7 +7,8 @@
  * keeps its watch, under its new path, and what is then made in it is
  * seen; a folder moved out of the roots loses its watches, and its
  * place goes to the scanner, at the end of the window that read its
- * move_self, else of the next.
+ * move_self, else of the next; a folder made in its place at once and
+ * walked before the watcher reads that the old watch went is watched.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -249,11 +250,58 @@ static void test_moved_out(void **state)
 	assert_int_equal(watch_wt.moves.nr, 0);
 }
 
+/* A file made at rel is seen by the watches. */
+static void seen_made(const char *rel)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root_a, rel);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fclose(f), 0);
+	read_events();
+	hand_events(NULL);
+	assert_true(touched(rel));
+	watch_flush();
+	watch_flush();
+}
+
+static void test_replaced_in_one_window(void **state)
+{
+	char path[256];
+
+	(void)state;
+	watched("S/q");
+	read_events();
+	/* moved out, and a new folder of its name made at once */
+	snprintf(path, sizeof(path), "%s/q", dir);
+	do_rename("S/q", path);
+	snprintf(path, sizeof(path), "%s/S/q", root_a);
+	assert_int_equal(mkdir(path, 0755), 0);
+	read_events();
+	assert_non_null(event_of(IN_MOVE_SELF));
+	assert_non_null(event_of(IN_CREATE));
+	hand_events(NULL);
+	strbuf_reset(&handed);
+	watch_flush();
+	assert_string_equal(handed.buf, "/S/q");
+	/* the scan watches the new one before the watcher reads that the
+	 * old one's watch went (IN_IGNORED) */
+	watch_dir(0, "S/q", 3, -1);
+	read_events();
+	assert_non_null(event_of(IN_IGNORED));
+	hand_events(NULL);
+	expect("[][S][S/e][S/q]");
+	seen_made("S/q/f.txt");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rename_read_in_two_windows),
 		cmocka_unit_test(test_moved_out),
+		cmocka_unit_test(test_replaced_in_one_window),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
