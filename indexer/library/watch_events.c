@@ -339,6 +339,7 @@ void watch_event(const struct inotify_event *ev, double now)
 	watch_wt.st.last_event_at = clock_wall();
 	if (kind == WATCH_OVERFLOW) {
 		watch_wt.st.overflows++;
+		watch_wt.lost_at = now;
 		overflowed(watch_queue_overflowed(ev), now);
 		return;
 	}

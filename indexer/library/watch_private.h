@@ -32,7 +32,8 @@ struct watch_place {
 	size_t root;
 	char *rel;
 	int wd;			/* watched: its descriptor */
-	double at;		/* touched: when it was seen (monotonic) */
+	double at;		/* touched: when it was seen; watched: when
+				 * its watch was last made (monotonic) */
 	uint32_t cookie;	/* pending move: the kernel's pairing cookie */
 	int isdir;
 	/* touched: the renames that touched it in this window (they keep
@@ -82,6 +83,10 @@ struct watch_state {
 	struct watch_place **map;	/* watched, by descriptor */
 	size_t map_alloc;
 	struct hmap watched;		/* the same, by path */
+	double lost_at;			/* when an overflow was read, which
+					 * may have lost a watch's IN_IGNORED:
+					 * a place made before is made again
+					 * at its next walk (watch_map.c) */
 	size_t orphans;			/* watched below a root, with no
 					 * watched folder above: a move
 					 * then looks at every watch */

@@ -8,7 +8,9 @@
  * seen; a folder moved out of the roots loses its watches, and its
  * place goes to the scanner, at the end of the window that read its
  * move_self, else of the next; a folder made in its place at once and
- * walked before the watcher reads that the old watch went is watched.
+ * walked before the watcher reads that the old watch went is watched;
+ * so is one made in place of a folder whose dropped watch an overflow
+ * hid, at the rescan that overflow starts.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -296,12 +298,53 @@ static void test_replaced_in_one_window(void **state)
 	seen_made("S/q/f.txt");
 }
 
+/* When the watch of rel was last made. */
+static double place_at(const char *rel)
+{
+	for (size_t wd = 0; wd < watch_wt.map_alloc; wd++)
+		if (watch_wt.map[wd] && !strcmp(watch_wt.map[wd]->rel, rel))
+			return watch_wt.map[wd]->at;
+	fail();
+	return 0;
+}
+
+static void test_ignored_lost_in_an_overflow(void **state)
+{
+	struct inotify_event overflow = {
+		.wd = -1 - (int)watch_queue_instance(0), .mask = IN_Q_OVERFLOW,
+	};
+	char path[256];
+	double at;
+
+	(void)state;
+	watched("S/r");
+	read_events();
+	/* deleted and made again, what the kernel said of it lost in an
+	 * overflow of its queue: the map still holds its old watch */
+	snprintf(path, sizeof(path), "%s/S/r", root_a);
+	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(mkdir(path, 0755), 0);
+	read_events();
+	assert_non_null(event_of(IN_IGNORED));
+	watch_event(&overflow, clock_mono());
+	expect("[][S][S/e][S/q][S/r]");
+	/* the rescan of the root walks it: it is watched again */
+	watch_dir(0, "S/r", 3, -1);
+	expect("[][S][S/e][S/q][S/r]");
+	seen_made("S/r/f.txt");
+	/* and a walk after that makes it no more */
+	at = place_at("S/r");
+	watch_dir(0, "S/r", 3, -1);
+	assert_true(place_at("S/r") == at);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rename_read_in_two_windows),
 		cmocka_unit_test(test_moved_out),
 		cmocka_unit_test(test_replaced_in_one_window),
+		cmocka_unit_test(test_ignored_lost_in_an_overflow),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
