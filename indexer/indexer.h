@@ -308,9 +308,10 @@ void indexer_status(struct indexer_status *out);
 /* A counter that moves whenever the store's content may have changed. */
 uint64_t indexer_generation(void);
 
-/* Keep the n first-seen times at t (fs/tree/stamps.h) in the store in place
- * of those it kept: one transaction, waited for, ahead of a scan's
- * backlog. 0 or a negative errno value (logged). */
+/* Keep the n first-seen times at t (fs/tree/stamps.h) in the store, each
+ * in place of the one it kept for its key (the others stay): one
+ * transaction, waited for, ahead of a scan's backlog. 0 or a negative
+ * errno value (logged). */
 struct playlist_time;
 int indexer_save_playlist_times(const struct playlist_time *t, size_t n);
 

@@ -233,17 +233,16 @@ struct time_list {
 	size_t n;
 };
 
-/* A db_transaction() function: the times of arg, in place of the old. */
+/* A db_transaction() function: the times of arg, each in place of the
+ * row of its key; the other rows stay. */
 static int save_times(sqlite3 *db, void *arg)
 {
 	const struct time_list *ts = arg;
 	sqlite3_stmt *st;
-	int rc = db_exec(db, "DELETE FROM playlist_times");
+	int rc = db_prepare(db, "INSERT OR REPLACE INTO playlist_times"
+			    " (key, content, len, at_ns)"
+			    " VALUES (?1, ?2, ?3, ?4)", &st);
 
-	if (!rc)
-		rc = db_prepare(db, "INSERT OR REPLACE INTO playlist_times"
-				" (key, content, len, at_ns)"
-				" VALUES (?1, ?2, ?3, ?4)", &st);
 	if (rc)
 		return rc;
 	for (size_t i = 0; !rc && i < ts->n; i++) {

@@ -3,8 +3,9 @@
  * The times of the generated files (stamps.h): a table of content hashes
  * and the times they were first seen, those of /playlists and of the
  * folders' names kept in the store from one mount to the next, written
- * by a thread of its own at the next quiet moment. It renders nothing
- * and knows no node; its callers hand it each rendering they make.
+ * by a thread of its own at the next quiet moment: those changed since
+ * the last write that succeeded, not every one. It renders nothing and
+ * knows no node; its callers hand it each rendering they make.
  */
 #include "fs/tree/stamps.h"
 
@@ -43,7 +44,9 @@ static struct {
 	pthread_cond_t wake;
 	pthread_t thread;
 	int started, stopping;
-	uint64_t unsaved;	/* lasting times changed since the last write */
+	uint64_t unsaved;	/* lasting times changed since the last write
+				 * was begun: what wakes the thread */
+	uint64_t nr_dirty;	/* slots not yet written as they are */
 	double first, last;	/* when the first and last of them changed
 				 * (clock_mono()) */
 	/* An open-addressing table of nr_slots (a power of two, or 0 before
@@ -54,8 +57,10 @@ static struct {
 		uint64_t content;	/* hash of the rendering's bytes */
 		uint64_t generation;	/* the store's, at the rendering */
 		int64_t at_ns;		/* when those were first seen */
-		uint64_t len : 63;
+		uint64_t len : 62;
 		uint64_t lasting : 1;	/* kept across restarts */
+		uint64_t dirty : 1;	/* lasting, and changed since the
+					 * store last took it */
 	} *slot;
 	size_t nr_slots, nr;
 	int full_logged;
@@ -142,6 +147,8 @@ static struct stamp *slot_for(uint64_t key)
 		stamps.nr++;
 	else if (!(s = oldest_near(key)))
 		return NULL;
+	/* a time given away unwritten stays as the store last took it */
+	stamps.nr_dirty -= s->dirty;
 	*s = (struct stamp){ .key = key };
 	return s;
 }
@@ -167,12 +174,16 @@ static struct timespec from_ns(int64_t ns)
 	return (struct timespec){ ns / 1000000000, ns % 1000000000 };
 }
 
-/* A lasting time changed: the thread writes it at the next quiet
- * moment. Under the lock. */
-static void note_unsaved(void)
+/* The lasting time of s changed: the thread writes it at the next
+ * quiet moment. Under the lock. */
+static void note_unsaved(struct stamp *s)
 {
 	double now = clock_mono();
 
+	if (!s->dirty) {
+		s->dirty = 1;
+		stamps.nr_dirty++;
+	}
 	if (!stamps.unsaved++) {
 		stamps.first = now;
 		if (stamps.started)
@@ -200,7 +211,7 @@ static struct timespec seen(uint64_t key, uint64_t content, size_t len,
 		s->lasting = !!lasting;
 		s->at_ns = ns_now();
 		if (lasting)
-			note_unsaved();
+			note_unsaved(s);
 	} else if (gen) {
 		/* The same bytes: what they were made at stays true. */
 		s->generation = gen;
@@ -282,6 +293,7 @@ static int load_one(void *arg, const struct playlist_time *t)
 	s = slot_for(t->key);
 	if (!s)
 		return 0;
+	stamps.nr_dirty -= s->dirty;
 	*s = (struct stamp){
 		.key = t->key, .content = t->content, .len = (size_t)t->len,
 		.at_ns = t->at_ns, .lasting = 1,
@@ -304,37 +316,73 @@ int stamps_load(void)
 	return rc;
 }
 
-/* Write every lasting time to the store, in place of those it kept:
- * 0 or a negative errno value (logged). */
-static int save_all(void)
+/* The lasting times changed since the store last took them, copied to
+ * *out (n of them, malloc'd): 0 or -ENOMEM (logged). Under the lock. */
+static int changed_times(struct playlist_time **out, size_t *n)
 {
 	struct playlist_time *t = NULL;
-	size_t n = 0, alloc = 0;
-	int rc = 0;
+	size_t alloc = 0;
 
-	pthread_mutex_lock(&stamps.lock);
-	for (size_t i = 0; !rc && i < stamps.nr_slots; i++) {
+	*n = 0;
+	for (size_t i = 0; *n < stamps.nr_dirty && i < stamps.nr_slots; i++) {
 		const struct stamp *s = &stamps.slot[i];
 		struct playlist_time *grown;
 
-		if (!s->key || !s->lasting)
+		if (!s->key || !s->dirty)
 			continue;
-		grown = array_grow(t, n, &alloc, sizeof(*t), 256);
+		grown = array_grow(t, *n, &alloc, sizeof(*t), 256);
 		if (!grown) {
-			rc = log_error(-ENOMEM, "stamps: out of memory");
-			break;
+			free(t);
+			*n = 0;
+			return log_error(-ENOMEM, "stamps: out of memory");
 		}
 		t = grown;
-		t[n++] = (struct playlist_time){
+		t[(*n)++] = (struct playlist_time){
 			s->key, s->content, (int64_t)s->len, s->at_ns,
 		};
 	}
-	/* a write that fails is tried again with the next new time, and
-	 * at the unmount */
+	*out = t;
+	return 0;
+}
+
+/* The n times at t are in the store: those not changed again since are
+ * clean. Under the lock. */
+static void note_saved(const struct playlist_time *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct stamp *s = stamps.nr_slots ? slot_where(t[i].key) :
+				  NULL;
+
+		if (s && s->key == t[i].key && s->dirty &&
+		    s->content == t[i].content && s->at_ns == t[i].at_ns &&
+		    (int64_t)s->len == t[i].len) {
+			s->dirty = 0;
+			stamps.nr_dirty--;
+		}
+	}
+}
+
+/* Write the lasting times changed since the store last took them (their
+ * rows replaced, the others left as they are): 0 or a negative errno
+ * value (logged). A time stays changed until a write of it succeeds: one
+ * that fails is tried again with the next new time, and at the unmount. */
+static int save_all(void)
+{
+	struct playlist_time *t = NULL;
+	size_t n = 0;
+	int rc;
+
+	pthread_mutex_lock(&stamps.lock);
+	rc = changed_times(&t, &n);
 	stamps.unsaved = 0;
 	pthread_mutex_unlock(&stamps.lock);
-	if (!rc)
+	if (!rc && n)
 		rc = indexer_save_playlist_times(t, n);
+	if (!rc && n) {
+		pthread_mutex_lock(&stamps.lock);
+		note_saved(t, n);
+		pthread_mutex_unlock(&stamps.lock);
+	}
 	free(t);
 	return rc;
 }
@@ -414,7 +462,7 @@ uint64_t stamps_unsaved(void)
 	uint64_t n;
 
 	pthread_mutex_lock(&stamps.lock);
-	n = stamps.unsaved;
+	n = stamps.nr_dirty;
 	pthread_mutex_unlock(&stamps.lock);
 	return n;
 }

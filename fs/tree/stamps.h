@@ -32,7 +32,11 @@
  * (stamps_load()):
  * a thread of its own (stamps_start()) writes those first seen since its
  * last write once no new one came for STAMPS_QUIET_S (or STAMPS_LATEST_S
- * after the first, whatever comes), and stamps_stop() at the unmount.
+ * after the first, whatever comes), and stamps_stop() at the unmount:
+ * only the times changed since the store last took them, each in place
+ * of its key's row (one changed folder, one row written, however many
+ * the store keeps); a time whose write failed is written again with the
+ * next.
  * So an unchanged library's files, views and the mount's folders of
  * fixed names keep their times across a restart, a crash's too, but for those
  * first seen in the last few seconds.

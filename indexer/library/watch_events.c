@@ -2,10 +2,11 @@
 /*
  * The watcher thread: inotify events read, each turned into the path it
  * touched (a rename's two ends paired by their cookie, what moved away
- * remembered for scans), gathered for a window and handed to the
- * scanner in one batch, or to the repair's links for the Real-Debrid
- * library folders; a folder where renames go on kept for the window
- * after them; the directories without a watch polled on a timer.
+ * remembered for scans, a folder's moved_from waiting for its moved_to
+ * until its move_self comes or a window ends), gathered for a window and
+ * handed to the scanner in one batch, or to the repair's links for the
+ * Real-Debrid library folders; a folder where renames go on kept for the
+ * window after them; the directories without a watch polled on a timer.
  * It reads no event from the kernel (watch_queue.c does) and adds no
  * watch (watch_map.c does).
  */
@@ -44,7 +45,7 @@ static void join(struct strbuf *out, const char *dir, const char *name)
 
 /* Note a path for this window's scan, by a rename (move) or another
  * event. A burst of events repeats paths; only an immediate repeat is
- * folded here, flush() folds the rest once the list is sorted, so a
+ * folded here, watch_flush() folds the rest once the list is sorted, so a
  * large burst costs no quadratic search. */
 static void touch(size_t root, const char *rel, double at, int move)
 {
@@ -283,11 +284,42 @@ static void overflowed(size_t instance, double now)
 		watch_wt.window_start = now;
 }
 
-/* The path of the event handle_event() handles; the watcher thread's. */
+/*
+ * Whether the move p may end now. The kernel queues a rename's
+ * moved_from, its moved_to, then the renamed folder's own move_self,
+ * one after the other, and a read between them (a renamer preempted
+ * mid-rename, as in a storm on a loaded machine) gives the moved_from
+ * alone: taking the folder for moved out would remove its watch, and
+ * lose its own events (its move_self, and what changes in it until a
+ * rescan watches it again). So a folder's move waits for its move_self
+ * (self_moved()), after which its moved_to, if it has one in the same
+ * root, has been read; without it, for one window (wait: this is the
+ * window's end). A file has no watch to lose.
+ */
+static int move_due(struct watch_place *p, int wait)
+{
+	if (!p->isdir || p->moves)
+		return 1;
+	p->moves = wait;
+	return 0;
+}
+
+/* The watched folder w was renamed or moved: the move of it that waits
+ * may end. */
+static void self_moved(const struct watch_place *w)
+{
+	for (size_t i = 0; i < watch_wt.moves.nr; i++) {
+		struct watch_place *p = &watch_wt.moves.v[i];
+
+		if (p->isdir && p->root == w->root && !strcmp(p->rel, w->rel))
+			p->moves = 1;
+	}
+}
+
+/* The path of the event watch_event() handles; the watcher thread's. */
 static struct strbuf event_path = STRBUF_INIT;
 
-/* An event read at now (monotonic). */
-static void handle_event(const struct inotify_event *ev, double now)
+void watch_event(const struct inotify_event *ev, double now)
 {
 	enum watch_kind kind = event_kind(ev->mask);
 	int isdir = !!(ev->mask & IN_ISDIR);
@@ -307,10 +339,13 @@ static void handle_event(const struct inotify_event *ev, double now)
 	watch_wt.st.last_event_at = clock_wall();
 	if (kind == WATCH_OVERFLOW) {
 		watch_wt.st.overflows++;
+		watch_wt.lost_at = now;
 		overflowed(watch_queue_overflowed(ev), now);
 		return;
 	}
 	watched = watch_map_get(ev->wd);
+	if (watched && kind == WATCH_MOVE_SELF)
+		self_moved(watched);
 	if (!watched || !ev->len) {
 		pthread_mutex_unlock(&watch_wt.lock);
 		return;
@@ -416,21 +451,22 @@ out:
 	return queued > 0 ? queued : 0;
 }
 
-/* What moved out without coming back was deleted: its place is
- * touched. */
-static void end_moves(void)
+/* What moved out without coming back was deleted: its place is touched,
+ * and a folder's watches removed, once move_due(). */
+static void end_moves(int wait)
 {
-	while (watch_wt.moves.nr) {
-		struct watch_place *p =
-			&watch_wt.moves.v[watch_wt.moves.nr - 1];
+	for (size_t i = watch_wt.moves.nr; i-- > 0;) {
+		struct watch_place *p = &watch_wt.moves.v[i];
 
+		if (!move_due(p, wait))
+			continue;
 		if (p->isdir) {
 			pthread_mutex_lock(&watch_wt.lock);
 			watch_map_forget(p->root, p->rel);
 			pthread_mutex_unlock(&watch_wt.lock);
 		}
 		touch(p->root, p->rel, p->at, 0);
-		watch_list_del(&watch_wt.moves, watch_wt.moves.nr - 1);
+		watch_list_del(&watch_wt.moves, i);
 	}
 }
 
@@ -495,16 +531,13 @@ static int rename_held(struct watch_place *p, double now)
 	return 1;
 }
 
-/* The window is over: the moves end and what it touched goes to the
- * scanner in one batch, but for what renames hold, which stays in the
- * window that opens. */
-static void flush(void)
+void watch_flush(void)
 {
 	struct watch_place_list *l = &watch_wt.touched, go = { 0 };
 	double now = clock_mono();
 	size_t n = 0;
 
-	end_moves();
+	end_moves(1);
 	if (watch_wt.overflowed) {
 		watch_wt.set.libs_changed(NULL, 0);
 		watch_wt.overflowed = 0;
@@ -526,7 +559,7 @@ static void flush(void)
 		free(l->v[i].rel);
 	memmove(l->v, l->v + go.nr, (l->nr - go.nr) * sizeof(*l->v));
 	l->nr -= go.nr;
-	watch_wt.window_start = l->nr ? now : 0;
+	watch_wt.window_start = l->nr || watch_wt.moves.nr ? now : 0;
 	if (go.nr || !l->nr)
 		count_batch(n);
 }
@@ -554,10 +587,10 @@ static void flush_scope(const char *scope)
 	int root = scope ? scope_root(scope, &rel) : -1;
 
 	if (root < 0) {
-		flush();
+		watch_flush();
 		return;
 	}
-	end_moves();
+	end_moves(0);
 	for (size_t i = 0; i < watch_wt.touched.nr;) {
 		const struct watch_place *p = &watch_wt.touched.v[i];
 
@@ -574,7 +607,7 @@ static void flush_scope(const char *scope)
 		count_batch(submit(&in, "watch"));
 	watch_list_clear(&in);
 	free(in.v);
-	if (!watch_wt.touched.nr)
+	if (!watch_wt.touched.nr && !watch_wt.moves.nr)
 		watch_wt.window_start = 0;
 }
 
@@ -684,11 +717,11 @@ void *watch_main(void *unused)
 		watch_wt.settle_scoped = 0;
 		pthread_mutex_unlock(&watch_wt.lock);
 		watch_queue_drain();
-		watch_queue_take(handle_event);
+		watch_queue_take(watch_event);
 		now = clock_mono();
 		if (watch_wt.window_start && now >= watch_wt.window_start +
 		    watch_wt.debounce_ms / 1000.0)
-			flush();
+			watch_flush();
 		else if (watch_wt.window_start && ask != watch_wt.settle_done)
 			flush_scope(scope);
 		free(scope);

@@ -6,6 +6,13 @@
  * lists of places the watcher's files share. It reads no event and
  * hands nothing to the scanner; that is watch_events.c's. It calls no
  * other file of the watcher: it returns what its callers must do.
+ * A watch goes from the map when the kernel drops it (IN_IGNORED: the
+ * folder deleted, its file system gone) or when the map removes it
+ * itself (watch_map_forget(): moved out of the roots, or forgotten by
+ * the store), then at once; a folder watched again (a root renewed, a
+ * scan's walk after an overflow, which may have hidden an IN_IGNORED)
+ * keeps its descriptor if the kernel still watches it, and a
+ * descriptor found at another path takes the place of the old one.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -281,6 +288,7 @@ static void map_set(int wd, size_t root, const char *rel)
 	}
 	p->root = root;
 	p->wd = wd;
+	p->at = clock_mono();
 	if ((size_t)wd >= watch_wt.map_alloc) {
 		size_t n = watch_wt.map_alloc ? watch_wt.map_alloc : 1024;
 		struct watch_place **m;
@@ -301,7 +309,9 @@ static void map_set(int wd, size_t root, const char *rel)
 	if (watch_wt.map[wd] && place_is(watch_wt.map[wd],
 					 place_hash(root, rel, strlen(rel)),
 					 root, rel, strlen(rel))) {
-		/* the same folder watched again (a root back) */
+		/* the same folder watched again (a root back, a walk
+		 * after an overflow) */
+		watch_wt.map[wd]->at = p->at;
 		place_free(p);
 		return;
 	}
@@ -443,9 +453,17 @@ void watch_map_forget(size_t root, const char *dir)
 			  " %s stay", dir);
 		nr = 0;
 	}
-	/* the kernel's IN_IGNORED then takes each out of the map */
-	for (size_t i = 0; i < nr; i++)
+	/*
+	 * Each out of the map now, not at the kernel's IN_IGNORED: a folder
+	 * made at the path meanwhile and walked by a scan would find the
+	 * old place there, take itself for watched, and be left with no
+	 * watch once IN_IGNORED took the place away. What the old watches
+	 * still say is then said of no place.
+	 */
+	for (size_t i = 0; i < nr; i++) {
 		watch_queue_rm(l[i]->wd);
+		map_unlink(l[i]);
+	}
 	free(l);
 }
 
@@ -490,15 +508,21 @@ int watch_map_dir(size_t root, const char *rel, size_t len, int dirfd)
 {
 	static __thread size_t near;
 	struct strbuf path = STRBUF_INIT;
+	struct watch_place *p;
 	int wd, err, full, wake = 0;
 	uint64_t hash;
 
 	if (!__atomic_load_n(&watch_wt.running, __ATOMIC_ACQUIRE))
 		return 0;
 	/* A rescan walks folders already watched: adding a watch again
-	 * would cost a syscall and a pass over the folder's entries. */
+	 * would cost a syscall and a pass over the folder's entries. But
+	 * an overflow may have lost the IN_IGNORED of a watch the kernel
+	 * dropped (a folder deleted, and another made at its path): each
+	 * place made before one is made again at its next walk, its watch
+	 * kept if the kernel still has it, else a new one in its place. */
 	pthread_mutex_lock(&watch_wt.lock);
-	wd = map_find_near(root, rel, len, &near) != NULL;
+	p = map_find_near(root, rel, len, &near);
+	wd = p && p->at > watch_wt.lost_at;
 	/* Past the cap, a folder is polled as when the kernel refuses. */
 	full = watch_wt.max_watches &&
 	       watch_wt.st.watches >= (uint64_t)watch_wt.max_watches;
@@ -517,9 +541,7 @@ int watch_map_dir(size_t root, const char *rel, size_t len, int dirfd)
 	hash = place_hash(root, rel, len);
 	pthread_mutex_lock(&watch_wt.lock);
 	if (wd >= 0) {
-		struct watch_place *p = place_find(&watch_wt.polled, hash,
-						   root, rel, len);
-
+		p = place_find(&watch_wt.polled, hash, root, rel, len);
 		map_set(wd, root, path.buf);
 		if (p)
 			polled_del(p);

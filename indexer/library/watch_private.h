@@ -32,11 +32,13 @@ struct watch_place {
 	size_t root;
 	char *rel;
 	int wd;			/* watched: its descriptor */
-	double at;		/* touched: when it was seen (monotonic) */
+	double at;		/* touched: when it was seen; watched: when
+				 * its watch was last made (monotonic) */
 	uint32_t cookie;	/* pending move: the kernel's pairing cookie */
 	int isdir;
 	/* touched: the renames that touched it in this window (they keep
-	 * it for the next), and whether they made a storm */
+	 * it for the next), and whether they made a storm; pending move:
+	 * 1 once it may end (watch_events.c's move_due()) */
 	unsigned moves;
 	int storm;
 	/* watched: the watched folder right above it (NULL: none, or it is
@@ -81,6 +83,10 @@ struct watch_state {
 	struct watch_place **map;	/* watched, by descriptor */
 	size_t map_alloc;
 	struct hmap watched;		/* the same, by path */
+	double lost_at;			/* when an overflow was read, which
+					 * may have lost a watch's IN_IGNORED:
+					 * a place made before is made again
+					 * at its next walk (watch_map.c) */
 	size_t orphans;			/* watched below a root, with no
 					 * watched folder above: a move
 					 * then looks at every watch */
@@ -212,5 +218,14 @@ void watch_queue_take(void (*fn)(const struct inotify_event *ev,
  * debounce_ms, hands each batch to the scanner, polls what has no
  * watch. */
 void *watch_main(void *unused);
+
+/* An event read at now (monotonic), as watch_queue_take() hands it: the
+ * watcher thread's. */
+void watch_event(const struct inotify_event *ev, double now);
+
+/* The window is over: the moves that may end do, and what it
+ * touched goes to the scanner in one batch, but for what renames hold,
+ * which stays in the window that opens. The watcher thread's. */
+void watch_flush(void);
 
 #endif

@@ -4,7 +4,9 @@
  * many more folders than the table's first slots each keep the time
  * they were first seen, seen again in any order, so no folder's time
  * moves for another's (issue 80); a folder whose names change takes a
- * new time, and only it; a rendering kept is found by its generation.
+ * new time, and only it; a rendering kept is found by its generation;
+ * a save writes to the store only the times changed since the last
+ * that succeeded (one changed folder, one row), and a failed one again.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +20,8 @@
 #include <cmocka.h>
 
 #include "fs/tree/stamps.h"
+#include "indexer/store/writer.h"
+#include "musicdb.h"
 
 /* Five times the first slots, as the views of a large library hold. */
 #define FOLDERS (5 * STAMPS_SLOTS)
@@ -99,11 +103,92 @@ static void test_renderings_kept(void **state)
 	assert_int_equal(len, 4);
 }
 
+/* The store counts the rows written to its times (written), and fails
+ * their writes while fail is 1, as a full disk would. */
+static const char counted[] =
+	"CREATE TABLE written (n INTEGER);"
+	"INSERT INTO written VALUES (0);"
+	"CREATE TABLE fail (on_ INTEGER);"
+	"INSERT INTO fail VALUES (0);"
+	"CREATE TRIGGER count_written AFTER INSERT ON playlist_times"
+	" BEGIN UPDATE written SET n = n + 1; END;"
+	"CREATE TRIGGER fail_written BEFORE INSERT ON playlist_times"
+	" WHEN (SELECT on_ FROM fail)"
+	" BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;";
+
+static int64_t rows_written(struct musicdb *e)
+{
+	int64_t n = musicdb_int(e->db, "SELECT n FROM written");
+
+	assert_int_equal(writer_call(musicdb_exec,
+				     (void *)"UPDATE written SET n = 0"), 0);
+	return n;
+}
+
+/* The rows of the store that hold the time at. */
+static int64_t rows_at(struct musicdb *e, struct timespec at)
+{
+	char sql[96];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM playlist_times"
+		 " WHERE at_ns = %lld",
+		 (long long)at.tv_sec * 1000000000LL + at.tv_nsec);
+	return musicdb_int(e->db, sql);
+}
+
+#define SAVED 1000
+
+static void test_saves_what_changed(void **state)
+{
+	struct musicdb *e = *state;
+	struct timespec one, two;
+	char name[96];
+
+	assert_int_equal(writer_call(musicdb_exec, (void *)counted), 0);
+	assert_int_equal(stamps_stop(), 0);	/* what other tests left */
+	rows_written(e);
+	for (size_t i = 0; i < SAVED; i++) {
+		snprintf(name, sizeof(name), "/saved/A%zu", i);
+		stamps_seen(name, 0, i);
+	}
+	assert_int_equal(stamps_unsaved(), SAVED);
+	assert_int_equal(stamps_stop(), 0);
+	assert_int_equal(rows_written(e), SAVED);
+	assert_int_equal(stamps_unsaved(), 0);
+	/* one folder's names change: its row alone is written */
+	one = stamps_seen("/saved/A7", 0, 1234567);
+	assert_int_equal(stamps_unsaved(), 1);
+	assert_int_equal(stamps_stop(), 0);
+	assert_int_equal(rows_written(e), 1);
+	assert_int_equal(rows_at(e, one), 1);
+	assert_true(musicdb_int(e->db, "SELECT count(*) FROM playlist_times")
+		    >= SAVED);
+	/* nothing changed: nothing written */
+	assert_int_equal(stamps_stop(), 0);
+	assert_int_equal(rows_written(e), 0);
+	/* a write that fails leaves the time to the next, which writes it */
+	assert_int_equal(writer_call(musicdb_exec,
+				     (void *)"UPDATE fail SET on_ = 1"), 0);
+	two = stamps_seen("/saved/A8", 0, 7654321);
+	assert_int_not_equal(stamps_stop(), 0);
+	assert_int_equal(rows_at(e, two), 0);
+	assert_int_equal(stamps_unsaved(), 1);
+	assert_int_equal(writer_call(musicdb_exec,
+				     (void *)"UPDATE fail SET on_ = 0"), 0);
+	rows_written(e);
+	assert_int_equal(stamps_stop(), 0);
+	assert_int_equal(rows_written(e), 1);
+	assert_int_equal(rows_at(e, two), 1);
+	assert_int_equal(rows_at(e, one), 1);
+	assert_int_equal(stamps_unsaved(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_many_folders_keep_their_times),
 		cmocka_unit_test(test_renderings_kept),
+		MUSICDB_TEST(test_saves_what_changed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
