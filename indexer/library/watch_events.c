@@ -557,7 +557,9 @@ void watch_flush(void)
 		n = submit(&go, "watch");
 	for (size_t i = 0; i < go.nr; i++)
 		free(l->v[i].rel);
-	memmove(l->v, l->v + go.nr, (l->nr - go.nr) * sizeof(*l->v));
+	if (go.nr)
+		memmove(l->v, l->v + go.nr,
+			(l->nr - go.nr) * sizeof(*l->v));
 	l->nr -= go.nr;
 	watch_wt.window_start = l->nr || watch_wt.moves.nr ? now : 0;
 	if (go.nr || !l->nr)
