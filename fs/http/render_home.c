@@ -172,7 +172,7 @@ int render_home_lately(struct strbuf *out)
 		return -ENOMEM;
 	}
 	strbuf_addstr(out, "<ul id=\"lately-volumes\" class=\"grid\">\n");
-	for (int n = 0; n < RENDER_HOME_LATELY; n++) {
+	for (int n = 0; n < RENDER_HOME_LATELY;) {
 		size_t best = SIZE_MAX;
 
 		for (size_t i = 0; i < s.nr_volumes; i++)
@@ -258,6 +258,24 @@ static void add_lately_album(struct strbuf *out,
 	strbuf_release(&cover);
 }
 
+/* Whether the caller may read a song of the album a of ix now: the
+ * index may be older than a chmod, or than the album's going. */
+static int album_readable(const struct subsonic_index *ix, size_t a)
+{
+	const struct subsonic_index_album *al = &ix->albums[a];
+	size_t *songs = malloc((al->nsongs + 1) * sizeof(*songs));
+	unsigned char *may = malloc(al->nsongs + 1);
+	int any = 0;
+
+	for (size_t i = 0; songs && i < al->nsongs; i++)
+		songs[i] = al->song + i;
+	if (songs && may && !subsonic_index_may(ix, songs, al->nsongs, may))
+		any = memchr(may, 1, al->nsongs) != NULL;
+	free(songs);
+	free(may);
+	return any;
+}
+
 int render_home_albums(struct strbuf *out)
 {
 	struct subsonic_index *ix;
@@ -272,7 +290,7 @@ int render_home_albums(struct strbuf *out)
 		return -ENOMEM;
 	}
 	strbuf_addstr(out, "<ul id=\"lately-albums\" class=\"grid\">\n");
-	for (int n = 0; n < RENDER_HOME_LATELY; n++) {
+	for (int n = 0; n < RENDER_HOME_LATELY;) {
 		size_t best = SIZE_MAX;
 
 		for (size_t i = 0; i < ix->nalbums; i++)
@@ -283,7 +301,10 @@ int render_home_albums(struct strbuf *out)
 		if (best == SIZE_MAX)
 			break;
 		shown[best] = 1;
+		if (!album_readable(ix, best))
+			continue;
 		add_lately_album(out, &ix->albums[best]);
+		n++;
 	}
 	strbuf_addstr(out, "</ul>\n");
 	free(shown);
