@@ -53,7 +53,7 @@ static struct {
 	pthread_mutex_t build;	/* one making on a request at a time */
 	pthread_cond_t wake;	/* the refresher's */
 	pthread_t thread;
-	int wake_ready, running, stopping, kicked;
+	int wake_ready, running, stopping, kicked, failed;
 	struct kept {
 		uint64_t who, generation, used;
 		double at;	/* when made (clock_mono()) */
@@ -289,9 +289,10 @@ static int gather(struct subsonic_index **out)
 }
 
 /* The kept index of who, taken (its refs raised), or NULL: of whatever
- * generation, a caller other than the owner's only while it is young.
- * Under keeper.lock. */
-static struct subsonic_index *kept_take(uint64_t who)
+ * generation (of generation alone when no thread makes it again), a
+ * caller other than the owner's only while it is young. Under
+ * keeper.lock. */
+static struct subsonic_index *kept_take(uint64_t who, uint64_t generation)
 {
 	double now = clock_mono();
 
@@ -300,7 +301,8 @@ static struct subsonic_index *kept_take(uint64_t who)
 
 		if (!k->ix || k->who != who)
 			continue;
-		if (who != 1 && now - k->at >= SUBSONIC_INDEX_KEEP_S)
+		if ((who != 1 && now - k->at >= SUBSONIC_INDEX_KEEP_S) ||
+		    (keeper.failed && k->generation != generation))
 			return NULL;
 		k->used = ++keeper.used;
 		k->asked = now;
@@ -351,10 +353,11 @@ static struct subsonic_index *kept_put(struct subsonic_index *ix,
 /* The kept index of who, taken, or NULL. */
 static struct subsonic_index *take(uint64_t who)
 {
+	uint64_t generation = indexer_names_generation();
 	struct subsonic_index *ix;
 
 	pthread_mutex_lock(&keeper.lock);
-	ix = who ? kept_take(who) : NULL;
+	ix = who ? kept_take(who, generation) : NULL;
 	pthread_mutex_unlock(&keeper.lock);
 	return ix;
 }
@@ -603,7 +606,8 @@ static void kick(void)
 }
 
 /* Start the refresher unless it runs: 0 or a negative errno value
- * (logged; the lists are then made again on their requests). */
+ * (logged; the lists are then made again on their requests, as
+ * kept_take() gives no index of another generation). */
 static int refresher_start(void)
 {
 	pthread_condattr_t attr;
@@ -620,15 +624,17 @@ static int refresher_start(void)
 		 * generation wakes the refresher */
 		reader_on_move(kick);
 	}
-	if (!keeper.running) {
+	if (!keeper.running && !keeper.failed) {
 		keeper.stopping = 0;
 		keeper.kicked = 1;
 		rc = thread_start(&keeper.thread, refresher_main, NULL,
 				  "mm-subsonic");
 		if (rc)
 			log_error(rc, "subsonic: cannot start the thread that"
-				  " makes the lists' index again");
+				  " makes the lists' index again: a list after"
+				  " a change gets the index before");
 		keeper.running = !rc;
+		keeper.failed = !!rc;
 	}
 	pthread_mutex_unlock(&keeper.lock);
 	return rc;
