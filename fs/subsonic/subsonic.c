@@ -525,8 +525,8 @@ static enum MHD_Result send_body(struct request *r, const char *f)
 	int json = f && !strcmp(f, "json");
 
 	if (json) {
-		if (json_append(&out, json_pack("{s:O}", "subsonic-response",
-						 r->body))) {
+		if (json_append_compact(&out, json_pack("{s:O}",
+				"subsonic-response", r->body))) {
 			strbuf_release(&out);
 			return http_serve_text(r->c, 500, "no memory",
 					       NULL, NULL);
