@@ -724,22 +724,29 @@ int subsonic_index_may(const struct subsonic_index *ix,
 	return 0;
 }
 
-int subsonic_index_seen(const struct subsonic_index *ix, unsigned char *seen)
+int subsonic_index_seen(const struct subsonic_index *ix, size_t from,
+			size_t to, unsigned char *seen)
 {
-	size_t *songs = malloc((ix->nsongs + 1) * sizeof(*songs)), n = 0;
-	unsigned char *may = malloc(ix->nsongs + 1);
-	int rc = songs && may ? 0 : -ENOMEM;
+	size_t n = 0, room = 1;
+	size_t *songs;
+	unsigned char *may;
+	int rc;
 
+	for (size_t a = from; a < to; a++)
+		room += ix->albums[a].nsongs;
+	songs = calloc(room, sizeof(*songs));
+	may = malloc(room);
+	rc = songs && may ? 0 : -ENOMEM;
 	/* each album's first song, which mostly decides */
-	for (size_t a = 0; !rc && a < ix->nalbums; a++)
-		songs[a] = ix->albums[a].song;
+	for (size_t a = from; !rc && a < to; a++)
+		songs[a - from] = ix->albums[a].song;
 	if (!rc)
-		rc = subsonic_index_may(ix, songs, ix->nalbums, may);
-	for (size_t a = 0; !rc && a < ix->nalbums; a++) {
+		rc = subsonic_index_may(ix, songs, to - from, may);
+	for (size_t a = from; !rc && a < to; a++) {
 		const struct subsonic_index_album *al = &ix->albums[a];
 
-		seen[a] = may[a];
-		for (size_t j = 1; !may[a] && j < al->nsongs; j++)
+		seen[a - from] = may[a - from];
+		for (size_t j = 1; !may[a - from] && j < al->nsongs; j++)
 			songs[n++] = al->song + j;
 	}
 	/* then the others of those it did not */
@@ -747,7 +754,7 @@ int subsonic_index_seen(const struct subsonic_index *ix, unsigned char *seen)
 		rc = subsonic_index_may(ix, songs, n, may);
 	for (size_t i = 0; !rc && i < n; i++)
 		if (may[i])
-			seen[ix->songs[songs[i]].album] = 1;
+			seen[ix->songs[songs[i]].album - from] = 1;
 	free(songs);
 	free(may);
 	return rc;

@@ -103,10 +103,12 @@ void subsonic_index_stop(void);
 int subsonic_index_may(const struct subsonic_index *ix,
 		       const size_t *songs, size_t n, unsigned char *may);
 
-/* Whether this thread's caller may now read a song of each album of ix,
- * into seen[i] for ix->albums[i]: each album's first song judged, then
- * the others of those whose first it may not read. 0 or -ENOMEM. */
-int subsonic_index_seen(const struct subsonic_index *ix, unsigned char *seen);
+/* Whether this thread's caller may now read a song of each album of ix
+ * from from to to - 1, into seen[i - from] for ix->albums[i]: each
+ * album's first song judged, then the others of those whose first it
+ * may not read. 0 or -ENOMEM. */
+int subsonic_index_seen(const struct subsonic_index *ix, size_t from,
+			size_t to, unsigned char *seen);
 
 /* The song of ix whose file is file (a files.id), or NULL. */
 const struct subsonic_index_song *

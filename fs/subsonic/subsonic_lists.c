@@ -512,21 +512,18 @@ int subsonic_lists_random(json_t *body, subsonic_param_fn param, void *req)
 	return rc;
 }
 
-/* Whether the caller still sees an album of the artist (a folder's
- * name) of the view. */
-static int sees_artist(const char *artist)
+/* Whether the caller may now read a song of the albums from..to-1 of
+ * ix (an artist's): 0 when it may not, or when that cannot be told. */
+static int sees_albums(const struct subsonic_index *ix, size_t from,
+		       size_t to)
 {
-	json_t *albums;
-	size_t n;
-	char *path;
+	unsigned char *seen = malloc(to - from + 1);
+	int any = 0;
 
-	if (asprintf(&path, "%s/%s", SUBSONIC_MUSIC_TOP, artist) < 0)
-		return 0;
-	n = subsonic_music_children(path, 1, &albums) ? 0 :
-		json_array_size(albums);
-	json_decref(albums);
-	free(path);
-	return n > 0;
+	if (seen && !subsonic_index_seen(ix, from, to, seen))
+		any = memchr(seen, 1, to - from) != NULL;
+	free(seen);
+	return any;
 }
 
 /* The artists of ix whose folded name holds query (folded), count of
@@ -536,7 +533,7 @@ static int artists_found(const struct subsonic_index *ix, const char *query,
 {
 	const char *last = NULL;
 	json_t *entry;
-	size_t seen = 0;
+	size_t seen = 0, end;
 
 	*out = json_array();
 	for (size_t i = 0; *out && i < ix->nalbums &&
@@ -548,7 +545,10 @@ static int artists_found(const struct subsonic_index *ix, const char *query,
 		    !strstr(ix->albums[i].artist_fold, query))
 			continue;
 		last = artist;
-		if (!sees_artist(artist) || seen++ < offset)
+		for (end = i + 1; end < ix->nalbums &&
+		     !strcmp(ix->albums[end].artist, artist); end++)
+			;
+		if (!sees_albums(ix, i, end) || seen++ < offset)
 			continue;
 		entry = json_pack("{s:o,s:s}", "id", subsonic_music_artist_id(
 			ix->albums[i].rel), "name", artist);
