@@ -246,7 +246,7 @@ section_subsonic() {
 		supysonic-cli folder add music "$SUPYSONIC_LIB") \
 		>"$ss_dir/setup.log" 2>&1 ||
 		die "supysonic-cli could not set up (see $ss_dir/setup.log)"
-	log "supysonic: its database filled by tests/bench/supysonic_fill.py: its own Scanner.scan_file over the same files, 1,000 to a transaction (supysonic-cli's scan commits each file alone: about an hour at 100,000)"
+	log "supysonic: its database filled by tests/bench/supysonic_fill.py: its own Scanner.scan_file over its $SUPYSONIC_FILES files, 1,000 to a transaction (supysonic-cli's scan commits each file alone: about an hour at 100,000)"
 	ss_start=$(now)
 	(cd "$ss_dir" && "$PYTHON" "$REPO/tests/bench/supysonic_fill.py" music) \
 		>"$ss_dir/fill.log" 2>&1 ||
