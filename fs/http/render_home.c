@@ -258,24 +258,6 @@ static void add_lately_album(struct strbuf *out,
 	strbuf_release(&cover);
 }
 
-/* Whether the caller may read a song of the album a of ix now: the
- * index may be older than a chmod, or than the album's going. */
-static int album_readable(const struct subsonic_index *ix, size_t a)
-{
-	const struct subsonic_index_album *al = &ix->albums[a];
-	size_t *songs = malloc((al->nsongs + 1) * sizeof(*songs));
-	unsigned char *may = malloc(al->nsongs + 1);
-	int any = 0;
-
-	for (size_t i = 0; songs && i < al->nsongs; i++)
-		songs[i] = al->song + i;
-	if (songs && may && !subsonic_index_may(ix, songs, al->nsongs, may))
-		any = memchr(may, 1, al->nsongs) != NULL;
-	free(songs);
-	free(may);
-	return any;
-}
-
 int render_home_albums(struct strbuf *out)
 {
 	struct subsonic_index *ix;
@@ -301,7 +283,9 @@ int render_home_albums(struct strbuf *out)
 		if (best == SIZE_MAX)
 			break;
 		shown[best] = 1;
-		if (!album_readable(ix, best))
+		/* the index may be older than a chmod, or than the
+		 * album's going */
+		if (!subsonic_index_seen_any(ix, best, best + 1))
 			continue;
 		add_lately_album(out, &ix->albums[best]);
 		n++;

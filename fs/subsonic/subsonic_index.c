@@ -760,6 +760,18 @@ int subsonic_index_seen(const struct subsonic_index *ix, size_t from,
 	return rc;
 }
 
+int subsonic_index_seen_any(const struct subsonic_index *ix, size_t from,
+			    size_t to)
+{
+	unsigned char *seen = malloc(to - from + 1);
+	int any = 0;
+
+	if (seen && !subsonic_index_seen(ix, from, to, seen))
+		any = memchr(seen, 1, to - from) != NULL;
+	free(seen);
+	return any;
+}
+
 const struct subsonic_index_song *
 subsonic_index_find(const struct subsonic_index *ix, int64_t file)
 {

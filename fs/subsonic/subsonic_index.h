@@ -110,6 +110,12 @@ int subsonic_index_may(const struct subsonic_index *ix,
 int subsonic_index_seen(const struct subsonic_index *ix, size_t from,
 			size_t to, unsigned char *seen);
 
+/* Whether this thread's caller may now read a song of the albums of ix
+ * from from to to - 1: 1, or 0 when it may not or that cannot be told
+ * (fewer rights, never more). */
+int subsonic_index_seen_any(const struct subsonic_index *ix, size_t from,
+			    size_t to);
+
 /* The song of ix whose file is file (a files.id), or NULL. */
 const struct subsonic_index_song *
 subsonic_index_find(const struct subsonic_index *ix, int64_t file);
