@@ -499,12 +499,14 @@ int caller_may_read(const char *path)
 }
 
 /* The folder of the files judged last, as caller_may_read_each() keeps
- * it: its path, the verdict on it, and, when the caller's identity is
- * taken, the folder opened (O_PATH) so that each file's check looks up
- * its name alone, not every folder above it again. */
+ * it: its path, the verdict on it, the files judged in it, and, once a
+ * second one is and the caller's identity is taken, the folder opened
+ * (O_PATH) so that each file's check looks up its name alone, not
+ * every folder above it again (for one file, the open would cost more
+ * than it saves). */
 struct judged_dir {
 	struct strbuf path;
-	int may, fd;
+	int may, fd, files;
 };
 
 /* Whether this thread's identity may do mode on name in the folder fd,
@@ -545,12 +547,12 @@ static int may_read_in(const struct who *w, const char *path,
 		d->fd = -1;
 		d->may = me.can_switch ? !may(d->path.buf, R_OK | X_OK) :
 			!modes_allow(w, d->path.buf, R_OK | X_OK);
-		if (d->may && me.can_switch)
-			d->fd = open(d->path.buf, O_PATH | O_DIRECTORY |
-				     O_CLOEXEC);
+		d->files = 0;
 	}
 	if (!d->may)
 		return 0;
+	if (d->files++ == 1 && me.can_switch)
+		d->fd = open(d->path.buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (d->fd >= 0)
 		rc = may_at(d->fd, slash + 1, R_OK);
 	else
@@ -561,7 +563,7 @@ static int may_read_in(const struct who *w, const char *path,
 
 void caller_may_read_each(char *const *paths, size_t n, unsigned char *out)
 {
-	struct judged_dir d = { STRBUF_INIT, 0, -1 };
+	struct judged_dir d = { STRBUF_INIT, 0, -1, 0 };
 	const struct who *w;
 	int rc;
 
