@@ -395,24 +395,31 @@ static int modes_allow(const struct who *w, const char *path, int mode)
 	return rc;
 }
 
-/* Whether this thread's identity may do mode on path, as the kernel
- * judges it (faccessat2() with AT_EACCESS takes the file system ids);
- * a kernel before 5.8 is asked by opening path. */
-static int may(const char *path, int mode)
+/* Whether this thread's identity may do mode on name in the folder fd
+ * (AT_FDCWD: name is a path), as the kernel judges it (faccessat2()
+ * with AT_EACCESS takes the file system ids); a kernel before 5.8 is
+ * asked by opening it. */
+static int may_at(int fd, const char *name, int mode)
 {
-	int fd;
+	int file;
 
 #ifdef SYS_faccessat2
-	if (!syscall(SYS_faccessat2, AT_FDCWD, path, mode, AT_EACCESS))
+	if (!syscall(SYS_faccessat2, fd, name, mode, AT_EACCESS))
 		return 0;
 	if (errno != ENOSYS)
 		return -errno;
 #endif
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
+	file = openat(fd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (file < 0)
 		return -errno;
-	close(fd);
+	close(file);
 	return 0;
+}
+
+/* Whether this thread's identity may do mode on path (may_at()). */
+static int may(const char *path, int mode)
+{
+	return may_at(AT_FDCWD, path, mode);
 }
 
 /* Whom a check is for, or NULL for the owner (no check); -EACCES in
@@ -508,25 +515,6 @@ struct judged_dir {
 	struct strbuf path;
 	int may, fd, files;
 };
-
-/* Whether this thread's identity may do mode on name in the folder fd,
- * as may() judges it. */
-static int may_at(int fd, const char *name, int mode)
-{
-	int file;
-
-#ifdef SYS_faccessat2
-	if (!syscall(SYS_faccessat2, fd, name, mode, AT_EACCESS))
-		return 0;
-	if (errno != ENOSYS)
-		return -errno;
-#endif
-	file = openat(fd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (file < 0)
-		return -errno;
-	close(file);
-	return 0;
-}
 
 /* Whether w may list the folder of path and read path, d the folder
  * judged before. */
