@@ -493,13 +493,15 @@ static int index_make(uint64_t who, struct subsonic_index **out)
 	return rc;
 }
 
-/* The refresher's rest after a round that took took seconds, so that
- * a library that keeps changing (a long scan) has it work at most half
- * the time. Under keeper.lock; a stop ends it. */
+/* The refresher's rest after a round that took took seconds: three
+ * times that, so that a library that keeps changing (a long scan, on a
+ * Pi) has it work at most a quarter of the time. Under keeper.lock; a
+ * stop ends it. */
 static void rest(double took)
 {
 	struct timespec at;
 
+	took *= 3;
 	clock_gettime(CLOCK_MONOTONIC, &at);
 	at.tv_sec += (time_t)took;
 	at.tv_nsec += (long)((took - (double)(time_t)took) * 1e9);
