@@ -89,6 +89,28 @@ int json_append(struct strbuf *out, json_t *doc)
 	return 0;
 }
 
+/* json_dump_callback()'s writer into a struct strbuf. */
+static int dump_into(const char *buffer, size_t size, void *data)
+{
+	strbuf_add(data, buffer, size);
+	return 0;
+}
+
+int json_append_compact(struct strbuf *out, json_t *doc)
+{
+	int rc;
+
+	if (!doc)
+		return -ENOMEM;
+	rc = json_dump_callback(doc, dump_into, out, JSON_COMPACT |
+				JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+	json_decref(doc);
+	if (rc)
+		return -ENOMEM;
+	strbuf_addch(out, '\n');
+	return 0;
+}
+
 json_t *json_rows(const void *rows, size_t n, size_t size,
 		  json_t *(*object)(const void *row, void *arg), void *arg)
 {

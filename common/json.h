@@ -55,6 +55,10 @@ json_t *json_time(double t);
  */
 int json_append(struct strbuf *out, json_t *doc);
 
+/* The same, with no space between the tokens (an answer to a program,
+ * as the OpenSubsonic API's): written straight into out. */
+int json_append_compact(struct strbuf *out, json_t *doc);
+
 /*
  * The n rows of size bytes at rows as a JSON array, row i the object
  * object(row i, arg) makes; NULL when one could not be made (no memory).

@@ -35,6 +35,7 @@
 #include "fs/mount/invalidate.h"
 #include "fs/subsonic/subsonic.h"
 #include "fs/subsonic/subsonic_auth.h"
+#include "fs/subsonic/subsonic_index.h"
 #include "fs/tree/open_caps.h"
 #include "fs/tree/own_counts.h"
 #include "fs/tree/playlists_names.h"
@@ -496,6 +497,7 @@ static void stop_threads(void)
 	/* while the writer runs: the playlists' times for the next mount */
 	stamps_stop();
 	http_stop();
+	subsonic_index_stop();
 	own_counts_stop();
 	views_stop();
 	invalidate_stop();

@@ -172,7 +172,7 @@ int render_home_lately(struct strbuf *out)
 		return -ENOMEM;
 	}
 	strbuf_addstr(out, "<ul id=\"lately-volumes\" class=\"grid\">\n");
-	for (int n = 0; n < RENDER_HOME_LATELY; n++) {
+	for (int n = 0; n < RENDER_HOME_LATELY;) {
 		size_t best = SIZE_MAX;
 
 		for (size_t i = 0; i < s.nr_volumes; i++)
@@ -272,7 +272,7 @@ int render_home_albums(struct strbuf *out)
 		return -ENOMEM;
 	}
 	strbuf_addstr(out, "<ul id=\"lately-albums\" class=\"grid\">\n");
-	for (int n = 0; n < RENDER_HOME_LATELY; n++) {
+	for (int n = 0; n < RENDER_HOME_LATELY;) {
 		size_t best = SIZE_MAX;
 
 		for (size_t i = 0; i < ix->nalbums; i++)
@@ -283,7 +283,12 @@ int render_home_albums(struct strbuf *out)
 		if (best == SIZE_MAX)
 			break;
 		shown[best] = 1;
+		/* the index may be older than a chmod, or than the
+		 * album's going */
+		if (!subsonic_index_seen_any(ix, best, best + 1))
+			continue;
 		add_lately_album(out, &ix->albums[best]);
+		n++;
 	}
 	strbuf_addstr(out, "</ul>\n");
 	free(shown);

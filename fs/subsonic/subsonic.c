@@ -29,6 +29,7 @@
 #include "fs/subsonic/subsonic_cover.h"
 #include "fs/subsonic/subsonic_edits.h"
 #include "fs/subsonic/subsonic_genres.h"
+#include "fs/subsonic/subsonic_index.h"
 #include "fs/subsonic/subsonic_info.h"
 #include "fs/subsonic/subsonic_lists.h"
 #include "fs/subsonic/subsonic_lyrics.h"
@@ -70,6 +71,7 @@ struct request {
 	const struct http_form *form;	/* a POST's, or NULL */
 	json_t *body;		/* subsonic-response's members */
 	struct strbuf file;	/* a SUBSONIC_FILE method's path */
+	int previous;	/* answered from the lists' index before a change */
 };
 
 /* The parameter name from the query, else from a POST's form. */
@@ -523,8 +525,8 @@ static enum MHD_Result send_body(struct request *r, const char *f)
 	int json = f && !strcmp(f, "json");
 
 	if (json) {
-		if (json_append(&out, json_pack("{s:O}", "subsonic-response",
-						 r->body))) {
+		if (json_append_compact(&out, json_pack("{s:O}",
+				"subsonic-response", r->body))) {
 			strbuf_release(&out);
 			return http_serve_text(r->c, 500, "no memory",
 					       NULL, NULL);
@@ -544,6 +546,8 @@ static enum MHD_Result send_body(struct request *r, const char *f)
 	MHD_add_response_header(resp, "Content-Type", json ?
 				"application/json" :
 				"text/xml; charset=utf-8");
+	if (r->previous)
+		MHD_add_response_header(resp, "X-Mediamon-Index", "previous");
 	return http_serve_queue(r->c, MHD_HTTP_OK, resp);
 }
 
@@ -729,8 +733,10 @@ static enum MHD_Result dispatch(struct request *r, const char *rest,
 				       " account", "Retry-After", "1");
 	}
 	rc = subsonic_marks_begin(a->name);
+	subsonic_index_previous();
 	if (!rc)
 		rc = methods[m].fn(r);
+	r->previous = subsonic_index_previous();
 	subsonic_marks_end();
 	subsonic_busy_end(a->name);
 	caller_end();

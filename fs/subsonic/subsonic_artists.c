@@ -87,7 +87,7 @@ int subsonic_artists_all(json_t *body)
 	if (!rc && !(seen = malloc(ix->nalbums + 1)))
 		rc = -ENOMEM;
 	if (!rc)
-		rc = subsonic_index_seen(ix, seen);
+		rc = subsonic_index_seen(ix, 0, ix->nalbums, seen);
 	/* the index holds an artist's albums together, in the view's
 	 * order */
 	for (size_t a = 1; !rc && a <= ix->nalbums; a++) {

@@ -5,8 +5,18 @@
  * but their tags and paths read at once for every track
  * (track_attrs_titles()), into plain arrays; another caller's made from
  * the owner's, the songs it may read kept (caller_may_read_each()). Both
- * kept per caller identity and names generation. It answers no request,
- * judges no right itself (the caller layer does) and speaks no SQL.
+ * kept per caller identity, each of the names generation it was made
+ * at, and made again on a thread of its own (mm-subsonic) once the
+ * store's names move: the owner's first, then the accounts' asked for
+ * lately. A request never waits for that: it is answered from the
+ * index kept, of whatever generation, and says so
+ * (subsonic_index_previous()); what went since is left out of its
+ * answer by the judgement of the moment, what came shows once the
+ * thread is done. A request waits only when there is no index to give:
+ * the very first (the owner's walk), or an account's asked for the
+ * first time or after SUBSONIC_INDEX_KEEP_S (made from the owner's kept
+ * one, its files judged: no walk). It answers no request, judges no
+ * right itself (the caller layer does) and speaks no SQL.
  */
 #include "fs/subsonic/subsonic_index.h"
 
@@ -14,29 +24,50 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "common/clock.h"
 #include "common/fold.h"
 #include "common/log.h"
+#include "common/thread.h"
 #include "fs/tree/caller.h"
 #include "fs/subsonic/subsonic_music.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
 
+/* Who an account's index was made for, to make it again as that user. */
+struct ident {
+	uid_t uid;
+	gid_t gid;
+	int n;
+	gid_t groups[CALLER_GROUPS];
+};
+
 static struct {
-	pthread_mutex_t lock;	/* the kept ones */
-	pthread_mutex_t build;	/* one gathering at a time */
+	pthread_mutex_t lock;	/* the kept ones, the refresher's flags */
+	pthread_mutex_t build;	/* one making on a request at a time */
+	pthread_cond_t wake;	/* the refresher's */
+	pthread_t thread;
+	int wake_ready, running, stopping, kicked, failed;
 	struct kept {
 		uint64_t who, generation, used;
-		double at;	/* when gathered (clock_mono()) */
+		double at;	/* when made (clock_mono()) */
+		double asked;	/* when a request last took it */
+		struct ident id;	/* an account's */
 		struct subsonic_index *ix;
 	} kept[SUBSONIC_INDEX_KEPT];
 	uint64_t used;
 } keeper = { .lock = PTHREAD_MUTEX_INITIALIZER,
 	    .build = PTHREAD_MUTEX_INITIALIZER };
+
+/* Whether this thread's request was answered from an index of another
+ * generation than the store's names (subsonic_index_previous()). */
+static __thread int answered_previous;
 
 static void index_free(struct subsonic_index *ix)
 {
@@ -219,6 +250,11 @@ static int gather(struct subsonic_index **out)
 	int held = reader_hold(), rc = g.ix ? track_attrs_titles(&g.titles) :
 		-ENOMEM;
 
+	/* read first: a change while it walks leaves it of the generation
+	 * before, made again */
+	if (g.ix)
+		g.ix->generation = indexer_names_generation();
+
 	if (!rc)
 		rc = subsonic_music_children(SUBSONIC_MUSIC_TOP, 1, &artists);
 
@@ -252,60 +288,91 @@ static int gather(struct subsonic_index **out)
 	return rc;
 }
 
-/* The kept index of who at generation, taken (its refs raised), or
- * NULL. Under keeper.lock. */
+/* The kept index of who, taken (its refs raised), or NULL: of whatever
+ * generation (of generation alone when no thread makes it again), a
+ * caller other than the owner's only while it is young. Under
+ * keeper.lock. */
 static struct subsonic_index *kept_take(uint64_t who, uint64_t generation)
 {
+	double now = clock_mono();
+
 	for (size_t i = 0; i < SUBSONIC_INDEX_KEPT; i++) {
 		struct kept *k = &keeper.kept[i];
 
-		if (k->ix && k->who == who && k->generation == generation &&
-		    (who == 1 || clock_mono() - k->at < SUBSONIC_INDEX_KEEP_S)) {
-			k->used = ++keeper.used;
-			k->ix->refs++;
-			return k->ix;
-		}
+		if (!k->ix || k->who != who)
+			continue;
+		if ((who != 1 && now - k->at >= SUBSONIC_INDEX_KEEP_S) ||
+		    (keeper.failed && k->generation != generation))
+			return NULL;
+		k->used = ++keeper.used;
+		k->asked = now;
+		k->ix->refs++;
+		return k->ix;
 	}
 	return NULL;
 }
 
-/* Keep ix for who at generation in the place of who's or of the one
- * used least recently. Under keeper.lock. Returns the index put out of
- * its place when that was its last reference, to free once the lock is
- * let go (a caller's own gives back the owner's), or NULL. */
+/* Keep ix for who (whose identity is id; NULL for the owner) in the
+ * place of who's or of the one used least recently but the owner's,
+ * which the others are made from. Under keeper.lock. Returns the index
+ * put out of its place when that was its last reference, to free once
+ * the lock is let go (a caller's own gives back the owner's), or NULL. */
 static struct subsonic_index *kept_put(struct subsonic_index *ix,
-				       uint64_t who, uint64_t generation)
+				       uint64_t who, const struct ident *id)
 {
-	struct kept *room = &keeper.kept[0];
+	struct kept *room = NULL;
 	struct subsonic_index *gone = NULL;
+	double now = clock_mono(), asked = now;
 
 	for (size_t i = 0; i < SUBSONIC_INDEX_KEPT; i++) {
 		struct kept *k = &keeper.kept[i];
 
 		if (k->ix && k->who == who) {
 			room = k;
+			asked = k->asked;
 			break;
 		}
-		if (room->ix && (!k->ix || k->used < room->used))
+		if (k->ix && k->who == 1)
+			continue;
+		if (!room || (room->ix && (!k->ix || k->used < room->used)))
 			room = k;
 	}
 	if (room->ix && !--room->ix->refs)
 		gone = room->ix;
-	*room = (struct kept){ who, generation, ++keeper.used, clock_mono(),
-			       ix };
+	room->who = who;
+	room->used = ++keeper.used;
+	room->at = now;
+	room->asked = asked;
+	room->ix = ix;
+	if (id)
+		room->id = *id;
 	ix->refs++;
 	return gone;
 }
 
-/* The kept index of who at generation, taken, or NULL. */
-static struct subsonic_index *take(uint64_t who, uint64_t generation)
+/* The kept index of who, taken, or NULL. */
+static struct subsonic_index *take(uint64_t who)
 {
+	uint64_t generation = indexer_names_generation();
 	struct subsonic_index *ix;
 
 	pthread_mutex_lock(&keeper.lock);
 	ix = who ? kept_take(who, generation) : NULL;
 	pthread_mutex_unlock(&keeper.lock);
 	return ix;
+}
+
+/* Keep ix, just made (no reference yet but the one this gives the
+ * keeper), for who of identity id (NULL for the owner). */
+static void index_keep(struct subsonic_index *ix, uint64_t who,
+		 const struct ident *id)
+{
+	struct subsonic_index *gone;
+
+	pthread_mutex_lock(&keeper.lock);
+	gone = kept_put(ix, who, id);
+	pthread_mutex_unlock(&keeper.lock);
+	index_free(gone);
 }
 
 /* The songs of the album a of base that may holds to, appended to ix with
@@ -342,8 +409,9 @@ static void derive_album(struct subsonic_index *ix,
 }
 
 /* The index of this thread's caller, made from base (the owner's, whose
- * reference it takes on success) with the songs whose files the caller
- * may read now, into *out: 0 or -ENOMEM (logged). */
+ * reference it takes on success, and whose generation it is of) with
+ * the songs whose files the caller may read now, into *out: 0 or
+ * -ENOMEM (logged). */
 static int derive(struct subsonic_index *base, struct subsonic_index **out)
 {
 	struct subsonic_index *ix = calloc(1, sizeof(*ix));
@@ -378,6 +446,7 @@ static int derive(struct subsonic_index *base, struct subsonic_index **out)
 		return rc;
 	}
 	ix->base = base;
+	ix->generation = base->generation;
 	*out = ix;
 	return 0;
 }
@@ -393,40 +462,231 @@ static int owners(struct subsonic_index **base)
 	return rc;
 }
 
+/* Make the index of this thread's caller, who (1: the owner), when none
+ * is kept, into *out: the owner's gathered, another's made from the
+ * owner's kept one (of whatever generation). 0 or a negative errno
+ * value. */
+static int index_make(uint64_t who, struct subsonic_index **out)
+{
+	struct subsonic_index *base = NULL;
+	struct ident id;
+	int rc = 0;
+
+	if (who != 1 && caller_identity(&id.uid, &id.gid, id.groups, &id.n))
+		return -EACCES;
+	if (who != 1 && (rc = owners(&base)))
+		return rc;
+	/* the callers that come meanwhile wait for this one's, not make
+	 * the same again */
+	pthread_mutex_lock(&keeper.build);
+	*out = take(who);
+	if (!*out && who == 1)
+		rc = gather(out);
+	else if (!*out && !(rc = derive(base, out)))
+		base = NULL;	/* taken by the new one */
+	if (!rc && !(*out)->refs) {
+		(*out)->refs = 1;
+		index_keep(*out, who, who == 1 ? NULL : &id);
+	}
+	pthread_mutex_unlock(&keeper.build);
+	subsonic_index_put(base);
+	return rc;
+}
+
+/* The refresher's rest after a round that took took seconds: three
+ * times that, so that a library that keeps changing (a long scan, on a
+ * Pi) has it work at most a quarter of the time. Under keeper.lock; a
+ * stop ends it. */
+static void rest(double took)
+{
+	struct timespec at;
+
+	took *= 3;
+	clock_gettime(CLOCK_MONOTONIC, &at);
+	at.tv_sec += (time_t)took;
+	at.tv_nsec += (long)((took - (double)(time_t)took) * 1e9);
+	at.tv_sec += at.tv_nsec / 1000000000L;
+	at.tv_nsec %= 1000000000L;
+	while (!keeper.stopping && pthread_cond_timedwait(&keeper.wake,
+				&keeper.lock, &at) != ETIMEDOUT)
+		;
+}
+
+/* Make again, as who of identity id, the index of an account from base
+ * (the owner's, a reference of which it takes), and keep it. */
+static void refresh_account(struct subsonic_index *base, uint64_t who,
+			    const struct ident *id)
+{
+	struct subsonic_index *ix;
+
+	caller_begin_user(id->uid, id->gid, id->groups, id->n);
+	pthread_mutex_lock(&keeper.lock);
+	base->refs++;
+	pthread_mutex_unlock(&keeper.lock);
+	if (derive(base, &ix))
+		subsonic_index_put(base);
+	else
+		index_keep(ix, who, id);
+	caller_as_daemon();
+}
+
+/* The owner's index gathered again when the store's names moved since
+ * it was, then each account's asked for in the last
+ * SUBSONIC_INDEX_KEEP_S seconds made from it. Nothing before the first
+ * request made one. */
+static void index_refresh(void)
+{
+	struct subsonic_index *base = take(1);
+	struct ident id;
+	uint64_t who;
+	int due;
+
+	if (base && base->generation != indexer_names_generation()) {
+		subsonic_index_put(base);
+		if (gather(&base))
+			return;
+		base->refs = 1;
+		index_keep(base, 1, NULL);
+	}
+	for (size_t i = 0; base && i < SUBSONIC_INDEX_KEPT; i++) {
+		struct kept *k = &keeper.kept[i];
+
+		pthread_mutex_lock(&keeper.lock);
+		due = k->ix && k->who != 1 &&
+		      k->generation != base->generation &&
+		      clock_mono() - k->asked < SUBSONIC_INDEX_KEEP_S;
+		if (due) {
+			who = k->who;
+			id = k->id;
+		}
+		pthread_mutex_unlock(&keeper.lock);
+		if (due)
+			refresh_account(base, who, &id);
+	}
+	subsonic_index_put(base);
+}
+
+static void *refresher_main(void *unused)
+{
+	sigset_t all;
+	double began;
+
+	(void)unused;
+	/* started by a request's thread: the stop signals stay main's */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	caller_as_daemon();
+	pthread_mutex_lock(&keeper.lock);
+	while (!keeper.stopping) {
+		if (!keeper.kicked) {
+			pthread_cond_wait(&keeper.wake, &keeper.lock);
+			continue;
+		}
+		keeper.kicked = 0;
+		pthread_mutex_unlock(&keeper.lock);
+		began = clock_mono();
+		index_refresh();
+		pthread_mutex_lock(&keeper.lock);
+		rest(clock_mono() - began);
+	}
+	pthread_mutex_unlock(&keeper.lock);
+	reader_close();
+	return NULL;
+}
+
+/* Wake the refresher, if it runs: the store moved (the writer's thread
+ * tells, reader_on_move()), or a request was answered from an index of
+ * another generation. */
+static void kick(void)
+{
+	pthread_mutex_lock(&keeper.lock);
+	if (keeper.running) {
+		keeper.kicked = 1;
+		pthread_cond_signal(&keeper.wake);
+	}
+	pthread_mutex_unlock(&keeper.lock);
+}
+
+/* Start the refresher unless it runs: 0 or a negative errno value
+ * (logged; the lists are then made again on their requests, as
+ * kept_take() gives no index of another generation). */
+static int refresher_start(void)
+{
+	pthread_condattr_t attr;
+	int rc = 0;
+
+	pthread_mutex_lock(&keeper.lock);
+	if (!keeper.wake_ready) {
+		pthread_condattr_init(&attr);
+		pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+		pthread_cond_init(&keeper.wake, &attr);
+		pthread_condattr_destroy(&attr);
+		keeper.wake_ready = 1;
+		/* without it, a request that finds the index of another
+		 * generation wakes the refresher */
+		reader_on_move(kick);
+	}
+	if (!keeper.running && !keeper.failed) {
+		keeper.stopping = 0;
+		keeper.kicked = 1;
+		rc = thread_start(&keeper.thread, refresher_main, NULL,
+				  "mm-subsonic");
+		if (rc)
+			log_error(rc, "subsonic: cannot start the thread that"
+				  " makes the lists' index again: a list after"
+				  " a change gets the index before");
+		keeper.running = !rc;
+		keeper.failed = !!rc;
+	}
+	pthread_mutex_unlock(&keeper.lock);
+	return rc;
+}
+
 int subsonic_index_get(struct subsonic_index **out)
 {
 	int owner = caller_is_owner();
 	uint64_t who = owner ? 1 : caller_who();
-	uint64_t generation = indexer_names_generation();
-	struct subsonic_index *base = NULL, *gone = NULL;
 	int rc;
 
-	*out = take(who, generation);
-	if (*out)
-		return 0;
-	if (!owner && (rc = owners(&base)))
+	*out = take(who);
+	rc = *out ? 0 : index_make(who, out);
+	if (rc)
 		return rc;
-	/* the callers that come meanwhile wait for this one's, not
-	 * gather the same again */
-	pthread_mutex_lock(&keeper.build);
-	*out = take(who, generation);
-	if (*out)
-		rc = 0;
-	else if (owner)
-		rc = gather(out);
-	else if (!(rc = derive(base, out)))
-		base = NULL;	/* taken by the new one */
-	if (!rc && !(*out)->refs) {
-		(*out)->refs = 1;
-		pthread_mutex_lock(&keeper.lock);
-		if (who)
-			gone = kept_put(*out, who, generation);
-		pthread_mutex_unlock(&keeper.lock);
+	if ((*out)->generation != indexer_names_generation()) {
+		answered_previous = 1;
+		kick();
 	}
-	pthread_mutex_unlock(&keeper.build);
-	index_free(gone);
-	subsonic_index_put(base);
-	return rc;
+	refresher_start();
+	return 0;
+}
+
+int subsonic_index_previous(void)
+{
+	int was = answered_previous;
+
+	answered_previous = 0;
+	return was;
+}
+
+void subsonic_index_stop(void)
+{
+	struct subsonic_index *gone;
+
+	if (!keeper.running)
+		return;
+	thread_stop(keeper.thread, &keeper.lock, &keeper.wake,
+		    &keeper.stopping);
+	pthread_mutex_lock(&keeper.lock);
+	keeper.running = 0;
+	keeper.stopping = 0;
+	pthread_mutex_unlock(&keeper.lock);
+	for (size_t i = 0; i < SUBSONIC_INDEX_KEPT; i++) {
+		pthread_mutex_lock(&keeper.lock);
+		gone = keeper.kept[i].ix;
+		keeper.kept[i].ix = NULL;
+		pthread_mutex_unlock(&keeper.lock);
+		subsonic_index_put(gone);
+	}
 }
 
 void subsonic_index_put(struct subsonic_index *ix)
@@ -448,7 +708,12 @@ int subsonic_index_may(const struct subsonic_index *ix,
 	char **paths;
 
 	if (caller_is_owner()) {
-		memset(may, 1, n);
+		int current = ix->generation == indexer_names_generation();
+
+		/* of another generation: the files still there */
+		for (size_t i = 0; i < n; i++)
+			may[i] = current ||
+				 !access(ix->songs[songs[i]].path, F_OK);
 		return 0;
 	}
 	paths = malloc((n + 1) * sizeof(*paths));
@@ -461,22 +726,29 @@ int subsonic_index_may(const struct subsonic_index *ix,
 	return 0;
 }
 
-int subsonic_index_seen(const struct subsonic_index *ix, unsigned char *seen)
+int subsonic_index_seen(const struct subsonic_index *ix, size_t from,
+			size_t to, unsigned char *seen)
 {
-	size_t *songs = malloc((ix->nsongs + 1) * sizeof(*songs)), n = 0;
-	unsigned char *may = malloc(ix->nsongs + 1);
-	int rc = songs && may ? 0 : -ENOMEM;
+	size_t n = 0, room = 1;
+	size_t *songs;
+	unsigned char *may;
+	int rc;
 
+	for (size_t a = from; a < to; a++)
+		room += ix->albums[a].nsongs;
+	songs = calloc(room, sizeof(*songs));
+	may = malloc(room);
+	rc = songs && may ? 0 : -ENOMEM;
 	/* each album's first song, which mostly decides */
-	for (size_t a = 0; !rc && a < ix->nalbums; a++)
-		songs[a] = ix->albums[a].song;
+	for (size_t a = from; !rc && a < to; a++)
+		songs[a - from] = ix->albums[a].song;
 	if (!rc)
-		rc = subsonic_index_may(ix, songs, ix->nalbums, may);
-	for (size_t a = 0; !rc && a < ix->nalbums; a++) {
+		rc = subsonic_index_may(ix, songs, to - from, may);
+	for (size_t a = from; !rc && a < to; a++) {
 		const struct subsonic_index_album *al = &ix->albums[a];
 
-		seen[a] = may[a];
-		for (size_t j = 1; !may[a] && j < al->nsongs; j++)
+		seen[a - from] = may[a - from];
+		for (size_t j = 1; !may[a - from] && j < al->nsongs; j++)
 			songs[n++] = al->song + j;
 	}
 	/* then the others of those it did not */
@@ -484,10 +756,22 @@ int subsonic_index_seen(const struct subsonic_index *ix, unsigned char *seen)
 		rc = subsonic_index_may(ix, songs, n, may);
 	for (size_t i = 0; !rc && i < n; i++)
 		if (may[i])
-			seen[ix->songs[songs[i]].album] = 1;
+			seen[ix->songs[songs[i]].album - from] = 1;
 	free(songs);
 	free(may);
 	return rc;
+}
+
+int subsonic_index_seen_any(const struct subsonic_index *ix, size_t from,
+			    size_t to)
+{
+	unsigned char *seen = malloc(to - from + 1);
+	int any = 0;
+
+	if (seen && !subsonic_index_seen(ix, from, to, seen))
+		any = memchr(seen, 1, to - from) != NULL;
+	free(seen);
+	return any;
 }
 
 const struct subsonic_index_song *

@@ -512,23 +512,6 @@ int subsonic_lists_random(json_t *body, subsonic_param_fn param, void *req)
 	return rc;
 }
 
-/* Whether the caller still sees an album of the artist (a folder's
- * name) of the view. */
-static int sees_artist(const char *artist)
-{
-	json_t *albums;
-	size_t n;
-	char *path;
-
-	if (asprintf(&path, "%s/%s", SUBSONIC_MUSIC_TOP, artist) < 0)
-		return 0;
-	n = subsonic_music_children(path, 1, &albums) ? 0 :
-		json_array_size(albums);
-	json_decref(albums);
-	free(path);
-	return n > 0;
-}
-
 /* The artists of ix whose folded name holds query (folded), count of
  * them from offset, as the new array *out. */
 static int artists_found(const struct subsonic_index *ix, const char *query,
@@ -536,7 +519,7 @@ static int artists_found(const struct subsonic_index *ix, const char *query,
 {
 	const char *last = NULL;
 	json_t *entry;
-	size_t seen = 0;
+	size_t seen = 0, end;
 
 	*out = json_array();
 	for (size_t i = 0; *out && i < ix->nalbums &&
@@ -548,7 +531,10 @@ static int artists_found(const struct subsonic_index *ix, const char *query,
 		    !strstr(ix->albums[i].artist_fold, query))
 			continue;
 		last = artist;
-		if (!sees_artist(artist) || seen++ < offset)
+		for (end = i + 1; end < ix->nalbums &&
+		     !strcmp(ix->albums[end].artist, artist); end++)
+			;
+		if (!subsonic_index_seen_any(ix, i, end) || seen++ < offset)
 			continue;
 		entry = json_pack("{s:o,s:s}", "id", subsonic_music_artist_id(
 			ix->albums[i].rel), "name", artist);
@@ -562,26 +548,51 @@ static int artists_found(const struct subsonic_index *ix, const char *query,
 	return *out ? 0 : -ENOMEM;
 }
 
+/* Keep the picks i..total-1 of p that match says, after the p->n kept,
+ * until want are: where it stopped looking. */
+static size_t keep_some(struct picks *p, size_t i, size_t total,
+			int (*match)(struct pick *, void *), void *arg,
+			size_t want)
+{
+	for (; i < total && p->n < want; i++)
+		if (match(&p->v[i], arg))
+			p->v[p->n++] = p->v[i];
+	return i;
+}
+
 /* The albums (songs 0) or songs of ix whose folded name or title holds
  * query (folded), paged by the parameters named after what, into the
- * member name of result. */
+ * member name of result: the matches a page needs looked for first. */
 static int found(json_t *result, const struct subsonic_index *ix,
 		 int songs, const char *query, subsonic_param_fn param,
 		 void *req, const char *what)
 {
+	int (*match)(struct pick *, void *) = songs ? song_matches :
+		album_matches;
 	struct picks p = { 0 };
 	struct filter f = { &p, NULL, 0, 0, query, 0 };
 	char count[32], offset[32];
+	size_t total, looked = 0, from, size;
 	json_t *out = NULL;
 	int rc = picks_all(&p, ix, songs);
 
 	snprintf(count, sizeof(count), "%sCount", what);
 	snprintf(offset, sizeof(offset), "%sOffset", what);
+	from = (size_t)number(param, req, offset, 0, LONG_MAX);
+	size = (size_t)number(param, req, count, 20, MAX_SIZE);
+	total = p.n;
+	p.n = 0;
 	if (!rc) {
-		keep(&p, songs ? song_matches : album_matches, &f);
-		rc = page(&p, number(param, req, offset, 0, LONG_MAX),
-			  number(param, req, count, 20, MAX_SIZE), songs,
-			  &out);
+		looked = keep_some(&p, 0, total, match, &f, from < total ?
+				   from + size : total);
+		rc = page(&p, from, size, songs, &out);
+	}
+	/* the caller may not read enough of them: all, then */
+	if (!rc && json_array_size(out) < size && looked < total) {
+		json_decref(out);
+		out = NULL;
+		keep_some(&p, looked, total, match, &f, SIZE_MAX);
+		rc = page(&p, from, size, songs, &out);
 	}
 	if (!rc && json_object_set_new(result, what, out))
 		rc = -ENOMEM;

@@ -31,16 +31,24 @@
 
 json_t *subsonic_music_id(const char *prefix, const char *rel)
 {
-	struct strbuf id = STRBUF_INIT;
+	static const char digits[] = "0123456789abcdef";
 	size_t len = strcmp(prefix, "al") ? strlen(rel) :
-		     subsonic_albumid_len(rel);
+		     subsonic_albumid_len(rel), n = strlen(prefix);
+	char *id = malloc(n + 2 * len + 1), *p = id + n;
 	json_t *v;
 
-	strbuf_addstr(&id, prefix);
-	for (size_t i = 0; i < len; i++)
-		strbuf_addf(&id, "%02x", (unsigned char)rel[i]);
-	v = json_string(id.buf);
-	strbuf_release(&id);
+	/* by hand: a page of albums makes thousands (printf's were a
+	 * sixth of its time) */
+	if (!id)
+		return NULL;
+	memcpy(id, prefix, n);
+	for (size_t i = 0; i < len; i++) {
+		*p++ = digits[(unsigned char)rel[i] >> 4];
+		*p++ = digits[(unsigned char)rel[i] & 15];
+	}
+	*p = 0;
+	v = json_stringn_nocheck(id, (size_t)(p - id));
+	free(id);
 	return v;
 }
 

@@ -395,24 +395,31 @@ static int modes_allow(const struct who *w, const char *path, int mode)
 	return rc;
 }
 
-/* Whether this thread's identity may do mode on path, as the kernel
- * judges it (faccessat2() with AT_EACCESS takes the file system ids);
- * a kernel before 5.8 is asked by opening path. */
-static int may(const char *path, int mode)
+/* Whether this thread's identity may do mode on name in the folder fd
+ * (AT_FDCWD: name is a path), as the kernel judges it (faccessat2()
+ * with AT_EACCESS takes the file system ids); a kernel before 5.8 is
+ * asked by opening it. */
+static int may_at(int fd, const char *name, int mode)
 {
-	int fd;
+	int file;
 
 #ifdef SYS_faccessat2
-	if (!syscall(SYS_faccessat2, AT_FDCWD, path, mode, AT_EACCESS))
+	if (!syscall(SYS_faccessat2, fd, name, mode, AT_EACCESS))
 		return 0;
 	if (errno != ENOSYS)
 		return -errno;
 #endif
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
+	file = openat(fd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (file < 0)
 		return -errno;
-	close(fd);
+	close(file);
 	return 0;
+}
+
+/* Whether this thread's identity may do mode on path (may_at()). */
+static int may(const char *path, int mode)
+{
+	return may_at(AT_FDCWD, path, mode);
 }
 
 /* Whom a check is for, or NULL for the owner (no check); -EACCES in
@@ -498,9 +505,21 @@ int caller_may_read(const char *path)
 	return !may_do(w, path, R_OK);
 }
 
-/* Whether w may list the folder of path and read path. */
+/* The folder of the files judged last, as caller_may_read_each() keeps
+ * it: its path, the verdict on it, the files judged in it, and, once a
+ * second one is and the caller's identity is taken, the folder opened
+ * (O_PATH) so that each file's check looks up its name alone, not
+ * every folder above it again (for one file, the open would cost more
+ * than it saves). */
+struct judged_dir {
+	struct strbuf path;
+	int may, fd, files;
+};
+
+/* Whether w may list the folder of path and read path, d the folder
+ * judged before. */
 static int may_read_in(const struct who *w, const char *path,
-		       struct strbuf *last, int *last_may)
+		       struct judged_dir *d)
 {
 	const char *slash = strrchr(path, '/');
 	size_t len = slash ? (size_t)(slash - path) : 0;
@@ -508,33 +527,45 @@ static int may_read_in(const struct who *w, const char *path,
 
 	if (!len)
 		return 0;
-	if (last->len != len || memcmp(last->buf, path, len)) {
-		strbuf_reset(last);
-		strbuf_add(last, path, len);
-		*last_may = me.can_switch ? !may(last->buf, R_OK | X_OK) :
-			!modes_allow(w, last->buf, R_OK | X_OK);
+	if (d->path.len != len || memcmp(d->path.buf, path, len)) {
+		strbuf_reset(&d->path);
+		strbuf_add(&d->path, path, len);
+		if (d->fd >= 0)
+			close(d->fd);
+		d->fd = -1;
+		d->may = me.can_switch ? !may(d->path.buf, R_OK | X_OK) :
+			!modes_allow(w, d->path.buf, R_OK | X_OK);
+		d->files = 0;
 	}
-	if (!*last_may)
+	if (!d->may)
 		return 0;
-	rc = me.can_switch ? may(path, R_OK) : modes_allow(w, path, R_OK);
+	if (d->files++ == 1 && me.can_switch)
+		d->fd = open(d->path.buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (d->fd >= 0)
+		rc = may_at(d->fd, slash + 1, R_OK);
+	else
+		rc = me.can_switch ? may(path, R_OK) :
+			modes_allow(w, path, R_OK);
 	return !rc;
 }
 
 void caller_may_read_each(char *const *paths, size_t n, unsigned char *out)
 {
-	struct strbuf last = STRBUF_INIT;
+	struct judged_dir d = { STRBUF_INIT, 0, -1, 0 };
 	const struct who *w;
-	int rc, last_may = 0;
+	int rc;
 
 	w = checked(&rc);
 	memset(out, !rc && !w, n);
 	if (rc || !w || (me.can_switch && become(w)))
 		return;
 	for (size_t i = 0; i < n; i++)
-		out[i] = may_read_in(w, paths[i], &last, &last_may);
+		out[i] = may_read_in(w, paths[i], &d);
+	if (d.fd >= 0)
+		close(d.fd);
 	if (me.can_switch)
 		back();
-	strbuf_release(&last);
+	strbuf_release(&d.path);
 }
 
 static int same_who(const struct who *a, const struct who *b)

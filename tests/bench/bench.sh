@@ -71,7 +71,9 @@
 #                            covers analysis scale onefolder opds http
 #                            playlists arm64 subsonic")
 #   MEDIAMON_BENCH_SUBSONIC_FILES files of the subsonic section's library
-#                            (10000; tests/bench/bench_subsonic.sh)
+#                            (100000; tests/bench/bench_subsonic.sh)
+#   MEDIAMON_BENCH_SUPYSONIC_FILES files of supysonic's library there
+#                            (10000, at most the above)
 #   MEDIAMON_BENCH_PLAYLISTS_TRACKS  analysed tracks of the playlists
 #                            section (300)
 #   MEDIAMON_BENCH_IDLE_S    seconds the idle section counts wakeups (60)

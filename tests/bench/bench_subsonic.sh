@@ -7,10 +7,12 @@
 # mediamon_start, scan_wait, stop_pid...); it runs nothing by itself.
 #
 # The library is MEDIAMON_BENCH_SUBSONIC_FILES files of the corpus'
-# kind (100,000 by default, the issue's size). Each server gets its
-# throw-away configuration, database and loopback port. supysonic's
-# database is filled by tests/bench/supysonic_fill.py: supysonic's own
-# Scanner.scan_file over the same files, 1,000 to a transaction, then its
+# kind (100,000 by default, the issue's size); supysonic's is
+# MEDIAMON_BENCH_SUPYSONIC_FILES of them (10,000 by default). Each
+# server gets its throw-away configuration, database and loopback port.
+# supysonic's database is filled by tests/bench/supysonic_fill.py:
+# supysonic's own Scanner.scan_file over its files, 1,000 to a
+# transaction, then its
 # cover pass and prune (supysonic-cli's scan commits each file alone:
 # 302 s for 10,000 files here, near an hour for 100,000; the rows are the
 # same, checked at 600 files: every track's path, title, year, genre,
@@ -18,8 +20,10 @@
 # its fill time is a row too. supysonic answers from supysonic-server
 # on waitress (python3-waitress). The calls are timed by
 # tests/bench/subsonic_load.py: the median of three, and the first
-# getAlbumList2 (mediamon gathers its lists' index there: the owner's
-# once per change of the library, each account's made from it).
+# getAlbumList2. mediamon gathers its lists' index on the first call of
+# all (getArtists: the owner's, then each account's made from it); after
+# a change a thread of its own gathers it again, and a list asked
+# meanwhile is answered from the index before.
 #
 # Measured here at 100,000 files (105,558 with the corpus' extras), 2
 # shared CPUs at load 12-19 (other sessions' tests), one run: mediamon's
@@ -45,6 +49,14 @@
 
 SUBSONIC_FILES=${MEDIAMON_BENCH_SUBSONIC_FILES:-100000}
 SUBSONIC_LIB=$BENCH_DIR/subsonic-library
+# supysonic's library: MEDIAMON_BENCH_SUPYSONIC_FILES files of the same
+# kind (10,000 by default, at most mediamon's), its own folder when it is
+# not mediamon's size (its batched fill takes 807 s at 100,000)
+SUPYSONIC_FILES=${MEDIAMON_BENCH_SUPYSONIC_FILES:-10000}
+[ "$SUPYSONIC_FILES" -le "$SUBSONIC_FILES" ] || SUPYSONIC_FILES=$SUBSONIC_FILES
+SUPYSONIC_LIB=$SUBSONIC_LIB
+[ "$SUPYSONIC_FILES" -eq "$SUBSONIC_FILES" ] ||
+	SUPYSONIC_LIB=$BENCH_DIR/supysonic-library
 SS_PID=""
 SS_HOME=""	# the household's copy of the library
 SS_USERS=""	# the household's users made for the run
@@ -66,8 +78,8 @@ subsonic_stop() {
 	SS_HOME=""
 }
 
-# subsonic_rows WHO: the figures of subsonic_load.py's output file
-# $WORK/subsonic-WHO as rows
+# subsonic_rows WHO FILES: the figures of subsonic_load.py's output file
+# $WORK/subsonic-WHO, over a library of FILES files, as rows
 subsonic_rows() {
 	while read -r sr_key sr_value; do
 		put "subsonic_$1_$sr_key" "$sr_value"
@@ -75,11 +87,11 @@ subsonic_rows() {
 	for sr_call in artists:getArtists albums:getAlbumList2 \
 		albums500:"getAlbumList2 of 500" search:search3; do
 		figure_row "subsonic_$1_${sr_call%%:*}_s" lower \
-			"subsonic: $1 ${sr_call#*:} ($SUBSONIC_FILES tracks)" \
+			"subsonic: $1 ${sr_call#*:} ($2 tracks)" \
 			"$(get "subsonic_$1_${sr_call%%:*}_s") s" "" "" ""
 	done
 	figure_row "subsonic_$1_albums_first_s" lower \
-		"subsonic: $1 first getAlbumList2 ($SUBSONIC_FILES tracks)" \
+		"subsonic: $1 first getAlbumList2 ($2 tracks)" \
 		"$(get "subsonic_$1_albums_first_s") s" "" "" ""
 }
 
@@ -163,7 +175,7 @@ subsonic_household() {
 
 # subsonic_household_rows: the household's rows, with the issue's targets
 subsonic_household_rows() {
-	subsonic_rows household
+	subsonic_rows household "$SUBSONIC_FILES"
 	for ss_k in albums500 search; do
 		ss_v=$(get "subsonic_household_${ss_k}_s")
 		row "subsonic: household $ss_k within target" "$ss_v s" "" \
@@ -218,20 +230,25 @@ section_subsonic() {
 		die "subsonic_load.py failed against mediamon (see $MM_LOG)"
 	subsonic_household "http://127.0.0.1:$ss_port" "$ss_pass"
 	mediamon_stop
-	subsonic_rows mediamon
+	subsonic_rows mediamon "$SUBSONIC_FILES"
 	subsonic_household_rows
 
 	# supysonic: its configuration is supysonic.conf in its working folder
+	[ "$SUPYSONIC_LIB" = "$SUBSONIC_LIB" ] || {
+		generate gen_corpus.py "$SUPYSONIC_LIB" "$SUPYSONIC_FILES" \
+			"supysonic's library"
+		warm "$SUPYSONIC_LIB"
+	}
 	ss_dir=$WORK/supysonic
 	mkdir -p "$ss_dir/cache"
 	printf '[base]\ndatabase_uri = sqlite:///%s/supysonic.db\n[webapp]\ncache_dir = %s/cache\nlog_file = %s/supysonic.log\nlog_level = WARNING\nmount_webui = off\n[daemon]\nsocket = %s/daemon.sock\nrun_watcher = no\n' \
 		"$ss_dir" "$ss_dir" "$ss_dir" "$ss_dir" >"$ss_dir/supysonic.conf"
 	(cd "$ss_dir" &&
 		supysonic-cli user add "$ss_user" -p "$ss_pass" &&
-		supysonic-cli folder add music "$SUBSONIC_LIB") \
+		supysonic-cli folder add music "$SUPYSONIC_LIB") \
 		>"$ss_dir/setup.log" 2>&1 ||
 		die "supysonic-cli could not set up (see $ss_dir/setup.log)"
-	log "supysonic: its database filled by tests/bench/supysonic_fill.py: its own Scanner.scan_file over the same files, 1,000 to a transaction (supysonic-cli's scan commits each file alone: about an hour at 100,000)"
+	log "supysonic: its database filled by tests/bench/supysonic_fill.py: its own Scanner.scan_file over its $SUPYSONIC_FILES files, 1,000 to a transaction (supysonic-cli's scan commits each file alone: about an hour at 100,000)"
 	ss_start=$(now)
 	(cd "$ss_dir" && "$PYTHON" "$REPO/tests/bench/supysonic_fill.py" music) \
 		>"$ss_dir/fill.log" 2>&1 ||
@@ -239,7 +256,7 @@ section_subsonic() {
 	put subsonic_supysonic_fill_s "$(since "$ss_start")"
 	log "supysonic: its database holds $(tr '\n' ' ' <"$ss_dir/fill.log")"
 	figure_row subsonic_supysonic_fill_s lower \
-		"subsonic: supysonic's scan, batched ($SUBSONIC_FILES files)" \
+		"subsonic: supysonic's scan, batched ($SUPYSONIC_FILES files)" \
 		"$(get subsonic_supysonic_fill_s) s" "" "" ""
 	ss_port=$(free_port 5722 5821 supysonic)
 	(cd "$ss_dir" && exec supysonic-server -S waitress -h 127.0.0.1 -p "$ss_port") \
@@ -257,5 +274,5 @@ section_subsonic() {
 		>"$WORK/subsonic-supysonic" ||
 		die "subsonic_load.py failed against supysonic (see $ss_dir)"
 	subsonic_stop
-	subsonic_rows supysonic
+	subsonic_rows supysonic "$SUPYSONIC_FILES"
 }

@@ -253,6 +253,37 @@ def test_what_came_lately(world, user):  # noqa: F811
         w.stop()
 
 
+def lately_albums(w, name):
+    """The artist folders of the albums the page at / says came lately,
+    as the account name gets it."""
+    status, _, body = w.curl("/", user=name)
+    assert status == 200
+    part = re.search(r'<ul id="lately-albums"[^>]*>(.*?)</ul>',
+                     body.decode(), re.S)
+    assert part, body[-2000:]
+    return sorted(urllib.parse.unquote(h).split("/")[4] for h in
+                  re.findall(r'<li><a href="([^"]+)"', part.group(1)))
+
+
+def test_an_album_shut_leaves_what_came_lately_at_once(world, user):  # noqa: F811
+    """An album folder the account's user can no longer enter leaves the
+    account's albums that came lately in the very next page, though its
+    lists' index, kept, still holds it (issue 77); root's keep it."""
+    music = open_and_shut(world)
+    where = tempfile.mkdtemp(dir=world)
+    os.chmod(where, 0o755)
+    w = Web(where, names=("root", user.name), music=music)
+    try:
+        wait_for(lambda: lately_albums(w, "root"), 60, "both albums",
+                 until=lambda v: v == ["Open", "Shut"], mount=w.m)
+        assert lately_albums(w, user.name) == ["Open"]
+        os.chmod(os.path.join(music, "Open", "Pub"), 0o700)
+        assert lately_albums(w, user.name) == []
+        assert lately_albums(w, "root") == ["Open", "Shut"]
+    finally:
+        w.stop()
+
+
 # The smallest computed font size of the page's texts, in CSS pixels.
 SMALLEST_TEXT = """Math.min(...[...document.querySelectorAll('body *')]
     .filter(e => [...e.childNodes].some(n => n.nodeType == 3 &&

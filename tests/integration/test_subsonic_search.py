@@ -8,8 +8,9 @@ import os
 
 import pytest
 
-from conftest import run
-from subsonic_calls import call, ok, failed, walked
+from conftest import make_flac, run, wait_for
+from subsonic_calls import call, ok, failed, walked, private_root
+from access_users import world  # noqa: F401
 from test_http import Web
 
 
@@ -97,3 +98,26 @@ def test_query_not_utf8(folded, method):
     root = call(folded, method, f="xml", query=b"\xff")[2]
     assert root.get("status") == "failed"
     assert search(folded, method, "deja")[1] == ["Déjà Vu"]
+
+
+def test_a_page_filled_past_what_the_account_may_not_read(world):  # noqa: F811
+    """search3 looks for the matches its page needs first: when the
+    first of them are in a folder the account may no longer enter (its
+    index, kept, still holds them), it looks on and fills the page with
+    those it may read."""
+    with private_root(world) as (w, mine, ids, top):
+        for n in range(3):
+            make_flac(os.path.join(top, "Aaa", "Hid%d" % n, "01.flac"),
+                      "Hid%d" % n, "Aaa", "Hid%d" % n, 1)
+        wait_for(lambda: ok(call(w, "search3", query="", **mine)[2])[
+            "searchResult3"]["album"], 60, "the albums for the account",
+            until=lambda v: len(v) == 4, mount=w.m)
+        os.chmod(os.path.join(top, "Aaa"), 0o700)
+        got = ok(call(w, "search3", query="", albumCount=1, songCount=1,
+                      artistCount=1, **mine)[2])["searchResult3"]
+        assert [a["name"] for a in got["album"]] == ["Pub"]
+        assert [s["title"] for s in got["song"]] == ["Pub"]
+        assert [a["name"] for a in got["artist"]] == ["Open"]
+        got = ok(call(w, "search3", query="", albumCount=1, songCount=1,
+                      artistCount=1)[2])["searchResult3"]
+        assert [a["name"] for a in got["album"]] == ["Hid0"]

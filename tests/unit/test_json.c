@@ -2,8 +2,10 @@
 /*
  * Rows as JSON (common/json.h): an object made by a table of members
  * keeps their order and kinds, NULL texts and times of 0 are null, and
- * an array of rows is NULL when one of its objects could not be made.
+ * an array of rows is NULL when one of its objects could not be made;
+ * a document appended compact.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 #include <cmocka.h>
 
 #include "common/json.h"
+#include "common/strbuf.h"
 
 struct row {
 	char *id, *title;
@@ -89,11 +92,30 @@ static void test_rows_failed(void **state)
 	assert_int_equal(calls, 2);
 }
 
+/* A document appended compact after what out holds, its order kept,
+ * with a newline; a document not made (NULL) is -ENOMEM, out as it
+ * was. */
+static void test_append_compact(void **state)
+{
+	struct strbuf out = STRBUF_INIT;
+
+	(void)state;
+	strbuf_addstr(&out, "x");
+	assert_int_equal(json_append_compact(&out, json_pack(
+		"{s:i,s:[s,f],s:{}}", "b", 1, "a", "t\"", 0.5, "c")), 0);
+	assert_string_equal(out.buf,
+			    "x{\"b\":1,\"a\":[\"t\\\"\",0.5],\"c\":{}}\n");
+	assert_int_equal(json_append_compact(&out, NULL), -ENOMEM);
+	assert_int_equal(out.len, 32);
+	strbuf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_members),
 		cmocka_unit_test(test_rows_failed),
+		cmocka_unit_test(test_append_compact),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
