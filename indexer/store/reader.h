@@ -89,6 +89,19 @@ int reader_prepare(const char *sql, const char *what, sqlite3_stmt **out);
 void reader_done(sqlite3_stmt *st);
 
 /*
+ * A local statement from reader_prepare() given back (reader_done()) when
+ * it goes out of scope, by the rules of common/cleanup.h: declared NULL,
+ * never jumped into by a goto.
+ *
+ *	READER_STMT sqlite3_stmt *st = NULL;
+ */
+static inline void reader_done_at(sqlite3_stmt **st)
+{
+	reader_done(*st);
+}
+#define READER_STMT __attribute__((cleanup(reader_done_at)))
+
+/*
  * Give st back (reader_done()) after a loop over its rows that ended with
  * rc, and return what the loop comes to (db_rows_end()).
  */
