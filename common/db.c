@@ -186,6 +186,14 @@ int db_one_int(sqlite3 *db, const char *what, const char *sql,
 	return rc < 0 ? rc : 0;
 }
 
+int db_yes(sqlite3 *db, const char *what, const char *sql)
+{
+	sqlite3_int64 v;
+	int rc = db_one_int(db, what, sql, NULL, 0, &v);
+
+	return rc ? rc : v != 0;
+}
+
 /* A failed ROLLBACK leaves nothing to do: SQLite rolls back by itself
  * when it cannot go on, and the next BEGIN would tell. */
 int db_transaction(sqlite3 *db, int (*fn)(sqlite3 *db, void *arg),

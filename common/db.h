@@ -137,6 +137,13 @@ int db_one_int(sqlite3 *db, const char *what, const char *sql,
 	       const struct db_arg *args, size_t nr, sqlite3_int64 *out);
 
 /*
+ * For a query of no parameter that asks a yes or no (SELECT EXISTS ...):
+ * 1 when its one integer is not 0, 0 when it is 0, NULL or missing, or
+ * the negative errno value of db_one_int().
+ */
+int db_yes(sqlite3 *db, const char *what, const char *sql);
+
+/*
  * Like db_run(), for a query whose rows fn(arg, st) reads one by one.
  * Stops at fn's nonzero (a negative errno value, or a positive one that
  * only asks to stop) and returns it; else 0 or the query's error

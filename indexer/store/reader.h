@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <sqlite3.h>
 
@@ -80,6 +81,10 @@ int reader_read_rows(const char *sql, const char *what,
  * failed prepare (logged, with what naming the query).
  */
 int reader_prepare(const char *sql, const char *what, sqlite3_stmt **out);
+
+/* reader_prepare() for a query of one id, bound to its ?1. */
+int reader_prepare_id(const char *sql, const char *what, int64_t id,
+		      sqlite3_stmt **out);
 
 /*
  * Reset st (from reader_prepare()) and clear its parameters, so that it

@@ -444,6 +444,28 @@ static void test_run_and_one_int(void **state)
 	db_close(db);
 }
 
+/* db_yes(): 1 for any integer not 0, 0 for 0, NULL or no row, -EIO for
+ * a statement that does not prepare. */
+static void test_yes(void **state)
+{
+	sqlite3 *db;
+
+	(void)state;
+	assert_int_equal(db_open(":memory:", 0, &db), 0);
+	assert_int_equal(db_exec(db, "CREATE TABLE t (i)"), 0);
+	assert_int_equal(db_yes(db, "ask", "SELECT EXISTS (SELECT 1 FROM t)"),
+			 0);
+	assert_int_equal(db_yes(db, "ask", "SELECT i FROM t"), 0);
+	assert_int_equal(db_exec(db, "INSERT INTO t VALUES (-7)"), 0);
+	assert_int_equal(db_yes(db, "ask", "SELECT EXISTS (SELECT 1 FROM t)"),
+			 1);
+	assert_int_equal(db_yes(db, "ask", "SELECT i FROM t"), 1);
+	assert_int_equal(db_yes(db, "ask", "SELECT NULL"), 0);
+	assert_int_equal(db_yes(db, "ask", "SELECT 0"), 0);
+	assert_int_equal(db_yes(db, "ask", "SELECT i FROM nowhere"), -EIO);
+	db_close(db);
+}
+
 /* db_prepare_bound() binds as db_run() does and leaves the rows to its
  * caller; DB_INT_OR_NULL() binds 0 as NULL; a bad statement is -EIO. */
 static void test_prepare_bound(void **state)
@@ -609,6 +631,7 @@ int main(void)
 		cmocka_unit_test(test_add_time),
 		cmocka_unit_test(test_bind_if),
 		cmocka_unit_test(test_run_and_one_int),
+		cmocka_unit_test(test_yes),
 		cmocka_unit_test(test_prepare_bound),
 		cmocka_unit_test(test_each_and_one_row),
 		cmocka_unit_test(test_row_fields),
