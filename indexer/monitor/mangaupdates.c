@@ -354,15 +354,13 @@ static int ask(const struct remote_source *mu, const char *url,
 		.method = body ? "POST" : "GET",
 		.url = url,
 		.headers = headers,
-		.body = body,
-		.body_len = body ? strlen(body) : 0,
-		.content_type = body ? "application/json" : NULL,
 		.timeout_ms = mu->timeout_ms,
 		.max_body = MANGAUPDATES_MAX_ANSWER,
 		.follow_redirects = 1,
 		.cancel = cancel,
 	};
 
+	http_json_body(&req, body);
 	return remote_send(mu->throttle, &req, resp);
 }
 
