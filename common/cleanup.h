@@ -79,6 +79,22 @@ static inline void cleanup_json(json_t **j)
 #define CLEANUP_FD __attribute__((cleanup(cleanup_fd)))
 #define CLEANUP_JSON __attribute__((cleanup(cleanup_json)))
 
+/*
+ * Free each of the pointers given, NULL ones too, in one statement: what
+ * a struct owns, freed by the function that releases it.
+ *
+ *	CLEANUP_FREE_ALL(r->title, r->link, r->guid);
+ */
+static inline void cleanup_free_all(void *const *p, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		free(p[i]);
+}
+#define CLEANUP_FREE_ALL(...)						\
+	cleanup_free_all((void *const[]){ __VA_ARGS__ },		\
+			 sizeof((void *const[]){ __VA_ARGS__ }) /	\
+			 sizeof(void *))
+
 /* The value of the pointer local p, which is left NULL: handed over. */
 #define CLEANUP_STEAL(p) ({						\
 	__typeof__(p) cleanup_taken_ = (p);				\

@@ -171,6 +171,22 @@ static void test_free_steal(void **state)
 	}
 }
 
+/* Every pointer given is freed, NULL ones passed over (make asan shows
+ * a leak); the count comes from the list. */
+static void test_free_all(void **state)
+{
+	struct {
+		char *a, *b, *c;
+	} owner = { strdup("a"), NULL, strdup("c") };
+	void *one = malloc(1);
+
+	(void)state;
+	assert_non_null(owner.a);
+	assert_non_null(owner.c);
+	CLEANUP_FREE_ALL(owner.a, owner.b, owner.c);
+	CLEANUP_FREE_ALL(one);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_file_closed),
 		cmocka_unit_test(test_json_released),
 		cmocka_unit_test(test_free_steal),
+		cmocka_unit_test(test_free_all),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
