@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/bytes.h"
+#include "common/cleanup.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
@@ -157,7 +158,9 @@ static int queue(sqlite3_stmt *add, const struct notify_msg *m)
 static int queue_events(sqlite3 *db, void *arg)
 {
 	const struct notify_msg *m = arg;
-	sqlite3_stmt *once = NULL, *add = NULL, *prune = NULL;
+	CLEANUP_STMT sqlite3_stmt *once = NULL;
+	CLEANUP_STMT sqlite3_stmt *add = NULL;
+	CLEANUP_STMT sqlite3_stmt *prune = NULL;
 	int rc;
 
 	rc = db_prepare(db, "INSERT INTO notify_once (event, subject, at)"
@@ -178,9 +181,6 @@ static int queue_events(sqlite3 *db, void *arg)
 				    nt.cfg->retention_attempts_s);
 		rc = db_step(prune, "notify: forget told events");
 	}
-	sqlite3_finalize(once);
-	sqlite3_finalize(add);
-	sqlite3_finalize(prune);
 	return rc;
 }
 
