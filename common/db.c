@@ -99,22 +99,32 @@ int db_finalize(sqlite3_stmt *st, int rc, const char *what)
 
 /* sql prepared into *st with the nr args bound; what names it in the
  * log. */
+int db_bind_args(sqlite3_stmt *st, const char *what,
+		 const struct db_arg *args, size_t nr)
+{
+	int rc = SQLITE_OK;
+
+	for (size_t i = 0; rc == SQLITE_OK && i < nr; i++) {
+		if (args[i].type == 'i')
+			rc = sqlite3_bind_int64(st, i + 1, args[i].i);
+		else if (args[i].type == 'd')
+			rc = sqlite3_bind_double(st, i + 1, args[i].d);
+		else
+			rc = db_bind_text(st, i + 1, args[i].t);
+	}
+	return rc == SQLITE_OK ? 0 : db_error(sqlite3_db_handle(st), rc, what);
+}
+
 int db_prepare_bound(sqlite3 *db, const char *what, const char *sql,
 		     const struct db_arg *args, size_t nr, sqlite3_stmt **st)
 {
 	int rc = db_prepare(db, sql, st);
 
-	for (size_t i = 0; !rc && i < nr; i++) {
-		if (args[i].type == 'i')
-			rc = sqlite3_bind_int64(*st, i + 1, args[i].i);
-		else if (args[i].type == 'd')
-			rc = sqlite3_bind_double(*st, i + 1, args[i].d);
-		else
-			rc = db_bind_text(*st, i + 1, args[i].t);
-		if (rc) {
-			sqlite3_finalize(*st);
-			return db_error(db, rc, what);
-		}
+	if (!rc)
+		rc = db_bind_args(*st, what, args, nr);
+	if (rc && *st) {
+		sqlite3_finalize(*st);
+		*st = NULL;
 	}
 	return rc;
 }

@@ -111,6 +111,14 @@ struct db_arg {
 	sizeof((const struct db_arg[]){ __VA_ARGS__ }) / sizeof(struct db_arg)
 
 /*
+ * Bind the nr args to the parameters ?1, ?2, ... of st in order (a
+ * statement kept and run again). Returns 0 or a negative errno value
+ * (db_error(), logged naming what).
+ */
+int db_bind_args(sqlite3_stmt *st, const char *what,
+		 const struct db_arg *args, size_t nr);
+
+/*
  * Prepare sql into *st and bind the nr args to its parameters ?1, ?2, ...
  * in order (DB_ARGS() below), for the caller to step and finalize.
  * Returns 0 or -EIO (logged, naming what).

@@ -444,6 +444,34 @@ static void test_run_and_one_int(void **state)
 	db_close(db);
 }
 
+/* db_bind_args() binds a kept statement anew each time, in order; a
+ * parameter past its last is an error. */
+static void test_bind_args(void **state)
+{
+	sqlite3_stmt *st;
+	sqlite3 *db;
+
+	(void)state;
+	assert_int_equal(db_open(":memory:", 0, &db), 0);
+	assert_int_equal(db_prepare(db, "SELECT ?1, ?2, ?3 IS NULL", &st), 0);
+	for (int i = 1; i <= 2; i++) {
+		assert_int_equal(db_bind_args(st, "bind",
+					      DB_ARGS(DB_INT(i * 10),
+						      DB_REAL(i / 2.0),
+						      DB_TEXT(NULL))), 0);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(st, 0), i * 10);
+		assert_true(sqlite3_column_double(st, 1) == i / 2.0);
+		assert_int_equal(sqlite3_column_int(st, 2), 1);
+		sqlite3_reset(st);
+	}
+	assert_true(db_bind_args(st, "bind",
+				 DB_ARGS(DB_INT(1), DB_INT(2), DB_INT(3),
+					 DB_INT(4))) < 0);
+	sqlite3_finalize(st);
+	db_close(db);
+}
+
 /* db_yes(): 1 for any integer not 0, 0 for 0, NULL or no row, -EIO for
  * a statement that does not prepare. */
 static void test_yes(void **state)
@@ -632,6 +660,7 @@ int main(void)
 		cmocka_unit_test(test_bind_if),
 		cmocka_unit_test(test_run_and_one_int),
 		cmocka_unit_test(test_yes),
+		cmocka_unit_test(test_bind_args),
 		cmocka_unit_test(test_prepare_bound),
 		cmocka_unit_test(test_each_and_one_row),
 		cmocka_unit_test(test_row_fields),
