@@ -118,6 +118,17 @@ void series_meta_add(char *list, size_t size, const char *text)
 	strbuf_release(&b);
 }
 
+void series_meta_add_each(char *list, size_t size, json_t *array,
+			  const char *key)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(array, i, v)
+		series_meta_add(list, size, json_string_value(key ?
+				json_object_get(v, key) : v));
+}
+
 void series_meta_set_url(char *dst, size_t size, const char *url)
 {
 	size_t n = url ? strlen(url) : 0;
