@@ -99,6 +99,16 @@ int db_finalize(sqlite3_stmt *st, int rc, const char *what)
 
 /* sql prepared into *st with the nr args bound; what names it in the
  * log. */
+int db_prepare_each(sqlite3 *db, const char *const *sql,
+		    sqlite3_stmt **const *st, size_t nr)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < nr; i++)
+		rc = db_prepare(db, sql[i], st[i]);
+	return rc;
+}
+
 int db_bind_args(sqlite3_stmt *st, const char *what,
 		 const struct db_arg *args, size_t nr)
 {

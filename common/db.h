@@ -111,6 +111,15 @@ struct db_arg {
 	sizeof((const struct db_arg[]){ __VA_ARGS__ }) / sizeof(struct db_arg)
 
 /*
+ * Prepare each of the nr statements sql[i] into *st[i], in order,
+ * stopping at the first that fails: returns 0 or its error (logged, as
+ * db_prepare()). Those prepared are the caller's to finalize, whatever
+ * this returns (CLEANUP_STMT locals, common/cleanup.h).
+ */
+int db_prepare_each(sqlite3 *db, const char *const *sql,
+		    sqlite3_stmt **const *st, size_t nr);
+
+/*
  * Bind the nr args to the parameters ?1, ?2, ... of st in order (a
  * statement kept and run again). Returns 0 or a negative errno value
  * (db_error(), logged naming what).

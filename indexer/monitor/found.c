@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "common/bytes.h"
 #include "common/cleanup.h"
 #include "common/db.h"
 #include "common/log.h"
@@ -99,6 +100,23 @@ static int store_found(sqlite3_stmt *st, int64_t series,
 	return rc;
 }
 
+/* The statements of store_tx(), in the order of its locals. */
+static const char *const store_sql[] = {
+	"INSERT INTO wanted (series_id, volume, kind, searched_at)"
+	" VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+	"UPDATE wanted SET kind = ?3, searched_at = ?4"
+	" WHERE series_id = ?1 AND volume = ?2",
+	"DELETE FROM found WHERE series_id = ?1 AND volume = ?2",
+	"INSERT INTO found (series_id, volume, rank, title, source, link,"
+	" magnet, guid, indexer, indexer_id, first, last, size, seeders,"
+	" published_at, found_at, protocol, release_id)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	" ?14, ?15, ?16, ?17, ?18)",
+	"SELECT untold FROM wanted WHERE series_id = ?1 AND volume = ?2",
+	"UPDATE wanted SET untold = ?3, dropped = ?4"
+	" WHERE series_id = ?1 AND volume = ?2",
+};
+
 /* A writer_call() function: replace what is known of the volumes a
  * series wanted, and note when it was checked. Without replace (a source
  * failed), a volume that was already wanted keeps its releases; only its
@@ -111,45 +129,21 @@ static int store_tx(sqlite3 *db, void *arg)
 	CLEANUP_STMT sqlite3_stmt *again = NULL;
 	CLEANUP_STMT sqlite3_stmt *clear = NULL;
 	CLEANUP_STMT sqlite3_stmt *add = NULL;
-	CLEANUP_STMT sqlite3_stmt *checked = NULL;
 	CLEANUP_STMT sqlite3_stmt *untold_read = NULL;
 	CLEANUP_STMT sqlite3_stmt *untold_keep = NULL;
+	sqlite3_stmt **const sts[] = {
+		&want, &again, &clear, &add, &untold_read, &untold_keep,
+	};
 	int rc, told;
 
-	rc = db_prepare(db, "UPDATE series SET last_checked = ?2"
-			" WHERE id = ?1", &checked);
-	if (!rc) {
-		sqlite3_bind_int64(checked, 1, res->series);
-		sqlite3_bind_double(checked, 2, res->at);
-		rc = db_step(checked, "store when the series was checked");
-	}
+	_Static_assert(ARRAY_SIZE(sts) == ARRAY_SIZE(store_sql),
+		       "a statement for each local");
+
+	rc = db_run(db, "store when the series was checked",
+		    "UPDATE series SET last_checked = ?2 WHERE id = ?1",
+		    DB_ARGS(DB_INT(res->series), DB_REAL(res->at)));
 	if (!rc)
-		rc = db_prepare(db, "INSERT INTO wanted (series_id, volume,"
-			" kind, searched_at) VALUES (?1, ?2, ?3, ?4)"
-			" ON CONFLICT DO NOTHING", &want);
-	if (!rc)
-		rc = db_prepare(db, "UPDATE wanted SET kind = ?3,"
-				" searched_at = ?4 WHERE series_id = ?1"
-				" AND volume = ?2", &again);
-	if (!rc)
-		rc = db_prepare(db, "DELETE FROM found WHERE series_id = ?1"
-				" AND volume = ?2", &clear);
-	if (!rc)
-		rc = db_prepare(db, "INSERT INTO found (series_id, volume,"
-			" rank, title, source, link, magnet, guid, indexer,"
-			" indexer_id, first, last, size, seeders,"
-			" published_at, found_at, protocol, release_id)"
-			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-			" ?12, ?13, ?14, ?15, ?16, ?17, ?18)", &add);
-	if (!rc)
-		rc = db_prepare(db, "SELECT untold FROM wanted"
-				" WHERE series_id = ?1 AND volume = ?2",
-				&untold_read);
-	if (!rc)
-		rc = db_prepare(db, "UPDATE wanted SET untold = ?3,"
-				" dropped = ?4"
-				" WHERE series_id = ?1 AND volume = ?2",
-				&untold_keep);
+		rc = db_prepare_each(db, store_sql, sts, ARRAY_SIZE(sts));
 	for (size_t i = 0; !rc && i < res->nr; i++) {
 		int added = 0;
 

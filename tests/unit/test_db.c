@@ -444,6 +444,35 @@ static void test_run_and_one_int(void **state)
 	db_close(db);
 }
 
+/* db_prepare_each() prepares in order and stops at the first that fails,
+ * leaving those after it NULL. */
+static void test_prepare_each(void **state)
+{
+	static const char *const sql[] = {
+		"SELECT 1", "SELECT 2", "SELECT nope FROM nowhere", "SELECT 4",
+	};
+	sqlite3_stmt *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+	sqlite3_stmt **const st[] = { &a, &b, &c, &d };
+	sqlite3 *db;
+
+	(void)state;
+	assert_int_equal(db_open(":memory:", 0, &db), 0);
+	assert_int_equal(db_prepare_each(db, sql, st, 2), 0);
+	assert_int_equal(sqlite3_step(b), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(b, 0), 2);
+	sqlite3_finalize(a);
+	sqlite3_finalize(b);
+	a = b = NULL;
+	assert_true(db_prepare_each(db, sql, st, 4) < 0);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_null(c);
+	assert_null(d);
+	sqlite3_finalize(a);
+	sqlite3_finalize(b);
+	db_close(db);
+}
+
 /* db_bind_args() binds a kept statement anew each time, in order; a
  * parameter past its last is an error. */
 static void test_bind_args(void **state)
@@ -661,6 +690,7 @@ int main(void)
 		cmocka_unit_test(test_run_and_one_int),
 		cmocka_unit_test(test_yes),
 		cmocka_unit_test(test_bind_args),
+		cmocka_unit_test(test_prepare_each),
 		cmocka_unit_test(test_prepare_bound),
 		cmocka_unit_test(test_each_and_one_row),
 		cmocka_unit_test(test_row_fields),
