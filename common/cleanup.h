@@ -80,6 +80,19 @@ static inline void cleanup_json(json_t **j)
 #define CLEANUP_JSON __attribute__((cleanup(cleanup_json)))
 
 /*
+ * A module's own release function as a cleanup: CLEANUP_FUNC(struct x,
+ * x_free) at file scope, after x_free()'s declaration, defines
+ * x_free_at(); then CLEANUP(x_free) struct x *x = NULL; releases x with
+ * x_free(x) at the end of its scope (x_free() takes NULL).
+ */
+#define CLEANUP_FUNC(type, fn)						\
+	static inline void fn##_at(type **p)				\
+	{								\
+		fn(*p);							\
+	}
+#define CLEANUP(fn) __attribute__((cleanup(fn##_at)))
+
+/*
  * Free each of the pointers given, NULL ones too, in one statement: what
  * a struct owns, freed by the function that releases it.
  *
@@ -94,6 +107,22 @@ static inline void cleanup_free_all(void *const *p, size_t nr)
 	cleanup_free_all((void *const[]){ __VA_ARGS__ },		\
 			 sizeof((void *const[]){ __VA_ARGS__ }) /	\
 			 sizeof(void *))
+
+/*
+ * Release each of the nr elements of the array rows with release(&row),
+ * then free rows: the free-every-row loop of an array whose elements own
+ * memory. Takes NULL rows.
+ *
+ *	CLEANUP_FREE_ROWS(r, nr, release_clear);
+ */
+#define CLEANUP_FREE_ROWS(rows, nr, release) do {			\
+	__typeof__(rows) cleanup_rows_ = (rows);			\
+									\
+	for (size_t cleanup_i_ = 0; cleanup_rows_ && cleanup_i_ < (nr);	\
+	     cleanup_i_++)						\
+		release(&cleanup_rows_[cleanup_i_]);			\
+	free(cleanup_rows_);						\
+} while (0)
 
 /* The value of the pointer local p, which is left NULL: handed over. */
 #define CLEANUP_STEAL(p) ({						\

@@ -500,11 +500,5 @@ int prowlarr_grab(const struct prowlarr *p, const struct prowlarr_release *r,
 
 void prowlarr_releases_free(struct prowlarr_release *r, size_t nr)
 {
-	size_t i;
-
-	if (!r)
-		return;
-	for (i = 0; i < nr; i++)
-		release_clear(&r[i]);
-	free(r);
+	CLEANUP_FREE_ROWS(r, nr, release_clear);
 }

@@ -663,11 +663,5 @@ void rd_torrent_release(struct rd_torrent *t)
 
 void rd_torrents_free(struct rd_torrent *t, size_t nr)
 {
-	size_t i;
-
-	if (!t)
-		return;
-	for (i = 0; i < nr; i++)
-		rd_torrent_release(&t[i]);
-	free(t);
+	CLEANUP_FREE_ROWS(t, nr, rd_torrent_release);
 }

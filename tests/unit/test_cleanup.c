@@ -171,6 +171,77 @@ static void test_free_steal(void **state)
 	}
 }
 
+/* A release function of one's own, counted. */
+struct counted {
+	int *released;
+};
+
+static void counted_free(struct counted *c)
+{
+	if (c)
+		(*c->released)++;
+}
+
+CLEANUP_FUNC(struct counted, counted_free)
+
+/* Released once at the end of its scope, not at all when stolen, and
+ * never for NULL. */
+static void test_own_function(void **state)
+{
+	int released = 0;
+	struct counted one = { &released }, two = { &released };
+	struct counted *kept;
+
+	(void)state;
+	{
+		CLEANUP(counted_free) struct counted *c = &one;
+		CLEANUP(counted_free) struct counted *none = NULL;
+
+		(void)c;
+		(void)none;
+	}
+	assert_int_equal(released, 1);
+	{
+		CLEANUP(counted_free) struct counted *c = &two;
+
+		kept = CLEANUP_STEAL(c);
+	}
+	assert_int_equal(released, 1);
+	assert_ptr_equal(kept, &two);
+}
+
+/* An element that owns memory, its releases counted. */
+struct row {
+	char *text;
+	int *released;
+};
+
+static void row_clear(struct row *r)
+{
+	free(r->text);
+	(*r->released)++;
+}
+
+/* Each of the nr rows released, then the array freed; NULL rows taken. */
+static void test_free_rows(void **state)
+{
+	struct row *rows = calloc(3, sizeof(*rows));
+	struct row *none = NULL;
+	int released = 0;
+
+	(void)state;
+	assert_non_null(rows);
+	for (int i = 0; i < 3; i++) {
+		rows[i].text = strdup("row");
+		rows[i].released = &released;
+		assert_non_null(rows[i].text);
+	}
+	CLEANUP_FREE_ROWS(rows, 3, row_clear);
+	assert_int_equal(released, 3);
+	CLEANUP_FREE_ROWS(none, 5, row_clear);
+	assert_int_equal(released, 3);
+}
+
 /* Every pointer given is freed, NULL ones passed over (make asan shows
  * a leak); the count comes from the list. */
 static void test_free_all(void **state)
@@ -197,6 +268,8 @@ int main(void)
 		cmocka_unit_test(test_json_released),
 		cmocka_unit_test(test_free_steal),
 		cmocka_unit_test(test_free_all),
+		cmocka_unit_test(test_own_function),
+		cmocka_unit_test(test_free_rows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
