@@ -444,6 +444,15 @@ static void test_run_and_one_int(void **state)
 	db_close(db);
 }
 
+/* A store in memory for a test, opened or failing it. */
+static sqlite3 *memory_db(void)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(db_open(":memory:", 0, &db), 0);
+	return db;
+}
+
 /* db_prepare_each() prepares in order and stops at the first that fails,
  * leaving those after it NULL. */
 static void test_prepare_each(void **state)
@@ -453,10 +462,9 @@ static void test_prepare_each(void **state)
 	};
 	sqlite3_stmt *a = NULL, *b = NULL, *c = NULL, *d = NULL;
 	sqlite3_stmt **const st[] = { &a, &b, &c, &d };
-	sqlite3 *db;
+	sqlite3 *db = memory_db();
 
 	(void)state;
-	assert_int_equal(db_open(":memory:", 0, &db), 0);
 	assert_int_equal(db_prepare_each(db, sql, st, 2), 0);
 	assert_int_equal(sqlite3_step(b), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int(b, 0), 2);
@@ -478,10 +486,9 @@ static void test_prepare_each(void **state)
 static void test_bind_args(void **state)
 {
 	sqlite3_stmt *st;
-	sqlite3 *db;
+	sqlite3 *db = memory_db();
 
 	(void)state;
-	assert_int_equal(db_open(":memory:", 0, &db), 0);
 	assert_int_equal(db_prepare(db, "SELECT ?1, ?2, ?3 IS NULL", &st), 0);
 	for (int i = 1; i <= 2; i++) {
 		assert_int_equal(db_bind_args(st, "bind",
@@ -505,10 +512,9 @@ static void test_bind_args(void **state)
  * a statement that does not prepare. */
 static void test_yes(void **state)
 {
-	sqlite3 *db;
+	sqlite3 *db = memory_db();
 
 	(void)state;
-	assert_int_equal(db_open(":memory:", 0, &db), 0);
 	assert_int_equal(db_exec(db, "CREATE TABLE t (i)"), 0);
 	assert_int_equal(db_yes(db, "ask", "SELECT EXISTS (SELECT 1 FROM t)"),
 			 0);
