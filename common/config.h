@@ -340,6 +340,10 @@ int config_finish(struct config *cfg, char *err, size_t errlen);
  */
 int config_parse_duration(const char *s, long *out);
 
+/* Parse a whole number written in digits only (no sign, blank or
+ * fraction) into *out. Returns 0 or -EINVAL. */
+int config_parse_count(const char *s, long *out);
+
 /*
  * Write seconds the way a user would: "5m", "2s", "3h", "1d" (the largest
  * unit that divides it), into buf.

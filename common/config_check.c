@@ -363,6 +363,14 @@ static int place_database(struct config *cfg)
 	return 0;
 }
 
+/* ret, err saying "out of memory" for -ENOMEM (the others said why). */
+static int finish_failed(int ret, char *err, size_t errlen)
+{
+	if (ret == -ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	return ret;
+}
+
 /*
  * What needs every source read first: overlap between roots, secrets
  * from the credentials, and defaults that allocate or depend on the
@@ -374,24 +382,20 @@ int config_finish(struct config *cfg, char *err, size_t errlen)
 	int ret;
 
 	ret = apply_defaults(cfg, err, errlen);
-	if (ret == -ENOMEM)
-		goto nomem;
+	if (!ret && inherit_flows(cfg))
+		ret = -ENOMEM;
 	if (ret)
-		return ret;
-	if (inherit_flows(cfg))
-		goto nomem;
+		return finish_failed(ret, err, errlen);
 	/* Longer than a check's interval, so the next check finds the
 	 * cache still valid. */
 	if (cfg->cache_ttl_s < 0)
 		cfg->cache_ttl_s = cfg->auto_check_interval_s ?
 			2 * cfg->auto_check_interval_s : 7200;
 	ret = load_credentials(cfg, err, errlen);
-	if (ret == -ENOMEM)
-		goto nomem;
+	if (!ret && learn_secrets(cfg))
+		ret = -ENOMEM;
 	if (ret)
-		return ret;
-	if (learn_secrets(cfg))
-		goto nomem;
+		return finish_failed(ret, err, errlen);
 	ret = check_debrid(cfg, err, errlen);
 	if (ret)
 		return ret;
@@ -420,11 +424,8 @@ int config_finish(struct config *cfg, char *err, size_t errlen)
 		cfg->threads = cpus > 0 ? cpus : 1;
 	}
 	if (place_database(cfg))
-		goto nomem;
+		return finish_failed(-ENOMEM, err, errlen);
 	return check_backup_dir(cfg, err, errlen);
-nomem:
-	snprintf(err, errlen, "out of memory");
-	return -ENOMEM;
 }
 
 /* A user's own file wins over the system one, as XDG prescribes. */

@@ -65,6 +65,11 @@ static int parse_scaled(const char *s, const struct unit *u, long *out)
 	return -EINVAL;
 }
 
+int config_parse_count(const char *s, long *out)
+{
+	return parse_scaled(s, plain, out);
+}
+
 /* A bare number is seconds, as in most daemons' configuration files. */
 int config_parse_duration(const char *s, long *out)
 {

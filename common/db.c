@@ -99,22 +99,42 @@ int db_finalize(sqlite3_stmt *st, int rc, const char *what)
 
 /* sql prepared into *st with the nr args bound; what names it in the
  * log. */
+int db_prepare_each(sqlite3 *db, const char *const *sql,
+		    sqlite3_stmt **const *st, size_t nr)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < nr; i++)
+		rc = db_prepare(db, sql[i], st[i]);
+	return rc;
+}
+
+int db_bind_args(sqlite3_stmt *st, const char *what,
+		 const struct db_arg *args, size_t nr)
+{
+	int rc = SQLITE_OK;
+
+	for (size_t i = 0; rc == SQLITE_OK && i < nr; i++) {
+		if (args[i].type == 'i')
+			rc = sqlite3_bind_int64(st, i + 1, args[i].i);
+		else if (args[i].type == 'd')
+			rc = sqlite3_bind_double(st, i + 1, args[i].d);
+		else
+			rc = db_bind_text(st, i + 1, args[i].t);
+	}
+	return rc == SQLITE_OK ? 0 : db_error(sqlite3_db_handle(st), rc, what);
+}
+
 int db_prepare_bound(sqlite3 *db, const char *what, const char *sql,
 		     const struct db_arg *args, size_t nr, sqlite3_stmt **st)
 {
 	int rc = db_prepare(db, sql, st);
 
-	for (size_t i = 0; !rc && i < nr; i++) {
-		if (args[i].type == 'i')
-			rc = sqlite3_bind_int64(*st, i + 1, args[i].i);
-		else if (args[i].type == 'd')
-			rc = sqlite3_bind_double(*st, i + 1, args[i].d);
-		else
-			rc = db_bind_text(*st, i + 1, args[i].t);
-		if (rc) {
-			sqlite3_finalize(*st);
-			return db_error(db, rc, what);
-		}
+	if (!rc)
+		rc = db_bind_args(*st, what, args, nr);
+	if (rc && *st) {
+		sqlite3_finalize(*st);
+		*st = NULL;
 	}
 	return rc;
 }
@@ -184,6 +204,14 @@ int db_one_int(sqlite3 *db, const char *what, const char *sql,
 	*out = 0;
 	rc = db_one_row(db, what, sql, args, nr, first_int, out);
 	return rc < 0 ? rc : 0;
+}
+
+int db_yes(sqlite3 *db, const char *what, const char *sql)
+{
+	sqlite3_int64 v;
+	int rc = db_one_int(db, what, sql, NULL, 0, &v);
+
+	return rc ? rc : v != 0;
 }
 
 /* A failed ROLLBACK leaves nothing to do: SQLite rolls back by itself

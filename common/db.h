@@ -111,6 +111,23 @@ struct db_arg {
 	sizeof((const struct db_arg[]){ __VA_ARGS__ }) / sizeof(struct db_arg)
 
 /*
+ * Prepare each of the nr statements sql[i] into *st[i], in order,
+ * stopping at the first that fails: returns 0 or its error (logged, as
+ * db_prepare()). Those prepared are the caller's to finalize, whatever
+ * this returns (CLEANUP_STMT locals, common/cleanup.h).
+ */
+int db_prepare_each(sqlite3 *db, const char *const *sql,
+		    sqlite3_stmt **const *st, size_t nr);
+
+/*
+ * Bind the nr args to the parameters ?1, ?2, ... of st in order (a
+ * statement kept and run again). Returns 0 or a negative errno value
+ * (db_error(), logged naming what).
+ */
+int db_bind_args(sqlite3_stmt *st, const char *what,
+		 const struct db_arg *args, size_t nr);
+
+/*
  * Prepare sql into *st and bind the nr args to its parameters ?1, ?2, ...
  * in order (DB_ARGS() below), for the caller to step and finalize.
  * Returns 0 or -EIO (logged, naming what).
@@ -135,6 +152,13 @@ int db_run(sqlite3 *db, const char *what, const char *sql,
  */
 int db_one_int(sqlite3 *db, const char *what, const char *sql,
 	       const struct db_arg *args, size_t nr, sqlite3_int64 *out);
+
+/*
+ * For a query of no parameter that asks a yes or no (SELECT EXISTS ...):
+ * 1 when its one integer is not 0, 0 when it is 0, NULL or missing, or
+ * the negative errno value of db_one_int().
+ */
+int db_yes(sqlite3 *db, const char *what, const char *sql);
 
 /*
  * Like db_run(), for a query whose rows fn(arg, st) reads one by one.

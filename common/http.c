@@ -603,11 +603,22 @@ static int run(CURL *h, const struct http_request *req,
 	}
 }
 
+static void text_body(struct http_request *req, const char *text,
+		      const char *type)
+{
+	req->body = text;
+	req->body_len = text ? strlen(text) : 0;
+	req->content_type = text ? type : NULL;
+}
+
 void http_form_body(struct http_request *req, const char *form)
 {
-	req->body = form;
-	req->body_len = form ? strlen(form) : 0;
-	req->content_type = form ? "application/x-www-form-urlencoded" : NULL;
+	text_body(req, form, "application/x-www-form-urlencoded");
+}
+
+void http_json_body(struct http_request *req, const char *json)
+{
+	text_body(req, json, "application/json");
 }
 
 /* Failures are decided, so logged, here; successes only at debug level. */

@@ -101,6 +101,9 @@ struct http_response {
  * none when form is NULL. */
 void http_form_body(struct http_request *req, const char *form);
 
+/* Post json, a JSON text, as req's body; none when json is NULL. */
+void http_json_body(struct http_request *req, const char *json);
+
 /*
  * Set up libcurl. Call it once before starting threads; http_perform()
  * calls it too, for programs with a single thread. Returns 0 or -ENOMEM.

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/cleanup.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/redact.h"
@@ -291,9 +292,6 @@ void notify_msg_free(struct notify_msg *m)
 
 	for (; m; m = next) {
 		next = m->next;
-		free(m->subject);
-		free(m->message);
-		free(m->details);
-		free(m);
+		CLEANUP_FREE_ALL(m->subject, m->message, m->details, m);
 	}
 }

@@ -177,6 +177,18 @@ static int load_config(struct config *cfg, char *err, size_t errlen,
 	return rc;
 }
 
+/* load_config() for a command or a start, its error told on stderr. The
+ * configuration is the caller's to release whatever this returns. */
+static int load_told(struct config *cfg, struct options *o)
+{
+	char err[1024];
+	int rc = load_config(cfg, err, sizeof(err), o);
+
+	if (rc)
+		fprintf(stderr, "mediamon: %s\n", err);
+	return rc;
+}
+
 /* Whether libfuse takes the options left in args as a start gives them
  * to it: it names those it does not know. */
 static int fuse_takes(struct fuse_args *args)
@@ -199,7 +211,6 @@ static int check_config(struct options *o, struct fuse_args *args)
 {
 	struct strbuf out = STRBUF_INIT;
 	struct config cfg;
-	char err[1024];
 	int rc;
 
 	if (o->nr_nonopt > 1 || (o->nr_nonopt && o->config)) {
@@ -211,12 +222,10 @@ static int check_config(struct options *o, struct fuse_args *args)
 		fprintf(stderr, "mediamon: out of memory\n");
 		return 1;
 	}
-	rc = load_config(&cfg, err, sizeof(err), o);
-	if (rc) {
-		fprintf(stderr, "mediamon: %s\n", err);
-	} else if (!fuse_takes(args)) {
+	rc = load_told(&cfg, o);
+	if (!rc && !fuse_takes(args)) {
 		rc = -EINVAL;
-	} else {
+	} else if (!rc) {
 		config_dump(&cfg, &out);
 		fputs(out.buf, stdout);
 		strbuf_release(&out);
@@ -230,7 +239,6 @@ static int check_config(struct options *o, struct fuse_args *args)
 static int check_connections(struct options *o)
 {
 	struct config cfg;
-	char err[1024];
 	int rc;
 
 	if (o->check_config || o->nr_nonopt) {
@@ -238,9 +246,8 @@ static int check_connections(struct options *o)
 			" point and no other check (see --help)\n");
 		return 2;
 	}
-	rc = load_config(&cfg, err, sizeof(err), o);
+	rc = load_told(&cfg, o);
 	if (rc) {
-		fprintf(stderr, "mediamon: %s\n", err);
 		rc = 2;
 	} else {
 		/* each failure is told on its service's line */
@@ -257,7 +264,6 @@ static int check_once(struct options *o)
 {
 	struct config cfg;
 	enum log_level level;
-	char err[1024];
 	int rc;
 
 	if (!o->check_once || o->check_config || o->check_connections ||
@@ -268,9 +274,7 @@ static int check_once(struct options *o)
 			" (see --help)");
 		return 2;
 	}
-	rc = load_config(&cfg, err, sizeof(err), o);
-	if (rc) {
-		fprintf(stderr, "mediamon: %s\n", err);
+	if (load_told(&cfg, o)) {
 		config_release(&cfg);
 		return 2;
 	}
@@ -290,7 +294,6 @@ static int import_catalog(struct options *o)
 {
 	struct catalog_import n;
 	struct config cfg;
-	char err[1024];
 	int rc;
 
 	if (o->nr_nonopt != 2 || o->check_config || o->check_connections ||
@@ -299,13 +302,11 @@ static int import_catalog(struct options *o)
 			" and a file, and no other check (see --help)\n");
 		return 2;
 	}
-	rc = load_config(&cfg, err, sizeof(err), o);
-	if (rc) {
-		fprintf(stderr, "mediamon: %s\n", err);
-	} else if (!cfg.catalog_file) {
+	rc = load_told(&cfg, o);
+	if (!rc && !cfg.catalog_file) {
 		fprintf(stderr, "mediamon: no [catalog] file is set\n");
 		rc = -EINVAL;
-	} else {
+	} else if (!rc) {
 		rc = catalog_import_file(cfg.catalog_file, o->nonopt[0],
 					 o->nonopt[1], stderr, &n);
 	}
@@ -589,7 +590,6 @@ int main(int argc, char **argv)
 	struct options o = { 0 };
 	struct config cfg;
 	enum log_level level;
-	char err[1024];
 	int rc = 1;
 
 	/* A block of a megabyte or more (a scan's folders, a listing) is
@@ -618,8 +618,7 @@ int main(int argc, char **argv)
 			"mediamon: no mount point given (see --help)\n");
 		goto out;
 	}
-	if (load_config(&cfg, err, sizeof(err), &o)) {
-		fprintf(stderr, "mediamon: %s\n", err);
+	if (load_told(&cfg, &o)) {
 		config_release(&cfg);
 		goto out;
 	}

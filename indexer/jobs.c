@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "common/array.h"
+#include "common/cleanup.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/log.h"
@@ -456,10 +457,8 @@ static void release(void)
 
 	/* FUSE threads read the monitor's figures under the lock. */
 	pthread_mutex_lock(&jobs.lock);
-	monitor = jobs.monitor;
-	repair = jobs.repair;
-	jobs.monitor = NULL;
-	jobs.repair = NULL;
+	monitor = CLEANUP_STEAL(jobs.monitor);
+	repair = CLEANUP_STEAL(jobs.repair);
 	pthread_mutex_unlock(&jobs.lock);
 	monitor_free(monitor);
 	rd_repair_free(repair);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/bytes.h"
+#include "common/cleanup.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
@@ -157,18 +158,20 @@ static int queue(sqlite3_stmt *add, const struct notify_msg *m)
 static int queue_events(sqlite3 *db, void *arg)
 {
 	const struct notify_msg *m = arg;
-	sqlite3_stmt *once = NULL, *add = NULL, *prune = NULL;
-	int rc;
+	CLEANUP_STMT sqlite3_stmt *once = NULL;
+	CLEANUP_STMT sqlite3_stmt *add = NULL;
+	CLEANUP_STMT sqlite3_stmt *prune = NULL;
+	static const char *const sql[] = {
+		"INSERT INTO notify_once (event, subject, at)"
+		" VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+		"INSERT INTO notify_queue (target, event, subject, message,"
+		" details, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		"DELETE FROM notify_once WHERE at < ?1",
+	};
+	int rc = db_prepare_each(db, sql, (sqlite3_stmt **const[]){
+					 &once, &add, &prune },
+				 ARRAY_SIZE(sql));
 
-	rc = db_prepare(db, "INSERT INTO notify_once (event, subject, at)"
-			" VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING", &once);
-	if (!rc)
-		rc = db_prepare(db, "INSERT INTO notify_queue (target, event,"
-				" subject, message, details, created_at)"
-				" VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &add);
-	if (!rc)
-		rc = db_prepare(db, "DELETE FROM notify_once WHERE at < ?1",
-				&prune);
 	for (; !rc && m; m = m->next) {
 		rc = is_news(db, once, m);
 		rc = rc > 0 ? queue(add, m) : rc;
@@ -178,9 +181,6 @@ static int queue_events(sqlite3 *db, void *arg)
 				    nt.cfg->retention_attempts_s);
 		rc = db_step(prune, "notify: forget told events");
 	}
-	sqlite3_finalize(once);
-	sqlite3_finalize(add);
-	sqlite3_finalize(prune);
 	return rc;
 }
 

@@ -326,6 +326,33 @@ static const char *download_name(const char *path, int volume)
 	return strrchr(path, '/') + 1;
 }
 
+/* A body for the caller, an open of the real (1) or rendered (0) kind
+ * taken from its caps (open_caps.h), its descriptor none yet: 0, or the
+ * refusal of the caps, or -ENOMEM with the open given back. */
+static int body_take(int real, struct body **out)
+{
+	int rc = open_caps_take(caller_uid(), caller_is_owner(), real);
+
+	if (rc)
+		return rc;
+	*out = calloc(1, sizeof(**out));
+	if (!*out) {
+		open_caps_put(caller_uid(), real);
+		return -ENOMEM;
+	}
+	(*out)->uid = caller_uid();
+	(*out)->fd = -1;
+	return 0;
+}
+
+/* Give back a body that was not sent, nothing opened nor charged: its
+ * open, to its caps. */
+static void body_untake(struct body *b, int real)
+{
+	open_caps_put(b->uid, real);
+	free(b);
+}
+
 /* A library file, opened as the caller. */
 static enum MHD_Result send_real(struct MHD_Connection *c,
 				 const struct node *n, const char *path)
@@ -335,15 +362,9 @@ static enum MHD_Result send_real(struct MHD_Connection *c,
 	char etag[80];
 	int rc;
 
-	rc = open_caps_take(caller_uid(), caller_is_owner(), 1);
+	rc = body_take(1, &b);
 	if (rc)
 		return error(c, rc);
-	b = calloc(1, sizeof(*b));
-	if (!b) {
-		open_caps_put(caller_uid(), 1);
-		return error(c, -ENOMEM);
-	}
-	b->uid = caller_uid();
 	b->fd = rc = views_real_open(n->file, &b->cover);
 	if (rc >= 0 && b->cover) {
 		rc = open_caps_charge(b->uid, caller_is_owner(), b->cover,
@@ -356,8 +377,7 @@ static enum MHD_Result send_real(struct MHD_Connection *c,
 		if (b->fd >= 0)
 			close(b->fd);
 		cover_copies_put(b->cover);
-		open_caps_put(b->uid, 1);
-		free(b);
+		body_untake(b, 1);
 		return error(c, rc);
 	}
 	snprintf(etag, sizeof(etag), "\"%llx-%llx-%lx\"",
@@ -377,19 +397,14 @@ static enum MHD_Result send_zip(struct MHD_Connection *c,
 	char etag[80];
 	int rc;
 
-	rc = open_caps_take(caller_uid(), caller_is_owner(), 0);
+	rc = body_take(0, &b);
+	if (!rc) {
+		rc = opds_zip_open(n->series, &b->zip);
+		if (rc)
+			body_untake(b, 0);
+	}
 	if (rc)
 		return error(c, rc);
-	b = calloc(1, sizeof(*b));
-	if (b)
-		rc = opds_zip_open(n->series, &b->zip);
-	if (!b || rc) {
-		free(b);
-		open_caps_put(caller_uid(), 0);
-		return error(c, b ? rc : -ENOMEM);
-	}
-	b->fd = -1;
-	b->uid = caller_uid();
 	snprintf(etag, sizeof(etag), "\"z%llx-%llx-%llx\"",
 		 (unsigned long long)n->series,
 		 (unsigned long long)b->zip->size,
@@ -442,25 +457,19 @@ static enum MHD_Result send_text(struct MHD_Connection *c,
 	size_t len;
 	int rc;
 
-	rc = open_caps_take(caller_uid(), caller_is_owner(), 0);
+	rc = body_take(0, &b);
+	if (!rc) {
+		rc = open_caps_charge(b->uid, caller_is_owner(), NULL,
+				      text->len);
+		if (rc)
+			body_untake(b, 0);
+	}
 	if (rc) {
 		strbuf_release(text);
 		return error(c, rc);
 	}
-	rc = open_caps_charge(caller_uid(), caller_is_owner(), NULL,
-			      text->len);
-	b = rc ? NULL : calloc(1, sizeof(*b));
-	if (!b) {
-		if (!rc)
-			open_caps_uncharge(caller_uid(), NULL, text->len);
-		open_caps_put(caller_uid(), 0);
-		strbuf_release(text);
-		return error(c, rc ? rc : -ENOMEM);
-	}
 	snprintf(etag, sizeof(etag), "\"%016" PRIx64 "\"",
 		 hash_end(hash_add_bytes(HASH_INIT, text->buf, text->len)));
-	b->fd = -1;
-	b->uid = caller_uid();
 	b->charged = text->len;
 	b->buf = strbuf_detach(text, &len);
 	lasting = is_image_of_archive(path);

@@ -14,6 +14,7 @@
 
 #include "common/bytes.h"
 #include "common/clock.h"
+#include "common/config.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/text.h"
@@ -227,15 +228,10 @@ int control_dry_run_render(struct strbuf *out)
 /* The number of a "limit=" option: 1 to RD_LIMIT_MAX, digits only. */
 static int repair_limit(const char *text)
 {
-	char *end;
 	long n;
 
-	if (!isdigit((unsigned char)*text))
-		return -EINVAL;
-	errno = 0;
-	n = strtol(text, &end, 10);
-	return !*end && !errno && n >= 1 && n <= RD_LIMIT_MAX ? (int)n :
-		-EINVAL;
+	return !config_parse_count(text, &n) && n >= 1 && n <= RD_LIMIT_MAX ?
+		(int)n : -EINVAL;
 }
 
 /* The options of a run pass asked by hand, blank-separated, each at

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "common/array.h"
+#include "common/cleanup.h"
 #include "common/redact.h"
 #include "common/strbuf.h"
 #include "fs/tree/caller.h"
@@ -101,10 +102,7 @@ static int add_special(void *arg, const struct manga_volume_file *v)
 static void volume_free(struct opds_volume *v)
 {
 	opds_zip_free(v->zip);
-	free(v->name);
-	free(v->summary);
-	free(v->writer);
-	free(v->issued);
+	CLEANUP_FREE_ALL(v->name, v->summary, v->writer, v->issued);
 }
 
 /* The zip of a folder of images v, its size, time and cover; none for

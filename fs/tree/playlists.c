@@ -225,22 +225,17 @@ int playlists_render_mix(struct strbuf *out, int64_t track)
 	return render_ranked(&m, track, PLAYLISTS_SIMILAR_POOL + 1);
 }
 
-/* The folders of named playlists. */
-enum form {
-	PLAYLISTS_SIMILAR,
-	PLAYLISTS_MIX,
-	PLAYLISTS_GENRE,
-	PLAYLISTS_DECADE,
-	PLAYLISTS_MPD,
-};
+/* The folders of named playlists: each form and its folder's name. */
+#define FORMS(X)							\
+	X(PLAYLISTS_SIMILAR, "similar") X(PLAYLISTS_MIX, "mix")		\
+	X(PLAYLISTS_GENRE, "genre") X(PLAYLISTS_DECADE, "decade")	\
+	X(PLAYLISTS_MPD, "mpd")
+#define FORM_ENUM(form, name) form,
+#define FORM_NAME(form, name) [form] = name,
 
-static const char *const folders[] = {
-	[PLAYLISTS_SIMILAR] = "similar",
-	[PLAYLISTS_MIX] = "mix",
-	[PLAYLISTS_GENRE] = "genre",
-	[PLAYLISTS_DECADE] = "decade",
-	[PLAYLISTS_MPD] = "mpd",
-};
+enum form { FORMS(FORM_ENUM) };
+
+static const char *const folders[] = { FORMS(FORM_NAME) };
 
 /* The form of the folder named by the len bytes at dir; -ENOENT. */
 static int folder_form(const char *dir, size_t len)

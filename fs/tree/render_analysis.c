@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/array.h"
+#include "common/cleanup.h"
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
@@ -78,6 +79,11 @@ struct dup_line {
 	char *path;
 };
 
+static void line_clear(struct dup_line *l)
+{
+	free(l->path);
+}
+
 struct dup_ctx {
 	struct dup_line *v;
 	size_t nr, alloc;
@@ -89,17 +95,17 @@ static int add_line(void *arg, int group, const char *reason,
 		    const char *path)
 {
 	struct dup_ctx *ctx = arg;
-	struct dup_line *v = array_grow(ctx->v, ctx->nr, &ctx->alloc,
-					sizeof(*v), 16);
-	char *copy;
+	CLEANUP_FREE char *copy = strdup(path);
+	struct dup_line *v;
 
+	if (!copy)
+		return -ENOMEM;
+	v = array_grow(ctx->v, ctx->nr, &ctx->alloc, sizeof(*v), 16);
 	if (!v)
 		return -ENOMEM;
 	ctx->v = v;
-	copy = strdup(path);
-	if (!copy)
-		return -ENOMEM;
-	ctx->v[ctx->nr++] = (struct dup_line){ group, reason, copy };
+	v[ctx->nr++] = (struct dup_line){ group, reason,
+					  CLEANUP_STEAL(copy) };
 	if (group >= ctx->groups)
 		ctx->groups = group + 1;
 	return 0;
@@ -213,9 +219,7 @@ static int render_groups(struct strbuf *out,
 
 	if (!rc)
 		rc = write(&ctx, out);
-	for (size_t i = 0; i < ctx.nr; i++)
-		free(ctx.v[i].path);
-	free(ctx.v);
+	CLEANUP_FREE_ROWS(ctx.v, ctx.nr, line_clear);
 	return rc;
 }
 

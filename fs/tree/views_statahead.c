@@ -52,7 +52,7 @@ static struct {
 	struct mount *mounts;
 	size_t nr_mounts, alloc_mounts;
 	double mounts_at;
-	uint64_t count;
+	uint64_t count;		/* stats done: atomic, read without lock */
 } sa = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.work = PTHREAD_COND_INITIALIZER,
@@ -177,7 +177,7 @@ static void *statahead_thread(void *arg)
 		stat(path, &st);
 		free(path);
 		pthread_mutex_lock(&sa.lock);
-		sa.count++;
+		__atomic_add_fetch(&sa.count, 1, __ATOMIC_RELAXED);
 	}
 	sa.running--;
 	pthread_cond_broadcast(&sa.gone);
@@ -249,12 +249,7 @@ out:
 
 uint64_t views_statahead_count(void)
 {
-	uint64_t n;
-
-	pthread_mutex_lock(&sa.lock);
-	n = sa.count;
-	pthread_mutex_unlock(&sa.lock);
-	return n;
+	return __atomic_load_n(&sa.count, __ATOMIC_RELAXED);
 }
 
 void views_statahead_stop(void)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "common/array.h"
+#include "common/cleanup.h"
 #include "common/db.h"
 #include "common/log.h"
 #include "common/lookup.h"
@@ -566,7 +567,8 @@ static int record_matches(sqlite3 *db, const struct analysis_outcome *o,
  * analysed has none. */
 static int record_album(sqlite3 *db, int64_t album)
 {
-	double *lufs = NULL, *secs = NULL;
+	CLEANUP_FREE double *lufs = NULL;
+	CLEANUP_FREE double *secs = NULL;
 	sqlite3_stmt *st;
 	int64_t waiting, total;
 	int n = 0, rc;
@@ -613,8 +615,6 @@ static int record_album(sqlite3 *db, int64_t album)
 			sqlite3_finalize(st);
 		}
 	}
-	free(lufs);
-	free(secs);
 	return rc;
 }
 

@@ -334,14 +334,8 @@ int playlist_reads_duplicates(int (*fn)(void *arg, int group,
 			      void *arg)
 {
 	struct dup_rows d = { .fn = fn, .arg = arg };
-	sqlite3 *db = reader_begin();
-	int rc;
 
-	if (!db)
-		return -EIO;
-	rc = analysis_store_duplicates(db, dup_row, &d);
-	reader_end(db);
-	return rc;
+	return READER_WITH(db, analysis_store_duplicates(db, dup_row, &d));
 }
 
 struct times {

@@ -109,6 +109,17 @@ static int prepare(const char *sql, sqlite3 **db, sqlite3_stmt **st)
 	return rc;
 }
 
+/* prepare() for a query of one track or album, bound to its ?1. */
+static int prepare_id(const char *sql, int64_t id, sqlite3 **db,
+		      sqlite3_stmt **st)
+{
+	int rc = prepare(sql, db, st);
+
+	if (!rc)
+		sqlite3_bind_int64(*st, 1, id);
+	return rc;
+}
+
 /*
  * Rank the file whose id and name are in columns col and col + 1 of the
  * current row of st, and take it into *out when it beats *best (-1 for
@@ -170,7 +181,7 @@ static int embedded_cover(sqlite3 *db, int64_t album, int64_t track,
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = prepare(!album ?
+	rc = prepare_id(!album ?
 		"SELECT t.file_id, p.mime FROM tracks t"
 		" JOIN pictures p ON p.file_id = t.file_id"
 		" WHERE t.file_id = ?1 AND p.length <= ?2" :
@@ -178,10 +189,9 @@ static int embedded_cover(sqlite3 *db, int64_t album, int64_t track,
 		" JOIN pictures p ON p.file_id = t.file_id"
 		" WHERE t.album_id = ?1 AND p.length <= ?2"
 		" ORDER BY p.type != 3, t.disc_no, t.track_no, t.id LIMIT 1",
-		&db, &st);
+		album ? album : track, &db, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, album ? album : track);
 	sqlite3_bind_int64(st, 2, covers_max_picture());
 	rc = step_row(db, st, "cover: find embedded");
 	if (!rc) {
@@ -277,14 +287,14 @@ int covers_album(int64_t track, struct cover *out)
 
 	if (!covers_enabled())
 		return -ENOENT;
-	rc = prepare("SELECT t.album_id, i.id, i.name, d.root_id, d.path"
-		     " FROM tracks t JOIN files f ON f.id = t.file_id"
-		     " LEFT JOIN directories d ON d.id = f.dir_id"
-		     " LEFT JOIN files i ON i.dir_id = f.dir_id"
-		     " AND i.kind = 'other' WHERE t.file_id = ?1", &db, &st);
+	rc = prepare_id("SELECT t.album_id, i.id, i.name, d.root_id, d.path"
+			" FROM tracks t JOIN files f ON f.id = t.file_id"
+			" LEFT JOIN directories d ON d.id = f.dir_id"
+			" LEFT JOIN files i ON i.dir_id = f.dir_id"
+			" AND i.kind = 'other' WHERE t.file_id = ?1",
+			track, &db, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, track);
 	rc = step_row(db, st, "cover: find track");
 	if (!rc) {
 		album = sqlite3_column_int64(st, 0);
@@ -515,20 +525,11 @@ static int refresh(sqlite3_stmt **st)
  * without it. */
 static int refresh_due(sqlite3 *db)
 {
-	sqlite3_stmt *st;
-	int rc, due;
-
-	rc = db_prepare(db, "SELECT (EXISTS (SELECT 1 FROM covers_dirty)"
-			" OR EXISTS (SELECT 1 FROM covers_dirty_dirs))"
-			" AND EXISTS (SELECT 1 FROM sqlite_master"
-			" WHERE type = 'index' AND name = 'tracks_album')",
-			&st);
-	if (rc)
-		return rc;
-	rc = sqlite3_step(st);
-	due = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
-	rc = db_finalize(st, rc, "cover: look for marked albums");
-	return rc ? rc : due;
+	return db_yes(db, "cover: look for marked albums",
+		      "SELECT (EXISTS (SELECT 1 FROM covers_dirty)"
+		      " OR EXISTS (SELECT 1 FROM covers_dirty_dirs))"
+		      " AND EXISTS (SELECT 1 FROM sqlite_master"
+		      " WHERE type = 'index' AND name = 'tracks_album')");
 }
 
 int covers_refresh(sqlite3 *db)
@@ -594,14 +595,13 @@ static int load_embedded(int64_t track, struct embedded *e)
 	sqlite3 *db;
 	int rc;
 
-	rc = prepare("SELECT r.path, f.path, p.offset, p.length, p.unsync,"
-		     " p.type, f.mtime_ns FROM pictures p"
-		     " JOIN file_paths f ON f.id = p.file_id"
-		     " JOIN roots r ON r.id = f.root_id WHERE p.file_id = ?1"
-		     " AND p.length <= ?2", &db, &st);
+	rc = prepare_id("SELECT r.path, f.path, p.offset, p.length, p.unsync,"
+			" p.type, f.mtime_ns FROM pictures p"
+			" JOIN file_paths f ON f.id = p.file_id"
+			" JOIN roots r ON r.id = f.root_id WHERE p.file_id = ?1"
+			" AND p.length <= ?2", track, &db, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, track);
 	sqlite3_bind_int64(st, 2, covers_max_picture());
 	rc = step_row(db, st, "cover: find picture");
 	if (!rc) {

@@ -65,16 +65,14 @@ int gone_keep(sqlite3 *db, int by_dir, int64_t id)
 static int any_kept(sqlite3 *db)
 {
 	int rc = __atomic_load_n(&maybe_kept, __ATOMIC_RELAXED);
-	sqlite3_int64 any;
 
 	if (rc >= 0)
 		return rc;
-	rc = db_one_int(db, "look for gone tracks",
-			"SELECT EXISTS (SELECT 1 FROM gone)", NULL, 0, &any);
-	if (rc)
-		return rc;
-	__atomic_store_n(&maybe_kept, any, __ATOMIC_RELAXED);
-	return any;
+	rc = db_yes(db, "look for gone tracks",
+		    "SELECT EXISTS (SELECT 1 FROM gone)");
+	if (rc >= 0)
+		__atomic_store_n(&maybe_kept, rc, __ATOMIC_RELAXED);
+	return rc;
 }
 
 /*

@@ -99,14 +99,9 @@ int library_stats_missing_under(char *const *series, size_t n,
 				int64_t *out)
 {
 	struct under u = { series, n, 0 };
-	sqlite3 *db = reader_begin();
 	int rc;
 
-	*out = 0;
-	if (!db)
-		return -EIO;
-	rc = manga_each_missing(db, count_missing_under, &u);
-	reader_end(db);
+	rc = READER_WITH(db, manga_each_missing(db, count_missing_under, &u));
 	*out = u.count;
 	return rc;
 }

@@ -392,14 +392,13 @@ static void music_close(void)
  * say so in *dropped. */
 static int drop_if_empty(sqlite3 *db, void *dropped)
 {
-	sqlite3_int64 any;
-	int rc = db_one_int(db, "look for files",
-			    "SELECT EXISTS (SELECT 1 FROM files)", NULL, 0,
-			    &any);
+	int any = db_yes(db, "look for files",
+			 "SELECT EXISTS (SELECT 1 FROM files)");
+	int rc = any < 0 ? any : 0;
 
-	if (!rc && !any)
+	if (!any)
 		rc = schema_drop_bulk_indexes(db);
-	*(int *)dropped = !rc && !any;
+	*(int *)dropped = !any && !rc;
 	return rc;
 }
 

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
 #include "common/log.h"
 #include "common/utf8.h"
 #include "indexer/library/tags.h"
@@ -486,16 +487,9 @@ int tags_take_lyrics(struct tags *t, const char *s, size_t len,
 
 void tags_release(struct tags *t)
 {
-	free(t->title);
-	free(t->artist);
-	free(t->album_artist);
-	free(t->album);
-	free(t->genre);
-	free(t->mb_track_id);
-	free(t->mb_album_id);
-	free(t->mb_artist_id);
-	free(t->mb_album_artist_id);
-	free(t->lyrics);
-	free(t->lyrics_synced);
+	CLEANUP_FREE_ALL(t->title, t->artist, t->album_artist, t->album,
+			 t->genre, t->mb_track_id, t->mb_album_id,
+			 t->mb_artist_id, t->mb_album_artist_id, t->lyrics,
+			 t->lyrics_synced);
 	memset(t, 0, sizeof(*t));
 }

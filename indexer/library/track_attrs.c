@@ -101,16 +101,16 @@ static int album_gain_of(int64_t file, int (*may)(const char *path),
 	int waiting = 0, rc;
 	sqlite3_stmt *st;
 
-	rc = reader_prepare("SELECT r.path, f.path, a.state, a.loudness_lufs,"
-		" a.duration_s, o.id IN (SELECT track_id FROM analysis_queue)"
+	rc = reader_prepare_id("SELECT r.path, f.path, a.state,"
+		" a.loudness_lufs, a.duration_s,"
+		" o.id IN (SELECT track_id FROM analysis_queue)"
 		" FROM tracks t JOIN tracks o ON o.album_id = t.album_id"
 		" JOIN file_paths f ON f.id = o.file_id"
 		" JOIN roots r ON r.id = f.root_id"
 		" LEFT JOIN analysis a ON a.track_id = o.id"
-		" WHERE t.file_id = ?1", what, &st);
+		" WHERE t.file_id = ?1", what, file, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, file);
 	while (!waiting && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *state = (const char *)sqlite3_column_text(st, 2);
 
@@ -157,7 +157,7 @@ static int read_values(int64_t file, int (*may)(const char *path),
 
 	/* A file manager asks for these file by file: the statement is the
 	 * thread's kept one, parsed once. */
-	rc = reader_prepare("SELECT t.title, ar.name, al.title,"
+	rc = reader_prepare_id("SELECT t.title, ar.name, al.title,"
 		" t.track_no, aa.name, t.disc_no, t.year, t.tag_source,"
 		" a.bpm, a.loudness_lufs, a.gain_db, g.gain_db,"
 		" a.peak, t.tag_gain_db, t.tag_album_gain_db, t.mb_track_id,"
@@ -170,10 +170,9 @@ static int read_values(int64_t file, int (*may)(const char *path),
 		" LEFT JOIN albums al ON al.id = t.album_id"
 		" LEFT JOIN analysis a ON a.track_id = t.id AND a.state = 'ok'"
 		" LEFT JOIN analysis_albums g ON g.album_id = t.album_id"
-		" WHERE t.file_id = ?1", what, &st);
+		" WHERE t.file_id = ?1", what, file, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, file);
 	rc = sqlite3_step(st);
 	for (size_t i = 0; rc == SQLITE_ROW && i < NR_ATTRS; i++) {
 		if (sqlite3_column_type(st, i) == SQLITE_NULL)
@@ -296,13 +295,12 @@ int track_attrs_media(int64_t file, struct track_media *out)
 	int rc;
 
 	*out = (struct track_media){ .genre = NULL };
-	rc = reader_prepare("SELECT f.size, t.bitrate_kbps, t.sample_rate,"
+	rc = reader_prepare_id("SELECT f.size, t.bitrate_kbps, t.sample_rate,"
 		" t.channels, t.genre, t.bit_depth FROM tracks t"
 		" JOIN files f ON f.id = t.file_id WHERE t.file_id = ?1",
-		what, &st);
+		what, file, &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, file);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		out->size = sqlite3_column_int64(st, 0);

@@ -128,16 +128,14 @@ static void take_media_meta(json_t *media, struct anilist_info *io)
 			series_meta_add(out->alt_titles,
 					sizeof(out->alt_titles),
 					json_string_value(v));
-	json_array_foreach(json_object_get(media, "synonyms"), i, v)
-		series_meta_add(out->alt_titles, sizeof(out->alt_titles),
-				json_string_value(v));
+	series_meta_add_each(out->alt_titles, sizeof(out->alt_titles),
+			     json_object_get(media, "synonyms"), NULL);
 	series_meta_set(out->status, sizeof(out->status), io->status);
 	series_meta_summary(out->summary, sizeof(out->summary),
 			    json_string_value(json_object_get(media,
 							"description")));
-	json_array_foreach(json_object_get(media, "genres"), i, v)
-		series_meta_add(out->genres, sizeof(out->genres),
-				json_string_value(v));
+	series_meta_add_each(out->genres, sizeof(out->genres),
+			     json_object_get(media, "genres"), NULL);
 	json_array_foreach(json_object_get(json_object_get(media, "staff"),
 					   "edges"), i, v) {
 		const char *role = json_string_value(json_object_get(v,

@@ -14,6 +14,7 @@
 #include "common/db.h"
 #include "common/log.h"
 #include "indexer/store/writer.h"
+#include "indexer/store/writer_run.h"
 
 int blocklist_valid_id(const char *id)
 {
@@ -28,23 +29,9 @@ int blocklist_valid_id(const char *id)
 
 /* An entry for the writer. */
 struct entry {
-	const char *id, *title, *reason;
+	const char *id;
 	int removed;
 };
-
-/* A writer_call() function: add e, its title from found when not given. */
-static int store_add(sqlite3 *db, void *arg)
-{
-	const struct entry *e = arg;
-
-	return db_run(db, "store blocklist entry",
-		      "INSERT INTO blocklist (id, title, reason, at)"
-		      " VALUES (?1, coalesce(?2, (SELECT title FROM found"
-		      " WHERE release_id = ?1 LIMIT 1), ''), ?3, ?4)"
-		      " ON CONFLICT (id) DO NOTHING",
-		      DB_ARGS(DB_TEXT(e->id), DB_TEXT(e->title),
-			      DB_TEXT(e->reason), DB_REAL(clock_wall())));
-}
 
 /* A writer_call() function: remove e, noting whether it was there. */
 static int store_remove(sqlite3 *db, void *arg)
@@ -64,12 +51,19 @@ static int store_remove(sqlite3 *db, void *arg)
 
 int blocklist_add(const char *id, const char *title, const char *reason)
 {
-	struct entry e = { .id = id, .title = title, .reason = reason };
 	int rc;
 
 	if (!blocklist_valid_id(id))
 		return -EINVAL;
-	rc = writer_call_urgent(store_add, &e);
+	/* its title from found when not given */
+	rc = writer_run_urgent("store blocklist entry",
+			       "INSERT INTO blocklist (id, title, reason, at)"
+			       " VALUES (?1, coalesce(?2, (SELECT title"
+			       " FROM found WHERE release_id = ?1 LIMIT 1),"
+			       " ''), ?3, ?4) ON CONFLICT (id) DO NOTHING",
+			       DB_ARGS(DB_TEXT(id), DB_TEXT(title),
+				       DB_TEXT(reason),
+				       DB_REAL(clock_wall())));
 	if (!rc)
 		log_info("blocklist: %s added: %s", id, reason);
 	return rc;

@@ -11,6 +11,7 @@
 
 #include "common/array.h"
 #include "common/bytes.h"
+#include "common/cleanup.h"
 #include "common/notify.h"
 #include "common/strbuf.h"
 #include "common/text.h"
@@ -161,8 +162,6 @@ void digest_end(struct digest *d)
 			if (d->ev[i].kind == (enum digest_event_kind)k)
 				digest_tell_now(&d->ev[i]);
 	}
-	for (size_t i = 0; i < d->nr; i++)
-		event_clear(&d->ev[i]);
-	free(d->ev);
+	CLEANUP_FREE_ROWS(d->ev, d->nr, event_clear);
 	*d = (struct digest) { 0 };
 }

@@ -535,6 +535,15 @@ static int may_ask(const struct client_kind *k,
 	return ret;
 }
 
+/* Before asking c's client a question: err emptied, -EOPNOTSUPP when
+ * its kind does not answer it (has is 0), else may_ask(). */
+static int may_call(const struct client_kind *k, int has,
+		    const struct download_client *c, struct strbuf *err)
+{
+	strbuf_reset(err);
+	return has ? may_ask(k, c, err) : -EOPNOTSUPP;
+}
+
 int download_send(const struct download_client *c,
 		  const struct download_release *r, const int *cancel,
 		  char *id, struct strbuf *err)
@@ -588,10 +597,7 @@ int download_list(const struct download_client *c, const char *const *ids,
 	int ret;
 
 	*out = NULL;
-	strbuf_reset(err);
-	if (!k || !k->list)
-		return -EOPNOTSUPP;
-	ret = may_ask(k, c, err);
+	ret = may_call(k, k && k->list, c, err);
 	return ret ? ret : asked(c, k->list(c, ids, nr, out, err), err);
 }
 
@@ -619,10 +625,7 @@ int download_version(const struct download_client *c, struct strbuf *out,
 	const struct client_kind *k = find_kind(c);
 	int ret;
 
-	strbuf_reset(err);
-	if (!k)
-		return -EOPNOTSUPP;
-	ret = may_ask(k, c, err);
+	ret = may_call(k, k != NULL, c, err);
 	return ret ? ret : asked(c, k->version(c, out, err), err);
 }
 
@@ -632,10 +635,7 @@ int download_home(const struct download_client *c, struct strbuf *out,
 	const struct client_kind *k = find_kind(c);
 	int ret;
 
-	strbuf_reset(err);
-	if (!k || !k->home)
-		return -EOPNOTSUPP;
-	ret = may_ask(k, c, err);
+	ret = may_call(k, k && k->home, c, err);
 	return ret ? ret : asked(c, k->home(c, out, err), err);
 }
 

@@ -9,6 +9,8 @@
 
 #include <jansson.h>
 
+#include "common/bytes.h"
+#include "common/cleanup.h"
 #include "common/db.h"
 #include "common/log.h"
 #include "indexer/monitor/release.h"
@@ -79,29 +81,41 @@ static int store_found(sqlite3_stmt *st, int64_t series,
 		char id[RELEASE_ID_LEN + 1];
 
 		release_id(r->guid, r->link, r->magnet, r->title, id);
-		sqlite3_bind_text(st, 18, id, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 1, series);
-		sqlite3_bind_int(st, 2, w->volume);
-		sqlite3_bind_int(st, 3, i);
-		sqlite3_bind_text(st, 4, r->title, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, r->source, -1, SQLITE_STATIC);
-		db_bind_text(st, 17, r->protocol);
-		db_bind_text(st, 6, r->link);
-		db_bind_text(st, 7, r->magnet);
-		db_bind_text(st, 8, r->guid);
-		db_bind_text(st, 9, r->indexer);
-		sqlite3_bind_int(st, 10, r->indexer_id);
-		sqlite3_bind_double(st, 11, r->first);
-		sqlite3_bind_double(st, 12, r->last);
-		db_bind_int64_if(st, 13, r->size >= 0, r->size);
-		db_bind_int64_if(st, 14, !strcmp(r->source, "prowlarr") &&
-				 r->seeders >= 0, r->seeders);
-		db_bind_real_if(st, 15, r->published_at > 0, r->published_at);
-		sqlite3_bind_double(st, 16, r->found_at ? r->found_at : at);
-		rc = db_step(st, "store releases");
+		rc = db_bind_args(st, "store releases", DB_ARGS(DB_INT(series),
+			DB_INT(w->volume), DB_INT(i), DB_TEXT(r->title),
+			DB_TEXT(r->source), DB_TEXT(r->link),
+			DB_TEXT(r->magnet), DB_TEXT(r->guid),
+			DB_TEXT(r->indexer), DB_INT(r->indexer_id),
+			DB_REAL(r->first), DB_REAL(r->last),
+			r->size >= 0 ? DB_INT(r->size) : DB_TEXT(NULL),
+			!strcmp(r->source, "prowlarr") && r->seeders >= 0 ?
+			DB_INT(r->seeders) : DB_TEXT(NULL),
+			r->published_at > 0 ? DB_REAL(r->published_at) :
+			DB_TEXT(NULL),
+			DB_REAL(r->found_at ? r->found_at : at),
+			DB_TEXT(r->protocol), DB_TEXT(id)));
+		if (!rc)
+			rc = db_step(st, "store releases");
 	}
 	return rc;
 }
+
+/* The statements of store_tx(), in the order of its locals. */
+static const char *const store_sql[] = {
+	"INSERT INTO wanted (series_id, volume, kind, searched_at)"
+	" VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+	"UPDATE wanted SET kind = ?3, searched_at = ?4"
+	" WHERE series_id = ?1 AND volume = ?2",
+	"DELETE FROM found WHERE series_id = ?1 AND volume = ?2",
+	"INSERT INTO found (series_id, volume, rank, title, source, link,"
+	" magnet, guid, indexer, indexer_id, first, last, size, seeders,"
+	" published_at, found_at, protocol, release_id)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	" ?14, ?15, ?16, ?17, ?18)",
+	"SELECT untold FROM wanted WHERE series_id = ?1 AND volume = ?2",
+	"UPDATE wanted SET untold = ?3, dropped = ?4"
+	" WHERE series_id = ?1 AND volume = ?2",
+};
 
 /* A writer_call() function: replace what is known of the volumes a
  * series wanted, and note when it was checked. Without replace (a source
@@ -111,44 +125,25 @@ static int store_found(sqlite3_stmt *st, int64_t series,
 static int store_tx(sqlite3 *db, void *arg)
 {
 	struct found_results *res = arg;
-	sqlite3_stmt *want = NULL, *again = NULL, *clear = NULL, *add = NULL;
-	sqlite3_stmt *checked = NULL, *untold[2] = { NULL, NULL };
+	CLEANUP_STMT sqlite3_stmt *want = NULL;
+	CLEANUP_STMT sqlite3_stmt *again = NULL;
+	CLEANUP_STMT sqlite3_stmt *clear = NULL;
+	CLEANUP_STMT sqlite3_stmt *add = NULL;
+	CLEANUP_STMT sqlite3_stmt *untold_read = NULL;
+	CLEANUP_STMT sqlite3_stmt *untold_keep = NULL;
+	sqlite3_stmt **const sts[] = {
+		&want, &again, &clear, &add, &untold_read, &untold_keep,
+	};
 	int rc, told;
 
-	rc = db_prepare(db, "UPDATE series SET last_checked = ?2"
-			" WHERE id = ?1", &checked);
-	if (!rc) {
-		sqlite3_bind_int64(checked, 1, res->series);
-		sqlite3_bind_double(checked, 2, res->at);
-		rc = db_step(checked, "store when the series was checked");
-	}
+	_Static_assert(ARRAY_SIZE(sts) == ARRAY_SIZE(store_sql),
+		       "a statement for each local");
+
+	rc = db_run(db, "store when the series was checked",
+		    "UPDATE series SET last_checked = ?2 WHERE id = ?1",
+		    DB_ARGS(DB_INT(res->series), DB_REAL(res->at)));
 	if (!rc)
-		rc = db_prepare(db, "INSERT INTO wanted (series_id, volume,"
-			" kind, searched_at) VALUES (?1, ?2, ?3, ?4)"
-			" ON CONFLICT DO NOTHING", &want);
-	if (!rc)
-		rc = db_prepare(db, "UPDATE wanted SET kind = ?3,"
-				" searched_at = ?4 WHERE series_id = ?1"
-				" AND volume = ?2", &again);
-	if (!rc)
-		rc = db_prepare(db, "DELETE FROM found WHERE series_id = ?1"
-				" AND volume = ?2", &clear);
-	if (!rc)
-		rc = db_prepare(db, "INSERT INTO found (series_id, volume,"
-			" rank, title, source, link, magnet, guid, indexer,"
-			" indexer_id, first, last, size, seeders,"
-			" published_at, found_at, protocol, release_id)"
-			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-			" ?12, ?13, ?14, ?15, ?16, ?17, ?18)", &add);
-	if (!rc)
-		rc = db_prepare(db, "SELECT untold FROM wanted"
-				" WHERE series_id = ?1 AND volume = ?2",
-				&untold[0]);
-	if (!rc)
-		rc = db_prepare(db, "UPDATE wanted SET untold = ?3,"
-				" dropped = ?4"
-				" WHERE series_id = ?1 AND volume = ?2",
-				&untold[1]);
+		rc = db_prepare_each(db, store_sql, sts, ARRAY_SIZE(sts));
 	for (size_t i = 0; !rc && i < res->nr; i++) {
 		int added = 0;
 
@@ -164,7 +159,7 @@ static int store_tx(sqlite3 *db, void *arg)
 		}
 		if (rc || (!res->replace && !added))
 			continue;
-		rc = was_untold(untold[0], res, i, &told);
+		rc = was_untold(untold_read, res, i, &told);
 		sqlite3_bind_int64(clear, 1, res->series);
 		sqlite3_bind_int(clear, 2, res->w[i].volume);
 		if (!rc)
@@ -172,18 +167,11 @@ static int store_tx(sqlite3 *db, void *arg)
 		res->w[i].newly_found = res->w[i].nr > 0 &&
 			(!sqlite3_changes(db) || told);
 		if (!rc)
-			rc = keep_untold(untold[1], res, i);
+			rc = keep_untold(untold_keep, res, i);
 		if (!rc)
 			rc = store_found(add, res->series, &res->w[i],
 					 res->at);
 	}
-	sqlite3_finalize(checked);
-	sqlite3_finalize(want);
-	sqlite3_finalize(again);
-	sqlite3_finalize(clear);
-	sqlite3_finalize(add);
-	sqlite3_finalize(untold[0]);
-	sqlite3_finalize(untold[1]);
 	return rc;
 }
 

@@ -24,6 +24,7 @@
 #include "indexer/monitor/series_save.h"
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"
+#include "indexer/store/writer_run.h"
 
 void handoff_init(struct handoff *h, const struct config *cfg,
 		  const struct prowlarr *prowlarr, sqlite3 *db,
@@ -73,14 +74,11 @@ struct sent {
 	double at;
 };
 
-/* A writer_call() function: remember a hand-off. A volume once sent
- * stays sent: it is never handed over again, unless its download
- * fails. */
-static int store_sent(sqlite3 *db, void *arg)
+/* Remember a hand-off. A volume once sent stays sent: it is never
+ * handed over again, unless its download fails. */
+static int store_sent(const struct sent *d)
 {
-	const struct sent *d = arg;
-
-	return db_run(db, "store download",
+	return writer_run("store download",
 		"INSERT INTO downloads (series, volume, state,"
 		" client, title, source, at, error, client_id, release_id,"
 		" sent_at, changed_at, progress, progress_at, path, applied)"
@@ -97,26 +95,6 @@ static int store_sent(sqlite3 *db, void *arg)
 			DB_TEXT(d->title), DB_TEXT(d->source), DB_REAL(d->at),
 			DB_TEXT(d->error), DB_TEXT(d->client_id),
 			DB_TEXT(d->release_id), DB_INT(found_once())));
-}
-
-/* One release's outcome, for its row in found. */
-struct noted {
-	int64_t series;
-	int volume, rank;
-	const char *state, *reason;
-};
-
-/* A writer_call() function: what the hand-off did with a release. */
-static int store_noted(sqlite3 *db, void *arg)
-{
-	const struct noted *n = arg;
-
-	return db_run(db, "store release state",
-		      "UPDATE found SET state = ?4, reason = ?5"
-		      " WHERE series_id = ?1 AND volume = ?2 AND rank = ?3",
-		      DB_ARGS(DB_INT(n->series), DB_INT(n->volume),
-			      DB_INT(n->rank), DB_TEXT(n->state),
-			      DB_TEXT(n->reason)));
 }
 
 /* Whether a release was already sent for the volume, in an earlier check
@@ -198,7 +176,7 @@ static int record_sent(const struct release_want *w, size_t nr,
 		if (w[i].volume < r->first || w[i].volume > r->last)
 			continue;
 		d->volume = w[i].volume;
-		rc = writer_call(store_sent, d);
+		rc = store_sent(d);
 	}
 	return rc;
 }
@@ -263,21 +241,18 @@ static int note(struct handoff *h, int64_t series_id,
 		const struct release_want *w, size_t i, enum outcome o,
 		const char *reason)
 {
-	struct noted n = {
-		.series = series_id,
-		.volume = w->volume,
-		.rank = (int)i,
-		.state = outcome_names[o],
-		.reason = reason,
-	};
-
 	if (o == SKIPPED)
 		h->skipped++;
 	else if (o == FAILED)
 		h->failed++;
 	else if (o == SENT)
 		h->sent++;
-	return writer_call(store_noted, &n);
+	return writer_run("store release state",
+			  "UPDATE found SET state = ?4, reason = ?5"
+			  " WHERE series_id = ?1 AND volume = ?2 AND rank = ?3",
+			  DB_ARGS(DB_INT(series_id), DB_INT(w->volume),
+				  DB_INT(i), DB_TEXT(outcome_names[o]),
+				  DB_TEXT(reason)));
 }
 
 /*
@@ -305,7 +280,7 @@ static int record_outcome(struct handoff *h, struct sent *d,
 	if (best == SENT)
 		rc = record_sent(w, nr, chosen, d);
 	else
-		rc = writer_call(store_sent, d);
+		rc = store_sent(d);
 	if (best == FAILED)
 		h->errors++;
 	if (best == SENT || best == FAILED)

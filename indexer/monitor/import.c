@@ -23,6 +23,7 @@
 
 #include "common/array.h"
 #include "common/bytes.h"
+#include "common/cleanup.h"
 #include "common/config.h"
 #include "common/log.h"
 #include "common/redact.h"
@@ -306,9 +307,7 @@ out:
 		close(w.base_fd);
 	if (w.file_fd >= 0)
 		close(w.file_fd);
-	for (size_t i = 0; i < w.nr; i++)
-		import_free_candidate(&w.v[i]);
-	free(w.v);
+	CLEANUP_FREE_ROWS(w.v, w.nr, import_free_candidate);
 	strbuf_release(&named);
 	strbuf_release(&real);
 	return ret;

@@ -126,7 +126,6 @@ static void kitsu_take_meta(json_t *attr, struct kitsu_info *io)
 	const char *title = json_string_value(json_object_get(titles, "en"));
 	const char *key, *slug;
 	struct strbuf url = STRBUF_INIT;
-	size_t i;
 
 	memset(out, 0, sizeof(*out));
 	if (!title || !*title)
@@ -141,9 +140,8 @@ static void kitsu_take_meta(json_t *attr, struct kitsu_info *io)
 			series_meta_add(out->alt_titles,
 					sizeof(out->alt_titles),
 					json_string_value(v));
-	json_array_foreach(json_object_get(attr, "abbreviatedTitles"), i, v)
-		series_meta_add(out->alt_titles, sizeof(out->alt_titles),
-				json_string_value(v));
+	series_meta_add_each(out->alt_titles, sizeof(out->alt_titles),
+			     json_object_get(attr, "abbreviatedTitles"), NULL);
 	series_meta_set(out->status, sizeof(out->status), io->status);
 	series_meta_summary(out->summary, sizeof(out->summary),
 			    json_string_value(json_object_get(attr,

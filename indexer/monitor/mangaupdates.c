@@ -272,28 +272,21 @@ static void take_record_meta(json_t *root, struct mangaupdates_info *io)
 {
 	struct series_meta *out = &io->meta;
 	const char *original = mangaupdates_edition(io->type);
-	json_t *v;
-	size_t i;
 
 	memset(out, 0, sizeof(*out));
 	series_meta_set(out->title, sizeof(out->title),
 			json_string_value(json_object_get(root, "title")));
-	json_array_foreach(json_object_get(root, "associated"), i, v)
-		series_meta_add(out->alt_titles, sizeof(out->alt_titles),
-				json_string_value(json_object_get(v,
-								  "title")));
+	series_meta_add_each(out->alt_titles, sizeof(out->alt_titles),
+			     json_object_get(root, "associated"), "title");
 	series_meta_set(out->status, sizeof(out->status),
 			json_string_value(json_object_get(root, "status")));
 	series_meta_summary(out->summary, sizeof(out->summary),
 			    json_string_value(json_object_get(root,
 							"description")));
-	json_array_foreach(json_object_get(root, "genres"), i, v)
-		series_meta_add(out->genres, sizeof(out->genres),
-				json_string_value(json_object_get(v,
-								  "genre")));
-	json_array_foreach(json_object_get(root, "authors"), i, v)
-		series_meta_add(out->authors, sizeof(out->authors),
-				json_string_value(json_object_get(v, "name")));
+	series_meta_add_each(out->genres, sizeof(out->genres),
+			     json_object_get(root, "genres"), "genre");
+	series_meta_add_each(out->authors, sizeof(out->authors),
+			     json_object_get(root, "authors"), "name");
 	series_meta_set_url(out->cover, sizeof(out->cover),
 			    json_string_value(json_object_get(json_object_get(
 				json_object_get(root, "image"), "url"),
@@ -354,15 +347,13 @@ static int ask(const struct remote_source *mu, const char *url,
 		.method = body ? "POST" : "GET",
 		.url = url,
 		.headers = headers,
-		.body = body,
-		.body_len = body ? strlen(body) : 0,
-		.content_type = body ? "application/json" : NULL,
 		.timeout_ms = mu->timeout_ms,
 		.max_body = MANGAUPDATES_MAX_ANSWER,
 		.follow_redirects = 1,
 		.cancel = cancel,
 	};
 
+	http_json_body(&req, body);
 	return remote_send(mu->throttle, &req, resp);
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/cache.h"
+#include "common/cleanup.h"
 #include "common/clock.h"
 #include "common/db.h"
 #include "common/strbuf.h"
@@ -337,10 +338,8 @@ static int last_check(sqlite3 *db, const char *kind, struct monitor_check *c,
 
 void monitor_state_release(struct monitor_state *s)
 {
-	free(s->last_missing.kind);
-	free(s->last_missing.trigger);
-	free(s->last_new.kind);
-	free(s->last_new.trigger);
+	CLEANUP_FREE_ALL(s->last_missing.kind, s->last_missing.trigger,
+			 s->last_new.kind, s->last_new.trigger);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "common/cleanup.h"
 #include "common/clock.h"
 #include "common/http.h"
 #include "common/json.h"
@@ -165,11 +166,8 @@ static int send_request(const struct prowlarr *p, struct http_request *req,
 /* Free what one release owns, for a release half made too. */
 static void release_clear(struct prowlarr_release *r)
 {
-	free(r->guid);
-	free(r->title);
-	free(r->indexer);
-	free(r->download_url);
-	free(r->magnet_url);
+	CLEANUP_FREE_ALL(r->guid, r->title, r->indexer, r->download_url,
+			 r->magnet_url);
 }
 
 /* Copy s, which may be NULL, so a release owns all its strings. */
@@ -502,11 +500,5 @@ int prowlarr_grab(const struct prowlarr *p, const struct prowlarr_release *r,
 
 void prowlarr_releases_free(struct prowlarr_release *r, size_t nr)
 {
-	size_t i;
-
-	if (!r)
-		return;
-	for (i = 0; i < nr; i++)
-		release_clear(&r[i]);
-	free(r);
+	CLEANUP_FREE_ROWS(r, nr, release_clear);
 }

@@ -31,6 +31,7 @@
 #include "indexer/monitor/series_meta.h"
 #include "indexer/store/services.h"
 #include "indexer/store/writer.h"
+#include "indexer/store/writer_run.h"
 
 typedef int (*ask_fn)(struct monitor *m, const struct series *s,
 		      const char *edition, struct answer *out);
@@ -325,27 +326,25 @@ struct published {
 	double at;
 };
 
-/* A writer_call() function: what the sources said of a series, its count
- * when one gave it (two records bearing its title give none: the count
- * it had stays, the status names them). */
-static int store_published(sqlite3 *db, void *arg)
+/* Store what the sources said of a series, its count when one gave it
+ * (two records bearing its title give none: the count it had stays, the
+ * status names them). */
+static int store_published(const struct published *p)
 {
-	const struct published *p = arg;
-
-	return db_run(db, "store published volumes", "UPDATE series SET"
-		      " published = CASE WHEN ?5 IS NULL THEN published"
-		      "  ELSE ?2 END,"
-		      " status = nullif(?3, ''), last_checked = ?4,"
-		      " published_by = coalesce(?5, published_by),"
-		      " published_record = CASE WHEN ?5 IS NULL THEN"
-		      "  published_record ELSE nullif(?6, '') END,"
-		      " published_line = CASE WHEN ?5 IS NULL THEN"
-		      "  published_line ELSE nullif(?7, '') END"
-		      " WHERE id = ?1",
-		      DB_ARGS(DB_INT(p->series), DB_INT(p->count),
-			      DB_TEXT(p->status), DB_REAL(p->at),
-			      DB_TEXT(p->by), DB_TEXT(p->record),
-			      DB_TEXT(p->line)));
+	return writer_run("store published volumes", "UPDATE series SET"
+			  " published = CASE WHEN ?5 IS NULL THEN published"
+			  "  ELSE ?2 END,"
+			  " status = nullif(?3, ''), last_checked = ?4,"
+			  " published_by = coalesce(?5, published_by),"
+			  " published_record = CASE WHEN ?5 IS NULL THEN"
+			  "  published_record ELSE nullif(?6, '') END,"
+			  " published_line = CASE WHEN ?5 IS NULL THEN"
+			  "  published_line ELSE nullif(?7, '') END"
+			  " WHERE id = ?1",
+			  DB_ARGS(DB_INT(p->series), DB_INT(p->count),
+				  DB_TEXT(p->status), DB_REAL(p->at),
+				  DB_TEXT(p->by), DB_TEXT(p->record),
+				  DB_TEXT(p->line)));
 }
 
 /* The count went up since the last check: each volume it added that is
@@ -408,13 +407,13 @@ int published_count(struct monitor *m, const struct series *s, int high,
 		snprintf(a.status, sizeof(a.status), "no volume yet");
 		snprintf(by, sizeof(by), "none:%s", edition);
 		p.at = clock_wall();
-		return writer_call(store_published, &p);
+		return store_published(&p);
 	}
 	if (rc && tie[0]) {
 		log_info("monitor: %s: %s", s->name, tie);
 		p = (struct published) { s->id, 0, tie, NULL, NULL, NULL,
 					 clock_wall() };
-		return writer_call(store_published, &p);
+		return store_published(&p);
 	}
 	if (rc) {
 		log_warn("monitor: %s: no source gives the count of volumes"
@@ -425,7 +424,7 @@ int published_count(struct monitor *m, const struct series *s, int high,
 	}
 	p.at = clock_wall();
 	p.count = a.count;
-	rc = writer_call(store_published, &p);
+	rc = store_published(&p);
 	if (!rc)
 		rc = series_meta_keep(s->id, &a.meta, a.record, p.at);
 	if (rc)

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "common/array.h"
+#include "common/cleanup.h"
 #include "common/hash.h"
 #include "common/log.h"
 #include "common/text.h"
@@ -32,11 +33,7 @@ void release_id(const char *guid, const char *link, const char *magnet,
 /* A release owns its strings; release_want_add() copied them. */
 static void release_clear(struct release *r)
 {
-	free(r->title);
-	free(r->link);
-	free(r->magnet);
-	free(r->guid);
-	free(r->indexer);
+	CLEANUP_FREE_ALL(r->title, r->link, r->magnet, r->guid, r->indexer);
 }
 
 void release_wants_free(struct release_want *w, size_t nr)

@@ -15,11 +15,12 @@
 #include <strings.h>
 
 #include "common/bytes.h"
+#include "common/cleanup.h"
 #include "common/db.h"
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "common/utf8.h"
-#include "indexer/store/writer.h"
+#include "indexer/store/writer_run.h"
 
 /* The bytes of a summary's text read: it is cut at SERIES_META_SUMMARY
  * after its markup and white space are set aside. */
@@ -115,6 +116,17 @@ void series_meta_add(char *list, size_t size, const char *text)
 		snprintf(list + used, size - used, "%s%s", used ? "\n" : "",
 			 b.buf);
 	strbuf_release(&b);
+}
+
+void series_meta_add_each(char *list, size_t size, json_t *array,
+			  const char *key)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(array, i, v)
+		series_meta_add(list, size, json_string_value(key ?
+				json_object_get(v, key) : v));
 }
 
 void series_meta_set_url(char *dst, size_t size, const char *url)
@@ -370,41 +382,26 @@ json_t *series_meta_json(const struct series_meta *m, const char *record,
 			 "at", json_time(at));
 }
 
-struct keep {
-	int64_t series;
-	const char *text;
-};
-
-/* A writer_call() function: the series' metadata replaced, unless the
- * record says what it said (a cached answer too): then its time stays
- * the first reading's, and the row is not rewritten. */
-static int store_meta(sqlite3 *db, void *arg)
-{
-	const struct keep *k = arg;
-
-	return db_run(db, "keep series metadata",
-		      "UPDATE series SET meta = ?2 WHERE id = ?1 AND"
-		      " CASE WHEN json_valid(meta) THEN"
-		      "  json_remove(meta, '$.at') IS NOT"
-		      "  json_remove(?2, '$.at') ELSE 1 END",
-		      DB_ARGS(DB_INT(k->series), DB_TEXT(k->text)));
-}
-
 int series_meta_keep(int64_t series, const struct series_meta *m,
 		     const char *record, double at)
 {
+	CLEANUP_FREE char *text = NULL;
 	json_t *doc;
-	struct keep k = { series, NULL };
-	int rc;
 
 	if (series_meta_empty(m))
 		return 0;
 	doc = series_meta_json(m, record, at);
-	k.text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 	json_decref(doc);
-	if (!k.text)
+	if (!text)
 		return -ENOMEM;
-	rc = writer_call(store_meta, &k);
-	free((char *)k.text);
-	return rc;
+	/* Replaced unless the record says what it said (a cached answer
+	 * too): then its time stays the first reading's, and the row is
+	 * not rewritten. */
+	return writer_run("keep series metadata",
+			  "UPDATE series SET meta = ?2 WHERE id = ?1 AND"
+			  " CASE WHEN json_valid(meta) THEN"
+			  "  json_remove(meta, '$.at') IS NOT"
+			  "  json_remove(?2, '$.at') ELSE 1 END",
+			  DB_ARGS(DB_INT(series), DB_TEXT(text)));
 }

@@ -58,6 +58,11 @@ void series_meta_set(char *dst, size_t size, const char *text);
  * bytes, unless it is empty, already there, or does not fit whole. */
 void series_meta_add(char *list, size_t size, const char *text);
 
+/* series_meta_add() of each string of array, or of its member key when
+ * key is not NULL; an element of another kind is passed over. */
+void series_meta_add_each(char *list, size_t size, json_t *array,
+			  const char *key);
+
 /* Set dst to text with its HTML and Markdown set aside, its paragraphs
  * kept, cut to fit (an ellipsis marks the cut). */
 void series_meta_summary(char *dst, size_t size, const char *text);

@@ -92,13 +92,19 @@ struct handoff;
  * imported at the first poll after dry-run goes off. */
 #define TRACKER_WOULD_IMPORT "dry-run: would import"
 
+/* Each state of a download and its name in the store (downloads.state)
+ * and the status files (tracker_state_name()). */
+#define TRACKER_STATES(X)						\
+	X(TRACKER_SENT, "sent")						\
+	X(TRACKER_QUEUED, "queued")					\
+	X(TRACKER_DOWNLOADING, "downloading")				\
+	X(TRACKER_COMPLETED, "completed")				\
+	X(TRACKER_IMPORTED, "imported")					\
+	X(TRACKER_FAILED, "failed")
+#define TRACKER_STATE_ENUM(state, name) state,
+
 enum tracker_state {
-	TRACKER_SENT,
-	TRACKER_QUEUED,
-	TRACKER_DOWNLOADING,
-	TRACKER_COMPLETED,
-	TRACKER_IMPORTED,
-	TRACKER_FAILED,
+	TRACKER_STATES(TRACKER_STATE_ENUM)
 	TRACKER_NR_STATES
 };
 

@@ -13,14 +13,9 @@
 
 #include "indexer/monitor/client.h"
 
-static const char *const state_names[] = {
-	[TRACKER_SENT] = "sent",
-	[TRACKER_QUEUED] = "queued",
-	[TRACKER_DOWNLOADING] = "downloading",
-	[TRACKER_COMPLETED] = "completed",
-	[TRACKER_IMPORTED] = "imported",
-	[TRACKER_FAILED] = "failed",
-};
+#define STATE_NAME(state, name) [state] = name,
+
+static const char *const state_names[] = { TRACKER_STATES(STATE_NAME) };
 
 const char *tracker_state_name(enum tracker_state s)
 {

@@ -36,9 +36,6 @@ static int send_request(const struct arr *a, const char *method,
 	const char *headers[3];
 	struct http_request req = {
 		.method = method,
-		.body = body,
-		.body_len = body ? strlen(body) : 0,
-		.content_type = body ? "application/json" : NULL,
 		.timeout_ms = a->timeout_ms,
 		.max_body = ARR_MAX_BODY,
 		.headers = headers,
@@ -55,6 +52,7 @@ static int send_request(const struct arr *a, const char *method,
 	headers[1] = "Accept: application/json";
 	headers[2] = NULL;
 	req.url = url.buf;
+	http_json_body(&req, body);
 	ret = http_perform(&req, resp);
 	/* The key is a secret: leave no copy of it lying in freed memory. */
 	memset(key.buf, 0, key.len);

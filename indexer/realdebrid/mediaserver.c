@@ -30,9 +30,6 @@ static int send_request(const char *service, const char *base,
 	const char *headers[3] = { secret, "Accept: application/json", NULL };
 	struct http_request req = {
 		.method = method,
-		.body = body,
-		.body_len = body ? strlen(body) : 0,
-		.content_type = body ? "application/json" : NULL,
 		.max_body = MEDIASERVER_MAX_BODY,
 		.headers = headers,
 	};
@@ -44,6 +41,7 @@ static int send_request(const char *service, const char *base,
 		return ret;
 	http_join(&url, base, path);
 	req.url = url.buf;
+	http_json_body(&req, body);
 	ret = http_perform(&req, resp);
 	strbuf_release(&url);
 	if (ret < 0)

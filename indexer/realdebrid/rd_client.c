@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "common/cleanup.h"
 #include "common/clock.h"
 #include "common/http.h"
 #include "common/json.h"
@@ -652,11 +653,8 @@ void rd_torrent_release(struct rd_torrent *t)
 
 	if (!t)
 		return;
-	free(t->id);
-	free(t->filename);
-	free(t->original_filename);
-	free(t->hash);
-	free(t->status);
+	CLEANUP_FREE_ALL(t->id, t->filename, t->original_filename, t->hash,
+			 t->status);
 	for (i = 0; i < t->nr_files; i++)
 		free(t->files[i].path);
 	free(t->files);
@@ -665,11 +663,5 @@ void rd_torrent_release(struct rd_torrent *t)
 
 void rd_torrents_free(struct rd_torrent *t, size_t nr)
 {
-	size_t i;
-
-	if (!t)
-		return;
-	for (i = 0; i < nr; i++)
-		rd_torrent_release(&t[i]);
-	free(t);
+	CLEANUP_FREE_ROWS(t, nr, rd_torrent_release);
 }

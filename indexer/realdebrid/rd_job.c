@@ -13,6 +13,7 @@
 
 #include "common/array.h"
 #include "common/bytes.h"
+#include "common/cleanup.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
@@ -129,9 +130,7 @@ static int load_jobs(struct rd_job_ctx *w, double now, struct job **out,
 	}
 	sqlite3_finalize(st);
 	if (failed || rc != SQLITE_DONE) {
-		for (size_t i = 0; i < *nr; i++)
-			job_clear(&jobs[i]);
-		free(jobs);
+		CLEANUP_FREE_ROWS(jobs, *nr, job_clear);
 		return failed ? log_error(-ENOMEM, "rd: out of memory") :
 			db_error(w->db, rc, "rd: read repairs");
 	}
@@ -582,8 +581,6 @@ int rd_job_work_all(struct rd_job_ctx *w, double now)
 		else if (rd_session_ready(w->s))
 			rc = step(w, &jobs[i]);
 	}
-	for (size_t i = 0; i < nr; i++)
-		job_clear(&jobs[i]);
-	free(jobs);
+	CLEANUP_FREE_ROWS(jobs, nr, job_clear);
 	return rc;
 }

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "common/array.h"
+#include "common/cleanup.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/db.h"
@@ -82,10 +83,12 @@ enum rd_mode rd_mode_configured(const struct config *cfg)
 	return cfg->rd_repair_account_errors ? RD_MODE_FULL : RD_MODE_LINKS;
 }
 
+CLEANUP_FUNC(struct rd_repair, rd_repair_free)
+
 int rd_repair_new(const struct config *cfg, const int *cancel,
 		  struct rd_repair **out)
 {
-	struct rd_repair *r = calloc(1, sizeof(*r));
+	CLEANUP(rd_repair_free) struct rd_repair *r = calloc(1, sizeof(*r));
 	int rc;
 
 	if (!r)
@@ -98,12 +101,9 @@ int rd_repair_new(const struct config *cfg, const int *cancel,
 		log_error(-ENOMEM, "rd: out of memory");
 	if (!rc)
 		rc = rd_session_init(&r->s, cfg, r->db, cancel);
-	if (rc) {
-		rd_repair_free(r);
-		return rc;
-	}
-	*out = r;
-	return 0;
+	if (!rc)
+		*out = CLEANUP_STEAL(r);
+	return rc;
 }
 
 void rd_repair_free(struct rd_repair *r)

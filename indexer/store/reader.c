@@ -222,6 +222,16 @@ int reader_prepare(const char *sql, const char *what, sqlite3_stmt **out)
 	return 0;
 }
 
+int reader_prepare_id(const char *sql, const char *what, int64_t id,
+		      sqlite3_stmt **out)
+{
+	int rc = reader_prepare(sql, what, out);
+
+	if (!rc)
+		sqlite3_bind_int64(*out, 1, id);
+	return rc;
+}
+
 void reader_done(sqlite3_stmt *st)
 {
 	if (st) {

@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <sqlite3.h>
 
@@ -81,12 +82,29 @@ int reader_read_rows(const char *sql, const char *what,
  */
 int reader_prepare(const char *sql, const char *what, sqlite3_stmt **out);
 
+/* reader_prepare() for a query of one id, bound to its ?1. */
+int reader_prepare_id(const char *sql, const char *what, int64_t id,
+		      sqlite3_stmt **out);
+
 /*
  * Reset st (from reader_prepare()) and clear its parameters, so that it
  * holds no snapshot of the store and no pointer to its caller's data.
  * Takes NULL.
  */
 void reader_done(sqlite3_stmt *st);
+
+/*
+ * A local statement from reader_prepare() given back (reader_done()) when
+ * it goes out of scope, by the rules of common/cleanup.h: declared NULL,
+ * never jumped into by a goto.
+ *
+ *	READER_STMT sqlite3_stmt *st = NULL;
+ */
+static inline void reader_done_at(sqlite3_stmt **st)
+{
+	reader_done(*st);
+}
+#define READER_STMT __attribute__((cleanup(reader_done_at)))
 
 /*
  * Give st back (reader_done()) after a loop over its rows that ended with

@@ -80,19 +80,9 @@ int schema_drop_bulk_indexes(sqlite3 *db)
 /* Whether the bulk triggers are missing: 1, 0 or a negative errno. */
 static int bulk_triggers_missing(sqlite3 *db)
 {
-	sqlite3_stmt *st;
-	int rc, missing;
-
-	rc = db_prepare(db, "SELECT NOT EXISTS (SELECT 1 FROM sqlite_master"
-			" WHERE type = 'trigger'"
-			" AND name = 'totals_files_add')",
-			&st);
-	if (rc)
-		return rc;
-	rc = sqlite3_step(st);
-	missing = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
-	rc = db_finalize(st, rc, "look for triggers");
-	return rc ? rc : missing;
+	return db_yes(db, "look for triggers",
+		      "SELECT NOT EXISTS (SELECT 1 FROM sqlite_master"
+		      " WHERE type = 'trigger' AND name = 'totals_files_add')");
 }
 
 int schema_make_bulk_indexes(sqlite3 *db, void *unused)

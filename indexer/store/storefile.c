@@ -47,15 +47,9 @@ static struct {
 	.remembered = STRBUF_INIT,
 };
 
-static const char *const fault_names[] = {
-	[STOREFILE_OK] = "ok",
-	[STOREFILE_FULL] = "disk full",
-	[STOREFILE_READONLY] = "read-only",
-	[STOREFILE_IOERR] = "i/o error",
-	[STOREFILE_DELETED] = "deleted",
-	[STOREFILE_REPLACED] = "replaced by another file",
-	[STOREFILE_CORRUPT] = "corrupt",
-};
+#define FAULT_NAME(fault, words) [fault] = words,
+
+static const char *const fault_names[] = { STOREFILE_FAULTS(FAULT_NAME) };
 
 int storefile_make_folders(const char *path)
 {

@@ -32,15 +32,24 @@
 
 struct strbuf;
 
-enum storefile_fault {
-	STOREFILE_OK,
-	STOREFILE_FULL,		/* no space left on the device (or quota) */
-	STOREFILE_READONLY,	/* a read-only file system or file */
-	STOREFILE_IOERR,	/* any other error of the device */
-	STOREFILE_DELETED,	/* the file is gone from its path */
-	STOREFILE_REPLACED,	/* another file is at its path */
-	STOREFILE_CORRUPT,	/* a damaged page or header */
-};
+/* Each fault and the words health and the log say it with. */
+#define STOREFILE_FAULTS(X)						\
+	X(STOREFILE_OK, "ok")						\
+	/* no space left on the device (or quota) */			\
+	X(STOREFILE_FULL, "disk full")					\
+	/* a read-only file system or file */				\
+	X(STOREFILE_READONLY, "read-only")				\
+	/* any other error of the device */				\
+	X(STOREFILE_IOERR, "i/o error")					\
+	/* the file is gone from its path */				\
+	X(STOREFILE_DELETED, "deleted")					\
+	/* another file is at its path */				\
+	X(STOREFILE_REPLACED, "replaced by another file")		\
+	/* a damaged page or header */					\
+	X(STOREFILE_CORRUPT, "corrupt")
+#define STOREFILE_FAULT_ENUM(fault, words) fault,
+
+enum storefile_fault { STOREFILE_FAULTS(STOREFILE_FAULT_ENUM) };
 
 /*
  * Lock the store at path for this process and create what is missing of

@@ -99,6 +99,30 @@ static void test_durations(void **state)
 	}
 }
 
+/* config_parse_count(): digits only, up to LONG_MAX; no unit, sign,
+ * blank or fraction. */
+static void test_parse_count(void **state)
+{
+	static const char *const bad[] = {
+		"", "5s", "-5", "+5", " 5", "5 ", "1.5", "0x10", "x",
+		LONG_OVER_TEXT,
+	};
+	long n;
+
+	(void)state;
+	assert_int_equal(config_parse_count("0", &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(config_parse_count("250", &n), 0);
+	assert_int_equal(n, 250);
+	assert_int_equal(config_parse_count(LONG_MAX_TEXT, &n), 0);
+	assert_int_equal(n, LONG_MAX);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		n = -1;
+		assert_int_equal(config_parse_count(bad[i], &n), -EINVAL);
+		assert_int_equal(n, -1);
+	}
+}
+
 /* A typo in a name must stop the daemon, not be silently ignored. */
 static void test_unknown_section_and_key(void **state)
 {
@@ -692,6 +716,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_format_duration),
+		cmocka_unit_test(test_parse_count),
 		cmocka_unit_test(test_unknown_section_and_key),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_client_choices),

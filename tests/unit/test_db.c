@@ -444,6 +444,91 @@ static void test_run_and_one_int(void **state)
 	db_close(db);
 }
 
+/* A store in memory for a test, opened or failing it. */
+static sqlite3 *memory_db(void)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(db_open(":memory:", 0, &db), 0);
+	return db;
+}
+
+/* db_prepare_each() prepares in order and stops at the first that fails,
+ * leaving those after it NULL. */
+static void test_prepare_each(void **state)
+{
+	static const char *const sql[] = {
+		"SELECT 1", "SELECT 2", "SELECT nope FROM nowhere", "SELECT 4",
+	};
+	sqlite3_stmt *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+	sqlite3_stmt **const st[] = { &a, &b, &c, &d };
+	sqlite3 *db = memory_db();
+
+	(void)state;
+	assert_int_equal(db_prepare_each(db, sql, st, 2), 0);
+	assert_int_equal(sqlite3_step(b), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(b, 0), 2);
+	sqlite3_finalize(a);
+	sqlite3_finalize(b);
+	a = b = NULL;
+	assert_true(db_prepare_each(db, sql, st, 4) < 0);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_null(c);
+	assert_null(d);
+	sqlite3_finalize(a);
+	sqlite3_finalize(b);
+	db_close(db);
+}
+
+/* db_bind_args() binds a kept statement anew each time, in order; a
+ * parameter past its last is an error. */
+static void test_bind_args(void **state)
+{
+	sqlite3_stmt *st;
+	sqlite3 *db = memory_db();
+
+	(void)state;
+	assert_int_equal(db_prepare(db, "SELECT ?1, ?2, ?3 IS NULL", &st), 0);
+	for (int i = 1; i <= 2; i++) {
+		assert_int_equal(db_bind_args(st, "bind",
+					      DB_ARGS(DB_INT(i * 10),
+						      DB_REAL(i / 2.0),
+						      DB_TEXT(NULL))), 0);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(st, 0), i * 10);
+		assert_true(sqlite3_column_double(st, 1) == i / 2.0);
+		assert_int_equal(sqlite3_column_int(st, 2), 1);
+		sqlite3_reset(st);
+	}
+	assert_true(db_bind_args(st, "bind",
+				 DB_ARGS(DB_INT(1), DB_INT(2), DB_INT(3),
+					 DB_INT(4))) < 0);
+	sqlite3_finalize(st);
+	db_close(db);
+}
+
+/* db_yes(): 1 for any integer not 0, 0 for 0, NULL or no row, -EIO for
+ * a statement that does not prepare. */
+static void test_yes(void **state)
+{
+	sqlite3 *db = memory_db();
+
+	(void)state;
+	assert_int_equal(db_exec(db, "CREATE TABLE t (i)"), 0);
+	assert_int_equal(db_yes(db, "ask", "SELECT EXISTS (SELECT 1 FROM t)"),
+			 0);
+	assert_int_equal(db_yes(db, "ask", "SELECT i FROM t"), 0);
+	assert_int_equal(db_exec(db, "INSERT INTO t VALUES (-7)"), 0);
+	assert_int_equal(db_yes(db, "ask", "SELECT EXISTS (SELECT 1 FROM t)"),
+			 1);
+	assert_int_equal(db_yes(db, "ask", "SELECT i FROM t"), 1);
+	assert_int_equal(db_yes(db, "ask", "SELECT NULL"), 0);
+	assert_int_equal(db_yes(db, "ask", "SELECT 0"), 0);
+	assert_int_equal(db_yes(db, "ask", "SELECT i FROM nowhere"), -EIO);
+	db_close(db);
+}
+
 /* db_prepare_bound() binds as db_run() does and leaves the rows to its
  * caller; DB_INT_OR_NULL() binds 0 as NULL; a bad statement is -EIO. */
 static void test_prepare_bound(void **state)
@@ -609,6 +694,9 @@ int main(void)
 		cmocka_unit_test(test_add_time),
 		cmocka_unit_test(test_bind_if),
 		cmocka_unit_test(test_run_and_one_int),
+		cmocka_unit_test(test_yes),
+		cmocka_unit_test(test_bind_args),
+		cmocka_unit_test(test_prepare_each),
 		cmocka_unit_test(test_prepare_bound),
 		cmocka_unit_test(test_each_and_one_row),
 		cmocka_unit_test(test_row_fields),

@@ -327,6 +327,7 @@ static void test_redirect_loop(void **state)
 	http_response_release(&resp);
 }
 
+/* A JSON body (http_json_body()) goes with its type; none for NULL. */
 static void test_post_echo(void **state)
 {
 	const char *headers[] = { "X-Test: one", "X-Other: two", NULL };
@@ -334,13 +335,12 @@ static void test_post_echo(void **state)
 		.method = "POST",
 		.url = at("/echo?a=b"),
 		.headers = headers,
-		.body = "{\"guid\":\"g\"}",
-		.body_len = 12,
-		.content_type = "application/json",
 	};
 	struct http_response resp;
 
 	(void)state;
+	http_json_body(&req, "{\"guid\":\"g\"}");
+	assert_int_equal(req.body_len, 12);
 	assert_int_equal(http_perform(&req, &resp), 0);
 	assert_int_equal(resp.status, 200);
 	assert_non_null(strstr(resp.body.buf, "\"method\": \"POST\""));
@@ -354,6 +354,10 @@ static void test_post_echo(void **state)
 			       "\"body\": \"{\\\"guid\\\":\\\"g\\\"}\""));
 	assert_non_null(strstr(resp.body.buf, "\"a\": [\"b\"]"));
 	http_response_release(&resp);
+	http_json_body(&req, NULL);
+	assert_null(req.body);
+	assert_int_equal(req.body_len, 0);
+	assert_null(req.content_type);
 }
 
 /* The body and Content-Type /echo saw, out of its JSON answer. */

@@ -123,6 +123,31 @@ static void test_parameters_cleared(void **state)
 	reader_done(st);
 }
 
+/* reader_prepare_id() binds its id to ?1; a READER_STMT local is given
+ * back at the end of its scope: its parameter is cleared. */
+static void test_prepare_id(void **state)
+{
+	sqlite3_stmt *st;
+
+	(void)state;
+	{
+		READER_STMT sqlite3_stmt *id = NULL;
+
+		assert_int_equal(reader_prepare_id("SELECT ?1", "test",
+						   5000000000LL, &id), 0);
+		assert_int_equal(sqlite3_step(id), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int64(id, 0), 5000000000LL);
+	}
+	assert_int_equal(reader_prepare("SELECT ?1", "test", &st), 0);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_type(st, 0), SQLITE_NULL);
+	reader_done(st);
+	st = NULL;
+	assert_true(reader_prepare_id("SELECT nope FROM t", "test", 1,
+				      &st) < 0);
+	assert_null(st);
+}
+
 /* Bad SQL is an error and takes no slot; good SQL works after it. */
 static void test_bad_sql(void **state)
 {
@@ -338,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_sees_new_rows),
 		cmocka_unit_test(test_starts_over),
 		cmocka_unit_test(test_parameters_cleared),
+		cmocka_unit_test(test_prepare_id),
 		cmocka_unit_test(test_bad_sql),
 		cmocka_unit_test(test_many_statements),
 		cmocka_unit_test(test_held_together),

@@ -99,6 +99,30 @@ static void check_summary(const char *in, const char *want)
 	assert_string_equal(out, want);
 }
 
+/* series_meta_add_each(): each string of an array, or its member key's,
+ * added as series_meta_add() adds one; other kinds passed over. */
+static void test_add_each(void **state)
+{
+	json_t *names = json_loads("[\"Drama\", 3, \"Drama\", null,"
+				   " \"Horror\"]", 0, NULL);
+	json_t *members = json_loads("[{\"name\": \"A\"}, {\"n\": \"B\"},"
+				     " \"C\", {\"name\": \"D\"}]", 0, NULL);
+	char list[64] = "";
+
+	(void)state;
+	assert_non_null(names);
+	assert_non_null(members);
+	series_meta_add_each(list, sizeof(list), names, NULL);
+	assert_string_equal(list, "Drama\nHorror");
+	list[0] = '\0';
+	series_meta_add_each(list, sizeof(list), members, "name");
+	assert_string_equal(list, "A\nD");
+	series_meta_add_each(list, sizeof(list), NULL, "name");
+	assert_string_equal(list, "A\nD");
+	json_decref(names);
+	json_decref(members);
+}
+
 static void test_summary_markup(void **state)
 {
 	(void)state;
@@ -391,6 +415,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_fields),
+		cmocka_unit_test(test_add_each),
 		cmocka_unit_test(test_summary_markup),
 		cmocka_unit_test(test_summary_cut),
 		cmocka_unit_test(test_json),
