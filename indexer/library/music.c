@@ -326,6 +326,12 @@ static int music_commit(void)
 	int64_t none;
 	int rc = 0;
 
+	/* A bulk load's tracks are searchable and queued at its end, all
+	 * at once (schema_make_bulk_indexes()): there is nothing to sync,
+	 * and a crash before it leaves the triggers for the next start to
+	 * make, with these rows. */
+	if (music_m.counting)
+		music_m.added.nr = 0;
 	if (music_m.added.nr) {
 		rc = ids_json(&music_m.added, &ids);
 		if (!rc)
@@ -339,7 +345,7 @@ static int music_commit(void)
 		}
 	}
 	strbuf_release(&ids);
-	if (!rc)
+	if (!rc && !music_m.counting)
 		rc = search_index_sync(music_m.db);
 	if (!rc)
 		rc = covers_refresh(music_m.db);
