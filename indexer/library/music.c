@@ -49,7 +49,7 @@ static const char *const statements[ST_COUNT] = {
 	" tag_error, tag_error_reason, uid, crc, id, first_seen)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
 	" (SELECT max(last, coalesce((SELECT max(id) FROM files), 0)) + 1"
-	" FROM file_ids), CAST(strftime('%s', 'now') AS INTEGER))",
+	" FROM file_ids), ?12)",
 	[ST_FILE_UPDATE] =
 	"UPDATE files SET dir_id = ?2, name = ?3, size = ?4, mtime_ns = ?5,"
 	" inode = ?6, kind = ?7, tag_error = ?8, tag_error_reason = ?9,"

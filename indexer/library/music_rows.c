@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/array.h"
 #include "common/db.h"
@@ -375,6 +376,9 @@ static int apply_file(const struct music_rec *rec)
 	music_bind_text(st, 9, rec->parsed && rec->tags.tag_error ?
 			rec->tags.error : NULL);
 	db_bind_int64_if(st, 11, rec->has_crc, rec->crc);
+	/* first_seen: SQLite's strftime() was 1% of a first scan's writer */
+	if (!rec->id)
+		sqlite3_bind_int64(st, 12, (int64_t)time(NULL));
 	if (rec->id)
 		rc = music_step_id(which, &none);
 	else if (!(rc = music_step_insert(which, &file)) && rec->parsed)

@@ -331,10 +331,17 @@ static void assert_indexed_and_queued(struct musicdb *e, const char *artist,
 static void test_bulk_load_indexed_and_queued_at_its_end(void **state)
 {
 	struct musicdb *e = *state;
+	time_t before = time(NULL);
+	char sql[128];
 
 	assert_int_equal(writer_call(music_bulk_begin, NULL), 0);
 	bulk_put(e, "hollow", 5);
 	assert_int_equal(fts_count(e, "hollow"), 0);
+	/* each file new since now */
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM files WHERE"
+		 " first_seen BETWEEN %lld AND %lld", (long long)before,
+		 (long long)time(NULL));
+	assert_int_equal(musicdb_int(e->db, sql), 5);
 	assert_int_equal(musicdb_int(e->db, "SELECT count(*) FROM"
 				     " analysis_queue"), 0);
 	assert_int_equal(writer_call(music_bulk_end, NULL), 0);
