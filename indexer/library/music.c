@@ -21,6 +21,7 @@
 #include "indexer/library/covers.h"
 #include "indexer/library/music_private.h"
 #include "indexer/library/search_index.h"
+#include "indexer/store/name_rows.h"
 #include "indexer/store/schema.h"
 
 
@@ -443,7 +444,12 @@ int music_bulk_end(sqlite3 *db, void *unused)
 {
 	int rc;
 
-	/* SQLite's sorter may use helper threads; the scan's are done. */
+	/* SQLite's sorter may use helper threads; the scan's are done.
+	 * What the end of a load into an empty store adds (search rows,
+	 * the queue) is as new as what it added: the names move, their
+	 * rows unread. */
+	if (music_m.counting)
+		name_rows_new(db);
 	db_exec(db, "PRAGMA threads = 2");
 	rc = db_with_temp_files(db, make_indexes_at_once, unused);
 	db_exec(db, "PRAGMA threads = 0");
