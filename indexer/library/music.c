@@ -51,6 +51,11 @@ static const char *const statements[ST_COUNT] = {
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
 	" (SELECT max(last, coalesce((SELECT max(id) FROM files), 0)) + 1"
 	" FROM file_ids), ?12)",
+	/* the same id, counted by a bulk load (music_rows.c) */
+	[ST_FILE_ADD_AT] =
+	"INSERT INTO files (root_id, dir_id, name, size, mtime_ns, inode, kind,"
+	" tag_error, tag_error_reason, uid, crc, id, first_seen)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?12)",
 	[ST_FILE_UPDATE] =
 	"UPDATE files SET dir_id = ?2, name = ?3, size = ?4, mtime_ns = ?5,"
 	" inode = ?6, kind = ?7, tag_error = ?8, tag_error_reason = ?9,"
@@ -188,6 +193,7 @@ static void music_forget(void)
 	music_name_cache_clear(&music_m.albums);
 	music_name_cache_clear(&music_m.dirs);
 	music_m.added.nr = 0;
+	music_m.next_file = 0;
 	music_m.no_digests = 0;
 	memset(music_m.count, 0, sizeof(music_m.count));
 }
@@ -431,6 +437,7 @@ static int make_indexes(sqlite3 *db, void *unused)
 
 	(void)unused;
 	music_m.counting = 0;
+	music_m.next_file = 0;
 	rc = schema_make_bulk_indexes(db, NULL);
 	return rc ? rc : covers_refresh(db);
 }

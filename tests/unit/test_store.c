@@ -346,15 +346,46 @@ static void test_bulk_load_indexed_and_queued_at_its_end(void **state)
 				     " analysis_queue"), 0);
 	assert_int_equal(writer_call(music_bulk_end, NULL), 0);
 	assert_indexed_and_queued(e, "hollow", 5);
+}
 
-	writer_call(musicdb_exec, "DELETE FROM files");
+/* The ids a bulk load counts for its files are those the store would
+ * give: after the highest any file had, never one a file deleted
+ * meanwhile had, and the store's own once the load is over. */
+static void test_bulk_load_file_ids(void **state)
+{
+	struct musicdb *e = *state;
+	struct music_rec *rec;
+	char path[32];
+
+	writer_call(musicdb_exec, "UPDATE file_ids SET last = 100");
 	assert_int_equal(writer_call(music_bulk_begin, NULL), 0);
-	bulk_put(e, "ivy", 4);
-	assert_int_equal(fts_count(e, "ivy"), 0);
-	writer_stop();
-	assert_int_equal(writer_register(&music_writer_ops), 0);
-	assert_int_equal(writer_start(e->db), 0);
-	assert_indexed_and_queued(e, "ivy", 4);
+	/* one transaction: the count is not read again in it */
+	for (int i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "jade/%d.flac", i);
+		rec = musicdb_rec(e, MUSIC_FILE, path, 0, 1, 90 + i);
+		rec->wr.bulk = 1;
+		rec->tags.title = strdup("Jade");
+		writer_put(&rec->wr);
+		if (i != 2)
+			continue;
+		rec = music_rec_new(MUSIC_DELETE_FILE, "", 0);
+		rec->id = 103;
+		writer_put(&rec->wr);
+	}
+	writer_call(NULL, NULL);
+	assert_int_equal(musicdb_int(e->db, "SELECT min(id) FROM files"), 101);
+	assert_int_equal(musicdb_int(e->db, "SELECT id FROM file_paths"
+				     " WHERE CAST(path AS TEXT) ="
+				     " 'jade/3.flac'"), 104);
+	assert_int_equal(musicdb_int(e->db, "SELECT count(*) FROM files"), 3);
+	assert_int_equal(writer_call(music_bulk_end, NULL), 0);
+	writer_call(musicdb_exec, "DELETE FROM files WHERE id = 104");
+	musicdb_put_track(e, "jade/after.flac", "After", "Jade", NULL, "Pile",
+			  99);
+	writer_call(NULL, NULL);
+	assert_int_equal(musicdb_int(e->db, "SELECT id FROM file_paths"
+				     " WHERE CAST(path AS TEXT) ="
+				     " 'jade/after.flac'"), 105);
 }
 
 /* A store of version 21 keeps its analysis queue when version 22 keys
@@ -684,6 +715,7 @@ int main(void)
 		MUSICDB_TEST(test_tracks_fts_stays_whole),
 		MUSICDB_TEST(test_added_tracks_indexed_and_queued),
 		MUSICDB_TEST(test_bulk_load_indexed_and_queued_at_its_end),
+		MUSICDB_TEST(test_bulk_load_file_ids),
 		MUSICDB_TEST(test_analysis_queue_keyed_by_track),
 		MUSICDB_TEST(test_bit_depth_kept_and_migrated),
 		MUSICDB_TEST(test_image_crcs_migrated),
