@@ -21,6 +21,7 @@
 #include "indexer/library/covers.h"
 #include "indexer/library/music_private.h"
 #include "indexer/library/search_index.h"
+#include "indexer/store/name_rows.h"
 #include "indexer/store/schema.h"
 
 
@@ -49,7 +50,12 @@ static const char *const statements[ST_COUNT] = {
 	" tag_error, tag_error_reason, uid, crc, id, first_seen)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
 	" (SELECT max(last, coalesce((SELECT max(id) FROM files), 0)) + 1"
-	" FROM file_ids), CAST(strftime('%s', 'now') AS INTEGER))",
+	" FROM file_ids), ?12)",
+	/* the same id, counted by a bulk load (music_rows.c) */
+	[ST_FILE_ADD_AT] =
+	"INSERT INTO files (root_id, dir_id, name, size, mtime_ns, inode, kind,"
+	" tag_error, tag_error_reason, uid, crc, id, first_seen)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?12)",
 	[ST_FILE_UPDATE] =
 	"UPDATE files SET dir_id = ?2, name = ?3, size = ?4, mtime_ns = ?5,"
 	" inode = ?6, kind = ?7, tag_error = ?8, tag_error_reason = ?9,"
@@ -187,6 +193,7 @@ static void music_forget(void)
 	music_name_cache_clear(&music_m.albums);
 	music_name_cache_clear(&music_m.dirs);
 	music_m.added.nr = 0;
+	music_m.next_file = 0;
 	music_m.no_digests = 0;
 	memset(music_m.count, 0, sizeof(music_m.count));
 }
@@ -326,6 +333,12 @@ static int music_commit(void)
 	int64_t none;
 	int rc = 0;
 
+	/* A bulk load's tracks are searchable and queued at its end, all
+	 * at once (schema_make_bulk_indexes()): there is nothing to sync,
+	 * and a crash before it leaves the triggers for the next start to
+	 * make, with these rows. */
+	if (music_m.counting)
+		music_m.added.nr = 0;
 	if (music_m.added.nr) {
 		rc = ids_json(&music_m.added, &ids);
 		if (!rc)
@@ -339,7 +352,7 @@ static int music_commit(void)
 		}
 	}
 	strbuf_release(&ids);
-	if (!rc)
+	if (!rc && !music_m.counting)
 		rc = search_index_sync(music_m.db);
 	if (!rc)
 		rc = covers_refresh(music_m.db);
@@ -423,6 +436,7 @@ static int make_indexes(sqlite3 *db, void *unused)
 
 	(void)unused;
 	music_m.counting = 0;
+	music_m.next_file = 0;
 	rc = schema_make_bulk_indexes(db, NULL);
 	return rc ? rc : covers_refresh(db);
 }
@@ -436,7 +450,12 @@ int music_bulk_end(sqlite3 *db, void *unused)
 {
 	int rc;
 
-	/* SQLite's sorter may use helper threads; the scan's are done. */
+	/* SQLite's sorter may use helper threads; the scan's are done.
+	 * What the end of a load into an empty store adds (search rows,
+	 * the queue) is as new as what it added: the names move, their
+	 * rows unread. */
+	if (music_m.counting)
+		name_rows_new(db);
 	db_exec(db, "PRAGMA threads = 2");
 	rc = db_with_temp_files(db, make_indexes_at_once, unused);
 	db_exec(db, "PRAGMA threads = 0");

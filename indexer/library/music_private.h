@@ -47,7 +47,8 @@ enum {
 	ST_TRACK_REFS, ST_ALBUM_ORPHAN, ST_ARTIST_ORPHAN, ST_CI_SET,
 	ST_CI_DEL, ST_PIC_SET, ST_PIC_DEL, ST_DIR_SET, ST_DIR_REFS,
 	ST_DIR_FILES_DELETE, ST_QUEUE_ADDED, ST_LISTING_SET, ST_LISTING_DEL,
-	ST_TOTAL_ADD, ST_ROOT_TOTAL_ADD, ST_DIR_LEFT, ST_COUNT
+	ST_TOTAL_ADD, ST_ROOT_TOTAL_ADD, ST_DIR_LEFT, ST_FILE_ADD_AT,
+	ST_COUNT
 };
 
 /* The rows a bulk load added, which its transaction adds to the running
@@ -68,6 +69,8 @@ struct music_state {
 	int counting;		/* a bulk load: the writer counts rows */
 	int64_t count[CT_COUNT];
 	int64_t count_root;	/* the root of count[CT_FILES] */
+	int64_t next_file;	/* the id a bulk load's next file takes, as
+				 * ST_FILE_ADD would read it; 0: unknown */
 };
 
 /* The writer connection's state; music.c holds it. */

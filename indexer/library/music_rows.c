@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/array.h"
 #include "common/db.h"
@@ -353,11 +354,29 @@ static int bind_location(sqlite3_stmt *st, const struct music_rec *rec)
 	return 0;
 }
 
+/*
+ * After a new file's row: in a bulk load the next file's id is counted
+ * here, not read (the b-tree's last row and file_ids, 2.5% of a first
+ * scan's time): each file the load adds takes the id after the one
+ * before, which gone_take() may give back an older id, but file_ids
+ * then keeps this one, and a file deleted meanwhile had an id below it.
+ * A rollback forgets the count (music_forget()).
+ */
+static int next_file(const struct music_rec *rec, int64_t *file,
+		     int64_t *track)
+{
+	if (music_m.counting)
+		music_m.next_file = *file + 1;
+	return rec->parsed ? gone_take(music_m.db, file, track) : 0;
+}
+
 /* A file the store does not have yet is inserted (a gone one's ids back,
  * gone.h); one it has (rec->id) is updated in place: its track keeps its id. */
 static int apply_file(const struct music_rec *rec)
 {
-	int which = rec->id ? ST_FILE_UPDATE : ST_FILE_ADD;
+	int which = rec->id ? ST_FILE_UPDATE :
+		music_m.counting && music_m.next_file ? ST_FILE_ADD_AT :
+		ST_FILE_ADD;
 	sqlite3_stmt *st = music_m.st[which];
 	int64_t file = rec->id, none, track = 0;
 	int rc, had;
@@ -375,10 +394,15 @@ static int apply_file(const struct music_rec *rec)
 	music_bind_text(st, 9, rec->parsed && rec->tags.tag_error ?
 			rec->tags.error : NULL);
 	db_bind_int64_if(st, 11, rec->has_crc, rec->crc);
+	/* first_seen: SQLite's strftime() was 1% of a first scan's writer */
+	if (!rec->id)
+		sqlite3_bind_int64(st, 12, (int64_t)time(NULL));
+	if (which == ST_FILE_ADD_AT)
+		sqlite3_bind_int64(st, 13, music_m.next_file);
 	if (rec->id)
 		rc = music_step_id(which, &none);
-	else if (!(rc = music_step_insert(which, &file)) && rec->parsed)
-		rc = gone_take(music_m.db, &file, &track);
+	else if (!(rc = music_step_insert(which, &file)))
+		rc = next_file(rec, &file, &track);
 	if (!rc && !rec->id && music_m.counting)
 		rc = music_count_file(rec->root_id);
 	if (rc || !rec->parsed)

@@ -25,6 +25,7 @@ static struct {
 	uint64_t sum;		/* rows written less rows replaced */
 	int known;		/* moved, whatever the sum: a row could not be
 				 * read, or the rows are new */
+	sqlite3 *off;		/* the connection whose hook is off */
 } rows;
 
 static int table_of(const char *name)
@@ -144,18 +145,28 @@ int name_rows_watch(sqlite3 *db, const char *const *tables)
 			return rc;
 	}
 	sqlite3_preupdate_hook(db, tables ? on_write : NULL, NULL);
+	rows.off = NULL;
 	return 0;
 }
 
-void name_rows_new(void)
+/* New rows are not read: SQLite does not even call on_write() for them
+ * (its call, for nothing, was 2% of the writer's time in a first scan). */
+void name_rows_new(sqlite3 *db)
 {
 	rows.known = 1;
+	if (rows.tables && !rows.off) {
+		sqlite3_preupdate_hook(db, NULL, NULL);
+		rows.off = db;
+	}
 }
 
 int name_rows_moved(void)
 {
 	int moved = rows.sum || rows.known;
 
+	if (rows.off)
+		sqlite3_preupdate_hook(rows.off, on_write, NULL);
+	rows.off = NULL;
 	rows.sum = 0;
 	rows.known = 0;
 	return moved;

@@ -28,9 +28,10 @@
  * negative errno value (logged). */
 int name_rows_watch(sqlite3 *db, const char *const *tables);
 
-/* The rows written until the next name_rows_moved() are new ones (a
- * bulk load): they move the names, and are not read. */
-void name_rows_new(void);
+/* The rows db writes until the next name_rows_moved() are new ones (a
+ * bulk load): they move the names, and are not read; db's hook is off
+ * until then, which must come before db is closed. */
+void name_rows_new(sqlite3 *db);
 
 /* Whether the rows watched changed since the last call: 1, else 0. */
 int name_rows_moved(void);

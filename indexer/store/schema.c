@@ -85,6 +85,26 @@ static int bulk_triggers_missing(sqlite3 *db)
 		      " WHERE type = 'trigger' AND name = 'totals_files_add')");
 }
 
+/* What the bulk triggers' absence says a bulk load owes: see
+ * schema_make_bulk_indexes(). */
+static int bulk_rows(sqlite3 *db)
+{
+	/* Every album came in the bulk load: its cover is to be settled.
+	 * So did every track: the search index is built from them all at
+	 * once, and those not analysed yet are queued. A track changed or
+	 * gone meanwhile is in the index as it is now: nothing to mend. */
+	return db_exec(db, BULK_TRIGGERS STARRED_FILES_ADD
+		       "INSERT OR IGNORE INTO covers_dirty"
+		       " SELECT id FROM albums;"
+		       "INSERT INTO tracks_fts (tracks_fts) VALUES ('rebuild');"
+		       "DELETE FROM tracks_fts_dirty;"
+		       "INSERT INTO analysis_queue (track_id, owner)"
+		       " SELECT t.id, f.uid FROM tracks t"
+		       " JOIN files f ON f.id = t.file_id"
+		       " WHERE t.id NOT IN (SELECT track_id FROM analysis)"
+		       " ON CONFLICT (track_id) DO NOTHING");
+}
+
 int schema_make_bulk_indexes(sqlite3 *db, void *unused)
 {
 	char sql[128];
@@ -101,8 +121,14 @@ int schema_make_bulk_indexes(sqlite3 *db, void *unused)
 	missing = rc ? rc : bulk_triggers_missing(db);
 	if (missing <= 0)
 		return missing;
-	/* every album came in the bulk load: its cover is to be settled */
-	return db_exec(db, BULK_TRIGGERS STARRED_FILES_ADD
-		       "INSERT OR IGNORE INTO covers_dirty"
-		       " SELECT id FROM albums");
+	/* the triggers and the rows together, in a transaction or not */
+	rc = db_exec(db, "SAVEPOINT bulk_rows");
+	if (rc)
+		return rc;
+	rc = bulk_rows(db);
+	if (rc)
+		db_exec(db, "ROLLBACK TO bulk_rows");
+	missing = db_exec(db, "RELEASE bulk_rows");
+	return rc ? rc : missing;
 }
+

@@ -73,7 +73,9 @@ int schema_version(void);
  * schema_drop_bulk_indexes() drops them, and
  * schema_make_bulk_indexes() makes those missing, as the migrations make
  * them (also when a crash came before the end of a bulk load), marking
- * every album for covers_refresh() when the triggers were missing. Run
+ * every album for covers_refresh(), building the search index of every
+ * track and queueing those not analysed when the triggers were missing
+ * (a bulk load adds neither row by row: music.c). Run
  * schema_make_bulk_indexes() through db_with_temp_files() (outside a
  * transaction, whose temporary storage cannot change): its sorts, in
  * memory, raised a first scan's peak at a million files from 72 to 96 MB. The

@@ -154,7 +154,7 @@ static void begin(const struct writer_rec *first)
 	w.in_txn = 1;
 	w.bulk = first->bulk && !db_exec(w.db, "PRAGMA foreign_keys = OFF");
 	if (first->bulk)
-		name_rows_new();
+		name_rows_new(w.db);
 	if (storefile_check() != STOREFILE_OK || db_exec(w.db, "BEGIN"))
 		w.doomed = 1;
 }

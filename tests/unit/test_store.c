@@ -282,6 +282,112 @@ static void test_added_tracks_indexed_and_queued(void **state)
 				     " analysis_queue"), 1);
 }
 
+/* Records of a bulk load into an empty store, n of them under dir, by
+ * the artist named dir, the first one's title changed after its commit:
+ * a search row to mend. */
+static void bulk_put(struct musicdb *e, const char *dir, int n)
+{
+	struct music_rec *rec;
+	char path[32];
+
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%d.flac", dir, i);
+		rec = musicdb_rec(e, MUSIC_FILE, path, 0, 1, 50 + i);
+		rec->wr.bulk = 1;
+		rec->tags.title = strdup("Heap");
+		rec->tags.artist = strdup(dir);
+		rec->tags.album = strdup("Pile");
+		writer_put(&rec->wr);
+	}
+	writer_call(musicdb_exec, "UPDATE tracks SET title = 'Mended'"
+		    " WHERE id = (SELECT min(id) FROM tracks)");
+}
+
+/* The search rows and the FTS index agree (FTS5's own check of an index
+ * against its content), and n tracks of artist are searchable and
+ * queued. */
+static void assert_indexed_and_queued(struct musicdb *e, const char *artist,
+				      int n)
+{
+	assert_int_equal(writer_call(musicdb_exec, "INSERT INTO tracks_fts"
+				     " (tracks_fts, rank)"
+				     " VALUES ('integrity-check', 1)"), 0);
+	assert_int_equal(fts_count(e, artist), n);
+	assert_int_equal(fts_count(e, "pile"), n);
+	assert_int_equal(fts_count(e, "mended"), 1);
+	assert_int_equal(fts_count(e, "heap"), n - 1);
+	assert_int_equal(musicdb_int(e->db, "SELECT count(*) FROM"
+				     " tracks_fts_dirty"), 0);
+	assert_int_equal(musicdb_int(e->db, "SELECT count(*) FROM"
+				     " analysis_queue"), n);
+	assert_int_equal(musicdb_int(e->db, "SELECT n FROM totals WHERE"
+				     " name = 'analysis_queued'"), n);
+}
+
+/* A first scan's tracks get their search rows and their place in the
+ * analysis queue at its end, all at once, not at each commit; a bulk
+ * load cut short (a crash) leaves them to the next start, which makes
+ * them with the triggers. A track changed meanwhile is found as it is. */
+static void test_bulk_load_indexed_and_queued_at_its_end(void **state)
+{
+	struct musicdb *e = *state;
+	time_t before = time(NULL);
+	char sql[128];
+
+	assert_int_equal(writer_call(music_bulk_begin, NULL), 0);
+	bulk_put(e, "hollow", 5);
+	assert_int_equal(fts_count(e, "hollow"), 0);
+	/* each file new since now */
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM files WHERE"
+		 " first_seen BETWEEN %lld AND %lld", (long long)before,
+		 (long long)time(NULL));
+	assert_int_equal(musicdb_int(e->db, sql), 5);
+	assert_int_equal(musicdb_int(e->db, "SELECT count(*) FROM"
+				     " analysis_queue"), 0);
+	assert_int_equal(writer_call(music_bulk_end, NULL), 0);
+	assert_indexed_and_queued(e, "hollow", 5);
+}
+
+/* The ids a bulk load counts for its files are those the store would
+ * give: after the highest any file had, never one a file deleted
+ * meanwhile had, and the store's own once the load is over. */
+static void test_bulk_load_file_ids(void **state)
+{
+	struct musicdb *e = *state;
+	struct music_rec *rec;
+	char path[32];
+
+	writer_call(musicdb_exec, "UPDATE file_ids SET last = 100");
+	assert_int_equal(writer_call(music_bulk_begin, NULL), 0);
+	/* one transaction: the count is not read again in it */
+	for (int i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "jade/%d.flac", i);
+		rec = musicdb_rec(e, MUSIC_FILE, path, 0, 1, 90 + i);
+		rec->wr.bulk = 1;
+		rec->tags.title = strdup("Jade");
+		writer_put(&rec->wr);
+		if (i != 2)
+			continue;
+		rec = music_rec_new(MUSIC_DELETE_FILE, "", 0);
+		rec->id = 103;
+		writer_put(&rec->wr);
+	}
+	writer_call(NULL, NULL);
+	assert_int_equal(musicdb_int(e->db, "SELECT min(id) FROM files"), 101);
+	assert_int_equal(musicdb_int(e->db, "SELECT id FROM file_paths"
+				     " WHERE CAST(path AS TEXT) ="
+				     " 'jade/3.flac'"), 104);
+	assert_int_equal(musicdb_int(e->db, "SELECT count(*) FROM files"), 3);
+	assert_int_equal(writer_call(music_bulk_end, NULL), 0);
+	writer_call(musicdb_exec, "DELETE FROM files WHERE id = 104");
+	musicdb_put_track(e, "jade/after.flac", "After", "Jade", NULL, "Pile",
+			  99);
+	writer_call(NULL, NULL);
+	assert_int_equal(musicdb_int(e->db, "SELECT id FROM file_paths"
+				     " WHERE CAST(path AS TEXT) ="
+				     " 'jade/after.flac'"), 105);
+}
+
 /* A store of version 21 keeps its analysis queue when version 22 keys
  * it by track, with no index beside it: the same tracks stay queued; a
  * queued track whose file changes is counted as queued again, not added
@@ -608,6 +714,8 @@ int main(void)
 		MUSICDB_TEST(test_generation_moves_per_batch),
 		MUSICDB_TEST(test_tracks_fts_stays_whole),
 		MUSICDB_TEST(test_added_tracks_indexed_and_queued),
+		MUSICDB_TEST(test_bulk_load_indexed_and_queued_at_its_end),
+		MUSICDB_TEST(test_bulk_load_file_ids),
 		MUSICDB_TEST(test_analysis_queue_keyed_by_track),
 		MUSICDB_TEST(test_bit_depth_kept_and_migrated),
 		MUSICDB_TEST(test_image_crcs_migrated),

@@ -249,6 +249,10 @@ static void test_writer_names_generation(void **state)
 	put_as(4, 1);
 	assert_int_equal(writer_call(NULL, NULL), 0);
 	assert_int_equal(writer_names_generation(), names + 1);
+	/* its rows are not read, but those after it are again */
+	names = writer_names_generation();
+	assert_int_equal(writer_call(insert_into, "notes"), 0);
+	assert_int_equal(writer_names_generation(), names + 1);
 	writer_stop();
 	writer_names_tables(NULL);
 }
