@@ -6,14 +6,16 @@
 #include "common/base64.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include "common/strbuf.h"
 
+static const char alphabet[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	"0123456789+/";
+
 void base64_encode(const void *data, size_t len, struct strbuf *out)
 {
-	static const char alphabet[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		"0123456789+/";
 	const unsigned char *s = data;
 
 	strbuf_grow(out, (len + 2) / 3 * 4);
@@ -35,16 +37,10 @@ void base64_encode(const void *data, size_t len, struct strbuf *out)
 /* The value of base64 character c, -1 for padding, -2 outside. */
 static int value(char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
+	const char *at = c ? strchr(alphabet, c) : NULL;
+
+	if (at)
+		return (int)(at - alphabet);
 	return c == '=' ? -1 : -2;
 }
 

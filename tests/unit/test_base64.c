@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Base64 (common/base64.h): RFC 4648's test vectors both ways, padding,
- * a full output, characters outside the alphabet.
+ * a full output, characters outside the alphabet (a NUL among them),
+ * every byte value there and back.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -65,6 +66,27 @@ static void test_bad_characters(void **state)
 			 -EINVAL);
 	assert_int_equal(base64_decode("Zm 9", 4, out, sizeof(out)),
 			 -EINVAL);
+	assert_int_equal(base64_decode("Zm\0v", 4, out, sizeof(out)),
+			 -EINVAL);
+}
+
+/* Every byte value, so every character of the alphabet, '+' and '/'
+ * among them, is written and read back. */
+static void test_every_byte(void **state)
+{
+	unsigned char plain[256], out[256];
+	struct strbuf b = STRBUF_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(plain); i++)
+		plain[i] = (unsigned char)i;
+	base64_encode(plain, sizeof(plain), &b);
+	assert_non_null(strchr(b.buf, '+'));
+	assert_non_null(strchr(b.buf, '/'));
+	assert_int_equal(base64_decode(b.buf, b.len, out, sizeof(out)),
+			 sizeof(out));
+	assert_memory_equal(out, plain, sizeof(out));
+	strbuf_release(&b);
 }
 
 int main(void)
@@ -73,6 +95,7 @@ int main(void)
 		cmocka_unit_test(test_vectors),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_bad_characters),
+		cmocka_unit_test(test_every_byte),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
