@@ -232,8 +232,8 @@ static int prowlarr_releases(struct monitor *m, const char *series,
 	 * none found anything: an answer without a release is not kept,
 	 * and the next search asks again */
 	if (!rc && a.nr)
-		monitor_keep("prowlarr", key.buf,
-			     prowlarr_releases_dump(a.r, a.nr));
+		monitor_keep_at("prowlarr", key.buf,
+				prowlarr_releases_dump(a.r, a.nr), *found_at);
 	if (!rc) {
 		*r = a.r;
 		*nr = a.nr;

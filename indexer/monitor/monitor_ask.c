@@ -90,13 +90,19 @@ static int store_cache(sqlite3 *db, void *arg)
 }
 
 /* Losing an answer costs one request later, no more. */
-void monitor_keep(const char *source, const char *key, char *value)
+void monitor_keep_at(const char *source, const char *key, char *value,
+		     double at)
 {
-	struct cache_write c = { source, key, value, clock_wall() };
+	struct cache_write c = { source, key, value, at };
 
 	if (value)
 		writer_call(store_cache, &c);
 	free(value);
+}
+
+void monitor_keep(const char *source, const char *key, char *value)
+{
+	monitor_keep_at(source, key, value, clock_wall());
 }
 
 int monitor_cached(struct monitor *m, const char *source, const char *key,

@@ -66,8 +66,13 @@ int monitor_cached(struct monitor *m, const char *source, const char *key,
 		   struct strbuf *value, double *stored_at);
 
 /* Keep an answer (value, malloc'd, freed here; NULL when it could not
- * be made) in the cache, through the writer. */
+ * be made) in the cache, through the writer, as given now
+ * (monitor_keep()) or at at, the time its caller told of it already
+ * (monitor_keep_at(): a release's found_at, which a later check taking
+ * the answer from the cache must see the same). */
 void monitor_keep(const char *source, const char *key, char *value);
+void monitor_keep_at(const char *source, const char *key, char *value,
+		     double at);
 
 /*
  * Send a request through its throttle t: a 429 is waited out once, and
