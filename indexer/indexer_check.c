@@ -299,6 +299,11 @@ int indexer_check_once(struct config *cfg, int apply, FILE *out)
 
 	/* before the jobs threads start: a timed job must not act either */
 	cfg->dry_run = !apply;
+	/* and the checks and the repair run as the steps ask, once: a timer
+	 * due at the start (never checked before) would race the steps'
+	 * own check, Prowlarr asked twice and the report the first's */
+	cfg->auto_check_interval_s = 0;
+	cfg->rd_check_interval_s = 0;
 	/* an alert told once (a release found) would not be told again */
 	indexer.silent = !apply;
 	found_run_once();
