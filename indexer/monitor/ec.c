@@ -391,8 +391,9 @@ int ec_ask(struct ec_conn *c, struct ec_out *out, const char *what,
 		return client_fail(err, ret, "amule: %s: the answer is not"
 				   " aMule's External Connections protocol",
 				   what);
+	/* amuled's, not the release's: the next release would meet it */
 	if (ret == -ECONNRESET)
-		return client_fail(err, -EPROTO, "amule: %s: the connection"
+		return client_fail(err, ret, "amule: %s: the connection"
 				   " closed without an answer", what);
 	if (ret == -ETIMEDOUT)
 		return client_fail(err, ret, "amule: %s: amuled is too slow:"

@@ -46,8 +46,9 @@
  * Errors: -EACCES (the password refused), -EPROTO (an answer that is
  * not EC, a frame over EC_MAX_FRAME, a tag that does not fit, a login
  * refused for another reason than the password: the reason said),
- * -ECONNREFUSED, -ETIMEDOUT, -EHOSTUNREACH and the socket's other
- * errors, -EINVAL (a host that is not HOST:PORT), -ENOMEM. The password
+ * -ECONNRESET (the connection closed before the answer: amuled's fault,
+ * not a release's), -ECONNREFUSED, -ETIMEDOUT, -EHOSTUNREACH and the
+ * socket's other errors, -EINVAL (a host that is not HOST:PORT), -ENOMEM. The password
  * and its hashes never reach err or the log.
  */
 

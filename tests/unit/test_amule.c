@@ -4,8 +4,10 @@
  * amuled 2.3.3 gave them (tests/data/amule/, tests/data/SOURCES.md) read
  * into tags; every cut of one, a flipped byte, counts and lengths that
  * do not fit and too deep a nesting refused without a crash; what the
- * tracker reads in aMule's objects (client_amule_read()); and which
- * client takes an ed2k release (download_accepts()).
+ * tracker reads in aMule's objects (client_amule_read()); which
+ * client takes an ed2k release (download_accepts()); and an amuled that
+ * closes the connection before its answer taken for the client's fault,
+ * never the release's (which would blocklist it).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -16,8 +18,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cmocka.h>
 #include <jansson.h>
+
+#include "common/strbuf.h"
 
 #include "indexer/monitor/download.h"
 #include "indexer/monitor/ec.h"
@@ -370,10 +380,49 @@ static void test_who_takes_it(void **state)
 	assert_true(download_accepts(&c, &ed2k));
 }
 
+/* amuled busy or going away: it takes the connection, reads the login
+ * and closes it. ec_open() says so as the client's fault (the next
+ * release would meet it too), not -EPROTO, the release's. */
+static void test_closed_before_the_answer(void **state)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t alen = sizeof(a);
+	struct strbuf err = STRBUF_INIT;
+	struct ec_conn c;
+	char host[64], buf[256];
+	int l, ret, status;
+	pid_t pid;
+
+	(void)state;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(l >= 0);
+	assert_int_equal(bind(l, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(l, 1), 0);
+	assert_int_equal(getsockname(l, (struct sockaddr *)&a, &alen), 0);
+	snprintf(host, sizeof(host), "127.0.0.1:%u", ntohs(a.sin_port));
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		int fd = accept(l, NULL, NULL);
+
+		_exit(fd < 0 || read(fd, buf, sizeof(buf)) <= 0);
+	}
+	close(l);
+	ret = ec_open(&c, host, "p", 10000, NULL, &err);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && !WEXITSTATUS(status));
+	assert_int_equal(ret, -ECONNRESET);
+	assert_false(download_release_fault(ret));
+	assert_non_null(strstr(err.buf, "closed without an answer"));
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_download_queue),
+		cmocka_unit_test(test_closed_before_the_answer),
 		cmocka_unit_test(test_shared_and_prefs),
 		cmocka_unit_test(test_login_answers),
 		cmocka_unit_test(test_cuts_and_flips),
