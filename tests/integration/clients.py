@@ -616,7 +616,8 @@ class Amule(Client):
     addresses not filtered, its temporary and incoming folders in its
     folder; files (name: bytes) are in its incoming folder when it
     starts, which it shares: a completed download's state. host is the
-    EC address; cmd() runs amulecmd (Debian's amule-utils) against it."""
+    EC address; cmd() runs amulecmd (Debian's amule-utils) against it,
+    under the same prefix."""
 
     name = "amule"
 
@@ -665,9 +666,10 @@ class Amule(Client):
     def cmd(self, command):
         """amulecmd's answer to command, with the right password."""
         return subprocess.run(
-            [need("amulecmd"), "-h", "127.0.0.1", "-p", str(self.port),
-             "-P", PASSWORD, "-c", command], capture_output=True,
-            text=True, timeout=30).stdout
+            self.prefix + [need("amulecmd"), "-h", "127.0.0.1",
+                           "-p", str(self.port), "-P", PASSWORD,
+                           "-c", command],
+            capture_output=True, text=True, timeout=30).stdout
 
     def logged(self, text):
         """How many lines of amuled's log file hold text (its standard

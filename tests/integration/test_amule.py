@@ -317,6 +317,11 @@ def test_peer_to_peer_transfer(monitored, clients, seeder_net):
              until=lambda t: "Kad: Connected" in t)
     link = ed2k_link(NAME, data) + "|sources,%s:%d|/" % (seeder_ip,
                                                          seeder.tcp)
+    # a source asked before it has hashed the file answers "no such
+    # file", and aMule asks a source again only after 29 minutes
+    # (FILEREASKTIME): the seeder shares it first
+    wait_for(lambda: seeder.cmd("show shared"), 120, "the seeder sharing",
+             until=lambda t: link.split("|")[4] in t)
     mon = start(monitored, am.host, link)
     mon.check("missing")
     assert downloads(mon)[10]["state"] in TAKEN
