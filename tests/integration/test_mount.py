@@ -14,7 +14,6 @@ import signal
 import sqlite3
 import subprocess
 import threading
-import time
 
 import pytest
 
@@ -471,32 +470,54 @@ BAD_COMMANDS = ["bogus", "", "2", "1 1", "FUL", "relative/path", "/etc",
                 "/", "1\n1", "full\n\n"]
 
 
-# How long a test waits to see that a control write started no scan.
-NO_SCAN_S = 0.5
+def scans_since(mount, library, before):
+    """The scans run since the scan totals were before, seen once a
+    rescan of one file, asked now, is over and nothing waits: the event
+    after which a scan an earlier write asked for would show. A scan asked
+    earlier shows as a scan more, or as the one-file scan grown to the
+    whole library (an order merged with it), or as the one-file scan
+    still pending behind it."""
+    one = str(library / "Alpha" / "First" / "01.flac")
+    last = mount.rescan(one)
+    doc = mount.json("metrics/scan.json")
+    return (doc["totals"]["scans"] - before, last["files_seen"],
+            scan_waits(mount, doc))
 
 
-def assert_wait_sees_a_scan(mount):
-    """The positive control of a "no scan started" assertion: the same
-    wait after an accepted command sees its scan begun (or over)."""
-    before = mount.scan_id()
-    mount.write("control/rescan", "1\n")
-    time.sleep(NO_SCAN_S * SLOW)
-    assert mount.scan_id() > before, "no scan seen %gs after an accepted" \
-        " command" % (NO_SCAN_S * SLOW)
+def scan_waits(mount, doc):
+    """Whether a scan runs or waits, by scan.json's doc and control/rescan."""
+    return doc["running"] is not None or "pending: no" not in mount.read(
+        "control/rescan").decode()
+
+
+def assert_no_scan_asked(mount, library, before, newest):
+    """Nothing but the one-file scan of scans_since() ran since the scan
+    totals were before and the newest scan was newest."""
+    assert scans_since(mount, library, before) == (1, 1, False)
+    assert mount.scan_id() > newest
+
+
+def test_accepted_write_is_seen_by_the_check(mount, library):
+    """The positive control of assert_no_scan_asked(): a scan an accepted
+    command asked for shows, whatever the moment its scan starts."""
+    for command in ("1", "full", str(library / "Beta")):
+        before = mount.json("metrics/scan.json")["totals"]["scans"]
+        mount.write("control/rescan", command + "\n")
+        assert scans_since(mount, library, before) != (1, 1, False), \
+            command
+        wait_for(lambda: scan_waits(mount, mount.json("metrics/scan.json")),
+                 30, "no scan running or waiting", mount=mount,
+                 until=lambda waits: not waits)
 
 
 @pytest.mark.parametrize("command", BAD_COMMANDS)
-def test_bad_control_write_is_einval(mount, command):
+def test_bad_control_write_is_einval(mount, library, command):
     before = mount.json("metrics/scan.json")["totals"]["scans"]
     newest = mount.scan_id()
     with pytest.raises(OSError) as e:
         mount.write("control/rescan", command + "\n")
     assert e.value.errno == errno.EINVAL
-    time.sleep(NO_SCAN_S * SLOW)
-    doc = mount.json("metrics/scan.json")
-    assert doc["totals"]["scans"] == before and doc["running"] is None
-    assert mount.scan_id(doc) == newest
-    assert_wait_sees_a_scan(mount)
+    assert_no_scan_asked(mount, library, before, newest)
 
 
 def test_bad_paths_are_einval(mount, library):
@@ -521,15 +542,11 @@ def test_shell_echo(mount, echo):
     mount.wait_idle(after_id=before)
 
 
-def test_truncate_alone_is_a_no_op(mount):
+def test_truncate_alone_is_a_no_op(mount, library):
     before = mount.json("metrics/scan.json")["totals"]["scans"]
     newest = mount.scan_id()
     os.close(os.open(mount.file("control/rescan"), os.O_WRONLY | os.O_TRUNC))
-    time.sleep(NO_SCAN_S * SLOW)
-    doc = mount.json("metrics/scan.json")
-    assert doc["totals"]["scans"] == before
-    assert mount.scan_id(doc) == newest
-    assert_wait_sees_a_scan(mount)
+    assert_no_scan_asked(mount, library, before, newest)
 
 
 def test_control_read_shows_state(mount):
