@@ -11,12 +11,12 @@ import random
 import shutil
 import signal
 import subprocess
-import time
 
 import pytest
 from mutagen.id3 import ID3, TALB, TIT2, TPE1
 
-from conftest import SLOW, run, start, unmount, wait_for
+from conftest import run, start, unmount, wait_for
+from thread_waits import threads, wait_threads_waiting
 
 # Each test track is this long (seconds), unless said otherwise.
 SECONDS = 12
@@ -279,11 +279,12 @@ def test_short_tracks_counted_not_logged(tmp_path):
                          until=lambda lines: lines, mount=m, interval=0.1)
         assert len(lines) == 1 and "500 tracks too short" in lines[0], lines
 
-        # a rescan queues nothing again: no line more
+        # a rescan queues nothing again: once it is over, nothing is
+        # queued, no track was taken since, and no line more
+        done = analysis(m)["done"]
         m.rescan("full")
-        time.sleep(SLOW)
-        assert wait_analysed(m)["too_short"] == 500
-        time.sleep(SLOW)
+        a = wait_analysed(m)
+        assert (a["too_short"], a["done"]) == (500, done)
         assert len(analysis_lines(m)) == 1, analysis_lines(m)
     finally:
         unmount(m.path, m.proc)
@@ -318,7 +319,8 @@ def test_pause_and_resume(sounds, tmp_path):
         m.proc.send_signal(signal.SIGHUP)
         wait_for(lambda: b"reload: done" in m.read("log"), 30,
                  "reload: done in the log", mount=m, interval=0.1)
-        time.sleep(2 * SLOW)
+        # the worker started again has looked and found nothing to take
+        assert wait_threads_waiting(m, "mm-analysis") in (None, 1)
         a = analysis(m)
         assert (a["analysed"], a["queued"], a["paused"]) == (1, 4, True)
         assert a["threads"] == 1
@@ -425,8 +427,11 @@ def test_changed_and_deleted_files(sounds, tmp_path):
             [paths[0], paths[2]]]
 
         done = analysis(m)["done"]
-        time.sleep(1.1)		# a new mtime, whatever the clock's grain
+        old = os.stat(str(root / "two.mp3"))
         to_mp3(sounds["click"], str(root / "two.mp3"), "Two", "A", "A")
+        # a new mtime, whatever the clock's grain
+        os.utime(str(root / "two.mp3"),
+                 ns=(old.st_atime_ns, old.st_mtime_ns + 2 * 10 ** 9))
         m.rescan()
         wait_for(lambda: analysis(m)["done"], 60, "analysis of the change",
                  until=lambda d: d != done, mount=m, interval=0.1)
@@ -445,7 +450,11 @@ def test_disabled_analyses_nothing(sounds, tmp_path):
     conf.write_text("[music]\nroot = %s\n[analysis]\nenabled = no\n" % root)
     m = start(tmp_path, "config=" + str(conf))
     try:
-        time.sleep(2 * SLOW)
+        # the decision made, and no worker to analyse anything
+        wait_for(lambda: b"analysis: switched off in [analysis]" in
+                 m.read("log"), 30, "the analysis switched off, in the log",
+                 mount=m, interval=0.1)
+        assert "mm-analysis" not in threads(m.proc.pid).values()
         a = analysis(m)
         assert not a["enabled"] and a["threads"] == 0
         assert (a["analysed"], a["failed"], a["done"]) == (0, 0, 0)

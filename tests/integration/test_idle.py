@@ -7,94 +7,19 @@ deadline, /proc/PID/mem): what the thread waits in, never how often it
 woke, so a slow machine cannot fail it."""
 
 import os
-import platform
-import struct
-import time
 
 import pytest
 
-from conftest import WRAPPER, wait_for
+from conftest import wait_for
+from thread_waits import OBSERVABLE, seconds_left, threads, timespec
 
 # A wait with a deadline closer than this is a periodic look; the real
 # deadlines of an idle daemon (the next maintenance) are hours away.
 NEAR_S = 10
 
-# x86_64 system call numbers (arch/x86/entry/syscalls/syscall_64.tbl)
-# and where each keeps its timeout: ("ms", i) a millisecond count in
-# argument i (-1: none), ("rel", i) or ("abs", i) a struct timespec at the
-# address in argument i (0: none), "always" a sleep.
-SYSCALLS = {
-    7: ("poll", ("ms", 2)),
-    23: ("select", ("rel", 4)),
-    35: ("nanosleep", "always"),
-    202: ("futex", None),
-    230: ("clock_nanosleep", "always"),
-    232: ("epoll_wait", ("ms", 3)),
-    270: ("pselect6", ("rel", 4)),
-    271: ("ppoll", ("rel", 2)),
-    281: ("epoll_pwait", ("ms", 3)),
-}
-FUTEX_WAIT, FUTEX_WAIT_BITSET = 0, 9
-FUTEX_CMD_MASK, FUTEX_CLOCK_REALTIME = 0x7f, 256
-
 pytestmark = pytest.mark.skipif(
-    platform.machine() != "x86_64" or bool(WRAPPER),
-    reason="system call numbers of x86_64, of the daemon itself")
-
-
-def threads(pid):
-    """{tid: name} of every thread of pid."""
-    names = {}
-    for tid in os.listdir("/proc/%d/task" % pid):
-        try:
-            with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
-                names[int(tid)] = f.read().strip()
-        except FileNotFoundError:
-            pass
-    return names
-
-
-def timespec(pid, address):
-    with open("/proc/%d/mem" % pid, "rb") as f:
-        f.seek(address)
-        sec, nsec = struct.unpack("qq", f.read(16))
-    return sec + nsec / 1e9
-
-
-def seconds_left(pid, tid):
-    """Seconds until the thread's wait ends by itself: None when it waits
-    for an event only (or does not wait: it runs)."""
-    try:
-        with open("/proc/%d/task/%d/syscall" % (pid, tid)) as f:
-            fields = f.read().split()
-    except FileNotFoundError:
-        return None
-    if not fields or not fields[0].lstrip("-").isdigit():
-        return None
-    nr = int(fields[0])
-    args = [int(a, 16) for a in fields[1:7]]
-    if nr not in SYSCALLS:
-        return None
-    kind = SYSCALLS[nr][1]
-    if kind == "always":
-        return 0.0
-    if kind is None:
-        op = args[1]
-        if op & FUTEX_CMD_MASK not in (FUTEX_WAIT, FUTEX_WAIT_BITSET):
-            return None
-        kind = ("rel" if op & FUTEX_CMD_MASK == FUTEX_WAIT else "abs", 3)
-    how, i = kind
-    if how == "ms":
-        ms = struct.unpack("i", struct.pack("I", args[i] & 0xffffffff))[0]
-        return None if ms < 0 else ms / 1000
-    if not args[i]:
-        return None
-    at = timespec(pid, args[i])
-    if how == "rel":
-        return at
-    clock = (time.CLOCK_REALTIME if args[1] & FUTEX_CLOCK_REALTIME
-             else time.CLOCK_MONOTONIC)
-    return at - time.clock_gettime(clock)
+    not OBSERVABLE, reason="system call numbers of x86_64, of the daemon"
+    " itself")
 
 
 def test_threads_named(mount):
