@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import (REPO, SLOW, is_mounted, start, stopped, unmount,
+from conftest import (REPO, is_mounted, start, stopped, unmount,
                       wait_for)
 
 sys.path.insert(0, os.path.join(REPO, "tests", "fakes"))
@@ -671,11 +671,26 @@ def repair_with_delete_answer(setup, retry_delay, status, body):
     return s
 
 
+def past_retry_delay(s):
+    """Date back by an hour, in the store, the times retry_delay counts
+    from (an owed deletion's last try, a repair's next attempt): the
+    delay over for the next pass, whatever the clock did meanwhile."""
+    db = sqlite3.connect(s.m.db, timeout=60)
+    try:
+        with db:
+            db.execute("UPDATE rd_deletes SET tried_at = tried_at - 3600"
+                       " WHERE tried_at IS NOT NULL")
+            db.execute("UPDATE rd_repairs SET next_at = next_at - 3600"
+                       " WHERE next_at IS NOT NULL")
+    finally:
+        db.close()
+
+
 def deletes_after_a_retry_delay(s):
-    """The statuses of the DELETEs made once a wait past retry_delay (1 s)
-    and a pass are over: the one wait of a "not asked again" and of its
-    positive control."""
-    time.sleep(2 * SLOW)
+    """The statuses of the DELETEs made once retry_delay is over and a
+    pass ran: the one wait of a "not asked again" and of its positive
+    control."""
+    past_retry_delay(s)
     s.command("run")
     return [r["status"] for r in s.requests() if r["method"] == "DELETE"]
 
@@ -729,7 +744,7 @@ def test_failed_delete_of_old_torrent_is_retried(setup):
 def test_old_torrent_gone_already_counts_as_deleted(setup):
     """A DELETE answered 404 (the account no longer has the old torrent)
     settles the deletion: nothing is owed or tried again."""
-    s = repair_with_delete_answer(setup, "1s", 404, {
+    s = repair_with_delete_answer(setup, "1h", 404, {
         "error": "unknown_ressource", "error_code": 7})
     assert s.repairs()["old_torrents_to_delete"] == []
     metrics = s.m.json("metrics/repair.json")
@@ -741,7 +756,7 @@ def test_old_torrent_gone_already_counts_as_deleted(setup):
 def test_failed_delete_is_asked_again_within_the_same_wait(setup):
     """The positive control of the test above: a DELETE that failed (500)
     is owed, and the same wait and pass see it asked again."""
-    s = repair_with_delete_answer(setup, "1s", *DELETE_FAILS)
+    s = repair_with_delete_answer(setup, "1h", *DELETE_FAILS)
     assert deletes_after_a_retry_delay(s) == [500, 204]
 
 
@@ -852,7 +867,7 @@ def test_watcher_overflow_walks_the_libraries(setup):
 
 def repair_ending_in(setup, status):
     """A setup whose one repair, of OTHER, ends in status: run once."""
-    s = setup(max_attempts=3, retry_delay="1s")
+    s = setup(max_attempts=3, retry_delay="1h")
     os.unlink(s.dead_link)
     s.rd.call("/_magnets", {make_hash(OTHER): {
         "filename": OTHER, "fails_with": status,
@@ -863,9 +878,9 @@ def repair_ending_in(setup, status):
 
 
 def adds_after_a_retry_delay(s):
-    """The torrents added once a wait past retry_delay and a pass are over:
-    the one wait of a "not tried again" and of its positive control."""
-    time.sleep(1.5 * SLOW)
+    """The torrents added once retry_delay is over and a pass ran: the one
+    wait of a "not tried again" and of its positive control."""
+    past_retry_delay(s)
     s.command("run")
     return len([r for r in s.requests()
                 if r["path"] == "/torrents/addMagnet"])
