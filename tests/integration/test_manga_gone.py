@@ -11,9 +11,9 @@ prune drops what was."""
 import os
 import shutil
 import sqlite3
-import time
 
 from conftest import start, unmount, wait_for
+from test_gone import gone_long_ago
 from test_manga import read_series, write_series
 
 SETTINGS = {"monitored": "0\n", "latest": "9\n", "source": "berserk\n",
@@ -156,7 +156,7 @@ def test_keep_gone_zero_forgets_at_once(tmp_path):
 
 
 def test_gone_series_pruned_after_the_grace(tmp_path):
-    m, (root,) = make_roots(tmp_path, "2s")
+    m, (root,) = make_roots(tmp_path, "1h")
     try:
         set_all(m)
         aside = tmp_path / "aside"
@@ -164,7 +164,7 @@ def test_gone_series_pruned_after_the_grace(tmp_path):
         m.rescan()
         assert kept(m) == 1
         # past the grace, the prune drops it
-        time.sleep(2.5)
+        gone_long_ago(m, "series_gone")
         m.write("control/maintenance", "prune")
         wait_for(lambda: kept(m), 15, "the gone series pruned",
                  until=lambda n: n == 0, mount=m)
