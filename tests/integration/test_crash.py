@@ -62,6 +62,7 @@ class Daemon:
         self.mnt = tmp_path / "mnt"
         self.log = tmp_path / "mediamon.log"
         with open(str(self.log), "ab") as log:
+            self.log_from = log.tell()
             self.proc = subprocess.Popen(
                 [BINARY, "-f", "-o", "config=" + str(conf), str(self.mnt)],
                 stdout=log, stderr=subprocess.STDOUT, env=local_env())
@@ -125,6 +126,52 @@ class Daemon:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
 
+    def log_lines(self):
+        """The lines this run has logged (the log is one for all runs)."""
+        with open(str(self.log), "rb") as f:
+            f.seek(self.log_from)
+            return f.read().count(b"\n")
+
+    def scan_files(self, after_id):
+        """The files the first scan newer than after_id has seen while it
+        runs; "ended" once it is over; None before it begins (or while the
+        mount does not serve yet)."""
+        doc = self.scan_json()
+        run, last = doc["running"], doc["last"]
+        if run and run["id"] > after_id:
+            return run["files_seen"]
+        if last and last["id"] > after_id:
+            return "ended"
+        return None
+
+    def scanned(self, after_id):
+        """Whether the scan newer than after_id has begun (False also
+        while the mount does not serve)."""
+        try:
+            return self.scan_files(after_id) is not None
+        except OSError:
+            return False
+
+    def wait_moment(self, moment, after_id, msg):
+        """Wait for the moment of this run drawn by kill_moment(): its
+        log's nth line, or its scan newer than after_id having seen n
+        files (or ended, when it ends first). The moment is one the test
+        sees, so the machine's speed moves when it comes, never what it
+        is."""
+        kind, n = moment
+        if kind == "line":
+            # a run that logs fewer lines than the measured one meets the
+            # moment when its scan begins
+            wait_for(lambda: (self.log_lines(), self.scanned(after_id)), 60,
+                     "line %d of the log (%s)" % (n, msg), mount=self,
+                     until=lambda v: v[0] >= n or v[1], interval=0.002)
+            return
+        wait_for(lambda: self.scan_files(after_id), 60,
+                 "%d files seen by the scan after scan %d, or its end (%s)"
+                 % (n, after_id, msg), until=lambda v: v is not None and (
+                     v == "ended" or v >= n), mount=self, interval=0.002,
+                 ignore=(OSError,))
+
 
 def db_ro(db):
     return sqlite3.connect("file:%s?mode=ro" % db, uri=True)
@@ -164,6 +211,27 @@ def on_disk(root):
         for name in files:
             out.add(os.path.relpath(os.path.join(d, name), str(root)))
     return out
+
+
+def kill_moment(rnd, lines, files):
+    """A moment of a run drawn at random, for Daemon.wait_moment(): one
+    time in four when lines is not 0, ("line", n) once its log has n
+    lines, from its start (n = 0) until it serves and its scan begins
+    (lines: how many a run logs until then); else ("files", n) once the
+    scan it runs has seen n of the files."""
+    if lines and rnd.random() < 0.25:
+        return ("line", rnd.randrange(lines))
+    return ("files", rnd.randrange(files + 1))
+
+
+def last_scan_id(db):
+    """The id of the newest scan the store has (0: none)."""
+    con = db_ro(db)
+    try:
+        return con.execute("SELECT coalesce(max(id), 0) FROM scans"
+                           ).fetchone()[0]
+    finally:
+        con.close()
 
 
 def mutate(rnd, root, truth, srcs):
@@ -222,32 +290,35 @@ def test_kills_during_scans(tmp_path, dead_mount_cleared):
     conf.write_text("[general]\ndatabase = %s\nthreads = 2\n"
                     "[music]\nroot = %s\n" % (db, root))
 
-    # One undisturbed run tells how long a full scan takes here.
+    # One undisturbed run tells how many lines a run logs until its scan
+    # begins.
     d = Daemon(tmp_path, conf)
     try:
         d.wait_serving()
+        d.wait_scan(0, finished=False)
+        lines = d.log_lines()
         d.wait_scan(0, finished=True)
-        start = time.time()
-        d.wait_scan(d.rescan("full"), finished=True)
-        full_s = time.time() - start
     finally:
         d.kill()
 
     survived = hit = 0
     for i in range(KILLS):
-        msg = "seed %d, kill %d" % (seed, i)
         mutate(rnd, root, truth, srcs)
         cut = unfinished(db)
+        newest = last_scan_id(db)
         d = Daemon(tmp_path, conf)
         try:
             if i % 2:
-                # anywhere from exec to the end of a full rescan
-                time.sleep(rnd.uniform(0, full_s))
+                # anywhere from exec to the end of the scan at start
+                moment = kill_moment(rnd, lines, len(truth))
+                msg = "seed %d, kill %d at %s" % (seed, i, moment)
+                d.wait_moment(moment, newest, msg)
             else:
                 d.wait_serving()
                 # the scans the last kills cut short are marked failed
                 now = unfinished(db)
-                assert all(now[k] == 0 for k in cut), msg
+                assert all(now[k] == 0 for k in cut), "seed %d, kill %d" % (
+                    seed, i)
                 # a full rescan seen running, then killed within its
                 # first half; one that ends before it is seen is asked
                 # again (scans of this tree take a fraction of a second)
@@ -255,8 +326,11 @@ def test_kills_during_scans(tmp_path, dead_mount_cleared):
                     doc = d.wait_scan(d.rescan("full"), finished=False)
                     if doc["running"]:
                         break
-                time.sleep(rnd.uniform(0, full_s * 0.5))
-            assert d.proc.poll() is None, d.log.read_text()
+                moment = kill_moment(rnd, 0, len(truth) // 2)
+                msg = "seed %d, kill %d at %s" % (seed, i, moment)
+                d.wait_moment(moment, (doc["running"] or doc["last"])[
+                    "id"] - 1, msg)
+            assert d.proc.poll() is None, msg + "\n" + d.log.read_text()
         finally:
             d.kill()
         hit += sum(1 for k, v in unfinished(db).items()
@@ -387,30 +461,28 @@ def test_kills_during_a_bulk_load(tmp_path, dead_mount_cleared):
         d.wait_scan(0, finished=False)
         return d
 
-    # One undisturbed first scan: how long it takes, which indexes a
-    # store has after it.
+    # One undisturbed first scan: which indexes a store has after it.
     d = fresh_start()
     try:
-        start = time.time()
         d.wait_scan(0, finished=True)
-        first_s = time.time() - start
     finally:
         unmount(str(d.mnt), d.proc)
     assert differences(stored(db), truth) == []
     assert owed_rows(db) == (0, 0)
     want = indexes(db)
 
-    # The kills are timed by the undisturbed scan, which a busy machine
-    # may have slowed: more kills, up to four times as many, until one
-    # has met the bulk load.
+    # Each kill once the first scan has seen a number of the files drawn
+    # at random, up to four fifths of them: more kills, up to four times
+    # as many, until one has met the bulk load.
     cut_in_bulk = kills = 0
     while kills < BULK_KILLS or (not cut_in_bulk and kills < 4 * BULK_KILLS):
-        msg = "seed %d, kill %d" % (seed, kills)
+        moment = kill_moment(rnd, 0, len(truth) * 4 // 5)
+        msg = "seed %d, kill %d at %s" % (seed, kills, moment)
         kills += 1
         d = fresh_start()
         try:
-            time.sleep(rnd.uniform(0, first_s * 0.8))
-            assert d.proc.poll() is None, d.log.read_text()
+            d.wait_moment(moment, 0, msg)
+            assert d.proc.poll() is None, msg + "\n" + d.log.read_text()
         finally:
             d.kill()
         con = db_ro(db)
