@@ -311,6 +311,20 @@ class Mount:
                        and d["last"]["started_at_s"] >= since, mount=self)
         return doc["last"]
 
+    def scan_waits(self, doc=None):
+        """Whether a scan runs or waits to run (doc: a scan.json already
+        read)."""
+        doc = doc or self.json("metrics/scan.json")
+        return doc["running"] is not None or "pending: no" not in self.read(
+            "control/rescan").decode()
+
+    def wait_no_scan(self, timeout=30):
+        """Wait until no scan runs or waits: one asked for before this call
+        is over (a scan is asked for at once, when a write or the watcher
+        asks)."""
+        wait_for(self.scan_waits, timeout, "no scan running or waiting",
+                 until=lambda waits: not waits, mount=self)
+
     def wait_quiet(self, settle=0.6, timeout=30):
         """Wait until no scan runs or waits and no scan has begun or
         ended for settle seconds (longer than any debounce a test sets);

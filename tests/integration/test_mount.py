@@ -481,13 +481,7 @@ def scans_since(mount, library, before):
     last = mount.rescan(one)
     doc = mount.json("metrics/scan.json")
     return (doc["totals"]["scans"] - before, last["files_seen"],
-            scan_waits(mount, doc))
-
-
-def scan_waits(mount, doc):
-    """Whether a scan runs or waits, by scan.json's doc and control/rescan."""
-    return doc["running"] is not None or "pending: no" not in mount.read(
-        "control/rescan").decode()
+            mount.scan_waits(doc))
 
 
 def assert_no_scan_asked(mount, library, before, newest):
@@ -505,9 +499,7 @@ def test_accepted_write_is_seen_by_the_check(mount, library):
         mount.write("control/rescan", command + "\n")
         assert scans_since(mount, library, before) != (1, 1, False), \
             command
-        wait_for(lambda: scan_waits(mount, mount.json("metrics/scan.json")),
-                 30, "no scan running or waiting", mount=mount,
-                 until=lambda waits: not waits)
+        mount.wait_no_scan()
 
 
 @pytest.mark.parametrize("command", BAD_COMMANDS)

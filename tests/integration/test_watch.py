@@ -15,6 +15,7 @@ import pytest
 from mutagen.id3 import ID3, TIT2
 
 from conftest import make_flac, wait_for
+from thread_waits import wait_threads_waiting
 from watch_common import (CONVERGE_S, NOT_YET, DEBOUNCE, db_files, db_tracks,
                           alive, wait_converged, scan_rows, scans_total,
                           counts, write_conf)
@@ -360,11 +361,18 @@ def test_slow_writer(watched, library, template_library):
     data = (template_library / "Beta" / "Third" / "02.flac").read_bytes()
     target = library / "Beta" / "Third" / "slow.flac"
     rel = b"Beta/Third/slow.flac"
+    created = watched.json("metrics/watch.json")["events"]["create"]
     with open(str(target), "wb") as f:
         f.write(data[:len(data) // 2])
         f.flush()
-        # longer than the debounce (100 ms), with the file open for writing
-        time.sleep(0.6)
+        # with the file open for writing, its creation seen by the watcher
+        # and, what it made of it over (a debounce waited, a scan asked),
+        # the watcher waiting for its next event
+        wait_for(lambda: watched.json("metrics/watch.json")["events"][
+            "create"], CONVERGE_S, "the creation seen", mount=watched,
+            until=lambda n: n > created)
+        wait_threads_waiting(watched, "mm-watch")
+        watched.wait_no_scan()
         seen_partial = rel in db_files(watched, library)
         f.write(data[len(data) // 2:])
     st = os.stat(str(target))

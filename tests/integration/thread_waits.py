@@ -54,9 +54,9 @@ def timespec(pid, address):
     return sec + nsec / 1e9
 
 
-def seconds_left(pid, tid):
-    """Seconds until the thread's wait ends by itself: None when it waits
-    for an event only (or does not wait: it runs)."""
+def syscall(pid, tid):
+    """The system call the thread is in and its arguments, (nr, [args]);
+    None when it runs or is gone."""
     try:
         with open("/proc/%d/task/%d/syscall" % (pid, tid)) as f:
             fields = f.read().split()
@@ -64,10 +64,15 @@ def seconds_left(pid, tid):
         return None
     if not fields or not fields[0].lstrip("-").isdigit():
         return None
-    nr = int(fields[0])
-    args = [int(a, 16) for a in fields[1:7]]
-    if nr not in SYSCALLS:
+    return int(fields[0]), [int(a, 16) for a in fields[1:7]]
+
+
+def left_in(pid, call):
+    """Seconds until the wait of call (from syscall()) ends by itself: None
+    when it waits for an event only, or is no wait."""
+    if call is None or call[0] not in SYSCALLS:
         return None
+    nr, args = call
     kind = SYSCALLS[nr][1]
     if kind == "always":
         return 0.0
@@ -90,20 +95,26 @@ def seconds_left(pid, tid):
     return at - time.clock_gettime(clock)
 
 
+def seconds_left(pid, tid):
+    """Seconds until the thread's wait ends by itself: None when it waits
+    for an event only (or does not wait: it runs)."""
+    return left_in(pid, syscall(pid, tid))
+
+
 def waits_for_an_event(pid, tid):
-    """Whether the thread is blocked on a condition variable with no
-    deadline (a futex wait by bitset and no timeout, glibc's
-    pthread_cond_wait): what a thread does once it has nothing to do.
-    A lock's wait (FUTEX_WAIT) and a running thread are not."""
-    try:
-        with open("/proc/%d/task/%d/syscall" % (pid, tid)) as f:
-            fields = f.read().split()
-    except FileNotFoundError:
+    """Whether the thread waits with no deadline for an event: in poll()
+    or its kin with no timeout, or on a condition variable with none (a
+    futex wait by bitset, glibc's pthread_cond_wait): what a thread does
+    once it has nothing to do. A lock's wait (FUTEX_WAIT), a sleep and a
+    running thread are not."""
+    call = syscall(pid, tid)
+    if call is None or call[0] not in SYSCALLS:
         return False
-    if len(fields) < 5 or fields[0] != "202":
-        return False
-    op, timeout = int(fields[2], 16), int(fields[4], 16)
-    return op & FUTEX_CMD_MASK == FUTEX_WAIT_BITSET and not timeout
+    nr, args = call
+    if SYSCALLS[nr][1] is None:
+        return args[1] & FUTEX_CMD_MASK == FUTEX_WAIT_BITSET and \
+            not args[3]
+    return SYSCALLS[nr][1] != "always" and left_in(pid, call) is None
 
 
 def wait_threads_waiting(mount, name, timeout=30):
