@@ -13,7 +13,6 @@ import signal
 import socket
 import subprocess
 import threading
-import time
 
 import pytest
 
@@ -233,13 +232,25 @@ def test_reloads_while_the_mount_is_busy(reloadable):
                for _ in range(4)]
     for t in threads:
         t.start()
+    def ended():
+        """The reloads over, done or refused, by the log."""
+        with open(m.proc.log_path) as f:
+            text = f.read()
+        return text.count("reload: done") + text.count(
+            "; keeping the configuration in use") + text.count(
+            "reload: the indexer")
+
     try:
         for i in range(10):
             roots = [("music", library)] + ([("music", second)] if i % 2
                                             else [])
             write_conf(conf, roots)
+            before = ended()
             m.proc.send_signal(signal.SIGHUP)
-            time.sleep(0.3)
+            # each reload begun and over before the next signal, which
+            # would otherwise merge with it
+            wait_for(ended, 30, "reload %d over" % i, mount=m,
+                     until=lambda n: n > before, interval=0.02)
     finally:
         stop.set()
     wait_for(lambda: [t.name for t in threads if t.is_alive()], 30,
