@@ -115,8 +115,8 @@ def test_folder_times_move_with_names_only(mount, library):
     # Past attr_timeout (1 s) and the invalidation thread's round after
     # the move (100 ms gaps), the kernel asks again. Neither the kernel
     # dropping what it kept nor that round shows anywhere a test can
-    # see, so this one wait stays a sleep: short, bounded, and what it
-    # may miss on a loaded machine is a failure, never a false one.
+    # see, so this one wait stays a sleep: short and bounded; on a loaded
+    # machine it may miss a real change of times, never fail for none.
     time.sleep(1.5)
     assert folder_times(mount.file("library/music")) == views
     assert folder_times(mount.file("playlists")) == playlists
