@@ -19,6 +19,7 @@
 #include "fs/tree/caller.h"
 #include "fs/mount/inodes.h"
 #include "fs/tree/nodes.h"
+#include "fs/tree/session.h"
 #include "indexer/reads.h"
 #include "fs/tree/views.h"
 #include "indexer/indexer.h"
@@ -247,6 +248,8 @@ static void *invalidate_main(void *arg)
 	caller_as_daemon();
 	int again = 0;
 
+	session_invalidated(seen);
+
 	while (!wait_due(&last)) {
 		uint64_t gen = indexer_generation();
 		uint64_t names = indexer_names_generation();
@@ -273,6 +276,9 @@ static void *invalidate_main(void *arg)
 		views_retired(forget_entry, NULL);
 		seen = gen;
 		names_seen = names;
+		/* told of gen in full once the round after it is over too */
+		if (!again)
+			session_invalidated(gen);
 	}
 	reader_close();
 	return NULL;

@@ -21,6 +21,9 @@
  * The thread sleeps until one of these happens (reader_on_move()), with
  * no timer: an idle mount does not wake it. While the store moves (a
  * scan commits batch after batch), rounds are INVALIDATE_GAP_MS apart.
+ * Once the round after a move's is over too, it tells session.h the
+ * generation it caught up with (/metrics/fuse.json invalidation_behind:
+ * what a test waits for before it looks at what the kernel shows).
  *
  *	if (invalidate_start(se))
  *		goto fail;

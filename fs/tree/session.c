@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The session loop (session.h): libfuse's loop, multi-threaded or not,
- * and each request counted for /metrics/fuse.json. It answers no request
+ * and each request counted for /metrics/fuse.json, with how far the
+ * invalidation thread is behind the store. It answers no request
  * itself; fs.c does.
  */
 #include "fs/tree/session.h"
@@ -11,6 +12,7 @@
 #include <stdatomic.h>
 
 #include "common/log.h"
+#include "indexer/indexer.h"
 #include "indexer/reads.h"
 
 static struct {
@@ -18,6 +20,8 @@ static struct {
 	atomic_uint max_threads, max_idle_threads;
 	atomic_ullong requests;
 	atomic_uint in_flight;
+	atomic_int invalidating;
+	atomic_ullong invalidated;
 } session = {
 	.max_idle_threads = SESSION_NO_IDLE_LIMIT,
 };
@@ -74,9 +78,23 @@ void session_get_stats(struct session_stats *out)
 	out->max_idle_threads = atomic_load(&session.max_idle_threads);
 	out->requests = atomic_load(&session.requests);
 	out->in_flight = atomic_load(&session.in_flight);
+	out->invalidation_behind = -1;
+	if (atomic_load(&session.invalidating)) {
+		uint64_t done = atomic_load(&session.invalidated);
+		uint64_t now = indexer_generation();
+
+		out->invalidation_behind = now > done ?
+					   (int64_t)(now - done) : 0;
+	}
 }
 
 void session_reset_stats(void)
 {
 	atomic_store(&session.requests, 0);
+}
+
+void session_invalidated(uint64_t generation)
+{
+	atomic_store(&session.invalidated, generation);
+	atomic_store(&session.invalidating, 1);
 }

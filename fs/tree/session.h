@@ -30,6 +30,9 @@ struct session_stats {
 	unsigned int max_idle_threads;	/* or SESSION_NO_IDLE_LIMIT */
 	uint64_t requests;		/* answered since start or reset */
 	unsigned int in_flight;		/* being answered now */
+	/* moves of the store (indexer_generation()) the kernel was not yet
+	 * told to forget in full; -1 while no invalidation thread runs */
+	int64_t invalidation_behind;
 };
 
 #define SESSION_NO_IDLE_LIMIT ((unsigned int)-1)
@@ -56,5 +59,10 @@ void session_get_stats(struct session_stats *out);
 /* Set the requests answered to zero (control/reset-metrics); safe from
  * any thread. */
 void session_reset_stats(void);
+
+/* The invalidation thread (fs/mount/invalidate.h) has told the kernel to
+ * forget all that the store's moves up to generation made stale; safe
+ * from any thread. */
+void session_invalidated(uint64_t generation);
 
 #endif

@@ -7,7 +7,6 @@ import collections
 import os
 import shutil
 import subprocess
-import time
 
 import pytest
 
@@ -112,12 +111,11 @@ def test_folder_times_move_with_names_only(mount, library):
     wait_for(lambda: mount.read("control/blocklist"), 10,
              "the entry in the blocklist", mount=mount,
              until=lambda text: b"0123456789abcdef" in text)
-    # Past attr_timeout (1 s) and the invalidation thread's round after
-    # the move (100 ms gaps), the kernel asks again. Neither the kernel
-    # dropping what it kept nor that round shows anywhere a test can
-    # see, so this one wait stays a sleep: short and bounded; on a loaded
-    # machine it may miss a real change of times, never fail for none.
-    time.sleep(1.5)
+    # the kernel told to forget what the move made stale (the listed
+    # folders' and the views' attributes): it asks again
+    wait_for(lambda: mount.json("metrics/fuse.json")[
+        "invalidation_behind"], 30, "the kernel told of the move",
+        mount=mount, until=lambda behind: behind == 0)
     assert folder_times(mount.file("library/music")) == views
     assert folder_times(mount.file("playlists")) == playlists
     # a change of names moves the folders that hold them (issue 80:

@@ -191,6 +191,7 @@ PROM_SOURCES = {
     "mediamon_fuse_max_idle_threads": S("fuse", "max_idle_threads"),
     "mediamon_fuse_requests_total": S("fuse", "requests"),
     "mediamon_fuse_requests_in_flight": S("fuse", "requests_in_flight"),
+    "mediamon_fuse_invalidation_behind": S("fuse", "invalidation_behind"),
     "mediamon_fuse_views_stats_ahead_total": S("fuse", "views_stats_ahead"),
     "mediamon_fuse_stat_renders_total": S("fuse", "stat_renders"),
     "mediamon_fuse_times_unsaved": S("fuse", "times_unsaved"),
@@ -349,7 +350,8 @@ def test_prometheus_every_metric(library, tmp_path):
     # what the mount does at the instant of a read: any reading of its
     # range, not one between two others
     instant = {"mediamon_fuse_requests_in_flight":
-               (1, got[("mediamon_fuse_max_threads", ())])}
+               (1, got[("mediamon_fuse_max_threads", ())]),
+               "mediamon_fuse_invalidation_behind": (0, float("inf"))}
     for key, value in got.items():
         a, b = instant.get(key[0]) or sorted((low[key], high[key]))
         assert a - 1e-9 <= value <= b + 1e-9 or \
