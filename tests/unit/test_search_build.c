@@ -145,7 +145,8 @@ static void test_built_aside_as_rebuilt(void **state)
 
 /* After the end, the writer's own FTS5 reads the index it took, not what
  * it had read before: tracks added, changed and deleted then are found
- * as they are, and the index holds. */
+ * as they are, and the index holds; the queue's count, moved once at
+ * the end, follows the tracks queued and gone after it. */
 static void test_written_after_it(void **state)
 {
 	struct musicdb *e = *state;
@@ -171,6 +172,11 @@ static void test_written_after_it(void **state)
 	assert_int_equal(fts_count(e, "cafe"), TRACKS - 2);
 	assert_int_equal(fts_count(e, "w5"), 0);
 	assert_int_equal(fts_count(e, "singer3"), TRACKS / 10 + 1);
+	/* the end queued every track at once, and counts those after */
+	assert_int_equal(musicdb_int(e->db, "SELECT count(*) FROM"
+				     " analysis_queue"), TRACKS);
+	assert_int_equal(musicdb_int(e->db, "SELECT n FROM totals WHERE"
+				     " name = 'analysis_queued'"), TRACKS);
 }
 
 /* No build aside when its file's name is taken by what is not a file:
