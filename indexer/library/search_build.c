@@ -23,7 +23,7 @@
 
 struct search_build {
 	pthread_t thread;
-	char *store;		/* the store's file */
+	char *store;		/* the store's file, a URI read-only */
 	char *path;		/* the file aside */
 	char *table;		/* its tracks_fts, contentless */
 	int rc;
@@ -70,6 +70,23 @@ static int table_aside(sqlite3 *db, char **out)
 	return *out ? 0 : log_error(-ENOMEM, "search: out of memory");
 }
 
+/* The store's file as a URI that opens it read-only: the writer's is
+ * its only read-write connection. */
+static char *store_uri(const char *path)
+{
+	struct strbuf u = STRBUF_INIT;
+
+	strbuf_addstr(&u, "file:");
+	for (; *path; path++) {
+		if (*path == '?' || *path == '#' || *path == '%')
+			strbuf_addf(&u, "%%%02X", (unsigned char)*path);
+		else
+			strbuf_addch(&u, *path);
+	}
+	strbuf_addstr(&u, "?mode=ro");
+	return strbuf_detach(&u, NULL);
+}
+
 /* The tracks of the store attached as "store", in rowid order: what
  * FTS5's 'rebuild' reads, in its order. */
 static int fill_aside(sqlite3 *db, struct search_build *b)
@@ -97,7 +114,7 @@ static void *build_main(void *arg)
 	int rc;
 
 	rc = sqlite3_open_v2(b->path, &db, SQLITE_OPEN_READWRITE |
-			     SQLITE_OPEN_CREATE, NULL);
+			     SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL);
 	if (rc != SQLITE_OK)
 		b->rc = db_error(db, rc, "open the search index aside");
 	else
@@ -115,7 +132,7 @@ struct search_build *search_build_start(sqlite3 *db)
 	if (!store || !*store)
 		return NULL;
 	b = calloc(1, sizeof(*b));
-	if (!b || !(b->store = strdup(store)) ||
+	if (!b || !(b->store = store_uri(store)) ||
 	    asprintf(&b->path, "%s-search", store) < 0) {
 		log_error(-ENOMEM, "search: out of memory");
 		if (b)
