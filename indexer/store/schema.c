@@ -130,13 +130,12 @@ static int bulk_rows(sqlite3 *db, const struct schema_bulk_search *s)
 	rc = db_exec(db, BULK_TRIGGERS STARRED_FILES_ADD
 		     "INSERT OR IGNORE INTO covers_dirty"
 		     " SELECT id FROM albums;");
-	if (!rc)
-		rc = search_rows(db, s);
 	/* The queued count moves once, not by a trigger a row (a third of
-	 * the queue's cost): the trigger is made again after. */
+	 * the queue's cost): the trigger is made again after. The queue
+	 * goes before the search rows, whose build aside may still run. */
 	if (!rc)
-		rc = db_exec(db, "DELETE FROM tracks_fts_dirty;"
-			     "DROP TRIGGER IF EXISTS totals_analysis_queue_add;"
+		rc = db_exec(db, "DROP TRIGGER IF EXISTS"
+			     " totals_analysis_queue_add;"
 			     "INSERT INTO analysis_queue (track_id, owner)"
 			     " SELECT t.id, f.uid FROM tracks t"
 			     " JOIN files f ON f.id = t.file_id"
@@ -147,7 +146,9 @@ static int bulk_rows(sqlite3 *db, const struct schema_bulk_search *s)
 			     " WHERE name = 'analysis_queued';"
 			     TOTALS_ADD("analysis_queue", "analysis_queued",
 					"1", ""));
-	return rc;
+	if (!rc)
+		rc = search_rows(db, s);
+	return rc ? rc : db_exec(db, "DELETE FROM tracks_fts_dirty");
 }
 
 int schema_make_bulk_indexes(sqlite3 *db, void *search)
