@@ -458,8 +458,9 @@ int music_bulk_end(sqlite3 *db, void *unused)
 	 * rows unread. Its search rows are built meanwhile on a thread of
 	 * their own (search_build.h), which takes the core the scan's
 	 * threads left; else SQLite's sorter may use a helper thread.
-	 * Not both: beside the build, the indexes took twice as long with
-	 * helpers as without (3.1 s without either at a million tracks). */
+	 * Not both: beside the build, a million tracks' indexes took 7-8 s
+	 * with helpers and 6 s without, the end no shorter than with
+	 * neither (docs/PERFORMANCE.md). */
 	if (music_m.counting) {
 		name_rows_new(db);
 		b = search_build_start(db);
