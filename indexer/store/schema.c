@@ -85,32 +85,77 @@ static int bulk_triggers_missing(sqlite3 *db)
 		      " WHERE type = 'trigger' AND name = 'totals_files_add')");
 }
 
+/* FTS5's shadow tables of tracks_fts (columnsize on, no content of its
+ * own), emptied and filled from SCHEMA_SEARCH_ASIDE's: the rows 'rebuild'
+ * would write. */
+#define SEARCH_ROWS_TAKEN(t, cols) \
+	"DELETE FROM tracks_fts_" t ";" \
+	"INSERT INTO tracks_fts_" t " (" cols ") SELECT " cols \
+	" FROM " SCHEMA_SEARCH_ASIDE ".tracks_fts_" t ";"
+
+/* The search rows of every track: taken from the index built aside, else
+ * rebuilt here. */
+static int search_rows(sqlite3 *db, const struct schema_bulk_search *s)
+{
+	int rc;
+
+	if (!s || s->attach(db, s->arg))
+		return db_exec(db, "INSERT INTO tracks_fts (tracks_fts)"
+			       " VALUES ('rebuild')");
+	rc = db_exec(db, "SAVEPOINT search_rows;"
+		     SEARCH_ROWS_TAKEN("data", "id, block")
+		     SEARCH_ROWS_TAKEN("idx", "segid, term, pgno")
+		     SEARCH_ROWS_TAKEN("docsize", "id, sz"));
+	if (rc) {
+		log_warn("schema: the search index built aside could not be"
+			 " taken: rebuilt");
+		db_exec(db, "ROLLBACK TO search_rows");
+	}
+	if (db_exec(db, "RELEASE search_rows"))
+		return -EIO;
+	return rc ? db_exec(db, "INSERT INTO tracks_fts (tracks_fts)"
+			    " VALUES ('rebuild')") : 0;
+}
+
 /* What the bulk triggers' absence says a bulk load owes: see
  * schema_make_bulk_indexes(). */
-static int bulk_rows(sqlite3 *db)
+static int bulk_rows(sqlite3 *db, const struct schema_bulk_search *s)
 {
+	int rc;
+
 	/* Every album came in the bulk load: its cover is to be settled.
 	 * So did every track: the search index is built from them all at
 	 * once, and those not analysed yet are queued. A track changed or
 	 * gone meanwhile is in the index as it is now: nothing to mend. */
-	return db_exec(db, BULK_TRIGGERS STARRED_FILES_ADD
-		       "INSERT OR IGNORE INTO covers_dirty"
-		       " SELECT id FROM albums;"
-		       "INSERT INTO tracks_fts (tracks_fts) VALUES ('rebuild');"
-		       "DELETE FROM tracks_fts_dirty;"
-		       "INSERT INTO analysis_queue (track_id, owner)"
-		       " SELECT t.id, f.uid FROM tracks t"
-		       " JOIN files f ON f.id = t.file_id"
-		       " WHERE t.id NOT IN (SELECT track_id FROM analysis)"
-		       " ON CONFLICT (track_id) DO NOTHING");
+	rc = db_exec(db, BULK_TRIGGERS STARRED_FILES_ADD
+		     "INSERT OR IGNORE INTO covers_dirty"
+		     " SELECT id FROM albums;");
+	/* The queued count moves once, not by a trigger a row (a third of
+	 * the queue's cost): the trigger is made again after. The queue
+	 * goes before the search rows, whose build aside may still run. */
+	if (!rc)
+		rc = db_exec(db, "DROP TRIGGER IF EXISTS"
+			     " totals_analysis_queue_add;"
+			     "INSERT INTO analysis_queue (track_id, owner)"
+			     " SELECT t.id, f.uid FROM tracks t"
+			     " JOIN files f ON f.id = t.file_id"
+			     " WHERE t.id NOT IN"
+			     " (SELECT track_id FROM analysis)"
+			     " ON CONFLICT (track_id) DO NOTHING;"
+			     "UPDATE totals SET n = n + changes()"
+			     " WHERE name = 'analysis_queued';"
+			     TOTALS_ADD("analysis_queue", "analysis_queued",
+					"1", ""));
+	if (!rc)
+		rc = search_rows(db, s);
+	return rc ? rc : db_exec(db, "DELETE FROM tracks_fts_dirty");
 }
 
-int schema_make_bulk_indexes(sqlite3 *db, void *unused)
+int schema_make_bulk_indexes(sqlite3 *db, void *search)
 {
 	char sql[128];
 	int rc = 0, missing;
 
-	(void)unused;
 
 	for (size_t i = 0; !rc && i < ARRAY_SIZE(bulk_indexes); i++) {
 		snprintf(sql, sizeof(sql),
@@ -125,7 +170,7 @@ int schema_make_bulk_indexes(sqlite3 *db, void *unused)
 	rc = db_exec(db, "SAVEPOINT bulk_rows");
 	if (rc)
 		return rc;
-	rc = bulk_rows(db);
+	rc = bulk_rows(db, search);
 	if (rc)
 		db_exec(db, "ROLLBACK TO bulk_rows");
 	missing = db_exec(db, "RELEASE bulk_rows");

@@ -84,6 +84,23 @@ int schema_version(void);
  * value (logged).
  */
 int schema_drop_bulk_indexes(sqlite3 *db);
-int schema_make_bulk_indexes(sqlite3 *db, void *unused);
+int schema_make_bulk_indexes(sqlite3 *db, void *search);
+
+/*
+ * Where schema_make_bulk_indexes() may take the search index's rows
+ * (search: NULL, or this): attach(db, arg) attaches, as
+ * SCHEMA_SEARCH_ASIDE, a database whose tracks_fts, contentless and of
+ * the same columns and tokenizer, indexes every track the store holds,
+ * in rowid order (search_build.h), and returns 0; the rows of its tables
+ * are then taken in place of FTS5's 'rebuild'. The caller detaches it
+ * after the transaction and resets its connection's schema, whose FTS5
+ * keeps what it read of the index. When attach fails or the copy does,
+ * the index is rebuilt.
+ */
+#define SCHEMA_SEARCH_ASIDE "search_aside"
+struct schema_bulk_search {
+	int (*attach)(sqlite3 *db, void *arg);
+	void *arg;
+};
 
 #endif
