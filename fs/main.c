@@ -317,6 +317,21 @@ static int import_catalog(struct options *o)
 	return rc ? 2 : n.bad ? 1 : 0;
 }
 
+/* Whether statvfs() of mountpoint says its daemon is gone. A request
+ * made while the connection ends (the killed daemon's last copy of its
+ * /dev/fuse closed by a child it was starting, which held one until its
+ * exec) fails with ECONNABORTED: the next one is answered ENOTCONN. */
+static int mount_dead(const char *mountpoint)
+{
+	struct statvfs st;
+
+	if (!statvfs(mountpoint, &st))
+		return 0;
+	if (errno == ECONNABORTED && !statvfs(mountpoint, &st))
+		return 0;
+	return errno == ENOTCONN;
+}
+
 /* A daemon that was killed leaves its mount point dead: every access to
  * it fails with ENOTCONN ("Transport endpoint is not connected") until it
  * is unmounted, and libfuse cannot even resolve it. Detach it lazily, as
@@ -332,7 +347,7 @@ static int recover_stale_mount(const char *mountpoint)
 	int status, rc;
 	pid_t pid;
 
-	if (!statvfs(mountpoint, &st) || errno != ENOTCONN)
+	if (!mount_dead(mountpoint))
 		return 0;
 	log_warn("mount point %s is a dead mount left by a stopped run;"
 		 " unmounting it", mountpoint);

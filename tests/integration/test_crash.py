@@ -6,6 +6,7 @@ the scans the kills cut short are marked failed; at the end the store holds
 exactly the files on disk, each with the tags it has on disk. The same
 for kills during the bulk load of a first scan."""
 
+import ctypes
 import errno
 import json
 import os
@@ -20,6 +21,10 @@ import pytest
 
 from conftest import BINARY, is_mounted, local_env, run, unmount, wait_for
 from reliability import record
+import thread_waits
+
+# x86_64 system call numbers (arch/x86/entry/syscalls/syscall_64.tbl)
+SYS_STATFS, SYS_PIDFD_GETFD = 137, 438
 
 DIRS = 40
 PER_DIR = 100
@@ -402,6 +407,57 @@ def test_restart_on_a_dead_mount_point(library, tmp_path,
         # second one's startup scan brings the tracks, after it serves
         assert wait_for(tracks, 60, "the 9 tracks counted",
                         until=lambda n: n == 9) == 9
+        with open(str(d.mnt / "log")) as f:
+            assert "is a dead mount left by a stopped run" in f.read()
+    finally:
+        unmount(str(d.mnt), d.proc)
+    assert not is_mounted(d.mnt)
+
+
+def fuse_fd_held(pid):
+    """A copy of the daemon's /dev/fuse, taken with pidfd_getfd(2): its
+    connection lives while the copy is open, as when a child the daemon
+    was starting held one until its exec."""
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        if os.readlink("/proc/%d/fd/%s" % (pid, fd)) == "/dev/fuse":
+            break
+    else:
+        raise AssertionError("the daemon holds no /dev/fuse")
+    libc = ctypes.CDLL(None, use_errno=True)
+    pidfd = os.pidfd_open(pid)
+    try:
+        held = libc.syscall(SYS_PIDFD_GETFD, pidfd, int(fd), 0)
+        if held < 0:
+            raise OSError(ctypes.get_errno(), "pidfd_getfd")
+    finally:
+        os.close(pidfd)
+    return held
+
+
+@pytest.mark.skipif(not thread_waits.OBSERVABLE,
+                    reason="statfs(2) read by its x86_64 number")
+def test_restart_while_the_dead_connection_ends(library, tmp_path,
+                                                dead_mount_cleared):
+    """The next start asks the dead mount while the killed daemon's
+    connection still lives: its question is aborted when the connection
+    ends (ECONNABORTED), and it asks again, finds the mount dead, and
+    serves, where it took the mount for a running daemon's."""
+    conf = tmp_path / "dead.conf"
+    conf.write_text("[general]\ndatabase = %s/d.db\n[music]\nroot = %s\n"
+                    % (tmp_path, library))
+    d = Daemon(tmp_path, conf)
+    d.wait_serving()
+    held = fuse_fd_held(d.proc.pid)
+    try:
+        d.kill()
+        d = Daemon(tmp_path, conf)
+        wait_for(lambda: thread_waits.syscall(d.proc.pid, d.proc.pid),
+                 30, "the new start asking the mount (statfs)",
+                 until=lambda c: c and c[0] == SYS_STATFS, mount=d)
+    finally:
+        os.close(held)
+    try:
+        d.wait_serving()
         with open(str(d.mnt / "log")) as f:
             assert "is a dead mount left by a stopped run" in f.read()
     finally:
