@@ -51,6 +51,25 @@ def call(w, method, f="json", auth=None, **params):
     return status, ctype, ET.fromstring(body)
 
 
+def call_current(w, method, **params):
+    """The JSON subsonic-response of /rest/METHOD as root once it is
+    answered from the lists' index of the store as it is now: after a
+    change, the index made before it answers (X-Mediamon-Index:
+    previous) until the new one is ready."""
+    q = {"u": "root", "p": PASSWORD, "v": "1.16.1", "c": "mediamon-test",
+         "f": "json"}
+    q.update(params)
+    url = "%s/rest/%s?%s" % (w.base, method, urllib.parse.urlencode(q))
+
+    def ask():
+        with urllib.request.urlopen(url, timeout=120) as r:
+            return r.headers.get("X-Mediamon-Index"), json.loads(r.read())
+    _, answer = wait_for(ask, 60, "%s from the index made now" % method,
+                         until=lambda a: a[0] is None, mount=w.m)
+    opensubsonic_schema.check(method, answer)
+    return answer["subsonic-response"]
+
+
 def call_many(w, method, pairs, auth=None):
     """The JSON subsonic-response of /rest/METHOD with the parameters
     pairs, a list of (name, value) in which a name may come again, as

@@ -13,8 +13,9 @@ import pytest
 
 import opensubsonic_schema
 from conftest import make_flac, run, wait_for
-from subsonic_calls import (call, ok, failed, music_library, artists, walk,
-                            walked, private_root, names, genre_library, NS)
+from subsonic_calls import (call, call_current, ok, failed, music_library,
+                            artists, walk, walked, private_root, names,
+                            genre_library, NS)
 from subsonic_calls import music  # noqa: F401
 from access_users import world  # noqa: F401
 from test_http import Web
@@ -445,7 +446,7 @@ def test_album_lists_answer_as_get_album(dated):
              until=lambda a: a.get("playCount") == 1 and "played" in a)
     for t in ("alphabeticalByName", "newest", "starred", "frequent",
               "recent"):
-        got = ok(call(w, "getAlbumList2", type=t)[2])["albumList2"][
+        got = ok(call_current(w, "getAlbumList2", type=t))["albumList2"][
             "album"]
         assert album in [a["id"] for a in got], t
         for a in got:
