@@ -156,7 +156,6 @@ int schema_make_bulk_indexes(sqlite3 *db, void *search)
 	char sql[128];
 	int rc = 0, missing;
 
-
 	for (size_t i = 0; !rc && i < ARRAY_SIZE(bulk_indexes); i++) {
 		snprintf(sql, sizeof(sql),
 			 "CREATE INDEX IF NOT EXISTS %s ON %s",
