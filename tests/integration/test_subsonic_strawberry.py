@@ -213,10 +213,7 @@ class Strawberry:
 
 def listed(w, where, display, user):
     """The songs Strawberry lists from w's door through a logging proxy,
-    logged in as user, each call it made answered 200 and "ok". An X
-    server found unreachable by Strawberry at its start (seen once under
-    the whole suite's load) is asked again, and Strawberry started once
-    more: what is tested is what it lists, not the X server."""
+    logged in as user, each call it made answered 200 and "ok"."""
     where.mkdir()
     with Proxy(w.base) as proxy:
         songs = listed_through(w, where, display, user, proxy.base)
@@ -228,16 +225,26 @@ def listed(w, where, display, user):
     return songs
 
 
-def listed_through(w, where, display, user, base):
-    """The songs Strawberry lists from base, logged in as user."""
-    player = Strawberry(where / "1", display, base, user)
+def started(where, display, base, user, args=()):
+    """Strawberry started under where for user of base, with args. An X
+    server it found unreachable at its start (seen under the whole
+    suite's load, once Xvfb had answered xdotool) is asked again, and
+    Strawberry started once more: what is tested is what it does, not
+    the X server."""
+    player = Strawberry(where / "1", display, base, user, args)
     wait_for(lambda: player.proc.poll() is not None or player.db.exists(),
              60, "Strawberry's start or end")
     if player.proc.poll() is not None and \
             "could not connect to display" in player.log():
         player.stop()
         wait_for(display.answers, 30, "Xvfb on " + display.name)
-        player = Strawberry(where / "2", display, base, user)
+        player = Strawberry(where / "2", display, base, user, args)
+    return player
+
+
+def listed_through(w, where, display, user, base):
+    """The songs Strawberry lists from base, logged in as user."""
+    player = started(where, display, base, user)
     try:
         window = wait_for(player.window, 60, "Strawberry's window",
                           mount=w.m, ignore=(sqlite3.Error,))[0]
@@ -294,9 +301,8 @@ def test_strawberry_plays_at_its_rate(tmp_path, programs):
         sid = walked(w, "the noise", until=lambda v: len(v) == 1)[
             "Noise"][0]
         with Proxy(w.base) as proxy:
-            player = Strawberry(tmp_path / "player", display, proxy.base,
-                                "root", ("--load", "--play",
-                                          "subsonic:" + sid))
+            player = started(tmp_path / "player", display, proxy.base,
+                             "root", ("--load", "--play", "subsonic:" + sid))
             try:
                 streams = wait_for(lambda: player.window() and [
                     f for f in proxy.recorded_files() if f[0] == "stream"],
