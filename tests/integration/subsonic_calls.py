@@ -150,10 +150,10 @@ def music(tmp_path):
 
 
 def walk(w):
-    """{title: (song id, artist id, album id)} through getArtists,
-    getArtist and getAlbum."""
+    """{title: (song id, artist id, album id)} through getArtists (from
+    the index made now: call_current()), getArtist and getAlbum."""
     got = {}
-    for name, aid in artists(w).items():
+    for name, aid in artists(w, current=True).items():
         artist = ok(call(w, "getArtist", id=aid)[2])["artist"]
         assert artist["id"] == aid and artist["name"] == name
         assert artist["albumCount"] == len(artist["album"])
@@ -170,11 +170,23 @@ def walk(w):
     return got
 
 
+def indexed(w):
+    """The ids of root's songs in the lists' index made now (search3's
+    every song)."""
+    found = ok(call_current(w, "search3", query="", artistCount=0,
+                            albumCount=0, songCount=500))["searchResult3"]
+    return {s["id"] for s in found.get("song", [])}
+
+
 def walked(w, what="the three songs", until=lambda v: len(v) == 3):
-    """walk(w) once until holds of it, within a minute: what (the
+    """walk(w) once until holds of it and the lists' index made now
+    holds its songs (so that a list asked next, even of the index kept
+    while a later one is made, shows them), within a minute: what (the
     songs awaited) for the message."""
-    return wait_for(lambda: walk(w), 60, what, until=until, mount=w.m,
-                    ignore=(AssertionError,))
+    return wait_for(lambda: (walk(w), indexed(w)), 60, what,
+                    until=lambda v: until(v[0]) and
+                    {s[0] for s in v[0].values()} <= v[1],
+                    mount=w.m, ignore=(AssertionError,))[0]
 
 
 def restarted(w):
