@@ -31,10 +31,10 @@ from test_http import PASSWORD, Web, open_and_shut
 NS = "{http://subsonic.org/restapi}"
 
 
-def call(w, method, f="json", auth=None, **params):
-    """(HTTP status, content type, the decoded body: the JSON
-    subsonic-response object, or the XML root element) of
-    /rest/METHOD."""
+def asked(w, method, f="json", auth=None, **params):
+    """(HTTP status, content type, its X-Mediamon-Index header or None,
+    the decoded body: the JSON subsonic-response object, or the XML root
+    element) of /rest/METHOD."""
     q = dict(auth if auth is not None else {"u": "root", "p": PASSWORD})
     q.update({"v": "1.16.1", "c": "mediamon-test"})
     if f:
@@ -44,30 +44,40 @@ def call(w, method, f="json", auth=None, **params):
     with urllib.request.urlopen(url, timeout=120) as r:
         body = r.read()
         status, ctype = r.status, r.headers.get("Content-Type", "")
+        index = r.headers.get("X-Mediamon-Index")
     if f == "json":
         answer = json.loads(body)
         opensubsonic_schema.check(method, answer)
-        return status, ctype, answer["subsonic-response"]
-    return status, ctype, ET.fromstring(body)
+        return status, ctype, index, answer["subsonic-response"]
+    return status, ctype, index, ET.fromstring(body)
 
 
-def call_current(w, method, **params):
-    """The JSON subsonic-response of /rest/METHOD as root once it is
+def call(w, method, f="json", auth=None, **params):
+    """(HTTP status, content type, the decoded body: the JSON
+    subsonic-response object, or the XML root element) of
+    /rest/METHOD."""
+    status, ctype, _, body = asked(w, method, f, auth, **params)
+    return status, ctype, body
+
+
+def call_current(w, method, f="json", auth=None, **params):
+    """The decoded body of /rest/METHOD, as call() gives it, once it is
     answered from the lists' index of the store as it is now: after a
     change, the index made before it answers (X-Mediamon-Index:
-    previous) until the new one is ready."""
-    q = {"u": "root", "p": PASSWORD, "v": "1.16.1", "c": "mediamon-test",
-         "f": "json"}
-    q.update(params)
-    url = "%s/rest/%s?%s" % (w.base, method, urllib.parse.urlencode(q))
+    previous) until the new one is ready. For a list asked after a
+    change that the test awaited some other way (a view, getAlbum),
+    whose answer it judges."""
+    return wait_for(lambda: asked(w, method, f, auth, **params), 60,
+                    "%s from the index made now" % method,
+                    until=lambda a: a[2] is None, mount=w.m)[3]
 
-    def ask():
-        with urllib.request.urlopen(url, timeout=120) as r:
-            return r.headers.get("X-Mediamon-Index"), json.loads(r.read())
-    _, answer = wait_for(ask, 60, "%s from the index made now" % method,
-                         until=lambda a: a[0] is None, mount=w.m)
-    opensubsonic_schema.check(method, answer)
-    return answer["subsonic-response"]
+
+def index_made(w, auth=None):
+    """Wait until the account's lists (root's, or auth's) answer from
+    the index of the store as it is now: for a test that asks its lists
+    through a helper of its own (raw bytes, a client library) after a
+    change it awaited some other way."""
+    call_current(w, "getArtists", auth=auth)
 
 
 def call_many(w, method, pairs, auth=None):
@@ -119,8 +129,13 @@ def music_library(top):
               "Solo", 1, freq=660)
 
 
-def artists(w, **auth):
-    a = ok(call(w, "getArtists", **auth)[2])["artists"]
+def artists(w, current=False, **auth):
+    """{name: id} of getArtists; current: from the index made now
+    (call_current())."""
+    if current:
+        a = ok(call_current(w, "getArtists", **auth))["artists"]
+    else:
+        a = ok(call(w, "getArtists", **auth)[2])["artists"]
     return {x["name"]: x["id"] for i in a["index"] for x in i["artist"]}
 
 
@@ -135,10 +150,10 @@ def music(tmp_path):
 
 
 def walk(w):
-    """{title: (song id, artist id, album id)} through getArtists,
-    getArtist and getAlbum."""
+    """{title: (song id, artist id, album id)} through getArtists (from
+    the index made now: call_current()), getArtist and getAlbum."""
     got = {}
-    for name, aid in artists(w).items():
+    for name, aid in artists(w, current=True).items():
         artist = ok(call(w, "getArtist", id=aid)[2])["artist"]
         assert artist["id"] == aid and artist["name"] == name
         assert artist["albumCount"] == len(artist["album"])
@@ -155,11 +170,23 @@ def walk(w):
     return got
 
 
+def indexed(w):
+    """The ids of root's songs in the lists' index made now (search3's
+    every song)."""
+    found = ok(call_current(w, "search3", query="", artistCount=0,
+                            albumCount=0, songCount=500))["searchResult3"]
+    return {s["id"] for s in found.get("song", [])}
+
+
 def walked(w, what="the three songs", until=lambda v: len(v) == 3):
-    """walk(w) once until holds of it, within a minute: what (the
+    """walk(w) once until holds of it and the lists' index made now
+    holds its songs (so that a list asked next, even of the index kept
+    while a later one is made, shows them), within a minute: what (the
     songs awaited) for the message."""
-    return wait_for(lambda: walk(w), 60, what, until=until, mount=w.m,
-                    ignore=(AssertionError,))
+    return wait_for(lambda: (walk(w), indexed(w)), 60, what,
+                    until=lambda v: until(v[0]) and
+                    {s[0] for s in v[0].values()} <= v[1],
+                    mount=w.m, ignore=(AssertionError,))[0]
 
 
 def restarted(w):

@@ -19,6 +19,7 @@ import pytest
 from lxml import etree
 
 from conftest import make_flac, make_mp3, wait_for
+from subsonic_calls import index_made
 from test_http import PASSWORD, Web
 from test_manga import make_cbz
 
@@ -113,6 +114,8 @@ def served(tmp_path):
         wait_for(lambda: w.m.json("status/summary.json"), 60,
                  "every track indexed", mount=w.m,
                  until=lambda s: s["counts"]["tracks"] == len(TITLES) + 1)
+        # the lists' index made once they all were
+        index_made(w)
         yield w
     finally:
         w.stop()
