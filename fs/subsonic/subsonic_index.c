@@ -246,15 +246,17 @@ static int gather(struct subsonic_index **out)
 	struct gathering g = { .ix = calloc(1, sizeof(*g.ix)) };
 	json_t *artists = NULL, *artist;
 	size_t i;
-	/* the tags and the view read in one read transaction */
-	int held = reader_hold(), rc = g.ix ? track_attrs_titles(&g.titles) :
-		-ENOMEM;
+	int held, rc;
 
-	/* read first: a change while it walks leaves it of the generation
-	 * before, made again */
+	/* read before the read transaction begins: a change committed
+	 * after it leaves the index of the generation before, made again.
+	 * Read after, the index of a store as it was before a change was
+	 * taken for the store's after it, and kept until the next. */
 	if (g.ix)
 		g.ix->generation = indexer_names_generation();
-
+	/* the tags and the view read in one read transaction */
+	held = reader_hold();
+	rc = g.ix ? track_attrs_titles(&g.titles) : -ENOMEM;
 	if (!rc)
 		rc = subsonic_music_children(SUBSONIC_MUSIC_TOP, 1, &artists);
 
