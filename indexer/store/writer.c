@@ -163,17 +163,11 @@ static void begin(const struct writer_rec *first)
  * have not heard of it yet. */
 static int untold;
 
-/* The generation moves before the names': whoever reads the names' new
- * generation then finds the store's moved too, and so drops what it
- * cached before (the views' folders). The other way, the Subsonic lists'
- * index was gathered from the folders of before and taken as current. */
 static void moved(void)
 {
-	int names = name_rows_moved();
-
-	__atomic_add_fetch(&w.generation, 1, __ATOMIC_RELEASE);
-	if (names)
+	if (name_rows_moved())
 		__atomic_add_fetch(&w.names_generation, 1, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&w.generation, 1, __ATOMIC_RELEASE);
 	untold = 1;
 }
 
