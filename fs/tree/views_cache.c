@@ -17,6 +17,7 @@
 #include "common/strbuf.h"
 #include "fs/tree/caller.h"
 #include "indexer/indexer.h"
+#include "indexer/reads.h"
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct views_listing *cache[VIEWS_CACHE_SLOTS];
@@ -180,6 +181,7 @@ struct views_listing *views_cache_begin(const char *path, size_t len,
 				       uint64_t who)
 {
 	struct views_listing *ls = calloc(1, sizeof(*ls));
+	uint64_t held;
 
 	if (!ls || !(ls->path = strndup(path, len))) {
 		free(ls);
@@ -189,7 +191,10 @@ struct views_listing *views_cache_begin(const char *path, size_t len,
 	ls->who = who;
 	ls->made = who ? clock_mono() : 0;
 	ls->serial = ++listings_made;
-	ls->generation = cache_generation;
+	/* made inside a read this thread holds, it is of that read's
+	 * store, which may be older than the cache's */
+	held = reader_generation();
+	ls->generation = held < cache_generation ? held : cache_generation;
 	ls->epoch = cache_epoch;
 	ls->next_building = building;
 	building = ls;

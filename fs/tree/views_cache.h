@@ -137,7 +137,9 @@ int views_cache_wait(const char *path, size_t len, uint64_t who);
 void views_cache_wait_on(pthread_cond_t *cond);
 
 /* A new empty listing for path made for who (0: for all), marked as
- * being made. NULL: no memory. */
+ * being made, of the cache's generation of the store (of the read this
+ * thread holds, reader_generation(), when that is older: it is not kept
+ * as the store's now). NULL: no memory. */
 struct views_listing *views_cache_begin(const char *path, size_t len,
 					uint64_t who);
 

@@ -34,6 +34,7 @@ struct reader {
 	} kept[READER_STMTS];
 	unsigned long tick;
 	int depth;		/* reader_begin() calls not ended yet */
+	uint64_t generation;	/* the store's, read before it began */
 };
 
 static const char *reader_path;
@@ -257,6 +258,7 @@ static int run_kept(const char *sql, sqlite3 **db)
 sqlite3 *reader_begin(void)
 {
 	struct reader *r = reader_get();
+	uint64_t gen;
 	sqlite3 *db;
 
 	if (!r)
@@ -265,9 +267,11 @@ sqlite3 *reader_begin(void)
 		r->depth++;
 		return r->db;
 	}
+	gen = writer_generation();
 	if (run_kept("BEGIN", &db))
 		return NULL;
 	r->depth = 1;
+	r->generation = gen;
 	return db;
 }
 
@@ -312,6 +316,13 @@ int reader_each(const char *sql, const char *what,
 		int (*fn)(void *arg, sqlite3_stmt *st), void *arg)
 {
 	return reader_each_bound(sql, what, NULL, fn, arg);
+}
+
+uint64_t reader_generation(void)
+{
+	struct reader *r = pthread_getspecific(reader_key);
+
+	return r && r->depth ? r->generation : UINT64_MAX;
 }
 
 int reader_hold(void)

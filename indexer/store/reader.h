@@ -63,6 +63,13 @@ int reader_hold(void);
 void reader_release(void);
 
 /*
+ * The store's generation (writer_generation()) as it was before this
+ * thread's read transaction began: what the transaction reads is of that
+ * generation or a later one. UINT64_MAX outside a transaction.
+ */
+uint64_t reader_generation(void);
+
+/*
  * db_read_rows() in a read transaction of its own on this thread's
  * connection: the rows of sql into *rows (malloc'd, *n rows; the caller
  * frees them whatever this returns). Returns 0 or a negative errno

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "indexer/store/reader.h"
 #include "indexer/store/writer.h"
 #include "testdb.h"
 
@@ -257,6 +258,55 @@ static void test_writer_names_generation(void **state)
 	writer_names_tables(NULL);
 }
 
+/* The notes as this thread's reader sees them. */
+static int64_t notes_read(void)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	assert_int_equal(reader_prepare("SELECT count(*) FROM notes", "test",
+					&st), 0);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	reader_done(st);
+	return n;
+}
+
+/* A read held across a commit is of the store before it, and says so:
+ * reader_generation() is the generation read before it began, in the
+ * reads that join it too; outside one, none. */
+static void test_reader_generation(void **state)
+{
+	struct testdb *t = *state;
+	uint64_t gen;
+	int64_t before;
+	sqlite3 *db;
+
+	assert_int_equal(writer_start(t->path), 0);
+	assert_int_equal(reader_init(t->path), 0);
+	assert_int_equal(reader_generation(), UINT64_MAX);
+	gen = writer_generation();
+	assert_int_equal(reader_hold(), 0);
+	assert_int_equal(reader_generation(), gen);
+	before = notes_read();
+	assert_int_equal(writer_call(insert_into, "notes"), 0);
+	assert_true(writer_generation() > gen);
+	db = reader_begin();
+	assert_non_null(db);
+	assert_int_equal(notes_read(), before);
+	assert_int_equal(reader_generation(), gen);
+	reader_end(db);
+	reader_release();
+	assert_int_equal(reader_generation(), UINT64_MAX);
+	db = reader_begin();
+	assert_non_null(db);
+	assert_int_equal(reader_generation(), writer_generation());
+	assert_int_equal(notes_read(), before + 1);
+	reader_end(db);
+	reader_close();
+	writer_stop();
+}
+
 /* A writer_call() function: the statements at arg. */
 static int run_sql(sqlite3 *db, void *arg)
 {
@@ -322,6 +372,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer_names_generation,
 						testdb_setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_writer_names_follow_values,
+						testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_reader_generation,
 						testdb_setup, testdb_teardown),
 	};
 
