@@ -522,6 +522,7 @@ static void stop_threads(void)
 	 * closes before the writer's, the last, which alone may checkpoint
 	 * the store and remove the WAL. */
 	reader_close();
+	reader_stop();
 	daemon_stop();
 }
 

@@ -316,6 +316,7 @@ int indexer_check_once(struct config *cfg, int apply, FILE *out)
 	if (rc) {
 		indexer_stop();
 		reader_close();
+		reader_stop();
 		return 2;
 	}
 	fprintf(out, "check: %s\n", apply ? "applying what it finds" :
@@ -324,6 +325,7 @@ int indexer_check_once(struct config *cfg, int apply, FILE *out)
 	wrong |= report(run_steps(cfg, out), out);
 	fflush(out);
 	reader_close();
+	reader_stop();
 	indexer_stop();
 	return wrong;
 }

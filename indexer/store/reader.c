@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The FUSE threads' read connections (reader.h): one per thread, its
- * prepared statements kept, a deadline per request. It never writes.
+ * prepared statements kept, a deadline per request, and those of threads
+ * that ended kept for the next. It never writes.
  */
 #include "indexer/store/reader.h"
 
@@ -21,6 +22,9 @@
 
 /* More than the views and covers ask for, so a walk keeps them all. */
 #define READER_STMTS 32
+/* Connections of ended threads kept: a burst of HTTP connections (a
+ * thread each) finds this many open. */
+#define READER_POOL 16
 
 /* A thread's connection and the statements it keeps. */
 struct reader {
@@ -40,6 +44,13 @@ struct reader {
 static const char *reader_path;
 static pthread_key_t reader_key;
 static __thread double reader_until;
+/* The connections of threads that ended, for the threads that start: a
+ * new one would read the store's schema again (a tenth of a new HTTP
+ * connection's first request). Closed by reader_stop(). */
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct reader *pool[READER_POOL];
+static size_t pool_nr;
+static int pool_closed;
 
 void reader_deadline(double at)
 {
@@ -66,13 +77,80 @@ static void reader_destroy(void *arg)
 	free(r);
 }
 
+/* Whether r holds no snapshot: no read begun, no statement stepped and
+ * not reset (which holds one too). */
+static int reader_idle(struct reader *r)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (r->depth || !sqlite3_get_autocommit(r->db))
+		return 0;
+	while ((st = sqlite3_next_stmt(r->db, st)))
+		if (sqlite3_stmt_busy(st))
+			return 0;
+	return 1;
+}
+
+/* A thread ends: its connection, its page cache let go, waits for the
+ * next thread; unless one of the store's files before, in a read still,
+ * past the pool's room or after reader_stop(). */
+static void reader_exit(void *arg)
+{
+	struct reader *r = arg;
+	int kept = 0;
+
+	if (r->epoch == storefile_epoch() && reader_idle(r)) {
+		sqlite3_db_release_memory(r->db);
+		pthread_mutex_lock(&pool_lock);
+		if (!pool_closed && pool_nr < READER_POOL) {
+			pool[pool_nr++] = r;
+			kept = 1;
+		}
+		pthread_mutex_unlock(&pool_lock);
+	}
+	if (!kept)
+		reader_destroy(r);
+}
+
+/* A kept connection of the store's file now, or NULL. */
+static struct reader *pool_take(void)
+{
+	struct reader *r = NULL, *old;
+
+	pthread_mutex_lock(&pool_lock);
+	while (!r && pool_nr) {
+		r = pool[--pool_nr];
+		if (r->epoch != storefile_epoch()) {
+			old = r;
+			r = NULL;
+			pthread_mutex_unlock(&pool_lock);
+			reader_destroy(old);
+			pthread_mutex_lock(&pool_lock);
+		}
+	}
+	pthread_mutex_unlock(&pool_lock);
+	return r;
+}
+
+void reader_stop(void)
+{
+	struct reader *r;
+
+	pthread_mutex_lock(&pool_lock);
+	pool_closed = 1;
+	pthread_mutex_unlock(&pool_lock);
+	while ((r = pool_take()))
+		reader_destroy(r);
+}
+
 int reader_init(const char *db_path)
 {
-	int rc = pthread_key_create(&reader_key, reader_destroy);
+	int rc = pthread_key_create(&reader_key, reader_exit);
 
 	if (rc)
 		return log_error(-rc, "reader: cannot create thread key");
 	reader_path = db_path;
+	pool_closed = 0;
 	return 0;
 }
 
@@ -105,14 +183,11 @@ static int reads_only(void *unused, int action, const char *what,
 	return SQLITE_OK;
 }
 
-/* The calling thread's reader, its connection opened on first use. */
-static struct reader *reader_get(void)
+/* A new reader: its connection opened, or NULL (logged). */
+static struct reader *reader_open(void)
 {
-	struct reader *r = pthread_getspecific(reader_key);
+	struct reader *r = calloc(1, sizeof(*r));
 
-	if (r)
-		return r;
-	r = calloc(1, sizeof(*r));
 	if (!r) {
 		log_error(-ENOMEM, "reader: cannot keep connection");
 		return NULL;
@@ -125,6 +200,20 @@ static struct reader *reader_get(void)
 	sqlite3_progress_handler(r->db, READER_DEADLINE_STEPS, past_deadline,
 				 NULL);
 	sqlite3_set_authorizer(r->db, reads_only, NULL);
+	return r;
+}
+
+/* The calling thread's reader: on first use, one an ended thread left or
+ * a new one. */
+static struct reader *reader_get(void)
+{
+	struct reader *r = pthread_getspecific(reader_key);
+
+	if (r)
+		return r;
+	r = pool_take();
+	if (!r && !(r = reader_open()))
+		return NULL;
 	if (pthread_setspecific(reader_key, r)) {
 		reader_destroy(r);
 		log_error(-ENOMEM, "reader: cannot keep connection");

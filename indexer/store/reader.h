@@ -4,10 +4,14 @@
 
 /*
  * Read connections to the store for the FUSE side: one per FUSE thread,
- * opened on first use and closed when the thread ends, so callbacks never
- * share a connection and never wait for the writer (WAL). Each keeps the
- * statements it prepared through reader_prepare(), so a query asked for
- * every folder of a walk is parsed once per thread.
+ * taken on first use and given back when the thread ends, so callbacks
+ * never share a connection and never wait for the writer (WAL). Each
+ * keeps the statements it prepared through reader_prepare(), so a query
+ * asked for every folder of a walk is parsed once per thread. The
+ * connection of a thread that ended is kept for the next thread that
+ * starts (a few of them: a new HTTP connection's thread then does not
+ * read the store's schema again), as it was: its statements, and its
+ * temp schema, which no reader should use.
  *
  *	sqlite3_stmt *st;
  *
@@ -148,6 +152,13 @@ void reader_refresh(void);
 
 /* Close the calling thread's connection and its statements, if any. */
 void reader_close(void);
+
+/*
+ * Close the connections ended threads left, and keep none from now on:
+ * call it once the threads that read have stopped, before the writer
+ * closes its connection (the last to close removes the WAL).
+ */
+void reader_stop(void);
 
 /*
  * Make the calling thread's queries fail with -ETIMEDOUT (unlogged: see

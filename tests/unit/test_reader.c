@@ -18,6 +18,7 @@
 #include "common/clock.h"
 #include "common/db.h"
 #include "indexer/store/reader.h"
+#include "indexer/store/storefile.h"
 #include "join.h"
 #include "testdb.h"
 
@@ -40,6 +41,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	reader_close();
+	reader_stop();
 	testdb_close(&t);
 	return 0;
 }
@@ -355,6 +357,59 @@ static void test_deadline(void **state)
 	assert_int_equal(one_int("SELECT v FROM t"), 1);
 }
 
+/* What a thread of its own saw of the connection it was given: whether
+ * an ended thread had marked it (a temp table), before marking it; with
+ * busy, it ends with a statement stepped and not reset. */
+struct visit {
+	int busy, saw_mark;
+};
+
+static void *visit_thread(void *arg)
+{
+	struct visit *v = arg;
+	sqlite3_stmt *st;
+
+	v->saw_mark = one_int("SELECT count(*) FROM temp.sqlite_master"
+			      " WHERE name = 'mark'") == 1;
+	if (db_exec(reader_db(), "CREATE TEMP TABLE IF NOT EXISTS mark (v)"))
+		v->saw_mark = -1;
+	if (v->busy && !reader_prepare("SELECT v FROM t", "test", &st))
+		sqlite3_step(st);
+	return NULL;
+}
+
+/* Whether a new thread finds the connection an ended thread marked. */
+static int visit(int busy)
+{
+	struct visit v = { .busy = busy };
+	pthread_t th;
+
+	assert_int_equal(pthread_create(&th, NULL, visit_thread, &v), 0);
+	assert_int_equal(join_within(th, JOIN_S, NULL), 0);
+	assert_int_not_equal(v.saw_mark, -1);
+	return v.saw_mark;
+}
+
+/* The connection of a thread that ended goes to the next thread that
+ * starts; not one still in a read, nor one of the store's file before,
+ * nor any after reader_stop(). */
+static void test_kept_for_next_thread(void **state)
+{
+	(void)state;
+	assert_int_equal(db_exec(writer, "DELETE FROM t;"
+				 " INSERT INTO t VALUES (1), (2)"), 0);
+	assert_false(visit(0));
+	assert_true(visit(0));
+	assert_true(visit(1));
+	assert_false(visit(0));
+	storefile_new_epoch();
+	assert_false(visit(0));
+	assert_true(visit(0));
+	reader_stop();
+	assert_false(visit(0));
+	assert_false(visit(0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_hold),
 		cmocka_unit_test(test_each),
 		cmocka_unit_test(test_close_reopens),
+		cmocka_unit_test(test_kept_for_next_thread),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
