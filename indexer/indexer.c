@@ -255,7 +255,11 @@ void indexer_status(struct indexer_status *out)
 	pthread_mutex_lock(&indexer.lock);
 	out->counters_since = indexer.counters_since ? indexer.counters_since :
 			      indexer.started_at;
-	out->scan_pending = indexer.has_pending;
+	/* an order taken whose scan does not run yet (its plan and row
+	 * being made) still waits: a client asking right after it asked
+	 * would else take it as over */
+	out->scan_pending = indexer.has_pending ||
+			    (indexer.busy && !indexer.scanning);
 	if (indexer.has_pending && indexer.retry_at)
 		out->scan_retry_in_s = fmax(0, indexer.retry_at - clock_mono());
 	out->has_last = indexer.has_last;

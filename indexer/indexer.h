@@ -68,7 +68,8 @@ struct indexer_status {
 	double counters_since;		/* the start or the last
 					 * indexer_reset_metrics() (wall) */
 	int dry_run;			/* as jobs_dry_run() */
-	int scan_pending;		/* a merged scan waits for its turn */
+	int scan_pending;		/* a scan asked waits for its turn,
+					 * or its plan is being made */
 
 	/* The running scan, when state is "scanning". */
 	int64_t scan_id;
