@@ -89,12 +89,14 @@ static void *indexer_main(void *unused)
 		memset(&indexer.pending, 0, sizeof(indexer.pending));
 		indexer.has_pending = 0;
 		indexer.busy = 1;
+		indexer.starting = 1;
 		pthread_mutex_unlock(&indexer.lock);
 
 		retry = indexer_run_order();
 
 		pthread_mutex_lock(&indexer.lock);
 		indexer.busy = 0;
+		indexer.starting = 0;
 		if (retry && !indexer.stopping) {
 			indexer_order_requeue(&indexer.current);
 			first = retry == RUN_AGAIN_STORE ? RETRY_FIRST_S :
@@ -258,8 +260,7 @@ void indexer_status(struct indexer_status *out)
 	/* an order taken whose scan does not run yet (its plan and row
 	 * being made) still waits: a client asking right after it asked
 	 * would else take it as over */
-	out->scan_pending = indexer.has_pending ||
-			    (indexer.busy && !indexer.scanning);
+	out->scan_pending = indexer.has_pending || indexer.starting;
 	if (indexer.has_pending && indexer.retry_at)
 		out->scan_retry_in_s = fmax(0, indexer.retry_at - clock_mono());
 	out->has_last = indexer.has_last;

@@ -85,6 +85,7 @@ struct indexer_state {
 	int running, stopping;
 	int cancel;		/* stops the running scan: CANCEL_STOP/LOSS */
 	int busy;		/* an order is being carried out */
+	int starting;		/* ... and its scan does not run yet */
 	int recovered;		/* the store was restored: scan it all */
 	int silent;		/* start no notifier: --check's dry-run */
 	int started;		/* started once: a start is a reload's */

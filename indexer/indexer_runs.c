@@ -413,6 +413,7 @@ static void mark_running(struct scan_row *row)
 	/* over the same time as the duration, so its share means something */
 	row->cpu_s = cpu_seconds();
 	indexer.write_s_start = writer_busy_seconds();
+	indexer.starting = 0;
 	indexer.scanning = 1;
 	pthread_mutex_unlock(&indexer.lock);
 }
