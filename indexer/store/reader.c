@@ -45,8 +45,9 @@ static const char *reader_path;
 static pthread_key_t reader_key;
 static __thread double reader_until;
 /* The connections of threads that ended, for the threads that start: a
- * new one would read the store's schema again (a tenth of a new HTTP
- * connection's first request). Closed by reader_stop(). */
+ * new one would read the store's schema again (most of the CPU of a new
+ * HTTP connection's first request, docs/PERFORMANCE.md). Closed by
+ * reader_stop(). */
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct reader *pool[READER_POOL];
 static size_t pool_nr;
