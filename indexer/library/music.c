@@ -429,21 +429,22 @@ int music_bulk_begin(sqlite3 *db, void *unused)
 	return rc;
 }
 
-/* The covers of the albums the bulk load marked wait for the index that
- * finds an album's tracks. */
 static int make_indexes(sqlite3 *db, void *search)
 {
-	int rc;
-
 	music_m.counting = 0;
 	music_m.next_file = 0;
-	rc = schema_make_bulk_indexes(db, search);
-	return rc ? rc : covers_refresh(db);
+	return schema_make_bulk_indexes(db, search);
 }
 
 static int make_indexes_at_once(sqlite3 *db, void *search)
 {
 	return db_transaction(db, make_indexes, search);
+}
+
+static int refresh_covers(sqlite3 *db, void *unused)
+{
+	(void)unused;
+	return covers_refresh(db);
 }
 
 int music_bulk_end(sqlite3 *db, void *unused)
@@ -470,6 +471,14 @@ int music_bulk_end(sqlite3 *db, void *unused)
 		db_exec(db, "PRAGMA threads = 2");
 	rc = db_with_temp_files(db, make_indexes_at_once, b ? &from : NULL);
 	search_build_end(db, b);
+	/* The covers of the albums the load marked, once the index that
+	 * finds an album's tracks is made; in a transaction of their own,
+	 * where each album's statements keep what they change in memory
+	 * (temp_store): with the sorts' temporary files, that was written
+	 * to a file, a page or two an album. A crash before leaves the
+	 * albums marked for the next start (music_start()). */
+	if (!rc)
+		rc = db_transaction(db, refresh_covers, NULL);
 	db_exec(db, "PRAGMA threads = 0");
 	db_exec(db, "PRAGMA wal_autocheckpoint = 1000");
 	return rc;
@@ -479,12 +488,6 @@ int music_bulk_end(sqlite3 *db, void *unused)
 static void music_release(struct writer_rec *wr)
 {
 	music_rec_free((struct music_rec *)wr);
-}
-
-static int refresh_covers(sqlite3 *db, void *unused)
-{
-	(void)unused;
-	return covers_refresh(db);
 }
 
 /* The covers of the albums a cut-short bulk load or a migration marked,
