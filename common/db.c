@@ -246,23 +246,36 @@ int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out)
 	return rc == SQLITE_OK ? 0 : db_error(db, rc, sql);
 }
 
+static int setup_rc;
+
 /* Every connection belongs to one thread at a time, so SQLite's global
  * locks buy nothing; its memory statistics alone took a lock on every
- * allocation, a tenth of the writer's time. Must run before SQLite starts. */
-static void db_configure(void)
+ * allocation, a tenth of the writer's time. */
+static void configure(void)
 {
-	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	if (sqlite3_config(SQLITE_CONFIG_MULTITHREAD) != SQLITE_OK ||
+	    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+		setup_rc = log_error(-EBUSY, "database: SQLite started before"
+				     " its settings were made: it locks"
+				     " around each call and each"
+				     " allocation");
+}
+
+int db_setup(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, configure);
+	return setup_rc;
 }
 
 int db_open(const char *path, int readonly, sqlite3 **out)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	int flags = SQLITE_OPEN_NOMUTEX;
 	sqlite3 *db;
 	int rc;
 
-	pthread_once(&once, db_configure);
+	db_setup();
 	flags |= readonly ? SQLITE_OPEN_READONLY :
 		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	rc = sqlite3_open_v2(path, &db, flags, NULL);
@@ -309,6 +322,7 @@ static int copy_pages(sqlite3 *src, const char *to)
 	sqlite3 *dst;
 	int rc;
 
+	db_setup();
 	rc = sqlite3_open_v2(to, &dst, SQLITE_OPEN_READWRITE, NULL);
 	if (rc != SQLITE_OK) {
 		rc = log_error(-EIO, "database %s: cannot open: %s", to,

@@ -17,6 +17,16 @@
 struct strbuf;
 
 /*
+ * SQLite's settings for the whole process: a connection belongs to one
+ * thread at a time (no lock of SQLite's own around each call) and no
+ * memory statistics (a global lock around each allocation). They take
+ * only before SQLite starts: whatever opens a connection calls this
+ * first (db_open() does). Returns 0, or -EBUSY (logged once) when SQLite
+ * had started without them.
+ */
+int db_setup(void);
+
+/*
  * Open the database at path. A read-write connection creates the file if
  * needed and switches the journal to WAL; a read-only one expects it to
  * exist. Both get foreign keys and a busy timeout. Returns 0 or a negative

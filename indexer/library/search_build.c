@@ -113,6 +113,7 @@ static void *build_main(void *arg)
 	sqlite3 *db = NULL;
 	int rc;
 
+	db_setup();
 	rc = sqlite3_open_v2(b->path, &db, SQLITE_OPEN_READWRITE |
 			     SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL);
 	if (rc != SQLITE_OK)

@@ -414,8 +414,10 @@ const char *storefile_path(void)
  * must fail the check, not the open. */
 static int open_plain(const char *path, sqlite3 **db)
 {
-	int rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL);
+	int rc;
 
+	db_setup();
+	rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL);
 	if (rc == SQLITE_OK)
 		return 0;
 	rc = log_error(-EIO, "database %s: cannot open: %s", path,
