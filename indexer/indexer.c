@@ -272,6 +272,7 @@ void indexer_status(struct indexer_status *out)
 		memcpy(out->scan_trigger, indexer.current.trigger,
 		       sizeof(out->scan_trigger));
 		out->scan_full = indexer.current.full;
+		indexer_scope(&indexer.current, out->scan_scope);
 		out->scan_started_at = indexer.scan_started_wall;
 		out->scan_elapsed_s = clock_mono() - indexer.scan_started_mono;
 		out->scan_write_s = writer_busy_seconds() -

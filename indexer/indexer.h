@@ -34,6 +34,7 @@ struct strbuf;
 struct config;
 
 #define INDEXER_TRIGGER_LEN 16
+#define INDEXER_SCOPE_LEN 16
 
 struct indexer_root {
 	int64_t id;
@@ -46,7 +47,7 @@ struct indexer_root {
 struct indexer_scan_result {
 	int64_t id;			/* its row; 0: the store took none */
 	char trigger[INDEXER_TRIGGER_LEN];
-	char scope[16];			/* "all" or "subtree", then ",full" */
+	char scope[INDEXER_SCOPE_LEN];	/* "all" or "subtree", then ",full" */
 	double started_at;		/* wall clock */
 	double duration_s;
 	double write_s;
@@ -75,6 +76,7 @@ struct indexer_status {
 	int64_t scan_id;
 	char scan_trigger[INDEXER_TRIGGER_LEN];
 	int scan_full;
+	char scan_scope[INDEXER_SCOPE_LEN]; /* as a finished scan's */
 	double scan_started_at;		/* wall clock */
 	double scan_elapsed_s;
 	double scan_write_s;

@@ -123,6 +123,9 @@ void indexer_order_requeue(const struct scan_order *o);
  * writer's loss callback, which cancels the running scan. */
 enum indexer_outcome indexer_run_order(void);
 void indexer_on_loss(void);
+/* What order o covers, as the scan history says it: "all" (every root)
+ * or "subtree", then ",full" when every file is read again. */
+void indexer_scope(const struct scan_order *o, char out[INDEXER_SCOPE_LEN]);
 
 /* indexer_roots.c: the configured roots in a new block; the roots table
  * made to match them (a writer call); the watcher started on them; the

@@ -54,15 +54,20 @@ struct scan_row {
 	const char *first_errors;	/* JSON (scan_errors.h), or NULL */
 };
 
+void indexer_scope(const struct scan_order *o, char out[INDEXER_SCOPE_LEN])
+{
+	snprintf(out, INDEXER_SCOPE_LEN, "%s%s", o->all ? "all" : "subtree",
+		 o->full ? ",full" : "");
+}
+
 static int row_begin(sqlite3 *db, void *arg)
 {
 	struct scan_row *row = arg;
 	sqlite3_stmt *st;
-	char scope[32];
+	char scope[INDEXER_SCOPE_LEN];
 	int rc;
 
-	snprintf(scope, sizeof(scope), "%s%s", row->order->all ? "all" :
-		 "subtree", row->order->full ? ",full" : "");
+	indexer_scope(row->order, scope);
 	rc = sqlite3_prepare_v2(db, "INSERT INTO scans (trigger, scope,"
 				" started_at) VALUES (?1, ?2, ?3)", -1, &st,
 				NULL);
@@ -377,8 +382,7 @@ static void keep_result(const struct scan_row *row, int stored)
 	memset(r, 0, sizeof(*r));
 	r->id = row->id;
 	memcpy(r->trigger, row->order->trigger, sizeof(r->trigger));
-	snprintf(r->scope, sizeof(r->scope), "%s%s", row->order->all ? "all" :
-		 "subtree", row->order->full ? ",full" : "");
+	indexer_scope(row->order, r->scope);
 	r->started_at = row->started_at;
 	r->duration_s = row->duration_s;
 	r->write_s = row->write_s;

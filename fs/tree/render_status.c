@@ -166,8 +166,7 @@ static json_t *scan_running(const struct indexer_status *s)
 	json_t *o;
 
 	snprintf(l.trigger, sizeof(l.trigger), "%s", s->scan_trigger);
-	snprintf(l.scope, sizeof(l.scope), "%s", s->scan_full ? "full" :
-		 "incremental");
+	snprintf(l.scope, sizeof(l.scope), "%s", s->scan_scope);
 	scan_from_stats(&l, &s->scan);
 	o = scan_object(&l, json_null());
 	json_object_set_new(o, "progress", progress_of(&s->scan));

@@ -331,6 +331,9 @@ def test_kills_during_scans(tmp_path, dead_mount_cleared):
                     doc = d.wait_scan(d.rescan("full"), finished=False)
                     if doc["running"]:
                         break
+                # named as the history names it once over
+                assert not doc["running"] or \
+                    doc["running"]["scope"] == "all,full", doc
                 moment = kill_moment(rnd, 0, len(truth) // 2)
                 msg = "seed %d, kill %d at %s" % (seed, i, moment)
                 d.wait_moment(moment, (doc["running"] or doc["last"])[
