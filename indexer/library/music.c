@@ -170,9 +170,38 @@ struct music_rec *music_rec_new(enum music_op op, const char *path,
 	return rec;
 }
 
+struct music_rec *music_rec_pack(struct music_rec *rec)
+{
+	char **from[TAGS_TEXT_FIELDS], **to[TAGS_TEXT_FIELDS];
+	size_t head = sizeof(*rec) + rec->path_len, text = 0, n;
+	struct music_rec *p;
+	char *at;
+
+	tags_text_fields(&rec->tags, from);
+	for (int i = 0; i < TAGS_TEXT_FIELDS; i++)
+		text += *from[i] ? strlen(*from[i]) + 1 : 0;
+	if (!text || rec->packed || !(p = malloc(head + text)))
+		return rec;
+	memcpy(p, rec, head);
+	p->packed = 1;
+	tags_text_fields(&p->tags, to);
+	at = (char *)p + head;
+	for (int i = 0; i < TAGS_TEXT_FIELDS; i++) {
+		if (!*from[i])
+			continue;
+		n = strlen(*from[i]) + 1;
+		*to[i] = memcpy(at, *from[i], n);
+		at += n;
+		free(*from[i]);
+	}
+	free(rec);
+	return p;
+}
+
 void music_rec_free(struct music_rec *rec)
 {
-	tags_release(&rec->tags);
+	if (!rec->packed)
+		tags_release(&rec->tags);
 	comicinfo_release(&rec->ci);
 	free(rec->listing);
 	free(rec);

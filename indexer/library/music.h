@@ -48,6 +48,8 @@ struct music_rec {
 	int64_t uid;		/* FILE, RENAME: its owner */
 	const char *kind;	/* FILE: "flac", "mp3", "archive", "other" */
 	int parsed;		/* FILE: tags (or ci) hold what was read */
+	int packed;		/* the tags' text is in this record's block
+				 * (music_rec_pack()) */
 	int has_crc;		/* FILE: an image of a manga root read whole */
 	uint32_t crc;		/* its CRC-32 (zlib's crc32()) */
 	/* DIR: what its files sum to (scan.c), kept only when has_digest
@@ -76,6 +78,16 @@ struct music_rec *music_rec_new(enum music_op op, const char *path,
 
 /* Free a record and what its tags hold. */
 void music_rec_free(struct music_rec *rec);
+
+/*
+ * The record rec with its tags' text moved into its own block, on the
+ * thread that allocated them: the writer, which frees the record, then
+ * frees one block instead of one for each field, none of them its own
+ * (a free into another thread's arena waits for that thread's lock).
+ * Returns the new record, rec freed; rec itself when it holds no text
+ * or when out of memory.
+ */
+struct music_rec *music_rec_pack(struct music_rec *rec);
 
 /*
  * The library's operations for the writer (writer.h): open prepares the

@@ -506,6 +506,7 @@ enum scan_outcome scan_compare_file(struct scan_worker *wk, int dfd,
 			     : k       ? &stats->files_changed
 				       : &stats->files_new,
 			     1);
+	rec = music_rec_pack(rec);
 put:
 	scan_worker_rec_stat(rec, st);
 	writer_batch_add(&wk->batch, &rec->wr);

@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/cleanup.h"
 #include "common/log.h"
 #include "common/utf8.h"
 #include "indexer/library/tags.h"
@@ -485,11 +484,23 @@ int tags_take_lyrics(struct tags *t, const char *s, size_t len,
 	return 0;
 }
 
+void tags_text_fields(struct tags *t, char **f[TAGS_TEXT_FIELDS])
+{
+	char **all[TAGS_TEXT_FIELDS] = {
+		&t->title, &t->artist, &t->album_artist, &t->album, &t->genre,
+		&t->mb_track_id, &t->mb_album_id, &t->mb_artist_id,
+		&t->mb_album_artist_id, &t->lyrics, &t->lyrics_synced,
+	};
+
+	memcpy(f, all, sizeof(all));
+}
+
 void tags_release(struct tags *t)
 {
-	CLEANUP_FREE_ALL(t->title, t->artist, t->album_artist, t->album,
-			 t->genre, t->mb_track_id, t->mb_album_id,
-			 t->mb_artist_id, t->mb_album_artist_id, t->lyrics,
-			 t->lyrics_synced);
+	char **f[TAGS_TEXT_FIELDS];
+
+	tags_text_fields(t, f);
+	for (int i = 0; i < TAGS_TEXT_FIELDS; i++)
+		free(*f[i]);
 	memset(t, 0, sizeof(*t));
 }

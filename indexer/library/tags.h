@@ -189,4 +189,9 @@ void tags_sources_text(const char *code, char *buf, size_t size);
 /* Free the strings of t and zero it. */
 void tags_release(struct tags *t);
 
+/* The fields of t that hold strings of their own (those tags_release()
+ * frees), as pointers to them in f. */
+#define TAGS_TEXT_FIELDS 11
+void tags_text_fields(struct tags *t, char **f[TAGS_TEXT_FIELDS]);
+
 #endif

@@ -423,6 +423,45 @@ static void test_picture_kept(void **state)
 					    " pictures"), 0);
 }
 
+/* A record packed on the scan's thread (its tags' text in its own block)
+ * stores what it held and is freed whole by the writer; one with no text
+ * stays as it was. */
+static void test_packed_record(void **state)
+{
+	struct musicdb *e = *state;
+	struct music_rec *rec = musicdb_rec(e, MUSIC_FILE, "k.flac", 0, 1, 11);
+	struct music_rec *bare = musicdb_rec(e, MUSIC_FILE, "b.flac", 0, 1, 12);
+	char *end;
+
+	rec->tags.title = strdup("Packed");
+	rec->tags.artist = strdup("Artist");
+	rec->tags.album = strdup("Album");
+	rec->tags.mb_track_id = strdup("0f0e");
+	rec->tags.lyrics_synced = strdup("[00:01.00]la");
+	rec = music_rec_pack(rec);
+	assert_true(rec->packed);
+	end = (char *)rec + sizeof(*rec) + rec->path_len;
+	assert_string_equal(rec->tags.title, "Packed");
+	assert_ptr_equal(rec->tags.title, end);
+	assert_string_equal(rec->tags.artist, "Artist");
+	assert_null(rec->tags.album_artist);
+	assert_string_equal(rec->tags.mb_track_id, "0f0e");
+	assert_string_equal(rec->tags.lyrics_synced, "[00:01.00]la");
+	assert_memory_equal(rec->path, "k.flac", 6);
+	assert_ptr_equal(music_rec_pack(bare), bare);
+	assert_false(bare->packed);
+	writer_put(&rec->wr);
+	writer_put(&bare->wr);
+	writer_call(NULL, NULL);
+	assert_int_equal(musicdb_int(e->db, "SELECT count(*) FROM tracks t"
+				     " JOIN artists a ON a.id = t.artist_id"
+				     " JOIN albums al ON al.id = t.album_id"
+				     " WHERE t.title = 'Packed' AND a.name ="
+				     " 'Artist' AND al.title = 'Album' AND"
+				     " t.mb_track_id = '0f0e'"), 1);
+	assert_int_equal(musicdb_int(e->db, "SELECT count(*) FROM files"), 2);
+}
+
 /* A store from before pictures had rows reads its pictured tracks again:
  * the step makes their mtimes stale. */
 static void test_picture_step_rereads(void **state)
@@ -638,6 +677,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		MUSICDB_TEST(test_totals_follow_rows),
 		MUSICDB_TEST(test_picture_kept),
+		MUSICDB_TEST(test_packed_record),
 		MUSICDB_TEST(test_page_step_rereads),
 		MUSICDB_TEST(test_picture_step_rereads),
 		MUSICDB_TEST(test_files_named_in_folders),
