@@ -372,10 +372,9 @@ void indexer_on_loss(void)
 				    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 }
 
-/* The scan is over: it shows as running no more, and its figures are
- * kept for the mount (the store may not take its row, and a failure must
- * show even then). */
-static void keep_result(const struct scan_row *row)
+/* Keep the scan's figures for the mount: the store may not have taken
+ * its row, and a failure must show even then. */
+static void keep_result(const struct scan_row *row, int stored)
 {
 	struct indexer_scan_result *r = &indexer.last;
 
@@ -391,9 +390,10 @@ static void keep_result(const struct scan_row *row)
 	r->cpu_s = row->cpu_s;
 	r->success = row->success;
 	r->error = row->success ? 0 : row->error;
+	r->stored = stored;
 	r->stats = indexer.stats;
 	indexer.has_last = 1;
-	indexer.scanning = 0;
+	indexer.unstored_failures += !stored;
 	pthread_mutex_unlock(&indexer.lock);
 }
 
@@ -512,15 +512,7 @@ static enum indexer_outcome finish_run(struct scan_row *row, int rc,
 	row->cpu_s = cpu_seconds() - row->cpu_s;
 	row->success = !rc && writer_lost() == lost;
 	row->error = rc ? rc : -EIO;
-	/* Over from here on, shown as the last scan from memory until its
-	 * row is committed (and after a first scan, the log checkpointed):
-	 * no reader sees it both running and finished. */
-	keep_result(row);
 	stored = row->id && !writer_call(row_finish, row);
-	pthread_mutex_lock(&indexer.lock);
-	indexer.last.stored = stored;
-	indexer.unstored_failures += !stored;
-	pthread_mutex_unlock(&indexer.lock);
 	if (stored)
 		writer_call(prune_history, NULL);
 	retry = !row->success && (writer_lost() != lost ||
@@ -528,6 +520,7 @@ static enum indexer_outcome finish_run(struct scan_row *row, int rc,
 				  storefile_fault() != STOREFILE_OK) ?
 		RUN_AGAIN_STORE : !row->success && passes_later(rc) ?
 		RUN_AGAIN_LATER : RUN_DONE;
+	keep_result(row, stored);
 	if (rc != -ECANCELED)
 		scan_alerts_tell(indexer.cfg, &(struct scan_alerts_scan) {
 			.id = row->id, .all = o->all, .success = row->success,
@@ -586,5 +579,9 @@ enum indexer_outcome indexer_run_order(void)
 	row.first_errors = first_errors.len ? first_errors.buf : NULL;
 	retry = finish_run(&row, rc, lost);
 	strbuf_release(&first_errors);
+
+	pthread_mutex_lock(&indexer.lock);
+	indexer.scanning = 0;
+	pthread_mutex_unlock(&indexer.lock);
 	return retry;
 }

@@ -56,13 +56,19 @@ json_t *render_cpu_share_json(double cpu_s, double duration_s)
 		json_num(render_cpu_share_pct(cpu_s, duration_s)) : json_null();
 }
 
-int render_last_scan(const struct indexer_status *s, struct library_scan *out,
+int render_last_scan(struct indexer_status *s, struct library_scan *out,
 		     int *found)
 {
 	const struct indexer_scan_result *r = &s->last;
+	int rc;
 
-	if (!s->has_last || r->stored)
-		return library_stats_last_scan(out, found);
+	if (!s->has_last || r->stored) {
+		rc = library_stats_last_scan(out, found);
+		if (!rc && *found && s->scan_id == out->id &&
+		    !strcmp(s->state, "scanning"))
+			s->state = "idle";
+		return rc;
+	}
 	*out = (struct library_scan){
 		.id = r->id,
 		.started_at = r->started_at,

@@ -46,10 +46,13 @@ json_t *render_cpu_share_json(double cpu_s, double duration_s);
 /*
  * The last finished scan as s and the store know it: the store's last
  * row, unless the store failed to take the last one, which the indexer
- * kept in s. *found is 0 before the first. Returns 0 or a negative errno
- * value (logged).
+ * kept in s. *found is 0 before the first. A scan s shows as running
+ * whose row the store already has finished is over: s's state becomes
+ * "idle" (the indexer marks it so once the writer is done with the
+ * row, up to a checkpoint's time later), so that no file shows one scan
+ * both finished and running. Returns 0 or a negative errno value (logged).
  */
-int render_last_scan(const struct indexer_status *s, struct library_scan *out,
+int render_last_scan(struct indexer_status *s, struct library_scan *out,
 		     int *found);
 
 /* /status/health in figures, for the caller: {ok, errors, warnings} (the

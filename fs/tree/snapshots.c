@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/thread.h"
+#include "fs/tree/render_status.h"
 #include "fs/tree/snapshots.h"
 #include "indexer/indexer.h"
 #include "indexer/reads.h"
@@ -116,7 +117,8 @@ static void caught_up(int (*render)(struct strbuf *out),
 
 enum mode { SMALL, LARGE, SCANNING };
 
-/* SCANNING while a scan runs: a first scan loads the store without the
+/* SCANNING while a scan runs (until the store has its row finished, as
+ * render_last_scan() tells): a first scan loads the store without the
  * indexes the lists' queries use, which then read the whole store for
  * each album; else LARGE when the store holds files enough for the lists
  * to be snapshots. */
@@ -124,9 +126,13 @@ static enum mode size_mode(void)
 {
 	struct indexer_status st;
 	struct library_counts c;
+	struct library_scan last;
+	int found = 0;
 
 	indexer_status(&st);
-	if (!strcmp(st.state, "scanning"))
+	if (!strcmp(st.state, "scanning") &&
+	    (render_last_scan(&st, &last, &found) ||
+	     !strcmp(st.state, "scanning")))
 		return SCANNING;
 	if (!library_stats_counts(&c) && c.files >= (int64_t)snaps.files)
 		return LARGE;
