@@ -248,9 +248,9 @@ int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out)
 
 static int setup_rc;
 
-/* Every connection belongs to one thread at a time, so SQLite's global
- * locks buy nothing; its memory statistics alone took a lock on every
- * allocation, a tenth of the writer's time. */
+/* Every connection belongs to one thread at a time, so SQLite's locks
+ * buy nothing: one around each call of a connection, and for its memory
+ * statistics one around every allocation (docs/PERFORMANCE.md). */
 static void configure(void)
 {
 	if (sqlite3_config(SQLITE_CONFIG_MULTITHREAD) != SQLITE_OK ||
